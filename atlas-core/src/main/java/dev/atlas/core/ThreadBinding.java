@@ -1,0 +1,210 @@
+package dev.atlas.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The binding of one thread to a view of one space: single-writer for its scope depth
+ * (the owner thread), shared for its {@link BindingState} (the owner, migrators, the
+ * housekeeper).
+ *
+ * <p>Implementation notes.
+ *
+ * <p>All view changes go through one compareAndSet on {@link #state}; the thread that
+ * wins the CAS that removes a ticket (or adopts it on behalf of an idle owner) owns that
+ * ticket and settles it, so every ticket is settled exactly once. Who may change what:
+ * <ol>
+ *   <li>the owner: RUNNING(v, t) to RUNNING(t.target) at a quiescence point (scope depth
+ *       zero), RUNNING to IDLE and back around a declared idle point, anything to EXITED
+ *       on unbind;</li>
+ *   <li>a migrator: RUNNING(v, _) to RUNNING(v, t) (installing or superseding a ticket),
+ *       IDLE(v) to IDLE(t.target) (moving an idle thread at once), RUNNING(v, t) to
+ *       RUNNING(v) (cancelling t);</li>
+ *   <li>the housekeeper: anything to EXITED once the thread is dead.</li>
+ * </ol>
+ * A thread in a scope never changes view: only the owner moves itself out of RUNNING,
+ * and only at depth zero; a migrator moves only IDLE threads, and a thread is IDLE only
+ * outside every scope.
+ *
+ * <p>Memory ordering: the owner reads {@code state} with a volatile read on the
+ * quiescence path (it must see tickets installed by migrators) and plainly in
+ * {@link ViewSpace#enter()} (only the owner moves a RUNNING thread between views, and it
+ * re-synchronises through the CAS that ends every IDLE period, so its own last write or
+ * that CAS is what a plain read returns).
+ *
+ * <p>Progress: the quiescence fast path and scope entry are wait-free. Every CAS loop
+ * here retries only when another party changed the state, that is, made progress.
+ */
+final class ThreadBinding {
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(ThreadBinding.class, "state", BindingState.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final ViewSpace space;
+    final Thread thread;
+    final long threadId;
+    final long boundNanos;
+
+    @SuppressWarnings("unused") // accessed through STATE
+    private volatile BindingState state;
+
+    /** Open scopes on this thread; written by the owner only. */
+    int depth;
+
+    ThreadBinding(ViewSpace space, Thread thread, View initial) {
+        this.space = space;
+        this.thread = thread;
+        this.threadId = thread.threadId();
+        this.boundNanos = System.nanoTime();
+        this.state = initial.runningState;
+    }
+
+    /** Volatile read, for any thread. */
+    BindingState state() {
+        return (BindingState) STATE.getVolatile(this);
+    }
+
+    /** Plain read; correct for the owner only (see class notes). */
+    BindingState stateForOwner() {
+        return (BindingState) STATE.get(this);
+    }
+
+    private boolean cas(BindingState expected, BindingState next) {
+        return STATE.compareAndSet(this, expected, next);
+    }
+
+    // ------------------------------------------------------------------ owner side
+
+    /**
+     * Quiescence point (owner only). Tiny fast path; adoption in the slow path.
+     *
+     * @return true if the thread changed view
+     */
+    boolean quiesce() {
+        if (depth != 0) {
+            return false;
+        }
+        final BindingState s = state();
+        if (s.pending() == null) {
+            return false;
+        }
+        return adoptPending(s);
+    }
+
+    private boolean adoptPending(BindingState s) {
+        boolean moved = false;
+        while (s.pending() != null && !s.exited()) {
+            final MigrationTicket t = s.pending();
+            if (cas(s, t.target().runningState)) {
+                t.adopted(this, s.current()); // may offer a return ticket: the loop takes it
+                moved = true;
+            }
+            s = state();
+        }
+        return moved;
+    }
+
+    /** Owner: declares the thread idle, after adopting whatever is pending. */
+    void enterIdle() {
+        for (;;) {
+            final BindingState s = state();
+            if (s.pending() != null) {
+                adoptPending(s);
+            } else if (cas(s, s.current().idleState)) {
+                return;
+            }
+        }
+    }
+
+    /** Owner: back from an idle point, in whatever view a migrator moved it to. */
+    void exitIdle() {
+        for (;;) {
+            final BindingState s = state();
+            if (!s.idle() || cas(s, s.current().runningState)) {
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ any thread
+
+    /**
+     * Hands {@code t} to this thread: installs it for the next quiescence point, or moves
+     * an idle (or already-there) thread at once. Settles {@code t} itself if the thread
+     * has exited, and settles a ticket it supersedes.
+     */
+    void offer(MigrationTicket t) {
+        for (;;) {
+            final BindingState s = state();
+            if (s.exited()) {
+                t.exited();
+                return;
+            }
+            if (s.idle()) {
+                if (cas(s, t.target().idleState)) {
+                    t.adopted(this, s.current());
+                    return;
+                }
+            } else if (s.pending() == null && s.current() == t.target()) {
+                t.adopted(this, s.current()); // already there: nothing to wait for
+                return;
+            } else if (cas(s, new BindingState(s.current(), t, false, false))) {
+                if (s.pending() != null) {
+                    s.pending().superseded();
+                }
+                return;
+            }
+        }
+    }
+
+    /** Moves a RUNNING thread with nothing pending from {@code from} to {@code to}; false if its state differs. */
+    boolean moveUnpended(View from, View to) {
+        return cas(from.runningState, to.runningState);
+    }
+
+    /** Removes {@code t} if it is still pending; true if this call removed it. */
+    boolean withdraw(MigrationTicket t) {
+        for (;;) {
+            final BindingState s = state();
+            if (s.pending() != t) {
+                return false;
+            }
+            if (cas(s, s.withPending(null))) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Ends the binding (thread dead, or unbinding itself): settles a pending ticket as
+     * exited and drops the pin on the current view.
+     *
+     * @return false if it had already ended
+     */
+    boolean exit() {
+        for (;;) {
+            final BindingState s = state();
+            if (s.exited()) {
+                return false;
+            }
+            if (cas(s, new BindingState(s.current(), null, false, true))) {
+                if (s.pending() != null) {
+                    s.pending().exited();
+                }
+                s.current().release(1);
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ThreadBinding[" + thread.getName() + "#" + threadId + " " + state() + "]";
+    }
+}

@@ -1,0 +1,640 @@
+package dev.atlas.core;
+
+import dev.atlas.core.observe.SpaceListener;
+import dev.atlas.core.observe.SpaceSnapshot;
+import dev.atlas.core.observe.ViewRetiredEvent;
+import dev.atlas.core.reclaim.Housekeeper;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * The views of a process, and the threads bound to them.
+ *
+ * <p>A space starts with a base view. New views are {@linkplain #derive(View, String)
+ * derived}, prepared and published; threads are {@linkplain #migrate(View) migrated} into
+ * them one by one, each at its own quiescence point, while the others keep running; views
+ * that no thread can reach any more are retired through a grace period, never a barrier.
+ *
+ * {@snippet :
+ * try (ViewSpace space = ViewSpace.create("orders")) {
+ *     // worker threads
+ *     while (running) {
+ *         Request r = space.awaitIdle(queue::take);   // idle: migrated at once if asked
+ *         try (ViewScope scope = space.enter()) {      // one view for the whole request
+ *             handle(r, scope.view());
+ *         }
+ *         space.quiescent();                          // between requests
+ *     }
+ *
+ *     // an operator thread
+ *     View v2 = space.derive(space.defaultView(), "v2").diverge(KEY, value).publish();
+ *     Migration m = space.migrate(v2).allThreads().makeDefault().start();
+ *     space.defaultView();   // v2
+ *     space.baseView().retire();
+ * }
+ * }
+ *
+ * <h2>Progress guarantees</h2>
+ * <ol>
+ *   <li>{@link #enter()}, {@link ViewScope#close()} and {@link #quiescent()} with nothing
+ *       pending are wait-free, allocation-free after JIT and write no shared cache line.</li>
+ *   <li>A thread adopting a migration at its quiescence point, and a migrator moving an
+ *       idle thread, are lock-free: each CAS fails only because another party changed the
+ *       same thread's binding; neither ever blocks, parks or spins waiting for a thread.</li>
+ *   <li>Pins and retirement are wait-free; cleanup actions and listener calls run on the
+ *       housekeeper thread, never on a worker.</li>
+ *   <li>Only operator calls ({@code derive/publish}, {@code migrate(..).start()},
+ *       {@code cancel}, {@code retire}, {@code setDefaultView}) take the space's admin
+ *       lock, among themselves; no worker path ever takes it.</li>
+ * </ol>
+ *
+ * <p>Thread safety: all methods may be called from any thread.
+ */
+public final class ViewSpace implements AutoCloseable {
+    /*
+     * Implementation notes.
+     *
+     * Registry: `bindings` maps thread id to ThreadBinding; a thread registers itself the
+     * first time it uses the space (or explicitly), after pinning its initial view.
+     * Bindings of dead threads are found by the housekeeper's periodic sweep (and by every
+     * migration start and snapshot) and exited, which drops their pins.
+     *
+     * New threads vs. makeDefault: a thread binding to the default view, and a migration
+     * that changes the default and then scans the registry, could miss each other. The
+     * binder registers itself and then re-reads the default; the migrator writes the
+     * default and then scans (both through volatile accesses). So either the migrator sees
+     * the new binding, or the binder sees the new default and moves itself there at once
+     * (it is at a quiescence point: no scope is open yet).
+     */
+    private static final System.Logger LOG = System.getLogger("dev.atlas.core");
+    private static final Duration SWEEP_INTERVAL = Duration.ofMillis(100);
+
+    private final String name;
+    private final View base;
+    private final ConcurrentHashMap<Long, View> views = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, ThreadBinding> bindings = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Migration> running = new ConcurrentHashMap<>();
+    private final CopyOnWriteArrayList<SpaceListener> listeners = new CopyOnWriteArrayList<>();
+    private final ThreadLocal<ThreadBinding> local = new ThreadLocal<>();
+    private final ReentrantLock admin = new ReentrantLock();
+    private final AtomicLong viewIds = new AtomicLong();
+    private final AtomicLong migrationIds = new AtomicLong();
+    private final Housekeeper housekeeper;
+    private volatile View defaultView;
+    private volatile boolean closed;
+
+    private ViewSpace(String name) {
+        this.name = name;
+        this.base = new View(this, viewIds.getAndIncrement(), "base", null, false);
+        base.acquire(1, "create space");      // the default-view role
+        views.put(base.id(), base);
+        this.defaultView = base;
+        this.housekeeper = Housekeeper.start("atlas-housekeeper-" + name, SWEEP_INTERVAL, this::sweepQuietly);
+    }
+
+    /** Creates a space with a base view; {@link #close()} it when done. */
+    public static ViewSpace create(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("a space needs a non-blank name");
+        }
+        return new ViewSpace(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The view the space started with (id 0). */
+    public View baseView() {
+        return base;
+    }
+
+    /** The view threads are bound to when they first use the space. */
+    public View defaultView() {
+        return defaultView;
+    }
+
+    // ================================================================ worker paths
+
+    /**
+     * Opens a scope in the calling thread's current view, binding the thread to the
+     * default view first if it is new to the space. Wait-free; no allocation after JIT.
+     *
+     * @throws IllegalStateException if the space is closed and the thread was not bound
+     */
+    public ViewScope enter() {
+        ThreadBinding b = local.get();
+        if (b == null) {
+            b = bind(null, "enter");
+        }
+        final BindingState s = b.stateForOwner();
+        final int depth = b.depth + 1;
+        b.depth = depth;
+        return new ViewScope(b, s.current(), depth);
+    }
+
+    /** The calling thread's current view (binding it to the default view if new). */
+    public View current() {
+        ThreadBinding b = local.get();
+        if (b == null) {
+            b = bind(null, "current");
+        }
+        return b.stateForOwner().current();
+    }
+
+    /**
+     * A quiescence point: if a migration is waiting for this thread and no scope is open
+     * on it, the thread moves to the migration's target now. Wait-free when nothing is
+     * pending (a thread-local read and a volatile read).
+     *
+     * @return true if the thread changed view
+     */
+    public boolean quiescent() {
+        final ThreadBinding b = local.get();
+        return b != null && b.quiesce();
+    }
+
+    /**
+     * Runs a blocking call during which the thread counts as quiescent: a migration that
+     * asks for it meanwhile moves it at once, and it runs nothing in the old view again.
+     * Inside an open scope the call just runs (a thread never changes view in a scope).
+     */
+    public <T> T awaitIdle(IdleBlocker<T> blocker) throws InterruptedException {
+        Objects.requireNonNull(blocker, "blocker");
+        ThreadBinding b = local.get();
+        if (b == null) {
+            b = bind(null, "awaitIdle");
+        }
+        if (b.depth != 0) {
+            return blocker.block();
+        }
+        b.enterIdle();
+        try {
+            return blocker.block();
+        } finally {
+            b.exitIdle();
+            b.quiesce();
+        }
+    }
+
+    /**
+     * Binds the calling thread to the default view.
+     *
+     * @throws IllegalStateException if it is already bound to this space
+     */
+    public View bindCurrentThread() {
+        return bindCurrentThread(null);
+    }
+
+    /**
+     * Binds the calling thread to {@code view} (the default view if null).
+     *
+     * @throws IllegalStateException    if it is already bound to this space, or the space is closed
+     * @throws IllegalArgumentException if the view belongs to another space
+     * @throws ViewRetiredException     if the view is not ACTIVE
+     */
+    public View bindCurrentThread(View view) {
+        if (view != null) {
+            checkOwn(view);
+        }
+        ThreadBinding existing = local.get();
+        if (existing != null) {
+            throw new IllegalStateException("thread '" + Thread.currentThread().getName() + "' is already bound to view "
+                    + existing.state().current().describe() + " of space '" + name + "'; unbind it first");
+        }
+        return bind(view, "bindCurrentThread").stateForOwner().current();
+    }
+
+    /**
+     * Unbinds the calling thread: it leaves its view (which may then retire) and any
+     * migration waiting for it counts it as exited.
+     *
+     * @throws IllegalStateException if it is not bound, or a scope is open
+     */
+    public void unbindCurrentThread() {
+        ThreadBinding b = local.get();
+        if (b == null) {
+            throw new IllegalStateException("thread '" + Thread.currentThread().getName() + "' is not bound to space '" + name + "'");
+        }
+        if (b.depth != 0) {
+            throw new IllegalStateException("thread '" + Thread.currentThread().getName() + "' has " + b.depth
+                    + " open scope(s); close them before unbinding");
+        }
+        local.remove();
+        bindings.remove(b.threadId, b);
+        b.exit();
+    }
+
+    private ThreadBinding bind(View requested, String operation) {
+        ensureOpen(operation);
+        View v;
+        if (requested != null) {
+            requested.acquire(1, operation);
+            v = requested;
+        } else {
+            do {
+                v = defaultView;   // a stale default is retiring: read again
+            } while (!v.tryAcquire(1));
+        }
+        ThreadBinding b = new ThreadBinding(this, Thread.currentThread(), v);
+        bindings.put(b.threadId, b);
+        local.set(b);
+        if (requested == null) {
+            View d = defaultView;   // see "New threads vs. makeDefault"
+            if (d != v && d.tryAcquire(1)) {
+                if (b.moveUnpended(v, d)) {
+                    v.release(1);
+                } else {
+                    d.release(1);   // a ticket arrived first; it will move the thread
+                }
+            }
+        }
+        return b;
+    }
+
+    // ================================================================ operator paths
+
+    /** Starts preparing a view derived from {@code parent}, named "view-ID". */
+    public ViewBuilder derive(View parent) {
+        return derive(parent, null);
+    }
+
+    /**
+     * Starts preparing a view derived from {@code parent}: it inherits every area of its
+     * parent, except those the builder declares.
+     *
+     * @throws IllegalArgumentException if the parent belongs to another space
+     * @throws ViewRetiredException     if the parent is preparing or retired
+     */
+    public ViewBuilder derive(View parent, String viewName) {
+        checkOwn(parent);
+        admin.lock();
+        try {
+            ensureOpen("derive");
+            ViewState ps = parent.state();
+            if (ps == ViewState.PREPARING || ps == ViewState.RETIRED) {
+                throw new ViewRetiredException(parent, ps, "derive");
+            }
+            long id = viewIds.getAndIncrement();
+            View v = new View(this, id, viewName == null ? "view-" + id : viewName, parent, true);
+            views.put(id, v);
+            return new ViewBuilder(this, v);
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    View publish(View v, Map<ViewKey<?>, Object> values, List<Runnable> actions) {
+        v.publish(values, actions);
+        LOG.log(Level.DEBUG, () -> "space '" + name + "': published view " + v.describe() + " diverging in "
+                + values.keySet());
+        return v;
+    }
+
+    void abandon(View v, List<Runnable> actions) {
+        admin.lock();
+        try {
+            v.publish(Map.of(), actions);   // no migration can start while we hold the lock
+            v.requestRetirement();
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    /**
+     * Makes {@code view} the default for threads that bind from now on.
+     *
+     * @throws ViewRetiredException if it is not ACTIVE
+     */
+    public void setDefaultView(View view) {
+        checkOwn(view);
+        admin.lock();
+        try {
+            ensureOpen("setDefaultView");
+            view.acquire(1, "setDefaultView");
+            View old = defaultView;
+            defaultView = view;
+            old.release(1);
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    /** Selects threads to move into {@code target}; see {@link MigrationRequest}. */
+    public MigrationRequest migrate(View target) {
+        checkOwn(target);
+        ensureOpen("migrate");
+        return new MigrationRequest(this, target);
+    }
+
+    Migration startMigration(View target, Predicate<Thread> selector, boolean makeDefault) {
+        admin.lock();
+        try {
+            ensureOpen("migrate");
+            sweep();
+            View previousDefault = null;
+            if (makeDefault) {
+                target.acquire(1, "migrate (makeDefault)");
+                previousDefault = defaultView;   // keeps its role pin until the migration finishes
+                defaultView = target;
+            }
+            List<ThreadBinding> selected = new ArrayList<>();
+            for (ThreadBinding b : bindings.values()) {
+                if (!b.state().exited() && selector.test(b.thread)) {
+                    selected.add(b);
+                }
+            }
+            selected.sort(Comparator.comparingLong(b -> b.threadId));
+            try {
+                target.acquire(selected.size(), "migrate");
+            } catch (ViewRetiredException e) {
+                if (makeDefault) {   // all-or-nothing
+                    defaultView = previousDefault;
+                    target.release(1);
+                }
+                throw e;
+            }
+            Migration m = new Migration(this, migrationIds.incrementAndGet(), target, selected, previousDefault);
+            running.put(m.id(), m);
+            LOG.log(Level.DEBUG, () -> "space '" + name + "': migration " + m.id() + " of " + selected.size()
+                    + " thread(s) to view " + target.describe());
+            m.launch();
+            return m;
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    boolean cancel(Migration m) {
+        admin.lock();
+        try {
+            return m.cancelLocked();
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    /** Admin lock held: undoes a migration's makeDefault, if nothing changed the default since. */
+    void restoreDefaultLocked(View target, View previous) {
+        if (defaultView == target) {
+            defaultView = previous;     // the kept role pin moves back with the role
+            target.release(1);
+        } else {
+            previous.release(1);
+        }
+    }
+
+    void retire(View v) {
+        checkOwn(v);
+        admin.lock();
+        try {
+            if (v == defaultView) {
+                throw new IllegalStateException("view " + v.describe() + " is the default view of space '" + name
+                        + "'; make another view the default (setDefaultView or makeDefault) before retiring it");
+            }
+            ViewState st = v.state();
+            if (st == ViewState.PREPARING) {
+                throw new IllegalStateException("view " + v.describe() + " is still PREPARING; use its builder's abandon()");
+            }
+            if (!v.requestRetirement()) {
+                throw new ViewRetiredException(v, v.state(), "retire");
+            }
+            LOG.log(Level.DEBUG, () -> "space '" + name + "': retirement of view " + v.describe() + " requested, "
+                    + v.pins() + " pin(s) left");
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    // ================================================================ events
+
+    /** Exactly once per view (View invariant I1), on whichever thread released the last pin. */
+    void viewRetired(View v) {
+        views.remove(v.id());
+        runHousekeeping(() -> {
+            int failed = 0;
+            long t0 = System.nanoTime();
+            ViewRetiredEvent ev = new ViewRetiredEvent();
+            ev.begin();
+            for (Runnable action : v.retireActions()) {
+                try {
+                    action.run();
+                } catch (Throwable t) {
+                    failed++;
+                    LOG.log(Level.WARNING, "space '" + name + "': a cleanup action of view " + v.describe() + " failed", t);
+                }
+            }
+            Duration lifetime = Duration.ofNanos(t0 - v.createdNanos());
+            if (ev.shouldCommit()) {
+                ev.viewId = v.id();
+                ev.viewName = v.name();
+                ev.lifetimeNanos = lifetime.toNanos();
+                ev.cleanupActions = v.retireActions().size();
+                ev.failedCleanupActions = failed;
+                ev.commit();
+            }
+            int f = failed;
+            LOG.log(Level.DEBUG, () -> "space '" + name + "': view " + v.describe() + " retired after "
+                    + lifetime.toMillis() + " ms");
+            var event = new SpaceListener.ViewRetired(v.id(), v.name(), lifetime, v.retireActions().size(), f);
+            notifyListeners(l -> l.viewRetired(event));
+        });
+    }
+
+    void threadMigrated(Migration m, long threadId, String threadName, View from, Duration delay) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        int remaining = m.remaining();
+        var event = new SpaceListener.ThreadMigrated(m.id(), threadId, threadName, from.id(), m.target().id(), delay, remaining);
+        runHousekeeping(() -> notifyListeners(l -> l.threadMigrated(event)));
+    }
+
+    void migrationFinished(Migration m, MigrationReport r) {
+        running.remove(m.id());
+        LOG.log(Level.DEBUG, () -> "space '" + name + "': migration " + m.id() + " " + r.outcome() + ", "
+                + r.threads().size() + " thread(s), slowest " + r.maxDelay().toNanos() / 1000 + " us");
+        if (listeners.isEmpty()) {
+            return;
+        }
+        var event = new SpaceListener.MigrationCompleted(m.id(), m.target().id(), r.outcome().name(), r.threads().size(),
+                r.maxDelay(), r.elapsed());
+        runHousekeeping(() -> notifyListeners(l -> l.migrationCompleted(event)));
+    }
+
+    private void runHousekeeping(Runnable job) {
+        try {
+            housekeeper.execute(job);
+        } catch (RejectedExecutionException closedSpace) {
+            job.run();   // after close: run on the releasing thread rather than lose the cleanup
+        }
+    }
+
+    private void notifyListeners(Consumer<SpaceListener> call) {
+        for (SpaceListener l : listeners) {
+            try {
+                call.accept(l);
+            } catch (Throwable t) {
+                LOG.log(Level.WARNING, "space '" + name + "': listener " + l + " failed", t);
+            }
+        }
+    }
+
+    /** Listeners are called in order on the housekeeper thread. */
+    public void addListener(SpaceListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public boolean removeListener(SpaceListener listener) {
+        return listeners.remove(listener);
+    }
+
+    // ================================================================ introspection
+
+    /** What the space looks like now: views, threads per view, running migrations. */
+    public SpaceSnapshot snapshot() {
+        sweep();
+        List<SpaceSnapshot.ViewInfo> vs = new ArrayList<>();
+        for (View v : views.values().stream().sorted(Comparator.comparingLong(View::id)).toList()) {
+            vs.add(new SpaceSnapshot.ViewInfo(v.id(), v.name(),
+                    v.parent().map(View::id).orElse(-1L), v.state().name(), countBoundThreads(v), v.pins(),
+                    v.state() == ViewState.PREPARING ? List.of()
+                            : v.divergences().stream().map(ViewKey::name).sorted().toList()));
+        }
+        List<SpaceSnapshot.ThreadInfo> ts = new ArrayList<>();
+        for (ThreadBinding b : bindings.values().stream().sorted(Comparator.comparingLong(b -> b.threadId)).toList()) {
+            BindingState s = b.state();
+            if (s.exited()) continue;
+            ts.add(new SpaceSnapshot.ThreadInfo(b.threadId, b.thread.getName(), b.thread.isVirtual(), s.current().id(),
+                    s.pending() == null ? -1 : s.pending().target().id(), s.idle(), b.thread.getState().name()));
+        }
+        List<SpaceSnapshot.MigrationInfo> ms = new ArrayList<>();
+        for (Migration m : running.values().stream().sorted(Comparator.comparingLong(Migration::id)).toList()) {
+            ms.add(new SpaceSnapshot.MigrationInfo(m.id(), m.target().id(), m.phase().name(), m.size(), m.remaining(),
+                    m.stragglers().stream().map(s -> s.render(3)).toList()));
+        }
+        return new SpaceSnapshot(name, Instant.now(), defaultView.id(), vs, ts, ms);
+    }
+
+    /** Views not yet retired, by id. */
+    public List<View> views() {
+        return views.values().stream().sorted(Comparator.comparingLong(View::id)).toList();
+    }
+
+    /** Migrations not yet finished. */
+    public List<Migration> runningMigrations() {
+        return running.values().stream().sorted(Comparator.comparingLong(Migration::id)).toList();
+    }
+
+    /** Number of threads bound to the space and not known to be dead. */
+    public int boundThreads() {
+        int n = 0;
+        for (ThreadBinding b : bindings.values()) {
+            if (!b.state().exited()) n++;
+        }
+        return n;
+    }
+
+    /**
+     * Releases the bindings of threads that died without unbinding (also done every
+     * 100 ms by the housekeeper, and at every migration start and snapshot).
+     *
+     * @return how many were released
+     */
+    public int reclaimDeadThreads() {
+        return sweep();
+    }
+
+    int countBoundThreads(View v) {
+        int n = 0;
+        for (ThreadBinding b : bindings.values()) {
+            BindingState s = b.state();
+            if (!s.exited() && s.current() == v) n++;
+        }
+        return n;
+    }
+
+    void checkBound(List<Thread> threads) {
+        for (Thread t : threads) {
+            ThreadBinding b = bindings.get(t.threadId());
+            if (b == null || b.thread != t) {
+                throw new IllegalArgumentException("thread '" + t.getName() + "' (#" + t.threadId()
+                        + ") is not bound to space '" + name + "'");
+            }
+        }
+    }
+
+    private int sweep() {
+        int n = 0;
+        for (ThreadBinding b : bindings.values()) {
+            if (!b.thread.isAlive() && bindings.remove(b.threadId, b)) {
+                if (b.exit()) n++;
+            }
+        }
+        return n;
+    }
+
+    private void sweepQuietly() {
+        int n = sweep();
+        if (n > 0) {
+            LOG.log(Level.DEBUG, () -> "space '" + name + "': released " + n + " binding(s) of dead threads");
+        }
+    }
+
+    // ================================================================ lifecycle
+
+    private void checkOwn(View v) {
+        Objects.requireNonNull(v, "view");
+        if (v.space() != this) {
+            throw new IllegalArgumentException("view " + v.describe() + " belongs to space '" + v.space().name()
+                    + "', not to space '" + name + "'");
+        }
+    }
+
+    private void ensureOpen(String operation) {
+        if (closed) {
+            throw new IllegalStateException(operation + ": space '" + name + "' is closed");
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes the space: no new view, migration or thread binding is accepted. Threads
+     * already bound keep their views; a view retires as before when its last thread leaves,
+     * with its cleanup run on the thread that released it. Idempotent.
+     */
+    @Override
+    public void close() {
+        admin.lock();
+        try {
+            if (closed) return;
+            closed = true;
+        } finally {
+            admin.unlock();
+        }
+        housekeeper.close();
+    }
+
+    @Override
+    public String toString() {
+        return "ViewSpace['" + name + "', " + views.size() + " views, " + boundThreads() + " threads]";
+    }
+}
