@@ -389,9 +389,14 @@ public final class ViewSpace implements AutoCloseable {
         }
     }
 
-    /** Admin lock held: undoes a migration's makeDefault, if nothing changed the default since. */
+    /**
+     * Admin lock held: undoes a migration's makeDefault, unless the default changed since
+     * or the old default has been asked to retire meanwhile (the default view is never
+     * RETIRING: retire() refuses it, and this is the only other way a view becomes default
+     * without a fresh acquire).
+     */
     void restoreDefaultLocked(View target, View previous) {
-        if (defaultView == target) {
+        if (defaultView == target && previous.state() == ViewState.ACTIVE) {
             defaultView = previous;     // the kept role pin moves back with the role
             target.release(1);
         } else {
