@@ -1,0 +1,40 @@
+package dev.atlas.cli;
+
+import dev.atlas.cli.demo.RuntimeDemo;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code atlas} command line. Subcommands do the work; {@code atlas} alone is a
+ * usage error (exit code 2). The launcher script handles {@code atlas test} and
+ * {@code atlas build} itself, so no subcommand may take those names.
+ */
+@Command(name = "atlas",
+        mixinStandardHelpOptions = true,
+        versionProvider = ManifestVersionProvider.class,
+        description = "Atlas: several views (code + off-heap memory) in one JVM; threads migrate between "
+                + "them one by one, each at its own quiescence point, so nobody waits.",
+        subcommands = {RuntimeDemo.class})
+public final class AtlasCommand implements Runnable {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(),
+                "Missing subcommand, e.g. 'atlas demo'");
+    }
+
+    /** The command line as {@link #main} runs it: bad options get a short message and exit code 2. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new AtlasCommand()).setParameterExceptionHandler(new ShortErrorHandler());
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}
