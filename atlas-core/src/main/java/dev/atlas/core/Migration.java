@@ -63,6 +63,8 @@ public final class Migration {
      * enqueue to the housekeeper for listeners.
      */
 
+    private static final System.Logger LOG = System.getLogger("dev.atlas.core");
+
     /** The phase of a migration as a whole. */
     public enum Phase { RUNNING, CANCELLING, DONE, CANCELLED }
 
@@ -220,6 +222,7 @@ public final class Migration {
      * exceptionally with a {@link CancellationException} when a cancellation completes.
      */
     public CompletableFuture<MigrationReport> completion() {
+        // Completed on the housekeeper thread, so dependent actions never run on a worker.
         return completion.copy();
     }
 
@@ -307,7 +310,11 @@ public final class Migration {
         e.from = from;                  // its pin on `from` is now the entry's return pin
         e.settledNanos = now;
         e.state = ThreadMigrationState.MIGRATED;
-        recordMigrated(e, from, now);
+        try {
+            recordMigrated(e, from, now);
+        } catch (Throwable failure) {   // observability must never stall the protocol
+            LOG.log(System.Logger.Level.WARNING, "migration " + id + ": recording a migrated thread failed", failure);
+        }
         if (phase == Phase.CANCELLING && e.casState(ThreadMigrationState.MIGRATED, ThreadMigrationState.RETURNING)) {
             sendBack(e);                // keeps this entry's token
             return;
@@ -355,6 +362,12 @@ public final class Migration {
         }
     }
 
+    /**
+     * Runs once, on the thread that released the last token (often a worker at its
+     * quiescence point): it releases the return pins, so old views can retire, and hands
+     * everything else (report, JFR event, log, listeners, completing the future, whose
+     * dependent actions run where it is completed) to the housekeeper.
+     */
     private void finish() {
         final Phase p = phase;
         final Phase end = p == Phase.RUNNING ? Phase.DONE : p == Phase.CANCELLING ? Phase.CANCELLED : null;
@@ -370,6 +383,19 @@ public final class Migration {
         if (end == Phase.DONE && previousDefault != null) {
             previousDefault.release(1); // the old default's role pin, kept for cancel
         }
+        space.migrationFinished(this, new Outcome(this, end));
+    }
+
+    /** A class, not a lambda: no call-site linkage on the worker that finishes. */
+    private record Outcome(Migration migration, Phase end) implements Runnable {
+        @Override
+        public void run() {
+            migration.publishOutcome(end);
+        }
+    }
+
+    /** On the housekeeper: report, JFR event, listeners, then the future. */
+    private void publishOutcome(Phase end) {
         MigrationReport report = report();
         MigrationCompletedEvent ev = new MigrationCompletedEvent();
         if (ev.isEnabled()) {
@@ -381,7 +407,7 @@ public final class Migration {
             ev.elapsedNanos = report.elapsed().toNanos();
             ev.commit();
         }
-        space.migrationFinished(this, report);
+        space.announceFinished(this, report);
         if (end == Phase.DONE) {
             completion.complete(report);
         } else {

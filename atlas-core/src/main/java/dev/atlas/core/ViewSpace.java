@@ -1,6 +1,8 @@
 package dev.atlas.core;
 
+import dev.atlas.core.observe.MigrationCompletedEvent;
 import dev.atlas.core.observe.SpaceListener;
+import dev.atlas.core.observe.ThreadMigratedEvent;
 import dev.atlas.core.observe.SpaceSnapshot;
 import dev.atlas.core.observe.ViewRetiredEvent;
 import dev.atlas.core.reclaim.Housekeeper;
@@ -82,6 +84,15 @@ public final class ViewSpace implements AutoCloseable {
      */
     private static final System.Logger LOG = System.getLogger("dev.atlas.core");
     private static final Duration SWEEP_INTERVAL = Duration.ofMillis(100);
+
+    static {
+        // Load and initialise the JFR event classes now, on the thread creating the first
+        // space, not on the first worker that adopts a migration: their first use loads
+        // hundreds of JFR classes (measured: a 100-360 ms stall of that worker).
+        new ThreadMigratedEvent().isEnabled();
+        new MigrationCompletedEvent().isEnabled();
+        new ViewRetiredEvent().isEnabled();
+    }
 
     private final String name;
     private final View base;
@@ -431,55 +442,83 @@ public final class ViewSpace implements AutoCloseable {
     /** Exactly once per view (View invariant I1), on whichever thread released the last pin. */
     void viewRetired(View v) {
         views.remove(v.id());
-        runHousekeeping(() -> {
-            int failed = 0;
-            long t0 = System.nanoTime();
-            ViewRetiredEvent ev = new ViewRetiredEvent();
-            ev.begin();
-            for (Runnable action : v.retireActions()) {
-                try {
-                    action.run();
-                } catch (Throwable t) {
-                    failed++;
-                    LOG.log(Level.WARNING, "space '" + name + "': a cleanup action of view " + v.describe() + " failed", t);
-                }
-            }
-            Duration lifetime = Duration.ofNanos(t0 - v.createdNanos());
-            if (ev.shouldCommit()) {
-                ev.viewId = v.id();
-                ev.viewName = v.name();
-                ev.lifetimeNanos = lifetime.toNanos();
-                ev.cleanupActions = v.retireActions().size();
-                ev.failedCleanupActions = failed;
-                ev.commit();
-            }
-            int f = failed;
-            LOG.log(Level.DEBUG, () -> "space '" + name + "': view " + v.describe() + " retired after "
-                    + lifetime.toMillis() + " ms");
-            var event = new SpaceListener.ViewRetired(v.id(), v.name(), lifetime, v.retireActions().size(), f);
-            notifyListeners(l -> l.viewRetired(event));
-        });
+        runHousekeeping(new Retirement(this, v));
     }
 
+    /** A class, not a lambda: no call-site linkage on the (worker) thread that released the last pin. */
+    private record Retirement(ViewSpace space, View view) implements Runnable {
+        @Override
+        public void run() {
+            space.runRetirement(view);
+        }
+    }
+
+    /** On the housekeeper (or, after close, the releasing thread): cleanup, JFR, log, listeners. */
+    private void runRetirement(View v) {
+        int failed = 0;
+        long t0 = System.nanoTime();
+        ViewRetiredEvent ev = new ViewRetiredEvent();
+        ev.begin();
+        for (Runnable action : v.retireActions()) {
+            try {
+                action.run();
+            } catch (Throwable t) {
+                failed++;
+                LOG.log(Level.WARNING, "space '" + name + "': a cleanup action of view " + v.describe() + " failed", t);
+            }
+        }
+        Duration lifetime = Duration.ofNanos(t0 - v.createdNanos());
+        if (ev.shouldCommit()) {
+            ev.viewId = v.id();
+            ev.viewName = v.name();
+            ev.lifetimeNanos = lifetime.toNanos();
+            ev.cleanupActions = v.retireActions().size();
+            ev.failedCleanupActions = failed;
+            ev.commit();
+        }
+        LOG.log(Level.DEBUG, () -> "space '" + name + "': view " + v.describe() + " retired after "
+                + lifetime.toMillis() + " ms");
+        var event = new SpaceListener.ViewRetired(v.id(), v.name(), lifetime, v.retireActions().size(), failed);
+        notifyListeners(l -> l.viewRetired(event));
+    }
+
+    /** On the migrating thread: no lambda linkage, no logging; one lock-free enqueue at most. */
     void threadMigrated(Migration m, long threadId, String threadName, View from, Duration delay) {
         if (listeners.isEmpty()) {
             return;
         }
-        int remaining = m.remaining();
-        var event = new SpaceListener.ThreadMigrated(m.id(), threadId, threadName, from.id(), m.target().id(), delay, remaining);
-        runHousekeeping(() -> notifyListeners(l -> l.threadMigrated(event)));
+        var event = new SpaceListener.ThreadMigrated(m.id(), threadId, threadName, from.id(), m.target().id(), delay,
+                m.remaining());
+        runHousekeeping(new Notification(this, event));
     }
 
-    void migrationFinished(Migration m, MigrationReport r) {
+    /** On the thread that finished the migration: just hands {@code outcome} to the housekeeper. */
+    void migrationFinished(Migration m, Runnable outcome) {
         running.remove(m.id());
+        runHousekeeping(outcome);
+    }
+
+    /** On the housekeeper. */
+    void announceFinished(Migration m, MigrationReport r) {
         LOG.log(Level.DEBUG, () -> "space '" + name + "': migration " + m.id() + " " + r.outcome() + ", "
                 + r.threads().size() + " thread(s), slowest " + r.maxDelay().toNanos() / 1000 + " us");
-        if (listeners.isEmpty()) {
-            return;
-        }
         var event = new SpaceListener.MigrationCompleted(m.id(), m.target().id(), r.outcome().name(), r.threads().size(),
                 r.maxDelay(), r.elapsed());
-        runHousekeeping(() -> notifyListeners(l -> l.migrationCompleted(event)));
+        notifyListeners(l -> l.migrationCompleted(event));
+    }
+
+    /** A listener call queued from a worker; a class, not a lambda, so no call-site linkage on a worker. */
+    private record Notification(ViewSpace space, SpaceListener.ThreadMigrated event) implements Runnable {
+        @Override
+        public void run() {
+            for (SpaceListener l : space.listeners) {
+                try {
+                    l.threadMigrated(event);
+                } catch (Throwable t) {
+                    LOG.log(Level.WARNING, "space '" + space.name + "': listener " + l + " failed", t);
+                }
+            }
+        }
     }
 
     private void runHousekeeping(Runnable job) {

@@ -275,6 +275,35 @@ class MigrationTest {
     }
 
     @Test
+    void completionCallbacksAndThrowingListenersNeverRunOnAWorker() throws Exception {
+        space.addListener(new SpaceListener() {
+            @Override public void threadMigrated(ThreadMigrated e) {
+                throw new IllegalStateException("listener failure (expected by the test)");
+            }
+        });
+        View v2 = space.derive(space.baseView()).publish();
+        CountDownLatch inScope = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        Thread worker = Thread.ofPlatform().name("the-worker").start(() -> {
+            try (ViewScope s = space.enter()) {
+                inScope.countDown();
+                TestThreads.await(finish);
+            }
+            space.quiescent();   // the last (only) token is released here, on the worker
+        });
+        TestThreads.await(inScope);
+        Migration m = space.migrate(v2).allThreads().start();
+        List<String> callbackThreads = new CopyOnWriteArrayList<>();
+        var done = m.completion().thenAccept(r -> callbackThreads.add(Thread.currentThread().getName()));
+        finish.countDown();
+        done.get(30, TimeUnit.SECONDS);
+        worker.join();
+        assertEquals(1, callbackThreads.size());
+        assertTrue(callbackThreads.getFirst().startsWith("atlas-housekeeper"), callbackThreads.toString());
+        assertEquals(ThreadMigrationState.MIGRATED, m.await(LONG).threads().getFirst().state());
+    }
+
+    @Test
     void snapshotShowsViewsThreadsAndPendingMigrations() throws Exception {
         View v2 = space.derive(space.baseView(), "patched").publish();
         CountDownLatch inScope = new CountDownLatch(1);
