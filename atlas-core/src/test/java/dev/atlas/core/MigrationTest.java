@@ -1,5 +1,6 @@
 package dev.atlas.core;
 
+import dev.atlas.core.TestThreads.InLongScope;
 import dev.atlas.core.TestThreads.LoopingWorker;
 import dev.atlas.core.observe.SpaceListener;
 import dev.atlas.core.quiescence.QuiescentThreadPool;
@@ -79,18 +80,7 @@ class MigrationTest {
     @Test
     void cancelLeavesPendingThreadsWhereTheyAre() throws Exception {
         View v2 = space.derive(space.baseView()).publish();
-        CountDownLatch inScope = new CountDownLatch(1);
-        CountDownLatch finish = new CountDownLatch(1);
-        List<View> seen = new CopyOnWriteArrayList<>();
-        Thread t = Thread.ofPlatform().start(() -> {
-            try (ViewScope s = space.enter()) {
-                inScope.countDown();
-                TestThreads.await(finish);
-            }
-            space.quiescent();
-            seen.add(space.current());
-        });
-        TestThreads.await(inScope);
+        InLongScope t = new InLongScope(space, "t", true);
         Migration m = space.migrate(v2).allThreads().makeDefault().start();
         assertSame(v2, space.defaultView());
         assertTrue(m.cancel());
@@ -98,9 +88,8 @@ class MigrationTest {
         assertSame(space.baseView(), space.defaultView(), "makeDefault is undone");
         assertThrows(CancellationException.class, () -> m.await(LONG));
         assertEquals(ThreadMigrationState.CANCELLED, m.progress().getFirst().state());
-        finish.countDown();
-        t.join();
-        assertEquals(List.of(space.baseView()), seen);
+        t.close();
+        assertSame(space.baseView(), t.viewAfter.get());
         assertEquals(0, v2.pins(), "no pin left behind on the cancelled target");
     }
 
@@ -108,23 +97,13 @@ class MigrationTest {
     void cancelSendsMigratedThreadsBackEvenIfTheirOldViewIsRetiring() throws Exception {
         View v2 = space.derive(space.baseView()).publish();
         LoopingWorker mover = new LoopingWorker(space, "mover", false);
-        CountDownLatch inScope = new CountDownLatch(1);
-        CountDownLatch finish = new CountDownLatch(1);
-        Thread blocker = Thread.ofPlatform().name("blocker").start(() -> {
-            try (ViewScope s = space.enter()) {
-                inScope.countDown();
-                TestThreads.await(finish);
-            }
-            space.quiescent();
-        });
-        TestThreads.await(inScope);
+        InLongScope blocker = new InLongScope(space, "blocker", true);
         Migration m = space.migrate(v2).allThreads().makeDefault().start();
         space.baseView().retire();
         waitUntil(() -> m.progress().stream().anyMatch(p -> p.state() == ThreadMigrationState.MIGRATED));
         assertTrue(m.cancel());
         waitUntil(() -> mover.lastView.get() == space.baseView());
-        finish.countDown();
-        blocker.join();
+        blocker.close();
         assertThrows(CancellationException.class, () -> m.await(LONG));
         List<ThreadMigrationState> states = m.progress().stream().map(ThreadProgress::state).sorted().toList();
         assertTrue(states.contains(ThreadMigrationState.RETURNED), states.toString());
@@ -139,40 +118,22 @@ class MigrationTest {
     void aNewerMigrationSupersedesAPendingOne() throws Exception {
         View v2 = space.derive(space.baseView()).publish();
         View v3 = space.derive(space.baseView()).publish();
-        CountDownLatch inScope = new CountDownLatch(1);
-        CountDownLatch finish = new CountDownLatch(1);
-        Thread t = Thread.ofPlatform().start(() -> {
-            try (ViewScope s = space.enter()) {
-                inScope.countDown();
-                TestThreads.await(finish);
-            }
-            space.quiescent();
-        });
-        TestThreads.await(inScope);
+        InLongScope t = new InLongScope(space, "t", true);
         Migration m2 = space.migrate(v2).allThreads().start();
         Migration m3 = space.migrate(v3).allThreads().start();
         assertEquals(ThreadMigrationState.SUPERSEDED, m2.await(LONG).threads().getFirst().state());
-        finish.countDown();
+        t.release();
         assertEquals(ThreadMigrationState.MIGRATED, m3.await(LONG).threads().getFirst().state());
-        t.join();
+        t.close();
         assertEquals(0, v2.pins());
     }
 
     @Test
     void threadsThatDieBeforeMovingCountAsExited() throws Exception {
         View v2 = space.derive(space.baseView()).publish();
-        CountDownLatch inScope = new CountDownLatch(1);
-        CountDownLatch finish = new CountDownLatch(1);
-        Thread t = Thread.ofPlatform().start(() -> {
-            try (ViewScope s = space.enter()) {
-                inScope.countDown();
-                TestThreads.await(finish);
-            }
-        });
-        TestThreads.await(inScope);
+        InLongScope t = new InLongScope(space, "t", false);
         Migration m = space.migrate(v2).allThreads().start();
-        finish.countDown();
-        t.join();
+        t.close();
         space.reclaimDeadThreads();
         assertEquals(ThreadMigrationState.EXITED, m.await(LONG).threads().getFirst().state());
         assertEquals(0, v2.pins());
@@ -282,22 +243,13 @@ class MigrationTest {
             }
         });
         View v2 = space.derive(space.baseView()).publish();
-        CountDownLatch inScope = new CountDownLatch(1);
-        CountDownLatch finish = new CountDownLatch(1);
-        Thread worker = Thread.ofPlatform().name("the-worker").start(() -> {
-            try (ViewScope s = space.enter()) {
-                inScope.countDown();
-                TestThreads.await(finish);
-            }
-            space.quiescent();   // the last (only) token is released here, on the worker
-        });
-        TestThreads.await(inScope);
+        InLongScope worker = new InLongScope(space, "the-worker", true);
         Migration m = space.migrate(v2).allThreads().start();
         List<String> callbackThreads = new CopyOnWriteArrayList<>();
         var done = m.completion().thenAccept(r -> callbackThreads.add(Thread.currentThread().getName()));
-        finish.countDown();
+        worker.release();
         done.get(30, TimeUnit.SECONDS);
-        worker.join();
+        worker.close();
         assertEquals(1, callbackThreads.size());
         assertTrue(callbackThreads.getFirst().startsWith("atlas-housekeeper"), callbackThreads.toString());
         assertEquals(ThreadMigrationState.MIGRATED, m.await(LONG).threads().getFirst().state());
@@ -306,16 +258,7 @@ class MigrationTest {
     @Test
     void snapshotShowsViewsThreadsAndPendingMigrations() throws Exception {
         View v2 = space.derive(space.baseView(), "patched").publish();
-        CountDownLatch inScope = new CountDownLatch(1);
-        CountDownLatch finish = new CountDownLatch(1);
-        Thread t = Thread.ofPlatform().name("busy").start(() -> {
-            try (ViewScope s = space.enter()) {
-                inScope.countDown();
-                TestThreads.await(finish);
-            }
-            space.quiescent();
-        });
-        TestThreads.await(inScope);
+        InLongScope t = new InLongScope(space, "busy", true);
         Migration m = space.migrate(v2).allThreads().start();
         var snap = space.snapshot();
         assertEquals(2, snap.views().size());
@@ -326,8 +269,8 @@ class MigrationTest {
         assertEquals(1, snap.migrations().getFirst().remaining());
         String text = snap.render();
         assertTrue(text.contains("patched") && text.contains("busy") && text.contains("straggler"), text);
-        finish.countDown();
+        t.release();
         m.await(LONG);
-        t.join();
+        t.close();
     }
 }

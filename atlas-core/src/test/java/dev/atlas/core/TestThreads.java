@@ -46,6 +46,44 @@ final class TestThreads {
         }
     }
 
+    /**
+     * A thread bound to {@code space} that sits in one open scope until released, then
+     * (optionally) passes a quiescence point and records the view it is in afterwards.
+     * The constructor returns once the thread is inside its scope.
+     */
+    static final class InLongScope implements AutoCloseable {
+        final Thread thread;
+        final AtomicReference<View> viewAfter = new AtomicReference<>();
+        private final CountDownLatch inScope = new CountDownLatch(1);
+        private final CountDownLatch release = new CountDownLatch(1);
+
+        InLongScope(ViewSpace space, String name, boolean quiesceAfter) {
+            thread = Thread.ofPlatform().name(name).start(() -> {
+                try (ViewScope s = space.enter()) {
+                    inScope.countDown();
+                    await(release);
+                }
+                if (quiesceAfter) {
+                    space.quiescent();
+                    viewAfter.set(space.current());
+                }
+            });
+            await(inScope);
+        }
+
+        /** Lets the thread leave its scope (and finish). */
+        void release() {
+            release.countDown();
+        }
+
+        /** Releases the thread and waits for it to end. */
+        @Override
+        public void close() throws InterruptedException {
+            release();
+            thread.join();
+        }
+    }
+
     static void await(CountDownLatch latch) {
         try {
             if (!latch.await(30, TimeUnit.SECONDS)) {

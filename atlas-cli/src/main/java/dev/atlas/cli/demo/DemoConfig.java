@@ -16,10 +16,9 @@ import java.time.Duration;
  * @param longRequest    duration of each request of the long-request thread
  * @param timeout        how long the migration may take before the demo fails
  * @param seed           seed of the request inputs
- * @param prewarm        whether to run {@link RuntimeWarmup} before the load
  */
 record DemoConfig(Duration duration, int workers, int idleWorkers, int virtualThreads, int rate, Duration work,
-                  Duration think, Duration longRequest, Duration timeout, long seed, boolean prewarm) {
+                  Duration think, Duration longRequest, Duration timeout, long seed) {
 
     Duration warmup() {
         return duration.multipliedBy(30).dividedBy(100);

@@ -37,10 +37,6 @@ final class DemoRun {
         out.println(Fmt.f("  requests: %s of CPU work each (%,d rounds); virtual threads think %s between requests;"
                         + " long requests take %s; seed %d", Durations.format(c.work()), work.rounds(),
                 Durations.format(c.think()), Durations.format(c.longRequest()), c.seed()));
-        if (c.prewarm()) {
-            out.println(Fmt.f("  runtime warm-up: a throwaway migration in a scratch space took %s ms"
-                    + " (first use of the runtime's JFR events; --no-prewarm skips it)", Fmt.millis(RuntimeWarmup.run())));
-        }
         out.println();
 
         try (ViewSpace space = ViewSpace.create("demo")) {

@@ -77,11 +77,6 @@ public final class RuntimeDemo implements Callable<Integer> {
             description = "Seed of the request inputs (default: ${DEFAULT-VALUE}).")
     private long seed;
 
-    @Option(names = "--no-prewarm", negatable = false,
-            description = "Skip the throwaway migration that initialises the runtime's JFR event classes before the"
-                    + " load starts; the first migration then pays for it on the workers (100-300 ms).")
-    private boolean noPrewarm;
-
     @Override
     public Integer call() throws Exception {
         DemoConfig config = validatedConfig();
@@ -102,7 +97,7 @@ public final class RuntimeDemo implements Callable<Integer> {
         checkRange("--think", think, Duration.ofMillis(1), Duration.ofSeconds(10));
         checkRange("--long-request", longRequest, Duration.ofMillis(100), Duration.ofSeconds(30));
         checkRange("--timeout", timeout, Duration.ofMillis(10), Duration.ofMinutes(10));
-        return new DemoConfig(d, workers, idleWorkers, virtualThreads, rate, work, think, longRequest, timeout, seed, !noPrewarm);
+        return new DemoConfig(d, workers, idleWorkers, virtualThreads, rate, work, think, longRequest, timeout, seed);
     }
 
     private void checkRange(String option, long value, long min, long max) {
