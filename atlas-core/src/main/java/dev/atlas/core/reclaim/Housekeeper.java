@@ -29,6 +29,11 @@ public final class Housekeeper implements Executor, AutoCloseable {
      * runs the tick when due, then parks with a timeout. A lost wake-up is impossible:
      * unpark before park makes the next park return at once. close() sets `closing`,
      * unparks and joins; the consumer drains once more before it exits.
+     *
+     * No lost job at close: a producer that passed the `closing` check offers, then, if it
+     * sees `closing` and the thread dead, drains itself. Otherwise the thread was alive
+     * after the offer, so the offer happened before the thread ended, before join()
+     * returned, and the closer's own drain after join() finds it.
      */
     private static final System.Logger LOG = System.getLogger("dev.atlas.core.reclaim");
 
@@ -67,6 +72,9 @@ public final class Housekeeper implements Executor, AutoCloseable {
         }
         jobs.offer(job);
         LockSupport.unpark(thread);
+        if (closing && !thread.isAlive()) {
+            drain();   // we raced close(): the consumer has gone; run it here rather than lose it
+        }
     }
 
     /** Whether the caller is the housekeeper thread itself. */
@@ -106,15 +114,26 @@ public final class Housekeeper implements Executor, AutoCloseable {
         }
     }
 
-    /** Runs what is queued, then stops the thread. Waits for it unless called from it. */
+    /**
+     * Runs what is queued, then stops the thread. Waits for it unless called from it, and
+     * then runs, on the caller, any job that a racing {@link #execute} queued after the
+     * consumer's last drain: no job accepted by {@code execute} is ever lost.
+     */
     @Override
     public void close() {
         closing = true;
         LockSupport.unpark(thread);
         if (!isHousekeeperThread()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
+            boolean interrupted = false;
+            while (thread.isAlive()) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            drain();
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
