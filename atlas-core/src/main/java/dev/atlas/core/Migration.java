@@ -117,11 +117,17 @@ public final class Migration {
     private volatile Phase phase = Phase.RUNNING;
     private volatile long finishedNanos;
 
+    /** For white-box tests: requested now. */
     Migration(ViewSpace space, long id, View target, List<ThreadBinding> bindings, View previousDefault) {
+        this(space, id, target, bindings, previousDefault, System.nanoTime());
+    }
+
+    Migration(ViewSpace space, long id, View target, List<ThreadBinding> bindings, View previousDefault,
+              long requestedNanos) {
         this.space = space;
         this.id = id;
         this.target = target;
-        this.startNanos = System.nanoTime();
+        this.startNanos = requestedNanos;
         this.previousDefault = previousDefault;
         this.entries = new Entry[bindings.size()];
         for (int i = 0; i < entries.length; i++) {
@@ -383,7 +389,7 @@ public final class Migration {
         if (end == Phase.DONE && previousDefault != null) {
             previousDefault.release(1); // the old default's role pin, kept for cancel
         }
-        space.migrationFinished(this, new Outcome(this, end));
+        space.migrationFinished(new Outcome(this, end));
     }
 
     /** A class, not a lambda: no call-site linkage on the worker that finishes. */

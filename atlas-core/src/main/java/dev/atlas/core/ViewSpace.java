@@ -92,6 +92,18 @@ public final class ViewSpace implements AutoCloseable {
         new ThreadMigratedEvent().isEnabled();
         new MigrationCompletedEvent().isEnabled();
         new ViewRetiredEvent().isEnabled();
+        // Load the ticket class before any worker is compiled: until it is loaded C2 will
+        // not inline BindingState.pending() into the quiescent() fast path, and code
+        // compiled then is never recompiled (measured: 4.6 vs 2.9 ns per quiescent()).
+        loadClass(MigrationTicket.class);
+    }
+
+    private static void loadClass(Class<?> c) {
+        try {
+            Class.forName(c.getName(), true, c.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     private final String name;
@@ -354,6 +366,7 @@ public final class ViewSpace implements AutoCloseable {
     }
 
     Migration startMigration(View target, Predicate<Thread> selector, boolean makeDefault) {
+        final long requestedNanos = System.nanoTime();   // delays count from the request
         admin.lock();
         try {
             ensureOpen("migrate");
@@ -380,7 +393,8 @@ public final class ViewSpace implements AutoCloseable {
                 }
                 throw e;
             }
-            Migration m = new Migration(this, migrationIds.incrementAndGet(), target, selected, previousDefault);
+            Migration m = new Migration(this, migrationIds.incrementAndGet(), target, selected, previousDefault,
+                    requestedNanos);
             running.put(m.id(), m);
             LOG.log(Level.DEBUG, () -> "space '" + name + "': migration " + m.id() + " of " + selected.size()
                     + " thread(s) to view " + target.describe());
@@ -493,13 +507,13 @@ public final class ViewSpace implements AutoCloseable {
     }
 
     /** On the thread that finished the migration: just hands {@code outcome} to the housekeeper. */
-    void migrationFinished(Migration m, Runnable outcome) {
-        running.remove(m.id());
+    void migrationFinished(Runnable outcome) {
         runHousekeeping(outcome);
     }
 
     /** On the housekeeper. */
     void announceFinished(Migration m, MigrationReport r) {
+        running.remove(m.id());
         LOG.log(Level.DEBUG, () -> "space '" + name + "': migration " + m.id() + " " + r.outcome() + ", "
                 + r.threads().size() + " thread(s), slowest " + r.maxDelay().toNanos() / 1000 + " us");
         var event = new SpaceListener.MigrationCompleted(m.id(), m.target().id(), r.outcome().name(), r.threads().size(),
