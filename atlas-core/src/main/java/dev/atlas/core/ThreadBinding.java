@@ -137,13 +137,23 @@ final class ThreadBinding {
     /**
      * Hands {@code t} to this thread: installs it for the next quiescence point, or moves
      * an idle (or already-there) thread at once. Settles {@code t} itself if the thread
-     * has exited, and settles a ticket it supersedes.
+     * has exited, and settles a ticket it supersedes. A return ticket (the way back of a
+     * cancelled migration) applies only while the thread is still in that migration's
+     * target with nothing pending; otherwise a newer request owns the thread and the return
+     * settles as superseded. (A CAS failure re-reads the state, so a newer ticket installed
+     * concurrently is seen; one installed after the return supersedes it as usual.)
      */
     void offer(MigrationTicket t) {
         for (;;) {
             final BindingState s = state();
             if (s.exited()) {
                 t.exited();
+                return;
+            }
+            if (t.isReturn() && (s.pending() != null || s.current() != t.entry().migration().target())) {
+                // A newer request owns the thread now (a ticket is pending, or it has moved
+                // on): the way back of an older, cancelled migration must not override it.
+                t.superseded();
                 return;
             }
             if (s.idle()) {

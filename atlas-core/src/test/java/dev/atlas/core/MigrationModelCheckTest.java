@@ -1,7 +1,6 @@
 package dev.atlas.core;
 
 import org.jetbrains.lincheck.Lincheck;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -195,7 +194,8 @@ class MigrationModelCheckTest {
      * must end in its target, and its entry must not be SUPERSEDED (that state means "a
      * newer migration took the thread over", and nothing newer exists).
      *
-     * <p>FAILS today. Interleaving found by Lincheck: the owner's quiescence point removes
+     * <p>Failed before the fix in ThreadBinding.offer (a return ticket now yields to any
+     * newer request). Interleaving found by Lincheck: the owner's quiescence point removes
      * its forward ticket (CAS RUNNING(src, t1) to RUNNING(tgt)) but has not yet written
      * MIGRATED; the admin's cancelLocked() flips the phase to CANCELLING, reads the entry
      * as PENDING, fails to withdraw the ticket, re-reads PENDING and skips it, cancels the
@@ -208,8 +208,6 @@ class MigrationModelCheckTest {
      * cancel's effect is not complete when cancel() returns, and a return ticket overrides
      * tickets of newer migrations.
      */
-    @Disabled("BUG in atlas-core: a late return ticket of a cancel that has already returned supersedes the"
-            + " ticket of a migration started after it (Migration.adopted -> sendBack -> ThreadBinding.offer)")
     @Test
     void aCancelThatHasReturnedNeverOverridesALaterMigration() {
         Lincheck.runConcurrentTest(INVOCATIONS, () -> {
@@ -250,7 +248,6 @@ class MigrationModelCheckTest {
      * ticket, the thread goes back to the older migration's source view, and the newer
      * migration reports DONE with the thread SUPERSEDED, although nothing newer exists.
      */
-    @Disabled("BUG in atlas-core: cancel's return ticket supersedes the pending ticket of a newer migration")
     @Test
     void cancellingAnOlderMigrationNeverOverridesANewerOne() {
         View src = activeView(10, "src");
