@@ -158,6 +158,9 @@ public final class View {
      * once the last bound thread has left (and no running migration can send one back),
      * the view becomes {@link ViewState#RETIRED} and its cleanup actions run, exactly once,
      * on the space's housekeeper thread. Never blocks and never waits for a thread.
+     * Threads already on their way in (pending tickets of a migration started earlier)
+     * still arrive, and keep the view alive until they leave; cancel that migration to stop
+     * them.
      *
      * @throws ViewRetiredException if retirement was already requested (nothing changes)
      * @throws IllegalStateException if this is the space's default view, or still preparing
