@@ -26,11 +26,17 @@ public final class ViewBuilder {
     private final View view;
     private final Map<ViewKey<?>, Object> values = new LinkedHashMap<>();
     private final List<Runnable> actions = new ArrayList<>();
+    private final boolean base;
     private boolean done;
 
     ViewBuilder(ViewSpace space, View view) {
+        this(space, view, false);
+    }
+
+    ViewBuilder(ViewSpace space, View view, boolean base) {
         this.space = space;
         this.view = view;
+        this.base = base;
     }
 
     /** The view being prepared (state PREPARING until published). */
@@ -69,6 +75,7 @@ public final class ViewBuilder {
     /** Publishes the view, immutable and ACTIVE; threads may now be bound or migrated to it. */
     public View publish() {
         checkOpen();
+        checkNotBase("publish");
         done = true;
         return space.publish(view, values, actions);
     }
@@ -76,8 +83,23 @@ public final class ViewBuilder {
     /** Gives the view up before publishing: it retires at once and its actions run. */
     public void abandon() {
         checkOpen();
+        checkNotBase("abandon");
         done = true;
         space.abandon(view, actions);
+    }
+
+    /** Called by ViewSpace's constructor once the base setup has returned. */
+    void publishBase() {
+        checkOpen();
+        done = true;
+        space.publish(view, values, actions);
+    }
+
+    private void checkNotBase(String operation) {
+        if (base) {
+            throw new IllegalStateException("cannot " + operation + " the base view inside its setup;"
+                    + " ViewSpace.create publishes it when the setup returns");
+        }
     }
 
     private void checkOpen() {

@@ -120,22 +120,43 @@ public final class ViewSpace implements AutoCloseable {
     private volatile View defaultView;
     private volatile boolean closed;
 
-    private ViewSpace(String name) {
+    private ViewSpace(String name, Consumer<ViewBuilder> baseSetup) {
         this.name = name;
-        this.base = new View(this, viewIds.getAndIncrement(), "base", null, false);
+        this.base = new View(this, viewIds.getAndIncrement(), "base", null, true);
+        ViewBuilder builder = new ViewBuilder(this, base, true);
+        baseSetup.accept(builder);            // may throw: nothing has been started yet
+        builder.publishBase();
         base.acquire(1, "create space");      // the default-view role
         views.put(base.id(), base);
         this.defaultView = base;
         this.housekeeper = Housekeeper.start("atlas-housekeeper-" + name, SWEEP_INTERVAL, this::sweepQuietly);
     }
 
-    /** Creates a space with a base view; {@link #close()} it when done. */
+    /** Creates a space with an empty base view; {@link #close()} it when done. */
     public static ViewSpace create(String name) {
+        return create(name, base -> {});
+    }
+
+    /**
+     * Creates a space whose base view carries what {@code baseSetup} declares: values for
+     * {@link ViewKey}s (inherited by every view derived from it) and cleanup actions for
+     * when the base view retires. The setup must not publish or abandon the builder; the
+     * space publishes it when the setup returns. If the setup throws, no space is created
+     * and nothing is left running.
+     *
+     * {@snippet :
+     * ViewSpace space = ViewSpace.create("orders", base -> base
+     *         .diverge(HANDLER, new Handler())
+     *         .onRetire(() -> System.out.println("base retired")));
+     * }
+     */
+    public static ViewSpace create(String name, Consumer<ViewBuilder> baseSetup) {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(baseSetup, "baseSetup");
         if (name.isBlank()) {
             throw new IllegalArgumentException("a space needs a non-blank name");
         }
-        return new ViewSpace(name);
+        return new ViewSpace(name, baseSetup);
     }
 
     public String name() {

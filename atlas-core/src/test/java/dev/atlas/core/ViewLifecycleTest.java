@@ -31,6 +31,37 @@ class ViewLifecycleTest {
     }
 
     @Test
+    void baseViewCanCarryValuesAndCleanupFromCreation() throws Exception {
+        AtomicInteger cleanups = new AtomicInteger();
+        try (ViewSpace s = ViewSpace.create("with-base", base -> base
+                .diverge(GREETING, "hello from base")
+                .onRetire(cleanups::incrementAndGet))) {
+            View base = s.baseView();
+            assertEquals(ViewState.ACTIVE, base.state());
+            assertEquals("hello from base", base.get(GREETING));
+            assertEquals(Set.of(GREETING), base.divergences());
+            View v2 = s.derive(base).diverge(LIMIT, 2).publish();
+            assertEquals("hello from base", v2.get(GREETING), "inherited from the base");
+            s.setDefaultView(v2);
+            base.retire();
+            waitUntil(() -> cleanups.get() == 1);
+        }
+    }
+
+    @Test
+    void aFailingBaseSetupCreatesNothingAndLeavesNothingRunning() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> ViewSpace.create("broken-setup", base -> { throw new IllegalStateException("setup failed"); }));
+        assertEquals("setup failed", e.getMessage());
+        IllegalStateException inside = assertThrows(IllegalStateException.class,
+                () -> ViewSpace.create("publishes-itself", ViewBuilder::publish));
+        assertTrue(inside.getMessage().contains("base view"), inside.getMessage());
+        assertTrue(Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals("atlas-housekeeper-broken-setup")
+                        || t.getName().equals("atlas-housekeeper-publishes-itself")));
+    }
+
+    @Test
     void derivedViewInheritsAndDivergesOnlyInDeclaredAreas() {
         View v1 = space.derive(space.baseView(), "v1").diverge(GREETING, "hello").diverge(LIMIT, 1).publish();
         View v2 = space.derive(v1, "v2").diverge(LIMIT, 2).publish();
