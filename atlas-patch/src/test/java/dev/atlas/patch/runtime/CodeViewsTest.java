@@ -12,6 +12,9 @@ import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.instrument.CodeInstrumenter;
 import dev.atlas.patch.testing.InMemoryCompiler;
 import dev.atlas.patch.testing.InstrumentingLoader;
+import dev.atlas.patch.variant.CodeVariant;
+import dev.atlas.patch.variant.RestrictedMethodException;
+import dev.atlas.patch.variant.TraceRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -265,6 +268,64 @@ class CodeViewsTest {
         // a scope left open would make this throw (no switching inside a scope)
         View v = code.space().defaultView();
         assertDoesNotThrow(() -> code.space().switchCurrentThread(v));
+    }
+
+    @Test
+    void aTracingVariantRecordsCallsOfItsThreadsOnlyAndRunsTheCodeItWraps() throws Exception {
+        code.apply(shopPatch("2", v1Fingerprint())).migration().await(LONG);   // the variant wraps patched code
+        CodeVariant v = CodeVariant.named("trace").trace("app.Shop#tagA").trace("app.Shop#price").publish();
+        AtomicReference<String> traced = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().name("traced-thread").unstarted(() -> {
+            code.space().switchCurrentThread(v.view());
+            traced.set(callHandle(() -> {}));
+        });
+        t.start();
+        t.join();
+        assertEquals("222", traced.get(), "the traced thread runs the code the variant wraps");
+        assertEquals("222", callHandle(() -> {}), "other threads are unaffected");
+        List<TraceRecord> recs = v.traces();
+        assertEquals(1, recs.size(), recs.toString());
+        assertEquals("traced-thread", recs.get(0).thread());
+        assertEquals("app.Shop#tagA()Ljava/lang/String;", recs.get(0).method());
+        assertEquals("returned 2", recs.get(0).outcome());
+    }
+
+    @Test
+    void aTracingVariantOfUnpatchedCodeRunsTheOriginalBodyOnce() throws Exception {
+        CodeVariant v = CodeVariant.named("trace-original").trace("app.Shop#price").publish();
+        AtomicReference<Integer> result = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            code.space().switchCurrentThread(v.view());
+            try {
+                result.set((int) price.invokeExact(3, 7L, 1.5));
+            } catch (Throwable e) {
+                throw new AssertionError(e);
+            }
+        });
+        t.join();
+        assertEquals((int) ((10 * 3 + 7L) * 1.5), result.get());
+        assertEquals(List.of("3", "7", "1.5"), v.traces().get(0).arguments());
+        assertEquals(1, v.traces().size());
+    }
+
+    @Test
+    void aRestrictedVariantMakesChosenMethodsThrowForItsThreadsOnly() throws Exception {
+        CodeVariant v = CodeVariant.named("restricted").restrict("app.Shop#tagC").publish();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            code.space().switchCurrentThread(v.view());
+            try {
+                callHandle(() -> {});
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        t.join();
+        Throwable cause = thrown.get() instanceof AssertionError a ? a.getCause() : thrown.get();
+        assertInstanceOf(RestrictedMethodException.class, cause);
+        assertTrue(cause.getMessage().contains("app.Shop#tagC"), cause.getMessage());
+        assertEquals("111", callHandle(() -> {}), "other threads are unaffected");
+        assertThrows(IllegalArgumentException.class, () -> CodeVariant.named("x").restrict("app.Shop#nothing").publish());
     }
 
     @Test
