@@ -25,15 +25,18 @@ class LifetimeTest {
             s.set(JAVA_LONG, 0, 1L);
             long address = s.address();
             int linesBefore = Proc.mapsOf("life").size();
-            assertTrue(Proc.anyMappingOver(address, r.size()));
+            long unusedPart = memory.capacity() - r.size();
+            long reservations = Proc.reservationsOfSize(unusedPart);
+            assertTrue(Proc.memfdMappedOver("life", address, r.size()));
 
             v.retire();
             Proc.await("mapping closed", () -> !s.scope().isAlive());
+            Proc.await("unmapped", () -> !Proc.memfdMappedOver("life", address, memory.capacity()));
             assertEquals(ViewState.RETIRED, v.state());
             assertThrows(IllegalStateException.class, () -> s.get(JAVA_LONG, 0));
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> memory.segment(v, r));
             assertTrue(e.getMessage().contains("retired"), e.getMessage());
-            assertFalse(Proc.anyMappingOver(address, memory.capacity()), "the whole reservation is unmapped");
+            assertEquals(reservations - 1, Proc.reservationsOfSize(unusedPart), "the view's reservation is unmapped too");
             assertTrue(Proc.mapsOf("life").size() < linesBefore);
             assertEquals(7L, writeAndRead(memory.segment(space.baseView(), r)), "the base mapping is untouched");
         }
@@ -70,24 +73,22 @@ class LifetimeTest {
     @Test
     void closingTheSpacesLeavesNoMappingAndNoFileDescriptor() {
         long fds = Proc.openFds();
-        MemorySegment baseSeg;
-        MemorySegment viewSeg;
         try (ViewSpace space = ViewSpace.create("leak")) {
             MemorySpace memory = MemorySpace.create(space, "leak", 32L << 20);
             Region r = memory.allocate("r", 1L << 20);
             Region q = memory.allocate("q", 1L << 20);
             View v = memory.configure(space.derive(space.baseView(), "v"),
                     m -> m.overlay(r).protect(q, Protection.READ_ONLY)).publish();
-            baseSeg = memory.segment(space.baseView(), r);
-            viewSeg = memory.segment(v, r);
+            MemorySegment baseSeg = memory.segment(space.baseView(), r);
+            MemorySegment viewSeg = memory.segment(v, r);
             viewSeg.fill((byte) 1);
             assertEquals(fds + 1, Proc.openFds(), "one memfd");
             assertFalse(Proc.mapsOf("leak").isEmpty());
             memory.close();
             assertTrue(Proc.mapsOf("leak").isEmpty(), "no mapping of the memory file is left");
-            assertFalse(Proc.anyMappingOver(baseSeg.address(), memory.capacity()));
-            assertFalse(Proc.anyMappingOver(viewSeg.address(), memory.capacity()));
+            assertEquals(0, Proc.reservationsOfSize(memory.capacity() - (2L << 20)), "no reservation left");
             assertThrows(IllegalStateException.class, () -> viewSeg.get(JAVA_LONG, 0));
+            assertThrows(IllegalStateException.class, () -> baseSeg.set(JAVA_LONG, 0, 1L));
             assertThrows(IllegalStateException.class, () -> memory.segment(space.baseView(), r));
             assertThrows(IllegalStateException.class, () -> memory.allocate("late", 1));
             memory.close();   // idempotent
@@ -102,12 +103,15 @@ class LifetimeTest {
              MemorySpace memory = MemorySpace.create(space, "many", 8L << 20)) {
             Region r = memory.allocate("r", 2 * memory.pageSize());
             int baseLines = Proc.mapsOf("many").size();
+            long unusedPart = memory.capacity() - r.size();
+            long reservations = Proc.reservationsOfSize(unusedPart);
             for (int i = 0; i < 50; i++) {
                 View v = memory.configure(space.derive(space.baseView()), m -> m.overlay(r, 0, memory.pageSize())).publish();
                 memory.segment(v, r).set(JAVA_LONG, 0, i);
                 v.retire();
             }
             Proc.await("all retired", () -> Proc.mapsOf("many").size() == baseLines);
+            Proc.await("all reservations gone", () -> Proc.reservationsOfSize(unusedPart) == reservations);
             assertEquals(fds + 1, Proc.openFds());
         }
         assertEquals(fds, Proc.openFds());

@@ -55,6 +55,17 @@ final class Proc {
         return maps().stream().anyMatch(l -> l.end() > address && l.start() < address + length);
     }
 
+    /** True if a mapping of space {@code spaceName}'s memory file overlaps [address, address+length). */
+    static boolean memfdMappedOver(String spaceName, long address, long length) {
+        return mapsOf(spaceName).stream().anyMatch(l -> l.end() > address && l.start() < address + length);
+    }
+
+    /** Number of anonymous PROT_NONE mappings of exactly {@code size} bytes (unused parts of view reservations). */
+    static long reservationsOfSize(long size) {
+        return maps().stream().filter(l -> l.perms().equals("---p") && l.path().isEmpty() && l.end() - l.start() == size)
+                .count();
+    }
+
     static long openFds() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             return s.count();
