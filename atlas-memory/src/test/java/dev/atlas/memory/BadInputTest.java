@@ -214,10 +214,5 @@ class BadInputTest {
             }
             return Kernel.LINUX.mmap(addr, length, prot, flags, fd, offset);
         }
-
-        @Override
-        public void mprotect(MemorySegment segment, int prot) {
-            Kernel.LINUX.mprotect(segment, prot);
-        }
     }
 }
