@@ -111,6 +111,22 @@ class MemoryViewsTest {
     }
 
     @Test
+    void divergingCopiesNothingUntilAPageIsWritten() {
+        Region r = memory.allocate("r", 256 * page);
+        memory.segment(space.baseView(), r).fill((byte) 3);            // populated
+        View o = derive("overlay", m -> m.overlay(r));
+        MemorySegment priv = memory.segment(o, r);
+        long sum = 0;
+        for (long off = 0; off < priv.byteSize(); off += page) {
+            sum += priv.get(ValueLayout.JAVA_BYTE, off);
+        }
+        assertEquals(3 * 256, sum);
+        assertEquals(0, dev.atlas.memory.linux.Pagemap.privatePages(priv).cardinality(), "reading copies nothing");
+        priv.set(ValueLayout.JAVA_BYTE, 17 * page, (byte) 4);
+        assertEquals(1, dev.atlas.memory.linux.Pagemap.privatePages(priv).cardinality(), "one write, one page copied");
+    }
+
+    @Test
     void onceAnOverlayWritesAPageItKeepsItsOwnCopyOfThatPageOnly() {
         Region r = memory.allocate("r", 8 * page);
         View o = derive("overlay", m -> m.overlay(r));
