@@ -98,6 +98,16 @@ public final class MemorySpace implements AutoCloseable {
      * resolves to it. (b) is checked when the owner's onRetire action runs and again after
      * every view retirement (a SpaceListener), both on the housekeeper, under `lock`.
      *
+     * One window is not closed: atlas-core lets a view be derived from a RETIRING parent. If
+     * the parent's last pin drops between derive's state check and derive registering the
+     * child, the scan can miss the child and close the mapping it would inherit; the child's
+     * segments then throw IllegalStateException (never a crash). Configure children of
+     * retiring views explicitly, or derive from ACTIVE views.
+     *
+     * Memory accounting: private (overlay) pieces are mapped MAP_NORESERVE, so that a 64 GiB
+     * overlay does not need 64 GiB of commit charge up front; like any lazily committed
+     * memory, a first write to a page can then fail only if the machine is out of memory.
+     *
      * Lock order: `lock` may be taken while holding nothing; code under `lock` never calls
      * an atlas-core operator method (derive, publish, retire), so it cannot deadlock with the
      * space's admin lock or housekeeper.
