@@ -297,7 +297,7 @@ public final class MemorySpace implements AutoCloseable {
      * read-only in that view. Lock-free, allocation-free.
      *
      * @throws IllegalStateException if some page of the region is inaccessible in the view,
-     *                               the view's mapping is gone or the space is closed
+     *                               the view has retired, or the space is closed
      */
     public MemorySegment segment(Region r) {
         return segment(viewSpace.current(), r);
@@ -308,6 +308,7 @@ public final class MemorySpace implements AutoCloseable {
         checkOwn(r);
         return mappingOf(view).segment(view, r);
     }
+
 
     /**
      * Bytes [offset, offset+length) of region {@code r} in {@code view}, with the weakest
@@ -407,8 +408,9 @@ public final class MemorySpace implements AutoCloseable {
         }
         for (Region r : list) {
             checkOwn(r);
-            if (parent.state() != ViewState.PREPARING
-                    && Piece.weakest(mappingOf(parent).state(r).pieces(), 0, r.size()) != Protection.READ_WRITE) {
+            // resolve, not mappingOf: a retired parent is refused by derive, with ViewRetiredException
+            if (parent.state() != ViewState.RETIRED
+                    && Piece.weakest(resolve(parent).state(r).pieces(), 0, r.size()) != Protection.READ_WRITE) {
                 throw new IllegalArgumentException("region '" + r.name() + "' is not read-write in view " + parent
                         + ": a speculation commits its writes there");
             }
@@ -494,6 +496,9 @@ public final class MemorySpace implements AutoCloseable {
     Mapping mappingOf(View view) {
         checkView(view);
         Mapping m = view.get(key);
+        if (view.state() == ViewState.RETIRED) {
+            throw gone(view);
+        }
         return m == null ? base : m;
     }
 

@@ -76,10 +76,13 @@ class SpeculationTest {
         Speculation s = memory.speculate(space.baseView(), a);
         memory.segment(s.view(), a).set(JAVA_LONG, 0, 9L);
         memory.segment(s.view(), a).set(JAVA_LONG, page, 9L);
+        MemorySegment stale = memory.segment(s.view(), a);
         assertEquals(2, s.discard().pages());
         assertEquals(0L, memory.segment(space.baseView(), a).get(JAVA_LONG, 0));
         Proc.await("speculative view retired", () -> s.view().state() == ViewState.RETIRED);
         assertThrows(IllegalStateException.class, () -> memory.segment(s.view(), a));
+        Proc.await("unmapped", () -> !stale.scope().isAlive());
+        assertThrows(IllegalStateException.class, () -> stale.get(JAVA_LONG, 0));
     }
 
     @Test
