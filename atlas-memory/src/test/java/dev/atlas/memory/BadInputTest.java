@@ -149,6 +149,16 @@ class BadInputTest {
     }
 
     @Test
+    void aFailedBaseMappingLeavesNoFileDescriptor() {
+        long fds = Proc.openFds();
+        MemoryMappingException e = assertThrows(MemoryMappingException.class,
+                () -> MemorySpace.create(space, "never", 1L << 20, new FailingKernel(1)));
+        assertMessage(e, "'never'", "ENOMEM");
+        assertEquals(fds, Proc.openFds(), "the memory file was closed");
+        assertTrue(Proc.mapsOf("never").isEmpty());
+    }
+
+    @Test
     void aFailedMmapWhileAllocatingLeavesNoRegionAndNoMapping() {
         FailingKernel k = new FailingKernel(0);
         MemorySpace faulty = MemorySpace.create(space, "faulty2", 4L << 20, k);
