@@ -630,8 +630,8 @@ public final class MemorySpace implements AutoCloseable {
         if (closed) {
             return new IllegalStateException("memory space '" + name + "' is closed");
         }
-        return new IllegalStateException("view " + view + " of memory space '" + name
-                + "' has retired; its mapping was unmapped after its grace period");
+        return new dev.atlas.core.ViewRetiredException(view, "memory space '" + name
+                + "': its mapping of the view was unmapped after the grace period");
     }
 
     IllegalStateException inaccessible(View view, Region r, long offset, long length) {
