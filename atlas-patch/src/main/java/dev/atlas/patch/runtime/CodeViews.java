@@ -107,6 +107,7 @@ public final class CodeViews {
             View view = space.derive(parent, "patch " + patch.id()).diverge(CODE, p.table()).publish();
             List<MutableCallSite> sites = new ArrayList<>();
             for (MethodSlot s : p.slotsToActivate()) {
+                s.cache(p.table().handle(s.id()));
                 if (s.activate()) {
                     sites.add(s.site);
                 }
