@@ -1,5 +1,6 @@
 package dev.atlas.bench.patch;
 
+import dev.atlas.core.View;
 import dev.atlas.patch.runtime.CodeViews;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -32,6 +33,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code patched}: the patch of {@link PatchedTarget} applied, the calling thread in its
  *       view: the guard reads the thread's view and its code table and calls the new body
  *       through {@code MethodHandle.invokeExact};</li>
+ *   <li>3b. {@code patchedNotNewest}: as 3, but the thread's view is that of a patch that is no
+ *       longer the newest patch of the method, so its handle is not the one the invoke site's
+ *       inline cache holds (the generic {@code invokeExact});</li>
  *   <li>{@code rolledBack}: the patch applied and rolled back, every thread in the base view:
  *       the guard stays on (guards are never switched off) and finds no entry;</li>
  *   <li>references, doing the same work as the patched body:
@@ -111,6 +115,37 @@ public abstract class PatchCallBenchmark {
             expect(op, false);
             t.apply(TIMEOUT);
             expect(op, true);
+        }
+    }
+
+    /**
+     * 3b: the patch applied, then a second patch of the same method on top; each calling thread
+     * switches back to the first patch's view (thread-scoped setup), so its guard finds the
+     * first patch's handle while the invoke site caches the second's: the generic
+     * {@code invokeExact} path.
+     */
+    @State(Scope.Benchmark)
+    public static class PatchedNotNewest {
+        Op op;
+        View first;
+
+        @Setup
+        public void setup() throws Exception {
+            PatchedTarget t = PatchedTarget.load();
+            op = t.newInstance(K);
+            first = t.apply(TIMEOUT).target();
+            PatchedTarget.apply(t.patchOnTop("bench2"), TIMEOUT);
+            expect(op, true);
+        }
+    }
+
+    /** Puts each benchmark thread of {@link PatchedNotNewest} in the first patch's view. */
+    @State(Scope.Thread)
+    public static class InFirstView {
+        @Setup
+        public void setup(PatchedNotNewest s) {
+            CodeViews.get().space().switchCurrentThread(s.first);
+            expect(s.op, true);
         }
     }
 
@@ -228,6 +263,16 @@ public abstract class PatchCallBenchmark {
 
     @Benchmark
     public long patchedCall(Patched s, Args x) {
+        return call(s.op, x.a, x.b);
+    }
+
+    @Benchmark
+    public long patchedNotNewest(PatchedNotNewest s, InFirstView v, Args x) {
+        return s.op.m(x.a, x.b);
+    }
+
+    @Benchmark
+    public long patchedNotNewestCall(PatchedNotNewest s, InFirstView v, Args x) {
         return call(s.op, x.a, x.b);
     }
 

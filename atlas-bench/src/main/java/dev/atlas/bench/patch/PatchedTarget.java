@@ -175,11 +175,28 @@ public final class PatchedTarget {
         return patch;
     }
 
-    /** Applies the patch and waits until every thread of the code space is in its view. */
-    public PatchApplication apply(Duration timeout) throws InterruptedException, MigrationTimeoutException {
-        PatchApplication a = CodeViews.get().apply(patch);
+    /**
+     * A second patch of {@code Target.m}, applicable on top of {@link #patch()} (same body,
+     * other id): its handle is another one, so it is the one the invoke site caches.
+     */
+    public Patch patchOnTop(String id) {
+        ClassPatch first = patch.classes().getFirst();
+        return new Patch(1, id, "Target.m again, on top of " + PATCH_ID + " (benchmark)", List.of(
+                new ClassPatch(first.className(), first.newFingerprint(), id + "-" + first.expectedFingerprint(),
+                        first.methods(), List.of(), first.bodyClass(), null)),
+                List.of());
+    }
+
+    /** Applies {@code p} and waits until every thread of the code space is in its view. */
+    public static PatchApplication apply(Patch p, Duration timeout) throws InterruptedException, MigrationTimeoutException {
+        PatchApplication a = CodeViews.get().apply(p);
         a.migration().await(timeout);
         return a;
+    }
+
+    /** Applies the patch and waits until every thread of the code space is in its view. */
+    public PatchApplication apply(Duration timeout) throws InterruptedException, MigrationTimeoutException {
+        return apply(patch, timeout);
     }
 
     /** Rolls back the newest patch and waits until every thread is back in the previous view. */

@@ -71,6 +71,22 @@ class PatchedTargetTest {
         assertEquals(PatchedTarget.patched(PatchCallBenchmark.K, 5, 6), patched.op.m(5, 6));
         PatchedTarget.rollback(TIMEOUT);
 
+        PatchCallBenchmark.PatchedNotNewest notNewest = new PatchCallBenchmark.PatchedNotNewest();
+        notNewest.setup();
+        assertEquals(2, CodeViews.get().applied().size());
+        CompletableFuture<Object> viewOfThread = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                new PatchCallBenchmark.InFirstView().setup(notNewest);   // checks the patched result there
+                viewOfThread.complete(CodeViews.get().space().currentForCall());
+            } catch (Throwable e) {
+                viewOfThread.completeExceptionally(e);
+            }
+        });
+        assertEquals(notNewest.first, viewOfThread.get(30, TimeUnit.SECONDS));
+        PatchedTarget.rollback(TIMEOUT);
+        PatchedTarget.rollback(TIMEOUT);
+
         PatchCallBenchmark.RolledBack rolledBack = new PatchCallBenchmark.RolledBack();
         rolledBack.setup();
         assertEquals(PatchedTarget.original(PatchCallBenchmark.K, 5, 6), rolledBack.op.m(5, 6));
