@@ -1,5 +1,6 @@
 package dev.atlas.bench.patch;
 
+import dev.atlas.core.View;
 import dev.atlas.core.ViewSpace;
 import dev.atlas.patch.runtime.CodeTable;
 import dev.atlas.patch.runtime.CodeViews;
@@ -29,7 +30,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@link #lookup}: and {@code CodeTable.handle(id)}: all of {@code Dispatch.override};</li>
  *   <li>{@link #invokeHandle}: only the call of the patched body's handle, found once in setup
  *       and read from a field ({@code invokeExact} of a non-constant handle);</li>
- *   <li>{@link #threadLocalGet}: the reference's {@code ThreadLocal.get()} alone.</li>
+ *   <li>{@link #threadLocalGet}: the reference's {@code ThreadLocal.get()} alone;</li>
+ *   <li>{@link #sketchViewCache}: not atlas code, a sketch of a possible guard: an inline cache
+ *       keyed by the thread's view ({@code currentForCall() == V}, then the body of V's
+ *       override called directly), i.e. what a guard would cost that skips {@code View.get}
+ *       and the table probe for the cached view.</li>
  * </ol>
  * Same fork and iteration settings as {@code PatchCallBenchmark}, one thread.
  */
@@ -44,6 +49,7 @@ public class DispatchPartsBenchmark {
     @State(Scope.Benchmark)
     public static class Parts {
         ViewSpace space;
+        View view;
         int id;
         MethodHandle handle;
         Target target;
@@ -51,6 +57,7 @@ public class DispatchPartsBenchmark {
         @Setup
         public void setup(PatchCallBenchmark.Patched patched) {
             space = CodeViews.get().space();
+            view = space.currentForCall();
             id = PatchedTarget.load().slot().id();
             handle = space.currentForCall().get(CodeViews.CODE).handle(id);
             target = (Target) patched.op;
@@ -77,6 +84,14 @@ public class DispatchPartsBenchmark {
 
     @Benchmark
     public long invokeHandle(Parts p, PatchCallBenchmark.Args x) throws Throwable {
+        return (long) p.handle.invokeExact(p.target, x.a, x.b);
+    }
+
+    @Benchmark
+    public long sketchViewCache(Parts p, PatchCallBenchmark.Args x) throws Throwable {
+        if (p.space.currentForCall() == p.view) {
+            return PatchCallBenchmark.patchedWork(p.target, x.a, x.b);
+        }
         return (long) p.handle.invokeExact(p.target, x.a, x.b);
     }
 
