@@ -134,7 +134,7 @@ public abstract class PatchCallBenchmark {
             PatchedTarget t = PatchedTarget.load();
             op = t.newInstance(K);
             first = t.apply(TIMEOUT).target();
-            PatchedTarget.apply(t.patchOnTop("bench2"), TIMEOUT);
+            PatchedTarget.apply(t.patchOnTop("be7c000000000002"), TIMEOUT);
             expect(op, true);
         }
     }

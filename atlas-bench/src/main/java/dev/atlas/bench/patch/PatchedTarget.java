@@ -35,7 +35,7 @@ import java.util.Map;
  * }
  *
  * <p>The patch is built as the patch builder would (see docs/design/patch-contract.md): its
- * body class {@code dev.atlas.bench.patch.Target$$AtlasPatch$bench1} is compiled from source
+ * body class {@code dev.atlas.bench.patch.Target$$AtlasPatch$be7c000000000001} is compiled from source
  * with {@code javax.tools} and holds {@code public static long replaced$m(Target self, long a,
  * long b)}, which does the same work as {@code m} with another constant.
  *
@@ -51,14 +51,14 @@ import java.util.Map;
  */
 public final class PatchedTarget {
     public static final String TARGET = "dev.atlas.bench.patch.Target";
-    public static final String PATCH_ID = "bench1";
+    public static final String PATCH_ID = "be7c000000000001";
     static final String BODY = TARGET + "$$AtlasPatch$" + PATCH_ID;
 
     private static final String BODY_SOURCE = """
             package dev.atlas.bench.patch;
 
-            public final class Target$$AtlasPatch$bench1 {
-                private Target$$AtlasPatch$bench1() {}
+            public final class Target$$AtlasPatch$be7c000000000001 {
+                private Target$$AtlasPatch$be7c000000000001() {}
 
                 public static long replaced$m(Target self, long a, long b) {
                     return (a * 37 + b) ^ (self.k + a);
@@ -131,7 +131,7 @@ public final class PatchedTarget {
                 Op.class.getName(), classBytes(loader, Op.class.getName())));
         String fingerprint = ClassFingerprint.of(original);
         Patch patch = new Patch(1, PATCH_ID, "Target.m with 37 instead of 31 (benchmark)", List.of(
-                new ClassPatch(internal, fingerprint, "patched-" + fingerprint,
+                new ClassPatch(internal, fingerprint, new StringBuilder(fingerprint).reverse().toString(),
                         List.of(new MethodChange(MethodChange.Kind.REPLACED, "m", "(JJ)J", false, "replaced$m")),
                         List.of(), body, null)),
                 List.of());
@@ -182,7 +182,7 @@ public final class PatchedTarget {
     public Patch patchOnTop(String id) {
         ClassPatch first = patch.classes().getFirst();
         return new Patch(1, id, "Target.m again, on top of " + PATCH_ID + " (benchmark)", List.of(
-                new ClassPatch(first.className(), first.newFingerprint(), id + "-" + first.expectedFingerprint(),
+                new ClassPatch(first.className(), first.newFingerprint(), "%064x".formatted(Math.abs((long) id.hashCode())),
                         first.methods(), List.of(), first.bodyClass(), null)),
                 List.of());
     }
