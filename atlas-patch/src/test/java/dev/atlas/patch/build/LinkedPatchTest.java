@@ -118,4 +118,56 @@ class LinkedPatchTest {
         }
         throw new NoSuchMethodException(name);
     }
+
+    static final String NEST_V1 = """
+            package lk;
+            public class Outer {
+                enum Mode { FAST, SLOW }
+                private int secret = 41;
+                private String hidden() { return "h"; }
+                private static String shh() { return "s"; }
+                public String show(Mode m) { return m.name(); }
+            }
+            """;
+    static final String NEST_V2 = """
+            package lk;
+            public class Outer {
+                enum Mode { FAST, SLOW }
+                private int secret = 41;
+                private String hidden() { return "h"; }
+                private static String shh() { return "s"; }
+                public String show(Mode m) {
+                    String code = switch (m) { case FAST -> "f"; case SLOW -> "s"; };
+                    Object peek = new Object() {
+                        public String toString() { secret++; return hidden() + shh() + secret; }
+                    };
+                    return code + ":" + peek;
+                }
+            }
+            """;
+
+    @Test
+    void addedAnonymousClassesReachPrivateMembersOfTheirOuterClass(@TempDir Path tmp) throws Exception {
+        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("lk.Outer", NEST_V1));
+        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("lk.Outer", NEST_V2));
+        BuildResult result = PatchBuilder.diff(v1, v2, BuildOptions.defaults());
+        assertFalse(result.isRefused(), () -> result.refusals().toString());
+        Patch patch = result.patchOrThrow();
+        List<String> indys = patch.addedClasses().stream().flatMap(a -> DiffHarness.indys(a.bytes()).stream()).toList();
+        assertTrue(indys.contains("linkVirtual secret (Llk/Outer;)I [lk/Outer, lk/Outer, 1]"), indys::toString);
+        assertTrue(indys.contains("linkVirtual hidden (Llk/Outer;)Ljava/lang/String; [lk/Outer, lk/Outer, 0]"), indys::toString);
+        assertTrue(indys.contains("linkVirtual shh ()Ljava/lang/String; [lk/Outer, lk/Outer, 3]"), indys::toString);
+
+        ClassLoader loader = new InstrumentingLoader("lk-nest", Fixtures.classes(v1),
+                new ClassSelector(List.of("lk.**"), List.of()),
+                new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
+        Class<?> outer = loader.loadClass("lk.Outer");
+        Class<?> mode = loader.loadClass("lk.Outer$Mode");
+        Object fast = mode.getEnumConstants()[0];
+        Object o = outer.getDeclaredConstructor().newInstance();
+        assertEquals("FAST", call(outer, o, "show", fast));
+        code.apply(patch).migration().await(LONG);
+        assertEquals("f:hs42", call(outer, o, "show", fast), "switch map class added; private members reached");
+        assertEquals("s:hs43", call(outer, o, "show", mode.getEnumConstants()[1]));
+    }
 }
