@@ -142,6 +142,13 @@ final class CodeRewriter implements CodeTransform {
         return !Hierarchy.packageOf(declaring).equals(Hierarchy.packageOf(selfNew));
     }
 
+    /** A member that cannot be resolved because a class of its owner's hierarchy is unknown: refused. */
+    private void unresolved(String owner, String member) {
+        ctx.newBuild.missingSupertype(owner).ifPresent(missing -> problem(member, "cannot resolve " + owner + "."
+                + member + ": class " + missing + " is in neither build nor the classpath (add the libraries "
+                + "with BuildOptions.withClasspath)"));
+    }
+
     private void field(CodeBuilder cb, FieldInstruction f) {
         String owner = f.owner().asInternalName();
         String name = f.name().stringValue();
@@ -149,6 +156,9 @@ final class CodeRewriter implements CodeTransform {
         boolean isStatic = f.opcode() == Opcode.GETSTATIC || f.opcode() == Opcode.PUTSTATIC;
         boolean get = f.opcode() == Opcode.GETSTATIC || f.opcode() == Opcode.GETFIELD;
         Optional<Hierarchy.Member> m = ctx.newBuild.resolveField(owner, name, f.type().stringValue());
+        if (m.isEmpty()) {
+            unresolved(owner, name);
+        }
         if (m.isPresent() && ctx.isAddedField(m.get().declaringClass(), name)) {
             ClassDesc o = loaded(m.get().declaringClass());
             ClassDesc t = map(type);
@@ -207,6 +217,9 @@ final class CodeRewriter implements CodeTransform {
             return;
         }
         Optional<Hierarchy.Member> m = ctx.newBuild.resolveMethod(owner, name, desc);
+        if (m.isEmpty() && !owner.equals("java/lang/invoke/MethodHandle") && !owner.equals("java/lang/invoke/VarHandle")) {
+            unresolved(owner, name + desc);
+        }
         if (m.isPresent() && ctx.isAddedMethod(m.get().declaringClass(), name, desc)) {
             if (v.opcode() == Opcode.INVOKESPECIAL && !m.get().isPrivate()) {
                 problem(name + desc, "super call of " + m.get().declaringClass() + "." + name

@@ -63,6 +63,9 @@ final class GenContext {
             String newName = loadedToNew.getOrDefault(n, n);
             ClassModel m = newBuild.inBuild(newName) ? newBuild.model(newName).orElse(null) : oldModels.get(n);
             if (m == null) {
+                m = newBuild.model(n).orElse(null); // a library or platform class
+            }
+            if (m == null) {
                 return null;
             }
             if ((m.flags().flagsMask() & ClassFile.ACC_INTERFACE) != 0) {

@@ -203,4 +203,23 @@ class PatchBuilderTest {
         }
         return jar;
     }
+
+    @Test
+    void librariesOnTheClasspathResolveInheritedMembers() throws Exception {
+        Path lib = dev.atlas.patch.Fixtures.compile(tmp.resolve("lib"),
+                java.util.Map.of("lib.Base", "package lib; public class Base { protected int count() { return 1; } }"));
+        String v1 = "package p; public class User extends lib.Base { public int run() { return 0; } }";
+        Path old = dev.atlas.patch.Fixtures.compile(tmp.resolve("v1"), java.util.Map.of("p.User", v1), "-cp", lib.toString());
+        Path neu = dev.atlas.patch.Fixtures.compile(tmp.resolve("v2"),
+                java.util.Map.of("p.User", v1.replace("return 0;", "return count() + 1;")), "-cp", lib.toString());
+
+        BuildResult without = PatchBuilder.diff(old, neu, BuildOptions.defaults());
+        assertTrue(without.isRefused());
+        assertTrue(without.refusals().getFirst().reason().contains("class lib/Base is in neither build nor the classpath"),
+                without.refusals()::toString);
+
+        BuildResult with = PatchBuilder.diff(old, neu, BuildOptions.defaults().withClasspath(List.of(lib)));
+        List<String> indys = DiffHarness.indys(with.patchOrThrow().classes().getFirst().bodyClass());
+        assertEquals(List.of("linkVirtual count (Lp/User;)I [p/User, lib/Base, 0]"), indys);
+    }
 }
