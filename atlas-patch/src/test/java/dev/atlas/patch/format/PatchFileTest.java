@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.lang.classfile.ClassFile;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDescs;
@@ -134,8 +133,5 @@ class PatchFileTest {
         assertThrows(IllegalArgumentException.class, () -> new AddedClass("a/X", "b/Y", new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> new ClassPatch("p/Foo", FP_OLD, FP_NEW,
                 List.of(MethodChange.of(MethodChange.Kind.REPLACED, "m", "()V", false)), List.of(), null, null));
-    }
-
-    static void noop() throws IOException {
     }
 }
