@@ -265,6 +265,11 @@ final class CodeRewriter implements CodeTransform {
         DirectMethodHandleDesc bsm = d.bootstrapMethod();
         List<ConstantDesc> args = d.bootstrapArgs();
         ConstantDesc[] mapped = args.stream().map(ctx.remap::map).toArray(ConstantDesc[]::new);
+        if (bsm.owner().equals(LMF) && bsm.methodName().equals("altMetafactory") && args.size() >= 4
+                && args.get(3) instanceof Integer flags && (flags & 1) != 0) {
+            problem(d.name().stringValue(), "serializable lambda in new code (it would deserialize through a hidden "
+                    + "class): make it non-serializable or a named class");
+        }
         if (bsm.owner().equals(LMF) && args.size() >= 3 && args.get(1) instanceof DirectMethodHandleDesc impl) {
             String implOwner = internal(impl.owner());
             if (bodyClass != null && implOwner.equals(selfNew)) {

@@ -279,13 +279,15 @@ public final class PatchFile {
         if (bytes == null) {
             throw new MalformedPatchException("entry '" + entry + "' is missing (expected the class file of " + expectedName + ")");
         }
-        ClassModel model;
+        String name;
         try {
-            model = ClassFile.of().parse(bytes);
-        } catch (IllegalArgumentException e) {
-            throw new MalformedPatchException("entry '" + entry + "' is not a class file: " + e.getMessage(), e);
+            // the ClassFile API parses lazily: walk the whole class (as the fingerprint does) to find damage now
+            ClassModel model = ClassFile.of().parse(bytes);
+            name = model.thisClass().asInternalName();
+            dev.atlas.patch.classfile.ClassFingerprint.of(bytes);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new MalformedPatchException("entry '" + entry + "' is not a valid class file: " + e.getMessage(), e);
         }
-        String name = model.thisClass().asInternalName();
         if (!name.equals(expectedName)) {
             throw new MalformedPatchException("entry '" + entry + "' holds class " + name + ", expected " + expectedName);
         }

@@ -138,4 +138,12 @@ class NestedAndLambdaTest {
         Object instance = app.getConstructor().newInstance();
         assertEquals("helped", h.bodyMethod("p.App", "replaced$run").invoke(instance));
     }
+
+    @Test
+    void serializableLambdaInNewCodeIsRefused() {
+        String v2 = LAMBDAS_V1.replace("return () -> \"first\";",
+                "return (Supplier<String> & java.io.Serializable) () -> \"first!\";");
+        DiffHarness h = DiffHarness.of(tmp, "p.Lambdas", LAMBDAS_V1, v2);
+        assertTrue(h.refusedWith("serializable lambda in new code"), h.result.refusals()::toString);
+    }
 }

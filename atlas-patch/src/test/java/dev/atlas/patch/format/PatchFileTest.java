@@ -134,4 +134,25 @@ class PatchFileTest {
         assertThrows(IllegalArgumentException.class, () -> new ClassPatch("p/Foo", FP_OLD, FP_NEW,
                 List.of(MethodChange.of(MethodChange.Kind.REPLACED, "m", "()V", false)), List.of(), null, null));
     }
+
+    @Test
+    void everySingleByteChangeIsRefusedCleanlyOrHarmless() throws Exception {
+        Path file = tmp.resolve("p.atlaspatch");
+        Patch patch = samplePatch("x");
+        PatchFile.write(patch, file);
+        byte[] good = Files.readAllBytes(file);
+        int refused = 0;
+        for (int pos = 0; pos < good.length; pos++) {
+            byte[] bad = good.clone();
+            bad[pos] ^= 0x10;
+            Path damaged = tmp.resolve("damaged");
+            Files.write(damaged, bad);
+            try {
+                assertEquals(patch, PatchFile.read(damaged), "a change at byte " + pos + " was read as another patch");
+            } catch (MalformedPatchException expected) {
+                refused++;
+            }
+        }
+        assertTrue(refused > good.length / 3, refused + " of " + good.length + " refused");
+    }
 }
