@@ -142,6 +142,16 @@ final class CodeRewriter implements CodeTransform {
         return !Hierarchy.packageOf(declaring).equals(Hierarchy.packageOf(selfNew));
     }
 
+    /**
+     * A private member this code cannot reach directly: a body class is a nestmate of its
+     * class's nest, but added classes belong to no nest. (Private constructors of added
+     * classes are made package-private by {@link AddedClassWriter} instead.)
+     */
+    private boolean unreachablePrivate(Hierarchy.Member m) {
+        String d = m.declaringClass();
+        return m.isPrivate() && !d.equals(selfNew) && (bodyClass == null || ctx.addedClasses.contains(d));
+    }
+
     /** A member that cannot be resolved because a class of its owner's hierarchy is unknown: refused. */
     private void unresolved(String owner, String member) {
         ctx.newBuild.missingSupertype(owner).ifPresent(missing -> problem(member, "cannot resolve " + owner + "."
@@ -169,8 +179,7 @@ final class CodeRewriter implements CodeTransform {
                     internal(o), name, t.descriptorString(), isStatic ? 1 : 0));
             return;
         }
-        boolean privateOfAnother = bodyClass == null && m.isPresent() && m.get().isPrivate()
-                && !m.get().declaringClass().equals(selfNew);
+        boolean privateOfAnother = m.isPresent() && unreachablePrivate(m.get());
         if (privateOfAnother || bodyClass != null && m.isPresent() && m.get().isProtected() && otherPackage(m.get().declaringClass())) {
             int kind = switch (f.opcode()) {
                 case GETFIELD -> 1;
@@ -208,8 +217,8 @@ final class CodeRewriter implements CodeTransform {
         MethodTypeDesc type = ctx.remap.map(v.typeSymbol());
         ClassDesc ownerDesc = owner.startsWith("[") ? map(ClassDesc.ofDescriptor(owner)) : loaded(owner);
         if (name.equals("<init>")) {
-            if (bodyClass == null && !owner.equals(selfNew) && ctx.newBuild.resolveMethod(owner, name, desc)
-                    .filter(Hierarchy.Member::isPrivate).isPresent()) {
+            if (!ctx.addedClasses.contains(owner) && ctx.newBuild.resolveMethod(owner, name, desc)
+                    .filter(this::unreachablePrivate).isPresent()) {
                 problem(name + desc, "added class calls a private constructor of " + owner
                         + " (an added class is no nestmate of it): make the constructor package-private");
             }
@@ -232,8 +241,8 @@ final class CodeRewriter implements CodeTransform {
                     type.descriptorString(), isStatic ? 1 : 0));
             return;
         }
-        if (bodyClass == null && m.isPresent() && m.get().isPrivate() && !m.get().declaringClass().equals(selfNew)) {
-            // an added class is no nestmate of the classes it was compiled with: reach private members through the linker
+        if (m.isPresent() && unreachablePrivate(m.get())) {
+            // added classes are nobody's nestmates: private members across them go through the linker
             boolean isStatic = m.get().isStatic();
             ClassDesc d = loaded(m.get().declaringClass());
             cb.invokedynamic(DynamicCallSiteDesc.of(link("linkVirtual", LINK_VIRTUAL), name,

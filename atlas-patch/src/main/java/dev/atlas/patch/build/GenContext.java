@@ -34,6 +34,8 @@ final class GenContext {
     final Map<String, Map<String, MethodModel>> addedMethods = new HashMap<>();
     /** Added fields by new-build declaring class, keyed by name. */
     final Map<String, Map<String, FieldModel>> addedFields = new HashMap<>();
+    /** New-build names of the classes the patch adds. */
+    final Set<String> addedClasses = new HashSet<>();
     /** Names (as loaded) of generated body classes. */
     final Set<String> bodyClasses = new HashSet<>();
     final List<Refusal> problems = new ArrayList<>();

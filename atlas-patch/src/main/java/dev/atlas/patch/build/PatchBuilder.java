@@ -131,6 +131,7 @@ public final class PatchBuilder {
 
         // 3. generate the code
         GenContext ctx = new GenContext(hierarchy, oldModels, renames);
+        ctx.addedClasses.addAll(added);
         for (ClassDiff.Plan plan : plans) {
             String n = plan.newModel().thisClass().asInternalName();
             Map<String, MethodModel> am = new HashMap<>();

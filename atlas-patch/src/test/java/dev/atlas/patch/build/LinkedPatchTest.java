@@ -170,4 +170,42 @@ class LinkedPatchTest {
         assertEquals("f:hs42", call(outer, o, "show", fast), "switch map class added; private members reached");
         assertEquals("s:hs43", call(outer, o, "show", mode.getEnumConstants()[1]));
     }
+
+    @Test
+    void newPrivateNestedClassesAndRecordsWork(@TempDir Path tmp) throws Exception {
+        String v1 = """
+                package lk;
+                public class Host {
+                    public int total() { return 0; }
+                }
+                """;
+        String v2 = """
+                package lk;
+                public class Host {
+                    private record Pair(int a, int b) { }
+                    private static class Box {
+                        private int v;
+                        private Box(int v) { this.v = v; }
+                        private int twice() { return 2 * v; }
+                    }
+                    public int total() {
+                        Pair p = new Pair(1, 2);
+                        Box b = new Box(3);
+                        b.v++;
+                        return p.a() + p.b() + b.v + b.twice() + (p.equals(new Pair(1, 2)) ? 100 : 0);
+                    }
+                }
+                """;
+        Path old = Fixtures.compile(tmp.resolve("v1"), Map.of("lk.Host", v1));
+        Path neu = Fixtures.compile(tmp.resolve("v2"), Map.of("lk.Host", v2));
+        BuildResult result = PatchBuilder.diff(old, neu, BuildOptions.defaults());
+        assertFalse(result.isRefused(), () -> result.refusals().toString());
+        ClassLoader loader = new InstrumentingLoader("lk-private", Fixtures.classes(old),
+                new ClassSelector(List.of("lk.**"), List.of()),
+                new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
+        Class<?> host = loader.loadClass("lk.Host");
+        Object h = host.getConstructor().newInstance();
+        code.apply(result.patchOrThrow()).migration().await(LONG);
+        assertEquals(1 + 2 + 4 + 8 + 100, call(host, h, "total"));
+    }
 }
