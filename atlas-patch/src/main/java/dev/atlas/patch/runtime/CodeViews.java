@@ -111,6 +111,9 @@ public final class CodeViews {
             }
             long prepared = System.nanoTime() - t0;
             View view = space.derive(parent, "patch " + patch.id()).diverge(CODE, p.table()).publish();
+            for (MethodSlot s : p.slotsToActivate()) {
+                s.cache(p.table().handle(s.id()));   // inline cache: the newest patch's body
+            }
             activate(p.slotsToActivate());
             Migration m = space.migrate(view).allThreads().makeDefault().start();
             PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),

@@ -15,11 +15,13 @@ import java.lang.invoke.MethodType;
  * {@snippet lang=text :
  *   invokedynamic target()MethodHandle  [Dispatch.target, id]   // null unless overridden in this thread's view
  *   dup; ifnull ORIGINAL
- *   <load this and the arguments>; invokevirtual MethodHandle.invokeExact(C, P..)R; xreturn
+ *   <load this and the arguments>; invokedynamic invoke(MethodHandle, C, P..)R  [Dispatch.invoker, id]; xreturn
  * ORIGINAL:
  *   pop; <original body>
  * }
- * and a request-boundary method is wrapped in {@link #enterRequest()} and
+ * where {@code invoke} is {@code MethodHandle.invokeExact} of the handle found, with an inline
+ * cache: the handle of the newest patch of the method is tested for identity and called as
+ * a constant, which the JIT inlines (see {@link MethodSlot#cache}). A request-boundary method is wrapped in {@link #enterRequest()} and
  * {@code ViewScope.close()} (on every exit, normal or exceptional).
  */
 public final class Dispatch {
@@ -44,6 +46,11 @@ public final class Dispatch {
     /** Bootstrap of a method's entry guard: the slot's call site (constant null until some view overrides it). */
     public static CallSite target(MethodHandles.Lookup caller, String name, MethodType type, int id) {
         return CodeViews.get().registry().slot(id).site;
+    }
+
+    /** Bootstrap of a method's invoke site: {@code invokeExact} of the handle its guard found, with an inline cache. */
+    public static CallSite invoker(MethodHandles.Lookup caller, String name, MethodType type, int id) {
+        return CodeViews.get().registry().slot(id).invokeSite(type);
     }
 
     /** The override of method {@code id} for this call: a thread-local read, a volatile read and a table probe. */
