@@ -222,4 +222,46 @@ class PatchBuilderTest {
         List<String> indys = DiffHarness.indys(with.patchOrThrow().classes().getFirst().bodyClass());
         assertEquals(List.of("linkVirtual count (Lp/User;)I [p/User, lib/Base, 0]"), indys);
     }
+
+    @Test
+    void interfaceDefaultAndPrivateMethodsArePatchable() throws Throwable {
+        String v1 = """
+                package p;
+                public interface Greeter {
+                    String name();
+                    default String greet() { return "hello " + name(); }
+                }
+                """;
+        String v2 = """
+                package p;
+                public interface Greeter {
+                    String name();
+                    default String greet() { return decorate("hi " + name()); }
+                    private String decorate(String s) { return "<" + s + ">"; }
+                    static String version() { return "2"; }
+                }
+                """;
+        java.util.Map<String, String> impl = java.util.Map.of("p.Bob", "package p; public class Bob implements Greeter { public String name() { return \"bob\"; } }");
+        java.util.Map<String, String> s1 = new java.util.HashMap<>(impl);
+        s1.put("p.Greeter", v1);
+        java.util.Map<String, String> s2 = new java.util.HashMap<>(impl);
+        s2.put("p.Greeter", v2);
+        DiffHarness h = new DiffHarness(tmp, s1, s2);
+        ClassPatch cp = h.classPatch("p/Greeter");
+        assertEquals(List.of(MethodChange.of(MethodChange.Kind.REPLACED, "greet", "()Ljava/lang/String;", false),
+                MethodChange.of(MethodChange.Kind.ADDED, "decorate", "(Ljava/lang/String;)Ljava/lang/String;", false),
+                MethodChange.of(MethodChange.Kind.ADDED, "version", "()Ljava/lang/String;", true)), cp.methods());
+        Object bob = h.v1Class("p.Bob").getConstructor().newInstance();
+        assertEquals("<hi bob>", (String) h.bodyMethod("p.Greeter", "added$decorate").invoke(bob, "hi bob"));
+        assertEquals("2", (String) h.bodyMethod("p.Greeter", "added$version").invoke());
+        assertTrue(DiffHarness.indys(cp.bodyClass()).contains(
+                "linkAdded decorate (Lp/Greeter;Ljava/lang/String;)Ljava/lang/String; [p/Greeter, decorate, (Ljava/lang/String;)Ljava/lang/String;, 0]"),
+                DiffHarness.indys(cp.bodyClass())::toString);
+
+        java.util.Map<String, String> s3 = new java.util.HashMap<>(impl);
+        s3.put("p.Greeter", v1.replace("String name();", "String name();\n String nick();"));
+        s3.put("p.Bob", "package p; public class Bob implements Greeter { public String name() { return \"bob\"; } public String nick() { return \"b\"; } }");
+        DiffHarness refused = new DiffHarness(tmp.resolve("r"), s1, s3);
+        assertTrue(refused.refusedWith("p/Greeter nick()Ljava/lang/String;: new abstract or native method"), refused.result.refusals()::toString);
+    }
 }
