@@ -31,6 +31,8 @@ public final class Dispatch {
     static final MethodHandle OVERRIDE;
     /** (int id)MethodHandle: the body of added method {@code id} in the calling thread's view. */
     static final MethodHandle ADDED;
+    /** (View)boolean: whether the calling thread's view is that one. */
+    static final MethodHandle IS_CURRENT_VIEW;
 
     static {
         try {
@@ -38,6 +40,8 @@ public final class Dispatch {
                     MethodType.methodType(MethodHandle.class, int.class));
             ADDED = MethodHandles.lookup().findStatic(Dispatch.class, "added",
                     MethodType.methodType(MethodHandle.class, int.class));
+            IS_CURRENT_VIEW = MethodHandles.lookup().findStatic(Dispatch.class, "isCurrentView",
+                    MethodType.methodType(boolean.class, dev.atlas.core.View.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -64,6 +68,10 @@ public final class Dispatch {
             return null;   // a wrapper asked for the original body: run it, this once
         }
         return t.handleAt(i);
+    }
+
+    static boolean isCurrentView(dev.atlas.core.View view) {
+        return CodeViews.get().space().currentForCall() == view;
     }
 
     static MethodHandle added(int id) {

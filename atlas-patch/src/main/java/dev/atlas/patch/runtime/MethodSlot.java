@@ -114,6 +114,20 @@ public final class MethodSlot {
     }
 
     /**
+     * Operator thread (after {@link #activate()}): the guard answers for {@code view} from a
+     * constant — one read of the calling thread's view and a compare — and asks the view's
+     * table for any other view. {@code handle} must be what {@code view}'s table holds for this
+     * method (null: the original body), and not a wrapper (which may ask for the original
+     * body through the slow path). A view's table never changes, so a thread that sees an
+     * older cached view still gets that view's body: the cache is never wrong, only a miss.
+     */
+    void cacheView(dev.atlas.core.View view, MethodHandle handle) {
+        MethodHandle slow = MethodHandles.insertArguments(Dispatch.OVERRIDE, 0, id);
+        site.setTarget(MethodHandles.guardWithTest(MethodHandles.insertArguments(Dispatch.IS_CURRENT_VIEW, 0, view),
+                MethodHandles.constant(MethodHandle.class, handle), slow));
+    }
+
+    /**
      * The call site that invokes the handle the guard found, of type {@code (MethodHandle, C, P..)R}:
      * {@code invokeExact} with an inline cache for the handle given to {@link #cache}.
      */
