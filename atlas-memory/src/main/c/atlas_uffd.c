@@ -69,12 +69,16 @@ typedef struct {
 
 typedef struct atlas_uffd {
     int uffd;
-    int stopfd;
+    int stopfd;              /* eventfd: wakes the handler (to stop, or to start background work) */
+    int stopping;
     int started;
     pthread_t thread;
     pthread_mutex_t lock;
     int mode;
     size_t chunk;            /* pages saved / un-protected per fault */
+    int background;          /* save every page in COPY mode, between faults */
+    int bg_region;           /* background cursor: region, page */
+    size_t bg_page;
     int nregions, nmaps, maxmaps;
     region_t *regions;
     mapping_t *maps;
@@ -242,18 +246,62 @@ static void on_fault(atlas_uffd *h, uintptr_t addr) {
     if (r < 0 && h->error == 0) h->error = -r;
 }
 
+/* Background copy (under the lock): saves the next BG_PAGES unsaved pages and un-protects
+   them in every mapping of their region. Returns 1 while work remains. */
+#define BG_PAGES 64
+static int background_step(atlas_uffd *h) {
+    while (h->bg_region < h->nregions) {
+        region_t *g = &h->regions[h->bg_region];
+        if (h->bg_page >= g->pages) { h->bg_region++; h->bg_page = 0; continue; }
+        size_t first = h->bg_page, end = first + BG_PAGES;
+        if (end > g->pages) end = g->pages;
+        h->bg_page = end;
+        mapping_t *live = NULL;
+        for (int i = 0; i < h->nmaps; i++) if (h->maps[i].region == h->bg_region) { live = &h->maps[i]; break; }
+        if (live == NULL) continue;
+        int any = 0;
+        for (size_t p = first; p < end; p++) {
+            if ((g->saved[p / 64] & (1ULL << (p % 64))) == 0) {
+                save_page(g, p, (const char *) (live->start + p * PAGE));
+                h->saved_pages++;
+                any = 1;
+            }
+        }
+        if (!any) continue;
+        for (int i = 0; i < h->nmaps; i++) {
+            if (h->maps[i].region != h->bg_region) continue;
+            int r = wp(h, h->maps[i].start + first * PAGE, (end - first) * PAGE, 0);
+            if (r < 0 && h->error == 0) h->error = -r;
+        }
+        return 1;
+    }
+    return 0;
+}
+
 static void *handler_main(void *arg) {
     atlas_uffd *h = arg;
     struct uffd_msg msgs[64];
     struct pollfd fds[2] = {{.fd = h->uffd, .events = POLLIN}, {.fd = h->stopfd, .events = POLLIN}};
     for (;;) {
-        int n = poll(fds, 2, -1);
+        int busy = __atomic_load_n(&h->background, __ATOMIC_ACQUIRE) && __atomic_load_n(&h->mode, __ATOMIC_ACQUIRE) == MODE_COPY;
+        int n = poll(fds, 2, busy ? 0 : -1);
+        if (n == 0) {
+            pthread_mutex_lock(&h->lock);
+            if (h->mode == MODE_COPY && !background_step(h)) h->background = 0;
+            pthread_mutex_unlock(&h->lock);
+            continue;
+        }
         if (n < 0) {
             if (errno == EINTR) continue;
             if (h->error == 0) h->error = errno;
             break;
         }
-        if (fds[1].revents & POLLIN) break;
+        if (fds[1].revents & POLLIN) {
+            uint64_t v;
+            if (read(h->stopfd, &v, sizeof v) < 0 && errno != EAGAIN && h->error == 0) h->error = errno;
+            if (__atomic_load_n(&h->stopping, __ATOMIC_ACQUIRE)) break;
+            continue;
+        }
         ssize_t got = read(h->uffd, msgs, sizeof msgs);
         if (got < 0) {
             if (errno == EAGAIN || errno == EINTR) continue;
@@ -278,6 +326,11 @@ int atlas_uffd_start(atlas_uffd *h) {
     return 0;
 }
 
+static int wake(atlas_uffd *h) {
+    uint64_t one = 1;
+    return write(h->stopfd, &one, sizeof one) == (ssize_t) sizeof one ? 0 : -errno;
+}
+
 /* Phase 1: write-protects every registered mapping, whole. */
 int atlas_uffd_protect_all(atlas_uffd *h) {
     for (int i = 0; i < h->nmaps; i++) {
@@ -293,7 +346,7 @@ long atlas_uffd_cut(atlas_uffd *h) {
     long count = 0;
     int r = 0;
     pthread_mutex_lock(&h->lock);
-    h->mode = MODE_COPY;
+    __atomic_store_n(&h->mode, MODE_COPY, __ATOMIC_RELEASE);
     for (int i = 0; i < h->nmaps && r == 0; i++) {
         mapping_t *m = &h->maps[i];
         region_t *g = &h->regions[m->region];
@@ -311,7 +364,17 @@ long atlas_uffd_cut(atlas_uffd *h) {
         if (h->regions[i].dirty != NULL) memset(h->regions[i].dirty, 0, (h->regions[i].pages + 63) / 64 * 8);
     }
     pthread_mutex_unlock(&h->lock);
+    if (h->started) wake(h);
     return r < 0 ? r : count;
+}
+
+/* From the cut on, the handler also saves every page in the background (between faults),
+   so that writers stop faulting once it is done. */
+void atlas_uffd_background(atlas_uffd *h, int on) {
+    pthread_mutex_lock(&h->lock);
+    __atomic_store_n(&h->background, on, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&h->lock);
+    wake(h);
 }
 
 /* Counters: faults seen, pages saved, faults on no registered mapping, handler errno. */
@@ -330,7 +393,7 @@ void atlas_uffd_stats(atlas_uffd *h, uint64_t out[4]) {
 int atlas_uffd_close(atlas_uffd *h) {
     int first = 0;
     pthread_mutex_lock(&h->lock);
-    h->mode = MODE_RELEASE;
+    __atomic_store_n(&h->mode, MODE_RELEASE, __ATOMIC_RELEASE);
     for (int i = 0; i < h->nmaps; i++) {
         int r = wp(h, h->maps[i].start, h->maps[i].len, 0);
         if (r < 0 && first == 0) first = r;
@@ -340,8 +403,9 @@ int atlas_uffd_close(atlas_uffd *h) {
     h->nmaps = 0;
     pthread_mutex_unlock(&h->lock);
     if (h->started) {
-        uint64_t one = 1;
-        if (write(h->stopfd, &one, sizeof one) != (ssize_t) sizeof one && first == 0) first = -errno;
+        __atomic_store_n(&h->stopping, 1, __ATOMIC_RELEASE);
+        int r = wake(h);
+        if (r < 0 && first == 0) first = r;
         pthread_join(h->thread, NULL);
     }
     close(h->uffd);
