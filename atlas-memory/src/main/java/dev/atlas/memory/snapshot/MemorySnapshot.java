@@ -190,6 +190,8 @@ public final class MemorySnapshot implements AutoCloseable {
         private SnapshotMethod method = SnapshotMethod.AUTO;
         private int chunkPages = 1;
         private boolean background;
+        private int preCutRounds = 3;
+        private Duration handlerSpin = Duration.ZERO;
         private boolean taken;
 
         private Builder() {
@@ -270,6 +272,34 @@ public final class MemorySnapshot implements AutoCloseable {
                 throw new IllegalArgumentException("chunkPages must be 1 to 512, was " + pages);
             }
             this.chunkPages = pages;
+            return this;
+        }
+
+        /**
+         * At most this many passes (default 3) before the cut, writers running, that protect
+         * again the pages written since the previous pass, so that few remain to protect
+         * while the writers are stopped. Passes stop early once fewer than 256 pages remain.
+         *
+         * @throws IllegalArgumentException unless 0 to 16
+         */
+        public Builder preCutRounds(int rounds) {
+            if (rounds < 0 || rounds > 16) {
+                throw new IllegalArgumentException("preCutRounds must be 0 to 16, was " + rounds);
+            }
+            this.preCutRounds = rounds;
+            return this;
+        }
+
+        /**
+         * How long the native handler keeps polling without sleeping after a fault (default
+         * zero). See {@link WriteProtectHandler#spin(Duration)}.
+         */
+        public Builder handlerSpin(Duration spin) {
+            Objects.requireNonNull(spin, "spin");
+            if (spin.isNegative() || spin.compareTo(Duration.ofSeconds(1)) > 0) {
+                throw new IllegalArgumentException("handlerSpin must be 0 to 1 s, was " + spin);
+            }
+            this.handlerSpin = spin;
             return this;
         }
 
@@ -355,8 +385,14 @@ public final class MemorySnapshot implements AutoCloseable {
                     }
                     index++;
                 }
+                h.spin(handlerSpin);
                 h.start();
                 h.protectAll();
+                for (int i = 0; i < preCutRounds; i++) {
+                    if (h.rearm() < 256) {
+                        break;
+                    }
+                }
                 h.background(background);
                 long armed = System.nanoTime();
                 long[] reprotected = new long[1];

@@ -42,6 +42,7 @@ final class NativeLibrary {
     private static final NativeLibrary INSTANCE = load();
 
     final String failure;          // null when loaded
+    final SymbolLookup lookup;     // null when not loaded
     final MethodHandle probe;      // long ()
     final MethodHandle open;       // int (int nregions, int maxmaps, long chunk, ptr out)
     final MethodHandle region;     // int (ptr h, int idx, long pages, ptr target)
@@ -51,14 +52,17 @@ final class NativeLibrary {
     final MethodHandle start;      // int (ptr h)
     final MethodHandle protectAll; // int (ptr h)
     final MethodHandle cut;        // long (ptr h)
+    final MethodHandle rearm;      // long (ptr h)
+    final MethodHandle spin;       // void (ptr h, long ns)
     final MethodHandle stats;      // void (ptr h, ptr out)
     final MethodHandle close;      // int (ptr h)
     final MethodHandle background; // void (ptr h, int on)
 
     private NativeLibrary(String failure, SymbolLookup lookup) {
         this.failure = failure;
+        this.lookup = lookup;
         if (lookup == null) {
-            probe = open = region = savedBits = copyBuffer = map = start = protectAll = cut = stats = close = background = null;
+            probe = open = region = savedBits = copyBuffer = map = start = protectAll = cut = rearm = spin = stats = close = background = null;
             return;
         }
         probe = handle(lookup, "atlas_uffd_probe", FunctionDescriptor.of(LONG));
@@ -70,6 +74,8 @@ final class NativeLibrary {
         start = handle(lookup, "atlas_uffd_start", FunctionDescriptor.of(INT, PTR));
         protectAll = handle(lookup, "atlas_uffd_protect_all", FunctionDescriptor.of(INT, PTR));
         cut = handle(lookup, "atlas_uffd_cut", FunctionDescriptor.of(LONG, PTR));
+        rearm = handle(lookup, "atlas_uffd_rearm", FunctionDescriptor.of(LONG, PTR));
+        spin = handle(lookup, "atlas_uffd_spin", FunctionDescriptor.ofVoid(PTR, LONG));
         stats = handle(lookup, "atlas_uffd_stats", FunctionDescriptor.ofVoid(PTR, PTR));
         close = handle(lookup, "atlas_uffd_close", FunctionDescriptor.of(INT, PTR));
         background = handle(lookup, "atlas_uffd_background", FunctionDescriptor.ofVoid(PTR, INT));

@@ -190,6 +190,26 @@ public final class WriteProtectHandler implements AutoCloseable {
     }
 
     /**
+     * Still in phase 1, writers running: write-protects again the pages written since
+     * {@link #protectAll()} or the previous call, so that fewer remain for the cut (and the
+     * pause is shorter). Returns how many there were.
+     */
+    public synchronized long rearm() {
+        ensureOpen("rearm");
+        if (!protectedAll || cut) {
+            throw new IllegalStateException("rearm() comes after protectAll() and before cut()");
+        }
+        long r;
+        try {
+            r = (long) lib.rearm.invokeExact(handle);
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call failed", t);
+        }
+        check(r < 0 ? (int) r : 0, "re-protecting the pages written since protectAll()");
+        return r;
+    }
+
+    /**
      * Phase 2, while no writer runs: copy-before-write mode from now on; pages written
      * during phase 1 are write-protected again. Returns how many.
      */
@@ -218,6 +238,21 @@ public final class WriteProtectHandler implements AutoCloseable {
         ensureOpen("background");
         try {
             lib.background.invokeExact(handle, on ? 1 : 0);
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call failed", t);
+        }
+    }
+
+    /**
+     * After each batch of faults the handler thread keeps polling, without sleeping, for
+     * {@code spin} (zero, the default: it sleeps at once). Spinning saves the handler's
+     * wake-up on the next fault (a scheduler round trip, milliseconds on a loaded machine)
+     * at the price of a busy CPU while faults come.
+     */
+    public synchronized void spin(java.time.Duration spin) {
+        ensureOpen("spin");
+        try {
+            lib.spin.invokeExact(handle, spin.toNanos());
         } catch (Throwable t) {
             throw new IllegalStateException("native call failed", t);
         }
