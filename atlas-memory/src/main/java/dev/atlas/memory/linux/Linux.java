@@ -69,9 +69,14 @@ public final class Linux {
     private static final boolean SUPPORTED;
 
     static {
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        SUPPORTED = os.startsWith("linux") && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"));
+        SUPPORTED = supports(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+    }
+
+    /** True for the OS and CPU names (as in {@code os.name}, {@code os.arch}) this class works on. */
+    static boolean supports(String osName, String osArch) {
+        String os = osName.toLowerCase(Locale.ROOT);
+        String arch = osArch.toLowerCase(Locale.ROOT);
+        return os.startsWith("linux") && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"));
     }
 
     private Linux() {}

@@ -33,46 +33,60 @@ public final class Pagemap {
 
     /** The raw entries of every page of {@code range} (page-aligned start and size). */
     public static long[] entries(MemorySegment range) {
-        long page = Linux.pageSize();
-        checkAligned(range, page);
-        long pages = range.byteSize() / page;
+        long pages = checkAligned(range);
         if (pages > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("range of " + pages + " pages is too large to read at once");
         }
         long[] out = new long[(int) pages];
-        int fd = Linux.open(PATH, Linux.O_RDONLY | Linux.O_CLOEXEC);
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(Math.min(pages, CHUNK_PAGES) * 8, 8);
-            long firstIndex = range.address() / page;
-            for (long done = 0; done < pages; ) {
-                long n = Math.min(CHUNK_PAGES, pages - done);
-                MemorySegment slice = buf.asSlice(0, n * 8);
-                long got = Linux.pread(fd, slice, (firstIndex + done) * 8);
-                if (got != n * 8) {
-                    throw new IllegalStateException("short read of " + PATH + ": " + got + " of " + n * 8 + " bytes");
-                }
-                MemorySegment.copy(slice, ValueLayout.JAVA_LONG, 0, out, (int) done, (int) n);
-                done += n;
-            }
-        } finally {
-            Linux.closeQuietly(fd);
-        }
+        read(range, (index, chunk, n) -> MemorySegment.copy(chunk, ValueLayout.JAVA_LONG, 0, out, (int) index, n));
         return out;
     }
 
     /**
      * The pages of {@code range} that are private anonymous (present or swapped, not a file
      * page): in a {@code MAP_PRIVATE} file mapping, exactly the pages written through it.
+     * Reads the entries in chunks, so a large range needs one bit per page, not 64.
      */
     public static BitSet privatePages(MemorySegment range) {
-        long[] e = entries(range);
-        BitSet bits = new BitSet(e.length);
-        for (int i = 0; i < e.length; i++) {
-            if (isPrivateAnonymous(e[i])) {
-                bits.set(i);
-            }
+        long pages = checkAligned(range);
+        if (pages > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("range of " + pages + " pages is too large for a BitSet");
         }
+        BitSet bits = new BitSet((int) pages);
+        read(range, (index, chunk, n) -> {
+            for (int i = 0; i < n; i++) {
+                if (isPrivateAnonymous(chunk.getAtIndex(ValueLayout.JAVA_LONG, i))) {
+                    bits.set((int) (index + i));
+                }
+            }
+        });
         return bits;
+    }
+
+    private interface ChunkConsumer {
+        void accept(long firstPage, MemorySegment entries, int count);
+    }
+
+    private static void read(MemorySegment range, ChunkConsumer consumer) {
+        long page = Linux.pageSize();
+        long pages = range.byteSize() / page;
+        int fd = Linux.open(PATH, Linux.O_RDONLY | Linux.O_CLOEXEC);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(Math.min(pages, CHUNK_PAGES) * 8, 8);
+            long firstIndex = range.address() / page;
+            for (long done = 0; done < pages; ) {
+                int n = (int) Math.min(CHUNK_PAGES, pages - done);
+                MemorySegment slice = buf.asSlice(0, n * 8L);
+                long got = Linux.pread(fd, slice, (firstIndex + done) * 8);
+                if (got != n * 8L) {
+                    throw new IllegalStateException("short read of " + PATH + ": " + got + " of " + n * 8L + " bytes");
+                }
+                consumer.accept(done, slice, n);
+                done += n;
+            }
+        } finally {
+            Linux.closeQuietly(fd);
+        }
     }
 
     /** True if the entry describes a private anonymous page (present or swapped, not file/shared). */
@@ -80,10 +94,12 @@ public final class Pagemap {
         return (entry & (PRESENT | SWAPPED)) != 0 && (entry & FILE_OR_SHARED) == 0;
     }
 
-    private static void checkAligned(MemorySegment range, long page) {
+    private static long checkAligned(MemorySegment range) {
+        long page = Linux.pageSize();
         if (range.address() % page != 0 || range.byteSize() % page != 0) {
             throw new IllegalArgumentException("range " + Linux.hex(range.address()) + "+" + range.byteSize()
                     + " is not page-aligned (page size " + page + ")");
         }
+        return range.byteSize() / page;
     }
 }

@@ -60,6 +60,30 @@ class LinuxTest {
     }
 
     @Test
+    void onlyLinuxOnX86OrArmIsSupported() {
+        assertTrue(Linux.supports("Linux", "amd64"));
+        assertTrue(Linux.supports("Linux", "aarch64"));
+        assertEquals(false, Linux.supports("Mac OS X", "aarch64"));
+        assertEquals(false, Linux.supports("Windows 11", "amd64"));
+        assertEquals(false, Linux.supports("Linux", "riscv64"));
+        assertTrue(Linux.isSupported(), "these tests run on Linux x86_64 or aarch64");
+    }
+
+    @Test
+    void pagemapOfAnUnalignedRangeIsRefused() {
+        MemorySegment m = Linux.mmap(MemorySegment.NULL, 2 * PAGE, Linux.PROT_READ,
+                Linux.MAP_PRIVATE | Linux.MAP_ANONYMOUS, -1, 0);
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Pagemap.privatePages(m.asSlice(8, PAGE)));
+            assertTrue(e.getMessage().contains("not page-aligned"), e.getMessage());
+            assertEquals(2, Pagemap.entries(m).length);
+        } finally {
+            Linux.munmap(m);
+        }
+    }
+
+    @Test
     void failuresNameTheCallTheArgumentsAndErrno() {
         LinuxException e = assertThrows(LinuxException.class, () -> Linux.ftruncate(-1, 4096));
         assertEquals(Errno.EBADF, e.errno());
