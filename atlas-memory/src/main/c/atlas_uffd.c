@@ -200,6 +200,52 @@ int atlas_uffd_map(atlas_uffd *h, int idx, void *addr, long len) {
     return 0;
 }
 
+/* Registers a mapping of region idx while the handler runs, write-protected before it is
+   added (for a view mapped after the snapshot: nothing may write through it unprotected). */
+int atlas_uffd_map_live(atlas_uffd *h, int idx, void *addr, long len) {
+    if (idx < 0 || idx >= h->nregions || h->regions[idx].pages == 0) return -EINVAL;
+    if (((uintptr_t) addr % PAGE) != 0 || len <= 0 || (size_t) len != h->regions[idx].pages * PAGE) return -EINVAL;
+    pthread_mutex_lock(&h->lock);
+    int r = 0;
+    if (h->nmaps >= h->maxmaps) { r = -ENOSPC; goto out; }
+    struct uffdio_register reg = {
+        .range = {.start = (uintptr_t) addr, .len = (uint64_t) len},
+        .mode = UFFDIO_REGISTER_MODE_WP,
+    };
+    if (ioctl(h->uffd, UFFDIO_REGISTER, &reg) != 0) { r = -errno; goto out; }
+    struct uffdio_writeprotect w = {.range = {.start = (uintptr_t) addr, .len = (uint64_t) len}, .mode = UFFDIO_WRITEPROTECT_MODE_WP};
+    while (ioctl(h->uffd, UFFDIO_WRITEPROTECT, &w) != 0) {
+        if (errno != EAGAIN && errno != EINTR) {
+            r = -errno;
+            struct uffdio_range range = {.start = (uintptr_t) addr, .len = (uint64_t) len};
+            ioctl(h->uffd, UFFDIO_UNREGISTER, &range);
+            goto out;
+        }
+    }
+    h->maps[h->nmaps++] = (mapping_t){(uintptr_t) addr, (size_t) len, idx};
+out:
+    pthread_mutex_unlock(&h->lock);
+    return r;
+}
+
+/* Un-protects and unregisters one mapping (about to be unmapped) and forgets it. */
+int atlas_uffd_unmap(atlas_uffd *h, void *addr, long len) {
+    pthread_mutex_lock(&h->lock);
+    int r = -ENOENT;
+    for (int i = 0; i < h->nmaps; i++) {
+        if (h->maps[i].start == (uintptr_t) addr && h->maps[i].len == (size_t) len) {
+            h->maps[i] = h->maps[--h->nmaps];
+            struct uffdio_writeprotect w = {.range = {.start = (uintptr_t) addr, .len = (uint64_t) len}, .mode = 0};
+            ioctl(h->uffd, UFFDIO_WRITEPROTECT, &w);
+            struct uffdio_range range = {.start = (uintptr_t) addr, .len = (uint64_t) len};
+            r = ioctl(h->uffd, UFFDIO_UNREGISTER, &range) == 0 ? 0 : -errno;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
+    return r;
+}
+
 static void save_page(region_t *g, size_t p, const char *live) {
     if (g->target != NULL) {
         /* a locked add of zero: a write that changes nothing, so the kernel gives the

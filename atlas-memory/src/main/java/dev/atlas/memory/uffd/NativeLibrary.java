@@ -54,6 +54,8 @@ final class NativeLibrary {
     final MethodHandle cut;        // long (ptr h)
     final MethodHandle rearm;      // long (ptr h)
     final MethodHandle spin;       // void (ptr h, long ns)
+    final MethodHandle mapLive;    // int (ptr h, int idx, ptr addr, long len)
+    final MethodHandle unmap;      // int (ptr h, ptr addr, long len)
     final MethodHandle stats;      // void (ptr h, ptr out)
     final MethodHandle close;      // int (ptr h)
     final MethodHandle background; // void (ptr h, int on)
@@ -62,7 +64,7 @@ final class NativeLibrary {
         this.failure = failure;
         this.lookup = lookup;
         if (lookup == null) {
-            probe = open = region = savedBits = copyBuffer = map = start = protectAll = cut = rearm = spin = stats = close = background = null;
+            probe = open = region = savedBits = copyBuffer = map = start = protectAll = cut = rearm = spin = mapLive = unmap = stats = close = background = null;
             return;
         }
         probe = handle(lookup, "atlas_uffd_probe", FunctionDescriptor.of(LONG));
@@ -76,6 +78,8 @@ final class NativeLibrary {
         cut = handle(lookup, "atlas_uffd_cut", FunctionDescriptor.of(LONG, PTR));
         rearm = handle(lookup, "atlas_uffd_rearm", FunctionDescriptor.of(LONG, PTR));
         spin = handle(lookup, "atlas_uffd_spin", FunctionDescriptor.ofVoid(PTR, LONG));
+        mapLive = handle(lookup, "atlas_uffd_map_live", FunctionDescriptor.of(INT, PTR, INT, PTR, LONG));
+        unmap = handle(lookup, "atlas_uffd_unmap", FunctionDescriptor.of(INT, PTR, PTR, LONG));
         stats = handle(lookup, "atlas_uffd_stats", FunctionDescriptor.ofVoid(PTR, PTR));
         close = handle(lookup, "atlas_uffd_close", FunctionDescriptor.of(INT, PTR));
         background = handle(lookup, "atlas_uffd_background", FunctionDescriptor.ofVoid(PTR, INT));

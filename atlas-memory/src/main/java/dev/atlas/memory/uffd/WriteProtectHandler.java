@@ -172,11 +172,38 @@ public final class WriteProtectHandler implements AutoCloseable {
     /** Starts the handler thread (TRACK mode). */
     public synchronized void start() {
         ensureSetUp("start");
-        if (mappings == 0) {
-            throw new IllegalStateException("no mapping registered");
-        }
         check(call(() -> (int) lib.start.invokeExact(handle)), "starting the handler thread");
         started = true;
+    }
+
+    /**
+     * Registers a mapping of region {@code index} after {@link #start()}, write-protected
+     * before it counts (for a view mapped while a snapshot lives). Call it before anything
+     * can write through the mapping.
+     */
+    public synchronized void registerLive(int index, MemorySegment mapping) {
+        ensureOpen("registerLive");
+        Objects.checkIndex(index, regionPages.length);
+        long pages = regionPages[index];
+        if (pages == 0 || !mapping.isNative() || mapping.address() % PAGE != 0 || mapping.byteSize() != pages * PAGE) {
+            throw new IllegalArgumentException("a mapping of region " + index + " must be a page-aligned native segment of "
+                    + pages * PAGE + " bytes, was " + mapping);
+        }
+        int r = call(() -> (int) lib.mapLive.invokeExact(handle, index, mapping, mapping.byteSize()));
+        check(r, "registering a new mapping of region " + index);
+        mappings++;
+    }
+
+    /** Un-protects and unregisters one registered mapping (before it is unmapped). */
+    public synchronized void unregister(MemorySegment mapping) {
+        if (closed) {
+            return;
+        }
+        int r = call(() -> (int) lib.unmap.invokeExact(handle, mapping, mapping.byteSize()));
+        if (r != -2) {   // ENOENT: not ours
+            check(r, "unregistering a mapping");
+            mappings--;
+        }
     }
 
     /** Phase 1: write-protects every registered mapping. Writers keep running. */

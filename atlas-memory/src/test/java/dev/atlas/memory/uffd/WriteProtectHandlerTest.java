@@ -150,7 +150,7 @@ class WriteProtectHandlerTest {
             WriteProtectHandler.RegionBuffers b = h.declareRegion(0, 4, null);
             assertThrows(IllegalArgumentException.class, () -> h.declareRegion(0, 4, null));
             assertThrows(IllegalArgumentException.class, () -> h.register(0, m.asSlice(0, 3 * PAGE)));
-            assertThrows(IllegalStateException.class, h::start);   // nothing registered
+            assertThrows(IllegalStateException.class, h::protectAll);   // not started
             assertThrows(IllegalStateException.class, h::cut);
             h.register(0, m);
             h.start();
