@@ -1,5 +1,10 @@
 package dev.atlas.memory.snapshot;
 
+import dev.atlas.core.View;
+import dev.atlas.memory.MappedRange;
+import dev.atlas.memory.MappingListener;
+import dev.atlas.memory.MemorySpace;
+import dev.atlas.memory.Region;
 import dev.atlas.memory.linux.Linux;
 import dev.atlas.memory.uffd.Userfaultfd;
 import dev.atlas.memory.uffd.UserfaultfdException;
@@ -81,6 +86,7 @@ public final class MemorySnapshot implements AutoCloseable {
     private final Arena eagerArena;                // null for copy-before-write
     private final List<MemorySegment> eagerCopies;
     private final String fallbackReason;
+    private final List<Runnable> onRelease = new ArrayList<>();
     private SnapshotStats stats;
     private volatile boolean released;
 
@@ -162,6 +168,7 @@ public final class MemorySnapshot implements AutoCloseable {
             return;
         }
         released = true;
+        onRelease.forEach(Runnable::run);
         if (handler != null) {
             handler.close();
         } else {
@@ -186,6 +193,7 @@ public final class MemorySnapshot implements AutoCloseable {
     /** Builds and takes a snapshot. Confined to the calling thread; single use. */
     public static final class Builder {
         private final Map<String, List<MemorySegment>> specs = new LinkedHashMap<>();
+        private final Map<String, Region> spaceRegions = new LinkedHashMap<>();
         private SnapshotCut cut = SnapshotCut.unsynchronized();
         private SnapshotMethod method = SnapshotMethod.AUTO;
         private int chunkPages = 1;
@@ -246,6 +254,50 @@ public final class MemorySnapshot implements AutoCloseable {
                 }
             }
             specs.put(name, List.of(mappings));
+            return this;
+        }
+
+        /**
+         * Adds a region of a memory space: every live mapping of it is write-protected, and
+         * every mapping made while the snapshot lives is protected as it appears; pages not
+         * yet saved are read through a view that maps the region shared.
+         *
+         * @throws IllegalArgumentException if the region belongs to another memory space, its
+         *                                  name is already in this snapshot, or no live view
+         *                                  maps it shared and readable
+         * @throws IllegalStateException    if the memory space is closed
+         */
+        public Builder region(MemorySpace space, Region region) {
+            Objects.requireNonNull(space, "space");
+            Objects.requireNonNull(region, "region");
+            if (region.space() != space) {
+                throw new IllegalArgumentException(region + " belongs to memory space '" + region.space().name()
+                        + "', not to '" + space.name() + "'");
+            }
+            if (space.isClosed()) {
+                throw new IllegalStateException("memory space '" + space.name() + "' is closed");
+            }
+            MemorySegment readable = null;
+            for (MappedRange r : space.mappedRanges(region)) {
+                if (!r.shared()) {
+                    continue;
+                }
+                try {
+                    View v = r.view() != null ? r.view() : space.viewSpace().baseView();
+                    readable = space.segment(v, region);
+                    break;
+                } catch (IllegalStateException inaccessible) {
+                    // try the next shared mapping
+                }
+            }
+            if (readable == null) {
+                throw new IllegalArgumentException("no live view maps " + region + " shared and readable: nothing to read it from");
+            }
+            if (specs.containsKey(region.name())) {
+                throw new IllegalArgumentException("region '" + region.name() + "' is already in this snapshot");
+            }
+            specs.put(region.name(), List.of(readable));
+            spaceRegions.put(region.name(), region);
             return this;
         }
 
@@ -356,13 +408,14 @@ public final class MemorySnapshot implements AutoCloseable {
 
         private MemorySnapshot takeCopyBeforeWrite(long id) throws FallBack {
             long t0 = System.nanoTime();
-            int maps = specs.values().stream().mapToInt(List::size).sum();
+            int maps = specs.values().stream().mapToInt(List::size).sum() + 1024 * spaceRegions.size();
             WriteProtectHandler h;
             try {
                 h = WriteProtectHandler.open(specs.size(), maps, chunkPages);
             } catch (UserfaultfdException e) {
                 throw new FallBack(e.getMessage());
             }
+            listenersToRemove.clear();
             try {
                 MemorySnapshot s = new MemorySnapshot(id, h, null, List.of(), null);
                 int index = 0;
@@ -371,6 +424,12 @@ public final class MemorySnapshot implements AutoCloseable {
                     List<MemorySegment> ms = e.getValue();
                     WriteProtectHandler.RegionBuffers b = h.declareRegion(index, ms.getFirst().byteSize() / PAGE, null);
                     buffers.add(b);
+                    Region spaceRegion = spaceRegions.get(e.getKey());
+                    if (spaceRegion != null) {
+                        trackSpaceRegion(s, h, index, spaceRegion);
+                        index++;
+                        continue;
+                    }
                     for (int i = 0; i < ms.size(); i++) {
                         try {
                             h.register(index, ms.get(i));
@@ -408,6 +467,7 @@ public final class MemorySnapshot implements AutoCloseable {
                 return s;
             } catch (FallBack | RuntimeException | Error e) {
                 try {
+                    listenersToRemove.forEach(Runnable::run);
                     h.close();
                 } catch (RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
@@ -452,6 +512,51 @@ public final class MemorySnapshot implements AutoCloseable {
                     }
                 }
                 throw e;
+            }
+        }
+
+        private final List<Runnable> listenersToRemove = new ArrayList<>();
+
+        /**
+         * Registers every mapping of a memory-space region, and (through a listener, added
+         * first so that none is missed) every mapping made later, until release.
+         */
+        private void trackSpaceRegion(MemorySnapshot s, WriteProtectHandler h, int index, Region region) throws FallBack {
+            MemorySpace space = region.space();
+            Set<Long> registered = ConcurrentHashMap.newKeySet();
+            MappingListener listener = new MappingListener() {
+                @Override
+                public void mapped(MappedRange r) {
+                    if (r.region().equals(region) && registered.add(r.segment().address())) {
+                        h.registerLive(index, r.segment());
+                    }
+                }
+
+                @Override
+                public void unmapping(MappedRange r) {
+                    if (r.region().equals(region) && registered.remove(r.segment().address())) {
+                        h.unregister(r.segment());
+                    }
+                }
+            };
+            space.addMappingListener(listener);
+            Runnable remove = () -> space.removeMappingListener(listener);
+            listenersToRemove.add(remove);
+            s.onRelease.add(remove);
+            for (MappedRange r : space.mappedRanges(region)) {
+                if (!registered.add(r.segment().address())) {
+                    continue;
+                }
+                try {
+                    h.register(index, r.segment());
+                } catch (UserfaultfdException ex) {
+                    String who = r.view() == null ? "the base mapping" : "view " + r.view().name();
+                    if (ex.errno() == 16) {
+                        throw new IllegalStateException(region + " in " + who + " is already tracked by another userfaultfd"
+                                + " (a live snapshot or snapshot-diverged view of it?); release that first", ex);
+                    }
+                    throw new FallBack(region + " in " + who + ": " + ex.getMessage());
+                }
             }
         }
 
