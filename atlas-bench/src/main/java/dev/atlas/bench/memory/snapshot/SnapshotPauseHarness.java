@@ -23,11 +23,12 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp atlas-bench/target/atlas-bench.jar \
- *      dev.atlas.bench.memory.snapshot.SnapshotPauseHarness [sizeMiB=4096] [writers=1] [windowMs=2000] [rounds=3]
+ *      dev.atlas.bench.memory.snapshot.SnapshotPauseHarness [sizeMiB=4096] [writers=1] [windowMs=2000] [rounds=3] [hotPercent=100]
  * </pre>
  *
- * Writers do operations of 8 random 8-byte stores each (uniform over the whole region: the
- * worst case for copy-before-write and for fork's copy-on-write), one per scope, with a
+ * Writers do operations of 8 random 8-byte stores each (uniform over the first
+ * {@code hotPercent} % of the region; 100: the whole region, the worst case for
+ * copy-before-write and for fork's copy-on-write), one per scope, with a
  * quiescence point between operations. Pause = the longest gap between two operations of
  * a writer during the window; throughput = operations in the window / steady operations.
  */
@@ -35,12 +36,14 @@ public final class SnapshotPauseHarness {
     private static final int STORES_PER_OP = 8;
 
     private final long bytes;
+    private final long hotBytes;
     private final MemorySegment memory;
     private final ViewSpace space = ViewSpace.create("snapshot-bench");
     private final List<Writer> writers = new ArrayList<>();
 
-    private SnapshotPauseHarness(long bytes, int writerCount) throws InterruptedException {
+    private SnapshotPauseHarness(long bytes, int writerCount, int hotPercent) throws InterruptedException {
         this.bytes = bytes;
+        this.hotBytes = Math.max(4096, bytes / 100 * hotPercent);
         this.memory = Linux.mmap(MemorySegment.NULL, bytes, Linux.PROT_READ | Linux.PROT_WRITE,
                 Linux.MAP_PRIVATE | Linux.MAP_ANONYMOUS, -1, 0);
         for (long off = 0; off < bytes; off += 4096) {
@@ -69,7 +72,7 @@ public final class SnapshotPauseHarness {
         @Override
         public void run() {
             ThreadLocalRandom rnd = ThreadLocalRandom.current();
-            long words = bytes / 8;
+            long words = hotBytes / 8;
             long last = System.nanoTime();
             long n = 0;
             while (!stop) {
@@ -170,10 +173,12 @@ public final class SnapshotPauseHarness {
         int writerCount = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         long windowMs = args.length > 2 ? Long.parseLong(args[2]) : 2000;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
-        System.out.printf(Locale.ROOT, "# snapshot of %d MiB touched memory, %d writer(s), window %d ms, %d rounds, %d cpus%n",
-                mib, writerCount, windowMs, rounds, Runtime.getRuntime().availableProcessors());
+        int hot = args.length > 4 ? Integer.parseInt(args[4]) : 100;
+        System.out.printf(Locale.ROOT, "# snapshot of %d MiB touched memory, %d writer(s) storing into the first %d %%, window %d ms,"
+                + " %d rounds, %d cpus, load %s%n", mib, writerCount, hot, windowMs, rounds,
+                Runtime.getRuntime().availableProcessors(), loadAverage());
         long t0 = System.nanoTime();
-        SnapshotPauseHarness h = new SnapshotPauseHarness(mib << 20, writerCount);
+        SnapshotPauseHarness h = new SnapshotPauseHarness(mib << 20, writerCount, hot);
         System.out.printf(Locale.ROOT, "# touched in %.0f ms%n", (System.nanoTime() - t0) / 1e6);
         h.steadyOpsPerSec(3000);   // warm-up
         System.out.println("method,round,steady_ops_per_s,setup_ms,stop_ms,cut_action_ms,cut_pause_ms,writer_max_gap_ms,throughput_ratio,note");
@@ -196,6 +201,15 @@ public final class SnapshotPauseHarness {
             }
         } finally {
             h.close();
+            System.out.printf(Locale.ROOT, "# load at the end %s%n", loadAverage());
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "?";
         }
     }
 }
