@@ -14,11 +14,13 @@ final class QuiescentCut implements SnapshotCut {
     private static final AtomicLong EPOCHS = new AtomicLong();
 
     private final ViewSpace space;
+    private final View fixedHome;   // null: the default view at each cut
     private final List<Thread> writers;
     private final Duration timeout;
 
-    QuiescentCut(ViewSpace space, List<Thread> writers, Duration timeout) {
+    QuiescentCut(ViewSpace space, View home, List<Thread> writers, Duration timeout) {
         this.space = space;
+        this.fixedHome = home;
         this.writers = writers;
         this.timeout = timeout;
     }
@@ -26,7 +28,7 @@ final class QuiescentCut implements SnapshotCut {
     @Override
     public CutTiming cut(Runnable atTheCut) {
         Gate gate = new Gate();
-        View home = space.defaultView();
+        View home = fixedHome != null ? fixedHome : space.defaultView();
         View epoch = space.derive(home, "snapshot-cut-" + EPOCHS.incrementAndGet()).diverge(Gate.KEY, gate).publish();
         long t0 = System.nanoTime();
         Migration m = null;

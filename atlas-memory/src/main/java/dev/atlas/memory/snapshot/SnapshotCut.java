@@ -1,5 +1,6 @@
 package dev.atlas.memory.snapshot;
 
+import dev.atlas.core.View;
 import dev.atlas.core.ViewScope;
 import dev.atlas.core.ViewSpace;
 
@@ -65,7 +66,22 @@ public sealed interface SnapshotCut permits QuiescentCut, SnapshotCut.Unsynchron
      *                                  not positive
      */
     static SnapshotCut quiescent(ViewSpace space, Collection<Thread> writers, Duration timeout) {
+        return quiescent(space, null, writers, timeout);
+    }
+
+    /**
+     * As {@link #quiescent(ViewSpace, Collection, Duration)}, for writers working in
+     * {@code home} (null: the default view at each cut): the epoch view is derived from it,
+     * so it resolves to the same memory mappings, and the writers go back to it afterwards.
+     *
+     * @throws IllegalArgumentException also if {@code home} belongs to another space
+     */
+    static SnapshotCut quiescent(ViewSpace space, View home, Collection<Thread> writers, Duration timeout) {
         Objects.requireNonNull(space, "space");
+        if (home != null && home.space() != space) {
+            throw new IllegalArgumentException("home view " + home.name() + " belongs to space '" + home.space().name()
+                    + "', not '" + space.name() + "'");
+        }
         Objects.requireNonNull(writers, "writers");
         Objects.requireNonNull(timeout, "timeout");
         List<Thread> list = List.copyOf(writers);
@@ -79,7 +95,7 @@ public sealed interface SnapshotCut permits QuiescentCut, SnapshotCut.Unsynchron
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
-        return new QuiescentCut(space, list, timeout);
+        return new QuiescentCut(space, home, list, timeout);
     }
 
     /**
