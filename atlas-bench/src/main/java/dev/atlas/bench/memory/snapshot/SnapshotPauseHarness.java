@@ -126,9 +126,8 @@ public final class SnapshotPauseHarness {
                 .backgroundCopy(background).handlerSpin(spin).take();
         try {
             long remaining = windowMs - (System.nanoTime() - t0) / 1_000_000;
-            if (remaining > 0) {
-                Thread.sleep(remaining);
-            }
+            // at least 300 ms after take(): a writer records its gap only once it has woken from the gate
+            Thread.sleep(Math.max(remaining, 300));
             double secs = (System.nanoTime() - t0) / 1e9;
             double ratio = (totalOps() - o0) / secs / steady;
             String note = s.handlerStats().map(h -> "faults=" + h.faults() + " saved=" + h.savedPages()).orElse("");
