@@ -254,6 +254,29 @@ class MemorySnapshotTest {
     }
 
     @Test
+    void aCutHomedInARetiredViewIsRefusedNamingItAndLeavesNothingBehind() throws Exception {
+        SlotStore store = new SlotStore(1, 100);
+        try (ViewSpace space = ViewSpace.create("snap-retired");
+             Writers writers = new Writers(space, store, false)) {
+            dev.atlas.core.View gone = space.derive(space.baseView(), "gone").publish();
+            gone.retire();
+            long fds = fds();
+            SnapshotCut cut = SnapshotCut.quiescent(space, gone, writers.threads, TIMEOUT);
+            RuntimeException e = assertThrows(RuntimeException.class,
+                    () -> MemorySnapshot.builder().region("store", store.memory).cut(cut).take());
+            assertTrue(String.valueOf(e.getMessage()).contains("gone"), String.valueOf(e.getMessage()));
+            assertEquals(fds, fds(), "no userfaultfd or eventfd left");
+            assertEquals(0, userfaultfds());
+            long before = writers.total();
+            while (writers.total() < before + 100) {
+                Thread.onSpinWait();   // the writers were never stopped nor left protected
+            }
+        } finally {
+            store.unmap();
+        }
+    }
+
+    @Test
     void aSecondLiveSnapshotOfTheSameMappingIsRefused() throws Exception {
         assumeNative(Config.COPY_BEFORE_WRITE);
         MemorySegment m = Linux.mmap(MemorySegment.NULL, 4 * 4096, Linux.PROT_READ | Linux.PROT_WRITE,
