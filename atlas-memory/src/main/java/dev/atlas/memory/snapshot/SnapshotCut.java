@@ -120,6 +120,19 @@ public sealed interface SnapshotCut permits QuiescentCut, SnapshotCut.Unsynchron
         return scope;
     }
 
+    /**
+     * As {@link #enter(ViewSpace)}, for writers that use request scopes
+     * ({@link ViewSpace#enterRequest()}: detached, hence movable at once, between requests).
+     */
+    static ViewScope enterRequest(ViewSpace space) {
+        ViewScope scope = space.enterRequest();
+        Gate gate = scope.view().get(Gate.KEY);
+        if (gate != null) {
+            gate.pass();
+        }
+        return scope;
+    }
+
     /** See {@link #unsynchronized()}. */
     final class Unsynchronized implements SnapshotCut {
         static final Unsynchronized INSTANCE = new Unsynchronized();

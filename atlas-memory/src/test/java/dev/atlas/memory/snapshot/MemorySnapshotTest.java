@@ -90,6 +90,28 @@ class MemorySnapshotTest {
     }
 
     @Test
+    void writersInRequestScopesAreCutBetweenRequests() throws Exception {
+        assumeNative(Config.COPY_BEFORE_WRITE);
+        SlotStore store = new SlotStore(2, 5_000);
+        try (ViewSpace space = ViewSpace.create("snap-requests");
+             Writers writers = new Writers(space, store, false, true);
+             Arena arena = Arena.ofConfined()) {
+            SnapshotCut cut = SnapshotCut.quiescent(space, writers.threads, TIMEOUT);
+            for (int i = 0; i < 10; i++) {
+                try (MemorySnapshot s = MemorySnapshot.builder().region("store", store.memory).cut(cut).take()) {
+                    long before = writers.total();
+                    while (writers.total() < before + 1_000 && writers.failure.get() == null) {
+                        Thread.onSpinWait();
+                    }
+                    store.verify(copyOf(s.region("store"), arena), 50_000);
+                }
+            }
+        } finally {
+            store.unmap();
+        }
+    }
+
+    @Test
     void forcedFallbackByPropertyCopiesEagerlyAndSaysWhy() throws Exception {
         SlotStore store = new SlotStore(2, 1_000);
         String old = System.setProperty(MemorySnapshot.FORCE_EAGER_PROPERTY, "true");

@@ -19,7 +19,15 @@ final class Writers implements AutoCloseable {
     private final CountDownLatch started;
     private volatile boolean stop;
 
+    private final boolean requestScopes;
+
     Writers(ViewSpace space, SlotStore store, boolean allocate) {
+        this(space, store, allocate, false);
+    }
+
+    /** With {@code requestScopes}, each operation is a request scope (detached between operations). */
+    Writers(ViewSpace space, SlotStore store, boolean allocate, boolean requestScopes) {
+        this.requestScopes = requestScopes;
         this.space = space;
         this.store = store;
         this.done = new AtomicLongArray(store.writers);
@@ -40,7 +48,7 @@ final class Writers implements AutoCloseable {
             long seq = 0;
             Object[] garbage = new Object[64];
             while (!stop) {
-                try (ViewScope op = SnapshotCut.enter(space)) {
+                try (ViewScope op = requestScopes ? SnapshotCut.enterRequest(space) : SnapshotCut.enter(space)) {
                     store.apply(w, ++seq);
                     if (allocate) {
                         garbage[(int) (seq & 63)] = new long[16];
