@@ -41,6 +41,47 @@ class CopyBeforeWriteDivergenceTest {
     }
 
     @Test
+    void underConcurrentWritersASnapshotViewNeverChanges() throws Exception {
+        try (ViewSpace views = ViewSpace.create("div-stress");
+             MemorySpace memory = MemorySpace.create(views, "div-stress", 16L << 20)) {
+            Region r = memory.allocate("counters", PAGES * PAGE);
+            MemorySegment shared = memory.segment(views.baseView(), r);
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread writer = Thread.ofPlatform().start(() -> {
+                long n = 0;
+                while (!stop.get()) {
+                    n++;
+                    for (int p = 0; p < PAGES; p++) {
+                        shared.set(ValueLayout.JAVA_LONG, p * PAGE + (n % 512) * 8, n);
+                    }
+                }
+            });
+            try {
+                for (int i = 0; i < 10; i++) {
+                    View frozen = memory.configure(views.derive(views.baseView(), "frozen-" + i),
+                            m -> m.diverge(r, Divergence.snapshot(CopyBeforeWriteDivergence.create()))).publish();
+                    MemorySegment mine = memory.segment(frozen, r);
+                    byte[] first = mine.toArray(ValueLayout.JAVA_BYTE);
+                    Thread.sleep(20);                                  // the writer goes on
+                    byte[] second = mine.toArray(ValueLayout.JAVA_BYTE);
+                    assertTrue(java.util.Arrays.equals(first, second), "snapshot view " + i + " changed");
+                    frozen.retire();
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                    while (frozen.state() != ViewState.RETIRED && System.nanoTime() < deadline) {
+                        Thread.sleep(2);
+                    }
+                    while (MemorySnapshotTest.userfaultfds() > 0 && System.nanoTime() < deadline) {
+                        Thread.sleep(2);   // its handle is released on the housekeeper after retirement
+                    }
+                }
+            } finally {
+                stop.set(true);
+                writer.join();
+            }
+        }
+    }
+
+    @Test
     void aSnapshotViewSeesTheDivergenceInstantPlusItsOwnStoresOnly() throws Exception {
         long fds = MemorySnapshotTest.fds();
         try (ViewSpace views = ViewSpace.create("div");
