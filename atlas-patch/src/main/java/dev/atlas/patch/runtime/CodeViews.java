@@ -9,7 +9,13 @@ import dev.atlas.patch.format.Patch;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MutableCallSite;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
@@ -105,15 +111,7 @@ public final class CodeViews {
             }
             long prepared = System.nanoTime() - t0;
             View view = space.derive(parent, "patch " + patch.id()).diverge(CODE, p.table()).publish();
-            List<MutableCallSite> sites = new ArrayList<>();
-            for (MethodSlot s : p.slotsToActivate()) {
-                if (s.activate()) {
-                    sites.add(s.site);
-                }
-            }
-            if (!sites.isEmpty()) {
-                MutableCallSite.syncAll(sites.toArray(MutableCallSite[]::new));
-            }
+            activate(p.slotsToActivate());
             Migration m = space.migrate(view).allThreads().makeDefault().start();
             PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
                     p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared);
@@ -155,6 +153,56 @@ public final class CodeViews {
                     top.addedMethods(), top.shadowFields(), top.addedClasses(), 0L);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Publishes a variant of the current default view (see {@code dev.atlas.patch.variant}):
+     * the given methods get the given bodies, those in {@code wrapping} may call the body they
+     * wrap. No thread is moved: migrate the threads that should run the variant into it.
+     */
+    public View publishVariant(String name, Map<MethodSlot, MethodHandle> bodies, Set<MethodSlot> wrapping) {
+        lock.lock();
+        try {
+            View parent = space.defaultView();
+            Map<Integer, MethodHandle> byId = new HashMap<>();
+            Set<Integer> wrapIds = new HashSet<>();
+            for (Map.Entry<MethodSlot, MethodHandle> e : bodies.entrySet()) {
+                byId.put(e.getKey().id(), e.getValue());
+                if (wrapping.contains(e.getKey())) {
+                    wrapIds.add(e.getKey().id());
+                }
+            }
+            CodeTable table = parent.get(CODE).with(byId, wrapIds, Map.of(), null);
+            View view = space.derive(parent, name).diverge(CODE, table).publish();
+            activate(bodies.keySet());
+            return view;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The exact-typed handle running {@code slot}'s own body (invokespecial semantics; its guard still applies). */
+    public MethodHandle ownBody(MethodSlot slot) {
+        Class<?> c = slot.ownerClass();
+        MethodHandles.Lookup l = FullLookups.of(c);
+        MethodType t = MethodType.fromMethodDescriptorString(slot.descriptor(), c.getClassLoader());
+        try {
+            return slot.isStatic() ? l.findStatic(c, slot.name(), t) : l.findSpecial(c, slot.name(), t, c);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException("cannot reach " + slot.describe() + ": " + e, e);
+        }
+    }
+
+    private static void activate(Iterable<MethodSlot> slots) {
+        List<MutableCallSite> sites = new ArrayList<>();
+        for (MethodSlot s : slots) {
+            if (s.activate()) {
+                sites.add(s.site);
+            }
+        }
+        if (!sites.isEmpty()) {
+            MutableCallSite.syncAll(sites.toArray(MutableCallSite[]::new));
         }
     }
 

@@ -44,8 +44,51 @@ public final class Dispatch {
 
     /** The override of method {@code id} for this call: a thread-local read, a volatile read and a table probe. */
     static MethodHandle override(int id) {
-        CodeTable t = CodeViews.get().space().currentForCall().get(CodeViews.CODE);
-        return t == null ? null : t.handle(id);
+        final CodeTable t = CodeViews.get().space().currentForCall().get(CodeViews.CODE);
+        final int i = t == null ? -1 : t.index(id);
+        if (i < 0) {
+            return null;
+        }
+        if (t.wrapperAt(i) && Bypass.take(id)) {
+            return null;   // a wrapper asked for the original body: run it, this once
+        }
+        return t.handleAt(i);
+    }
+
+    /**
+     * Runs the body that method {@code id} has without this view's wrapper: the original body
+     * through {@code original} (an invokespecial-style handle of the method itself), whose
+     * entry guard sees the request and runs the original code once.
+     */
+    public static Object callOriginal(int id, MethodHandle original, Object[] args) throws Throwable {
+        Bypass.request(id);
+        try {
+            return original.invokeWithArguments(args);
+        } finally {
+            Bypass.clear();
+        }
+    }
+
+    /** Per-thread request to skip one wrapper (single-writer: the owning thread). */
+    private static final class Bypass {
+        private static final ThreadLocal<int[]> PENDING = ThreadLocal.withInitial(() -> new int[] {-1});
+
+        static void request(int id) {
+            PENDING.get()[0] = id;
+        }
+
+        static boolean take(int id) {
+            int[] p = PENDING.get();
+            if (p[0] == id) {
+                p[0] = -1;
+                return true;
+            }
+            return false;
+        }
+
+        static void clear() {
+            PENDING.get()[0] = -1;
+        }
     }
 
     /** Opens a request scope at a request-boundary method (see {@code dev.atlas.core.ViewSpace#enterRequest}). */

@@ -63,6 +63,23 @@ public final class MethodSlot {
         return isStatic;
     }
 
+    /**
+     * The loaded class declaring this method.
+     *
+     * @throws IllegalStateException if its class loader is gone or cannot find it any more
+     */
+    public Class<?> ownerClass() {
+        ClassLoader l = loader.get();
+        if (l == null) {
+            throw new IllegalStateException("the class loader of " + describe() + " was unloaded");
+        }
+        try {
+            return Class.forName(className.replace('/', '.'), false, l);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(describe() + " is no longer loadable", e);
+        }
+    }
+
     /** Whether the guard dispatches through the views (some view has overridden this method). */
     public boolean isActive() {
         return active;

@@ -77,7 +77,7 @@ final class PatchPreparer {
                 MethodHandles.Lookup body = null;
                 if (cp.bodyClass() != null) {
                     try {
-                        body = MethodHandles.privateLookupIn(c, MethodHandles.lookup())
+                        body = FullLookups.of(c)
                                 .defineHiddenClass(cp.bodyClass(), true,
                                         MethodHandles.Lookup.ClassOption.NESTMATE);
                     } catch (IllegalAccessException | LinkageError | IllegalArgumentException ex) {

@@ -16,6 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ShadowFields {
     private static final ShadowFields SHARED = new ShadowFields();
 
+    /** A separate registry (tests); the process uses {@link #shared()}. */
+    public ShadowFields() {}
+
     private record Key(ClassLoader loader, String owner, String name, String descriptor) {
         @Override
         public boolean equals(Object o) {
