@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "patch", mixinStandardHelpOptions = true,
         description = "Build, inspect, apply and roll back live patches. Applying moves every thread to the new code "
                 + "at its own quiescence point (the end of its current request); no thread waits for another.",
-        subcommands = {PatchInspectCommand.class, PatchApplyCommand.class, PatchRollbackCommand.class})
+        subcommands = {PatchBuildCommand.class, PatchInspectCommand.class, PatchApplyCommand.class, PatchRollbackCommand.class})
 public final class PatchCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -1,12 +1,7 @@
 package dev.atlas.cli.patch;
 
-import dev.atlas.patch.format.AddedClass;
-import dev.atlas.patch.format.ClassPatch;
-import dev.atlas.patch.format.FieldAddition;
+import dev.atlas.patch.build.PatchDescription;
 import dev.atlas.patch.format.MalformedPatchException;
-import dev.atlas.patch.format.MethodChange;
-import dev.atlas.patch.format.Patch;
-import dev.atlas.patch.format.PatchFile;
 import dev.atlas.patch.format.PatchSignatureException;
 import dev.atlas.patch.format.PatchVerifier;
 import picocli.CommandLine.Command;
@@ -22,7 +17,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code atlas patch inspect <file> [--keystore <p12>]}: what a patch changes, and who signed it. */
@@ -54,18 +48,13 @@ final class PatchInspectCommand implements Callable<Integer> {
                 err.println("atlas: no such patch file: " + file);
                 return ExitCodes.FAILED;
             }
-            Patch p = PatchFile.read(file);
-            out.print(render(p));
-            Optional<X509Certificate> signer = PatchFile.recordedSigner(file);
+            out.print(PatchDescription.render(file));
             if (keystore != null) {
                 String pw = keystorePassword != null ? keystorePassword : System.getenv("ATLAS_KEYSTORE_PASSWORD");
                 KeyStore ks = KeyStore.getInstance(keystore.toFile(), pw == null ? null : pw.toCharArray());
                 X509Certificate c = PatchVerifier.verify(file, ks);
-                out.println("signature: valid, signed by " + c.getSubjectX500Principal().getName() + " (trusted by "
+                out.println("Signature verified: signed by " + c.getSubjectX500Principal().getName() + " (trusted by "
                         + keystore + ")");
-            } else {
-                out.println("signature: " + signer.map(c -> "signed by " + c.getSubjectX500Principal().getName()
-                        + " (not verified; pass --keystore to verify)").orElse("unsigned"));
             }
             return ExitCodes.OK;
         } catch (MalformedPatchException e) {
@@ -79,34 +68,5 @@ final class PatchInspectCommand implements Callable<Integer> {
             err.flush();
         }
         return ExitCodes.FAILED;
-    }
-
-    static String render(Patch p) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("patch ").append(p.id()).append(" (format ").append(p.formatVersion()).append(")\n");
-        if (!p.description().isEmpty()) {
-            sb.append("  ").append(p.description().replace("\n", "\n  ")).append('\n');
-        }
-        for (ClassPatch c : p.classes()) {
-            sb.append("class ").append(c.className().replace('/', '.')).append('\n');
-            sb.append("  applies to version ").append(c.expectedFingerprint(), 0, 16)
-                    .append("..., becomes ").append(c.newFingerprint(), 0, 16).append("...\n");
-            for (MethodChange m : c.methods()) {
-                sb.append("  ").append(m.kind() == MethodChange.Kind.REPLACED ? "replaces " : "adds     ")
-                        .append(m.isStatic() ? "static " : "").append(m.name()).append(m.descriptor()).append('\n');
-            }
-            for (FieldAddition f : c.addedFields()) {
-                sb.append("  adds field ").append(f.isStatic() ? "static " : "").append(f.name()).append(' ')
-                        .append(f.descriptor()).append(f.initializerMethod() == null ? "" : " (initialised)").append('\n');
-            }
-            if (c.transferHook() != null) {
-                sb.append("  runs ").append(c.transferHook()).append("() once at apply\n");
-            }
-        }
-        for (AddedClass a : p.addedClasses()) {
-            sb.append("added class ").append(a.className().replace('/', '.')).append(" (beside ")
-                    .append(a.hostClassName().replace('/', '.')).append(")\n");
-        }
-        return sb.toString();
     }
 }

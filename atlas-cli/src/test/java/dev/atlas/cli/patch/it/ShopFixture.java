@@ -2,7 +2,9 @@ package dev.atlas.cli.patch.it;
 
 import dev.atlas.cli.CliRun;
 import dev.atlas.patch.agent.command.CommandReply;
+import dev.atlas.patch.format.MalformedPatchException;
 import dev.atlas.patch.format.Patch;
+import dev.atlas.patch.format.PatchFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,9 +17,9 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Built once per test JVM: both versions of {@link ShopApp}, the v1 -> v2 patch ("fix"), a
- * patch built for other class versions (v2 -> v1), and the agent jar; plus helpers to run
- * {@code atlas} against the application.
+ * Built once per test JVM: both versions of {@link ShopApp}, the v1 -> v2 patch ("fix") and
+ * a patch built for other class versions (v2 -> v1), both by {@code atlas patch build}, and
+ * the agent jar; plus helpers to run {@code atlas} against the application.
  */
 final class ShopFixture {
     static final String V1 = "v1-v1-v1";
@@ -38,11 +40,29 @@ final class ShopFixture {
         dir = Files.createTempDirectory("atlas-it");
         v1 = ShopApp.compile("v1", dir.resolve("v1"));
         v2 = ShopApp.compile("v2", dir.resolve("v2"));
-        fix = dir.resolve("fix.atlaspatch");
-        fixPatch = HandPatch.write(v1, v2, fix, "v1 -> v2");
-        otherVersions = dir.resolve("other-versions.atlaspatch");
-        HandPatch.write(v2, v1, otherVersions, "v2 -> v1 (built for other class versions)");
+        fix = build(v1, v2, "fix.atlaspatch", "v1 -> v2");
+        fixPatch = read(fix);
+        otherVersions = build(v2, v1, "other-versions.atlaspatch", "v2 -> v1 (built for other class versions)");
         agentJar = TestAgentJar.get();
+    }
+
+    /** {@code atlas patch build <old> <new> -o <dir/name> --include acme.shop.**}. */
+    private Path build(Path oldBuild, Path newBuild, String name, String description) {
+        Path out = dir.resolve(name);
+        CliRun r = CliRun.atlas("patch", "build", oldBuild.toString(), newBuild.toString(), "-o", out.toString(),
+                "--include", "acme.shop.**", "-m", description);
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("atlas patch build failed: " + r);
+        }
+        return out;
+    }
+
+    static Patch read(Path patch) throws IOException {
+        try {
+            return PatchFile.read(patch);
+        } catch (MalformedPatchException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static synchronized ShopFixture get() {
