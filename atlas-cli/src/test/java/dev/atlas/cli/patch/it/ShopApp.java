@@ -137,10 +137,15 @@ final class ShopApp {
 
     /** Compiles version {@code v} ("v1", "v2") of the application into {@code dir}. */
     static Path compile(String v, Path dir) throws IOException {
+        return compile(sources(v), dir);
+    }
+
+    /** Compiles the given sources (path -> text) into {@code dir}. */
+    static Path compile(Map<String, String> sources, Path dir) throws IOException {
         Files.createDirectories(dir);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         List<JavaFileObject> units = new ArrayList<>();
-        sources(v).forEach((path, text) -> units.add(new SimpleJavaFileObject(URI.create("string:///" + path),
+        sources.forEach((path, text) -> units.add(new SimpleJavaFileObject(URI.create("string:///" + path),
                 JavaFileObject.Kind.SOURCE) {
             @Override
             public CharSequence getCharContent(boolean ignoreEncodingErrors) {
@@ -152,7 +157,7 @@ final class ShopApp {
             boolean ok = javac.getTask(diagnostics, fm, null, List.of("-d", dir.toString(), "--release", "25"), null, units)
                     .call();
             if (!ok) {
-                throw new IllegalStateException("test application " + v + " does not compile:\n" + diagnostics);
+                throw new IllegalStateException("test application does not compile:\n" + diagnostics);
             }
         }
         return dir;
