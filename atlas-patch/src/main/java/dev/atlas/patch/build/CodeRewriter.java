@@ -159,18 +159,16 @@ final class CodeRewriter implements CodeTransform {
                     internal(o), name, t.descriptorString(), isStatic ? 1 : 0));
             return;
         }
-        if (m.isPresent() && m.get().isPrivate() && bodyClass == null && !m.get().declaringClass().equals(selfNew)) {
-            problem(name, "added class reads or writes private field " + m.get().declaringClass() + "." + name
-                    + ": an added class is not a nestmate of the classes it was compiled with");
-        }
-        if (bodyClass != null && m.isPresent() && m.get().isProtected() && otherPackage(m.get().declaringClass())) {
+        boolean privateOfAnother = bodyClass == null && m.isPresent() && m.get().isPrivate()
+                && !m.get().declaringClass().equals(selfNew);
+        if (privateOfAnother || bodyClass != null && m.isPresent() && m.get().isProtected() && otherPackage(m.get().declaringClass())) {
             int kind = switch (f.opcode()) {
                 case GETFIELD -> 1;
                 case PUTFIELD -> 2;
                 case GETSTATIC -> 4;
                 default -> 5;
             };
-            ClassDesc o = loaded(owner);
+            ClassDesc o = privateOfAnother ? loaded(m.get().declaringClass()) : loaded(owner);
             ClassDesc t = map(type);
             MethodTypeDesc site = switch (kind) {
                 case 1 -> MethodTypeDesc.of(t, o);
@@ -200,6 +198,11 @@ final class CodeRewriter implements CodeTransform {
         MethodTypeDesc type = ctx.remap.map(v.typeSymbol());
         ClassDesc ownerDesc = owner.startsWith("[") ? map(ClassDesc.ofDescriptor(owner)) : loaded(owner);
         if (name.equals("<init>")) {
+            if (bodyClass == null && !owner.equals(selfNew) && ctx.newBuild.resolveMethod(owner, name, desc)
+                    .filter(Hierarchy.Member::isPrivate).isPresent()) {
+                problem(name + desc, "added class calls a private constructor of " + owner
+                        + " (an added class is no nestmate of it): make the constructor package-private");
+            }
             cb.invoke(v.opcode(), ownerDesc, name, type, v.isInterface());
             return;
         }
@@ -216,9 +219,13 @@ final class CodeRewriter implements CodeTransform {
                     type.descriptorString(), isStatic ? 1 : 0));
             return;
         }
-        if (m.isPresent() && m.get().isPrivate() && bodyClass == null && !m.get().declaringClass().equals(selfNew)) {
-            problem(name + desc, "added class calls private method " + m.get().declaringClass() + "." + name
-                    + ": an added class is not a nestmate of the classes it was compiled with");
+        if (bodyClass == null && m.isPresent() && m.get().isPrivate() && !m.get().declaringClass().equals(selfNew)) {
+            // an added class is no nestmate of the classes it was compiled with: reach private members through the linker
+            boolean isStatic = m.get().isStatic();
+            ClassDesc d = loaded(m.get().declaringClass());
+            cb.invokedynamic(DynamicCallSiteDesc.of(link("linkVirtual", LINK_VIRTUAL), name,
+                    isStatic ? type : type.insertParameterTypes(0, d), internal(d), internal(d), isStatic ? 3 : 0));
+            return;
         }
         if (v.opcode() == Opcode.INVOKESPECIAL && bodyClass != null) {
             if (m.isPresent() && m.get().isPrivate() || owner.equals(selfNew)) {

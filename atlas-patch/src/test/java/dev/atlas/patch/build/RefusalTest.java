@@ -128,4 +128,26 @@ class RefusalTest {
         assertTrue(h.result.patch().isEmpty());
         assertTrue(h.result.refusals().size() >= 3, h.result.refusals()::toString);
     }
+
+    @Test
+    void removedPrivateMethodStillReferencedByTheNewBuildIsRefused() throws Exception {
+        // an inconsistent incremental build: Outer recompiled without helper(), a stale Outer$Inner still calls it
+        String v1 = """
+                package p;
+                public class Outer {
+                    private int helper() { return 1; }
+                    public int value() { return helper(); }
+                    public class Inner { public int call() { return helper(); } }
+                }
+                """;
+        Path old = dev.atlas.patch.Fixtures.compile(tmp.resolve("v1"), Map.of("p.Outer", v1));
+        Path neu = dev.atlas.patch.Fixtures.compile(tmp.resolve("v2"), Map.of("p.Outer", v1));
+        java.nio.file.Path inner = neu.resolve("p/Outer$Inner.class");
+        byte[] stale = java.nio.file.Files.readAllBytes(inner);
+        dev.atlas.patch.Fixtures.compile(neu, Map.of("p.Outer", "package p; public class Outer { public int value() { return 2; } }"));
+        java.nio.file.Files.write(inner, stale);
+        BuildResult r = PatchBuilder.diff(old, neu, BuildOptions.defaults());
+        assertTrue(r.refusals().stream().anyMatch(x -> x.toString().equals(
+                "p/Outer helper()I: method removed but still referenced by the new build")), r.refusals()::toString);
+    }
 }
