@@ -11,8 +11,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -38,6 +40,7 @@ final class ShopFixture {
 
     private ShopFixture() throws IOException {
         dir = Files.createTempDirectory("atlas-it");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir), "atlas-it-cleanup"));
         v1 = ShopApp.compile("v1", dir.resolve("v1"));
         v2 = ShopApp.compile("v2", dir.resolve("v2"));
         fix = build(v1, v2, "fix.atlaspatch", "v1 -> v2");
@@ -55,6 +58,16 @@ final class ShopFixture {
             throw new IllegalStateException("atlas patch build failed: " + r);
         }
         return out;
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort, at exit
+        }
     }
 
     static Patch read(Path patch) throws IOException {
