@@ -83,13 +83,13 @@ final class AgentCommands {
 
     private CommandReply apply(CommandRequest r) {
         Map<String, String> f = new LinkedHashMap<>();
-        String signer = "unsigned (no signature required)";
+        String signer = "unsigned, no signature required";
         if (r.keystore() != null) {
             try {
                 KeyStore trusted = KeyStore.getInstance(r.keystore().toFile(),
                         r.keystorePassword() == null ? null : r.keystorePassword().toCharArray());
                 X509Certificate c = PatchVerifier.verify(r.patch(), trusted);
-                signer = "signed by " + c.getSubjectX500Principal().getName();
+                signer = "signature verified: " + c.getSubjectX500Principal().getName();
                 f.put("signer", c.getSubjectX500Principal().getName());
             } catch (PatchSignatureException e) {
                 return refused(f, "signature check failed: " + e.getMessage());
