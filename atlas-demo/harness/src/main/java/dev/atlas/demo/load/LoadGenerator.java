@@ -2,6 +2,7 @@ package dev.atlas.demo.load;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * java -cp harness.jar:HdrHistogram.jar dev.atlas.demo.load.LoadGenerator \
  *      --target http://127.0.0.1:8080 --rate 800 --duration-ms 30000 --window-ms 250 --out load.csv \
- *      [--catalog 200] [--orders-percent 20] [--timeout-ms 5000] [--old-tag v1] [--new-tag v2]
+ *      [--catalog 200] [--orders-percent 20] [--timeout-ms 5000] [--connections 64] [--old-tag v1] [--new-tag v2]
  * </pre>
  * It prints {@value #STARTED_PREFIX}{@code <micros since the epoch>} when the schedule is
  * fixed (request 0 is due {@value #START_DELAY_MILLIS} ms later, at that time), runs the
@@ -45,18 +46,20 @@ public final class LoadGenerator {
      * @param catalog       products in the service's catalog
      * @param ordersPercent share of orders among requests
      * @param timeout       request timeout
+     * @param connections   keep-alive connections to the service
      * @param tags          old and new version part
      */
     public record Config(URI target, int rate, Duration duration, Duration window, Path out, int catalog, int ordersPercent,
-                         Duration timeout, VersionTags tags) {
+                         Duration timeout, int connections, VersionTags tags) {
 
         /** The command-line arguments that {@link #main} parses back into this config. */
-        public List<String> toArguments(String oldTag, String newTag) {
+        public List<String> toArguments() {
             return List.of("--target", target.toString(), "--rate", Integer.toString(rate),
                     "--duration-ms", Long.toString(duration.toMillis()), "--window-ms", Long.toString(window.toMillis()),
                     "--out", out.toString(), "--catalog", Integer.toString(catalog),
                     "--orders-percent", Integer.toString(ordersPercent), "--timeout-ms", Long.toString(timeout.toMillis()),
-                    "--old-tag", oldTag, "--new-tag", newTag);
+                    "--connections", Integer.toString(connections),
+                    "--old-tag", tags.oldPart(), "--new-tag", tags.newPart());
         }
     }
 
@@ -86,7 +89,9 @@ public final class LoadGenerator {
         WindowRecorder recorder = new WindowRecorder(startNanos, config.window().toNanos(), windows);
         started.accept(STARTED_PREFIX + startEpochMicros);
         OpenLoop.Result result;
-        try (HttpSender sender = new HttpSender(config.target(), config.catalog(), config.ordersPercent(), config.timeout())) {
+        InetSocketAddress address = new InetSocketAddress(config.target().getHost(), config.target().getPort());
+        try (SocketSender sender = new SocketSender(address, new RequestMix(config.catalog(), config.ordersPercent()),
+                config.connections(), config.timeout())) {
             result = new OpenLoop(config.rate(), config.duration(), config.tags())
                     .run(sender, recorder, config.timeout().plusSeconds(1));
         }
@@ -99,7 +104,7 @@ public final class LoadGenerator {
     static Config parse(String[] args) {
         Map<String, String> options = new HashMap<>();
         List<String> known = List.of("--target", "--rate", "--duration-ms", "--window-ms", "--out", "--catalog",
-                "--orders-percent", "--timeout-ms", "--old-tag", "--new-tag");
+                "--orders-percent", "--timeout-ms", "--connections", "--old-tag", "--new-tag");
         for (int i = 0; i < args.length; i += 2) {
             if (!known.contains(args[i])) {
                 throw new IllegalArgumentException("unknown option '" + args[i] + "', expected one of " + known);
@@ -128,6 +133,7 @@ public final class LoadGenerator {
                 Path.of(options.get("--out")), number(options, "--catalog", "200", 1, 100_000),
                 number(options, "--orders-percent", "20", 0, 100),
                 Duration.ofMillis(number(options, "--timeout-ms", "5000", 1, 600_000)),
+                number(options, "--connections", "64", 1, 4096),
                 new VersionTags(options.getOrDefault("--old-tag", "v1"), options.getOrDefault("--new-tag", "v2")));
     }
 

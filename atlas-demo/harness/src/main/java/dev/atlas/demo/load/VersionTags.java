@@ -33,6 +33,16 @@ public final class VersionTags {
         }
     }
 
+    /** The part every method of the old build writes, e.g. {@code v1}. */
+    public String oldPart() {
+        return oldPart;
+    }
+
+    /** The part every method of the new build writes, e.g. {@code v2}. */
+    public String newPart() {
+        return newPart;
+    }
+
     /** The kind of {@code tag}; {@link TagKind#UNKNOWN} for {@code null}, empty or foreign parts. */
     public TagKind classify(String tag) {
         if (tag == null || tag.isEmpty()) {
