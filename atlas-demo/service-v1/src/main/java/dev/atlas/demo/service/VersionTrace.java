@@ -7,8 +7,8 @@ package dev.atlas.demo.service;
  * {@snippet :
  * VersionTrace trace = new VersionTrace();
  * trace.part("v1");            // the handler
- * trace.part("v1");            // Catalog.lookup
- * trace.part("v2");            // Pricing.quote, already patched
+ * trace.part("v1");            // Pricing.quote
+ * trace.part("v2");            // Catalog.shippingDays, already patched
  * assert trace.tag().equals("v1.v1.v2");
  * }
  */

@@ -15,11 +15,13 @@
  * </ul>
  *
  * <p>Every {@code /quote} and {@code /orders} response carries the header
- * {@value dev.atlas.demo.service.Http#VERSION_HEADER}: three parts joined by dots, one written
- * by each of the handler, {@link dev.atlas.demo.service.Catalog#lookup} and
- * {@link dev.atlas.demo.service.Pricing#quote} as the request passes through them
- * ({@code v1.v1.v1} in build v1, {@code v2.v2.v2} in build v2). A request that ran part of
- * its path in old code and part in new code shows a mixed tag such as {@code v1.v2.v2}.
+ * {@value dev.atlas.demo.service.Http#VERSION_HEADER}: three parts joined by dots, written in
+ * this order by the handler (first thing), {@link dev.atlas.demo.service.Pricing#quote} (after
+ * the pricing work) and {@link dev.atlas.demo.service.Catalog#shippingDays} (called last):
+ * {@code v1.v1.v1} in build v1, {@code v2.v2.v2} in build v2. A request that ran part of its
+ * path in old code and part in new code shows a mixed tag such as {@code v1.v1.v2}: for
+ * instance with HotSpot's {@code redefineClasses}, a request whose frames were in the pricing
+ * work when the classes were redefined finishes them in v1 code, but its next call runs v2.
  *
  * <h2>The two builds</h2>
  * Build v1 (module {@code service-v1}) has a pricing bug: the bulk discount (10% from 10

@@ -31,11 +31,12 @@ public final class OrdersHandler implements HttpHandler {
             try {
                 byte[] body = exchange.getRequestBody().readNBytes(MAX_BODY);
                 Query query = Query.parse(new String(body, StandardCharsets.UTF_8));
-                Product product = catalog.lookup(query.sku(), trace);
+                Product product = catalog.lookup(query.sku());
                 long total = pricing.quote(product, query.qty(), trace);
+                int days = catalog.shippingDays(product, query.qty(), trace);
                 long id = orders.place(product.sku(), query.qty(), total);
                 Http.respond(exchange, 201, trace, "{\"order\":" + id + ",\"sku\":\"" + product.sku() + "\",\"qty\":"
-                        + query.qty() + ",\"totalCents\":" + total + "}");
+                        + query.qty() + ",\"totalCents\":" + total + ",\"shipsInDays\":" + days + "}");
             } catch (BadRequestException e) {
                 Http.error(exchange, e.status(), e.getMessage());
             }

@@ -25,10 +25,11 @@ public final class QuoteHandler implements HttpHandler {
             trace.part("v2");
             try {
                 Query query = Query.parse(exchange.getRequestURI().getRawQuery());
-                Product product = catalog.lookup(query.sku(), trace);
+                Product product = catalog.lookup(query.sku());
                 long total = pricing.quote(product, query.qty(), trace);
+                int days = catalog.shippingDays(product, query.qty(), trace);
                 Http.respond(exchange, 200, trace, "{\"sku\":\"" + product.sku() + "\",\"qty\":" + query.qty()
-                        + ",\"totalCents\":" + total + "}");
+                        + ",\"totalCents\":" + total + ",\"shipsInDays\":" + days + "}");
             } catch (BadRequestException e) {
                 Http.error(exchange, e.status(), e.getMessage());
             }

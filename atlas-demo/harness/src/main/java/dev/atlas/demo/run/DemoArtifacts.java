@@ -1,0 +1,47 @@
+package dev.atlas.demo.run;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The builds the demo runs. Each service build is a jar or a classes directory (anything
+ * {@code java -cp} takes); the agent must be a jar.
+ *
+ * @param serviceV1      the service, build v1 (with the bug)
+ * @param serviceV2      build v2 (bug fixed, new state)
+ * @param serviceV2HotSwap the part of v2 that {@code redefineClasses} can express (v2 without
+ *                       the OrderBook change)
+ * @param hotSwapAgent   the HotSwap agent jar
+ */
+public record DemoArtifacts(Path serviceV1, Path serviceV2, Path serviceV2HotSwap, Path hotSwapAgent) {
+
+    /** The jars built by Maven in a checkout of the project at {@code root} ({@code ./atlas build}). */
+    public static DemoArtifacts inRepository(Path root) {
+        Path demo = root.resolve("atlas-demo");
+        return new DemoArtifacts(
+                demo.resolve("service-v1/target/atlas-demo-service-v1.jar"),
+                demo.resolve("service-v2/target/atlas-demo-service-v2.jar"),
+                demo.resolve("service-v2-hotswap/target/atlas-demo-service-v2-hotswap.jar"),
+                demo.resolve("hotswap-agent/target/atlas-demo-hotswap-agent.jar"));
+    }
+
+    /** What is missing, one line each, naming the path and how to produce it; empty if nothing. */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        check(problems, "service build v1", serviceV1);
+        check(problems, "service build v2", serviceV2);
+        check(problems, "service build v2 (HotSwap part)", serviceV2HotSwap);
+        if (!Files.isRegularFile(hotSwapAgent)) {
+            problems.add("HotSwap agent jar not found at " + hotSwapAgent + " (build it: ./atlas build)");
+        }
+        return problems;
+    }
+
+    private static void check(List<String> problems, String what, Path build) {
+        if (!Files.isRegularFile(build) && !Files.isDirectory(build)) {
+            problems.add(what + " not found at " + build + " (build it: ./atlas build)");
+        }
+    }
+}
