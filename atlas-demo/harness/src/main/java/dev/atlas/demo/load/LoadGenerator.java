@@ -93,7 +93,7 @@ public final class LoadGenerator {
         try (SocketSender sender = new SocketSender(address, new RequestMix(config.catalog(), config.ordersPercent()),
                 config.connections(), config.timeout())) {
             result = new OpenLoop(config.rate(), config.duration(), config.tags())
-                    .run(sender, recorder, config.timeout().plusSeconds(1));
+                    .run(sender, startNanos, recorder, config.timeout().plusSeconds(1));
         }
         long cpuMillis = TimeUnit.NANOSECONDS.toMillis(
                 ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime());

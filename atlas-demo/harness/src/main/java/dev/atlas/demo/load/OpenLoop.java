@@ -14,7 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@snippet :
  * WindowRecorder recorder = new WindowRecorder(System.nanoTime() + 50_000_000L, 250_000_000L, 40);
  * OpenLoop.Result r = new OpenLoop(800, Duration.ofSeconds(10), new VersionTags("v1", "v2"))
- *         .run(sender, recorder, Duration.ofSeconds(5));
+ *         .run(sender, recorder.startNanos(), recorder, Duration.ofSeconds(5));
  * }
  *
  * <p>Implementation notes: the sender sleeps until each request's intended time, sends it and
@@ -59,11 +59,11 @@ public final class OpenLoop {
     }
 
     /**
-     * Sends from {@code recorder.startNanos()} for the duration, then waits up to {@code drain}
-     * for the answers still outstanding.
+     * Sends from {@code startNanos} ({@link System#nanoTime()} of request 0's intended time)
+     * for the duration, then waits up to {@code drain} for the answers still outstanding.
      */
-    public Result run(RequestSender sender, WindowRecorder recorder, Duration drain) throws InterruptedException {
-        long start = recorder.startNanos();
+    public Result run(RequestSender sender, long startNanos, OutcomeSink recorder, Duration drain) throws InterruptedException {
+        long start = startNanos;
         long count = duration.toNanos() * rate / 1_000_000_000L;
         AtomicLong outstanding = new AtomicLong();
         var lag = WindowRecorder.newHistogram();

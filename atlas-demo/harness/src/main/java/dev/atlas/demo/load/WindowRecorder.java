@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * actual send, which is what corrects for coordinated omission. Outcomes whose intended time
  * is outside the run are dropped (counted in {@link #outOfRange}).
  */
-public final class WindowRecorder {
+public final class WindowRecorder implements OutcomeSink {
     /** Latencies above this (in microseconds) are recorded as this value. */
     public static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(2);
 
@@ -67,7 +67,7 @@ public final class WindowRecorder {
         return startNanos;
     }
 
-    /** A request scheduled for {@code intendedNanos} completed successfully at {@code completedNanos}. */
+    @Override
     public synchronized void success(long intendedNanos, long completedNanos, TagKind tag) {
         int w = window(intendedNanos);
         if (w < 0) {
@@ -80,7 +80,7 @@ public final class WindowRecorder {
         tags[w] = tags[w].plus(tag);
     }
 
-    /** A request scheduled for {@code intendedNanos} failed. */
+    @Override
     public synchronized void failure(long intendedNanos) {
         int w = window(intendedNanos);
         if (w < 0) {

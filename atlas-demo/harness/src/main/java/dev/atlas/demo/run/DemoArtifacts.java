@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The builds the demo runs. Each service build is a jar or a classes directory (anything
@@ -27,21 +28,23 @@ public record DemoArtifacts(Path serviceV1, Path serviceV2, Path serviceV2HotSwa
                 demo.resolve("hotswap-agent/target/atlas-demo-hotswap-agent.jar"));
     }
 
-    /** What is missing, one line each, naming the path and how to produce it; empty if nothing. */
+    /**
+     * What every mode needs and is missing (the v1 and v2 builds), one line each, naming the
+     * path and how to produce it; empty if nothing. Modes check their own extras
+     * ({@link PatchMode#unavailable}).
+     */
     public List<String> problems() {
         List<String> problems = new ArrayList<>();
-        check(problems, "service build v1", serviceV1);
-        check(problems, "service build v2", serviceV2);
-        check(problems, "service build v2 (HotSwap part)", serviceV2HotSwap);
-        if (!Files.isRegularFile(hotSwapAgent)) {
-            problems.add("HotSwap agent jar not found at " + hotSwapAgent + " (build it: ./atlas build)");
-        }
+        missingBuild("service build v1", serviceV1).ifPresent(problems::add);
+        missingBuild("service build v2", serviceV2).ifPresent(problems::add);
         return problems;
     }
 
-    private static void check(List<String> problems, String what, Path build) {
-        if (!Files.isRegularFile(build) && !Files.isDirectory(build)) {
-            problems.add(what + " not found at " + build + " (build it: ./atlas build)");
+    /** "what not found at path (build it: ...)" if {@code build} is neither a file nor a directory. */
+    static Optional<String> missingBuild(String what, Path build) {
+        if (Files.isRegularFile(build) || Files.isDirectory(build)) {
+            return Optional.empty();
         }
+        return Optional.of(what + " not found at " + build + " (build it: ./atlas build)");
     }
 }

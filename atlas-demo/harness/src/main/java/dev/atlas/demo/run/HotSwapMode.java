@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +41,10 @@ public final class HotSwapMode implements PatchMode {
 
     @Override
     public Optional<String> unavailable(DemoArtifacts artifacts) {
-        return Optional.empty();
+        if (!Files.isRegularFile(artifacts.hotSwapAgent())) {
+            return Optional.of("the HotSwap agent jar is not at " + artifacts.hotSwapAgent() + " (build it: ./atlas build)");
+        }
+        return DemoArtifacts.missingBuild("service build v2 (HotSwap part)", artifacts.serviceV2HotSwap());
     }
 
     @Override

@@ -9,11 +9,17 @@ import java.util.List;
  * @param catalog       products in the catalog
  * @param historyLength price history per product
  * @param passes        smoothing passes per quote (work per request ~ historyLength x passes)
+ * @param inventoryMicros wait of the simulated inventory call in every request
  * @param heapMegabytes maximum heap of the service JVM
  */
-public record ServiceSettings(int workers, int catalog, int historyLength, int passes, int heapMegabytes) {
-    /** The defaults: 4 workers, 200 products, a request of roughly 0.2-0.3 ms of CPU, 256 MiB heap. */
-    public static final ServiceSettings DEFAULT = new ServiceSettings(4, 200, 2048, 24, 256);
+public record ServiceSettings(int workers, int catalog, int historyLength, int passes, int inventoryMicros,
+                              int heapMegabytes) {
+    /**
+     * The defaults: 16 workers, 200 products, a request of roughly 0.2-0.3 ms of CPU plus a
+     * 3 ms inventory call (so, at 800 req/s, two or three requests are half-way through at any
+     * moment), 256 MiB heap.
+     */
+    public static final ServiceSettings DEFAULT = new ServiceSettings(16, 200, 2048, 24, 3000, 256);
 
     public ServiceSettings {
         if (workers < 1 || workers > 1024) {
@@ -30,6 +36,7 @@ public record ServiceSettings(int workers, int catalog, int historyLength, int p
 
     List<String> serviceArguments() {
         return List.of("--workers", Integer.toString(workers), "--catalog", Integer.toString(catalog),
-                "--history", Integer.toString(historyLength), "--passes", Integer.toString(passes));
+                "--history", Integer.toString(historyLength), "--passes", Integer.toString(passes),
+                "--inventory-us", Integer.toString(inventoryMicros));
     }
 }

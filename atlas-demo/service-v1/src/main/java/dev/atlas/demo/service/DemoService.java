@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * {@snippet :
  * // java -jar atlas-demo-service-v1.jar --port 8080 --workers 4
- * try (DemoService service = DemoService.start(new DemoService.Config(8080, 4, 200, 2048, 24))) {
+ * try (DemoService service = DemoService.start(new DemoService.Config(8080, 16, 200, 2048, 24, 3000))) {
  *     // GET http://127.0.0.1:8080/quote?sku=P007&qty=10
  * }
  * }
@@ -36,8 +36,9 @@ public final class DemoService implements AutoCloseable {
      * @param catalogSize   products in the catalog
      * @param historyLength price history length per product
      * @param passes        smoothing passes per quote; work per quote ~ historyLength x passes
+     * @param inventoryMicros wait of the simulated inventory call in every quote and order
      */
-    public record Config(int port, int workers, int catalogSize, int historyLength, int passes) {
+    public record Config(int port, int workers, int catalogSize, int historyLength, int passes, int inventoryMicros) {
         public Config {
             if (port < 0 || port > 65_535) {
                 throw new IllegalArgumentException("port is " + port + ", expected 0 to 65535");
@@ -61,13 +62,14 @@ public final class DemoService implements AutoCloseable {
         Catalog catalog = new Catalog(config.catalogSize(), config.historyLength(), 42);
         Pricing pricing = new Pricing(config.passes());
         OrderBook orders = new OrderBook();
+        Inventory inventory = new Inventory(config.inventoryMicros());
         ThreadPoolExecutor pool = new ThreadPoolExecutor(config.workers(), config.workers(), 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), new WorkerThreads());
         pool.prestartAllCoreThreads();
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), 1024);
         server.setExecutor(pool);
-        server.createContext("/quote", new QuoteHandler(catalog, pricing));
-        server.createContext("/orders", new OrdersHandler(catalog, pricing, orders));
+        server.createContext("/quote", new QuoteHandler(catalog, pricing, inventory));
+        server.createContext("/orders", new OrdersHandler(catalog, pricing, inventory, orders));
         server.createContext("/health", new HealthHandler(orders));
         server.start();
         return new DemoService(server, pool);
@@ -85,13 +87,14 @@ public final class DemoService implements AutoCloseable {
         workers.shutdownNow();
     }
 
-    /** {@code --port N [--workers N] [--catalog N] [--history N] [--passes N]}. */
+    /** {@code --port N [--workers N] [--catalog N] [--history N] [--passes N] [--inventory-us N]}. */
     public static void main(String[] args) throws IOException {
         int port = -1;
-        int workers = 4;
+        int workers = 16;
         int catalog = 200;
         int history = 2048;
         int passes = 24;
+        int inventory = 3000;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (i + 1 >= args.length) {
@@ -104,6 +107,7 @@ public final class DemoService implements AutoCloseable {
                 case "--catalog" -> catalog = value;
                 case "--history" -> history = value;
                 case "--passes" -> passes = value;
+                case "--inventory-us" -> inventory = value;
                 default -> usage("unknown option " + name);
             }
         }
@@ -112,7 +116,7 @@ public final class DemoService implements AutoCloseable {
         }
         DemoService service;
         try {
-            service = start(new Config(port, workers, catalog, history, passes));
+            service = start(new Config(port, workers, catalog, history, passes, inventory));
         } catch (IllegalArgumentException e) {
             usage(e.getMessage());
             return;
@@ -133,7 +137,7 @@ public final class DemoService implements AutoCloseable {
 
     private static void usage(String problem) {
         System.err.println("atlas-demo-service: " + problem);
-        System.err.println("usage: --port N [--workers N] [--catalog N] [--history N] [--passes N]");
+        System.err.println("usage: --port N [--workers N] [--catalog N] [--history N] [--passes N] [--inventory-us N]");
         System.exit(2);
     }
 

@@ -12,11 +12,13 @@ public final class OrdersHandler implements HttpHandler {
 
     private final Catalog catalog;
     private final Pricing pricing;
+    private final Inventory inventory;
     private final OrderBook orders;
 
-    public OrdersHandler(Catalog catalog, Pricing pricing, OrderBook orders) {
+    public OrdersHandler(Catalog catalog, Pricing pricing, Inventory inventory, OrderBook orders) {
         this.catalog = catalog;
         this.pricing = pricing;
+        this.inventory = inventory;
         this.orders = orders;
     }
 
@@ -33,6 +35,9 @@ public final class OrdersHandler implements HttpHandler {
                 Query query = Query.parse(new String(body, StandardCharsets.UTF_8));
                 Product product = catalog.lookup(query.sku());
                 long total = pricing.quote(product, query.qty(), trace);
+                if (!inventory.available(product.sku(), query.qty())) {
+                    throw new BadRequestException(409, "not enough " + product.sku() + " in stock");
+                }
                 int days = catalog.shippingDays(product, query.qty(), trace);
                 long id = orders.place(product.sku(), query.qty(), total);
                 Http.respond(exchange, 201, trace, "{\"order\":" + id + ",\"sku\":\"" + product.sku() + "\",\"qty\":"

@@ -20,8 +20,10 @@
  * the pricing work) and {@link dev.atlas.demo.service.Catalog#shippingDays} (called last):
  * {@code v1.v1.v1} in build v1, {@code v2.v2.v2} in build v2. A request that ran part of its
  * path in old code and part in new code shows a mixed tag such as {@code v1.v1.v2}: for
- * instance with HotSpot's {@code redefineClasses}, a request whose frames were in the pricing
- * work when the classes were redefined finishes them in v1 code, but its next call runs v2.
+ * instance with HotSpot's {@code redefineClasses}, a request whose handler was waiting for the
+ * {@link dev.atlas.demo.service.Inventory} (a simulated remote call, between the pricing part and
+ * the last part) when the classes were redefined finishes the handler in v1 code, but its
+ * call to {@code shippingDays} runs v2.
  *
  * <h2>The two builds</h2>
  * Build v1 (module {@code service-v1}) has a pricing bug: the bulk discount (10% from 10

@@ -9,10 +9,12 @@ import java.io.IOException;
 public final class QuoteHandler implements HttpHandler {
     private final Catalog catalog;
     private final Pricing pricing;
+    private final Inventory inventory;
 
-    public QuoteHandler(Catalog catalog, Pricing pricing) {
+    public QuoteHandler(Catalog catalog, Pricing pricing, Inventory inventory) {
         this.catalog = catalog;
         this.pricing = pricing;
+        this.inventory = inventory;
     }
 
     @Override
@@ -27,6 +29,9 @@ public final class QuoteHandler implements HttpHandler {
                 Query query = Query.parse(exchange.getRequestURI().getRawQuery());
                 Product product = catalog.lookup(query.sku());
                 long total = pricing.quote(product, query.qty(), trace);
+                if (!inventory.available(product.sku(), query.qty())) {
+                    throw new BadRequestException(409, "not enough " + product.sku() + " in stock");
+                }
                 int days = catalog.shippingDays(product, query.qty(), trace);
                 Http.respond(exchange, 200, trace, "{\"sku\":\"" + product.sku() + "\",\"qty\":" + query.qty()
                         + ",\"totalCents\":" + total + ",\"shipsInDays\":" + days + "}");
