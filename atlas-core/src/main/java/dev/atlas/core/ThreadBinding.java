@@ -15,8 +15,10 @@ import java.lang.invoke.VarHandle;
  * ticket and settles it, so every ticket is settled exactly once. Who may change what:
  * <ol>
  *   <li>the owner: RUNNING(v, t) to RUNNING(t.target) at a quiescence point (scope depth
- *       zero), RUNNING to IDLE and back around a declared idle point, anything to EXITED
- *       on unbind;</li>
+ *       zero), RUNNING to IDLE and back around a declared idle point or a detached stretch
+ *       between request scopes, RUNNING(v, _) or IDLE(v) to the same state in another view
+ *       when it switches itself (depth zero; a pending ticket is superseded), anything to
+ *       EXITED on unbind;</li>
  *   <li>a migrator: RUNNING(v, _) to RUNNING(v, t) (installing or superseding a ticket),
  *       IDLE(v) to IDLE(t.target) (moving an idle thread at once), RUNNING(v, t) to
  *       RUNNING(v) (cancelling t);</li>
@@ -110,6 +112,38 @@ final class ThreadBinding {
         return moved;
     }
 
+    /** Owner: opens a scope in the current view ({@link ViewSpace#enter()}). */
+    ViewScope openScope() {
+        BindingState s = stateForOwner();
+        if (s.idle()) {
+            s = attach();   // a detached thread: rare, slow path
+        }
+        final int d = depth + 1;
+        depth = d;
+        return new ViewScope(this, s.current(), d, false);
+    }
+
+    private BindingState attach() {
+        exitIdle();
+        return stateForOwner();   // the owner's own CAS, or an unchanged running state
+    }
+
+    /**
+     * Owner: opens a request scope ({@link ViewSpace#enterRequest()}): outermost, it leaves
+     * the detached state, passes a quiescence point, and detaches again when closed.
+     */
+    ViewScope openRequestScope() {
+        if (depth != 0) {
+            return openScope();
+        }
+        if (stateForOwner().idle()) {
+            exitIdle();
+        }
+        quiesce();
+        depth = 1;
+        return new ViewScope(this, stateForOwner().current(), 1, true);
+    }
+
     /** Owner: declares the thread idle, after adopting whatever is pending. */
     void enterIdle() {
         for (;;) {
@@ -128,6 +162,29 @@ final class ThreadBinding {
             final BindingState s = state();
             if (!s.idle() || cas(s, s.current().runningState)) {
                 return;
+            }
+        }
+    }
+
+    /**
+     * Owner, outside every scope: moves itself to {@code target} now, keeping its idle
+     * (detached) flag; a pending ticket is superseded (a newer, explicit request). The
+     * caller holds one pin on {@code target}, which becomes the binding's pin.
+     *
+     * @return the view it left (the caller releases that view's pin), or null if the
+     *         binding has exited (the caller releases {@code target}'s pin)
+     */
+    View switchTo(View target) {
+        for (;;) {
+            final BindingState s = state();
+            if (s.exited()) {
+                return null;
+            }
+            if (cas(s, s.idle() ? target.idleState : target.runningState)) {
+                if (s.pending() != null) {
+                    s.pending().superseded();
+                }
+                return s.current();
             }
         }
     }

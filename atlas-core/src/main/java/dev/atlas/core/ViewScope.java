@@ -13,6 +13,11 @@ package dev.atlas.core;
  * space.quiescent();   // between requests: the thread may move to a new view here
  * }
  *
+ * <p>A <em>request scope</em> ({@link ViewSpace#enterRequest()}) is a scope that also marks
+ * the request boundary: opening the outermost one is a quiescence point, and closing it
+ * detaches the thread until its next request, so that a migration never waits for a thread
+ * that is between requests.
+ *
  * <p>Threading contract: confined to the thread that opened it. Scopes nest and must be
  * closed in reverse order of opening.
  */
@@ -27,12 +32,14 @@ public final class ViewScope implements AutoCloseable {
     private final ThreadBinding binding;
     private final View view;
     private final int depth;
+    private final boolean detachOnClose;
     private boolean closed;
 
-    ViewScope(ThreadBinding binding, View view, int depth) {
+    ViewScope(ThreadBinding binding, View view, int depth, boolean detachOnClose) {
         this.binding = binding;
         this.view = view;
         this.depth = depth;
+        this.detachOnClose = detachOnClose;
     }
 
     /** The view this scope runs in. */
@@ -58,6 +65,9 @@ public final class ViewScope implements AutoCloseable {
         }
         closed = true;
         b.depth = depth - 1;
+        if (detachOnClose) {
+            b.enterIdle();   // outermost request scope: the thread holds no view until its next one
+        }
     }
 
     private IllegalStateException closeError(ThreadBinding b) {

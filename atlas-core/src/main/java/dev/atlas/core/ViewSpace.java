@@ -186,10 +186,34 @@ public final class ViewSpace implements AutoCloseable {
         if (b == null) {
             b = bind(null, "enter");
         }
-        final BindingState s = b.stateForOwner();
-        final int depth = b.depth + 1;
-        b.depth = depth;
-        return new ViewScope(b, s.current(), depth);
+        return b.openScope();
+    }
+
+    /**
+     * Opens a <em>request scope</em>: like {@link #enter()}, but the outermost one marks a
+     * request boundary. Opening it is a quiescence point (a migration waiting for the thread
+     * takes effect first), and closing it <em>detaches</em> the thread: until it opens its
+     * next scope it holds no view, and a migration moves it at once, without waiting for it.
+     * So threads between requests never hold up a migration, and each request runs wholly
+     * in one view. Nested calls open ordinary nested scopes.
+     *
+     * {@snippet :
+     * void handle(Request r) {                      // called by any server thread
+     *     try (ViewScope scope = space.enterRequest()) {
+     *         respond(r, scope.view());                // all-old or all-new
+     *     }                                          // detached again: moved at once if asked
+     * }
+     * }
+     *
+     * <p>Cost: two compareAndSets on the thread's own binding per outermost request (about
+     * 10-40 ns uncontended), nothing more for nested ones.
+     */
+    public ViewScope enterRequest() {
+        ThreadBinding b = local.get();
+        if (b == null) {
+            b = bind(null, "enterRequest");
+        }
+        return b.openRequestScope();
     }
 
     /** The calling thread's current view (binding it to the default view if new). */
@@ -199,6 +223,57 @@ public final class ViewSpace implements AutoCloseable {
             b = bind(null, "current");
         }
         return b.stateForOwner().current();
+    }
+
+    /**
+     * The view a call made now on this thread runs in: inside a scope, the scope's view;
+     * outside every scope, the thread's view at this instant (a detached thread may be moved
+     * by a migration at any time, so two calls outside scopes may see different views). A
+     * thread new to the space binds <em>detached</em> to the default view, so that it never
+     * holds up a migration. For dispatch (code views): a thread-local read and a volatile read.
+     */
+    public View currentForCall() {
+        ThreadBinding b = local.get();
+        if (b == null) {
+            b = bind(null, "currentForCall");
+            if (b.depth == 0) {
+                b.enterIdle();
+            }
+        }
+        return b.state().current();
+    }
+
+    /**
+     * Moves the calling thread to {@code target} now, at its own quiescence point (no scope
+     * may be open): SpaceJMP-style switching, a thread choosing its view itself. A migration
+     * still waiting for this thread is superseded by the switch. A detached thread stays
+     * detached. Lock-free: an atomic pin on the target, one compareAndSet on the thread's
+     * own binding, and an atomic unpin of the view it leaves.
+     *
+     * @return the view the thread left (the same as {@code target} if it was already there)
+     * @throws IllegalStateException if a scope is open on the thread, or the space is closed
+     * @throws IllegalArgumentException if the view belongs to another space
+     * @throws ViewRetiredException if {@code target} is not ACTIVE
+     */
+    public View switchCurrentThread(View target) {
+        checkOwn(target);
+        ThreadBinding b = local.get();
+        if (b == null) {
+            b = bind(null, "switchCurrentThread");
+        }
+        if (b.depth != 0) {
+            throw new IllegalStateException("thread '" + b.thread.getName() + "' cannot switch to view "
+                    + target.describe() + " with " + b.depth + " open scope(s); switch between scopes");
+        }
+        target.acquire(1, "switchCurrentThread");
+        final View left = b.switchTo(target);
+        if (left == null) {
+            target.release(1);
+            throw new IllegalStateException("thread '" + b.thread.getName() + "' is no longer bound to space '"
+                    + name + "'");
+        }
+        left.release(1);
+        return left;
     }
 
     /**
@@ -224,8 +299,8 @@ public final class ViewSpace implements AutoCloseable {
         if (b == null) {
             b = bind(null, "awaitIdle");
         }
-        if (b.depth != 0) {
-            return blocker.block();
+        if (b.depth != 0 || b.stateForOwner().idle()) {
+            return blocker.block();   // in a scope: just runs; detached: already movable
         }
         b.enterIdle();
         try {

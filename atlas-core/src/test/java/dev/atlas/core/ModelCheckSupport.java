@@ -96,10 +96,7 @@ final class ModelCheckSupport {
      * (depth + 1, plain read of the owner's state). Owner thread only.
      */
     static ViewScope enter(ThreadBinding b) {
-        final BindingState s = b.stateForOwner();
-        final int depth = b.depth + 1;
-        b.depth = depth;
-        return new ViewScope(b, s.current(), depth);
+        return b.openScope();
     }
 
     /**

@@ -1,0 +1,114 @@
+package dev.atlas.patch.agent;
+
+import dev.atlas.patch.instrument.BoundaryMatcher;
+import dev.atlas.patch.instrument.ClassSelector;
+import dev.atlas.patch.instrument.CodeInstrumenter;
+import dev.atlas.patch.instrument.PatchableClassTransformer;
+import dev.atlas.patch.runtime.CodeViews;
+
+import java.lang.System.Logger.Level;
+import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Atlas agent: makes application classes patchable, at start-up or by late attach.
+ *
+ * <pre>
+ *   java -javaagent:atlas-agent.jar[=include=com.acme.**] -jar app.jar     # preferred
+ *   atlas attach &lt;pid&gt;                                                  # late: needs -XX:+EnableDynamicAgentLoading on JDK 21+
+ * </pre>
+ *
+ * <p>With {@code -javaagent} classes are instrumented as they load, before their first
+ * use, and no class is ever redefined. By late attach, the classes already loaded are
+ * retransformed once, at attach (a one-time JVM operation, before any patch); JDK 21+
+ * prints a warning for dynamically loaded agents unless the target JVM was started with
+ * {@code -XX:+EnableDynamicAgentLoading} (and refuses if it was started with
+ * {@code -XX:-EnableDynamicAgentLoading}). Loading the agent a second time changes nothing.
+ *
+ * <p>Threading: {@link #install} is serialised; the transformer is shared (see
+ * {@link PatchableClassTransformer}).
+ */
+public final class AtlasAgent {
+    private static final System.Logger LOG = System.getLogger("dev.atlas.patch");
+
+    /** What an installed agent holds. */
+    public record Installed(AgentOptions options, PatchableClassTransformer transformer, Instrumentation instrumentation,
+                            boolean lateAttach, int retransformed, List<String> failures) {}
+
+    private static Installed installed;   // guarded by AtlasAgent.class
+
+    private AtlasAgent() {}
+
+    public static void premain(String args, Instrumentation inst) {
+        install(args, inst, false);
+    }
+
+    public static void agentmain(String args, Instrumentation inst) {
+        install(args, inst, true);
+    }
+
+    /** The installed agent, or null if it was not loaded. */
+    public static synchronized Installed installed() {
+        return installed;
+    }
+
+    /**
+     * Installs the transformer once; a later call returns the first installation.
+     *
+     * @throws IllegalArgumentException naming a malformed option (nothing installed)
+     */
+    public static synchronized Installed install(String args, Instrumentation inst, boolean lateAttach) {
+        if (installed != null) {
+            return installed;
+        }
+        AgentOptions o = AgentOptions.parse(args);
+        ClassSelector selector = new ClassSelector(o.includes(), o.excludes());
+        CodeInstrumenter instrumenter = new CodeInstrumenter(CodeViews.get().registry(), new BoundaryMatcher(o.boundaries()));
+        List<String> failures = new ArrayList<>();
+        PatchableClassTransformer t = new PatchableClassTransformer(selector, instrumenter, inst, (name, e) -> {
+            synchronized (failures) {
+                if (failures.size() < 100) {
+                    failures.add(name.replace('/', '.') + ": " + e);
+                }
+            }
+            LOG.log(Level.WARNING, () -> "Atlas: class " + name.replace('/', '.') + " is not patchable: " + e);
+        });
+        inst.addTransformer(t, true);
+        int retransformed = lateAttach ? retransformLoaded(inst, selector) : 0;
+        installed = new Installed(o, t, inst, lateAttach, retransformed, failures);
+        LOG.log(Level.INFO, () -> "Atlas agent installed (" + (lateAttach ? "late attach, " + installed.retransformed()
+                + " loaded class(es) made patchable" : "at start-up") + "; " + selector + "; boundaries "
+                + o.boundaries() + ")");
+        return installed;
+    }
+
+    private static int retransformLoaded(Instrumentation inst, ClassSelector selector) {
+        List<Class<?>> targets = new ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (!c.isArray() && !c.isHidden() && !c.isPrimitive() && inst.isModifiableClass(c)
+                    && selector.selects(c.getName().replace('.', '/'), c.getClassLoader())) {
+                targets.add(c);
+            }
+        }
+        if (targets.isEmpty()) {
+            return 0;
+        }
+        try {
+            inst.retransformClasses(targets.toArray(Class<?>[]::new));
+            return targets.size();
+        } catch (UnmodifiableClassException | RuntimeException | LinkageError batchFailed) {
+            int n = 0;   // one bad class fails the batch: go one by one
+            for (Class<?> c : targets) {
+                try {
+                    inst.retransformClasses(c);
+                    n++;
+                } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+                    LOG.log(Level.WARNING, () -> "Atlas: could not make loaded class " + c.getName() + " patchable: " + e);
+                }
+            }
+            return n;
+        }
+    }
+}

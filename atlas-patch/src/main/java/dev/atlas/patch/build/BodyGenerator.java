@@ -1,0 +1,125 @@
+package dev.atlas.patch.build;
+
+import dev.atlas.patch.format.FieldAddition;
+import dev.atlas.patch.format.MethodChange;
+import java.lang.classfile.Attributes;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.CodeElement;
+import java.lang.classfile.CodeTransform;
+import java.lang.classfile.Instruction;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.TypeKind;
+import java.lang.classfile.attribute.SourceFileAttribute;
+import java.lang.classfile.instruction.LabelTarget;
+import java.lang.classfile.instruction.LineNumber;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.MethodTypeDesc;
+import java.util.Map;
+
+/**
+ * Generates the hidden body class of one patched class, following the patch contract:
+ * {@code replaced$m}/{@code added$m} static methods (receiver first for instance methods,
+ * same local slots), {@code init$f} initialisers, the transfer hook and lambda copies.
+ *
+ * <p>Implementation notes: code is copied with {@link CodeRewriter}; stack maps are
+ * generated afresh with the class hierarchy of the new build under loaded names; debug
+ * line numbers are kept (stack traces point at the new source), local variable tables
+ * are dropped.
+ */
+final class BodyGenerator {
+    /** The transfer hook's body method when the hook method itself is unchanged. */
+    static final String TRANSFER_COPY = "transfer$atlas$transfer";
+
+    private BodyGenerator() {
+    }
+
+    /** The body class bytes of {@code plan}, named {@code bodyName}. */
+    static byte[] generate(ClassDiff.Plan plan, GenContext ctx, String bodyName) {
+        ClassModel src = plan.newModel();
+        ClassDesc body = ClassDesc.ofInternalName(bodyName);
+        ClassDesc self = ClassDesc.ofInternalName(plan.className());
+        CodeRewriter rewriter = new CodeRewriter(ctx, src, body);
+        int version = Math.max(src.majorVersion(), ClassFile.JAVA_8_VERSION);
+        return ctx.classFile().build(body, clb -> {
+            clb.withVersion(version, 0);
+            clb.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER | ClassFile.ACC_SYNTHETIC);
+            clb.withSuperclass(ConstantDescs.CD_Object);
+            src.findAttribute(Attributes.sourceFile())
+                    .ifPresent(sf -> clb.with(SourceFileAttribute.of(sf.sourceFile().stringValue())));
+            for (MethodModel m : plan.replaced()) {
+                copy(clb, rewriter, m, MethodChange.bodyMethodNameFor(MethodChange.Kind.REPLACED, m.methodName().stringValue()));
+            }
+            for (MethodModel m : plan.added()) {
+                copy(clb, rewriter, m, MethodChange.bodyMethodNameFor(MethodChange.Kind.ADDED, m.methodName().stringValue()));
+            }
+            MethodModel hook = plan.transferHook();
+            if (hook != null && !plan.replaced().contains(hook) && !plan.added().contains(hook)) {
+                copy(clb, rewriter, hook, TRANSFER_COPY);
+            }
+            for (Map.Entry<String, Segment> e : plan.initializers().entrySet()) {
+                ClassDesc type = fieldType(plan, e.getKey());
+                MethodTypeDesc desc = e.getValue().instance() ? MethodTypeDesc.of(type, self) : MethodTypeDesc.of(type);
+                Segment seg = e.getValue();
+                clb.withMethod(FieldAddition.initializerNameFor(e.getKey()), desc,
+                        ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC,
+                        mb -> mb.transformCode(seg.source().code().orElseThrow(), new SegmentCopy(seg, rewriter, TypeKind.from(type))));
+            }
+            for (Map.Entry<String, ConstantDesc> e : plan.constantInitializers().entrySet()) {
+                ClassDesc type = fieldType(plan, e.getKey());
+                clb.withMethodBody(FieldAddition.initializerNameFor(e.getKey()), MethodTypeDesc.of(type),
+                        ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, cb -> cb.loadConstant(e.getValue()).return_(TypeKind.from(type)));
+            }
+            while (!rewriter.pendingCopies().isEmpty()) {
+                CodeRewriter.Copy c = rewriter.pendingCopies().poll();
+                clb.withMethod(c.name(), c.descriptor(), ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC | ClassFile.ACC_SYNTHETIC,
+                        mb -> mb.transformCode(c.method().code().orElseThrow(), rewriter));
+            }
+        });
+    }
+
+    private static void copy(java.lang.classfile.ClassBuilder clb, CodeRewriter rewriter, MethodModel m, String name) {
+        clb.withMethod(name, rewriter.bodyDescriptor(m), ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC,
+                mb -> mb.transformCode(m.code().orElseThrow(), rewriter));
+    }
+
+    private static ClassDesc fieldType(ClassDiff.Plan plan, String field) {
+        return plan.newFields().stream().filter(f -> f.fieldName().equalsString(field)).findFirst().orElseThrow()
+                .fieldTypeSymbol();
+    }
+
+    /** Copies only the value expression of a segment and returns it. */
+    private static final class SegmentCopy implements CodeTransform {
+        private final Segment seg;
+        private final CodeRewriter rewriter;
+        private final TypeKind returnKind;
+        private int index;
+
+        SegmentCopy(Segment seg, CodeRewriter rewriter, TypeKind returnKind) {
+            this.seg = seg;
+            this.rewriter = rewriter;
+            this.returnKind = returnKind;
+        }
+
+        @Override
+        public void accept(CodeBuilder cb, CodeElement e) {
+            if (e instanceof Instruction) {
+                if (index >= seg.valueStart() && index < seg.end()) {
+                    rewriter.accept(cb, e);
+                }
+                index++;
+            } else if ((e instanceof LabelTarget || e instanceof LineNumber)
+                    && index >= seg.valueStart() && index <= seg.end()) {
+                cb.with(e);
+            }
+        }
+
+        @Override
+        public void atEnd(CodeBuilder cb) {
+            cb.return_(returnKind);
+        }
+    }
+}

@@ -1,0 +1,380 @@
+package dev.atlas.patch.build;
+
+import dev.atlas.patch.classfile.CanonicalCode;
+import java.lang.classfile.Annotation;
+import java.lang.classfile.AnnotationElement;
+import java.lang.classfile.AnnotationValue;
+import java.lang.classfile.Attributes;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.FieldModel;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.attribute.ConstantValueAttribute;
+import java.lang.classfile.constantpool.ClassEntry;
+import java.lang.classfile.instruction.InvokeDynamicInstruction;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDesc;
+import java.lang.constant.DirectMethodHandleDesc;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+
+/**
+ * Compares one class of the old build with its counterpart in the new build and decides
+ * what the patch does with it: replaced and added methods, new fields and their
+ * initialisers, the state-transfer hook; or the refusals.
+ *
+ * <p>Implementation notes: methods are compared by canonical code in which lambda call
+ * sites are replaced by the canonical code of the lambda body (so renumbered lambdas
+ * compare equal and a changed lambda changes its enclosing method) and new-build names
+ * of matched anonymous classes are mapped to their old names. Lambda bodies themselves
+ * are never patched in place: new code gets copies. Single use, single-threaded.
+ */
+final class ClassDiff {
+    private static final ClassDesc LMF = ClassDesc.of("java.lang.invoke.LambdaMetafactory");
+    private static final int CLASS_FLAGS = ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_INTERFACE
+            | ClassFile.ACC_ABSTRACT | ClassFile.ACC_ANNOTATION | ClassFile.ACC_ENUM;
+    private static final int MEMBER_FLAGS = ClassFile.ACC_PUBLIC | ClassFile.ACC_PRIVATE | ClassFile.ACC_PROTECTED
+            | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNCHRONIZED | ClassFile.ACC_VOLATILE
+            | ClassFile.ACC_TRANSIENT | ClassFile.ACC_NATIVE | ClassFile.ACC_ABSTRACT | ClassFile.ACC_STRICT;
+
+    /** What the patch does with one class. */
+    record Plan(String className, ClassModel oldModel, ClassModel newModel, List<MethodModel> replaced,
+                List<MethodModel> added, List<FieldModel> newFields, Map<String, Segment> initializers,
+                Map<String, ConstantDesc> constantInitializers, MethodModel transferHook) {
+        boolean isEmpty() {
+            return replaced.isEmpty() && added.isEmpty() && newFields.isEmpty() && transferHook == null;
+        }
+    }
+
+    private final ClassModel oldModel;
+    private final ClassModel newModel;
+    private final String name;
+    private final Hierarchy newBuild;
+    private final UnaryOperator<String> newToOld;
+    private final List<Refusal> refusals;
+    private final List<String> notes;
+
+    ClassDiff(ClassModel oldModel, ClassModel newModel, Hierarchy newBuild, UnaryOperator<String> newToOld,
+              List<Refusal> refusals, List<String> notes) {
+        this.oldModel = oldModel;
+        this.newModel = newModel;
+        this.name = oldModel.thisClass().asInternalName();
+        this.newBuild = newBuild;
+        this.newToOld = newToOld;
+        this.refusals = refusals;
+        this.notes = notes;
+    }
+
+    static boolean isLambdaBody(MethodModel m) {
+        return (m.flags().flagsMask() & ClassFile.ACC_SYNTHETIC) != 0 && m.methodName().stringValue().startsWith("lambda$");
+    }
+
+    static boolean isStatic(MethodModel m) {
+        return (m.flags().flagsMask() & ClassFile.ACC_STATIC) != 0;
+    }
+
+    private void refuse(String member, String reason) {
+        refusals.add(new Refusal(name, member, reason));
+    }
+
+    private static String key(MethodModel m) {
+        return m.methodName().stringValue() + m.methodType().stringValue();
+    }
+
+    /** Shape changes that make the class impossible to patch (superclass, interfaces, modifiers). */
+    static Optional<String> shapeChange(ClassModel o, ClassModel n, UnaryOperator<String> newToOld) {
+        String os = o.superclass().map(ClassEntry::asInternalName).orElse("-");
+        String ns = n.superclass().map(e -> newToOld.apply(e.asInternalName())).orElse("-");
+        if (!os.equals(ns)) {
+            return Optional.of("superclass changed from " + os + " to " + ns);
+        }
+        List<String> oi = o.interfaces().stream().map(ClassEntry::asInternalName).toList();
+        List<String> ni = n.interfaces().stream().map(e -> newToOld.apply(e.asInternalName())).toList();
+        if (!oi.equals(ni)) {
+            return Optional.of("interfaces changed from " + oi + " to " + ni);
+        }
+        if ((o.flags().flagsMask() & CLASS_FLAGS) != (n.flags().flagsMask() & CLASS_FLAGS)) {
+            return Optional.of("class modifiers changed");
+        }
+        return Optional.empty();
+    }
+
+    /** The plan, or empty if refused (the reasons went to the refusal list). */
+    Optional<Plan> analyse() {
+        int before = refusals.size();
+        shapeChange(oldModel, newModel, newToOld).ifPresent(r -> refuse("", r));
+        if ((newModel.flags().flagsMask() & ClassFile.ACC_ENUM) != 0) {
+            if (!enumConstants(oldModel).equals(enumConstants(newModel))) {
+                refuse("", "enum constants changed from " + enumConstants(oldModel) + " to " + enumConstants(newModel));
+            }
+        }
+        List<FieldModel> newFields = fields(before);
+        List<MethodModel> replaced = new ArrayList<>();
+        List<MethodModel> added = new ArrayList<>();
+        methods(replaced, added);
+        Map<String, Segment> inits = new LinkedHashMap<>();
+        Map<String, ConstantDesc> constants = new LinkedHashMap<>();
+        constructors(newFields, inits);
+        MethodModel hook = staticInitializer(newFields, inits, constants, replaced, added);
+        if (refusals.size() > before) {
+            return Optional.empty();
+        }
+        annotationNote();
+        return Optional.of(new Plan(name, oldModel, newModel, replaced, added, newFields, inits, constants, hook));
+    }
+
+    private static List<String> enumConstants(ClassModel m) {
+        return m.fields().stream().filter(f -> (f.flags().flagsMask() & ClassFile.ACC_ENUM) != 0)
+                .map(f -> f.fieldName().stringValue()).toList();
+    }
+
+    private List<FieldModel> fields(int before) {
+        Map<String, FieldModel> newByName = new LinkedHashMap<>();
+        newModel.fields().forEach(f -> newByName.put(f.fieldName().stringValue(), f));
+        for (FieldModel of : oldModel.fields()) {
+            String n = of.fieldName().stringValue();
+            FieldModel nf = newByName.remove(n);
+            if (nf == null) {
+                refuse(n, "field removed (old code and other classes may still use it)");
+            } else if (!of.fieldType().stringValue().equals(mapDesc(nf.fieldTypeSymbol()))) {
+                refuse(n, "field type changed from " + of.fieldType().stringValue() + " to " + nf.fieldType().stringValue());
+            } else if ((of.flags().flagsMask() & ClassFile.ACC_STATIC) != (nf.flags().flagsMask() & ClassFile.ACC_STATIC)) {
+                refuse(n, "field changed between static and instance");
+            } else if ((of.flags().flagsMask() & MEMBER_FLAGS) != (nf.flags().flagsMask() & MEMBER_FLAGS)) {
+                refuse(n, "field modifiers changed");
+            }
+        }
+        return List.copyOf(newByName.values());
+    }
+
+    private String mapDesc(ClassDesc d) {
+        return CanonicalCode.of(newToOld, i -> null).desc(d);
+    }
+
+    private void methods(List<MethodModel> replaced, List<MethodModel> added) {
+        Map<String, MethodModel> newByKey = new LinkedHashMap<>();
+        newModel.methods().stream().filter(m -> !isLambdaBody(m)).forEach(m -> newByKey.put(key(m), m));
+        boolean isInterface = (newModel.flags().flagsMask() & ClassFile.ACC_INTERFACE) != 0;
+        for (MethodModel om : oldModel.methods()) {
+            if (isLambdaBody(om)) {
+                continue;
+            }
+            String k = key(om);
+            MethodModel nm = newByKey.remove(k);
+            int of = om.flags().flagsMask() & MEMBER_FLAGS;
+            if (nm == null) {
+                if ((of & ClassFile.ACC_PRIVATE) != 0) {
+                    if (PatchBuilder.isReferenced(newBuild, name, om)) {
+                        refuse(k, "method removed but still referenced by the new build");
+                    } else {
+                        notes.add(name + " " + k + ": private method removed; it stays in the running class, unused by new code");
+                    }
+                } else {
+                    refuse(k, "method removed (non-private methods may be called from outside the build)");
+                }
+                continue;
+            }
+            if (of != (nm.flags().flagsMask() & MEMBER_FLAGS)) {
+                refuse(k, "method modifiers changed");
+                continue;
+            }
+            String mn = om.methodName().stringValue();
+            if (mn.equals("<init>") || mn.equals("<clinit>") || om.code().isEmpty()) {
+                continue; // constructors and the static initialiser are compared with the initialisers cut out
+            }
+            if (!text(oldModel, om, UnaryOperator.identity()).equals(text(newModel, nm, newToOld))) {
+                replaced.add(nm);
+            }
+        }
+        for (MethodModel nm : newByKey.values()) {
+            String k = key(nm);
+            int f = nm.flags().flagsMask();
+            String mn = nm.methodName().stringValue();
+            if (mn.equals("<clinit>")) {
+                continue;
+            }
+            if (mn.equals("<init>")) {
+                refuse(k, "new constructor (constructors cannot be added to a loaded class)");
+            } else if ((f & (ClassFile.ACC_ABSTRACT | ClassFile.ACC_NATIVE)) != 0) {
+                refuse(k, "new abstract or native method");
+            } else if (isInterface && (f & (ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE)) == 0) {
+                refuse(k, "new interface method (implementations cannot see it)");
+            } else if ((f & ClassFile.ACC_SYNCHRONIZED) != 0) {
+                refuse(k, "new synchronized method (write the synchronized block inside the method)");
+            } else if ((f & (ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC)) == 0
+                    && newBuild.inherited(newModel, mn, nm.methodType().stringValue()).isPresent()) {
+                refuse(k, "new method overrides " + newBuild.inherited(newModel, mn, nm.methodType().stringValue())
+                        .get().declaringClass() + "." + mn + " (virtual dispatch of the loaded classes cannot change)");
+            } else {
+                added.add(nm);
+            }
+        }
+    }
+
+    private Optional<MethodModel> method(ClassModel m, String n, String desc) {
+        return m.methods().stream().filter(x -> x.methodName().equalsString(n) && x.methodType().equalsString(desc)).findFirst();
+    }
+
+    private void constructors(List<FieldModel> newFields, Map<String, Segment> inits) {
+        Set<String> instanceFields = newFields.stream().filter(f -> (f.flags().flagsMask() & ClassFile.ACC_STATIC) == 0)
+                .map(f -> f.fieldName().stringValue()).collect(Collectors.toSet());
+        CanonicalCode newCanon = canon(newModel, newToOld);
+        Map<String, List<String>> initTexts = new LinkedHashMap<>();
+        for (MethodModel nc : newModel.methods()) {
+            if (!nc.methodName().equalsString("<init>") || nc.code().isEmpty()) {
+                continue;
+            }
+            Optional<MethodModel> oc = method(oldModel, "<init>", nc.methodType().stringValue());
+            if (oc.isEmpty()) {
+                continue; // refused as a new constructor
+            }
+            Initializers.Cut cut = Initializers.cut(nc, newModel.thisClass().asInternalName(), instanceFields, true);
+            String k = "<init>" + nc.methodType().stringValue();
+            if (cut.failure() != null) {
+                refuse(k, "constructor changed: " + cut.failure());
+                continue;
+            }
+            if (!canon(oldModel, UnaryOperator.identity()).render(oc.get().code().orElseThrow()).equals(newCanon.render(cut.rest()))) {
+                refuse(k, "constructor changed (only initialisers of new fields may be added)");
+                continue;
+            }
+            for (Map.Entry<String, Segment> e : cut.segments().entrySet()) {
+                List<String> t = Initializers.text(e.getValue(), newCanon);
+                List<String> prev = initTexts.putIfAbsent(e.getKey(), t);
+                if (prev != null && !prev.equals(t)) {
+                    refuse(e.getKey(), "new field is initialised differently by different constructors");
+                }
+                inits.putIfAbsent(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    private MethodModel staticInitializer(List<FieldModel> newFields, Map<String, Segment> inits,
+                                          Map<String, ConstantDesc> constants, List<MethodModel> replaced,
+                                          List<MethodModel> added) {
+        Set<String> staticFields = new java.util.HashSet<>();
+        for (FieldModel f : newFields) {
+            if ((f.flags().flagsMask() & ClassFile.ACC_STATIC) == 0) {
+                continue;
+            }
+            Optional<ConstantValueAttribute> cv = f.findAttribute(Attributes.constantValue());
+            if (cv.isPresent()) {
+                constants.put(f.fieldName().stringValue(), cv.get().constant().constantValue());
+            } else {
+                staticFields.add(f.fieldName().stringValue());
+            }
+        }
+        Optional<MethodModel> nc = method(newModel, "<clinit>", "()V");
+        Optional<MethodModel> oc = method(oldModel, "<clinit>", "()V");
+        List<String> oldText = oc.map(m -> canon(oldModel, UnaryOperator.identity()).render(m.code().orElseThrow()))
+                .orElse(List.of("return"));
+        List<String> newText;
+        String failure = null;
+        if (nc.isPresent()) {
+            Initializers.Cut cut = Initializers.cut(nc.get(), newModel.thisClass().asInternalName(), staticFields, false);
+            failure = cut.failure();
+            newText = canon(newModel, newToOld).render(cut.rest());
+            if (failure == null) {
+                inits.putAll(cut.segments());
+            }
+        } else {
+            newText = List.of("return");
+        }
+        boolean changed = failure != null || !oldText.equals(newText);
+        if (!changed) {
+            return null;
+        }
+        Optional<MethodModel> hook = method(newModel, "atlas$transfer", "()V").filter(ClassDiff::isStatic);
+        if (hook.isEmpty()) {
+            refuse("<clinit>", "static initialiser changed" + (failure != null ? " (" + failure + ")" : "")
+                    + "; declare 'static void atlas$transfer()' to move the state explicitly");
+            return null;
+        }
+        notes.add(name + ": static initialiser changed; atlas$transfer() runs once at apply, the static initialiser "
+                + "itself is not re-run");
+        return hook.get();
+    }
+
+    /** Canonical lines of a method, lambdas inlined. */
+    static List<String> text(ClassModel owner, MethodModel m, UnaryOperator<String> names) {
+        List<String> lines = new ArrayList<>();
+        lines.add(m.methodType().stringValue());
+        m.code().ifPresent(c -> lines.addAll(canon(owner, names).render(c)));
+        return lines;
+    }
+
+    static CanonicalCode canon(ClassModel owner, UnaryOperator<String> names) {
+        String self = owner.thisClass().asInternalName();
+        CanonicalCode[] holder = new CanonicalCode[1];
+        holder[0] = CanonicalCode.of(names, (InvokeDynamicInstruction d) -> {
+            if (!d.bootstrapMethod().owner().equals(LMF) || d.bootstrapArgs().size() < 3
+                    || !(d.bootstrapArgs().get(1) instanceof DirectMethodHandleDesc impl)
+                    || !CanonicalCode.internalName(impl.owner()).equals(self)) {
+                return null;
+            }
+            Optional<MethodModel> target = owner.methods().stream()
+                    .filter(x -> x.methodName().equalsString(impl.methodName())
+                            && x.methodType().equalsString(impl.lookupDescriptor()) && isLambdaBody(x))
+                    .findFirst();
+            if (target.isEmpty() || target.get().code().isEmpty()) {
+                return null;
+            }
+            List<ConstantDesc> rest = new ArrayList<>(d.bootstrapArgs());
+            rest.remove(1);
+            return "lambda " + d.name().stringValue() + holder[0].methodType(d.typeSymbol()) + " "
+                    + rest.stream().map(holder[0]::constant).toList() + " " + impl.kind() + " {"
+                    + String.join("; ", holder[0].render(target.get().code().get())) + "}";
+        });
+        return holder[0];
+    }
+
+    private void annotationNote() {
+        if (!annotations(oldModel).equals(annotations(newModel))) {
+            notes.add(name + ": annotation changes ignored (annotations are not patched)");
+        }
+    }
+
+    /** A canonical text of every annotation of the class and its members. */
+    static String annotations(ClassModel m) {
+        StringBuilder sb = new StringBuilder();
+        m.findAttribute(Attributes.runtimeVisibleAnnotations()).ifPresent(a -> sb.append("C").append(list(a.annotations())));
+        m.findAttribute(Attributes.runtimeInvisibleAnnotations()).ifPresent(a -> sb.append("c").append(list(a.annotations())));
+        m.fields().stream().sorted(java.util.Comparator.comparing(f -> f.fieldName().stringValue())).forEach(f -> {
+            f.findAttribute(Attributes.runtimeVisibleAnnotations()).ifPresent(a -> sb.append("F").append(f.fieldName()).append(list(a.annotations())));
+            f.findAttribute(Attributes.runtimeInvisibleAnnotations()).ifPresent(a -> sb.append("f").append(f.fieldName()).append(list(a.annotations())));
+        });
+        m.methods().stream().sorted(java.util.Comparator.comparing(ClassDiff::key)).forEach(x -> {
+            x.findAttribute(Attributes.runtimeVisibleAnnotations()).ifPresent(a -> sb.append("M").append(key(x)).append(list(a.annotations())));
+            x.findAttribute(Attributes.runtimeInvisibleAnnotations()).ifPresent(a -> sb.append("m").append(key(x)).append(list(a.annotations())));
+            x.findAttribute(Attributes.runtimeVisibleParameterAnnotations()).ifPresent(a -> sb.append("P").append(key(x))
+                    .append(a.parameterAnnotations().stream().map(ClassDiff::list).toList()));
+        });
+        return sb.toString();
+    }
+
+    private static String list(List<Annotation> as) {
+        return as.stream().map(ClassDiff::annotation).collect(Collectors.joining(",", "[", "]"));
+    }
+
+    private static String annotation(Annotation a) {
+        return "@" + a.className().stringValue() + a.elements().stream()
+                .map((AnnotationElement e) -> e.name().stringValue() + "=" + value(e.value()))
+                .collect(Collectors.joining(",", "(", ")"));
+    }
+
+    private static String value(AnnotationValue v) {
+        return switch (v) {
+            case AnnotationValue.OfConstant c -> String.valueOf(c.resolvedValue());
+            case AnnotationValue.OfClass c -> c.className().stringValue();
+            case AnnotationValue.OfEnum e -> e.className().stringValue() + "." + e.constantName().stringValue();
+            case AnnotationValue.OfAnnotation a -> annotation(a.annotation());
+            case AnnotationValue.OfArray a -> a.values().stream().map(ClassDiff::value).collect(Collectors.joining(",", "{", "}"));
+        };
+    }
+}

@@ -1,0 +1,279 @@
+package dev.atlas.patch.build;
+
+import dev.atlas.patch.classfile.CanonicalCode;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.CodeElement;
+import java.lang.classfile.CodeTransform;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.Opcode;
+import java.lang.classfile.instruction.CharacterRange;
+import java.lang.classfile.instruction.ConstantInstruction;
+import java.lang.classfile.instruction.ExceptionCatch;
+import java.lang.classfile.instruction.FieldInstruction;
+import java.lang.classfile.instruction.InvokeDynamicInstruction;
+import java.lang.classfile.instruction.InvokeInstruction;
+import java.lang.classfile.instruction.LocalVariable;
+import java.lang.classfile.instruction.LocalVariableType;
+import java.lang.classfile.instruction.NewMultiArrayInstruction;
+import java.lang.classfile.instruction.NewObjectInstruction;
+import java.lang.classfile.instruction.NewReferenceArrayInstruction;
+import java.lang.classfile.instruction.TypeCheckInstruction;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.DirectMethodHandleDesc;
+import java.lang.constant.DynamicCallSiteDesc;
+import java.lang.constant.MethodHandleDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Rewrites code of the new build so that it runs from a body class (or as an added class):
+ * class names mapped, links to added methods, new fields, super calls and protected members
+ * of other packages turned into {@code invokedynamic}s of the runtime's {@code PatchLinker},
+ * private calls made nestmate calls, and lambdas pointed at copies in the body class.
+ *
+ * <p>Implementation notes: one instance per generated class; it collects the lambda bodies
+ * it points at in {@link #pendingCopies()}, which the generator drains (copies may request
+ * further copies). Problems go to {@link GenContext#problems}. Single-threaded.
+ */
+final class CodeRewriter implements CodeTransform {
+    static final ClassDesc LINKER = ClassDesc.of("dev.atlas.patch.runtime.PatchLinker");
+    private static final ClassDesc LMF = ClassDesc.of("java.lang.invoke.LambdaMetafactory");
+    private static final MethodTypeDesc LINK_MEMBER = MethodTypeDesc.of(ConstantDescs.CD_CallSite,
+            ConstantDescs.CD_MethodHandles_Lookup, ConstantDescs.CD_String, ConstantDescs.CD_MethodType,
+            ConstantDescs.CD_String, ConstantDescs.CD_String, ConstantDescs.CD_String, ConstantDescs.CD_int);
+    private static final MethodTypeDesc LINK_SUPER = MethodTypeDesc.of(ConstantDescs.CD_CallSite,
+            ConstantDescs.CD_MethodHandles_Lookup, ConstantDescs.CD_String, ConstantDescs.CD_MethodType,
+            ConstantDescs.CD_String, ConstantDescs.CD_String);
+    private static final MethodTypeDesc LINK_VIRTUAL = MethodTypeDesc.of(ConstantDescs.CD_CallSite,
+            ConstantDescs.CD_MethodHandles_Lookup, ConstantDescs.CD_String, ConstantDescs.CD_MethodType,
+            ConstantDescs.CD_String, ConstantDescs.CD_String, ConstantDescs.CD_int);
+
+    /** A lambda body copied into the body class. */
+    record Copy(MethodModel method, String name, MethodTypeDesc descriptor) {
+    }
+
+    private final GenContext ctx;
+    private final ClassModel self;
+    private final String selfNew;
+    private final ClassDesc selfLoaded;
+    private final ClassDesc bodyClass;
+    private final Map<String, Copy> copies = new LinkedHashMap<>();
+    private final Deque<Copy> pending = new ArrayDeque<>();
+
+    /**
+     * @param self the new-build class whose code is rewritten
+     * @param bodyClass the body class the code goes into, or null when rewriting an added class itself
+     */
+    CodeRewriter(GenContext ctx, ClassModel self, ClassDesc bodyClass) {
+        this.ctx = ctx;
+        this.self = self;
+        this.selfNew = self.thisClass().asInternalName();
+        this.selfLoaded = ClassDesc.ofInternalName(ctx.remap.name(selfNew));
+        this.bodyClass = bodyClass;
+    }
+
+    Deque<Copy> pendingCopies() {
+        return pending;
+    }
+
+    /** The descriptor of a body method for {@code m}: the receiver first if {@code m} is an instance method. */
+    MethodTypeDesc bodyDescriptor(MethodModel m) {
+        MethodTypeDesc d = ctx.remap.map(m.methodTypeSymbol());
+        return (m.flags().flagsMask() & ClassFile.ACC_STATIC) != 0 ? d : d.insertParameterTypes(0, selfLoaded);
+    }
+
+    private void problem(String member, String reason) {
+        ctx.problems.add(new Refusal(ctx.remap.name(selfNew), member, reason));
+    }
+
+    @Override
+    public void accept(CodeBuilder cb, CodeElement e) {
+        switch (e) {
+            case LocalVariable lv -> {
+            }
+            case LocalVariableType lvt -> {
+            }
+            case CharacterRange cr -> {
+            }
+            case FieldInstruction f -> field(cb, f);
+            case InvokeInstruction v -> invoke(cb, v);
+            case InvokeDynamicInstruction d -> indy(cb, d);
+            case NewObjectInstruction n -> cb.new_(map(n.className().asSymbol()));
+            case NewReferenceArrayInstruction a -> cb.anewarray(map(a.componentType().asSymbol()));
+            case NewMultiArrayInstruction a -> cb.multianewarray(map(a.arrayType().asSymbol()), a.dimensions());
+            case TypeCheckInstruction t -> {
+                if (t.opcode() == Opcode.CHECKCAST) {
+                    cb.checkcast(map(t.type().asSymbol()));
+                } else {
+                    cb.instanceOf(map(t.type().asSymbol()));
+                }
+            }
+            case ConstantInstruction.LoadConstantInstruction c when !(c.constantValue() instanceof Number)
+                    && !(c.constantValue() instanceof String) -> cb.ldc(ctx.remap.map(c.constantValue()));
+            case ExceptionCatch c -> {
+                if (c.catchType().isPresent()) {
+                    cb.exceptionCatch(c.tryStart(), c.tryEnd(), c.handler(), map(c.catchType().get().asSymbol()));
+                } else {
+                    cb.exceptionCatchAll(c.tryStart(), c.tryEnd(), c.handler());
+                }
+            }
+            default -> cb.with(e);
+        }
+    }
+
+    private ClassDesc map(ClassDesc d) {
+        return ctx.remap.map(d);
+    }
+
+    private ClassDesc loaded(String newName) {
+        return ClassDesc.ofInternalName(ctx.remap.name(newName));
+    }
+
+    private boolean otherPackage(String declaring) {
+        return !Hierarchy.packageOf(declaring).equals(Hierarchy.packageOf(selfNew));
+    }
+
+    private void field(CodeBuilder cb, FieldInstruction f) {
+        String owner = f.owner().asInternalName();
+        String name = f.name().stringValue();
+        ClassDesc type = f.typeSymbol();
+        boolean isStatic = f.opcode() == Opcode.GETSTATIC || f.opcode() == Opcode.PUTSTATIC;
+        boolean get = f.opcode() == Opcode.GETSTATIC || f.opcode() == Opcode.GETFIELD;
+        Optional<Hierarchy.Member> m = ctx.newBuild.resolveField(owner, name, f.type().stringValue());
+        if (m.isPresent() && ctx.isAddedField(m.get().declaringClass(), name)) {
+            ClassDesc o = loaded(m.get().declaringClass());
+            ClassDesc t = map(type);
+            MethodTypeDesc site = get
+                    ? (isStatic ? MethodTypeDesc.of(t) : MethodTypeDesc.of(t, o))
+                    : (isStatic ? MethodTypeDesc.of(ConstantDescs.CD_void, t) : MethodTypeDesc.of(ConstantDescs.CD_void, o, t));
+            cb.invokedynamic(DynamicCallSiteDesc.of(link("linkField", LINK_MEMBER), get ? "get" : "put", site,
+                    internal(o), name, t.descriptorString(), isStatic ? 1 : 0));
+            return;
+        }
+        if (m.isPresent() && m.get().isPrivate() && bodyClass == null && !m.get().declaringClass().equals(selfNew)) {
+            problem(name, "added class reads or writes private field " + m.get().declaringClass() + "." + name
+                    + ": an added class is not a nestmate of the classes it was compiled with");
+        }
+        if (bodyClass != null && m.isPresent() && m.get().isProtected() && otherPackage(m.get().declaringClass())) {
+            int kind = switch (f.opcode()) {
+                case GETFIELD -> 1;
+                case PUTFIELD -> 2;
+                case GETSTATIC -> 4;
+                default -> 5;
+            };
+            ClassDesc o = loaded(owner);
+            ClassDesc t = map(type);
+            MethodTypeDesc site = switch (kind) {
+                case 1 -> MethodTypeDesc.of(t, o);
+                case 2 -> MethodTypeDesc.of(ConstantDescs.CD_void, o, t);
+                case 4 -> MethodTypeDesc.of(t);
+                default -> MethodTypeDesc.of(ConstantDescs.CD_void, t);
+            };
+            cb.invokedynamic(DynamicCallSiteDesc.of(link("linkVirtual", LINK_VIRTUAL), name, site, internal(o),
+                    ctx.remap.name(m.get().declaringClass()), kind));
+            return;
+        }
+        cb.fieldAccess(f.opcode(), loaded(owner), name, map(type));
+    }
+
+    private static String internal(ClassDesc d) {
+        return CanonicalCode.internalName(d);
+    }
+
+    private static DirectMethodHandleDesc link(String name, MethodTypeDesc type) {
+        return MethodHandleDesc.ofMethod(DirectMethodHandleDesc.Kind.STATIC, LINKER, name, type);
+    }
+
+    private void invoke(CodeBuilder cb, InvokeInstruction v) {
+        String owner = v.owner().asInternalName();
+        String name = v.name().stringValue();
+        String desc = v.type().stringValue();
+        MethodTypeDesc type = ctx.remap.map(v.typeSymbol());
+        ClassDesc ownerDesc = owner.startsWith("[") ? map(ClassDesc.ofDescriptor(owner)) : loaded(owner);
+        if (name.equals("<init>")) {
+            cb.invoke(v.opcode(), ownerDesc, name, type, v.isInterface());
+            return;
+        }
+        Optional<Hierarchy.Member> m = ctx.newBuild.resolveMethod(owner, name, desc);
+        if (m.isPresent() && ctx.isAddedMethod(m.get().declaringClass(), name, desc)) {
+            if (v.opcode() == Opcode.INVOKESPECIAL && !m.get().isPrivate()) {
+                problem(name + desc, "super call of " + m.get().declaringClass() + "." + name
+                        + ", a method the patch adds: a patch cannot add a super call target");
+            }
+            boolean isStatic = m.get().isStatic();
+            ClassDesc o = loaded(m.get().declaringClass());
+            MethodTypeDesc site = isStatic ? type : type.insertParameterTypes(0, o);
+            cb.invokedynamic(DynamicCallSiteDesc.of(link("linkAdded", LINK_MEMBER), name, site, internal(o), name,
+                    type.descriptorString(), isStatic ? 1 : 0));
+            return;
+        }
+        if (m.isPresent() && m.get().isPrivate() && bodyClass == null && !m.get().declaringClass().equals(selfNew)) {
+            problem(name + desc, "added class calls private method " + m.get().declaringClass() + "." + name
+                    + ": an added class is not a nestmate of the classes it was compiled with");
+        }
+        if (v.opcode() == Opcode.INVOKESPECIAL && bodyClass != null) {
+            if (m.isPresent() && m.get().isPrivate() || owner.equals(selfNew)) {
+                cb.invoke(v.isInterface() ? Opcode.INVOKEINTERFACE : Opcode.INVOKEVIRTUAL, ownerDesc, name, type, v.isInterface());
+            } else {
+                cb.invokedynamic(DynamicCallSiteDesc.of(MethodHandleDesc.ofMethod(DirectMethodHandleDesc.Kind.STATIC,
+                        LINKER, "linkSuper", LINK_SUPER), name, type.insertParameterTypes(0, selfLoaded),
+                        internal(selfLoaded), internal(ownerDesc)));
+            }
+            return;
+        }
+        if (bodyClass != null && m.isPresent() && m.get().isProtected() && otherPackage(m.get().declaringClass())
+                && (v.opcode() == Opcode.INVOKEVIRTUAL || v.opcode() == Opcode.INVOKESTATIC)) {
+            boolean isStatic = v.opcode() == Opcode.INVOKESTATIC;
+            cb.invokedynamic(DynamicCallSiteDesc.of(link("linkVirtual", LINK_VIRTUAL), name,
+                    isStatic ? type : type.insertParameterTypes(0, ownerDesc), internal(ownerDesc),
+                    ctx.remap.name(m.get().declaringClass()), isStatic ? 3 : 0));
+            return;
+        }
+        cb.invoke(v.opcode(), ownerDesc, name, type, v.isInterface());
+    }
+
+    private void indy(CodeBuilder cb, InvokeDynamicInstruction d) {
+        DirectMethodHandleDesc bsm = d.bootstrapMethod();
+        List<ConstantDesc> args = d.bootstrapArgs();
+        ConstantDesc[] mapped = args.stream().map(ctx.remap::map).toArray(ConstantDesc[]::new);
+        if (bsm.owner().equals(LMF) && args.size() >= 3 && args.get(1) instanceof DirectMethodHandleDesc impl) {
+            String implOwner = internal(impl.owner());
+            if (bodyClass != null && implOwner.equals(selfNew)) {
+                Optional<MethodModel> target = self.methods().stream()
+                        .filter(mm -> mm.methodName().equalsString(impl.methodName())
+                                && mm.methodType().equalsString(impl.lookupDescriptor()))
+                        .findFirst();
+                if (target.isPresent() && ClassDiff.isLambdaBody(target.get())) {
+                    Copy copy = copies.computeIfAbsent(impl.methodName() + impl.lookupDescriptor(), k -> {
+                        Copy c = new Copy(target.get(), target.get().methodName().stringValue(), bodyDescriptor(target.get()));
+                        pending.add(c);
+                        return c;
+                    });
+                    mapped[1] = MethodHandleDesc.ofMethod(DirectMethodHandleDesc.Kind.STATIC, bodyClass, copy.name(), copy.descriptor());
+                } else if (ctx.isAddedMethod(implOwner, impl.methodName(), impl.lookupDescriptor())) {
+                    if (impl.kind() == DirectMethodHandleDesc.Kind.STATIC) {
+                        mapped[1] = MethodHandleDesc.ofMethod(DirectMethodHandleDesc.Kind.STATIC, bodyClass,
+                                "added$" + impl.methodName(), ctx.remap.map(MethodTypeDesc.ofDescriptor(impl.lookupDescriptor())));
+                    } else {
+                        problem(impl.methodName() + impl.lookupDescriptor(), "method reference to an instance method the "
+                                + "patch adds (use a lambda that calls it)");
+                    }
+                }
+            } else if (ctx.isAddedMethod(implOwner, impl.methodName(), impl.lookupDescriptor())) {
+                problem(impl.methodName() + impl.lookupDescriptor(), "method reference to a method the patch adds to "
+                        + implOwner + " (use a lambda that calls it)");
+            }
+        }
+        cb.invokedynamic(DynamicCallSiteDesc.of(ctx.remap.map(bsm), d.name().stringValue(),
+                ctx.remap.map(d.typeSymbol()), mapped));
+    }
+}

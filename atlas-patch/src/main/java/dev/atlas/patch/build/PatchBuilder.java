@@ -1,0 +1,376 @@
+package dev.atlas.patch.build;
+
+import dev.atlas.patch.classfile.ClassFingerprint;
+import dev.atlas.patch.classfile.CanonicalCode;
+import dev.atlas.patch.format.AddedClass;
+import dev.atlas.patch.format.ClassPatch;
+import dev.atlas.patch.format.FieldAddition;
+import dev.atlas.patch.format.MethodChange;
+import dev.atlas.patch.format.Patch;
+import dev.atlas.patch.format.PatchIds;
+import java.io.IOException;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.FieldModel;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.instruction.InvokeDynamicInstruction;
+import java.lang.classfile.instruction.InvokeInstruction;
+import java.lang.constant.DirectMethodHandleDesc;
+import java.lang.constant.ConstantDesc;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * {@code atlas patch build}: diffs two builds method by method and makes a patch, or says
+ * exactly why it will not.
+ *
+ * {@snippet :
+ * BuildResult r = PatchBuilder.diff(Path.of("app-1.0.jar"), Path.of("app-1.0.1.jar"),
+ *         BuildOptions.defaults().withDescription("fix rounding"));
+ * r.notes().forEach(System.out::println);
+ * if (!r.isRefused()) {
+ *     PatchFile.write(r.patchOrThrow(), Path.of("fix.atlaspatch"));
+ * }
+ * }
+ *
+ * <p>What a patch can hold: changed method bodies, new methods, new classes, new instance
+ * and static fields (shadow fields, with initialisers that use only {@code this} and
+ * constants), a changed static initialiser with an explicit {@code atlas$transfer()} hook,
+ * lambdas (matched by body, not number), anonymous classes (matched by content, renamed
+ * when new or reshaped). What it refuses: changed superclass or interfaces, changed or
+ * removed fields, removed non-private methods, changed constructors, new overrides,
+ * changed enum constants. Debug-only and annotation-only differences are ignored (noted).
+ *
+ * <p>Implementation notes: the work is in {@link ClassDiff} (what changes),
+ * {@link BodyGenerator}/{@link AddedClassWriter}/{@link CodeRewriter} (the code, following
+ * docs/design/patch-contract.md) and {@link dev.atlas.patch.format.PatchIds} (the id,
+ * computed over the content with a placeholder in generated names, then written in).
+ * All-or-nothing: any refusal means no patch. Stateless; each call is independent.
+ */
+public final class PatchBuilder {
+    private static final String PLACEHOLDER8 = PatchIds.PLACEHOLDER_ID.substring(0, 8);
+
+    private PatchBuilder() {
+    }
+
+    /**
+     * Diffs {@code oldBuild} against {@code newBuild} (each a jar or a class directory).
+     *
+     * @throws IOException if a build cannot be read
+     */
+    public static BuildResult diff(Path oldBuild, Path newBuild, BuildOptions options) throws IOException {
+        Objects.requireNonNull(options, "options");
+        Map<String, byte[]> oldBytes = filter(Builds.read(oldBuild), options);
+        Map<String, byte[]> newBytes = filter(Builds.read(newBuild), options);
+        return diff(oldBytes, newBytes, options);
+    }
+
+    /** Diffs two builds given as class bytes by internal name (already filtered). */
+    static BuildResult diff(Map<String, byte[]> oldBytes, Map<String, byte[]> newBytes, BuildOptions options) {
+        List<Refusal> refusals = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        Map<String, ClassModel> oldModels = parse(oldBytes);
+        Map<String, ClassModel> newModels = parse(newBytes);
+        Hierarchy hierarchy = new Hierarchy(newModels);
+
+        // 1. which new class is which old class
+        Map<String, String> pairs = new TreeMap<>(); // new name -> old name
+        Set<String> added = new java.util.TreeSet<>();
+        matchClasses(oldModels, newModels, pairs, added);
+        Map<String, String> renames = new HashMap<>();
+        pairs.forEach((n, o) -> {
+            if (!n.equals(o)) {
+                renames.put(n, o);
+            }
+        });
+        added.forEach(n -> renames.put(n, n + "$$AtlasPatch$" + PLACEHOLDER8));
+        UnaryOperator<String> names = n -> renames.getOrDefault(n, n);
+        Set<String> claimed = new HashSet<>(pairs.values());
+        for (String o : oldModels.keySet()) {
+            if (!claimed.contains(o)) {
+                notes.add(o + ": class removed in the new build; it stays loaded, unused by new code");
+            }
+        }
+
+        // 2. what changes in each pair
+        List<ClassDiff.Plan> plans = new ArrayList<>();
+        for (Map.Entry<String, String> p : pairs.entrySet()) {
+            byte[] ob = oldBytes.get(p.getValue());
+            byte[] nb = newBytes.get(p.getKey());
+            ClassModel om = oldModels.get(p.getValue());
+            ClassModel nm = newModels.get(p.getKey());
+            if (ClassFingerprint.of(ob).equals(ClassFingerprint.of(nb)) && p.getKey().equals(p.getValue())) {
+                if (!Arrays.equals(ob, nb)) {
+                    notes.add(p.getValue() + (ClassDiff.annotations(om).equals(ClassDiff.annotations(nm))
+                            ? ": debug-only differences ignored" : ": annotation-only differences ignored"));
+                }
+                continue;
+            }
+            new ClassDiff(om, nm, hierarchy, names, refusals, notes).analyse()
+                    .filter(plan -> !plan.isEmpty()).ifPresent(plans::add);
+        }
+        if (!refusals.isEmpty()) {
+            return new BuildResult(Optional.empty(), refusals, notes);
+        }
+
+        // 3. generate the code
+        GenContext ctx = new GenContext(hierarchy, oldModels, renames);
+        for (ClassDiff.Plan plan : plans) {
+            String n = plan.newModel().thisClass().asInternalName();
+            Map<String, MethodModel> am = new HashMap<>();
+            plan.added().forEach(m -> am.put(m.methodName().stringValue() + m.methodType().stringValue(), m));
+            ctx.addedMethods.put(n, am);
+            Map<String, FieldModel> af = new HashMap<>();
+            plan.newFields().forEach(f -> af.put(f.fieldName().stringValue(), f));
+            ctx.addedFields.put(n, af);
+            ctx.bodyClasses.add(bodyName(plan.className()));
+        }
+        List<ClassPatch> classPatches = new ArrayList<>();
+        for (ClassDiff.Plan plan : plans) {
+            classPatch(plan, ctx, oldBytes, newBytes, refusals).ifPresent(classPatches::add);
+        }
+        List<AddedClass> addedClasses = new ArrayList<>();
+        for (String n : added) {
+            Optional<String> host = host(n, oldModels);
+            if (host.isEmpty()) {
+                refusals.add(new Refusal(n, "", "new class in a package with no existing class to define it through"));
+                continue;
+            }
+            try {
+                byte[] bytes = AddedClassWriter.write(newModels.get(n), ctx);
+                verify(ctx, n, bytes, refusals);
+                addedClasses.add(new AddedClass(renames.get(n), host.get(), bytes));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                refusals.add(new Refusal(n, "", "cannot write the added class: " + e.getMessage()));
+            }
+        }
+        refusals.addAll(ctx.problems);
+        if (!refusals.isEmpty()) {
+            return new BuildResult(Optional.empty(), refusals, notes);
+        }
+        if (classPatches.isEmpty() && addedClasses.isEmpty()) {
+            notes.add("no code differences: the patch is empty");
+        }
+        Patch draft = new Patch(Patch.FORMAT_VERSION, PatchIds.PLACEHOLDER_ID, options.description(), classPatches, addedClasses);
+        return new BuildResult(Optional.of(PatchIds.assign(draft)), List.of(), notes);
+    }
+
+    private static String bodyName(String className) {
+        return className + "$$AtlasPatch$" + PLACEHOLDER8;
+    }
+
+    private static Optional<ClassPatch> classPatch(ClassDiff.Plan plan, GenContext ctx, Map<String, byte[]> oldBytes,
+                                                   Map<String, byte[]> newBytes, List<Refusal> refusals) {
+        String c = plan.className();
+        List<MethodChange> methods = new ArrayList<>();
+        for (MethodModel m : plan.replaced()) {
+            methods.add(MethodChange.of(MethodChange.Kind.REPLACED, m.methodName().stringValue(),
+                    ctx.remap.map(m.methodTypeSymbol()).descriptorString(), ClassDiff.isStatic(m)));
+        }
+        for (MethodModel m : plan.added()) {
+            methods.add(MethodChange.of(MethodChange.Kind.ADDED, m.methodName().stringValue(),
+                    ctx.remap.map(m.methodTypeSymbol()).descriptorString(), ClassDiff.isStatic(m)));
+        }
+        List<FieldAddition> fields = new ArrayList<>();
+        for (FieldModel f : plan.newFields()) {
+            String n = f.fieldName().stringValue();
+            boolean hasInit = plan.initializers().containsKey(n) || plan.constantInitializers().containsKey(n);
+            fields.add(new FieldAddition(n, ctx.remap.map(f.fieldTypeSymbol()).descriptorString(),
+                    (f.flags().flagsMask() & ClassFile.ACC_STATIC) != 0, hasInit ? FieldAddition.initializerNameFor(n) : null));
+        }
+        String hook = null;
+        if (plan.transferHook() != null) {
+            hook = plan.replaced().contains(plan.transferHook()) ? "replaced$atlas$transfer"
+                    : plan.added().contains(plan.transferHook()) ? "added$atlas$transfer" : BodyGenerator.TRANSFER_COPY;
+        }
+        boolean needsBody = !methods.isEmpty() || hook != null || fields.stream().anyMatch(f -> f.initializerMethod() != null);
+        byte[] body = null;
+        if (needsBody) {
+            try {
+                body = BodyGenerator.generate(plan, ctx, bodyName(c));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                refusals.add(new Refusal(c, "", "cannot generate the body class: " + e.getMessage()));
+                return Optional.empty();
+            }
+            verify(ctx, c, body, refusals);
+        }
+        String newName = plan.newModel().thisClass().asInternalName();
+        return Optional.of(new ClassPatch(c, ClassFingerprint.of(oldBytes.get(c)), ClassFingerprint.of(newBytes.get(newName)),
+                methods, fields, body, hook));
+    }
+
+    private static void verify(GenContext ctx, String className, byte[] bytes, List<Refusal> refusals) {
+        List<VerifyError> errors = ctx.classFile().verify(bytes);
+        if (!errors.isEmpty()) {
+            refusals.add(new Refusal(className, "", "generated code does not verify: " + errors.getFirst().getMessage()));
+        }
+    }
+
+    private static Map<String, byte[]> filter(Map<String, byte[]> classes, BuildOptions options) {
+        Map<String, byte[]> result = new TreeMap<>();
+        classes.forEach((n, b) -> {
+            if (options.accepts(n)) {
+                result.put(n, b);
+            }
+        });
+        return result;
+    }
+
+    private static Map<String, ClassModel> parse(Map<String, byte[]> bytes) {
+        Map<String, ClassModel> models = new TreeMap<>();
+        bytes.forEach((n, b) -> {
+            ClassModel m;
+            try {
+                m = ClassFile.of().parse(b);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(n + ".class is not a valid class file: " + e.getMessage(), e);
+            }
+            models.put(m.thisClass().asInternalName(), m);
+        });
+        return models;
+    }
+
+    static boolean isAnonymous(String internalName) {
+        return internalName.matches(".*\\$\\d+");
+    }
+
+    private static String topLevel(String n) {
+        int d = n.indexOf('$', n.lastIndexOf('/') + 1);
+        return d < 0 ? n : n.substring(0, d);
+    }
+
+    private static Optional<String> host(String added, Map<String, ClassModel> oldModels) {
+        String top = topLevel(added);
+        if (oldModels.containsKey(top)) {
+            return Optional.of(top);
+        }
+        String pkg = Hierarchy.packageOf(added);
+        return oldModels.keySet().stream().filter(o -> Hierarchy.packageOf(o).equals(pkg)).findFirst();
+    }
+
+    /** Matches new classes to old ones: by name, and anonymous classes by content (they get renumbered). */
+    private static void matchClasses(Map<String, ClassModel> oldModels, Map<String, ClassModel> newModels,
+                                     Map<String, String> pairs, Set<String> added) {
+        List<String> anon = new ArrayList<>();
+        for (String n : newModels.keySet()) {
+            if (isAnonymous(n)) {
+                anon.add(n);
+            } else if (oldModels.containsKey(n)) {
+                pairs.put(n, n);
+            } else {
+                added.add(n);
+            }
+        }
+        Map<String, String> oldNorm = new HashMap<>();
+        oldModels.forEach((n, m) -> {
+            if (isAnonymous(n)) {
+                oldNorm.put(n, normalized(m));
+            }
+        });
+        Set<String> claimed = new HashSet<>();
+        Map<String, String> newNorm = new LinkedHashMap<>();
+        for (String n : anon) {
+            newNorm.put(n, normalized(newModels.get(n)));
+        }
+        for (String n : anon) { // same name, same content
+            if (newNorm.get(n).equals(oldNorm.get(n))) {
+                pairs.put(n, n);
+                claimed.add(n);
+            }
+        }
+        for (String n : anon) { // renumbered: same content under another number of the same outer class
+            if (pairs.containsKey(n)) {
+                continue;
+            }
+            String outer = n.substring(0, n.lastIndexOf('$'));
+            for (Map.Entry<String, String> o : oldNorm.entrySet()) {
+                if (!claimed.contains(o.getKey()) && o.getKey().startsWith(outer + "$")
+                        && o.getKey().substring(0, o.getKey().lastIndexOf('$')).equals(outer)
+                        && o.getValue().equals(newNorm.get(n))) {
+                    pairs.put(n, o.getKey());
+                    claimed.add(o.getKey());
+                    break;
+                }
+            }
+        }
+        for (String n : anon) { // same name, same shape, changed code: patched in place; otherwise added
+            if (pairs.containsKey(n)) {
+                continue;
+            }
+            ClassModel om = oldModels.get(n);
+            if (om != null && !claimed.contains(n) && shape(om).equals(shape(newModels.get(n)))) {
+                pairs.put(n, n);
+                claimed.add(n);
+            } else {
+                added.add(n);
+            }
+        }
+    }
+
+    private static UnaryOperator<String> anonPlaceholders(ClassModel m) {
+        String self = m.thisClass().asInternalName();
+        String top = topLevel(self);
+        return n -> n.equals(self) ? "#SELF" : (isAnonymous(n) && topLevel(n).equals(top) ? "#ANON" : n);
+    }
+
+    private static String shape(ClassModel m) {
+        UnaryOperator<String> names = anonPlaceholders(m);
+        CanonicalCode canon = CanonicalCode.of(names, d -> null);
+        StringBuilder sb = new StringBuilder();
+        sb.append(m.superclass().map(e -> names.apply(e.asInternalName())).orElse("-"));
+        m.interfaces().forEach(i -> sb.append(' ').append(names.apply(i.asInternalName())));
+        m.fields().forEach(f -> sb.append(';').append(f.flags().flagsMask()).append(f.fieldName().stringValue())
+                .append(canon.desc(f.fieldTypeSymbol())));
+        return sb.toString();
+    }
+
+    private static String normalized(ClassModel m) {
+        UnaryOperator<String> names = anonPlaceholders(m);
+        CanonicalCode canon = CanonicalCode.of(names, d -> null);
+        StringBuilder sb = new StringBuilder(shape(m)).append('\n');
+        m.methods().stream()
+                .sorted(java.util.Comparator.comparing((MethodModel x) -> x.methodName().stringValue() + canon.methodType(x.methodTypeSymbol())))
+                .forEach(x -> sb.append(x.flags().flagsMask()).append(' ').append(x.methodName().stringValue())
+                        .append(canon.methodType(x.methodTypeSymbol())).append(ClassDiff.text(m, x, names)).append('\n'));
+        return sb.toString();
+    }
+
+    /** Whether any class of the build calls or refers to {@code owner.m}. */
+    static boolean isReferenced(Hierarchy build, String owner, MethodModel m) {
+        String name = m.methodName().stringValue();
+        String desc = m.methodType().stringValue();
+        for (ClassModel c : build.buildClasses()) {
+            for (MethodModel x : c.methods()) {
+                if (x.code().isEmpty()) {
+                    continue;
+                }
+                for (var e : x.code().get()) {
+                    if (e instanceof InvokeInstruction v && v.owner().asInternalName().equals(owner)
+                            && v.name().equalsString(name) && v.type().equalsString(desc)) {
+                        return true;
+                    }
+                    if (e instanceof InvokeDynamicInstruction d) {
+                        for (ConstantDesc a : d.bootstrapArgs()) {
+                            if (a instanceof DirectMethodHandleDesc h && CanonicalCode.internalName(h.owner()).equals(owner)
+                                    && h.methodName().equals(name) && h.lookupDescriptor().equals(desc)) {
+                                return true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.atlas.patch.format;
+
+import java.lang.constant.MethodTypeDesc;
+import java.util.Objects;
+
+/**
+ * One replaced or added method of a patched class; its new code is the static method
+ * {@code bodyMethodName} of the body class ({@code "replaced$" + name} or {@code "added$" + name}),
+ * which takes the receiver first for an instance method.
+ *
+ * @param kind replaced or added
+ * @param name method name (never a constructor or static initialiser)
+ * @param descriptor JVM method descriptor of the method in the patched class
+ * @param isStatic whether the method is static
+ * @param bodyMethodName name of the static method of the body class holding the new code
+ */
+public record MethodChange(Kind kind, String name, String descriptor, boolean isStatic, String bodyMethodName) {
+    /** What happens to the method. */
+    public enum Kind {
+        /** The method exists in the old class and gets a new body. */
+        REPLACED,
+        /** The method only exists in the new build. */
+        ADDED
+    }
+
+    public MethodChange {
+        Objects.requireNonNull(kind, "kind");
+        Names.requireMemberName(name, "method name");
+        if (name.equals("<init>") || name.equals("<clinit>")) {
+            throw new IllegalArgumentException("a patch cannot change " + name + " as a method");
+        }
+        Objects.requireNonNull(descriptor, "descriptor");
+        try {
+            MethodTypeDesc.ofDescriptor(descriptor);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + descriptor + "' is not a method descriptor", e);
+        }
+        String expected = bodyMethodNameFor(kind, name);
+        if (!expected.equals(bodyMethodName)) {
+            throw new IllegalArgumentException("body method of " + kind + " " + name + " is '" + bodyMethodName
+                    + "', expected '" + expected + "'");
+        }
+    }
+
+    /** {@code "replaced$" + name} or {@code "added$" + name}. */
+    public static String bodyMethodNameFor(Kind kind, String name) {
+        return (kind == Kind.REPLACED ? "replaced$" : "added$") + name;
+    }
+
+    /** A change with the conventional body method name. */
+    public static MethodChange of(Kind kind, String name, String descriptor, boolean isStatic) {
+        return new MethodChange(kind, name, descriptor, isStatic, bodyMethodNameFor(kind, name));
+    }
+}

@@ -1,0 +1,68 @@
+package dev.atlas.patch.format;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A live patch: the changes to existing classes and the classes it adds, identified by a
+ * content hash. Immutable; written and read by {@link PatchFile}.
+ *
+ * {@snippet :
+ * Patch patch = PatchFile.read(Path.of("fix-42.atlaspatch"));
+ * for (ClassPatch c : patch.classes()) {
+ *     System.out.println(c.className() + " expects " + c.expectedFingerprint());
+ * }
+ * }
+ *
+ * @param formatVersion {@link #FORMAT_VERSION}
+ * @param id 16 lowercase hex digits, see {@link PatchIds}
+ * @param description free text, may be empty
+ * @param classes existing classes that change, at most one entry per class
+ * @param addedClasses classes that only exist in the new build
+ */
+public record Patch(int formatVersion, String id, String description, List<ClassPatch> classes,
+                    List<AddedClass> addedClasses) {
+    /** The only format version this code reads and writes. */
+    public static final int FORMAT_VERSION = 1;
+
+    public Patch {
+        if (formatVersion != FORMAT_VERSION) {
+            throw new IllegalArgumentException("format version " + formatVersion + ", expected " + FORMAT_VERSION);
+        }
+        Objects.requireNonNull(id, "id");
+        if (!id.matches("[0-9a-f]{16}")) {
+            throw new IllegalArgumentException("patch id '" + id + "' is not 16 lowercase hex digits");
+        }
+        Objects.requireNonNull(description, "description");
+        classes = List.copyOf(classes);
+        addedClasses = List.copyOf(addedClasses);
+        Set<String> names = new HashSet<>();
+        for (ClassPatch c : classes) {
+            if (!names.add(c.className())) {
+                throw new IllegalArgumentException("class " + c.className() + " appears twice in the patch");
+            }
+        }
+        for (AddedClass a : addedClasses) {
+            if (!names.add(a.className())) {
+                throw new IllegalArgumentException("class " + a.className() + " appears twice in the patch");
+            }
+        }
+    }
+
+    /** The first 8 characters of the id, used in generated class names. */
+    public String id8() {
+        return id.substring(0, 8);
+    }
+
+    /** The internal name of the body class of {@code className} in this patch. */
+    public String bodyClassName(String className) {
+        return className + "$$AtlasPatch$" + id8();
+    }
+
+    /** True if the patch changes nothing. */
+    public boolean isEmpty() {
+        return classes.isEmpty() && addedClasses.isEmpty();
+    }
+}

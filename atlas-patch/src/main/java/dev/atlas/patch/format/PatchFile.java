@@ -1,0 +1,396 @@
+package dev.atlas.patch.format;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Reads and writes patch files: ZIP archives holding a text manifest and class files.
+ *
+ * {@snippet :
+ * PatchFile.write(patch, Path.of("fix.atlaspatch"));
+ * Patch back = PatchFile.read(Path.of("fix.atlaspatch")); // equals(patch)
+ * }
+ *
+ * <p>Layout: {@value #MANIFEST} (first; tab-separated lines, see below), {@code body/<C>.class}
+ * for each body class, {@code added/<name>.class} for each added class, and, once signed,
+ * {@value #SIGNATURE} and {@value #CERTIFICATES}. Manifest lines:
+ * <pre>
+ * atlas-patch  1
+ * id           0123456789abcdef
+ * description  percent-escaped text
+ * class        C  expectedFingerprint  newFingerprint  body|-  transferHook|-
+ * method       REPLACED|ADDED  name  descriptor  static|instance  bodyMethodName   (belongs to the class above)
+ * field        name  descriptor  static|instance  initializer|-                  (belongs to the class above)
+ * added        className  hostClassName
+ * </pre>
+ *
+ * <p>Implementation notes: reading checks everything it can without a JVM to define the
+ * classes: the manifest grammar, that every referenced entry exists and parses as a class
+ * file of the expected name, that no unknown entry is present, and that the id is the hash
+ * of the content ({@link PatchIds}), so an accidental or careless change of any byte is
+ * refused. Writing goes to a temporary file moved into place, so a failed write leaves no
+ * half patch. Stateless and thread-safe.
+ */
+public final class PatchFile {
+    /** The manifest entry. */
+    public static final String MANIFEST = "atlas-patch.txt";
+    /** The signature entry (algorithm and base64 signature). */
+    public static final String SIGNATURE = "META-INF/ATLAS-PATCH.SIG";
+    /** The signer's certificate chain (base64 DER, one per line, signer first). */
+    public static final String CERTIFICATES = "META-INF/ATLAS-PATCH.CERTS";
+
+    private PatchFile() {
+    }
+
+    /** Writes {@code patch} to {@code file}, replacing it. */
+    public static void write(Patch patch, Path file) throws IOException {
+        writeEntries(entriesOf(patch), file);
+    }
+
+    /**
+     * Reads and validates a patch file (a signature, if present, is not checked here: see
+     * {@link PatchVerifier}).
+     *
+     * @throws MalformedPatchException naming the entry and what was expected
+     */
+    public static Patch read(Path file) throws IOException, MalformedPatchException {
+        return parse(readEntries(file));
+    }
+
+    /** The signer certificate recorded in the file, not verified; empty if unsigned. */
+    public static Optional<X509Certificate> recordedSigner(Path file) throws IOException, MalformedPatchException {
+        Map<String, byte[]> entries = readEntries(file);
+        if (!entries.containsKey(CERTIFICATES)) {
+            return Optional.empty();
+        }
+        List<X509Certificate> chain = certificates(entries.get(CERTIFICATES));
+        return chain.isEmpty() ? Optional.empty() : Optional.of(chain.getFirst());
+    }
+
+    static Map<String, byte[]> entriesOf(Patch patch) {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        StringBuilder m = new StringBuilder();
+        m.append("atlas-patch\t").append(patch.formatVersion()).append('\n');
+        m.append("id\t").append(patch.id()).append('\n');
+        m.append("description\t").append(escape(patch.description())).append('\n');
+        Map<String, byte[]> classEntries = new LinkedHashMap<>();
+        for (ClassPatch c : patch.classes()) {
+            String body = c.bodyClass() == null ? "-" : "body/" + c.className() + ".class";
+            m.append("class\t").append(c.className()).append('\t').append(c.expectedFingerprint()).append('\t')
+                    .append(c.newFingerprint()).append('\t').append(body).append('\t')
+                    .append(c.transferHook() == null ? "-" : c.transferHook()).append('\n');
+            for (MethodChange mc : c.methods()) {
+                m.append("method\t").append(mc.kind()).append('\t').append(mc.name()).append('\t')
+                        .append(mc.descriptor()).append('\t').append(mc.isStatic() ? "static" : "instance").append('\t')
+                        .append(mc.bodyMethodName()).append('\n');
+            }
+            for (FieldAddition f : c.addedFields()) {
+                m.append("field\t").append(f.name()).append('\t').append(f.descriptor()).append('\t')
+                        .append(f.isStatic() ? "static" : "instance").append('\t')
+                        .append(f.initializerMethod() == null ? "-" : f.initializerMethod()).append('\n');
+            }
+            if (c.bodyClass() != null) {
+                classEntries.put(body, c.bodyClass());
+            }
+        }
+        for (AddedClass a : patch.addedClasses()) {
+            m.append("added\t").append(a.className()).append('\t').append(a.hostClassName()).append('\n');
+            classEntries.put("added/" + a.className() + ".class", a.bytes());
+        }
+        entries.put(MANIFEST, m.toString().getBytes(StandardCharsets.UTF_8));
+        entries.putAll(classEntries);
+        return entries;
+    }
+
+    static void writeEntries(Map<String, byte[]> entries, Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".atlas-patch", ".tmp");
+        try {
+            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
+                for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                    ZipEntry ze = new ZipEntry(e.getKey());
+                    ze.setTime(0L); // reproducible files
+                    zip.putNextEntry(ze);
+                    zip.write(e.getValue());
+                    zip.closeEntry();
+                }
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    static Map<String, byte[]> readEntries(Path file) throws IOException, MalformedPatchException {
+        if (!Files.isRegularFile(file)) {
+            throw new java.nio.file.NoSuchFileException(file.toString(), null, "no patch file there");
+        }
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            Enumeration<? extends ZipEntry> all = zip.entries();
+            for (ZipEntry ze : Collections.list(all)) {
+                if (ze.isDirectory()) {
+                    throw new MalformedPatchException(file + ": unexpected directory entry '" + ze.getName() + "'");
+                }
+                byte[] data;
+                try (InputStream in = zip.getInputStream(ze)) {
+                    data = in.readAllBytes();
+                } catch (ZipException e) {
+                    throw new MalformedPatchException(file + ": entry '" + ze.getName() + "' is corrupt: " + e.getMessage(), e);
+                }
+                if (entries.put(ze.getName(), data) != null) {
+                    throw new MalformedPatchException(file + ": entry '" + ze.getName() + "' appears twice");
+                }
+            }
+        } catch (ZipException e) {
+            throw new MalformedPatchException(file + ": not a patch file (expected a ZIP archive with entry '"
+                    + MANIFEST + "'): " + e.getMessage(), e);
+        } catch (IOException e) {
+            if (e instanceof java.io.EOFException || String.valueOf(e.getMessage()).contains("zip")) {
+                throw new MalformedPatchException(file + ": truncated or not a ZIP archive: " + e.getMessage(), e);
+            }
+            throw e;
+        }
+        if (!entries.containsKey(MANIFEST)) {
+            throw new MalformedPatchException(file + ": no entry '" + MANIFEST + "' (expected the patch manifest)");
+        }
+        return entries;
+    }
+
+    static Patch parse(Map<String, byte[]> entries) throws MalformedPatchException {
+        String text = new String(entries.get(MANIFEST), StandardCharsets.UTF_8);
+        List<String> lines = text.lines().toList();
+        Cursor cur = new Cursor(lines);
+        String[] head = cur.next("atlas-patch", 2);
+        if (!head[1].equals(String.valueOf(Patch.FORMAT_VERSION))) {
+            throw cur.error("format version '" + head[1] + "', expected " + Patch.FORMAT_VERSION);
+        }
+        String id = cur.next("id", 2)[1];
+        String description = unescape(cur.next("description", 2)[1], cur);
+        List<Object[]> classes = new ArrayList<>();
+        List<AddedClass> added = new ArrayList<>();
+        List<String> used = new ArrayList<>(List.of(MANIFEST, SIGNATURE, CERTIFICATES));
+        String id8 = id.length() >= 8 ? id.substring(0, 8) : id;
+        while (cur.hasNext()) {
+            String[] f = cur.peekFields();
+            switch (f[0]) {
+                case "class" -> {
+                    f = cur.next("class", 6);
+                    List<MethodChange> methods = new ArrayList<>();
+                    List<FieldAddition> fields = new ArrayList<>();
+                    while (cur.hasNext() && (cur.peekFields()[0].equals("method") || cur.peekFields()[0].equals("field"))) {
+                        String[] g = cur.peekFields();
+                        if (g[0].equals("method")) {
+                            g = cur.next("method", 6);
+                            MethodChange.Kind kind;
+                            try {
+                                kind = MethodChange.Kind.valueOf(g[1]);
+                            } catch (IllegalArgumentException e) {
+                                throw cur.error("method kind '" + g[1] + "', expected REPLACED or ADDED");
+                            }
+                            String[] gg = g;
+                            methods.add(cur.model(() -> new MethodChange(kind, gg[2], gg[3], staticFlag(gg[4], cur), gg[5])));
+                        } else {
+                            String[] gg = cur.next("field", 5);
+                            fields.add(cur.model(() -> new FieldAddition(gg[1], gg[2], staticFlag(gg[3], cur),
+                                    gg[4].equals("-") ? null : gg[4])));
+                        }
+                    }
+                    byte[] body = null;
+                    if (!f[4].equals("-")) {
+                        String expectedEntry = "body/" + f[1] + ".class";
+                        if (!f[4].equals(expectedEntry)) {
+                            throw cur.error("body entry '" + f[4] + "', expected '" + expectedEntry + "'");
+                        }
+                        body = classEntry(entries, expectedEntry, f[1] + "$$AtlasPatch$" + id8);
+                        used.add(expectedEntry);
+                    }
+                    classes.add(new Object[] {f, methods, fields, body});
+                }
+                case "added" -> {
+                    String[] g = cur.next("added", 3);
+                    String entry = "added/" + g[1] + ".class";
+                    byte[] bytes = classEntry(entries, entry, g[1]);
+                    used.add(entry);
+                    added.add(cur.model(() -> new AddedClass(g[1], g[2], bytes)));
+                }
+                default -> throw cur.error("line starting with '" + f[0] + "', expected 'class' or 'added'");
+            }
+        }
+        for (String name : entries.keySet()) {
+            if (!used.contains(name)) {
+                throw new MalformedPatchException("entry '" + name + "' is not referenced by the manifest (unexpected entry)");
+            }
+        }
+        List<ClassPatch> classPatches = new ArrayList<>();
+        for (Object[] c : classes) {
+            String[] f = (String[]) c[0];
+            @SuppressWarnings("unchecked")
+            List<MethodChange> methods = (List<MethodChange>) c[1];
+            @SuppressWarnings("unchecked")
+            List<FieldAddition> fields = (List<FieldAddition>) c[2];
+            classPatches.add(cur.model(() -> new ClassPatch(f[1], f[2], f[3], methods, fields, (byte[]) c[3],
+                    f[5].equals("-") ? null : f[5])));
+        }
+        Patch patch = cur.model(() -> new Patch(Integer.parseInt(head[1]), id, description, classPatches, added));
+        String expectedId = PatchIds.idOf(patch);
+        if (!expectedId.equals(patch.id())) {
+            throw new MalformedPatchException(MANIFEST + ": id " + patch.id() + " does not match the content (expected "
+                    + expectedId + "): the file was changed after it was written");
+        }
+        return patch;
+    }
+
+    private static boolean staticFlag(String s, Cursor cur) {
+        return switch (s) {
+            case "static" -> true;
+            case "instance" -> false;
+            default -> throw new IllegalArgumentException("'" + s + "', expected static or instance");
+        };
+    }
+
+    private static byte[] classEntry(Map<String, byte[]> entries, String entry, String expectedName)
+            throws MalformedPatchException {
+        byte[] bytes = entries.get(entry);
+        if (bytes == null) {
+            throw new MalformedPatchException("entry '" + entry + "' is missing (expected the class file of " + expectedName + ")");
+        }
+        ClassModel model;
+        try {
+            model = ClassFile.of().parse(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedPatchException("entry '" + entry + "' is not a class file: " + e.getMessage(), e);
+        }
+        String name = model.thisClass().asInternalName();
+        if (!name.equals(expectedName)) {
+            throw new MalformedPatchException("entry '" + entry + "' holds class " + name + ", expected " + expectedName);
+        }
+        return bytes;
+    }
+
+    static List<X509Certificate> certificates(byte[] entry) throws MalformedPatchException {
+        List<X509Certificate> chain = new ArrayList<>();
+        try {
+            CertificateFactory cf = CertificateFactory.getInstance("X.509");
+            for (String line : new String(entry, StandardCharsets.US_ASCII).lines().toList()) {
+                if (!line.isBlank()) {
+                    chain.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(line.trim()))));
+                }
+            }
+        } catch (CertificateException | IllegalArgumentException e) {
+            throw new MalformedPatchException("entry '" + CERTIFICATES + "' is not a list of base64 X.509 certificates: "
+                    + e.getMessage(), e);
+        }
+        return chain;
+    }
+
+    static String escape(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '%' -> sb.append("%25");
+                case '\t' -> sb.append("%09");
+                case '\n' -> sb.append("%0A");
+                case '\r' -> sb.append("%0D");
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    static String unescape(String s, Cursor cur) throws MalformedPatchException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= s.length()) {
+                    throw cur.error("truncated escape in '" + s + "'");
+                }
+                try {
+                    sb.append((char) Integer.parseInt(s.substring(i + 1, i + 3), 16));
+                } catch (RuntimeException e) {
+                    throw cur.error("bad escape in '" + s + "', expected %XX");
+                }
+                i += 2;
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Walks the manifest lines, producing errors that name the line. */
+    private static final class Cursor {
+        private final List<String> lines;
+        private int pos;
+
+        Cursor(List<String> lines) {
+            this.lines = lines;
+        }
+
+        boolean hasNext() {
+            while (pos < lines.size() && lines.get(pos).isEmpty()) {
+                pos++;
+            }
+            return pos < lines.size();
+        }
+
+        String[] peekFields() {
+            return lines.get(pos).split("\t", -1);
+        }
+
+        String[] next(String keyword, int fields) throws MalformedPatchException {
+            if (!hasNext()) {
+                throw new MalformedPatchException(MANIFEST + ": ends early, expected a '" + keyword + "' line");
+            }
+            String[] f = peekFields();
+            if (!f[0].equals(keyword) || f.length != fields) {
+                throw error("expected a '" + keyword + "' line with " + fields + " tab-separated fields");
+            }
+            pos++;
+            return f;
+        }
+
+        MalformedPatchException error(String what) {
+            int line = Math.min(pos, lines.size() - 1);
+            return new MalformedPatchException(MANIFEST + " line " + (line + 1) + " ('"
+                    + (line >= 0 ? lines.get(line) : "") + "'): " + what);
+        }
+
+        interface ModelSupplier<T> {
+            T get();
+        }
+
+        <T> T model(ModelSupplier<T> s) throws MalformedPatchException {
+            try {
+                return s.get();
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw error(e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.atlas.patch.instrument;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Which classes the agent makes patchable: those matching an include pattern and no exclude
+ * pattern, never the JDK's, never Atlas's own runtime, never a class of the bootstrap or
+ * platform class loader.
+ *
+ * <p>Patterns use dotted names: {@code com.acme.Foo} (one class), {@code com.acme.*} (the
+ * classes of one package), {@code com.acme.**} (a package and its subpackages), {@code **}
+ * (every class). Nested classes follow their outer class ({@code com.acme.Foo} also selects
+ * {@code com.acme.Foo$1}).
+ *
+ * <p>Threading: immutable.
+ */
+public final class ClassSelector {
+    private static final List<String> NEVER = List.of("java/", "javax/", "jdk/", "sun/", "com/sun/", "org/jetbrains/lincheck/",
+            "dev/atlas/core/", "dev/atlas/patch/runtime/", "dev/atlas/patch/instrument/", "dev/atlas/patch/agent/",
+            "dev/atlas/patch/shadow/", "dev/atlas/patch/format/", "dev/atlas/patch/classfile/", "dev/atlas/patch/build/");
+
+    private final List<String> includes;
+    private final List<String> excludes;
+
+    /**
+     * @param includes patterns of classes to make patchable (empty: every application class)
+     * @param excludes patterns of classes to leave alone
+     * @throws IllegalArgumentException naming a malformed pattern
+     */
+    public ClassSelector(List<String> includes, List<String> excludes) {
+        this.includes = List.copyOf(includes).stream().map(ClassSelector::check).toList();
+        this.excludes = List.copyOf(excludes).stream().map(ClassSelector::check).toList();
+    }
+
+    private static String check(String p) {
+        Objects.requireNonNull(p, "pattern");
+        long stars = p.chars().filter(c -> c == '*').count();
+        boolean ok = !p.isBlank() && !p.contains("/") && (stars == 0 || p.equals("**")
+                || (stars == 2 && p.endsWith(".**")) || (stars == 1 && p.endsWith(".*")));
+        if (!ok) {
+            throw new IllegalArgumentException("class pattern '" + p + "': expected a class name (com.acme.Foo), "
+                    + "a package (com.acme.*), a package tree (com.acme.**) or ** for every class");
+        }
+        return p;
+    }
+
+    /** Whether the class (internal name) loaded by {@code loader} is made patchable. */
+    public boolean selects(String internalName, ClassLoader loader) {
+        if (internalName == null || loader == null || loader == ClassLoader.getPlatformClassLoader()) {
+            return false;
+        }
+        for (String n : NEVER) {
+            if (internalName.startsWith(n)) {
+                return false;
+            }
+        }
+        if (internalName.endsWith("module-info") || internalName.endsWith("package-info")) {
+            return false;
+        }
+        String dotted = internalName.replace('/', '.');
+        for (String e : excludes) {
+            if (matches(e, dotted)) {
+                return false;
+            }
+        }
+        if (includes.isEmpty()) {
+            return true;
+        }
+        for (String i : includes) {
+            if (matches(i, dotted)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean matches(String pattern, String dotted) {
+        if (pattern.equals("**")) {
+            return true;
+        }
+        if (pattern.endsWith(".**")) {
+            String pkg = pattern.substring(0, pattern.length() - 3);
+            return dotted.startsWith(pkg + ".");
+        }
+        if (pattern.endsWith(".*")) {
+            String pkg = pattern.substring(0, pattern.length() - 2);
+            return dotted.startsWith(pkg + ".") && dotted.indexOf('.', pkg.length() + 1) < 0;
+        }
+        return dotted.equals(pattern) || dotted.startsWith(pattern + "$");
+    }
+
+    @Override
+    public String toString() {
+        return "include " + (includes.isEmpty() ? "[every application class]" : includes) + ", exclude " + excludes;
+    }
+}

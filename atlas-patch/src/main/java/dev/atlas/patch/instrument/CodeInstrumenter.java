@@ -1,0 +1,186 @@
+package dev.atlas.patch.instrument;
+
+import dev.atlas.patch.classfile.ClassFingerprint;
+import dev.atlas.patch.runtime.MethodRegistry;
+import dev.atlas.patch.runtime.MethodSlot;
+
+import java.lang.classfile.AccessFlags;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassHierarchyResolver;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.ClassTransform;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.CodeElement;
+import java.lang.classfile.CodeModel;
+import java.lang.classfile.Label;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.TypeKind;
+import java.lang.classfile.attribute.CodeAttribute;
+import java.lang.classfile.instruction.ReturnInstruction;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.DirectMethodHandleDesc;
+import java.lang.constant.DynamicCallSiteDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.reflect.AccessFlag;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Makes the methods of a class patchable (ClassFile API): an entry guard at the start of
+ * every method with a body (not constructors, static initialisers, synthetic or bridge
+ * methods), and a request scope around every request-boundary method.
+ *
+ * {@snippet :
+ * CodeInstrumenter ins = new CodeInstrumenter(registry, new BoundaryMatcher(BoundaryMatcher.DEFAULTS));
+ * byte[] out = ins.instrument(loader, classBytes);   // null: nothing to instrument, or not instrumentable
+ * }
+ *
+ * <p>The guard ({@code invokedynamic} linked by {@code Dispatch.target}) yields null until
+ * some view overrides the method: a constant the JIT folds, so an unpatched method costs
+ * nothing after compilation. See {@link dev.atlas.patch.runtime.Dispatch} for the exact
+ * code. A boundary method's scope is closed on every return and by a catch-all handler that
+ * rethrows, placed after the method's own handlers.
+ *
+ * <p>Threading: shared; instances are immutable apart from the registry they record into.
+ */
+public final class CodeInstrumenter {
+    private static final ClassDesc CD_DISPATCH = ClassDesc.of("dev.atlas.patch.runtime.Dispatch");
+    private static final ClassDesc CD_VIEW_SCOPE = ClassDesc.of("dev.atlas.core.ViewScope");
+    private static final DirectMethodHandleDesc BSM_TARGET = ConstantDescs.ofCallsiteBootstrap(CD_DISPATCH, "target",
+            ConstantDescs.CD_CallSite, ConstantDescs.CD_int);
+    private static final MethodTypeDesc MTD_TARGET = MethodTypeDesc.of(ConstantDescs.CD_MethodHandle);
+    private static final MethodTypeDesc MTD_ENTER = MethodTypeDesc.of(CD_VIEW_SCOPE);
+
+    private final MethodRegistry registry;
+    private final BoundaryMatcher boundaries;
+
+    public CodeInstrumenter(MethodRegistry registry, BoundaryMatcher boundaries) {
+        this.registry = registry;
+        this.boundaries = boundaries;
+    }
+
+    /**
+     * Instruments one class and records its methods and fingerprint in the registry.
+     *
+     * @return the new class bytes, or null if the class has no patchable method
+     * @throws IllegalArgumentException if the class cannot be parsed or rewritten (the
+     *         caller leaves it as it was)
+     */
+    public byte[] instrument(ClassLoader loader, byte[] classBytes) {
+        ClassModel model = ClassFile.of().parse(classBytes);
+        String className = model.thisClass().asInternalName();
+        if (model.flags().has(AccessFlag.MODULE)) {
+            return null;
+        }
+        String superName = model.superclass().map(c -> c.asInternalName()).orElse(null);
+        List<String> interfaces = model.interfaces().stream().map(c -> c.asInternalName()).toList();
+        Map<MethodModel, MethodSlot> slots = new HashMap<>();
+        List<MethodSlot> all = new ArrayList<>();
+        for (MethodModel m : model.methods()) {
+            if (patchable(m)) {
+                MethodSlot s = registry.register(loader, className, m.methodName().stringValue(),
+                        m.methodType().stringValue(), m.flags().has(AccessFlag.STATIC));
+                slots.put(m, s);
+                all.add(s);
+            }
+        }
+        if (slots.isEmpty()) {
+            return null;
+        }
+        ClassDesc owner = model.thisClass().asSymbol();
+        ClassFile cf = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(resolver(model, loader)));
+        byte[] out = cf.transformClass(model, (ClassTransform) (cb, ce) -> {
+            if (ce instanceof MethodModel mm && slots.containsKey(mm)) {
+                MethodSlot slot = slots.get(mm);
+                boolean boundary = boundaries.isBoundary(className, superName, interfaces, mm.methodName().stringValue());
+                cb.transformMethod(mm, (mb, me) -> {
+                    if (me instanceof CodeModel code) {
+                        mb.withCode(b -> emit(b, code, slot, boundary, owner, mm));
+                    } else {
+                        mb.with(me);
+                    }
+                });
+            } else {
+                cb.with(ce);
+            }
+        });
+        registry.classTransformed(loader, className, ClassFingerprint.of(classBytes), all);
+        return out;
+    }
+
+    private static boolean patchable(MethodModel m) {
+        AccessFlags f = m.flags();
+        String n = m.methodName().stringValue();
+        return m.code().isPresent() && !n.equals("<init>") && !n.equals("<clinit>")
+                && !f.has(AccessFlag.SYNTHETIC) && !f.has(AccessFlag.BRIDGE);
+    }
+
+    private static void emit(CodeBuilder b, CodeModel code, MethodSlot slot, boolean boundary, ClassDesc owner,
+                             MethodModel mm) {
+        MethodTypeDesc type = mm.methodTypeSymbol();
+        boolean isStatic = mm.flags().has(AccessFlag.STATIC);
+        int scope = ((CodeAttribute) code).maxLocals();   // a fresh slot above the method's own locals
+        Label start = b.newLabel();
+        Label end = b.newLabel();
+        if (boundary) {
+            b.invokestatic(CD_DISPATCH, "enterRequest", MTD_ENTER);
+            b.astore(scope);
+            b.labelBinding(start);
+        }
+        Label original = b.newLabel();
+        b.invokedynamic(DynamicCallSiteDesc.of(BSM_TARGET, "target", MTD_TARGET, slot.id()));
+        b.dup();
+        b.ifnull(original);
+        int s = 0;
+        if (!isStatic) {
+            b.aload(0);
+            s = 1;
+        }
+        for (ClassDesc p : type.parameterList()) {
+            TypeKind k = TypeKind.from(p);
+            b.loadLocal(k, s);
+            s += k.slotSize();
+        }
+        b.invokevirtual(ConstantDescs.CD_MethodHandle, "invokeExact", isStatic ? type : type.insertParameterTypes(0, owner));
+        if (boundary) {
+            closeScope(b, scope);
+        }
+        b.return_(TypeKind.from(type.returnType()));
+        b.labelBinding(original);
+        b.pop();
+        for (CodeElement e : code) {
+            if (boundary && e instanceof ReturnInstruction) {
+                closeScope(b, scope);
+            }
+            b.with(e);
+        }
+        if (boundary) {
+            Label handler = b.newLabel();
+            b.labelBinding(end);
+            b.exceptionCatchAll(start, end, handler);
+            b.labelBinding(handler);
+            closeScope(b, scope);
+            b.athrow();
+        }
+    }
+
+    private static void closeScope(CodeBuilder b, int scope) {
+        b.aload(scope);
+        b.invokevirtual(CD_VIEW_SCOPE, "close", ConstantDescs.MTD_void);
+    }
+
+    /** This class from its own model, then the JDK's, then class files found through its loader. */
+    private static ClassHierarchyResolver resolver(ClassModel model, ClassLoader loader) {
+        ClassDesc self = model.thisClass().asSymbol();
+        ClassHierarchyResolver own = model.flags().has(AccessFlag.INTERFACE)
+                ? ClassHierarchyResolver.of(List.of(self), Map.of())
+                : ClassHierarchyResolver.of(List.of(),
+                        Map.of(self, model.superclass().map(c -> c.asSymbol()).orElse(ConstantDescs.CD_Object)));
+        ClassLoader l = loader != null ? loader : ClassLoader.getSystemClassLoader();
+        return own.orElse(ClassHierarchyResolver.defaultResolver())
+                .orElse(ClassHierarchyResolver.ofResourceParsing(l).cached());
+    }
+}

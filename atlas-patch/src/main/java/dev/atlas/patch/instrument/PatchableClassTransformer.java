@@ -1,0 +1,87 @@
+package dev.atlas.patch.instrument;
+
+import java.lang.System.Logger.Level;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * The agent's class file transformer: instruments the selected classes when they load, and
+ * again when they are retransformed (the JVM then hands it the original bytes, so the
+ * result is the same). A class that cannot be instrumented is left as it was and reported
+ * to the error listener; the transformer never throws.
+ *
+ * <p>Threading: shared; called concurrently by class-loading threads.
+ */
+public final class PatchableClassTransformer implements ClassFileTransformer {
+    private static final System.Logger LOG = System.getLogger("dev.atlas.patch");
+
+    private final ClassSelector selector;
+    private final CodeInstrumenter instrumenter;
+    private final Instrumentation instrumentation;   // null in tests that transform by hand
+    private final BiConsumer<String, Throwable> errorListener;
+    private final AtomicLong instrumented = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+
+    /**
+     * @param errorListener told about every class that could not be instrumented (class name, cause)
+     */
+    public PatchableClassTransformer(ClassSelector selector, CodeInstrumenter instrumenter, Instrumentation instrumentation,
+                                     BiConsumer<String, Throwable> errorListener) {
+        this.selector = selector;
+        this.instrumenter = instrumenter;
+        this.instrumentation = instrumentation;
+        this.errorListener = errorListener;
+    }
+
+    public ClassSelector selector() {
+        return selector;
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        if (!selector.selects(className, loader)) {
+            return null;
+        }
+        try {
+            byte[] out = instrumenter.instrument(loader, classfileBuffer);
+            if (out != null) {
+                readAtlas(module);
+                instrumented.incrementAndGet();
+            }
+            return out;
+        } catch (Throwable t) {
+            failed.incrementAndGet();
+            LOG.log(Level.DEBUG, () -> "not patchable: " + className + ": " + t);
+            try {
+                errorListener.accept(className, t);
+            } catch (RuntimeException ignored) {
+                // a listener must not break class loading
+            }
+            return null;
+        }
+    }
+
+    /** A named application module must read the module of Atlas's runtime to link the guards. */
+    private void readAtlas(Module module) {
+        Module atlas = PatchableClassTransformer.class.getModule();
+        if (instrumentation != null && module != null && module.isNamed() && !module.canRead(atlas)) {
+            instrumentation.redefineModule(module, Set.of(atlas), Map.of(), Map.of(), Set.of(), Map.of());
+        }
+    }
+
+    /** Classes instrumented so far. */
+    public long instrumentedCount() {
+        return instrumented.get();
+    }
+
+    /** Classes that matched the selector but could not be instrumented. */
+    public long failedCount() {
+        return failed.get();
+    }
+}

@@ -1,0 +1,218 @@
+package dev.atlas.patch.runtime;
+
+import dev.atlas.core.Migration;
+import dev.atlas.core.View;
+import dev.atlas.core.ViewKey;
+import dev.atlas.core.ViewSpace;
+import dev.atlas.patch.format.Patch;
+
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MutableCallSite;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Code views of this process: the view space in which each view holds a {@link CodeTable}
+ * (the method bodies it overrides), and the stack of applied patches.
+ *
+ * {@snippet :
+ * CodeViews code = CodeViews.get();
+ * PatchApplication a = code.apply(PatchFile.read(path));   // returns at once
+ * a.migration().await(Duration.ofSeconds(30));             // every thread moved, each at its own quiescence point
+ * code.rollback();                                          // wait-free too: back to the previous view
+ * }
+ *
+ * <p>Applying a patch: prepare it beside the running code (define, verify, link: nothing
+ * visible), run its state-transfer hooks, publish a view derived from the current default
+ * whose table adds the patch's bodies, switch on the entry guards of the replaced methods
+ * (then {@link MutableCallSite#syncAll}), and migrate every thread into the new view,
+ * which becomes the default. A thread inside a request keeps the old code until the request
+ * ends; a thread between requests (detached) moves at once; a new thread starts in the new
+ * view. Rollback migrates every thread back to the view the patch was applied on.
+ *
+ * <p>Implementation notes: the order "publish table, switch guards, syncAll, start the
+ * migration" matters. A guard still off runs the original body; that is right for threads
+ * in a view that does not override the method, and no thread can be in the new view before
+ * the migration starts, after every guard it needs is on and synchronised. Guards are never
+ * switched off again (after a rollback a guard costs a table probe per call, and a view that
+ * still overrides the method may come back). Operator calls are serialised by a lock; no
+ * application thread ever takes it.
+ *
+ * <p>Threading: shared; {@code apply}, {@code rollback} are operator calls.
+ */
+public final class CodeViews {
+    private static final System.Logger LOG = System.getLogger("dev.atlas.patch");
+
+    /** The per-view code table. */
+    public static final ViewKey<CodeTable> CODE = ViewKey.of("code", CodeTable.class);
+
+    private static final class Holder {
+        static final CodeViews INSTANCE = new CodeViews();
+    }
+
+    private final ViewSpace space = ViewSpace.create("code", b -> b.diverge(CODE, CodeTable.EMPTY));
+    private final MethodRegistry registry = new MethodRegistry();
+    private final PatchPreparer preparer = new PatchPreparer(registry);
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Deque<PatchApplication> applied = new ArrayDeque<>();   // guarded by lock
+
+    private CodeViews() {}
+
+    /** The code views of this process. */
+    public static CodeViews get() {
+        return Holder.INSTANCE;
+    }
+
+    public ViewSpace space() {
+        return space;
+    }
+
+    public MethodRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Applies a patch: prepares it, publishes its view and starts migrating every thread into
+     * it; returns once the migration has started (see {@link PatchApplication#migration()}).
+     *
+     * @throws PatchRejectedException if the patch does not fit this process; nothing changed
+     */
+    public PatchApplication apply(Patch patch) {
+        Objects.requireNonNull(patch, "patch");
+        lock.lock();
+        try {
+            View parent = space.defaultView();
+            for (PatchApplication a : applied) {
+                if (a.patchId().equals(patch.id())) {
+                    throw new PatchRejectedException("patch " + patch.id() + " is already applied (in view "
+                            + a.target().name() + "); roll it back first");
+                }
+            }
+            long t0 = System.nanoTime();
+            PreparedPatch p = preparer.prepare(patch, parent.get(CODE));
+            for (MethodHandle hook : p.transferHooks()) {
+                try {
+                    hook.invoke();
+                } catch (Throwable t) {
+                    throw new PatchRejectedException("patch " + patch.id() + ": state-transfer hook failed: " + t
+                            + " (no thread was moved; the hook's own effects are not undone)", t);
+                }
+            }
+            long prepared = System.nanoTime() - t0;
+            View view = space.derive(parent, "patch " + patch.id()).diverge(CODE, p.table()).publish();
+            activate(p.slotsToActivate());
+            Migration m = space.migrate(view).allThreads().makeDefault().start();
+            PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
+                    p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared);
+            applied.push(a);
+            LOG.log(Level.INFO, () -> "patch " + patch.id() + " applied: view '" + view.name() + "', "
+                    + p.replacedMethods() + " method(s) replaced, " + p.addedMethods() + " added, " + p.shadowFields()
+                    + " shadow field(s), " + p.addedClasses() + " class(es) added; migrating " + m.size() + " thread(s)");
+            return a;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Rolls back the newest patch: migrates every thread back to the view it was applied on
+     * (which becomes the default again); the patch's view retires once its last thread left.
+     *
+     * @throws IllegalStateException if no patch is applied
+     */
+    public PatchApplication rollback() {
+        lock.lock();
+        try {
+            PatchApplication top = applied.peek();
+            if (top == null) {
+                throw new IllegalStateException("no patch is applied: nothing to roll back");
+            }
+            View back = top.previous();
+            Migration m = space.migrate(back).allThreads().makeDefault().start();
+            applied.pop();
+            View leaving = top.target();
+            m.completion().whenComplete((r, e) -> {
+                if (e == null) {
+                    leaving.retire();
+                }
+            });
+            LOG.log(Level.INFO, () -> "patch " + top.patchId() + " rolled back: migrating " + m.size()
+                    + " thread(s) to view '" + back.name() + "'");
+            return new PatchApplication(top.patchId(), true, back, leaving, m, top.replacedMethods(),
+                    top.addedMethods(), top.shadowFields(), top.addedClasses(), 0L);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Publishes a variant of the current default view (see {@code dev.atlas.patch.variant}):
+     * the given methods get the given bodies, those in {@code wrapping} may call the body they
+     * wrap. No thread is moved: migrate the threads that should run the variant into it.
+     */
+    public View publishVariant(String name, Map<MethodSlot, MethodHandle> bodies, Set<MethodSlot> wrapping) {
+        lock.lock();
+        try {
+            View parent = space.defaultView();
+            Map<Integer, MethodHandle> byId = new HashMap<>();
+            Set<Integer> wrapIds = new HashSet<>();
+            for (Map.Entry<MethodSlot, MethodHandle> e : bodies.entrySet()) {
+                byId.put(e.getKey().id(), e.getValue());
+                if (wrapping.contains(e.getKey())) {
+                    wrapIds.add(e.getKey().id());
+                }
+            }
+            CodeTable table = parent.get(CODE).with(byId, wrapIds, Map.of(), null);
+            View view = space.derive(parent, name).diverge(CODE, table).publish();
+            activate(bodies.keySet());
+            return view;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The exact-typed handle running {@code slot}'s own body (invokespecial semantics; its guard still applies). */
+    public MethodHandle ownBody(MethodSlot slot) {
+        Class<?> c = slot.ownerClass();
+        MethodHandles.Lookup l = FullLookups.of(c);
+        MethodType t = MethodType.fromMethodDescriptorString(slot.descriptor(), c.getClassLoader());
+        try {
+            return slot.isStatic() ? l.findStatic(c, slot.name(), t) : l.findSpecial(c, slot.name(), t, c);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException("cannot reach " + slot.describe() + ": " + e, e);
+        }
+    }
+
+    private static void activate(Iterable<MethodSlot> slots) {
+        List<MutableCallSite> sites = new ArrayList<>();
+        for (MethodSlot s : slots) {
+            if (s.activate()) {
+                sites.add(s.site);
+            }
+        }
+        if (!sites.isEmpty()) {
+            MutableCallSite.syncAll(sites.toArray(MutableCallSite[]::new));
+        }
+    }
+
+    /** Applied patches, newest first. */
+    public List<PatchApplication> applied() {
+        lock.lock();
+        try {
+            return List.copyOf(applied);
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.atlas.patch.runtime;
+
+import dev.atlas.core.ViewScope;
+
+import java.lang.invoke.CallSite;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * The entry points that instrumented application code calls. Public because instrumented
+ * classes in any package link to them; not an API for applications.
+ *
+ * <p>Every patchable method starts with:
+ * {@snippet lang=text :
+ *   invokedynamic target()MethodHandle  [Dispatch.target, id]   // null unless overridden in this thread's view
+ *   dup; ifnull ORIGINAL
+ *   <load this and the arguments>; invokevirtual MethodHandle.invokeExact(C, P..)R; xreturn
+ * ORIGINAL:
+ *   pop; <original body>
+ * }
+ * and a request-boundary method is wrapped in {@link #enterRequest()} and
+ * {@code ViewScope.close()} (on every exit, normal or exceptional).
+ */
+public final class Dispatch {
+    private Dispatch() {}
+
+    /** (int id)MethodHandle: the override of method {@code id} in the calling thread's view. */
+    static final MethodHandle OVERRIDE;
+
+    static {
+        try {
+            OVERRIDE = MethodHandles.lookup().findStatic(Dispatch.class, "override",
+                    MethodType.methodType(MethodHandle.class, int.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Bootstrap of a method's entry guard: the slot's call site (constant null until some view overrides it). */
+    public static CallSite target(MethodHandles.Lookup caller, String name, MethodType type, int id) {
+        return CodeViews.get().registry().slot(id).site;
+    }
+
+    /** The override of method {@code id} for this call: a thread-local read, a volatile read and a table probe. */
+    static MethodHandle override(int id) {
+        final CodeTable t = CodeViews.get().space().currentForCall().get(CodeViews.CODE);
+        final int i = t == null ? -1 : t.index(id);
+        if (i < 0) {
+            return null;
+        }
+        if (t.wrapperAt(i) && Bypass.take(id)) {
+            return null;   // a wrapper asked for the original body: run it, this once
+        }
+        return t.handleAt(i);
+    }
+
+    /**
+     * Runs the body that method {@code id} has without this view's wrapper: the original body
+     * through {@code original} (an invokespecial-style handle of the method itself), whose
+     * entry guard sees the request and runs the original code once.
+     */
+    public static Object callOriginal(int id, MethodHandle original, Object[] args) throws Throwable {
+        Bypass.request(id);
+        try {
+            return original.invokeWithArguments(args);
+        } finally {
+            Bypass.clear();
+        }
+    }
+
+    /** Per-thread request to skip one wrapper (single-writer: the owning thread). */
+    private static final class Bypass {
+        private static final ThreadLocal<int[]> PENDING = ThreadLocal.withInitial(() -> new int[] {-1});
+
+        static void request(int id) {
+            PENDING.get()[0] = id;
+        }
+
+        static boolean take(int id) {
+            int[] p = PENDING.get();
+            if (p[0] == id) {
+                p[0] = -1;
+                return true;
+            }
+            return false;
+        }
+
+        static void clear() {
+            PENDING.get()[0] = -1;
+        }
+    }
+
+    /** Opens a request scope at a request-boundary method (see {@code dev.atlas.core.ViewSpace#enterRequest}). */
+    public static ViewScope enterRequest() {
+        return CodeViews.get().space().enterRequest();
+    }
+}

@@ -1,0 +1,120 @@
+package dev.atlas.patch.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Every patchable method the instrumenter has seen, by id (for the entry guards) and by
+ * class (for the patcher), and the fingerprint of each instrumented class as loaded.
+ *
+ * <p>Threading: shared. Registration happens on class-loading threads (inside the
+ * transformer), lookups on any thread. Ids are dense and never reused; a class transformed
+ * again (retransformation) gets back the ids it had.
+ */
+public final class MethodRegistry {
+    private static final int CHUNK = 1024;
+
+    private final Object growLock = new Object();
+    private volatile AtomicReferenceArray<MethodSlot> slots = new AtomicReferenceArray<>(CHUNK);
+    private int nextId;   // guarded by growLock
+    private final Map<Key, MethodSlot> byKey = new ConcurrentHashMap<>();
+    private final Map<String, List<LoadedClassInfo>> byClass = new ConcurrentHashMap<>();
+
+    private record Key(ClassLoaderKey loader, String className, String name, String descriptor) {}
+
+    /** Identity of a class loader for map keys (null = bootstrap). */
+    private record ClassLoaderKey(ClassLoader loader) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ClassLoaderKey k && k.loader == loader;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(loader);
+        }
+    }
+
+    /** What the instrumenter recorded for one class in one loader. */
+    public record LoadedClassInfo(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods) {}
+
+    /** The slot for a method, registering it first if new. */
+    public MethodSlot register(ClassLoader loader, String className, String name, String descriptor, boolean isStatic) {
+        Key k = new Key(new ClassLoaderKey(loader), className, name, descriptor);
+        MethodSlot s = byKey.get(k);
+        if (s != null) {
+            return s;
+        }
+        synchronized (growLock) {
+            s = byKey.get(k);
+            if (s != null) {
+                return s;
+            }
+            int id = nextId++;
+            AtomicReferenceArray<MethodSlot> a = slots;
+            if (id >= a.length()) {
+                AtomicReferenceArray<MethodSlot> b = new AtomicReferenceArray<>(a.length() * 2);
+                for (int i = 0; i < a.length(); i++) {
+                    b.set(i, a.get(i));
+                }
+                a = b;
+            }
+            s = new MethodSlot(id, loader, className, name, descriptor, isStatic);
+            a.set(id, s);
+            slots = a;   // volatile write publishes the slot
+            byKey.put(k, s);
+            return s;
+        }
+    }
+
+    /** Records a transformed class (after its methods were registered). */
+    public void classTransformed(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods) {
+        byClass.compute(className, (n, list) -> {
+            List<LoadedClassInfo> l = list == null ? new CopyOnWriteArrayList<>() : list;
+            l.removeIf(i -> i.loader() == loader);
+            l.add(new LoadedClassInfo(loader, className, fingerprint, List.copyOf(methods)));
+            return l;
+        });
+    }
+
+    public MethodSlot slot(int id) {
+        AtomicReferenceArray<MethodSlot> a = slots;
+        MethodSlot s = id >= 0 && id < a.length() ? a.get(id) : null;
+        if (s == null) {
+            throw new IllegalArgumentException("no patchable method with id " + id);
+        }
+        return s;
+    }
+
+    /** The instrumented copies of a class (one per class loader that loaded it). */
+    public List<LoadedClassInfo> loaded(String className) {
+        List<LoadedClassInfo> l = byClass.get(Objects.requireNonNull(className));
+        return l == null ? List.of() : List.copyOf(l);
+    }
+
+    /** Class loaders that have loaded at least one instrumented class. */
+    public List<ClassLoader> loaders() {
+        List<ClassLoader> out = new ArrayList<>();
+        for (List<LoadedClassInfo> l : byClass.values()) {
+            for (LoadedClassInfo i : l) {
+                if (out.stream().noneMatch(x -> x == i.loader())) {
+                    out.add(i.loader());
+                }
+            }
+        }
+        return out;
+    }
+
+    public int classCount() {
+        return byClass.size();
+    }
+
+    public int methodCount() {
+        return byKey.size();
+    }
+}

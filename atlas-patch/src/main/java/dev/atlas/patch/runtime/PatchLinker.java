@@ -1,0 +1,100 @@
+package dev.atlas.patch.runtime;
+
+import dev.atlas.patch.shadow.ShadowField;
+import dev.atlas.patch.shadow.ShadowFields;
+
+import java.lang.invoke.CallSite;
+import java.lang.invoke.ConstantCallSite;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Bootstrap methods for the {@code invokedynamic} links inside a patch's new code (see
+ * {@code docs/design/patch-contract.md}): calls of added methods, accesses to new (shadow)
+ * fields, super calls and protected accesses that a body class, being a nestmate but not a
+ * subclass, cannot make directly. Every call site is linked once, to a constant target.
+ *
+ * <p>Threading: bootstraps run on whichever thread first executes the call site; the
+ * registry of contexts is filled before the patch's view is published.
+ */
+public final class PatchLinker {
+    private PatchLinker() {}
+
+    private static final Map<Class<?>, PatchContext> CONTEXTS = new ConcurrentHashMap<>();
+
+    static void register(Class<?> patchClass, PatchContext context) {
+        CONTEXTS.put(patchClass, context);
+    }
+
+    private static PatchContext context(MethodHandles.Lookup caller) {
+        PatchContext c = CONTEXTS.get(caller.lookupClass());
+        if (c == null) {
+            throw new IllegalStateException(caller.lookupClass().getName() + " is not code of a patch applied by Atlas");
+        }
+        return c;
+    }
+
+    private static Class<?> load(MethodHandles.Lookup caller, String internalName) throws ClassNotFoundException {
+        return Class.forName(internalName.replace('/', '.'), false, caller.lookupClass().getClassLoader());
+    }
+
+    /** A call of a method the patch added to {@code owner}: (O self?, P..)R. */
+    public static CallSite linkAdded(MethodHandles.Lookup caller, String name, MethodType type, String owner,
+                                     String methodName, String descriptor, int isStatic) throws ReflectiveOperationException {
+        MethodHandles.Lookup body = context(caller).body(owner);
+        MethodHandle h = body.findStatic(body.lookupClass(), "added$" + methodName, type);
+        return new ConstantCallSite(h);
+    }
+
+    /** A read ("get") or write ("put") of a field the patch added to {@code owner}. */
+    public static CallSite linkField(MethodHandles.Lookup caller, String name, MethodType type, String owner,
+                                     String fieldName, String descriptor, int isStatic) {
+        ClassLoader loader = caller.lookupClass().getClassLoader();
+        ShadowField f = ShadowFields.shared().find(loader, owner, fieldName, descriptor);
+        if (f == null) {
+            throw new IllegalStateException("no shadow field " + owner.replace('/', '.') + "." + fieldName + ":" + descriptor
+                    + " was defined by patch " + context(caller).patchId);
+        }
+        MethodHandle h = switch (name) {
+            case "get" -> ShadowFields.getter(f, type);
+            case "put" -> ShadowFields.setter(f, type);
+            default -> throw new IllegalArgumentException("field link '" + name + "': expected get or put");
+        };
+        return new ConstantCallSite(h);
+    }
+
+    /** {@code super.name(..)} from a replaced body of {@code owner}: (C self, P..)R. */
+    public static CallSite linkSuper(MethodHandles.Lookup caller, String name, MethodType type, String owner,
+                                     String superOwner) throws ReflectiveOperationException {
+        Class<?> c = load(caller, owner);
+        Class<?> s = load(caller, superOwner);
+        MethodHandles.Lookup l = MethodHandles.privateLookupIn(c, MethodHandles.lookup());
+        MethodHandle h = l.findSpecial(s, name, type.dropParameterTypes(0, 1), c);
+        return new ConstantCallSite(h.asType(type));
+    }
+
+    /**
+     * An access to a member that {@code owner} may use but its body class may not (a protected
+     * member of a class in another package). kind: 0 invokevirtual, 1 getfield, 2 putfield,
+     * 3 invokestatic, 4 getstatic, 5 putstatic.
+     */
+    public static CallSite linkVirtual(MethodHandles.Lookup caller, String name, MethodType type, String owner,
+                                       String declaringClass, int kind) throws ReflectiveOperationException {
+        Class<?> c = load(caller, owner);
+        Class<?> d = load(caller, declaringClass);
+        MethodHandles.Lookup l = MethodHandles.privateLookupIn(c, MethodHandles.lookup());
+        MethodHandle h = switch (kind) {
+            case 0 -> l.findVirtual(d, name, type.dropParameterTypes(0, 1));
+            case 1 -> l.findGetter(d, name, type.returnType());
+            case 2 -> l.findSetter(d, name, type.parameterType(1));
+            case 3 -> l.findStatic(d, name, type);
+            case 4 -> l.findStaticGetter(d, name, type.returnType());
+            case 5 -> l.findStaticSetter(d, name, type.parameterType(0));
+            default -> throw new IllegalArgumentException("link kind " + kind + ": expected 0..5");
+        };
+        return new ConstantCallSite(h.asType(type));
+    }
+}

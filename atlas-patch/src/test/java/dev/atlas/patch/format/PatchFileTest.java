@@ -1,0 +1,141 @@
+package dev.atlas.patch.format;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.classfile.ClassFile;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.MethodTypeDesc;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PatchFileTest {
+    static final String FP_OLD = "a".repeat(64);
+    static final String FP_NEW = "b".repeat(64);
+
+    @TempDir
+    Path tmp;
+
+    static byte[] classNamed(String internalName) {
+        return ClassFile.of().build(ClassDesc.ofInternalName(internalName), cb -> cb
+                .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER)
+                .withMethodBody("replaced$answer", MethodTypeDesc.of(ConstantDescs.CD_int, ClassDesc.of("p.Foo")),
+                        ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, code -> code.bipush(42).ireturn()));
+    }
+
+    /** A small valid patch with one changed and one added class. */
+    static Patch samplePatch(String description) {
+        String id8 = PatchIds.PLACEHOLDER_ID.substring(0, 8);
+        ClassPatch foo = new ClassPatch("p/Foo", FP_OLD, FP_NEW,
+                List.of(MethodChange.of(MethodChange.Kind.REPLACED, "answer", "()I", false),
+                        MethodChange.of(MethodChange.Kind.ADDED, "helper", "(Ljava/lang/String;)V", true)),
+                List.of(new FieldAddition("count", "I", false, "init$count"), new FieldAddition("cache", "Ljava/util/Map;", true, null)),
+                classNamed("p/Foo$$AtlasPatch$" + id8), null);
+        AddedClass bar = new AddedClass("p/Foo$1$$AtlasPatch$" + id8, "p/Foo", classNamed("p/Foo$1$$AtlasPatch$" + id8));
+        return PatchIds.assign(new Patch(1, PatchIds.PLACEHOLDER_ID, description, List.of(foo), List.of(bar)));
+    }
+
+    @Test
+    void roundTripKeepsEveryField() throws Exception {
+        Patch patch = samplePatch("fix\tthe answer\n100% sure");
+        assertNotEquals(PatchIds.PLACEHOLDER_ID, patch.id());
+        assertTrue(patch.addedClasses().getFirst().className().endsWith("$$AtlasPatch$" + patch.id8()));
+        assertEquals(patch.bodyClassName("p/Foo"),
+                ClassFile.of().parse(patch.classes().getFirst().bodyClass()).thisClass().asInternalName());
+        Path file = tmp.resolve("p.atlaspatch");
+        PatchFile.write(patch, file);
+        Patch back = PatchFile.read(file);
+        assertEquals(patch, back);
+        assertArrayEquals(patch.classes().getFirst().bodyClass(), back.classes().getFirst().bodyClass());
+        assertEquals("fix\tthe answer\n100% sure", back.description());
+    }
+
+    @Test
+    void idDependsOnContent() {
+        assertNotEquals(samplePatch("a").id(), samplePatch("b").id());
+        assertEquals(samplePatch("a").id(), samplePatch("a").id());
+    }
+
+    @Test
+    void garbageAndTruncatedFilesAreRefused() throws Exception {
+        Path garbage = tmp.resolve("garbage");
+        Files.write(garbage, "this is not a zip".getBytes(StandardCharsets.UTF_8));
+        MalformedPatchException e = assertThrows(MalformedPatchException.class, () -> PatchFile.read(garbage));
+        assertTrue(e.getMessage().contains("ZIP"), e.getMessage());
+
+        Path file = tmp.resolve("p.atlaspatch");
+        PatchFile.write(samplePatch("x"), file);
+        byte[] all = Files.readAllBytes(file);
+        Path truncated = tmp.resolve("truncated");
+        Files.write(truncated, Arrays.copyOf(all, all.length / 2));
+        assertThrows(MalformedPatchException.class, () -> PatchFile.read(truncated));
+    }
+
+    @Test
+    void missingOrUnexpectedEntriesAreNamed() throws Exception {
+        Map<String, byte[]> entries = new LinkedHashMap<>(PatchFile.entriesOf(samplePatch("x")));
+        Path file = tmp.resolve("missing");
+        Map<String, byte[]> missing = new LinkedHashMap<>(entries);
+        missing.remove("body/p/Foo.class");
+        PatchFile.writeEntries(missing, file);
+        MalformedPatchException e = assertThrows(MalformedPatchException.class, () -> PatchFile.read(file));
+        assertTrue(e.getMessage().contains("body/p/Foo.class") && e.getMessage().contains("missing"), e.getMessage());
+
+        Map<String, byte[]> extra = new LinkedHashMap<>(entries);
+        extra.put("evil/Payload.class", new byte[] {1});
+        PatchFile.writeEntries(extra, file);
+        e = assertThrows(MalformedPatchException.class, () -> PatchFile.read(file));
+        assertTrue(e.getMessage().contains("evil/Payload.class"), e.getMessage());
+
+        Map<String, byte[]> noManifest = new LinkedHashMap<>(entries);
+        noManifest.remove(PatchFile.MANIFEST);
+        PatchFile.writeEntries(noManifest, file);
+        e = assertThrows(MalformedPatchException.class, () -> PatchFile.read(file));
+        assertTrue(e.getMessage().contains(PatchFile.MANIFEST), e.getMessage());
+    }
+
+    @Test
+    void aChangedManifestOrClassIsRefusedByTheIdCheck() throws Exception {
+        Map<String, byte[]> entries = new LinkedHashMap<>(PatchFile.entriesOf(samplePatch("x")));
+        String manifest = new String(entries.get(PatchFile.MANIFEST), StandardCharsets.UTF_8);
+        entries.put(PatchFile.MANIFEST, manifest.replace("description\tx", "description\ty").getBytes(StandardCharsets.UTF_8));
+        Path file = tmp.resolve("changed");
+        PatchFile.writeEntries(entries, file);
+        MalformedPatchException e = assertThrows(MalformedPatchException.class, () -> PatchFile.read(file));
+        assertTrue(e.getMessage().contains("does not match the content"), e.getMessage());
+
+        Map<String, byte[]> bad = new LinkedHashMap<>(PatchFile.entriesOf(samplePatch("x")));
+        bad.put(PatchFile.MANIFEST, (manifest + "method\tREPLACED\tx\t()V\tinstance\treplaced$x\n").getBytes(StandardCharsets.UTF_8));
+        PatchFile.writeEntries(bad, file);
+        e = assertThrows(MalformedPatchException.class, () -> PatchFile.read(file));
+        assertTrue(e.getMessage().contains("line"), e.getMessage());
+    }
+
+    @Test
+    void modelRejectsBadValues() {
+        assertThrows(IllegalArgumentException.class, () -> new Patch(2, PatchIds.PLACEHOLDER_ID, "", List.of(), List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new Patch(1, "xyz", "", List.of(), List.of()));
+        assertThrows(IllegalArgumentException.class, () -> MethodChange.of(MethodChange.Kind.ADDED, "<init>", "()V", false));
+        assertThrows(IllegalArgumentException.class,
+                () -> new MethodChange(MethodChange.Kind.ADDED, "m", "()V", false, "replaced$m"));
+        assertThrows(IllegalArgumentException.class, () -> new FieldAddition("f", "not a descriptor", false, null));
+        assertThrows(IllegalArgumentException.class, () -> new AddedClass("a/X", "b/Y", new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> new ClassPatch("p/Foo", FP_OLD, FP_NEW,
+                List.of(MethodChange.of(MethodChange.Kind.REPLACED, "m", "()V", false)), List.of(), null, null));
+    }
+
+    static void noop() throws IOException {
+    }
+}

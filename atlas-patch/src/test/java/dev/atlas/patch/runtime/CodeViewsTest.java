@@ -1,0 +1,344 @@
+package dev.atlas.patch.runtime;
+
+import dev.atlas.core.MigrationReport;
+import dev.atlas.core.ThreadMigrationState;
+import dev.atlas.core.View;
+import dev.atlas.patch.classfile.ClassFingerprint;
+import dev.atlas.patch.format.ClassPatch;
+import dev.atlas.patch.format.MethodChange;
+import dev.atlas.patch.format.Patch;
+import dev.atlas.patch.instrument.BoundaryMatcher;
+import dev.atlas.patch.instrument.ClassSelector;
+import dev.atlas.patch.instrument.CodeInstrumenter;
+import dev.atlas.patch.testing.InMemoryCompiler;
+import dev.atlas.patch.testing.InstrumentingLoader;
+import dev.atlas.patch.variant.CodeVariant;
+import dev.atlas.patch.variant.RestrictedMethodException;
+import dev.atlas.patch.variant.TraceRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Applying and rolling back patches in this JVM: classes instrumented in an isolated loader
+ * (as the agent would), patches built by hand per the contract (body classes compiled by
+ * javac), requests through a request-boundary method.
+ */
+class CodeViewsTest {
+    static final Duration LONG = Duration.ofSeconds(30);
+    static final AtomicInteger PATCH_IDS = new AtomicInteger();
+
+    static final String SHOP = """
+            package app;
+            public class Shop {
+                private int base = 10;
+                public String tagA() { return "1"; }
+                public String tagB() { return "1"; }
+                public static String tagC() { return "1"; }
+                public int price(int qty, long extra, double factor) { return (int) ((base * qty + extra) * factor); }
+                public int base() { return base; }
+            }
+            """;
+    static final String HANDLER = """
+            package app;
+            public class Handler {
+                public String handle(Shop s, Runnable mid) {
+                    String a = s.tagA();
+                    mid.run();
+                    return a + s.tagB() + Shop.tagC();
+                }
+                public String explode(Shop s) {
+                    throw new IllegalStateException("boom " + s.tagA());
+                }
+            }
+            """;
+
+    final CodeViews code = CodeViews.get();
+    Map<String, byte[]> v1;
+    ClassLoader loader;
+    Object shop;
+    Object handler;
+    MethodHandle tagA;
+    MethodHandle tagC;
+    MethodHandle price;
+    MethodHandle handle;
+
+    @BeforeEach
+    void load() throws Exception {
+        while (!code.applied().isEmpty()) {   // another test's patches
+            code.rollback().migration().await(LONG);
+        }
+        v1 = InMemoryCompiler.compile(Map.of("app.Shop", SHOP, "app.Handler", HANDLER));
+        CodeInstrumenter ins = new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of("app.Handler#handle",
+                "app.Handler#explode")));
+        loader = new InstrumentingLoader("app-" + PATCH_IDS.incrementAndGet(), v1, new ClassSelector(List.of("app.**"), List.of()), ins);
+        Class<?> shopClass = loader.loadClass("app.Shop");
+        Class<?> handlerClass = loader.loadClass("app.Handler");
+        shop = shopClass.getConstructor().newInstance();
+        handler = handlerClass.getConstructor().newInstance();
+        MethodHandles.Lookup l = MethodHandles.publicLookup();
+        tagA = l.findVirtual(shopClass, "tagA", MethodType.methodType(String.class)).bindTo(shop);
+        tagC = l.findStatic(shopClass, "tagC", MethodType.methodType(String.class));
+        price = l.findVirtual(shopClass, "price", MethodType.methodType(int.class, int.class, long.class, double.class)).bindTo(shop);
+        handle = l.findVirtual(handlerClass, "handle", MethodType.methodType(String.class, shopClass, Runnable.class))
+                .bindTo(handler).bindTo(shop);
+    }
+
+    @AfterEach
+    void rollbackAll() throws Exception {
+        while (!code.applied().isEmpty()) {
+            code.rollback().migration().await(LONG);
+        }
+    }
+
+    /** A patch of app.Shop replacing tagA, tagB (instance) and tagC (static) to return {@code tag}. */
+    Patch shopPatch(String tag, String expectedFingerprint) {
+        String id = String.format("%016x", PATCH_IDS.incrementAndGet() * 0x1234567L);
+        String body = "app.Shop$$AtlasPatch$" + id.substring(0, 8);
+        String src = """
+                package app;
+                public class %s {
+                    public static String replaced$tagA(Shop self) { return "%s"; }
+                    public static String replaced$tagB(Shop self) { return "%s"; }
+                    public static String replaced$tagC() { return "%s"; }
+                    public static int replaced$price(Shop self, int qty, long extra, double factor) { return -1; }
+                }
+                """.formatted(body.substring(4), tag, tag, tag);
+        byte[] bytes = InMemoryCompiler.compile(Map.of(body, src), Map.of("app/Shop", v1.get("app/Shop")))
+                .get(body.replace('.', '/'));
+        List<MethodChange> methods = List.of(
+                new MethodChange(MethodChange.Kind.REPLACED, "tagA", "()Ljava/lang/String;", false, "replaced$tagA"),
+                new MethodChange(MethodChange.Kind.REPLACED, "tagB", "()Ljava/lang/String;", false, "replaced$tagB"),
+                new MethodChange(MethodChange.Kind.REPLACED, "tagC", "()Ljava/lang/String;", true, "replaced$tagC"),
+                new MethodChange(MethodChange.Kind.REPLACED, "price", "(IJD)I", false, "replaced$price"));
+        ClassPatch cp = new ClassPatch("app/Shop", expectedFingerprint, "fingerprint-of-" + tag, methods, List.of(), bytes, null);
+        return new Patch(1, id, "tags to " + tag, List.of(cp), List.of());
+    }
+
+    String v1Fingerprint() {
+        return ClassFingerprint.of(v1.get("app/Shop"));
+    }
+
+    String callHandle(Runnable mid) {
+        try {
+            return (String) handle.invokeExact(mid);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Test
+    void anInstrumentedClassBehavesAsBeforeUntilPatched() throws Throwable {
+        assertEquals("1", (String) tagA.invokeExact());
+        assertEquals("1", (String) tagC.invokeExact());
+        assertEquals((int) ((10 * 3 + 7L) * 1.5), (int) price.invokeExact(3, 7L, 1.5));
+        assertEquals("111", callHandle(() -> {}));
+    }
+
+    @Test
+    void applyReplacesBodiesForEveryThreadAndRollbackRestoresThem() throws Throwable {
+        View before = code.space().defaultView();
+        PatchApplication a = code.apply(shopPatch("2", v1Fingerprint()));
+        MigrationReport r = a.migration().await(LONG);
+        assertEquals(r.threads().size(), r.count(ThreadMigrationState.MIGRATED) + r.count(ThreadMigrationState.EXITED));
+        assertEquals(4, a.replacedMethods());
+        assertSame(a.target(), code.space().defaultView());
+        assertEquals("2", (String) tagA.invokeExact());
+        assertEquals("2", (String) tagC.invokeExact());
+        assertEquals(-1, (int) price.invokeExact(3, 7L, 1.5));
+        assertEquals("222", callHandle(() -> {}));
+        Thread fresh = Thread.ofPlatform().start(() -> assertEquals("222", callHandle(() -> {})));
+        fresh.join();
+
+        PatchApplication back = code.rollback();
+        back.migration().await(LONG);
+        assertTrue(back.rollback());
+        assertSame(before, code.space().defaultView());
+        assertEquals("1", (String) tagA.invokeExact());
+        assertEquals("111", callHandle(() -> {}));
+    }
+
+    @Test
+    void aRequestInFlightFinishesInTheOldCodeAndTheNextOneRunsTheNew() throws Exception {
+        CountDownLatch inRequest = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        AtomicReference<String> first = new AtomicReference<>();
+        AtomicReference<String> second = new AtomicReference<>();
+        Thread worker = Thread.ofPlatform().name("worker").start(() -> {
+            first.set(callHandle(() -> {
+                inRequest.countDown();
+                await(finish);
+            }));
+            second.set(callHandle(() -> {}));
+        });
+        inRequest.await();
+        PatchApplication a = code.apply(shopPatch("2", v1Fingerprint()));
+        assertFalse(a.migration().isDone(), "a thread inside a request must not be moved");
+        assertTrue(a.migration().stragglers().stream().anyMatch(s -> s.toString().contains("worker")),
+                a.migration().stragglers().toString());
+        finish.countDown();
+        worker.join();
+        a.migration().await(LONG);
+        assertEquals("111", first.get(), "the request in flight mixed old and new code");
+        assertEquals("222", second.get());
+    }
+
+    @Test
+    void underLoadEveryRequestIsAllOldOrAllNew() throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+        List<Thread> workers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            workers.add(Thread.ofPlatform().name("load-" + i).start(() -> {
+                while (!stop.get()) {
+                    seen.computeIfAbsent(callHandle(Thread::onSpinWait), k -> new AtomicInteger()).incrementAndGet();
+                }
+            }));
+        }
+        for (int round = 0; round < 5; round++) {
+            code.apply(shopPatch("2", v1Fingerprint())).migration().await(LONG);
+            code.rollback().migration().await(LONG);
+        }
+        stop.set(true);
+        for (Thread t : workers) t.join();
+        assertTrue(seen.keySet().stream().allMatch(k -> k.equals("111") || k.equals("222")), "mixed: " + seen);
+        assertTrue(seen.containsKey("111"), seen.toString());
+    }
+
+    @Test
+    void aPatchForAnotherVersionIsRefusedAndNothingChanges() throws Throwable {
+        View before = code.space().defaultView();
+        PatchRejectedException e = assertThrows(PatchRejectedException.class,
+                () -> code.apply(shopPatch("2", "0000")));
+        assertTrue(e.getMessage().contains("app.Shop") && e.getMessage().contains("0000")
+                && e.getMessage().contains(v1Fingerprint()), e.getMessage());
+        assertSame(before, code.space().defaultView());
+        assertTrue(code.applied().isEmpty());
+        assertEquals("1", (String) tagA.invokeExact());
+    }
+
+    @Test
+    void newCodeThatDoesNotLoadIsRefusedAndNothingChanges() throws Throwable {
+        Patch good = shopPatch("2", v1Fingerprint());
+        ClassPatch cp = good.classes().get(0);
+        ClassPatch broken = new ClassPatch(cp.className(), cp.expectedFingerprint(), cp.newFingerprint(), cp.methods(),
+                cp.addedFields(), new byte[] {(byte) 0xCA, (byte) 0xFE, 1, 2}, null);
+        View before = code.space().defaultView();
+        PatchRejectedException e = assertThrows(PatchRejectedException.class,
+                () -> code.apply(new Patch(1, good.id(), "broken", List.of(broken), List.of())));
+        assertTrue(e.getMessage().contains("does not load"), e.getMessage());
+        assertSame(before, code.space().defaultView());
+        assertEquals("1", (String) tagA.invokeExact());
+    }
+
+    @Test
+    void aPatchForAClassThatIsNotPatchableIsRefused() {
+        Patch p = shopPatch("2", v1Fingerprint());
+        ClassPatch cp = p.classes().get(0);
+        ClassPatch other = new ClassPatch("app/Nowhere", cp.expectedFingerprint(), "x", cp.methods(), List.of(), cp.bodyClass(), null);
+        PatchRejectedException e = assertThrows(PatchRejectedException.class,
+                () -> code.apply(new Patch(1, p.id(), "", List.of(other), List.of())));
+        assertTrue(e.getMessage().contains("app.Nowhere"), e.getMessage());
+    }
+
+    @Test
+    void aBoundaryMethodThatThrowsClosesItsRequestScope() throws Exception {
+        MethodHandle explode = MethodHandles.publicLookup().findVirtual(handler.getClass(), "explode",
+                MethodType.methodType(String.class, shop.getClass())).bindTo(handler).bindTo(shop);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
+            String s = (String) explode.invokeExact();
+            fail(s);
+        });
+        assertEquals("boom 1", e.getMessage());
+        // a scope left open would make this throw (no switching inside a scope)
+        View v = code.space().defaultView();
+        assertDoesNotThrow(() -> code.space().switchCurrentThread(v));
+    }
+
+    @Test
+    void aTracingVariantRecordsCallsOfItsThreadsOnlyAndRunsTheCodeItWraps() throws Exception {
+        code.apply(shopPatch("2", v1Fingerprint())).migration().await(LONG);   // the variant wraps patched code
+        CodeVariant v = CodeVariant.named("trace").trace("app.Shop#tagA").trace("app.Shop#price").publish();
+        AtomicReference<String> traced = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().name("traced-thread").unstarted(() -> {
+            code.space().switchCurrentThread(v.view());
+            traced.set(callHandle(() -> {}));
+        });
+        t.start();
+        t.join();
+        assertEquals("222", traced.get(), "the traced thread runs the code the variant wraps");
+        assertEquals("222", callHandle(() -> {}), "other threads are unaffected");
+        List<TraceRecord> recs = v.traces();
+        assertEquals(1, recs.size(), recs.toString());
+        assertEquals("traced-thread", recs.get(0).thread());
+        assertEquals("app.Shop#tagA()Ljava/lang/String;", recs.get(0).method());
+        assertEquals("returned 2", recs.get(0).outcome());
+    }
+
+    @Test
+    void aTracingVariantOfUnpatchedCodeRunsTheOriginalBodyOnce() throws Exception {
+        CodeVariant v = CodeVariant.named("trace-original").trace("app.Shop#price").publish();
+        AtomicReference<Integer> result = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            code.space().switchCurrentThread(v.view());
+            try {
+                result.set((int) price.invokeExact(3, 7L, 1.5));
+            } catch (Throwable e) {
+                throw new AssertionError(e);
+            }
+        });
+        t.join();
+        assertEquals((int) ((10 * 3 + 7L) * 1.5), result.get());
+        assertEquals(List.of("3", "7", "1.5"), v.traces().get(0).arguments());
+        assertEquals(1, v.traces().size());
+    }
+
+    @Test
+    void aRestrictedVariantMakesChosenMethodsThrowForItsThreadsOnly() throws Exception {
+        CodeVariant v = CodeVariant.named("restricted").restrict("app.Shop#tagC").publish();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            code.space().switchCurrentThread(v.view());
+            try {
+                callHandle(() -> {});
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        t.join();
+        Throwable cause = thrown.get() instanceof AssertionError a ? a.getCause() : thrown.get();
+        assertInstanceOf(RestrictedMethodException.class, cause);
+        assertTrue(cause.getMessage().contains("app.Shop#tagC"), cause.getMessage());
+        assertEquals("111", callHandle(() -> {}), "other threads are unaffected");
+        assertThrows(IllegalArgumentException.class, () -> CodeVariant.named("x").restrict("app.Shop#nothing").publish());
+    }
+
+    @Test
+    void rollingBackWithNothingAppliedIsAClearError() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, code::rollback);
+        assertTrue(e.getMessage().contains("no patch is applied"), e.getMessage());
+    }
+
+    private static void await(CountDownLatch l) {
+        try {
+            l.await();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

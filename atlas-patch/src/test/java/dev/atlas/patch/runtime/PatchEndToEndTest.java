@@ -1,0 +1,144 @@
+package dev.atlas.patch.runtime;
+
+import dev.atlas.patch.Fixtures;
+import dev.atlas.patch.build.BuildOptions;
+import dev.atlas.patch.build.PatchBuilder;
+import dev.atlas.patch.format.Patch;
+import dev.atlas.patch.format.PatchFile;
+import dev.atlas.patch.instrument.BoundaryMatcher;
+import dev.atlas.patch.instrument.ClassSelector;
+import dev.atlas.patch.instrument.CodeInstrumenter;
+import dev.atlas.patch.testing.InstrumentingLoader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Builder and runtime together: two builds of a small application, a patch built by
+ * {@link PatchBuilder} and written to a file, applied to the first build running in an
+ * instrumented loader: a bug fix through a new private method, a new instance field with
+ * an initialiser (a shadow field), a new static field, a lambda, and a new class.
+ */
+class PatchEndToEndTest {
+    static final Duration LONG = Duration.ofSeconds(30);
+
+    static final String V1 = """
+            package shop;
+            import java.util.HashMap;
+            import java.util.Map;
+            public class Catalog {
+                private final Map<String, Integer> prices = new HashMap<>(Map.of("apple", 100, "pear", 250));
+                public int price(String item, int qty) { return prices.getOrDefault(item, 0) * qty; }
+                public String quote(String item, int qty) { return item + "=" + price(item, qty); }
+                public static String version() { return "v1"; }
+            }
+            """;
+    static final String V2 = """
+            package shop;
+            import java.util.HashMap;
+            import java.util.Map;
+            import java.util.concurrent.atomic.AtomicLong;
+            import java.util.function.Supplier;
+            public class Catalog {
+                private final Map<String, Integer> prices = new HashMap<>(Map.of("apple", 100, "pear", 250));
+                private final AtomicLong quotes = new AtomicLong();
+                static int hits;
+                public int price(String item, int qty) { return discount(prices.getOrDefault(item, 0) * qty, qty); }
+                private int discount(int total, int qty) { return qty >= 10 ? total * 9 / 10 : total; }
+                public String quote(String item, int qty) {
+                    quotes.incrementAndGet();
+                    hits++;
+                    Supplier<String> s = () -> item + "=" + price(item, qty) + " #" + quotes.get();
+                    return new Brackets().wrap(s.get());
+                }
+                public static String version() { return "v2"; }
+                public static int hits() { return hits; }
+            }
+            class Brackets { String wrap(String s) { return "[" + s + "]"; } }
+            """;
+
+    final CodeViews code = CodeViews.get();
+
+    @AfterEach
+    void rollbackAll() throws Exception {
+        while (!code.applied().isEmpty()) {
+            code.rollback().migration().await(LONG);
+        }
+    }
+
+    @Test
+    void aBuiltPatchFixesTheBugAddsStateAndRollsBackKeepingTheState(@TempDir Path tmp) throws Exception {
+        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("shop.Catalog", V1));
+        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("shop.Catalog", V2));
+        var result = PatchBuilder.diff(v1, v2, BuildOptions.defaults().withDescription("fix bulk price, count quotes"));
+        assertFalse(result.isRefused(), () -> result.refusals().toString());
+        Path file = tmp.resolve("fix.atlaspatch");
+        PatchFile.write(result.patchOrThrow(), file);
+        Patch patch = PatchFile.read(file);
+
+        ClassLoader loader = new InstrumentingLoader("shop-e2e", classesOf(v1),
+                new ClassSelector(List.of("shop.**"), List.of()),
+                new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
+        Class<?> catalog = loader.loadClass("shop.Catalog");
+        Object a = catalog.getConstructor().newInstance();
+        Object b = catalog.getConstructor().newInstance();
+        assertEquals("v1", call(catalog, null, "version"));
+        assertEquals(1000, call(catalog, a, "price", "apple", 10));
+        assertEquals("apple=100", call(catalog, a, "quote", "apple", 1));
+
+        PatchApplication applied = code.apply(patch);
+        applied.migration().await(LONG);
+        assertEquals("v2", call(catalog, null, "version"));
+        assertEquals(900, call(catalog, a, "price", "apple", 10), "bug fixed through the new private method");
+        assertEquals("[apple=100 #1]", call(catalog, a, "quote", "apple", 1));
+        assertEquals("[apple=100 #2]", call(catalog, a, "quote", "apple", 1), "the new field keeps its value per object");
+        assertEquals("[pear=250 #1]", call(catalog, b, "quote", "pear", 1), "another object has its own value");
+        assertTrue(applied.shadowFields() >= 2, "quotes and hits are shadow fields: " + applied);
+
+        code.rollback().migration().await(LONG);
+        assertEquals("v1", call(catalog, null, "version"));
+        assertEquals("apple=100", call(catalog, a, "quote", "apple", 1));
+
+        code.apply(patch).migration().await(LONG);
+        assertEquals("[apple=100 #3]", call(catalog, a, "quote", "apple", 1), "state survives rollback and re-apply");
+    }
+
+    private static Map<String, byte[]> classesOf(Path dir) {
+        Map<String, byte[]> out = new HashMap<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.filter(p -> p.toString().endsWith(".class")).forEach(p -> {
+                String rel = dir.relativize(p).toString();
+                try {
+                    out.put(rel.substring(0, rel.length() - 6), Files.readAllBytes(p));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    private static Object call(Class<?> c, Object target, String name, Object... args) throws Exception {
+        for (Method m : c.getDeclaredMethods()) {
+            if (m.getName().equals(name) && m.getParameterCount() == args.length) {
+                return m.invoke(target, args);
+            }
+        }
+        throw new NoSuchMethodException(name);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.atlas.patch.testing;
+
+import dev.atlas.patch.instrument.ClassSelector;
+import dev.atlas.patch.instrument.CodeInstrumenter;
+
+import java.util.Map;
+
+/**
+ * An isolated class loader for tests: defines the given classes, instrumenting those the
+ * selector picks, as the agent's transformer would; everything else comes from the parent
+ * (the test's loader, which holds Atlas's runtime).
+ */
+public final class InstrumentingLoader extends ClassLoader {
+    private final Map<String, byte[]> classes;
+    private final ClassSelector selector;
+    private final CodeInstrumenter instrumenter;
+
+    public InstrumentingLoader(String name, Map<String, byte[]> classes, ClassSelector selector, CodeInstrumenter instrumenter) {
+        super(name, InstrumentingLoader.class.getClassLoader());
+        this.classes = Map.copyOf(classes);
+        this.selector = selector;
+        this.instrumenter = instrumenter;
+    }
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+        String internal = name.replace('.', '/');
+        byte[] b = classes.get(internal);
+        if (b == null) {
+            throw new ClassNotFoundException(name);
+        }
+        if (selector.selects(internal, this)) {
+            byte[] out = instrumenter.instrument(this, b);
+            if (out != null) {
+                b = out;
+            }
+        }
+        return defineClass(name, b, 0, b.length);
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        synchronized (getClassLoadingLock(name)) {
+            Class<?> c = findLoadedClass(name);
+            if (c == null && classes.containsKey(name.replace('.', '/'))) {
+                c = findClass(name);   // child first for the test's own classes
+            }
+            if (c == null) {
+                return super.loadClass(name, resolve);
+            }
+            if (resolve) {
+                resolveClass(c);
+            }
+            return c;
+        }
+    }
+}
