@@ -15,8 +15,12 @@ import java.util.Optional;
  * @param serviceV2HotSwap the part of v2 that {@code redefineClasses} can express (v2 without
  *                       the OrderBook change)
  * @param hotSwapAgent   the HotSwap agent jar
+ * @param atlasAgent     the Atlas agent jar ({@code atlas-patch/target/atlas-agent.jar})
+ * @param patchTrigger   the demo's patch-trigger agent jar (applies the Atlas patch inside the
+ *                       service until {@code atlas patch apply <pid>} exists)
  */
-public record DemoArtifacts(Path serviceV1, Path serviceV2, Path serviceV2HotSwap, Path hotSwapAgent) {
+public record DemoArtifacts(Path serviceV1, Path serviceV2, Path serviceV2HotSwap, Path hotSwapAgent, Path atlasAgent,
+                            Path patchTrigger) {
 
     /** The jars built by Maven in a checkout of the project at {@code root} ({@code ./atlas build}). */
     public static DemoArtifacts inRepository(Path root) {
@@ -25,7 +29,9 @@ public record DemoArtifacts(Path serviceV1, Path serviceV2, Path serviceV2HotSwa
                 demo.resolve("service-v1/target/atlas-demo-service-v1.jar"),
                 demo.resolve("service-v2/target/atlas-demo-service-v2.jar"),
                 demo.resolve("service-v2-hotswap/target/atlas-demo-service-v2-hotswap.jar"),
-                demo.resolve("hotswap-agent/target/atlas-demo-hotswap-agent.jar"));
+                demo.resolve("hotswap-agent/target/atlas-demo-hotswap-agent.jar"),
+                root.resolve("atlas-patch/target/atlas-agent.jar"),
+                demo.resolve("patch-trigger/target/atlas-demo-patch-trigger.jar"));
     }
 
     /**
@@ -38,6 +44,12 @@ public record DemoArtifacts(Path serviceV1, Path serviceV2, Path serviceV2HotSwa
         missingBuild("service build v1", serviceV1).ifPresent(problems::add);
         missingBuild("service build v2", serviceV2).ifPresent(problems::add);
         return problems;
+    }
+
+    /** "what jar not found at path (build it: ...)" if {@code jar} is not a file. */
+    static Optional<String> missingJar(String what, Path jar) {
+        return Files.isRegularFile(jar) ? Optional.empty()
+                : Optional.of(what + " not found at " + jar + " (build it: ./atlas build)");
     }
 
     /** "what not found at path (build it: ...)" if {@code build} is neither a file nor a directory. */

@@ -1,18 +1,11 @@
 package dev.atlas.demo.run;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -41,10 +34,8 @@ public final class HotSwapMode implements PatchMode {
 
     @Override
     public Optional<String> unavailable(DemoArtifacts artifacts) {
-        if (!Files.isRegularFile(artifacts.hotSwapAgent())) {
-            return Optional.of("the HotSwap agent jar is not at " + artifacts.hotSwapAgent() + " (build it: ./atlas build)");
-        }
-        return DemoArtifacts.missingBuild("service build v2 (HotSwap part)", artifacts.serviceV2HotSwap());
+        return DemoArtifacts.missingJar("the HotSwap agent jar", artifacts.hotSwapAgent())
+                .or(() -> DemoArtifacts.missingBuild("service build v2 (HotSwap part)", artifacts.serviceV2HotSwap()));
     }
 
     @Override
@@ -77,29 +68,17 @@ public final class HotSwapMode implements PatchMode {
 
     private static ChangeOutcome outcome(String applied, long start, String okLine, List<String> notes) {
         Duration inEffect = Duration.ofNanos(System.nanoTime() - start);
-        Duration pause = null;
-        for (String field : okLine.split(" ")) {
-            if (field.startsWith("nanos=")) {
-                pause = Duration.ofNanos(Long.parseLong(field.substring("nanos=".length())));
-            } else if (field.startsWith("classes=")) {
-                notes.add("redefined " + field.substring("classes=".length()).replace(",", ", "));
-            }
+        Map<String, String> fields = ControlLine.fields(okLine);
+        Duration pause = fields.containsKey("nanos") ? Duration.ofNanos(Long.parseLong(fields.get("nanos"))) : null;
+        if (fields.containsKey("classes")) {
+            notes.add("redefined " + fields.get("classes").replace(",", ", "));
         }
         notes.add("threads inside a changed method finish it in v1 code: requests in flight can mix versions");
         return new ChangeOutcome(applied, inEffect, null, pause, notes);
     }
 
     private String redefine(Path oldBuild, Path newBuild) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), agentPort), 5_000);
-            socket.setSoTimeout(60_000);
-            PrintWriter out = new PrintWriter(socket.getOutputStream(), true, StandardCharsets.UTF_8);
-            out.println("redefine " + oldBuild.toAbsolutePath() + "\t" + newBuild.toAbsolutePath());
-            String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
-            if (line == null) {
-                throw new IOException("the HotSwap agent on port " + agentPort + " closed the connection without an answer");
-            }
-            return line;
-        }
+        return ControlLine.send(agentPort, "redefine " + oldBuild.toAbsolutePath() + "\t" + newBuild.toAbsolutePath(),
+                Duration.ofSeconds(60));
     }
 }

@@ -113,7 +113,12 @@ public final class PatchDemo {
         }
         List<ModeResult> results = new ArrayList<>();
         for (PatchMode mode : modes) {
-            results.add(runMode(mode));
+            try {
+                results.add(runMode(mode));
+            } catch (IOException | RuntimeException e) {
+                progress.println("[" + mode.name() + "] failed: " + e.getMessage());
+                results.add(ModeResult.skipped(mode, "failed: " + e.getMessage()));
+            }
         }
         boolean labelled = new LatencyChart(options).write(results);
         return new DemoReport(options, results, options.png(), labelled);
@@ -130,7 +135,10 @@ public final class PatchDemo {
         Ports ports = new Ports();
         int port = ports.free();
         List<String> jvm = mode.serviceJvmOptions(artifacts, ports);
-        progress.println("[" + mode.name() + "] starting service v1 on port " + port + (jvm.isEmpty() ? "" : " with " + jvm));
+        if (!jvm.isEmpty()) {
+            progress.println("[" + mode.name() + "] service JVM options: " + String.join(" ", jvm));
+        }
+        progress.println("[" + mode.name() + "] starting service v1 on port " + port);
         ServiceControl control = new ServiceControl(artifacts, options.service(), work, ServiceProcess.start(
                 artifacts.serviceV1(), jvm, port, options.service(), work.resolve(mode.name() + "-service-0.log"), READY_TIMEOUT));
         Path csv = work.resolve(mode.name() + "-load.csv");
