@@ -45,6 +45,7 @@ public final class LatencyPlot {
     private final String yLabel;
     private final int width;
     private final int height;
+    private String flagLegend;
 
     /** @throws IllegalArgumentException if the image is smaller than 400 x 300 or larger than 10000 x 10000 */
     public LatencyPlot(String title, String xLabel, String yLabel, int width, int height) {
@@ -57,6 +58,12 @@ public final class LatencyPlot {
         this.yLabel = yLabel;
         this.width = width;
         this.height = height;
+    }
+
+    /** What the crosses of flagged points mean, for the legend (e.g. "failed requests"); null: no legend entry. */
+    public LatencyPlot flagLegend(String text) {
+        this.flagLegend = text;
+        return this;
     }
 
     /**
@@ -107,7 +114,7 @@ public final class LatencyPlot {
         }
         // y: whole decades around the data (log scale)
         double decadeLow = Double.isFinite(yMin) ? Math.floor(Math.log10(yMin)) : -1;
-        double decadeHigh = Double.isFinite(yMax) ? Math.ceil(Math.log10(yMax)) : 1;
+        double decadeHigh = Double.isFinite(yMax) ? Math.ceil(Math.log10(yMax * 1.5)) : 1;
         if (decadeHigh <= decadeLow) {
             decadeHigh = decadeLow + 1;
         }
@@ -121,8 +128,9 @@ public final class LatencyPlot {
             g.fillRect(0, 0, width, height);
             drawGrid(g, axes);
             drawMarker(g, axes, markerX, markerLabel);
-            for (Series s : series) {
-                drawSeries(g, axes, s);
+            for (int i = 0; i < series.size(); i++) {
+                drawSeries(g, axes, series.get(i));
+                drawFlags(g, axes, series.get(i), i);
             }
             drawLegend(g, series);
             text(g, title, width / 2.0, 28, 0.5, Font.BOLD, 16);
@@ -201,9 +209,24 @@ public final class LatencyPlot {
         g.draw(path);
     }
 
+    /** Crosses for the flagged points, one row per series along the top of the plot area. */
+    private static void drawFlags(Graphics2D g, Axes a, Series s, int row) {
+        g.setColor(s.color());
+        g.setStroke(new BasicStroke(1.5f));
+        int y = a.top() + 24 + 9 * row;
+        for (int i = 0; i < s.size(); i++) {
+            if (s.flaggedAt(i)) {
+                int x = (int) Math.round(a.px(s.xAt(i)));
+                g.drawLine(x - 3, y - 3, x + 3, y + 3);
+                g.drawLine(x - 3, y + 3, x + 3, y - 3);
+            }
+        }
+    }
+
     private void drawLegend(Graphics2D g, List<Series> series) {
         int x = width - RIGHT + 16;
         int y = TOP + 10;
+        boolean anyFlag = false;
         for (Series s : series) {
             g.setColor(s.color());
             g.setStroke(new BasicStroke(3f));
@@ -211,6 +234,16 @@ public final class LatencyPlot {
             g.setColor(Color.BLACK);
             text(g, s.label(), x + 30, y + 4, 0.0, Font.PLAIN, 12);
             y += 22;
+            for (int i = 0; i < s.size() && !anyFlag; i++) {
+                anyFlag = s.flaggedAt(i);
+            }
+        }
+        if (anyFlag && flagLegend != null) {
+            g.setColor(Color.DARK_GRAY);
+            g.setStroke(new BasicStroke(1.5f));
+            g.drawLine(x + 9, y - 3, x + 15, y + 3);
+            g.drawLine(x + 9, y + 3, x + 15, y - 3);
+            text(g, flagLegend, x + 30, y + 4, 0.0, Font.PLAIN, 12);
         }
     }
 

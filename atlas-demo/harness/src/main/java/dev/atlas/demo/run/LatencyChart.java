@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * The demo's chart: p99.9 latency per window against seconds from the change, one line per
- * mode that ran, the change at x = 0. Warm-up windows are left out.
+ * mode that ran, the change at x = 0, a cross along the top for each window with failed
+ * requests (their latency is not in the line). Warm-up windows are left out.
  */
 final class LatencyChart {
     private static final Map<String, Color> COLORS = Map.of(
@@ -37,17 +38,20 @@ final class LatencyChart {
                     .filter(w -> w.startMillis() >= options.warmup().toMillis()).toList();
             double[] x = new double[shown.size()];
             double[] y = new double[shown.size()];
+            boolean[] failed = new boolean[shown.size()];
             for (int i = 0; i < shown.size(); i++) {
                 WindowStats w = shown.get(i);
                 x[i] = (w.startMillis() + w.lengthMillis() / 2.0 - r.changeAtMillis()) / 1000.0;
                 y[i] = w.ok() == 0 ? 0 : w.p999() / 1000.0;
+                failed[i] = w.failed() > 0;
             }
             Color color = COLORS.getOrDefault(r.mode(), OTHERS[other++ % OTHERS.length]);
-            series.add(new Series(r.mode(), color, x, y));
+            series.add(new Series(r.mode(), color, x, y, failed));
         }
         LatencyPlot plot = new LatencyPlot(
                 "p99.9 latency per " + options.window().toMillis() + " ms window, " + options.rate() + " req/s",
-                "seconds from the change (T = 0)", "p99.9 latency (ms, log scale)", 1200, 600);
+                "seconds from the change (T = 0)", "p99.9 latency (ms, log scale)", 1200, 600)
+                .flagLegend("failed requests");
         return plot.write(options.png(), series, 0.0, "change applied (T)");
     }
 }

@@ -66,6 +66,7 @@ class LatencyPlotTest {
     void badInputIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> new LatencyPlot("t", "x", "y", 100, 100));
         assertThrows(IllegalArgumentException.class, () -> new Series("s", RED, new double[2], new double[3]));
+        assertThrows(IllegalArgumentException.class, () -> new Series("s", RED, new double[2], new double[2], new boolean[1]));
     }
 
     @Test
@@ -76,6 +77,17 @@ class LatencyPlotTest {
                 List.of(new Series("s", RED, new double[]{0, 1, 2}, new double[]{0, 0, 0})), Double.NaN, "");
         assertEquals(0, countInPlotArea(gaps, RED), "a line was drawn through points without data");
         assertTrue(count(gaps, RED) > 0, "the legend lost the series");
+    }
+
+    @Test
+    void flaggedPointsGetCrossesEvenWithoutLatency() {
+        double[] x = {0, 1, 2};
+        BufferedImage plain = new LatencyPlot("t", "x", "y", 600, 400).render(
+                List.of(new Series("s", RED, x, new double[]{0, 0, 0})), Double.NaN, "");
+        BufferedImage flagged = new LatencyPlot("t", "x", "y", 600, 400).flagLegend("failed").render(
+                List.of(new Series("s", RED, x, new double[]{0, 0, 0}, new boolean[]{false, true, true})), Double.NaN, "");
+        assertEquals(0, countInPlotArea(plain, RED));
+        assertTrue(countInPlotArea(flagged, RED) > 10, "no crosses for the flagged points");
     }
 
     private static int count(BufferedImage image, Color color) {
