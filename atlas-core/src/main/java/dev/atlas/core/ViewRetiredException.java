@@ -19,6 +19,14 @@ public final class ViewRetiredException extends IllegalStateException {
         this.state = state;
     }
 
+    /**
+     * For modules built on views: {@code operation} was refused because {@code view} is not
+     * {@code ACTIVE} (its state is read now).
+     */
+    public ViewRetiredException(View view, String operation) {
+        this(view, view.state(), operation);
+    }
+
     /** The id of the view that was not active. */
     public long viewId() {
         return viewId;

@@ -27,10 +27,14 @@ public final class Dispatch {
 
     /** (int id)MethodHandle: the override of method {@code id} in the calling thread's view. */
     static final MethodHandle OVERRIDE;
+    /** (int id)MethodHandle: the body of added method {@code id} in the calling thread's view. */
+    static final MethodHandle ADDED;
 
     static {
         try {
             OVERRIDE = MethodHandles.lookup().findStatic(Dispatch.class, "override",
+                    MethodType.methodType(MethodHandle.class, int.class));
+            ADDED = MethodHandles.lookup().findStatic(Dispatch.class, "added",
                     MethodType.methodType(MethodHandle.class, int.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -53,6 +57,16 @@ public final class Dispatch {
             return null;   // a wrapper asked for the original body: run it, this once
         }
         return t.handleAt(i);
+    }
+
+    static MethodHandle added(int id) {
+        final CodeTable t = CodeViews.get().space().currentForCall().get(CodeViews.CODE);
+        final MethodHandle h = t == null ? null : t.handle(id);
+        if (h == null) {
+            throw new IllegalStateException("method " + CodeViews.get().registry().slot(id).describe()
+                    + " was added by a patch that the calling thread's view does not have");
+        }
+        return h;
     }
 
     /**

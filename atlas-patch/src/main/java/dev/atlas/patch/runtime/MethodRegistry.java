@@ -72,6 +72,11 @@ public final class MethodRegistry {
         }
     }
 
+    /** The slot of a method registered before (an instrumented method, or one a patch added), or null. */
+    public MethodSlot find(ClassLoader loader, String className, String name, String descriptor) {
+        return byKey.get(new Key(new ClassLoaderKey(loader), className, name, descriptor));
+    }
+
     /** Records a transformed class (after its methods were registered). */
     public void classTransformed(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods) {
         byClass.compute(className, (n, list) -> {

@@ -41,12 +41,21 @@ public final class PatchLinker {
         return Class.forName(internalName.replace('/', '.'), false, caller.lookupClass().getClassLoader());
     }
 
-    /** A call of a method the patch added to {@code owner}: (O self?, P..)R. */
+    /**
+     * A call of a method a patch added to {@code owner}: (O self?, P..)R. The call runs the
+     * version of the added method that the calling thread's view holds (a later patch may
+     * change it), like a call of a replaced method.
+     */
     public static CallSite linkAdded(MethodHandles.Lookup caller, String name, MethodType type, String owner,
-                                     String methodName, String descriptor, int isStatic) throws ReflectiveOperationException {
-        MethodHandles.Lookup body = context(caller).body(owner);
-        MethodHandle h = body.findStatic(body.lookupClass(), "added$" + methodName, type);
-        return new ConstantCallSite(h);
+                                     String methodName, String descriptor, int isStatic) {
+        ClassLoader loader = caller.lookupClass().getClassLoader();
+        MethodSlot slot = CodeViews.get().registry().find(loader, owner, methodName, descriptor);
+        if (slot == null) {
+            throw new IllegalStateException("no patch added " + owner.replace('/', '.') + "#" + methodName + descriptor
+                    + " in " + loader);
+        }
+        MethodHandle lookup = MethodHandles.insertArguments(Dispatch.ADDED, 0, slot.id());
+        return new ConstantCallSite(MethodHandles.foldArguments(MethodHandles.exactInvoker(type), lookup));
     }
 
     /** A read ("get") or write ("put") of a field the patch added to {@code owner}. */

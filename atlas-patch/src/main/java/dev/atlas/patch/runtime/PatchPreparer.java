@@ -28,9 +28,11 @@ import java.util.Map;
  */
 final class PatchPreparer {
     private final MethodRegistry registry;
+    private final MemberFixups fixups;
 
     PatchPreparer(MethodRegistry registry) {
         this.registry = registry;
+        this.fixups = new MemberFixups(registry);
     }
 
     PreparedPatch prepare(Patch patch, CodeTable parent) {
@@ -77,8 +79,9 @@ final class PatchPreparer {
                 MethodHandles.Lookup body = null;
                 if (cp.bodyClass() != null) {
                     try {
+                        fixups.checkClassesResolve(info.loader(), cp.bodyClass(), addedNames(patch), patch.id());
                         body = FullLookups.of(c)
-                                .defineHiddenClass(cp.bodyClass(), true,
+                                .defineHiddenClass(fixups.apply(info.loader(), cp.bodyClass()), true,
                                         MethodHandles.Lookup.ClassOption.NESTMATE);
                     } catch (IllegalAccessException | LinkageError | IllegalArgumentException ex) {
                         throw new PatchRejectedException("patch " + patch.id() + ": the new code of class "
@@ -88,18 +91,24 @@ final class PatchPreparer {
                     PatchLinker.register(body.lookupClass(), ctx);
                 }
                 for (MethodChange mc : cp.methods()) {
-                    if (mc.kind() == MethodChange.Kind.ADDED) {
-                        added++;
-                        continue;
-                    }
                     MethodSlot slot = info.methods().stream()
                             .filter(s -> s.name().equals(mc.name()) && s.descriptor().equals(mc.descriptor()))
-                            .findFirst()
-                            .orElseThrow(() -> new PatchRejectedException("patch " + patch.id() + " replaces "
+                            .findFirst().orElse(null);
+                    boolean addedHere = slot == null;
+                    if (addedHere) {
+                        // a method this patch adds, or one an earlier patch added and this one changes:
+                        // it lives in the views' tables like a replacement, and links dispatch through them
+                        MethodSlot earlier = registry.find(info.loader(), cp.className(), mc.name(), mc.descriptor());
+                        if (mc.kind() == MethodChange.Kind.REPLACED && earlier == null) {
+                            throw new PatchRejectedException("patch " + patch.id() + " replaces "
                                     + dotted(cp.className()) + "#" + mc.name() + mc.descriptor()
-                                    + ", which is not a patchable method of the loaded class"));
+                                    + ", which is not a patchable method of the loaded class");
+                        }
+                        slot = earlier != null ? earlier
+                                : registry.register(info.loader(), cp.className(), mc.name(), mc.descriptor(), mc.isStatic());
+                    }
                     if (body == null) {
-                        throw new PatchRejectedException("patch " + patch.id() + " replaces " + slot.describe()
+                        throw new PatchRejectedException("patch " + patch.id() + " changes " + slot.describe()
                                 + " but carries no new code for its class");
                     }
                     MethodType type = slot.dispatchType(c);
@@ -109,8 +118,12 @@ final class PatchPreparer {
                         throw new PatchRejectedException("patch " + patch.id() + ": no new body " + mc.bodyMethodName()
                                 + type + " for " + slot.describe(), ex);
                     }
-                    activate.add(slot);
-                    replaced++;
+                    if (addedHere) {
+                        added++;
+                    } else {
+                        activate.add(slot);
+                        replaced++;
+                    }
                 }
                 for (FieldAddition fa : cp.addedFields()) {
                     MethodHandle init = null;
@@ -145,6 +158,14 @@ final class PatchPreparer {
         return new PreparedPatch(patch, table, activate, hooks, replaced, added, fields, patch.addedClasses().size());
     }
 
+    private static java.util.Set<String> addedNames(Patch patch) {
+        java.util.Set<String> s = new java.util.HashSet<>();
+        for (AddedClass ac : patch.addedClasses()) {
+            s.add(ac.className());
+        }
+        return s;
+    }
+
     private PatchContext defineAddedClasses(Patch patch, ClassLoader loader) {
         PatchContext ctx = new PatchContext(patch.id(), loader);
         for (AddedClass ac : patch.addedClasses()) {
@@ -154,7 +175,8 @@ final class PatchPreparer {
                 try {
                     defined = Class.forName(dotted(ac.className()), false, loader);   // applied before (rolled back, applied again)
                 } catch (ClassNotFoundException notYet) {
-                    defined = MethodHandles.privateLookupIn(host, MethodHandles.lookup()).defineClass(ac.bytes());
+                    defined = MethodHandles.privateLookupIn(host, MethodHandles.lookup())
+                            .defineClass(fixups.apply(loader, ac.bytes()));
                 }
                 PatchLinker.register(defined, ctx);
             } catch (ReflectiveOperationException | LinkageError ex) {

@@ -126,7 +126,7 @@ class CodeViewsTest {
                 new MethodChange(MethodChange.Kind.REPLACED, "tagB", "()Ljava/lang/String;", false, "replaced$tagB"),
                 new MethodChange(MethodChange.Kind.REPLACED, "tagC", "()Ljava/lang/String;", true, "replaced$tagC"),
                 new MethodChange(MethodChange.Kind.REPLACED, "price", "(IJD)I", false, "replaced$price"));
-        ClassPatch cp = new ClassPatch("app/Shop", expectedFingerprint, "fingerprint-of-" + tag, methods, List.of(), bytes, null);
+        ClassPatch cp = new ClassPatch("app/Shop", expectedFingerprint, "%064x".formatted(tag.hashCode()), methods, List.of(), bytes, null);
         return new Patch(1, id, "tags to " + tag, List.of(cp), List.of());
     }
 
@@ -224,8 +224,8 @@ class CodeViewsTest {
     void aPatchForAnotherVersionIsRefusedAndNothingChanges() throws Throwable {
         View before = code.space().defaultView();
         PatchRejectedException e = assertThrows(PatchRejectedException.class,
-                () -> code.apply(shopPatch("2", "0000")));
-        assertTrue(e.getMessage().contains("app.Shop") && e.getMessage().contains("0000")
+                () -> code.apply(shopPatch("2", "0".repeat(64))));
+        assertTrue(e.getMessage().contains("app.Shop") && e.getMessage().contains("0".repeat(64))
                 && e.getMessage().contains(v1Fingerprint()), e.getMessage());
         assertSame(before, code.space().defaultView());
         assertTrue(code.applied().isEmpty());
@@ -250,7 +250,7 @@ class CodeViewsTest {
     void aPatchForAClassThatIsNotPatchableIsRefused() {
         Patch p = shopPatch("2", v1Fingerprint());
         ClassPatch cp = p.classes().get(0);
-        ClassPatch other = new ClassPatch("app/Nowhere", cp.expectedFingerprint(), "x", cp.methods(), List.of(), cp.bodyClass(), null);
+        ClassPatch other = new ClassPatch("app/Nowhere", cp.expectedFingerprint(), cp.newFingerprint(), cp.methods(), List.of(), cp.bodyClass(), null);
         PatchRejectedException e = assertThrows(PatchRejectedException.class,
                 () -> code.apply(new Patch(1, p.id(), "", List.of(other), List.of())));
         assertTrue(e.getMessage().contains("app.Nowhere"), e.getMessage());

@@ -116,6 +116,64 @@ class PatchEndToEndTest {
         assertEquals("[apple=100 #3]", call(catalog, a, "quote", "apple", 1), "state survives rollback and re-apply");
     }
 
+    static final String V3 = V2
+            .replace("qty >= 10 ? total * 9 / 10 : total", "qty >= 10 ? total * 8 / 10 : total")
+            .replace("return \"v2\";", "return \"v3/\" + hits;");
+
+    @Test
+    void aPatchOnAPatchReachesTheFieldsAndMethodsTheFirstOneAdded(@TempDir Path tmp) throws Exception {
+        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("shop.Catalog", V1));
+        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("shop.Catalog", V2));
+        Path v3 = Fixtures.compile(tmp.resolve("v3"), Map.of("shop.Catalog", V3));
+        Patch first = PatchBuilder.diff(v1, v2, BuildOptions.defaults()).patchOrThrow();
+        Patch second = PatchBuilder.diff(v2, v3, BuildOptions.defaults()).patchOrThrow();
+        ClassLoader loader = new InstrumentingLoader("shop-stack", classesOf(v1),
+                new ClassSelector(List.of("shop.**"), List.of()),
+                new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
+        Class<?> catalog = loader.loadClass("shop.Catalog");
+        Object a = catalog.getConstructor().newInstance();
+
+        PatchRejectedException e = assertThrows(PatchRejectedException.class, () -> code.apply(second));
+        assertTrue(e.getMessage().contains("another version of class shop.Catalog"), e.getMessage());
+
+        code.apply(first).migration().await(LONG);
+        assertEquals("[apple=100 #1]", call(catalog, a, "quote", "apple", 1));
+        code.apply(second).migration().await(LONG);
+        assertEquals(800, call(catalog, a, "price", "apple", 10), "the changed added method");
+        assertEquals("[apple=100 #2]", call(catalog, a, "quote", "apple", 1), "the first patch's code and field");
+        assertEquals("v3/2", call(catalog, null, "version"), "the first patch's static field, read by the second");
+
+        code.rollback().migration().await(LONG);
+        assertEquals(900, call(catalog, a, "price", "apple", 10), "back to the first patch's added method");
+        assertEquals("[apple=100 #3]", call(catalog, a, "quote", "apple", 1));
+        code.rollback().migration().await(LONG);
+        assertEquals(1000, call(catalog, a, "price", "apple", 10));
+    }
+
+    @Test
+    void aPatchOnAPatchNamingAClassTheFirstOneAddedIsRefusedClearly(@TempDir Path tmp) throws Exception {
+        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("shop.Catalog", V1));
+        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("shop.Catalog", V2));
+        Path v3 = Fixtures.compile(tmp.resolve("v3"), Map.of("shop.Catalog", V2.replace("\" #\"", "\" no.\"")));
+        Patch first = PatchBuilder.diff(v1, v2, BuildOptions.defaults()).patchOrThrow();
+        Patch second = PatchBuilder.diff(v2, v3, BuildOptions.defaults()).patchOrThrow();
+        ClassLoader loader = new InstrumentingLoader("shop-stack-class", classesOf(v1),
+                new ClassSelector(List.of("shop.**"), List.of()),
+                new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
+        Class<?> catalog = loader.loadClass("shop.Catalog");
+        Object a = catalog.getConstructor().newInstance();
+        code.apply(first).migration().await(LONG);
+        var before = code.space().defaultView();
+        PatchRejectedException e = assertThrows(PatchRejectedException.class, () -> code.apply(second));
+        assertTrue(e.getMessage().contains("shop.Brackets"), e.getMessage());
+        assertSame(before, code.space().defaultView(), "nothing changed");
+        assertEquals("[apple=100 #1]", call(catalog, a, "quote", "apple", 1));
+        Patch cumulative = PatchBuilder.diff(v1, v3, BuildOptions.defaults()).patchOrThrow();
+        code.rollback().migration().await(LONG);
+        code.apply(cumulative).migration().await(LONG);
+        assertEquals("[apple=100 no.2]", call(catalog, a, "quote", "apple", 1), "a cumulative patch keeps the state");
+    }
+
     private static Map<String, byte[]> classesOf(Path dir) {
         Map<String, byte[]> out = new HashMap<>();
         try (Stream<Path> s = Files.walk(dir)) {

@@ -1,0 +1,349 @@
+package dev.atlas.memory.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.Locale;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The Linux system calls the memory layer needs, as FFM downcalls into libc, with
+ * {@code errno} captured. Every failure throws a {@link LinuxException} naming the call,
+ * its arguments and the errno.
+ *
+ * {@snippet :
+ * int fd = Linux.memfdCreate("store", Linux.MFD_CLOEXEC);
+ * Linux.ftruncate(fd, 1L << 30);                                   // 1 GiB, sparse
+ * MemorySegment m = Linux.mmap(MemorySegment.NULL, 1L << 30,
+ *         Linux.PROT_READ | Linux.PROT_WRITE, Linux.MAP_SHARED, fd, 0);
+ * // ... wrap m with m.reinterpret(len, arena, Linux::munmapQuietly) before handing it out
+ * }
+ *
+ * <p>Segments returned by {@link #mmap} are in the global scope: whoever maps memory owns
+ * its lifetime and should attach it to an {@link Arena} at once
+ * ({@code reinterpret(size, arena, cleanup)}), so that unmapping can never race a reader.
+ * The constants are those of x86_64 and aarch64 Linux (identical for these calls).
+ *
+ * <p>Thread safety: all methods may be called from any thread. On another OS or CPU every
+ * method throws {@link UnsupportedOperationException}.
+ */
+@SuppressWarnings("restricted")   // the whole class is the native boundary
+public final class Linux {
+    /*
+     * Implementation notes. The downcall handles live in the nested Calls class, so that
+     * merely loading Linux (for its constants or isSupported()) never looks up a libc
+     * symbol. errno is captured with Linker.Option.captureCallState into a small segment
+     * allocated per call from a confined arena (system calls here cost microseconds; the
+     * allocation does not matter).
+     */
+    public static final int PROT_NONE = 0;
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+
+    public static final int MAP_SHARED = 0x01;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_FIXED = 0x10;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_NORESERVE = 0x4000;
+    public static final int MAP_POPULATE = 0x8000;
+
+    public static final int MADV_DONTNEED = 4;
+    public static final int MADV_REMOVE = 9;
+
+    public static final int MFD_CLOEXEC = 0x1;
+
+    public static final int O_RDONLY = 0;
+    public static final int O_RDWR = 2;
+    public static final int O_CLOEXEC = 0x80000;
+
+    private static final int SC_PAGESIZE = 30;
+
+    private static final boolean SUPPORTED;
+
+    static {
+        SUPPORTED = supports(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+    }
+
+    /** True for the OS and CPU names (as in {@code os.name}, {@code os.arch}) this class works on. */
+    static boolean supports(String osName, String osArch) {
+        String os = osName.toLowerCase(Locale.ROOT);
+        String arch = osArch.toLowerCase(Locale.ROOT);
+        return os.startsWith("linux") && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"));
+    }
+
+    private Linux() {}
+
+    /** True on Linux x86_64 and aarch64, where this class works. */
+    public static boolean isSupported() {
+        return SUPPORTED;
+    }
+
+    /** @throws UnsupportedOperationException naming the OS and CPU, unless {@link #isSupported()} */
+    public static void requireSupported() {
+        if (!SUPPORTED) {
+            throw new UnsupportedOperationException("Atlas memory views need Linux on x86_64 or aarch64; this is "
+                    + System.getProperty("os.name") + " on " + System.getProperty("os.arch"));
+        }
+    }
+
+    /** The page size (sysconf(_SC_PAGESIZE)). */
+    public static long pageSize() {
+        return Calls.PAGE_SIZE;
+    }
+
+    /** memfd_create(name, flags): an anonymous memory file, size 0. */
+    public static int memfdCreate(String name, int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Calls.STATE);
+            int r = (int) Calls.MEMFD_CREATE.invokeExact(state, a.allocateFrom(name), flags);
+            return checkInt(r, state, () -> "memfd_create(\"" + name + "\", flags=0x" + Integer.toHexString(flags) + ")");
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** ftruncate(fd, length). */
+    public static void ftruncate(int fd, long length) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Calls.STATE);
+            int r = (int) Calls.FTRUNCATE.invokeExact(state, fd, length);
+            checkInt(r, state, () -> "ftruncate(fd=" + fd + ", length=" + length + ")");
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * mmap(addr, length, prot, flags, fd, offset). {@code addr} is {@link MemorySegment#NULL}
+     * or a hint (a fixed address with {@link #MAP_FIXED}).
+     *
+     * @return the mapping, {@code length} bytes long, in the global scope
+     */
+    public static MemorySegment mmap(MemorySegment addr, long length, int prot, int flags, int fd, long offset) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Calls.STATE);
+            MemorySegment r = (MemorySegment) Calls.MMAP.invokeExact(state, addr, length, prot, flags, fd, offset);
+            if (r.address() == -1L) {
+                throw new LinuxException("mmap(addr=" + hex(addr.address()) + ", length=" + length + ", prot="
+                        + protName(prot) + ", flags=" + mapFlagsName(flags) + ", fd=" + fd + ", offset=" + offset + ")",
+                        errno(state));
+            }
+            return r.reinterpret(length);
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** munmap(segment.address(), segment.byteSize()). */
+    public static void munmap(MemorySegment segment) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Calls.STATE);
+            int r = (int) Calls.MUNMAP.invokeExact(state, segment, segment.byteSize());
+            checkInt(r, state, () -> "munmap(addr=" + hex(segment.address()) + ", length=" + segment.byteSize() + ")");
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** mprotect(segment.address(), segment.byteSize(), prot). */
+    public static void mprotect(MemorySegment segment, int prot) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Calls.STATE);
+            int r = (int) Calls.MPROTECT.invokeExact(state, segment, segment.byteSize(), prot);
+            checkInt(r, state, () -> "mprotect(addr=" + hex(segment.address()) + ", length=" + segment.byteSize()
+                    + ", prot=" + protName(prot) + ")");
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** madvise(segment.address(), segment.byteSize(), advice). */
+    public static void madvise(MemorySegment segment, int advice) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Calls.STATE);
+            int r = (int) Calls.MADVISE.invokeExact(state, segment, segment.byteSize(), advice);
+            checkInt(r, state, () -> "madvise(addr=" + hex(segment.address()) + ", length=" + segment.byteSize()
+                    + ", advice=" + advice + ")");
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** close(fd). */
+    public static void close(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Calls.STATE);
+            int r = (int) Calls.CLOSE.invokeExact(state, fd);
+            checkInt(r, state, () -> "close(fd=" + fd + ")");
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** open(path, flags) for an existing file (no mode). */
+    public static int open(String path, int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Calls.STATE);
+            int r = (int) Calls.OPEN.invokeExact(state, a.allocateFrom(path), flags, 0);
+            return checkInt(r, state, () -> "open(\"" + path + "\", flags=0x" + Integer.toHexString(flags) + ")");
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * pread(fd, buffer, buffer.byteSize(), offset).
+     *
+     * @return the number of bytes read (0 at end of file)
+     */
+    public static long pread(int fd, MemorySegment buffer, long offset) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Calls.STATE);
+            long r = (long) Calls.PREAD.invokeExact(state, fd, buffer, buffer.byteSize(), offset);
+            if (r < 0) {
+                throw new LinuxException("pread(fd=" + fd + ", count=" + buffer.byteSize() + ", offset=" + offset + ")",
+                        errno(state));
+            }
+            return r;
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@link #munmap}, logging instead of throwing: for arena cleanup actions, which must not throw. */
+    public static void munmapQuietly(MemorySegment segment) {
+        try {
+            munmap(segment);
+        } catch (RuntimeException e) {
+            System.getLogger("dev.atlas.memory").log(System.Logger.Level.ERROR, "munmap failed", e);
+        }
+    }
+
+    /** {@link #close}, logging instead of throwing. */
+    public static void closeQuietly(int fd) {
+        try {
+            close(fd);
+        } catch (RuntimeException e) {
+            System.getLogger("dev.atlas.memory").log(System.Logger.Level.ERROR, "close failed", e);
+        }
+    }
+
+    /** "PROT_READ|PROT_WRITE" and so on. */
+    public static String protName(int prot) {
+        if (prot == PROT_NONE) {
+            return "PROT_NONE";
+        }
+        StringBuilder b = new StringBuilder();
+        if ((prot & PROT_READ) != 0) b.append("PROT_READ");
+        if ((prot & PROT_WRITE) != 0) b.append(b.isEmpty() ? "" : "|").append("PROT_WRITE");
+        int rest = prot & ~(PROT_READ | PROT_WRITE);
+        if (rest != 0) b.append(b.isEmpty() ? "" : "|").append("0x").append(Integer.toHexString(rest));
+        return b.toString();
+    }
+
+    static String mapFlagsName(int flags) {
+        StringBuilder b = new StringBuilder();
+        int[] bits = {MAP_SHARED, MAP_PRIVATE, MAP_FIXED, MAP_ANONYMOUS, MAP_NORESERVE, MAP_POPULATE};
+        String[] names = {"MAP_SHARED", "MAP_PRIVATE", "MAP_FIXED", "MAP_ANONYMOUS", "MAP_NORESERVE", "MAP_POPULATE"};
+        int rest = flags;
+        for (int i = 0; i < bits.length; i++) {
+            if ((flags & bits[i]) != 0) {
+                b.append(b.isEmpty() ? "" : "|").append(names[i]);
+                rest &= ~bits[i];
+            }
+        }
+        if (rest != 0) b.append(b.isEmpty() ? "" : "|").append("0x").append(Integer.toHexString(rest));
+        return b.isEmpty() ? "0" : b.toString();
+    }
+
+    static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+
+    private static int checkInt(int r, MemorySegment state, java.util.function.Supplier<String> call) {
+        if (r == -1) {
+            throw new LinuxException(call.get(), errno(state));
+        }
+        return r;
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) Calls.ERRNO.get(state, 0L);
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException("unexpected checked exception from a downcall", t);
+    }
+
+    /** The downcall handles; initialised on first use, only where supported. */
+    private static final class Calls {
+        static final MemoryLayout STATE;
+        static final VarHandle ERRNO;
+        static final MethodHandle MEMFD_CREATE, FTRUNCATE, MMAP, MUNMAP, MPROTECT, MADVISE, CLOSE, OPEN, PREAD;
+        static final long PAGE_SIZE;
+
+        static {
+            requireSupported();
+            Linker linker = Linker.nativeLinker();
+            SymbolLookup libc = linker.defaultLookup();
+            STATE = Linker.Option.captureStateLayout();
+            ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+            Linker.Option errno = Linker.Option.captureCallState("errno");
+            MEMFD_CREATE = handle(linker, libc, "memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), errno);
+            FTRUNCATE = handle(linker, libc, "ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), errno);
+            MMAP = handle(linker, libc, "mmap",
+                    FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), errno);
+            MUNMAP = handle(linker, libc, "munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), errno);
+            MPROTECT = handle(linker, libc, "mprotect", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), errno);
+            MADVISE = handle(linker, libc, "madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), errno);
+            CLOSE = handle(linker, libc, "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), errno);
+            OPEN = handle(linker, libc, "open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), errno,
+                    Linker.Option.firstVariadicArg(2));
+            PREAD = handle(linker, libc, "pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG),
+                    errno);
+            MethodHandle sysconf = linker.downcallHandle(libc.find("sysconf").orElseThrow(),
+                    FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+            try {
+                PAGE_SIZE = (long) sysconf.invokeExact(SC_PAGESIZE);
+            } catch (Throwable t) {
+                throw new ExceptionInInitializerError(t);
+            }
+        }
+
+        private static MethodHandle handle(Linker linker, SymbolLookup libc, String name, FunctionDescriptor fd,
+                                           Linker.Option... options) {
+            MemorySegment symbol = libc.find(name)
+                    .orElseThrow(() -> new UnsupportedOperationException("libc has no symbol " + name));
+            return linker.downcallHandle(symbol, fd, options);
+        }
+
+    }
+}
