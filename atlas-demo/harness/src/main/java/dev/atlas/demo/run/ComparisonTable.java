@@ -65,8 +65,10 @@ public final class ComparisonTable {
                     l.sent(), 100.0 * l.cpuMillis() / Math.max(1, o.loadDuration().toMillis()),
                     l.p99SendLagMicros() / 1000.0, l.maxSendLagMicros() / 1000.0));
         }
-        sb.append("  pause: time the application was stopped for the change (HotSwap: inside redefineClasses, a global"
-                + " safepoint; restart: the service was down)").append(System.lineSeparator());
+        sb.append("  pause: HotSwap: time spent in redefineClasses, whose VM operation stops every thread at a safepoint;"
+                + " restart: the service was down; Atlas: no pause of its own (\"-\")").append(System.lineSeparator());
+        sb.append("  in effect: from T until new requests run the new code; all threads: until every thread did")
+                .append(System.lineSeparator());
         sb.append("  chart: ").append(report.png()).append(report.chartLabelled() ? "" : " (without text: no font in this JVM)")
                 .append(System.lineSeparator());
         return sb.toString();
