@@ -10,10 +10,8 @@ import dev.atlas.patch.format.PatchFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,20 +23,30 @@ import java.util.Optional;
  * and every worker migrates into it at its own quiescence point (when its current request
  * ends), so no thread waits for another and no request mixes versions.
  *
- * <p>Until {@code atlas patch apply <pid> <patch>} exists, the patch is applied by the
- * demo's patch-trigger agent (module {@code atlas-demo/patch-trigger}), which calls the same
- * runtime ({@code CodeViews.apply}) in the service when asked on a loopback port.
+ * <p>The patch goes in through a {@link PatchApplier}: {@link CommandApplier} runs
+ * {@code atlas patch apply <pid> <patch>} as an operator would; {@link TriggerAgentApplier}
+ * (the default, which needs no CLI) calls the same runtime ({@code CodeViews.apply}) inside
+ * the service through the demo's patch-trigger agent.
  *
- * <p>Not thread-safe; one instance serves one run (it keeps the patch and the port).
+ * <p>Not thread-safe; one instance serves one run (it keeps the patch).
  */
 public final class AtlasMode implements PatchMode {
     /** The service's application classes: what the agent makes patchable and the builder diffs. */
     static final String APPLICATION_CLASSES = "dev.atlas.demo.service.**";
 
+    private final PatchApplier applier;
     private Path patchFile;
     private Patch patch;
     private List<String> buildNotes = List.of();
-    private int triggerPort;
+
+    /** Applies the patch with the demo's patch-trigger agent ({@link TriggerAgentApplier}). */
+    public AtlasMode() {
+        this(new TriggerAgentApplier());
+    }
+
+    public AtlasMode(PatchApplier applier) {
+        this.applier = applier;
+    }
 
     @Override
     public String name() {
@@ -53,7 +61,9 @@ public final class AtlasMode implements PatchMode {
     @Override
     public Optional<String> unavailable(DemoArtifacts artifacts) {
         return DemoArtifacts.missingJar("the Atlas agent jar", artifacts.atlasAgent())
-                .or(() -> DemoArtifacts.missingJar("the demo's patch-trigger agent jar", artifacts.patchTrigger()));
+                .or(() -> applier instanceof TriggerAgentApplier
+                        ? DemoArtifacts.missingJar("the demo's patch-trigger agent jar", artifacts.patchTrigger())
+                        : Optional.empty());
     }
 
     /** Builds the patch (refused: an {@link IOException} naming every refusal), then the JVM options. */
@@ -70,43 +80,30 @@ public final class AtlasMode implements PatchMode {
         patchFile = Files.createTempFile("atlas-demo-", ".atlaspatch");
         patchFile.toFile().deleteOnExit();
         PatchFile.write(patch, patchFile);
-        triggerPort = ports.free();
-        return List.of("-javaagent:" + artifacts.atlasAgent() + "=include=" + APPLICATION_CLASSES,
-                "-javaagent:" + artifacts.patchTrigger() + "=port=" + triggerPort);
+        List<String> options = new ArrayList<>();
+        options.add("-javaagent:" + artifacts.atlasAgent() + "=include=" + APPLICATION_CLASSES);
+        options.addAll(applier.serviceJvmOptions(artifacts, ports));
+        return options;
     }
 
     @Override
-    public ChangeOutcome applyChange(ServiceControl service) throws IOException {
+    public ChangeOutcome applyChange(ServiceControl service) throws IOException, InterruptedException {
         if (patchFile == null) {
             throw new IllegalStateException("serviceJvmOptions was not called: there is no patch and no Atlas agent");
         }
-        String answer = ControlLine.send(triggerPort, "apply " + patchFile.toAbsolutePath(), Duration.ofSeconds(90));
+        PatchApplier.Applied applied = applier.apply(service.current(), patchFile);
         List<String> notes = new ArrayList<>();
         notes.add("patch " + patch.id() + " built from the two builds by PatchBuilder (" + patch.classes().size()
                 + " changed class(es), " + patch.addedClasses().size() + " added)");
         buildNotes.forEach(n -> notes.add("builder: " + n));
-        if (!answer.startsWith("ok")) {
-            notes.add("apply refused: " + answer.replaceFirst("^refused ", ""));
+        notes.addAll(applied.notes());
+        notes.add(applier.description());
+        if (!applied.applied()) {
             return new ChangeOutcome("nothing", null, null, null, notes);
         }
-        Map<String, String> f = ControlLine.fields(answer);
-        Duration started = nanos(f, "start_nanos");
-        Duration migrated = nanos(f, "migrated_nanos");
-        notes.add("runtime: " + f.get("replaced") + " method(s) replaced, " + f.get("added") + " added, " + f.get("fields")
-                + " new field(s), " + f.get("classes") + " class(es) added; code prepared beside the running threads in "
-                + nanos(f, "prepare_nanos").toMillis() + " ms");
-        notes.add(f.get("threads") + " thread(s) migrated, each at its own quiescence point (end of its request);"
-                + " the longest wait of one thread: " + String.format(java.util.Locale.ROOT, "%.2f ms",
-                nanos(f, "max_delay_nanos").toNanos() / 1e6));
         notes.add("no stop-the-world step of Atlas's own; switching the dispatch may deoptimise compiled callers"
                 + " (a JVM handshake, not measured here)");
-        notes.add("applied by the demo's patch-trigger agent (CodeViews.apply in the service) until 'atlas patch apply"
-                + " <pid>' exists");
-        return new ChangeOutcome("v2, whole change (new field, method, lambda)", started, migrated, null, notes);
-    }
-
-    private static Duration nanos(Map<String, String> fields, String key) {
-        String v = fields.get(key);
-        return v == null ? Duration.ZERO : Duration.ofNanos(Long.parseLong(v));
+        return new ChangeOutcome("v2, whole change (new field, method, lambda)", applied.inEffect(), applied.allMigrated(),
+                null, notes);
     }
 }

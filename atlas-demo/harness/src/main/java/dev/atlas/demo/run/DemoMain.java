@@ -7,7 +7,10 @@ import java.util.List;
 
 /**
  * Runs the patch demo without the {@code atlas} CLI (which wires the same API as
- * {@code atlas demo}): {@code DemoMain [--quick] [--root <repo>] [--png <file>] [--modes atlas,hotswap,restart]}.
+ * {@code atlas demo}): {@code DemoMain [--quick] [--root <repo>] [--png <file>] [--modes atlas,hotswap,restart]
+ * [--atlas-apply-command "atlas patch apply"]}. With {@code --atlas-apply-command}, the Atlas
+ * mode applies the patch with that command ({@link CommandApplier}), else with the demo's
+ * patch-trigger agent ({@link TriggerAgentApplier}).
  * Exit code 0 if it ran, 1 if the environment is not ready (it says what is missing), 2 for
  * bad arguments.
  */
@@ -20,12 +23,14 @@ public final class DemoMain {
         Path root = Path.of(".");
         Path png = null;
         List<String> names = null;
+        List<String> applyCommand = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--root" -> root = Path.of(value(args, ++i));
                 case "--png" -> png = Path.of(value(args, ++i));
                 case "--modes" -> names = List.of(value(args, ++i).split(","));
+                case "--atlas-apply-command" -> applyCommand = List.of(value(args, ++i).trim().split("\\s+"));
                 default -> usage("unknown argument '" + args[i] + "'");
             }
         }
@@ -35,7 +40,9 @@ public final class DemoMain {
             options = options.withPng(png);
         }
         List<PatchMode> modes = new ArrayList<>();
-        for (PatchMode m : PatchDemo.standardModes()) {
+        List<PatchMode> all = applyCommand == null ? PatchDemo.standardModes()
+                : List.of(new AtlasMode(new CommandApplier(applyCommand)), new HotSwapMode(), new RestartMode());
+        for (PatchMode m : all) {
             if (names == null || names.contains(m.name())) {
                 modes.add(m);
             }
@@ -66,7 +73,8 @@ public final class DemoMain {
 
     private static void usage(String problem) {
         System.err.println("patch demo: " + problem);
-        System.err.println("usage: [--quick] [--root <repo>] [--png <file>] [--modes atlas,hotswap,restart]");
+        System.err.println("usage: [--quick] [--root <repo>] [--png <file>] [--modes atlas,hotswap,restart]"
+                + " [--atlas-apply-command \"atlas patch apply\"]");
         System.exit(2);
     }
 }
