@@ -631,7 +631,7 @@ public final class MemorySpace implements AutoCloseable {
             return new IllegalStateException("memory space '" + name + "' is closed");
         }
         return new dev.atlas.core.ViewRetiredException(view, "memory space '" + name
-                + "': its mapping of the view was unmapped after the grace period");
+                + "' (the view has retired; its mapping was unmapped after the grace period)");
     }
 
     IllegalStateException inaccessible(View view, Region r, long offset, long length) {

@@ -61,8 +61,9 @@ class MemoryStressTest {
                                 cfg.get(JAVA_LONG, 0);
                             }
                             space.quiescent();
-                            if (rnd.nextInt(50) == 0 && live.size() > 0) {
-                                View target = live.get(rnd.nextInt(live.size()));
+                            List<View> candidates = List.copyOf(live);   // the list changes under us
+                            if (rnd.nextInt(50) == 0 && !candidates.isEmpty()) {
+                                View target = candidates.get(rnd.nextInt(candidates.size()));
                                 try {
                                     space.switchCurrentThread(target);
                                 } catch (ViewRetiredException retiring) {

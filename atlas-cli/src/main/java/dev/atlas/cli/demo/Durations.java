@@ -10,13 +10,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations on the command line and in the report: "200us", "1.5s", "300ms", "2m". */
-final class Durations {
+public final class Durations {
     private static final Pattern SYNTAX = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(us|ms|s|m)");
 
     private Durations() {
     }
 
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         Matcher m = SYNTAX.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a duration; expected a number and a unit"
@@ -36,7 +36,7 @@ final class Durations {
     }
 
     /** The shortest exact rendering in the units {@link #parse} reads, e.g. "1500ms". */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long n = d.toNanos();
         if (n % 60_000_000_000L == 0 && n != 0) return n / 60_000_000_000L + "m";
         if (n % 1_000_000_000L == 0) return n / 1_000_000_000L + "s";
@@ -46,7 +46,7 @@ final class Durations {
     }
 
     /** Picocli converter for duration options. */
-    static final class Converter implements ITypeConverter<Duration> {
+    public static final class Converter implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
             try {

@@ -1,5 +1,6 @@
 package dev.atlas.patch.agent;
 
+import dev.atlas.patch.agent.command.CommandChannel;
 import dev.atlas.patch.instrument.BoundaryMatcher;
 import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.instrument.CodeInstrumenter;
@@ -45,7 +46,12 @@ public final class AtlasAgent {
         install(args, inst, false);
     }
 
+    /** Late attach: installs the agent, or runs an operator command ({@link CommandChannel}). */
     public static void agentmain(String args, Instrumentation inst) {
+        if (CommandChannel.isCommand(args)) {
+            CommandChannel.run(args, inst);
+            return;
+        }
         install(args, inst, true);
     }
 

@@ -1,6 +1,7 @@
 package dev.atlas.patch.build;
 
 import java.lang.classfile.ClassElement;
+import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.CodeModel;
 import java.lang.classfile.FieldElement;
@@ -28,7 +29,9 @@ import java.util.List;
  * <p>Implementation notes: the class is defined as an ordinary class, not a nestmate of
  * anything, so {@code NestHost}/{@code NestMembers} and {@code EnclosingMethod} are dropped
  * and {@code InnerClasses} keeps only entries that do not involve a renamed class, or
- * relate two renamed classes; reflection then sees it as a top-level class.
+ * relate two renamed classes; reflection then sees it as a top-level class. Private
+ * constructors become package-private (new code of its former nestmates calls them; a
+ * constructor is never dispatched virtually, so nothing else changes).
  */
 final class AddedClassWriter {
     private AddedClassWriter() {
@@ -53,7 +56,8 @@ final class AddedClassWriter {
                         }
                     });
                     case MethodModel m -> clb.withMethod(m.methodName().stringValue(), ctx.remap.map(m.methodTypeSymbol()),
-                            m.flags().flagsMask(), mb -> {
+                            m.methodName().equalsString("<init>") ? m.flags().flagsMask() & ~ClassFile.ACC_PRIVATE
+                                    : m.flags().flagsMask(), mb -> {
                                 for (MethodElement me : m) {
                                     switch (me) {
                                         case AccessFlags af -> {

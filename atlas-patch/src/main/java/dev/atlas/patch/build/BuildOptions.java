@@ -1,5 +1,6 @@
 package dev.atlas.patch.build;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 
@@ -10,7 +11,8 @@ import java.util.Objects;
  * BuildOptions opts = BuildOptions.defaults()
  *         .withIncludes(List.of("com.acme.**"))
  *         .withExcludes(List.of("com.acme.generated.*"))
- *         .withDescription("fix the rounding in Invoice.total()");
+ *         .withDescription("fix the rounding in Invoice.total()")
+ *         .withClasspath(List.of(Path.of("lib/framework.jar")));
  * }
  *
  * <p>Patterns are dotted package names: {@code com.acme} and {@code com.acme.*} match the
@@ -20,12 +22,15 @@ import java.util.Objects;
  * @param includes patterns of classes to consider (empty: all)
  * @param excludes patterns of classes to leave out
  * @param description text stored in the patch
+ * @param classpath jars or class directories the builds depend on (libraries): read only to
+ *                  resolve supertypes and inherited members, never diffed
  */
-public record BuildOptions(List<String> includes, List<String> excludes, String description) {
+public record BuildOptions(List<String> includes, List<String> excludes, String description, List<Path> classpath) {
     public BuildOptions {
         includes = List.copyOf(includes);
         excludes = List.copyOf(excludes);
         Objects.requireNonNull(description, "description");
+        classpath = List.copyOf(classpath);
         for (String p : includes) {
             check(p);
         }
@@ -40,21 +45,30 @@ public record BuildOptions(List<String> includes, List<String> excludes, String 
         }
     }
 
-    /** Every class, no description. */
+    /** Options without a library classpath. */
+    public BuildOptions(List<String> includes, List<String> excludes, String description) {
+        this(includes, excludes, description, List.of());
+    }
+
+    /** Every class, no description, no libraries. */
     public static BuildOptions defaults() {
         return new BuildOptions(List.of(), List.of(), "");
     }
 
     public BuildOptions withIncludes(List<String> patterns) {
-        return new BuildOptions(patterns, excludes, description);
+        return new BuildOptions(patterns, excludes, description, classpath);
     }
 
     public BuildOptions withExcludes(List<String> patterns) {
-        return new BuildOptions(includes, patterns, description);
+        return new BuildOptions(includes, patterns, description, classpath);
     }
 
     public BuildOptions withDescription(String text) {
-        return new BuildOptions(includes, excludes, text);
+        return new BuildOptions(includes, excludes, text, classpath);
+    }
+
+    public BuildOptions withClasspath(List<Path> libraries) {
+        return new BuildOptions(includes, excludes, description, libraries);
     }
 
     /** Whether the class with this internal name is considered. */

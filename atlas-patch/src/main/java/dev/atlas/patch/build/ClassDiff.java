@@ -208,6 +208,11 @@ final class ClassDiff {
             } else if ((f & ClassFile.ACC_SYNCHRONIZED) != 0) {
                 refuse(k, "new synchronized method (write the synchronized block inside the method)");
             } else if ((f & (ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC)) == 0
+                    && newBuild.missingSupertype(newModel.thisClass().asInternalName()).isPresent()) {
+                refuse(k, "cannot check whether the new method overrides an inherited one: class "
+                        + newBuild.missingSupertype(newModel.thisClass().asInternalName()).get()
+                        + " is in neither build nor the classpath (add the libraries with BuildOptions.withClasspath)");
+            } else if ((f & (ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC)) == 0
                     && newBuild.inherited(newModel, mn, nm.methodType().stringValue()).isPresent()) {
                 refuse(k, "new method overrides " + newBuild.inherited(newModel, mn, nm.methodType().stringValue())
                         .get().declaringClass() + "." + mn + " (virtual dispatch of the loaded classes cannot change)");

@@ -142,6 +142,23 @@ final class CodeRewriter implements CodeTransform {
         return !Hierarchy.packageOf(declaring).equals(Hierarchy.packageOf(selfNew));
     }
 
+    /**
+     * A private member this code cannot reach directly: a body class is a nestmate of its
+     * class's nest, but added classes belong to no nest. (Private constructors of added
+     * classes are made package-private by {@link AddedClassWriter} instead.)
+     */
+    private boolean unreachablePrivate(Hierarchy.Member m) {
+        String d = m.declaringClass();
+        return m.isPrivate() && !d.equals(selfNew) && (bodyClass == null || ctx.addedClasses.contains(d));
+    }
+
+    /** A member that cannot be resolved because a class of its owner's hierarchy is unknown: refused. */
+    private void unresolved(String owner, String member) {
+        ctx.newBuild.missingSupertype(owner).ifPresent(missing -> problem(member, "cannot resolve " + owner + "."
+                + member + ": class " + missing + " is in neither build nor the classpath (add the libraries "
+                + "with BuildOptions.withClasspath)"));
+    }
+
     private void field(CodeBuilder cb, FieldInstruction f) {
         String owner = f.owner().asInternalName();
         String name = f.name().stringValue();
@@ -149,6 +166,9 @@ final class CodeRewriter implements CodeTransform {
         boolean isStatic = f.opcode() == Opcode.GETSTATIC || f.opcode() == Opcode.PUTSTATIC;
         boolean get = f.opcode() == Opcode.GETSTATIC || f.opcode() == Opcode.GETFIELD;
         Optional<Hierarchy.Member> m = ctx.newBuild.resolveField(owner, name, f.type().stringValue());
+        if (m.isEmpty()) {
+            unresolved(owner, name);
+        }
         if (m.isPresent() && ctx.isAddedField(m.get().declaringClass(), name)) {
             ClassDesc o = loaded(m.get().declaringClass());
             ClassDesc t = map(type);
@@ -159,18 +179,15 @@ final class CodeRewriter implements CodeTransform {
                     internal(o), name, t.descriptorString(), isStatic ? 1 : 0));
             return;
         }
-        if (m.isPresent() && m.get().isPrivate() && bodyClass == null && !m.get().declaringClass().equals(selfNew)) {
-            problem(name, "added class reads or writes private field " + m.get().declaringClass() + "." + name
-                    + ": an added class is not a nestmate of the classes it was compiled with");
-        }
-        if (bodyClass != null && m.isPresent() && m.get().isProtected() && otherPackage(m.get().declaringClass())) {
+        boolean privateOfAnother = m.isPresent() && unreachablePrivate(m.get());
+        if (privateOfAnother || bodyClass != null && m.isPresent() && m.get().isProtected() && otherPackage(m.get().declaringClass())) {
             int kind = switch (f.opcode()) {
                 case GETFIELD -> 1;
                 case PUTFIELD -> 2;
                 case GETSTATIC -> 4;
                 default -> 5;
             };
-            ClassDesc o = loaded(owner);
+            ClassDesc o = privateOfAnother ? loaded(m.get().declaringClass()) : loaded(owner);
             ClassDesc t = map(type);
             MethodTypeDesc site = switch (kind) {
                 case 1 -> MethodTypeDesc.of(t, o);
@@ -200,10 +217,18 @@ final class CodeRewriter implements CodeTransform {
         MethodTypeDesc type = ctx.remap.map(v.typeSymbol());
         ClassDesc ownerDesc = owner.startsWith("[") ? map(ClassDesc.ofDescriptor(owner)) : loaded(owner);
         if (name.equals("<init>")) {
+            if (!ctx.addedClasses.contains(owner) && ctx.newBuild.resolveMethod(owner, name, desc)
+                    .filter(this::unreachablePrivate).isPresent()) {
+                problem(name + desc, "added class calls a private constructor of " + owner
+                        + " (an added class is no nestmate of it): make the constructor package-private");
+            }
             cb.invoke(v.opcode(), ownerDesc, name, type, v.isInterface());
             return;
         }
         Optional<Hierarchy.Member> m = ctx.newBuild.resolveMethod(owner, name, desc);
+        if (m.isEmpty() && !owner.equals("java/lang/invoke/MethodHandle") && !owner.equals("java/lang/invoke/VarHandle")) {
+            unresolved(owner, name + desc);
+        }
         if (m.isPresent() && ctx.isAddedMethod(m.get().declaringClass(), name, desc)) {
             if (v.opcode() == Opcode.INVOKESPECIAL && !m.get().isPrivate()) {
                 problem(name + desc, "super call of " + m.get().declaringClass() + "." + name
@@ -216,9 +241,13 @@ final class CodeRewriter implements CodeTransform {
                     type.descriptorString(), isStatic ? 1 : 0));
             return;
         }
-        if (m.isPresent() && m.get().isPrivate() && bodyClass == null && !m.get().declaringClass().equals(selfNew)) {
-            problem(name + desc, "added class calls private method " + m.get().declaringClass() + "." + name
-                    + ": an added class is not a nestmate of the classes it was compiled with");
+        if (m.isPresent() && unreachablePrivate(m.get())) {
+            // added classes are nobody's nestmates: private members across them go through the linker
+            boolean isStatic = m.get().isStatic();
+            ClassDesc d = loaded(m.get().declaringClass());
+            cb.invokedynamic(DynamicCallSiteDesc.of(link("linkVirtual", LINK_VIRTUAL), name,
+                    isStatic ? type : type.insertParameterTypes(0, d), internal(d), internal(d), isStatic ? 3 : 0));
+            return;
         }
         if (v.opcode() == Opcode.INVOKESPECIAL && bodyClass != null) {
             if (m.isPresent() && m.get().isPrivate() || owner.equals(selfNew)) {
@@ -245,6 +274,11 @@ final class CodeRewriter implements CodeTransform {
         DirectMethodHandleDesc bsm = d.bootstrapMethod();
         List<ConstantDesc> args = d.bootstrapArgs();
         ConstantDesc[] mapped = args.stream().map(ctx.remap::map).toArray(ConstantDesc[]::new);
+        if (bsm.owner().equals(LMF) && bsm.methodName().equals("altMetafactory") && args.size() >= 4
+                && args.get(3) instanceof Integer flags && (flags & 1) != 0) {
+            problem(d.name().stringValue(), "serializable lambda in new code (it would deserialize through a hidden "
+                    + "class): make it non-serializable or a named class");
+        }
         if (bsm.owner().equals(LMF) && args.size() >= 3 && args.get(1) instanceof DirectMethodHandleDesc impl) {
             String implOwner = internal(impl.owner());
             if (bodyClass != null && implOwner.equals(selfNew)) {

@@ -34,6 +34,8 @@ final class GenContext {
     final Map<String, Map<String, MethodModel>> addedMethods = new HashMap<>();
     /** Added fields by new-build declaring class, keyed by name. */
     final Map<String, Map<String, FieldModel>> addedFields = new HashMap<>();
+    /** New-build names of the classes the patch adds. */
+    final Set<String> addedClasses = new HashSet<>();
     /** Names (as loaded) of generated body classes. */
     final Set<String> bodyClasses = new HashSet<>();
     final List<Refusal> problems = new ArrayList<>();
@@ -62,6 +64,9 @@ final class GenContext {
             }
             String newName = loadedToNew.getOrDefault(n, n);
             ClassModel m = newBuild.inBuild(newName) ? newBuild.model(newName).orElse(null) : oldModels.get(n);
+            if (m == null) {
+                m = newBuild.model(n).orElse(null); // a library or platform class
+            }
             if (m == null) {
                 return null;
             }

@@ -16,7 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Classes of one build plus the platform's classes, for member resolution (which class
+ * Classes of one build plus its libraries and the platform's classes, for member resolution (which class
  * declares a called method or accessed field) and override checks.
  *
  * <p>Implementation notes: platform classes are parsed on demand from the system class
@@ -39,18 +39,29 @@ final class Hierarchy {
     }
 
     private final Map<String, ClassModel> build;
+    private final Map<String, byte[]> libraries;
     private final Map<String, Optional<ClassModel>> platform = new HashMap<>();
 
-    Hierarchy(Map<String, ClassModel> build) {
+    Hierarchy(Map<String, ClassModel> build, Map<String, byte[]> libraries) {
         this.build = build;
+        this.libraries = libraries;
     }
 
+    /** A class of the build, else of the libraries, else of the platform. */
     Optional<ClassModel> model(String internalName) {
         ClassModel m = build.get(internalName);
         if (m != null) {
             return Optional.of(m);
         }
         return platform.computeIfAbsent(internalName, n -> {
+            byte[] lib = libraries.get(n);
+            if (lib != null) {
+                try {
+                    return Optional.of(ClassFile.of().parse(lib));
+                } catch (IllegalArgumentException e) {
+                    return Optional.empty();
+                }
+            }
             try (InputStream in = ClassLoader.getSystemResourceAsStream(n + ".class")) {
                 return in == null ? Optional.empty() : Optional.of(ClassFile.of().parse(in.readAllBytes()));
             } catch (IOException | IllegalArgumentException e) {
@@ -125,6 +136,26 @@ final class Hierarchy {
             }
             m.get().interfaces().forEach(i -> todo.add(i.asInternalName()));
             m.get().superclass().ifPresent(s -> todo.add(s.asInternalName()));
+        }
+        return Optional.empty();
+    }
+
+    /** A class among {@code internalName} and its supertypes that cannot be found, if any. */
+    Optional<String> missingSupertype(String internalName) {
+        Deque<String> todo = new ArrayDeque<>();
+        Set<String> seen = new HashSet<>();
+        todo.add(internalName);
+        while (!todo.isEmpty()) {
+            String c = todo.poll();
+            if (c.startsWith("[") || !seen.add(c)) {
+                continue;
+            }
+            Optional<ClassModel> m = model(c);
+            if (m.isEmpty()) {
+                return Optional.of(c);
+            }
+            m.get().superclass().ifPresent(s -> todo.add(s.asInternalName()));
+            m.get().interfaces().forEach(i -> todo.add(i.asInternalName()));
         }
         return Optional.empty();
     }

@@ -73,16 +73,21 @@ public final class PatchBuilder {
         Objects.requireNonNull(options, "options");
         Map<String, byte[]> oldBytes = filter(Builds.read(oldBuild), options);
         Map<String, byte[]> newBytes = filter(Builds.read(newBuild), options);
-        return diff(oldBytes, newBytes, options);
+        Map<String, byte[]> libraries = new HashMap<>();
+        for (Path lib : options.classpath()) {
+            Builds.read(lib).forEach(libraries::putIfAbsent);
+        }
+        return diff(oldBytes, newBytes, libraries, options);
     }
 
     /** Diffs two builds given as class bytes by internal name (already filtered). */
-    static BuildResult diff(Map<String, byte[]> oldBytes, Map<String, byte[]> newBytes, BuildOptions options) {
+    static BuildResult diff(Map<String, byte[]> oldBytes, Map<String, byte[]> newBytes, Map<String, byte[]> libraries,
+                            BuildOptions options) {
         List<Refusal> refusals = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         Map<String, ClassModel> oldModels = parse(oldBytes);
         Map<String, ClassModel> newModels = parse(newBytes);
-        Hierarchy hierarchy = new Hierarchy(newModels);
+        Hierarchy hierarchy = new Hierarchy(newModels, libraries);
 
         // 1. which new class is which old class
         Map<String, String> pairs = new TreeMap<>(); // new name -> old name
@@ -126,6 +131,7 @@ public final class PatchBuilder {
 
         // 3. generate the code
         GenContext ctx = new GenContext(hierarchy, oldModels, renames);
+        ctx.addedClasses.addAll(added);
         for (ClassDiff.Plan plan : plans) {
             String n = plan.newModel().thisClass().asInternalName();
             Map<String, MethodModel> am = new HashMap<>();

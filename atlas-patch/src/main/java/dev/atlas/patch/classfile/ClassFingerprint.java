@@ -42,13 +42,12 @@ public final class ClassFingerprint {
      */
     public static String of(byte[] classBytes) {
         Objects.requireNonNull(classBytes, "classBytes");
-        ClassModel model;
         try {
-            model = ClassFile.of().parse(classBytes);
-        } catch (IllegalArgumentException e) {
+            // parsing is lazy: damage may only show while the canonical text is made
+            return sha256(canonicalText(ClassFile.of().parse(classBytes)));
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("not a class file (" + classBytes.length + " bytes): " + e.getMessage(), e);
         }
-        return sha256(canonicalText(model));
     }
 
     /** The canonical text the fingerprint hashes (useful to see why two fingerprints differ). */

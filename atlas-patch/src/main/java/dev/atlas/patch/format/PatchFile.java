@@ -191,7 +191,7 @@ public final class PatchFile {
         }
         String id = cur.next("id", 2)[1];
         String description = unescape(cur.next("description", 2)[1], cur);
-        List<Object[]> classes = new ArrayList<>();
+        List<ClassLines> classes = new ArrayList<>();
         List<AddedClass> added = new ArrayList<>();
         List<String> used = new ArrayList<>(List.of(MANIFEST, SIGNATURE, CERTIFICATES));
         String id8 = id.length() >= 8 ? id.substring(0, 8) : id;
@@ -229,7 +229,7 @@ public final class PatchFile {
                         body = classEntry(entries, expectedEntry, f[1] + "$$AtlasPatch$" + id8);
                         used.add(expectedEntry);
                     }
-                    classes.add(new Object[] {f, methods, fields, body});
+                    classes.add(new ClassLines(f, methods, fields, body));
                 }
                 case "added" -> {
                     String[] g = cur.next("added", 3);
@@ -247,13 +247,9 @@ public final class PatchFile {
             }
         }
         List<ClassPatch> classPatches = new ArrayList<>();
-        for (Object[] c : classes) {
-            String[] f = (String[]) c[0];
-            @SuppressWarnings("unchecked")
-            List<MethodChange> methods = (List<MethodChange>) c[1];
-            @SuppressWarnings("unchecked")
-            List<FieldAddition> fields = (List<FieldAddition>) c[2];
-            classPatches.add(cur.model(() -> new ClassPatch(f[1], f[2], f[3], methods, fields, (byte[]) c[3],
+        for (ClassLines c : classes) {
+            String[] f = c.fields();
+            classPatches.add(cur.model(() -> new ClassPatch(f[1], f[2], f[3], c.methods(), c.additions(), c.body(),
                     f[5].equals("-") ? null : f[5])));
         }
         Patch patch = cur.model(() -> new Patch(Integer.parseInt(head[1]), id, description, classPatches, added));
@@ -263,6 +259,10 @@ public final class PatchFile {
                     + expectedId + "): the file was changed after it was written");
         }
         return patch;
+    }
+
+    /** A parsed 'class' line with its 'method' and 'field' lines. */
+    private record ClassLines(String[] fields, List<MethodChange> methods, List<FieldAddition> additions, byte[] body) {
     }
 
     private static boolean staticFlag(String s, Cursor cur) {
@@ -279,13 +279,15 @@ public final class PatchFile {
         if (bytes == null) {
             throw new MalformedPatchException("entry '" + entry + "' is missing (expected the class file of " + expectedName + ")");
         }
-        ClassModel model;
+        String name;
         try {
-            model = ClassFile.of().parse(bytes);
-        } catch (IllegalArgumentException e) {
-            throw new MalformedPatchException("entry '" + entry + "' is not a class file: " + e.getMessage(), e);
+            // the ClassFile API parses lazily: walk the whole class (as the fingerprint does) to find damage now
+            ClassModel model = ClassFile.of().parse(bytes);
+            name = model.thisClass().asInternalName();
+            dev.atlas.patch.classfile.ClassFingerprint.of(bytes);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new MalformedPatchException("entry '" + entry + "' is not a valid class file: " + e.getMessage(), e);
         }
-        String name = model.thisClass().asInternalName();
         if (!name.equals(expectedName)) {
             throw new MalformedPatchException("entry '" + entry + "' holds class " + name + ", expected " + expectedName);
         }

@@ -51,6 +51,8 @@ public final class CodeInstrumenter {
     private static final ClassDesc CD_VIEW_SCOPE = ClassDesc.of("dev.atlas.core.ViewScope");
     private static final DirectMethodHandleDesc BSM_TARGET = ConstantDescs.ofCallsiteBootstrap(CD_DISPATCH, "target",
             ConstantDescs.CD_CallSite, ConstantDescs.CD_int);
+    private static final DirectMethodHandleDesc BSM_INVOKER = ConstantDescs.ofCallsiteBootstrap(CD_DISPATCH, "invoker",
+            ConstantDescs.CD_CallSite, ConstantDescs.CD_int);
     private static final MethodTypeDesc MTD_TARGET = MethodTypeDesc.of(ConstantDescs.CD_MethodHandle);
     private static final MethodTypeDesc MTD_ENTER = MethodTypeDesc.of(CD_VIEW_SCOPE);
 
@@ -144,7 +146,9 @@ public final class CodeInstrumenter {
             b.loadLocal(k, s);
             s += k.slotSize();
         }
-        b.invokevirtual(ConstantDescs.CD_MethodHandle, "invokeExact", isStatic ? type : type.insertParameterTypes(0, owner));
+        MethodTypeDesc callType = isStatic ? type : type.insertParameterTypes(0, owner);
+        b.invokedynamic(DynamicCallSiteDesc.of(BSM_INVOKER, "invoke",
+                callType.insertParameterTypes(0, ConstantDescs.CD_MethodHandle), slot.id()));
         if (boundary) {
             closeScope(b, scope);
         }

@@ -66,6 +66,7 @@ public final class CodeViews {
     private final PatchPreparer preparer = new PatchPreparer(registry);
     private final ReentrantLock lock = new ReentrantLock();
     private final Deque<PatchApplication> applied = new ArrayDeque<>();   // guarded by lock
+    private final Set<MethodSlot> activeSlots = new java.util.LinkedHashSet<>();   // guarded by lock
 
     private CodeViews() {}
 
@@ -112,6 +113,7 @@ public final class CodeViews {
             long prepared = System.nanoTime() - t0;
             View view = space.derive(parent, "patch " + patch.id()).diverge(CODE, p.table()).publish();
             activate(p.slotsToActivate());
+            cacheDefault(view);
             Migration m = space.migrate(view).allThreads().makeDefault().start();
             PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
                     p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared);
@@ -139,6 +141,7 @@ public final class CodeViews {
                 throw new IllegalStateException("no patch is applied: nothing to roll back");
             }
             View back = top.previous();
+            cacheDefault(back);
             Migration m = space.migrate(back).allThreads().makeDefault().start();
             applied.pop();
             View leaving = top.target();
@@ -176,6 +179,7 @@ public final class CodeViews {
             CodeTable table = parent.get(CODE).with(byId, wrapIds, Map.of(), null);
             View view = space.derive(parent, name).diverge(CODE, table).publish();
             activate(bodies.keySet());
+            cacheDefault(parent);   // newly activated guards: threads of the default view keep the fast path
             return view;
         } finally {
             lock.unlock();
@@ -194,12 +198,39 @@ public final class CodeViews {
         }
     }
 
-    private static void activate(Iterable<MethodSlot> slots) {
+    private void activate(Iterable<MethodSlot> slots) {
         List<MutableCallSite> sites = new ArrayList<>();
         for (MethodSlot s : slots) {
             if (s.activate()) {
                 sites.add(s.site);
+                activeSlots.add(s);
             }
+        }
+        if (!sites.isEmpty()) {
+            MutableCallSite.syncAll(sites.toArray(MutableCallSite[]::new));
+        }
+    }
+
+    /**
+     * Caches, in every active guard, the body that {@code view} (about to be the default)
+     * runs, so that threads in it dispatch with one view read and a compare; and primes the
+     * invoke sites' inline caches with the same bodies, so that the JIT can inline them.
+     * Wrappers (variants) are never cached: they go through the table.
+     */
+    private void cacheDefault(View view) {
+        CodeTable t = view.get(CODE);
+        List<MutableCallSite> sites = new ArrayList<>();
+        for (MethodSlot s : activeSlots) {
+            int i = t.index(s.id());
+            if (i >= 0 && t.wrapperAt(i)) {
+                continue;
+            }
+            MethodHandle h = i < 0 ? null : t.handleAt(i);
+            s.cacheView(view, h);
+            if (h != null) {
+                s.cache(h);
+            }
+            sites.add(s.site);
         }
         if (!sites.isEmpty()) {
             MutableCallSite.syncAll(sites.toArray(MutableCallSite[]::new));

@@ -15,11 +15,13 @@ import java.lang.invoke.MethodType;
  * {@snippet lang=text :
  *   invokedynamic target()MethodHandle  [Dispatch.target, id]   // null unless overridden in this thread's view
  *   dup; ifnull ORIGINAL
- *   <load this and the arguments>; invokevirtual MethodHandle.invokeExact(C, P..)R; xreturn
+ *   <load this and the arguments>; invokedynamic invoke(MethodHandle, C, P..)R  [Dispatch.invoker, id]; xreturn
  * ORIGINAL:
  *   pop; <original body>
  * }
- * and a request-boundary method is wrapped in {@link #enterRequest()} and
+ * where {@code invoke} is {@code MethodHandle.invokeExact} of the handle found, with an inline
+ * cache: the handle of the newest patch of the method is tested for identity and called as
+ * a constant, which the JIT inlines (see {@link MethodSlot#cache}). A request-boundary method is wrapped in {@link #enterRequest()} and
  * {@code ViewScope.close()} (on every exit, normal or exceptional).
  */
 public final class Dispatch {
@@ -29,6 +31,8 @@ public final class Dispatch {
     static final MethodHandle OVERRIDE;
     /** (int id)MethodHandle: the body of added method {@code id} in the calling thread's view. */
     static final MethodHandle ADDED;
+    /** (View)boolean: whether the calling thread's view is that one. */
+    static final MethodHandle IS_CURRENT_VIEW;
 
     static {
         try {
@@ -36,6 +40,8 @@ public final class Dispatch {
                     MethodType.methodType(MethodHandle.class, int.class));
             ADDED = MethodHandles.lookup().findStatic(Dispatch.class, "added",
                     MethodType.methodType(MethodHandle.class, int.class));
+            IS_CURRENT_VIEW = MethodHandles.lookup().findStatic(Dispatch.class, "isCurrentView",
+                    MethodType.methodType(boolean.class, dev.atlas.core.View.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -44,6 +50,11 @@ public final class Dispatch {
     /** Bootstrap of a method's entry guard: the slot's call site (constant null until some view overrides it). */
     public static CallSite target(MethodHandles.Lookup caller, String name, MethodType type, int id) {
         return CodeViews.get().registry().slot(id).site;
+    }
+
+    /** Bootstrap of a method's invoke site: {@code invokeExact} of the handle its guard found, with an inline cache. */
+    public static CallSite invoker(MethodHandles.Lookup caller, String name, MethodType type, int id) {
+        return CodeViews.get().registry().slot(id).invokeSite(type);
     }
 
     /** The override of method {@code id} for this call: a thread-local read, a volatile read and a table probe. */
@@ -57,6 +68,10 @@ public final class Dispatch {
             return null;   // a wrapper asked for the original body: run it, this once
         }
         return t.handleAt(i);
+    }
+
+    static boolean isCurrentView(dev.atlas.core.View view) {
+        return CodeViews.get().space().currentForCall() == view;
     }
 
     static MethodHandle added(int id) {

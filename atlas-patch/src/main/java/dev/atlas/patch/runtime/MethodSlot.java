@@ -24,6 +24,16 @@ import java.lang.ref.WeakReference;
  */
 public final class MethodSlot {
     private static final MethodHandle NO_OVERRIDE = MethodHandles.constant(MethodHandle.class, null);
+    private static final MethodHandle SAME;
+
+    static {
+        try {
+            SAME = MethodHandles.lookup().findStatic(MethodSlot.class, "same",
+                    MethodType.methodType(boolean.class, MethodHandle.class, MethodHandle.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final int id;
     final WeakReference<ClassLoader> loader;
@@ -33,6 +43,8 @@ public final class MethodSlot {
     final boolean isStatic;
     final MutableCallSite site = new MutableCallSite(NO_OVERRIDE);
     private volatile boolean active;
+    private MutableCallSite invokeSite;   // guarded by this; linked on the first run of the guarded call
+    private MethodHandle cached;          // guarded by this; the newest patch's handle, or null
 
     MethodSlot(int id, ClassLoader loader, String className, String name, String descriptor, boolean isStatic) {
         this.id = id;
@@ -99,6 +111,58 @@ public final class MethodSlot {
         site.setTarget(MethodHandles.insertArguments(Dispatch.OVERRIDE, 0, id));
         active = true;
         return true;
+    }
+
+    /**
+     * Operator thread (after {@link #activate()}): the guard answers for {@code view} from a
+     * constant — one read of the calling thread's view and a compare — and asks the view's
+     * table for any other view. {@code handle} must be what {@code view}'s table holds for this
+     * method (null: the original body), and not a wrapper (which may ask for the original
+     * body through the slow path). A view's table never changes, so a thread that sees an
+     * older cached view still gets that view's body: the cache is never wrong, only a miss.
+     */
+    void cacheView(dev.atlas.core.View view, MethodHandle handle) {
+        MethodHandle slow = MethodHandles.insertArguments(Dispatch.OVERRIDE, 0, id);
+        site.setTarget(MethodHandles.guardWithTest(MethodHandles.insertArguments(Dispatch.IS_CURRENT_VIEW, 0, view),
+                MethodHandles.constant(MethodHandle.class, handle), slow));
+    }
+
+    /**
+     * The call site that invokes the handle the guard found, of type {@code (MethodHandle, C, P..)R}:
+     * {@code invokeExact} with an inline cache for the handle given to {@link #cache}.
+     */
+    synchronized MutableCallSite invokeSite(MethodType type) {
+        if (invokeSite == null) {
+            invokeSite = new MutableCallSite(invoker(type, cached));
+        }
+        return invokeSite;
+    }
+
+    /**
+     * Operator thread: makes the invoke site call {@code handle} as a constant when the guard
+     * yields that very handle (the JIT then inlines it), and any other handle through
+     * {@code invokeExact}. Every target invokes the handle it is given, so which target a
+     * thread sees never changes what runs: no synchronisation is needed. The cache keeps
+     * {@code handle} (and its body class) reachable until the next patch of this method.
+     */
+    synchronized void cache(MethodHandle handle) {
+        cached = handle;
+        if (invokeSite != null) {
+            invokeSite.setTarget(invoker(invokeSite.type(), handle));
+        }
+    }
+
+    private static MethodHandle invoker(MethodType siteType, MethodHandle cached) {
+        MethodHandle generic = MethodHandles.exactInvoker(siteType.dropParameterTypes(0, 1));
+        if (cached == null || !cached.type().equals(siteType.dropParameterTypes(0, 1))) {
+            return generic;
+        }
+        return MethodHandles.guardWithTest(MethodHandles.insertArguments(SAME, 1, cached),
+                MethodHandles.dropArguments(cached, 0, MethodHandle.class), generic);
+    }
+
+    private static boolean same(MethodHandle found, MethodHandle cached) {
+        return found == cached;
     }
 
     /** "com.acme.Foo#bar(I)V". */

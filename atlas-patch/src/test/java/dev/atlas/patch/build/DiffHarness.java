@@ -56,6 +56,26 @@ final class DiffHarness {
         return result.refusals().stream().anyMatch(r -> r.toString().contains(text));
     }
 
+    /** Every invokedynamic of a class file as "bootstrapName name type [args]". */
+    static java.util.List<String> indys(byte[] classBytes) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (var m : java.lang.classfile.ClassFile.of().parse(classBytes).methods()) {
+            m.code().ifPresent(code -> code.forEach(e -> {
+                if (e instanceof java.lang.classfile.instruction.InvokeDynamicInstruction d) {
+                    out.add(d.bootstrapMethod().methodName() + " " + d.name().stringValue() + " "
+                            + d.typeSymbol().descriptorString() + " " + d.bootstrapArgs());
+                }
+            }));
+        }
+        return out;
+    }
+
+    /** Names of the methods of a class file. */
+    static java.util.List<String> methodNames(byte[] classBytes) {
+        return java.lang.classfile.ClassFile.of().parse(classBytes).methods().stream()
+                .map(m -> m.methodName().stringValue()).toList();
+    }
+
     /** Loads a v1 class in a fresh, isolated loader. */
     Class<?> v1Class(String binaryName) throws Exception {
         if (loader == null) {

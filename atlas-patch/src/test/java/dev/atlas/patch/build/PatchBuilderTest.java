@@ -59,4 +59,209 @@ class PatchBuilderTest {
         assertTrue(h.patch().isEmpty());
         assertTrue(h.result.notes().stream().anyMatch(n -> n.contains("p/Calc: debug-only differences ignored")), h.result.notes()::toString);
     }
+
+    @Test
+    void newMethodsAreAddedAndCalledThroughLinkAdded() throws Throwable {
+        String v2 = CALC_V1.replace("return a + b;", "return twice(a) + b + offset() + helper(\"x\");")
+                .replace("private int secret()", """
+                        static int twice(int v) { return 2 * v; }
+                        public int offset() { return base / 10; }
+                        private int helper(String s) { return s.length(); }
+                        private int secret()""");
+        DiffHarness h = DiffHarness.of(tmp, "p.Calc", CALC_V1, v2);
+        ClassPatch cp = h.classPatch("p/Calc");
+        assertEquals(List.of(MethodChange.of(MethodChange.Kind.REPLACED, "add", "(II)I", false),
+                MethodChange.of(MethodChange.Kind.ADDED, "twice", "(I)I", true),
+                MethodChange.of(MethodChange.Kind.ADDED, "offset", "()I", false),
+                MethodChange.of(MethodChange.Kind.ADDED, "helper", "(Ljava/lang/String;)I", false)), cp.methods());
+        List<String> indys = DiffHarness.indys(cp.bodyClass());
+        assertTrue(indys.contains("linkAdded twice (I)I [p/Calc, twice, (I)I, 1]"), indys::toString);
+        assertTrue(indys.contains("linkAdded offset (Lp/Calc;)I [p/Calc, offset, ()I, 0]"), indys::toString);
+        assertTrue(indys.contains("linkAdded helper (Lp/Calc;Ljava/lang/String;)I [p/Calc, helper, (Ljava/lang/String;)I, 0]"),
+                indys::toString);
+        Object calc = h.v1Class("p.Calc").getConstructor().newInstance();
+        assertEquals(14, (int) h.bodyMethod("p.Calc", "added$twice").invoke(7));
+        assertEquals(1, (int) h.bodyMethod("p.Calc", "added$offset").invoke(calc));
+        assertEquals(3, (int) h.bodyMethod("p.Calc", "added$helper").invoke(calc, "abc"));
+    }
+
+    static final String FIELDS_V1 = """
+            package p;
+            import java.util.*;
+            public class Counter {
+                static int created;
+                private int count;
+                public Counter() { created++; }
+                public Counter(int start) { count = start; }
+                public int next() { return ++count; }
+                public static int created() { return created; }
+            }
+            """;
+
+    @Test
+    void newFieldsBecomeShadowFieldsWithInitialisers() throws Throwable {
+        String v2 = FIELDS_V1.replace("private int count;", """
+                        private int count;
+                        private int hits = 5;
+                        private String tag = "t" + hits;
+                        private long untouched;
+                        static List<String> LOG = new ArrayList<>(List.of("boot"));
+                        static final int LIMIT = 3;
+                        static String lazy;""")
+                .replace("return ++count;", "hits++; untouched += 2; LOG.add(tag); return ++count + LIMIT;");
+        DiffHarness h = DiffHarness.of(tmp, "p.Counter", FIELDS_V1, v2);
+        ClassPatch cp = h.classPatch("p/Counter");
+        assertEquals(List.of(new FieldAddition("hits", "I", false, "init$hits"),
+                new FieldAddition("tag", "Ljava/lang/String;", false, "init$tag"),
+                new FieldAddition("untouched", "J", false, null),
+                new FieldAddition("LOG", "Ljava/util/List;", true, "init$LOG"),
+                new FieldAddition("LIMIT", "I", true, "init$LIMIT"),
+                new FieldAddition("lazy", "Ljava/lang/String;", true, null)), cp.addedFields());
+        assertEquals(List.of(MethodChange.of(MethodChange.Kind.REPLACED, "next", "()I", false)), cp.methods());
+        List<String> indys = DiffHarness.indys(cp.bodyClass());
+        assertTrue(indys.contains("linkField get (Lp/Counter;)I [p/Counter, hits, I, 0]"), indys::toString);
+        assertTrue(indys.contains("linkField put (Lp/Counter;I)V [p/Counter, hits, I, 0]"), indys::toString);
+        assertTrue(indys.contains("linkField get ()Ljava/util/List; [p/Counter, LOG, Ljava/util/List;, 1]"), indys::toString);
+        // the tag initialiser reads the new field hits: through the link as well
+        Object counter = h.v1Class("p.Counter").getConstructor().newInstance();
+        assertEquals(5, (int) h.bodyMethod("p.Counter", "init$hits").invoke(counter));
+        assertEquals(List.of("boot"), h.bodyMethod("p.Counter", "init$LOG").invoke());
+        assertEquals(3, (int) h.bodyMethod("p.Counter", "init$LIMIT").invoke());
+    }
+
+    @Test
+    void initialiserUsingAConstructorParameterIsRefused() {
+        String v2 = FIELDS_V1.replace("private int count;", "private int count; private int first;")
+                .replace("count = start;", "count = start; first = start;");
+        DiffHarness h = DiffHarness.of(tmp, "p.Counter", FIELDS_V1, v2);
+        assertTrue(h.refusedWith("constructor changed: the initialiser of first uses constructor parameters"),
+                h.result.refusals()::toString);
+    }
+
+    static final String STATIC_V1 = """
+            package p;
+            public class Config {
+                static int LIMIT;
+                static { LIMIT = 5; }
+                public static int limit() { return LIMIT; }
+            }
+            """;
+
+    @Test
+    void changedStaticInitialiserNeedsATransferHook() {
+        String v2 = STATIC_V1.replace("LIMIT = 5;", "LIMIT = 6;");
+        DiffHarness refused = DiffHarness.of(tmp.resolve("a"), "p.Config", STATIC_V1, v2);
+        assertTrue(refused.refusedWith("static initialiser changed"), refused.result.refusals()::toString);
+        assertTrue(refused.refusedWith("atlas$transfer"));
+
+        String withHook = v2.replace("public static int limit()", "static void atlas$transfer() { LIMIT = 6; }\n public static int limit()");
+        DiffHarness h = DiffHarness.of(tmp.resolve("b"), "p.Config", STATIC_V1, withHook);
+        ClassPatch cp = h.classPatch("p/Config");
+        assertEquals("added$atlas$transfer", cp.transferHook());
+        assertTrue(h.result.notes().stream().anyMatch(n -> n.contains("static initialiser itself is not re-run")));
+    }
+
+    @Test
+    void newStaticFieldInitialiserAloneIsAccepted() {
+        String v2 = STATIC_V1.replace("static int LIMIT;", "static int LIMIT; static String NAME = \"cfg\".toUpperCase();");
+        DiffHarness h = DiffHarness.of(tmp, "p.Config", STATIC_V1, v2);
+        ClassPatch cp = h.classPatch("p/Config");
+        assertNull(cp.transferHook());
+        assertEquals(List.of(new FieldAddition("NAME", "Ljava/lang/String;", true, "init$NAME")), cp.addedFields());
+        assertNotNull(cp.bodyClass());
+    }
+
+    @Test
+    void includeAndExcludePatternsLimitTheDiff() throws Exception {
+        java.util.Map<String, String> v1 = java.util.Map.of("p.Calc", CALC_V1, "q.Other", "package q; public class Other { int f() { return 1; } }");
+        java.util.Map<String, String> v2 = java.util.Map.of("p.Calc", CALC_V1.replace("a + b", "a - b"),
+                "q.Other", "package q; public class Other { int f() { return 2; } }");
+        DiffHarness h = new DiffHarness(tmp, v1, v2);
+        assertEquals(2, h.patch().classes().size());
+        BuildResult onlyQ = PatchBuilder.diff(h.v1, h.v2, BuildOptions.defaults().withIncludes(List.of("q.*")));
+        assertEquals(List.of("q/Other"), onlyQ.patchOrThrow().classes().stream().map(ClassPatch::className).toList());
+        BuildResult notQ = PatchBuilder.diff(h.v1, h.v2, BuildOptions.defaults().withExcludes(List.of("q")));
+        assertEquals(List.of("p/Calc"), notQ.patchOrThrow().classes().stream().map(ClassPatch::className).toList());
+    }
+
+    @Test
+    void jarsAndDirectoriesGiveTheSamePatch() throws Exception {
+        DiffHarness h = DiffHarness.of(tmp, "p.Calc", CALC_V1, CALC_V1.replace("a + b", "a * b"));
+        Path j1 = jar(h.v1, tmp.resolve("v1.jar"));
+        Path j2 = jar(h.v2, tmp.resolve("v2.jar"));
+        assertEquals(h.patch(), PatchBuilder.diff(j1, j2, BuildOptions.defaults().withDescription("test")).patchOrThrow());
+    }
+
+    static Path jar(Path dir, Path jar) throws Exception {
+        try (var out = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(jar));
+             var files = java.nio.file.Files.walk(dir)) {
+            for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                out.putNextEntry(new java.util.jar.JarEntry(dir.relativize(f).toString().replace('\\', '/')));
+                out.write(java.nio.file.Files.readAllBytes(f));
+                out.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    @Test
+    void librariesOnTheClasspathResolveInheritedMembers() throws Exception {
+        Path lib = dev.atlas.patch.Fixtures.compile(tmp.resolve("lib"),
+                java.util.Map.of("lib.Base", "package lib; public class Base { protected int count() { return 1; } }"));
+        String v1 = "package p; public class User extends lib.Base { public int run() { return 0; } }";
+        Path old = dev.atlas.patch.Fixtures.compile(tmp.resolve("v1"), java.util.Map.of("p.User", v1), "-cp", lib.toString());
+        Path neu = dev.atlas.patch.Fixtures.compile(tmp.resolve("v2"),
+                java.util.Map.of("p.User", v1.replace("return 0;", "return count() + 1;")), "-cp", lib.toString());
+
+        BuildResult without = PatchBuilder.diff(old, neu, BuildOptions.defaults());
+        assertTrue(without.isRefused());
+        assertTrue(without.refusals().getFirst().reason().contains("class lib/Base is in neither build nor the classpath"),
+                without.refusals()::toString);
+
+        BuildResult with = PatchBuilder.diff(old, neu, BuildOptions.defaults().withClasspath(List.of(lib)));
+        List<String> indys = DiffHarness.indys(with.patchOrThrow().classes().getFirst().bodyClass());
+        assertEquals(List.of("linkVirtual count (Lp/User;)I [p/User, lib/Base, 0]"), indys);
+    }
+
+    @Test
+    void interfaceDefaultAndPrivateMethodsArePatchable() throws Throwable {
+        String v1 = """
+                package p;
+                public interface Greeter {
+                    String name();
+                    default String greet() { return "hello " + name(); }
+                }
+                """;
+        String v2 = """
+                package p;
+                public interface Greeter {
+                    String name();
+                    default String greet() { return decorate("hi " + name()); }
+                    private String decorate(String s) { return "<" + s + ">"; }
+                    static String version() { return "2"; }
+                }
+                """;
+        java.util.Map<String, String> impl = java.util.Map.of("p.Bob", "package p; public class Bob implements Greeter { public String name() { return \"bob\"; } }");
+        java.util.Map<String, String> s1 = new java.util.HashMap<>(impl);
+        s1.put("p.Greeter", v1);
+        java.util.Map<String, String> s2 = new java.util.HashMap<>(impl);
+        s2.put("p.Greeter", v2);
+        DiffHarness h = new DiffHarness(tmp, s1, s2);
+        ClassPatch cp = h.classPatch("p/Greeter");
+        assertEquals(List.of(MethodChange.of(MethodChange.Kind.REPLACED, "greet", "()Ljava/lang/String;", false),
+                MethodChange.of(MethodChange.Kind.ADDED, "decorate", "(Ljava/lang/String;)Ljava/lang/String;", false),
+                MethodChange.of(MethodChange.Kind.ADDED, "version", "()Ljava/lang/String;", true)), cp.methods());
+        Object bob = h.v1Class("p.Bob").getConstructor().newInstance();
+        assertEquals("<hi bob>", (String) h.bodyMethod("p.Greeter", "added$decorate").invoke(bob, "hi bob"));
+        assertEquals("2", (String) h.bodyMethod("p.Greeter", "added$version").invoke());
+        assertTrue(DiffHarness.indys(cp.bodyClass()).contains(
+                "linkAdded decorate (Lp/Greeter;Ljava/lang/String;)Ljava/lang/String; [p/Greeter, decorate, (Ljava/lang/String;)Ljava/lang/String;, 0]"),
+                DiffHarness.indys(cp.bodyClass())::toString);
+
+        java.util.Map<String, String> s3 = new java.util.HashMap<>(impl);
+        s3.put("p.Greeter", v1.replace("String name();", "String name();\n String nick();"));
+        s3.put("p.Bob", "package p; public class Bob implements Greeter { public String name() { return \"bob\"; } public String nick() { return \"b\"; } }");
+        DiffHarness refused = new DiffHarness(tmp.resolve("r"), s1, s3);
+        assertTrue(refused.refusedWith("p/Greeter nick()Ljava/lang/String;: new abstract or native method"), refused.result.refusals()::toString);
+    }
 }

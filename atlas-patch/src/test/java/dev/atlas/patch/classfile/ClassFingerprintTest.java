@@ -127,4 +127,27 @@ class ClassFingerprintTest {
                 () -> ClassFingerprint.of(new byte[] {1, 2, 3}));
         assertTrue(e.getMessage().contains("not a class file"), e.getMessage());
     }
+
+    @Test
+    void bytesReconstitutedByHotSpotAtRetransformationHaveTheSameFingerprint() throws Exception {
+        Path classes = Fixtures.compile(tmp.resolve("g"), Map.of("p.Sample", SOURCE), "-g");
+        Path agent = tmp.resolve("probe-agent.jar");
+        java.util.jar.Manifest mf = new java.util.jar.Manifest();
+        mf.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().putValue("Premain-Class", ReconstitutionProbe.class.getName());
+        mf.getMainAttributes().putValue("Can-Retransform-Classes", "true");
+        try (var out = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(agent), mf)) {
+            out.flush();
+        }
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(javaBin.toString(), "-javaagent:" + agent, "-cp", System.getProperty("java.class.path"),
+                ReconstitutionProbe.class.getName(), classes.toString(), "p.Sample").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "probe did not finish");
+        assertEquals(0, p.exitValue(), out);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("original=(\\w+) reconstituted=(\\w+) sameBytes=(\\w+)").matcher(out);
+        assertTrue(m.find(), out);
+        assertEquals("false", m.group(3), "HotSpot must really have rebuilt the bytes for this test to mean anything");
+        assertEquals(m.group(1), m.group(2), out);
+    }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.lang.classfile.ClassFile;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDescs;
@@ -136,6 +135,24 @@ class PatchFileTest {
                 List.of(MethodChange.of(MethodChange.Kind.REPLACED, "m", "()V", false)), List.of(), null, null));
     }
 
-    static void noop() throws IOException {
+    @Test
+    void everySingleByteChangeIsRefusedCleanlyOrHarmless() throws Exception {
+        Path file = tmp.resolve("p.atlaspatch");
+        Patch patch = samplePatch("x");
+        PatchFile.write(patch, file);
+        byte[] good = Files.readAllBytes(file);
+        int refused = 0;
+        for (int pos = 0; pos < good.length; pos++) {
+            byte[] bad = good.clone();
+            bad[pos] ^= 0x10;
+            Path damaged = tmp.resolve("damaged");
+            Files.write(damaged, bad);
+            try {
+                assertEquals(patch, PatchFile.read(damaged), "a change at byte " + pos + " was read as another patch");
+            } catch (MalformedPatchException expected) {
+                refused++;
+            }
+        }
+        assertTrue(refused > good.length / 3, refused + " of " + good.length + " refused");
     }
 }

@@ -1,0 +1,76 @@
+package dev.atlas.cli.patch;
+
+import dev.atlas.patch.agent.command.CommandReply;
+import dev.atlas.patch.agent.command.CommandRequest;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * A command sent to the Atlas agent in a running JVM (apply, rollback, status, attach):
+ * builds the request in a private directory, checks and attaches the JVM, prints the reply.
+ * Exit codes: {@link ExitCodes}.
+ */
+abstract class TargetCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "<pid>", description = "Process id of the application's JVM (see 'jps -l').")
+    long pid;
+
+    @Option(names = "--agent-jar", paramLabel = "<jar>",
+            description = "The agent jar to load (default: -Datlas.agent.jar, $ATLAS_AGENT_JAR, or next to atlas's jar).")
+    Path agentJar;
+
+    @Option(names = "--raw", description = "Print the agent's reply as it is: status, key=value fields, empty line, text.")
+    boolean raw;
+
+    /** The request; any file it names is placed in {@code dir} (private, mode 0700). */
+    abstract CommandRequest request(Path dir) throws CliFailure, IOException;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (CommandDirectory dir = new CommandDirectory()) {
+            CommandRequest request = request(dir.path());
+            TargetJvm jvm = TargetJvm.of(pid);
+            Path jar = AgentJar.locate(agentJar);
+            String note = jvm.dynamicLoadingNote();
+            if (note != null) {
+                err.println("atlas: " + note);
+            }
+            return print(jvm.send(jar, request, dir.path()), out, err);
+        } catch (CliFailure e) {
+            err.println("atlas: " + e.getMessage());
+            return ExitCodes.FAILED;
+        } catch (IOException e) {
+            err.println("atlas: " + e);
+            return ExitCodes.FAILED;
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private int print(CommandReply reply, PrintWriter out, PrintWriter err) {
+        if (raw) {
+            out.print(reply.render());
+        } else if (reply.status() == CommandReply.Status.OK || reply.status() == CommandReply.Status.TIMEOUT) {
+            out.print(reply.text());
+        } else {
+            err.print("atlas: process " + pid + ": " + reply.text());
+        }
+        return switch (reply.status()) {
+            case OK -> ExitCodes.OK;
+            case TIMEOUT -> ExitCodes.TIMEOUT;
+            case REFUSED, FAILED -> ExitCodes.FAILED;
+        };
+    }
+}

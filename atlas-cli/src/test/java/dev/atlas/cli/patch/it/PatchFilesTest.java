@@ -1,0 +1,107 @@
+package dev.atlas.cli.patch.it;
+
+import dev.atlas.cli.CliRun;
+import dev.atlas.patch.agent.command.CommandReply;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code atlas patch build} and {@code inspect}, and signed patches applied with {@code --require-signature}. */
+class PatchFilesTest {
+    private static final String PASSWORD = "atlas-test";
+    private final ShopFixture fx = ShopFixture.get();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void inspectShowsWhatThePatchChangesAndRefusesMalformedFiles() throws Exception {
+        CliRun r = CliRun.atlas("patch", "inspect", fx.fix.toString());
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.out().contains("Patch " + fx.fixPatch.id()), r::toString);
+        assertTrue(r.out().contains("acme.shop.Pricing"), r::toString);
+        assertTrue(r.out().contains("acme.shop.Catalog"), r::toString);
+        assertTrue(r.out().contains("replaced"), r::toString);
+        assertTrue(r.out().contains("Signature: unsigned"), r::toString);
+
+        Path bad = tmp.resolve("bad.atlaspatch");
+        Files.writeString(bad, "PK but not really");
+        CliRun m = CliRun.atlas("patch", "inspect", bad.toString());
+        assertEquals(1, m.exitCode(), m::toString);
+        assertTrue(m.err().contains("malformed patch " + bad), m::toString);
+    }
+
+    @Test
+    void buildRefusesChangesThatCannotBePatchedAndWritesNothing() throws Exception {
+        Map<String, String> v3 = new HashMap<>(ShopApp.sources("v2"));
+        v3.computeIfPresent("acme/shop/Catalog.java", (k, s) -> s.replace("public final class Catalog {",
+                "public final class Catalog implements java.io.Serializable {"));   // a new interface: refused
+        Path v3Dir = ShopApp.compile(v3, tmp.resolve("v3"));
+        Path out = tmp.resolve("refused.atlaspatch");
+        CliRun r = CliRun.atlas("patch", "build", fx.v1.toString(), v3Dir.toString(), "-o", out.toString());
+        assertEquals(1, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("cannot be patched live"), r::toString);
+        assertTrue(r.err().contains("acme/shop/Catalog") || r.err().contains("acme.shop.Catalog"), r::toString);
+        assertTrue(r.err().contains("Nothing was written"), r::toString);
+        assertFalse(Files.exists(out));
+
+        CliRun same = CliRun.atlas("patch", "build", fx.v1.toString(), fx.v1.toString(), "-o", out.toString());
+        assertEquals(1, same.exitCode(), same::toString);
+        assertTrue(same.err().contains("do not differ"), same::toString);
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    @Timeout(120)
+    void signedPatchesOnlyWhenASignatureIsRequired() throws Exception {
+        Path keys = tmp.resolve("release.p12");
+        keytool("-genkeypair", "-keyalg", "EC", "-alias", "release", "-dname", "CN=release,O=Atlas test",
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", keys.toString(), "-storepass", PASSWORD);
+        Path signed = tmp.resolve("signed.atlaspatch");
+        CliRun b = CliRun.atlas("patch", "build", fx.v1.toString(), fx.v2.toString(), "-o", signed.toString(),
+                "--include", "acme.shop.**", "--sign-keystore", keys.toString(), "--sign-password", PASSWORD);
+        assertEquals(0, b.exitCode(), b::toString);
+        assertTrue(b.out().contains("signed by CN=release"), b::toString);
+        CliRun verified = CliRun.atlas("patch", "inspect", signed.toString(), "--keystore", keys.toString(),
+                "--keystore-password", PASSWORD);
+        assertEquals(0, verified.exitCode(), verified::toString);
+        assertTrue(verified.out().contains("Signature verified: signed by CN=release"), verified::toString);
+
+        try (AppProcess app = AppProcess.start(fx.v1, fx.javaagent())) {
+            String pid = Long.toString(app.pid());
+            CliRun unsigned = fx.atlas(List.of("patch", "apply"), pid, fx.fix.toString(), "--require-signature",
+                    "--keystore", keys.toString(), "--keystore-password", PASSWORD);
+            assertEquals(1, unsigned.exitCode(), unsigned::toString);
+            assertTrue(unsigned.err().contains("signature check failed"), unsigned::toString);
+            assertTrue(unsigned.err().contains("unsigned"), unsigned::toString);
+            assertEquals("", fx.status(app).field("applied"));
+
+            CliRun ok = fx.atlas(List.of("patch", "apply"), pid, signed.toString(), "--require-signature",
+                    "--keystore", keys.toString(), "--keystore-password", PASSWORD, "--raw");
+            assertEquals(0, ok.exitCode(), ok::toString);
+            CommandReply reply = ShopFixture.reply(ok);
+            assertTrue(reply.field("signer").contains("CN=release"), reply::toString);
+            assertEquals(reply.field("patch"), fx.status(app).field("applied"));
+        }
+    }
+
+    private static void keytool(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, () -> "keytool failed: " + out);
+    }
+}

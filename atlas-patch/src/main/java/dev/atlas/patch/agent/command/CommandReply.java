@@ -1,0 +1,128 @@
+package dev.atlas.patch.agent.command;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The agent's answer to a {@link CommandRequest}, written to {@value #FILE} in the command
+ * directory: a status, a few machine-readable fields, and a text for people.
+ *
+ * <pre>
+ *   atlas-reply 1
+ *   status=ok|refused|timeout|failed
+ *   key=value                 (one line each; values never contain a line break)
+ *   ...
+ *   (empty line)
+ *   free text: the report the CLI prints
+ * </pre>
+ *
+ * @param status what happened
+ * @param fields machine-readable facts (patch id, view ids, thread counts...), in order
+ * @param text   the report for people
+ */
+public record CommandReply(Status status, Map<String, String> fields, String text) {
+    /** The reply file in the command directory. */
+    public static final String FILE = "reply.txt";
+    private static final String HEADER = "atlas-reply 1";
+
+    /** The outcome of a command. */
+    public enum Status {
+        /** Done. */
+        OK,
+        /** Refused; nothing changed in the target JVM. */
+        REFUSED,
+        /** Done, but the migration had not finished when the time ran out; it goes on. */
+        TIMEOUT,
+        /** An unexpected failure; the text says what is known about the state. */
+        FAILED
+    }
+
+    public CommandReply {
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(text, "text");
+        Map<String, String> copy = new LinkedHashMap<>();
+        fields.forEach((k, v) -> {
+            if (k.isEmpty() || k.contains("=") || k.contains("\n")) {
+                throw new IllegalArgumentException("reply field name '" + k + "': expected a word");
+            }
+            copy.put(k, v.replace("\r", " ").replace("\n", " "));
+        });
+        fields = Collections.unmodifiableMap(copy);
+    }
+
+    /** The reply in its wire format (see the class comment). */
+    public String render() {
+        StringBuilder sb = new StringBuilder(HEADER).append('\n');
+        sb.append("status=").append(status.name().toLowerCase(java.util.Locale.ROOT)).append('\n');
+        fields.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        return sb.append('\n').append(text).toString();
+    }
+
+    /** A field, or null. */
+    public String field(String name) {
+        return fields.get(name);
+    }
+
+    /** Writes the reply to {@code dir} (a temporary file moved into place). */
+    public void write(Path dir) throws IOException {
+        Path tmp = dir.resolve(FILE + ".tmp");
+        Files.writeString(tmp, render(), StandardCharsets.UTF_8);
+        Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Reads a reply written by {@link #write}.
+     *
+     * @throws IllegalArgumentException if the file is not a reply
+     */
+    public static CommandReply read(Path file) throws IOException {
+        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    }
+
+    /**
+     * Parses the text of a reply ({@link #render()}).
+     *
+     * @param source names the text in error messages
+     * @throws IllegalArgumentException if the text is not a reply
+     */
+    public static CommandReply parse(String reply, String source) {
+        List<String> lines = reply.lines().toList();
+        if (lines.isEmpty() || !lines.getFirst().equals(HEADER)) {
+            throw new IllegalArgumentException(source + ": not an Atlas reply (expected '" + HEADER + "' first)");
+        }
+        Status status = null;
+        Map<String, String> fields = new LinkedHashMap<>();
+        int i = 1;
+        for (; i < lines.size() && !lines.get(i).isEmpty(); i++) {
+            String line = lines.get(i);
+            int eq = line.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException(source + " line " + (i + 1) + ": expected key=value, found '" + line + "'");
+            }
+            String k = line.substring(0, eq);
+            String v = line.substring(eq + 1);
+            if (k.equals("status")) {
+                try {
+                    status = Status.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(source + ": status '" + v + "' is unknown", e);
+                }
+            } else {
+                fields.put(k, v);
+            }
+        }
+        if (status == null) {
+            throw new IllegalArgumentException(source + ": no status line");
+        }
+        String text = i + 1 < lines.size() ? String.join("\n", lines.subList(i + 1, lines.size())) + "\n" : "";
+        return new CommandReply(status, fields, text);
+    }
+}

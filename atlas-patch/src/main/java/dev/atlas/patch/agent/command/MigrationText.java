@@ -1,0 +1,69 @@
+package dev.atlas.patch.agent.command;
+
+import dev.atlas.core.Migration;
+import dev.atlas.core.MigrationReport;
+import dev.atlas.core.Straggler;
+import dev.atlas.core.ThreadProgress;
+import dev.atlas.core.observe.SpaceSnapshot;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** How migrations, their threads and their stragglers are shown in replies. Stateless. */
+final class MigrationText {
+    /** Frames shown per straggler: enough to see the request it is in. */
+    static final int STACK_FRAMES = 48;
+
+    private MigrationText() {}
+
+    static String ms(Duration d) {
+        return String.format(Locale.ROOT, "%.1f ms", d.toNanos() / 1e6);
+    }
+
+    /** One line per thread: name, state, delay. */
+    static String threads(MigrationReport r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "    %-32s %-10s %s%n", "THREAD", "STATE", "MOVED AFTER"));
+        for (ThreadProgress t : r.threads()) {
+            sb.append(String.format(Locale.ROOT, "    %-32s %-10s %s%n", t.threadName(), t.state(),
+                    t.delay().map(MigrationText::ms).orElse("-")));
+        }
+        return sb.toString();
+    }
+
+    /** Every straggler with its state and stack. */
+    static String stragglers(List<Straggler> stragglers) {
+        StringBuilder sb = new StringBuilder();
+        for (Straggler s : stragglers) {
+            sb.append("  ").append(s.render(STACK_FRAMES).replace("\n", "\n  ")).append('\n');
+        }
+        return sb.toString();
+    }
+
+    static String names(List<Straggler> stragglers) {
+        return stragglers.stream().map(Straggler::threadName).collect(Collectors.joining(","));
+    }
+
+    /** Threads of the snapshot that are not in {@code viewId}. */
+    static long threadsOutside(SpaceSnapshot s, long viewId) {
+        return s.threads().stream().filter(t -> t.viewId() != viewId).count();
+    }
+
+    /** The migrations still running, with full stacks of their stragglers. */
+    static String running(List<Migration> running) {
+        if (running.isEmpty()) {
+            return "No migration is running.\n";
+        }
+        StringBuilder sb = new StringBuilder("Running migrations:\n");
+        for (Migration m : running) {
+            List<Straggler> st = m.stragglers();
+            sb.append("  migration ").append(m.id()).append(" -> view ").append(m.target().id()).append(" '")
+                    .append(m.target().name()).append("': ").append(m.phase()).append(", ").append(m.remaining())
+                    .append(" of ").append(m.size()).append(" thread(s) not moved yet\n");
+            sb.append(stragglers(st).indent(2));
+        }
+        return sb.toString();
+    }
+}

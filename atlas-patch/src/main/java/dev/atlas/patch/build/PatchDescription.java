@@ -1,0 +1,119 @@
+package dev.atlas.patch.build;
+
+import dev.atlas.patch.format.AddedClass;
+import dev.atlas.patch.format.ClassPatch;
+import dev.atlas.patch.format.FieldAddition;
+import dev.atlas.patch.format.MalformedPatchException;
+import dev.atlas.patch.format.MethodChange;
+import dev.atlas.patch.format.Patch;
+import dev.atlas.patch.format.PatchFile;
+import java.io.IOException;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * {@code atlas patch inspect}: what a patch changes, in readable Java-like form.
+ *
+ * {@snippet :
+ * System.out.print(PatchDescription.render(Path.of("fix.atlaspatch")));
+ * // Patch 3f9c0a17e2d4b851 (format 1): fix rounding
+ * // Signature: signed by CN=release,O=Acme (not verified by inspect)
+ * // Changed classes (1):
+ * //   com.acme.Invoice
+ * //     expects  9a0c...   new  77be...
+ * //     replaced  long total()
+ * //     added     static long round(long, int)
+ * //     field     + int retries = init$retries(this)
+ * }
+ *
+ * <p>Implementation notes: pure formatting of the model; {@link #render(Path)} adds the
+ * recorded signer, which it does not verify ({@code PatchVerifier} does).
+ */
+public final class PatchDescription {
+    private PatchDescription() {
+    }
+
+    /** Describes a patch file, including whether it is signed and by whom (unverified). */
+    public static String render(Path patchFile) throws IOException, MalformedPatchException {
+        Patch patch = PatchFile.read(patchFile);
+        Optional<X509Certificate> signer = PatchFile.recordedSigner(patchFile);
+        return render(patch, signer.map(c -> "signed by " + c.getSubjectX500Principal().getName()
+                + " (not verified by inspect)").orElse("unsigned"));
+    }
+
+    /** Describes a patch model (its signature is not part of the model: shown as not known). */
+    public static String render(Patch patch) {
+        return render(patch, "not known (describe the file to see it)");
+    }
+
+    private static String render(Patch patch, String signature) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Patch ").append(patch.id()).append(" (format ").append(patch.formatVersion()).append(")");
+        if (!patch.description().isEmpty()) {
+            sb.append(": ").append(patch.description().replace("\n", " "));
+        }
+        sb.append('\n').append("Signature: ").append(signature).append('\n');
+        if (patch.isEmpty()) {
+            sb.append("No changes.\n");
+            return sb.toString();
+        }
+        sb.append("Changed classes (").append(patch.classes().size()).append("):\n");
+        for (ClassPatch c : patch.classes()) {
+            sb.append("  ").append(javaName(c.className())).append('\n');
+            sb.append("    expects  ").append(c.expectedFingerprint()).append('\n');
+            sb.append("    new      ").append(c.newFingerprint()).append('\n');
+            for (MethodChange m : c.methods()) {
+                sb.append("    ").append(m.kind() == MethodChange.Kind.REPLACED ? "replaced  " : "added     ")
+                        .append(signature(m)).append('\n');
+            }
+            for (FieldAddition f : c.addedFields()) {
+                sb.append("    field     + ").append(f.isStatic() ? "static " : "").append(type(ClassDesc.ofDescriptor(f.descriptor())))
+                        .append(' ').append(f.name())
+                        .append(f.initializerMethod() == null ? " (default value)"
+                                : " = " + f.initializerMethod() + (f.isStatic() ? "()" : "(this)"))
+                        .append('\n');
+            }
+            if (c.transferHook() != null) {
+                sb.append("    transfer  ").append(c.transferHook())
+                        .append("() runs once at apply; the static initialiser is not re-run\n");
+            }
+            if (c.bodyClass() != null) {
+                sb.append("    body      ").append(javaName(patch.bodyClassName(c.className()))).append(" (")
+                        .append(c.bodyClass().length).append(" bytes)\n");
+            }
+        }
+        if (!patch.addedClasses().isEmpty()) {
+            sb.append("Added classes (").append(patch.addedClasses().size()).append("):\n");
+            for (AddedClass a : patch.addedClasses()) {
+                sb.append("  ").append(javaName(a.className())).append(" (defined through ")
+                        .append(javaName(a.hostClassName())).append(", ").append(a.bytes().length).append(" bytes)\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    static String signature(MethodChange m) {
+        MethodTypeDesc t = MethodTypeDesc.ofDescriptor(m.descriptor());
+        return (m.isStatic() ? "static " : "") + type(t.returnType()) + " " + m.name()
+                + t.parameterList().stream().map(PatchDescription::type).collect(Collectors.joining(", ", "(", ")"));
+    }
+
+    static String type(ClassDesc d) {
+        if (d.isArray()) {
+            return type(d.componentType()) + "[]";
+        }
+        if (d.isPrimitive()) {
+            return d.displayName();
+        }
+        String n = javaName(d.descriptorString().substring(1, d.descriptorString().length() - 1));
+        return n.startsWith("java.lang.") && n.indexOf('.', "java.lang.".length()) < 0 ? n.substring("java.lang.".length()) : n;
+    }
+
+    private static String javaName(String internalName) {
+        return internalName.replace('/', '.');
+    }
+}

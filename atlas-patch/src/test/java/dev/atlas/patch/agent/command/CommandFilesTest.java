@@ -1,0 +1,94 @@
+package dev.atlas.patch.agent.command;
+
+import dev.atlas.patch.agent.AtlasAgent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The request and reply files of the command channel, and the directory check. */
+class CommandFilesTest {
+    @TempDir
+    Path tmp;
+
+    private Path privateDir(String name) throws Exception {
+        return Files.createDirectory(tmp.resolve(name),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+
+    @Test
+    void requestRoundTrips() throws Exception {
+        Path dir = privateDir("req");
+        CommandRequest r = CommandRequest.apply(dir.resolve("patch, with comma.atlaspatch"), Duration.ofMillis(1500),
+                dir.resolve("keys.p12"), "pä=ss\nword");
+        r.write(dir);
+        assertEquals(r, CommandRequest.read(dir));
+        CommandRequest a = CommandRequest.attach("include=com.acme.**;org.x.*,boundary=none");
+        a.write(dir);
+        assertEquals(a, CommandRequest.read(dir));
+        assertFalse(r.toString().contains("word"), "the password never appears in logs");
+    }
+
+    @Test
+    void badRequestsNameTheProblem() throws Exception {
+        Path dir = privateDir("bad");
+        Files.writeString(dir.resolve(CommandRequest.FILE), "command=reboot\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CommandRequest.read(dir));
+        assertTrue(e.getMessage().contains("'reboot'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CommandRequest.apply(null, Duration.ZERO, null, null));
+    }
+
+    @Test
+    void replyRoundTripsAndKeepsFieldsOnOneLine() throws Exception {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("patch", "0123456789abcdef");
+        f.put("stragglers", "worker-1,worker\n2");
+        CommandReply r = new CommandReply(CommandReply.Status.TIMEOUT, f, "line 1\n\nline 3 = x\n");
+        Path dir = privateDir("reply");
+        r.write(dir);
+        CommandReply back = CommandReply.read(dir.resolve(CommandReply.FILE));
+        assertEquals(CommandReply.Status.TIMEOUT, back.status());
+        assertEquals("worker-1,worker 2", back.field("stragglers"));
+        assertEquals(r, back);
+        assertThrows(IllegalArgumentException.class, () -> CommandReply.parse("status=ok\n\ntext", "x"));
+    }
+
+    @Test
+    void theAgentTrustsOnlyAPrivateDirectoryAndAnswersNothingOtherwise() throws Exception {
+        Path ok = privateDir("ok");
+        assertEquals(java.util.Optional.empty(), CommandChannel.distrust(ok));
+        Path open = Files.createDirectory(tmp.resolve("open"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        assertTrue(CommandChannel.distrust(open).orElseThrow().contains("accessible to other users"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), ok);
+        assertTrue(CommandChannel.distrust(link).orElseThrow().contains("symbolic link"));
+        assertTrue(CommandChannel.distrust(Path.of("relative")).isPresent());
+
+        CommandRequest.status().write(open);
+        CommandChannel.run(CommandChannel.agentArgs(CommandRequest.Verb.STATUS, open), null);
+        assertFalse(Files.exists(open.resolve(CommandReply.FILE)), "no reply into a directory others can read");
+    }
+
+    @Test
+    void statusWithoutTheAgentSaysHowToInstallIt() throws Exception {
+        assumeTrue(AtlasAgent.installed() == null, "another test installed the agent in this JVM");
+        Path dir = privateDir("status");
+        CommandRequest.status().write(dir);
+        CommandChannel.run(CommandChannel.agentArgs(CommandRequest.Verb.STATUS, dir), null);
+        CommandReply r = CommandReply.read(dir.resolve(CommandReply.FILE));
+        assertEquals(CommandReply.Status.OK, r.status());
+        assertEquals("not-installed", r.field("agent"));
+        assertTrue(r.text().contains("atlas attach " + ProcessHandle.current().pid()), r.text());
+    }
+}

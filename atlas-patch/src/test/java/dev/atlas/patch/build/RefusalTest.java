@@ -1,0 +1,153 @@
+package dev.atlas.patch.build;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.atlas.patch.format.ClassPatch;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RefusalTest {
+    @TempDir
+    Path tmp;
+
+    static final String BASE = "package p; public class Base { public int id() { return 1; } }";
+    static final String SUB_V1 = """
+            package p;
+            public class Sub extends Base {
+                private int count;
+                public Sub() { count = 1; }
+                public int count() { return count; }
+                public int twice() { return 2 * count; }
+                private int unused() { return 0; }
+            }
+            """;
+
+    DiffHarness diff(String v2) {
+        return new DiffHarness(tmp, Map.of("p.Base", BASE, "p.Sub", SUB_V1), Map.of("p.Base", BASE, "p.Sub", v2));
+    }
+
+    @Test
+    void changedSuperclassIsRefused() {
+        DiffHarness h = diff(SUB_V1.replace("extends Base", "extends Object"));
+        assertTrue(h.refusedWith("p/Sub: superclass changed from p/Base to java/lang/Object"), h.result.refusals()::toString);
+    }
+
+    @Test
+    void changedInterfacesAreRefused() {
+        DiffHarness h = diff(SUB_V1.replace("extends Base", "extends Base implements Runnable")
+                .replace("private int unused()", "public void run() { } private int unused()"));
+        assertTrue(h.refusedWith("interfaces changed from [] to [java/lang/Runnable]"), h.result.refusals()::toString);
+    }
+
+    @Test
+    void changedOrRemovedFieldIsRefused() {
+        DiffHarness h = diff(SUB_V1.replace("private int count;", "private long count;").replace("return count;", "return (int) count;")
+                .replace("2 * count", "2 * (int) count"));
+        assertTrue(h.refusedWith("p/Sub count: field type changed from I to J"), h.result.refusals()::toString);
+        DiffHarness removed = new DiffHarness(tmp.resolve("r"), Map.of("p.Base", BASE, "p.Sub", SUB_V1),
+                Map.of("p.Base", BASE, "p.Sub", SUB_V1.replace("private int count;", "").replace("count = 1;", "")
+                        .replace("return count;", "return 1;").replace("2 * count", "2")));
+        assertTrue(removed.refusedWith("p/Sub count: field removed"), removed.result.refusals()::toString);
+    }
+
+    @Test
+    void removedNonPrivateMethodIsRefusedButAnUnusedPrivateOneIsNoted() {
+        DiffHarness h = diff(SUB_V1.replace("public int twice() { return 2 * count; }", ""));
+        assertTrue(h.refusedWith("p/Sub twice()I: method removed"), h.result.refusals()::toString);
+        DiffHarness ok = new DiffHarness(tmp.resolve("ok"), Map.of("p.Base", BASE, "p.Sub", SUB_V1),
+                Map.of("p.Base", BASE, "p.Sub", SUB_V1.replace("private int unused() { return 0; }", "")));
+        assertTrue(ok.patch().isEmpty());
+        assertTrue(ok.result.notes().stream().anyMatch(n -> n.contains("unused()I: private method removed")), ok.result.notes()::toString);
+    }
+
+    @Test
+    void changedOrNewConstructorIsRefused() {
+        DiffHarness h = diff(SUB_V1.replace("count = 1;", "count = 2;"));
+        assertTrue(h.refusedWith("p/Sub <init>()V: constructor changed"), h.result.refusals()::toString);
+        DiffHarness n = new DiffHarness(tmp.resolve("n"), Map.of("p.Base", BASE, "p.Sub", SUB_V1),
+                Map.of("p.Base", BASE, "p.Sub", SUB_V1.replace("public Sub() {", "public Sub(int c) { count = c; } public Sub() {")));
+        assertTrue(n.refusedWith("p/Sub <init>(I)V: new constructor"), n.result.refusals()::toString);
+    }
+
+    @Test
+    void newOverrideOfAnInheritedMethodIsRefused() {
+        DiffHarness h = diff(SUB_V1.replace("private int unused()", "public int id() { return 2; } public String toString() { return \"s\"; } private int unused()"));
+        assertTrue(h.refusedWith("p/Sub id()I: new method overrides p/Base.id"), h.result.refusals()::toString);
+        assertTrue(h.refusedWith("p/Sub toString()Ljava/lang/String;: new method overrides java/lang/Object.toString"));
+        assertEquals(2, h.result.refusals().size(), h.result.refusals()::toString);
+    }
+
+    @Test
+    void changedEnumConstantsAreRefused() {
+        String v1 = "package p; public enum Color { RED, GREEN; public String low() { return name().toLowerCase(); } }";
+        DiffHarness h = DiffHarness.of(tmp, "p.Color", v1, v1.replace("GREEN;", "GREEN, BLUE;"));
+        assertTrue(h.refusedWith("enum constants changed from [RED, GREEN] to [RED, GREEN, BLUE]"), h.result.refusals()::toString);
+        DiffHarness body = DiffHarness.of(tmp.resolve("b"), "p.Color", v1, v1.replace("toLowerCase()", "toUpperCase()"));
+        assertEquals(List.of("low"), body.classPatch("p/Color").methods().stream().map(m -> m.name()).toList());
+    }
+
+    @Test
+    void annotationOnlyChangesAreIgnoredAndNoted() {
+        DiffHarness h = diff(SUB_V1.replace("public int twice()", "@Deprecated public int twice()"));
+        assertTrue(h.patch().isEmpty());
+        assertTrue(h.result.notes().stream().anyMatch(n -> n.contains("p/Sub: annotation-only differences ignored")), h.result.notes()::toString);
+    }
+
+    static final String LIST_V1 = """
+            package p;
+            public class Named extends java.util.AbstractList<String> {
+                public String get(int i) { return "x"; }
+                public int size() { return 1; }
+                public String toString() { return "named"; }
+                public void trim() { }
+            }
+            """;
+
+    @Test
+    void superCallsAndProtectedMembersOfOtherPackagesAreLinked() throws Throwable {
+        String v2 = LIST_V1.replace("return \"named\";", "return \"named:\" + super.toString();")
+                .replace("public void trim() { }", "public void trim() { removeRange(0, 0); modCount++; }");
+        DiffHarness h = DiffHarness.of(tmp, "p.Named", LIST_V1, v2);
+        ClassPatch cp = h.classPatch("p/Named");
+        List<String> indys = DiffHarness.indys(cp.bodyClass());
+        assertTrue(indys.contains("linkSuper toString (Lp/Named;)Ljava/lang/String; [p/Named, java/util/AbstractList]"), indys::toString);
+        assertTrue(indys.contains("linkVirtual removeRange (Lp/Named;II)V [p/Named, java/util/AbstractList, 0]"), indys::toString);
+        assertTrue(indys.contains("linkVirtual modCount (Lp/Named;)I [p/Named, java/util/AbstractList, 1]"), indys::toString);
+        assertTrue(indys.contains("linkVirtual modCount (Lp/Named;I)V [p/Named, java/util/AbstractList, 2]"), indys::toString);
+    }
+
+    @Test
+    void everyRefusalIsReportedAndNoPatchIsMade() {
+        DiffHarness h = diff(SUB_V1.replace("extends Base", "extends Object").replace("count = 1;", "count = 3;")
+                .replace("public int twice() { return 2 * count; }", ""));
+        assertTrue(h.result.isRefused());
+        assertTrue(h.result.patch().isEmpty());
+        assertTrue(h.result.refusals().size() >= 3, h.result.refusals()::toString);
+    }
+
+    @Test
+    void removedPrivateMethodStillReferencedByTheNewBuildIsRefused() throws Exception {
+        // an inconsistent incremental build: Outer recompiled without helper(), a stale Outer$Inner still calls it
+        String v1 = """
+                package p;
+                public class Outer {
+                    private int helper() { return 1; }
+                    public int value() { return helper(); }
+                    public class Inner { public int call() { return helper(); } }
+                }
+                """;
+        Path old = dev.atlas.patch.Fixtures.compile(tmp.resolve("v1"), Map.of("p.Outer", v1));
+        Path neu = dev.atlas.patch.Fixtures.compile(tmp.resolve("v2"), Map.of("p.Outer", v1));
+        java.nio.file.Path inner = neu.resolve("p/Outer$Inner.class");
+        byte[] stale = java.nio.file.Files.readAllBytes(inner);
+        dev.atlas.patch.Fixtures.compile(neu, Map.of("p.Outer", "package p; public class Outer { public int value() { return 2; } }"));
+        java.nio.file.Files.write(inner, stale);
+        BuildResult r = PatchBuilder.diff(old, neu, BuildOptions.defaults());
+        assertTrue(r.refusals().stream().anyMatch(x -> x.toString().equals(
+                "p/Outer helper()I: method removed but still referenced by the new build")), r.refusals()::toString);
+    }
+}
