@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /**
  * Applies the patch with the {@code atlas} command line, as an operator would:
- * {@code <command...> <pid> <patch> --timeout 30s}, e.g. with the command
+ * {@code <command...> <pid> <patch> --timeout 30s --raw}, e.g. with the command
  * {@code [java, -jar, atlas-cli.jar, patch, apply]}. The command returns once every thread
  * moved (exit 0), or once its timeout ran out with the patch in effect (exit 3); anything
  * else is a refusal. Times are measured around the command, so they include its own JVM
@@ -47,7 +47,7 @@ public final class CommandApplier implements PatchApplier {
     @Override
     public Applied apply(ServiceProcess service, Path patch) throws IOException, InterruptedException {
         List<String> full = new ArrayList<>(command);
-        full.addAll(List.of(Long.toString(service.pid()), patch.toAbsolutePath().toString(), "--timeout", "30s"));
+        full.addAll(List.of(Long.toString(service.pid()), patch.toAbsolutePath().toString(), "--timeout", "30s", "--raw"));
         long start = System.nanoTime();
         Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -69,7 +69,8 @@ public final class CommandApplier implements PatchApplier {
                 + " thread(s) moved, each at its own quiescence point; the longest wait of one thread: "
                 + (maxDelay == null ? "?" : maxDelay + " ms"));
         if (code == 3) {
-            notes.add("the command's timeout ran out before every thread moved (the patch is in effect): " + output.strip());
+            notes.add("the command's timeout ran out before every thread moved (the patch is in effect): "
+                    + output.strip().replaceAll("\\s+", " "));
             return new Applied(true, took, null, notes);
         }
         return new Applied(true, took, took, notes);
