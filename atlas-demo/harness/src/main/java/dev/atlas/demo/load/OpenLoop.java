@@ -1,0 +1,103 @@
+package dev.atlas.demo.load;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The open-loop schedule: request {@code i} is due at {@code start + i / rate}, whatever
+ * happened to earlier requests. One thread sends; completions record on whatever thread
+ * completes them.
+ *
+ * {@snippet :
+ * WindowRecorder recorder = new WindowRecorder(System.nanoTime() + 50_000_000L, 250_000_000L, 40);
+ * OpenLoop.Result r = new OpenLoop(800, Duration.ofSeconds(10), new VersionTags("v1", "v2"))
+ *         .run(sender, recorder.startNanos(), recorder, Duration.ofSeconds(5));
+ * }
+ *
+ * <p>Implementation notes: the sender sleeps until each request's intended time, sends it and
+ * moves on; it never waits for a response. If sending falls behind (a pause of the
+ * generator itself), the late requests go out at once and their latency still counts from
+ * their intended time, so the pause is charged to them in full, as a user would have seen it
+ * (the correction for coordinated omission). {@link Result#maxSendLagMicros} reports how far
+ * behind sending fell: if it is large the generator, not the service, was the bottleneck.
+ */
+public final class OpenLoop {
+    /**
+     * What the run did.
+     *
+     * @param sent             requests sent
+     * @param unfinished       requests still without an outcome when the drain timeout ran out
+     *                         (not recorded: neither ok nor failed)
+     * @param maxSendLagMicros largest delay between a request's intended and actual send time
+     * @param p99SendLagMicros 99th percentile of that delay
+     */
+    public record Result(long sent, long unfinished, long maxSendLagMicros, long p99SendLagMicros) {
+    }
+
+    private final int rate;
+    private final Duration duration;
+    private final VersionTags tags;
+
+    /**
+     * @param rate     requests per second, 1 to 100000
+     * @param duration how long to send
+     * @param tags     how to classify version tags
+     */
+    public OpenLoop(int rate, Duration duration, VersionTags tags) {
+        if (rate < 1 || rate > 100_000) {
+            throw new IllegalArgumentException("rate is " + rate + " req/s, expected 1 to 100000");
+        }
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("duration is " + duration + ", expected a positive duration");
+        }
+        this.rate = rate;
+        this.duration = duration;
+        this.tags = tags;
+    }
+
+    /**
+     * Sends from {@code startNanos} ({@link System#nanoTime()} of request 0's intended time)
+     * for the duration, then waits up to {@code drain} for the answers still outstanding.
+     */
+    public Result run(RequestSender sender, long startNanos, OutcomeSink recorder, Duration drain) throws InterruptedException {
+        long start = startNanos;
+        long count = duration.toNanos() * rate / 1_000_000_000L;
+        AtomicLong outstanding = new AtomicLong();
+        var lag = WindowRecorder.newHistogram();
+        for (long i = 0; i < count; i++) {
+            long intended = start + i * 1_000_000_000L / rate;
+            long now;
+            while ((now = System.nanoTime()) < intended) {
+                LockSupport.parkNanos(intended - now);
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("load generator interrupted after " + i + " requests");
+            }
+            lag.recordValue(Math.min((now - intended) / 1_000, WindowRecorder.HIGHEST_MICROS));
+            outstanding.incrementAndGet();
+            CompletableFuture<Response> answer;
+            try {
+                answer = sender.send(i);
+            } catch (RuntimeException e) {
+                answer = CompletableFuture.failedFuture(e);
+            }
+            answer.whenComplete((response, error) -> {
+                long done = System.nanoTime();
+                if (error == null && response.ok()) {
+                    recorder.success(intended, done, tags.classify(response.versionTag()));
+                } else {
+                    recorder.failure(intended);
+                }
+                outstanding.decrementAndGet();
+            });
+        }
+        long drainEnd = System.nanoTime() + drain.toNanos();
+        while (outstanding.get() > 0 && System.nanoTime() < drainEnd) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        return new Result(count, outstanding.get(), lag.getMaxValue(), lag.getValueAtPercentile(99));
+    }
+}

@@ -1,0 +1,60 @@
+package dev.atlas.demo.run;
+
+import dev.atlas.demo.load.LatencySummary;
+import dev.atlas.demo.load.LoadRun;
+import dev.atlas.demo.load.TagCounts;
+import dev.atlas.demo.load.WindowStats;
+
+import java.util.List;
+
+/**
+ * One mode's run, or why it did not run.
+ *
+ * @param mode           the mode's name
+ * @param description    what the mode does
+ * @param unavailable    why it did not run, or null if it ran
+ * @param outcome        what applying the change did (null if it did not run)
+ * @param load           the generator's windows (null if it did not run)
+ * @param changeAtMillis T, in milliseconds after the start of the load
+ * @param steady         the steady phase before T (after the warm-up)
+ * @param change         the windows from the one holding T to T + change window
+ * @param afterChange    the rest
+ * @param verification   what the service answered after the run
+ */
+public record ModeResult(String mode, String description, String unavailable, ChangeOutcome outcome, LoadRun load,
+                         long changeAtMillis, LatencySummary steady, LatencySummary change, LatencySummary afterChange,
+                         Verification verification) {
+
+    static ModeResult skipped(PatchMode mode, String reason) {
+        return new ModeResult(mode.name(), mode.description(), reason, null, null, 0, null, null, null, null);
+    }
+
+    /** Splits {@code load} into phases around {@code changeAtMillis}. */
+    static ModeResult of(PatchMode mode, ChangeOutcome outcome, LoadRun load, long changeAtMillis, DemoOptions options,
+                         Verification verification) {
+        long window = load.windowMillis();
+        long warmupEnd = options.warmup().toMillis();
+        long changeStart = changeAtMillis / window * window;
+        long changeEnd = changeAtMillis + options.changeWindow().toMillis();
+        List<WindowStats> steady = load.between(warmupEnd, changeStart);
+        List<WindowStats> change = load.windows().stream()
+                .filter(w -> w.endMillis() > changeStart && w.startMillis() < changeEnd).toList();
+        List<WindowStats> after = load.windows().stream().filter(w -> w.startMillis() >= changeEnd).toList();
+        return new ModeResult(mode.name(), mode.description(), null, outcome, load, changeAtMillis,
+                LatencySummary.of(steady), LatencySummary.of(change), LatencySummary.of(after), verification);
+    }
+
+    public boolean ran() {
+        return unavailable == null;
+    }
+
+    /** Version tags of every successful request of the run (warm-up included). */
+    public TagCounts tags() {
+        return load.windows().stream().map(WindowStats::tags).reduce(TagCounts.ZERO, TagCounts::plus);
+    }
+
+    /** Failed requests of the whole run. */
+    public long failed() {
+        return load.windows().stream().mapToLong(WindowStats::failed).sum();
+    }
+}
