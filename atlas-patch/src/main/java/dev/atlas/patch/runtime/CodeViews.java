@@ -237,6 +237,24 @@ public final class CodeViews {
         }
     }
 
+    /**
+     * Runs {@code work} with the operator lock held, so that no apply or rollback of someone
+     * else interleaves with it (the warm-up applies and rolls back a patch of its own).
+     */
+    void exclusive(ThrowingRunnable work) throws Throwable {
+        lock.lock();
+        try {
+            work.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A block that may throw. */
+    interface ThrowingRunnable {
+        void run() throws Throwable;
+    }
+
     /** Applied patches, newest first. */
     public List<PatchApplication> applied() {
         lock.lock();

@@ -37,10 +37,12 @@ import java.util.List;
  * compiled, lets the JIT compile those methods with the patch path's branches in their
  * profiles. At late attach it moves that cost to the attach instead of the patch.
  *
- * <p>Effects visible to the application: two views of the code space come and go (the
- * warm-up patch, rolled back), and every bound thread is migrated twice, each at its own
- * quiescence point (detached threads at once). Nothing else. Failures are logged at DEBUG
- * and never propagate.
+ * <p>Effects visible to the application: a few views of the code space come and go (the
+ * warm-up patch, applied and rolled back three times), and every bound thread is migrated
+ * each time, at its own quiescence point (detached threads at once). Operator calls (apply,
+ * rollback) wait for the warm-up to finish rather than interleave with it. It runs when the
+ * agent starts with {@code -javaagent} or {@code atlas attach}, not when {@code atlas patch
+ * apply} has to install the agent itself. Failures are logged at DEBUG and never propagate.
  *
  * <p>Threading: runs on one daemon thread, started once.
  */
@@ -68,8 +70,15 @@ public final class PatchPathWarmup {
         }
     }
 
-    /** The warm-up itself (also called by tests). */
+    /**
+     * The warm-up itself (also called by tests). Holds the code views' operator lock
+     * throughout, so that a real apply or rollback waits for it instead of interleaving.
+     */
     static void run() throws Throwable {
+        CodeViews.get().exclusive(PatchPathWarmup::runLocked);
+    }
+
+    private static void runLocked() throws Throwable {
         CodeViews code = CodeViews.get();
         byte[] original = targetClass();
         Loader loader = new Loader();

@@ -108,7 +108,8 @@ final class AgentCommands {
         f.put("patch", patch.id());
         String installNote = "";
         if (AtlasAgent.installed() == null) {
-            AtlasAgent.Installed in = AtlasAgent.install(null, inst, true);
+            // no warm-up here: it would only compete with this very patch for the CPU
+            AtlasAgent.Installed in = AtlasAgent.install("warmup=false", inst, true);
             installNote = "The Atlas agent was not installed: installed it now by late attach with default options ("
                     + describe(in) + "), " + in.retransformed() + " loaded class(es) made patchable.\n" + failures(in);
         }
