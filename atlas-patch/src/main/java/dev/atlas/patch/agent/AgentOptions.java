@@ -15,13 +15,15 @@ import java.util.List;
  *   exclude=com.acme.generated.**      classes to leave alone
  *   boundary=com.acme.Worker#process   request-boundary methods (default: HTTP handlers and servlets)
  *   boundary=none                      no request boundaries
+ *   warmup=false                       do not run the patch path once at start (see PatchPathWarmup)
  * </pre>
  *
  * @param includes   class patterns to make patchable
  * @param excludes   class patterns to leave alone
  * @param boundaries request-boundary patterns ({@code Type#method})
+ * @param warmup     whether to warm the patch path up when the agent starts
  */
-public record AgentOptions(List<String> includes, List<String> excludes, List<String> boundaries) {
+public record AgentOptions(List<String> includes, List<String> excludes, List<String> boundaries, boolean warmup) {
     /**
      * @throws IllegalArgumentException naming an unknown key or a malformed pair
      */
@@ -30,12 +32,13 @@ public record AgentOptions(List<String> includes, List<String> excludes, List<St
         List<String> exc = new ArrayList<>();
         List<String> bnd = new ArrayList<>(BoundaryMatcher.DEFAULTS);
         boolean customBoundaries = false;
+        boolean warmup = true;
         if (args != null && !args.isBlank()) {
             for (String pair : args.split(",")) {
                 int eq = pair.indexOf('=');
                 if (eq <= 0) {
                     throw new IllegalArgumentException("agent option '" + pair + "': expected key=value "
-                            + "(keys: include, exclude, boundary)");
+                            + "(keys: include, exclude, boundary, warmup)");
                 }
                 String key = pair.substring(0, eq).trim();
                 List<String> values = Arrays.stream(pair.substring(eq + 1).split(";")).map(String::trim)
@@ -52,11 +55,18 @@ public record AgentOptions(List<String> includes, List<String> excludes, List<St
                             bnd.addAll(values);
                         }
                     }
+                    case "warmup" -> {
+                        if (!values.equals(List.of("true")) && !values.equals(List.of("false"))) {
+                            throw new IllegalArgumentException("agent option warmup=" + String.join(";", values)
+                                    + ": expected true or false");
+                        }
+                        warmup = values.get(0).equals("true");
+                    }
                     default -> throw new IllegalArgumentException("agent option '" + key + "': unknown; expected "
-                            + "include, exclude or boundary");
+                            + "include, exclude, boundary or warmup");
                 }
             }
         }
-        return new AgentOptions(List.copyOf(inc), List.copyOf(exc), List.copyOf(bnd));
+        return new AgentOptions(List.copyOf(inc), List.copyOf(exc), List.copyOf(bnd), warmup);
     }
 }

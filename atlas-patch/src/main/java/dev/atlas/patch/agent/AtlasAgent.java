@@ -6,6 +6,7 @@ import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.instrument.CodeInstrumenter;
 import dev.atlas.patch.instrument.PatchableClassTransformer;
 import dev.atlas.patch.runtime.CodeViews;
+import dev.atlas.patch.runtime.PatchPathWarmup;
 
 import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
@@ -84,6 +85,9 @@ public final class AtlasAgent {
         inst.addTransformer(t, true);
         int retransformed = lateAttach ? retransformLoaded(inst, selector) : 0;
         installed = new Installed(o, t, inst, lateAttach, retransformed, failures);
+        if (o.warmup()) {
+            PatchPathWarmup.start();
+        }
         LOG.log(Level.INFO, () -> "Atlas agent installed (" + (lateAttach ? "late attach, " + installed.retransformed()
                 + " loaded class(es) made patchable" : "at start-up") + "; " + selector + "; boundaries "
                 + o.boundaries() + ")");

@@ -1,0 +1,180 @@
+package dev.atlas.patch.runtime;
+
+import dev.atlas.patch.classfile.ClassFingerprint;
+import dev.atlas.patch.format.ClassPatch;
+import dev.atlas.patch.format.MethodChange;
+import dev.atlas.patch.format.Patch;
+import dev.atlas.patch.format.PatchFile;
+import dev.atlas.patch.format.PatchIds;
+import dev.atlas.patch.instrument.BoundaryMatcher;
+import dev.atlas.patch.instrument.CodeInstrumenter;
+
+import java.lang.System.Logger.Level;
+import java.lang.classfile.ClassFile;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.AccessFlag;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Runs the whole patch path once, on a synthetic class, when the agent starts: read a
+ * patch file, prepare it, publish its view, migrate, dispatch through an entry guard and a
+ * request scope, roll back.
+ *
+ * <p>Why: the first real patch would otherwise run all of this cold, in the serving JVM, at
+ * the worst moment. Cold code costs CPU, and — measured in the patch demo — it also sends
+ * the JDK methods it shares with the application (ThreadLocal, ConcurrentHashMap, streams,
+ * I/O) through never-seen branches, whose compiled code the JIT then throws away
+ * ("unstable_if" deoptimisations) while the application is serving: a latency spike at the
+ * patch instant. Warming the path at start-up, before the application's hot code is
+ * compiled, lets the JIT compile those methods with the patch path's branches in their
+ * profiles. At late attach it moves that cost to the attach instead of the patch.
+ *
+ * <p>Effects visible to the application: two views of the code space come and go (the
+ * warm-up patch, rolled back), and every bound thread is migrated twice, each at its own
+ * quiescence point (detached threads at once). Nothing else. Failures are logged at DEBUG
+ * and never propagate.
+ *
+ * <p>Threading: runs on one daemon thread, started once.
+ */
+public final class PatchPathWarmup {
+    private static final System.Logger LOG = System.getLogger("dev.atlas.patch");
+    private static final String TARGET = "dev/atlas/patch/warmup/Target";
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private PatchPathWarmup() {}
+
+    /** Starts the warm-up on a daemon thread named "atlas-warmup"; returns at once. */
+    public static Thread start() {
+        Thread t = Thread.ofPlatform().daemon().name("atlas-warmup").unstarted(PatchPathWarmup::runQuietly);
+        t.start();
+        return t;
+    }
+
+    private static void runQuietly() {
+        long t0 = System.nanoTime();
+        try {
+            run();
+            LOG.log(Level.DEBUG, () -> "patch path warmed up in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        } catch (Throwable e) {
+            LOG.log(Level.DEBUG, () -> "patch path warm-up failed (harmless): " + e);
+        }
+    }
+
+    /** The warm-up itself (also called by tests). */
+    static void run() throws Throwable {
+        CodeViews code = CodeViews.get();
+        byte[] original = targetClass();
+        Loader loader = new Loader();
+        byte[] instrumented = new CodeInstrumenter(code.registry(),
+                new BoundaryMatcher(List.of(TARGET.replace('/', '.') + "#handle"))).instrument(loader, original);
+        Class<?> target = loader.define(TARGET, instrumented);
+        Object instance = target.getConstructor().newInstance();
+        MethodHandle handle = MethodHandles.publicLookup().findVirtual(target, "handle",
+                MethodType.methodType(int.class, int.class)).bindTo(instance);
+
+        Path dir = Files.createTempDirectory("atlas-warmup");
+        try {
+            Path file = dir.resolve("warmup.atlaspatch");
+            PatchFile.write(patch(original), file);
+            Patch patch = PatchFile.read(file);
+            // threads inside requests while patches come and go: they take the paths a server's
+            // workers take (adopting a migration when a request closes, dispatch in a scope)
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            List<Thread> workers = new java.util.ArrayList<>();
+            for (int w = 0; w < 2; w++) {
+                workers.add(Thread.ofPlatform().daemon().name("atlas-warmup-" + w).start(() -> {
+                    try {
+                        while (!stop.get()) {
+                            int r = (int) handle.invokeExact(1);
+                            if (r != 2 && r != 3) {
+                                throw new IllegalStateException("warm-up dispatch returned " + r);
+                            }
+                        }
+                    } catch (Throwable e) {
+                        LOG.log(Level.DEBUG, () -> "warm-up worker: " + e);
+                    }
+                }));
+            }
+            try {
+                for (int round = 0; round < 3; round++) {
+                    PatchApplication a = code.apply(patch);
+                    a.migration().await(WAIT);
+                    exercise(handle, 3);
+                    code.space().snapshot().render();
+                    code.rollback().migration().await(WAIT);
+                    exercise(handle, 2);
+                }
+            } finally {
+                stop.set(true);
+                for (Thread w : workers) {
+                    w.join();
+                }
+            }
+        } finally {
+            try (var s = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static void exercise(MethodHandle handle, int expected) throws Throwable {
+        for (int i = 0; i < 2_000; i++) {
+            int r = (int) handle.invokeExact(1);
+            if (r != expected) {
+                throw new IllegalStateException("warm-up dispatch returned " + r + ", expected " + expected);
+            }
+        }
+    }
+
+    /** {@code class Target { int m(int x) { return x + 1; } int handle(int x) { return m(x) + 0; } }} */
+    private static byte[] targetClass() {
+        ClassDesc self = ClassDesc.ofInternalName(TARGET);
+        MethodTypeDesc ii = MethodTypeDesc.of(ConstantDescs.CD_int, ConstantDescs.CD_int);
+        return ClassFile.of().build(self, cb -> cb
+                .withFlags(AccessFlag.PUBLIC, AccessFlag.SUPER)
+                .withMethod("<init>", ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC, mb -> mb.withCode(c -> c
+                        .aload(0).invokespecial(ConstantDescs.CD_Object, "<init>", ConstantDescs.MTD_void).return_()))
+                .withMethod("m", ii, ClassFile.ACC_PUBLIC, mb -> mb.withCode(c -> c.iload(1).iconst_1().iadd().ireturn()))
+                .withMethod("handle", ii, ClassFile.ACC_PUBLIC, mb -> mb.withCode(c -> c
+                        .aload(0).iload(1).invokevirtual(self, "m", ii).ireturn())));
+    }
+
+    /** A patch replacing {@code m} with {@code x + 2}. */
+    private static Patch patch(byte[] original) {
+        String body = TARGET + "$$AtlasPatch$" + PatchIds.PLACEHOLDER_ID.substring(0, 8);
+        ClassDesc target = ClassDesc.ofInternalName(TARGET);
+        byte[] bodyBytes = ClassFile.of().build(ClassDesc.ofInternalName(body), cb -> cb
+                .withFlags(AccessFlag.PUBLIC, AccessFlag.FINAL, AccessFlag.SUPER)
+                .withMethod("replaced$m", MethodTypeDesc.of(ConstantDescs.CD_int, target, ConstantDescs.CD_int),
+                        ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC,
+                        mb -> mb.withCode(c -> c.iload(1).iconst_2().iadd().ireturn())));
+        String fp = ClassFingerprint.of(original);
+        ClassPatch cp = new ClassPatch(TARGET, fp, new StringBuilder(fp).reverse().toString(),
+                List.of(new MethodChange(MethodChange.Kind.REPLACED, "m", "(I)I", false, "replaced$m")),
+                List.of(), bodyBytes, null);
+        return PatchIds.assign(new Patch(Patch.FORMAT_VERSION, PatchIds.PLACEHOLDER_ID,
+                "Atlas warm-up (synthetic class, rolled back)", List.of(cp), List.of()));
+    }
+
+    /** A throwaway loader for the synthetic class. */
+    private static final class Loader extends ClassLoader {
+        Loader() {
+            super("atlas-warmup", PatchPathWarmup.class.getClassLoader());
+        }
+
+        Class<?> define(String internalName, byte[] bytes) {
+            return defineClass(internalName.replace('/', '.'), bytes, 0, bytes.length);
+        }
+    }
+}

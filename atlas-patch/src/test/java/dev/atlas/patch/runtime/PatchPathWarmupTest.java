@@ -1,0 +1,19 @@
+package dev.atlas.patch.runtime;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The warm-up really runs the patch path (it checks its own dispatch results) and leaves no patch applied. */
+class PatchPathWarmupTest {
+    @Test
+    void theWarmUpAppliesAndRollsBackAPatchAndLeavesNothingApplied() throws Throwable {
+        CodeViews code = CodeViews.get();
+        int before = code.applied().size();
+        var defaultBefore = code.space().defaultView();
+        PatchPathWarmup.run();
+        assertEquals(before, code.applied().size());
+        assertSame(defaultBefore, code.space().defaultView(), "rolled back to the view it started from");
+        assertFalse(code.registry().loaded("dev/atlas/patch/warmup/Target").isEmpty(), "the synthetic class was instrumented");
+    }
+}
