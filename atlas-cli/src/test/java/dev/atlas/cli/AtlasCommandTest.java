@@ -16,6 +16,20 @@ class AtlasCommandTest {
     }
 
     @Test
+    void demoIsThePatchDemoAndRuntimeIsItsSubcommand() {
+        CliRun r = CliRun.atlas("demo", "--help");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.out().contains("Usage: atlas demo"), r::toString);
+        assertTrue(r.out().contains("--modes"), r::toString);
+        assertTrue(r.out().contains("runtime"), r::toString);
+
+        CliRun runtime = CliRun.atlas("demo", "runtime", "--help");
+        assertEquals(0, runtime.exitCode(), runtime::toString);
+        assertTrue(runtime.out().contains("Usage: atlas demo runtime"), runtime::toString);
+        assertTrue(runtime.out().contains("--virtual-threads"), runtime::toString);
+    }
+
+    @Test
     void versionNamesAtlasAndJava() {
         CliRun r = CliRun.atlas("--version");
         assertEquals(0, r.exitCode(), r::toString);

@@ -12,11 +12,11 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /**
- * {@code atlas demo}: a multi-threaded workload whose threads are migrated into a new view
+ * {@code atlas demo runtime}: a multi-threaded workload whose threads are migrated into a new view
  * one by one while the others keep working. See {@link DemoRun} for what it does.
  * Exit code 0 if every check passed, 1 if one failed, 2 for a bad option.
  */
-@Command(name = "demo",
+@Command(name = "runtime",
         mixinStandardHelpOptions = true,
         versionProvider = ManifestVersionProvider.class,
         sortOptions = false,

@@ -10,12 +10,12 @@ import picocli.CommandLine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Runs {@code atlas demo} through picocli. Asserts what the demo checks, never timings. */
+/** Runs {@code atlas demo runtime} through picocli. Asserts what the demo checks, never timings. */
 class RuntimeDemoTest {
 
     @Test
     void quickDemoMigratesEveryThreadWithoutMixingVersionsAndRetiresTheOldView() {
-        CliRun r = CliRun.of(new CommandLine(new AtlasCommand()), "demo", "--quick");
+        CliRun r = CliRun.of(new CommandLine(new AtlasCommand()), "demo", "runtime", "--quick");
 
         assertEquals(0, r.exitCode(), r::toString);
         String out = r.out();
@@ -33,7 +33,7 @@ class RuntimeDemoTest {
     @Test
     void aMigrationThatMissesItsTimeoutFailsTheDemoWithExitCode1() {
         // The long request (300ms) cannot reach a quiescence point within 100ms.
-        CliRun r = CliRun.atlas("demo", "--quick", "--timeout", "100ms", "--virtual-threads", "5");
+        CliRun r = CliRun.atlas("demo", "runtime", "--quick", "--timeout", "100ms", "--virtual-threads", "5");
 
         assertEquals(1, r.exitCode(), r::toString);
         assertTrue(r.out().contains("[FAIL] migration not complete after 100ms"), r::toString);
@@ -52,7 +52,7 @@ class RuntimeDemoTest {
             --workers|many|Invalid value for option '--workers': 'many' is not an int
             """)
     void badOptionValuesAreUsageErrorsNamingTheValueAndWhatWasExpected(String option, String value, String message) {
-        CliRun r = CliRun.of(new CommandLine(new AtlasCommand()), "demo", option, value);
+        CliRun r = CliRun.of(new CommandLine(new AtlasCommand()), "demo", "runtime", option, value);
 
         assertEquals(2, r.exitCode(), r::toString);
         assertTrue(r.err().contains(message), r::toString);
@@ -61,16 +61,16 @@ class RuntimeDemoTest {
 
     @Test
     void theShortErrorHandlerPointsToTheHelp() {
-        CliRun r = CliRun.atlas("demo", "--workers=0");
+        CliRun r = CliRun.atlas("demo", "runtime", "--workers=0");
 
         assertEquals(2, r.exitCode(), r::toString);
         assertTrue(r.err().contains("'--workers': 0; expected a whole number from 1 to 256"), r::toString);
-        assertTrue(r.err().contains("Try 'atlas demo --help' for more information."), r::toString);
+        assertTrue(r.err().contains("Try 'atlas demo runtime --help' for more information."), r::toString);
     }
 
     @Test
     void unknownOptionIsAUsageError() {
-        CliRun r = CliRun.atlas("demo", "--wrokers", "3");
+        CliRun r = CliRun.atlas("demo", "runtime", "--wrokers", "3");
 
         assertEquals(2, r.exitCode(), r::toString);
         assertTrue(r.err().contains("'--wrokers'"), r::toString);

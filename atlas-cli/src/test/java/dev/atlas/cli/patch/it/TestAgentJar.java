@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -23,12 +24,13 @@ import java.util.stream.Stream;
  * (atlas-patch and atlas-core classes, directories or jars), so that the tests do not depend
  * on the package phase of atlas-patch having run.
  */
-final class TestAgentJar {
+public final class TestAgentJar {
     private static Path jar;
 
     private TestAgentJar() {}
 
-    static synchronized Path get() {
+    /** The agent jar (built once per test JVM). */
+    public static synchronized Path get() {
         if (jar == null) {
             try {
                 Path dir = Files.createTempDirectory("atlas-test-agent");
@@ -53,13 +55,19 @@ final class TestAgentJar {
     }
 
     private static void build(Path out, List<Path> roots) throws IOException {
+        pack(out, Map.of("Premain-Class", AtlasAgent.class.getName(), "Agent-Class", AtlasAgent.class.getName(),
+                "Can-Retransform-Classes", "true", "Can-Redefine-Classes", "true"), roots);
+    }
+
+    /**
+     * Writes a jar with these main manifest attributes and the files of {@code roots} (class
+     * directories or jars; the first wins on a clash; their META-INF is left out).
+     */
+    public static void pack(Path out, Map<String, String> attributes, List<Path> roots) throws IOException {
         Manifest mf = new Manifest();
         Attributes a = mf.getMainAttributes();
         a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Premain-Class", AtlasAgent.class.getName());
-        a.putValue("Agent-Class", AtlasAgent.class.getName());
-        a.putValue("Can-Retransform-Classes", "true");
-        a.putValue("Can-Redefine-Classes", "true");
+        attributes.forEach(a::putValue);
         Set<String> seen = new HashSet<>();
         try (JarOutputStream jos = new JarOutputStream(Files.newOutputStream(out), mf)) {
             for (Path root : roots) {
