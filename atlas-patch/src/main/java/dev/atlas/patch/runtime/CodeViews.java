@@ -238,21 +238,20 @@ public final class CodeViews {
     }
 
     /**
-     * Runs {@code work} with the operator lock held, so that no apply or rollback of someone
-     * else interleaves with it (the warm-up applies and rolls back a patch of its own).
+     * The warm-up's view: {@code patch} prepared on top of {@code parent} and published, its
+     * guards switched on; not the default, not on the stack of applied patches.
      */
-    void exclusive(ThrowingRunnable work) throws Throwable {
+    View publishWarmupView(Patch patch, View parent) {
         lock.lock();
         try {
-            work.run();
+            PreparedPatch p = preparer.prepare(patch, parent.get(CODE));
+            View view = space.derive(parent, "atlas-warmup").diverge(CODE, p.table()).publish();
+            activate(p.slotsToActivate());
+            cacheDefault(space.defaultView());
+            return view;
         } finally {
             lock.unlock();
         }
-    }
-
-    /** A block that may throw. */
-    interface ThrowingRunnable {
-        void run() throws Throwable;
     }
 
     /** Applied patches, newest first. */

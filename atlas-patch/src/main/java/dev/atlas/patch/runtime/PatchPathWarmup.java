@@ -37,12 +37,12 @@ import java.util.List;
  * compiled, lets the JIT compile those methods with the patch path's branches in their
  * profiles. At late attach it moves that cost to the attach instead of the patch.
  *
- * <p>Effects visible to the application: a few views of the code space come and go (the
- * warm-up patch, applied and rolled back three times), and every bound thread is migrated
- * each time, at its own quiescence point (detached threads at once). Operator calls (apply,
- * rollback) wait for the warm-up to finish rather than interleave with it. It runs when the
- * agent starts with {@code -javaagent} or {@code atlas attach}, not when {@code atlas patch
- * apply} has to install the agent itself. Failures are logged at DEBUG and never propagate.
+ * <p>Effects visible to the application: three short-lived views of the code space (in
+ * {@code atlas status} while they live), that only the warm-up's own threads ever enter.
+ * The application's threads, the default view and the applied patches are not touched. It
+ * runs when the agent starts with {@code -javaagent} or {@code atlas attach}, not when
+ * {@code atlas patch apply} has to install the agent itself. Failures are logged at DEBUG
+ * and never propagate.
  *
  * <p>Threading: runs on one daemon thread, started once.
  */
@@ -71,14 +71,12 @@ public final class PatchPathWarmup {
     }
 
     /**
-     * The warm-up itself (also called by tests). Holds the code views' operator lock
-     * throughout, so that a real apply or rollback waits for it instead of interleaving.
+     * The warm-up itself (also called by tests). It prepares a patch of a synthetic class and
+     * moves only its own threads into that view and back: the application's threads, the
+     * default view and the stack of applied patches are never touched, so it needs no lock
+     * and never waits for an application thread.
      */
     static void run() throws Throwable {
-        CodeViews.get().exclusive(PatchPathWarmup::runLocked);
-    }
-
-    private static void runLocked() throws Throwable {
         CodeViews code = CodeViews.get();
         byte[] original = targetClass();
         Loader loader = new Loader();
@@ -94,13 +92,16 @@ public final class PatchPathWarmup {
             Path file = dir.resolve("warmup.atlaspatch");
             PatchFile.write(patch(original), file);
             Patch patch = PatchFile.read(file);
-            // threads inside requests while patches come and go: they take the paths a server's
-            // workers take (adopting a migration when a request closes, dispatch in a scope)
+            // threads inside requests while they are moved: the paths a server's workers take
+            // (adopting a migration when a request closes, dispatch inside a request scope)
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-            List<Thread> workers = new java.util.ArrayList<>();
+            java.util.concurrent.CountDownLatch bound = new java.util.concurrent.CountDownLatch(2);
+            List<Thread> threads = new java.util.ArrayList<>();
             for (int w = 0; w < 2; w++) {
-                workers.add(Thread.ofPlatform().daemon().name("atlas-warmup-" + w).start(() -> {
+                threads.add(Thread.ofPlatform().daemon().name("atlas-warmup-" + w).start(() -> {
                     try {
+                        code.space().currentForCall();   // bound (detached) before anyone migrates it
+                        bound.countDown();
                         while (!stop.get()) {
                             int r = (int) handle.invokeExact(1);
                             if (r != 2 && r != 3) {
@@ -112,19 +113,26 @@ public final class PatchPathWarmup {
                     }
                 }));
             }
+            code.space().currentForCall();
+            threads.add(Thread.currentThread());
             try {
+                bound.await();
                 for (int round = 0; round < 3; round++) {
-                    PatchApplication a = code.apply(patch);
-                    a.migration().await(WAIT);
+                    dev.atlas.core.View home = code.space().defaultView();
+                    dev.atlas.core.View v = code.publishWarmupView(patch, home);
+                    code.space().migrate(v).threads(threads).start().await(WAIT);
                     exercise(handle, 3);
                     code.space().snapshot().render();
-                    code.rollback().migration().await(WAIT);
+                    code.space().migrate(home).threads(threads).start().await(WAIT);
+                    v.retire();
                     exercise(handle, 2);
                 }
             } finally {
                 stop.set(true);
-                for (Thread w : workers) {
-                    w.join();
+                for (Thread t : threads) {
+                    if (t != Thread.currentThread()) {
+                        t.join();
+                    }
                 }
             }
         } finally {

@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The warm-up really runs the patch path (it checks its own dispatch results) and leaves no patch applied. */
+/** The warm-up really runs the patch path (it checks its own dispatch results) and touches no other thread. */
 class PatchPathWarmupTest {
     @Test
     void theWarmUpAppliesAndRollsBackAPatchAndLeavesNothingApplied() throws Throwable {
