@@ -87,6 +87,11 @@ public final class AtlasMode implements PatchMode {
     }
 
     @Override
+    public void beforeChange(ServiceControl service) throws IOException, InterruptedException {
+        applier.beforeChange(service.current());
+    }
+
+    @Override
     public ChangeOutcome applyChange(ServiceControl service) throws IOException, InterruptedException {
         if (patchFile == null) {
             throw new IllegalStateException("serviceJvmOptions was not called: there is no patch and no Atlas agent");

@@ -31,6 +31,15 @@ public interface PatchApplier {
     /** JVM options the service needs besides {@code -javaagent:atlas-agent.jar}. */
     List<String> serviceJvmOptions(DemoArtifacts artifacts, Ports ports) throws IOException;
 
+    /**
+     * Called once the service is up and under load, well before the change (during the
+     * warm-up, which is not measured): what an operator does before patching, e.g. a first
+     * {@code atlas status}, which also pays the one-time cost of the target JVM's attach
+     * listener. Nothing by default.
+     */
+    default void beforeChange(ServiceProcess service) throws IOException, InterruptedException {
+    }
+
     /** Applies {@code patch} to {@code service} and returns once every thread moved (or it failed). */
     Applied apply(ServiceProcess service, Path patch) throws IOException, InterruptedException;
 }

@@ -151,6 +151,7 @@ public final class PatchDemo {
             generator = startGenerator(port, csv, work.resolve(mode.name() + "-load.log"), started);
             long startMicros = started.get(30, TimeUnit.SECONDS);
             long changeMicros = startMicros + options.changeAt().toNanos() / 1_000;
+            mode.beforeChange(control);
             sleepUntil(changeMicros);
             long appliedAtMicros = nowMicros();
             progress.println("[" + mode.name() + "] applying the change (" + mode.description() + ")");

@@ -37,4 +37,8 @@ public interface PatchMode {
      * it is in effect or has failed. Never throws for a refusal: that is an outcome.
      */
     ChangeOutcome applyChange(ServiceControl service) throws IOException, InterruptedException;
+
+    /** Called once the service is up and under load, during the (unmeasured) warm-up. Nothing by default. */
+    default void beforeChange(ServiceControl service) throws IOException, InterruptedException {
+    }
 }
