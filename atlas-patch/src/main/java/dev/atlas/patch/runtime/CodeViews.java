@@ -114,6 +114,7 @@ public final class CodeViews {
             View view = space.derive(parent, "patch " + patch.id()).diverge(CODE, p.table()).publish();
             activate(p.slotsToActivate());
             cacheDefault(view);
+            prime(p.slotsToActivate());
             Migration m = space.migrate(view).allThreads().makeDefault().start();
             PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
                     p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared);
@@ -208,6 +209,17 @@ public final class CodeViews {
         }
         if (!sites.isEmpty()) {
             MutableCallSite.syncAll(sites.toArray(MutableCallSite[]::new));
+        }
+    }
+
+    /** See {@link MethodSlot#prime()}; a failure only costs the first caller that work. */
+    private static void prime(List<MethodSlot> slots) {
+        for (MethodSlot s : slots) {
+            try {
+                s.prime();
+            } catch (Throwable t) {
+                LOG.log(Level.DEBUG, () -> "could not prime " + s.describe() + ": " + t);
+            }
         }
     }
 

@@ -128,6 +128,30 @@ public final class MethodSlot {
     }
 
     /**
+     * Operator thread, before any thread may need the new code: runs the guard once, and
+     * builds the invoke site and runs it once with a handle that does nothing, so that the
+     * method-handle machinery behind both (lambda forms, their classes, linkage) is created
+     * here and not by the first application thread that calls the method in the new view.
+     * Side-effect free: no application code runs.
+     */
+    void prime() throws Throwable {
+        Object unused = (MethodHandle) site.dynamicInvoker().invokeExact();
+        MethodType bodyType = dispatchType(ownerClass());
+        MutableCallSite s = invokeSite(bodyType.insertParameterTypes(0, MethodHandle.class));
+        MethodHandle noop = MethodHandles.empty(bodyType);
+        Object[] args = new Object[bodyType.parameterCount() + 1];
+        args[0] = noop;
+        for (int i = 0; i < bodyType.parameterCount(); i++) {
+            Class<?> p = bodyType.parameterType(i);
+            args[i + 1] = p.isPrimitive() ? MethodHandles.zero(p).invoke() : null;
+        }
+        s.dynamicInvoker().invokeWithArguments(args);
+        if (unused == this) {
+            throw new AssertionError();   // keeps the guard's result used
+        }
+    }
+
+    /**
      * The call site that invokes the handle the guard found, of type {@code (MethodHandle, C, P..)R}:
      * {@code invokeExact} with an inline cache for the handle given to {@link #cache}.
      */
