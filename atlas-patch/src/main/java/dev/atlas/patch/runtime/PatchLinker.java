@@ -58,6 +58,16 @@ public final class PatchLinker {
         return new ConstantCallSite(MethodHandles.foldArguments(MethodHandles.exactInvoker(type), lookup));
     }
 
+    /** A call site of a patch's new code, bootstrapped while the patch was prepared (see {@code CallSitePrelinker}). */
+    public static CallSite prelinked(MethodHandles.Lookup caller, String name, MethodType type, int table, int index) {
+        CallSite[] sites = CallSitePrelinker.SITES.get(table);
+        if (sites == null || index >= sites.length || sites[index] == null) {
+            throw new IllegalStateException("call site " + name + type + " of " + caller.lookupClass().getName()
+                    + " was not linked when its patch was prepared");
+        }
+        return sites[index];
+    }
+
     /** A read ("get") or write ("put") of a field the patch added to {@code owner}. */
     public static CallSite linkField(MethodHandles.Lookup caller, String name, MethodType type, String owner,
                                      String fieldName, String descriptor, int isStatic) {

@@ -45,6 +45,7 @@ final class PatchPreparer {
         int added = 0;
         int fields = 0;
         Map<ClassPatch, List<MethodRegistry.LoadedClassInfo>> targets = new LinkedHashMap<>();
+        List<Map.Entry<MethodHandles.Lookup, CallSitePrelinker.Rewritten>> toLink = new ArrayList<>();
 
         // 1. every class: loaded, instrumented, and at the expected version (before defining anything)
         for (ClassPatch cp : patch.classes()) {
@@ -80,9 +81,10 @@ final class PatchPreparer {
                 if (cp.bodyClass() != null) {
                     try {
                         fixups.checkClassesResolve(info.loader(), cp.bodyClass(), addedNames(patch), patch.id());
-                        body = FullLookups.of(c)
-                                .defineHiddenClass(fixups.apply(info.loader(), cp.bodyClass()), true,
-                                        MethodHandles.Lookup.ClassOption.NESTMATE);
+                        CallSitePrelinker.Rewritten rewritten = CallSitePrelinker.rewrite(fixups.apply(info.loader(), cp.bodyClass()));
+                        body = FullLookups.of(c).defineHiddenClass(rewritten.bytes(), true,
+                                MethodHandles.Lookup.ClassOption.NESTMATE);
+                        toLink.add(Map.entry(body, rewritten));
                     } catch (IllegalAccessException | LinkageError | IllegalArgumentException ex) {
                         throw new PatchRejectedException("patch " + patch.id() + ": the new code of class "
                                 + dotted(cp.className()) + " does not load: " + ex, ex);
@@ -153,6 +155,10 @@ final class PatchPreparer {
                 }
             }
             fingerprints.put(cp.className(), cp.newFingerprint());
+        }
+        // 4. bootstrap the new code's call sites now (shadow fields and added methods exist)
+        for (Map.Entry<MethodHandles.Lookup, CallSitePrelinker.Rewritten> e : toLink) {
+            CallSitePrelinker.link(e.getKey(), e.getValue(), patch.id());
         }
         CodeTable table = parent.with(overrides, fingerprints, patch.id());
         return new PreparedPatch(patch, table, activate, hooks, replaced, added, fields, patch.addedClasses().size());

@@ -247,6 +247,36 @@ class CodeViewsTest {
     }
 
     @Test
+    void newCodeWhoseCallSiteDoesNotLinkIsRefusedBeforeAnythingChanges() throws Throwable {
+        // replaced$tagA reads a shadow field that the patch never defines: its call site cannot link
+        Patch good = shopPatch("2", v1Fingerprint());
+        ClassPatch cp = good.classes().get(0);
+        java.lang.constant.ClassDesc shop = java.lang.constant.ClassDesc.of("app.Shop");
+        String bodyName = java.lang.classfile.ClassFile.of().parse(cp.bodyClass()).thisClass().asInternalName();
+        var linker = java.lang.constant.ClassDesc.of("dev.atlas.patch.runtime.PatchLinker");
+        var bsm = java.lang.constant.MethodHandleDesc.ofMethod(java.lang.constant.DirectMethodHandleDesc.Kind.STATIC, linker,
+                "linkField", java.lang.constant.MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_CallSite,
+                        java.lang.constant.ConstantDescs.CD_MethodHandles_Lookup, java.lang.constant.ConstantDescs.CD_String,
+                        java.lang.constant.ConstantDescs.CD_MethodType, java.lang.constant.ConstantDescs.CD_String,
+                        java.lang.constant.ConstantDescs.CD_String, java.lang.constant.ConstantDescs.CD_String,
+                        java.lang.constant.ConstantDescs.CD_int));
+        var type = java.lang.constant.MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_String, shop);
+        byte[] broken = java.lang.classfile.ClassFile.of().build(java.lang.constant.ClassDesc.ofInternalName(bodyName), cb -> cb
+                .withFlags(java.lang.reflect.AccessFlag.PUBLIC, java.lang.reflect.AccessFlag.SUPER)
+                .withMethod("replaced$tagA", type, java.lang.classfile.ClassFile.ACC_PUBLIC | java.lang.classfile.ClassFile.ACC_STATIC,
+                        mb -> mb.withCode(c -> c.aload(0).invokedynamic(java.lang.constant.DynamicCallSiteDesc.of(bsm, "get", type,
+                                "app/Shop", "nope", "Ljava/lang/String;", 0)).areturn())));
+        ClassPatch bad = new ClassPatch(cp.className(), cp.expectedFingerprint(), cp.newFingerprint(),
+                List.of(cp.methods().get(0)), List.of(), broken, null);
+        View before = code.space().defaultView();
+        PatchRejectedException e = assertThrows(PatchRejectedException.class,
+                () -> code.apply(new Patch(1, good.id(), "unlinkable", List.of(bad), List.of())));
+        assertTrue(e.getMessage().contains("does not link") && e.getMessage().contains("nope"), e.getMessage());
+        assertSame(before, code.space().defaultView(), "nothing changed");
+        assertEquals("1", (String) tagA.invokeExact());
+    }
+
+    @Test
     void aPatchForAClassThatIsNotPatchableIsRefused() {
         Patch p = shopPatch("2", v1Fingerprint());
         ClassPatch cp = p.classes().get(0);
