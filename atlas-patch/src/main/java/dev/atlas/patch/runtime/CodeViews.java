@@ -86,6 +86,7 @@ public final class CodeViews {
     /**
      * Applies a patch: prepares it, publishes its view and starts migrating every thread into
      * it; returns once the migration has started (see {@link PatchApplication#migration()}).
+     * What the preparation cost is in {@link PatchApplication#preparation()}.
      *
      * @throws PatchRejectedException if the patch does not fit this process; nothing changed
      */
@@ -100,7 +101,7 @@ public final class CodeViews {
                             + a.target().name() + "); roll it back first");
                 }
             }
-            long t0 = System.nanoTime();
+            PreparationCost.Meter meter = PreparationCost.start();
             PreparedPatch p = preparer.prepare(patch, parent.get(CODE));
             for (MethodHandle hook : p.transferHooks()) {
                 try {
@@ -110,7 +111,7 @@ public final class CodeViews {
                             + " (no thread was moved; the hook's own effects are not undone)", t);
                 }
             }
-            long prepared = System.nanoTime() - t0;
+            PreparationCost prepared = meter.stop();
             View view = space.derive(parent, "patch " + patch.id()).diverge(CODE, p.table()).publish();
             activate(p.slotsToActivate());
             cacheDefault(view);
@@ -154,7 +155,7 @@ public final class CodeViews {
             LOG.log(Level.INFO, () -> "patch " + top.patchId() + " rolled back: migrating " + m.size()
                     + " thread(s) to view '" + back.name() + "'");
             return new PatchApplication(top.patchId(), true, back, leaving, m, top.replacedMethods(),
-                    top.addedMethods(), top.shadowFields(), top.addedClasses(), 0L);
+                    top.addedMethods(), top.shadowFields(), top.addedClasses(), null);
         } finally {
             lock.unlock();
         }

@@ -16,8 +16,14 @@ import dev.atlas.core.View;
  * @param addedMethods    methods the patch adds
  * @param shadowFields    fields the patch adds (stored as shadow fields)
  * @param addedClasses    classes the patch adds
- * @param prepareNanos    time to define, verify and link the new code (before any thread moved)
+ * @param preparation     what defining, verifying and linking the new code cost (before any thread
+ *                        moved); null for a rollback, which prepares nothing
  */
 public record PatchApplication(String patchId, boolean rollback, View target, View previous, Migration migration,
                                int replacedMethods, int addedMethods, int shadowFields, int addedClasses,
-                               long prepareNanos) {}
+                               PreparationCost preparation) {
+    /** Wall time of the preparation (0 for a rollback). */
+    public long prepareNanos() {
+        return preparation == null ? 0L : preparation.elapsed().toNanos();
+    }
+}

@@ -157,6 +157,10 @@ class CodeViewsTest {
         MigrationReport r = a.migration().await(LONG);
         assertEquals(r.threads().size(), r.count(ThreadMigrationState.MIGRATED) + r.count(ThreadMigrationState.EXITED));
         assertEquals(4, a.replacedMethods());
+        PreparationCost cost = a.preparation();
+        assertTrue(cost.elapsed().toNanos() > 0, cost::describe);
+        assertTrue(cost.cpu() == null || (cost.cpu().toNanos() > 0 && cost.describe().contains(" CPU")), cost::describe);
+        assertTrue(cost.jit() == null || !cost.jit().isNegative(), cost::describe);
         assertSame(a.target(), code.space().defaultView());
         assertEquals("2", (String) tagA.invokeExact());
         assertEquals("2", (String) tagC.invokeExact());
@@ -168,6 +172,8 @@ class CodeViewsTest {
         PatchApplication back = code.rollback();
         back.migration().await(LONG);
         assertTrue(back.rollback());
+        assertEquals(null, back.preparation(), "a rollback prepares nothing");
+        assertEquals(0L, back.prepareNanos());
         assertSame(before, code.space().defaultView());
         assertEquals("1", (String) tagA.invokeExact());
         assertEquals("111", callHandle(() -> {}));

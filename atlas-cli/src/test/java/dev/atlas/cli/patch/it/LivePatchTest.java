@@ -114,6 +114,9 @@ class LivePatchTest {
             assertEquals(fx.fixPatch.id(), applied.field("patch"));
             assertEquals("0", applied.field("threads-outside-view"), applied::toString);
             assertTrue(Integer.parseInt(applied.field("threads")) >= 1, applied::toString);
+            assertTrue(Double.parseDouble(applied.field("prepare-ms")) > 0, applied::toString);
+            assertTrue(applied.field("prepare-cpu-ms") == null || Double.parseDouble(applied.field("prepare-cpu-ms")) > 0,
+                    applied::toString);
             load.phase(2);
             load.awaitRequests(2, 40);
 

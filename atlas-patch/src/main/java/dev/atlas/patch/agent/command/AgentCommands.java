@@ -16,6 +16,7 @@ import dev.atlas.patch.format.PatchVerifier;
 import dev.atlas.patch.runtime.CodeViews;
 import dev.atlas.patch.runtime.PatchApplication;
 import dev.atlas.patch.runtime.PatchRejectedException;
+import dev.atlas.patch.runtime.PreparationCost;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -119,12 +120,24 @@ final class AgentCommands {
         } catch (PatchRejectedException e) {
             return refused(f, e.getMessage());
         }
+        PreparationCost prep = a.preparation();
+        f.put("prepare-ms", millis(prep.elapsed()));
+        if (prep.cpu() != null) {
+            f.put("prepare-cpu-ms", millis(prep.cpu()));
+        }
+        if (prep.jit() != null) {
+            f.put("prepare-jit-ms", millis(prep.jit()));
+        }
         String head = installNote + "patch " + patch.id() + " (" + signer + ") applied: "
                 + a.replacedMethods() + " method(s) replaced, " + a.addedMethods() + " added, " + a.shadowFields()
                 + " new field(s), " + a.addedClasses() + " class(es) added; new code prepared in "
-                + MigrationText.ms(Duration.ofNanos(a.prepareNanos())) + "; now view " + a.target().id() + " '"
+                + prep.describe() + "; now view " + a.target().id() + " '"
                 + a.target().name() + "' (was view " + a.previous().id() + ").\n";
         return awaitMigration(a, r.timeout(), f, head, "The patch stays applied (it is NOT rolled back)");
+    }
+
+    private static String millis(Duration d) {
+        return String.format(java.util.Locale.ROOT, "%.1f", d.toNanos() / 1e6);
     }
 
     // ------------------------------------------------------------------ rollback
