@@ -21,7 +21,7 @@ public final class ComparisonTable {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT,
                 "Patch demo: service v1 -> v2 under %d req/s (open loop, latency from the intended send time);%n"
-                        + "steady = %.1f s before the change (after %.1f s warm-up), change = the %.1f s from T, after = the rest.%n%n",
+                        + "steady = %.1f s before the change (after %.1f s warm-up), change = from T for%n%.1f s (or to 1 s after the change took full effect, if later), after = the rest.%n%n",
                 o.rate(), o.steady().toMillis() / 1000.0, o.warmup().toMillis() / 1000.0, o.changeWindow().toMillis() / 1000.0));
         String head = "%-8s %-7s %8s %8s %9s %9s %8s %7s %7s%n";
         sb.append(String.format(Locale.ROOT, head, "mode", "phase", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "req/s", "failed", "mixed"));

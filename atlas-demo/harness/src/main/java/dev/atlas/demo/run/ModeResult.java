@@ -35,13 +35,30 @@ public record ModeResult(String mode, String description, String unavailable, Ch
         long window = load.windowMillis();
         long warmupEnd = options.warmup().toMillis();
         long changeStart = changeAtMillis / window * window;
-        long changeEnd = changeAtMillis + options.changeWindow().toMillis();
+        long changeEnd = changeAtMillis + Math.max(options.changeWindow().toMillis(), settledMillis(outcome) + 1_000);
         List<WindowStats> steady = load.between(warmupEnd, changeStart);
         List<WindowStats> change = load.windows().stream()
                 .filter(w -> w.endMillis() > changeStart && w.startMillis() < changeEnd).toList();
         List<WindowStats> after = load.windows().stream().filter(w -> w.startMillis() >= changeEnd).toList();
         return new ModeResult(mode.name(), mode.description(), null, outcome, load, changeAtMillis,
                 LatencySummary.of(steady), LatencySummary.of(change), LatencySummary.of(after), verification);
+    }
+
+    /**
+     * When the change had fully taken effect, in ms after T (0 if not known): the change window
+     * lasts at least a second beyond it, so a slow change is never measured as "after".
+     */
+    static long settledMillis(ChangeOutcome outcome) {
+        if (outcome == null) {
+            return 0;
+        }
+        long settled = 0;
+        for (java.time.Duration d : new java.time.Duration[] {outcome.inEffect(), outcome.allMigrated(), outcome.pause()}) {
+            if (d != null) {
+                settled = Math.max(settled, d.toMillis());
+            }
+        }
+        return settled;
     }
 
     public boolean ran() {
