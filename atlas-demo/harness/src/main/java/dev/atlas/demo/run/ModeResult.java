@@ -5,7 +5,10 @@ import dev.atlas.demo.load.LoadRun;
 import dev.atlas.demo.load.TagCounts;
 import dev.atlas.demo.load.WindowStats;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * One mode's run, or why it did not run.
@@ -49,16 +52,8 @@ public record ModeResult(String mode, String description, String unavailable, Ch
      * lasts at least a second beyond it, so a slow change is never measured as "after".
      */
     static long settledMillis(ChangeOutcome outcome) {
-        if (outcome == null) {
-            return 0;
-        }
-        long settled = 0;
-        for (java.time.Duration d : new java.time.Duration[] {outcome.inEffect(), outcome.allMigrated(), outcome.pause()}) {
-            if (d != null) {
-                settled = Math.max(settled, d.toMillis());
-            }
-        }
-        return settled;
+        return outcome == null ? 0 : Stream.of(outcome.inEffect(), outcome.allMigrated(), outcome.pause())
+                .filter(Objects::nonNull).mapToLong(Duration::toMillis).max().orElse(0);
     }
 
     public boolean ran() {
