@@ -17,12 +17,24 @@ public record MigrationReport(long migrationId, long targetViewId, Migration.Pha
 
     /** Number of threads in {@code state}. */
     public long count(ThreadMigrationState state) {
-        return threads.stream().filter(t -> t.state() == state).count();
+        long n = 0;
+        for (ThreadProgress t : threads) {
+            if (t.state() == state) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The longest delay from request to settlement among settled threads. */
     public Duration maxDelay() {
-        return threads.stream().flatMap(t -> t.delay().stream())
-                .max(Duration::compareTo).orElse(Duration.ZERO);
+        Duration max = Duration.ZERO;
+        for (ThreadProgress t : threads) {
+            Duration d = t.delay().orElse(null);
+            if (d != null && d.compareTo(max) > 0) {
+                max = d;
+            }
+        }
+        return max;
     }
 }

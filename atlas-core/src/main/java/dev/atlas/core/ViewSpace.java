@@ -11,6 +11,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +83,9 @@ public final class ViewSpace implements AutoCloseable {
      * the new binding, or the binder sees the new default and moves itself there at once
      * (it is at a quiescence point: no scope is open yet).
      */
+    private static final Comparator<View> VIEWS_BY_ID = Comparator.comparingLong(View::id);
+    private static final Comparator<Migration> MIGRATIONS_BY_ID = Comparator.comparingLong(Migration::id);
+    private static final Comparator<ThreadBinding> BY_THREAD_ID = Comparator.comparingLong(b -> b.threadId);
     private static final System.Logger LOG = System.getLogger("dev.atlas.core");
     private static final Duration SWEEP_INTERVAL = Duration.ofMillis(100);
 
@@ -664,35 +668,53 @@ public final class ViewSpace implements AutoCloseable {
     public SpaceSnapshot snapshot() {
         sweep();
         List<SpaceSnapshot.ViewInfo> vs = new ArrayList<>();
-        for (View v : views.values().stream().sorted(Comparator.comparingLong(View::id)).toList()) {
+        // plain loops and sorts, no streams: called at the patch instant in a serving JVM
+        // (see "The patch path in the serving JVM" in ARCHITECTURE.md)
+        for (View v : views()) {
+            List<String> divergences = new ArrayList<>();
+            if (v.state() != ViewState.PREPARING) {
+                for (ViewKey<?> k : v.divergences()) {
+                    divergences.add(k.name());
+                }
+                Collections.sort(divergences);
+            }
             vs.add(new SpaceSnapshot.ViewInfo(v.id(), v.name(),
                     v.parent().map(View::id).orElse(-1L), v.state().name(), countBoundThreads(v), v.pins(),
-                    v.state() == ViewState.PREPARING ? List.of()
-                            : v.divergences().stream().map(ViewKey::name).sorted().toList()));
+                    List.copyOf(divergences)));
         }
         List<SpaceSnapshot.ThreadInfo> ts = new ArrayList<>();
-        for (ThreadBinding b : bindings.values().stream().sorted(Comparator.comparingLong(b -> b.threadId)).toList()) {
+        List<ThreadBinding> bs = new ArrayList<>(bindings.values());
+        bs.sort(BY_THREAD_ID);
+        for (ThreadBinding b : bs) {
             BindingState s = b.state();
             if (s.exited()) continue;
             ts.add(new SpaceSnapshot.ThreadInfo(b.threadId, b.thread.getName(), b.thread.isVirtual(), s.current().id(),
                     s.pending() == null ? -1 : s.pending().target().id(), s.idle(), b.thread.getState().name()));
         }
         List<SpaceSnapshot.MigrationInfo> ms = new ArrayList<>();
-        for (Migration m : running.values().stream().sorted(Comparator.comparingLong(Migration::id)).toList()) {
+        for (Migration m : runningMigrations()) {
+            List<String> stragglers = new ArrayList<>();
+            for (Straggler s : m.stragglers()) {
+                stragglers.add(s.render(3));
+            }
             ms.add(new SpaceSnapshot.MigrationInfo(m.id(), m.target().id(), m.phase().name(), m.size(), m.remaining(),
-                    m.stragglers().stream().map(s -> s.render(3)).toList()));
+                    List.copyOf(stragglers)));
         }
         return new SpaceSnapshot(name, Instant.now(), defaultView.id(), vs, ts, ms);
     }
 
     /** Views not yet retired, by id. */
     public List<View> views() {
-        return views.values().stream().sorted(Comparator.comparingLong(View::id)).toList();
+        List<View> l = new ArrayList<>(views.values());
+        l.sort(VIEWS_BY_ID);
+        return Collections.unmodifiableList(l);
     }
 
     /** Migrations not yet finished. */
     public List<Migration> runningMigrations() {
-        return running.values().stream().sorted(Comparator.comparingLong(Migration::id)).toList();
+        List<Migration> l = new ArrayList<>(running.values());
+        l.sort(MIGRATIONS_BY_ID);
+        return Collections.unmodifiableList(l);
     }
 
     /** Number of threads bound to the space and not known to be dead. */

@@ -39,8 +39,10 @@ public record ClassPatch(String className, String expectedFingerprint, String ne
                 throw new IllegalArgumentException("field " + f.name() + " of " + className + " appears twice");
             }
         }
-        boolean needsBody = !methods.isEmpty() || transferHook != null
-                || addedFields.stream().anyMatch(f -> f.initializerMethod() != null);
+        boolean needsBody = !methods.isEmpty() || transferHook != null;
+        for (FieldAddition f : addedFields) {
+            needsBody |= f.initializerMethod() != null;
+        }
         if (needsBody && bodyClass == null) {
             throw new IllegalArgumentException("class " + className + " has new code but no body class");
         }

@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
+import java.lang.classfile.FieldModel;
+import java.lang.classfile.MethodModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,7 +185,7 @@ public final class PatchFile {
 
     static Patch parse(Map<String, byte[]> entries) throws MalformedPatchException {
         String text = new String(entries.get(MANIFEST), StandardCharsets.UTF_8);
-        List<String> lines = text.lines().toList();
+        List<String> lines = lines(text);
         Cursor cur = new Cursor(lines);
         String[] head = cur.next("atlas-patch", 2);
         if (!head[1].equals(String.valueOf(Patch.FORMAT_VERSION))) {
@@ -281,10 +283,9 @@ public final class PatchFile {
         }
         String name;
         try {
-            // the ClassFile API parses lazily: walk the whole class (as the fingerprint does) to find damage now
             ClassModel model = ClassFile.of().parse(bytes);
             name = model.thisClass().asInternalName();
-            dev.atlas.patch.classfile.ClassFingerprint.of(bytes);
+            walk(model);
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new MalformedPatchException("entry '" + entry + "' is not a valid class file: " + e.getMessage(), e);
         }
@@ -294,11 +295,57 @@ public final class PatchFile {
         return bytes;
     }
 
+    /**
+     * The ClassFile API parses lazily: visit every member, attribute and instruction to find
+     * damage now. (No fingerprint: this runs in the serving JVM when a patch is applied, where
+     * hashing a canonical text of every class was measurable work for nothing.)
+     */
+    private static void walk(ClassModel model) {
+        model.superclass();
+        model.interfaces();
+        model.attributes();
+        for (FieldModel f : model.fields()) {
+            f.fieldType().stringValue();
+            f.attributes();
+        }
+        for (MethodModel m : model.methods()) {
+            m.methodType().stringValue();
+            m.attributes();
+            m.code().ifPresent(code -> code.forEach(e -> { }));
+        }
+    }
+
+    /**
+     * The lines of {@code text} ({@code \n}, {@code \r\n} or {@code \r}), like
+     * {@link String#lines()} but without a stream. Reading a patch runs in the serving JVM at
+     * the patch instant, where a stream pipeline with Atlas's lambdas makes C2 discard the
+     * application's compiled stream code (see "The patch path in the serving JVM" in
+     * ARCHITECTURE.md); the same holds for {@code String.split} with a negative limit.
+     */
+    static List<String> lines(String text) {
+        List<String> out = new ArrayList<>();
+        int from = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r') {
+                out.add(text.substring(from, i));
+                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                from = i + 1;
+            }
+        }
+        if (from < text.length()) {
+            out.add(text.substring(from));
+        }
+        return out;
+    }
+
     static List<X509Certificate> certificates(byte[] entry) throws MalformedPatchException {
         List<X509Certificate> chain = new ArrayList<>();
         try {
             CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            for (String line : new String(entry, StandardCharsets.US_ASCII).lines().toList()) {
+            for (String line : lines(new String(entry, StandardCharsets.US_ASCII))) {
                 if (!line.isBlank()) {
                     chain.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(Base64.getDecoder().decode(line.trim()))));
                 }
@@ -362,7 +409,16 @@ public final class PatchFile {
         }
 
         String[] peekFields() {
-            return lines.get(pos).split("\t", -1);
+            // not String.split: its limit < 0 path is one the application's compiled split() has not seen
+            String line = lines.get(pos);
+            List<String> fields = new ArrayList<>();
+            int from = 0;
+            for (int tab = line.indexOf('\t'); tab >= 0; tab = line.indexOf('\t', from)) {
+                fields.add(line.substring(from, tab));
+                from = tab + 1;
+            }
+            fields.add(line.substring(from));
+            return fields.toArray(new String[0]);
         }
 
         String[] next(String keyword, int fields) throws MalformedPatchException {

@@ -67,8 +67,9 @@ public final class PatchVerifier {
         }
         String algorithm = null;
         byte[] signature = null;
-        for (String line : new String(sigEntry, StandardCharsets.US_ASCII).lines().toList()) {
-            String[] f = line.split("\t", 2);
+        for (String line : PatchFile.lines(new String(sigEntry, StandardCharsets.US_ASCII))) {
+            int tab = line.indexOf('\t');
+            String[] f = tab < 0 ? new String[] {line} : new String[] {line.substring(0, tab), line.substring(tab + 1)};
             if (f.length == 2 && f[0].equals("algorithm")) {
                 algorithm = f[1];
             } else if (f.length == 2 && f[0].equals("signature")) {

@@ -78,7 +78,10 @@ public final class CodeInstrumenter {
             return null;
         }
         String superName = model.superclass().map(c -> c.asInternalName()).orElse(null);
-        List<String> interfaces = model.interfaces().stream().map(c -> c.asInternalName()).toList();
+        List<String> interfaces = new ArrayList<>();   // no stream: also runs at the patch instant (classes the new code loads)
+        for (var i : model.interfaces()) {
+            interfaces.add(i.asInternalName());
+        }
         Map<MethodModel, MethodSlot> slots = new HashMap<>();
         List<MethodSlot> all = new ArrayList<>();
         for (MethodModel m : model.methods()) {

@@ -1,15 +1,15 @@
 package dev.atlas.patch.runtime;
 
+import dev.atlas.patch.classfile.IndyRedirect;
+
 import java.lang.classfile.ClassFile;
-import java.lang.classfile.ClassTransform;
-import java.lang.classfile.CodeTransform;
-import java.lang.classfile.instruction.InvokeDynamicInstruction;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.constantpool.ConstantPool;
+import java.lang.classfile.constantpool.InvokeDynamicEntry;
+import java.lang.classfile.constantpool.LoadableConstantEntry;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDesc;
-import java.lang.constant.ConstantDescs;
 import java.lang.constant.DirectMethodHandleDesc;
-import java.lang.constant.DynamicCallSiteDesc;
-import java.lang.constant.MethodHandleDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.CallSite;
 import java.lang.invoke.MethodHandle;
@@ -28,9 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * patch demo: bootstrapping on the request thread showed in the tail latency), and a
  * bootstrap that fails rejects the patch instead of failing a request later.
  *
- * <p>How: before the body class is defined, each of its {@code invokedynamic} instructions
- * is rewritten to bootstrap through {@link PatchLinker#prelinked} with a (table, index) key;
- * once the class is defined, {@link #link} runs the original bootstrap methods with the body
+ * <p>How: before the body class is defined, each of its {@code invokedynamic} constants is
+ * re-pointed to bootstrap through {@link PatchLinker#prelinked} with a (table, index) key
+ * ({@link IndyRedirect}: the pool and the bootstrap table change, the code does not, so no
+ * stack map is regenerated on the serving JVM); once the class is defined, {@link #link} runs the original bootstrap methods with the body
  * class's own lookup (exactly what the JVM would do) and stores the call sites under that
  * key, where the rewritten sites find them.
  *
@@ -38,10 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * application threads by the view's publication.
  */
 final class CallSitePrelinker {
-    private static final ClassDesc LINKER = ClassDesc.of("dev.atlas.patch.runtime.PatchLinker");
-    private static final DirectMethodHandleDesc PRELINKED = MethodHandleDesc.ofMethod(DirectMethodHandleDesc.Kind.STATIC,
-            LINKER, "prelinked", MethodTypeDesc.of(ConstantDescs.CD_CallSite, ConstantDescs.CD_MethodHandles_Lookup,
-                    ConstantDescs.CD_String, ConstantDescs.CD_MethodType, ConstantDescs.CD_int, ConstantDescs.CD_int));
+    private static final String LINKER_NAME = "dev/atlas/patch/runtime/PatchLinker";
     private static final AtomicInteger TABLES = new AtomicInteger();
     static final Map<Integer, CallSite[]> SITES = new ConcurrentHashMap<>();
 
@@ -55,20 +53,21 @@ final class CallSitePrelinker {
 
     static Rewritten rewrite(byte[] bytes) {
         int table = TABLES.incrementAndGet();
-        List<Pending> sites = new ArrayList<>();
-        CodeTransform t = (cb, e) -> {
-            if (e instanceof InvokeDynamicInstruction indy) {
-                int index = sites.size();
-                sites.add(new Pending(indy.bootstrapMethod(), indy.name().stringValue(), indy.typeSymbol(),
-                        List.copyOf(indy.bootstrapArgs())));
-                cb.invokedynamic(DynamicCallSiteDesc.of(PRELINKED, indy.name().stringValue(), indy.typeSymbol(), table, index));
-            } else {
-                cb.with(e);
+        IndyRedirect.Result redirected = IndyRedirect.redirect(bytes, LINKER_NAME, "prelinked", table);
+        ClassModel model = ClassFile.of().parse(bytes);
+        ConstantPool pool = model.constantPool();
+        int[] entries = redirected.sites();
+        List<Pending> sites = new ArrayList<>(entries.length);
+        for (int entry : entries) {
+            InvokeDynamicEntry indy = pool.entryByIndex(entry, InvokeDynamicEntry.class);
+            List<ConstantDesc> args = new ArrayList<>();
+            for (LoadableConstantEntry a : indy.bootstrap().arguments()) {
+                args.add(a.constantValue());
             }
-        };
-        var model = ClassFile.of().parse(bytes);
-        byte[] out = ClassFile.of().transformClass(model, ClassTransform.transformingMethodBodies(t));
-        return new Rewritten(sites.isEmpty() ? bytes : out, model.thisClass().asSymbol(), table, sites);
+            sites.add(new Pending(indy.bootstrap().bootstrapMethod().asSymbol(), indy.name().stringValue(),
+                    indy.typeSymbol(), List.copyOf(args)));
+        }
+        return new Rewritten(redirected.bytes(), model.thisClass().asSymbol(), table, sites);
     }
 
     /**

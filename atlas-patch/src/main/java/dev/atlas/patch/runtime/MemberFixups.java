@@ -131,8 +131,14 @@ final class MemberFixups {
             return false;
         }
         MethodSlot s = registry.find(loader, owner, name, desc);
-        return s != null && registry.loaded(owner).stream()
-                .filter(i -> i.loader() == loader)
-                .noneMatch(i -> i.methods().contains(s));
+        if (s == null) {
+            return false;
+        }
+        for (MethodRegistry.LoadedClassInfo i : registry.loaded(owner)) {
+            if (i.loader() == loader && i.methods().contains(s)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -107,12 +107,21 @@ public final class MethodRegistry {
         List<ClassLoader> out = new ArrayList<>();
         for (List<LoadedClassInfo> l : byClass.values()) {
             for (LoadedClassInfo i : l) {
-                if (out.stream().noneMatch(x -> x == i.loader())) {
+                if (!containsSame(out, i.loader())) {
                     out.add(i.loader());
                 }
             }
         }
         return out;
+    }
+
+    private static boolean containsSame(List<?> list, Object o) {
+        for (Object x : list) {
+            if (x == o) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public int classCount() {

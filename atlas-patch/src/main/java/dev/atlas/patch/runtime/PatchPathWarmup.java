@@ -77,6 +77,10 @@ public final class PatchPathWarmup {
      * and never waits for an application thread.
      */
     static void run() throws Throwable {
+        // the management beans PreparationCost reads: their first use sets up the platform's
+        // MBean providers (service loading, reflection, streams), measured at the patch
+        // instant as C2 throwing away and recompiling the application's stream code
+        PreparationCost.start().stop();
         CodeViews code = CodeViews.get();
         byte[] original = targetClass();
         Loader loader = new Loader();

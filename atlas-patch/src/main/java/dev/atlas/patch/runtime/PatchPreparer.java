@@ -93,9 +93,13 @@ final class PatchPreparer {
                     PatchLinker.register(body.lookupClass(), ctx);
                 }
                 for (MethodChange mc : cp.methods()) {
-                    MethodSlot slot = info.methods().stream()
-                            .filter(s -> s.name().equals(mc.name()) && s.descriptor().equals(mc.descriptor()))
-                            .findFirst().orElse(null);
+                    MethodSlot slot = null;
+                    for (MethodSlot s : info.methods()) {
+                        if (s.name().equals(mc.name()) && s.descriptor().equals(mc.descriptor())) {
+                            slot = s;
+                            break;
+                        }
+                    }
                     boolean addedHere = slot == null;
                     if (addedHere) {
                         // a method this patch adds, or one an earlier patch added and this one changes:

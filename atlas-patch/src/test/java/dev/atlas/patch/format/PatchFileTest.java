@@ -46,6 +46,21 @@ class PatchFileTest {
         return PatchIds.assign(new Patch(1, PatchIds.PLACEHOLDER_ID, description, List.of(foo), List.of(bar)));
     }
 
+    /** The manifest is split into lines and tab-separated fields without String.lines/split: same results. */
+    @Test
+    void manifestLinesMayEndInCrLfAndFieldsMayBeEmpty() throws Exception {
+        Patch patch = samplePatch("");
+        Map<String, byte[]> entries = new LinkedHashMap<>(PatchFile.entriesOf(patch));
+        String manifest = new String(entries.get(PatchFile.MANIFEST), StandardCharsets.UTF_8);
+        entries.put(PatchFile.MANIFEST, manifest.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
+        Path file = tmp.resolve("crlf.atlaspatch");
+        PatchFile.writeEntries(entries, file);
+        assertEquals(patch, PatchFile.read(file));
+        assertEquals(List.of("a", "", "b", "c"), PatchFile.lines("a\n\nb\r\nc"));
+        assertEquals(List.of("a", "b"), PatchFile.lines("a\rb\n"));
+        assertEquals(List.of(), PatchFile.lines(""));
+    }
+
     @Test
     void roundTripKeepsEveryField() throws Exception {
         Patch patch = samplePatch("fix\tthe answer\n100% sure");

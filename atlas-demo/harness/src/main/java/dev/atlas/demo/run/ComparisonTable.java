@@ -57,6 +57,7 @@ public final class ComparisonTable {
             for (String note : r.outcome().notes()) {
                 sb.append("    - ").append(note).append(System.lineSeparator());
             }
+            steadySpans(sb, r);
             sb.append(String.format(Locale.ROOT,
                     "    - version tags over the run: %d all-v1, %d all-v2, %d mixed, %d untagged; %d failed requests%n",
                     t.old(), t.fresh(), t.mixed(), t.unknown(), r.failed()));
@@ -72,6 +73,21 @@ public final class ComparisonTable {
         sb.append("  chart: ").append(report.png()).append(report.chartLabelled() ? "" : " (without text: no font in this JVM)")
                 .append(System.lineSeparator());
         return sb.toString();
+    }
+
+    /** The change window's tail against the steady phase's, and against steady spans of its own length. */
+    private static void steadySpans(StringBuilder sb, ModeResult r) {
+        if (r.steady().ok() == 0 || r.change().ok() == 0) {
+            return;
+        }
+        sb.append(String.format(Locale.ROOT, "    - change-window p99.9 = %.2fx the steady p99.9", (double) r.change().p999() / r.steady().p999()));
+        long[] p999 = r.steadySpans().stream().filter(s -> s.ok() > 0).mapToLong(LatencySummary::p999).sorted().toArray();
+        if (p999.length > 0) {
+            sb.append(String.format(Locale.ROOT, "; %d steady span(s) of the change window's length (%.2f s) had p99.9 %.2f to %.2f ms"
+                            + " (median %.2f)", p999.length, r.change().spanMillis() / 1000.0, p999[0] / 1000.0,
+                    p999[p999.length - 1] / 1000.0, (p999[(p999.length - 1) / 2] + p999[p999.length / 2]) / 2000.0));
+        }
+        sb.append(System.lineSeparator());
     }
 
     private static void row(StringBuilder sb, String mode, String phase, LatencySummary s) {

@@ -6,6 +6,7 @@ import dev.atlas.demo.load.TagCounts;
 import dev.atlas.demo.load.WindowStats;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Stream;
@@ -22,14 +23,17 @@ import java.util.stream.Stream;
  * @param steady         the steady phase before T (after the warm-up)
  * @param change         the windows from the one holding T to T + change window
  * @param afterChange    the rest
+ * @param steadySpans    the steady phase cut into consecutive spans as long as the change
+ *                       window (the rest dropped): how much a span's tail varies without a
+ *                       change, with as few samples as the change window has
  * @param verification   what the service answered after the run
  */
 public record ModeResult(String mode, String description, String unavailable, ChangeOutcome outcome, LoadRun load,
                          long changeAtMillis, LatencySummary steady, LatencySummary change, LatencySummary afterChange,
-                         Verification verification) {
+                         List<LatencySummary> steadySpans, Verification verification) {
 
     static ModeResult skipped(PatchMode mode, String reason) {
-        return new ModeResult(mode.name(), mode.description(), reason, null, null, 0, null, null, null, null);
+        return new ModeResult(mode.name(), mode.description(), reason, null, null, 0, null, null, null, List.of(), null);
     }
 
     /** Splits {@code load} into phases around {@code changeAtMillis}. */
@@ -43,8 +47,13 @@ public record ModeResult(String mode, String description, String unavailable, Ch
         List<WindowStats> change = load.windows().stream()
                 .filter(w -> w.endMillis() > changeStart && w.startMillis() < changeEnd).toList();
         List<WindowStats> after = load.windows().stream().filter(w -> w.startMillis() >= changeEnd).toList();
+        List<LatencySummary> spans = new ArrayList<>();
+        for (int from = 0; !change.isEmpty() && from + change.size() <= steady.size(); from += change.size()) {
+            spans.add(LatencySummary.of(steady.subList(from, from + change.size())));
+        }
         return new ModeResult(mode.name(), mode.description(), null, outcome, load, changeAtMillis,
-                LatencySummary.of(steady), LatencySummary.of(change), LatencySummary.of(after), verification);
+                LatencySummary.of(steady), LatencySummary.of(change), LatencySummary.of(after), List.copyOf(spans),
+                verification);
     }
 
     /**

@@ -38,6 +38,8 @@ class ModeResultTest {
         assertEquals(10_000, r.steady().ok(), "8 s to 18 s");
         assertEquals(2_000, r.change().ok(), "T to T + 2 s");
         assertEquals(10_000, r.afterChange().ok());
+        assertEquals(5, r.steadySpans().size(), "10 s of steady load in spans of 2 s");
+        r.steadySpans().forEach(s -> assertEquals(2_000, s.ok()));
     }
 
     /** A change still settling at T + 2 s is not counted as "after": the window lasts to 1 s after it settled. */
@@ -47,6 +49,7 @@ class ModeResultTest {
                 OPTIONS, null);
         assertEquals(3_750, r.change().ok(), "T to T + 3.6 s, in whole 250 ms windows");
         assertEquals(8_250, r.afterChange().ok());
+        assertEquals(2, r.steadySpans().size(), "40 steady windows in spans of 15, the rest dropped");
         assertEquals(3_600, ModeResult.settledMillis(outcome(null, Duration.ofMillis(3_600))));
         assertEquals(0, ModeResult.settledMillis(null));
         assertEquals(700, ModeResult.settledMillis(new ChangeOutcome("x", Duration.ofMillis(500), null, Duration.ofMillis(700),

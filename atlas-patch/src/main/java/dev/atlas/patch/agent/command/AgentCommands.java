@@ -3,6 +3,7 @@ package dev.atlas.patch.agent.command;
 import dev.atlas.core.Migration;
 import dev.atlas.core.MigrationReport;
 import dev.atlas.core.MigrationTimeoutException;
+import dev.atlas.core.Straggler;
 import dev.atlas.core.ThreadMigrationState;
 import dev.atlas.core.View;
 import dev.atlas.core.observe.SpaceSnapshot;
@@ -24,10 +25,11 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.StringJoiner;
 
 /**
  * What the agent does for each {@link CommandRequest.Verb}, inside the target JVM.
@@ -213,13 +215,24 @@ final class AgentCommands {
         List<PatchApplication> applied = cv.applied();
         List<Migration> running = cv.space().runningMigrations();
         f.put("default-view", Long.toString(s.defaultViewId()));
-        f.put("views", s.views().stream().map(v -> Long.toString(v.id())).collect(Collectors.joining(",")));
-        f.put("applied", applied.stream().map(PatchApplication::patchId).collect(Collectors.joining(",")));
+        StringJoiner views = new StringJoiner(",");
+        for (SpaceSnapshot.ViewInfo v : s.views()) {
+            views.add(Long.toString(v.id()));
+        }
+        f.put("views", views.toString());
+        StringJoiner ids = new StringJoiner(",");
+        for (PatchApplication a : applied) {
+            ids.add(a.patchId());
+        }
+        f.put("applied", ids.toString());
         f.put("threads", Integer.toString(s.threads().size()));
         f.put("threads-outside-default", Long.toString(MigrationText.threadsOutside(s, s.defaultViewId())));
         f.put("running-migrations", Integer.toString(running.size()));
-        f.put("stragglers", running.stream().flatMap(m -> m.stragglers().stream())
-                .map(st -> st.threadName()).collect(Collectors.joining(",")));
+        List<Straggler> stragglers = new ArrayList<>();
+        for (Migration m : running) {
+            stragglers.addAll(m.stragglers());
+        }
+        f.put("stragglers", MigrationText.names(stragglers));
         StringBuilder sb = new StringBuilder();
         sb.append("Process ").append(pid).append(": Atlas agent installed ").append(how(in)).append("; ")
                 .append(describe(in)).append(".\n").append(failures(in));

@@ -83,7 +83,9 @@ public final class CommandChannel {
                 throw new IllegalArgumentException("the arguments say '" + verb + "' but the request says '"
                         + request.verb().wireName() + "'");
             }
-            LOG.log(Level.INFO, () -> "Atlas: command " + request);
+            // DEBUG: the outcome of a patch or rollback is logged at INFO where it happens; one
+            // log record less at the patch instant (a record costs a stack walk and formatting)
+            LOG.log(Level.DEBUG, () -> "Atlas: command " + request);
             reply = new AgentCommands(inst).run(request);
         } catch (IOException | RuntimeException | LinkageError e) {
             reply = new CommandReply(CommandReply.Status.FAILED, Map.of("error", e.toString()),

@@ -9,7 +9,7 @@ import dev.atlas.core.observe.SpaceSnapshot;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
+import java.util.StringJoiner;
 
 /** How migrations, their threads and their stragglers are shown in replies. Stateless. */
 final class MigrationText {
@@ -43,12 +43,22 @@ final class MigrationText {
     }
 
     static String names(List<Straggler> stragglers) {
-        return stragglers.stream().map(Straggler::threadName).collect(Collectors.joining(","));
+        StringJoiner j = new StringJoiner(",");
+        for (Straggler s : stragglers) {
+            j.add(s.threadName());
+        }
+        return j.toString();
     }
 
     /** Threads of the snapshot that are not in {@code viewId}. */
     static long threadsOutside(SpaceSnapshot s, long viewId) {
-        return s.threads().stream().filter(t -> t.viewId() != viewId).count();
+        long n = 0;
+        for (SpaceSnapshot.ThreadInfo t : s.threads()) {
+            if (t.viewId() != viewId) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The migrations still running, with full stacks of their stragglers. */
