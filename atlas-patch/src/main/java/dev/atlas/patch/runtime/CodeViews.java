@@ -11,6 +11,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MutableCallSite;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -86,12 +87,15 @@ public final class CodeViews {
     /**
      * Applies a patch: prepares it, publishes its view and starts migrating every thread into
      * it; returns once the migration has started (see {@link PatchApplication#migration()}).
-     * What the preparation cost is in {@link PatchApplication#preparation()}.
+     * What the preparation cost is in {@link PatchApplication#preparation()}. If the agent's
+     * start-up warm-up ({@link PatchPathWarmup}) is still running, waits for it first (at
+     * most 10 s; it takes well under a second).
      *
      * @throws PatchRejectedException if the patch does not fit this process; nothing changed
      */
     public PatchApplication apply(Patch patch) {
         Objects.requireNonNull(patch, "patch");
+        PatchPathWarmup.awaitFinished(Duration.ofSeconds(10));
         lock.lock();
         try {
             View parent = space.defaultView();

@@ -53,11 +53,35 @@ public final class PatchPathWarmup {
 
     private PatchPathWarmup() {}
 
+    private static volatile Thread running;   // the last warm-up started, or null
+
     /** Starts the warm-up on a daemon thread named "atlas-warmup"; returns at once. */
     public static Thread start() {
         Thread t = Thread.ofPlatform().daemon().name("atlas-warmup").unstarted(PatchPathWarmup::runQuietly);
+        running = t;
         t.start();
         return t;
+    }
+
+    /**
+     * Waits up to {@code max} for a warm-up that is still running, so that a patch applied
+     * right after start-up or attach does not migrate the warm-up's own threads while the
+     * warm-up moves them between its views (the migration would report them outside the
+     * patch's view). The warm-up takes well under a second; if it takes longer the patch goes
+     * ahead. Returns at once on the warm-up thread itself and when no warm-up runs.
+     */
+    static void awaitFinished(Duration max) {
+        Thread t = running;
+        if (t == null || t == Thread.currentThread() || !t.isAlive()) {
+            return;
+        }
+        try {
+            if (!t.join(max)) {
+                LOG.log(Level.DEBUG, () -> "patch path warm-up still running after " + max + "; applying anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void runQuietly() {
@@ -81,6 +105,10 @@ public final class PatchPathWarmup {
         // MBean providers (service loading, reflection, streams), measured at the patch
         // instant as C2 throwing away and recompiling the application's stream code
         PreparationCost.start().stop();
+        // SHA-256, which checks a patch's id: a patch of a few classes pushed its compression
+        // loop over C2's threshold at the patch instant (~45 ms of C2); a straight-line loop,
+        // so compiling it now on a larger input cannot be invalidated by the real patch later
+        java.security.MessageDigest.getInstance("SHA-256").digest(new byte[1 << 20]);
         CodeViews code = CodeViews.get();
         byte[] original = targetClass();
         Loader loader = new Loader();
