@@ -54,6 +54,11 @@ public final class SnapshotRegion {
         this.copy = copy;
     }
 
+    /** The snapshot's own buffer (copies of saved pages, or every page for an eager copy); for tests. */
+    MemorySegment copyBuffer() {
+        return copy;
+    }
+
     /** The region's name, as given to the builder. */
     public String name() {
         return name;
