@@ -1,7 +1,9 @@
 package dev.atlas.patch.runtime;
 
 import dev.atlas.patch.classfile.ClassFingerprint;
+import dev.atlas.patch.classfile.IndyRedirect;
 import dev.atlas.patch.format.ClassPatch;
+import dev.atlas.patch.format.FieldAddition;
 import dev.atlas.patch.format.MethodChange;
 import dev.atlas.patch.format.Patch;
 import dev.atlas.patch.format.PatchFile;
@@ -13,6 +15,9 @@ import java.lang.System.Logger.Level;
 import java.lang.classfile.ClassFile;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDescs;
+import java.lang.constant.DirectMethodHandleDesc;
+import java.lang.constant.DynamicCallSiteDesc;
+import java.lang.constant.MethodHandleDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -199,19 +204,68 @@ public final class PatchPathWarmup {
                         .aload(0).iload(1).invokevirtual(self, "m", ii).ireturn())));
     }
 
-    /** A patch replacing {@code m} with {@code x + 2}. */
+    /**
+     * A patch replacing {@code m} with {@code x + 2}, written to use what real patches use: a
+     * new field (a shadow field, written and read through {@code PatchLinker.linkField}),
+     * string concatenation and a lambda (bootstrapped while preparing, through
+     * {@link IndyRedirect} and {@code CallSitePrelinker}):
+     * {@snippet lang=java :
+     * static int replaced$m(Target self, int x) {
+     *     self.seen = x;                          // added field
+     *     String s = "" + self.seen;              // concatenation
+     *     IntSupplier two = () -> 2;              // lambda
+     *     return x + two.getAsInt() + s.length() - s.length();
+     * }
+     * }
+     */
     private static Patch patch(byte[] original) {
         String body = TARGET + "$$AtlasPatch$" + PatchIds.PLACEHOLDER_ID.substring(0, 8);
+        ClassDesc self = ClassDesc.ofInternalName(body);
         ClassDesc target = ClassDesc.ofInternalName(TARGET);
-        byte[] bodyBytes = ClassFile.of().build(ClassDesc.ofInternalName(body), cb -> cb
+        ClassDesc linker = ClassDesc.of("dev.atlas.patch.runtime.PatchLinker");
+        ClassDesc intSupplier = ClassDesc.of("java.util.function.IntSupplier");
+        DirectMethodHandleDesc linkField = MethodHandleDesc.ofMethod(DirectMethodHandleDesc.Kind.STATIC, linker, "linkField",
+                MethodTypeDesc.of(ConstantDescs.CD_CallSite, ConstantDescs.CD_MethodHandles_Lookup, ConstantDescs.CD_String,
+                        ConstantDescs.CD_MethodType, ConstantDescs.CD_String, ConstantDescs.CD_String, ConstantDescs.CD_String,
+                        ConstantDescs.CD_int));
+        DirectMethodHandleDesc concat = MethodHandleDesc.ofMethod(DirectMethodHandleDesc.Kind.STATIC,
+                ClassDesc.of("java.lang.invoke.StringConcatFactory"), "makeConcatWithConstants",
+                MethodTypeDesc.of(ConstantDescs.CD_CallSite, ConstantDescs.CD_MethodHandles_Lookup, ConstantDescs.CD_String,
+                        ConstantDescs.CD_MethodType, ConstantDescs.CD_String, ConstantDescs.CD_Object.arrayType()));
+        DirectMethodHandleDesc metafactory = MethodHandleDesc.ofMethod(DirectMethodHandleDesc.Kind.STATIC,
+                ClassDesc.of("java.lang.invoke.LambdaMetafactory"), "metafactory",
+                MethodTypeDesc.of(ConstantDescs.CD_CallSite, ConstantDescs.CD_MethodHandles_Lookup, ConstantDescs.CD_String,
+                        ConstantDescs.CD_MethodType, ConstantDescs.CD_MethodType, ConstantDescs.CD_MethodHandle,
+                        ConstantDescs.CD_MethodType));
+        MethodTypeDesc returnsInt = MethodTypeDesc.of(ConstantDescs.CD_int);
+        byte[] bodyBytes = ClassFile.of().build(self, cb -> cb
                 .withFlags(AccessFlag.PUBLIC, AccessFlag.FINAL, AccessFlag.SUPER)
+                .withMethod("lambda$two", returnsInt, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC | ClassFile.ACC_SYNTHETIC,
+                        mb -> mb.withCode(c -> c.iconst_2().ireturn()))
                 .withMethod("replaced$m", MethodTypeDesc.of(ConstantDescs.CD_int, target, ConstantDescs.CD_int),
-                        ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC,
-                        mb -> mb.withCode(c -> c.iload(1).iconst_2().iadd().ireturn())));
+                        ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, mb -> mb.withCode(c -> c
+                                .aload(0).iload(1)
+                                .invokedynamic(DynamicCallSiteDesc.of(linkField, "put",
+                                        MethodTypeDesc.of(ConstantDescs.CD_void, target, ConstantDescs.CD_int), TARGET, "seen", "I", 0))
+                                .aload(0)
+                                .invokedynamic(DynamicCallSiteDesc.of(linkField, "get", MethodTypeDesc.of(ConstantDescs.CD_int, target),
+                                        TARGET, "seen", "I", 0))
+                                .invokedynamic(DynamicCallSiteDesc.of(concat, "makeConcatWithConstants",
+                                        MethodTypeDesc.of(ConstantDescs.CD_String, ConstantDescs.CD_int), "\u0001"))
+                                .astore(2)
+                                .iload(1)
+                                .invokedynamic(DynamicCallSiteDesc.of(metafactory, "getAsInt", MethodTypeDesc.of(intSupplier),
+                                        returnsInt, MethodHandleDesc.ofMethod(DirectMethodHandleDesc.Kind.STATIC, self, "lambda$two",
+                                                returnsInt), returnsInt))
+                                .invokeinterface(intSupplier, "getAsInt", returnsInt)
+                                .iadd()
+                                .aload(2).invokevirtual(ConstantDescs.CD_String, "length", returnsInt).iadd()
+                                .aload(2).invokevirtual(ConstantDescs.CD_String, "length", returnsInt).isub()
+                                .ireturn())));
         String fp = ClassFingerprint.of(original);
         ClassPatch cp = new ClassPatch(TARGET, fp, new StringBuilder(fp).reverse().toString(),
                 List.of(new MethodChange(MethodChange.Kind.REPLACED, "m", "(I)I", false, "replaced$m")),
-                List.of(), bodyBytes, null);
+                List.of(new FieldAddition("seen", "I", false, null)), bodyBytes, null);
         return PatchIds.assign(new Patch(Patch.FORMAT_VERSION, PatchIds.PLACEHOLDER_ID,
                 "Atlas warm-up (synthetic class, rolled back)", List.of(cp), List.of()));
     }
