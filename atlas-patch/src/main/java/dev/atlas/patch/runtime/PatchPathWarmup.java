@@ -42,6 +42,12 @@ import java.util.List;
  * compiled, lets the JIT compile those methods with the patch path's branches in their
  * profiles. At late attach it moves that cost to the attach instead of the patch.
  *
+ * <p>Its synthetic patch uses what real patches use (an added field, string concatenation,
+ * a lambda), so that constant-pool redirection, call-site linking and shadow fields also
+ * run here first; it also sets up the platform MBeans {@link PreparationCost} reads and
+ * compiles SHA-256. A patch applied while the warm-up runs waits for it
+ * ({@link #awaitFinished}).
+ *
  * <p>Effects visible to the application: three short-lived views of the code space (in
  * {@code atlas status} while they live), that only the warm-up's own threads ever enter.
  * The application's threads, the default view and the applied patches are not touched. It
