@@ -31,9 +31,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>How: before the body class is defined, each of its {@code invokedynamic} constants is
  * re-pointed to bootstrap through {@link PatchLinker#prelinked} with a (table, index) key
  * ({@link IndyRedirect}: the pool and the bootstrap table change, the code does not, so no
- * stack map is regenerated on the serving JVM); once the class is defined, {@link #link} runs the original bootstrap methods with the body
- * class's own lookup (exactly what the JVM would do) and stores the call sites under that
- * key, where the rewritten sites find them.
+ * stack map is regenerated on the serving JVM); once the class is defined, {@link #link}
+ * runs the original bootstrap methods with the body class's own lookup (exactly what the
+ * JVM would do) and stores the call sites under that key, where the redirected sites find
+ * them. An {@code invokedynamic} entry shared by several instructions gets one call site
+ * (every bootstrap a compiler emits returns a constant call site, so sharing it is safe).
  *
  * <p>Threading: rewrite and link run on the preparing thread; the table is published to
  * application threads by the view's publication.
