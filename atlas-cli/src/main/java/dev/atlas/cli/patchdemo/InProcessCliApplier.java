@@ -46,7 +46,8 @@ public final class InProcessCliApplier implements PatchApplier {
     @Override
     public String description() {
         return "applied with 'atlas patch apply <pid> <patch> --raw' run inside the demo's JVM (no second JVM;"
-                + " times include the attach); one 'atlas status <pid>' ran during the warm-up, as an operator would";
+                + " times include the attach); 'atlas status <pid>' and 'atlas patch inspect <patch>' ran during the warm-up,"
+                + " as an operator would";
     }
 
     @Override
@@ -57,15 +58,19 @@ public final class InProcessCliApplier implements PatchApplier {
     }
 
     /**
-     * {@code atlas status <pid>} once during the warm-up: an operator's first look, which also
-     * starts the service's attach listener (a one-time cost of the target JVM, about 0.2 s,
-     * that would otherwise land in the patch window) and runs the agent's command path once.
+     * During the warm-up, what an operator does first: {@code atlas status <pid>} (which also
+     * starts the service's attach listener, a one-time cost of the target JVM of about 0.2 s
+     * that would otherwise land in the patch window, and runs the agent's command path once)
+     * and {@code atlas patch inspect <patch>} (a look at what the patch changes, which also
+     * loads the patch-reading code into this JVM). Their outcome does not matter here: a
+     * refusal shows in {@link #apply}.
      */
     @Override
-    public void beforeChange(ServiceProcess service) {
+    public void beforeChange(ServiceProcess service, Path patch) {
         cli.setOut(new PrintWriter(new StringWriter(), true));
         cli.setErr(new PrintWriter(new StringWriter(), true));
         cli.execute("status", Long.toString(service.pid()), "--agent-jar", agentJar.toString(), "--raw");
+        cli.execute("patch", "inspect", patch.toAbsolutePath().toString());
     }
 
     @Override

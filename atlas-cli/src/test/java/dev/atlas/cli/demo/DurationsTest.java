@@ -28,6 +28,29 @@ class DurationsTest {
     }
 
     @Test
+    void readsFractionsExactlyDownToTheNanosecond() {
+        assertEquals(Duration.ofSeconds(90), Durations.parse("1.5m"));
+        assertEquals(Duration.ofNanos(2_500), Durations.parse("2.5us"));
+        assertEquals(Duration.ofNanos(1), Durations.parse("0.000000001s"));
+        assertEquals(Duration.ofNanos(6), Durations.parse("0.0000000001m"));
+        assertEquals(Duration.ofMillis(250), Durations.parse("0.250000000000000000000s"));
+        assertEquals(Duration.ofMillis(300), Durations.parse("300 MS"));
+    }
+
+    @Test
+    void refusesWhatIsFinerThanANanosecondOrTooLong() {
+        for (String fine : new String[] {"0.0005us", "0.0000000001s", "0.00000000001m", "1.0000000000001s"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse(fine), fine);
+            assertTrue(e.getMessage().contains("'" + fine + "' is finer than a nanosecond"), e::getMessage);
+        }
+        assertEquals(Duration.ofNanos(Long.MAX_VALUE), Durations.parse(Long.MAX_VALUE / 1000 + ".807us"));
+        for (String tooLong : new String[] {"9223372036854775808us", "99999999999999999999999s", "153722867.5m"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse(tooLong), tooLong);
+            assertTrue(e.getMessage().contains("'" + tooLong + "' is too long a duration"), e::getMessage);
+        }
+    }
+
+    @Test
     void formatsInTheLargestExactUnitAndRoundTrips() {
         assertEquals("200us", Durations.format(Duration.ofNanos(200_000)));
         assertEquals("1500ms", Durations.format(Duration.ofMillis(1500)));

@@ -88,7 +88,10 @@ public final class AtlasMode implements PatchMode {
 
     @Override
     public void beforeChange(ServiceControl service) throws IOException, InterruptedException {
-        applier.beforeChange(service.current());
+        if (patchFile == null) {
+            throw new IllegalStateException("serviceJvmOptions was not called: there is no patch and no Atlas agent");
+        }
+        applier.beforeChange(service.current(), patchFile);
     }
 
     @Override

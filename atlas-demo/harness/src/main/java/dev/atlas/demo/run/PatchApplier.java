@@ -34,10 +34,10 @@ public interface PatchApplier {
     /**
      * Called once the service is up and under load, well before the change (during the
      * warm-up, which is not measured): what an operator does before patching, e.g. a first
-     * {@code atlas status}, which also pays the one-time cost of the target JVM's attach
-     * listener. Nothing by default.
+     * {@code atlas status} (which also pays the one-time cost of the target JVM's attach
+     * listener) and a look at {@code patch} ({@code atlas patch inspect}). Nothing by default.
      */
-    default void beforeChange(ServiceProcess service) throws IOException, InterruptedException {
+    default void beforeChange(ServiceProcess service, Path patch) throws IOException, InterruptedException {
     }
 
     /** Applies {@code patch} to {@code service} and returns once every thread moved (or it failed). */
