@@ -25,7 +25,24 @@ public final class MethodRegistry {
     private final Map<Key, MethodSlot> byKey = new ConcurrentHashMap<>();
     private final Map<String, List<LoadedClassInfo>> byClass = new ConcurrentHashMap<>();
 
-    private record Key(ClassLoaderKey loader, String className, String name, String descriptor) {}
+    /**
+     * A method's identity. equals and hashCode are written out: a record's generated ones are
+     * invokedynamic call sites bootstrapped (ObjectMethods, with streams) on their first call,
+     * which for this key was measured at the patch instant (JFR, patch demo).
+     */
+    private record Key(ClassLoaderKey loader, String className, String name, String descriptor) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Objects.equals(k.loader, loader) && Objects.equals(k.className, className)
+                    && Objects.equals(k.name, name) && Objects.equals(k.descriptor, descriptor);
+        }
+
+        @Override
+        public int hashCode() {
+            return ((Objects.hashCode(loader) * 31 + Objects.hashCode(className)) * 31 + Objects.hashCode(name)) * 31
+                    + Objects.hashCode(descriptor);
+        }
+    }
 
     /** Identity of a class loader for map keys (null = bootstrap). */
     private record ClassLoaderKey(ClassLoader loader) {
