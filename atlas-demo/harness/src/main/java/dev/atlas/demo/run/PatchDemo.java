@@ -190,7 +190,12 @@ public final class PatchDemo {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
-        List<String> command = new ArrayList<>(List.of(javaExecutable().toString(), "-Xmx256m", "-cp",
+        // A fixed heap and the serial collector: no concurrent GC threads taking CPU from the
+        // service being measured, no heap resizing after the generator's one System.gc() (which
+        // shrank G1's heap and started concurrent marking cycles in mid-run), and young pauses
+        // of about a millisecond (see LoadGenerator.run)
+        List<String> command = new ArrayList<>(List.of(javaExecutable().toString(), "-Xms256m", "-Xmx256m",
+                "-XX:+UseSerialGC", "-cp",
                 String.join(java.io.File.pathSeparator, generatorClassPath().stream().map(Path::toString).toList()),
                 LoadGenerator.class.getName()));
         command.addAll(config.toArguments());
