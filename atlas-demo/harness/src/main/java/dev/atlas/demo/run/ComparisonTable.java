@@ -81,11 +81,13 @@ public final class ComparisonTable {
             return;
         }
         sb.append(String.format(Locale.ROOT, "    - change-window p99.9 = %.2fx the steady p99.9", (double) r.change().p999() / r.steady().p999()));
-        long[] p999 = r.steadySpans().stream().filter(s -> s.ok() > 0).mapToLong(LatencySummary::p999).sorted().toArray();
+        long[] p999 = r.steadySpanP999s();
         if (p999.length > 0) {
+            double median = r.medianSteadySpanP999();
             sb.append(String.format(Locale.ROOT, "; %d steady span(s) of the change window's length (%.2f s) had p99.9 %.2f to %.2f ms"
-                            + " (median %.2f)", p999.length, r.change().spanMillis() / 1000.0, p999[0] / 1000.0,
-                    p999[p999.length - 1] / 1000.0, (p999[(p999.length - 1) / 2] + p999[p999.length / 2]) / 2000.0));
+                            + " (median %.2f; the change window's is %.2fx that median)", p999.length,
+                    r.change().spanMillis() / 1000.0, p999[0] / 1000.0, p999[p999.length - 1] / 1000.0, median / 1000.0,
+                    r.change().p999() / median));
         }
         sb.append(System.lineSeparator());
     }

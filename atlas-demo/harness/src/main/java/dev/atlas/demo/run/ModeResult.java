@@ -65,6 +65,21 @@ public record ModeResult(String mode, String description, String unavailable, Ch
                 .filter(Objects::nonNull).mapToLong(Duration::toMillis).max().orElse(0);
     }
 
+    /**
+     * The median p99.9 of {@link #steadySpans} in microseconds (the mean of the two middle ones
+     * for an even count), or -1 if there is none: the steady tail with as few samples as the
+     * change window, so one noisy span cannot flatter or spoil the comparison.
+     */
+    public double medianSteadySpanP999() {
+        long[] p999 = steadySpanP999s();
+        return p999.length == 0 ? -1 : (p999[(p999.length - 1) / 2] + p999[p999.length / 2]) / 2.0;
+    }
+
+    /** The p99.9 of every {@link #steadySpans steady span} that had requests, in microseconds, ascending. */
+    public long[] steadySpanP999s() {
+        return steadySpans.stream().filter(s -> s.ok() > 0).mapToLong(LatencySummary::p999).sorted().toArray();
+    }
+
     public boolean ran() {
         return unavailable == null;
     }

@@ -56,6 +56,25 @@ class ModeResultTest {
                 List.of())));
     }
 
+    /** Steady spans of 1, 2, 3, 4 and 5 ms (in an order that is not sorted), a change window at 6 ms. */
+    @Test
+    void theMedianSteadySpanIsTheMiddleSpansTail() {
+        long[] spanMillis = {4, 1, 5, 2, 3};
+        WindowRecorder rec = new WindowRecorder(0, 250_000_000L, 120);
+        for (long ms = 0; ms < 30_000; ms++) {
+            long latencyMillis = ms >= 8_000 && ms < 18_000 ? spanMillis[(int) ((ms - 8_000) / 2_000)] : 6;
+            long intended = ms * 1_000_000L;
+            rec.success(intended, intended + latencyMillis * 1_000_000L, TagKind.OLD);
+        }
+        LoadRun run = new LoadRun(0, 1000, 30_000, 0, 0, 0, 0, rec.windows());
+        ModeResult r = ModeResult.of(new Named(), outcome(Duration.ofMillis(390), Duration.ofMillis(390)), run, T, OPTIONS,
+                null);
+        assertEquals(3_000, r.medianSteadySpanP999(), 5, "the p99.9 of the 3 ms span, within the histogram's precision");
+        assertEquals(2.0, r.change().p999() / r.medianSteadySpanP999(), 0.01);
+        assertEquals(-1, ModeResult.of(new Named(), null, run, 9_000, OPTIONS, null).medianSteadySpanP999(),
+                "a steady phase (8 s to 9 s) shorter than the change window has no span");
+    }
+
     private static final class Named implements PatchMode {
         @Override
         public String name() {
