@@ -65,6 +65,9 @@ public final class CodeViews {
     private final ViewSpace space = ViewSpace.create("code", b -> b.diverge(CODE, CodeTable.EMPTY));
     private final MethodRegistry registry = new MethodRegistry();
     private final PatchPreparer preparer = new PatchPreparer(registry);
+    /** How long after a patch's (or rollback's) migration the invoke sites' inline caches are installed. */
+    static final Duration INLINE_CACHE_DELAY = Duration.ofSeconds(1);
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Deque<PatchApplication> applied = new ArrayDeque<>();   // guarded by lock
     private final Set<MethodSlot> activeSlots = new java.util.LinkedHashSet<>();   // guarded by lock
@@ -121,6 +124,7 @@ public final class CodeViews {
             cacheDefault(view);
             prime(p.slotsToActivate());
             Migration m = space.migrate(view).allThreads().makeDefault().start();
+            installInlineCachesAfter(m);
             PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
                     p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared);
             applied.push(a);
@@ -149,6 +153,7 @@ public final class CodeViews {
             View back = top.previous();
             cacheDefault(back);
             Migration m = space.migrate(back).allThreads().makeDefault().start();
+            installInlineCachesAfter(m);
             applied.pop();
             View leaving = top.target();
             m.completion().whenComplete((r, e) -> {
@@ -186,6 +191,7 @@ public final class CodeViews {
             View view = space.derive(parent, name).diverge(CODE, table).publish();
             activate(bodies.keySet());
             cacheDefault(parent);   // newly activated guards: threads of the default view keep the fast path
+            installInlineCaches();
             return view;
         } finally {
             lock.unlock();
@@ -214,6 +220,67 @@ public final class CodeViews {
         }
         if (!sites.isEmpty()) {
             MutableCallSite.syncAll(sites.toArray(MutableCallSite[]::new));
+        }
+    }
+
+    /**
+     * Starts, once {@code m} is complete, a daemon thread that waits {@link #INLINE_CACHE_DELAY}
+     * and then installs the inline caches ({@link #installInlineCaches}). Until then the new
+     * bodies run through the invoke sites' generic {@code invokeExact}: correct, a few
+     * nanoseconds slower per call, and the lambda forms of the caches (about a third of the
+     * classes the JDK spun at the patch instant, measured) are not built while the JIT is
+     * busiest with the new code.
+     */
+    void installInlineCachesAfter(Migration m) {
+        m.completion().whenComplete(new InlineCacheInstaller(this));
+    }
+
+    /**
+     * The delayed installation. A class, not lambdas: a lambda links (a class spun by the JDK)
+     * at its first run, which would be the first patch's instant.
+     */
+    private static final class InlineCacheInstaller implements java.util.function.BiConsumer<Object, Throwable>, Runnable {
+        private final CodeViews views;
+
+        InlineCacheInstaller(CodeViews views) {
+            this.views = views;
+        }
+
+        @Override
+        public void accept(Object report, Throwable failure) {
+            Thread.ofPlatform().daemon().name("atlas-inline-cache").start(this);
+        }
+
+        @Override
+        public void run() {
+            try {
+                Thread.sleep(INLINE_CACHE_DELAY);
+            } catch (InterruptedException e) {
+                return;
+            }
+            views.installInlineCaches();
+        }
+    }
+
+    /**
+     * Installs now, in every active slot, the invoke site's inline cache for the newest body
+     * it was given, instead of a second after the migration (benchmarks and tests). Idempotent:
+     * a later patch's or rollback's caches win, whichever call comes last.
+     *
+     * @return how many inline caches changed
+     */
+    public int installInlineCaches() {
+        lock.lock();
+        try {
+            int changed = 0;
+            for (MethodSlot s : activeSlots) {
+                if (s.installCache()) {
+                    changed++;
+                }
+            }
+            return changed;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -265,6 +332,7 @@ public final class CodeViews {
             View view = space.derive(parent, "atlas-warmup").diverge(CODE, p.table()).publish();
             activate(p.slotsToActivate());
             cacheDefault(space.defaultView());
+            installInlineCaches();   // at start-up: the machinery is exercised here, not first a second after a patch
             return view;
         } finally {
             lock.unlock();

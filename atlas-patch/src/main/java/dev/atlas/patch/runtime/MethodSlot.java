@@ -45,6 +45,7 @@ public final class MethodSlot {
     private volatile boolean active;
     private MutableCallSite invokeSite;   // guarded by this; linked on the first run of the guarded call
     private MethodHandle cached;          // guarded by this; the newest patch's handle, or null
+    private MethodHandle installed;       // guarded by this; the handle the invoke site's inline cache tests for, or null
 
     MethodSlot(int id, ClassLoader loader, String className, String name, String descriptor, boolean isStatic) {
         this.id = id;
@@ -152,27 +153,49 @@ public final class MethodSlot {
 
     /**
      * The call site that invokes the handle the guard found, of type {@code (MethodHandle, C, P..)R}:
-     * {@code invokeExact} with an inline cache for the handle given to {@link #cache}.
+     * {@code invokeExact} with an inline cache for the handle {@link #installCache} installed.
      */
     synchronized MutableCallSite invokeSite(MethodType type) {
         if (invokeSite == null) {
-            invokeSite = new MutableCallSite(invoker(type, cached));
+            invokeSite = new MutableCallSite(invoker(type, installed));
         }
         return invokeSite;
     }
 
     /**
-     * Operator thread: makes the invoke site call {@code handle} as a constant when the guard
-     * yields that very handle (the JIT then inlines it), and any other handle through
-     * {@code invokeExact}. Every target invokes the handle it is given, so which target a
-     * thread sees never changes what runs: no synchronisation is needed. The cache keeps
-     * {@code handle} (and its body class) reachable until the next patch of this method.
+     * Operator thread: remembers {@code handle} as the one the invoke site's inline cache
+     * should hold; {@link #installCache} puts it there. The slot keeps {@code handle} (and its
+     * body class) reachable until the next patch of this method.
      */
     synchronized void cache(MethodHandle handle) {
         cached = handle;
-        if (invokeSite != null) {
-            invokeSite.setTarget(invoker(invokeSite.type(), handle));
+    }
+
+    /**
+     * Makes the invoke site call the handle given to {@link #cache} as a constant when the
+     * guard yields that very handle (the JIT then inlines it), and any other handle through
+     * {@code invokeExact}. Every target invokes the handle it is given, so which target a
+     * thread sees, and when this runs, never changes what runs: no synchronisation is needed.
+     * Building the cache spins lambda forms per erased signature (a guard-with-test, a
+     * dropped argument): {@link CodeViews} calls this a while after a patch's migration, not
+     * at the patch instant.
+     *
+     * @return whether the inline cache changed
+     */
+    synchronized boolean installCache() {
+        if (cached == installed) {
+            return false;
         }
+        installed = cached;
+        if (invokeSite != null) {
+            invokeSite.setTarget(invoker(invokeSite.type(), installed));
+        }
+        return true;
+    }
+
+    /** Whether the invoke site's inline cache holds {@code handle} (tests). */
+    synchronized boolean inlineCacheHolds(MethodHandle handle) {
+        return installed == handle;
     }
 
     private static MethodHandle invoker(MethodType siteType, MethodHandle cached) {

@@ -179,6 +179,33 @@ class CodeViewsTest {
         assertEquals("111", callHandle(() -> {}));
     }
 
+    /**
+     * The invoke site's inline cache for a new body is installed a while after the migration,
+     * not at the patch instant; calls give the new result before and after.
+     */
+    @Test
+    void theInlineCacheForTheNewBodyIsInstalledAfterTheMigrationAndChangesNoResult() throws Throwable {
+        MethodSlot slot = code.registry().find(loader, "app/Shop", "tagA", "()Ljava/lang/String;");
+        assertNotNull(slot, "tagA is patchable");
+        long start = System.nanoTime();
+        PatchApplication a = code.apply(shopPatch("2", v1Fingerprint()));
+        MethodHandle body = a.target().get(CodeViews.CODE).handle(slot.id());
+        assertNotNull(body, "the patch's view has a body for tagA");
+        assertEquals("2", (String) tagA.invokeExact());
+        if (System.nanoTime() - start < CodeViews.INLINE_CACHE_DELAY.toNanos()) {
+            assertFalse(slot.inlineCacheHolds(body), "no inline cache for the new body yet: not built at the patch instant");
+        }
+        a.migration().await(LONG);
+        long deadline = System.nanoTime() + LONG.toNanos();
+        while (!slot.inlineCacheHolds(body) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(slot.inlineCacheHolds(body), "installed after the migration");
+        assertEquals("2", (String) tagA.invokeExact());
+        assertEquals("222", callHandle(() -> {}));
+        assertEquals(0, code.installInlineCaches(), "idempotent: nothing left to install");
+    }
+
     @Test
     void aRequestInFlightFinishesInTheOldCodeAndTheNextOneRunsTheNew() throws Exception {
         CountDownLatch inRequest = new CountDownLatch(1);
