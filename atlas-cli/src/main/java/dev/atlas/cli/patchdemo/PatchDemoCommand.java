@@ -4,6 +4,7 @@ import dev.atlas.cli.ManifestVersionProvider;
 import dev.atlas.cli.demo.Durations;
 import dev.atlas.cli.demo.RuntimeDemo;
 import dev.atlas.demo.run.AtlasMode;
+import dev.atlas.demo.run.ControlMode;
 import dev.atlas.demo.run.DemoArtifacts;
 import dev.atlas.demo.run.DemoOptions;
 import dev.atlas.demo.run.DemoReport;
@@ -32,11 +33,12 @@ import java.util.function.Function;
  * {@code atlas demo}: the patch demo. The demo service runs under constant open-loop load and
  * is changed from build v1 to build v2 at time T, once per mode: Atlas (the patch built from
  * the two builds, applied with {@code atlas patch apply} through {@link InProcessCliApplier}),
- * HotSwap ({@code redefineClasses}) and a restart; then the side-by-side table and the latency
+ * HotSwap ({@code redefineClasses}) and a restart, after a control run with nothing applied at T
+ * (the baseline for the change window); then the side-by-side table and the latency
  * chart (PNG). {@code atlas demo runtime} is the runtime demo ({@link RuntimeDemo}).
  *
  * {@snippet lang=shell :
- * ./atlas demo                       # the full run, about 35 s per mode
+ * ./atlas demo                       # the full run, about 35 s per mode (four modes)
  * ./atlas demo --quick --modes atlas,restart --png /tmp/latency.png
  * }
  *
@@ -57,6 +59,7 @@ import java.util.function.Function;
         description = {
                 "The patch demo: the demo HTTP service under constant open-loop load is changed from build v1 (a pricing"
                         + " bug) to build v2 (the fix plus new state) at time T, once per mode:",
+                "  control  the Atlas mode's service and warm-up with nothing applied at T: the baseline",
                 "  atlas    Atlas wait-free live patching ('atlas patch apply')",
                 "  hotswap  HotSpot redefineClasses (v2's new field is refused)",
                 "  restart  stop v1, start v2 on the same port",
@@ -66,7 +69,7 @@ import java.util.function.Function;
                 ""})
 public final class PatchDemoCommand implements Callable<Integer> {
     /** The modes, in the table's order. */
-    static final List<String> MODES = List.of("atlas", "hotswap", "restart");
+    static final List<String> MODES = List.of("control", "atlas", "hotswap", "restart");
     private static final Duration MAX_PHASE = Duration.ofMinutes(10);
 
     private final Function<Path, DemoArtifacts> artifactsAt;
@@ -79,7 +82,7 @@ public final class PatchDemoCommand implements Callable<Integer> {
     private boolean quick;
 
     @Option(names = "--modes", split = ",", paramLabel = "<mode>",
-            description = "Modes to run, in this order: atlas, hotswap, restart (default: all three).")
+            description = "Modes to run, in this order: control, atlas, hotswap, restart (default: all four).")
     private List<String> modes;
 
     @Option(names = "--png", paramLabel = "<file>",
@@ -184,6 +187,7 @@ public final class PatchDemoCommand implements Callable<Integer> {
         for (String n : MODES) {   // the table's order, whatever the order given
             if (names.contains(n)) {
                 selected.add(switch (n) {
+                    case "control" -> new ControlMode(new AtlasMode(new InProcessCliApplier()));
                     case "atlas" -> new AtlasMode(new InProcessCliApplier());
                     case "hotswap" -> new HotSwapMode();
                     default -> new RestartMode();

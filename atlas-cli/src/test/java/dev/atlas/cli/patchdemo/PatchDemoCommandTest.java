@@ -32,6 +32,7 @@ class PatchDemoCommandTest {
             assertTrue(r.out().contains(option), option + " missing:\n" + r.out());
         }
         assertTrue(r.out().contains("atlas    Atlas wait-free live patching"), r.out());
+        assertTrue(r.out().contains("control  the Atlas mode's service and warm-up with nothing applied at T"), r.out());
         assertTrue(r.out().contains("runtime "), r.out());
     }
 
@@ -67,7 +68,7 @@ class PatchDemoCommandTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-            --modes|atlas,foo|Invalid value for option '--modes': 'foo'; expected a comma-separated list of atlas, hotswap, restart
+            --modes|atlas,foo|Invalid value for option '--modes': 'foo'; expected a comma-separated list of control, atlas, hotswap, restart
             --rate|0|Invalid value for option '--rate': 0; expected a whole number of requests per second from 1 to 100000
             --rate|fast|Invalid value for option '--rate': 'fast' is not an int
             --warmup|100ms|Invalid value for option '--warmup': 100ms; expected a duration from 250ms to 10m

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * One short {@code atlas demo} through the command, all three modes, on the builds the reactor
+ * One short {@code atlas demo} through the command, all four modes (the control run first), on the builds the reactor
  * compiled (class directories; the agents packed into jars here, since {@code mvn test} does
  * not package). Asserts what the demo shows, never timings.
  */
@@ -33,7 +33,7 @@ class PatchDemoEndToEndTest {
     Path tmp;
 
     @Test
-    void shortDemoComparesTheThreeModesAndAtlasNeitherFailsNorMixesVersions() throws IOException {
+    void shortDemoComparesTheModesWithTheControlRunAndAtlasNeitherFailsNorMixesVersions() throws IOException {
         DemoArtifacts builds = builds(RepositoryRoot.locate(), tmp);
         CommandLine cl = new CommandLine(new AtlasCommand(), new CommandLine.IFactory() {
             @Override
@@ -50,7 +50,7 @@ class PatchDemoEndToEndTest {
 
         assertEquals(0, r.exitCode(), r::toString);
         String out = r.out();
-        for (String mode : List.of("atlas", "hotswap", "restart")) {
+        for (String mode : List.of("control", "atlas", "hotswap", "restart")) {
             assertTrue(Pattern.compile("(?m)^" + mode + " +steady ").matcher(out).find(), mode + " row missing:\n" + out);
         }
         assertTrue(out.contains("applied with 'atlas patch apply <pid> <patch> --raw' run inside the demo's JVM"), out);
@@ -63,6 +63,13 @@ class PatchDemoEndToEndTest {
         assertEquals("0", atlas.group(4), "Atlas failed requests:\n" + out);
         assertTrue(Pattern.compile("(?m)^atlas +v2, whole change .* yes +yes$").matcher(out).find(),
                 "bug fix and new state live after the Atlas patch:\n" + out);
+        Matcher control = Pattern.compile("(?s)  control: .*?version tags over the run: (\\d+) all-v1, (\\d+) all-v2,").matcher(out);
+        assertTrue(control.find(), out);
+        assertEquals("0", control.group(2), "the control run applies nothing:\n" + out);
+        assertTrue(Pattern.compile("(?m)^control +nothing \\(control\\) .* no +no$").matcher(out).find(),
+                "the control run's service stays v1:\n" + out);
+        assertTrue(Pattern.compile("(?s)  atlas: .*?against the control run \\(nothing applied at T\\)").matcher(out).find(),
+                "Atlas's change window is set beside the control run's:\n" + out);
         assertTrue(out.contains("Latency chart: " + png), out);
         byte[] head = Arrays.copyOf(Files.readAllBytes(png), PNG_SIGNATURE.length);
         assertArrayEquals(PNG_SIGNATURE, head, "not a PNG: " + png);

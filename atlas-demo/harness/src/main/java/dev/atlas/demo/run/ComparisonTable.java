@@ -13,6 +13,9 @@ import java.util.Locale;
  * change did and how long it took to be in effect; then notes.
  */
 public final class ComparisonTable {
+    /** The name of the {@link ControlMode}'s rows. */
+    static final String CONTROL = "control";
+
     private ComparisonTable() {
     }
 
@@ -58,6 +61,7 @@ public final class ComparisonTable {
                 sb.append("    - ").append(note).append(System.lineSeparator());
             }
             steadySpans(sb, r);
+            againstControl(sb, r, report);
             sb.append(String.format(Locale.ROOT,
                     "    - version tags over the run: %d all-v1, %d all-v2, %d mixed, %d untagged; %d failed requests%n",
                     t.old(), t.fresh(), t.mixed(), t.unknown(), r.failed()));
@@ -90,6 +94,24 @@ public final class ComparisonTable {
                     r.change().p999() / median));
         }
         sb.append(System.lineSeparator());
+    }
+
+    /** A mode's change-window tail next to the control run's (same scenario, nothing applied at T), if one ran. */
+    private static void againstControl(StringBuilder sb, ModeResult r, DemoReport report) {
+        ModeResult control = null;
+        for (ModeResult m : report.modes()) {
+            if (m.ran() && m.mode().equals(CONTROL) && m != r) {
+                control = m;
+            }
+        }
+        if (control == null || r.steady().ok() == 0 || r.change().ok() == 0 || control.steady().ok() == 0
+                || control.change().ok() == 0) {
+            return;
+        }
+        sb.append(String.format(Locale.ROOT, "    - against the control run (nothing applied at T): change-window p99.9"
+                        + " %.2f ms vs %.2f ms; ratio to steady x%.2f vs x%.2f%n", r.change().p999() / 1000.0,
+                control.change().p999() / 1000.0, (double) r.change().p999() / r.steady().p999(),
+                (double) control.change().p999() / control.steady().p999()));
     }
 
     private static void row(StringBuilder sb, String mode, String phase, LatencySummary s) {

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Runs the patch demo without the {@code atlas} CLI (which wires the same API as
- * {@code atlas demo}): {@code DemoMain [--quick] [--root <repo>] [--png <file>] [--modes atlas,hotswap,restart]
+ * {@code atlas demo}): {@code DemoMain [--quick] [--root <repo>] [--png <file>] [--modes control,atlas,hotswap,restart]
  * [--atlas-apply-command "atlas patch apply"]}. With {@code --atlas-apply-command}, the Atlas
  * mode applies the patch with that command ({@link CommandApplier}), else with the demo's
  * patch-trigger agent ({@link TriggerAgentApplier}).
@@ -41,14 +41,15 @@ public final class DemoMain {
         }
         List<PatchMode> modes = new ArrayList<>();
         List<PatchMode> all = applyCommand == null ? PatchDemo.standardModes()
-                : List.of(new AtlasMode(new CommandApplier(applyCommand)), new HotSwapMode(), new RestartMode());
+                : List.of(new ControlMode(new AtlasMode(new CommandApplier(applyCommand))),
+                        new AtlasMode(new CommandApplier(applyCommand)), new HotSwapMode(), new RestartMode());
         for (PatchMode m : all) {
             if (names == null || names.contains(m.name())) {
                 modes.add(m);
             }
         }
         if (modes.isEmpty()) {
-            usage("--modes names none of atlas, hotswap, restart");
+            usage("--modes names none of control, atlas, hotswap, restart");
         }
         PrintWriter out = new PrintWriter(System.out, true);
         PatchDemo demo = new PatchDemo(options, DemoArtifacts.inRepository(root), out);
@@ -73,7 +74,7 @@ public final class DemoMain {
 
     private static void usage(String problem) {
         System.err.println("patch demo: " + problem);
-        System.err.println("usage: [--quick] [--root <repo>] [--png <file>] [--modes atlas,hotswap,restart]"
+        System.err.println("usage: [--quick] [--root <repo>] [--png <file>] [--modes control,atlas,hotswap,restart]"
                 + " [--atlas-apply-command \"atlas patch apply\"]");
         System.exit(2);
     }

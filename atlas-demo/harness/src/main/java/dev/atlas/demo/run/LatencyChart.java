@@ -17,7 +17,8 @@ import java.util.Map;
  */
 final class LatencyChart {
     private static final Map<String, Color> COLORS = Map.of(
-            "atlas", new Color(0x2E7D32), "hotswap", new Color(0xEF6C00), "restart", new Color(0xC62828));
+            "atlas", new Color(0x2E7D32), "hotswap", new Color(0xEF6C00), "restart", new Color(0xC62828),
+            ComparisonTable.CONTROL, new Color(0x757575));
     private static final Color[] OTHERS = {new Color(0x1565C0), new Color(0x6A1B9A), new Color(0x00838F)};
 
     private final DemoOptions options;

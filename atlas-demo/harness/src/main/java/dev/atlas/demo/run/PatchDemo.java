@@ -58,9 +58,12 @@ public final class PatchDemo {
         this.progress = progress;
     }
 
-    /** Atlas, HotSwap, restart: the three modes of the demo, in the table's order. */
+    /**
+     * The control run (nothing applied at T), then Atlas, HotSwap and restart: the modes of the
+     * demo, in the table's order.
+     */
     public static List<PatchMode> standardModes() {
-        return List.of(new AtlasMode(), new HotSwapMode(), new RestartMode());
+        return List.of(new ControlMode(new AtlasMode()), new AtlasMode(), new HotSwapMode(), new RestartMode());
     }
 
     /**
