@@ -159,8 +159,11 @@ public final class PatchIds {
         if (fromId8.equals(toId8)) {
             return bytes;
         }
-        byte[] from = (MARKER + fromId8).getBytes(StandardCharsets.US_ASCII);
-        byte[] to = (MARKER + toId8).getBytes(StandardCharsets.US_ASCII);
+        // UTF-8 (the same bytes for this ASCII text): the charset the application's I/O encodes
+        // with, so C2's code for String.encode, which the application shares, keeps its branch
+        // (US-ASCII threw that code away at the patch instant, -Xlog:deoptimization)
+        byte[] from = (MARKER + fromId8).getBytes(StandardCharsets.UTF_8);
+        byte[] to = (MARKER + toId8).getBytes(StandardCharsets.UTF_8);
         byte[] out = bytes.clone();
         outer:
         for (int i = 0; i + from.length <= out.length; i++) {
