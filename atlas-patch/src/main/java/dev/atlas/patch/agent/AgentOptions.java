@@ -16,14 +16,26 @@ import java.util.List;
  *   boundary=com.acme.Worker#process   request-boundary methods (default: HTTP handlers and servlets)
  *   boundary=none                      no request boundaries
  *   warmup=false                       do not run the patch path once at start (see PatchPathWarmup)
+ *   jitNice=19                         nice value of the JIT's compiler threads while a patch goes in
+ *                                      (1 to 19, default 19; 0 leaves them alone; see JitPriorityWindow)
  * </pre>
+ *
+ * <p>{@code jitNice} takes effect only on Linux, with native access enabled for the agent
+ * ({@code --enable-native-access=ALL-UNNAMED}) and where the process may raise a thread's
+ * priority back (root, {@code CAP_SYS_NICE}, or {@code RLIMIT_NICE} of 20); otherwise each
+ * patch's reply says why the JIT was left alone.
  *
  * @param includes   class patterns to make patchable
  * @param excludes   class patterns to leave alone
  * @param boundaries request-boundary patterns ({@code Type#method})
  * @param warmup     whether to warm the patch path up when the agent starts
+ * @param jitNice    nice value of the JIT's compiler threads while a patch goes in; 0 for unchanged
  */
-public record AgentOptions(List<String> includes, List<String> excludes, List<String> boundaries, boolean warmup) {
+public record AgentOptions(List<String> includes, List<String> excludes, List<String> boundaries, boolean warmup,
+                           int jitNice) {
+    /** The default {@code jitNice}: the lowest priority. */
+    public static final int DEFAULT_JIT_NICE = 19;
+
     /**
      * @throws IllegalArgumentException naming an unknown key or a malformed pair
      */
@@ -33,12 +45,13 @@ public record AgentOptions(List<String> includes, List<String> excludes, List<St
         List<String> bnd = new ArrayList<>(BoundaryMatcher.DEFAULTS);
         boolean customBoundaries = false;
         boolean warmup = true;
+        int jitNice = DEFAULT_JIT_NICE;
         if (args != null && !args.isBlank()) {
             for (String pair : args.split(",")) {
                 int eq = pair.indexOf('=');
                 if (eq <= 0) {
                     throw new IllegalArgumentException("agent option '" + pair + "': expected key=value "
-                            + "(keys: include, exclude, boundary, warmup)");
+                            + "(keys: include, exclude, boundary, warmup, jitNice)");
                 }
                 String key = pair.substring(0, eq).trim();
                 List<String> values = Arrays.stream(pair.substring(eq + 1).split(";")).map(String::trim)
@@ -62,11 +75,26 @@ public record AgentOptions(List<String> includes, List<String> excludes, List<St
                         }
                         warmup = values.get(0).equals("true");
                     }
+                    case "jitNice" -> jitNice = parseJitNice(String.join(";", values));
                     default -> throw new IllegalArgumentException("agent option '" + key + "': unknown; expected "
-                            + "include, exclude, boundary or warmup");
+                            + "include, exclude, boundary, warmup or jitNice");
                 }
             }
         }
-        return new AgentOptions(List.copyOf(inc), List.copyOf(exc), List.copyOf(bnd), warmup);
+        return new AgentOptions(List.copyOf(inc), List.copyOf(exc), List.copyOf(bnd), warmup, jitNice);
+    }
+
+    private static int parseJitNice(String value) {
+        int n;
+        try {
+            n = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 0 || n > 19) {
+            throw new IllegalArgumentException("agent option jitNice=" + value + ": expected a whole number from 0 "
+                    + "(leave the JIT's priority alone) to 19 (the lowest)");
+        }
+        return n;
     }
 }

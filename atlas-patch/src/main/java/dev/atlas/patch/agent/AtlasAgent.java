@@ -5,6 +5,7 @@ import dev.atlas.patch.instrument.BoundaryMatcher;
 import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.instrument.CodeInstrumenter;
 import dev.atlas.patch.instrument.PatchableClassTransformer;
+import dev.atlas.patch.jit.JitPriorityWindow;
 import dev.atlas.patch.runtime.CodeViews;
 import dev.atlas.patch.runtime.PatchPathWarmup;
 
@@ -82,6 +83,7 @@ public final class AtlasAgent {
             }
             LOG.log(Level.WARNING, () -> "Atlas: class " + name.replace('/', '.') + " is not patchable: " + e);
         });
+        CodeViews.get().setJitPriorityWindow(JitPriorityWindow.forThisJvm(o.jitNice()));
         inst.addTransformer(t, true);
         int retransformed = lateAttach ? retransformLoaded(inst, selector) : 0;
         installed = new Installed(o, t, inst, lateAttach, retransformed, failures);

@@ -5,6 +5,7 @@ import dev.atlas.core.View;
 import dev.atlas.core.ViewKey;
 import dev.atlas.core.ViewSpace;
 import dev.atlas.patch.format.Patch;
+import dev.atlas.patch.jit.JitPriorityWindow;
 
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandle;
@@ -68,11 +69,35 @@ public final class CodeViews {
     /** How long after a patch's (or rollback's) migration the invoke sites' inline caches are installed. */
     static final Duration INLINE_CACHE_DELAY = Duration.ofSeconds(1);
 
+    /**
+     * How long the JIT stays lowered after a patch's or rollback's migration completed
+     * ({@link JitPriorityWindow}): past the inline caches' installation and the compilations
+     * it starts.
+     */
+    public static final Duration JIT_WINDOW_AFTER = Duration.ofSeconds(3);
+
+    /** The longest the JIT stays lowered for one change, even if its migration waits for a straggler. */
+    public static final Duration JIT_WINDOW_MAX = Duration.ofSeconds(30);
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Deque<PatchApplication> applied = new ArrayDeque<>();   // guarded by lock
     private final Set<MethodSlot> activeSlots = new java.util.LinkedHashSet<>();   // guarded by lock
 
+    private volatile JitPriorityWindow jit = JitPriorityWindow.off();
+
     private CodeViews() {}
+
+    /**
+     * The window in which apply and rollback run the JIT's compiler threads at a lower
+     * priority (the agent sets it from its {@code jitNice} option; off until then).
+     */
+    public void setJitPriorityWindow(JitPriorityWindow window) {
+        this.jit = Objects.requireNonNull(window, "window");
+    }
+
+    public JitPriorityWindow jitPriorityWindow() {
+        return jit;
+    }
 
     /** The code views of this process. */
     public static CodeViews get() {
@@ -108,33 +133,45 @@ public final class CodeViews {
                             + a.target().name() + "); roll it back first");
                 }
             }
-            PreparationCost.Meter meter = PreparationCost.start();
-            PreparedPatch p = preparer.prepare(patch, parent.get(CODE));
-            for (MethodHandle hook : p.transferHooks()) {
-                try {
-                    hook.invoke();
-                } catch (Throwable t) {
-                    throw new PatchRejectedException("patch " + patch.id() + ": state-transfer hook failed: " + t
-                            + " (no thread was moved; the hook's own effects are not undone)", t);
-                }
+            JitPriorityWindow.Lease jitLease = jit.open();
+            try {
+                return applyLowered(patch, parent, jitLease);
+            } catch (RuntimeException | Error e) {
+                jitLease.close();
+                throw e;
             }
-            PreparationCost prepared = meter.stop();
-            View view = space.derive(parent, "patch " + patch.id()).diverge(CODE, p.table()).publish();
-            activate(p.slotsToActivate());
-            cacheDefault(view);
-            prime(p.slotsToActivate());
-            Migration m = space.migrate(view).allThreads().makeDefault().start();
-            installInlineCachesAfter(m);
-            PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
-                    p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared);
-            applied.push(a);
-            LOG.log(Level.INFO, () -> "patch " + patch.id() + " applied: view '" + view.name() + "', "
-                    + p.replacedMethods() + " method(s) replaced, " + p.addedMethods() + " added, " + p.shadowFields()
-                    + " shadow field(s), " + p.addedClasses() + " class(es) added; migrating " + m.size() + " thread(s)");
-            return a;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Steps 1-6 of apply, under the lock, with the JIT lowered ({@code jitLease}). */
+    private PatchApplication applyLowered(Patch patch, View parent, JitPriorityWindow.Lease jitLease) {
+        PreparationCost.Meter meter = PreparationCost.start();
+        PreparedPatch p = preparer.prepare(patch, parent.get(CODE));
+        for (MethodHandle hook : p.transferHooks()) {
+            try {
+                hook.invoke();
+            } catch (Throwable t) {
+                throw new PatchRejectedException("patch " + patch.id() + ": state-transfer hook failed: " + t
+                        + " (no thread was moved; the hook's own effects are not undone)", t);
+            }
+        }
+        PreparationCost prepared = meter.stop();
+        View view = space.derive(parent, "patch " + patch.id()).diverge(CODE, p.table()).publish();
+        activate(p.slotsToActivate());
+        cacheDefault(view);
+        prime(p.slotsToActivate());
+        Migration m = space.migrate(view).allThreads().makeDefault().start();
+        installInlineCachesAfter(m);
+        jitLease.closeAfter(m.completion(), JIT_WINDOW_AFTER, JIT_WINDOW_MAX);
+        PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
+                p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared, jitLease.describe());
+        applied.push(a);
+        LOG.log(Level.INFO, () -> "patch " + patch.id() + " applied: view '" + view.name() + "', "
+                + p.replacedMethods() + " method(s) replaced, " + p.addedMethods() + " added, " + p.shadowFields()
+                + " shadow field(s), " + p.addedClasses() + " class(es) added; migrating " + m.size() + " thread(s)");
+        return a;
     }
 
     /**
@@ -151,9 +188,17 @@ public final class CodeViews {
                 throw new IllegalStateException("no patch is applied: nothing to roll back");
             }
             View back = top.previous();
-            cacheDefault(back);
-            Migration m = space.migrate(back).allThreads().makeDefault().start();
+            JitPriorityWindow.Lease jitLease = jit.open();
+            Migration m;
+            try {
+                cacheDefault(back);
+                m = space.migrate(back).allThreads().makeDefault().start();
+            } catch (RuntimeException | Error e) {
+                jitLease.close();
+                throw e;
+            }
             installInlineCachesAfter(m);
+            jitLease.closeAfter(m.completion(), JIT_WINDOW_AFTER, JIT_WINDOW_MAX);
             applied.pop();
             View leaving = top.target();
             m.completion().whenComplete((r, e) -> {
@@ -164,7 +209,7 @@ public final class CodeViews {
             LOG.log(Level.INFO, () -> "patch " + top.patchId() + " rolled back: migrating " + m.size()
                     + " thread(s) to view '" + back.name() + "'");
             return new PatchApplication(top.patchId(), true, back, leaving, m, top.replacedMethods(),
-                    top.addedMethods(), top.shadowFields(), top.addedClasses(), null);
+                    top.addedMethods(), top.shadowFields(), top.addedClasses(), null, jitLease.describe());
         } finally {
             lock.unlock();
         }

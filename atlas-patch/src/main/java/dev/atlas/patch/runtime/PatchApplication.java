@@ -18,10 +18,13 @@ import dev.atlas.core.View;
  * @param addedClasses    classes the patch adds
  * @param preparation     what defining, verifying and linking the new code cost (before any thread
  *                        moved); null for a rollback, which prepares nothing
+ * @param jitPriority     what was done to the JIT's priority for the change, e.g.
+ *                        {@code 2 JIT compiler thread(s) at nice 19} (see
+ *                        {@link dev.atlas.patch.jit.JitPriorityWindow})
  */
 public record PatchApplication(String patchId, boolean rollback, View target, View previous, Migration migration,
                                int replacedMethods, int addedMethods, int shadowFields, int addedClasses,
-                               PreparationCost preparation) {
+                               PreparationCost preparation, String jitPriority) {
     /** Wall time of the preparation (0 for a rollback). */
     public long prepareNanos() {
         return preparation == null ? 0L : preparation.elapsed().toNanos();

@@ -67,4 +67,18 @@ class ClassSelectorTest {
         assertTrue(e.getMessage().contains("inclde"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> AgentOptions.parse("include"));
     }
+
+    @Test
+    void agentOptionsJitNiceDefaultsToTheLowestPriorityAndRefusesValuesOutOfRange() {
+        assertEquals(AgentOptions.DEFAULT_JIT_NICE, AgentOptions.parse(null).jitNice());
+        assertEquals(19, AgentOptions.DEFAULT_JIT_NICE);
+        assertEquals(0, AgentOptions.parse("jitNice=0").jitNice());
+        assertEquals(7, AgentOptions.parse("include=a.**,jitNice=7").jitNice());
+        for (String bad : new String[] {"20", "-1", "high", ""}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> AgentOptions.parse("jitNice=" + bad));
+            assertTrue(e.getMessage().contains("jitNice=" + bad) && e.getMessage().contains("0")
+                    && e.getMessage().contains("19"), e.getMessage());
+        }
+    }
 }

@@ -82,6 +82,8 @@ public final class AtlasMode implements PatchMode {
         PatchFile.write(patch, patchFile);
         List<String> options = new ArrayList<>();
         options.add("-javaagent:" + artifacts.atlasAgent() + "=include=" + APPLICATION_CLASSES);
+        // lets the agent lower the JIT's priority while the patch goes in (JitPriorityWindow), without a warning
+        options.add("--enable-native-access=ALL-UNNAMED");
         options.addAll(applier.serviceJvmOptions(artifacts, ports));
         return options;
     }

@@ -14,6 +14,7 @@ import dev.atlas.patch.format.Patch;
 import dev.atlas.patch.format.PatchFile;
 import dev.atlas.patch.format.PatchSignatureException;
 import dev.atlas.patch.format.PatchVerifier;
+import dev.atlas.patch.jit.JitPriorityWindow;
 import dev.atlas.patch.runtime.CodeViews;
 import dev.atlas.patch.runtime.PatchApplication;
 import dev.atlas.patch.runtime.PatchRejectedException;
@@ -54,10 +55,25 @@ final class AgentCommands {
     CommandReply run(CommandRequest r) {
         return switch (r.verb()) {
             case ATTACH -> attach(r);
-            case APPLY -> apply(r);
-            case ROLLBACK -> rollback(r);
+            case APPLY, ROLLBACK -> {
+                JitPriorityWindow.Lease jit = lowerJit();
+                try {
+                    yield r.verb() == CommandRequest.Verb.APPLY ? apply(r) : rollback(r);
+                } finally {
+                    jit.close();
+                }
+            }
             case STATUS -> status();
         };
+    }
+
+    /**
+     * The JIT is lowered from the moment a change command arrives, so reading and checking the
+     * patch are inside the window too; {@code CodeViews} holds its own lease from there until
+     * after the migration (leases nest).
+     */
+    private static JitPriorityWindow.Lease lowerJit() {
+        return CodeViews.get().jitPriorityWindow().open();
     }
 
     // ------------------------------------------------------------------ attach
@@ -134,7 +150,8 @@ final class AgentCommands {
                 + a.replacedMethods() + " method(s) replaced, " + a.addedMethods() + " added, " + a.shadowFields()
                 + " new field(s), " + a.addedClasses() + " class(es) added; new code prepared in "
                 + prep.describe() + "; now view " + a.target().id() + " '"
-                + a.target().name() + "' (was view " + a.previous().id() + ").\n";
+                + a.target().name() + "' (was view " + a.previous().id() + "); " + a.jitPriority() + ".\n";
+        f.put("jit", a.jitPriority());
         return awaitMigration(a, r.timeout(), f, head, "The patch stays applied (it is NOT rolled back)");
     }
 
@@ -157,7 +174,9 @@ final class AgentCommands {
         Map<String, String> f = new LinkedHashMap<>();
         f.put("patch", a.patchId());
         String head = "patch " + a.patchId() + " rolled back: threads return to view " + a.target().id() + " '"
-                + a.target().name() + "'; view " + a.previous().id() + " retires once its last thread left.\n";
+                + a.target().name() + "'; view " + a.previous().id() + " retires once its last thread left; "
+                + a.jitPriority() + ".\n";
+        f.put("jit", a.jitPriority());
         return awaitMigration(a, r.timeout(), f, head, "The rollback stands (the default view is already view "
                 + a.target().id() + ")");
     }
@@ -273,7 +292,15 @@ final class AgentCommands {
 
     private static String describe(AtlasAgent.Installed in) {
         return in.transformer().selector() + "; boundaries " + (in.options().boundaries().isEmpty() ? "none"
-                : in.options().boundaries()) + "; " + in.transformer().instrumentedCount() + " class(es) patchable";
+                : in.options().boundaries()) + "; " + in.transformer().instrumentedCount() + " class(es) patchable; "
+                + jitStatus();
+    }
+
+    /** E.g. {@code JIT at nice 19 during a patch}, or why the JIT's priority is left alone. */
+    private static String jitStatus() {
+        JitPriorityWindow w = CodeViews.get().jitPriorityWindow();
+        return w.unavailable().map(why -> "JIT priority left alone during a patch: " + why)
+                .orElse("JIT at nice " + w.nice() + " during a patch");
     }
 
     private static String failures(AtlasAgent.Installed in) {
