@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
@@ -68,7 +69,7 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
                 why = "the C library has no setpriority";
             } else {
                 layout = Linker.Option.captureStateLayout();
-                e = layout.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+                e = layout.varHandle(MemoryLayout.PathElement.groupElement("errno"));
                 h = linker.downcallHandle(symbol.get(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
                         Linker.Option.captureCallState("errno"));
             }
