@@ -1,6 +1,7 @@
 package dev.atlas.patch.agent;
 
 import dev.atlas.patch.instrument.BoundaryMatcher;
+import dev.atlas.patch.jit.JitPriority;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,11 +17,12 @@ import java.util.List;
  *   boundary=com.acme.Worker#process   request-boundary methods (default: HTTP handlers and servlets)
  *   boundary=none                      no request boundaries
  *   warmup=false                       do not run the patch path once at start (see PatchPathWarmup)
- *   jitNice=19                         nice value of the JIT's compiler threads while a patch goes in
- *                                      (1 to 19, default 19; 0 leaves them alone; see JitPriorityWindow)
+ *   jitPriority=idle                   how the JIT's compiler threads run while a patch goes in:
+ *                                      idle (SCHED_IDLE, the default), a nice value 1 to 19, or off
+ *                                      (also 0: leave them alone); see JitPriorityWindow
  * </pre>
  *
- * <p>{@code jitNice} takes effect only on Linux, with native access enabled for the agent
+ * <p>{@code jitPriority} takes effect only on Linux, with native access enabled for the agent
  * ({@code --enable-native-access=ALL-UNNAMED}) and where the process may raise a thread's
  * priority back (root, {@code CAP_SYS_NICE}, or {@code RLIMIT_NICE} of 20); otherwise each
  * patch's reply says why the JIT was left alone.
@@ -29,12 +31,12 @@ import java.util.List;
  * @param excludes   class patterns to leave alone
  * @param boundaries request-boundary patterns ({@code Type#method})
  * @param warmup     whether to warm the patch path up when the agent starts
- * @param jitNice    nice value of the JIT's compiler threads while a patch goes in; 0 for unchanged
+ * @param jitPriority how the JIT's compiler threads run while a patch goes in
  */
 public record AgentOptions(List<String> includes, List<String> excludes, List<String> boundaries, boolean warmup,
-                           int jitNice) {
-    /** The default {@code jitNice}: the lowest priority. */
-    public static final int DEFAULT_JIT_NICE = 19;
+                           JitPriority jitPriority) {
+    /** The default {@code jitPriority}: {@code SCHED_IDLE}. */
+    public static final JitPriority DEFAULT_JIT_PRIORITY = JitPriority.IDLE;
 
     /**
      * @throws IllegalArgumentException naming an unknown key or a malformed pair
@@ -45,13 +47,13 @@ public record AgentOptions(List<String> includes, List<String> excludes, List<St
         List<String> bnd = new ArrayList<>(BoundaryMatcher.DEFAULTS);
         boolean customBoundaries = false;
         boolean warmup = true;
-        int jitNice = DEFAULT_JIT_NICE;
+        JitPriority jitPriority = DEFAULT_JIT_PRIORITY;
         if (args != null && !args.isBlank()) {
             for (String pair : args.split(",")) {
                 int eq = pair.indexOf('=');
                 if (eq <= 0) {
                     throw new IllegalArgumentException("agent option '" + pair + "': expected key=value "
-                            + "(keys: include, exclude, boundary, warmup, jitNice)");
+                            + "(keys: include, exclude, boundary, warmup, jitPriority)");
                 }
                 String key = pair.substring(0, eq).trim();
                 List<String> values = Arrays.stream(pair.substring(eq + 1).split(";")).map(String::trim)
@@ -75,26 +77,21 @@ public record AgentOptions(List<String> includes, List<String> excludes, List<St
                         }
                         warmup = values.get(0).equals("true");
                     }
-                    case "jitNice" -> jitNice = parseJitNice(String.join(";", values));
+                    case "jitPriority" -> jitPriority = parseJitPriority(String.join(";", values));
                     default -> throw new IllegalArgumentException("agent option '" + key + "': unknown; expected "
-                            + "include, exclude, boundary, warmup or jitNice");
+                            + "include, exclude, boundary, warmup or jitPriority");
                 }
             }
         }
-        return new AgentOptions(List.copyOf(inc), List.copyOf(exc), List.copyOf(bnd), warmup, jitNice);
+        return new AgentOptions(List.copyOf(inc), List.copyOf(exc), List.copyOf(bnd), warmup, jitPriority);
     }
 
-    private static int parseJitNice(String value) {
-        int n;
+    private static JitPriority parseJitPriority(String value) {
         try {
-            n = Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            n = -1;
+            return JitPriority.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("agent option jitPriority=" + value + ": expected idle (SCHED_IDLE, the "
+                    + "default), off (or 0: leave the JIT's priority alone), or a nice value from 1 to 19", e);
         }
-        if (n < 0 || n > 19) {
-            throw new IllegalArgumentException("agent option jitNice=" + value + ": expected a whole number from 0 "
-                    + "(leave the JIT's priority alone) to 19 (the lowest)");
-        }
-        return n;
     }
 }

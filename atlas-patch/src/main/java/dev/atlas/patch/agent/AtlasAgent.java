@@ -83,7 +83,7 @@ public final class AtlasAgent {
             }
             LOG.log(Level.WARNING, () -> "Atlas: class " + name.replace('/', '.') + " is not patchable: " + e);
         });
-        CodeViews.get().setJitPriorityWindow(JitPriorityWindow.forThisJvm(o.jitNice()));
+        CodeViews.get().setJitPriorityWindow(JitPriorityWindow.forThisJvm(o.jitPriority()));
         inst.addTransformer(t, true);
         int retransformed = lateAttach ? retransformLoaded(inst, selector) : 0;
         installed = new Installed(o, t, inst, lateAttach, retransformed, failures);

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -20,84 +21,76 @@ import java.util.concurrent.TimeoutException;
  * is: the new bodies, and every hot caller the JIT had compiled with the old dispatch. On
  * a two-core machine a C2 compilation of the request path takes one core for a hundred
  * milliseconds or more; measured in the patch demo, the requests that ran meanwhile were the
- * change window's slowest. At nice 19 the compiler threads get about 1.5% of a core against
- * each busy request thread and all of an idle core, so the compilations still finish, later
- * when the machine is busy, and the new code runs interpreted or at C1 a little longer.
+ * change window's slowest. With {@link JitPriority#IDLE} (the default) the compiler threads
+ * run under {@code SCHED_IDLE}: only on a core no other thread wants, and a request thread
+ * that wakes up takes the core from them at once. The compilations still finish, later when
+ * the machine is busy, and the new code runs interpreted or at C1 a little longer. A nice
+ * value ({@link JitPriority#nice(int)}) is the milder choice: a smaller share of a busy core,
+ * but a running compiler thread keeps its core for the rest of its time slice.
  *
  * {@snippet :
- * JitPriorityWindow jit = JitPriorityWindow.forThisJvm(19);
- * JitPriorityWindow.Lease lease = jit.open();          // compiler threads now at nice 19
+ * JitPriorityWindow jit = JitPriorityWindow.forThisJvm(JitPriority.IDLE);
+ * JitPriorityWindow.Lease lease = jit.open();          // compiler threads now SCHED_IDLE
  * // ... prepare the patch, switch, migrate ...
  * lease.closeAfter(migration.completion(), Duration.ofSeconds(3), Duration.ofSeconds(30));
  * }
  *
  * <p>Leases nest: the first open lease lowers the compiler threads, the last one closed gives
- * each its own nice value back (a compiler thread started meanwhile, which inherits the
- * lowered value, gets the lowest value the others had). Where this process could lower but
- * not raise a priority again (unprivileged, {@code RLIMIT_NICE} below 20), nothing is
- * lowered at all and {@link Lease#describe()} says why: a JIT left at nice 19 for good would
- * slow down every later warm-up of the application.
+ * each its own policy and nice value back (a compiler thread started meanwhile, which
+ * inherits the lowered scheduling, gets what the others had: the lowest nice value among
+ * them, and their policy). Where this process could lower but not raise a priority again
+ * (unprivileged, {@code RLIMIT_NICE} below 20), nothing is lowered at all and
+ * {@link Lease#describe()} says why: a JIT left idle for good would slow down every later
+ * warm-up of the application. Compiler threads under a real-time policy are left alone.
  *
  * <p>Threading: shared; {@code open} and {@code close} may be called from any thread.
  */
 public final class JitPriorityWindow {
     /*
-     * Implementation notes. One lock guards the lease count and the saved nice values; it is
+     * Implementation notes. One lock guards the lease count and the saved priorities; it is
      * taken by operators (apply, rollback) and by the releasing daemon thread, never by an
-     * application thread, and it is held only for /proc reads and setpriority calls.
+     * application thread, and it is held only for /proc reads and the system calls.
      * Lowering is all-or-nothing: if the OS refuses one thread, the threads already lowered
-     * get their values back before open() returns the lease that lowered nothing.
+     * get their scheduling back before open() returns the lease that lowered nothing.
      */
     private static final System.Logger LOG = System.getLogger("dev.atlas.patch");
 
-    /** The highest nice value Linux has (the lowest priority). */
-    public static final int MAX_NICE = 19;
-
     private final CompilerThreadControl control;
-    private final int nice;
+    private final JitPriority priority;
     private final Object lock = new Object();
     private int openLeases;                                 // guarded by lock
-    private Map<Integer, Integer> saved = new HashMap<>();  // tid -> own nice value, for every compiler thread
+    private Map<Integer, CompilerThreadControl.Priority> saved = new HashMap<>();
+                                                            // tid -> own scheduling, for every compiler thread
                                                             // seen when lowering; guarded by lock
     private String lowered;                                 // what the open leases did; guarded by lock
 
-    JitPriorityWindow(CompilerThreadControl control, int nice) {
+    JitPriorityWindow(CompilerThreadControl control, JitPriority priority) {
         this.control = control;
-        this.nice = checkNice(nice);
-    }
-
-    private static int checkNice(int nice) {
-        if (nice < 0 || nice > MAX_NICE) {
-            throw new IllegalArgumentException("JIT nice value is " + nice + ", expected 0 (leave the JIT alone) to "
-                    + MAX_NICE);
-        }
-        return nice;
+        this.priority = Objects.requireNonNull(priority, "priority");
     }
 
     /**
-     * The window for this JVM's compiler threads at {@code nice} (1 to 19; 0 turns it off).
-     * Finds out once, here, whether the process may lower and raise thread priorities.
-     *
-     * @throws IllegalArgumentException if {@code nice} is not 0 to 19
+     * The window for this JVM's compiler threads at {@code priority} ({@link JitPriority#OFF}:
+     * a window that changes nothing). Finds out once, here, whether the process may lower and
+     * raise thread priorities that way.
      */
-    public static JitPriorityWindow forThisJvm(int nice) {
-        checkNice(nice);
-        return nice == 0 ? off() : new JitPriorityWindow(new LinuxCompilerThreads(), nice);
+    public static JitPriorityWindow forThisJvm(JitPriority priority) {
+        return priority.isOff() ? off() : new JitPriorityWindow(new LinuxCompilerThreads(priority), priority);
     }
 
     /** A window that never changes anything (its leases say so). */
     public static JitPriorityWindow off() {
-        return new JitPriorityWindow(Off.INSTANCE, 0);
+        return new JitPriorityWindow(Off.INSTANCE, JitPriority.OFF);
     }
 
-    /** The nice value the compiler threads get while a lease is open; 0 if off. */
-    public int nice() {
-        return nice;
+    /** What the compiler threads run at while a lease is open. */
+    public JitPriority priority() {
+        return priority;
     }
 
     /** Why leases of this window change nothing, or empty if they lower the compiler threads. */
     public Optional<String> unavailable() {
-        return nice == 0 ? Optional.of("the window is off (agent option jitNice=0)") : control.unavailable();
+        return priority.isOff() ? Optional.of(Off.WHY) : control.unavailable();
     }
 
     /** Opens a lease: the first open lease lowers the compiler threads. Never throws for OS reasons (see {@link Lease#describe()}). */
@@ -127,6 +120,32 @@ public final class JitPriorityWindow {
         }
     }
 
+    /** Whether a thread at {@code p} is already at or below this window's priority. */
+    private boolean isLow(CompilerThreadControl.Priority p) {
+        return p.policy() == CompilerThreadControl.SCHED_IDLE
+                || priority.kind() == JitPriority.Kind.NICE && p.nice() >= priority.nice();
+    }
+
+    /** What a thread at {@code p} runs at while lowered. */
+    private CompilerThreadControl.Priority lowered(CompilerThreadControl.Priority p) {
+        return priority.kind() == JitPriority.Kind.IDLE
+                ? new CompilerThreadControl.Priority(CompilerThreadControl.SCHED_IDLE, p.nice())
+                : new CompilerThreadControl.Priority(p.policy(), priority.nice());
+    }
+
+    /** Whether a thread at {@code p} has exactly what a lowered thread passes on to a thread it starts. */
+    private boolean isAtLowered(CompilerThreadControl.Priority p) {
+        return priority.kind() == JitPriority.Kind.IDLE ? p.policy() == CompilerThreadControl.SCHED_IDLE
+                : p.nice() == priority.nice();
+    }
+
+    /** What a thread started while lowered (now at {@code p}) gets back, given the others' {@code baseline}. */
+    private CompilerThreadControl.Priority raised(CompilerThreadControl.Priority p, CompilerThreadControl.Priority baseline) {
+        return priority.kind() == JitPriority.Kind.IDLE
+                ? new CompilerThreadControl.Priority(baseline.policy(), p.nice())
+                : new CompilerThreadControl.Priority(p.policy(), baseline.nice());
+    }
+
     private String lowerAll() {
         List<CompilerThreadControl.CompilerThread> threads;
         try {
@@ -134,28 +153,35 @@ public final class JitPriorityWindow {
         } catch (RuntimeException e) {
             return e.getMessage();
         }
-        Map<Integer, Integer> done = new HashMap<>();   // every compiler thread seen, lowered or not: tid -> own value
+        Map<Integer, CompilerThreadControl.Priority> done = new HashMap<>();   // every compiler thread seen: tid -> own
         int changed = 0;
         int already = 0;
+        int realTime = 0;
         for (CompilerThreadControl.CompilerThread t : threads) {
-            if (t.nice() >= nice) {
-                done.put(t.tid(), t.nice());
+            CompilerThreadControl.Priority own = t.priority();
+            if (!own.isTimeSharing()) {
+                realTime++;
+                continue;
+            }
+            if (isLow(own)) {
+                done.put(t.tid(), own);
                 already++;
                 continue;
             }
             try {
-                if (control.setNice(t.tid(), nice)) {
-                    done.put(t.tid(), t.nice());
+                if (control.set(t.tid(), own, lowered(own))) {
+                    done.put(t.tid(), own);
                     changed++;
                 }
             } catch (RuntimeException e) {
-                restore(done, Integer.MAX_VALUE);
+                restore(done, null);
                 return "lowering " + t.name() + " (thread " + t.tid() + ") was refused: " + e.getMessage();
             }
         }
         saved = done;
-        lowered = changed + " JIT compiler thread(s) at nice " + nice
-                + (already > 0 ? " (" + already + " already there)" : "");
+        lowered = changed + " JIT compiler thread(s) at " + priority.describe()
+                + (already > 0 ? " (" + already + " already there)" : "")
+                + (realTime > 0 ? "; " + realTime + " under a real-time policy left alone" : "");
         return null;
     }
 
@@ -164,9 +190,11 @@ public final class JitPriorityWindow {
             if (--openLeases > 0) {
                 return;
             }
-            int baseline = Integer.MAX_VALUE;
-            for (int v : saved.values()) {
-                baseline = Math.min(baseline, v);
+            CompilerThreadControl.Priority baseline = null;   // the lowest nice value among the threads lowered
+            for (CompilerThreadControl.Priority p : saved.values()) {
+                if (!isLow(p) && (baseline == null || p.nice() < baseline.nice())) {
+                    baseline = p;
+                }
             }
             restore(saved, baseline);
             saved = new HashMap<>();
@@ -175,12 +203,12 @@ public final class JitPriorityWindow {
     }
 
     /**
-     * Gives every compiler thread in {@code original} its value back, and a compiler thread
-     * started since (at exactly the lowered value) {@code baseline}, unless that is
-     * {@code Integer.MAX_VALUE}. Failures are logged, never thrown: a release runs on a
-     * daemon thread, and the other threads still get their values back.
+     * Gives every compiler thread in {@code original} its scheduling back, and a compiler
+     * thread started since (at exactly the lowered scheduling) {@code baseline}'s, unless that
+     * is null. Failures are logged, never thrown: a release runs on a daemon thread, and the
+     * other threads still get their scheduling back.
      */
-    private void restore(Map<Integer, Integer> original, int baseline) {
+    private void restore(Map<Integer, CompilerThreadControl.Priority> original, CompilerThreadControl.Priority baseline) {
         List<CompilerThreadControl.CompilerThread> now;
         try {
             now = control.compilerThreads();
@@ -189,16 +217,17 @@ public final class JitPriorityWindow {
             return;
         }
         for (CompilerThreadControl.CompilerThread t : now) {
-            Integer own = original.get(t.tid());
-            int target = own != null ? own : (t.nice() == nice ? baseline : Integer.MAX_VALUE);
-            if (target == Integer.MAX_VALUE || target == t.nice()) {
+            CompilerThreadControl.Priority own = original.get(t.tid());
+            CompilerThreadControl.Priority target = own != null ? own
+                    : baseline != null && isAtLowered(t.priority()) ? raised(t.priority(), baseline) : null;
+            if (target == null || target.equals(t.priority())) {
                 continue;
             }
             try {
-                control.setNice(t.tid(), target);
+                control.set(t.tid(), t.priority(), target);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, () -> "Atlas: could not give " + t.name() + " (thread " + t.tid()
-                        + ") its nice value " + target + " back: " + e.getMessage());
+                        + ") its scheduling (" + target + ") back: " + e.getMessage());
             }
         }
     }
@@ -225,7 +254,7 @@ public final class JitPriorityWindow {
         }
 
         /**
-         * What the lease did, e.g. {@code 2 JIT compiler thread(s) at nice 19}, or
+         * What the lease did, e.g. {@code 2 JIT compiler thread(s) at SCHED_IDLE}, or
          * {@code JIT compiler threads left at their priority: <why>}.
          */
         public String describe() {
@@ -294,9 +323,11 @@ public final class JitPriorityWindow {
     private enum Off implements CompilerThreadControl {
         INSTANCE;
 
+        static final String WHY = "the window is off (agent option jitPriority=off)";
+
         @Override
         public Optional<String> unavailable() {
-            return Optional.of("the window is off (agent option jitNice=0)");
+            return Optional.of(WHY);
         }
 
         @Override
@@ -305,7 +336,7 @@ public final class JitPriorityWindow {
         }
 
         @Override
-        public boolean setNice(int tid, int nice) {
+        public boolean set(int tid, Priority from, Priority to) {
             throw new IllegalStateException("off");
         }
     }

@@ -19,19 +19,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
- * The JVM's compiler threads on Linux: found in {@code /proc/self/task} by name, their nice
- * values read from {@code /proc/self/task/<tid>/stat}, changed with {@code setpriority(2)}
- * (an FFM downcall; on Linux the nice value belongs to each thread, and
- * {@code setpriority(PRIO_PROCESS, tid, n)} changes that one thread).
+ * The JVM's compiler threads on Linux: found in {@code /proc/self/task} by name, their policy
+ * and nice value read from {@code /proc/self/task/<tid>/stat}, changed with
+ * {@code sched_setscheduler(2)} and {@code setpriority(2)} (FFM downcalls; on Linux both
+ * belong to each thread, and a thread id names that one thread).
  *
  * <p>Available only if the JVM lets Atlas call native code without a warning
  * ({@code --enable-native-access=ALL-UNNAMED}, or the agent's module named there) and if the
  * process may give a thread its priority back, which a probe thread tries once (lower
- * itself by one, raise itself back): an unprivileged process may lower a priority but not
- * raise it again unless its {@code RLIMIT_NICE} allows it or it has {@code CAP_SYS_NICE}.
+ * itself the way the window will, then go back): an unprivileged process may lower a
+ * priority but not raise it again (nor leave {@code SCHED_IDLE}) unless its
+ * {@code RLIMIT_NICE} allows it or it has {@code CAP_SYS_NICE}.
  *
  * <p>Threading: shared; the methods may be called from any thread.
  */
@@ -53,28 +55,42 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
     private static final String[] COMPILER_NAME_PREFIXES = {"C1 CompilerThre", "C2 CompilerThre", "JVMCI", "JIT Compilation"};
 
     private final MethodHandle setpriority;
+    private final MethodHandle setscheduler;
     private final StructLayout errnoLayout;
     private final VarHandle errno;
+    private final JitPriority target;
     private final String unavailable;
 
+    /** For listing the compiler threads, and for a window lowering them to {@code SCHED_IDLE}. */
     LinuxCompilerThreads() {
-        MethodHandle h = null;
+        this(JitPriority.IDLE);
+    }
+
+    /** For a window lowering the compiler threads to {@code target} (the probe tries that). */
+    LinuxCompilerThreads(JitPriority target) {
+        this.target = target;
+        MethodHandle prio = null;
+        MethodHandle sched = null;
         StructLayout layout = null;
         VarHandle e = null;
         String why = environmentProblem();
         if (why == null) {
             Linker linker = Linker.nativeLinker();
-            Optional<MemorySegment> symbol = linker.defaultLookup().find("setpriority");
-            if (symbol.isEmpty()) {
-                why = "the C library has no setpriority";
+            Optional<MemorySegment> p = linker.defaultLookup().find("setpriority");
+            Optional<MemorySegment> s = linker.defaultLookup().find("sched_setscheduler");
+            if (p.isEmpty() || s.isEmpty()) {
+                why = "the C library has no " + (p.isEmpty() ? "setpriority" : "sched_setscheduler");
             } else {
                 layout = Linker.Option.captureStateLayout();
                 e = layout.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-                h = linker.downcallHandle(symbol.get(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+                prio = linker.downcallHandle(p.get(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+                        Linker.Option.captureCallState("errno"));
+                sched = linker.downcallHandle(s.get(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS),
                         Linker.Option.captureCallState("errno"));
             }
         }
-        this.setpriority = h;
+        this.setpriority = prio;
+        this.setscheduler = sched;
         this.errnoLayout = layout;
         this.errno = e;
         this.unavailable = why != null ? why : probe();
@@ -117,7 +133,8 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
                 }
                 String name = statName(stat);
                 if (name != null && isCompilerThread(name)) {
-                    found.add(new CompilerThread(Integer.parseInt(task.getFileName().toString()), name, statNice(stat)));
+                    found.add(new CompilerThread(Integer.parseInt(task.getFileName().toString()), name,
+                            statPriority(stat)));
                 }
             }
         } catch (IOException e) {
@@ -127,16 +144,31 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
     }
 
     @Override
-    public boolean setNice(int tid, int nice) {
-        int err = callSetpriority(tid, nice);
-        if (err == 0) {
-            return true;
+    public boolean set(int tid, Priority from, Priority to) {
+        if (from.policy() != to.policy()) {
+            int err = callSetscheduler(tid, to.policy());
+            if (err == ESRCH) {
+                return false;
+            }
+            if (err != 0) {
+                throw refused("sched_setscheduler(" + tid + ", " + policyName(to.policy()) + ")", err);
+            }
         }
-        if (err == ESRCH) {
-            return false;
+        if (from.nice() != to.nice()) {
+            int err = callSetpriority(tid, to.nice());
+            if (err == ESRCH) {
+                return false;
+            }
+            if (err != 0) {
+                throw refused("setpriority(PRIO_PROCESS, " + tid + ", " + to.nice() + ")", err);
+            }
         }
-        throw new IllegalStateException("setpriority(PRIO_PROCESS, " + tid + ", " + nice + ") failed: "
-                + errnoName(err) + (err == EPERM || err == EACCES ? " (" + rlimitNote() + ")" : ""));
+        return true;
+    }
+
+    private IllegalStateException refused(String call, int err) {
+        return new IllegalStateException(call + " failed: " + errnoName(err)
+                + (err == EPERM || err == EACCES ? " (" + rlimitNote() + ")" : ""));
     }
 
     /** @return 0, or the errno of the failed call ({@code who} 0 is the calling thread) */
@@ -153,9 +185,26 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
         }
     }
 
+    /** @return 0, or the errno of the failed call; the static priority is 0 (time-sharing policies only) */
+    private int callSetscheduler(int who, int policy) {
+        if (setscheduler == null) {
+            throw new IllegalStateException("thread policies cannot be changed here: " + unavailable);
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(errnoLayout);
+            MemorySegment param = a.allocate(JAVA_INT);   // struct sched_param { int sched_priority; }, zeroed
+            int r = (int) setscheduler.invokeExact(state, who, policy, param);
+            return r == 0 ? 0 : (int) errno.get(state, 0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("sched_setscheduler(" + who + ", " + policyName(policy)
+                    + ") could not be called: " + t, t);
+        }
+    }
+
     /**
-     * On a throwaway thread: lower its own priority by one, then raise it back. The second
-     * step is what an unprivileged process may be refused.
+     * On a throwaway thread: lower itself the way the window will (to {@code SCHED_IDLE}, or
+     * by one nice step), then go back. The second step is what an unprivileged process may
+     * be refused.
      */
     private String probe() {
         String[] result = new String[1];
@@ -176,20 +225,35 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
     }
 
     private String probeOnThisThread() {
-        int nice;
+        Priority own;
         try {
-            nice = statNice(new String(Files.readAllBytes(Path.of("/proc/thread-self/stat")), StandardCharsets.UTF_8));
+            own = statPriority(new String(Files.readAllBytes(Path.of("/proc/thread-self/stat")), StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
-            return "cannot read this thread's nice value from /proc/thread-self/stat: " + e;
+            return "cannot read this thread's scheduling from /proc/thread-self/stat: " + e;
         }
-        if (nice >= 19) {
+        if (target.kind() == JitPriority.Kind.IDLE) {
+            if (own.policy() == SCHED_IDLE || !own.isTimeSharing()) {
+                return null;   // nothing to try from here; the window decides per compiler thread
+            }
+            int lowered = callSetscheduler(0, SCHED_IDLE);
+            if (lowered != 0) {
+                return "sched_setscheduler refused SCHED_IDLE for a thread: " + errnoName(lowered);
+            }
+            int back = callSetscheduler(0, own.policy());
+            if (back != 0) {
+                return "this process may put a thread under SCHED_IDLE but not take it out again (" + errnoName(back)
+                        + "; " + rlimitNote() + ")";
+            }
+            return null;
+        }
+        if (own.nice() >= JitPriority.MAX_NICE) {
             return null;   // nothing lower to go to: the window will find nothing to change
         }
-        int lowered = callSetpriority(0, nice + 1);
+        int lowered = callSetpriority(0, own.nice() + 1);
         if (lowered != 0) {
             return "setpriority refused to lower a thread's priority: " + errnoName(lowered);
         }
-        int back = callSetpriority(0, nice);
+        int back = callSetpriority(0, own.nice());
         if (back != 0) {
             return "this process may lower a thread's priority but not raise it back (" + errnoName(back) + "; "
                     + rlimitNote() + ")";
@@ -204,12 +268,18 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
         return open < 0 || close < open ? null : stat.substring(open + 1, close);
     }
 
+    /** The scheduling in a {@code /proc/.../stat} line: policy (field 41) and nice value (field 19). */
+    static Priority statPriority(String stat) {
+        return new Priority(statField(stat, 41), statField(stat, 19));
+    }
+
     /**
-     * The nice value in a {@code /proc/.../stat} line: field 19, the 17th after the name.
+     * Numeric field {@code wanted} (counted from 1, as in {@code proc(5)}; the name is field 2)
+     * of a {@code /proc/.../stat} line.
      *
      * @throws IllegalArgumentException if the line has no such field
      */
-    static int statNice(String stat) {
+    static int statField(String stat, int wanted) {
         int close = stat.lastIndexOf(')');
         if (close < 0) {
             throw new IllegalArgumentException("not a /proc stat line (no ')'): " + stat);
@@ -227,12 +297,13 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
             }
             if (start < i) {
                 field++;
-                if (field == 19) {
+                if (field == wanted) {
                     return Integer.parseInt(stat.substring(start, i).trim());
                 }
             }
         }
-        throw new IllegalArgumentException("not a /proc stat line (" + field + " fields, expected at least 19): " + stat);
+        throw new IllegalArgumentException("not a /proc stat line (" + field + " fields, expected at least " + wanted
+                + "): " + stat);
     }
 
     /** Whether a thread name (as the OS cuts it, 15 bytes) is a JIT compiler thread's. */
@@ -243,6 +314,15 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
             }
         }
         return false;
+    }
+
+    static String policyName(int policy) {
+        return switch (policy) {
+            case SCHED_OTHER -> "SCHED_OTHER";
+            case SCHED_BATCH -> "SCHED_BATCH";
+            case SCHED_IDLE -> "SCHED_IDLE";
+            default -> "policy " + policy;
+        };
     }
 
     private static String errnoName(int err) {

@@ -89,7 +89,7 @@ public final class CodeViews {
 
     /**
      * The window in which apply and rollback run the JIT's compiler threads at a lower
-     * priority (the agent sets it from its {@code jitNice} option; off until then).
+     * priority (the agent sets it from its {@code jitPriority} option; off until then).
      */
     public void setJitPriorityWindow(JitPriorityWindow window) {
         this.jit = Objects.requireNonNull(window, "window");

@@ -19,7 +19,7 @@ import dev.atlas.core.View;
  * @param preparation     what defining, verifying and linking the new code cost (before any thread
  *                        moved); null for a rollback, which prepares nothing
  * @param jitPriority     what was done to the JIT's priority for the change, e.g.
- *                        {@code 2 JIT compiler thread(s) at nice 19} (see
+ *                        {@code 2 JIT compiler thread(s) at SCHED_IDLE} (see
  *                        {@link dev.atlas.patch.jit.JitPriorityWindow})
  */
 public record PatchApplication(String patchId, boolean rollback, View target, View previous, Migration migration,

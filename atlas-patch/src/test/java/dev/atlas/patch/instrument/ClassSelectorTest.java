@@ -1,6 +1,7 @@
 package dev.atlas.patch.instrument;
 
 import dev.atlas.patch.agent.AgentOptions;
+import dev.atlas.patch.jit.JitPriority;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -69,16 +70,20 @@ class ClassSelectorTest {
     }
 
     @Test
-    void agentOptionsJitNiceDefaultsToTheLowestPriorityAndRefusesValuesOutOfRange() {
-        assertEquals(AgentOptions.DEFAULT_JIT_NICE, AgentOptions.parse(null).jitNice());
-        assertEquals(19, AgentOptions.DEFAULT_JIT_NICE);
-        assertEquals(0, AgentOptions.parse("jitNice=0").jitNice());
-        assertEquals(7, AgentOptions.parse("include=a.**,jitNice=7").jitNice());
-        for (String bad : new String[] {"20", "-1", "high", ""}) {
+    void agentOptionsJitPriorityDefaultsToIdleAndRefusesValuesItDoesNotKnow() {
+        assertEquals(JitPriority.IDLE, AgentOptions.parse(null).jitPriority());
+        assertEquals(JitPriority.IDLE, AgentOptions.DEFAULT_JIT_PRIORITY);
+        assertEquals(JitPriority.OFF, AgentOptions.parse("jitPriority=0").jitPriority());
+        assertEquals(JitPriority.OFF, AgentOptions.parse("jitPriority=off").jitPriority());
+        assertEquals(JitPriority.nice(7), AgentOptions.parse("include=a.**,jitPriority=7").jitPriority());
+        assertEquals(JitPriority.IDLE, AgentOptions.parse("jitPriority=idle").jitPriority());
+        for (String bad : new String[] {"20", "-1", "high", "", "IDLE"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> AgentOptions.parse("jitNice=" + bad));
-            assertTrue(e.getMessage().contains("jitNice=" + bad) && e.getMessage().contains("0")
-                    && e.getMessage().contains("19"), e.getMessage());
+                    () -> AgentOptions.parse("jitPriority=" + bad));
+            assertTrue(e.getMessage().contains("jitPriority=" + bad) && e.getMessage().contains("idle")
+                    && e.getMessage().contains("off") && e.getMessage().contains("19"), e.getMessage());
         }
+        IllegalArgumentException old = assertThrows(IllegalArgumentException.class, () -> AgentOptions.parse("jitNice=19"));
+        assertTrue(old.getMessage().contains("jitPriority"), old.getMessage());
     }
 }

@@ -12,8 +12,12 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class LinuxCompilerThreadsTest {
 
-    /** A stat line of a thread whose name holds a space and a ')'; field 19 (nice) is 7. */
-    static final String STAT = "4242 (C2 Compil) x) S 1 4240 4240 0 -1 4194368 100 0 0 0 250 30 0 0 20 7 1 0 15 0 0";
+    /**
+     * A stat line of a thread whose name holds a space and a ')'; field 19 (nice) is 7, field
+     * 41 (policy) is 5 (SCHED_IDLE).
+     */
+    static final String STAT = "4242 (C2 Compil) x) S 1 4240 4240 0 -1 4194368 100 0 0 0 250 30 0 0 20 7 1 0 15 0 0"
+            + " 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 5 0 0 0";
 
     @Test
     void theNameIsBetweenTheFirstOpeningAndTheLastClosingParenthesis() {
@@ -22,13 +26,17 @@ class LinuxCompilerThreadsTest {
     }
 
     @Test
-    void theNiceValueIsField19CountedAfterTheName() {
-        assertEquals(7, LinuxCompilerThreads.statNice(STAT));
-        assertEquals(-5, LinuxCompilerThreads.statNice("1 (a) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 15 -5 1 0"));
+    void theNiceValueIsField19AndThePolicyField41CountedAfterTheName() {
+        assertEquals(new CompilerThreadControl.Priority(CompilerThreadControl.SCHED_IDLE, 7),
+                LinuxCompilerThreads.statPriority(STAT));
+        assertEquals(-5, LinuxCompilerThreads.statField("1 (a) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 15 -5 1 0", 19));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> LinuxCompilerThreads.statNice("1 (a) S 1 1"));
+                () -> LinuxCompilerThreads.statField("1 (a) S 1 1", 19));
         assertTrue(e.getMessage().contains("expected at least 19"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> LinuxCompilerThreads.statNice("no name"));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> LinuxCompilerThreads.statPriority("1 (a) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 15 -5 1 0"));
+        assertTrue(e.getMessage().contains("expected at least 41"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> LinuxCompilerThreads.statField("no name", 19));
     }
 
     @Test
@@ -59,7 +67,8 @@ class LinuxCompilerThreadsTest {
         for (CompilerThreadControl.CompilerThread t : threads) {
             assertTrue(LinuxCompilerThreads.isCompilerThread(t.name()), t.name());
             assertTrue(tids.add(t.tid()), "thread ids are distinct: " + threads);
-            assertTrue(t.nice() >= -20 && t.nice() <= 19, t.toString());
+            assertTrue(t.priority().nice() >= -20 && t.priority().nice() <= 19, t.toString());
+            assertTrue(t.priority().policy() >= 0 && t.priority().policy() <= 7, t.toString());
         }
     }
 }

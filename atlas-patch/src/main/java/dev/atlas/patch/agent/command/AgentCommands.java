@@ -296,11 +296,11 @@ final class AgentCommands {
                 + jitStatus();
     }
 
-    /** E.g. {@code JIT at nice 19 during a patch}, or why the JIT's priority is left alone. */
+    /** E.g. {@code JIT at SCHED_IDLE during a patch}, or why the JIT's priority is left alone. */
     private static String jitStatus() {
         JitPriorityWindow w = CodeViews.get().jitPriorityWindow();
         return w.unavailable().map(why -> "JIT priority left alone during a patch: " + why)
-                .orElse("JIT at nice " + w.nice() + " during a patch");
+                .orElse("JIT at " + w.priority().describe() + " during a patch");
     }
 
     private static String failures(AtlasAgent.Installed in) {
