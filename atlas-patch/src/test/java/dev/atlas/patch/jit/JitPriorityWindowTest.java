@@ -330,9 +330,7 @@ class JitPriorityWindowTest {
 
     private static Map<Integer, Integer> niceByTid(LinuxCompilerThreads os) {
         Map<Integer, Integer> m = new HashMap<>();
-        for (CompilerThreadControl.CompilerThread t : os.compilerThreads()) {
-            m.put(t.tid(), t.priority().nice());
-        }
+        priorityByTid(os).forEach((tid, p) -> m.put(tid, p.nice()));
         return m;
     }
 
