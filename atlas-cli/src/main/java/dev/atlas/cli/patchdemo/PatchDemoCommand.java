@@ -13,6 +13,7 @@ import dev.atlas.demo.run.ModeResult;
 import dev.atlas.demo.run.PatchDemo;
 import dev.atlas.demo.run.PatchMode;
 import dev.atlas.demo.run.RestartMode;
+import dev.atlas.demo.run.RoundsReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,6 +41,7 @@ import java.util.function.Function;
  * {@snippet lang=shell :
  * ./atlas demo                       # the full run, about 35 s per mode (four modes)
  * ./atlas demo --quick --modes atlas,restart --png /tmp/latency.png
+ * ./atlas demo --modes control,atlas --rounds 5   # medians over five rounds, about 6 min
  * }
  *
  * <p>Exit codes: 0 every mode ran, 1 the environment is not ready (each missing piece named,
@@ -84,6 +86,13 @@ public final class PatchDemoCommand implements Callable<Integer> {
     @Option(names = "--modes", split = ",", paramLabel = "<mode>",
             description = "Modes to run, in this order: control, atlas, hotswap, restart (default: all four).")
     private List<String> modes;
+
+    @Option(names = "--rounds", paramLabel = "<n>",
+            description = "Run the selected modes this many times, in the same order each round, and report the"
+                    + " change window's tail as medians over the rounds, with Atlas against its target and against"
+                    + " the control of the same round (default: 1). One change window's p99.9 varies more from run to"
+                    + " run on a small shared machine than the effect being measured.")
+    private Integer rounds;
 
     @Option(names = "--png", paramLabel = "<file>",
             description = "Where to write the latency chart (default: <out>/latency.png).")
@@ -138,6 +147,10 @@ public final class PatchDemoCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         List<PatchMode> selected = selectedModes();
+        int roundCount = rounds == null ? 1 : rounds;
+        if (roundCount < 1 || roundCount > PatchDemo.MAX_ROUNDS) {
+            throw usage("--rounds", roundCount + "", "a whole number from 1 to " + PatchDemo.MAX_ROUNDS);
+        }
         Path repo = root != null ? root.toAbsolutePath().normalize() : RepositoryRoot.locate();
         DemoOptions options = options(repo);
         DemoArtifacts artifacts = artifactsAt.apply(repo);
@@ -155,13 +168,31 @@ public final class PatchDemoCommand implements Callable<Integer> {
         }
         stdout.println("Patch demo: " + String.join(", ", selected.stream().map(PatchMode::name).toList())
                 + "; output in " + options.workDir());
-        DemoReport report = demo.run(selected);
+        List<DemoReport> reports;
+        Path chart;
+        if (roundCount == 1) {
+            DemoReport report = demo.run(selected);
+            stdout.println();
+            stdout.print(report.table());
+            reports = List.of(report);
+            chart = report.png();
+        } else {
+            RoundsReport report = demo.run(selected, roundCount);
+            stdout.println();
+            stdout.print(report.table());
+            reports = report.rounds();
+            chart = report.png();
+        }
+        List<String> failed = new ArrayList<>();
+        for (int k = 0; k < reports.size(); k++) {
+            for (ModeResult r : reports.get(k).modes()) {
+                if (!r.ran()) {
+                    failed.add((reports.size() > 1 ? "round " + (k + 1) + " " : "") + r.mode() + ": " + r.unavailable());
+                }
+            }
+        }
         stdout.println();
-        stdout.print(report.table());
-        List<String> failed = report.modes().stream().filter(r -> !r.ran())
-                .map(r -> r.mode() + ": " + r.unavailable()).toList();
-        stdout.println();
-        stdout.println("Latency chart: " + report.png().toAbsolutePath());
+        stdout.println("Latency chart: " + chart.toAbsolutePath());
         stdout.flush();
         if (!failed.isEmpty()) {
             stderr.println("atlas: " + failed.size() + " mode(s) did not run: " + String.join("; ", failed));

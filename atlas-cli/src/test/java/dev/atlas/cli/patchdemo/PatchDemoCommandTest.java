@@ -27,7 +27,7 @@ class PatchDemoCommandTest {
         CliRun r = CliRun.atlas("demo", "--help");
 
         assertEquals(0, r.exitCode(), r::toString);
-        for (String option : new String[] {"--quick", "--modes", "--png", "--out", "--rate", "--warmup", "--steady",
+        for (String option : new String[] {"--quick", "--modes", "--rounds", "--png", "--out", "--rate", "--warmup", "--steady",
                 "--after", "--change-window", "--connections", "--root"}) {
             assertTrue(r.out().contains(option), option + " missing:\n" + r.out());
         }
@@ -74,6 +74,8 @@ class PatchDemoCommandTest {
             --warmup|100ms|Invalid value for option '--warmup': 100ms; expected a duration from 250ms to 10m
             --after|1s|Invalid value for option '--after': 1s; expected at least the change window plus 250ms (2250ms)
             --connections|0|Invalid value for option '--connections': 0; expected a whole number from 1 to 1024
+            --rounds|0|Invalid value for option '--rounds': 0; expected a whole number from 1 to 50
+            --rounds|51|Invalid value for option '--rounds': 51; expected a whole number from 1 to 50
             """)
     void badOptionValuesAreUsageErrorsAndNothingRuns(String option, String value, String message) {
         CliRun r = CliRun.atlas("demo", option, value);

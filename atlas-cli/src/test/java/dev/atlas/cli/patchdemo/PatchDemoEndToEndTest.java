@@ -34,14 +34,7 @@ class PatchDemoEndToEndTest {
 
     @Test
     void shortDemoComparesTheModesWithTheControlRunAndAtlasNeitherFailsNorMixesVersions() throws IOException {
-        DemoArtifacts builds = builds(RepositoryRoot.locate(), tmp);
-        CommandLine cl = new CommandLine(new AtlasCommand(), new CommandLine.IFactory() {
-            @Override
-            public <K> K create(Class<K> type) throws Exception {
-                return type == PatchDemoCommand.class ? type.cast(new PatchDemoCommand(root -> builds))
-                        : CommandLine.defaultFactory().create(type);
-            }
-        });
+        CommandLine cl = commandOnReactorBuilds();
         Path png = tmp.resolve("chart/latency.png");
 
         CliRun r = CliRun.of(cl, "demo", "--quick", "--warmup", "1s", "--steady", "1s", "--after", "2s",
@@ -73,6 +66,54 @@ class PatchDemoEndToEndTest {
         assertTrue(out.contains("Latency chart: " + png), out);
         byte[] head = Arrays.copyOf(Files.readAllBytes(png), PNG_SIGNATURE.length);
         assertArrayEquals(PNG_SIGNATURE, head, "not a PNG: " + png);
+    }
+
+    @Test
+    void repeatedRoundsReportMediansAtlasAgainstItsTargetAndTheControlAndKeepEachRoundsFiles() throws IOException {
+        CommandLine cl = commandOnReactorBuilds();
+        Path out = tmp.resolve("out");
+        Path png = tmp.resolve("chart/latency.png");
+
+        CliRun r = CliRun.of(cl, "demo", "--quick", "--warmup", "1s", "--steady", "1s", "--after", "2s",
+                "--change-window", "1s", "--rate", "200", "--connections", "16", "--modes", "control,atlas",
+                "--rounds", "2", "--out", out.toString(), "--png", png.toString());
+
+        assertEquals(0, r.exitCode(), r::toString);
+        String text = r.out();
+        assertTrue(text.contains("Patch demo repeated: 2 round(s) of control, atlas"), text);
+        for (String mode : List.of("control", "atlas")) {
+            Matcher row = Pattern.compile("(?m)^" + mode + " +2  .* (\\d+) +(\\d+)$").matcher(text);
+            assertTrue(row.find(), mode + " summary row missing:\n" + text);
+            if (mode.equals("atlas")) {
+                assertEquals("0", row.group(1), "Atlas failed requests over the rounds:\n" + text);
+                assertEquals("0", row.group(2), "Atlas mixed versions over the rounds:\n" + text);
+            }
+        }
+        assertTrue(Pattern.compile("(?m)^  round 1: control .*, atlas ").matcher(text).find(), text);
+        assertTrue(Pattern.compile("(?m)^  round 2: control .*, atlas ").matcher(text).find(), text);
+        assertTrue(Pattern.compile("Atlas against its target \\(change-window p99\\.9 <= x1\\.1 of its steady p99\\.9\\):"
+                + " median x[0-9.]+ over 2 round\\(s\\): (met|NOT met) in median; met in [0-2] of 2 round\\(s\\)\\.").matcher(text).find(), text);
+        assertTrue(text.contains("Atlas against the control run of the same round (nothing applied at T)"), text);
+        assertTrue(Pattern.compile("(?m)^atlas +steady ").matcher(text).find(), "the representative round in full:\n" + text);
+        for (int round = 1; round <= 2; round++) {
+            for (String file : List.of("control-load.csv", "atlas-load.csv", "latency.png")) {
+                assertTrue(Files.isRegularFile(out.resolve("round-" + round).resolve(file)), "round " + round + " " + file);
+            }
+        }
+        byte[] head = Arrays.copyOf(Files.readAllBytes(png), PNG_SIGNATURE.length);
+        assertArrayEquals(PNG_SIGNATURE, head, "the representative round's chart is not at " + png);
+    }
+
+    /** {@code atlas} whose demo command runs the reactor's builds ({@link #builds}). */
+    private CommandLine commandOnReactorBuilds() throws IOException {
+        DemoArtifacts builds = builds(RepositoryRoot.locate(), tmp);
+        return new CommandLine(new AtlasCommand(), new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                return type == PatchDemoCommand.class ? type.cast(new PatchDemoCommand(root -> builds))
+                        : CommandLine.defaultFactory().create(type);
+            }
+        });
     }
 
     /** The service builds as compiled by the reactor, the Atlas and HotSwap agents packed into jars. */

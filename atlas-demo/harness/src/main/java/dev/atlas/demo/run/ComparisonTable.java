@@ -84,7 +84,7 @@ public final class ComparisonTable {
         if (r.steady().ok() == 0 || r.change().ok() == 0) {
             return;
         }
-        sb.append(String.format(Locale.ROOT, "    - change-window p99.9 = %.2fx the steady p99.9", (double) r.change().p999() / r.steady().p999()));
+        sb.append(String.format(Locale.ROOT, "    - change-window p99.9 = %.2fx the steady p99.9", r.changeToSteadyP999()));
         long[] p999 = r.steadySpanP999s();
         if (p999.length > 0) {
             double median = r.medianSteadySpanP999();
@@ -110,8 +110,7 @@ public final class ComparisonTable {
         }
         sb.append(String.format(Locale.ROOT, "    - against the control run (nothing applied at T): change-window p99.9"
                         + " %.2f ms vs %.2f ms; ratio to steady x%.2f vs x%.2f%n", r.change().p999() / 1000.0,
-                control.change().p999() / 1000.0, (double) r.change().p999() / r.steady().p999(),
-                (double) control.change().p999() / control.steady().p999()));
+                control.change().p999() / 1000.0, r.changeToSteadyP999(), control.changeToSteadyP999()));
     }
 
     private static void row(StringBuilder sb, String mode, String phase, LatencySummary s) {

@@ -69,6 +69,21 @@ public record DemoOptions(int rate, Duration warmup, Duration steady, Duration a
         return new DemoOptions(rate, warmup, steady, after, window, changeWindow, connections, service, workDir, png);
     }
 
+    /**
+     * These options for round {@code round} of a repeated demo: every file, the chart included,
+     * under {@code <workDir>/round-<round>}.
+     *
+     * @throws IllegalArgumentException if {@code round} is below 1
+     */
+    public DemoOptions inRound(int round) {
+        if (round < 1) {
+            throw new IllegalArgumentException("round is " + round + ", expected 1 or more");
+        }
+        Path dir = workDir.resolve("round-" + round);
+        return new DemoOptions(rate, warmup, steady, after, window, changeWindow, connections, service, dir,
+                dir.resolve("latency.png"));
+    }
+
     /** Total time under load per mode. */
     public Duration loadDuration() {
         return warmup.plus(steady).plus(after);

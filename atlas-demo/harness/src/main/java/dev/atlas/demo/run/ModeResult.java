@@ -71,8 +71,19 @@ public record ModeResult(String mode, String description, String unavailable, Ch
      * change window, so one noisy span cannot flatter or spoil the comparison.
      */
     public double medianSteadySpanP999() {
-        long[] p999 = steadySpanP999s();
-        return p999.length == 0 ? -1 : (p999[(p999.length - 1) / 2] + p999[p999.length / 2]) / 2.0;
+        double[] p999 = java.util.Arrays.stream(steadySpanP999s()).asDoubleStream().toArray();
+        return p999.length == 0 ? -1 : Stats.median(p999);
+    }
+
+    /**
+     * The change window's p99.9 over the steady phase's: the issue's target ratio (≤ 1.1 for
+     * Atlas), or NaN if the mode did not run or a phase had no successful request.
+     */
+    public double changeToSteadyP999() {
+        if (!ran() || steady.ok() == 0 || change.ok() == 0) {
+            return Double.NaN;
+        }
+        return (double) change.p999() / steady.p999();
     }
 
     /** The p99.9 of every {@link #steadySpans steady span} that had requests, in microseconds, ascending. */
