@@ -146,7 +146,8 @@ public final class PatchDemo {
             progress.println("[round " + k + " of " + rounds + "]");
             DemoReport report = new PatchDemo(options.inRound(k), artifacts, progress).run(modes);
             reports.add(report);
-            progress.println("[round " + k + " of " + rounds + "] " + roundLine(report));
+            progress.println("[round " + k + " of " + rounds + "] change-window p99.9 ms, x steady: "
+                    + RoundsTable.roundLine(report));
         }
         int median = RoundsReport.medianRoundOf(reports);
         Path png = options.png();
@@ -158,16 +159,6 @@ public final class PatchDemo {
             Files.copy(reports.get(median).png(), png, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         return new RoundsReport(options, reports, median, png);
-    }
-
-    /** "control x0.83 (12.22 ms), atlas x1.25 (9.82 ms)": each mode's change-window p99.9 against its steady one. */
-    private static String roundLine(DemoReport report) {
-        List<String> parts = new ArrayList<>();
-        for (ModeResult r : report.modes()) {
-            parts.add(r.mode() + (Double.isNaN(r.changeToSteadyP999()) ? " -" : String.format(java.util.Locale.ROOT,
-                    " x%.2f (%.2f ms)", r.changeToSteadyP999(), r.change().p999() / 1000.0)));
-        }
-        return "change-window p99.9 against steady: " + String.join(", ", parts);
     }
 
     private ModeResult runMode(PatchMode mode) throws IOException, InterruptedException {

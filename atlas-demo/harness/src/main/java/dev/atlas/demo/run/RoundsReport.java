@@ -39,7 +39,7 @@ public record RoundsReport(DemoOptions options, List<DemoReport> rounds, int med
         return RoundsTable.render(this);
     }
 
-    /** Every mode's results that ran, one per round in which it ran, by mode name in the first round's order. */
+    /** The names of the modes, in the order they first appear in the rounds. */
     List<String> modeNames() {
         List<String> names = new ArrayList<>();
         for (DemoReport r : rounds) {
