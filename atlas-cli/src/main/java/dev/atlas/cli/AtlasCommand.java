@@ -3,7 +3,6 @@ package dev.atlas.cli;
 import dev.atlas.cli.patch.AttachCommand;
 import dev.atlas.cli.patch.PatchCommand;
 import dev.atlas.cli.patch.StatusCommand;
-import dev.atlas.cli.patchdemo.PatchDemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,14 +12,15 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code atlas} command line. Subcommands do the work; {@code atlas} alone is a
  * usage error (exit code 2). The launcher script handles {@code atlas test} and
- * {@code atlas build} itself, so no subcommand may take those names.
+ * {@code atlas build} itself and runs {@code atlas demo} from the demo harness
+ * (atlas-demo/harness), so no subcommand may take those names.
  */
 @Command(name = "atlas",
         mixinStandardHelpOptions = true,
         versionProvider = ManifestVersionProvider.class,
         description = "Atlas: several views (code + off-heap memory) in one JVM; threads migrate between "
                 + "them one by one, each at its own quiescence point, so nobody waits.",
-        subcommands = {PatchDemoCommand.class, PatchCommand.class, StatusCommand.class, AttachCommand.class})
+        subcommands = {PatchCommand.class, StatusCommand.class, AttachCommand.class})
 public final class AtlasCommand implements Runnable {
 
     @Spec
@@ -29,7 +29,7 @@ public final class AtlasCommand implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(),
-                "Missing subcommand, e.g. 'atlas demo'");
+                "Missing subcommand, e.g. 'atlas patch build'");
     }
 
     /** The command line as {@link #main} runs it: bad options get a short message and exit code 2. */

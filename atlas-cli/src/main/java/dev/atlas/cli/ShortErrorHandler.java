@@ -11,7 +11,7 @@ import java.io.PrintWriter;
  * Reports a bad command line in two lines instead of the full usage help: the error, any
  * "did you mean" suggestion, and where to find the help. Exit code 2 (picocli's usage code).
  */
-final class ShortErrorHandler implements IParameterExceptionHandler {
+public final class ShortErrorHandler implements IParameterExceptionHandler {
     @Override
     public int handleParseException(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();

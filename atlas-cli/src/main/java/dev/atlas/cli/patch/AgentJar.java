@@ -46,7 +46,7 @@ final class AgentJar {
             }
         }
         throw new CliFailure("cannot find atlas-agent.jar (looked at " + tried + "); build it with "
-                + "'./mvnw -pl atlas-patch -am package -DskipTests' and pass --agent-jar <path> (or -D" + PROPERTY
+                + "'./mvnw -pl atlas-patch/agent -am package -DskipTests' and pass --agent-jar <path> (or -D" + PROPERTY
                 + "=<path>, or $" + ENV + ")");
     }
 

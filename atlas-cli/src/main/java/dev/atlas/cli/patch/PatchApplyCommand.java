@@ -1,6 +1,6 @@
 package dev.atlas.cli.patch;
 
-import dev.atlas.cli.demo.Durations;
+import dev.atlas.cli.Durations;
 import dev.atlas.patch.agent.command.CommandRequest;
 import dev.atlas.patch.format.MalformedPatchException;
 import dev.atlas.patch.format.PatchFile;

@@ -1,6 +1,6 @@
 package dev.atlas.cli.patch;
 
-import dev.atlas.cli.demo.Durations;
+import dev.atlas.cli.Durations;
 import dev.atlas.patch.agent.command.CommandRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -2,6 +2,7 @@ package dev.atlas.cli.patch.it;
 
 import dev.atlas.core.ViewSpace;
 import dev.atlas.patch.agent.AtlasAgent;
+import dev.atlas.patch.format.PatchFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,9 +21,9 @@ import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /**
- * An agent jar like atlas-patch/target/atlas-agent.jar, assembled from the test class path
- * (atlas-patch and atlas-core classes, directories or jars), so that the tests do not depend
- * on the package phase of atlas-patch having run.
+ * An agent jar like atlas-patch/agent/target/atlas-agent.jar, assembled from the test class
+ * path (the classes of atlas-patch-agent, atlas-patch-format and atlas-core, directories or
+ * jars), so that the tests do not depend on the package phase of the agent module having run.
  */
 public final class TestAgentJar {
     private static Path jar;
@@ -36,7 +37,7 @@ public final class TestAgentJar {
                 Path dir = Files.createTempDirectory("atlas-test-agent");
                 dir.toFile().deleteOnExit();
                 Path j = dir.resolve("atlas-agent.jar");
-                build(j, List.of(location(AtlasAgent.class), location(ViewSpace.class)));
+                build(j, List.of(location(AtlasAgent.class), location(PatchFile.class), location(ViewSpace.class)));
                 j.toFile().deleteOnExit();
                 jar = j;
             } catch (IOException e) {

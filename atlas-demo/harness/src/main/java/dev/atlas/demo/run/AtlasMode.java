@@ -23,8 +23,8 @@ import java.util.Optional;
  * and every worker migrates into it at its own quiescence point (when its current request
  * ends), so no thread waits for another and no request mixes versions.
  *
- * <p>The patch goes in through a {@link PatchApplier}: {@link CommandApplier} runs
- * {@code atlas patch apply <pid> <patch>} as an operator would; {@link TriggerAgentApplier}
+ * <p>The patch goes in through a {@link PatchApplier}: {@code atlas demo}'s
+ * {@code InProcessCliApplier} runs {@code atlas patch apply <pid> <patch>} as an operator would; {@link TriggerAgentApplier}
  * (the default, which needs no CLI) calls the same runtime ({@code CodeViews.apply}) inside
  * the service through the demo's patch-trigger agent.
  *

@@ -15,7 +15,7 @@ import java.util.Optional;
  * @param serviceV2HotSwap the part of v2 that {@code redefineClasses} can express (v2 without
  *                       the OrderBook change)
  * @param hotSwapAgent   the HotSwap agent jar
- * @param atlasAgent     the Atlas agent jar ({@code atlas-patch/target/atlas-agent.jar})
+ * @param atlasAgent     the Atlas agent jar ({@code atlas-patch/agent/target/atlas-agent.jar})
  * @param patchTrigger   the demo's patch-trigger agent jar (applies the Atlas patch inside the
  *                       service until {@code atlas patch apply <pid>} exists)
  */
@@ -30,7 +30,7 @@ public record DemoArtifacts(Path serviceV1, Path serviceV2, Path serviceV2HotSwa
                 demo.resolve("service-v2/target/atlas-demo-service-v2.jar"),
                 demo.resolve("service-v2-hotswap/target/atlas-demo-service-v2-hotswap.jar"),
                 demo.resolve("hotswap-agent/target/atlas-demo-hotswap-agent.jar"),
-                root.resolve("atlas-patch/target/atlas-agent.jar"),
+                root.resolve("atlas-patch/agent/target/atlas-agent.jar"),
                 demo.resolve("patch-trigger/target/atlas-demo-patch-trigger.jar"));
     }
 

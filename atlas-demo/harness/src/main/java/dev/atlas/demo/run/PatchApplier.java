@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * How {@link AtlasMode} gets a built patch into the running service:
  * {@link TriggerAgentApplier} (the demo's own agent, in-process; no CLI needed) or
- * {@link CommandApplier} ({@code atlas patch apply <pid> <patch>}, through the Attach API).
+ * {@code dev.atlas.demo.command.InProcessCliApplier} ({@code atlas patch apply <pid> <patch>},
+ * through the Attach API, as {@code atlas demo} runs it).
  */
 public interface PatchApplier {
     /**
