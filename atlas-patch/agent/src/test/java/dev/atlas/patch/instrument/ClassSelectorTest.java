@@ -1,10 +1,20 @@
 package dev.atlas.patch.instrument;
 
+import dev.atlas.core.ViewSpace;
 import dev.atlas.patch.agent.AgentOptions;
+import dev.atlas.patch.agent.AtlasAgent;
+import dev.atlas.patch.format.PatchFile;
 import dev.atlas.patch.jit.JitPriority;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -34,6 +44,32 @@ class ClassSelectorTest {
         assertFalse(all.selects("com/acme/Foo", null));
         assertFalse(all.selects("com/acme/Foo", ClassLoader.getPlatformClassLoader()));
         assertFalse(all.selects("com/acme/module-info", app));
+    }
+
+    /** Every class of the code the agent jar is made of (agent, format, core; jars or directories). */
+    @Test
+    void noClassOfTheAgentsOwnCodeIsEverSelected() throws Exception {
+        ClassSelector all = new ClassSelector(List.of("**"), List.of());
+        List<String> names = new ArrayList<>();
+        for (Class<?> c : List.of(AtlasAgent.class, PatchFile.class, ViewSpace.class)) {
+            Path root = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isDirectory(root)) {
+                try (Stream<Path> files = Files.walk(root)) {
+                    files.map(p -> root.relativize(p).toString().replace('\\', '/')).filter(n -> n.endsWith(".class"))
+                            .forEach(names::add);
+                }
+            } else {
+                try (JarFile jar = new JarFile(root.toFile())) {
+                    Collections.list(jar.entries()).stream().map(JarEntry::getName).filter(n -> n.endsWith(".class"))
+                            .forEach(names::add);
+                }
+            }
+        }
+        assertTrue(names.contains("dev/atlas/patch/jit/JitPriorityWindow.class"), names::toString);
+        assertTrue(names.contains("dev/atlas/patch/variant/CodeVariant.class"), names::toString);
+        List<String> selected = names.stream().map(n -> n.substring(0, n.length() - ".class".length()))
+                .filter(n -> all.selects(n, app)).toList();
+        assertEquals(List.of(), selected, "classes of the agent's own code that the agent would instrument");
     }
 
     @Test
