@@ -59,12 +59,17 @@ final class NativeLibrary {
     final MethodHandle stats;      // void (ptr h, ptr out)
     final MethodHandle close;      // int (ptr h)
     final MethodHandle background; // void (ptr h, int on)
+    final MethodHandle holdFd;     // int ()
+    final MethodHandle holdSignal; // int (int fd)
+    final MethodHandle hold;       // int (int readyFd, int releaseFd, ptr keep)
+    final MethodHandle holdAwait;  // int (int fd, long count)
 
     private NativeLibrary(String failure, SymbolLookup lookup) {
         this.failure = failure;
         this.lookup = lookup;
         if (lookup == null) {
             probe = open = region = savedBits = copyBuffer = map = start = protectAll = cut = rearm = spin = mapLive = unmap = stats = close = background = null;
+            holdFd = holdSignal = hold = holdAwait = null;
             return;
         }
         probe = handle(lookup, "atlas_uffd_probe", FunctionDescriptor.of(LONG));
@@ -83,6 +88,10 @@ final class NativeLibrary {
         stats = handle(lookup, "atlas_uffd_stats", FunctionDescriptor.ofVoid(PTR, PTR));
         close = handle(lookup, "atlas_uffd_close", FunctionDescriptor.of(INT, PTR));
         background = handle(lookup, "atlas_uffd_background", FunctionDescriptor.ofVoid(PTR, INT));
+        holdFd = handle(lookup, "atlas_hold_fd", FunctionDescriptor.of(INT));
+        holdSignal = handle(lookup, "atlas_hold_signal", FunctionDescriptor.of(INT, INT));
+        hold = handle(lookup, "atlas_hold", FunctionDescriptor.of(INT, INT, INT, PTR));
+        holdAwait = handle(lookup, "atlas_hold_await", FunctionDescriptor.of(INT, INT, LONG));
     }
 
     static NativeLibrary get() {
