@@ -27,12 +27,13 @@ final class NativeLibrary {
     /*
      * Implementation notes.
      *
-     * The library is a class-path resource (native/linux-x86_64/libatlasuffd.so) built by
+     * The library is a class-path resource (native/linux-<arch>/libatlasuffd.so, arch x86_64
+     * or aarch64: the build's mapping of os.arch, mirrored by arch()) built by
      * the module's Maven build when gcc is present. Loaded from the file system when the
      * resource is a file (target/classes), otherwise extracted to a temporary file first.
      * The lookup lives in the global arena: the library is never unloaded.
      */
-    static final String RESOURCE = "/native/linux-x86_64/libatlasuffd.so";
+    static final String RESOURCE = "/native/linux-" + arch(System.getProperty("os.arch", "")) + "/libatlasuffd.so";
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
@@ -94,6 +95,15 @@ final class NativeLibrary {
         holdAwait = handle(lookup, "atlas_hold_await", FunctionDescriptor.of(INT, INT, LONG));
     }
 
+    /** The directory name of the build for {@code os.arch}: x86_64, aarch64, or null if none is built. */
+    static String arch(String osArch) {
+        return switch (osArch.toLowerCase(Locale.ROOT)) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64" -> "aarch64";
+            default -> null;
+        };
+    }
+
     static NativeLibrary get() {
         return INSTANCE;
     }
@@ -116,8 +126,9 @@ final class NativeLibrary {
     private static NativeLibrary load() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            return new NativeLibrary("the native handler is built for linux-x86_64 only (this is " + os + "/" + arch + ")", null);
+        if (!os.contains("linux") || arch(arch) == null) {
+            return new NativeLibrary("the native handler is built for Linux on x86_64 and aarch64 only (this is "
+                    + os + "/" + arch + ")", null);
         }
         URL url = NativeLibrary.class.getResource(RESOURCE);
         if (url == null) {
