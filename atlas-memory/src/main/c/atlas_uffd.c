@@ -519,6 +519,46 @@ int atlas_uffd_close(atlas_uffd *h) {
     return first;
 }
 
+/* ---- keeping caller memory alive while a snapshot lives ----
+   The FFM linker keeps the scope of every segment argument of a downcall acquired until
+   the call returns (closing its arena meanwhile throws IllegalStateException in Java). A
+   Java holder thread calls atlas_hold with one segment of each arena a snapshot tracks:
+   it signals ready_fd once it runs here (so the scope is acquired), then waits until
+   release_fd is signalled. `keep` is never read or written. */
+int atlas_hold_fd(void) {
+    int fd = eventfd(0, EFD_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+int atlas_hold_signal(int fd) {
+    uint64_t one = 1;
+    return write(fd, &one, sizeof one) == (ssize_t) sizeof one ? 0 : -errno;
+}
+
+int atlas_hold(int ready_fd, int release_fd, void *keep) {
+    (void) keep;
+    int r = atlas_hold_signal(ready_fd);
+    if (r < 0) return r;
+    struct pollfd p = {.fd = release_fd, .events = POLLIN};
+    for (;;) {
+        int n = poll(&p, 1, -1);
+        if (n > 0) return 0;
+        if (n < 0 && errno != EINTR) return -errno;
+    }
+}
+
+/* Blocks until `count` signals have arrived on fd (a blocking eventfd). */
+int atlas_hold_await(int fd, long count) {
+    long seen = 0;
+    while (seen < count) {
+        uint64_t v;
+        ssize_t got = read(fd, &v, sizeof v);
+        if (got == (ssize_t) sizeof v) seen += (long) v;
+        else if (got < 0 && errno != EINTR) return -errno;
+    }
+    return 0;
+}
+
 /* ---- benchmark support: the fork() baseline ----
    fork()s this process; the child sleeps child_ms and _exit(0)s without running any JVM
    code (only async-signal-safe calls). Returns the child's pid or -errno; *ns gets the

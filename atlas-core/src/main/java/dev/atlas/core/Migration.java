@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -238,10 +239,16 @@ public final class Migration {
      * @throws MigrationTimeoutException naming the stragglers if it is not done in time;
      *                                   the migration goes on
      * @throws CancellationException if it was cancelled
+     * @throws IllegalArgumentException if {@code timeout} is negative (zero polls)
      */
     public MigrationReport await(Duration timeout) throws MigrationTimeoutException, InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("await timeout " + timeout + " is negative; expected zero (poll) or more");
+        }
         try {
-            return completion.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            long nanos = timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
+            return completion.get(nanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             throw new MigrationTimeoutException(this, timeout, stragglers());
         } catch (ExecutionException e) {

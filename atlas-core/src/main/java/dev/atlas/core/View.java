@@ -19,7 +19,7 @@ import java.util.Set;
  * requested and the last thread has left, its cleanup actions run exactly once.
  *
  * {@snippet :
- * View v2 = space.derive(space.baseView()).name("v2").publish();
+ * View v2 = space.derive(space.baseView(), "v2").publish();
  * Migration m = space.migrate(v2).allThreads().makeDefault().start();
  * space.baseView().retire();       // retires as soon as the last thread has left it
  * m.await(Duration.ofSeconds(5));  // or watch m.progress() / m.stragglers()

@@ -183,12 +183,14 @@ public final class ViewSpace implements AutoCloseable {
      * Opens a scope in the calling thread's current view, binding the thread to the
      * default view first if it is new to the space. Wait-free; no allocation after JIT.
      *
-     * @throws IllegalStateException if the space is closed and the thread was not bound
+     * @throws IllegalStateException if the space is closed
      */
     public ViewScope enter() {
         ThreadBinding b = local.get();
         if (b == null) {
             b = bind(null, "enter");
+        } else if (closed) {
+            throw closedError("enter");
         }
         return b.openScope();
     }
@@ -211,11 +213,15 @@ public final class ViewSpace implements AutoCloseable {
      *
      * <p>Cost: two compareAndSets on the thread's own binding per outermost request (about
      * 10-40 ns uncontended), nothing more for nested ones.
+     *
+     * @throws IllegalStateException if the space is closed
      */
     public ViewScope enterRequest() {
         ThreadBinding b = local.get();
         if (b == null) {
             b = bind(null, "enterRequest");
+        } else if (closed) {
+            throw closedError("enterRequest");
         }
         return b.openRequestScope();
     }
@@ -784,8 +790,12 @@ public final class ViewSpace implements AutoCloseable {
 
     private void ensureOpen(String operation) {
         if (closed) {
-            throw new IllegalStateException(operation + ": space '" + name + "' is closed");
+            throw closedError(operation);
         }
+    }
+
+    private IllegalStateException closedError(String operation) {
+        return new IllegalStateException(operation + ": space '" + name + "' is closed");
     }
 
     public boolean isClosed() {
@@ -793,8 +803,9 @@ public final class ViewSpace implements AutoCloseable {
     }
 
     /**
-     * Closes the space: no new view, migration or thread binding is accepted. Threads
-     * already bound keep their views; a view retires as before when its last thread leaves,
+     * Closes the space: no new view, migration, thread binding or scope is accepted
+     * ({@link #enter()} throws; scopes already open close as usual). Threads already bound
+     * keep their views; a view retires as before when its last thread leaves,
      * with its cleanup run on the thread that released it. Idempotent.
      */
     @Override

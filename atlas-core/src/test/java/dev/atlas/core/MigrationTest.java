@@ -68,8 +68,11 @@ class MigrationTest {
         assertTrue(s.stack().stream().anyMatch(f -> f.getMethodName().equals("longRequest")), s.render(20));
         assertTrue(e.getMessage().contains("long-request") && e.getMessage().contains("longRequest"), e.getMessage());
         assertEquals(1, m.remaining());
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> m.await(Duration.ofSeconds(-1)));
+        assertTrue(negative.getMessage().contains("PT-1S"), negative.getMessage());
+        assertThrows(MigrationTimeoutException.class, () -> m.await(Duration.ZERO), "zero polls");
         finish.countDown();
-        assertEquals(1, m.await(LONG).count(ThreadMigrationState.MIGRATED));
+        assertEquals(1, m.await(Duration.ofSeconds(Long.MAX_VALUE)).count(ThreadMigrationState.MIGRATED));
         straggler.join();
     }
 

@@ -206,10 +206,30 @@ class ViewLifecycleTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> space.derive(v));
         assertTrue(e.getMessage().contains("closed"));
         assertThrows(IllegalStateException.class, () -> space.migrate(v));
-        Thread t = Thread.ofPlatform().start(() -> assertThrows(IllegalStateException.class, space::enter));
+        java.util.concurrent.atomic.AtomicReference<Throwable> unbound = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                space.enter().close();
+            } catch (Throwable x) {
+                unbound.set(x);
+            }
+        });
         t.join();
+        assertInstanceOf(IllegalStateException.class, unbound.get(), "an unbound thread cannot enter a closed space");
         w.retire();
         assertEquals(1, cleanups.get(), "after close, cleanup runs on the releasing thread");
+    }
+
+    @Test
+    void aBoundThreadCannotOpenAScopeInAClosedSpaceButClosesItsOpenOnes() {
+        space.bindCurrentThread();
+        ViewScope open = space.enter();
+        space.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, space::enter);
+        assertTrue(e.getMessage().contains("closed") && e.getMessage().contains("enter"), e.getMessage());
+        assertThrows(IllegalStateException.class, space::enterRequest);
+        open.close();   // a scope opened before close still closes
+        space.unbindCurrentThread();
     }
 
     static void waitUntil(java.util.function.BooleanSupplier condition) {

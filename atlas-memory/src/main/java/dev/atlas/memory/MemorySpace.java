@@ -11,6 +11,8 @@ import dev.atlas.memory.linux.Linux;
 import dev.atlas.memory.linux.LinuxException;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -649,9 +651,12 @@ public final class MemorySpace implements AutoCloseable {
                 + regions.size() + " regions)" + hint, e);
     }
 
-    private static String maxMapCount() {
-        try {
-            return Files.readString(Path.of("/proc/sys/vm/max_map_count")).strip();
+    /** The kernel's vm.max_map_count, or "?". */
+    static String maxMapCount() {
+        // read as a stream: Files.readString sizes its buffer by the file's reported size,
+        // and for this procfs file returned only the first digit ("6" for 65530)
+        try (InputStream in = Files.newInputStream(Path.of("/proc/sys/vm/max_map_count"))) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
         } catch (IOException | RuntimeException e) {
             return "?";
         }

@@ -2,18 +2,13 @@ package dev.atlas.memory;
 
 import dev.atlas.core.View;
 import dev.atlas.core.ViewSpace;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+
+import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,16 +24,28 @@ class LayoutPropertyTest {
     /** One declaration: region index, first page, page count (clamped), and what to do. */
     record Decl(int region, int firstPage, int pages, int kind) {}
 
-    @Provide
-    Arbitrary<List<Decl>> declarations() {
-        Arbitrary<Decl> d = Combinators.combine(Arbitraries.integers().between(0, 5), Arbitraries.integers().between(0, 7),
-                Arbitraries.integers().between(1, 8), Arbitraries.integers().between(0, 4)).as(Decl::new);
-        return d.list().ofMaxSize(6);
+    static List<Decl> declarations(SplittableRandom random) {
+        List<Decl> out = new ArrayList<>();
+        for (int i = random.nextInt(0, 7); i > 0; i--) {
+            out.add(new Decl(random.nextInt(0, 6), random.nextInt(0, 8), random.nextInt(1, 9), random.nextInt(0, 5)));
+        }
+        return out;
     }
 
-    @Property(tries = 25)
-    void everyPageBehavesAsDeclared(@ForAll @Size(min = 1, max = 6) List<@IntRange(min = 1, max = 8) Integer> regionPages,
-                                    @ForAll("declarations") List<Decl> decls) {
+    static List<Integer> regionPages(SplittableRandom random) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = random.nextInt(1, 7); i > 0; i--) {
+            out.add(random.nextInt(1, 9));
+        }
+        return out;
+    }
+
+    @Test
+    void everyPageBehavesAsDeclared() {
+        SeededCases.run(25, random -> check(regionPages(random), declarations(random)));
+    }
+
+    private static void check(List<Integer> regionPages, List<Decl> decls) {
         try (ViewSpace space = ViewSpace.create("prop");
              MemorySpace memory = MemorySpace.create(space, "prop", 64L * 4096 * 2)) {
             long page = memory.pageSize();

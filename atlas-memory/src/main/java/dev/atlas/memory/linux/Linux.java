@@ -148,6 +148,20 @@ public final class Linux {
         }
     }
 
+    /**
+     * Private anonymous read-write memory of {@code length} bytes owned by {@code arena}:
+     * closing the arena unmaps it (so no reader can touch it afterwards).
+     */
+    public static MemorySegment mapAnonymous(long length, Arena arena) {
+        MemorySegment m = mmap(MemorySegment.NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        try {
+            return m.reinterpret(length, arena, Linux::munmapQuietly);
+        } catch (RuntimeException | Error e) {
+            munmapQuietly(m);
+            throw e;
+        }
+    }
+
     /** munmap(segment.address(), segment.byteSize()). */
     public static void munmap(MemorySegment segment) {
         try (Arena a = Arena.ofConfined()) {

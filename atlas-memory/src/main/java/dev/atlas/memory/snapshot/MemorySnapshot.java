@@ -6,6 +6,7 @@ import dev.atlas.memory.MappingListener;
 import dev.atlas.memory.MemorySpace;
 import dev.atlas.memory.Region;
 import dev.atlas.memory.linux.Linux;
+import dev.atlas.memory.uffd.ScopeHold;
 import dev.atlas.memory.uffd.Userfaultfd;
 import dev.atlas.memory.uffd.UserfaultfdException;
 import dev.atlas.memory.uffd.WriteProtectHandler;
@@ -55,6 +56,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code -Datlas.memory.snapshot.forceEager=true}, the regions are copied while the
  * writers are stopped.
  *
+ * <p>Lifetime: a live snapshot keeps the memory it tracks alive. The arena of a segment
+ * given to {@link Builder#region(String, MemorySegment...)} cannot be closed while a
+ * copy-before-write snapshot of it lives (its {@code close()} throws
+ * {@link IllegalStateException}); memory a snapshot cannot hold is refused: segments of a
+ * confined arena, of the global scope (no owner: e.g. raw {@code mmap} results, to be
+ * attached to an arena first with {@code reinterpret(size, arena, cleanup)}) and of a
+ * {@link MemorySpace} (give those as {@link Builder#region(MemorySpace, Region)}, which
+ * follows the space's views as they are mapped and unmapped).
+ *
  * <p>One live snapshot per mapping: the kernel lets a mapping be registered with one
  * userfaultfd at a time (a second one gets an {@link IllegalStateException}).
  *
@@ -87,6 +97,7 @@ public final class MemorySnapshot implements AutoCloseable {
     private final List<MemorySegment> eagerCopies;
     private final String fallbackReason;
     private final List<Runnable> onRelease = new ArrayList<>();
+    private ScopeHold hold;                         // the callers' arenas, while copy-before-write tracks them
     private SnapshotStats stats;
     private volatile boolean released;
 
@@ -170,7 +181,13 @@ public final class MemorySnapshot implements AutoCloseable {
         released = true;
         onRelease.forEach(Runnable::run);
         if (handler != null) {
-            handler.close();
+            try {
+                handler.close();
+            } finally {
+                if (hold != null) {
+                    hold.close();   // only now may the callers' memory go
+                }
+            }
         } else {
             eagerArena.close();
             for (MemorySegment c : eagerCopies) {
@@ -189,6 +206,9 @@ public final class MemorySnapshot implements AutoCloseable {
         Level level = LOGGED.add(reason) ? Level.WARNING : Level.DEBUG;
         LOG.log(level, "memory snapshot: copying eagerly, the writers pause for the whole copy: " + reason);
     }
+
+    /** A thread that is never started: a confined segment is not accessible by it. */
+    private static final Thread HOLDER_PROBE = Thread.ofPlatform().unstarted(() -> { });
 
     /** Builds and takes a snapshot. Confined to the calling thread; single use. */
     public static final class Builder {
@@ -236,6 +256,17 @@ public final class MemorySnapshot implements AutoCloseable {
                 if (m.isReadOnly()) {
                     throw new IllegalArgumentException(which + " is read-only; give the writable mapping");
                 }
+                if (!m.scope().isAlive()) {
+                    throw new IllegalArgumentException(which + " belongs to a closed arena");
+                }
+                if (m.scope().equals(Arena.global().scope())) {
+                    throw new IllegalArgumentException(which + " is in the global scope: a snapshot cannot keep memory"
+                            + " without an owner alive; attach it to a shared arena first (reinterpret(size, arena, cleanup))");
+                }
+                if (!m.isAccessibleBy(HOLDER_PROBE)) {
+                    throw new IllegalArgumentException(which + " belongs to a confined arena: a snapshot reads and holds"
+                            + " it from other threads; use a shared arena");
+                }
                 if (m.address() % PAGE != 0 || m.byteSize() == 0 || m.byteSize() % PAGE != 0) {
                     throw new IllegalArgumentException(which + " must start on a page boundary and be a positive multiple of "
                             + PAGE + " bytes long, but starts at offset " + m.address() % PAGE + " in its page and is "
@@ -252,6 +283,11 @@ public final class MemorySnapshot implements AutoCloseable {
                         }
                     }
                 }
+            }
+            String space = SpaceMemory.find(mappings);
+            if (space != null) {
+                throw new IllegalArgumentException("region '" + name + "': " + space + "; give it as region(space, region),"
+                        + " which follows the space's views as they are mapped and unmapped");
             }
             specs.put(name, List.of(mappings));
             return this;
@@ -416,8 +452,21 @@ public final class MemorySnapshot implements AutoCloseable {
                 throw new FallBack(e.getMessage());
             }
             listenersToRemove.clear();
+            MemorySnapshot s = new MemorySnapshot(id, h, null, List.of(), null);
             try {
-                MemorySnapshot s = new MemorySnapshot(id, h, null, List.of(), null);
+                List<MemorySegment> callers = new ArrayList<>();
+                for (Map.Entry<String, List<MemorySegment>> e : specs.entrySet()) {
+                    if (!spaceRegions.containsKey(e.getKey())) {
+                        callers.addAll(e.getValue());
+                    }
+                }
+                if (!callers.isEmpty()) {
+                    try {
+                        s.hold = ScopeHold.acquire("snapshot-" + id, callers);
+                    } catch (IllegalStateException closed) {
+                        throw new IllegalStateException("snapshot #" + id + ": the memory of a region was closed", closed);
+                    }
+                }
                 int index = 0;
                 List<WriteProtectHandler.RegionBuffers> buffers = new ArrayList<>();
                 for (Map.Entry<String, List<MemorySegment>> e : specs.entrySet()) {
@@ -471,6 +520,10 @@ public final class MemorySnapshot implements AutoCloseable {
                     h.close();
                 } catch (RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
+                } finally {
+                    if (s.hold != null) {
+                        s.hold.close();
+                    }
                 }
                 throw e;
             }

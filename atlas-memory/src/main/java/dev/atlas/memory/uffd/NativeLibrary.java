@@ -27,12 +27,13 @@ final class NativeLibrary {
     /*
      * Implementation notes.
      *
-     * The library is a class-path resource (native/linux-x86_64/libatlasuffd.so) built by
+     * The library is a class-path resource (native/linux-<arch>/libatlasuffd.so, arch x86_64
+     * or aarch64: the build's mapping of os.arch, mirrored by arch()) built by
      * the module's Maven build when gcc is present. Loaded from the file system when the
      * resource is a file (target/classes), otherwise extracted to a temporary file first.
      * The lookup lives in the global arena: the library is never unloaded.
      */
-    static final String RESOURCE = "/native/linux-x86_64/libatlasuffd.so";
+    static final String RESOURCE = "/native/linux-" + arch(System.getProperty("os.arch", "")) + "/libatlasuffd.so";
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
@@ -59,12 +60,17 @@ final class NativeLibrary {
     final MethodHandle stats;      // void (ptr h, ptr out)
     final MethodHandle close;      // int (ptr h)
     final MethodHandle background; // void (ptr h, int on)
+    final MethodHandle holdFd;     // int ()
+    final MethodHandle holdSignal; // int (int fd)
+    final MethodHandle hold;       // int (int readyFd, int releaseFd, ptr keep)
+    final MethodHandle holdAwait;  // int (int fd, long count)
 
     private NativeLibrary(String failure, SymbolLookup lookup) {
         this.failure = failure;
         this.lookup = lookup;
         if (lookup == null) {
             probe = open = region = savedBits = copyBuffer = map = start = protectAll = cut = rearm = spin = mapLive = unmap = stats = close = background = null;
+            holdFd = holdSignal = hold = holdAwait = null;
             return;
         }
         probe = handle(lookup, "atlas_uffd_probe", FunctionDescriptor.of(LONG));
@@ -83,6 +89,19 @@ final class NativeLibrary {
         stats = handle(lookup, "atlas_uffd_stats", FunctionDescriptor.ofVoid(PTR, PTR));
         close = handle(lookup, "atlas_uffd_close", FunctionDescriptor.of(INT, PTR));
         background = handle(lookup, "atlas_uffd_background", FunctionDescriptor.ofVoid(PTR, INT));
+        holdFd = handle(lookup, "atlas_hold_fd", FunctionDescriptor.of(INT));
+        holdSignal = handle(lookup, "atlas_hold_signal", FunctionDescriptor.of(INT, INT));
+        hold = handle(lookup, "atlas_hold", FunctionDescriptor.of(INT, INT, INT, PTR));
+        holdAwait = handle(lookup, "atlas_hold_await", FunctionDescriptor.of(INT, INT, LONG));
+    }
+
+    /** The directory name of the build for {@code os.arch}: x86_64, aarch64, or null if none is built. */
+    static String arch(String osArch) {
+        return switch (osArch.toLowerCase(Locale.ROOT)) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64" -> "aarch64";
+            default -> null;
+        };
     }
 
     static NativeLibrary get() {
@@ -107,8 +126,9 @@ final class NativeLibrary {
     private static NativeLibrary load() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            return new NativeLibrary("the native handler is built for linux-x86_64 only (this is " + os + "/" + arch + ")", null);
+        if (!os.contains("linux") || arch(arch) == null) {
+            return new NativeLibrary("the native handler is built for Linux on x86_64 and aarch64 only (this is "
+                    + os + "/" + arch + ")", null);
         }
         URL url = NativeLibrary.class.getResource(RESOURCE);
         if (url == null) {

@@ -212,8 +212,7 @@ class MemorySnapshotTest {
     void releaseLeavesNoFileDescriptorOrMappingBehind(Config config) throws Exception {
         assumeNative(config);
         long odd = 37 * 4096;   // a size nothing else here uses
-        MemorySegment m = Linux.mmap(MemorySegment.NULL, odd, Linux.PROT_READ | Linux.PROT_WRITE,
-                Linux.MAP_PRIVATE | Linux.MAP_ANONYMOUS, -1, 0);
+        MemorySegment m = Anon.map(odd);
         try {
             m.fill((byte) 3);
             long fds = fds();
@@ -239,14 +238,13 @@ class MemorySnapshotTest {
             assertEquals(0, userfaultfds());
             assertEquals(maps, mappingsOfSize(odd), "mappings of the snapshot buffers");
         } finally {
-            Linux.munmap(m);
+            Anon.unmap(m);
         }
     }
 
     @Test
     void readsOfAReleasedSnapshotFailClearly() {
-        MemorySegment m = Linux.mmap(MemorySegment.NULL, 4096, Linux.PROT_READ | Linux.PROT_WRITE,
-                Linux.MAP_PRIVATE | Linux.MAP_ANONYMOUS, -1, 0);
+        MemorySegment m = Anon.map(4096);
         try {
             MemorySnapshot s = MemorySnapshot.builder().region("r", m).take();
             SnapshotRegion r = s.region("r");
@@ -255,14 +253,13 @@ class MemorySnapshotTest {
             assertTrue(e.getMessage().contains("released"), e.getMessage());
             assertThrows(IllegalStateException.class, () -> r.copyTo(0, MemorySegment.ofArray(new byte[8]), 0, 8));
         } finally {
-            Linux.munmap(m);
+            Anon.unmap(m);
         }
     }
 
     @Test
     void badInputIsRefusedNamingTheValueAndLeavesNothingBehind() throws Exception {
-        MemorySegment m = Linux.mmap(MemorySegment.NULL, 8 * 4096, Linux.PROT_READ | Linux.PROT_WRITE,
-                Linux.MAP_PRIVATE | Linux.MAP_ANONYMOUS, -1, 0);
+        MemorySegment m = Anon.map(8 * 4096);
         long fds = fds();
         try {
             IllegalArgumentException e;
@@ -300,7 +297,7 @@ class MemorySnapshotTest {
             assertEquals(fds, fds(), "nothing registered is left behind");
             m.set(ValueLayout.JAVA_LONG, 0, 1);   // writable, no handler: would hang if left protected
         } finally {
-            Linux.munmap(m);
+            Anon.unmap(m);
         }
     }
 
@@ -330,8 +327,7 @@ class MemorySnapshotTest {
     @Test
     void aSecondLiveSnapshotOfTheSameMappingIsRefused() throws Exception {
         assumeNative(Config.COPY_BEFORE_WRITE);
-        MemorySegment m = Linux.mmap(MemorySegment.NULL, 4 * 4096, Linux.PROT_READ | Linux.PROT_WRITE,
-                Linux.MAP_PRIVATE | Linux.MAP_ANONYMOUS, -1, 0);
+        MemorySegment m = Anon.map(4 * 4096);
         try (MemorySnapshot first = MemorySnapshot.builder().region("r", m).method(SnapshotMethod.COPY_BEFORE_WRITE).take()) {
             long fds = fds();
             IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -341,7 +337,7 @@ class MemorySnapshotTest {
             m.set(ValueLayout.JAVA_LONG, 0, 42);
             assertEquals(0, first.region("r").getLong(0));
         } finally {
-            Linux.munmap(m);
+            Anon.unmap(m);
         }
     }
 }

@@ -1,7 +1,5 @@
 package dev.atlas.memory.snapshot;
 
-import dev.atlas.memory.linux.Linux;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -27,8 +25,7 @@ final class SlotStore {
         this.recordsPerWriter = recordsPerWriter;
         long data = (long) writers * recordsPerWriter * RECORD;
         this.bytes = (writers + (data + PAGE - 1) / PAGE) * PAGE;
-        this.memory = Linux.mmap(MemorySegment.NULL, bytes, Linux.PROT_READ | Linux.PROT_WRITE,
-                Linux.MAP_PRIVATE | Linux.MAP_ANONYMOUS, -1, 0);
+        this.memory = Anon.map(bytes);
     }
 
     volatile boolean leak;
@@ -37,7 +34,7 @@ final class SlotStore {
         if (leak) {
             return;
         }
-        Linux.munmap(memory);
+        Anon.unmap(memory);
     }
 
     static long header(int w) {

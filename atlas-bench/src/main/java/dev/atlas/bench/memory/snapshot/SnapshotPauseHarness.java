@@ -8,6 +8,7 @@ import dev.atlas.memory.snapshot.SnapshotCut;
 import dev.atlas.memory.snapshot.SnapshotMethod;
 import dev.atlas.memory.uffd.ForkBaseline;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
@@ -37,6 +38,7 @@ public final class SnapshotPauseHarness {
 
     private final long bytes;
     private final long hotBytes;
+    private final Arena arena = Arena.ofShared();
     private final MemorySegment memory;
     private final ViewSpace space = ViewSpace.create("snapshot-bench");
     private final List<Writer> writers = new ArrayList<>();
@@ -44,8 +46,7 @@ public final class SnapshotPauseHarness {
     private SnapshotPauseHarness(long bytes, int writerCount, int hotPercent) throws InterruptedException {
         this.bytes = bytes;
         this.hotBytes = Math.max(4096, bytes / 100 * hotPercent);
-        this.memory = Linux.mmap(MemorySegment.NULL, bytes, Linux.PROT_READ | Linux.PROT_WRITE,
-                Linux.MAP_PRIVATE | Linux.MAP_ANONYMOUS, -1, 0);
+        this.memory = Linux.mapAnonymous(bytes, arena);
         for (long off = 0; off < bytes; off += 4096) {
             memory.set(ValueLayout.JAVA_LONG, off, off);   // touch every page
         }
@@ -164,7 +165,7 @@ public final class SnapshotPauseHarness {
             w.thread.join();
         }
         space.close();
-        Linux.munmap(memory);
+        arena.close();   // unmaps the memory
     }
 
     public static void main(String[] args) throws Exception {
