@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -66,7 +65,7 @@ class PatchFilesTest {
     @Timeout(120)
     void signedPatchesOnlyWhenASignatureIsRequired() throws Exception {
         Path keys = tmp.resolve("release.p12");
-        keytool("-genkeypair", "-keyalg", "EC", "-alias", "release", "-dname", "CN=release,O=Atlas test",
+        TestCertificates.keytool("-genkeypair", "-keyalg", "EC", "-alias", "release", "-dname", "CN=release,O=Atlas test",
                 "-validity", "2", "-storetype", "PKCS12", "-keystore", keys.toString(), "-storepass", PASSWORD);
         Path signed = tmp.resolve("signed.atlaspatch");
         CliRun b = CliRun.atlas("patch", "build", fx.v1.toString(), fx.v2.toString(), "-o", signed.toString(),
@@ -94,14 +93,5 @@ class PatchFilesTest {
             assertTrue(reply.field("signer").contains("CN=release"), reply::toString);
             assertEquals(reply.field("patch"), fx.status(app).field("applied"));
         }
-    }
-
-    private static void keytool(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, () -> "keytool failed: " + out);
     }
 }
