@@ -2,6 +2,9 @@ package dev.atlas.cli.patch.it;
 
 import dev.atlas.cli.CliRun;
 import dev.atlas.patch.agent.command.CommandReply;
+import dev.atlas.patch.format.Patch;
+import dev.atlas.patch.format.PatchFile;
+import dev.atlas.patch.format.PatchIds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,5 +96,23 @@ class PatchFilesTest {
             assertTrue(reply.field("signer").contains("CN=release"), reply::toString);
             assertEquals(reply.field("patch"), fx.status(app).field("applied"));
         }
+    }
+
+    @Test
+    void anOversizedDescriptionIsRefusedBeforeTheTargetIsContacted() throws Exception {
+        CliRun refusedBuild = CliRun.atlas("patch", "build", fx.v1.toString(), fx.v2.toString(), "-o",
+                tmp.resolve("never.atlaspatch").toString(), "-m", "x".repeat(PatchFile.MAX_DESCRIPTION_CHARS + 1));
+        assertEquals(2, refusedBuild.exitCode(), refusedBuild::toString);
+        assertFalse(Files.exists(tmp.resolve("never.atlaspatch")));
+        // a patch written by other means, with a description over the limit
+        Patch p = fx.fixPatch;
+        Path big = tmp.resolve("big.atlaspatch");
+        PatchFile.write(PatchIds.assign(new Patch(p.formatVersion(), PatchIds.PLACEHOLDER_ID,
+                "x".repeat(PatchFile.MAX_DESCRIPTION_CHARS + 1), p.classes(), p.addedClasses())), big);
+        // pid 1 is never attached to: the patch is read (and refused) before any contact
+        CliRun r = fx.atlas(List.of("patch", "apply"), "1", big.toString());
+        assertEquals(1, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("(MAX_DESCRIPTION_CHARS)"), r::toString);
+        assertTrue(r.err().contains("Nothing was sent to process 1"), r::toString);
     }
 }

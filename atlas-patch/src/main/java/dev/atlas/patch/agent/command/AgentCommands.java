@@ -124,6 +124,9 @@ final class AgentCommands {
                             + ", signature matches the content, signer not checked: no signature required";
                 }
             } catch (PatchSignatureException e) {
+                if (e.getCause() instanceof MalformedPatchException m) {
+                    return refused(f, "malformed patch file: " + m.getMessage());
+                }
                 return refused(f, "the patch carries a signature that does not verify (refused even though no "
                         + "signature is required): " + e.getMessage());
             } catch (IOException e) {
