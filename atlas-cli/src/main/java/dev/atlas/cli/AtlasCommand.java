@@ -34,7 +34,20 @@ public final class AtlasCommand implements Runnable {
 
     /** The command line as {@link #main} runs it: bad options get a short message and exit code 2. */
     public static CommandLine commandLine() {
-        return new CommandLine(new AtlasCommand()).setParameterExceptionHandler(new ShortErrorHandler());
+        CommandLine cmd = new CommandLine(new AtlasCommand()).setParameterExceptionHandler(new ShortErrorHandler());
+        // picocli skips the unmatched-argument check when --help is given: 'atlas bogus --help' must not print help
+        CommandLine.IExecutionStrategy runLast = new CommandLine.RunLast();
+        cmd.setExecutionStrategy(parseResult -> {
+            CommandLine.ParseResult last = parseResult;
+            while (last.hasSubcommand()) {
+                last = last.subcommand();
+            }
+            if (!last.unmatched().isEmpty()) {
+                throw new CommandLine.UnmatchedArgumentException(last.commandSpec().commandLine(), last.unmatched());
+            }
+            return runLast.execute(parseResult);
+        });
+        return cmd;
     }
 
     public static void main(String[] args) {

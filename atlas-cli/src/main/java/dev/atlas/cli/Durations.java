@@ -89,8 +89,9 @@ public final class Durations {
             }
             return Duration.ofNanos(Math.addExact(Math.multiplyExact(whole, nanosPerUnit), fractionNanosTimesScale / divisor));
         } catch (ArithmeticException e) {
+            // a limit that is itself accepted: whole minutes (Long.MAX_VALUE nanoseconds is about 292 years)
             throw new IllegalArgumentException("'" + text + "' is too long a duration; expected at most "
-                    + format(Duration.ofNanos(Long.MAX_VALUE)));
+                    + Long.MAX_VALUE / 60_000_000_000L + "m (about 292 years)");
         }
     }
 

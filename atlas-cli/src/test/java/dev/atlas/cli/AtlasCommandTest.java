@@ -39,4 +39,19 @@ class AtlasCommandTest {
         assertEquals(2, r.exitCode(), r::toString);
         assertTrue(r.err().contains("'frobnicate'"), r::toString);
     }
+
+    @Test
+    void unknownSubcommandWithHelpIsAUsageErrorNamingIt() {
+        CliRun r = CliRun.atlas("frobnicate", "--help");
+        assertEquals(2, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("'frobnicate'"), r::toString);
+        assertTrue(!r.out().contains("Usage: atlas"), r::toString);
+    }
+
+    @Test
+    void attachRefusesAnOptionSmuggledIntoAPatternList() {
+        CliRun r = CliRun.atlas("attach", "1", "--include", "x,bogus=1");
+        assertEquals(2, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("unknown option 'bogus'"), r::toString);
+    }
 }

@@ -42,6 +42,16 @@ public final class AttachCommand extends TargetCommand {
 
     @Override
     CommandRequest request(Path dir) {
+        for (List<String> patterns : List.of(includes, excludes, boundaries)) {
+            for (String pattern : patterns) {
+                int eq = pattern.indexOf('=');
+                if (eq >= 0) {   // 'x,bogus=1' split at the comma: not a pattern but an option the agent does not know
+                    throw new ParameterException(spec.commandLine(), "'" + pattern + "' is not a class pattern: unknown "
+                            + "option '" + pattern.substring(0, eq) + "' (patterns are separated by commas; the options "
+                            + "are --include, --exclude and --boundary)");
+                }
+            }
+        }
         try {
             new ClassSelector(includes, excludes);
             new BoundaryMatcher(boundaries.equals(List.of("none")) ? List.of() : boundaries);

@@ -74,6 +74,10 @@ final class PatchBuildCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (PatchFile.escape(description).length() > PatchFile.MAX_DESCRIPTION_CHARS) {
+            throw new ParameterException(spec.commandLine(), "--description has " + description.length()
+                    + " characters; the limit is " + PatchFile.MAX_DESCRIPTION_CHARS + " (escaped as in the manifest)");
+        }
         BuildOptions options;
         try {
             options = BuildOptions.defaults().withIncludes(includes).withExcludes(excludes).withDescription(description);

@@ -2,6 +2,9 @@ package dev.atlas.cli.patch.it;
 
 import dev.atlas.cli.CliRun;
 import dev.atlas.patch.agent.command.CommandReply;
+import dev.atlas.patch.format.Patch;
+import dev.atlas.patch.format.PatchFile;
+import dev.atlas.patch.format.PatchIds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,7 +14,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -66,7 +68,7 @@ class PatchFilesTest {
     @Timeout(120)
     void signedPatchesOnlyWhenASignatureIsRequired() throws Exception {
         Path keys = tmp.resolve("release.p12");
-        keytool("-genkeypair", "-keyalg", "EC", "-alias", "release", "-dname", "CN=release,O=Atlas test",
+        TestCertificates.keytool("-genkeypair", "-keyalg", "EC", "-alias", "release", "-dname", "CN=release,O=Atlas test",
                 "-validity", "2", "-storetype", "PKCS12", "-keystore", keys.toString(), "-storepass", PASSWORD);
         Path signed = tmp.resolve("signed.atlaspatch");
         CliRun b = CliRun.atlas("patch", "build", fx.v1.toString(), fx.v2.toString(), "-o", signed.toString(),
@@ -96,12 +98,21 @@ class PatchFilesTest {
         }
     }
 
-    private static void keytool(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, () -> "keytool failed: " + out);
+    @Test
+    void anOversizedDescriptionIsRefusedBeforeTheTargetIsContacted() throws Exception {
+        CliRun refusedBuild = CliRun.atlas("patch", "build", fx.v1.toString(), fx.v2.toString(), "-o",
+                tmp.resolve("never.atlaspatch").toString(), "-m", "x".repeat(PatchFile.MAX_DESCRIPTION_CHARS + 1));
+        assertEquals(2, refusedBuild.exitCode(), refusedBuild::toString);
+        assertFalse(Files.exists(tmp.resolve("never.atlaspatch")));
+        // a patch written by other means, with a description over the limit
+        Patch p = fx.fixPatch;
+        Path big = tmp.resolve("big.atlaspatch");
+        PatchFile.write(PatchIds.assign(new Patch(p.formatVersion(), PatchIds.PLACEHOLDER_ID,
+                "x".repeat(PatchFile.MAX_DESCRIPTION_CHARS + 1), p.classes(), p.addedClasses())), big);
+        // pid 1 is never attached to: the patch is read (and refused) before any contact
+        CliRun r = fx.atlas(List.of("patch", "apply"), "1", big.toString());
+        assertEquals(1, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("(MAX_DESCRIPTION_CHARS)"), r::toString);
+        assertTrue(r.err().contains("Nothing was sent to process 1"), r::toString);
     }
 }

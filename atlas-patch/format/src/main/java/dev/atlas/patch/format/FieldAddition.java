@@ -19,7 +19,7 @@ public record FieldAddition(String name, String descriptor, boolean isStatic, St
         Objects.requireNonNull(descriptor, "descriptor");
         try {
             ClassDesc.ofDescriptor(descriptor);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) { // "(" or "": StringIndexOutOfBounds
             throw new IllegalArgumentException("'" + descriptor + "' is not a field descriptor", e);
         }
         if (initializerMethod != null && !initializerMethod.equals(initializerNameFor(name))) {

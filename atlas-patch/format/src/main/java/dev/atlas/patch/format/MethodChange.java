@@ -32,7 +32,7 @@ public record MethodChange(Kind kind, String name, String descriptor, boolean is
         Objects.requireNonNull(descriptor, "descriptor");
         try {
             MethodTypeDesc.ofDescriptor(descriptor);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) { // "(" or "": StringIndexOutOfBounds
             throw new IllegalArgumentException("'" + descriptor + "' is not a method descriptor", e);
         }
         String expected = bodyMethodNameFor(kind, name);

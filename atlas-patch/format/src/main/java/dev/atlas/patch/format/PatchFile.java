@@ -49,6 +49,12 @@ import java.util.zip.ZipOutputStream;
  * added        className  hostClassName
  * </pre>
  *
+ * <p>Limits, checked while reading, before anything larger is held: {@value #MAX_ENTRIES}
+ * entries, {@value #MAX_ENTRY_BYTES} uncompressed bytes per entry ({@value #MAX_MANIFEST_BYTES}
+ * for the manifest), {@value #MAX_TOTAL_BYTES} in all (and in the file), a description of
+ * {@value #MAX_DESCRIPTION_CHARS} characters, {@value #MAX_CLASSES} classes. The agent reads
+ * every patch through this class too, so the limits hold in the CLI and again in the target.
+ *
  * <p>Implementation notes: reading checks everything it can without a JVM to define the
  * classes: the manifest grammar, that every referenced entry exists and parses as a class
  * file of the expected name, that no unknown entry is present, and that the id is the hash
@@ -63,6 +69,19 @@ public final class PatchFile {
     public static final String SIGNATURE = "META-INF/ATLAS-PATCH.SIG";
     /** The signer's certificate chain (base64 DER, one per line, signer first). */
     public static final String CERTIFICATES = "META-INF/ATLAS-PATCH.CERTS";
+
+    /** At most this many entries in a patch file. */
+    public static final int MAX_ENTRIES = 10_000;
+    /** At most this many classes (patched plus added) in a patch. */
+    public static final int MAX_CLASSES = 5_000;
+    /** At most this many uncompressed bytes in one entry. */
+    public static final long MAX_ENTRY_BYTES = 16L << 20;
+    /** At most this many uncompressed bytes in all entries together (and in the file itself). */
+    public static final long MAX_TOTAL_BYTES = 64L << 20;
+    /** At most this many bytes in the manifest entry. */
+    public static final long MAX_MANIFEST_BYTES = 4L << 20;
+    /** At most this many characters of description (escaped, as in the manifest). */
+    public static final int MAX_DESCRIPTION_CHARS = 64 << 10;
 
     private PatchFile() {
     }
@@ -151,8 +170,18 @@ public final class PatchFile {
         if (!Files.isRegularFile(file)) {
             throw new java.nio.file.NoSuchFileException(file.toString(), null, "no patch file there");
         }
+        long fileSize = Files.size(file);
+        if (fileSize > MAX_TOTAL_BYTES) {
+            throw new MalformedPatchException(file + ": refused, the file has " + fileSize + " bytes; the limit is "
+                    + MAX_TOTAL_BYTES + " bytes (MAX_TOTAL_BYTES)");
+        }
         Map<String, byte[]> entries = new LinkedHashMap<>();
         try (ZipFile zip = new ZipFile(file.toFile())) {
+            if (zip.size() > MAX_ENTRIES) {
+                throw new MalformedPatchException(file + ": refused, " + zip.size() + " entries; the limit is "
+                        + MAX_ENTRIES + " (MAX_ENTRIES)");
+            }
+            long total = 0;
             Enumeration<? extends ZipEntry> all = zip.entries();
             for (ZipEntry ze : Collections.list(all)) {
                 if (ze.isDirectory()) {
@@ -160,10 +189,11 @@ public final class PatchFile {
                 }
                 byte[] data;
                 try (InputStream in = zip.getInputStream(ze)) {
-                    data = in.readAllBytes();
+                    data = readLimited(file, ze, in, MAX_TOTAL_BYTES - total);
                 } catch (ZipException e) {
                     throw new MalformedPatchException(file + ": entry '" + ze.getName() + "' is corrupt: " + e.getMessage(), e);
                 }
+                total += data.length;
                 if (entries.put(ze.getName(), data) != null) {
                     throw new MalformedPatchException(file + ": entry '" + ze.getName() + "' appears twice");
                 }
@@ -183,6 +213,40 @@ public final class PatchFile {
         return entries;
     }
 
+    /**
+     * Reads one entry, refusing it as soon as it passes its limit: the declared size is not
+     * trusted (a ZIP bomb declares little), the bytes are counted as they are inflated, so no
+     * more than the limit is ever held.
+     */
+    private static byte[] readLimited(Path file, ZipEntry ze, InputStream in, long totalLeft)
+            throws IOException, MalformedPatchException {
+        long entryLimit = ze.getName().equals(MANIFEST) ? MAX_MANIFEST_BYTES : MAX_ENTRY_BYTES;
+        long limit = Math.min(entryLimit, totalLeft);
+        if (ze.getSize() > limit) {
+            throw overLimit(file, ze, ze.getSize(), entryLimit, limit);
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(
+                (int) Math.min(Math.max(ze.getSize(), 0), limit));
+        byte[] buf = new byte[16 << 10];
+        long read = 0;
+        for (int n; (n = in.read(buf)) > 0; ) {
+            read += n;
+            if (read > limit) {
+                throw overLimit(file, ze, read, entryLimit, limit);
+            }
+            out.write(buf, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    private static MalformedPatchException overLimit(Path file, ZipEntry ze, long size, long entryLimit, long limit) {
+        return new MalformedPatchException(file + ": refused, entry '" + ze.getName() + "' has " + (size == limit + 1
+                ? "more than " + limit : size) + " uncompressed bytes; the limit is " + (limit == entryLimit
+                ? entryLimit + " bytes per " + (entryLimit == MAX_MANIFEST_BYTES ? "manifest (MAX_MANIFEST_BYTES)"
+                        : "entry (MAX_ENTRY_BYTES)")
+                : MAX_TOTAL_BYTES + " bytes in all entries (MAX_TOTAL_BYTES)"));
+    }
+
     static Patch parse(Map<String, byte[]> entries) throws MalformedPatchException {
         String text = new String(entries.get(MANIFEST), StandardCharsets.UTF_8);
         List<String> lines = lines(text);
@@ -192,13 +256,22 @@ public final class PatchFile {
             throw cur.error("format version '" + head[1] + "', expected " + Patch.FORMAT_VERSION);
         }
         String id = cur.next("id", 2)[1];
-        String description = unescape(cur.next("description", 2)[1], cur);
+        String rawDescription = cur.next("description", 2)[1];
+        if (rawDescription.length() > MAX_DESCRIPTION_CHARS) {
+            throw cur.errorNoText("description of " + rawDescription.length() + " characters; the limit is "
+                    + MAX_DESCRIPTION_CHARS + " (MAX_DESCRIPTION_CHARS)");
+        }
+        String description = unescape(rawDescription, cur);
         List<ClassLines> classes = new ArrayList<>();
         List<AddedClass> added = new ArrayList<>();
         List<String> used = new ArrayList<>(List.of(MANIFEST, SIGNATURE, CERTIFICATES));
         String id8 = id.length() >= 8 ? id.substring(0, 8) : id;
         while (cur.hasNext()) {
             String[] f = cur.peekFields();
+            if (classes.size() + added.size() >= MAX_CLASSES && (f[0].equals("class") || f[0].equals("added"))) {
+                throw cur.errorNoText("more than " + MAX_CLASSES + " classes; the limit is " + MAX_CLASSES
+                        + " (MAX_CLASSES)");
+            }
             switch (f[0]) {
                 case "class" -> {
                     f = cur.next("class", 6);
@@ -357,7 +430,8 @@ public final class PatchFile {
         return chain;
     }
 
-    static String escape(String s) {
+    /** {@code s} as the manifest stores it ({@code %}, tab, CR and LF percent-escaped). */
+    public static String escape(String s) {
         StringBuilder sb = new StringBuilder();
         for (char c : s.toCharArray()) {
             switch (c) {
@@ -433,10 +507,16 @@ public final class PatchFile {
             return f;
         }
 
+        /** An error naming the line by number only (the line may be huge). */
+        MalformedPatchException errorNoText(String what) {
+            return new MalformedPatchException(MANIFEST + " line " + Math.min(pos, lines.size()) + ": " + what);
+        }
+
         MalformedPatchException error(String what) {
             int line = Math.min(pos, lines.size() - 1);
+            String text = line >= 0 ? lines.get(line) : "";
             return new MalformedPatchException(MANIFEST + " line " + (line + 1) + " ('"
-                    + (line >= 0 ? lines.get(line) : "") + "'): " + what);
+                    + (text.length() > 200 ? text.substring(0, 200) + "..." : text) + "'): " + what);
         }
 
         interface ModelSupplier<T> {
@@ -446,7 +526,7 @@ public final class PatchFile {
         <T> T model(ModelSupplier<T> s) throws MalformedPatchException {
             try {
                 return s.get();
-            } catch (IllegalArgumentException | NullPointerException e) {
+            } catch (IllegalArgumentException | IndexOutOfBoundsException | NullPointerException e) {
                 throw error(e.getMessage());
             }
         }

@@ -6,14 +6,21 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.Signature;
-import java.security.cert.Certificate;
+import java.security.cert.CertPath;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Checks that a patch file is signed by a trusted key and unchanged since.
@@ -24,9 +31,14 @@ import java.util.Objects;
  * Patch patch = PatchFile.read(Path.of("fix.atlaspatch"));
  * }
  *
- * <p>Implementation notes: a signer is trusted if its certificate, or a certificate of its
- * chain whose links verify up from the signer, is a certificate of {@code trusted} (a
- * trusted-certificate entry or the certificate of a key entry). Every failure is a
+ * <p>Implementation notes: a signer is trusted if its own certificate is a certificate of
+ * {@code trusted} (a trusted-certificate entry or the certificate of a key entry: pinned), or
+ * if the JDK's PKIX {@link CertPathValidator} validates the recorded chain, from the signer up
+ * to the first certificate that is in {@code trusted}, against the certificates of
+ * {@code trusted} as trust anchors: every issuer must be a CA (basic constraints) allowed to
+ * sign certificates (key usage), within its path length, and valid now. Revocation is not
+ * checked (patch signers publish no CRL or OCSP). A signer whose key usage excludes digital
+ * signatures is refused. Every failure is a
  * {@link PatchSignatureException}: unsigned, malformed or tampered content, unknown
  * signer, wrong signature. The verifier reads the file once; callers that then read it
  * again should make sure nobody can replace it in between.
@@ -43,6 +55,39 @@ public final class PatchVerifier {
      */
     public static X509Certificate verify(Path patch, KeyStore trusted) throws IOException, PatchSignatureException {
         Objects.requireNonNull(trusted, "trusted");
+        Signed s = read(patch).orElseThrow(() -> new PatchSignatureException(patch
+                + ": refused, the patch is unsigned (no " + PatchFile.SIGNATURE + ")"));
+        checkTrusted(patch, s.chain(), trusted);
+        checkSignature(patch, s);
+        return s.chain().getFirst();
+    }
+
+    /**
+     * Checks that a signature, if {@code patch} carries one, matches its content, without
+     * deciding whether the signer is trusted (for a patch applied when no signature is
+     * required: a signed patch changed after signing is still refused).
+     *
+     * {@snippet :
+     * Optional<X509Certificate> claimed = PatchVerifier.verifyIntegrity(Path.of("fix.atlaspatch"));
+     * }
+     *
+     * @return the signer's certificate as recorded (not trusted), or empty if the patch is unsigned
+     * @throws PatchSignatureException if the signature is malformed or does not match the content
+     */
+    public static Optional<X509Certificate> verifyIntegrity(Path patch) throws IOException, PatchSignatureException {
+        Optional<Signed> s = read(patch);
+        if (s.isPresent()) {
+            checkSignature(patch, s.get());
+        }
+        return s.map(x -> x.chain().getFirst());
+    }
+
+    /** A signed patch as read: its model, the recorded chain (signer first), the algorithm and signature. */
+    private record Signed(Patch model, List<X509Certificate> chain, String algorithm, byte[] signature) {
+    }
+
+    /** Empty if the patch is unsigned (neither signature entry present). */
+    private static Optional<Signed> read(Path patch) throws IOException, PatchSignatureException {
         Map<String, byte[]> entries;
         Patch model;
         try {
@@ -53,8 +98,12 @@ public final class PatchVerifier {
         }
         byte[] sigEntry = entries.get(PatchFile.SIGNATURE);
         byte[] certEntry = entries.get(PatchFile.CERTIFICATES);
+        if (sigEntry == null && certEntry == null) {
+            return Optional.empty();
+        }
         if (sigEntry == null || certEntry == null) {
-            throw new PatchSignatureException(patch + ": refused, the patch is unsigned (no " + PatchFile.SIGNATURE + ")");
+            throw new PatchSignatureException(patch + ": refused, the signature is incomplete (" + PatchFile.SIGNATURE
+                    + " and " + PatchFile.CERTIFICATES + " go together)");
         }
         List<X509Certificate> chain;
         try {
@@ -69,12 +118,15 @@ public final class PatchVerifier {
         byte[] signature = null;
         for (String line : PatchFile.lines(new String(sigEntry, StandardCharsets.US_ASCII))) {
             int tab = line.indexOf('\t');
-            String[] f = tab < 0 ? new String[] {line} : new String[] {line.substring(0, tab), line.substring(tab + 1)};
-            if (f.length == 2 && f[0].equals("algorithm")) {
-                algorithm = f[1];
-            } else if (f.length == 2 && f[0].equals("signature")) {
+            if (tab < 0) {
+                continue;
+            }
+            String key = line.substring(0, tab);
+            if (key.equals("algorithm")) {
+                algorithm = line.substring(tab + 1);
+            } else if (key.equals("signature")) {
                 try {
-                    signature = Base64.getDecoder().decode(f[1].trim());
+                    signature = Base64.getDecoder().decode(line.substring(tab + 1).trim());
                 } catch (IllegalArgumentException e) {
                     throw new PatchSignatureException(patch + ": refused, the signature is not base64", e);
                 }
@@ -85,53 +137,83 @@ public final class PatchVerifier {
             throw new PatchSignatureException(patch + ": refused, " + PatchFile.SIGNATURE
                     + " must name SHA256withRSA or SHA256withECDSA and hold a signature");
         }
-        X509Certificate signer = chain.getFirst();
-        if (!isTrusted(chain, trusted)) {
-            throw new PatchSignatureException(patch + ": refused, signer '" + signer.getSubjectX500Principal().getName()
-                    + "' is not in the trusted key store");
-        }
+        return Optional.of(new Signed(model, chain, algorithm, signature));
+    }
+
+    private static void checkSignature(Path patch, Signed signed) throws PatchSignatureException {
+        X509Certificate signer = signed.chain().getFirst();
         try {
             signer.checkValidity();
-            Signature s = Signature.getInstance(algorithm);
+            Signature s = Signature.getInstance(signed.algorithm());
             s.initVerify(signer.getPublicKey());
-            s.update(PatchIds.signedBytes(model));
-            if (!s.verify(signature)) {
+            s.update(PatchIds.signedBytes(signed.model()));
+            if (!s.verify(signed.signature())) {
                 throw new PatchSignatureException(patch + ": refused, the signature does not match the content (tampered)");
             }
         } catch (GeneralSecurityException e) {
             throw new PatchSignatureException(patch + ": refused, the signature cannot be checked: " + e.getMessage(), e);
         }
-        return signer;
     }
 
-    private static boolean isTrusted(List<X509Certificate> chain, KeyStore trusted) throws PatchSignatureException {
-        List<Certificate> anchors = new ArrayList<>();
+    /**
+     * Refuses unless {@code chain} leads to {@code trusted}: either the signer's certificate is
+     * itself trusted (pinned), or the JDK's PKIX validator accepts the path from the signer up to
+     * a trust anchor (basic constraints, key usage, path length, validity of every certificate
+     * on the path, signatures). The signer's key usage, if present, must allow digital signatures.
+     */
+    private static void checkTrusted(Path patch, List<X509Certificate> chain, KeyStore trusted)
+            throws PatchSignatureException {
+        Set<X509Certificate> anchors = new LinkedHashSet<>();
         try {
             for (String alias : Collections.list(trusted.aliases())) {
-                Certificate c = trusted.getCertificate(alias);
-                if (c != null) {
+                if (trusted.getCertificate(alias) instanceof X509Certificate c) {
                     anchors.add(c);
                 }
             }
         } catch (GeneralSecurityException e) {
             throw new PatchSignatureException("the trusted key store cannot be read: " + e.getMessage(), e);
         }
-        for (int i = 0; i < chain.size(); i++) {
+        X509Certificate signer = chain.getFirst();
+        String who = "signer '" + signer.getSubjectX500Principal().getName() + "'";
+        boolean[] usage = signer.getKeyUsage();
+        if (usage != null && !usage[0]) {
+            throw new PatchSignatureException(patch + ": refused, " + who
+                    + " has a key usage without digitalSignature: its key may not sign");
+        }
+        if (anchors.contains(signer)) {
+            return; // pinned: the signer's own certificate is trusted
+        }
+        if (anchors.isEmpty()) {
+            throw new PatchSignatureException(patch + ": refused, " + who
+                    + " is not in the trusted key store (it holds no certificate)");
+        }
+        // the path ends below the first certificate that is itself a trust anchor
+        int end = chain.size();
+        for (int i = 1; i < chain.size(); i++) {
             if (anchors.contains(chain.get(i))) {
-                return linksVerify(chain, i);
+                end = i;
+                break;
             }
         }
-        return false;
-    }
-
-    private static boolean linksVerify(List<X509Certificate> chain, int upTo) {
         try {
-            for (int i = 0; i < upTo; i++) {
-                chain.get(i).verify(chain.get(i + 1).getPublicKey());
+            CertPath path = CertificateFactory.getInstance("X.509").generateCertPath(chain.subList(0, end));
+            Set<TrustAnchor> trust = new LinkedHashSet<>();
+            for (X509Certificate a : anchors) {
+                trust.add(new TrustAnchor(a, null));
             }
-            return true;
+            PKIXParameters params = new PKIXParameters(trust);
+            params.setRevocationEnabled(false); // no CRL or OCSP endpoints for patch signers
+            CertPathValidator.getInstance("PKIX").validate(path, params);
+        } catch (CertPathValidatorException e) {
+            String at = e.getIndex() >= 0 && e.getIndex() < end
+                    ? " at certificate " + e.getIndex() + " ('" + chain.get(e.getIndex()).getSubjectX500Principal().getName() + "')"
+                    : "";
+            throw new PatchSignatureException(patch + ": refused, " + who
+                    + " is not in the trusted key store and its certificate path does not validate to a trusted "
+                    + "certificate (PKIX" + at + "): " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
-            return false;
+            throw new PatchSignatureException(patch + ": refused, the certificate path of " + who
+                    + " cannot be checked: " + e.getMessage(), e);
         }
     }
 }

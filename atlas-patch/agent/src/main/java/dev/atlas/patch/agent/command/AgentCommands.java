@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.StringJoiner;
 
 /**
@@ -114,6 +115,22 @@ final class AgentCommands {
                 return refused(f, "signature check failed: " + e.getMessage());
             } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
                 return refused(f, "cannot read the trusted key store " + r.keystore() + ": " + e.getMessage());
+            }
+        } else {
+            try {
+                Optional<X509Certificate> claimed = PatchVerifier.verifyIntegrity(r.patch());
+                if (claimed.isPresent()) {
+                    signer = "signed by " + claimed.get().getSubjectX500Principal().getName()
+                            + ", signature matches the content, signer not checked: no signature required";
+                }
+            } catch (PatchSignatureException e) {
+                if (e.getCause() instanceof MalformedPatchException m) {
+                    return refused(f, "malformed patch file: " + m.getMessage());
+                }
+                return refused(f, "the patch carries a signature that does not verify (refused even though no "
+                        + "signature is required): " + e.getMessage());
+            } catch (IOException e) {
+                return refused(f, "cannot read the patch file: " + e);
             }
         }
         Patch patch;

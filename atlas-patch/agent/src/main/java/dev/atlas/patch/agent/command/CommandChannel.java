@@ -8,6 +8,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -35,8 +37,8 @@ import java.util.Set;
  *
  * <p>Implementation notes: the directory is created by the CLI with mode 0700, so no other
  * user can plant a request or swap the patch between the signature check and its use; the
- * agent refuses (and answers nothing) if it is a symbolic link, not owned by this process's
- * user, or open to group or others. Everything the command does is caught: a command never
+ * agent refuses (and answers nothing) if it or a directory on its path is a symbolic link,
+ * it is not owned by this process's user, or its mode is anything but 0700. Everything the command does is caught: a command never
  * throws into the attach mechanism (which would report a confusing AgentInitializationException);
  * failures are replies. The directory path is the last argument and taken verbatim, so it may
  * contain commas.
@@ -111,14 +113,17 @@ public final class CommandChannel {
             if (!Files.getFileStore(dir).supportsFileAttributeView("posix")) {
                 return Optional.empty();   // no POSIX permissions to check (Windows: the attach pipe is per-user)
             }
+            Path real = dir.toRealPath();
+            if (!real.equals(dir.normalize())) {
+                return Optional.of("command directory " + dir + " has a symbolic link in its path (it resolves to "
+                        + real + ")");
+            }
             PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            Set<PosixFilePermission> open = Set.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-                    PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ);
-            for (PosixFilePermission p : a.permissions()) {
-                if (open.contains(p)) {
-                    return Optional.of("command directory " + dir + " is accessible to other users (" + p
-                            + "); expected mode 0700");
-                }
+            Set<PosixFilePermission> privateMode = EnumSet.of(PosixFilePermission.OWNER_READ,
+                    PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
+            if (!a.permissions().equals(privateMode)) {
+                return Optional.of("command directory " + dir + " has mode " + PosixFilePermissions.toString(a.permissions())
+                        + "; expected rwx------ (0700) exactly, nothing for group or others");
             }
             Optional<String> me = ProcessHandle.current().info().user();
             if (me.isPresent() && !me.get().equals(a.owner().getName())) {

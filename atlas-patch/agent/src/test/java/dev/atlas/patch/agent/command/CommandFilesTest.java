@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -70,10 +71,24 @@ class CommandFilesTest {
         assertEquals(java.util.Optional.empty(), CommandChannel.distrust(ok));
         Path open = Files.createDirectory(tmp.resolve("open"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        assertTrue(CommandChannel.distrust(open).orElseThrow().contains("accessible to other users"));
+        assertTrue(CommandChannel.distrust(open).orElseThrow().contains("expected rwx------"));
+        for (String mode : List.of("rwx-----x", "rwx--x---", "rwx--x--x", "rwx-w----", "rw-------")) {
+            Path d = Files.createDirectory(tmp.resolve("mode-" + mode),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString(mode)); // not narrowed by the umask
+            assertTrue(CommandChannel.distrust(d).orElseThrow().contains("has mode " + mode), mode);
+        }
+        Path linkedParent = Files.createSymbolicLink(tmp.resolve("linked-parent"), tmp);
+        assertTrue(CommandChannel.distrust(linkedParent.resolve("ok")).orElseThrow().contains("symbolic link in its path"));
         Path link = Files.createSymbolicLink(tmp.resolve("link"), ok);
         assertTrue(CommandChannel.distrust(link).orElseThrow().contains("symbolic link"));
         assertTrue(CommandChannel.distrust(Path.of("relative")).isPresent());
+
+        Path secret = privateDir("secret");
+        CommandRequest.apply(secret.resolve("p.atlaspatch"), java.time.Duration.ofSeconds(1), secret.resolve("k.p12"),
+                "s3cret").write(secret);
+        assertEquals("rw-------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(secret.resolve(CommandRequest.FILE))), "the request may hold a password");
 
         CommandRequest.status().write(open);
         CommandChannel.run(CommandChannel.agentArgs(CommandRequest.Verb.STATUS, open), null);
