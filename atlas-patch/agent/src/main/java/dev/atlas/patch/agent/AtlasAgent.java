@@ -38,7 +38,7 @@ public final class AtlasAgent {
 
     /** What an installed agent holds. */
     public record Installed(AgentOptions options, PatchableClassTransformer transformer, Instrumentation instrumentation,
-                            boolean lateAttach, int retransformed, List<String> failures) {}
+                            boolean lateAttach, int retransformed, List<String> failures, BoundaryMatcher boundaries) {}
 
     private static Installed installed;   // guarded by AtlasAgent.class
 
@@ -73,7 +73,8 @@ public final class AtlasAgent {
         }
         AgentOptions o = AgentOptions.parse(args);
         ClassSelector selector = new ClassSelector(o.includes(), o.excludes());
-        CodeInstrumenter instrumenter = new CodeInstrumenter(CodeViews.get().registry(), new BoundaryMatcher(o.boundaries()));
+        BoundaryMatcher boundaries = new BoundaryMatcher(o.boundaries());
+        CodeInstrumenter instrumenter = new CodeInstrumenter(CodeViews.get().registry(), boundaries);
         List<String> failures = new ArrayList<>();
         PatchableClassTransformer t = new PatchableClassTransformer(selector, instrumenter, inst, (name, e) -> {
             synchronized (failures) {
@@ -85,8 +86,14 @@ public final class AtlasAgent {
         });
         CodeViews.get().setJitPriorityWindow(JitPriorityWindow.forThisJvm(o.jitPriority()));
         inst.addTransformer(t, true);
-        int retransformed = lateAttach ? retransformLoaded(inst, selector) : 0;
-        installed = new Installed(o, t, inst, lateAttach, retransformed, failures);
+        int retransformed;
+        try {
+            retransformed = lateAttach ? retransformLoaded(inst, selector, boundaries, failures) : 0;
+        } catch (RuntimeException | Error e) {
+            inst.removeTransformer(t);   // a failed install leaves nothing behind: a later attach starts afresh
+            throw e;
+        }
+        installed = new Installed(o, t, inst, lateAttach, retransformed, failures, boundaries);
         if (o.warmup()) {
             PatchPathWarmup.start();
         }
@@ -96,11 +103,23 @@ public final class AtlasAgent {
         return installed;
     }
 
-    private static int retransformLoaded(Instrumentation inst, ClassSelector selector) {
+    /**
+     * Retransforms the loaded classes the selector selects, and those with a request boundary in
+     * their hierarchy. One class the JVM cannot retransform (a verifier's "invalid class", an
+     * optional dependency missing) must not stop the others nor leave the JVM half-instrumented:
+     * the batch is tried first, then, if it fails, class by class, each failure recorded with its
+     * reason (shown by {@code atlas status}).
+     */
+    private static int retransformLoaded(Instrumentation inst, ClassSelector selector, BoundaryMatcher boundaries,
+                                         List<String> failures) {
         List<Class<?>> targets = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (!c.isArray() && !c.isHidden() && !c.isPrimitive() && inst.isModifiableClass(c)
-                    && selector.selects(c.getName().replace('.', '/'), c.getClassLoader())) {
+            if (c.isArray() || c.isHidden() || c.isPrimitive() || !inst.isModifiableClass(c)) {
+                continue;
+            }
+            String name = c.getName().replace('.', '/');
+            ClassLoader l = c.getClassLoader();
+            if (selector.selects(name, l) || (selector.boundaryEligible(name, l) && hasBoundaryType(c, boundaries))) {
                 targets.add(c);
             }
         }
@@ -110,17 +129,38 @@ public final class AtlasAgent {
         try {
             inst.retransformClasses(targets.toArray(Class<?>[]::new));
             return targets.size();
-        } catch (UnmodifiableClassException | RuntimeException | LinkageError batchFailed) {
+        } catch (UnmodifiableClassException | RuntimeException | LinkageError | InternalError batchFailed) {
             int n = 0;   // one bad class fails the batch: go one by one
             for (Class<?> c : targets) {
                 try {
                     inst.retransformClasses(c);
                     n++;
-                } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+                } catch (UnmodifiableClassException | RuntimeException | LinkageError | InternalError e) {
+                    synchronized (failures) {
+                        if (failures.size() < 100) {
+                            failures.add(c.getName() + ": not retransformed: " + e);
+                        }
+                    }
                     LOG.log(Level.WARNING, () -> "Atlas: could not make loaded class " + c.getName() + " patchable: " + e);
                 }
             }
             return n;
         }
+    }
+
+    private static boolean hasBoundaryType(Class<?> c, BoundaryMatcher boundaries) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        java.util.ArrayDeque<Class<?>> todo = new java.util.ArrayDeque<>();
+        todo.add(c);
+        while (!todo.isEmpty()) {
+            Class<?> k = todo.pop();
+            if (names.add(k.getName().replace('.', '/'))) {
+                if (k.getSuperclass() != null) {
+                    todo.add(k.getSuperclass());
+                }
+                todo.addAll(List.of(k.getInterfaces()));
+            }
+        }
+        return boundaries.namesAnyType(names);
     }
 }

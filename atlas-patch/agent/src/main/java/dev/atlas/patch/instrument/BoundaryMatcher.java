@@ -1,15 +1,24 @@
 package dev.atlas.patch.instrument;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Which methods are request boundaries: a boundary method runs wholly in one view (a
  * request scope), and between two calls of it the thread is detached, so that a migration
  * never waits for it. A pattern {@code Type#method} selects the methods of that name
- * declared by {@code Type} itself or by a class that directly extends or implements it.
+ * declared by {@code Type} itself or by any class that extends or implements it, at any depth
+ * ({@link #isBoundary(Set, String)} with {@link TypeHierarchy}).
  *
- * <p>The defaults are the request handlers of the JDK's HTTP server and of servlets.
+ * <p>The defaults are the outermost request entries of common servers: the JDK's HTTP
+ * server's handlers, servlet filter chains, filters and servlets (jakarta and javax: the first
+ * {@code FilterChain.doFilter} of a request opens its scope, so filters run in the same view
+ * as the servlet), Jetty handlers, and Netty's inbound {@code channelRead} (on an event loop,
+ * one request is one handler invocation: the thread is between requests between two of them).
+ * Nested boundary calls open ordinary nested scopes.
  *
  * <p>Threading: immutable.
  */
@@ -17,12 +26,16 @@ public final class BoundaryMatcher {
     /** {@code HttpHandler.handle}, {@code Servlet.service}, {@code HttpServlet.doXxx} (javax and jakarta). */
     public static final List<String> DEFAULTS = List.of(
             "com.sun.net.httpserver.HttpHandler#handle",
+            "jakarta.servlet.FilterChain#doFilter", "javax.servlet.FilterChain#doFilter",
+            "jakarta.servlet.Filter#doFilter", "javax.servlet.Filter#doFilter",
+            "org.eclipse.jetty.server.Handler#handle",
+            "io.netty.channel.ChannelInboundHandler#channelRead",
             "jakarta.servlet.Servlet#service", "javax.servlet.Servlet#service",
             "jakarta.servlet.http.HttpServlet#service", "javax.servlet.http.HttpServlet#service",
             "jakarta.servlet.http.HttpServlet#doGet", "javax.servlet.http.HttpServlet#doGet",
             "jakarta.servlet.http.HttpServlet#doPost", "javax.servlet.http.HttpServlet#doPost");
 
-    private record Pattern(String type, String method) {}
+    private record Pattern(String type, String method, AtomicBoolean matched) {}
 
     private final List<Pattern> patterns;
 
@@ -38,7 +51,7 @@ public final class BoundaryMatcher {
             throw new IllegalArgumentException("boundary '" + p + "': expected Type#method, e.g. "
                     + "com.sun.net.httpserver.HttpHandler#handle");
         }
-        return new Pattern(p.substring(0, h).replace('.', '/'), p.substring(h + 1));
+        return new Pattern(p.substring(0, h).replace('.', '/'), p.substring(h + 1), new AtomicBoolean());
     }
 
     /**
@@ -50,10 +63,57 @@ public final class BoundaryMatcher {
         for (Pattern p : patterns) {
             if (p.method.equals(methodName)
                     && (p.type.equals(className) || p.type.equals(superName) || interfaces.contains(p.type))) {
+                p.matched.set(true);
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether some pattern names a method called {@code methodName} (a cheap test before the hierarchy walk). */
+    public boolean namesMethod(String methodName) {
+        for (Pattern p : patterns) {
+            if (p.method.equals(methodName)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Like {@link #isBoundary(String, String, List, String)}, with the supertypes at any depth.
+     *
+     * @param supertypes the class and all its supertypes (see {@link TypeHierarchy#supertypes})
+     */
+    public boolean isBoundary(Set<String> supertypes, String methodName) {
+        for (Pattern p : patterns) {
+            if (p.method.equals(methodName) && supertypes.contains(p.type)) {
+                p.matched.set(true);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether one of these types (internal names) is the type of some pattern. */
+    public boolean namesAnyType(Set<String> types) {
+        for (Pattern p : patterns) {
+            if (types.contains(p.type)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The patterns that have matched no method so far, as given ({@code Type#method}). */
+    public List<String> unmatched() {
+        List<String> out = new ArrayList<>();
+        for (Pattern p : patterns) {
+            if (!p.matched.get()) {
+                out.add(p.type.replace('/', '.') + "#" + p.method);
+            }
+        }
+        return out;
     }
 
     public boolean isEmpty() {

@@ -79,6 +79,23 @@ public final class ClassSelector {
         return false;
     }
 
+    /**
+     * Whether request boundaries may be woven into the class even though it is not selected:
+     * any class of an application class loader (servers' own classes, {@code javax.servlet}
+     * and {@code jakarta.servlet} included), never the JDK's, never Atlas's own.
+     */
+    public boolean boundaryEligible(String internalName, ClassLoader loader) {
+        if (internalName == null || loader == null || loader == ClassLoader.getPlatformClassLoader()) {
+            return false;
+        }
+        for (String n : NEVER) {
+            if (internalName.startsWith(n) && !n.equals("javax/")) {
+                return false;
+            }
+        }
+        return !internalName.startsWith("dev/atlas/");
+    }
+
     static boolean matches(String pattern, String dotted) {
         if (pattern.equals("**")) {
             return true;

@@ -24,9 +24,12 @@ import java.lang.constant.DynamicCallSiteDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.reflect.AccessFlag;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Makes the methods of a class patchable (ClassFile API): an entry guard at the start of
@@ -58,6 +61,7 @@ public final class CodeInstrumenter {
 
     private final MethodRegistry registry;
     private final BoundaryMatcher boundaries;
+    private final TypeHierarchy hierarchy = new TypeHierarchy();
 
     public CodeInstrumenter(MethodRegistry registry, BoundaryMatcher boundaries) {
         this.registry = registry;
@@ -72,6 +76,17 @@ public final class CodeInstrumenter {
      *         caller leaves it as it was)
      */
     public byte[] instrument(ClassLoader loader, byte[] classBytes) {
+        return instrument(loader, classBytes, true);
+    }
+
+    /**
+     * Instruments one class: with {@code patchable}, as {@link #instrument(ClassLoader, byte[])};
+     * without, only its request-boundary methods get their request scope (a class the include
+     * patterns do not select, such as a server's filter chain), and nothing is registered.
+     *
+     * @return the new class bytes, or null if there is nothing to instrument
+     */
+    public byte[] instrument(ClassLoader loader, byte[] classBytes, boolean patchable) {
         ClassModel model = ClassFile.of().parse(classBytes);
         String className = model.thisClass().asInternalName();
         if (model.flags().has(AccessFlag.MODULE)) {
@@ -82,25 +97,42 @@ public final class CodeInstrumenter {
         for (var i : model.interfaces()) {
             interfaces.add(i.asInternalName());
         }
+        List<String> direct = new ArrayList<>(interfaces);
+        if (superName != null) {
+            direct.add(superName);
+        }
+        Set<MethodModel> boundaryMethods = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<String> supertypes = null;
+        for (MethodModel m : model.methods()) {
+            String name = m.methodName().stringValue();
+            if (patchable(m) && boundaries.namesMethod(name)) {
+                if (supertypes == null) {
+                    supertypes = hierarchy.supertypes(loader, className, direct);
+                }
+                if (boundaries.isBoundary(supertypes, name)) {
+                    boundaryMethods.add(m);
+                }
+            }
+        }
         Map<MethodModel, MethodSlot> slots = new HashMap<>();
         List<MethodSlot> all = new ArrayList<>();
         for (MethodModel m : model.methods()) {
-            if (patchable(m)) {
+            if (patchable && patchable(m)) {
                 MethodSlot s = registry.register(loader, className, m.methodName().stringValue(),
                         m.methodType().stringValue(), m.flags().has(AccessFlag.STATIC));
                 slots.put(m, s);
                 all.add(s);
             }
         }
-        if (slots.isEmpty()) {
+        if (slots.isEmpty() && boundaryMethods.isEmpty()) {
             return null;
         }
         ClassDesc owner = model.thisClass().asSymbol();
         ClassFile cf = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(resolver(model, loader)));
         byte[] out = cf.transformClass(model, (ClassTransform) (cb, ce) -> {
-            if (ce instanceof MethodModel mm && slots.containsKey(mm)) {
+            if (ce instanceof MethodModel mm && (slots.containsKey(mm) || boundaryMethods.contains(mm))) {
                 MethodSlot slot = slots.get(mm);
-                boolean boundary = boundaries.isBoundary(className, superName, interfaces, mm.methodName().stringValue());
+                boolean boundary = boundaryMethods.contains(mm);
                 cb.transformMethod(mm, (mb, me) -> {
                     if (me instanceof CodeModel code) {
                         mb.withCode(b -> emit(b, code, slot, boundary, owner, mm));
@@ -112,7 +144,9 @@ public final class CodeInstrumenter {
                 cb.with(ce);
             }
         });
-        registry.classTransformed(loader, className, ClassFingerprint.of(classBytes), all);
+        if (!slots.isEmpty()) {
+            registry.classTransformed(loader, className, ClassFingerprint.of(classBytes), all);
+        }
         return out;
     }
 
@@ -135,6 +169,28 @@ public final class CodeInstrumenter {
             b.astore(scope);
             b.labelBinding(start);
         }
+        if (slot != null) {
+            guard(b, slot, boundary, owner, type, isStatic, scope);
+        }
+        for (CodeElement e : code) {
+            if (boundary && e instanceof ReturnInstruction) {
+                closeScope(b, scope);
+            }
+            b.with(e);
+        }
+        if (boundary) {
+            Label handler = b.newLabel();
+            b.labelBinding(end);
+            b.exceptionCatchAll(start, end, handler);
+            b.labelBinding(handler);
+            closeScope(b, scope);
+            b.athrow();
+        }
+    }
+
+    /** The entry guard; falls through (stack empty) to the original body. */
+    private static void guard(CodeBuilder b, MethodSlot slot, boolean boundary, ClassDesc owner, MethodTypeDesc type,
+                              boolean isStatic, int scope) {
         Label original = b.newLabel();
         b.invokedynamic(DynamicCallSiteDesc.of(BSM_TARGET, "target", MTD_TARGET, slot.id()));
         b.dup();
@@ -158,20 +214,6 @@ public final class CodeInstrumenter {
         b.return_(TypeKind.from(type.returnType()));
         b.labelBinding(original);
         b.pop();
-        for (CodeElement e : code) {
-            if (boundary && e instanceof ReturnInstruction) {
-                closeScope(b, scope);
-            }
-            b.with(e);
-        }
-        if (boundary) {
-            Label handler = b.newLabel();
-            b.labelBinding(end);
-            b.exceptionCatchAll(start, end, handler);
-            b.labelBinding(handler);
-            closeScope(b, scope);
-            b.athrow();
-        }
     }
 
     private static void closeScope(CodeBuilder b, int scope) {

@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 /**
- * The agent's class file transformer: instruments the selected classes when they load, and
+ * The agent's class file transformer: instruments the selected classes when they load (and
+ * weaves request boundaries into the other application classes that have some), and
  * again when they are retransformed (the JVM then hands it the original bytes, so the
  * result is the same). A class that cannot be instrumented is left as it was and reported
  * to the error listener; the transformer never throws.
@@ -26,6 +27,7 @@ public final class PatchableClassTransformer implements ClassFileTransformer {
     private final BiConsumer<String, Throwable> errorListener;
     private final AtomicLong instrumented = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong boundaryOnly = new AtomicLong();
 
     /**
      * @param errorListener told about every class that could not be instrumented (class name, cause)
@@ -45,17 +47,22 @@ public final class PatchableClassTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
-        if (!selector.selects(className, loader)) {
+        boolean patchable = selector.selects(className, loader);
+        if (!patchable && !selector.boundaryEligible(className, loader)) {
             return null;
         }
         try {
-            byte[] out = instrumenter.instrument(loader, classfileBuffer);
+            byte[] out = instrumenter.instrument(loader, classfileBuffer, patchable);
             if (out != null) {
                 readAtlas(module);
-                instrumented.incrementAndGet();
+                (patchable ? instrumented : boundaryOnly).incrementAndGet();
             }
             return out;
         } catch (Throwable t) {
+            if (!patchable) {
+                LOG.log(Level.DEBUG, () -> "no request boundary woven into " + className + ": " + t);
+                return null;   // not selected: left as it is, quietly
+            }
             failed.incrementAndGet();
             LOG.log(Level.DEBUG, () -> "not patchable: " + className + ": " + t);
             try {
@@ -78,6 +85,11 @@ public final class PatchableClassTransformer implements ClassFileTransformer {
     /** Classes instrumented so far. */
     public long instrumentedCount() {
         return instrumented.get();
+    }
+
+    /** Classes the selector does not select that got request boundaries only. */
+    public long boundaryOnlyCount() {
+        return boundaryOnly.get();
     }
 
     /** Classes that matched the selector but could not be instrumented. */

@@ -300,6 +300,8 @@ final class AgentCommands {
         f.put("retransformed", Integer.toString(in.retransformed()));
         f.put("instrumented", Long.toString(in.transformer().instrumentedCount()));
         f.put("not-patchable", Long.toString(in.transformer().failedCount()));
+        f.put("boundary-only", Long.toString(in.transformer().boundaryOnlyCount()));
+        f.put("boundaries-unmatched", String.join(";", in.boundaries().unmatched()));
         return f;
     }
 
@@ -309,8 +311,15 @@ final class AgentCommands {
 
     private static String describe(AtlasAgent.Installed in) {
         return in.transformer().selector() + "; boundaries " + (in.options().boundaries().isEmpty() ? "none"
-                : in.options().boundaries()) + "; " + in.transformer().instrumentedCount() + " class(es) patchable; "
-                + jitStatus();
+                : in.options().boundaries()) + "; " + in.transformer().instrumentedCount() + " class(es) patchable, "
+                + in.transformer().boundaryOnlyCount() + " more with request boundaries only; " + jitStatus()
+                + unmatched(in);
+    }
+
+    /** The boundary options that matched no method of a class loaded so far (a typo, or a server not in use). */
+    private static String unmatched(AtlasAgent.Installed in) {
+        List<String> u = in.boundaries().unmatched();
+        return u.isEmpty() ? "" : "\nboundary option(s) matching no method of a loaded class so far: " + u;
     }
 
     /** E.g. {@code JIT at SCHED_IDLE during a patch}, or why the JIT's priority is left alone. */

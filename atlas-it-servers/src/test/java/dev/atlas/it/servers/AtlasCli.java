@@ -1,0 +1,69 @@
+package dev.atlas.it.servers;
+
+import dev.atlas.cli.AtlasCommand;
+import dev.atlas.patch.agent.command.CommandReply;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The {@code atlas} command line, run in the test JVM exactly as {@code main} would (without
+ * exiting), against the agent jar the build made; and the patches of each server's package,
+ * built once by {@code atlas patch build app-v1 app-v2 --include <package>.**}.
+ */
+final class AtlasCli {
+    private static final Map<String, Path> PATCHES = new ConcurrentHashMap<>();
+
+    private AtlasCli() {}
+
+    /** One execution: exit code, standard output, standard error. */
+    record Run(int exitCode, String out, String err) {
+        CommandReply reply() {
+            return CommandReply.parse(out, "atlas reply");
+        }
+
+        @Override
+        public String toString() {
+            return "exit code " + exitCode + "\n--- out:\n" + out + "--- err:\n" + err;
+        }
+    }
+
+    static Run run(String... args) {
+        CommandLine cmd = AtlasCommand.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** {@code atlas <subcommand...> <pid> --agent-jar <jar> <args...>}. */
+    static Run target(List<String> subcommand, long pid, String... args) {
+        List<String> all = new ArrayList<>(subcommand);
+        all.add(Long.toString(pid));
+        all.addAll(List.of(args));
+        all.add("--agent-jar");
+        all.add(ItEnvironment.agentJar().toString());
+        return run(all.toArray(String[]::new));
+    }
+
+    /** The v1 -> v2 patch of one application package (e.g. {@code it.spring}), built once per test JVM. */
+    static Path patch(String pkg) {
+        return PATCHES.computeIfAbsent(pkg, p -> {
+            Path out = ItEnvironment.workDir().resolve(p + ".atlaspatch");
+            Run r = run("patch", "build", ItEnvironment.appV1().toString(), ItEnvironment.appV2().toString(),
+                    "-o", out.toString(), "--include", p + ".**", "-m", p + " v1 -> v2");
+            if (r.exitCode() != 0) {
+                throw new IllegalStateException("atlas patch build for " + p + " failed: " + r);
+            }
+            return out;
+        });
+    }
+}

@@ -1,0 +1,95 @@
+package dev.atlas.it.servers;
+
+import dev.atlas.patch.agent.command.CommandReply;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The cases every server goes through, against one running process under load: apply the
+ * v1 -> v2 patch, roll it back, apply it again. Phases of the load: 0 before, 1 while
+ * applying, 2 after apply returned, 3 while rolling back, 4 after, 5 while re-applying, 6 after.
+ *
+ * <p>Pass: no failed request, no mixed request, phases 0 and 4 all v1, phases 2 and 6 all v2,
+ * every thread in the migration moved (none left outside the view), {@code atlas status}
+ * showing the patch and no thread outside the default view afterwards.
+ */
+final class PatchSequence {
+    private static final int CLIENTS = 6;
+    private static final long PER_PHASE = 60;
+
+    private final ServerCase server;
+    private final ServerProcess process;
+    private final List<String> notes = new ArrayList<>();
+
+    PatchSequence(ServerCase server, ServerProcess process) {
+        this.server = server;
+        this.process = process;
+    }
+
+    /** Runs the three cases under load; returns notes for the report (replies' figures). */
+    List<String> run() throws Exception {
+        Path patch = AtlasCli.patch(server.pkg());
+        TaggedLoad load = new TaggedLoad(process.port(), CLIENTS, server.paths());
+        try (load) {
+            load.awaitRequests(0, PER_PHASE);
+            move(load, 1, List.of("patch", "apply"), patch);
+            load.awaitRequests(2, PER_PHASE);
+            CommandReply st = status();
+            assertEquals(1, st.field("applied").split(",").length, st::toString);
+            move(load, 3, List.of("patch", "rollback"), null);
+            load.awaitRequests(4, PER_PHASE);
+            move(load, 5, List.of("patch", "apply"), patch);
+            load.awaitRequests(6, PER_PHASE);
+        } finally {
+            load.close();
+            notes.add("load: " + load);
+        }
+        assertEquals(List.of(), load.failures(), () -> server.name() + ": failed requests; " + load + "\nserver stderr:\n"
+                + tail(process.stderr()));
+        assertEquals(0, load.mixed(), () -> server.name() + ": mixed requests; " + load);
+        for (int p : new int[] {0, 4}) {
+            assertEquals(Map.of("v1", load.count(p)), load.outcomes(p), load::toString);
+        }
+        for (int p : new int[] {2, 6}) {
+            assertEquals(Map.of("v2", load.count(p)), load.outcomes(p), load::toString);
+            for (String body : load.bodies(p)) {
+                assertTrue(body.startsWith("v2-v2-v2" + server.v2Suffix()), () -> server.name() + ": v2 response '" + body
+                        + "' lacks the new state '" + server.v2Suffix() + "'");
+            }
+        }
+        return notes;
+    }
+
+    private void move(TaggedLoad load, int phase, List<String> command, Path patch) {
+        load.phase(phase);
+        List<String> args = new ArrayList<>();
+        if (patch != null) {
+            args.add(patch.toString());
+        }
+        args.addAll(List.of("--timeout", "30s", "--raw"));
+        AtlasCli.Run r = AtlasCli.target(command, process.pid(), args.toArray(String[]::new));
+        assertEquals(0, r.exitCode(), () -> server.name() + ": " + command + " failed: " + r + "\nserver stderr:\n"
+                + tail(process.stderr()));
+        CommandReply reply = r.reply();
+        assertEquals("0", reply.field("threads-outside-view"), reply::toString);
+        notes.add(String.join(" ", command) + ": threads " + reply.field("threads") + ", moved " + reply.field("moved")
+                + ", slowest move " + reply.field("max-delay-ms") + " ms");
+        load.phase(phase + 1);
+    }
+
+    CommandReply status() {
+        AtlasCli.Run r = AtlasCli.target(List.of("status"), process.pid(), "--raw");
+        assertEquals(0, r.exitCode(), r::toString);
+        return r.reply();
+    }
+
+    static String tail(String s) {
+        return s.length() <= 6000 ? s : "..." + s.substring(s.length() - 6000);
+    }
+}

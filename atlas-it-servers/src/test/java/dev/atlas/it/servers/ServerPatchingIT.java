@@ -1,0 +1,55 @@
+package dev.atlas.it.servers;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Each server is started twice: with {@code -javaagent} and without the agent (then late
+ * attach by {@code atlas attach}); both go through {@link PatchSequence}.
+ */
+abstract class ServerPatchingIT {
+    abstract ServerCase server();
+
+    @Test
+    @Timeout(240)
+    void applyRollbackReapplyWithJavaagent() throws Exception {
+        ServerCase s = server();
+        try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of(
+                "-javaagent:" + ItEnvironment.agentJar() + "=include=" + s.include(), "-XX:+EnableDynamicAgentLoading"))) {
+            List<String> notes = new PatchSequence(s, p).run();
+            report(s, "-javaagent", notes);
+        }
+    }
+
+    @Test
+    @Timeout(240)
+    void applyRollbackReapplyAfterLateAttach() throws Exception {
+        ServerCase s = server();
+        try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(),
+                List.of("-XX:+EnableDynamicAgentLoading"))) {
+            try (TaggedLoad warm = new TaggedLoad(p.port(), 2, s.paths())) {
+                warm.awaitRequests(0, 20);   // the request path's classes are loaded
+            }
+            long t0 = System.nanoTime();
+            AtlasCli.Run attach = AtlasCli.target(List.of("attach"), p.pid(), "--include", s.include(), "--raw");
+            double attachMs = (System.nanoTime() - t0) / 1e6;
+            assertEquals(0, attach.exitCode(), () -> attach + "\nserver stderr:\n" + PatchSequence.tail(p.stderr()));
+            assertEquals("late-attach", attach.reply().field("agent"), attach::toString);
+            List<String> notes = new PatchSequence(s, p).run();
+            notes.add(0, String.format(java.util.Locale.ROOT, "attach: %.0f ms, %s class(es) retransformed", attachMs,
+                    attach.reply().field("retransformed")));
+            report(s, "late attach", notes);
+        }
+    }
+
+    private static void report(ServerCase s, String how, List<String> notes) {
+        System.out.println("[servers] " + s.name() + ", " + how + ": PASS");
+        for (String n : notes) {
+            System.out.println("[servers]   " + n);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.atlas.it.servers;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Load from client threads of their own: each sends requests in a loop, round-robin over the
+ * given paths. A response body starts with three version tags written at the start, the
+ * middle and the end of the request ({@code v1-v1-v1}, possibly followed by a space and more);
+ * a request is <em>mixed</em> when they differ. Each outcome is recorded under the
+ * <em>phase</em> in force when its request was sent.
+ *
+ * <p>Threading: {@link #phase}, the counters and {@link #close} may be used from any thread.
+ */
+final class TaggedLoad implements AutoCloseable {
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final List<URI> uris = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final Map<Integer, Map<String, AtomicLong>> outcomes = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> bodies = new ConcurrentLinkedQueue<>();
+    private volatile int phase;
+    private volatile boolean stop;
+
+    TaggedLoad(int port, int clients, List<String> paths) {
+        for (String p : paths) {
+            uris.add(URI.create("http://127.0.0.1:" + port + p));
+        }
+        for (int i = 0; i < clients; i++) {
+            int first = i;
+            threads.add(Thread.ofPlatform().daemon().name("client-" + i).start(() -> loop(first)));
+        }
+    }
+
+    private void loop(int next) {
+        while (!stop) {
+            int p = phase;
+            URI uri = uris.get(next++ % uris.size());
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
+                    failures.add("phase " + p + " " + uri.getPath() + ": HTTP " + r.statusCode() + " "
+                            + r.body().lines().limit(3).toList());
+                } else {
+                    record(p, r.body());
+                }
+            } catch (IOException e) {
+                if (!stop) {
+                    failures.add("phase " + p + " " + uri.getPath() + ": " + e);
+                    LockSupport.parkNanos(1_000_000);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void record(int p, String body) {
+        String tags = body.indexOf(' ') < 0 ? body : body.substring(0, body.indexOf(' '));
+        String[] t = tags.split("-");
+        String outcome = t.length == 3 && t[0].equals(t[1]) && t[1].equals(t[2]) ? t[0] : "mixed " + tags;
+        outcomes.computeIfAbsent(p, k -> new ConcurrentHashMap<>()).computeIfAbsent(outcome, k -> new AtomicLong())
+                .incrementAndGet();
+        if (bodies.size() < 4096) {
+            bodies.add(p + " " + body);
+        }
+    }
+
+    /** Requests sent from now on are recorded under {@code p}. */
+    void phase(int p) {
+        phase = p;
+    }
+
+    /** Waits until at least {@code n} requests of phase {@code p} completed (liveness bound: 60 s). */
+    void awaitRequests(int p, long n) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (count(p) < n) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("only " + count(p) + " request(s) completed in phase " + p + "; " + this);
+            }
+            Thread.sleep(10);   // polling a counter, not synchronisation
+        }
+    }
+
+    long count(int p) {
+        return outcomes(p).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Outcome ({@code v1}, {@code v2} or {@code mixed <tags>}) -> number of responses, for phase {@code p}. */
+    Map<String, Long> outcomes(int p) {
+        Map<String, Long> out = new TreeMap<>();
+        outcomes.getOrDefault(p, Map.of()).forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    long mixed() {
+        long n = 0;
+        for (Map<String, AtomicLong> m : outcomes.values()) {
+            for (var e : m.entrySet()) {
+                if (e.getKey().startsWith("mixed")) {
+                    n += e.getValue().get();
+                }
+            }
+        }
+        return n;
+    }
+
+    List<String> failures() {
+        return List.copyOf(failures);
+    }
+
+    /** Response bodies of phase {@code p} (the first few thousand of the run). */
+    List<String> bodies(int p) {
+        String prefix = p + " ";
+        return bodies.stream().filter(b -> b.startsWith(prefix)).map(b -> b.substring(prefix.length())).toList();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop = true;
+        for (Thread t : threads) {
+            t.join(Duration.ofSeconds(35));
+        }
+        client.close();
+    }
+
+    @Override
+    public String toString() {
+        Map<Integer, Map<String, Long>> all = new TreeMap<>();
+        outcomes.keySet().forEach(p -> all.put(p, outcomes(p)));
+        List<String> f = failures();
+        return "outcomes by phase " + all + ", " + f.size() + " failure(s)" + (f.isEmpty() ? "" : " " + f.subList(0,
+                Math.min(5, f.size())));
+    }
+}
