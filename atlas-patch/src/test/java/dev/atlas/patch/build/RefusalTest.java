@@ -55,13 +55,29 @@ class RefusalTest {
     }
 
     @Test
-    void removedNonPrivateMethodIsRefusedButAnUnusedPrivateOneIsNoted() {
+    void removedMethodIsKeptAndNotedUnlessItOverrides() {
         DiffHarness h = diff(SUB_V1.replace("public int twice() { return 2 * count; }", ""));
-        assertTrue(h.refusedWith("p/Sub twice()I: method removed"), h.result.refusals()::toString);
+        assertTrue(h.patch().isEmpty(), h.result.refusals()::toString);
+        assertTrue(h.result.notes().stream().anyMatch(n -> n.contains("twice()I: method removed in the new build; kept")),
+                h.result.notes()::toString);
+        DiffHarness override = new DiffHarness(tmp.resolve("o"), Map.of("p.Base", BASE, "p.Sub",
+                SUB_V1.replace("private int unused()", "public String toString() { return \"s\"; } private int unused()")),
+                Map.of("p.Base", BASE, "p.Sub", SUB_V1));
+        assertTrue(override.refusedWith("p/Sub toString()Ljava/lang/String;: overriding method removed"),
+                override.result.refusals()::toString);
         DiffHarness ok = new DiffHarness(tmp.resolve("ok"), Map.of("p.Base", BASE, "p.Sub", SUB_V1),
                 Map.of("p.Base", BASE, "p.Sub", SUB_V1.replace("private int unused() { return 0; }", "")));
         assertTrue(ok.patch().isEmpty());
         assertTrue(ok.result.notes().stream().anyMatch(n -> n.contains("unused()I: private method removed")), ok.result.notes()::toString);
+    }
+
+    @Test
+    void finalAddedToAClassIsReportedNotAppliedAndOtherModifierChangesAreRefused() {
+        DiffHarness h = diff(SUB_V1.replace("public class Sub", "public final class Sub").replace("2 * count", "3 * count"));
+        assertTrue(h.result.notes().stream().anyMatch(n -> n.contains("p/Sub: class modifier 'final' added")), h.result.notes()::toString);
+        assertTrue(h.classPatch("p/Sub").methods().stream().anyMatch(m -> m.name().equals("twice")));
+        DiffHarness a = diff(SUB_V1.replace("public class Sub", "public abstract class Sub"));
+        assertTrue(a.refusedWith("class modifiers changed (abstract)"), a.result.refusals()::toString);
     }
 
     @Test
@@ -123,7 +139,7 @@ class RefusalTest {
     @Test
     void everyRefusalIsReportedAndNoPatchIsMade() {
         DiffHarness h = diff(SUB_V1.replace("extends Base", "extends Object").replace("count = 1;", "count = 3;")
-                .replace("public int twice() { return 2 * count; }", ""));
+                .replace("public int twice() { return 2 * count; }", "public Sub(int c) { count = c; }"));
         assertTrue(h.result.isRefused());
         assertTrue(h.result.patch().isEmpty());
         assertTrue(h.result.refusals().size() >= 3, h.result.refusals()::toString);
