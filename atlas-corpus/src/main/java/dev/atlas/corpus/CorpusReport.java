@@ -43,7 +43,7 @@ final class CorpusReport {
                 + "with the agent (`-javaagent`, `include=<package>.**`) runs the old release's own tests (its published "
                 + "`tests` jar, JUnit Platform Launcher in that JVM), gets the patch through `atlas patch apply <pid>`, "
                 + "then runs the new release's own tests in the same JVM; (3) a JVM on the new jar runs the new release's "
-                + "tests as the reference. A pair passes when the patch built and applied and every test's outcome on the "
+                + "tests as the reference (steps 2 and 3 only for a patch that was built). A pair passes when the patch built and applied and every test's outcome on the "
                 + "patched JVM equals the reference's.\n\n");
         sb.append("**").append(headline(results)).append("**\n\n");
         sb.append("| library | versions | CVE | classes changed | built? | applied? | new tests on patched JVM | "

@@ -194,7 +194,8 @@ final class ClassDiff {
             } else if ((of.flags().flagsMask() & ClassFile.ACC_STATIC) != (nf.flags().flagsMask() & ClassFile.ACC_STATIC)) {
                 refuse(n, "field changed between static and instance");
             } else if ((of.flags().flagsMask() & MEMBER_FLAGS) != (nf.flags().flagsMask() & MEMBER_FLAGS)) {
-                refuse(n, "field modifiers changed");
+                modifiers(n, of.flags().flagsMask() & MEMBER_FLAGS, nf.flags().flagsMask() & MEMBER_FLAGS, true,
+                        (of.flags().flagsMask() & ClassFile.ACC_STATIC) == 0);
             }
         }
         return List.copyOf(newByName.values());
@@ -227,8 +228,12 @@ final class ClassDiff {
                 }
                 continue;
             }
-            if (of != (nm.flags().flagsMask() & MEMBER_FLAGS)) {
-                refuse(k, "method modifiers changed");
+            int nf = nm.flags().flagsMask() & MEMBER_FLAGS;
+            if (of != nf && (((of ^ nf) & ClassFile.ACC_STATIC) != 0
+                    || !modifiers(k, of, nf, false, (of & ClassFile.ACC_STATIC) == 0))) {
+                if (((of ^ nf) & ClassFile.ACC_STATIC) != 0) {
+                    refuse(k, "method changed between static and instance");
+                }
                 continue;
             }
             String mn = om.methodName().stringValue();
@@ -267,6 +272,19 @@ final class ClassDiff {
                 added.add(nm);
             }
         }
+    }
+
+    /** Reports a patchable modifier change (true) or refuses it (false). */
+    private boolean modifiers(String member, int oldFlags, int newFlags, boolean field, boolean instance) {
+        boolean extended = newBuild.extendedInBuild(newModel.thisClass().asInternalName());
+        Optional<String> refusal = ModifierChange.refusal(oldFlags, newFlags, field, instance, extended);
+        if (refusal.isPresent()) {
+            refuse(member, (field ? "field " : "method ") + refusal.get());
+            return false;
+        }
+        notes.add(name + " " + member + ": " + (field ? "field" : "method") + " modifiers changed ("
+                + ModifierChange.describe(oldFlags, newFlags) + "); reported, not applied (the running member keeps its own)");
+        return true;
     }
 
     /**

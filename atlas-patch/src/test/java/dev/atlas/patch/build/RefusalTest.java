@@ -81,6 +81,21 @@ class RefusalTest {
     }
 
     @Test
+    void narrowedAccessAndAddedFinalAreReportedWidenedAccessAndNewSynchronizedAreRefused() {
+        DiffHarness narrowed = diff(SUB_V1.replace("public int twice() { return 2 * count; }", "final int twice() { return 3 * count; }"));
+        assertTrue(narrowed.result.notes().stream().anyMatch(n -> n.contains("twice()I: method modifiers changed (public -> package-private, +final)")),
+                narrowed.result.notes()::toString);
+        assertTrue(narrowed.classPatch("p/Sub").methods().stream().anyMatch(m -> m.name().equals("twice")));
+        DiffHarness widened = diff(SUB_V1.replace("private int unused()", "public int unused()"));
+        assertTrue(widened.refusedWith("p/Sub unused()I: method access widened (private -> public)"), widened.result.refusals()::toString);
+        DiffHarness locked = diff(SUB_V1.replace("public int count()", "public synchronized int count()"));
+        assertTrue(locked.refusedWith("p/Sub count()I: method modifiers changed (+synchronized)"), locked.result.refusals()::toString);
+        DiffHarness unfinal = new DiffHarness(tmp.resolve("f"), Map.of("p.Base", BASE, "p.Sub", SUB_V1.replace("private int count;", "private final int count;")),
+                Map.of("p.Base", BASE, "p.Sub", SUB_V1));
+        assertTrue(unfinal.refusedWith("p/Sub count: field no longer final"), unfinal.result.refusals()::toString);
+    }
+
+    @Test
     void changedOrNewConstructorIsRefused() {
         DiffHarness h = diff(SUB_V1.replace("count = 1;", "count = 2;"));
         assertTrue(h.refusedWith("p/Sub <init>()V: constructor changed"), h.result.refusals()::toString);
