@@ -263,7 +263,8 @@ final class ClassDiff {
                     && newBuild.missingSupertype(newModel.thisClass().asInternalName()).isPresent()) {
                 refuse(k, "cannot check whether the new method overrides an inherited one: class "
                         + newBuild.missingSupertype(newModel.thisClass().asInternalName()).get()
-                        + " is in neither build nor the classpath (add the libraries with BuildOptions.withClasspath)");
+                        + " is in neither build nor the classpath; remedy: pass the libraries with --classpath "
+                        + "(BuildOptions.withClasspath)");
             } else if ((f & (ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC)) == 0
                     && newBuild.inherited(newModel, mn, nm.methodType().stringValue()).isPresent()) {
                 refuse(k, "new method overrides " + newBuild.inherited(newModel, mn, nm.methodType().stringValue())
