@@ -66,6 +66,7 @@ final class CorpusReport {
                     .append(" | ").append(r.apply() == null ? "" : r.apply().fields().getOrDefault("prepare-ms", ""))
                     .append(" |\n");
         }
+        sb.append(refusalKinds(results));
         sb.append("\n## Why pairs did not pass\n\n");
         boolean any = false;
         for (PairResult r : results) {
@@ -90,6 +91,47 @@ final class CorpusReport {
             }
         }
         return sb.toString();
+    }
+
+    /** How many refusals of each kind, and in how many pairs: which missing expressiveness costs most. */
+    static String refusalKinds(List<PairResult> results) {
+        java.util.Map<String, long[]> kinds = new java.util.TreeMap<>();
+        for (PairResult r : results) {
+            if (r.build() == null) {
+                continue;
+            }
+            Set<String> inPair = new LinkedHashSet<>();
+            for (String x : r.build().refusals()) {
+                String kind = kind(x);
+                kinds.computeIfAbsent(kind, k -> new long[2])[0]++;
+                inPair.add(kind);
+            }
+            for (String k : inPair) {
+                kinds.get(k)[1]++;
+            }
+        }
+        if (kinds.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("\n## Refusals by kind\n\n| refusal | count | pairs |\n|---|---|---|\n");
+        kinds.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]))
+                .forEach(e -> sb.append("| ").append(e.getKey().replace("|", "\\|")).append(" | ").append(e.getValue()[0])
+                        .append(" | ").append(e.getValue()[1]).append(" |\n"));
+        return sb.toString();
+    }
+
+    /** "a/B m()V: constructor changed (only ...)" -> "constructor changed". */
+    static String kind(String refusal) {
+        int colon = refusal.indexOf(": ");
+        String reason = colon < 0 ? refusal : refusal.substring(colon + 2);
+        int end = reason.length();
+        for (String stop : new String[] {" (", ";", ":", " from "}) {
+            int i = reason.indexOf(stop);
+            if (i > 0 && i < end) {
+                end = i;
+            }
+        }
+        return reason.substring(0, end);
     }
 
     static List<String> reasons(PairResult r) {

@@ -83,6 +83,14 @@ class CorpusPartsTest {
         assertEquals(0, PairRunner.countChanged("No changes.\n"));
     }
 
+    @Test
+    void refusalsAreGroupedByKind() {
+        assertEquals("constructor changed", CorpusReport.kind(
+                "org/a/B <init>(I)V: constructor changed (only initialisers of new fields may be added)"));
+        assertEquals("enum constants changed", CorpusReport.kind("org/a/E: enum constants changed from [A] to [A, B]"));
+        assertEquals("static initialiser changed", CorpusReport.kind("org/a/B <clinit>: static initialiser changed; declare ..."));
+    }
+
     private static Path jar(String relative) {
         return Path.of(REPO + relative);
     }

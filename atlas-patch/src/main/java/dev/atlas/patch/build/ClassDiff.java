@@ -188,7 +188,8 @@ final class ClassDiff {
             String n = of.fieldName().stringValue();
             FieldModel nf = newByName.remove(n);
             if (nf == null) {
-                refuse(n, "field removed (old code and other classes may still use it)");
+                notes.add(name + " " + n + ": field removed in the new build; kept in the running class for code outside "
+                        + "the patch, which the new code no longer maintains");
             } else if (!of.fieldType().stringValue().equals(mapDesc(nf.fieldTypeSymbol()))) {
                 refuse(n, "field type changed from " + of.fieldType().stringValue() + " to " + nf.fieldType().stringValue());
             } else if ((of.flags().flagsMask() & ClassFile.ACC_STATIC) != (nf.flags().flagsMask() & ClassFile.ACC_STATIC)) {
