@@ -285,7 +285,7 @@ final class ClassDiff {
             return false;
         }
         notes.add(name + " " + member + ": " + (field ? "field" : "method") + " modifiers changed ("
-                + ModifierChange.describe(oldFlags, newFlags) + "); reported, not applied (the running member keeps its own)");
+                + ModifierChange.describe(oldFlags, newFlags, field) + "); reported, not applied (the running member keeps its own)");
         return true;
     }
 

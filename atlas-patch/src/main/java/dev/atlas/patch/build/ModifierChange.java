@@ -30,16 +30,18 @@ final class ModifierChange {
      */
     static Optional<String> refusal(int oldFlags, int newFlags, boolean field, boolean instance, boolean extendedInBuild) {
         int changed = oldFlags ^ newFlags;
-        int rest = changed & ~ACCESS & ~ClassFile.ACC_FINAL;
+        // on a method, 0x0080 is varargs (a compile-time matter), not transient; strictfp has
+        // no effect since Java 17 (every floating-point operation is strict)
+        int rest = changed & ~ACCESS & ~ClassFile.ACC_FINAL & (field ? ~0 : ~(ClassFile.ACC_VARARGS | ClassFile.ACC_STRICT));
         if (rest != 0) {
-            return Optional.of("modifiers changed (" + describe(oldFlags & rest, newFlags & rest) + "): the running member "
+            return Optional.of("modifiers changed (" + describe(oldFlags & rest, newFlags & rest, field) + "): the running member "
                     + "keeps its modifiers, and " + (field ? "memory or serialization semantics" : "locking or dispatch")
                     + " would differ from the new release; remedy: restart on the new release");
         }
         int oldRank = rank(oldFlags);
         int newRank = rank(newFlags);
         if (newRank > oldRank) {
-            return Optional.of("access widened (" + describe(oldFlags & ACCESS, newFlags & ACCESS) + "): new code outside "
+            return Optional.of("access widened (" + describe(oldFlags & ACCESS, newFlags & ACCESS, field) + "): new code outside "
                     + "the class would be refused access to the running member; remedy: restart on the new release");
         }
         if (newRank < oldRank && newRank == 0 && instance && !field && extendedInBuild) {
@@ -60,17 +62,17 @@ final class ModifierChange {
     }
 
     /** {@code public -> private, +final}. */
-    static String describe(int oldFlags, int newFlags) {
+    static String describe(int oldFlags, int newFlags, boolean field) {
         List<String> parts = new ArrayList<>();
         if ((oldFlags & ACCESS) != (newFlags & ACCESS)) {
             parts.add(access(oldFlags) + " -> " + access(newFlags));
         }
         int removed = oldFlags & ~newFlags & ~ACCESS;
         int added = newFlags & ~oldFlags & ~ACCESS;
-        for (String n : names(added)) {
+        for (String n : names(added, field)) {
             parts.add("+" + n);
         }
-        for (String n : names(removed)) {
+        for (String n : names(removed, field)) {
             parts.add("-" + n);
         }
         return String.join(", ", parts);
@@ -90,11 +92,13 @@ final class ModifierChange {
         };
     }
 
-    private static List<String> names(int flags) {
+    private static List<String> names(int flags, boolean field) {
         List<String> n = new ArrayList<>();
         int[] bits = {ClassFile.ACC_STATIC, ClassFile.ACC_FINAL, ClassFile.ACC_SYNCHRONIZED, ClassFile.ACC_VOLATILE,
             ClassFile.ACC_TRANSIENT, ClassFile.ACC_NATIVE, ClassFile.ACC_ABSTRACT, ClassFile.ACC_STRICT};
-        String[] names = {"static", "final", "synchronized", "volatile", "transient", "native", "abstract", "strictfp"};
+        String[] names = field
+                ? new String[] {"static", "final", "synchronized", "volatile", "transient", "native", "abstract", "strictfp"}
+                : new String[] {"static", "final", "synchronized", "bridge", "varargs", "native", "abstract", "strictfp"};
         for (int i = 0; i < bits.length; i++) {
             if ((flags & bits[i]) != 0) {
                 n.add(names[i]);

@@ -88,6 +88,11 @@ class RefusalTest {
         assertTrue(narrowed.result.notes().stream().anyMatch(n -> n.contains("twice()I: method modifiers changed (public -> package-private, +final)")),
                 narrowed.result.notes()::toString);
         assertTrue(narrowed.classPatch("p/Sub").methods().stream().anyMatch(m -> m.name().equals("twice")));
+        DiffHarness varargs = new DiffHarness(tmp.resolve("va"), Map.of("p.Base", BASE, "p.Sub",
+                SUB_V1.replace("private int unused()", "public int sum(int[] xs) { return xs.length; } private int unused()")),
+                Map.of("p.Base", BASE, "p.Sub", SUB_V1.replace("private int unused()", "public int sum(int... xs) { return xs.length; } private int unused()")));
+        assertTrue(varargs.result.notes().stream().anyMatch(n -> n.contains("sum([I)I: method modifiers changed (+varargs)")),
+                () -> varargs.result.refusals() + " " + varargs.result.notes());
         DiffHarness widened = diff(SUB_V1.replace("private int unused()", "public int unused()"));
         assertTrue(widened.refusedWith("p/Sub unused()I: method access widened (private -> public)"), widened.result.refusals()::toString);
         DiffHarness locked = diff(SUB_V1.replace("public int count()", "public synchronized int count()"));
