@@ -88,10 +88,29 @@ final class ChildJvm implements AutoCloseable {
                         + (process.isAlive() ? "" : " (the child JVM exited, code " + process.exitValue() + ")")
                         + "; see " + dir);
             }
+            if (line.startsWith("@@atlas-corpus exited") || line.startsWith("@@atlas-corpus error")) {
+                close();
+                throw new IOException(label + ": the child JVM " + (process.isAlive() ? "failed" : "exited (code "
+                        + process.exitValue() + ")") + " before the tests finished: " + lastLine(dir.resolve("child.err")));
+            }
             if (line.startsWith(SuiteRunner.DONE + " " + label + " ")) {
                 String[] f = line.substring(SuiteRunner.DONE.length() + label.length() + 2).split(" ");
                 return SuiteOutcome.read(results, Long.parseLong(f[4]));
             }
+        }
+    }
+
+    private static String lastLine(Path file) {
+        try {
+            String last = "no output on stderr";
+            for (String l : Files.readAllLines(file)) {
+                if (!l.isBlank() && !l.startsWith("\tat ")) {
+                    last = l;
+                }
+            }
+            return last;
+        } catch (IOException e) {
+            return "stderr unreadable: " + e.getMessage();
         }
     }
 

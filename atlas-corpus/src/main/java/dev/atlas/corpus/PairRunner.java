@@ -61,7 +61,7 @@ final class PairRunner {
         SuiteOutcome patched = null;
         Path live = dir.resolve("patched");
         List<String> jvmArgs = List.of(ChildJvm.agentArgument(cli.agentJar(), pair.patchedPackage()),
-                "-XX:+EnableDynamicAgentLoading", "--enable-native-access=ALL-UNNAMED", "-Xmx1g");
+                "-XX:+EnableDynamicAgentLoading", "--enable-native-access=ALL-UNNAMED", "-Xmx2g");
         List<Path> cp = new ArrayList<>();
         cp.add(oldRelease.jar());
         cp.addAll(oldRelease.testPath());
@@ -84,7 +84,7 @@ final class PairRunner {
         cp.add(release.jar());
         cp.addAll(release.testPath());
         cp.add(release.tests());
-        try (ChildJvm child = ChildJvm.start(dir, List.of("-Xmx1g"), runnerClasses, cp, Duration.ofMinutes(2))) {
+        try (ChildJvm child = ChildJvm.start(dir, List.of("-Xmx2g"), runnerClasses, cp, Duration.ofMinutes(2))) {
             return child.run("new-tests", List.of(release.tests()), List.of(), suiteTimeout);
         }
     }
