@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  */
 final class ReleaseResolver {
     static final String DEFAULT_PLATFORM = "1.13.4";
-    private static final Pattern PLATFORM = Pattern.compile("junit-platform-(?:engine|commons|launcher)-(1\\.\\d+\\.\\d+)\\.jar");
+    private static final Pattern PLATFORM =
+            Pattern.compile("junit-platform-(?:engine|commons|launcher)-(1\\.\\d+\\.\\d+(?:-[A-Za-z0-9.]+)?)\\.jar");
     private static final Pattern JUNIT4 = Pattern.compile("junit-(\\d+)\\.(\\d+)(?:\\.\\d+)?\\.jar");
 
     private final Path root;

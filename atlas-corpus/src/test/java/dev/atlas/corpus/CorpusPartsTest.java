@@ -47,6 +47,9 @@ class CorpusPartsTest {
         assertTrue(jupiterOnly.contains("<artifactId>junit-platform-launcher</artifactId><version>1.7.1</version>"), jupiterOnly);
         assertTrue(jupiterOnly.contains("<artifactId>junit-jupiter-engine</artifactId><version>5.7.1</version>"), jupiterOnly);
         assertFalse(jupiterOnly.contains("vintage"), jupiterOnly);
+        String milestone = ReleaseResolver.junitExtras(List.of(
+                jar("org/junit/platform/junit-platform-engine/1.11.0-M2/junit-platform-engine-1.11.0-M2.jar")));
+        assertTrue(milestone.contains("<artifactId>junit-platform-launcher</artifactId><version>1.11.0-M2</version>"), milestone);
         String junit3 = ReleaseResolver.junitExtras(List.of(jar("junit/junit/3.8.1/junit-3.8.1.jar")));
         assertTrue(junit3.contains("<artifactId>junit-vintage-engine</artifactId><version>5" + ReleaseResolver.DEFAULT_PLATFORM.substring(1)),
                 junit3);
