@@ -27,7 +27,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code atlas patch build <old> <new> -o <file> [--include ..] [--exclude ..]
+ * {@code atlas patch build <old> <new> -o <file> [--include ..] [--exclude ..] [--classpath lib.jar:..]
  * [--sign-keystore <p12> [--sign-alias ..]]}: wraps {@link PatchBuilder#diff}.
  */
 @Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
@@ -55,6 +55,12 @@ final class PatchBuildCommand implements Callable<Integer> {
     @Option(names = "--exclude", split = ",", paramLabel = "<pattern>", description = "Classes to leave out.")
     List<String> excludes = new ArrayList<>();
 
+    @Option(names = {"-cp", "--classpath"}, split = ",", paramLabel = "<jar|dir>",
+            description = "Libraries the builds depend on (jars or class directories, separated by ',' or the "
+                    + "platform's path separator): read "
+                    + "only to check class hierarchies (inherited methods, overrides), never patched.")
+    List<String> classpath = new ArrayList<>();
+
     @Option(names = {"-m", "--description"}, paramLabel = "<text>", defaultValue = "",
             description = "What the patch does (stored in it).")
     String description;
@@ -80,7 +86,8 @@ final class PatchBuildCommand implements Callable<Integer> {
         }
         BuildOptions options;
         try {
-            options = BuildOptions.defaults().withIncludes(includes).withExcludes(excludes).withDescription(description);
+            options = BuildOptions.defaults().withIncludes(includes).withExcludes(excludes).withDescription(description)
+                    .withClasspath(libraries());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -91,6 +98,12 @@ final class PatchBuildCommand implements Callable<Integer> {
             for (Path b : List.of(oldBuild, newBuild)) {
                 if (!Files.exists(b)) {
                     err.println("atlas: no such build: " + b + " (expected a jar or a class directory)");
+                    return ExitCodes.FAILED;
+                }
+            }
+            for (Path lib : libraries()) {
+                if (!Files.exists(lib)) {
+                    err.println("atlas: no such library on --classpath: " + lib + " (expected a jar or a class directory)");
                     return ExitCodes.FAILED;
                 }
             }
@@ -139,6 +152,18 @@ final class PatchBuildCommand implements Callable<Integer> {
             err.flush();
         }
         return ExitCodes.FAILED;
+    }
+
+    private List<Path> libraries() {
+        List<Path> paths = new ArrayList<>();
+        for (String entry : classpath) {
+            for (String p : entry.split(java.util.regex.Pattern.quote(java.io.File.pathSeparator))) {
+                if (!p.isEmpty()) {
+                    paths.add(Path.of(p));
+                }
+            }
+        }
+        return paths;
     }
 
     private String onlyKey(KeyStore ks) throws GeneralSecurityException {

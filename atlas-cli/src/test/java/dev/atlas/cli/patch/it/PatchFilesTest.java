@@ -65,6 +65,32 @@ class PatchFilesTest {
     }
 
     @Test
+    void buildReadsTheLibrariesOnTheClasspathToCheckOverrides() throws Exception {
+        String base = "package lib; public class Base { public int id() { return 1; } }";
+        String sub = "package app; public class Sub extends lib.Base { public int a() { return 1; } }";
+        Path v1 = ShopApp.compile(Map.of("lib/Base.java", base, "app/Sub.java", sub), tmp.resolve("cp1"));
+        Path v2 = ShopApp.compile(Map.of("lib/Base.java", base,
+                "app/Sub.java", sub.replace("public int a()", "public int b() { return 2; } public int a()")), tmp.resolve("cp2"));
+        Path lib = tmp.resolve("cplib/lib");
+        Files.createDirectories(lib);
+        Files.move(v1.resolve("lib/Base.class"), lib.resolve("Base.class"));
+        Files.delete(v2.resolve("lib/Base.class"));
+        Path out = tmp.resolve("cp.atlaspatch");
+        CliRun without = CliRun.atlas("patch", "build", v1.toString(), v2.toString(), "-o", out.toString());
+        assertEquals(1, without.exitCode(), without::toString);
+        assertTrue(without.err().contains("lib/Base is in neither build nor the classpath") && without.err().contains("--classpath"),
+                without::toString);
+        CliRun with = CliRun.atlas("patch", "build", v1.toString(), v2.toString(), "-o", out.toString(),
+                "--classpath", tmp.resolve("cplib").toString());
+        assertEquals(0, with.exitCode(), with::toString);
+        assertTrue(with.out().contains("b()"), with::toString);
+        CliRun missing = CliRun.atlas("patch", "build", v1.toString(), v2.toString(), "-o", tmp.resolve("x.atlaspatch").toString(),
+                "--classpath", tmp.resolve("no-such.jar").toString());
+        assertEquals(1, missing.exitCode(), missing::toString);
+        assertTrue(missing.err().contains("no such library on --classpath"), missing::toString);
+    }
+
+    @Test
     @Timeout(120)
     void signedPatchesOnlyWhenASignatureIsRequired() throws Exception {
         Path keys = tmp.resolve("release.p12");

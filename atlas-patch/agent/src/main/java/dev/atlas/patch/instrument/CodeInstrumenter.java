@@ -71,7 +71,9 @@ public final class CodeInstrumenter {
     /**
      * Instruments one class and records its methods and fingerprint in the registry.
      *
-     * @return the new class bytes, or null if the class has no patchable method
+     * @return the new class bytes, or null if the class has no patchable method (it is
+     *         recorded in the registry all the same, so that a patch can add fields and
+     *         methods to it)
      * @throws IllegalArgumentException if the class cannot be parsed or rewritten (the
      *         caller leaves it as it was)
      */
@@ -123,6 +125,11 @@ public final class CodeInstrumenter {
                 slots.put(m, s);
                 all.add(s);
             }
+        }
+        if (patchable && slots.isEmpty()) {
+            // nothing to guard, but a patch may still give the class new fields (shadow fields) or
+            // methods: it is known to the registry with its fingerprint
+            registry.classTransformed(loader, className, ClassFingerprint.of(classBytes), all);
         }
         if (slots.isEmpty() && boundaryMethods.isEmpty()) {
             return null;

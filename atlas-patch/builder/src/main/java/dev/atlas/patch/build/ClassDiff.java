@@ -87,7 +87,10 @@ final class ClassDiff {
         return m.methodName().stringValue() + m.methodType().stringValue();
     }
 
-    /** Shape changes that make the class impossible to patch (superclass, interfaces, modifiers). */
+    /**
+     * Shape changes that make the class impossible to patch: superclass, interfaces, and
+     * modifiers other than {@code final} (see {@link #finalChange}).
+     */
     static Optional<String> shapeChange(ClassModel o, ClassModel n, UnaryOperator<String> newToOld) {
         String os = o.superclass().map(ClassEntry::asInternalName).orElse("-");
         String ns = n.superclass().map(e -> newToOld.apply(e.asInternalName())).orElse("-");
@@ -99,16 +102,60 @@ final class ClassDiff {
         if (!oi.equals(ni)) {
             return Optional.of("interfaces changed from " + oi + " to " + ni);
         }
-        if ((o.flags().flagsMask() & CLASS_FLAGS) != (n.flags().flagsMask() & CLASS_FLAGS)) {
-            return Optional.of("class modifiers changed");
+        int changed = (o.flags().flagsMask() ^ n.flags().flagsMask()) & CLASS_FLAGS & ~ClassFile.ACC_FINAL;
+        if (changed != 0) {
+            return Optional.of("class modifiers changed (" + flagNames(changed) + "): the loaded class keeps its "
+                    + "modifiers, and access checks and dispatch of new code would differ from the new release; "
+                    + "remedy: restart on the new release, or exclude the class (--exclude) to keep it as it is");
         }
         return Optional.empty();
+    }
+
+    /**
+     * A {@code final} added to or removed from the class: reported, not applied (the loaded
+     * class keeps its modifiers). Removing it is refused when the new build extends the class,
+     * since such a subclass cannot be defined against the running one.
+     */
+    private void finalChange() {
+        int o = oldModel.flags().flagsMask() & ClassFile.ACC_FINAL;
+        int n = newModel.flags().flagsMask() & ClassFile.ACC_FINAL;
+        if (o == n) {
+            return;
+        }
+        if (o != 0 && newBuild.extendedInBuild(newModel.thisClass().asInternalName())) {
+            refuse("", "class no longer final and extended by the new build: the running class is final, so the "
+                    + "subclass cannot be defined; remedy: restart on the new release");
+        } else {
+            notes.add(name + ": class modifier 'final' " + (n != 0 ? "added" : "removed")
+                    + " in the new build; reported, not applied (the loaded class keeps its modifiers)");
+        }
+    }
+
+    private static String flagNames(int flags) {
+        List<String> names = new ArrayList<>();
+        if ((flags & ClassFile.ACC_PUBLIC) != 0) {
+            names.add("public");
+        }
+        if ((flags & ClassFile.ACC_INTERFACE) != 0) {
+            names.add("interface");
+        }
+        if ((flags & ClassFile.ACC_ABSTRACT) != 0) {
+            names.add("abstract");
+        }
+        if ((flags & ClassFile.ACC_ANNOTATION) != 0) {
+            names.add("annotation");
+        }
+        if ((flags & ClassFile.ACC_ENUM) != 0) {
+            names.add("enum");
+        }
+        return String.join(", ", names);
     }
 
     /** The plan, or empty if refused (the reasons went to the refusal list). */
     Optional<Plan> analyse() {
         int before = refusals.size();
         shapeChange(oldModel, newModel, newToOld).ifPresent(r -> refuse("", r));
+        finalChange();
         if ((newModel.flags().flagsMask() & ClassFile.ACC_ENUM) != 0) {
             if (!enumConstants(oldModel).equals(enumConstants(newModel))) {
                 refuse("", "enum constants changed from " + enumConstants(oldModel) + " to " + enumConstants(newModel));
@@ -141,13 +188,15 @@ final class ClassDiff {
             String n = of.fieldName().stringValue();
             FieldModel nf = newByName.remove(n);
             if (nf == null) {
-                refuse(n, "field removed (old code and other classes may still use it)");
+                notes.add(name + " " + n + ": field removed in the new build; kept in the running class for code outside "
+                        + "the patch, which the new code no longer maintains");
             } else if (!of.fieldType().stringValue().equals(mapDesc(nf.fieldTypeSymbol()))) {
                 refuse(n, "field type changed from " + of.fieldType().stringValue() + " to " + nf.fieldType().stringValue());
             } else if ((of.flags().flagsMask() & ClassFile.ACC_STATIC) != (nf.flags().flagsMask() & ClassFile.ACC_STATIC)) {
                 refuse(n, "field changed between static and instance");
             } else if ((of.flags().flagsMask() & MEMBER_FLAGS) != (nf.flags().flagsMask() & MEMBER_FLAGS)) {
-                refuse(n, "field modifiers changed");
+                modifiers(n, of.flags().flagsMask() & MEMBER_FLAGS, nf.flags().flagsMask() & MEMBER_FLAGS, true,
+                        (of.flags().flagsMask() & ClassFile.ACC_STATIC) == 0);
             }
         }
         return List.copyOf(newByName.values());
@@ -176,12 +225,16 @@ final class ClassDiff {
                         notes.add(name + " " + k + ": private method removed; it stays in the running class, unused by new code");
                     }
                 } else {
-                    refuse(k, "method removed (non-private methods may be called from outside the build)");
+                    removedMethod(om, k);
                 }
                 continue;
             }
-            if (of != (nm.flags().flagsMask() & MEMBER_FLAGS)) {
-                refuse(k, "method modifiers changed");
+            int nf = nm.flags().flagsMask() & MEMBER_FLAGS;
+            if (of != nf && (((of ^ nf) & ClassFile.ACC_STATIC) != 0
+                    || !modifiers(k, of, nf, false, (of & ClassFile.ACC_STATIC) == 0))) {
+                if (((of ^ nf) & ClassFile.ACC_STATIC) != 0) {
+                    refuse(k, "method changed between static and instance");
+                }
                 continue;
             }
             String mn = om.methodName().stringValue();
@@ -211,7 +264,8 @@ final class ClassDiff {
                     && newBuild.missingSupertype(newModel.thisClass().asInternalName()).isPresent()) {
                 refuse(k, "cannot check whether the new method overrides an inherited one: class "
                         + newBuild.missingSupertype(newModel.thisClass().asInternalName()).get()
-                        + " is in neither build nor the classpath (add the libraries with BuildOptions.withClasspath)");
+                        + " is in neither build nor the classpath; remedy: pass the libraries with --classpath "
+                        + "(BuildOptions.withClasspath)");
             } else if ((f & (ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC)) == 0
                     && newBuild.inherited(newModel, mn, nm.methodType().stringValue()).isPresent()) {
                 refuse(k, "new method overrides " + newBuild.inherited(newModel, mn, nm.methodType().stringValue())
@@ -219,6 +273,43 @@ final class ClassDiff {
             } else {
                 added.add(nm);
             }
+        }
+    }
+
+    /** Reports a patchable modifier change (true) or refuses it (false). */
+    private boolean modifiers(String member, int oldFlags, int newFlags, boolean field, boolean instance) {
+        boolean extended = newBuild.extendedInBuild(newModel.thisClass().asInternalName());
+        Optional<String> refusal = ModifierChange.refusal(oldFlags, newFlags, field, instance, extended);
+        if (refusal.isPresent()) {
+            refuse(member, (field ? "field " : "method ") + refusal.get());
+            return false;
+        }
+        notes.add(name + " " + member + ": " + (field ? "field" : "method") + " modifiers changed ("
+                + ModifierChange.describe(oldFlags, newFlags, field) + "); reported, not applied (the running member keeps its own)");
+        return true;
+    }
+
+    /**
+     * A non-private method the new build no longer has: it stays in the running class for the
+     * callers outside the build (reported), unless it overrides an inherited method, whose
+     * removal would change virtual dispatch (refused).
+     */
+    private void removedMethod(MethodModel om, String k) {
+        String mn = om.methodName().stringValue();
+        boolean virtual = (om.flags().flagsMask() & ClassFile.ACC_STATIC) == 0 && !mn.equals("<init>");
+        String self = newModel.thisClass().asInternalName();
+        if (virtual && newBuild.missingSupertype(self).isPresent()) {
+            refuse(k, "method removed, and whether it overrides an inherited one cannot be checked: class "
+                    + newBuild.missingSupertype(self).get() + " is in neither build nor the classpath; remedy: "
+                    + "pass the libraries with --classpath");
+        } else if (virtual && newBuild.inherited(newModel, mn, om.methodType().stringValue()).isPresent()) {
+            refuse(k, "overriding method removed: calls would still dispatch to it in the running class, unlike in "
+                    + "the new release; remedy: restart on the new release");
+        } else if (mn.equals("<init>") && newBuild.extendedInBuild(self)) {
+            refuse(k, "constructor removed while the new build extends the class; remedy: restart on the new release");
+        } else {
+            notes.add(name + " " + k + ": " + (mn.equals("<init>") ? "constructor" : "method")
+                    + " removed in the new build; kept in the running class for callers outside the patch, unused by new code");
         }
     }
 

@@ -47,6 +47,16 @@ final class Hierarchy {
         this.libraries = libraries;
     }
 
+    /** Whether a class of the build names {@code internalName} as its superclass. */
+    boolean extendedInBuild(String internalName) {
+        for (ClassModel m : build.values()) {
+            if (m.superclass().isPresent() && m.superclass().get().asInternalName().equals(internalName)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A class of the build, else of the libraries, else of the platform. */
     Optional<ClassModel> model(String internalName) {
         ClassModel m = build.get(internalName);

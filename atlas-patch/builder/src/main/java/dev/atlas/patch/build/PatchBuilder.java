@@ -48,9 +48,11 @@ import java.util.function.UnaryOperator;
  * and static fields (shadow fields, with initialisers that use only {@code this} and
  * constants), a changed static initialiser with an explicit {@code atlas$transfer()} hook,
  * lambdas (matched by body, not number), anonymous classes (matched by content, renamed
- * when new or reshaped). What it refuses: changed superclass or interfaces, changed or
- * removed fields, removed non-private methods, changed constructors, new overrides,
- * changed enum constants. Debug-only and annotation-only differences are ignored (noted).
+ * when new or reshaped). Reported, not applied (the running class keeps them): removed
+ * methods and fields (kept for callers outside the patch), narrowed member access, an added
+ * {@code final}. What it refuses, each with the reason and the remedy: changed superclass or
+ * interfaces, changed field types, widened access, removed overrides, changed constructors,
+ * new overrides, changed enum constants. Debug-only and annotation-only differences are ignored (noted).
  *
  * <p>Implementation notes: the work is in {@link ClassDiff} (what changes),
  * {@link BodyGenerator}/{@link AddedClassWriter}/{@link CodeRewriter} (the code, following

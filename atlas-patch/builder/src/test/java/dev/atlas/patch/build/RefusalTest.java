@@ -1,6 +1,7 @@
 package dev.atlas.patch.build;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atlas.patch.format.ClassPatch;
@@ -44,24 +45,61 @@ class RefusalTest {
     }
 
     @Test
-    void changedOrRemovedFieldIsRefused() {
+    void changedFieldIsRefusedARemovedOneKept() {
         DiffHarness h = diff(SUB_V1.replace("private int count;", "private long count;").replace("return count;", "return (int) count;")
                 .replace("2 * count", "2 * (int) count"));
         assertTrue(h.refusedWith("p/Sub count: field type changed from I to J"), h.result.refusals()::toString);
-        DiffHarness removed = new DiffHarness(tmp.resolve("r"), Map.of("p.Base", BASE, "p.Sub", SUB_V1),
-                Map.of("p.Base", BASE, "p.Sub", SUB_V1.replace("private int count;", "").replace("count = 1;", "")
-                        .replace("return count;", "return 1;").replace("2 * count", "2")));
-        assertTrue(removed.refusedWith("p/Sub count: field removed"), removed.result.refusals()::toString);
+        DiffHarness removed = new DiffHarness(tmp.resolve("r"), Map.of("p.Base", BASE, "p.Sub",
+                SUB_V1.replace("private int count;", "private int count; public int spare;")), Map.of("p.Base", BASE, "p.Sub", SUB_V1));
+        assertFalse(removed.result.isRefused(), removed.result.refusals()::toString);
+        assertTrue(removed.result.notes().stream().anyMatch(x -> x.contains("p/Sub spare: field removed in the new build; kept")),
+                removed.result.notes()::toString);
     }
 
     @Test
-    void removedNonPrivateMethodIsRefusedButAnUnusedPrivateOneIsNoted() {
+    void removedMethodIsKeptAndNotedUnlessItOverrides() {
         DiffHarness h = diff(SUB_V1.replace("public int twice() { return 2 * count; }", ""));
-        assertTrue(h.refusedWith("p/Sub twice()I: method removed"), h.result.refusals()::toString);
+        assertTrue(h.patch().isEmpty(), h.result.refusals()::toString);
+        assertTrue(h.result.notes().stream().anyMatch(n -> n.contains("twice()I: method removed in the new build; kept")),
+                h.result.notes()::toString);
+        DiffHarness override = new DiffHarness(tmp.resolve("o"), Map.of("p.Base", BASE, "p.Sub",
+                SUB_V1.replace("private int unused()", "public String toString() { return \"s\"; } private int unused()")),
+                Map.of("p.Base", BASE, "p.Sub", SUB_V1));
+        assertTrue(override.refusedWith("p/Sub toString()Ljava/lang/String;: overriding method removed"),
+                override.result.refusals()::toString);
         DiffHarness ok = new DiffHarness(tmp.resolve("ok"), Map.of("p.Base", BASE, "p.Sub", SUB_V1),
                 Map.of("p.Base", BASE, "p.Sub", SUB_V1.replace("private int unused() { return 0; }", "")));
         assertTrue(ok.patch().isEmpty());
         assertTrue(ok.result.notes().stream().anyMatch(n -> n.contains("unused()I: private method removed")), ok.result.notes()::toString);
+    }
+
+    @Test
+    void finalAddedToAClassIsReportedNotAppliedAndOtherModifierChangesAreRefused() {
+        DiffHarness h = diff(SUB_V1.replace("public class Sub", "public final class Sub").replace("2 * count", "3 * count"));
+        assertTrue(h.result.notes().stream().anyMatch(n -> n.contains("p/Sub: class modifier 'final' added")), h.result.notes()::toString);
+        assertTrue(h.classPatch("p/Sub").methods().stream().anyMatch(m -> m.name().equals("twice")));
+        DiffHarness a = diff(SUB_V1.replace("public class Sub", "public abstract class Sub"));
+        assertTrue(a.refusedWith("class modifiers changed (abstract)"), a.result.refusals()::toString);
+    }
+
+    @Test
+    void narrowedAccessAndAddedFinalAreReportedWidenedAccessAndNewSynchronizedAreRefused() {
+        DiffHarness narrowed = diff(SUB_V1.replace("public int twice() { return 2 * count; }", "final int twice() { return 3 * count; }"));
+        assertTrue(narrowed.result.notes().stream().anyMatch(n -> n.contains("twice()I: method modifiers changed (public -> package-private, +final)")),
+                narrowed.result.notes()::toString);
+        assertTrue(narrowed.classPatch("p/Sub").methods().stream().anyMatch(m -> m.name().equals("twice")));
+        DiffHarness varargs = new DiffHarness(tmp.resolve("va"), Map.of("p.Base", BASE, "p.Sub",
+                SUB_V1.replace("private int unused()", "public int sum(int[] xs) { return xs.length; } private int unused()")),
+                Map.of("p.Base", BASE, "p.Sub", SUB_V1.replace("private int unused()", "public int sum(int... xs) { return xs.length; } private int unused()")));
+        assertTrue(varargs.result.notes().stream().anyMatch(n -> n.contains("sum([I)I: method modifiers changed (+varargs)")),
+                () -> varargs.result.refusals() + " " + varargs.result.notes());
+        DiffHarness widened = diff(SUB_V1.replace("private int unused()", "public int unused()"));
+        assertTrue(widened.refusedWith("p/Sub unused()I: method access widened (private -> public)"), widened.result.refusals()::toString);
+        DiffHarness locked = diff(SUB_V1.replace("public int count()", "public synchronized int count()"));
+        assertTrue(locked.refusedWith("p/Sub count()I: method modifiers changed (+synchronized)"), locked.result.refusals()::toString);
+        DiffHarness unfinal = new DiffHarness(tmp.resolve("f"), Map.of("p.Base", BASE, "p.Sub", SUB_V1.replace("private int count;", "private final int count;")),
+                Map.of("p.Base", BASE, "p.Sub", SUB_V1));
+        assertTrue(unfinal.refusedWith("p/Sub count: field no longer final"), unfinal.result.refusals()::toString);
     }
 
     @Test
@@ -123,7 +161,7 @@ class RefusalTest {
     @Test
     void everyRefusalIsReportedAndNoPatchIsMade() {
         DiffHarness h = diff(SUB_V1.replace("extends Base", "extends Object").replace("count = 1;", "count = 3;")
-                .replace("public int twice() { return 2 * count; }", ""));
+                .replace("public int twice() { return 2 * count; }", "public Sub(int c) { count = c; }"));
         assertTrue(h.result.isRefused());
         assertTrue(h.result.patch().isEmpty());
         assertTrue(h.result.refusals().size() >= 3, h.result.refusals()::toString);

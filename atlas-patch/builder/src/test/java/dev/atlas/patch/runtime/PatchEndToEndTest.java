@@ -116,6 +116,37 @@ class PatchEndToEndTest {
         assertEquals("[apple=100 #3]", call(catalog, a, "quote", "apple", 1), "state survives rollback and re-apply");
     }
 
+    @Test
+    void aNewFieldInAClassWithOnlyAConstructorIsAccepted(@TempDir Path tmp) throws Exception {
+        String order = """
+                package shop;
+                public class Order {
+                    final Item item = new Item("apple", 2);
+                    public String show() { return item.name + " x" + item.qty; }
+                }
+                class Item {
+                    final String name;
+                    final int qty;
+                    Item(String name, int qty) { this.name = name; this.qty = qty; }
+                }
+                """;
+        String order2 = order.replace("final int qty;", "final int qty;\n    String note = \"fresh\";")
+                .replace("item.name + \" x\" + item.qty", "item.name + \" x\" + item.qty + \" \" + item.note");
+        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("shop.Order", order));
+        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("shop.Order", order2));
+        var result = PatchBuilder.diff(v1, v2, BuildOptions.defaults());
+        assertFalse(result.isRefused(), () -> result.refusals().toString());
+        ClassLoader loader = new InstrumentingLoader("shop-data-class", classesOf(v1),
+                new ClassSelector(List.of("shop.**"), List.of()),
+                new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
+        Class<?> orders = loader.loadClass("shop.Order");
+        Object o = orders.getConstructor().newInstance();
+        assertEquals("apple x2", call(orders, o, "show"));
+        code.apply(result.patchOrThrow()).migration().await(LONG);
+        assertEquals("apple x2 fresh", call(orders, o, "show"), "the data class (no method of its own) got its new field");
+        assertEquals("apple x2 fresh", call(orders, orders.getConstructor().newInstance(), "show"));
+    }
+
     static final String V3 = V2
             .replace("qty >= 10 ? total * 9 / 10 : total", "qty >= 10 ? total * 8 / 10 : total")
             .replace("return \"v2\";", "return \"v3/\" + hits;");

@@ -1,0 +1,35 @@
+package dev.atlas.corpus;
+
+import java.util.List;
+
+/**
+ * What happened to one release pair: the patch build, the live apply, the suites.
+ *
+ * @param pair the releases
+ * @param build {@code atlas patch build}'s outcome, or null if the releases could not be fetched
+ * @param apply {@code atlas patch apply}'s outcome, or null if there was nothing to apply
+ * @param oldTests the old release's tests in the JVM before the patch (null if not run)
+ * @param patchedTests the new release's tests in the same JVM after the patch (null if not run)
+ * @param reference the new release's tests on the new jar (null if not run)
+ * @param changedClasses classes the patch changes or adds (0 if none was built)
+ * @param problem why a step could not run (fetch, start, timeout), or null
+ */
+record PairResult(ReleasePair pair, CliDriver.Build build, CliDriver.Apply apply, SuiteOutcome oldTests,
+                  SuiteOutcome patchedTests, SuiteOutcome reference, int changedClasses, String problem) {
+
+    /** Built, applied, and the new tests' outcomes on the patched JVM equal the reference's. */
+    boolean passed() {
+        return build != null && build.built() && apply != null && apply.inEffect() && patchedTests != null
+                && reference != null && patchedTests.differencesFrom(reference).isEmpty();
+    }
+
+    /** Applied, yet the new release's tests behave differently than on the new jar. */
+    boolean appliedButDifferent() {
+        return apply != null && apply.inEffect() && patchedTests != null && reference != null
+                && !patchedTests.differencesFrom(reference).isEmpty();
+    }
+
+    List<String> differences() {
+        return patchedTests == null || reference == null ? List.of() : patchedTests.differencesFrom(reference);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.atlas.corpus;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs one release pair through the three steps of the corpus: (1) {@code atlas patch build}
+ * from the two released jars; (2) a JVM on the old release with the agent runs the old
+ * release's tests, gets the patch live through {@code atlas patch apply}, then runs the new
+ * release's tests; (3) a JVM on the new release runs the new release's tests (the reference).
+ *
+ * <p>Threading: one harness thread; the child JVMs run one at a time (the machines are small).
+ */
+final class PairRunner {
+    private final ReleaseResolver resolver;
+    private final CliDriver cli;
+    private final Path runnerClasses;
+    private final Path work;
+    private final Duration suiteTimeout;
+
+    PairRunner(ReleaseResolver resolver, CliDriver cli, Path runnerClasses, Path work, Duration suiteTimeout) {
+        this.resolver = resolver;
+        this.cli = cli;
+        this.runnerClasses = runnerClasses;
+        this.work = work;
+        this.suiteTimeout = suiteTimeout;
+    }
+
+    PairResult run(ReleasePair pair) throws InterruptedException {
+        Path dir = work.resolve(pair.slug());
+        ReleaseClasspath oldRelease;
+        ReleaseClasspath newRelease;
+        CliDriver.Build build;
+        Path patch = dir.resolve("patch.atlaspatch");
+        try {
+            Files.createDirectories(dir);
+            Files.deleteIfExists(patch);
+            oldRelease = resolver.resolve(pair.group(), pair.artifact(), pair.oldVersion());
+            newRelease = resolver.resolve(pair.group(), pair.artifact(), pair.newVersion());
+            build = cli.build(oldRelease.jar(), newRelease.jar(), newRelease.testPath(), patch, dir.resolve("build.log"));
+        } catch (IOException e) {
+            return new PairResult(pair, null, null, null, null, null, 0, "could not fetch or build: " + e.getMessage());
+        }
+        if (!build.built()) {   // nothing to judge: the reference run is skipped (it takes minutes)
+            return new PairResult(pair, build, null, null, null, null, 0, null);
+        }
+        int changed = countChanged(build.changes());
+        SuiteOutcome reference = null;
+        String problem = null;
+        try {
+            reference = reference(newRelease, dir.resolve("reference"));
+        } catch (IOException e) {
+            problem = "reference run: " + e.getMessage();
+        }
+        CliDriver.Apply apply = null;
+        SuiteOutcome oldTests = null;
+        SuiteOutcome patched = null;
+        Path live = dir.resolve("patched");
+        List<String> jvmArgs = List.of(ChildJvm.agentArgument(cli.agentJar(), pair.patchedPackage()),
+                "-XX:+EnableDynamicAgentLoading", "--enable-native-access=ALL-UNNAMED", "-Xmx2g");
+        List<Path> cp = new ArrayList<>();
+        cp.add(oldRelease.jar());
+        cp.addAll(oldRelease.testPath());
+        cp.add(newRelease.tests());                      // the judging suite beside the library (package access)
+        cp.addAll(newRelease.missingFrom(oldRelease));   // and what it needs that the old release's tests did not
+        try (ChildJvm child = ChildJvm.start(live, jvmArgs, runnerClasses, cp, Duration.ofMinutes(2))) {
+            oldTests = child.run("old-tests", List.of(oldRelease.tests()), List.of(), suiteTimeout);
+            apply = cli.apply(child.pid(), patch, live.resolve("apply.log"));
+            if (apply.inEffect()) {
+                patched = child.run("new-tests", List.of(newRelease.tests()), List.of(), suiteTimeout);
+            }
+        } catch (IOException e) {
+            problem = (problem == null ? "" : problem + "; ") + "patched JVM: " + e.getMessage();
+        }
+        return new PairResult(pair, build, apply, oldTests, patched, reference, changed, problem);
+    }
+
+    private SuiteOutcome reference(ReleaseClasspath release, Path dir) throws IOException, InterruptedException {
+        List<Path> cp = new ArrayList<>();
+        cp.add(release.jar());
+        cp.addAll(release.testPath());
+        cp.add(release.tests());
+        try (ChildJvm child = ChildJvm.start(dir, List.of("-Xmx2g"), runnerClasses, cp, Duration.ofMinutes(2))) {
+            return child.run("new-tests", List.of(release.tests()), List.of(), suiteTimeout);
+        }
+    }
+
+    /** Changed plus added classes, from the headers of the builder's description ("Changed classes (3):"). */
+    static int countChanged(String description) {
+        int n = 0;
+        for (String line : description.split("\n")) {
+            if ((line.startsWith("Changed classes (") || line.startsWith("Added classes (")) && line.endsWith("):")) {
+                n += Integer.parseInt(line.substring(line.indexOf('(') + 1, line.length() - 2));
+            }
+        }
+        return n;
+    }
+}

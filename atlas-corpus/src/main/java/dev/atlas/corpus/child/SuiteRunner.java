@@ -1,0 +1,256 @@
+package dev.atlas.corpus.child;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * Runs a release's own test suite inside the JVM whose library is being patched: the
+ * child process of the release corpus. It reads commands on standard input, one a line,
+ * fields separated by tabs:
+ *
+ * {@snippet lang=text :
+ * run <label> <results file> <test jars, path-separated> <extra jars, path-separated or ->
+ * exit
+ * }
+ *
+ * <p>Each {@code run} runs the test classes of the given jars (top-level classes matching
+ * Maven Surefire's default includes), one launcher request per class, on this thread, and
+ * writes one line per test and per failed container: {@code OUTCOME<tab>unique id}. When done
+ * it prints {@code @@atlas-corpus done <label> <passed> <failed> <aborted> <skipped> <ms>} on
+ * the standard output it had at start (tests may replace {@code System.out}).
+ *
+ * <p>Where the test classes come from matters: a test in the library's package that uses a
+ * package-private member must be defined by the library's own class loader. So the suite
+ * that judges (the new release's tests) is on the JVM's class path, beside the library, and
+ * runs in the application class loader. A suite whose jars are not on the class path (the
+ * old release's tests, run first to exercise the library) runs in a loader that defines its
+ * own classes first; its tests that need package-private access to the library fail to link
+ * and are recorded as failed classes.
+ *
+ * <p>Implementation notes: one request per class, so a class that cannot be discovered fails
+ * alone (older JUnit versions abort the whole discovery). Single-threaded; the launcher
+ * itself may run tests on other threads if a suite asks for parallel execution.
+ */
+public final class SuiteRunner {
+    /** The prefix of the line that ends a run on standard output. */
+    public static final String DONE = "@@atlas-corpus done";
+    private static final String SUREFIRE_INCLUDES = "^(.*\\.)?(Test[^.$]*|[^.$]*Test|[^.$]*Tests|[^.$]*TestCase)$";
+
+    private SuiteRunner() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        PrintStream out = System.out;
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        out.println("@@atlas-corpus ready");
+        out.flush();
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+            String[] f = line.split("\t", -1);
+            if (f[0].equals("exit")) {
+                break;
+            }
+            if (!f[0].equals("run") || f.length != 5) {
+                out.println("@@atlas-corpus error unknown command: " + line);
+                out.flush();
+                continue;
+            }
+            String summary = run(paths(f[3]), paths(f[4]), Path.of(f[2]));
+            out.println(DONE + " " + f[1] + " " + summary);
+            out.flush();
+        }
+        System.exit(0);
+    }
+
+    private static List<Path> paths(String list) {
+        List<Path> result = new ArrayList<>();
+        if (!list.equals("-")) {
+            for (String p : list.split(java.util.regex.Pattern.quote(java.io.File.pathSeparator))) {
+                if (!p.isEmpty()) {
+                    result.add(Path.of(p));
+                }
+            }
+        }
+        return result;
+    }
+
+    private static String run(List<Path> testJars, List<Path> extras, Path results) throws IOException {
+        long start = System.nanoTime();
+        Map<String, String> outcomes = new ConcurrentHashMap<>();
+        int[] counts = new int[4];
+        Thread current = Thread.currentThread();
+        ClassLoader previous = current.getContextClassLoader();
+        ClassLoader app = SuiteRunner.class.getClassLoader();
+        boolean onClassPath = onClassPath(testJars);
+        try (URLClassLoader isolated = onClassPath ? null : new TestsFirstLoader(testJars, extras, app)) {
+            ClassLoader loader = onClassPath ? app : isolated;
+            current.setContextClassLoader(loader);
+            Launcher launcher = LauncherFactory.create();
+            TestExecutionListener listener = listener(outcomes, counts);
+            for (String className : testClasses(testJars)) {
+                Class<?> c;
+                try {
+                    c = Class.forName(className, false, loader);
+                } catch (ClassNotFoundException | LinkageError e) {
+                    outcomes.put("[class:" + className + "]", "CONTAINER_FAILED");
+                    continue;
+                }
+                LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                        .selectors(DiscoverySelectors.selectClass(c)).build();
+                try {
+                    launcher.execute(request, listener);
+                } catch (RuntimeException | LinkageError e) {
+                    // one class that cannot be discovered (a nested class that does not link, say) fails alone
+                    outcomes.put("[class:" + className + "]", "CONTAINER_FAILED");
+                }
+            }
+        } finally {
+            current.setContextClassLoader(previous);
+        }
+        try (Writer w = Files.newBufferedWriter(results, StandardCharsets.UTF_8)) {
+            for (Map.Entry<String, String> e : new java.util.TreeMap<>(outcomes).entrySet()) {
+                w.write(e.getValue() + "\t" + e.getKey().replace('\n', ' ') + "\n");
+            }
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        synchronized (counts) {
+            return counts[0] + " " + counts[1] + " " + counts[2] + " " + counts[3] + " " + ms;
+        }
+    }
+
+    private static TestExecutionListener listener(Map<String, String> outcomes, int[] counts) {
+        return new TestExecutionListener() {
+            @Override
+            public void executionSkipped(TestIdentifier id, String reason) {
+                if (id.isTest()) {
+                    outcomes.put(id.getUniqueId(), "SKIPPED");
+                    synchronized (counts) {
+                        counts[3]++;
+                    }
+                }
+            }
+
+            @Override
+            public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                if (id.isTest()) {
+                    outcomes.put(id.getUniqueId(), result.getStatus().name());
+                    synchronized (counts) {
+                        counts[switch (result.getStatus()) {
+                            case SUCCESSFUL -> 0;
+                            case FAILED -> 1;
+                            case ABORTED -> 2;
+                        }]++;
+                    }
+                } else if (result.getStatus() == TestExecutionResult.Status.FAILED) {
+                    outcomes.put(id.getUniqueId(), "CONTAINER_FAILED");
+                }
+            }
+        };
+    }
+
+    /** Whether every jar is on the JVM's class path (then the tests share the library's class loader). */
+    private static boolean onClassPath(List<Path> jars) {
+        Set<Path> cp = new LinkedHashSet<>();
+        for (String e : System.getProperty("java.class.path").split(java.util.regex.Pattern.quote(java.io.File.pathSeparator))) {
+            cp.add(Path.of(e).toAbsolutePath().normalize());
+        }
+        for (Path j : jars) {
+            if (!cp.contains(j.toAbsolutePath().normalize())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Top-level classes of the jars whose names match Maven Surefire's default includes, sorted. */
+    private static List<String> testClasses(List<Path> jars) throws IOException {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (Path j : jars) {
+            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(j.toFile())) {
+                var entries = jar.entries();
+                while (entries.hasMoreElements()) {
+                    String n = entries.nextElement().getName();
+                    if (n.endsWith(".class") && !n.contains("$") && !n.startsWith("META-INF/")) {
+                        String cn = n.substring(0, n.length() - 6).replace('/', '.');
+                        if (cn.matches(SUREFIRE_INCLUDES)) {
+                            names.add(cn);
+                        }
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(names);
+    }
+
+    /**
+     * Loads the classes of its own jars before asking its parent, so that a suite whose class
+     * names are also on the class path (the next release's tests) runs its own classes.
+     */
+    private static final class TestsFirstLoader extends URLClassLoader {
+        static {
+            registerAsParallelCapable();
+        }
+
+        TestsFirstLoader(List<Path> jars, List<Path> extras, ClassLoader parent) {
+            super("tests", urls(jars, extras), parent);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c == null && findResource(name.replace('.', '/') + ".class") != null) {
+                    c = findClass(name);
+                }
+                if (c == null) {
+                    return super.loadClass(name, resolve);
+                }
+                if (resolve) {
+                    resolveClass(c);
+                }
+                return c;
+            }
+        }
+
+        private static URL[] urls(List<Path> jars, List<Path> extras) {
+            List<URL> urls = new ArrayList<>();
+            for (Path p : jars) {
+                urls.add(url(p));
+            }
+            for (Path p : extras) {
+                urls.add(url(p));
+            }
+            return urls.toArray(URL[]::new);
+        }
+    }
+
+    private static URL url(Path p) {
+        try {
+            return p.toUri().toURL();
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException("not a file path: " + p, e);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.atlas.corpus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The harness's pieces that need no network or child JVM. */
+class CorpusPartsTest {
+    private static final String REPO = "/r/";
+
+    @Test
+    void theShippedCorpusMeetsTheIssuesShape() throws Exception {
+        List<ReleasePair> pairs = ReleasePair.corpus();
+        Set<String> libraries = new HashSet<>();
+        long cves = 0;
+        for (ReleasePair p : pairs) {
+            libraries.add(p.artifact());
+            cves += p.cves().isEmpty() ? 0 : 1;
+            assertTrue(p.cves().stream().allMatch(c -> c.matches("CVE-\\d{4}-\\d{4,}")), p::id);
+        }
+        assertTrue(pairs.size() >= 24, () -> pairs.size() + " pairs");
+        assertTrue(libraries.size() >= 6, libraries::toString);
+        long securityFixes = cves;
+        assertTrue(securityFixes >= 5, () -> securityFixes + " security-fix pairs");
+        assertTrue(pairs.stream().anyMatch(ReleasePair::fast));
+    }
+
+    @Test
+    void aMalformedCorpusLineIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ReleasePair.parse(List.of("# c", "g a 1 2 p - fast", "g a 1 2 p")));
+        assertTrue(e.getMessage().contains("corpus line 3: expected 7 columns"), e::getMessage);
+    }
+
+    @Test
+    void junitPiecesAreAddedAtThePlatformVersionTheReleaseUses() {
+        String jupiterOnly = ReleaseResolver.junitExtras(List.of(jar("org/junit/jupiter/junit-jupiter-api/5.7.1/junit-jupiter-api-5.7.1.jar"),
+                jar("org/junit/platform/junit-platform-commons/1.7.1/junit-platform-commons-1.7.1.jar")));
+        assertTrue(jupiterOnly.contains("<artifactId>junit-platform-launcher</artifactId><version>1.7.1</version>"), jupiterOnly);
+        assertTrue(jupiterOnly.contains("<artifactId>junit-jupiter-engine</artifactId><version>5.7.1</version>"), jupiterOnly);
+        assertFalse(jupiterOnly.contains("vintage"), jupiterOnly);
+        String milestone = ReleaseResolver.junitExtras(List.of(
+                jar("org/junit/platform/junit-platform-engine/1.11.0-M2/junit-platform-engine-1.11.0-M2.jar")));
+        assertTrue(milestone.contains("<artifactId>junit-platform-launcher</artifactId><version>1.11.0-M2</version>"), milestone);
+        String junit3 = ReleaseResolver.junitExtras(List.of(jar("junit/junit/3.8.1/junit-3.8.1.jar")));
+        assertTrue(junit3.contains("<artifactId>junit-vintage-engine</artifactId><version>5" + ReleaseResolver.DEFAULT_PLATFORM.substring(1)),
+                junit3);
+        assertTrue(junit3.contains("<artifactId>junit</artifactId><version>4.13.2</version>"), junit3);
+        String complete = ReleaseResolver.junitExtras(List.of(jar("junit/junit/4.13.2/junit-4.13.2.jar"),
+                jar("org/junit/platform/junit-platform-launcher/1.9.1/junit-platform-launcher-1.9.1.jar"),
+                jar("org/junit/vintage/junit-vintage-engine/5.9.1/junit-vintage-engine-5.9.1.jar")));
+        assertEquals("", complete);
+    }
+
+    @Test
+    void theJudgingSuitesExtraJarsAreThoseWhoseArtifactTheOldReleaseLacks() {
+        ReleaseClasspath old = new ReleaseClasspath(jar("g/a/1/a-1.jar"), jar("g/a/1/a-1-tests.jar"),
+                List.of(jar("x/lib/1.0/lib-1.0.jar")));
+        ReleaseClasspath next = new ReleaseClasspath(jar("g/a/2/a-2.jar"), jar("g/a/2/a-2-tests.jar"),
+                List.of(jar("x/lib/1.1/lib-1.1.jar"), jar("y/other/3/other-3.jar")));
+        assertEquals(List.of(jar("y/other/3/other-3.jar")), next.missingFrom(old));
+    }
+
+    @Test
+    void outcomesAreComparedTestByTest() {
+        SuiteOutcome reference = new SuiteOutcome(Map.of("t1", "SUCCESSFUL", "t2", "FAILED", "t3", "SUCCESSFUL"), 1);
+        SuiteOutcome same = new SuiteOutcome(Map.of("t1", "SUCCESSFUL", "t2", "FAILED", "t3", "SUCCESSFUL"), 2);
+        SuiteOutcome other = new SuiteOutcome(Map.of("t1", "SUCCESSFUL", "t2", "SUCCESSFUL"), 2);
+        assertEquals(List.of(), same.differencesFrom(reference));
+        assertEquals(List.of("t2: SUCCESSFUL (reference: FAILED)", "t3: absent (reference: SUCCESSFUL)"),
+                other.differencesFrom(reference));
+        assertEquals("2 passed, 1 failed", reference.summary());
+    }
+
+    @Test
+    void changedClassesAreCountedFromTheBuildersDescription() {
+        assertEquals(5, PairRunner.countChanged("Patch x (format 1)\nChanged classes (3):\n  a.B\nAdded classes (2):\n  a.C\n"));
+        assertEquals(0, PairRunner.countChanged("No changes.\n"));
+    }
+
+    @Test
+    void refusalsAreGroupedByKind() {
+        assertEquals("constructor changed", CorpusReport.kind(
+                "org/a/B <init>(I)V: constructor changed (only initialisers of new fields may be added)"));
+        assertEquals("enum constants changed", CorpusReport.kind("org/a/E: enum constants changed from [A] to [A, B]"));
+        assertEquals("static initialiser changed", CorpusReport.kind("org/a/B <clinit>: static initialiser changed; declare ..."));
+    }
+
+    private static Path jar(String relative) {
+        return Path.of(REPO + relative);
+    }
+}

@@ -1,0 +1,109 @@
+package dev.atlas.patch.build;
+
+import java.lang.classfile.ClassFile;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A member whose modifiers differ between the two builds. The running member keeps its
+ * modifiers (a loaded class is never redefined), so a change is only acceptable when code of
+ * the new release behaves the same against the old modifiers: narrowed access (old callers
+ * outside the patch keep working, new code does not rely on the wider access) and an added
+ * {@code final}. Those are reported, not applied; everything else is refused with the reason.
+ *
+ * <p>Implementation notes: pure function of the two flag words and two facts about the new
+ * build; {@code static} changes are decided by the caller before this.
+ */
+final class ModifierChange {
+    private static final int ACCESS = ClassFile.ACC_PUBLIC | ClassFile.ACC_PROTECTED | ClassFile.ACC_PRIVATE;
+
+    private ModifierChange() {
+    }
+
+    /**
+     * Why the change cannot be patched, or empty if it can (then {@link #describe} is the note).
+     *
+     * @param field whether the member is a field
+     * @param instance whether it is an instance member
+     * @param extendedInBuild whether a class of the new build extends the member's class
+     */
+    static Optional<String> refusal(int oldFlags, int newFlags, boolean field, boolean instance, boolean extendedInBuild) {
+        int changed = oldFlags ^ newFlags;
+        // on a method, 0x0080 is varargs (a compile-time matter), not transient; strictfp has
+        // no effect since Java 17 (every floating-point operation is strict)
+        int rest = changed & ~ACCESS & ~ClassFile.ACC_FINAL & (field ? ~0 : ~(ClassFile.ACC_VARARGS | ClassFile.ACC_STRICT));
+        if (rest != 0) {
+            return Optional.of("modifiers changed (" + describe(oldFlags & rest, newFlags & rest, field) + "): the running member "
+                    + "keeps its modifiers, and " + (field ? "memory or serialization semantics" : "locking or dispatch")
+                    + " would differ from the new release; remedy: restart on the new release");
+        }
+        int oldRank = rank(oldFlags);
+        int newRank = rank(newFlags);
+        if (newRank > oldRank) {
+            return Optional.of("access widened (" + describe(oldFlags & ACCESS, newFlags & ACCESS, field) + "): new code outside "
+                    + "the class would be refused access to the running member; remedy: restart on the new release");
+        }
+        if (newRank < oldRank && newRank == 0 && instance && !field && extendedInBuild) {
+            return Optional.of("made private (an instance method) in a class the new build extends: a subclass method of the "
+                    + "same signature would override the running (non-private) one; remedy: restart on the new release");
+        }
+        if ((oldFlags & ClassFile.ACC_FINAL) != 0 && (newFlags & ClassFile.ACC_FINAL) == 0) {
+            if (field) {
+                return Optional.of("no longer final: new code that assigns it outside a constructor cannot write "
+                        + "the running (final) field; remedy: restart on the new release");
+            }
+            if (extendedInBuild) {
+                return Optional.of("no longer final in a class the new build extends: a subclass cannot override "
+                        + "the running (final) method; remedy: restart on the new release");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code public -> private, +final}. */
+    static String describe(int oldFlags, int newFlags, boolean field) {
+        List<String> parts = new ArrayList<>();
+        if ((oldFlags & ACCESS) != (newFlags & ACCESS)) {
+            parts.add(access(oldFlags) + " -> " + access(newFlags));
+        }
+        int removed = oldFlags & ~newFlags & ~ACCESS;
+        int added = newFlags & ~oldFlags & ~ACCESS;
+        for (String n : names(added, field)) {
+            parts.add("+" + n);
+        }
+        for (String n : names(removed, field)) {
+            parts.add("-" + n);
+        }
+        return String.join(", ", parts);
+    }
+
+    private static int rank(int flags) {
+        return (flags & ClassFile.ACC_PUBLIC) != 0 ? 3 : (flags & ClassFile.ACC_PROTECTED) != 0 ? 2
+                : (flags & ClassFile.ACC_PRIVATE) != 0 ? 0 : 1;
+    }
+
+    private static String access(int flags) {
+        return switch (rank(flags)) {
+            case 3 -> "public";
+            case 2 -> "protected";
+            case 0 -> "private";
+            default -> "package-private";
+        };
+    }
+
+    private static List<String> names(int flags, boolean field) {
+        List<String> n = new ArrayList<>();
+        int[] bits = {ClassFile.ACC_STATIC, ClassFile.ACC_FINAL, ClassFile.ACC_SYNCHRONIZED, ClassFile.ACC_VOLATILE,
+            ClassFile.ACC_TRANSIENT, ClassFile.ACC_NATIVE, ClassFile.ACC_ABSTRACT, ClassFile.ACC_STRICT};
+        String[] names = field
+                ? new String[] {"static", "final", "synchronized", "volatile", "transient", "native", "abstract", "strictfp"}
+                : new String[] {"static", "final", "synchronized", "bridge", "varargs", "native", "abstract", "strictfp"};
+        for (int i = 0; i < bits.length; i++) {
+            if ((flags & bits[i]) != 0) {
+                n.add(names[i]);
+            }
+        }
+        return n;
+    }
+}
