@@ -1,0 +1,195 @@
+package dev.atlas.spaces;
+
+import dev.atlas.spaces.format.SpaceHeader;
+import dev.atlas.spaces.format.SpaceMetadata;
+import dev.atlas.spaces.heap.SegmentWords;
+import dev.atlas.spaces.heap.SharedHeap;
+import dev.atlas.spaces.sync.RobustLock;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * A space attached to this process: its main segment mapped (at the same address as in
+ * every other FIXED attacher), its allocator, its named roots and its lock. Obtained from
+ * {@link SpaceDirectory#create} or {@link SpaceDirectory#attach}; {@link #close()} detaches.
+ *
+ * {@snippet :
+ * try (SharedSpace s = dir.attach("orders", AttachOptions.READ_WRITE)) {
+ *     long p = s.allocate(64);                 // a canonical address inside the segment
+ *     s.segment().set(JAVA_LONG, s.offsetOf(p), 42L);
+ *     s.setRoot("answer", "long", p);          // other JVMs find it by name
+ * }
+ * }
+ *
+ * <p><b>Addresses.</b> Pointers stored in a space are <em>canonical</em> addresses: the
+ * virtual address in a FIXED attachment, valid as they are in every process. A RELOC
+ * attachment ({@link AttachOptions#allowReloc()}) translates them by a constant distance
+ * ({@link #offsetOf}); all access goes through the bounds-checked segment, so a damaged
+ * pointer throws {@link IndexOutOfBoundsException} rather than touching other memory.
+ *
+ * <p>Threading contract: any thread. {@link #close()} unmaps through a shared arena: an
+ * access racing it throws {@link IllegalStateException}, never faults.
+ */
+public final class SharedSpace implements AutoCloseable {
+    private final String name;
+    private final Arena arena;
+    private final SpaceHeader header;
+    private final MemorySegment segment;
+    private final long canonicalBase;
+    private final boolean readOnly;
+    private final SharedHeap heap;
+    private final RobustLock lock;
+    private final int attachSlot;
+    private final ConcurrentHashMap<Long, ReentrantLock> localLocks = new ConcurrentHashMap<>();
+
+    SharedSpace(String name, Arena arena, SpaceHeader header, MemorySegment segment, long canonicalBase,
+                boolean readOnly, int attachSlot) {
+        this.name = name;
+        this.arena = arena;
+        this.header = header;
+        this.segment = segment;
+        this.canonicalBase = canonicalBase;
+        this.readOnly = readOnly;
+        this.attachSlot = attachSlot;
+        this.heap = SharedHeap.open(new SegmentWords(segment));
+        this.lock = readOnly ? null : new RobustLock(header.lockMemory(), localLock(-1), "space " + name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The main segment as mapped here (read-only for a read-only attachment). */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** True if mapped somewhere else than the segment's fixed address (RELOC). */
+    public boolean relocated() {
+        return segment.address() != canonicalBase;
+    }
+
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** The newest metadata (segments, roots, owner, mode). */
+    public SpaceMetadata metadata() {
+        return header.read();
+    }
+
+    /** The byte offset in {@link #segment()} of a canonical address, bounds-checked. */
+    public long offsetOf(long address) {
+        long off = address - canonicalBase;
+        if (off < 0 || off >= segment.byteSize()) {
+            throw new IndexOutOfBoundsException("address 0x" + Long.toHexString(address) + " is not inside space '" + name
+                    + "' (segment 0x" + Long.toHexString(canonicalBase) + "+" + segment.byteSize() + ")");
+        }
+        return off;
+    }
+
+    /** The canonical address of a byte offset in {@link #segment()}. */
+    public long addressOf(long offset) {
+        return canonicalBase + offset;
+    }
+
+    /**
+     * Allocates {@code size} bytes in the segment, from any process at once.
+     *
+     * @return the block's canonical address
+     * @throws dev.atlas.spaces.heap.HeapExhaustedException if the segment is full
+     */
+    public long allocate(long size) {
+        requireWritable("allocate");
+        return addressOf(heap.allocate(size));
+    }
+
+    /** Frees a block {@link #allocate} returned. */
+    public void free(long address) {
+        requireWritable("free");
+        heap.free(offsetOf(address));
+    }
+
+    /** The segment's allocator (for checks and statistics). */
+    public SharedHeap heap() {
+        return heap;
+    }
+
+    /**
+     * Sets (or, with address 0, removes) a named root, crash-consistently.
+     *
+     * @throws SpaceException READ_ONLY on a read-only attachment
+     */
+    public void setRoot(String rootName, String type, long address) {
+        requireWritable("setRoot(\"" + rootName + "\")");
+        if (address != 0) offsetOf(address);
+        try (RobustLock.Held held = lock.lock()) {
+            SpaceMetadata m = header.read();
+            header.update(m.withRoot(rootName, address == 0 ? null : new SpaceMetadata.Root(type, address)));
+        }
+    }
+
+    /**
+     * The canonical address of root {@code rootName}, checking its type.
+     *
+     * @throws SpaceException ROOT naming the root, if missing or of another type
+     */
+    public long root(String rootName, String type) {
+        SpaceMetadata.Root r = header.read().roots().get(rootName);
+        if (r == null) {
+            throw new SpaceException(SpaceException.Reason.ROOT, "space '" + name + "' has no root '" + rootName
+                    + "' (roots: " + header.read().roots().keySet() + ")");
+        }
+        if (!r.type().equals(type)) {
+            throw new SpaceException(SpaceException.Reason.ROOT, "root '" + rootName + "' of space '" + name
+                    + "' has type '" + r.type() + "', expected '" + type + "'");
+        }
+        return r.address();
+    }
+
+    /** The space's robust cross-process lock (for metadata and application use). */
+    public RobustLock lock() {
+        requireWritable("lock");
+        return lock;
+    }
+
+    /**
+     * A robust lock stored in the segment at a canonical address ({@link RobustLock#LAYOUT}
+     * bytes), sharing one in-process lock per address in this JVM.
+     */
+    public RobustLock lockAt(long address) {
+        requireWritable("lockAt");
+        long off = offsetOf(address);
+        return new RobustLock(segment.asSlice(off, RobustLock.LAYOUT.byteSize()), localLock(address),
+                "lock at 0x" + Long.toHexString(address) + " of space " + name);
+    }
+
+    /** @throws SpaceException READ_ONLY naming the operation, on a read-only attachment */
+    public void requireWritable(String operation) {
+        if (readOnly) {
+            throw new SpaceException(SpaceException.Reason.READ_ONLY, operation + " on space '" + name
+                    + "' attached read-only; attach with AttachOptions.READ_WRITE to write");
+        }
+    }
+
+    private ReentrantLock localLock(long key) {
+        return localLocks.computeIfAbsent(key, k -> new ReentrantLock());
+    }
+
+    /** Detaches: leaves the attached-process table and unmaps the space. Idempotent. */
+    @Override
+    public void close() {
+        if (!arena.scope().isAlive()) return;
+        if (attachSlot >= 0) {
+            VarHandle h = JAVA_LONG.varHandle();
+            h.compareAndSet(header.attachedTable(), attachSlot * 8L, ProcessHandle.current().pid(), 0L);
+        }
+        arena.close();
+    }
+}

@@ -1,0 +1,459 @@
+package dev.atlas.spaces;
+
+import dev.atlas.memory.linux.Errno;
+import dev.atlas.memory.linux.Linux;
+import dev.atlas.memory.linux.LinuxException;
+import dev.atlas.spaces.format.SpaceHeader;
+import dev.atlas.spaces.format.SpaceMetadata;
+import dev.atlas.spaces.heap.SegmentWords;
+import dev.atlas.spaces.heap.SharedHeap;
+import dev.atlas.spaces.sys.SpaceSyscalls;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * A directory of named spaces: create, attach, list, inspect and delete them by name. The
+ * default directory is the tmpfs {@code /dev/shm/atlas-spaces-<uid>}; any directory works,
+ * e.g. a DAX or CXL memory mount.
+ *
+ * {@snippet :
+ * SpaceDirectory dir = SpaceDirectory.defaultDirectory();
+ * try (SharedSpace s = dir.create("orders", 1L << 30, 0600)) { ... }   // creator, attached
+ * try (SharedSpace s = dir.attach("orders", AttachOptions.READ_ONLY)) { ... }   // any JVM
+ * dir.delete("orders");
+ * }
+ *
+ * <p>Files: {@code NAME.space} (header: lock, attached processes, metadata versions) and
+ * {@code NAME.<id>.<n>.seg} per segment, both with the space's mode. Creating claims the
+ * name with {@code O_EXCL} on the header; the header's magic is written last.
+ *
+ * <h2>What a crash leaves</h2>
+ * <ol>
+ *   <li>During create: a header without magic (and perhaps its segment file). The next
+ *       {@code create}/{@code attach}/{@code list} of that name removes both once the
+ *       creator (pid in the header) is dead; while it lives the name reads as busy.</li>
+ *   <li>During a metadata update (roots): the previous version (see {@link SpaceHeader}).</li>
+ *   <li>During delete: segment files without a header: removed by the next {@link #list()}.</li>
+ *   <li>While attached: a stale entry in the attached table, skipped and reused once its
+ *       pid is dead; mid-allocation: a leaked block ({@link SharedHeap}).</li>
+ * </ol>
+ *
+ * <p>Permissions are those of the files, checked by Atlas itself against the effective uid
+ * (for root too): read to attach read-only, read and write to attach read-write.
+ *
+ * <p>Threading contract: any thread; the directory object is immutable.
+ */
+public final class SpaceDirectory {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
+    /** Fixed addresses are chosen in [32 TiB, 96 TiB): below the kernel's top-down mmap area, above heaps. */
+    static final long ADDRESS_LOW = 0x2000_0000_0000L;
+    static final long ADDRESS_HIGH = 0x6000_0000_0000L;
+    private static final long ADDRESS_ALIGN = 1L << 30;
+    private static final long SEGMENT_HEADER = 4096;
+
+    private final Path dir;
+
+    private SpaceDirectory(Path dir) {
+        this.dir = dir;
+    }
+
+    /** {@code /dev/shm/atlas-spaces-<uid>}, created (mode 0700) if missing. */
+    public static SpaceDirectory defaultDirectory() {
+        return at(Path.of("/dev/shm", "atlas-spaces-" + SpaceSyscalls.geteuid()));
+    }
+
+    /** Spaces in {@code dir}, created if missing. */
+    public static SpaceDirectory at(Path dir) {
+        Linux.requireSupported();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create space directory " + dir, e);
+        }
+        return new SpaceDirectory(dir.toAbsolutePath());
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    /**
+     * Creates space {@code name} with a main segment of {@code capacity} bytes (sparse: no
+     * memory is used until written) and attaches it read-write.
+     *
+     * @param mode permission bits, e.g. {@code 0600}
+     * @throws SpaceException EXISTS, BAD_NAME; nothing is left behind on any failure
+     */
+    public SharedSpace create(String name, long capacity, int mode) {
+        checkName(name);
+        if (capacity < 64 * 1024 || capacity > (1L << 44)) {
+            throw new IllegalArgumentException("capacity " + capacity + " of space '" + name
+                    + "' must be between 64 KiB and 16 TiB");
+        }
+        if ((mode & ~0777) != 0 || (mode & 0600) != 0600) {
+            throw new IllegalArgumentException("mode 0" + Integer.toOctalString(mode) + " of space '" + name
+                    + "' must be permission bits (0..0777) including owner read and write (0600)");
+        }
+        recoverInterrupted(name);
+        Path headerPath = headerPath(name);
+        int hfd;
+        try {
+            hfd = SpaceSyscalls.createExclusive(headerPath.toString(), mode);
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.EEXIST) {
+                throw new SpaceException(SpaceException.Reason.EXISTS, "space '" + name + "' already exists in " + dir
+                        + "; attach it, or delete it first");
+            }
+            throw e;
+        }
+        Arena arena = Arena.ofShared();
+        long spaceId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+        Path segPath = segmentPath(name, spaceId, 0);
+        boolean done = false;
+        try {
+            Linux.ftruncate(hfd, SpaceHeader.FILE_SIZE);
+            SpaceHeader header = new SpaceHeader(map(hfd, SpaceHeader.FILE_SIZE, false, 0, arena));
+            header.setCreatorPid(ProcessHandle.current().pid());
+            int sfd = SpaceSyscalls.createExclusive(segPath.toString(), mode);
+            MemorySegment seg;
+            long base;
+            try {
+                Linux.ftruncate(sfd, capacity);
+                base = 0;
+                seg = null;
+                for (int attempt = 0; seg == null && attempt < 16; attempt++) {
+                    base = chooseAddress(capacity);
+                    seg = mapAt(sfd, capacity, false, base, arena);
+                }
+                if (seg == null) {
+                    throw new SpaceException(SpaceException.Reason.ADDRESS_TAKEN, "no free fixed address found for "
+                            + capacity + " bytes in [0x" + Long.toHexString(ADDRESS_LOW) + ", 0x"
+                            + Long.toHexString(ADDRESS_HIGH) + ") after 16 tries");
+                }
+            } finally {
+                Linux.closeQuietly(sfd);
+            }
+            SharedHeap.format(new SegmentWords(seg), SEGMENT_HEADER);
+            header.update(new SpaceMetadata(name, spaceId, SpaceSyscalls.geteuid(), mode,
+                    List.of(new SpaceMetadata.Segment("main", base, capacity)), Map.of()));
+            header.seal();
+            int slot = register(header);
+            SharedSpace s = new SharedSpace(name, arena, header, seg, base, false, slot);
+            done = true;
+            return s;
+        } finally {
+            Linux.closeQuietly(hfd);
+            if (!done) {
+                arena.close();
+                deleteQuietly(segPath);
+                deleteQuietly(headerPath);
+            }
+        }
+    }
+
+    /**
+     * Attaches space {@code name}: maps its segments at their fixed addresses.
+     *
+     * @throws SpaceException NOT_FOUND, ACCESS_DENIED, VERSION, DAMAGED, ADDRESS_TAKEN
+     */
+    public SharedSpace attach(String name, AttachOptions options) {
+        checkName(name);
+        Path headerPath = headerPath(name);
+        if (!Files.exists(headerPath) || recoverInterrupted(name)) {
+            throw notFound(name);
+        }
+        checkAccess(name, headerPath, options.readOnly());
+        Arena arena = Arena.ofShared();
+        boolean done = false;
+        try {
+            SpaceHeader header = openHeader(name, options.readOnly(), arena);
+            SpaceMetadata m = header.read();
+            SpaceMetadata.Segment main = m.segments().getFirst();
+            Path segPath = segmentPath(name, m.spaceId(), 0);
+            int fd = Linux.open(segPath.toString(), (options.readOnly() ? Linux.O_RDONLY : Linux.O_RDWR) | Linux.O_CLOEXEC);
+            MemorySegment seg;
+            try {
+                seg = mapAt(fd, main.size(), options.readOnly(), main.base(), arena);
+                if (seg == null) {
+                    if (!options.allowReloc()) {
+                        throw new SpaceException(SpaceException.Reason.ADDRESS_TAKEN, "segment '" + main.name()
+                                + "' of space '" + name + "' belongs at 0x" + Long.toHexString(main.base()) + " ("
+                                + main.size() + " bytes), which is already mapped in this process; attach with"
+                                + " AttachOptions.withReloc() to map it elsewhere with translated pointers");
+                    }
+                    seg = map(fd, main.size(), options.readOnly(), 0, arena);
+                }
+            } finally {
+                Linux.closeQuietly(fd);
+            }
+            if (options.readOnly()) seg = seg.asReadOnly();
+            int slot = options.readOnly() ? -1 : register(header);
+            SharedSpace s = new SharedSpace(name, arena, header, seg, main.base(), options.readOnly(), slot);
+            done = true;
+            return s;
+        } finally {
+            if (!done) arena.close();
+        }
+    }
+
+    /**
+     * Deletes space {@code name}. Processes still attached keep their mappings until they
+     * detach (Linux unlink semantics); with {@code force} false, live attachers refuse it.
+     *
+     * @throws SpaceException NOT_FOUND; BUSY naming the attached pids
+     */
+    public void delete(String name, boolean force) {
+        SpaceInfo info;
+        try {
+            info = inspect(name);
+        } catch (SpaceException e) {
+            if (!force || e.reason() == SpaceException.Reason.NOT_FOUND || e.reason() == SpaceException.Reason.BAD_NAME) {
+                throw e;
+            }
+            removeFiles(name);   // unreadable (damaged, other version): force removes its files
+            return;
+        }
+        List<Long> others = info.attached().stream().filter(p -> p != ProcessHandle.current().pid()).toList();
+        if (!force && !others.isEmpty()) {
+            throw new SpaceException(SpaceException.Reason.BUSY, "space '" + name + "' is attached by pid(s) " + others
+                    + "; detach them first or delete with force");
+        }
+        checkAccess(name, headerPath(name), false);
+        deleteQuietly(headerPath(name));   // the name is gone at once; segments follow
+        for (int i = 0; i < info.metadata().segments().size(); i++) {
+            deleteQuietly(segmentPath(name, info.metadata().spaceId(), i));
+        }
+    }
+
+    /** Every readable space here, by name (unreadable ones are logged); also removes leftovers of interrupted operations. */
+    public List<SpaceInfo> list() {
+        List<SpaceInfo> out = new ArrayList<>();
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        for (Path p : files) {
+            String f = p.getFileName().toString();
+            if (f.endsWith(".space")) {
+                String name = f.substring(0, f.length() - ".space".length());
+                try {
+                    out.add(inspect(name));
+                } catch (SpaceException e) {
+                    if (e.reason() != SpaceException.Reason.NOT_FOUND) {
+                        System.getLogger("dev.atlas.spaces").log(System.Logger.Level.WARNING, e.getMessage());
+                    }
+                }
+            } else if (f.endsWith(".seg")) {
+                String name = f.substring(0, f.indexOf('.'));
+                if (!Files.exists(headerPath(name))) deleteQuietly(p);   // left by an interrupted delete
+            }
+        }
+        return out;
+    }
+
+    /** What {@code atlas spaces inspect} shows, read without attaching (read-only). */
+    public SpaceInfo inspect(String name) {
+        checkName(name);
+        if (!Files.exists(headerPath(name)) || recoverInterrupted(name)) throw notFound(name);
+        try (Arena arena = Arena.ofConfined()) {
+            SpaceHeader header = openHeader(name, true, arena);
+            SpaceMetadata m = header.read();
+            List<Long> attached = new ArrayList<>();
+            MemorySegment table = header.attachedTable();
+            for (int i = 0; i < SpaceHeader.MAX_ATTACHED; i++) {
+                long pid = table.getAtIndex(JAVA_LONG, i);
+                if (pid != 0 && SpaceSyscalls.isAlive(pid)) attached.add(pid);
+            }
+            long used;
+            int fd = Linux.open(segmentPath(name, m.spaceId(), 0).toString(), Linux.O_RDONLY | Linux.O_CLOEXEC);
+            try {
+                MemorySegment whole = map(fd, m.segments().getFirst().size(), true, 0, arena);   // sparse: ~1 us
+                used = SharedHeap.open(new SegmentWords(whole)).used();
+            } catch (IllegalStateException e) {
+                used = -1;
+            } finally {
+                Linux.closeQuietly(fd);
+            }
+            return new SpaceInfo(m, attached, used);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private SpaceHeader openHeader(String name, boolean readOnly, Arena arena) {
+        int fd;
+        try {
+            fd = Linux.open(headerPath(name).toString(), (readOnly ? Linux.O_RDONLY : Linux.O_RDWR) | Linux.O_CLOEXEC);
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.ENOENT) throw notFound(name);
+            throw e;
+        }
+        try {
+            long size = Files.size(headerPath(name));
+            if (size != SpaceHeader.FILE_SIZE) {
+                throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': header file is " + size
+                        + " bytes, expected " + SpaceHeader.FILE_SIZE + " (not a space, or damaged)");
+            }
+            SpaceHeader h = new SpaceHeader(map(fd, SpaceHeader.FILE_SIZE, readOnly, 0, arena));
+            if (h.magic() != SpaceHeader.MAGIC) {
+                throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': header magic 0x"
+                        + Long.toHexString(h.magic()) + ", expected 0x" + Long.toHexString(SpaceHeader.MAGIC)
+                        + (h.magic() == 0 ? " (creation by pid " + h.creatorPid() + " still in progress)" : ""));
+            }
+            if (h.version() != SpaceHeader.VERSION) {
+                throw new SpaceException(SpaceException.Reason.VERSION, "space '" + name + "' has format version "
+                        + h.version() + "; this Atlas reads version " + SpaceHeader.VERSION);
+            }
+            try {
+                h.read();
+            } catch (IllegalStateException e) {
+                throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': " + e.getMessage(), e);
+            }
+            return h;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            Linux.closeQuietly(fd);
+        }
+    }
+
+    /** Removes a creation that never finished and whose creator is dead; true if it did. */
+    private boolean recoverInterrupted(String name) {
+        Path hp = headerPath(name);
+        try {
+            if (!Files.exists(hp) || Files.size(hp) < SpaceHeader.FILE_SIZE) {
+                if (Files.exists(hp) && Files.getLastModifiedTime(hp).toMillis() < System.currentTimeMillis() - 10_000) {
+                    deleteQuietly(hp);   // died before even sizing the header
+                    return true;
+                }
+                return false;
+            }
+            try (Arena a = Arena.ofConfined()) {
+                int fd = Linux.open(hp.toString(), Linux.O_RDONLY | Linux.O_CLOEXEC);
+                SpaceHeader h;
+                try {
+                    h = new SpaceHeader(map(fd, SpaceHeader.FILE_SIZE, true, 0, a));
+                } finally {
+                    Linux.closeQuietly(fd);
+                }
+                if (h.magic() != 0 || SpaceSyscalls.isAlive(h.creatorPid()) && h.creatorPid() != 0) return false;
+            }
+            removeFiles(name);
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void removeFiles(String name) {
+        deleteQuietly(headerPath(name));
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> p.getFileName().toString().startsWith(name + ".") && p.toString().endsWith(".seg"))
+                    .forEach(SpaceDirectory::deleteQuietly);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void checkAccess(String name, Path headerPath, boolean readOnly) {
+        int uid, gid, mode;
+        try {
+            uid = (int) Files.getAttribute(headerPath, "unix:uid");
+            gid = (int) Files.getAttribute(headerPath, "unix:gid");
+            mode = (int) Files.getAttribute(headerPath, "unix:mode") & 0777;
+        } catch (IOException e) {
+            throw notFound(name);
+        }
+        int bits = uid == SpaceSyscalls.geteuid() ? mode >> 6 : gid == SpaceSyscalls.getegid() ? mode >> 3 : mode;
+        int need = readOnly ? 4 : 6;
+        if ((bits & need) != need) {
+            throw new SpaceException(SpaceException.Reason.ACCESS_DENIED, "space '" + name + "' belongs to uid " + uid
+                    + " with mode 0" + Integer.toOctalString(mode) + "; uid " + SpaceSyscalls.geteuid() + " needs "
+                    + (readOnly ? "read" : "read and write") + " permission to attach it "
+                    + (readOnly ? "read-only" : "read-write"));
+        }
+    }
+
+    private static int register(SpaceHeader header) {
+        VarHandle h = JAVA_LONG.varHandle();
+        MemorySegment table = header.attachedTable();
+        long pid = ProcessHandle.current().pid();
+        for (int i = 0; i < SpaceHeader.MAX_ATTACHED; i++) {
+            long cur = (long) h.getVolatile(table, i * 8L);
+            if ((cur == 0 || !SpaceSyscalls.isAlive(cur)) && h.compareAndSet(table, i * 8L, cur, pid)) {
+                return i;
+            }
+        }
+        return -1;   // table full: attached, but not listed
+    }
+
+    @SuppressWarnings("restricted")   // reinterpret: the mapping's true size, unmapped by the arena
+    private static MemorySegment map(int fd, long size, boolean readOnly, long base, Arena arena) {
+        int prot = readOnly ? Linux.PROT_READ : Linux.PROT_READ | Linux.PROT_WRITE;
+        MemorySegment m = Linux.mmap(MemorySegment.ofAddress(base), size, prot,
+                Linux.MAP_SHARED | (base != 0 ? SpaceSyscalls.MAP_FIXED_NOREPLACE : 0), fd, 0);
+        if (base != 0 && m.address() != base) {   // a kernel before 4.17 took the flag as a hint
+            Linux.munmapQuietly(m);
+            return null;
+        }
+        return m.reinterpret(size, arena, Linux::munmapQuietly);
+    }
+
+    /** Maps at {@code base} with MAP_FIXED_NOREPLACE; null if the range is taken. */
+    private static MemorySegment mapAt(int fd, long size, boolean readOnly, long base, Arena arena) {
+        try {
+            return map(fd, size, readOnly, base, arena);
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.EEXIST) return null;
+            throw e;
+        }
+    }
+
+    private long chooseAddress(long size) {
+        long span = (ADDRESS_HIGH - ADDRESS_LOW - size) / ADDRESS_ALIGN;
+        return ADDRESS_LOW + ThreadLocalRandom.current().nextLong(span) * ADDRESS_ALIGN;
+    }
+
+    private static void checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new SpaceException(SpaceException.Reason.BAD_NAME, "space name '" + name + "' is not valid: expected 1-64"
+                    + " characters of letters, digits, '_', '.', '-', not starting with '.' or '-'");
+        }
+    }
+
+    private SpaceException notFound(String name) {
+        return new SpaceException(SpaceException.Reason.NOT_FOUND, "no space '" + name + "' in " + dir);
+    }
+
+    Path headerPath(String name) {
+        return dir.resolve(name + ".space");
+    }
+
+    private Path segmentPath(String name, long spaceId, int index) {
+        return dir.resolve(name + "." + Long.toHexString(spaceId) + "." + index + ".seg");
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            System.getLogger("dev.atlas.spaces").log(System.Logger.Level.WARNING, "cannot delete " + p, e);
+        }
+    }
+}

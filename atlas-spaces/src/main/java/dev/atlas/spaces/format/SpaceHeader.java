@@ -1,0 +1,167 @@
+package dev.atlas.spaces.format;
+
+import java.io.IOException;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.zip.CRC32C;
+
+import dev.atlas.spaces.sync.RobustLock;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The header file of a space, mapped by every attacher: magic and format version, the
+ * space's {@link RobustLock}, the table of attached processes, and two metadata slots.
+ *
+ * <h2>Crash consistency</h2>
+ * The metadata is written copy-on-write into two slots, each with a sequence number and a
+ * CRC32C of its bytes: an update (under the lock) writes the slot <em>not</em> holding the
+ * newest valid version, then its CRC, then its sequence number. A reader takes the valid
+ * slot with the highest sequence. A process dying mid-update leaves that slot invalid (bad
+ * CRC or old sequence) and the other slot intact: the space reads as before the update. The
+ * magic is written last at creation, so a header without it is a creation that never
+ * finished: {@code creatorPid} says by whom, and the next opener removes it once that
+ * process is dead.
+ *
+ * <p>Threading contract: any thread; {@link #update} only under the space's lock.
+ */
+public final class SpaceHeader {
+    public static final long MAGIC = 0x4154_4C41_5353_5043L;   // "ATLASSPC"
+    public static final int VERSION = 1;
+    public static final int MAX_ATTACHED = 64;
+    static final long SLOT_BYTES = 4096;
+
+    public static final StructLayout FIXED = MemoryLayout.structLayout(
+            JAVA_LONG.withName("magic"),
+            JAVA_INT.withName("version"),
+            JAVA_INT.withName("pad"),
+            JAVA_LONG.withName("creatorPid"),
+            RobustLock.LAYOUT.withName("lock"),
+            MemoryLayout.sequenceLayout(MAX_ATTACHED, JAVA_LONG).withName("attached"));
+
+    static final StructLayout SLOT = MemoryLayout.structLayout(
+            JAVA_LONG.withName("seq"),
+            JAVA_INT.withName("length"),
+            JAVA_INT.withName("crc"),
+            MemoryLayout.sequenceLayout(SLOT_BYTES - 16, JAVA_BYTE).withName("payload"));
+
+    /** Size of the header file. */
+    public static final long FILE_SIZE = 4096 + 2 * SLOT_BYTES;
+
+    private static final VarHandle MAGIC_H = FIXED.varHandle(groupElement("magic"));
+    private static final VarHandle VERSION_H = FIXED.varHandle(groupElement("version"));
+    private static final VarHandle CREATOR_H = FIXED.varHandle(groupElement("creatorPid"));
+    private static final VarHandle SEQ_H = SLOT.varHandle(groupElement("seq"));
+    private static final VarHandle LEN_H = SLOT.varHandle(groupElement("length"));
+    private static final VarHandle CRC_H = SLOT.varHandle(groupElement("crc"));
+    private static final long LOCK_OFF = FIXED.byteOffset(groupElement("lock"));
+    private static final long ATTACHED_OFF = FIXED.byteOffset(groupElement("attached"));
+    private static final long PAYLOAD_OFF = SLOT.byteOffset(groupElement("payload"));
+    private static final long MAX_PAYLOAD = SLOT_BYTES - PAYLOAD_OFF;
+
+    private final MemorySegment file;
+
+    public SpaceHeader(MemorySegment file) {
+        if (file.byteSize() < FILE_SIZE) {
+            throw new IllegalArgumentException("header mapping is " + file.byteSize() + " bytes, expected " + FILE_SIZE);
+        }
+        this.file = file;
+    }
+
+    public long magic() { return (long) MAGIC_H.getVolatile(file, 0L); }
+
+    public int version() { return (int) VERSION_H.getVolatile(file, 0L); }
+
+    public long creatorPid() { return (long) CREATOR_H.getVolatile(file, 0L); }
+
+    public void setCreatorPid(long pid) { CREATOR_H.setVolatile(file, 0L, pid); }
+
+    /** Writes version then magic: the last step of creating a space. */
+    public void seal() {
+        VERSION_H.setVolatile(file, 0L, VERSION);
+        MAGIC_H.setVolatile(file, 0L, MAGIC);
+    }
+
+    /** The memory of the space's lock. */
+    public MemorySegment lockMemory() {
+        return file.asSlice(LOCK_OFF, RobustLock.LAYOUT.byteSize());
+    }
+
+    /** The attached-process table: {@link #MAX_ATTACHED} longs (a pid, 0 = free slot). */
+    public MemorySegment attachedTable() {
+        return file.asSlice(ATTACHED_OFF, MAX_ATTACHED * 8L);
+    }
+
+    /**
+     * The newest valid metadata.
+     *
+     * @throws IllegalStateException if neither slot holds a valid version (the header is damaged)
+     */
+    public SpaceMetadata read() {
+        for (int attempt = 0; ; attempt++) {
+            long s0 = seq(0), s1 = seq(1);
+            int first = s0 >= s1 ? 0 : 1;
+            SpaceMetadata m = readSlot(first);
+            if (m == null) m = readSlot(1 - first);
+            if (m != null) return m;
+            if (attempt >= 3) {
+                throw new IllegalStateException("space header damaged: neither metadata slot has a valid checksum"
+                        + " (sequences " + s0 + ", " + s1 + ")");
+            }
+        }
+    }
+
+    /** Writes {@code m} as the new version, crash-consistently (see the class comment). Under the lock. */
+    public void update(SpaceMetadata m) {
+        byte[] payload = m.encode();
+        if (payload.length > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("space metadata of " + payload.length + " bytes exceeds the header's "
+                    + MAX_PAYLOAD + "-byte slot (too many or too long root names)");
+        }
+        long s0 = validSeq(0), s1 = validSeq(1);
+        int target = s0 >= s1 ? 1 : 0;
+        long next = Math.max(s0, s1) + 1;
+        MemorySegment slot = slot(target);
+        SEQ_H.setVolatile(slot, 0L, 0L);                         // invalid while written
+        MemorySegment.copy(MemorySegment.ofArray(payload), 0, slot, PAYLOAD_OFF, payload.length);
+        LEN_H.setVolatile(slot, 0L, payload.length);
+        CRC_H.setVolatile(slot, 0L, crc(payload, next));
+        SEQ_H.setVolatile(slot, 0L, next);                       // publish
+    }
+
+    private long seq(int i) { return (long) SEQ_H.getVolatile(slot(i), 0L); }
+
+    private long validSeq(int i) { return readSlot(i) == null ? 0 : seq(i); }
+
+    private SpaceMetadata readSlot(int i) {
+        MemorySegment slot = slot(i);
+        long seq = (long) SEQ_H.getVolatile(slot, 0L);
+        int len = (int) LEN_H.getVolatile(slot, 0L);
+        int crc = (int) CRC_H.getVolatile(slot, 0L);
+        if (seq <= 0 || len <= 0 || len > MAX_PAYLOAD) return null;
+        byte[] payload = slot.asSlice(PAYLOAD_OFF, len).toArray(ValueLayout.JAVA_BYTE);
+        if (crc(payload, seq) != crc || (long) SEQ_H.getVolatile(slot, 0L) != seq) return null;
+        try {
+            return SpaceMetadata.decode(payload);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private MemorySegment slot(int i) {
+        return file.asSlice(4096 + i * SLOT_BYTES, SLOT_BYTES);
+    }
+
+    private static int crc(byte[] payload, long seq) {
+        CRC32C c = new CRC32C();
+        c.update(payload);
+        for (int i = 0; i < 8; i++) c.update((int) (seq >>> (8 * i)));
+        return (int) c.getValue();
+    }
+}

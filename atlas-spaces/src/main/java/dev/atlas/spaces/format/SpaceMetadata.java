@@ -1,0 +1,88 @@
+package dev.atlas.spaces.format;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a space's header records: its name and id, owner and mode, its segments with their
+ * fixed addresses, and its named roots. Immutable; a change writes a new version
+ * ({@link SpaceHeader#update}).
+ *
+ * @param name     the space's name
+ * @param spaceId  random id, part of the segment files' names
+ * @param ownerUid the creating user
+ * @param mode     file-mode permission bits (e.g. 0600)
+ * @param segments the segments, in order
+ * @param roots    named, typed entry points (canonical addresses inside a segment)
+ */
+public record SpaceMetadata(String name, long spaceId, int ownerUid, int mode, List<Segment> segments,
+                            Map<String, Root> roots) {
+    /** A segment: its name, the address it is mapped at in every FIXED attacher, its size. */
+    public record Segment(String name, long base, long size) {}
+
+    /** A named root: a type tag chosen by the application and a canonical address (0 = null). */
+    public record Root(String type, long address) {}
+
+    public SpaceMetadata {
+        segments = List.copyOf(segments);
+        roots = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(roots));
+    }
+
+    /** A copy with root {@code name} set (or removed when {@code root} is null). */
+    public SpaceMetadata withRoot(String rootName, Root root) {
+        Map<String, Root> r = new LinkedHashMap<>(roots);
+        if (root == null) r.remove(rootName); else r.put(rootName, root);
+        return new SpaceMetadata(name, spaceId, ownerUid, mode, segments, r);
+    }
+
+    byte[] encode() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeUTF(name);
+            out.writeLong(spaceId);
+            out.writeInt(ownerUid);
+            out.writeInt(mode);
+            out.writeInt(segments.size());
+            for (Segment s : segments) {
+                out.writeUTF(s.name());
+                out.writeLong(s.base());
+                out.writeLong(s.size());
+            }
+            out.writeInt(roots.size());
+            for (Map.Entry<String, Root> e : roots.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeUTF(e.getValue().type());
+                out.writeLong(e.getValue().address());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static SpaceMetadata decode(byte[] payload) throws IOException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
+            String name = in.readUTF();
+            long id = in.readLong();
+            int uid = in.readInt();
+            int mode = in.readInt();
+            int n = in.readInt();
+            if (n < 0 || n > 1024) throw new IOException("segment count " + n);
+            List<Segment> segs = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) segs.add(new Segment(in.readUTF(), in.readLong(), in.readLong()));
+            int r = in.readInt();
+            if (r < 0 || r > 4096) throw new IOException("root count " + r);
+            Map<String, Root> roots = new LinkedHashMap<>();
+            for (int i = 0; i < r; i++) roots.put(in.readUTF(), new Root(in.readUTF(), in.readLong()));
+            return new SpaceMetadata(name, id, uid, mode, segs, roots);
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package dev.atlas.spaces.sync;
+
+import dev.atlas.spaces.sys.SpaceSyscalls;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * A mutual-exclusion lock in shared memory for several processes, that survives the death
+ * of its holder: the next acquirer takes it over and learns that the holder died and the
+ * intent it had recorded (like {@code EOWNERDEAD} of a robust pthread mutex).
+ *
+ * {@snippet :
+ * try (RobustLock.Held held = lock.lock()) {
+ *     if (held.previousOwnerDied()) {
+ *         repair(held.deadOwnerIntent());   // what the dead holder said it was doing
+ *     }
+ *     held.intent(INSERTING);               // recorded in shared memory, for our successor
+ *     ...
+ * }
+ * }
+ *
+ * <h2>Progress guarantees</h2>
+ * <ol>
+ *   <li>{@link #lock()} blocks while a live process holds the lock (a futex wait, woken by
+ *       the releaser); it never blocks for good on a dead one: a waiter re-checks the
+ *       holder's liveness at least every 20 ms.</li>
+ *   <li>Release is wait-free (one atomic swap, one futex wake if someone waits).</li>
+ * </ol>
+ *
+ * <p>Threading contract: {@link #lock()} from any thread; the {@link Held} is confined to
+ * the thread that got it. Within one JVM, threads are ordered by an in-process
+ * {@link ReentrantLock} first (so virtual threads park normally); across processes by the
+ * word in shared memory.
+ *
+ * <h2>Implementation notes</h2>
+ * The 32-bit lock word holds the holder's process id (0 = free) and a WAITERS bit set by
+ * anyone who sleeps on it (the classic three-state futex mutex, pid in place of "1").
+ * Ownership is per process: the in-process lock guarantees at most one thread of a process
+ * is inside. A waiter finding the holder dead ({@code kill(pid, 0)} fails with ESRCH) CASes
+ * the word from the dead pid to its own: of several waiters exactly one wins, and only it
+ * sees {@code previousOwnerDied}. A pid reused by a new process before anyone notices the
+ * death makes the lock look held by a live process until that process exits (a known limit
+ * of pid-based robustness; the kernel's robust futex lists would need the glibc-managed
+ * per-thread list head).
+ *
+ * <h2>Memory ordering</h2>
+ * The word is accessed with volatile CAS/getAndSet (full fences); the intent word is written
+ * before the release swap and read after the acquiring CAS.
+ */
+public final class RobustLock {
+    /** The lock's layout in shared memory: 16 bytes, 8-aligned. */
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            JAVA_INT.withName("word"),
+            JAVA_INT.withName("takeovers"),
+            JAVA_LONG.withName("intent"));
+
+    private static final VarHandle WORD = LAYOUT.varHandle(groupElement("word"));
+    private static final VarHandle TAKEOVERS = LAYOUT.varHandle(groupElement("takeovers"));
+    private static final VarHandle INTENT = LAYOUT.varHandle(groupElement("intent"));
+    private static final int WAITERS = 1 << 30;
+    private static final int PID_MASK = WAITERS - 1;
+    private static final long RECHECK_NANOS = 20_000_000L;
+
+    private final MemorySegment memory;
+    private final MemorySegment word;
+    private final ReentrantLock local;
+    private final String name;
+    private final int pid;
+
+    /**
+     * @param memory {@link #LAYOUT}-sized shared memory holding the lock (zero = free)
+     * @param local  the in-process lock every {@code RobustLock} of this JVM on the same
+     *               memory must share
+     * @param name   for messages
+     */
+    public RobustLock(MemorySegment memory, ReentrantLock local, String name) {
+        if (memory.byteSize() < LAYOUT.byteSize() || memory.address() % 8 != 0) {
+            throw new IllegalArgumentException("lock memory for '" + name + "' must be " + LAYOUT.byteSize()
+                    + " bytes, 8-aligned; got " + memory.byteSize() + " bytes at 0x" + Long.toHexString(memory.address()));
+        }
+        this.memory = memory;
+        this.word = memory.asSlice(0, 4);
+        this.local = local;
+        this.name = name;
+        this.pid = (int) ProcessHandle.current().pid();
+    }
+
+    /** Acquires the lock, taking it over from a dead holder if need be. */
+    public Held lock() {
+        local.lock();
+        try {
+            boolean contended = false;
+            for (;;) {
+                int v = (int) WORD.getVolatile(memory, 0L);
+                if (v == 0) {
+                    if (WORD.compareAndSet(memory, 0L, 0, contended ? pid | WAITERS : pid)) {
+                        return new Held(false, 0, 0);
+                    }
+                    continue;
+                }
+                int owner = v & PID_MASK;
+                if (owner == pid || !SpaceSyscalls.isAlive(owner)) {
+                    // owner == pid: a previous process with our pid died holding it (we hold the local lock)
+                    if (WORD.compareAndSet(memory, 0L, v, pid | WAITERS)) {
+                        TAKEOVERS.getAndAdd(memory, 0L, 1);
+                        return new Held(true, owner, (long) INTENT.getVolatile(memory, 0L));
+                    }
+                    continue;
+                }
+                contended = true;
+                if ((v & WAITERS) == 0 && !WORD.compareAndSet(memory, 0L, v, v | WAITERS)) {
+                    continue;
+                }
+                SpaceSyscalls.futexWait(word, v | WAITERS, RECHECK_NANOS);
+            }
+        } catch (RuntimeException | Error e) {
+            local.unlock();
+            throw e;
+        }
+    }
+
+    /** The pid holding the lock now, or 0. A racy snapshot, for diagnostics. */
+    public int holderPid() {
+        return (int) WORD.getVolatile(memory, 0L) & PID_MASK;
+    }
+
+    /** How many times a holder's death was detected and the lock taken over. */
+    public int takeovers() {
+        return (int) TAKEOVERS.getVolatile(memory, 0L);
+    }
+
+    /** The lock, held. Close to release it. Confined to the acquiring thread. */
+    public final class Held implements AutoCloseable {
+        private final boolean ownerDied;
+        private final int deadPid;
+        private final long deadIntent;
+        private boolean released;
+
+        Held(boolean ownerDied, int deadPid, long deadIntent) {
+            this.ownerDied = ownerDied;
+            this.deadPid = deadPid;
+            this.deadIntent = deadIntent;
+        }
+
+        /** True if the previous holder died holding the lock: the protected state may need repair. */
+        public boolean previousOwnerDied() {
+            return ownerDied;
+        }
+
+        /** The dead holder's pid (0 unless {@link #previousOwnerDied()}). */
+        public int deadOwnerPid() {
+            return deadPid;
+        }
+
+        /** The intent the dead holder had recorded with {@link #intent(long)} (0: none). */
+        public long deadOwnerIntent() {
+            return deadIntent;
+        }
+
+        /** Records, in shared memory, what the holder is about to do (cleared on release). */
+        public void intent(long value) {
+            INTENT.setVolatile(memory, 0L, value);
+        }
+
+        @Override
+        public void close() {
+            if (released) {
+                throw new IllegalStateException("lock '" + name + "' released twice");
+            }
+            released = true;
+            try {
+                INTENT.setVolatile(memory, 0L, 0L);
+                int v = (int) WORD.getAndSet(memory, 0L, 0);
+                if ((v & WAITERS) != 0) {
+                    SpaceSyscalls.futexWake(word, 1);
+                }
+            } finally {
+                local.unlock();
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package dev.atlas.spaces.sys;
+
+import dev.atlas.memory.linux.Errno;
+import dev.atlas.memory.linux.Linux;
+import dev.atlas.memory.linux.LinuxException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The system calls spaces need beyond {@link Linux}: futexes on shared memory, process
+ * liveness, user ids, and creating a file exclusively with a mode. FFM downcalls into libc,
+ * {@code errno} captured; failures throw {@link LinuxException} naming the call.
+ *
+ * {@snippet :
+ * int fd = SpaceSyscalls.createExclusive("/dev/shm/atlas-spaces-0/orders.space", 0600);
+ * boolean alive = SpaceSyscalls.isAlive(4242);
+ * }
+ *
+ * <p>Thread safety: all methods may be called from any thread. Linux only (x86_64,
+ * aarch64); elsewhere {@link Linux#requireSupported()} throws.
+ */
+@SuppressWarnings("restricted")   // the native boundary of atlas-spaces
+public final class SpaceSyscalls {
+    /** {@code MAP_FIXED_NOREPLACE} (Linux 4.17+): map at the address or fail with EEXIST. */
+    public static final int MAP_FIXED_NOREPLACE = 0x100000;
+    public static final int ETIMEDOUT = 110;
+    public static final int ESRCH = 3;
+
+    private static final int O_CREAT = 0x40;
+    private static final int O_EXCL = 0x80;
+    private static final int FUTEX_WAIT = 0;
+    private static final int FUTEX_WAKE = 1;
+
+    private SpaceSyscalls() {}
+
+    /**
+     * open(path, O_RDWR|O_CREAT|O_EXCL|O_CLOEXEC, mode) then fchmod(fd, mode), so that the
+     * mode is exactly {@code mode} whatever the umask.
+     *
+     * @throws LinuxException with EEXIST if the file exists
+     */
+    public static int createExclusive(String path, int mode) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Calls.STATE);
+            int flags = Linux.O_RDWR | O_CREAT | O_EXCL | Linux.O_CLOEXEC;
+            int fd = (int) Calls.OPEN.invokeExact(state, a.allocateFrom(path), flags, mode);
+            if (fd < 0) {
+                throw new LinuxException("open(\"" + path + "\", O_RDWR|O_CREAT|O_EXCL|O_CLOEXEC, 0"
+                        + Integer.toOctalString(mode) + ")", errno(state));
+            }
+            int r = (int) Calls.FCHMOD.invokeExact(state, fd, mode);
+            if (r < 0) {
+                int e = errno(state);
+                Linux.closeQuietly(fd);
+                throw new LinuxException("fchmod(fd=" + fd + ", 0" + Integer.toOctalString(mode) + ")", e);
+            }
+            return fd;
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** True if a process (or thread) with this id exists: kill(pid, 0) is 0 or fails with EPERM. */
+    public static boolean isAlive(long pid) {
+        if (pid <= 0 || pid > Integer.MAX_VALUE) {
+            return false;
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Calls.STATE);
+            int r = (int) Calls.KILL.invokeExact(state, (int) pid, 0);
+            return r == 0 || errno(state) != ESRCH;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The effective user id. */
+    public static int geteuid() {
+        try {
+            return (int) Calls.GETEUID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The effective group id. */
+    public static int getegid() {
+        try {
+            return (int) Calls.GETEGID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * futex(word, FUTEX_WAIT, expected, timeout): sleeps while the 32-bit word at
+     * {@code word} holds {@code expected}, at most {@code timeoutNanos}. A shared (not
+     * private) futex: waiters and wakers may be in different processes.
+     *
+     * @return 0 when woken, or the errno: EAGAIN (the word differed), ETIMEDOUT, EINTR
+     */
+    public static int futexWait(MemorySegment word, int expected, long timeoutNanos) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Calls.STATE);
+            MemorySegment ts = a.allocate(Calls.TIMESPEC);
+            ts.set(JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
+            ts.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
+            long r = (long) Calls.SYSCALL.invokeExact(state, Calls.SYS_FUTEX, word, FUTEX_WAIT, expected, ts,
+                    MemorySegment.NULL, 0);
+            return r == 0 ? 0 : errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** futex(word, FUTEX_WAKE, n): wakes up to {@code n} waiters; returns how many were woken. */
+    public static int futexWake(MemorySegment word, int n) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Calls.STATE);
+            long r = (long) Calls.SYSCALL.invokeExact(state, Calls.SYS_FUTEX, word, FUTEX_WAKE, n,
+                    MemorySegment.NULL, MemorySegment.NULL, 0);
+            if (r < 0) {
+                throw new LinuxException("futex(addr=0x" + Long.toHexString(word.address()) + ", FUTEX_WAKE, " + n + ")",
+                        errno(state));
+            }
+            return (int) r;
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The name of an errno value (delegates to {@link Errno}). */
+    public static String errnoName(int errno) {
+        return errno == ETIMEDOUT ? "ETIMEDOUT" : errno == ESRCH ? "ESRCH" : Errno.name(errno);
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) Calls.ERRNO.get(state, 0L);
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException("unexpected checked exception from a downcall", t);
+    }
+
+    /** The downcall handles; initialised on first use, only where supported. */
+    private static final class Calls {
+        static final MemoryLayout STATE;
+        static final MemoryLayout TIMESPEC = MemoryLayout.structLayout(
+                JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec"));
+        static final VarHandle ERRNO;
+        static final MethodHandle OPEN, FCHMOD, KILL, GETEUID, GETEGID, SYSCALL;
+        static final long SYS_FUTEX;
+
+        static {
+            Linux.requireSupported();
+            Linker linker = Linker.nativeLinker();
+            SymbolLookup libc = linker.defaultLookup();
+            STATE = Linker.Option.captureStateLayout();
+            ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+            Linker.Option errno = Linker.Option.captureCallState("errno");
+            OPEN = handle(linker, libc, "open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), errno,
+                    Linker.Option.firstVariadicArg(2));
+            FCHMOD = handle(linker, libc, "fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), errno);
+            KILL = handle(linker, libc, "kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), errno);
+            GETEUID = handle(linker, libc, "geteuid", FunctionDescriptor.of(JAVA_INT));
+            GETEGID = handle(linker, libc, "getegid", FunctionDescriptor.of(JAVA_INT));
+            SYSCALL = handle(linker, libc, "syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT,
+                    JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), errno, Linker.Option.firstVariadicArg(1));
+            String arch = System.getProperty("os.arch", "");
+            SYS_FUTEX = arch.equals("aarch64") ? 98 : 202;
+        }
+
+        private static MethodHandle handle(Linker linker, SymbolLookup libc, String name, FunctionDescriptor fd,
+                                           Linker.Option... options) {
+            MemorySegment symbol = libc.find(name)
+                    .orElseThrow(() -> new UnsupportedOperationException("libc has no symbol " + name));
+            return linker.downcallHandle(symbol, fd, options);
+        }
+    }
+}

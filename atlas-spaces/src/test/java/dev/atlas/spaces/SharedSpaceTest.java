@@ -1,0 +1,185 @@
+package dev.atlas.spaces;
+
+import dev.atlas.spaces.heap.HeapExhaustedException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileChannel;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SharedSpaceTest {
+    @TempDir
+    Path tmp;
+    SpaceDirectory dir;
+
+    @BeforeEach
+    void setUp() {
+        dir = SpaceDirectory.at(tmp);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        for (SpaceInfo i : dir.list()) dir.delete(i.metadata().name(), true);
+        try {
+            dir.delete("theirs", true);
+        } catch (SpaceException e) {
+            assertEquals(SpaceException.Reason.NOT_FOUND, e.reason());
+        }
+    }
+
+    @Test
+    void createAttachAtTheSameAddressAndFindRoots() {
+        long p;
+        try (SharedSpace s = dir.create("orders", 1 << 20, 0600)) {
+            p = s.allocate(64);
+            s.segment().set(JAVA_LONG, s.offsetOf(p), 42L);
+            s.setRoot("answer", "long", p);
+            assertFalse(s.relocated());
+            long base = s.metadata().segments().getFirst().base();
+            assertEquals(base, s.segment().address(), "FIXED: mapped at the recorded address");
+            assertTrue(base >= SpaceDirectory.ADDRESS_LOW && base < SpaceDirectory.ADDRESS_HIGH);
+        }
+        try (SharedSpace s = dir.attach("orders", AttachOptions.READ_ONLY)) {
+            long q = s.root("answer", "long");
+            assertEquals(p, q);
+            assertEquals(42L, s.segment().get(JAVA_LONG, s.offsetOf(q)));
+            SpaceException e = assertThrows(SpaceException.class, () -> s.root("answer", "string"));
+            assertEquals(SpaceException.Reason.ROOT, e.reason());
+        }
+    }
+
+    @Test
+    void badNamesAndDuplicatesAreRefusedAndChangeNothing() {
+        assertEquals(SpaceException.Reason.BAD_NAME,
+                assertThrows(SpaceException.class, () -> dir.create("../x", 1 << 20, 0600)).reason());
+        try (SharedSpace s = dir.create("a", 1 << 20, 0600)) {
+            SpaceException e = assertThrows(SpaceException.class, () -> dir.create("a", 1 << 20, 0600));
+            assertEquals(SpaceException.Reason.EXISTS, e.reason());
+            assertTrue(e.getMessage().contains("'a'"), e.getMessage());
+            s.setRoot("r", "t", s.allocate(8));
+        }
+        try (SharedSpace s = dir.attach("a", AttachOptions.READ_WRITE)) {
+            assertEquals(1, s.metadata().roots().size(), "the failed create left the space as it was");
+        }
+        assertEquals(SpaceException.Reason.NOT_FOUND,
+                assertThrows(SpaceException.class, () -> dir.attach("nope", AttachOptions.READ_WRITE)).reason());
+        assertThrows(IllegalArgumentException.class, () -> dir.create("b", 1 << 20, 0400));
+        assertEquals(1, dir.list().size());
+    }
+
+    @Test
+    void readOnlyAttacherCannotWrite() {
+        dir.create("ro", 1 << 20, 0600).close();
+        try (SharedSpace s = dir.attach("ro", AttachOptions.READ_ONLY)) {
+            assertEquals(SpaceException.Reason.READ_ONLY, assertThrows(SpaceException.class, () -> s.allocate(8)).reason());
+            assertEquals(SpaceException.Reason.READ_ONLY,
+                    assertThrows(SpaceException.class, () -> s.setRoot("x", "t", 0)).reason());
+            MemorySegment seg = s.segment();
+            assertThrows(IllegalArgumentException.class, () -> seg.set(JAVA_LONG, 4096, 1L));   // JDK: read-only segment
+        }
+    }
+
+    @Test
+    void capacityExceededIsAClearErrorAndTheHeapStaysUsable() {
+        try (SharedSpace s = dir.create("small", 64 * 1024, 0600)) {
+            HeapExhaustedException e = assertThrows(HeapExhaustedException.class, () -> s.allocate(1 << 20));
+            assertTrue(e.getMessage().contains("1048576"), e.getMessage());
+            s.free(s.allocate(100));
+            s.heap().check();
+        }
+    }
+
+    @Test
+    void addressTakenFailsClearlyOrRelocates() {
+        try (SharedSpace first = dir.create("fixed", 1 << 20, 0600)) {
+            long p = first.allocate(16);
+            first.segment().set(JAVA_LONG, first.offsetOf(p), 7L);
+            first.setRoot("p", "long", p);
+            // in this process the fixed address is taken by `first` itself
+            SpaceException e = assertThrows(SpaceException.class, () -> dir.attach("fixed", AttachOptions.READ_WRITE));
+            assertEquals(SpaceException.Reason.ADDRESS_TAKEN, e.reason());
+            assertTrue(e.getMessage().contains("0x" + Long.toHexString(first.segment().address())), e.getMessage());
+            try (SharedSpace reloc = dir.attach("fixed", AttachOptions.READ_WRITE.withReloc())) {
+                assertTrue(reloc.relocated());
+                long q = reloc.root("p", "long");
+                assertEquals(7L, reloc.segment().get(JAVA_LONG, reloc.offsetOf(q)), "pointer translated");
+                reloc.segment().set(JAVA_LONG, reloc.offsetOf(q), 8L);
+                assertEquals(8L, first.segment().get(JAVA_LONG, first.offsetOf(p)), "same memory");
+            }
+        }
+    }
+
+    @Test
+    void anotherUsersSpaceAndAnotherVersionAreRefused() throws Exception {
+        dir.create("theirs", 1 << 20, 0600).close();
+        Path header = dir.headerPath("theirs");
+        Files.setAttribute(header, "unix:uid", 12345);
+        SpaceException e = assertThrows(SpaceException.class, () -> dir.attach("theirs", AttachOptions.READ_ONLY));
+        assertEquals(SpaceException.Reason.ACCESS_DENIED, e.reason());
+        assertTrue(e.getMessage().contains("uid 12345") && e.getMessage().contains("0600"), e.getMessage());
+        Files.setAttribute(header, "unix:uid", 0);
+        Files.setAttribute(header, "unix:uid", (int) Files.getAttribute(tmp, "unix:uid"));
+
+        try (FileChannel ch = FileChannel.open(header, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[]{2, 0, 0, 0}), 8);   // version field
+        }
+        SpaceException v = assertThrows(SpaceException.class, () -> dir.attach("theirs", AttachOptions.READ_ONLY));
+        assertEquals(SpaceException.Reason.VERSION, v.reason());
+        assertTrue(v.getMessage().contains("version 2"), v.getMessage());
+    }
+
+    @Test
+    void aTornMetadataUpdateReadsAsThePreviousVersion() throws Exception {
+        try (SharedSpace s = dir.create("torn", 1 << 20, 0600)) {
+            s.setRoot("one", "t", s.allocate(8));
+            s.setRoot("two", "t", s.allocate(8));   // seq 3 in slot A (create wrote seq 1 in B? either way)
+        }
+        Path header = dir.headerPath("torn");
+        // damage the newest slot's payload, as a writer dying mid-update would
+        try (FileChannel ch = FileChannel.open(header, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer a = ByteBuffer.allocate(8), b = ByteBuffer.allocate(8);
+            ch.read(a, 4096);
+            ch.read(b, 8192);
+            long sa = a.flip().order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+            long sb = b.flip().order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+            ch.write(ByteBuffer.wrap(new byte[]{(byte) 0xff, (byte) 0xff}), (sa > sb ? 4096 : 8192) + 20);
+        }
+        try (SharedSpace s = dir.attach("torn", AttachOptions.READ_WRITE)) {
+            assertEquals(java.util.Set.of("one"), s.metadata().roots().keySet());
+            s.setRoot("three", "t", s.allocate(8));   // and updates go on from there
+            assertEquals(java.util.Set.of("one", "three"), s.metadata().roots().keySet());
+        }
+    }
+
+    @Test
+    void switchingIsPerThread() throws Exception {
+        try (SharedSpace a = dir.create("sa", 1 << 20, 0600); SharedSpace b = dir.create("sb", 1 << 20, 0600)) {
+            assertFalse(CurrentSpace.isSet());
+            CurrentSpace.run(a, () -> {
+                assertEquals("sa", CurrentSpace.get().name());
+                Thread t = Thread.ofPlatform().start(() -> CurrentSpace.run(b,
+                        () -> assertEquals("sb", CurrentSpace.get().name())));
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                CurrentSpace.run(b, () -> assertEquals("sb", CurrentSpace.get().name()));
+                assertEquals("sa", CurrentSpace.get().name());
+            });
+            assertThrows(java.util.NoSuchElementException.class, CurrentSpace::get);
+        }
+    }
+}
