@@ -159,7 +159,7 @@ public final class RunningProgram {
             loader = null;
             main = null;
             ctx.setMainThread(null);
-            exit.complete(status);
+            exit.complete(status & 0xff);   // the OS keeps the low 8 bits, as for java
             onEnd.accept(this);
         }
     }

@@ -86,6 +86,11 @@ class ProgramHostTest {
     }
 
     @Test
+    void exitThroughReflectionEndsOnlyTheProgram() throws Exception {
+        assertEquals(new HostFixture.Run(9, "", ""), run(host, spec(Programs.ReflectiveExit.class, "9")));
+    }
+
+    @Test
     void runtimeExitRunsTheProgramsShutdownHooks() throws Exception {
         assertEquals(new HostFixture.Run(3, "hook ran\n", ""), run(host, spec(Programs.Hook.class)));
     }

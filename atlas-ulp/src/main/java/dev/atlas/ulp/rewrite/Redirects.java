@@ -69,6 +69,16 @@ final class Redirects {
         same(m, cl, "getSystemResourceAsStream", "(Ljava/lang/String;)Ljava/io/InputStream;");
         same(m, cl, "getSystemResources", "(Ljava/lang/String;)Ljava/util/Enumeration;");
 
+        String cls = "java/lang/Class.";
+        receiver(m, cls, "getMethod", "getMethod", "(Ljava/lang/String;[Ljava/lang/Class;)Ljava/lang/reflect/Method;");
+        receiver(m, cls, "getDeclaredMethod", "getDeclaredMethod", "(Ljava/lang/String;[Ljava/lang/Class;)Ljava/lang/reflect/Method;");
+        receiver(m, cls, "getMethods", "getMethods", "()[Ljava/lang/reflect/Method;");
+        receiver(m, cls, "getDeclaredMethods", "getDeclaredMethods", "()[Ljava/lang/reflect/Method;");
+        String lookup = "java/lang/invoke/MethodHandles$Lookup.";
+        String find = "(Ljava/lang/Class;Ljava/lang/String;Ljava/lang/invoke/MethodType;)Ljava/lang/invoke/MethodHandle;";
+        receiver(m, lookup, "findStatic", "findStatic", find);
+        receiver(m, lookup, "findVirtual", "findVirtual", find);
+
         String pathOf = "(Ljava/lang/String;[Ljava/lang/String;)Ljava/nio/file/Path;";
         m.put("java/nio/file/Path.of" + pathOf, Redirect.replace("pathOf", pathOf));
         m.put("java/nio/file/Paths.get" + pathOf, Redirect.replace("pathOf", pathOf));

@@ -327,6 +327,85 @@ public final class ProgramSystem {
         return fs == FileSystems.getDefault() ? fs.getPath(path(first), more) : fs.getPath(first, more);
     }
 
+    // ------------------------------------------------------------------ reflection
+
+    /*
+     * Reflection reaches System.exit, Runtime.exit and Runtime.halt without a call site to
+     * rewrite (Rhino's `java.lang.System.exit(3)`, a method handle found by name): the
+     * program's lookups of those members answer with the ProgramSystem ones instead. A static
+     * Method ignores the receiver, so `Runtime.exit` answered with `exit(int)` still works.
+     */
+    private static boolean exits(Class<?> c, String name) {
+        return (c == System.class || c == Runtime.class) && (name.equals("exit") || name.equals("halt"));
+    }
+
+    private static java.lang.reflect.Method own(Class<?> c, java.lang.reflect.Method m) {
+        try {
+            String target = c == System.class ? "exit" : m.getName().equals("halt") ? "haltStatus" : "exitStatus";
+            return ProgramSystem.class.getMethod(target, int.class);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runtime.exit through reflection (the receiver is ignored). */
+    public static void exitStatus(int status) {
+        end(status, true);
+        Runtime.getRuntime().exit(status);
+    }
+
+    /** Runtime.halt through reflection (the receiver is ignored). */
+    public static void haltStatus(int status) {
+        end(status, false);
+        Runtime.getRuntime().halt(status);
+    }
+
+    public static java.lang.reflect.Method getMethod(Class<?> c, String name, Class<?>... types) throws NoSuchMethodException {
+        java.lang.reflect.Method m = c.getMethod(name, types);
+        return exits(c, name) && current() != null ? own(c, m) : m;
+    }
+
+    public static java.lang.reflect.Method getDeclaredMethod(Class<?> c, String name, Class<?>... types) throws NoSuchMethodException {
+        java.lang.reflect.Method m = c.getDeclaredMethod(name, types);
+        return exits(c, name) && current() != null ? own(c, m) : m;
+    }
+
+    public static java.lang.reflect.Method[] getMethods(Class<?> c) {
+        return replaceExits(c, c.getMethods());
+    }
+
+    public static java.lang.reflect.Method[] getDeclaredMethods(Class<?> c) {
+        return replaceExits(c, c.getDeclaredMethods());
+    }
+
+    private static java.lang.reflect.Method[] replaceExits(Class<?> c, java.lang.reflect.Method[] ms) {
+        if ((c == System.class || c == Runtime.class) && current() != null) {
+            for (int i = 0; i < ms.length; i++) {
+                if (exits(c, ms[i].getName()) && ms[i].getParameterCount() == 1) {
+                    ms[i] = own(c, ms[i]);
+                }
+            }
+        }
+        return ms;
+    }
+
+    public static java.lang.invoke.MethodHandle findStatic(java.lang.invoke.MethodHandles.Lookup lookup, Class<?> c, String name,
+                                                           java.lang.invoke.MethodType type) throws ReflectiveOperationException {
+        if (c == System.class && name.equals("exit") && current() != null) {
+            return java.lang.invoke.MethodHandles.publicLookup().findStatic(ProgramSystem.class, "exit", type);
+        }
+        return lookup.findStatic(c, name, type);
+    }
+
+    public static java.lang.invoke.MethodHandle findVirtual(java.lang.invoke.MethodHandles.Lookup lookup, Class<?> c, String name,
+                                                            java.lang.invoke.MethodType type) throws ReflectiveOperationException {
+        if (exits(c, name) && c == Runtime.class && current() != null) {
+            return java.lang.invoke.MethodHandles.publicLookup().findStatic(ProgramSystem.class,
+                    name.equals("exit") ? "runtimeExit" : "runtimeHalt", type.insertParameterTypes(0, Runtime.class));
+        }
+        return lookup.findVirtual(c, name, type);
+    }
+
     // ------------------------------------------------------------------ threads
 
     /**
