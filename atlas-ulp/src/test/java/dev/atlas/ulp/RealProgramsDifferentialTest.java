@@ -99,6 +99,7 @@ class RealProgramsDifferentialTest {
     /** Runs both ways from the same inputs (the directory is reset in between) and compares. */
     private Outcome differential(Map<String, String> inputs, String jarOrNull, String cpMain, List<String> args, String stdin)
             throws Exception {
+        clear();
         writeInputs(inputs);
         List<String> javaArgs = new ArrayList<>();
         ProgramSpec spec;
