@@ -1,0 +1,35 @@
+package dev.atlas.ulp;
+
+import dev.atlas.ulp.client.HostStarter;
+import dev.atlas.ulp.client.JavaClient;
+import dev.atlas.ulp.daemon.HostPaths;
+import dev.atlas.ulp.daemon.HostServer;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Entry point of the atlas-ulp jar: {@code host serve} runs the host daemon; anything else
+ * ({@code run ...}, {@code host status}, {@code host stop}, {@code kill ID}) is sent to the
+ * user's host by the Java client, which starts a host when {@code run} finds none.
+ */
+public final class UlpMain {
+    private UlpMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> a = List.of(args);
+        HostPaths paths = HostPaths.forUser(System.getenv());
+        if (a.equals(List.of("host", "serve"))) {
+            try (ProgramHost host = ProgramHost.create(); HostServer server = HostServer.start(host, paths)) {
+                System.out.println("atlas host " + ProcessHandle.current().pid() + " listening on " + paths.socket());
+                server.awaitStop();
+            }
+            System.exit(0);
+            return;
+        }
+        int status = new JavaClient(paths, HostStarter.ofThisJvm())
+                .call(a, System.getenv(), Path.of("").toAbsolutePath().toString(), System.in, System.out, System.err);
+        System.exit(status);
+    }
+}

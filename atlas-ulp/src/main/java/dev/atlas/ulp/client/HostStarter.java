@@ -1,0 +1,51 @@
+package dev.atlas.ulp.client;
+
+import dev.atlas.ulp.daemon.HostPaths;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts a host daemon for the user, detached from the client (its own session, output to
+ * {@code host.log}), like a build daemon: {@code java [$ATLAS_HOST_JAVA_OPTS] -cp <atlas-ulp jar>
+ * dev.atlas.ulp.UlpMain host serve}.
+ *
+ * @param java      the {@code java} launcher
+ * @param classPath the host's class path (the atlas-ulp jar, whose manifest names its libraries)
+ * @param javaOpts  extra JVM options
+ */
+public record HostStarter(Path java, String classPath, List<String> javaOpts) {
+    /** The starter for this JVM's own {@code java} and class path. */
+    public static HostStarter ofThisJvm() {
+        String opts = System.getenv().getOrDefault("ATLAS_HOST_JAVA_OPTS", "");
+        return new HostStarter(Path.of(System.getProperty("java.home"), "bin", "java"),
+                System.getProperty("java.class.path"), opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+")));
+    }
+
+    /** Starts the host process (returns at once; the caller waits for its socket). */
+    public Process start(HostPaths paths) throws IOException {
+        paths.prepare();
+        List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            cmd.add("/usr/bin/setsid");
+        }
+        cmd.add(java.toString());
+        cmd.addAll(javaOpts);
+        cmd.add("-cp");
+        cmd.add(classPath);
+        cmd.add("dev.atlas.ulp.UlpMain");
+        cmd.add("host");
+        cmd.add("serve");
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(new File("/"))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.log().toFile()))
+                .redirectErrorStream(true);
+        pb.environment().put("ATLAS_HOST_DIR", paths.dir().toString());
+        return pb.start();
+    }
+}

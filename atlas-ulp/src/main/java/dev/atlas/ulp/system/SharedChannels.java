@@ -1,0 +1,43 @@
+package dev.atlas.ulp.system;
+
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.TransferQueue;
+
+/**
+ * The named channels of one host, through which its programs hand objects to each other
+ * <em>by reference</em>: the programs share one address space, so nothing is copied or
+ * serialised. Only objects of classes both programs see as the same class can be used by
+ * the receiver: JDK types ({@code byte[]}, {@code String}, {@code ByteBuffer}, records of the
+ * JDK) and the shared API; a class each program loaded itself is a different class on the
+ * other side.
+ *
+ * {@snippet :
+ * // program A
+ * Ulp.channel("frames").send(pixels);          // byte[]: the receiver gets this very array
+ * // program B
+ * byte[] frame = (byte[]) Ulp.channel("frames").receive();
+ * }
+ *
+ * <p>Thread safety: all methods may be called from any thread. A channel is a
+ * {@link LinkedTransferQueue}: {@code send} never blocks, {@code receive} blocks until an
+ * object arrives.
+ */
+public final class SharedChannels {
+    private final ConcurrentHashMap<String, TransferQueue<Object>> channels = new ConcurrentHashMap<>();
+
+    /** The channel named {@code name}, created on first use. */
+    public TransferQueue<Object> channel(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("channel name must not be blank, got '" + name + "'");
+        }
+        return channels.computeIfAbsent(name, n -> new LinkedTransferQueue<>());
+    }
+
+    /** The number of channels created so far. */
+    public int size() {
+        return channels.size();
+    }
+}

@@ -1,0 +1,84 @@
+package dev.atlas.ulp;
+
+import dev.atlas.ulp.fixtures.Programs;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.ref.WeakReference;
+
+import static dev.atlas.ulp.HostFixture.spec;
+import static dev.atlas.ulp.HostFixture.start;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Sequential runs leave nothing behind: each program's loader becomes unreachable, and the
+ * host's loaded classes and threads do not grow. {@code -Datlas.ulp.leakRuns=1000} for the
+ * long run (the default, 200, is the CI share).
+ */
+class ProgramLeakTest {
+    private static final int RUNS = Integer.getInteger("atlas.ulp.leakRuns", 200);
+
+    @Test
+    void aProgramsLoaderIsCollectedAfterItEnds() throws Exception {
+        try (ProgramHost host = ProgramHost.create()) {
+            HostFixture.Started s = start(host, spec(Programs.ExitFromThread.class, "0"), InputStream.nullInputStream());
+            WeakReference<ClassLoader> loader = new WeakReference<>(s.program().classLoader());
+            assertEquals(0, s.await().status());
+            assertTrue(collected(loader), "the program's class loader is still reachable after its end");
+        }
+    }
+
+    @Test
+    void sequentialRunsDoNotGrowClassesOrThreads() throws Exception {
+        try (ProgramHost host = ProgramHost.create()) {
+            runMany(host, 20);   // warm-up: the host's own classes are loaded
+            long classesBefore = loadedClassesAfterGc();
+            int threadsBefore = Thread.activeCount();
+            runMany(host, RUNS);
+            long classesAfter = loadedClassesAfterGc();
+            // each run loads 2 program classes: RUNS runs that leaked would add 2 * RUNS
+            assertTrue(classesAfter - classesBefore < RUNS / 2,
+                    "loaded classes grew from " + classesBefore + " to " + classesAfter + " over " + RUNS + " runs");
+            assertTrue(Thread.activeCount() <= threadsBefore + 2,
+                    "threads grew from " + threadsBefore + " to " + Thread.activeCount());
+            assertTrue(host.programs().isEmpty());
+            assertEquals(RUNS + 20L, host.counts().get("ended"));
+        }
+    }
+
+    private static void runMany(ProgramHost host, int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            HostFixture.Run r = start(host, spec(Programs.NonDaemon.class), new java.io.ByteArrayInputStream("x\n".getBytes())).await();
+            assertEquals(0, r.status());
+        }
+    }
+
+    /** Classes are unloaded by a full GC once their loader is unreachable; a few GCs, bounded. */
+    private static long loadedClassesAfterGc() {
+        var mx = ManagementFactory.getClassLoadingMXBean();
+        long last = Long.MAX_VALUE;
+        for (int i = 0; i < 10; i++) {
+            System.gc();
+            long now = mx.getLoadedClassCount();
+            if (now == last) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
+    }
+
+    private static boolean collected(WeakReference<?> ref) {
+        // the exiting thread may still be unwinding its ProgramExitSignal: a bounded number of
+        // full collections, yielding between them
+        for (int i = 0; i < 200 && ref.get() != null; i++) {
+            System.gc();
+            Thread.yield();
+        }
+        assertNull(ref.get() == null ? null : ref.get().toString() + " still reachable");
+        return ref.get() == null;
+    }
+}
