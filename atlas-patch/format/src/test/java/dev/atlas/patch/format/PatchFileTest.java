@@ -20,7 +20,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class PatchFileTest {
+public class PatchFileTest {
     static final String FP_OLD = "a".repeat(64);
     static final String FP_NEW = "b".repeat(64);
 
@@ -34,8 +34,8 @@ class PatchFileTest {
                         ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, code -> code.bipush(42).ireturn()));
     }
 
-    /** A small valid patch with one changed and one added class. */
-    static Patch samplePatch(String description) {
+    /** A patch with one changed class (replaced and added methods, two new fields) and one added class. */
+    public static Patch samplePatch(String description) {
         String id8 = PatchIds.PLACEHOLDER_ID.substring(0, 8);
         ClassPatch foo = new ClassPatch("p/Foo", FP_OLD, FP_NEW,
                 List.of(MethodChange.of(MethodChange.Kind.REPLACED, "answer", "()I", false),

@@ -1,8 +1,5 @@
 package dev.atlas.patch.format;
 
-import dev.atlas.patch.agent.command.CommandChannel;
-import dev.atlas.patch.agent.command.CommandReply;
-import dev.atlas.patch.agent.command.CommandRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,8 +8,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
@@ -80,18 +75,6 @@ class PatchLimitsTest {
         MalformedPatchException big = assertThrows(MalformedPatchException.class,
                 () -> PatchFile.read(withDescription(5 << 20)));
         assertTrue(big.getMessage().contains("(MAX_MANIFEST_BYTES)"), big.getMessage());
-    }
-
-    @Test
-    void theAgentRefusesAnOversizedPatchItself() throws Exception {
-        Path dir = Files.createDirectory(tmp.resolve("cmd"),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Path patch = withDescription(PatchFile.MAX_DESCRIPTION_CHARS + 1);
-        CommandRequest.apply(patch, Duration.ofSeconds(1), null, null).write(dir);
-        CommandChannel.run(CommandChannel.agentArgs(CommandRequest.Verb.APPLY, dir), null);
-        CommandReply r = CommandReply.read(dir.resolve(CommandReply.FILE));
-        assertEquals(CommandReply.Status.REFUSED, r.status(), r::toString);
-        assertTrue(r.text().contains("MAX_DESCRIPTION_CHARS"), r::toString);
     }
 
     @Test
