@@ -3,7 +3,7 @@ package dev.atlas.core;
 import dev.atlas.core.observe.MigrationCompletedEvent;
 import dev.atlas.core.observe.SpaceListener;
 import dev.atlas.core.observe.ThreadMigratedEvent;
-import dev.atlas.core.observe.SpaceSnapshot;
+import dev.atlas.core.observe.SpaceDescription;
 import dev.atlas.core.observe.ViewRetiredEvent;
 import dev.atlas.core.reclaim.Housekeeper;
 
@@ -74,7 +74,7 @@ public final class ViewSpace implements AutoCloseable {
      * Registry: `bindings` maps thread id to ThreadBinding; a thread registers itself the
      * first time it uses the space (or explicitly), after pinning its initial view.
      * Bindings of dead threads are found by the housekeeper's periodic sweep (and by every
-     * migration start and snapshot) and exited, which drops their pins.
+     * migration start and description) and exited, which drops their pins.
      *
      * New threads vs. makeDefault: a thread binding to the default view, and a migration
      * that changes the default and then scans the registry, could miss each other. The
@@ -671,9 +671,9 @@ public final class ViewSpace implements AutoCloseable {
     // ================================================================ introspection
 
     /** What the space looks like now: views, threads per view, running migrations. */
-    public SpaceSnapshot snapshot() {
+    public SpaceDescription describe() {
         sweep();
-        List<SpaceSnapshot.ViewInfo> vs = new ArrayList<>();
+        List<SpaceDescription.ViewInfo> vs = new ArrayList<>();
         // plain loops and sorts, no streams: called at the patch instant in a serving JVM
         // (see "The patch path in the serving JVM" in ARCHITECTURE.md)
         for (View v : views()) {
@@ -684,29 +684,29 @@ public final class ViewSpace implements AutoCloseable {
                 }
                 Collections.sort(divergences);
             }
-            vs.add(new SpaceSnapshot.ViewInfo(v.id(), v.name(),
+            vs.add(new SpaceDescription.ViewInfo(v.id(), v.name(),
                     v.parent().map(View::id).orElse(-1L), v.state().name(), countBoundThreads(v), v.pins(),
                     List.copyOf(divergences)));
         }
-        List<SpaceSnapshot.ThreadInfo> ts = new ArrayList<>();
+        List<SpaceDescription.ThreadInfo> ts = new ArrayList<>();
         List<ThreadBinding> bs = new ArrayList<>(bindings.values());
         bs.sort(BY_THREAD_ID);
         for (ThreadBinding b : bs) {
             BindingState s = b.state();
             if (s.exited()) continue;
-            ts.add(new SpaceSnapshot.ThreadInfo(b.threadId, b.thread.getName(), b.thread.isVirtual(), s.current().id(),
+            ts.add(new SpaceDescription.ThreadInfo(b.threadId, b.thread.getName(), b.thread.isVirtual(), s.current().id(),
                     s.pending() == null ? -1 : s.pending().target().id(), s.idle(), b.thread.getState().name()));
         }
-        List<SpaceSnapshot.MigrationInfo> ms = new ArrayList<>();
+        List<SpaceDescription.MigrationInfo> ms = new ArrayList<>();
         for (Migration m : runningMigrations()) {
             List<String> stragglers = new ArrayList<>();
             for (Straggler s : m.stragglers()) {
                 stragglers.add(s.render(3));
             }
-            ms.add(new SpaceSnapshot.MigrationInfo(m.id(), m.target().id(), m.phase().name(), m.size(), m.remaining(),
+            ms.add(new SpaceDescription.MigrationInfo(m.id(), m.target().id(), m.phase().name(), m.size(), m.remaining(),
                     List.copyOf(stragglers)));
         }
-        return new SpaceSnapshot(name, Instant.now(), defaultView.id(), vs, ts, ms);
+        return new SpaceDescription(name, Instant.now(), defaultView.id(), vs, ts, ms);
     }
 
     /** Views not yet retired, by id. */
@@ -734,7 +734,7 @@ public final class ViewSpace implements AutoCloseable {
 
     /**
      * Releases the bindings of threads that died without unbinding (also done every
-     * 100 ms by the housekeeper, and at every migration start and snapshot).
+     * 100 ms by the housekeeper, and at every migration start and description).
      *
      * @return how many were released
      */

@@ -59,7 +59,7 @@ import java.util.function.Consumer;
  *   <li><b>Shared</b> (the default): a region is the same physical pages in every view; a
  *       store through one view is visible through all, at once, without a copy.</li>
  *   <li><b>Divergence</b>: see {@link Divergence} ({@code OVERLAY}: copy-on-write per page;
- *       snapshot: frozen as of preparation, provided by a {@link SnapshotMode}).</li>
+ *       frozen as of preparation, provided by a {@link FreezeMode}).</li>
  *   <li><b>Protection</b>: see {@link Protection}. Java and native code are both held to it.</li>
  *   <li><b>Which mapping a view uses</b>: a view {@linkplain #configure configured} here has its
  *       own mapping, built from its parent's declarations plus its own. A view never configured
@@ -427,7 +427,7 @@ public final class MemorySpace implements AutoCloseable {
         return new Speculation(this, parent, b.publish(), list);
     }
 
-    /** Every live mapping of {@code r}, for page-table-level extensions (see {@link SnapshotMode}). */
+    /** Every live mapping of {@code r}, for page-table-level extensions (see {@link FreezeMode}). */
     public List<MappedRange> mappedRanges(Region r) {
         checkOwn(r);
         lock.lock();

@@ -9,7 +9,7 @@ import java.util.Objects;
  * {@link #diverge}) and protections ({@link #protect}) of regions or page-aligned ranges of
  * them. Handed to the function given to {@link MemorySpace#configure}; the view starts with
  * its parent's declarations (a divergence is inherited as a declaration: the view gets its
- * own fresh overlay or snapshot of the same range, not its parent's private pages), and
+ * own fresh overlay or frozen copy of the same range, not its parent's private pages), and
  * later declarations override earlier ones page by page.
  *
  * {@snippet :

@@ -486,7 +486,7 @@ public final class MemorySnapshot implements AutoCloseable {
                             String which = "mapping " + i + " of region '" + e.getKey() + "'";
                             if (ex.errno() == 16) {   // EBUSY
                                 throw new IllegalStateException(which + " is already tracked by another userfaultfd (a live"
-                                        + " snapshot or snapshot-diverged view of the same memory?); release that first", ex);
+                                        + " snapshot or frozen view of the same memory?); release that first", ex);
                             }
                             throw new FallBack(which + ": " + ex.getMessage());
                         }
@@ -606,7 +606,7 @@ public final class MemorySnapshot implements AutoCloseable {
                     String who = r.view() == null ? "the base mapping" : "view " + r.view().name();
                     if (ex.errno() == 16) {
                         throw new IllegalStateException(region + " in " + who + " is already tracked by another userfaultfd"
-                                + " (a live snapshot or snapshot-diverged view of it?); release that first", ex);
+                                + " (a live snapshot or frozen view of it?); release that first", ex);
                     }
                     throw new FallBack(region + " in " + who + ": " + ex.getMessage());
                 }

@@ -127,7 +127,7 @@ public final class RobustLock {
         }
     }
 
-    /** The pid holding the lock now, or 0. A racy snapshot, for diagnostics. */
+    /** The pid holding the lock now, or 0. A racy reading, for diagnostics. */
     public int holderPid() {
         return (int) WORD.getVolatile(memory, 0L) & PID_MASK;
     }
