@@ -32,24 +32,7 @@ import java.util.function.Predicate;
  * them one by one, each at its own quiescence point, while the others keep running; views
  * that no thread can reach any more are retired through a grace period, never a barrier.
  *
- * {@snippet :
- * try (ViewSpace space = ViewSpace.create("orders")) {
- *     // worker threads
- *     while (running) {
- *         Request r = space.awaitIdle(queue::take);   // idle: migrated at once if asked
- *         try (ViewScope scope = space.enter()) {      // one view for the whole request
- *             handle(r, scope.view());
- *         }
- *         space.quiescent();                          // between requests
- *     }
- *
- *     // an operator thread
- *     View v2 = space.derive(space.defaultView(), "v2").diverge(KEY, value).publish();
- *     Migration m = space.migrate(v2).allThreads().makeDefault().start();
- *     space.defaultView();   // v2
- *     space.baseView().retire();
- * }
- * }
+ * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=view-space}
  *
  * <h2>Progress guarantees</h2>
  * <ol>
@@ -148,11 +131,7 @@ public final class ViewSpace implements AutoCloseable {
      * space publishes it when the setup returns. If the setup throws, no space is created
      * and nothing is left running.
      *
-     * {@snippet :
-     * ViewSpace space = ViewSpace.create("orders", base -> base
-     *         .diverge(HANDLER, new Handler())
-     *         .onRetire(() -> System.out.println("base retired")));
-     * }
+     * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=create-with-base}
      */
     public static ViewSpace create(String name, Consumer<ViewBuilder> baseSetup) {
         Objects.requireNonNull(name, "name");
@@ -203,13 +182,7 @@ public final class ViewSpace implements AutoCloseable {
      * So threads between requests never hold up a migration, and each request runs wholly
      * in one view. Nested calls open ordinary nested scopes.
      *
-     * {@snippet :
-     * void handle(Request r) {                      // called by any server thread
-     *     try (ViewScope scope = space.enterRequest()) {
-     *         respond(r, scope.view());                // all-old or all-new
-     *     }                                          // detached again: moved at once if asked
-     * }
-     * }
+     * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=enter-request}
      *
      * <p>Cost: two compareAndSets on the thread's own binding per outermost request (about
      * 10-40 ns uncontended), nothing more for nested ones.
