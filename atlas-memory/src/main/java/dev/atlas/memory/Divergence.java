@@ -20,12 +20,7 @@ import java.util.Objects;
  *       write-protect, in {@code dev.atlas.memory.snapshot}).</dd>
  * </dl>
  *
- * {@snippet :
- * View v = memory.configure(space.derive(parent, "scratch"),
- *         m -> m.overlay(orders)                              // private copy-on-write
- *               .diverge(prices, Divergence.frozen(uffd)))    // frozen as of now
- *         .publish();
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=divergence}
  */
 public sealed interface Divergence permits Divergence.Overlay, Divergence.Frozen {
 

@@ -12,13 +12,7 @@ import java.util.Objects;
  * own fresh overlay or frozen copy of the same range, not its parent's private pages), and
  * later declarations override earlier ones page by page.
  *
- * {@snippet :
- * View reader = memory.configure(space.derive(base, "reader"), m -> m
- *         .protect(orders, Protection.READ_ONLY)
- *         .protect(secrets, Protection.NONE)
- *         .overlay(scratch, 0, 16 * memory.pageSize()))
- *         .publish();
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=memory-view-builder}
  *
  * <p>Threading contract: confined to the preparing thread, valid only during the call to
  * {@code configure}. Every method checks its arguments first and changes nothing when it

@@ -19,12 +19,7 @@ import java.util.Objects;
  * the view was prepared, plus its own stores, and never later stores of other views,
  * without copying the range.
  *
- * {@snippet :
- * FreezeMode frozen = CopyBeforeWriteDivergence.create();
- * View audit = memory.configure(space.derive(space.defaultView(), "audit"),
- *         m -> m.diverge(prices, Divergence.frozen(frozen))).publish();
- * // threads in `audit` read `prices` as of now; writers elsewhere go on
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=frozen-view}
  *
  * <p>How: the view's range is mapped {@code MAP_PRIVATE} from the memory file by the memory
  * space. Every other mapping of the region is write-protected through userfaultfd; before a

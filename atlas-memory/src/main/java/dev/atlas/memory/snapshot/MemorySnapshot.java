@@ -30,17 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A consistent, read-only copy of off-heap regions as of one instant (the cut), taken
  * while writers keep running; no {@code fork()}.
  *
- * {@snippet :
- * SnapshotCut cut = SnapshotCut.quiescent(space, writers, Duration.ofSeconds(5));
- * try (MemorySnapshot s = MemorySnapshot.builder()
- *         .region("store", storeMapping)              // every mapping that writes to it
- *         .region("log", logViewA, logViewB)
- *         .cut(cut)
- *         .take()) {
- *     s.region("store").writeTo(checkpointFile);
- *     System.out.println("writers paused " + s.stats().cut().pause());
- * }   // close() releases everything: protection, handler thread, fds, buffers
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=memory-snapshot}
  *
  * <p>Copy-before-write ({@link SnapshotMethod#COPY_BEFORE_WRITE}): before the cut every
  * mapping of the regions is write-protected through userfaultfd while the writers run
