@@ -30,12 +30,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * default directory is the tmpfs {@code /dev/shm/atlas-spaces-<uid>}; any directory works,
  * e.g. a DAX or CXL memory mount.
  *
- * {@snippet :
- * SpaceDirectory dir = SpaceDirectory.defaultDirectory();
- * try (SharedSpace s = dir.create("orders", 1L << 30, 0600)) { ... }   // creator, attached
- * try (SharedSpace s = dir.attach("orders", AttachOptions.READ_ONLY)) { ... }   // any JVM
- * dir.delete("orders");
- * }
+ * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=space-directory}
  *
  * <p>Files: {@code NAME.space} (header: lock, attached processes, metadata versions) and
  * {@code NAME.<id>.<n>.seg} per segment, both with the space's mode. Creating claims the

@@ -19,13 +19,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@code errno} captured. Every failure throws a {@link LinuxException} naming the call,
  * its arguments and the errno.
  *
- * {@snippet :
- * int fd = Linux.memfdCreate("store", Linux.MFD_CLOEXEC);
- * Linux.ftruncate(fd, 1L << 30);                                   // 1 GiB, sparse
- * MemorySegment m = Linux.mmap(MemorySegment.NULL, 1L << 30,
- *         Linux.PROT_READ | Linux.PROT_WRITE, Linux.MAP_SHARED, fd, 0);
- * // ... wrap m with m.reinterpret(len, arena, Linux::munmapQuietly) before handing it out
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=linux}
  *
  * <p>Segments returned by {@link #mmap} are in the global scope: whoever maps memory owns
  * its lifetime and should attach it to an {@link Arena} at once

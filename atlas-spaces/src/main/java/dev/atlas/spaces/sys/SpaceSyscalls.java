@@ -22,10 +22,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * liveness, user ids, and creating a file exclusively with a mode. FFM downcalls into libc,
  * {@code errno} captured; failures throw {@link LinuxException} naming the call.
  *
- * {@snippet :
- * int fd = SpaceSyscalls.createExclusive("/dev/shm/atlas-spaces-0/orders.space", 0600);
- * boolean alive = SpaceSyscalls.isAlive(4242);
- * }
+ * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=syscalls}
  *
  * <p>Thread safety: all methods may be called from any thread. Linux only (x86_64,
  * aarch64); elsewhere {@link Linux#requireSupported()} throws.
