@@ -22,9 +22,9 @@ import java.util.TreeMap;
  */
 class CollectionsModelCheckTest {
     static void check(Class<?> test, Class<?> spec) {
-        new ModelCheckingOptions().iterations(6).invocationsPerIteration(150).threads(2).actorsPerThread(3)
+        new ModelCheckingOptions().iterations(4).invocationsPerIteration(120).threads(2).actorsPerThread(3)
                 .sequentialSpecification(spec).check(test);
-        new StressOptions().iterations(3).invocationsPerIteration(150).threads(3).actorsPerThread(3)
+        new StressOptions().iterations(2).invocationsPerIteration(120).threads(3).actorsPerThread(3)
                 .sequentialSpecification(spec).check(test);
     }
 
