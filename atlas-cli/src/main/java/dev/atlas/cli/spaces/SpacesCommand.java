@@ -47,6 +47,14 @@ public final class SpacesCommand implements Runnable {
         }
     }
 
+    /** The {@code NAME} parameter and {@code --dir} option of the commands on one space. */
+    static final class NamedSpace {
+        @Mixin
+        DirOption dir;
+        @Parameters(index = "0", paramLabel = "NAME", description = "The space's name.")
+        String name;
+    }
+
     /** Runs {@code body}, turning refusals into a message on stderr and exit code 1. */
     static int guarded(CommandSpec spec, Callable<Integer> body) {
         try {
@@ -97,14 +105,12 @@ public final class SpacesCommand implements Runnable {
         @Spec
         CommandSpec spec;
         @Mixin
-        DirOption dir;
-        @Parameters(index = "0", paramLabel = "NAME", description = "The space's name.")
-        String name;
+        NamedSpace space;
 
         @Override
         public Integer call() {
             return guarded(spec, () -> {
-                spec.commandLine().getOut().print(SpaceReport.render(dir.open().inspect(name)));
+                spec.commandLine().getOut().print(SpaceReport.render(space.dir.open().inspect(space.name)));
                 return 0;
             });
         }
@@ -117,17 +123,15 @@ public final class SpacesCommand implements Runnable {
         @Spec
         CommandSpec spec;
         @Mixin
-        DirOption dir;
-        @Parameters(index = "0", paramLabel = "NAME", description = "The space's name.")
-        String name;
+        NamedSpace space;
         @Option(names = "--force", description = "Delete even if attached, damaged or of another format version.")
         boolean force;
 
         @Override
         public Integer call() {
             return guarded(spec, () -> {
-                dir.open().delete(name, force);
-                spec.commandLine().getOut().println("removed space '" + name + "'");
+                space.dir.open().delete(space.name, force);
+                spec.commandLine().getOut().println("removed space '" + space.name + "'");
                 return 0;
             });
         }
