@@ -32,7 +32,14 @@ public final class SpacesDemo {
     private SpacesDemo() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, Integer> opt = parse(args);
+        Map<String, Integer> opt;
+        try {
+            opt = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("atlas demo spaces: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         if (opt == null) return;
         int keys = opt.get("--keys"), nodes = opt.get("--nodes");
         Path dir = Files.createTempDirectory(Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of("/tmp"),
@@ -145,8 +152,11 @@ public final class SpacesDemo {
 
     /** The options with defaults; null after printing help. */
     static Map<String, Integer> parse(String[] args) {
-        Map<String, Integer> opt = new LinkedHashMap<>(Map.of("--keys", 1_000_000, "--nodes", 2_000_000,
-                "--lookups", 2_000_000, "--rpc-lookups", 50_000));
+        Map<String, Integer> opt = new LinkedHashMap<>();
+        opt.put("--keys", 1_000_000);
+        opt.put("--nodes", 2_000_000);
+        opt.put("--lookups", 2_000_000);
+        opt.put("--rpc-lookups", 50_000);
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--help") || args[i].equals("-h")) {
                 System.out.println("usage: atlas demo spaces [--keys N] [--nodes N] [--lookups N] [--rpc-lookups N]"
