@@ -13,8 +13,10 @@ import java.util.stream.Stream;
 /**
  * {@code atlas run} against {@code java -jar}, start to exit, for the same programs in the
  * same run: a hello-world jar, the Eclipse compiler compiling one class, PlantUML rendering a
- * text diagram. Each round runs both, alternating which goes first; a round whose outputs
- * (stdout, exit status) differ aborts the harness, so the two sides did the same work.
+ * text diagram. Each round runs {@code java -jar}, {@code atlas run}, and {@code atlas run} on
+ * a second host whose class file cache is off ({@code -Datlas.ulp.classCacheMiB=0}), rotating
+ * which goes first; a round whose outputs (stdout, exit status) differ aborts the harness, so
+ * the sides did the same work.
  *
  * <p>The host is the user's daemon, started by the first {@code atlas run} in a fresh host
  * directory (that cold run is reported on its own); every program's first run in the host
@@ -35,12 +37,14 @@ public final class RunLatencyHarness {
     private final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     private final Path tmp;
     private final Path hostDir;
+    private final Path uncachedHostDir;
 
     private RunLatencyHarness(Path root, Path tmp) {
         this.client = root.resolve("atlas-ulp/target/native/atlas-run");
         this.ulpJar = root.resolve("atlas-ulp/target/atlas-ulp.jar");
         this.tmp = tmp;
         this.hostDir = tmp.resolve("host");
+        this.uncachedHostDir = tmp.resolve("host-uncached");
     }
 
     /** One program to run both ways: its jar, arguments, and input files in its working directory. */
@@ -60,6 +64,7 @@ public final class RunLatencyHarness {
             h.run(rounds, root.resolve("atlas-ulp/target/programs"));
         } finally {
             h.atlas(List.of("host", "stop"), tmp);
+            h.exec(h.uncached(List.of("host", "stop")), tmp);
             deleteTree(tmp);
         }
     }
@@ -100,41 +105,56 @@ public final class RunLatencyHarness {
         List<String> javaArgs = new ArrayList<>(List.of(java.toString(), "-jar", c.jar().toString()));
         javaArgs.addAll(c.args());
         Run first = atlas(runArgs, dir);
-        List<Double> atlasMs = new ArrayList<>();
-        List<Double> javaMs = new ArrayList<>();
+        exec(uncached(runArgs), dir);   // starts the second host (not measured)
+        List<List<String>> sides = List.of(javaArgs, atlasCommand(runArgs), uncached(runArgs));
+        List<List<Double>> ms = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         int atlasFaster = 0;
         for (int r = 0; r < rounds; r++) {
-            Run a;
-            Run j;
-            if (r % 2 == 0) {
-                a = atlas(runArgs, dir);
-                j = exec(javaArgs, dir);
-            } else {
-                j = exec(javaArgs, dir);
-                a = atlas(runArgs, dir);
+            Run[] runs = new Run[3];
+            for (int k = 0; k < 3; k++) {
+                int side = (r + k) % 3;
+                runs[side] = exec(sides.get(side), dir);
             }
-            if (a.status() != j.status() || !a.out().equals(j.out())) {
-                throw new IllegalStateException(c.name() + ": atlas run and java -jar differ: status " + a.status() + " vs "
-                        + j.status() + ", stdout\n" + a.out() + "\nvs\n" + j.out());
+            for (int side = 1; side < 3; side++) {
+                if (runs[side].status() != runs[0].status() || !runs[side].out().equals(runs[0].out())) {
+                    throw new IllegalStateException(c.name() + ": " + sides.get(side) + " and java -jar differ: status "
+                            + runs[side].status() + " vs " + runs[0].status() + ", stdout\n" + runs[side].out() + "\nvs\n" + runs[0].out());
+                }
             }
-            atlasMs.add(a.millis());
-            javaMs.add(j.millis());
-            if (a.millis() < j.millis()) {
+            for (int side = 0; side < 3; side++) {
+                ms.get(side).add(runs[side].millis());
+            }
+            if (runs[1].millis() < runs[0].millis()) {
                 atlasFaster++;
             }
         }
-        double am = BenchJars.median(atlasMs);
-        double jm = BenchJars.median(javaMs);
-        System.out.printf(Locale.ROOT, "%-26s first atlas run %8.1f ms | atlas run median %8.1f ms (p90 %8.1f, max %8.1f)"
-                        + " | java -jar median %8.1f ms (p90 %8.1f) | java/atlas %6.1fx | atlas faster in %d of %d rounds%n",
-                c.name(), first.millis(), am, BenchJars.quantile(atlasMs, 0.9), BenchJars.quantile(atlasMs, 1.0),
-                jm, BenchJars.quantile(javaMs, 0.9), jm / am, atlasFaster, rounds);
+        double jm = BenchJars.median(ms.get(0));
+        double am = BenchJars.median(ms.get(1));
+        double um = BenchJars.median(ms.get(2));
+        System.out.printf(Locale.ROOT, "%s%n  java -jar        median %8.1f ms (p90 %8.1f)%n"
+                        + "  atlas run        median %8.1f ms (p90 %8.1f, max %8.1f), first run in the host %8.1f ms%n"
+                        + "  atlas run, class file cache off: median %8.1f ms%n"
+                        + "  java -jar / atlas run %.1fx, java -jar / atlas run cache off %.1fx; atlas run faster in %d of %d rounds%n",
+                c.name(), jm, BenchJars.quantile(ms.get(0), 0.9), am, BenchJars.quantile(ms.get(1), 0.9),
+                BenchJars.quantile(ms.get(1), 1.0), first.millis(), um, jm / am, jm / um, atlasFaster, rounds);
+    }
+
+    private List<String> atlasCommand(List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of(client.toString()));
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    /** The client command for the host with the class file cache off. */
+    private List<String> uncached(List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/env", "ATLAS_HOST_DIR=" + uncachedHostDir,
+                "ATLAS_HOST_JAVA_OPTS=-Datlas.ulp.classCacheMiB=0"));
+        cmd.addAll(atlasCommand(args));
+        return cmd;
     }
 
     private Run atlas(List<String> args, Path dir) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(client.toString()));
-        cmd.addAll(args);
-        return exec(cmd, dir);
+        return exec(atlasCommand(args), dir);
     }
 
     private Run exec(List<String> cmd, Path dir) throws IOException, InterruptedException {
