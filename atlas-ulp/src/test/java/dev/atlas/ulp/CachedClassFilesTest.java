@@ -1,7 +1,5 @@
 package dev.atlas.ulp;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,17 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * class names is a new version, read again.
  */
 class CachedClassFilesTest {
-    static ProgramHost host;
-
-    @BeforeAll
-    static void createHost() {
-        host = ProgramHost.create();
-    }
-
-    @AfterAll
-    static void closeHost() {
-        host.close();
-    }
 
     /** A jar whose v.Main increments a static counter, then prints {@code text} and the counter, and exits 3. */
     private static void writeJar(Path jar, String text) throws Exception {
@@ -74,11 +61,12 @@ class CachedClassFilesTest {
         Path jar = dir.resolve("v.jar");
         writeJar(jar, "version A ");
         ProgramSpec spec = ProgramSpec.ofJar(jar, List.of());
-        long hits0 = host.classFiles().hits();
-        assertEquals(new HostFixture.Run(3, "version A 1\n", ""), run(host, spec));
-        assertEquals(hits0, host.classFiles().hits(), "the first run reads the jar");
-        assertEquals(new HostFixture.Run(3, "version A 1\n", ""), run(host, spec), "statics are fresh, exit still rewritten");
-        assertEquals(hits0 + 1, host.classFiles().hits(), "the second run defines v.Main from the cache");
+        try (ProgramHost host = ProgramHost.create()) {
+            assertEquals(new HostFixture.Run(3, "version A 1\n", ""), run(host, spec));
+            assertEquals(0, host.classFiles().hits(), "the first run reads the jar");
+            assertEquals(new HostFixture.Run(3, "version A 1\n", ""), run(host, spec), "statics are fresh, exit still rewritten");
+            assertEquals(1, host.classFiles().hits(), "the second run defines v.Main from the cache");
+        }
     }
 
     @Test
@@ -86,10 +74,13 @@ class CachedClassFilesTest {
         Path jar = dir.resolve("v.jar");
         writeJar(jar, "version A ");
         ProgramSpec spec = ProgramSpec.ofJar(jar, List.of());
-        assertEquals("version A 1\n", run(host, spec).out());
-        writeJar(jar, "version B ");   // same size, same path, same file, maybe the same modification time
-        long misses = host.classFiles().misses();
-        assertEquals("version B 1\n", run(host, spec).out());
-        assertEquals(misses + 1, host.classFiles().misses());
+        try (ProgramHost host = ProgramHost.create()) {
+            assertEquals("version A 1\n", run(host, spec).out());
+            writeJar(jar, "version B ");   // same size, same path, same file, maybe the same modification time
+            long misses = host.classFiles().misses();
+            assertEquals("version B 1\n", run(host, spec).out());
+            assertEquals(misses + 1, host.classFiles().misses());
+            assertEquals(0, host.classFiles().hits());
+        }
     }
 }
