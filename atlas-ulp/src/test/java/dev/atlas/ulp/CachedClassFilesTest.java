@@ -3,6 +3,7 @@ package dev.atlas.ulp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.classfile.ClassFile;
 import java.lang.constant.ClassDesc;
@@ -10,6 +11,7 @@ import java.lang.constant.ConstantDescs;
 import java.lang.constant.MethodTypeDesc;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -81,6 +83,27 @@ class CachedClassFilesTest {
             assertEquals("version B 1\n", run(host, spec).out());
             assertEquals(misses + 1, host.classFiles().misses());
             assertEquals(0, host.classFiles().hits());
+        }
+    }
+
+    @Test
+    void twentyConcurrentRunsOnOneJarShareOneCopyOfItsClassFiles(@TempDir Path dir) throws Exception {
+        Path jar = dir.resolve("v.jar");
+        writeJar(jar, "version A ");
+        ProgramSpec spec = ProgramSpec.ofJar(jar, List.of());
+        try (ProgramHost host = ProgramHost.create()) {
+            assertEquals("version A 1\n", run(host, spec).out());
+            long size = host.classFiles().size();
+            List<HostFixture.Started> runs = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                runs.add(HostFixture.start(host, spec, InputStream.nullInputStream()));
+            }
+            for (HostFixture.Started s : runs) {
+                assertEquals(new HostFixture.Run(3, "version A 1\n", ""), s.await());
+            }
+            assertEquals(size, host.classFiles().size(), "the class file is held once");
+            assertEquals(20, host.classFiles().hits());
+            assertEquals(1, host.classFiles().misses());
         }
     }
 }
