@@ -106,7 +106,6 @@ final class PatchPreparer {
                         throw new PatchRejectedException("patch " + patch.id() + ": the new code of class "
                                 + dotted(cp.className()) + " does not load: " + ex, ex);
                     }
-                    ctx.bodies.put(cp.className(), body);
                     PatchLinker.register(body.lookupClass(), ctx);
                 }
                 for (MethodChange mc : cp.methods()) {

@@ -114,7 +114,9 @@ class CodeViewsTest {
                 package app;
                 public class %s {
                     public static String replaced$tagA(Shop self) { return "%s"; }
-                    public static String replaced$tagB(Shop self) { return "%s"; }
+                    public static String replaced$tagB(Shop self) {   // a concatenation: a prelinked call site
+                        return ("" + self.base()).isEmpty() ? "?" : "%s";
+                    }
                     public static String replaced$tagC() { return "%s"; }
                     public static int replaced$price(Shop self, int qty, long extra, double factor) { return -1; }
                 }
@@ -363,6 +365,49 @@ class CodeViewsTest {
         var added = new dev.atlas.patch.format.AddedClass("app/Extra", "app/Shop", damaged);
         assertRefusedChangingNothing(shopPatchWith(shopPatch("2", v1Fingerprint()).classes().get(0).methods(), List.of(),
                 List.of(added)), "app.Extra", "does not load");
+    }
+
+    /**
+     * A rolled-back patch's body class (a hidden class, with its prelinked call sites) unloads
+     * once its view retired: nothing of Atlas holds it. (A body with a lambda does not unload
+     * while its class loader lives: the JDK defines the lambda's class strongly in that loader,
+     * with a handle to the body's method as class data; InnerClassLambdaMetafactory, JDK 25.)
+     */
+    @Test
+    void aRolledBackPatchsClassesUnloadOnceItsViewRetires() throws Throwable {
+        MethodSlot slot = code.registry().find(loader, "app/Shop", "tagB", "()Ljava/lang/String;");
+        PatchApplication a = code.apply(shopPatch("2", v1Fingerprint()));
+        a.migration().await(LONG);
+        assertEquals("222", callHandle(() -> {}), "the body's lambda and concatenation ran");
+        MethodHandle body = a.target().get(CodeViews.CODE).handle(slot.id());
+        java.lang.ref.WeakReference<Class<?>> bodyClass = new java.lang.ref.WeakReference<>(
+                MethodHandles.reflectAs(java.lang.reflect.Method.class, body).getDeclaringClass());
+        assertTrue(bodyClass.get().isHidden(), bodyClass.get()::toString);
+        long patchedId = a.target().id();
+        CountDownLatch retired = new CountDownLatch(1);
+        dev.atlas.core.observe.SpaceListener l = new dev.atlas.core.observe.SpaceListener() {
+            @Override
+            public void viewRetired(dev.atlas.core.observe.SpaceListener.ViewRetired event) {
+                if (event.viewId() == patchedId) {
+                    retired.countDown();
+                }
+            }
+        };
+        code.space().addListener(l);
+        body = null;
+        a = null;
+        try {
+            code.rollback().migration().await(LONG);
+            assertTrue(retired.await(LONG.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), "view not retired");
+        } finally {
+            code.space().removeListener(l);
+        }
+        code.installInlineCaches();   // what the delayed installation would do a second after the rollback
+        for (int i = 0; i < 50 && bodyClass.get() != null; i++) {
+            System.gc();
+        }
+        assertNull(bodyClass.get(), "the rolled-back patch's body class is still reachable");
+        assertEquals("111", callHandle(() -> {}));
     }
 
     @Test
