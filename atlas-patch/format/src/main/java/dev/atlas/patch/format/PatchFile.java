@@ -359,6 +359,11 @@ public final class PatchFile {
             ClassBytesCheck.walk(model);
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new MalformedPatchException("entry '" + entry + "' is not a valid class file: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // the JDK's parser fails on some damage with other exceptions (fuzzing found a
+            // NegativeArraySizeException in CodeImpl.inflateMetadata for a damaged Code attribute)
+            throw new MalformedPatchException("entry '" + entry + "' is not a valid class file (the class-file parser "
+                    + "failed: " + e + ")", e);
         }
         if (!name.equals(expectedName)) {
             throw new MalformedPatchException("entry '" + entry + "' holds class " + name + ", expected " + expectedName);
