@@ -31,13 +31,7 @@ import java.util.jar.Manifest;
  * environment, working directory), its own threads and id, and its own view in the host's
  * {@link ViewSpace} (the view carries the program's {@code System} under {@link #PROGRAM}).
  *
- * {@snippet :
- * try (ProgramHost host = ProgramHost.create()) {
- *     RunningProgram p = host.launch(ProgramSpec.ofJar(Path.of("tool.jar"), List.of("--help")),
- *             new ProgramIo(InputStream.nullInputStream(), System.out, System.err));
- *     int status = p.awaitExit();
- * }
- * }
+ * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=program-host}
  *
  * <p>Creating a host changes two JVM-wide things, once per JVM: {@code System.out/err/in}
  * become streams that forward to the calling program's own, and the default uncaught

@@ -29,10 +29,7 @@ import java.util.jar.Manifest;
  * every program links to the same ones. The program's classes are rewritten as they are
  * defined ({@link SystemCallRewriter}).
  *
- * {@snippet :
- * ProgramClassLoader loader = new ProgramClassLoader("program 7", classPath, context, hostLoader);
- * Class<?> main = loader.loadClass("com.example.Main");
- * }
+ * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=class-loader}
  *
  * <p>Thread safety: parallel capable; classes are defined under the JDK's per-name locks.
  */

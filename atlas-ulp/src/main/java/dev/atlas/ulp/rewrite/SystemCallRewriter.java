@@ -30,11 +30,7 @@ import java.util.Objects;
  * {@code invokedynamic} bootstrap arguments ({@code System::exit}, {@code Path::of}) are
  * redirected the same way.
  *
- * {@snippet :
- * SystemCallRewriter rewriter = new SystemCallRewriter(ClassHierarchyResolver.ofResourceParsing(loader));
- * SystemCallRewriter.Result r = rewriter.rewrite(classBytes);
- * defineClass(name, r.bytes(), 0, r.bytes().length);
- * }
+ * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=rewriter}
  *
  * <p>Thread safety: immutable; {@link #rewrite} may be called from any thread.
  *

@@ -6,7 +6,7 @@ import dev.atlas.core.MigrationTimeoutException;
 import dev.atlas.core.Straggler;
 import dev.atlas.core.ThreadMigrationState;
 import dev.atlas.core.View;
-import dev.atlas.core.observe.SpaceSnapshot;
+import dev.atlas.core.observe.SpaceDescription;
 import dev.atlas.patch.agent.AtlasAgent;
 import dev.atlas.patch.agent.command.CommandReply.Status;
 import dev.atlas.patch.format.MalformedPatchException;
@@ -209,7 +209,7 @@ final class AgentCommands {
         f.put("threads", Integer.toString(m.size()));
         try {
             MigrationReport rep = m.await(timeout);
-            SpaceSnapshot s = CodeViews.get().space().snapshot();
+            SpaceDescription s = CodeViews.get().space().describe();
             f.put("moved", Long.toString(rep.count(ThreadMigrationState.MIGRATED)));
             f.put("max-delay-ms", String.format(java.util.Locale.ROOT, "%.3f", rep.maxDelay().toNanos() / 1e6));
             f.put("threads-outside-view", Long.toString(MigrationText.threadsOutside(s, a.target().id())));
@@ -249,12 +249,12 @@ final class AgentCommands {
         }
         f.putAll(agentFields(in, false));
         CodeViews cv = CodeViews.get();
-        SpaceSnapshot s = cv.space().snapshot();
+        SpaceDescription s = cv.space().describe();
         List<PatchApplication> applied = cv.applied();
         List<Migration> running = cv.space().runningMigrations();
         f.put("default-view", Long.toString(s.defaultViewId()));
         StringJoiner views = new StringJoiner(",");
-        for (SpaceSnapshot.ViewInfo v : s.views()) {
+        for (SpaceDescription.ViewInfo v : s.views()) {
             views.add(Long.toString(v.id()));
         }
         f.put("views", views.toString());
