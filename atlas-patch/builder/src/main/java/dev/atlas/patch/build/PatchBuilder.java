@@ -119,6 +119,7 @@ public final class PatchBuilder {
             ClassModel nm = newModels.get(p.getKey());
             if (ClassFingerprint.of(ob).equals(ClassFingerprint.of(nb)) && p.getKey().equals(p.getValue())) {
                 if (!Arrays.equals(ob, nb)) {
+                    refusals.addAll(AnnotationChanges.changed(om, nm, p.getValue()));
                     notes.add(p.getValue() + (ClassDiff.annotations(om).equals(ClassDiff.annotations(nm))
                             ? ": debug-only differences ignored" : ": annotation-only differences ignored"));
                 }
@@ -155,6 +156,7 @@ public final class PatchBuilder {
                 refusals.add(new Refusal(n, "", "new class in a package with no existing class to define it through"));
                 continue;
             }
+            refusals.addAll(AnnotationChanges.added(newModels.get(n), n));
             try {
                 byte[] bytes = AddedClassWriter.write(newModels.get(n), ctx);
                 verify(ctx, n, bytes, refusals);

@@ -147,6 +147,43 @@ class PatchEndToEndTest {
         assertEquals("apple x2 fresh", call(orders, orders.getConstructor().newInstance(), "show"));
     }
 
+    @Test
+    void aNewFieldWhoseTypeIsAClassThePatchAddsWorks(@TempDir Path tmp) throws Exception {
+        String cart = """
+                package shop;
+                public class Cart {
+                    public String show() { return "cart"; }
+                }
+                """;
+        String cart2 = """
+                package shop;
+                public class Cart {
+                    private final Tally tally = new Tally();
+                    private Tally spare;
+                    public String show() {
+                        if (spare == null) { spare = new Tally(); }
+                        return "cart " + tally.next() + "/" + spare.next();
+                    }
+                }
+                class Tally { private int n; int next() { return ++n; } }
+                """;
+        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("shop.Cart", cart));
+        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("shop.Cart", cart2));
+        var result = PatchBuilder.diff(v1, v2, BuildOptions.defaults());
+        assertFalse(result.isRefused(), () -> result.refusals().toString());
+        Path file = tmp.resolve("tally.atlaspatch");
+        PatchFile.write(result.patchOrThrow(), file);
+        ClassLoader loader = new InstrumentingLoader("shop-added-field-type", classesOf(v1),
+                new ClassSelector(List.of("shop.**"), List.of()),
+                new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
+        Class<?> carts = loader.loadClass("shop.Cart");
+        Object c = carts.getConstructor().newInstance();
+        assertEquals("cart", call(carts, c, "show"));
+        code.apply(PatchFile.read(file)).migration().await(LONG);
+        assertEquals("cart 1/1", call(carts, c, "show"));
+        assertEquals("cart 2/2", call(carts, c, "show"), "both new fields of the added type keep their values");
+    }
+
     static final String V3 = V2
             .replace("qty >= 10 ? total * 9 / 10 : total", "qty >= 10 ? total * 8 / 10 : total")
             .replace("return \"v2\";", "return \"v3/\" + hits;");
