@@ -68,7 +68,7 @@ final class AnnotationChanges {
             String n = f.fieldName().stringValue();
             FieldModel o = oldFields.get(n);
             if (o == null) {
-                compare(out, name, n, "annotations of the new field", List.of(), fieldAnnotations(f),
+                compare(out, name, n, "new field annotated", List.of(), fieldAnnotations(f),
                         " (a field a patch adds is kept beside the objects, invisible to reflection: no framework "
                                 + "injects, binds or serialises it)");
             } else {
@@ -81,7 +81,7 @@ final class AnnotationChanges {
         for (MethodModel m : newModel.methods()) {
             MethodModel o = oldMethods.get(key(m));
             if (o == null) {
-                compare(out, name, key(m), "annotations of the new method", List.of(), methodAnnotations(m),
+                compare(out, name, key(m), "new method annotated", List.of(), methodAnnotations(m),
                         " (a method a patch adds is invisible to reflection: frameworks never register it; request "
                                 + "mappings, listeners and scheduled methods are read at start-up)");
             } else {
@@ -123,8 +123,9 @@ final class AnnotationChanges {
         if (added.isEmpty() && removed.isEmpty()) {
             return;
         }
-        out.add(new Refusal(className, member, what + " changed" + (added.isEmpty() ? "" : ", added " + added)
-                + (removed.isEmpty() ? "" : ", removed " + removed) + why + REMEDY));
+        String change = before.isEmpty() && what.startsWith("new ") ? what + " " + added
+                : what + " changed" + (added.isEmpty() ? "" : ", added " + added) + (removed.isEmpty() ? "" : ", removed " + removed);
+        out.add(new Refusal(className, member, change + why + REMEDY));
     }
 
     private static List<String> classAnnotations(ClassModel m) {

@@ -128,6 +128,9 @@ public final class PatchBuilder {
             new ClassDiff(om, nm, hierarchy, names, refusals, notes).analyse()
                     .filter(plan -> !plan.isEmpty()).ifPresent(plans::add);
         }
+        for (String n : added) {
+            refusals.addAll(AnnotationChanges.added(newModels.get(n), n));
+        }
         if (!refusals.isEmpty()) {
             return new BuildResult(Optional.empty(), refusals, notes);
         }
@@ -156,7 +159,6 @@ public final class PatchBuilder {
                 refusals.add(new Refusal(n, "", "new class in a package with no existing class to define it through"));
                 continue;
             }
-            refusals.addAll(AnnotationChanges.added(newModels.get(n), n));
             try {
                 byte[] bytes = AddedClassWriter.write(newModels.get(n), ctx);
                 verify(ctx, n, bytes, refusals);

@@ -56,7 +56,7 @@ class AnnotationChangesTest {
     void aNewAnnotatedMethodIsRefusedNamingTheAnnotation() {
         DiffHarness h = diff(V1.replace("private String name", "@web.Route(\"/b\") public String b() { return \"b\"; }\n"
                 + "    private String name"), Map.of());
-        assertTrue(h.refusedWith("p/Api b()Ljava/lang/String;: annotations of the new method changed, added "
+        assertTrue(h.refusedWith("p/Api b()Ljava/lang/String;: new method annotated "
                 + "[@web.Route(value=\"/b\")]"), h.result.refusals()::toString);
         assertTrue(h.refusedWith("frameworks never register it"), h.result.refusals()::toString);
         assertTrue(h.refusedWith("remedy: restart on the new release"), h.result.refusals()::toString);
@@ -73,7 +73,7 @@ class AnnotationChangesTest {
     void aNewInjectedFieldIsRefused() {
         DiffHarness h = diff(V1.replace("private String name", "@web.Inject private Runnable hook;\n    private String name")
                 .replace("return name;", "return name + hook;"), Map.of());
-        assertTrue(h.refusedWith("p/Api hook: annotations of the new field changed, added [@web.Inject]"),
+        assertTrue(h.refusedWith("p/Api hook: new field annotated [@web.Inject]"),
                 h.result.refusals()::toString);
     }
 
