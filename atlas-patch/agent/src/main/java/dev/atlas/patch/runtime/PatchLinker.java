@@ -54,7 +54,12 @@ public final class PatchLinker {
                     + " in " + loader);
         }
         MethodHandle lookup = MethodHandles.insertArguments(Dispatch.ADDED, 0, slot.id());
-        return new ConstantCallSite(MethodHandles.foldArguments(MethodHandles.exactInvoker(type), lookup));
+        MethodHandle call = MethodHandles.foldArguments(MethodHandles.exactInvoker(type), lookup);
+        if (isStatic == 0) {
+            // on a subclass proxy (Spring CGLIB) the added body runs on the proxied object: ProxyTargets
+            call = ProxyTargets.onTarget(type.parameterType(0), call);
+        }
+        return new ConstantCallSite(call);
     }
 
     /** A call site of a patch's new code, bootstrapped while the patch was prepared (see {@code CallSitePrelinker}). */

@@ -169,6 +169,7 @@ final class ClassDiff {
         Map<String, ConstantDesc> constants = new LinkedHashMap<>();
         constructors(newFields, inits);
         MethodModel hook = staticInitializer(newFields, inits, constants, replaced, added);
+        refusals.addAll(AnnotationChanges.changed(oldModel, newModel, name));
         if (refusals.size() > before) {
             return Optional.empty();
         }
