@@ -82,8 +82,9 @@ final class BodyGenerator {
     }
 
     private static void copy(java.lang.classfile.ClassBuilder clb, CodeRewriter rewriter, MethodModel m, String name) {
+        CodeTransform code = m.methodName().equalsString("<init>") ? Constructors.body(m, rewriter) : rewriter;
         clb.withMethod(name, rewriter.bodyDescriptor(m), ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC,
-                mb -> mb.transformCode(m.code().orElseThrow(), rewriter));
+                mb -> mb.transformCode(m.code().orElseThrow(), code));
     }
 
     private static ClassDesc fieldType(ClassDiff.Plan plan, String field) {

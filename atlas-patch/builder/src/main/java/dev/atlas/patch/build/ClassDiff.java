@@ -167,7 +167,7 @@ final class ClassDiff {
         methods(replaced, added);
         Map<String, Segment> inits = new LinkedHashMap<>();
         Map<String, ConstantDesc> constants = new LinkedHashMap<>();
-        constructors(newFields, inits);
+        constructors(newFields, inits, replaced);
         MethodModel hook = staticInitializer(newFields, inits, constants, replaced, added);
         if (refusals.size() > before) {
             return Optional.empty();
@@ -317,10 +317,16 @@ final class ClassDiff {
         return m.methods().stream().filter(x -> x.methodName().equalsString(n) && x.methodType().equalsString(desc)).findFirst();
     }
 
-    private void constructors(List<FieldModel> newFields, Map<String, Segment> inits) {
+    /**
+     * Constructors: unchanged ones (new-field initialisers cut out) give the initialisers of
+     * new fields; changed ones are replaced from their {@code super(..)}/{@code this(..)} call
+     * on (the agent's guard sits right after that call), provided the code up to it is the same.
+     */
+    private void constructors(List<FieldModel> newFields, Map<String, Segment> inits, List<MethodModel> replaced) {
         Set<String> instanceFields = newFields.stream().filter(f -> (f.flags().flagsMask() & ClassFile.ACC_STATIC) == 0)
                 .map(f -> f.fieldName().stringValue()).collect(Collectors.toSet());
         CanonicalCode newCanon = canon(newModel, newToOld);
+        CanonicalCode oldCanon = canon(oldModel, UnaryOperator.identity());
         Map<String, List<String>> initTexts = new LinkedHashMap<>();
         for (MethodModel nc : newModel.methods()) {
             if (!nc.methodName().equalsString("<init>") || nc.code().isEmpty()) {
@@ -332,13 +338,20 @@ final class ClassDiff {
             }
             Initializers.Cut cut = Initializers.cut(nc, newModel.thisClass().asInternalName(), instanceFields, true);
             String k = "<init>" + nc.methodType().stringValue();
-            if (cut.failure() != null) {
-                refuse(k, "constructor changed: " + cut.failure());
-                continue;
-            }
-            if (!canon(oldModel, UnaryOperator.identity()).render(oc.get().code().orElseThrow()).equals(newCanon.render(cut.rest()))) {
-                refuse(k, "constructor changed (only initialisers of new fields may be added)");
-                continue;
+            boolean same = cut.failure() == null
+                    && oldCanon.render(oc.get().code().orElseThrow()).equals(newCanon.render(cut.rest()));
+            if (!same) {
+                Optional<String> why = Constructors.unreplaceable(oc.get(), nc, oldCanon, newCanon);
+                if (why.isPresent()) {
+                    refuse(k, "constructor changed, " + why.get());
+                    continue;
+                }
+                replaced.add(nc);
+                if (cut.failure() != null) {
+                    notes.add(name + " " + k + ": changed constructor replaced; objects created before the patch get "
+                            + "the default value of the new fields it sets (" + cut.failure() + ")");
+                    continue;
+                }
             }
             for (Map.Entry<String, Segment> e : cut.segments().entrySet()) {
                 List<String> t = Initializers.text(e.getValue(), newCanon);

@@ -179,6 +179,14 @@ final class CodeRewriter implements CodeTransform {
                     internal(o), name, t.descriptorString(), isStatic ? 1 : 0));
             return;
         }
+        if (bodyClass != null && f.opcode() == Opcode.PUTFIELD && m.isPresent() && m.get().isFinal()
+                && m.get().declaringClass().equals(selfNew)) {
+            // a changed constructor's body sets a final field: only <init> of the class may putfield it
+            ClassDesc t = map(type);
+            cb.invokedynamic(DynamicCallSiteDesc.of(link("linkVirtual", LINK_VIRTUAL), name,
+                    MethodTypeDesc.of(ConstantDescs.CD_void, selfLoaded, t), internal(selfLoaded), internal(selfLoaded), 6));
+            return;
+        }
         boolean privateOfAnother = m.isPresent() && unreachablePrivate(m.get());
         if (privateOfAnother || bodyClass != null && m.isPresent() && m.get().isProtected() && otherPackage(m.get().declaringClass())) {
             int kind = switch (f.opcode()) {
