@@ -99,6 +99,7 @@ public final class SuiteRunner {
     private static String run(List<Path> testJars, List<Path> extras, Path results) throws IOException {
         long start = System.nanoTime();
         Map<String, String> outcomes = new ConcurrentHashMap<>();
+        Map<String, String> causes = new ConcurrentHashMap<>();
         int[] counts = new int[4];
         Thread current = Thread.currentThread();
         ClassLoader previous = current.getContextClassLoader();
@@ -108,7 +109,7 @@ public final class SuiteRunner {
             ClassLoader loader = onClassPath ? app : isolated;
             current.setContextClassLoader(loader);
             Launcher launcher = LauncherFactory.create();
-            TestExecutionListener listener = listener(outcomes, counts);
+            TestExecutionListener listener = listener(outcomes, causes, counts);
             for (String className : testClasses(testJars)) {
                 Class<?> c;
                 try {
@@ -134,13 +135,19 @@ public final class SuiteRunner {
                 w.write(e.getValue() + "\t" + e.getKey().replace('\n', ' ') + "\n");
             }
         }
+        // why each test that did not succeed failed (for whoever investigates a difference)
+        try (Writer w = Files.newBufferedWriter(results.resolveSibling(results.getFileName() + ".causes"), StandardCharsets.UTF_8)) {
+            for (Map.Entry<String, String> e : new java.util.TreeMap<>(causes).entrySet()) {
+                w.write(e.getKey().replace('\n', ' ') + "\t" + e.getValue() + "\n");
+            }
+        }
         long ms = (System.nanoTime() - start) / 1_000_000;
         synchronized (counts) {
             return counts[0] + " " + counts[1] + " " + counts[2] + " " + counts[3] + " " + ms;
         }
     }
 
-    private static TestExecutionListener listener(Map<String, String> outcomes, int[] counts) {
+    private static TestExecutionListener listener(Map<String, String> outcomes, Map<String, String> causes, int[] counts) {
         return new TestExecutionListener() {
             @Override
             public void executionSkipped(TestIdentifier id, String reason) {
@@ -154,6 +161,7 @@ public final class SuiteRunner {
 
             @Override
             public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                result.getThrowable().ifPresent(t -> causes.put(id.getUniqueId(), cause(t)));
                 if (id.isTest()) {
                     outcomes.put(id.getUniqueId(), result.getStatus().name());
                     synchronized (counts) {
@@ -168,6 +176,18 @@ public final class SuiteRunner {
                 }
             }
         };
+    }
+
+    /** The throwable and its causes, each with its first stack frame, on one line. */
+    private static String cause(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable c = t; c != null && sb.length() < 2000; c = c.getCause() == c ? null : c.getCause()) {
+            sb.append(sb.isEmpty() ? "" : " <- caused by ").append(String.valueOf(c).replace('\n', ' ').replace('\t', ' '));
+            if (c.getStackTrace().length > 0) {
+                sb.append(" at ").append(c.getStackTrace()[0]);
+            }
+        }
+        return sb.toString();
     }
 
     /** Whether every jar is on the JVM's class path (then the tests share the library's class loader). */

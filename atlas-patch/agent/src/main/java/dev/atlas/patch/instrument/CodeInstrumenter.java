@@ -240,7 +240,7 @@ public final class CodeInstrumenter {
         b.invokevirtual(CD_VIEW_SCOPE, "close", ConstantDescs.MTD_void);
     }
 
-    /** This class from its own model, then the JDK's, then class files found through its loader. */
+    /** This class from its own model, then the JDK's (platform loader), then class files found through its loader. */
     private static ClassHierarchyResolver resolver(ClassModel model, ClassLoader loader) {
         ClassDesc self = model.thisClass().asSymbol();
         ClassHierarchyResolver own = model.flags().has(AccessFlag.INTERFACE)
@@ -248,7 +248,12 @@ public final class CodeInstrumenter {
                 : ClassHierarchyResolver.of(List.of(),
                         Map.of(self, model.superclass().map(c -> c.asSymbol()).orElse(ConstantDescs.CD_Object)));
         ClassLoader l = loader != null ? loader : ClassLoader.getSystemClassLoader();
-        return own.orElse(ClassHierarchyResolver.defaultResolver())
+        // never the default resolver: it loads classes through the system class loader, so
+        // instrumenting an application class could define another one (or itself, from a
+        // subclass's lookup) in the middle of its own definition ("duplicate class definition",
+        // seen on commons-codec's Languages$LanguageSet). The platform loader defines only JDK
+        // classes; everything else is read as class files.
+        return own.orElse(ClassHierarchyResolver.ofClassLoading(ClassLoader.getPlatformClassLoader()))
                 .orElse(ClassHierarchyResolver.ofResourceParsing(l).cached());
     }
 }

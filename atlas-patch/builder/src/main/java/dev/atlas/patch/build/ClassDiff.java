@@ -46,9 +46,17 @@ final class ClassDiff {
     /** What the patch does with one class. */
     record Plan(String className, ClassModel oldModel, ClassModel newModel, List<MethodModel> replaced,
                 List<MethodModel> added, List<FieldModel> newFields, Map<String, Segment> initializers,
-                Map<String, ConstantDesc> constantInitializers, MethodModel transferHook) {
+                Map<String, ConstantDesc> constantInitializers, MethodModel transferHook,
+                Map<String, Segment> viewStatics) {
         boolean isEmpty() {
-            return replaced.isEmpty() && added.isEmpty() && newFields.isEmpty() && transferHook == null;
+            return replaced.isEmpty() && added.isEmpty() && newFields.isEmpty() && transferHook == null
+                    && viewStatics.isEmpty();
+        }
+
+        /** This plan with other replaced methods and view copies of static fields ({@link StaticState}). */
+        Plan with(List<MethodModel> replacedMethods, Map<String, Segment> copies) {
+            return new Plan(className, oldModel, newModel, replacedMethods, added, newFields, initializers,
+                    constantInitializers, transferHook, copies);
         }
     }
 
@@ -173,7 +181,7 @@ final class ClassDiff {
             return Optional.empty();
         }
         annotationNote();
-        return Optional.of(new Plan(name, oldModel, newModel, replaced, added, newFields, inits, constants, hook));
+        return Optional.of(new Plan(name, oldModel, newModel, replaced, added, newFields, inits, constants, hook, Map.of()));
     }
 
     private static List<String> enumConstants(ClassModel m) {
