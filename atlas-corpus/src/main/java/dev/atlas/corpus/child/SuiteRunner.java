@@ -37,7 +37,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * }
  *
  * <p>Each {@code run} runs the test classes of the given jars (top-level classes matching
- * Maven Surefire's default includes), one launcher request per class, on this thread, and
+ * Maven Surefire's default includes and, when the system property {@value #TESTS_PROPERTY}
+ * is set, that regular expression too), one launcher request per class, on this thread, and
  * writes one line per test and per failed container: {@code OUTCOME<tab>unique id}. When done
  * it prints {@code @@atlas-corpus done <label> <passed> <failed> <aborted> <skipped> <ms>} on
  * the standard output it had at start (tests may replace {@code System.out}).
@@ -57,6 +58,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
 public final class SuiteRunner {
     /** The prefix of the line that ends a run on standard output. */
     public static final String DONE = "@@atlas-corpus done";
+    /** System property: a regular expression the test class names must also match (the CI subset). */
+    public static final String TESTS_PROPERTY = "atlas.corpus.tests";
     private static final String SUREFIRE_INCLUDES = "^(.*\\.)?(Test[^.$]*|[^.$]*Test|[^.$]*Tests|[^.$]*TestCase)$";
 
     private SuiteRunner() {
@@ -214,7 +217,8 @@ public final class SuiteRunner {
                     String n = entries.nextElement().getName();
                     if (n.endsWith(".class") && !n.contains("$") && !n.startsWith("META-INF/")) {
                         String cn = n.substring(0, n.length() - 6).replace('/', '.');
-                        if (cn.matches(SUREFIRE_INCLUDES)) {
+                        String only = System.getProperty(TESTS_PROPERTY);
+                        if (cn.matches(SUREFIRE_INCLUDES) && (only == null || cn.matches(only))) {
                             names.add(cn);
                         }
                     }

@@ -13,7 +13,6 @@ import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.instrument.CodeInstrumenter;
 import dev.atlas.patch.runtime.CodeViews;
 import dev.atlas.patch.testing.InstrumentingLoader;
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * brings the old body back for new objects.
  */
 class ConstructorPatchTest {
-    static final Duration LONG = Duration.ofSeconds(30);
+    static final Duration LONG = LinkedPatchTest.LONG;
 
     static final String BASE = """
             package ct;
@@ -121,23 +120,23 @@ class ConstructorPatchTest {
         Class<?> account = loader.loadClass("ct.Account");
         Class<?> savings = loader.loadClass("ct.Savings");
         Object before = account.getConstructor(String.class, int.class).newInstance(" ann", 500);
-        assertEquals("plain  ann 100 500 []", call(account, before, "describe"));
+        assertEquals("plain  ann 100 500 []", LinkedPatchTest.call(account, before, "describe"));
 
         code.apply(patch).migration().await(LONG);
         Object after = account.getConstructor(String.class, int.class).newInstance(" ann", 500);
-        assertEquals("plain ann 40 40 [opened] capped", call(account, after, "describe"),
+        assertEquals("plain ann 40 40 [opened] capped", LinkedPatchTest.call(account, after, "describe"),
                 "both changed constructors ran (this(..) delegation into the replaced one), final fields set");
-        assertEquals("plain  ann 100 500 [] none", call(account, before, "describe"),
+        assertEquals("plain  ann 100 500 [] none", LinkedPatchTest.call(account, before, "describe"),
                 "an object created before keeps its state; its new field has the initialiser's value");
         Object sub = savings.getConstructor(String.class).newInstance("bob");
-        assertEquals("plain bob 30 30 [opened] capped", call(account, sub, "describe"), "a subclass's super(..) runs the new body");
+        assertEquals("plain bob 30 30 [opened] capped", LinkedPatchTest.call(account, sub, "describe"), "a subclass's super(..) runs the new body");
         var refused = org.junit.jupiter.api.Assertions.assertThrows(java.lang.reflect.InvocationTargetException.class,
                 () -> account.getConstructor(String.class).newInstance(" "));
         assertEquals("owner", refused.getCause().getMessage(), "the new constructor's check throws from the constructor");
 
         code.rollback().migration().await(LONG);
         Object rolledBack = account.getConstructor(String.class, int.class).newInstance("cy", 7);
-        assertEquals("plain cy 100 7 []", call(account, rolledBack, "describe"), "after rollback new objects run the old body");
+        assertEquals("plain cy 100 7 []", LinkedPatchTest.call(account, rolledBack, "describe"), "after rollback new objects run the old body");
     }
 
     @Test
@@ -150,14 +149,5 @@ class ConstructorPatchTest {
         assertTrue(result.refusals().toString().contains("ct/Account <init>(Ljava/lang/String;)V: constructor changed, including its "
                 + "super(..)/this(..) call"), result.refusals()::toString);
         assertTrue(result.refusals().toString().contains("remedy: restart on the new release"), result.refusals()::toString);
-    }
-
-    private static Object call(Class<?> c, Object target, String name, Object... args) throws Exception {
-        for (Method m : c.getDeclaredMethods()) {
-            if (m.getName().equals(name) && m.getParameterCount() == args.length) {
-                return m.invoke(target, args);
-            }
-        }
-        throw new NoSuchMethodException(name);
     }
 }
