@@ -7,6 +7,7 @@ import dev.atlas.spaces.format.SpaceHeader;
 import dev.atlas.spaces.format.SpaceMetadata;
 import dev.atlas.spaces.heap.SegmentWords;
 import dev.atlas.spaces.heap.SharedHeap;
+import dev.atlas.spaces.sync.RobustLock;
 import dev.atlas.spaces.sys.SpaceSyscalls;
 
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -270,11 +272,13 @@ public final class SpaceDirectory {
             SpaceHeader header = openHeader(name, true, arena);
             SpaceMetadata m = header.read();
             List<Long> attached = new ArrayList<>();
+            List<Long> dead = new ArrayList<>();
             MemorySegment table = header.attachedTable();
             for (int i = 0; i < SpaceHeader.MAX_ATTACHED; i++) {
                 long pid = table.getAtIndex(JAVA_LONG, i);
-                if (pid != 0 && SpaceSyscalls.isAlive(pid)) attached.add(pid);
+                if (pid != 0) (SpaceSyscalls.isAlive(pid) ? attached : dead).add(pid);
             }
+            int holder = new RobustLock(header.lockMemory(), new ReentrantLock(), name).holderPid();
             long used;
             int fd = Linux.open(segmentPath(name, m.spaceId(), 0).toString(), Linux.O_RDONLY | Linux.O_CLOEXEC);
             try {
@@ -285,7 +289,7 @@ public final class SpaceDirectory {
             } finally {
                 Linux.closeQuietly(fd);
             }
-            return new SpaceInfo(m, attached, used);
+            return new SpaceInfo(m, attached, used, holder, holder != 0 && SpaceSyscalls.isAlive(holder), dead);
         }
     }
 

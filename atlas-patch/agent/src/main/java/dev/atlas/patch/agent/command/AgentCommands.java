@@ -143,17 +143,19 @@ final class AgentCommands {
         }
         f.put("patch", patch.id());
         String installNote = "";
+        AtlasAgent.Installed installedNow = null;
         if (AtlasAgent.installed() == null) {
             // no warm-up here: it would only compete with this very patch for the CPU
-            AtlasAgent.Installed in = AtlasAgent.install("warmup=false", inst, true);
+            installedNow = AtlasAgent.install("warmup=false", inst, true);
             installNote = "The Atlas agent was not installed: installed it now by late attach with default options ("
-                    + describe(in) + "), " + in.retransformed() + " loaded class(es) made patchable.\n" + failures(in);
+                    + describe(installedNow) + "), " + installedNow.retransformed() + " loaded class(es) made patchable.\n"
+                    + failures(installedNow);
         }
         PatchApplication a;
         try {
             a = CodeViews.get().apply(patch);
         } catch (PatchRejectedException e) {
-            return refused(f, e.getMessage());
+            return installedNow == null ? refused(f, e.getMessage()) : refusedAfterInstall(f, e.getMessage(), installedNow);
         }
         PreparationCost prep = a.preparation();
         f.put("prepare-ms", millis(prep.elapsed()));
@@ -291,6 +293,20 @@ final class AgentCommands {
 
     private static CommandReply refused(Map<String, String> f, String why) {
         return new CommandReply(Status.REFUSED, f, "refused: " + why + "\nNothing was changed in the target JVM.\n");
+    }
+
+    /**
+     * A patch refused after this very command installed the agent: the patch changed nothing,
+     * but the JVM is not as it was (the agent stays, the loaded classes it selected were
+     * retransformed with entry guards, which run their original code until a patch).
+     */
+    private static CommandReply refusedAfterInstall(Map<String, String> f, String why, AtlasAgent.Installed in) {
+        f.putAll(agentFields(in, false));
+        return new CommandReply(Status.REFUSED, f, "refused: " + why + "\nThe patch changed nothing. But the Atlas "
+                + "agent was not installed before this command: it was installed by late attach (default options: "
+                + describe(in) + ") and " + in.retransformed() + " loaded class(es) were retransformed to add entry "
+                + "guards (they run their original code until a patch replaces it); the agent stays installed.\n"
+                + failures(in));
     }
 
     private static Map<String, String> agentFields(AtlasAgent.Installed in, boolean wasInstalled) {
