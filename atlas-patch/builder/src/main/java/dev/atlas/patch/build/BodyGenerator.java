@@ -61,7 +61,7 @@ final class BodyGenerator {
                 copy(clb, rewriter, hook, TRANSFER_COPY);
             }
             for (Map.Entry<String, Segment> e : plan.initializers().entrySet()) {
-                ClassDesc type = fieldType(plan, e.getKey());
+                ClassDesc type = ctx.remap.map(fieldType(plan, e.getKey()));
                 MethodTypeDesc desc = e.getValue().instance() ? MethodTypeDesc.of(type, self) : MethodTypeDesc.of(type);
                 Segment seg = e.getValue();
                 clb.withMethod(FieldAddition.initializerNameFor(e.getKey()), desc,
@@ -77,7 +77,7 @@ final class BodyGenerator {
                         mb -> mb.transformCode(seg.source().code().orElseThrow(), new SegmentCopy(seg, rewriter, TypeKind.from(type))));
             }
             for (Map.Entry<String, ConstantDesc> e : plan.constantInitializers().entrySet()) {
-                ClassDesc type = fieldType(plan, e.getKey());
+                ClassDesc type = ctx.remap.map(fieldType(plan, e.getKey()));
                 clb.withMethodBody(FieldAddition.initializerNameFor(e.getKey()), MethodTypeDesc.of(type),
                         ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, cb -> cb.loadConstant(e.getValue()).return_(TypeKind.from(type)));
             }

@@ -177,6 +177,7 @@ final class ClassDiff {
         Map<String, ConstantDesc> constants = new LinkedHashMap<>();
         constructors(newFields, inits, replaced);
         MethodModel hook = staticInitializer(newFields, inits, constants, replaced, added);
+        refusals.addAll(AnnotationChanges.changed(oldModel, newModel, name));
         if (refusals.size() > before) {
             return Optional.empty();
         }

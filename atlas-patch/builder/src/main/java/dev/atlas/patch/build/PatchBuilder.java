@@ -119,6 +119,7 @@ public final class PatchBuilder {
             ClassModel nm = newModels.get(p.getKey());
             if (ClassFingerprint.of(ob).equals(ClassFingerprint.of(nb)) && p.getKey().equals(p.getValue())) {
                 if (!Arrays.equals(ob, nb)) {
+                    refusals.addAll(AnnotationChanges.changed(om, nm, p.getValue()));
                     notes.add(p.getValue() + (ClassDiff.annotations(om).equals(ClassDiff.annotations(nm))
                             ? ": debug-only differences ignored" : ": annotation-only differences ignored"));
                 }
@@ -126,6 +127,9 @@ public final class PatchBuilder {
             }
             new ClassDiff(om, nm, hierarchy, names, refusals, notes).analyse()
                     .filter(plan -> !plan.isEmpty()).ifPresent(plans::add);
+        }
+        for (String n : added) {
+            refusals.addAll(AnnotationChanges.added(newModels.get(n), n));
         }
         if (!refusals.isEmpty()) {
             return new BuildResult(Optional.empty(), refusals, notes);
