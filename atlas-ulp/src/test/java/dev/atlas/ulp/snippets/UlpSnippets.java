@@ -9,6 +9,7 @@ import dev.atlas.ulp.client.HostStarter;
 import dev.atlas.ulp.client.JavaClient;
 import dev.atlas.ulp.daemon.HostPaths;
 import dev.atlas.ulp.daemon.HostServer;
+import dev.atlas.ulp.load.ClassFileCache;
 import dev.atlas.ulp.load.ProgramClassLoader;
 import dev.atlas.ulp.load.ProgramClassPath;
 import dev.atlas.ulp.protocol.Frame;
@@ -56,10 +57,10 @@ final class UlpSnippets {
         // @end
     }
 
-    void classLoader(ProgramClassPath classPath, ProgramContext context, ClassLoader hostLoader)
+    void classLoader(ProgramClassPath classPath, ProgramContext context, ClassLoader hostLoader, ClassFileCache cache)
             throws ClassNotFoundException {
         // @start region=class-loader
-        ProgramClassLoader loader = new ProgramClassLoader("program 7", classPath, context, hostLoader);
+        ProgramClassLoader loader = new ProgramClassLoader("program 7", classPath, context, hostLoader, cache);
         Class<?> main = loader.loadClass("com.example.Main");
         // @end
     }

@@ -2,6 +2,8 @@ package dev.atlas.patch.agent;
 
 import dev.atlas.patch.agent.command.CommandChannel;
 import dev.atlas.patch.instrument.BoundaryMatcher;
+import dev.atlas.patch.instrument.ExecutorBoundaries;
+import dev.atlas.patch.runtime.Dispatch;
 import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.instrument.CodeInstrumenter;
 import dev.atlas.patch.instrument.PatchableClassTransformer;
@@ -92,6 +94,14 @@ public final class AtlasAgent {
         } catch (RuntimeException | Error e) {
             inst.removeTransformer(t);   // a failed install leaves nothing behind: a later attach starts afresh
             throw e;
+        }
+        // the point between two tasks of the JDK's executors (ThreadPoolExecutor, ForkJoinPool, a thread per task)
+        List<String> executorProblems = ExecutorBoundaries.install(inst, () -> {
+            dev.atlas.core.ViewScope scope = Dispatch.enterRequest();
+            return scope::close;
+        });
+        synchronized (failures) {
+            failures.addAll(executorProblems);
         }
         installed = new Installed(o, t, inst, lateAttach, retransformed, failures, boundaries);
         if (o.warmup()) {
