@@ -63,10 +63,10 @@ public final class EnduranceHarness {
         List<Thread> threads = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
             long a = w + 1;
-            threads.add(Thread.ofPlatform().name("endurance-worker-" + w).start(() -> {
+            threads.add(Thread.ofPlatform().daemon().name("endurance-worker-" + w).start(() -> {
                 while (!stop.get()) {
                     long r;
-                    try (ViewScope s = CodeViews.get().space().enter()) {   // one request
+                    try (ViewScope s = CodeViews.get().space().enterRequest()) {   // one request: its end is a quiescence point
                         r = op.m(a, 2);
                     }
                     if (r != PatchedTarget.original(7, a, 2) && r != PatchedTarget.patched(7, a, 2)) {
