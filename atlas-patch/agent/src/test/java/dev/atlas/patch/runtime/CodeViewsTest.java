@@ -69,6 +69,9 @@ class CodeViewsTest {
             """;
 
     final CodeViews code = CodeViews.get();
+    /** One pipeline for the class's tests (JIT window off: a unit test leaves the JVM's JIT alone). */
+    static final PatchPipeline PIPELINE = new PatchPipeline(CodeViews.get(), dev.atlas.patch.jit.JitPriorityWindow.off());
+    final PatchPipeline pipeline = PIPELINE;
     Map<String, byte[]> v1;
     ClassLoader loader;
     Object shop;
@@ -81,7 +84,7 @@ class CodeViewsTest {
     @BeforeEach
     void load() throws Exception {
         while (!code.applied().isEmpty()) {   // another test's patches
-            code.rollback().migration().await(LONG);
+            pipeline.rollback().migration().await(LONG);
         }
         v1 = InMemoryCompiler.compile(Map.of("app.Shop", SHOP, "app.Handler", HANDLER));
         CodeInstrumenter ins = new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of("app.Handler#handle",
@@ -102,7 +105,7 @@ class CodeViewsTest {
     @AfterEach
     void rollbackAll() throws Exception {
         while (!code.applied().isEmpty()) {
-            code.rollback().migration().await(LONG);
+            pipeline.rollback().migration().await(LONG);
         }
     }
 
@@ -153,7 +156,7 @@ class CodeViewsTest {
     @Test
     void applyReplacesBodiesForEveryThreadAndRollbackRestoresThem() throws Throwable {
         View before = code.space().defaultView();
-        PatchApplication a = code.apply(shopPatch("2", v1Fingerprint()));
+        PatchApplication a = pipeline.apply(shopPatch("2", v1Fingerprint()));
         MigrationReport r = a.migration().await(LONG);
         assertEquals(r.threads().size(), r.count(ThreadMigrationState.MIGRATED) + r.count(ThreadMigrationState.EXITED));
         assertEquals(4, a.replacedMethods());
@@ -169,7 +172,7 @@ class CodeViewsTest {
         Thread fresh = Thread.ofPlatform().start(() -> assertEquals("222", callHandle(() -> {})));
         fresh.join();
 
-        PatchApplication back = code.rollback();
+        PatchApplication back = pipeline.rollback();
         back.migration().await(LONG);
         assertTrue(back.rollback());
         assertEquals(null, back.preparation(), "a rollback prepares nothing");
@@ -188,7 +191,7 @@ class CodeViewsTest {
     void theInlineCacheForTheNewBodyIsInstalledAfterTheMigrationAndChangesNoResult() throws Throwable {
         MethodSlot slot = code.registry().find(loader, "app/Shop", "tagA", "()Ljava/lang/String;");
         assertNotNull(slot, "tagA is patchable");
-        PatchApplication a = code.apply(shopPatch("2", v1Fingerprint()));
+        PatchApplication a = pipeline.apply(shopPatch("2", v1Fingerprint()));
         MethodHandle body = a.target().get(CodeViews.CODE).handle(slot.id());
         assertNotNull(body, "the patch's view has a body for tagA");
         assertEquals("2", (String) tagA.invokeExact());
@@ -218,7 +221,7 @@ class CodeViewsTest {
             second.set(callHandle(() -> {}));
         });
         inRequest.await();
-        PatchApplication a = code.apply(shopPatch("2", v1Fingerprint()));
+        PatchApplication a = pipeline.apply(shopPatch("2", v1Fingerprint()));
         assertFalse(a.migration().isDone(), "a thread inside a request must not be moved");
         assertTrue(a.migration().stragglers().stream().anyMatch(s -> s.toString().contains("worker")),
                 a.migration().stragglers().toString());
@@ -242,8 +245,8 @@ class CodeViewsTest {
             }));
         }
         for (int round = 0; round < 5; round++) {
-            code.apply(shopPatch("2", v1Fingerprint())).migration().await(LONG);
-            code.rollback().migration().await(LONG);
+            pipeline.apply(shopPatch("2", v1Fingerprint())).migration().await(LONG);
+            pipeline.rollback().migration().await(LONG);
         }
         stop.set(true);
         for (Thread t : workers) t.join();
@@ -255,7 +258,7 @@ class CodeViewsTest {
     void aPatchForAnotherVersionIsRefusedAndNothingChanges() throws Throwable {
         View before = code.space().defaultView();
         PatchRejectedException e = assertThrows(PatchRejectedException.class,
-                () -> code.apply(shopPatch("2", "0".repeat(64))));
+                () -> pipeline.apply(shopPatch("2", "0".repeat(64))));
         assertTrue(e.getMessage().contains("app.Shop") && e.getMessage().contains("0".repeat(64))
                 && e.getMessage().contains(v1Fingerprint()), e.getMessage());
         assertSame(before, code.space().defaultView());
@@ -271,7 +274,7 @@ class CodeViewsTest {
                 cp.addedFields(), new byte[] {(byte) 0xCA, (byte) 0xFE, 1, 2}, null);
         View before = code.space().defaultView();
         PatchRejectedException e = assertThrows(PatchRejectedException.class,
-                () -> code.apply(new Patch(1, good.id(), "broken", List.of(broken), List.of())));
+                () -> pipeline.apply(new Patch(1, good.id(), "broken", List.of(broken), List.of())));
         assertTrue(e.getMessage().contains("does not load"), e.getMessage());
         assertSame(before, code.space().defaultView());
         assertEquals("1", (String) tagA.invokeExact());
@@ -301,7 +304,7 @@ class CodeViewsTest {
                 List.of(cp.methods().get(0)), List.of(), broken, null);
         View before = code.space().defaultView();
         PatchRejectedException e = assertThrows(PatchRejectedException.class,
-                () -> code.apply(new Patch(1, good.id(), "unlinkable", List.of(bad), List.of())));
+                () -> pipeline.apply(new Patch(1, good.id(), "unlinkable", List.of(bad), List.of())));
         assertTrue(e.getMessage().contains("does not link") && e.getMessage().contains("nope"), e.getMessage());
         assertSame(before, code.space().defaultView(), "nothing changed");
         assertEquals("1", (String) tagA.invokeExact());
@@ -313,7 +316,7 @@ class CodeViewsTest {
         ClassPatch cp = p.classes().get(0);
         ClassPatch other = new ClassPatch("app/Nowhere", cp.expectedFingerprint(), cp.newFingerprint(), cp.methods(), List.of(), cp.bodyClass(), null);
         PatchRejectedException e = assertThrows(PatchRejectedException.class,
-                () -> code.apply(new Patch(1, p.id(), "", List.of(other), List.of())));
+                () -> pipeline.apply(new Patch(1, p.id(), "", List.of(other), List.of())));
         assertTrue(e.getMessage().contains("app.Nowhere"), e.getMessage());
     }
 
@@ -333,7 +336,7 @@ class CodeViewsTest {
 
     @Test
     void aTracingVariantRecordsCallsOfItsThreadsOnlyAndRunsTheCodeItWraps() throws Exception {
-        code.apply(shopPatch("2", v1Fingerprint())).migration().await(LONG);   // the variant wraps patched code
+        pipeline.apply(shopPatch("2", v1Fingerprint())).migration().await(LONG);   // the variant wraps patched code
         CodeVariant v = CodeVariant.named("trace").trace("app.Shop#tagA").trace("app.Shop#price").publish();
         AtomicReference<String> traced = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name("traced-thread").unstarted(() -> {
@@ -391,7 +394,7 @@ class CodeViewsTest {
 
     @Test
     void rollingBackWithNothingAppliedIsAClearError() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, code::rollback);
+        IllegalStateException e = assertThrows(IllegalStateException.class, pipeline::rollback);
         assertTrue(e.getMessage().contains("no patch is applied"), e.getMessage());
     }
 
