@@ -15,7 +15,8 @@ class RuntimeDemoTest {
 
     @Test
     void quickDemoMigratesEveryThreadWithoutMixingVersionsAndRetiresTheOldView() {
-        CliRun r = CliRun.of(new CommandLine(new PatchDemoCommand()), "runtime", "--quick");
+        // a generous timeout: the test asserts what happens, not how fast (2 shared cores)
+        CliRun r = CliRun.of(new CommandLine(new PatchDemoCommand()), "runtime", "--quick", "--timeout", "5m");
 
         assertEquals(0, r.exitCode(), r::toString);
         String out = r.out();
