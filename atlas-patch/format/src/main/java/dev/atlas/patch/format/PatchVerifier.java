@@ -61,8 +61,8 @@ public final class PatchVerifier {
      */
     public static VerifiedPatch open(Path file, KeyStore trusted)
             throws IOException, MalformedPatchException, PatchSignatureException {
-        Map<String, byte[]> entries = PatchFile.readEntries(file);
-        Patch model = PatchFile.parse(entries);
+        Map<String, byte[]> entries = PatchArchive.read(file);
+        Patch model = PatchManifest.parse(entries);
         Optional<Signed> s = signature(file, model, entries);
         if (s.isEmpty()) {
             if (trusted != null) {
@@ -121,8 +121,8 @@ public final class PatchVerifier {
         Map<String, byte[]> entries;
         Patch model;
         try {
-            entries = PatchFile.readEntries(patch);
-            model = PatchFile.parse(entries);
+            entries = PatchArchive.read(patch);
+            model = PatchManifest.parse(entries);
         } catch (MalformedPatchException e) {
             throw new PatchSignatureException(patch + ": refused, the file is tampered or malformed: " + e.getMessage(), e);
         }
@@ -152,7 +152,7 @@ public final class PatchVerifier {
         }
         String algorithm = null;
         byte[] signature = null;
-        for (String line : PatchFile.lines(new String(sigEntry, StandardCharsets.US_ASCII))) {
+        for (String line : PatchManifest.lines(new String(sigEntry, StandardCharsets.US_ASCII))) {
             int tab = line.indexOf('\t');
             if (tab < 0) {
                 continue;
