@@ -14,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -46,10 +45,9 @@ class WaitingApplyTest {
         try (AppProcess app = AppProcess.start(fx.v1, fx.javaagent());
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             String pid = Long.toString(app.pid());
-            CompletableFuture<HttpResponse<String>> held = client.sendAsync(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/tag?hold=1")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            String worker = app.awaitLine("HOLDING ", Duration.ofSeconds(30)).substring("HOLDING ".length());
+            AppProcess.InFlight holding = app.request(client, "/tag?hold=1", "HOLDING");
+            CompletableFuture<HttpResponse<String>> held = holding.response();
+            String worker = holding.worker();
 
             // the apply waits (up to 10 minutes) for the held request, in its own process
             CliProcess apply = CliProcess.start(List.of("patch", "apply", "--agent-jar", fx.agentJar.toString(), pid,
