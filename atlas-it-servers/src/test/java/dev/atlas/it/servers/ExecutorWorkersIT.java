@@ -1,15 +1,13 @@
 package dev.atlas.it.servers;
 
-import org.junit.jupiter.api.Disabled;
-
 import java.util.List;
 
 /**
- * Jobs on a ThreadPoolExecutor, a ForkJoinPool and a virtual-thread-per-task executor. Fails today:
- * the point between two tasks is inside the JDK's executors (java.base), where the agent weaves no
- * boundary, so their threads are moved mid-task (12-18 mixed jobs per run of the three cases).
+ * Jobs on a ThreadPoolExecutor, a ForkJoinPool and a virtual-thread-per-task executor, each job a
+ * lambda (a hidden class, which the agent cannot instrument): the boundary is the point between two
+ * tasks inside the JDK's executors ({@code ExecutorBoundaries}), so a worker moves between jobs and
+ * every job runs all-old or all-new code.
  */
-@Disabled("executor task boundaries are not implemented: threads of JDK executors move mid-task")
 class ExecutorWorkersIT extends ServerPatchingIT {
     @Override
     ServerCase server() {

@@ -32,6 +32,7 @@ final class TaggedLoad implements AutoCloseable {
     private final Map<Integer, Map<String, AtomicLong>> outcomes = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> bodies = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<long[]> samples = new ConcurrentLinkedQueue<>();   // {sent, latency} in ns
     private volatile int phase;
     private volatile boolean stop;
 
@@ -49,6 +50,7 @@ final class TaggedLoad implements AutoCloseable {
         while (!stop) {
             int p = phase;
             URI uri = uris.get(next++ % uris.size());
+            long sent = System.nanoTime();
             try {
                 HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -56,6 +58,7 @@ final class TaggedLoad implements AutoCloseable {
                     failures.add("phase " + p + " " + uri.getPath() + ": HTTP " + r.statusCode() + " "
                             + r.body().lines().limit(3).toList());
                 } else {
+                    samples.add(new long[] {sent, System.nanoTime() - sent});
                     record(p, r.body());
                 }
             } catch (IOException e) {
@@ -105,6 +108,11 @@ final class TaggedLoad implements AutoCloseable {
         Map<String, Long> out = new TreeMap<>();
         outcomes.getOrDefault(p, Map.of()).forEach((k, v) -> out.put(k, v.get()));
         return out;
+    }
+
+    /** Latencies (ns) of the successful requests sent in [from, to) ({@link System#nanoTime()} values). */
+    long[] latencies(long from, long to) {
+        return samples.stream().filter(x -> x[0] >= from && x[0] < to).mapToLong(x -> x[1]).toArray();
     }
 
     long mixed() {

@@ -119,6 +119,7 @@ public final class PatchBuilder {
             ClassModel nm = newModels.get(p.getKey());
             if (ClassFingerprint.of(ob).equals(ClassFingerprint.of(nb)) && p.getKey().equals(p.getValue())) {
                 if (!Arrays.equals(ob, nb)) {
+                    refusals.addAll(AnnotationChanges.changed(om, nm, p.getValue()));
                     notes.add(p.getValue() + (ClassDiff.annotations(om).equals(ClassDiff.annotations(nm))
                             ? ": debug-only differences ignored" : ": annotation-only differences ignored"));
                 }
@@ -127,6 +128,14 @@ public final class PatchBuilder {
             new ClassDiff(om, nm, hierarchy, names, refusals, notes).analyse()
                     .filter(plan -> !plan.isEmpty()).ifPresent(plans::add);
         }
+        for (String n : added) {
+            refusals.addAll(AnnotationChanges.added(newModels.get(n), n));
+        }
+        if (!refusals.isEmpty()) {
+            return new BuildResult(Optional.empty(), refusals, notes);
+        }
+        // 2b. static state that class initialisation built with changed code: a copy per view
+        plans = StaticState.rebuild(plans, newModels, oldModels, pairs, refusals, notes);
         if (!refusals.isEmpty()) {
             return new BuildResult(Optional.empty(), refusals, notes);
         }
@@ -142,6 +151,7 @@ public final class PatchBuilder {
             Map<String, FieldModel> af = new HashMap<>();
             plan.newFields().forEach(f -> af.put(f.fieldName().stringValue(), f));
             ctx.addedFields.put(n, af);
+            ctx.viewStatics.put(n, plan.viewStatics().keySet());
             ctx.bodyClasses.add(bodyName(plan.className()));
         }
         List<ClassPatch> classPatches = new ArrayList<>();
@@ -196,6 +206,11 @@ public final class PatchBuilder {
             boolean hasInit = plan.initializers().containsKey(n) || plan.constantInitializers().containsKey(n);
             fields.add(new FieldAddition(n, ctx.remap.map(f.fieldTypeSymbol()).descriptorString(),
                     (f.flags().flagsMask() & ClassFile.ACC_STATIC) != 0, hasInit ? FieldAddition.initializerNameFor(n) : null));
+        }
+        for (String n : plan.viewStatics().keySet()) {
+            FieldModel f = plan.newModel().fields().stream().filter(x -> x.fieldName().equalsString(n)).findFirst().orElseThrow();
+            fields.add(new FieldAddition(StaticState.PREFIX + n, ctx.remap.map(f.fieldTypeSymbol()).descriptorString(), true,
+                    FieldAddition.initializerNameFor(StaticState.PREFIX + n)));
         }
         String hook = null;
         if (plan.transferHook() != null) {

@@ -55,8 +55,18 @@ public final class PatchIds {
         String to = id.substring(0, 8);
         List<ClassPatch> classes = new ArrayList<>();
         for (ClassPatch c : draft.classes()) {
-            classes.add(new ClassPatch(c.className(), c.expectedFingerprint(), c.newFingerprint(), c.methods(),
-                    c.addedFields(), c.bodyClass() == null ? null : replace(c.bodyClass(), from, to), c.transferHook()));
+            // descriptors name added classes too (a new field or method of an added type)
+            List<MethodChange> methods = new ArrayList<>();
+            for (MethodChange m : c.methods()) {
+                methods.add(new MethodChange(m.kind(), m.name(), rename(m.descriptor(), from, to), m.isStatic(),
+                        m.bodyMethodName()));
+            }
+            List<FieldAddition> fields = new ArrayList<>();
+            for (FieldAddition f : c.addedFields()) {
+                fields.add(new FieldAddition(f.name(), rename(f.descriptor(), from, to), f.isStatic(), f.initializerMethod()));
+            }
+            classes.add(new ClassPatch(c.className(), c.expectedFingerprint(), c.newFingerprint(), methods,
+                    fields, c.bodyClass() == null ? null : replace(c.bodyClass(), from, to), c.transferHook()));
         }
         List<AddedClass> added = new ArrayList<>();
         for (AddedClass a : draft.addedClasses()) {
@@ -91,14 +101,14 @@ public final class PatchIds {
             for (MethodChange m : c.methods()) {
                 out.string(m.kind().name());
                 out.string(m.name());
-                out.string(m.descriptor());
+                out.string(rename(m.descriptor(), from, to));
                 out.writeBoolean(m.isStatic());
                 out.string(m.bodyMethodName());
             }
             out.writeInt(c.addedFields().size());
             for (FieldAddition f : c.addedFields()) {
                 out.string(f.name());
-                out.string(f.descriptor());
+                out.string(rename(f.descriptor(), from, to));
                 out.writeBoolean(f.isStatic());
                 out.string(f.initializerMethod());
             }
@@ -153,6 +163,10 @@ public final class PatchIds {
         System.arraycopy(id, 0, all, 0, id.length);
         System.arraycopy(digest, 0, all, id.length, digest.length);
         return all;
+    }
+
+    private static String rename(String descriptor, String fromId8, String toId8) {
+        return descriptor.replace(MARKER + fromId8, MARKER + toId8);
     }
 
     private static byte[] replace(byte[] bytes, String fromId8, String toId8) {

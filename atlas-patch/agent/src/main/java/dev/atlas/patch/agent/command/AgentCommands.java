@@ -3,7 +3,7 @@ package dev.atlas.patch.agent.command;
 import dev.atlas.core.Migration;
 import dev.atlas.core.Straggler;
 import dev.atlas.core.View;
-import dev.atlas.core.observe.SpaceSnapshot;
+import dev.atlas.core.observe.SpaceDescription;
 import dev.atlas.patch.agent.command.CommandReply.Status;
 import dev.atlas.patch.agent.install.AgentInstaller;
 import dev.atlas.patch.agent.install.Installation;
@@ -128,7 +128,7 @@ final class AgentCommands {
         } catch (IOException e) {
             return refused(f, "cannot read the patch file: " + e);
         } catch (PatchRejectedException e) {
-            return refused(f, e.getMessage());
+            return installNote.isEmpty() ? refused(f, e.getMessage()) : refusedAfterInstall(f, e.getMessage(), in);
         }
         f.put("patch", a.patchId());
         if (file.signerTrusted()) {
@@ -212,12 +212,12 @@ final class AgentCommands {
         }
         f.putAll(agentFields(in, false));
         CodeViews cv = in.pipeline().views();
-        SpaceSnapshot s = cv.space().snapshot();
+        SpaceDescription s = cv.space().describe();
         List<PatchApplication> applied = cv.applied();
         List<Migration> running = cv.space().runningMigrations();
         f.put("default-view", Long.toString(s.defaultViewId()));
         StringJoiner views = new StringJoiner(",");
-        for (SpaceSnapshot.ViewInfo v : s.views()) {
+        for (SpaceDescription.ViewInfo v : s.views()) {
             views.add(Long.toString(v.id()));
         }
         f.put("views", views.toString());
@@ -256,6 +256,20 @@ final class AgentCommands {
 
     private static CommandReply refused(Map<String, String> f, String why) {
         return new CommandReply(Status.REFUSED, f, "refused: " + why + "\nNothing was changed in the target JVM.\n");
+    }
+
+    /**
+     * A patch refused after this very command installed the agent: the patch changed nothing,
+     * but the JVM is not as it was (the agent stays, the loaded classes it selected were
+     * retransformed with entry guards, which run their original code until a patch).
+     */
+    private static CommandReply refusedAfterInstall(Map<String, String> f, String why, Installation in) {
+        f.putAll(agentFields(in, false));
+        return new CommandReply(Status.REFUSED, f, "refused: " + why + "\nThe patch changed nothing. But the Atlas "
+                + "agent was not installed before this command: it was installed by late attach (default options: "
+                + describe(in) + ") and " + in.retransformed() + " loaded class(es) were retransformed to add entry "
+                + "guards (they run their original code until a patch replaces it); the agent stays installed.\n"
+                + failures(in));
     }
 
     private static Map<String, String> agentFields(Installation in, boolean wasInstalled) {

@@ -117,7 +117,7 @@ final class MigrationFollower implements Runnable, BiConsumer<Object, Throwable>
             MigrationReport rep = m.report();
             f.put("moved", Long.toString(rep.count(ThreadMigrationState.MIGRATED)));
             f.put("max-delay-ms", String.format(Locale.ROOT, "%.3f", rep.maxDelay().toNanos() / 1e6));
-            f.put("threads-outside-view", Long.toString(MigrationText.threadsOutside(space.snapshot(),
+            f.put("threads-outside-view", Long.toString(MigrationText.threadsOutside(space.describe(),
                     change.target().id())));
             return new CommandReply(Status.OK, f, "Migration " + m.id() + " done: " + m.size()
                     + " thread(s), each moved at its own quiescence point; slowest after "

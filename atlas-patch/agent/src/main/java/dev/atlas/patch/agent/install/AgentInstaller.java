@@ -3,9 +3,11 @@ package dev.atlas.patch.agent.install;
 import dev.atlas.patch.instrument.BoundaryMatcher;
 import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.instrument.CodeInstrumenter;
+import dev.atlas.patch.instrument.ExecutorBoundaries;
 import dev.atlas.patch.instrument.PatchableClassTransformer;
 import dev.atlas.patch.jit.JitPriorityWindow;
 import dev.atlas.patch.runtime.CodeViews;
+import dev.atlas.patch.runtime.Dispatch;
 import dev.atlas.patch.runtime.PatchPipeline;
 import dev.atlas.patch.warmup.PatchPathWarmup;
 
@@ -68,6 +70,14 @@ public final class AgentInstaller {
         } catch (RuntimeException | Error e) {
             inst.removeTransformer(t);   // a failed install leaves nothing behind: a later attach starts afresh
             throw e;
+        }
+        // the point between two tasks of the JDK's executors (ThreadPoolExecutor, ForkJoinPool, a thread per task)
+        List<String> executorProblems = ExecutorBoundaries.install(inst, () -> {
+            dev.atlas.core.ViewScope scope = Dispatch.enterRequest();
+            return scope::close;
+        });
+        synchronized (failures) {
+            failures.addAll(executorProblems);
         }
         PatchPipeline pipeline = new PatchPipeline(CodeViews.get(), JitPriorityWindow.forThisJvm(o.jitPriority()));
         installed = new Installation(o, t, inst, lateAttach, retransformed, failures, boundaries, pipeline);

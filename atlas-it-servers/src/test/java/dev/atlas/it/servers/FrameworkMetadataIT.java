@@ -1,0 +1,96 @@
+package dev.atlas.it.servers;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Changes that only Spring's start-up could make take effect are refused by {@code atlas patch build}
+ * with the annotation and the remedy, against the real Spring annotations: a new {@code @GetMapping}
+ * method, a new {@code @Autowired} field, a new {@code @Service} class. (No server needed: the
+ * builder decides from the two builds.)
+ */
+class FrameworkMetadataIT {
+    static final String CONTROLLER = """
+            package it.meta;
+            import org.springframework.web.bind.annotation.GetMapping;
+            import org.springframework.web.bind.annotation.RestController;
+            @RestController
+            public class MetaController {
+                @GetMapping("/a") public String a() { return "a"; }
+            }
+            """;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aNewRequestMappingIsRefusedAtBuildTime() throws IOException {
+        AtlasCli.Run r = build(CONTROLLER, CONTROLLER.replace("@GetMapping(\"/a\")",
+                "@GetMapping(\"/b\") public String b() { return \"b\"; }\n    @GetMapping(\"/a\")"), null);
+        assertNotEquals(0, r.exitCode(), r::toString);
+        String all = r.out() + r.err();
+        assertTrue(all.contains("b()Ljava/lang/String;: new method annotated "
+                + "[@org.springframework.web.bind.annotation.GetMapping(value={\"/b\"})]"), all);
+        assertTrue(all.contains("frameworks never register it") && all.contains("remedy: restart"), all);
+    }
+
+    @Test
+    void aNewInjectedFieldAndANewServiceClassAreRefused() throws IOException {
+        String v2 = CONTROLLER.replace("public class MetaController {", """
+                public class MetaController {
+                    @org.springframework.beans.factory.annotation.Autowired private MetaHelper helper;""")
+                .replace("return \"a\";", "return \"a\" + helper.get();");
+        AtlasCli.Run r = build(CONTROLLER, v2, """
+                package it.meta;
+                @org.springframework.stereotype.Service
+                public class MetaHelper { public String get() { return "h"; } }
+                """);
+        assertNotEquals(0, r.exitCode(), r::toString);
+        String all = r.out() + r.err();
+        assertTrue(all.contains("helper: new field annotated "
+                + "[@org.springframework.beans.factory.annotation.Autowired]"), all);
+        assertTrue(all.contains("it/meta/MetaHelper: new class annotated @org.springframework.stereotype.Service"), all);
+    }
+
+    @Test
+    void aChangedBodyUnderUnchangedAnnotationsBuilds() throws IOException {
+        AtlasCli.Run r = build(CONTROLLER, CONTROLLER.replace("return \"a\";", "return \"a2\";"), null);
+        assertEquals(0, r.exitCode(), r::toString);
+    }
+
+    private AtlasCli.Run build(String v1, String v2, String v2Extra) throws IOException {
+        Path d1 = compile("v1", v1, null);
+        Path d2 = compile("v2", v2, v2Extra);
+        return AtlasCli.run("patch", "build", d1.toString(), d2.toString(), "-o", tmp.resolve("p.atlaspatch").toString(),
+                "--include", "it.meta.**");
+    }
+
+    private Path compile(String name, String controller, String extra) throws IOException {
+        Path src = Files.createDirectories(tmp.resolve(name + "-src/it/meta"));
+        Path out = Files.createDirectories(tmp.resolve(name));
+        Files.writeString(src.resolve("MetaController.java"), controller);
+        List<String> args = new java.util.ArrayList<>(List.of("-d", out.toString(), "-cp", ItEnvironment.appClasspath(),
+                "-proc:none", src.resolve("MetaController.java").toString()));
+        if (extra != null) {
+            Files.writeString(src.resolve("MetaHelper.java"), extra);
+            args.add(src.resolve("MetaHelper.java").toString());
+        }
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = javac.run(null, null, err, args.toArray(String[]::new));
+        assertEquals(0, code, () -> "javac " + name + ": " + err);
+        return out;
+    }
+}

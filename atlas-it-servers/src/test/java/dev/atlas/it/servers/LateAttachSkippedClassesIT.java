@@ -1,0 +1,49 @@
+package dev.atlas.it.servers;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Late attach on a Spring Boot JVM whose include selects Spring classes the JVM cannot
+ * retransform: {@code Log4J2LoggingSystem} and {@code CacheAspectSupport$ReactiveCachingHandler}
+ * reference optional dependencies that are not on the class path (Log4j 2, Reactor), and
+ * HotSpot's redefinition of them fails with {@code InternalError: class redefinition failed:
+ * invalid class}. Each is skipped on its own and listed with its reason in {@code atlas status};
+ * the JVM is not poisoned: the JDK prints no instrument assertion, and apply, rollback and
+ * re-apply of the application's patch then pass under load with 0 failed and 0 mixed requests.
+ */
+class LateAttachSkippedClassesIT {
+    private static final ServerCase SPRING = new ServerCase("Spring Boot 3.5 / Tomcat 10.1", "it.spring",
+            "it.spring.SpringApp", List.of("/tag"), " served=EUR:");
+
+    @Test
+    @Timeout(300)
+    void classesThatFailToRetransformAreSkippedAndListedAndPatchingStillWorks() throws Exception {
+        try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), SPRING.mainClass(),
+                List.of("-XX:+EnableDynamicAgentLoading"))) {
+            try (TaggedLoad warm = new TaggedLoad(p.port(), 2, SPRING.paths())) {
+                warm.awaitRequests(0, 20);
+            }
+            AtlasCli.Run attach = AtlasCli.target(List.of("attach"), p.pid(), "--include", SPRING.include(),
+                    "--include", "org.springframework.boot.logging.log4j2.**",
+                    "--include", "org.springframework.cache.interceptor.*");
+            assertEquals(0, attach.exitCode(), () -> attach + "\nserver stderr:\n" + PatchSequence.tail(p.stderr()));
+            AtlasCli.Run status = AtlasCli.target(List.of("status"), p.pid());
+            assertEquals(0, status.exitCode(), status::toString);
+            for (String c : List.of("org.springframework.boot.logging.log4j2.Log4J2LoggingSystem",
+                    "org.springframework.cache.interceptor.CacheAspectSupport$ReactiveCachingHandler")) {
+                assertTrue(status.out().contains(c + ": not retransformed: java.lang.InternalError: class redefinition "
+                        + "failed: invalid class"), () -> c + " is not listed with its reason:\n" + status);
+            }
+            new PatchSequence(SPRING, p).run();
+            assertFalse(p.stderr().contains("ASSERTION FAILED"), () -> "the JDK's instrument agent complained:\n"
+                    + PatchSequence.tail(p.stderr()));
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.atlas.it.servers;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Benchmark, not a CI test (runs only with {@code -Datlas.servers.bench=true}): for each server,
+ * the p99.9 latency of the requests sent in the window around a patch against a control window
+ * of the same run with nothing applied, and the cost of late attach (its duration, p99.9 and
+ * throughput in its window against a control window). Load: {@link TaggedLoad}'s closed-loop
+ * clients (6 threads, ~10 ms requests). Command and figures: {@code docs/servers-benchmark.md}.
+ *
+ * <p>Windows: from 1 s before the change's start to 2 s after its end (the control window has
+ * the same length, placed with nothing applied). Latency of a request: from its send to its
+ * response, attributed to the window its send fell in.
+ */
+@EnabledIfSystemProperty(named = "atlas.servers.bench", matches = "true")
+class PatchLatencyBenchmarkIT {
+    private static final List<ServerCase> SERVERS = List.of(
+            new ServerCase("Spring Boot 3.5 / Tomcat 10.1", "it.spring", "it.spring.SpringApp", List.of("/tag"), " served=EUR:"),
+            new ServerCase("Jetty 12 servlet", "it.jetty", "it.jetty.JettyApp", List.of("/tag"), ""),
+            new ServerCase("Netty 4.1 HTTP", "it.netty", "it.netty.NettyApp", List.of("/tag"), ""),
+            new ServerCase("JDK HttpServer, virtual threads", "it.vthread", "it.vthread.VirtualThreadApp", List.of("/tag"), ""));
+    private static final int CLIENTS = 6;
+    private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("atlas.servers.bench.warmup", 10));
+
+    @Test
+    void patchWindowAgainstControlAndLateAttachCost() throws Exception {
+        List<String> rows = new ArrayList<>();
+        rows.add(String.format(Locale.ROOT, "%-32s %9s %9s %7s %8s | %9s %9s %9s %7s %11s",
+                "server", "ctl p99.9", "patch p99.9", "ratio", "apply ms",
+                "attach ms", "ctl p99.9", "att p99.9", "ratio", "req/s ratio"));
+        for (ServerCase s : SERVERS) {
+            rows.add(row(s));
+            System.out.println("[bench] " + rows.getLast());
+        }
+        Path out = ItEnvironment.workDir().resolve("servers-bench.txt");
+        Files.write(out, rows);
+        rows.forEach(r -> System.out.println("[bench] " + r));
+    }
+
+    private static String row(ServerCase s) throws Exception {
+        Path patch = AtlasCli.patch(s.pkg());
+        double[] patchFigures;
+        try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of(
+                "-javaagent:" + ItEnvironment.agentJar() + "=include=" + s.include(), "-XX:+EnableDynamicAgentLoading"));
+             TaggedLoad load = new TaggedLoad(p.port(), CLIENTS, s.paths())) {
+            pause(WARMUP);
+            long c0 = System.nanoTime();
+            pause(Duration.ofSeconds(1));
+            long c1 = System.nanoTime();
+            pause(Duration.ofSeconds(2));
+            Window control = window(load, c0 - sec(1), c1 + sec(2));
+            pause(Duration.ofSeconds(2));
+            long t0 = System.nanoTime();
+            AtlasCli.Run r = AtlasCli.target(List.of("patch", "apply"), p.pid(), patch.toString(), "--timeout", "30s", "--raw");
+            long t1 = System.nanoTime();
+            assertEquals(0, r.exitCode(), r::toString);
+            pause(Duration.ofSeconds(2));
+            Window change = window(load, t0 - sec(1), t1 + sec(2));
+            assertEquals(0, load.mixed(), load::toString);
+            assertEquals(List.of(), load.failures(), load::toString);
+            patchFigures = new double[] {control.p999Ms, change.p999Ms, (t1 - t0) / 1e6};
+        }
+        double[] attachFigures;
+        try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of("-XX:+EnableDynamicAgentLoading"));
+             TaggedLoad load = new TaggedLoad(p.port(), CLIENTS, s.paths())) {
+            pause(WARMUP);
+            long c0 = System.nanoTime();
+            pause(Duration.ofSeconds(1));
+            long c1 = System.nanoTime();
+            pause(Duration.ofSeconds(2));
+            Window control = window(load, c0 - sec(1), c1 + sec(2));
+            pause(Duration.ofSeconds(2));
+            long t0 = System.nanoTime();
+            AtlasCli.Run r = AtlasCli.target(List.of("attach"), p.pid(), "--include", s.include(), "--raw");
+            long t1 = System.nanoTime();
+            assertEquals(0, r.exitCode(), r::toString);
+            pause(Duration.ofSeconds(2));
+            Window during = window(load, t0 - sec(1), t1 + sec(2));
+            attachFigures = new double[] {(t1 - t0) / 1e6, control.p999Ms, during.p999Ms, during.perSecond / control.perSecond};
+        }
+        return String.format(Locale.ROOT, "%-32s %9.2f %11.2f %7.2f %8.0f | %9.0f %9.2f %9.2f %7.2f %11.2f", s.name(),
+                patchFigures[0], patchFigures[1], patchFigures[1] / patchFigures[0], patchFigures[2],
+                attachFigures[0], attachFigures[1], attachFigures[2], attachFigures[2] / attachFigures[1], attachFigures[3]);
+    }
+
+    private record Window(double p999Ms, double perSecond) {
+    }
+
+    private static Window window(TaggedLoad load, long from, long to) {
+        long[] lat = load.latencies(from, to);
+        if (lat.length == 0) {
+            throw new AssertionError("no request completed in the window; " + load);
+        }
+        java.util.Arrays.sort(lat);
+        int i = (int) Math.ceil(lat.length * 0.999) - 1;
+        return new Window(lat[Math.max(0, i)] / 1e6, lat.length / ((to - from) / 1e9));
+    }
+
+    private static long sec(long s) {
+        return Duration.ofSeconds(s).toNanos();
+    }
+
+    /** The benchmark's own time line (measurement spans, not synchronisation). */
+    private static void pause(Duration d) throws InterruptedException {
+        Thread.sleep(d);
+    }
+}
