@@ -10,6 +10,8 @@ import dev.atlas.patch.instrument.CodeInstrumenter;
 import dev.atlas.patch.runtime.CodeViews;
 import dev.atlas.patch.runtime.MethodRegistry;
 import dev.atlas.patch.runtime.MethodSlot;
+import dev.atlas.patch.runtime.PatchPipeline;
+import dev.atlas.patch.jit.JitPriorityWindow;
 import dev.atlas.patch.runtime.PatchApplication;
 
 import java.io.IOException;
@@ -50,6 +52,8 @@ import java.util.Map;
  * process; {@link #apply} fails if the patch is already applied.
  */
 public final class PatchedTarget {
+    /** The pipeline the benchmarks apply through (JIT window off: the benchmark measures calls, not the window). */
+    static final PatchPipeline PIPELINE = new PatchPipeline(CodeViews.get(), JitPriorityWindow.off());
     public static final String TARGET = "dev.atlas.bench.patch.Target";
     public static final String PATCH_ID = "be7c000000000001";
     static final String BODY = TARGET + "$$AtlasPatch$" + PATCH_ID;
@@ -193,7 +197,7 @@ public final class PatchedTarget {
      * benchmark's warm-up iterations already run the code it measures.
      */
     public static PatchApplication apply(Patch p, Duration timeout) throws InterruptedException, MigrationTimeoutException {
-        PatchApplication a = CodeViews.get().apply(p);
+        PatchApplication a = PIPELINE.apply(p);
         a.migration().await(timeout);
         CodeViews.get().installInlineCaches();
         return a;
@@ -206,7 +210,7 @@ public final class PatchedTarget {
 
     /** Rolls back the newest patch and waits until every thread is back in the previous view. */
     public static PatchApplication rollback(Duration timeout) throws InterruptedException, MigrationTimeoutException {
-        PatchApplication a = CodeViews.get().rollback();
+        PatchApplication a = PIPELINE.rollback();
         a.migration().await(timeout);
         CodeViews.get().installInlineCaches();
         return a;

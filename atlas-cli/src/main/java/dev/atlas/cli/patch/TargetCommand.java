@@ -15,7 +15,11 @@ import java.util.concurrent.Callable;
 /**
  * A command sent to the Atlas agent in a running JVM (apply, rollback, status, attach):
  * builds the request in a private directory, checks and attaches the JVM, prints the reply.
- * Exit codes: {@link ExitCodes}.
+ * An apply or rollback replies as soon as its migration has started; the CLI prints that
+ * at once and then waits, here, for the agent's final reply (every thread moved, or the
+ * stragglers when the timeout ran out): the target JVM's attach listener is free meanwhile,
+ * and a CLI killed while it waits leaves nothing waiting in the target. Exit codes:
+ * {@link ExitCodes}.
  */
 abstract class TargetCommand implements Callable<Integer> {
     @Spec
@@ -46,7 +50,17 @@ abstract class TargetCommand implements Callable<Integer> {
             if (note != null) {
                 err.println("atlas: " + note);
             }
-            return print(jvm.send(jar, request, dir.path()), out, err);
+            CommandReply reply = jvm.send(jar, request, dir.path());
+            if (reply.status() == CommandReply.Status.STARTED) {
+                // the change is in effect and its migration runs: say so now, then wait here (not in the JVM)
+                if (!raw) {
+                    out.print(reply.text());
+                    out.flush();
+                }
+                CommandReply last = jvm.awaitFinal(dir.path(), request.timeout(), reply);
+                return print(raw ? reply.followedBy(last) : last, out, err);
+            }
+            return print(reply, out, err);
         } catch (CliFailure e) {
             err.println("atlas: " + e.getMessage());
             return ExitCodes.FAILED;
@@ -62,14 +76,15 @@ abstract class TargetCommand implements Callable<Integer> {
     private int print(CommandReply reply, PrintWriter out, PrintWriter err) {
         if (raw) {
             out.print(reply.render());
-        } else if (reply.status() == CommandReply.Status.OK || reply.status() == CommandReply.Status.TIMEOUT) {
+        } else if (reply.status() == CommandReply.Status.OK || reply.status() == CommandReply.Status.TIMEOUT
+                || reply.status() == CommandReply.Status.STARTED) {
             out.print(reply.text());
         } else {
             err.print("atlas: process " + pid + ": " + reply.text());
         }
         return switch (reply.status()) {
             case OK -> ExitCodes.OK;
-            case TIMEOUT -> ExitCodes.TIMEOUT;
+            case TIMEOUT, STARTED -> ExitCodes.TIMEOUT;
             case REFUSED, FAILED -> ExitCodes.FAILED;
         };
     }

@@ -13,6 +13,12 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -148,6 +154,51 @@ final class TargetJvm {
             throw new CliFailure("cannot read the reply of process " + pid + ": " + e.getMessage(), e);
         }
     }
+
+    /**
+     * Waits for the final reply of an apply or rollback whose first reply was
+     * {@link CommandReply.Status#STARTED}: the agent writes it into {@code dir} when the
+     * migration is done or {@code timeout} ran out. Only this CLI waits; the target JVM is
+     * free meanwhile (other commands, {@code jcmd}).
+     *
+     * @return the final reply, or a TIMEOUT reply saying that none came within
+     *         {@code timeout} plus {@link #FINAL_REPLY_GRACE}
+     * @throws CliFailure if the process exited meanwhile, or the reply cannot be read
+     */
+    CommandReply awaitFinal(Path dir, Duration timeout, CommandReply started) throws CliFailure {
+        Path file = dir.resolve(CommandReply.FINAL_FILE);
+        long deadline = System.nanoTime() + timeout.plus(FINAL_REPLY_GRACE).toNanos();
+        try (WatchService watch = dir.getFileSystem().newWatchService()) {
+            dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+            while (!Files.isRegularFile(file)) {
+                if (ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
+                    throw new CliFailure("process " + pid + " exited before it reported the end of migration "
+                            + started.field("migration"));
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    return new CommandReply(CommandReply.Status.TIMEOUT, Map.of(), "Process " + pid
+                            + " sent no final report of migration " + started.field("migration") + " within "
+                            + timeout.plus(FINAL_REPLY_GRACE).toMillis() + " ms; the change is in effect. "
+                            + "To follow the migration: atlas status " + pid + "\n");
+                }
+                WatchKey k = watch.poll(200, TimeUnit.MILLISECONDS);   // or re-check the process now and then
+                if (k != null) {
+                    k.pollEvents();
+                    k.reset();
+                }
+            }
+            return CommandReply.read(file);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliFailure("interrupted while waiting for migration " + started.field("migration")
+                    + " of process " + pid + "; it goes on (see: atlas status " + pid + ")", e);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CliFailure("cannot read the final reply of process " + pid + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** How much longer than the request's timeout the CLI waits for the agent's final reply. */
+    static final Duration FINAL_REPLY_GRACE = Duration.ofSeconds(30);
 
     private VirtualMachine attach() throws CliFailure {
         try {

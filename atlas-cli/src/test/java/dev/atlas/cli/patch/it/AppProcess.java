@@ -4,11 +4,16 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -65,6 +70,22 @@ final class AppProcess implements AutoCloseable {
     int port() {
         return port;
     }
+
+    /**
+     * Sends {@code GET <pathAndQuery>} to the application and, once it printed the line
+     * {@code <marker> <thread>} (e.g. {@code HOLDING}: {@link ShopApp}), returns the request's
+     * response to come and the name of the worker thread serving it.
+     */
+    InFlight request(HttpClient client, String pathAndQuery, String marker) throws InterruptedException {
+        CompletableFuture<HttpResponse<String>> response = client.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String worker = awaitLine(marker + " ", Duration.ofSeconds(30)).substring(marker.length() + 1);
+        return new InFlight(response, worker);
+    }
+
+    /** A request the application is serving: its response to come, and the worker thread serving it. */
+    record InFlight(CompletableFuture<HttpResponse<String>> response, String worker) {}
 
     /** The next stdout line starting with {@code prefix} (earlier lines are dropped). */
     String awaitLine(String prefix, Duration timeout) throws InterruptedException {

@@ -5,9 +5,7 @@ import dev.atlas.patch.agent.command.CommandReply;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -99,10 +97,9 @@ class CliFailureModesTest {
         try (AppProcess app = AppProcess.start(fx.v1, fx.javaagent());
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             String pid = Long.toString(app.pid());
-            CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/tag?sleep=6000")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            String worker = app.awaitLine("SLEEPING ", Duration.ofSeconds(30)).substring("SLEEPING ".length());
+            AppProcess.InFlight sleeping = app.request(client, "/tag?sleep=6000", "SLEEPING");
+            CompletableFuture<HttpResponse<String>> slow = sleeping.response();
+            String worker = sleeping.worker();
 
             CliRun apply = fx.atlas(List.of("patch", "apply"), pid, fx.fix.toString(), "--timeout", "1s");
             assertEquals(3, apply.exitCode(), apply::toString);

@@ -20,7 +20,9 @@ import java.util.Map;
  * version tag made of three patched methods called one after the other, with a pause between
  * the first two: {@code v1-v1-v1} in version 1, {@code v2-v2-v2} in version 2; anything else is
  * a request that saw two versions. {@code /tag?sleep=MS} sleeps in the middle of the request
- * (printing {@code SLEEPING <thread>} first): a straggler. The server prints {@code PORT <n>}
+ * (printing {@code SLEEPING <thread>} first): a straggler. {@code /tag?hold=1} waits in the
+ * middle of the request (printing {@code HOLDING <thread>} first) until a {@code /release}
+ * request comes: a straggler for as long as a test wants. The server prints {@code PORT <n>}
  * when it is ready and exits when its standard input closes.
  */
 final class ShopApp {
@@ -49,6 +51,7 @@ final class ShopApp {
                                 ExecutorService pool = Executors.newFixedThreadPool(4, r -> new Thread(r, "worker-" + n.incrementAndGet()));
                                 server.setExecutor(pool);
                                 server.createContext("/tag", new TagHandler());
+                                server.createContext("/release", new TagHandler());
                                 server.start();
                                 System.out.println("PORT " + server.getAddress().getPort());
                                 System.out.flush();
@@ -69,19 +72,41 @@ final class ShopApp {
                         import java.io.IOException;
                         import java.io.OutputStream;
                         import java.nio.charset.StandardCharsets;
+                        import java.util.concurrent.CountDownLatch;
 
                         public final class TagHandler implements HttpHandler {
+                            private static final CountDownLatch RELEASE = new CountDownLatch(1);
+
                             @Override
                             public void handle(HttpExchange ex) throws IOException {
+                                if (ex.getRequestURI().getPath().equals("/release")) {
+                                    RELEASE.countDown();
+                                    ex.sendResponseHeaders(204, -1);
+                                    ex.close();
+                                    return;
+                                }
                                 String q = ex.getRequestURI().getQuery();
                                 long sleep = q != null && q.startsWith("sleep=") ? Long.parseLong(q.substring(6)) : 0;
                                 String tag = Pricing.tag();
+                                if (q != null && q.startsWith("hold=")) {
+                                    hold();
+                                }
                                 pause(sleep);
                                 tag = tag + "-" + new Catalog().tag() + "-" + Shipping.tag();
                                 byte[] body = tag.getBytes(StandardCharsets.UTF_8);
                                 ex.sendResponseHeaders(200, body.length);
                                 try (OutputStream os = ex.getResponseBody()) {
                                     os.write(body);
+                                }
+                            }
+
+                            private static void hold() {
+                                System.out.println("HOLDING " + Thread.currentThread().getName());
+                                System.out.flush();
+                                try {
+                                    RELEASE.await();
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
                                 }
                             }
 

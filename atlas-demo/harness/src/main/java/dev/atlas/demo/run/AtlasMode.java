@@ -25,7 +25,7 @@ import java.util.Optional;
  *
  * <p>The patch goes in through a {@link PatchApplier}: {@code atlas demo}'s
  * {@code InProcessCliApplier} runs {@code atlas patch apply <pid> <patch>} as an operator would; {@link TriggerAgentApplier}
- * (the default, which needs no CLI) calls the same runtime ({@code CodeViews.apply}) inside
+ * (the default, which needs no CLI) calls the same pipeline ({@code PatchPipeline.apply}) inside
  * the service through the demo's patch-trigger agent.
  *
  * <p>Not thread-safe; one instance serves one run (it keeps the patch).

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Applies the patch inside the service through the demo's patch-trigger agent
  * ({@code atlas-demo/patch-trigger}, loaded with {@code -javaagent} after the Atlas agent),
- * which calls {@code CodeViews.apply} and waits for the migration. Needs no CLI, so it also
+ * which calls the agent's {@code PatchPipeline.apply} and waits for the migration. Needs no CLI, so it also
  * runs in this module's tests. Not thread-safe; one instance per run (it keeps the port).
  */
 public final class TriggerAgentApplier implements PatchApplier {
@@ -19,7 +19,7 @@ public final class TriggerAgentApplier implements PatchApplier {
 
     @Override
     public String description() {
-        return "applied by the demo's patch-trigger agent (CodeViews.apply inside the service)";
+        return "applied by the demo's patch-trigger agent (the agent's PatchPipeline.apply inside the service)";
     }
 
     @Override

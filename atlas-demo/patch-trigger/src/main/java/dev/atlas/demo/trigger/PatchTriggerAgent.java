@@ -1,8 +1,8 @@
 package dev.atlas.demo.trigger;
 
 import dev.atlas.core.MigrationReport;
-import dev.atlas.patch.format.PatchFile;
-import dev.atlas.patch.runtime.CodeViews;
+import dev.atlas.patch.agent.install.AgentInstaller;
+import dev.atlas.patch.agent.install.Installation;
 import dev.atlas.patch.runtime.PatchApplication;
 
 import java.io.BufferedReader;
@@ -69,7 +69,11 @@ public final class PatchTriggerAgent {
         }
         long t0 = System.nanoTime();
         try {
-            PatchApplication a = CodeViews.get().apply(PatchFile.read(Path.of(command.substring("apply ".length()))));
+            Installation in = AgentInstaller.installed();
+            if (in == null) {
+                return "refused the Atlas agent is not installed (load atlas-agent.jar first)";
+            }
+            PatchApplication a = in.pipeline().apply(Path.of(command.substring("apply ".length())), null).application();
             long started = System.nanoTime() - t0;
             MigrationReport report = a.migration().await(Duration.ofSeconds(60));
             long migrated = System.nanoTime() - t0;

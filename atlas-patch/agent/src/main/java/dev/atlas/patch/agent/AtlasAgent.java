@@ -1,21 +1,9 @@
 package dev.atlas.patch.agent;
 
 import dev.atlas.patch.agent.command.CommandChannel;
-import dev.atlas.patch.instrument.BoundaryMatcher;
-import dev.atlas.patch.instrument.ExecutorBoundaries;
-import dev.atlas.patch.runtime.Dispatch;
-import dev.atlas.patch.instrument.ClassSelector;
-import dev.atlas.patch.instrument.CodeInstrumenter;
-import dev.atlas.patch.instrument.PatchableClassTransformer;
-import dev.atlas.patch.jit.JitPriorityWindow;
-import dev.atlas.patch.runtime.CodeViews;
-import dev.atlas.patch.runtime.PatchPathWarmup;
+import dev.atlas.patch.agent.install.AgentInstaller;
 
-import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
-import java.lang.instrument.UnmodifiableClassException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The Atlas agent: makes application classes patchable, at start-up or by late attach.
@@ -32,22 +20,16 @@ import java.util.List;
  * {@code -XX:+EnableDynamicAgentLoading} (and refuses if it was started with
  * {@code -XX:-EnableDynamicAgentLoading}). Loading the agent a second time changes nothing.
  *
- * <p>Threading: {@link #install} is serialised; the transformer is shared (see
- * {@link PatchableClassTransformer}).
+ * <p>The agent's parts: {@link AgentInstaller} (the transformer and the patch pipeline),
+ * {@link CommandChannel} (operator commands).
+ *
+ * <p>Threading: installation is serialised ({@link AgentInstaller}).
  */
 public final class AtlasAgent {
-    private static final System.Logger LOG = System.getLogger("dev.atlas.patch");
-
-    /** What an installed agent holds. */
-    public record Installed(AgentOptions options, PatchableClassTransformer transformer, Instrumentation instrumentation,
-                            boolean lateAttach, int retransformed, List<String> failures, BoundaryMatcher boundaries) {}
-
-    private static Installed installed;   // guarded by AtlasAgent.class
-
     private AtlasAgent() {}
 
     public static void premain(String args, Instrumentation inst) {
-        install(args, inst, false);
+        AgentInstaller.install(args, inst, false);
     }
 
     /** Late attach: installs the agent, or runs an operator command ({@link CommandChannel}). */
@@ -56,121 +38,6 @@ public final class AtlasAgent {
             CommandChannel.run(args, inst);
             return;
         }
-        install(args, inst, true);
-    }
-
-    /** The installed agent, or null if it was not loaded. */
-    public static synchronized Installed installed() {
-        return installed;
-    }
-
-    /**
-     * Installs the transformer once; a later call returns the first installation.
-     *
-     * @throws IllegalArgumentException naming a malformed option (nothing installed)
-     */
-    public static synchronized Installed install(String args, Instrumentation inst, boolean lateAttach) {
-        if (installed != null) {
-            return installed;
-        }
-        AgentOptions o = AgentOptions.parse(args);
-        ClassSelector selector = new ClassSelector(o.includes(), o.excludes());
-        BoundaryMatcher boundaries = new BoundaryMatcher(o.boundaries());
-        CodeInstrumenter instrumenter = new CodeInstrumenter(CodeViews.get().registry(), boundaries);
-        List<String> failures = new ArrayList<>();
-        PatchableClassTransformer t = new PatchableClassTransformer(selector, instrumenter, inst, (name, e) -> {
-            synchronized (failures) {
-                if (failures.size() < 100) {
-                    failures.add(name.replace('/', '.') + ": " + e);
-                }
-            }
-            LOG.log(Level.WARNING, () -> "Atlas: class " + name.replace('/', '.') + " is not patchable: " + e);
-        });
-        CodeViews.get().setJitPriorityWindow(JitPriorityWindow.forThisJvm(o.jitPriority()));
-        inst.addTransformer(t, true);
-        int retransformed;
-        try {
-            retransformed = lateAttach ? retransformLoaded(inst, selector, boundaries, failures) : 0;
-        } catch (RuntimeException | Error e) {
-            inst.removeTransformer(t);   // a failed install leaves nothing behind: a later attach starts afresh
-            throw e;
-        }
-        // the point between two tasks of the JDK's executors (ThreadPoolExecutor, ForkJoinPool, a thread per task)
-        List<String> executorProblems = ExecutorBoundaries.install(inst, () -> {
-            dev.atlas.core.ViewScope scope = Dispatch.enterRequest();
-            return scope::close;
-        });
-        synchronized (failures) {
-            failures.addAll(executorProblems);
-        }
-        installed = new Installed(o, t, inst, lateAttach, retransformed, failures, boundaries);
-        if (o.warmup()) {
-            PatchPathWarmup.start();
-        }
-        LOG.log(Level.INFO, () -> "Atlas agent installed (" + (lateAttach ? "late attach, " + installed.retransformed()
-                + " loaded class(es) made patchable" : "at start-up") + "; " + selector + "; boundaries "
-                + o.boundaries() + ")");
-        return installed;
-    }
-
-    /**
-     * Retransforms the loaded classes the selector selects, and those with a request boundary in
-     * their hierarchy. One class the JVM cannot retransform (a verifier's "invalid class", an
-     * optional dependency missing) must not stop the others nor leave the JVM half-instrumented:
-     * the batch is tried first, then, if it fails, class by class, each failure recorded with its
-     * reason (shown by {@code atlas status}).
-     */
-    private static int retransformLoaded(Instrumentation inst, ClassSelector selector, BoundaryMatcher boundaries,
-                                         List<String> failures) {
-        List<Class<?>> targets = new ArrayList<>();
-        for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (c.isArray() || c.isHidden() || c.isPrimitive() || !inst.isModifiableClass(c)) {
-                continue;
-            }
-            String name = c.getName().replace('.', '/');
-            ClassLoader l = c.getClassLoader();
-            if (selector.selects(name, l) || (selector.boundaryEligible(name, l) && hasBoundaryType(c, boundaries))) {
-                targets.add(c);
-            }
-        }
-        if (targets.isEmpty()) {
-            return 0;
-        }
-        try {
-            inst.retransformClasses(targets.toArray(Class<?>[]::new));
-            return targets.size();
-        } catch (UnmodifiableClassException | RuntimeException | LinkageError | InternalError batchFailed) {
-            int n = 0;   // one bad class fails the batch: go one by one
-            for (Class<?> c : targets) {
-                try {
-                    inst.retransformClasses(c);
-                    n++;
-                } catch (UnmodifiableClassException | RuntimeException | LinkageError | InternalError e) {
-                    synchronized (failures) {
-                        if (failures.size() < 100) {
-                            failures.add(c.getName() + ": not retransformed: " + e);
-                        }
-                    }
-                    LOG.log(Level.WARNING, () -> "Atlas: could not make loaded class " + c.getName() + " patchable: " + e);
-                }
-            }
-            return n;
-        }
-    }
-
-    private static boolean hasBoundaryType(Class<?> c, BoundaryMatcher boundaries) {
-        java.util.Set<String> names = new java.util.HashSet<>();
-        java.util.ArrayDeque<Class<?>> todo = new java.util.ArrayDeque<>();
-        todo.add(c);
-        while (!todo.isEmpty()) {
-            Class<?> k = todo.pop();
-            if (names.add(k.getName().replace('.', '/'))) {
-                if (k.getSuperclass() != null) {
-                    todo.add(k.getSuperclass());
-                }
-                todo.addAll(List.of(k.getInterfaces()));
-            }
-        }
-        return boundaries.namesAnyType(names);
+        AgentInstaller.install(args, inst, true);
     }
 }

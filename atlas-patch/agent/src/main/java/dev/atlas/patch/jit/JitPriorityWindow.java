@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 
 /**
  * Runs the JVM's JIT compiler threads at a lower OS priority while a patch goes in, so that
@@ -32,7 +33,7 @@ import java.util.concurrent.TimeoutException;
  * JitPriorityWindow jit = JitPriorityWindow.forThisJvm(JitPriority.IDLE);
  * JitPriorityWindow.Lease lease = jit.open();          // compiler threads now SCHED_IDLE
  * // ... prepare the patch, switch, migrate ...
- * lease.closeAfter(migration.completion(), Duration.ofSeconds(3), Duration.ofSeconds(30));
+ * lease.closeAfter(migration.completion(), Duration.ofSeconds(3), Duration.ofSeconds(30), scheduler);
  * }
  *
  * <p>Leases nest: the first open lease lowers the compiler threads, the last one closed gives
@@ -48,7 +49,7 @@ import java.util.concurrent.TimeoutException;
 public final class JitPriorityWindow {
     /*
      * Implementation notes. One lock guards the lease count and the saved priorities; it is
-     * taken by operators (apply, rollback) and by the releasing daemon thread, never by an
+     * taken by operators (apply, rollback) and by the thread that closes a lease later, never by an
      * application thread, and it is held only for /proc reads and the system calls.
      * Lowering is all-or-nothing: if the OS refuses one thread, the threads already lowered
      * get their scheduling back before open() returns the lease that lowered nothing.
@@ -275,47 +276,49 @@ public final class JitPriorityWindow {
         }
 
         /**
-         * Closes this lease on a daemon thread {@code after} the given future completed (in any
-         * way), or {@code atMost} after this call if it has not by then (a migration waiting for
-         * a straggler must not keep the JIT lowered for good). Returns at once.
+         * Closes this lease on {@code on} {@code after} the given future completed normally, at
+         * once if it failed, or {@code atMost} after this call if it has not completed by then (a
+         * migration waiting for a straggler must not keep the JIT lowered for good). Returns at
+         * once; no thread waits for the future.
          */
-        public void closeAfter(CompletableFuture<?> done, Duration after, Duration atMost) {
+        public void closeAfter(CompletableFuture<?> done, Duration after, Duration atMost, ScheduledExecutorService on) {
             if (!counted) {
                 close();
                 return;
             }
-            Thread.ofPlatform().daemon().name("atlas-jit-window").start(new DelayedClose(this, done, after, atMost));
+            DelayedClose d = new DelayedClose(this, after, on);
+            on.schedule(d, atMost.toNanos(), TimeUnit.NANOSECONDS);
+            done.whenComplete(d);
         }
     }
 
-    /** The releasing thread's work; a class, not a lambda (no linkage at a patch's instant). */
-    private static final class DelayedClose implements Runnable {
+    /**
+     * The delayed close; a class, not lambdas (no linkage at a patch's instant). As a
+     * callback of the future it only schedules (it may run on whichever thread completed it).
+     */
+    private static final class DelayedClose implements Runnable, BiConsumer<Object, Throwable> {
         private final Lease lease;
-        private final CompletableFuture<?> done;
         private final Duration after;
-        private final Duration atMost;
+        private final ScheduledExecutorService on;
 
-        DelayedClose(Lease lease, CompletableFuture<?> done, Duration after, Duration atMost) {
+        DelayedClose(Lease lease, Duration after, ScheduledExecutorService on) {
             this.lease = lease;
-            this.done = done;
             this.after = after;
-            this.atMost = atMost;
+            this.on = on;
+        }
+
+        @Override
+        public void accept(Object result, Throwable failure) {
+            try {
+                on.schedule(this, failure == null ? after.toNanos() : 0L, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                lease.close();   // the executor is shut down: release now rather than never
+            }
         }
 
         @Override
         public void run() {
-            try {
-                try {
-                    done.get(atMost.toNanos(), TimeUnit.NANOSECONDS);
-                    Thread.sleep(after);
-                } catch (ExecutionException | TimeoutException e) {
-                    // failed or still running: release now, see closeAfter
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                lease.close();
-            }
+            lease.close();
         }
     }
 

@@ -5,14 +5,12 @@ import dev.atlas.core.View;
 import dev.atlas.core.ViewKey;
 import dev.atlas.core.ViewSpace;
 import dev.atlas.patch.format.Patch;
-import dev.atlas.patch.jit.JitPriorityWindow;
 
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MutableCallSite;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,10 +27,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * (the method bodies it overrides), and the stack of applied patches.
  *
  * {@snippet :
- * CodeViews code = CodeViews.get();
- * PatchApplication a = code.apply(PatchFile.read(path));   // returns at once
- * a.migration().await(Duration.ofSeconds(30));             // every thread moved, each at its own quiescence point
- * code.rollback();                                          // wait-free too: back to the previous view
+ * PatchPipeline pipeline = new PatchPipeline(CodeViews.get(), JitPriorityWindow.off());
+ * PatchApplication a = pipeline.apply(PatchFile.read(path));   // returns at once
+ * a.migration().await(Duration.ofSeconds(30));                 // every thread moved, each at its own quiescence point
+ * pipeline.rollback();                                          // wait-free too: back to the previous view
  * }
  *
  * <p>Applying a patch: prepare it beside the running code (define, verify, link: nothing
@@ -51,6 +49,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * still overrides the method may come back). Operator calls are serialised by a lock; no
  * application thread ever takes it.
  *
+ * <p>Patches come in through a {@link PatchPipeline} (the JIT window, the agent's warm-up,
+ * the work scheduled after the migration); this class is the mechanism it drives.
+ *
  * <p>Threading: shared; {@code apply}, {@code rollback} are operator calls.
  */
 public final class CodeViews {
@@ -66,38 +67,12 @@ public final class CodeViews {
     private final ViewSpace space = ViewSpace.create("code", b -> b.diverge(CODE, CodeTable.EMPTY));
     private final MethodRegistry registry = new MethodRegistry();
     private final PatchPreparer preparer = new PatchPreparer(registry);
-    /** How long after a patch's (or rollback's) migration the invoke sites' inline caches are installed. */
-    static final Duration INLINE_CACHE_DELAY = Duration.ofSeconds(1);
-
-    /**
-     * How long the JIT stays lowered after a patch's or rollback's migration completed
-     * ({@link JitPriorityWindow}): past the inline caches' installation and the compilations
-     * it starts.
-     */
-    public static final Duration JIT_WINDOW_AFTER = Duration.ofSeconds(3);
-
-    /** The longest the JIT stays lowered for one change, even if its migration waits for a straggler. */
-    public static final Duration JIT_WINDOW_MAX = Duration.ofSeconds(30);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Deque<PatchApplication> applied = new ArrayDeque<>();   // guarded by lock
     private final Set<MethodSlot> activeSlots = new java.util.LinkedHashSet<>();   // guarded by lock
 
-    private volatile JitPriorityWindow jit = JitPriorityWindow.off();
-
     private CodeViews() {}
-
-    /**
-     * The window in which apply and rollback run the JIT's compiler threads at a lower
-     * priority (the agent sets it from its {@code jitPriority} option; off until then).
-     */
-    public void setJitPriorityWindow(JitPriorityWindow window) {
-        this.jit = Objects.requireNonNull(window, "window");
-    }
-
-    public JitPriorityWindow jitPriorityWindow() {
-        return jit;
-    }
 
     /** The code views of this process. */
     public static CodeViews get() {
@@ -115,15 +90,13 @@ public final class CodeViews {
     /**
      * Applies a patch: prepares it, publishes its view and starts migrating every thread into
      * it; returns once the migration has started (see {@link PatchApplication#migration()}).
-     * What the preparation cost is in {@link PatchApplication#preparation()}. If the agent's
-     * start-up warm-up ({@link PatchPathWarmup}) is still running, waits for it first (at
-     * most 10 s; it takes well under a second).
+     * What the preparation cost is in {@link PatchApplication#preparation()}.
      *
+     * @param jitPriority what the pipeline did to the JIT's priority for this change
      * @throws PatchRejectedException if the patch does not fit this process; nothing changed
      */
-    public PatchApplication apply(Patch patch) {
+    PatchApplication apply(Patch patch, String jitPriority) {
         Objects.requireNonNull(patch, "patch");
-        PatchPathWarmup.awaitFinished(Duration.ofSeconds(10));
         lock.lock();
         try {
             View parent = space.defaultView();
@@ -133,20 +106,14 @@ public final class CodeViews {
                             + a.target().name() + "); roll it back first");
                 }
             }
-            JitPriorityWindow.Lease jitLease = jit.open();
-            try {
-                return applyLowered(patch, parent, jitLease);
-            } catch (RuntimeException | Error e) {
-                jitLease.close();
-                throw e;
-            }
+            return applyLocked(patch, parent, jitPriority);
         } finally {
             lock.unlock();
         }
     }
 
-    /** Steps 1-6 of apply, under the lock, with the JIT lowered ({@code jitLease}). */
-    private PatchApplication applyLowered(Patch patch, View parent, JitPriorityWindow.Lease jitLease) {
+    /** Steps 1-6 of apply, under the lock. */
+    private PatchApplication applyLocked(Patch patch, View parent, String jitPriority) {
         PreparationCost.Meter meter = PreparationCost.start();
         PreparedPatch p = preparer.prepare(patch, parent.get(CODE));
         for (MethodHandle hook : p.transferHooks()) {
@@ -163,10 +130,8 @@ public final class CodeViews {
         cacheDefault(view);
         prime(p.slotsToActivate());
         Migration m = space.migrate(view).allThreads().makeDefault().start();
-        installInlineCachesAfter(m);
-        jitLease.closeAfter(m.completion(), JIT_WINDOW_AFTER, JIT_WINDOW_MAX);
         PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
-                p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared, jitLease.describe());
+                p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared, jitPriority);
         applied.push(a);
         LOG.log(Level.INFO, () -> "patch " + patch.id() + " applied: view '" + view.name() + "', "
                 + p.replacedMethods() + " method(s) replaced, " + p.addedMethods() + " added, " + p.shadowFields()
@@ -178,9 +143,10 @@ public final class CodeViews {
      * Rolls back the newest patch: migrates every thread back to the view it was applied on
      * (which becomes the default again); the patch's view retires once its last thread left.
      *
+     * @param jitPriority what the pipeline did to the JIT's priority for this change
      * @throws IllegalStateException if no patch is applied
      */
-    public PatchApplication rollback() {
+    PatchApplication rollback(String jitPriority) {
         lock.lock();
         try {
             PatchApplication top = applied.peek();
@@ -188,17 +154,8 @@ public final class CodeViews {
                 throw new IllegalStateException("no patch is applied: nothing to roll back");
             }
             View back = top.previous();
-            JitPriorityWindow.Lease jitLease = jit.open();
-            Migration m;
-            try {
-                cacheDefault(back);
-                m = space.migrate(back).allThreads().makeDefault().start();
-            } catch (RuntimeException | Error e) {
-                jitLease.close();
-                throw e;
-            }
-            installInlineCachesAfter(m);
-            jitLease.closeAfter(m.completion(), JIT_WINDOW_AFTER, JIT_WINDOW_MAX);
+            cacheDefault(back);
+            Migration m = space.migrate(back).allThreads().makeDefault().start();
             applied.pop();
             View leaving = top.target();
             m.completion().whenComplete((r, e) -> {
@@ -209,7 +166,7 @@ public final class CodeViews {
             LOG.log(Level.INFO, () -> "patch " + top.patchId() + " rolled back: migrating " + m.size()
                     + " thread(s) to view '" + back.name() + "'");
             return new PatchApplication(top.patchId(), true, back, leaving, m, top.replacedMethods(),
-                    top.addedMethods(), top.shadowFields(), top.addedClasses(), null, jitLease.describe());
+                    top.addedMethods(), top.shadowFields(), top.addedClasses(), null, jitPriority);
         } finally {
             lock.unlock();
         }
@@ -269,47 +226,9 @@ public final class CodeViews {
     }
 
     /**
-     * Starts, once {@code m} is complete, a daemon thread that waits {@link #INLINE_CACHE_DELAY}
-     * and then installs the inline caches ({@link #installInlineCaches}). Until then the new
-     * bodies run through the invoke sites' generic {@code invokeExact}: correct, a few
-     * nanoseconds slower per call, and the lambda forms of the caches (about a third of the
-     * classes the JDK spun at the patch instant, measured) are not built while the JIT is
-     * busiest with the new code.
-     */
-    void installInlineCachesAfter(Migration m) {
-        m.completion().whenComplete(new InlineCacheInstaller(this));
-    }
-
-    /**
-     * The delayed installation. A class, not lambdas: a lambda links (a class spun by the JDK)
-     * at its first run, which would be the first patch's instant.
-     */
-    private static final class InlineCacheInstaller implements java.util.function.BiConsumer<Object, Throwable>, Runnable {
-        private final CodeViews views;
-
-        InlineCacheInstaller(CodeViews views) {
-            this.views = views;
-        }
-
-        @Override
-        public void accept(Object report, Throwable failure) {
-            Thread.ofPlatform().daemon().name("atlas-inline-cache").start(this);
-        }
-
-        @Override
-        public void run() {
-            try {
-                Thread.sleep(INLINE_CACHE_DELAY);
-            } catch (InterruptedException e) {
-                return;
-            }
-            views.installInlineCaches();
-        }
-    }
-
-    /**
      * Installs now, in every active slot, the invoke site's inline cache for the newest body
-     * it was given, instead of a second after the migration (benchmarks and tests). Idempotent:
+     * it was given (the pipeline does it a second after each migration; benchmarks and tests
+     * call it directly). Idempotent:
      * a later patch's or rollback's caches win, whichever call comes last.
      *
      * @return how many inline caches changed
@@ -365,10 +284,11 @@ public final class CodeViews {
     }
 
     /**
-     * The warm-up's view: {@code patch} prepared on top of {@code parent} and published, its
-     * guards switched on; not the default, not on the stack of applied patches.
+     * The warm-up's view ({@code dev.atlas.patch.warmup}): {@code patch} prepared on top of
+     * {@code parent} and published, its guards switched on; not the default, not on the stack
+     * of applied patches, and no thread moved into it.
      */
-    View publishWarmupView(Patch patch, View parent) {
+    public View publishWarmupView(Patch patch, View parent) {
         lock.lock();
         try {
             PreparedPatch p = preparer.prepare(patch, parent.get(CODE));

@@ -1,6 +1,5 @@
 package dev.atlas.patch.runtime;
 
-import dev.atlas.patch.classfile.ClassFingerprint;
 import dev.atlas.patch.format.AddedClass;
 import dev.atlas.patch.format.ClassPatch;
 import dev.atlas.patch.format.FieldAddition;
@@ -280,10 +279,5 @@ final class PatchPreparer {
 
     static String dotted(String internalName) {
         return internalName.replace('/', '.');
-    }
-
-    /** For tests and the agent: the fingerprint the instrumenter records for class bytes. */
-    static String fingerprint(byte[] classBytes) {
-        return ClassFingerprint.of(classBytes);
     }
 }

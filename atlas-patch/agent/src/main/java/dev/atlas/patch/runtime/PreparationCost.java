@@ -33,7 +33,7 @@ public record PreparationCost(Duration elapsed, Duration cpu, Duration jit) {
     }
 
     /** Starts measuring on the calling thread. */
-    static Meter start() {
+    public static Meter start() {
         return new Meter();
     }
 
@@ -42,14 +42,14 @@ public record PreparationCost(Duration elapsed, Duration cpu, Duration jit) {
     }
 
     /** A measurement in progress; confined to the thread that started it (it reads that thread's CPU clock). */
-    static final class Meter {
+    public static final class Meter {
         private final boolean cpuClock = THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled();
         private final boolean jitClock = JIT != null && JIT.isCompilationTimeMonitoringSupported();
         private final long wall0 = System.nanoTime();
         private final long cpu0 = cpuClock ? THREADS.getCurrentThreadCpuTime() : 0L;
         private final long jit0 = jitClock ? JIT.getTotalCompilationTime() : 0L;
 
-        PreparationCost stop() {
+        public PreparationCost stop() {
             return new PreparationCost(Duration.ofNanos(System.nanoTime() - wall0),
                     cpuClock ? Duration.ofNanos(THREADS.getCurrentThreadCpuTime() - cpu0) : null,
                     jitClock ? Duration.ofMillis(JIT.getTotalCompilationTime() - jit0) : null);

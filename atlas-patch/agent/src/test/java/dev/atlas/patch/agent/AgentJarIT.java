@@ -31,7 +31,7 @@ class AgentJarIT {
     private static final List<String> ALLOWED = List.of(
             "dev/atlas/core/",
             "dev/atlas/patch/agent/", "dev/atlas/patch/instrument/", "dev/atlas/patch/jit/",
-            "dev/atlas/patch/runtime/", "dev/atlas/patch/shadow/", "dev/atlas/patch/variant/",
+            "dev/atlas/patch/runtime/", "dev/atlas/patch/shadow/", "dev/atlas/patch/variant/", "dev/atlas/patch/warmup/",
             "dev/atlas/patch/format/", "dev/atlas/patch/classfile/");
 
     private static Path jar;

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The dependency rules of the patch modules, checked on their compiled main classes (the
@@ -16,7 +17,10 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  *       depends on the patch builder, the CLI, picocli or the demo;</li>
  *   <li>the format depends on neither the agent nor the builder (both build on it);</li>
  *   <li>atlas-core depends on no patch package (code views plug into the core, not the
- *       other way round).</li>
+ *       other way round);</li>
+ *   <li>no package cycles: among the packages of the agent jar (each package, sub-packages
+ *       apart, is one slice) dependencies point one way, e.g. {@code agent -> agent.command
+ *       -> agent.install -> warmup -> instrument -> runtime}.</li>
  * </ol>
  * The builder's own rule (it does not depend on the agent) is checked by Maven: the agent is
  * only a test-scope dependency of the builder module, so main code that used it would not
@@ -54,5 +58,10 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("dev.atlas.core..")
                 .should().dependOnClassesThat().resideInAPackage("dev.atlas.patch..")
                 .check(classes);
+    }
+
+    @Test
+    void agentJarPackagesAreFreeOfCycles() {
+        slices().matching("dev.atlas.(**)").should().beFreeOfCycles().check(classes);
     }
 }

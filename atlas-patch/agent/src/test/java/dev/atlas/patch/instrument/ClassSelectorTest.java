@@ -1,7 +1,7 @@
 package dev.atlas.patch.instrument;
 
 import dev.atlas.core.ViewSpace;
-import dev.atlas.patch.agent.AgentOptions;
+import dev.atlas.patch.agent.install.AgentOptions;
 import dev.atlas.patch.agent.AtlasAgent;
 import dev.atlas.patch.format.PatchFile;
 import dev.atlas.patch.jit.JitPriority;

@@ -252,21 +252,26 @@ class JitPriorityWindowTest {
         FakeThreads os = new FakeThreads().with(1, 0);
         JitPriorityWindow w = new JitPriorityWindow(os, NICE_19);
 
-        CompletableFuture<String> done = new CompletableFuture<>();
-        w.open().closeAfter(done, Duration.ofMillis(10), Duration.ofMinutes(5));
-        assertEquals(19, os.niceValues().get(1));
-        done.complete("migrated");
-        awaitOpenLeases(w, 0);
-        assertEquals(0, os.niceValues().get(1));
+        java.util.concurrent.ScheduledExecutorService on = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            CompletableFuture<String> done = new CompletableFuture<>();
+            w.open().closeAfter(done, Duration.ofMillis(10), Duration.ofMinutes(5), on);
+            assertEquals(19, os.niceValues().get(1));
+            done.complete("migrated");
+            awaitOpenLeases(w, 0);
+            assertEquals(0, os.niceValues().get(1));
 
-        CompletableFuture<String> failed = new CompletableFuture<>();
-        w.open().closeAfter(failed, Duration.ofMinutes(5), Duration.ofMinutes(5));
-        failed.completeExceptionally(new IllegalStateException("cancelled"));
-        awaitOpenLeases(w, 0);
+            CompletableFuture<String> failed = new CompletableFuture<>();
+            w.open().closeAfter(failed, Duration.ofMinutes(5), Duration.ofMinutes(5), on);
+            failed.completeExceptionally(new IllegalStateException("cancelled"));
+            awaitOpenLeases(w, 0);
 
-        w.open().closeAfter(new CompletableFuture<>(), Duration.ofMinutes(5), Duration.ofMillis(20));
-        awaitOpenLeases(w, 0);   // the migration never completes: released at the bound
-        assertEquals(0, os.niceValues().get(1));
+            w.open().closeAfter(new CompletableFuture<>(), Duration.ofMinutes(5), Duration.ofMillis(20), on);
+            awaitOpenLeases(w, 0);   // the migration never completes: released at the bound
+            assertEquals(0, os.niceValues().get(1));
+        } finally {
+            on.shutdownNow();
+        }
     }
 
     /** Where this machine cannot lower them: the lease says why and no compiler thread changed. */

@@ -69,6 +69,9 @@ class CodeViewsTest {
             """;
 
     final CodeViews code = CodeViews.get();
+    /** One pipeline for the class's tests (JIT window off: a unit test leaves the JVM's JIT alone). */
+    static final PatchPipeline PIPELINE = new PatchPipeline(CodeViews.get(), dev.atlas.patch.jit.JitPriorityWindow.off());
+    final PatchPipeline pipeline = PIPELINE;
     Map<String, byte[]> v1;
     ClassLoader loader;
     Object shop;
@@ -81,7 +84,7 @@ class CodeViewsTest {
     @BeforeEach
     void load() throws Exception {
         while (!code.applied().isEmpty()) {   // another test's patches
-            code.rollback().migration().await(LONG);
+            pipeline.rollback().migration().await(LONG);
         }
         v1 = InMemoryCompiler.compile(Map.of("app.Shop", SHOP, "app.Handler", HANDLER));
         CodeInstrumenter ins = new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of("app.Handler#handle",
@@ -102,7 +105,7 @@ class CodeViewsTest {
     @AfterEach
     void rollbackAll() throws Exception {
         while (!code.applied().isEmpty()) {
-            code.rollback().migration().await(LONG);
+            pipeline.rollback().migration().await(LONG);
         }
     }
 
@@ -155,7 +158,7 @@ class CodeViewsTest {
     @Test
     void applyReplacesBodiesForEveryThreadAndRollbackRestoresThem() throws Throwable {
         View before = code.space().defaultView();
-        PatchApplication a = code.apply(shopPatch("2", v1Fingerprint()));
+        PatchApplication a = pipeline.apply(shopPatch("2", v1Fingerprint()));
         MigrationReport r = a.migration().await(LONG);
         assertEquals(r.threads().size(), r.count(ThreadMigrationState.MIGRATED) + r.count(ThreadMigrationState.EXITED));
         assertEquals(4, a.replacedMethods());
@@ -171,7 +174,7 @@ class CodeViewsTest {
         Thread fresh = Thread.ofPlatform().start(() -> assertEquals("222", callHandle(() -> {})));
         fresh.join();
 
-        PatchApplication back = code.rollback();
+        PatchApplication back = pipeline.rollback();
         back.migration().await(LONG);
         assertTrue(back.rollback());
         assertEquals(null, back.preparation(), "a rollback prepares nothing");
@@ -190,7 +193,7 @@ class CodeViewsTest {
     void theInlineCacheForTheNewBodyIsInstalledAfterTheMigrationAndChangesNoResult() throws Throwable {
         MethodSlot slot = code.registry().find(loader, "app/Shop", "tagA", "()Ljava/lang/String;");
         assertNotNull(slot, "tagA is patchable");
-        PatchApplication a = code.apply(shopPatch("2", v1Fingerprint()));
+        PatchApplication a = pipeline.apply(shopPatch("2", v1Fingerprint()));
         MethodHandle body = a.target().get(CodeViews.CODE).handle(slot.id());
         assertNotNull(body, "the patch's view has a body for tagA");
         assertEquals("2", (String) tagA.invokeExact());
@@ -220,7 +223,7 @@ class CodeViewsTest {
             second.set(callHandle(() -> {}));
         });
         inRequest.await();
-        PatchApplication a = code.apply(shopPatch("2", v1Fingerprint()));
+        PatchApplication a = pipeline.apply(shopPatch("2", v1Fingerprint()));
         assertFalse(a.migration().isDone(), "a thread inside a request must not be moved");
         assertTrue(a.migration().stragglers().stream().anyMatch(s -> s.toString().contains("worker")),
                 a.migration().stragglers().toString());
@@ -244,8 +247,8 @@ class CodeViewsTest {
             }));
         }
         for (int round = 0; round < 5; round++) {
-            code.apply(shopPatch("2", v1Fingerprint())).migration().await(LONG);
-            code.rollback().migration().await(LONG);
+            pipeline.apply(shopPatch("2", v1Fingerprint())).migration().await(LONG);
+            pipeline.rollback().migration().await(LONG);
         }
         stop.set(true);
         for (Thread t : workers) t.join();
@@ -257,7 +260,7 @@ class CodeViewsTest {
     void aPatchForAnotherVersionIsRefusedAndNothingChanges() throws Throwable {
         View before = code.space().defaultView();
         PatchRejectedException e = assertThrows(PatchRejectedException.class,
-                () -> code.apply(shopPatch("2", "0".repeat(64))));
+                () -> pipeline.apply(shopPatch("2", "0".repeat(64))));
         assertTrue(e.getMessage().contains("app.Shop") && e.getMessage().contains("0".repeat(64))
                 && e.getMessage().contains(v1Fingerprint()), e.getMessage());
         assertSame(before, code.space().defaultView());
@@ -273,7 +276,7 @@ class CodeViewsTest {
                 cp.addedFields(), new byte[] {(byte) 0xCA, (byte) 0xFE, 1, 2}, null);
         View before = code.space().defaultView();
         PatchRejectedException e = assertThrows(PatchRejectedException.class,
-                () -> code.apply(new Patch(1, good.id(), "broken", List.of(broken), List.of())));
+                () -> pipeline.apply(new Patch(1, good.id(), "broken", List.of(broken), List.of())));
         assertTrue(e.getMessage().contains("does not load"), e.getMessage());
         assertSame(before, code.space().defaultView());
         assertEquals("1", (String) tagA.invokeExact());
@@ -303,7 +306,7 @@ class CodeViewsTest {
                 List.of(cp.methods().get(0)), List.of(), broken, null);
         View before = code.space().defaultView();
         PatchRejectedException e = assertThrows(PatchRejectedException.class,
-                () -> code.apply(new Patch(1, good.id(), "unlinkable", List.of(bad), List.of())));
+                () -> pipeline.apply(new Patch(1, good.id(), "unlinkable", List.of(bad), List.of())));
         assertTrue(e.getMessage().contains("does not link") && e.getMessage().contains("nope"), e.getMessage());
         assertSame(before, code.space().defaultView(), "nothing changed");
         assertEquals("1", (String) tagA.invokeExact());
@@ -322,7 +325,7 @@ class CodeViewsTest {
     /** Refused, and nothing changed: the default view, the applied patches and the code threads run. */
     void assertRefusedChangingNothing(Patch p, String... expectedInMessage) throws Throwable {
         View before = code.space().defaultView();
-        PatchRejectedException e = assertThrows(PatchRejectedException.class, () -> code.apply(p));
+        PatchRejectedException e = assertThrows(PatchRejectedException.class, () -> pipeline.apply(p));
         for (String x : expectedInMessage) {
             assertTrue(e.getMessage().contains(x), () -> "'" + x + "' not in: " + e.getMessage());
         }
@@ -376,7 +379,7 @@ class CodeViewsTest {
     @Test
     void aRolledBackPatchsClassesUnloadOnceItsViewRetires() throws Throwable {
         MethodSlot slot = code.registry().find(loader, "app/Shop", "tagB", "()Ljava/lang/String;");
-        PatchApplication a = code.apply(shopPatch("2", v1Fingerprint()));
+        PatchApplication a = pipeline.apply(shopPatch("2", v1Fingerprint()));
         a.migration().await(LONG);
         assertEquals("222", callHandle(() -> {}), "the body's lambda and concatenation ran");
         MethodHandle body = a.target().get(CodeViews.CODE).handle(slot.id());
@@ -397,7 +400,7 @@ class CodeViewsTest {
         body = null;
         a = null;
         try {
-            code.rollback().migration().await(LONG);
+            pipeline.rollback().migration().await(LONG);
             assertTrue(retired.await(LONG.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), "view not retired");
         } finally {
             code.space().removeListener(l);
@@ -416,7 +419,7 @@ class CodeViewsTest {
         ClassPatch cp = p.classes().get(0);
         ClassPatch other = new ClassPatch("app/Nowhere", cp.expectedFingerprint(), cp.newFingerprint(), cp.methods(), List.of(), cp.bodyClass(), null);
         PatchRejectedException e = assertThrows(PatchRejectedException.class,
-                () -> code.apply(new Patch(1, p.id(), "", List.of(other), List.of())));
+                () -> pipeline.apply(new Patch(1, p.id(), "", List.of(other), List.of())));
         assertTrue(e.getMessage().contains("app.Nowhere"), e.getMessage());
     }
 
@@ -436,7 +439,7 @@ class CodeViewsTest {
 
     @Test
     void aTracingVariantRecordsCallsOfItsThreadsOnlyAndRunsTheCodeItWraps() throws Exception {
-        code.apply(shopPatch("2", v1Fingerprint())).migration().await(LONG);   // the variant wraps patched code
+        pipeline.apply(shopPatch("2", v1Fingerprint())).migration().await(LONG);   // the variant wraps patched code
         CodeVariant v = CodeVariant.named("trace").trace("app.Shop#tagA").trace("app.Shop#price").publish();
         AtomicReference<String> traced = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name("traced-thread").unstarted(() -> {
@@ -494,7 +497,7 @@ class CodeViewsTest {
 
     @Test
     void rollingBackWithNothingAppliedIsAClearError() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, code::rollback);
+        IllegalStateException e = assertThrows(IllegalStateException.class, pipeline::rollback);
         assertTrue(e.getMessage().contains("no patch is applied"), e.getMessage());
     }
 

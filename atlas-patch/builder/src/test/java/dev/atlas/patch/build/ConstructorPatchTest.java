@@ -91,11 +91,14 @@ class ConstructorPatchTest {
             """;
 
     final CodeViews code = CodeViews.get();
+    static final dev.atlas.patch.runtime.PatchPipeline PIPELINE =
+            new dev.atlas.patch.runtime.PatchPipeline(CodeViews.get(), dev.atlas.patch.jit.JitPriorityWindow.off());
+    final dev.atlas.patch.runtime.PatchPipeline pipeline = PIPELINE;
 
     @AfterEach
     void rollbackAll() throws Exception {
         while (!code.applied().isEmpty()) {
-            code.rollback().migration().await(LONG);
+            pipeline.rollback().migration().await(LONG);
         }
     }
 
@@ -122,7 +125,7 @@ class ConstructorPatchTest {
         Object before = account.getConstructor(String.class, int.class).newInstance(" ann", 500);
         assertEquals("plain  ann 100 500 []", LinkedPatchTest.call(account, before, "describe"));
 
-        code.apply(patch).migration().await(LONG);
+        pipeline.apply(patch).migration().await(LONG);
         Object after = account.getConstructor(String.class, int.class).newInstance(" ann", 500);
         assertEquals("plain ann 40 40 [opened] capped", LinkedPatchTest.call(account, after, "describe"),
                 "both changed constructors ran (this(..) delegation into the replaced one), final fields set");
@@ -134,7 +137,7 @@ class ConstructorPatchTest {
                 () -> account.getConstructor(String.class).newInstance(" "));
         assertEquals("owner", refused.getCause().getMessage(), "the new constructor's check throws from the constructor");
 
-        code.rollback().migration().await(LONG);
+        pipeline.rollback().migration().await(LONG);
         Object rolledBack = account.getConstructor(String.class, int.class).newInstance("cy", 7);
         assertEquals("plain cy 100 7 []", LinkedPatchTest.call(account, rolledBack, "describe"), "after rollback new objects run the old body");
     }

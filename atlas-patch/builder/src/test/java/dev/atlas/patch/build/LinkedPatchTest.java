@@ -11,6 +11,7 @@ import dev.atlas.patch.instrument.BoundaryMatcher;
 import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.instrument.CodeInstrumenter;
 import dev.atlas.patch.runtime.CodeViews;
+import dev.atlas.patch.runtime.PatchPipeline;
 import dev.atlas.patch.testing.InstrumentingLoader;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
@@ -68,11 +69,13 @@ class LinkedPatchTest {
             """;
 
     final CodeViews code = CodeViews.get();
+    static final PatchPipeline PIPELINE = new PatchPipeline(CodeViews.get(), dev.atlas.patch.jit.JitPriorityWindow.off());
+    final PatchPipeline pipeline = PIPELINE;
 
     @AfterEach
     void rollbackAll() throws Exception {
         while (!code.applied().isEmpty()) {
-            code.rollback().migration().await(LONG);
+            pipeline.rollback().migration().await(LONG);
         }
     }
 
@@ -98,14 +101,14 @@ class LinkedPatchTest {
         assertEquals(3, call(named, n, "dropFirst"));
         assertEquals(5, call(named, null, "limit"));
 
-        code.apply(patch).migration().await(LONG);
+        pipeline.apply(patch).migration().await(LONG);
         assertEquals("named:[a, b, c]", call(named, n, "toString"), "super call through linkSuper");
         assertEquals(3, call(named, n, "dropFirst"), "2 items left + modCount 1, through linkVirtual and linkAdded");
         assertEquals(72, call(named, null, "limit"), "transfer hook ran (LIMIT 7), new static field NAME initialised ('N7')");
         assertEquals("one", call(named, n, "shape").toString(), "renumbered anonymous class unchanged");
         assertEquals("zero/TWO", call(named, n, "other"), "added anonymous classes");
 
-        code.rollback().migration().await(LONG);
+        pipeline.rollback().migration().await(LONG);
         assertEquals("named", call(named, n, "toString"));
         assertTrue(call(named, n, "other").toString().equals("two"));
     }
@@ -167,7 +170,7 @@ class LinkedPatchTest {
         Object fast = mode.getEnumConstants()[0];
         Object o = outer.getDeclaredConstructor().newInstance();
         assertEquals("FAST", call(outer, o, "show", fast));
-        code.apply(patch).migration().await(LONG);
+        pipeline.apply(patch).migration().await(LONG);
         assertEquals("f:hs42", call(outer, o, "show", fast), "switch map class added; private members reached");
         assertEquals("s:hs43", call(outer, o, "show", mode.getEnumConstants()[1]));
     }
@@ -206,7 +209,7 @@ class LinkedPatchTest {
                 new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
         Class<?> host = loader.loadClass("lk.Host");
         Object h = host.getConstructor().newInstance();
-        code.apply(result.patchOrThrow()).migration().await(LONG);
+        pipeline.apply(result.patchOrThrow()).migration().await(LONG);
         assertEquals(1 + 2 + 4 + 8 + 100, call(host, h, "total"));
     }
 }

@@ -47,11 +47,14 @@ class StaticStatePatchTest {
     static final String V2 = V1.replace("m.put(\"a\", \"old\");", "m.put(\"a\", \"new\"); m.put(\"b\", \"added\");");
 
     final CodeViews code = CodeViews.get();
+    static final dev.atlas.patch.runtime.PatchPipeline PIPELINE =
+            new dev.atlas.patch.runtime.PatchPipeline(CodeViews.get(), dev.atlas.patch.jit.JitPriorityWindow.off());
+    final dev.atlas.patch.runtime.PatchPipeline pipeline = PIPELINE;
 
     @AfterEach
     void rollbackAll() throws Exception {
         while (!code.applied().isEmpty()) {
-            code.rollback().migration().await(LONG);
+            pipeline.rollback().migration().await(LONG);
         }
     }
 
@@ -76,11 +79,11 @@ class StaticStatePatchTest {
         Class<?> c = loader.loadClass("ss.Lookups");
         assertEquals("old", c.getMethod("lookup", String.class).invoke(null, "a"), "the holder is initialised before the patch");
 
-        code.apply(patch).migration().await(LONG);
+        pipeline.apply(patch).migration().await(LONG);
         assertEquals("new", c.getMethod("lookup", String.class).invoke(null, "a"), "the new view reads the rebuilt singleton");
         assertEquals(2, c.getMethod("size").invoke(null));
 
-        code.rollback().migration().await(LONG);
+        pipeline.rollback().migration().await(LONG);
         assertEquals("old", c.getMethod("lookup", String.class).invoke(null, "a"), "the old view kept the running singleton");
         assertEquals(1, c.getMethod("size").invoke(null));
     }

@@ -71,11 +71,13 @@ class PatchEndToEndTest {
             """;
 
     final CodeViews code = CodeViews.get();
+    static final PatchPipeline PIPELINE = new PatchPipeline(CodeViews.get(), dev.atlas.patch.jit.JitPriorityWindow.off());
+    final PatchPipeline pipeline = PIPELINE;
 
     @AfterEach
     void rollbackAll() throws Exception {
         while (!code.applied().isEmpty()) {
-            code.rollback().migration().await(LONG);
+            pipeline.rollback().migration().await(LONG);
         }
     }
 
@@ -99,7 +101,7 @@ class PatchEndToEndTest {
         assertEquals(1000, call(catalog, a, "price", "apple", 10));
         assertEquals("apple=100", call(catalog, a, "quote", "apple", 1));
 
-        PatchApplication applied = code.apply(patch);
+        PatchApplication applied = pipeline.apply(patch);
         applied.migration().await(LONG);
         assertEquals("v2", call(catalog, null, "version"));
         assertEquals(900, call(catalog, a, "price", "apple", 10), "bug fixed through the new private method");
@@ -108,11 +110,11 @@ class PatchEndToEndTest {
         assertEquals("[pear=250 #1]", call(catalog, b, "quote", "pear", 1), "another object has its own value");
         assertTrue(applied.shadowFields() >= 2, "quotes and hits are shadow fields: " + applied);
 
-        code.rollback().migration().await(LONG);
+        pipeline.rollback().migration().await(LONG);
         assertEquals("v1", call(catalog, null, "version"));
         assertEquals("apple=100", call(catalog, a, "quote", "apple", 1));
 
-        code.apply(patch).migration().await(LONG);
+        pipeline.apply(patch).migration().await(LONG);
         assertEquals("[apple=100 #3]", call(catalog, a, "quote", "apple", 1), "state survives rollback and re-apply");
     }
 
@@ -142,7 +144,7 @@ class PatchEndToEndTest {
         Class<?> orders = loader.loadClass("shop.Order");
         Object o = orders.getConstructor().newInstance();
         assertEquals("apple x2", call(orders, o, "show"));
-        code.apply(result.patchOrThrow()).migration().await(LONG);
+        pipeline.apply(result.patchOrThrow()).migration().await(LONG);
         assertEquals("apple x2 fresh", call(orders, o, "show"), "the data class (no method of its own) got its new field");
         assertEquals("apple x2 fresh", call(orders, orders.getConstructor().newInstance(), "show"));
     }
@@ -179,7 +181,7 @@ class PatchEndToEndTest {
         Class<?> carts = loader.loadClass("shop.Cart");
         Object c = carts.getConstructor().newInstance();
         assertEquals("cart", call(carts, c, "show"));
-        code.apply(PatchFile.read(file)).migration().await(LONG);
+        pipeline.apply(PatchFile.read(file)).migration().await(LONG);
         assertEquals("cart 1/1", call(carts, c, "show"));
         assertEquals("cart 2/2", call(carts, c, "show"), "both new fields of the added type keep their values");
     }
@@ -220,7 +222,7 @@ class PatchEndToEndTest {
                 new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
         Class<?> fail = loader.loadClass("shop.Fail");
         Object f = fail.getConstructor().newInstance();
-        code.apply(result.patchOrThrow()).migration().await(LONG);
+        pipeline.apply(result.patchOrThrow()).migration().await(LONG);
         Throwable negative = assertThrows(java.lang.reflect.InvocationTargetException.class, () -> call(fail, f, "run", -1)).getCause();
         assertInstanceOf(IllegalArgumentException.class, negative);
         Throwable zero = assertThrows(java.lang.reflect.InvocationTargetException.class, () -> call(fail, f, "run", 0)).getCause();
@@ -254,20 +256,20 @@ class PatchEndToEndTest {
         Class<?> catalog = loader.loadClass("shop.Catalog");
         Object a = catalog.getConstructor().newInstance();
 
-        PatchRejectedException e = assertThrows(PatchRejectedException.class, () -> code.apply(second));
+        PatchRejectedException e = assertThrows(PatchRejectedException.class, () -> pipeline.apply(second));
         assertTrue(e.getMessage().contains("another version of class shop.Catalog"), e.getMessage());
 
-        code.apply(first).migration().await(LONG);
+        pipeline.apply(first).migration().await(LONG);
         assertEquals("[apple=100 #1]", call(catalog, a, "quote", "apple", 1));
-        code.apply(second).migration().await(LONG);
+        pipeline.apply(second).migration().await(LONG);
         assertEquals(800, call(catalog, a, "price", "apple", 10), "the changed added method");
         assertEquals("[apple=100 #2]", call(catalog, a, "quote", "apple", 1), "the first patch's code and field");
         assertEquals("v3/2", call(catalog, null, "version"), "the first patch's static field, read by the second");
 
-        code.rollback().migration().await(LONG);
+        pipeline.rollback().migration().await(LONG);
         assertEquals(900, call(catalog, a, "price", "apple", 10), "back to the first patch's added method");
         assertEquals("[apple=100 #3]", call(catalog, a, "quote", "apple", 1));
-        code.rollback().migration().await(LONG);
+        pipeline.rollback().migration().await(LONG);
         assertEquals(1000, call(catalog, a, "price", "apple", 10));
     }
 
@@ -283,15 +285,15 @@ class PatchEndToEndTest {
                 new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
         Class<?> catalog = loader.loadClass("shop.Catalog");
         Object a = catalog.getConstructor().newInstance();
-        code.apply(first).migration().await(LONG);
+        pipeline.apply(first).migration().await(LONG);
         var before = code.space().defaultView();
-        PatchRejectedException e = assertThrows(PatchRejectedException.class, () -> code.apply(second));
+        PatchRejectedException e = assertThrows(PatchRejectedException.class, () -> pipeline.apply(second));
         assertTrue(e.getMessage().contains("shop.Brackets"), e.getMessage());
         assertSame(before, code.space().defaultView(), "nothing changed");
         assertEquals("[apple=100 #1]", call(catalog, a, "quote", "apple", 1));
         Patch cumulative = PatchBuilder.diff(v1, v3, BuildOptions.defaults()).patchOrThrow();
-        code.rollback().migration().await(LONG);
-        code.apply(cumulative).migration().await(LONG);
+        pipeline.rollback().migration().await(LONG);
+        pipeline.apply(cumulative).migration().await(LONG);
         assertEquals("[apple=100 no.2]", call(catalog, a, "quote", "apple", 1), "a cumulative patch keeps the state");
     }
 

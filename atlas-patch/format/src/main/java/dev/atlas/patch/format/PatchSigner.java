@@ -41,8 +41,8 @@ public final class PatchSigner {
             throws IOException, MalformedPatchException, GeneralSecurityException {
         Objects.requireNonNull(keyStore, "keyStore");
         Objects.requireNonNull(alias, "alias");
-        Map<String, byte[]> entries = PatchFile.readEntries(patch);
-        Patch model = PatchFile.parse(entries);
+        Map<String, byte[]> entries = PatchArchive.read(patch);
+        Patch model = PatchManifest.parse(entries);
         if (!keyStore.isKeyEntry(alias)) {
             throw new IllegalArgumentException("key store has no private key under alias '" + alias + "'");
         }
@@ -64,7 +64,7 @@ public final class PatchSigner {
         entries.remove(PatchFile.CERTIFICATES);
         entries.put(PatchFile.SIGNATURE, sig.getBytes(StandardCharsets.US_ASCII));
         entries.put(PatchFile.CERTIFICATES, certs.toString().getBytes(StandardCharsets.US_ASCII));
-        PatchFile.writeEntries(entries, patch);
+        PatchArchive.write(entries, patch);
     }
 
     static String algorithmFor(String keyAlgorithm) {

@@ -27,8 +27,8 @@ import java.util.Set;
  *
  * {@snippet :
  * KeyStore trusted = KeyStore.getInstance(trustFile.toFile(), password);
- * X509Certificate signer = PatchVerifier.verify(Path.of("fix.atlaspatch"), trusted);
- * Patch patch = PatchFile.read(Path.of("fix.atlaspatch"));
+ * VerifiedPatch v = PatchVerifier.open(Path.of("fix.atlaspatch"), trusted);   // read once, checked, parsed
+ * Patch patch = v.patch();
  * }
  *
  * <p>Implementation notes: a signer is trusted if its own certificate is a certificate of
@@ -40,11 +40,41 @@ import java.util.Set;
  * checked (patch signers publish no CRL or OCSP). A signer whose key usage excludes digital
  * signatures is refused. Every failure is a
  * {@link PatchSignatureException}: unsigned, malformed or tampered content, unknown
- * signer, wrong signature. The verifier reads the file once; callers that then read it
- * again should make sure nobody can replace it in between.
+ * signer, wrong signature. {@link #open} reads, unzips, parses and hashes the file once and
+ * returns the very patch whose signature it checked, so nothing can change between the
+ * check and the use.
  */
 public final class PatchVerifier {
     private PatchVerifier() {
+    }
+
+    /**
+     * Reads {@code file} once and checks it: its content (as {@link PatchFile#read}), its
+     * signature if it carries one, and, if {@code trusted} is given, that it is signed by a
+     * trusted key. The patch returned is the one whose signature was checked.
+     *
+     * @param trusted the trusted signers, or null: no signature required (a signature the file
+     *                carries must still match its content)
+     * @throws MalformedPatchException if the file is not a well-formed patch
+     * @throws PatchSignatureException if a signature is required and missing, or the signature
+     *                                 is malformed, does not match, or its signer is not trusted
+     */
+    public static VerifiedPatch open(Path file, KeyStore trusted)
+            throws IOException, MalformedPatchException, PatchSignatureException {
+        Map<String, byte[]> entries = PatchArchive.read(file);
+        Patch model = PatchManifest.parse(entries);
+        Optional<Signed> s = signature(file, model, entries);
+        if (s.isEmpty()) {
+            if (trusted != null) {
+                throw new PatchSignatureException(file + ": refused, the patch is unsigned (no " + PatchFile.SIGNATURE + ")");
+            }
+            return new VerifiedPatch(model, Optional.empty(), false);
+        }
+        if (trusted != null) {
+            checkTrusted(file, s.get().chain(), trusted);
+        }
+        checkSignature(file, s.get());
+        return new VerifiedPatch(model, Optional.of(s.get().chain().getFirst()), trusted != null);
     }
 
     /**
@@ -91,11 +121,17 @@ public final class PatchVerifier {
         Map<String, byte[]> entries;
         Patch model;
         try {
-            entries = PatchFile.readEntries(patch);
-            model = PatchFile.parse(entries);
+            entries = PatchArchive.read(patch);
+            model = PatchManifest.parse(entries);
         } catch (MalformedPatchException e) {
             throw new PatchSignatureException(patch + ": refused, the file is tampered or malformed: " + e.getMessage(), e);
         }
+        return signature(patch, model, entries);
+    }
+
+    /** The signature entries of a parsed patch; empty if it is unsigned (neither entry present). */
+    private static Optional<Signed> signature(Path patch, Patch model, Map<String, byte[]> entries)
+            throws PatchSignatureException {
         byte[] sigEntry = entries.get(PatchFile.SIGNATURE);
         byte[] certEntry = entries.get(PatchFile.CERTIFICATES);
         if (sigEntry == null && certEntry == null) {
@@ -116,7 +152,7 @@ public final class PatchVerifier {
         }
         String algorithm = null;
         byte[] signature = null;
-        for (String line : PatchFile.lines(new String(sigEntry, StandardCharsets.US_ASCII))) {
+        for (String line : PatchManifest.lines(new String(sigEntry, StandardCharsets.US_ASCII))) {
             int tab = line.indexOf('\t');
             if (tab < 0) {
                 continue;

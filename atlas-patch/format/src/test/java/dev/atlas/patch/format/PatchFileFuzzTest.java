@@ -34,7 +34,7 @@ class PatchFileFuzzTest {
     @BeforeAll
     static void setUp() throws IOException {
         file = Files.createTempFile("atlas-fuzz", ".atlaspatch");
-        sample = PatchFile.entriesOf(PatchFileTest.samplePatch("a sample"));
+        sample = PatchManifest.entries(PatchFileTest.samplePatch("a sample"));
     }
 
     @AfterAll
@@ -70,7 +70,7 @@ class PatchFileFuzzTest {
         entries.put(PatchFile.MANIFEST, manifest);
         Patch p;
         try {
-            p = PatchFile.parse(entries);
+            p = PatchManifest.parse(entries);
         } catch (MalformedPatchException refused) {
             return;
         }
@@ -88,7 +88,7 @@ class PatchFileFuzzTest {
             }
         }
         try {
-            PatchFile.parse(entries);
+            PatchManifest.parse(entries);
         } catch (MalformedPatchException refused) {
             // the expected outcome for almost every input: damaged, or the id no longer matches
         }
@@ -101,7 +101,7 @@ class PatchFileFuzzTest {
             assertEquals(p, PatchFile.read(again), "a patch that was read must write back to itself");
         } catch (MalformedPatchException e) {
             throw new AssertionError("a patch that was read does not read back after writing: "
-                    + new String(PatchFile.entriesOf(p).get(PatchFile.MANIFEST), StandardCharsets.UTF_8), e);
+                    + new String(PatchManifest.entries(p).get(PatchFile.MANIFEST), StandardCharsets.UTF_8), e);
         } finally {
             Files.deleteIfExists(again);
         }

@@ -50,15 +50,15 @@ public class PatchFileTest {
     @Test
     void manifestLinesMayEndInCrLfAndFieldsMayBeEmpty() throws Exception {
         Patch patch = samplePatch("");
-        Map<String, byte[]> entries = new LinkedHashMap<>(PatchFile.entriesOf(patch));
+        Map<String, byte[]> entries = new LinkedHashMap<>(PatchManifest.entries(patch));
         String manifest = new String(entries.get(PatchFile.MANIFEST), StandardCharsets.UTF_8);
         entries.put(PatchFile.MANIFEST, manifest.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
         Path file = tmp.resolve("crlf.atlaspatch");
-        PatchFile.writeEntries(entries, file);
+        PatchArchive.write(entries, file);
         assertEquals(patch, PatchFile.read(file));
-        assertEquals(List.of("a", "", "b", "c"), PatchFile.lines("a\n\nb\r\nc"));
-        assertEquals(List.of("a", "b"), PatchFile.lines("a\rb\n"));
-        assertEquals(List.of(), PatchFile.lines(""));
+        assertEquals(List.of("a", "", "b", "c"), PatchManifest.lines("a\n\nb\r\nc"));
+        assertEquals(List.of("a", "b"), PatchManifest.lines("a\rb\n"));
+        assertEquals(List.of(), PatchManifest.lines(""));
     }
 
     @Test
@@ -99,40 +99,40 @@ public class PatchFileTest {
 
     @Test
     void missingOrUnexpectedEntriesAreNamed() throws Exception {
-        Map<String, byte[]> entries = new LinkedHashMap<>(PatchFile.entriesOf(samplePatch("x")));
+        Map<String, byte[]> entries = new LinkedHashMap<>(PatchManifest.entries(samplePatch("x")));
         Path file = tmp.resolve("missing");
         Map<String, byte[]> missing = new LinkedHashMap<>(entries);
         missing.remove("body/p/Foo.class");
-        PatchFile.writeEntries(missing, file);
+        PatchArchive.write(missing, file);
         MalformedPatchException e = assertThrows(MalformedPatchException.class, () -> PatchFile.read(file));
         assertTrue(e.getMessage().contains("body/p/Foo.class") && e.getMessage().contains("missing"), e.getMessage());
 
         Map<String, byte[]> extra = new LinkedHashMap<>(entries);
         extra.put("evil/Payload.class", new byte[] {1});
-        PatchFile.writeEntries(extra, file);
+        PatchArchive.write(extra, file);
         e = assertThrows(MalformedPatchException.class, () -> PatchFile.read(file));
         assertTrue(e.getMessage().contains("evil/Payload.class"), e.getMessage());
 
         Map<String, byte[]> noManifest = new LinkedHashMap<>(entries);
         noManifest.remove(PatchFile.MANIFEST);
-        PatchFile.writeEntries(noManifest, file);
+        PatchArchive.write(noManifest, file);
         e = assertThrows(MalformedPatchException.class, () -> PatchFile.read(file));
         assertTrue(e.getMessage().contains(PatchFile.MANIFEST), e.getMessage());
     }
 
     @Test
     void aChangedManifestOrClassIsRefusedByTheIdCheck() throws Exception {
-        Map<String, byte[]> entries = new LinkedHashMap<>(PatchFile.entriesOf(samplePatch("x")));
+        Map<String, byte[]> entries = new LinkedHashMap<>(PatchManifest.entries(samplePatch("x")));
         String manifest = new String(entries.get(PatchFile.MANIFEST), StandardCharsets.UTF_8);
         entries.put(PatchFile.MANIFEST, manifest.replace("description\tx", "description\ty").getBytes(StandardCharsets.UTF_8));
         Path file = tmp.resolve("changed");
-        PatchFile.writeEntries(entries, file);
+        PatchArchive.write(entries, file);
         MalformedPatchException e = assertThrows(MalformedPatchException.class, () -> PatchFile.read(file));
         assertTrue(e.getMessage().contains("does not match the content"), e.getMessage());
 
-        Map<String, byte[]> bad = new LinkedHashMap<>(PatchFile.entriesOf(samplePatch("x")));
+        Map<String, byte[]> bad = new LinkedHashMap<>(PatchManifest.entries(samplePatch("x")));
         bad.put(PatchFile.MANIFEST, (manifest + "method\tREPLACED\tx\t()V\tinstance\treplaced$x\n").getBytes(StandardCharsets.UTF_8));
-        PatchFile.writeEntries(bad, file);
+        PatchArchive.write(bad, file);
         e = assertThrows(MalformedPatchException.class, () -> PatchFile.read(file));
         assertTrue(e.getMessage().contains("line"), e.getMessage());
     }

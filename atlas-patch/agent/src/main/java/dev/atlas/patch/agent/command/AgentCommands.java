@@ -1,86 +1,75 @@
 package dev.atlas.patch.agent.command;
 
 import dev.atlas.core.Migration;
-import dev.atlas.core.MigrationReport;
-import dev.atlas.core.MigrationTimeoutException;
 import dev.atlas.core.Straggler;
-import dev.atlas.core.ThreadMigrationState;
 import dev.atlas.core.View;
 import dev.atlas.core.observe.SpaceDescription;
-import dev.atlas.patch.agent.AtlasAgent;
 import dev.atlas.patch.agent.command.CommandReply.Status;
+import dev.atlas.patch.agent.install.AgentInstaller;
+import dev.atlas.patch.agent.install.Installation;
 import dev.atlas.patch.format.MalformedPatchException;
-import dev.atlas.patch.format.Patch;
-import dev.atlas.patch.format.PatchFile;
 import dev.atlas.patch.format.PatchSignatureException;
 import dev.atlas.patch.format.PatchVerifier;
+import dev.atlas.patch.format.VerifiedPatch;
 import dev.atlas.patch.jit.JitPriorityWindow;
 import dev.atlas.patch.runtime.CodeViews;
 import dev.atlas.patch.runtime.PatchApplication;
+import dev.atlas.patch.runtime.PatchPipeline;
 import dev.atlas.patch.runtime.PatchRejectedException;
 import dev.atlas.patch.runtime.PreparationCost;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.StringJoiner;
 
 /**
  * What the agent does for each {@link CommandRequest.Verb}, inside the target JVM.
  *
- * <p>Apply: check the signature if a trusted key store is given (here, in the target, on the
- * private copy of the patch that is then read: the bytes checked are the bytes defined),
- * read the patch, install the agent if it is not yet (late attach, default options), hand
- * the patch to {@link CodeViews#apply}, and wait up to the timeout for every thread to move.
- * A timeout does not roll back: the patch stays applied and the remaining threads move at
- * their next quiescence point; the reply names them with their stacks.
+ * <p>Apply: hand the patch file and the trusted key store, if one is given, to the agent's
+ * {@link PatchPipeline} (which reads and verifies the file once, here, in the target, on the
+ * private copy in the command directory: the bytes checked are the bytes defined), installing
+ * the agent first if it is not yet (late attach, default options; only once the file has
+ * passed its checks). Apply and rollback reply as soon as the migration has started
+ * ({@link Status#STARTED}); a {@link MigrationFollower} writes the final reply when every
+ * thread has moved or the request's timeout ran out. A timeout does not roll back: the patch
+ * stays applied and the remaining threads move at their next quiescence point; the final
+ * reply names them with their stacks.
  *
- * <p>Threading: one command at a time (the attach-listener thread).
+ * <p>Threading: one command at a time (the attach-listener thread); nothing here waits for
+ * an application thread.
  */
 final class AgentCommands {
     private final Instrumentation inst;
+    private final Path dir;
     private final long pid = ProcessHandle.current().pid();
 
-    AgentCommands(Instrumentation inst) {
+    /** Commands whose files (and final replies) are in {@code dir}. */
+    AgentCommands(Instrumentation inst, Path dir) {
         this.inst = inst;
+        this.dir = dir;
     }
 
     CommandReply run(CommandRequest r) {
         return switch (r.verb()) {
             case ATTACH -> attach(r);
-            case APPLY, ROLLBACK -> {
-                JitPriorityWindow.Lease jit = lowerJit();
-                try {
-                    yield r.verb() == CommandRequest.Verb.APPLY ? apply(r) : rollback(r);
-                } finally {
-                    jit.close();
-                }
-            }
+            case APPLY -> apply(r);
+            case ROLLBACK -> rollback(r);
             case STATUS -> status();
         };
-    }
-
-    /**
-     * The JIT is lowered from the moment a change command arrives, so reading and checking the
-     * patch are inside the window too; {@code CodeViews} holds its own lease from there until
-     * after the migration (leases nest).
-     */
-    private static JitPriorityWindow.Lease lowerJit() {
-        return CodeViews.get().jitPriorityWindow().open();
     }
 
     // ------------------------------------------------------------------ attach
 
     private CommandReply attach(CommandRequest r) {
-        AtlasAgent.Installed before = AtlasAgent.installed();
+        Installation before = AgentInstaller.installed();
         if (before != null) {
             String note = "The Atlas agent was already installed " + how(before) + "; it keeps its options ("
                     + describe(before) + ")"
@@ -88,9 +77,9 @@ final class AgentCommands {
                     + ".\n";
             return new CommandReply(Status.OK, agentFields(before, true), note);
         }
-        AtlasAgent.Installed now;
+        Installation now;
         try {
-            now = AtlasAgent.install(r.agentOptions(), inst, true);
+            now = AgentInstaller.install(r.agentOptions(), inst, true);
         } catch (IllegalArgumentException e) {
             return refused(Map.of(), "agent options refused: " + e.getMessage());
         }
@@ -103,59 +92,47 @@ final class AgentCommands {
 
     private CommandReply apply(CommandRequest r) {
         Map<String, String> f = new LinkedHashMap<>();
-        String signer = "unsigned, no signature required";
+        KeyStore trusted = null;
         if (r.keystore() != null) {
             try {
-                KeyStore trusted = KeyStore.getInstance(r.keystore().toFile(),
+                trusted = KeyStore.getInstance(r.keystore().toFile(),
                         r.keystorePassword() == null ? null : r.keystorePassword().toCharArray());
-                X509Certificate c = PatchVerifier.verify(r.patch(), trusted);
-                signer = "signature verified: " + c.getSubjectX500Principal().getName();
-                f.put("signer", c.getSubjectX500Principal().getName());
-            } catch (PatchSignatureException e) {
-                return refused(f, "signature check failed: " + e.getMessage());
             } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
                 return refused(f, "cannot read the trusted key store " + r.keystore() + ": " + e.getMessage());
             }
-        } else {
-            try {
-                Optional<X509Certificate> claimed = PatchVerifier.verifyIntegrity(r.patch());
-                if (claimed.isPresent()) {
-                    signer = "signed by " + claimed.get().getSubjectX500Principal().getName()
-                            + ", signature matches the content, signer not checked: no signature required";
-                }
-            } catch (PatchSignatureException e) {
-                if (e.getCause() instanceof MalformedPatchException m) {
-                    return refused(f, "malformed patch file: " + m.getMessage());
-                }
-                return refused(f, "the patch carries a signature that does not verify (refused even though no "
-                        + "signature is required): " + e.getMessage());
-            } catch (IOException e) {
-                return refused(f, "cannot read the patch file: " + e);
-            }
         }
-        Patch patch;
-        try {
-            patch = PatchFile.read(r.patch());
-        } catch (MalformedPatchException e) {
-            return refused(f, "malformed patch file: " + e.getMessage());
-        } catch (IOException e) {
-            return refused(f, "cannot read the patch file: " + e);
-        }
-        f.put("patch", patch.id());
+        Installation in = AgentInstaller.installed();
         String installNote = "";
-        AtlasAgent.Installed installedNow = null;
-        if (AtlasAgent.installed() == null) {
-            // no warm-up here: it would only compete with this very patch for the CPU
-            installedNow = AtlasAgent.install("warmup=false", inst, true);
-            installNote = "The Atlas agent was not installed: installed it now by late attach with default options ("
-                    + describe(installedNow) + "), " + installedNow.retransformed() + " loaded class(es) made patchable.\n"
-                    + failures(installedNow);
-        }
+        VerifiedPatch file;
         PatchApplication a;
         try {
-            a = CodeViews.get().apply(patch);
+            if (in == null) {
+                // checked before anything is installed: a bad patch changes nothing
+                file = PatchVerifier.open(r.patch(), trusted);
+                // no warm-up here: it would only compete with this very patch for the CPU
+                in = AgentInstaller.install("warmup=false", inst, true);
+                installNote = "The Atlas agent was not installed: installed it now by late attach with default options ("
+                        + describe(in) + "), " + in.retransformed() + " loaded class(es) made patchable.\n" + failures(in);
+                a = in.pipeline().apply(file.patch());
+            } else {
+                PatchPipeline.FileApplication fa = in.pipeline().apply(r.patch(), trusted);
+                file = fa.file();
+                a = fa.application();
+            }
+        } catch (MalformedPatchException e) {
+            return refused(f, "malformed patch file: " + e.getMessage());
+        } catch (PatchSignatureException e) {
+            return refused(f, trusted != null ? "signature check failed: " + e.getMessage()
+                    : "the patch carries a signature that does not verify (refused even though no signature is "
+                    + "required): " + e.getMessage());
+        } catch (IOException e) {
+            return refused(f, "cannot read the patch file: " + e);
         } catch (PatchRejectedException e) {
-            return installedNow == null ? refused(f, e.getMessage()) : refusedAfterInstall(f, e.getMessage(), installedNow);
+            return installNote.isEmpty() ? refused(f, e.getMessage()) : refusedAfterInstall(f, e.getMessage(), in);
+        }
+        f.put("patch", a.patchId());
+        if (file.signerTrusted()) {
+            f.put("signer", file.signer().orElseThrow().getSubjectX500Principal().getName());
         }
         PreparationCost prep = a.preparation();
         f.put("prepare-ms", millis(prep.elapsed()));
@@ -165,13 +142,13 @@ final class AgentCommands {
         if (prep.jit() != null) {
             f.put("prepare-jit-ms", millis(prep.jit()));
         }
-        String head = installNote + "patch " + patch.id() + " (" + signer + ") applied: "
+        String head = installNote + "patch " + a.patchId() + " (" + file.describeSigner() + ") applied: "
                 + a.replacedMethods() + " method(s) replaced, " + a.addedMethods() + " added, " + a.shadowFields()
                 + " new field(s), " + a.addedClasses() + " class(es) added; new code prepared in "
                 + prep.describe() + "; now view " + a.target().id() + " '"
                 + a.target().name() + "' (was view " + a.previous().id() + "); " + a.jitPriority() + ".\n";
         f.put("jit", a.jitPriority());
-        return awaitMigration(a, r.timeout(), f, head, "The patch stays applied (it is NOT rolled back)");
+        return follow(in.pipeline(), a, r.timeout(), f, head, "The patch stays applied (it is NOT rolled back)");
     }
 
     private static String millis(Duration d) {
@@ -181,12 +158,13 @@ final class AgentCommands {
     // ------------------------------------------------------------------ rollback
 
     private CommandReply rollback(CommandRequest r) {
-        if (AtlasAgent.installed() == null) {
+        Installation in = AgentInstaller.installed();
+        if (in == null) {
             return refused(Map.of(), "the Atlas agent is not installed in process " + pid + ": no patch to roll back");
         }
         PatchApplication a;
         try {
-            a = CodeViews.get().rollback();
+            a = in.pipeline().rollback();
         } catch (IllegalStateException e) {
             return refused(Map.of(), e.getMessage());
         }
@@ -196,44 +174,29 @@ final class AgentCommands {
                 + a.target().name() + "'; view " + a.previous().id() + " retires once its last thread left; "
                 + a.jitPriority() + ".\n";
         f.put("jit", a.jitPriority());
-        return awaitMigration(a, r.timeout(), f, head, "The rollback stands (the default view is already view "
+        return follow(in.pipeline(), a, r.timeout(), f, head, "The rollback stands (the default view is already view "
                 + a.target().id() + ")");
     }
 
-    private CommandReply awaitMigration(PatchApplication a, Duration timeout, Map<String, String> f, String head,
-                                        String stays) {
+    /**
+     * The reply to a change whose migration has started: the final one at once if the
+     * migration is already done or there is no time to wait, else {@link Status#STARTED}, the
+     * final one following from a {@link MigrationFollower}.
+     */
+    private CommandReply follow(PatchPipeline pipeline, PatchApplication a, Duration timeout, Map<String, String> f,
+                                String head, String stays) {
         Migration m = a.migration();
         f.put("view", Long.toString(a.target().id()));
         f.put("previous-view", Long.toString(a.previous().id()));
         f.put("migration", Long.toString(m.id()));
         f.put("threads", Integer.toString(m.size()));
-        try {
-            MigrationReport rep = m.await(timeout);
-            SpaceDescription s = CodeViews.get().space().describe();
-            f.put("moved", Long.toString(rep.count(ThreadMigrationState.MIGRATED)));
-            f.put("max-delay-ms", String.format(java.util.Locale.ROOT, "%.3f", rep.maxDelay().toNanos() / 1e6));
-            f.put("threads-outside-view", Long.toString(MigrationText.threadsOutside(s, a.target().id())));
-            return new CommandReply(Status.OK, f, head + "Migration " + m.id() + " done: " + m.size()
-                    + " thread(s), each moved at its own quiescence point; slowest after "
-                    + MigrationText.ms(rep.maxDelay()) + " (" + MigrationText.ms(rep.elapsed()) + " in all).\n"
-                    + MigrationText.threads(rep));
-        } catch (MigrationTimeoutException e) {
-            f.put("moved", Long.toString(m.size() - m.remaining()));
-            f.put("pending", Integer.toString(e.stragglers().size()));
-            f.put("stragglers", MigrationText.names(e.stragglers()));
-            return new CommandReply(Status.TIMEOUT, f, head + "Migration " + m.id() + " not complete after "
-                    + timeout.toMillis() + " ms: " + e.stragglers().size() + " of " + m.size()
-                    + " thread(s) have not reached a quiescence point (the end of their current request):\n"
-                    + MigrationText.stragglers(e.stragglers())
-                    + stays + " and the migration goes on: these threads move at their next quiescence point; "
-                    + "the others already run in view " + a.target().id() + ".\n"
-                    + "To follow it: atlas status " + pid + "\n"
-                    + (a.rollback() ? "" : "To undo the patch: atlas patch rollback " + pid + "\n"));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new CommandReply(Status.FAILED, f, head + "Interrupted while waiting for migration " + m.id()
-                    + "; it goes on. See: atlas status " + pid + "\n");
+        MigrationFollower follower = new MigrationFollower(a, pipeline.views().space(), timeout, stays, pid);
+        CommandReply started = new CommandReply(Status.STARTED, f, head);
+        if (m.isDone() || timeout.isZero() || dir == null) {
+            return started.followedBy(follower.outcome());
         }
+        follower.start(dir, pipeline.scheduler());
+        return started;
     }
 
     // ------------------------------------------------------------------ status
@@ -241,14 +204,14 @@ final class AgentCommands {
     private CommandReply status() {
         Map<String, String> f = new LinkedHashMap<>();
         f.put("pid", Long.toString(pid));
-        AtlasAgent.Installed in = AtlasAgent.installed();
+        Installation in = AgentInstaller.installed();
         if (in == null) {
             f.put("agent", "not-installed");
             return new CommandReply(Status.OK, f, "Process " + pid + ": the Atlas agent is not installed (no code views). "
                     + "Start the JVM with -javaagent:atlas-agent.jar, or run: atlas attach " + pid + "\n");
         }
         f.putAll(agentFields(in, false));
-        CodeViews cv = CodeViews.get();
+        CodeViews cv = in.pipeline().views();
         SpaceDescription s = cv.space().describe();
         List<PatchApplication> applied = cv.applied();
         List<Migration> running = cv.space().runningMigrations();
@@ -300,7 +263,7 @@ final class AgentCommands {
      * but the JVM is not as it was (the agent stays, the loaded classes it selected were
      * retransformed with entry guards, which run their original code until a patch).
      */
-    private static CommandReply refusedAfterInstall(Map<String, String> f, String why, AtlasAgent.Installed in) {
+    private static CommandReply refusedAfterInstall(Map<String, String> f, String why, Installation in) {
         f.putAll(agentFields(in, false));
         return new CommandReply(Status.REFUSED, f, "refused: " + why + "\nThe patch changed nothing. But the Atlas "
                 + "agent was not installed before this command: it was installed by late attach (default options: "
@@ -309,7 +272,7 @@ final class AgentCommands {
                 + failures(in));
     }
 
-    private static Map<String, String> agentFields(AtlasAgent.Installed in, boolean wasInstalled) {
+    private static Map<String, String> agentFields(Installation in, boolean wasInstalled) {
         Map<String, String> f = new LinkedHashMap<>();
         f.put("agent", in.lateAttach() ? "late-attach" : "start-up");
         f.put("already-installed", Boolean.toString(wasInstalled));
@@ -321,31 +284,31 @@ final class AgentCommands {
         return f;
     }
 
-    private static String how(AtlasAgent.Installed in) {
+    private static String how(Installation in) {
         return in.lateAttach() ? "by late attach" : "at start-up (-javaagent)";
     }
 
-    private static String describe(AtlasAgent.Installed in) {
+    private static String describe(Installation in) {
         return in.transformer().selector() + "; boundaries " + (in.options().boundaries().isEmpty() ? "none"
                 : in.options().boundaries()) + "; " + in.transformer().instrumentedCount() + " class(es) patchable, "
-                + in.transformer().boundaryOnlyCount() + " more with request boundaries only; " + jitStatus()
+                + in.transformer().boundaryOnlyCount() + " more with request boundaries only; " + jitStatus(in)
                 + unmatched(in);
     }
 
     /** The boundary options that matched no method of a class loaded so far (a typo, or a server not in use). */
-    private static String unmatched(AtlasAgent.Installed in) {
+    private static String unmatched(Installation in) {
         List<String> u = in.boundaries().unmatched();
         return u.isEmpty() ? "" : "\nboundary option(s) matching no method of a loaded class so far: " + u;
     }
 
     /** E.g. {@code JIT at SCHED_IDLE during a patch}, or why the JIT's priority is left alone. */
-    private static String jitStatus() {
-        JitPriorityWindow w = CodeViews.get().jitPriorityWindow();
+    private static String jitStatus(Installation in) {
+        JitPriorityWindow w = in.pipeline().jitPriorityWindow();
         return w.unavailable().map(why -> "JIT priority left alone during a patch: " + why)
                 .orElse("JIT at " + w.priority().describe() + " during a patch");
     }
 
-    private static String failures(AtlasAgent.Installed in) {
+    private static String failures(Installation in) {
         List<String> fs;
         synchronized (in.failures()) {
             fs = List.copyOf(in.failures());

@@ -21,7 +21,10 @@ import java.util.Set;
  * agent jar again with the arguments {@code command=<verb>,dir=<directory>}. The JVM runs
  * {@code AtlasAgent.agentmain} on its attach-listener thread, which hands such arguments to
  * {@link #run}; the command runs there, and the CLI's {@code loadAgent} call returns when it
- * is done.
+ * is done. Nothing there waits for an application thread: apply and rollback reply as soon as
+ * their migration has started, and the agent writes their final reply
+ * ({@value CommandReply#FINAL_FILE}) later, from its own scheduler thread
+ * ({@link MigrationFollower}); the CLI waits for that file, not the JVM.
  *
  * {@snippet lang=text :
  *   CLI                                           target JVM (same OS user)
@@ -32,7 +35,9 @@ import java.util.Set;
  *     .loadAgent(atlas-agent.jar,  ------------>  AtlasAgent.agentmain("command=apply,dir=/tmp/atlas-cmd-XXXX")
  *        "command=apply,dir=...")                   CommandChannel.run: check the directory, read the request,
  *                                                   do it, write .../reply.txt
- *   read reply.txt, print it, rm -r  <---------   return
+ *   read reply.txt (status=started)  <-------   return (the migration has started)
+ *   wait for final-reply.txt         <-------   (agent's scheduler thread) migration done, or timeout:
+ *   print both, rm -r                               write .../final-reply.txt
  * }
  *
  * <p>Implementation notes: the directory is created by the CLI with mode 0700, so no other
@@ -88,7 +93,7 @@ public final class CommandChannel {
             // DEBUG: the outcome of a patch or rollback is logged at INFO where it happens; one
             // log record less at the patch instant (a record costs a stack walk and formatting)
             LOG.log(Level.DEBUG, () -> "Atlas: command " + request);
-            reply = new AgentCommands(inst).run(request);
+            reply = new AgentCommands(inst, dir).run(request);
         } catch (IOException | RuntimeException | LinkageError e) {
             reply = new CommandReply(CommandReply.Status.FAILED, Map.of("error", e.toString()),
                     "the Atlas agent could not run command '" + verb + "': " + e + "\n");

@@ -24,6 +24,11 @@ import java.util.Objects;
  *   free text: the report the CLI prints
  * </pre>
  *
+ * <p>Apply and rollback answer in two parts: at once, when the migration has started
+ * ({@link Status#STARTED}, in {@value #FILE}), and when it is done or the request's timeout
+ * ran out ({@value #FINAL_FILE}, written later by the agent off the attach-listener thread);
+ * the CLI waits for the second and shows both as one ({@link #followedBy}).
+ *
  * @param status what happened
  * @param fields machine-readable facts (patch id, view ids, thread counts...), in order
  * @param text   the report for people
@@ -31,6 +36,8 @@ import java.util.Objects;
 public record CommandReply(Status status, Map<String, String> fields, String text) {
     /** The reply file in the command directory. */
     public static final String FILE = "reply.txt";
+    /** The final reply of an apply or rollback whose first reply was {@link Status#STARTED}. */
+    public static final String FINAL_FILE = "final-reply.txt";
     private static final String HEADER = "atlas-reply 1";
 
     /** The outcome of a command. */
@@ -41,6 +48,11 @@ public record CommandReply(Status status, Map<String, String> fields, String tex
         REFUSED,
         /** Done, but the migration had not finished when the time ran out; it goes on. */
         TIMEOUT,
+        /**
+         * The change is in effect and its migration has started; the outcome follows in
+         * {@value CommandReply#FINAL_FILE} (OK or TIMEOUT).
+         */
+        STARTED,
         /** An unexpected failure; the text says what is known about the state. */
         FAILED
     }
@@ -71,11 +83,26 @@ public record CommandReply(Status status, Map<String, String> fields, String tex
         return fields.get(name);
     }
 
-    /** Writes the reply to {@code dir} (a temporary file moved into place). */
+    /** Writes the reply to {@code dir} as {@value #FILE} (a temporary file moved into place). */
     public void write(Path dir) throws IOException {
-        Path tmp = dir.resolve(FILE + ".tmp");
+        write(dir, FILE);
+    }
+
+    /** Writes the reply to {@code dir} as {@code name} (a temporary file moved into place). */
+    public void write(Path dir, String name) throws IOException {
+        Path tmp = dir.resolve(name + ".tmp");
         Files.writeString(tmp, render(), StandardCharsets.UTF_8);
-        Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * This {@link Status#STARTED} reply completed by its final reply: the final status, both
+     * replies' fields (the final one's win), and both texts one after the other.
+     */
+    public CommandReply followedBy(CommandReply last) {
+        Map<String, String> f = new LinkedHashMap<>(fields);
+        f.putAll(last.fields);
+        return new CommandReply(last.status, f, text + last.text);
     }
 
     /**

@@ -29,7 +29,7 @@ import java.util.Properties;
  * @param timeout           how long the agent waits for the migration (apply, rollback)
  * @param keystore          trusted key store: the patch must be signed by one of its keys; null: no check
  * @param keystorePassword  its password, or null
- * @param agentOptions      agent options for {@code attach} (see {@link dev.atlas.patch.agent.AgentOptions}), or null
+ * @param agentOptions      agent options for {@code attach} (see {@link dev.atlas.patch.agent.install.AgentOptions}), or null
  */
 public record CommandRequest(Verb verb, Path patch, Duration timeout, Path keystore, String keystorePassword,
                              String agentOptions) {

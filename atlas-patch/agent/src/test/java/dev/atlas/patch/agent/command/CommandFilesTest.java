@@ -1,6 +1,6 @@
 package dev.atlas.patch.agent.command;
 
-import dev.atlas.patch.agent.AtlasAgent;
+import dev.atlas.patch.agent.install.AgentInstaller;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,7 +97,7 @@ class CommandFilesTest {
 
     @Test
     void statusWithoutTheAgentSaysHowToInstallIt() throws Exception {
-        assumeTrue(AtlasAgent.installed() == null, "another test installed the agent in this JVM");
+        assumeTrue(AgentInstaller.installed() == null, "another test installed the agent in this JVM");
         Path dir = privateDir("status");
         CommandRequest.status().write(dir);
         CommandChannel.run(CommandChannel.agentArgs(CommandRequest.Verb.STATUS, dir), null);

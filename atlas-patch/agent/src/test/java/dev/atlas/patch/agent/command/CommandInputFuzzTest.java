@@ -1,7 +1,7 @@
 package dev.atlas.patch.agent.command;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.atlas.patch.agent.AgentOptions;
+import dev.atlas.patch.agent.install.AgentOptions;
 import dev.atlas.patch.instrument.BoundaryMatcher;
 import dev.atlas.patch.instrument.ClassSelector;
 import org.junit.jupiter.api.AfterAll;

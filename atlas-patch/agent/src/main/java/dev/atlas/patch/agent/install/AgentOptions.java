@@ -1,4 +1,4 @@
-package dev.atlas.patch.agent;
+package dev.atlas.patch.agent.install;
 
 import dev.atlas.patch.instrument.BoundaryMatcher;
 import dev.atlas.patch.jit.JitPriority;
@@ -16,7 +16,7 @@ import java.util.List;
  *   exclude=com.acme.generated.**      classes to leave alone
  *   boundary=com.acme.Worker#process   request-boundary methods (default: HTTP handlers and servlets)
  *   boundary=none                      no request boundaries
- *   warmup=false                       do not run the patch path once at start (see PatchPathWarmup)
+ *   warmup=false                       do not run the patch path once at start (see dev.atlas.patch.warmup.PatchPathWarmup)
  *   jitPriority=idle                   how the JIT's compiler threads run while a patch goes in:
  *                                      idle (SCHED_IDLE, the default), a nice value 1 to 19, or off
  *                                      (also 0: leave them alone); see JitPriorityWindow

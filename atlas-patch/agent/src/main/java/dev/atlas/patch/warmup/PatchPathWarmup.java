@@ -1,4 +1,4 @@
-package dev.atlas.patch.runtime;
+package dev.atlas.patch.warmup;
 
 import dev.atlas.patch.classfile.ClassFingerprint;
 import dev.atlas.patch.classfile.IndyRedirect;
@@ -10,6 +10,9 @@ import dev.atlas.patch.format.PatchFile;
 import dev.atlas.patch.format.PatchIds;
 import dev.atlas.patch.instrument.BoundaryMatcher;
 import dev.atlas.patch.instrument.CodeInstrumenter;
+import dev.atlas.patch.runtime.CodeViews;
+import dev.atlas.patch.runtime.PatchPipeline;
+import dev.atlas.patch.runtime.PreparationCost;
 
 import java.lang.System.Logger.Level;
 import java.lang.classfile.ClassFile;
@@ -46,7 +49,7 @@ import java.util.List;
  * a lambda), so that constant-pool redirection, call-site linking and shadow fields also
  * run here first; it also sets up the platform MBeans {@link PreparationCost} reads and
  * compiles SHA-256. A patch applied while the warm-up runs waits for it
- * ({@link #awaitFinished}).
+ * ({@link PatchPipeline#startWarmup}).
  *
  * <p>Effects visible to the application: three short-lived views of the code space (in
  * {@code atlas status} while they live), that only the warm-up's own threads ever enter.
@@ -64,41 +67,23 @@ public final class PatchPathWarmup {
 
     private PatchPathWarmup() {}
 
-    private static volatile Thread running;   // the last warm-up started, or null
-
-    /** Starts the warm-up on a daemon thread named "atlas-warmup"; returns at once. */
-    public static Thread start() {
-        Thread t = Thread.ofPlatform().daemon().name("atlas-warmup").unstarted(PatchPathWarmup::runQuietly);
-        running = t;
-        t.start();
-        return t;
-    }
-
     /**
-     * Waits up to {@code max} for a warm-up that is still running, so that a patch applied
-     * right after start-up or attach does not migrate the warm-up's own threads while the
-     * warm-up moves them between its views (the migration would report them outside the
-     * patch's view). The warm-up takes well under a second; if it takes longer the patch goes
-     * ahead. Returns at once on the warm-up thread itself and when no warm-up runs.
+     * Starts the warm-up of {@code pipeline}'s path on its warm-up thread
+     * ({@link PatchPipeline#startWarmup}: a patch applied meanwhile waits for it); returns at once.
      */
-    static void awaitFinished(Duration max) {
-        Thread t = running;
-        if (t == null || t == Thread.currentThread() || !t.isAlive()) {
-            return;
-        }
-        try {
-            if (!t.join(max)) {
-                LOG.log(Level.DEBUG, () -> "patch path warm-up still running after " + max + "; applying anyway");
+    public static Thread start(PatchPipeline pipeline) {
+        return pipeline.startWarmup(new Runnable() {
+            @Override
+            public void run() {
+                runQuietly(pipeline);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        });
     }
 
-    private static void runQuietly() {
+    private static void runQuietly(PatchPipeline pipeline) {
         long t0 = System.nanoTime();
         try {
-            run();
+            run(pipeline);
             LOG.log(Level.DEBUG, () -> "patch path warmed up in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         } catch (Throwable e) {
             LOG.log(Level.DEBUG, () -> "patch path warm-up failed (harmless): " + e);
@@ -111,7 +96,7 @@ public final class PatchPathWarmup {
      * default view and the stack of applied patches are never touched, so it needs no lock
      * and never waits for an application thread.
      */
-    static void run() throws Throwable {
+    static void run(PatchPipeline pipeline) throws Throwable {
         // the management beans PreparationCost reads: their first use sets up the platform's
         // MBean providers (service loading, reflection, streams), measured at the patch
         // instant as C2 throwing away and recompiling the application's stream code
@@ -120,7 +105,7 @@ public final class PatchPathWarmup {
         // loop over C2's threshold at the patch instant (~45 ms of C2); a straight-line loop,
         // so compiling it now on a larger input cannot be invalidated by the real patch later
         java.security.MessageDigest.getInstance("SHA-256").digest(new byte[1 << 20]);
-        CodeViews code = CodeViews.get();
+        CodeViews code = pipeline.views();
         byte[] original = targetClass();
         Loader loader = new Loader();
         byte[] instrumented = new CodeInstrumenter(code.registry(),
@@ -165,7 +150,7 @@ public final class PatchPathWarmup {
                     dev.atlas.core.View v = code.publishWarmupView(patch, home);
                     dev.atlas.core.Migration in = code.space().migrate(v).threads(threads).start();
                     if (round == 0) {
-                        code.installInlineCachesAfter(in);   // its classes load here; it installs nothing new
+                        pipeline.scheduleInlineCaches(in);   // its classes load here; it installs nothing new
                     }
                     in.await(WAIT);
                     exercise(handle, 3);

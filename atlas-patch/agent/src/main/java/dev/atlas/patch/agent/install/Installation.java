@@ -1,0 +1,25 @@
+package dev.atlas.patch.agent.install;
+
+import dev.atlas.patch.instrument.BoundaryMatcher;
+import dev.atlas.patch.instrument.PatchableClassTransformer;
+import dev.atlas.patch.runtime.PatchPipeline;
+
+import java.lang.instrument.Instrumentation;
+import java.util.List;
+
+/**
+ * What an installed agent holds ({@link AgentInstaller#installed()}).
+ *
+ * @param options         the agent options it was installed with
+ * @param transformer     the class transformer (counts of instrumented and failed classes)
+ * @param instrumentation the JVM's instrumentation
+ * @param lateAttach      installed by late attach (else at start-up, {@code -javaagent})
+ * @param retransformed   loaded classes made patchable at late attach
+ * @param failures        classes that could not be made patchable, with the reason (first 100;
+ *                        synchronise on the list to read it)
+ * @param boundaries      the request-boundary matcher
+ * @param pipeline        the way patches go in and out of this JVM
+ */
+public record Installation(AgentOptions options, PatchableClassTransformer transformer, Instrumentation instrumentation,
+                           boolean lateAttach, int retransformed, List<String> failures, BoundaryMatcher boundaries,
+                           PatchPipeline pipeline) {}
