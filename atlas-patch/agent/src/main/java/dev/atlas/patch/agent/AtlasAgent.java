@@ -43,6 +43,7 @@ public final class AtlasAgent {
                             boolean lateAttach, int retransformed, List<String> failures, BoundaryMatcher boundaries) {}
 
     private static Installed installed;   // guarded by AtlasAgent.class
+    private static final Runnable NO_SCOPE = () -> { };
 
     private AtlasAgent() {}
 
@@ -97,8 +98,12 @@ public final class AtlasAgent {
         }
         // the point between two tasks of the JDK's executors (ThreadPoolExecutor, ForkJoinPool, a thread per task)
         List<String> executorProblems = ExecutorBoundaries.install(inst, () -> {
-            dev.atlas.core.ViewScope scope = Dispatch.enterRequest();
-            return scope::close;
+            try {
+                dev.atlas.core.ViewScope scope = Dispatch.enterRequest();
+                return scope::close;
+            } catch (IllegalStateException spaceClosed) {
+                return NO_SCOPE;   // the JVM is shutting down (the view space is closed): tasks run without a scope
+            }
         });
         synchronized (failures) {
             failures.addAll(executorProblems);
