@@ -6,6 +6,9 @@
  * Usage: atlas-run <command...>   (run ..., host status, host stop, kill ID)
  * When no host answers a `run`, it starts one: $ATLAS_JAVA [$ATLAS_HOST_JAVA_OPTS] -cp
  * $ATLAS_ULP_JAR dev.atlas.ulp.UlpMain host serve, detached (setsid), output to host.log.
+ * Without $ATLAS_JAVA it asks the shell command $ATLAS_FIND_JAVA (set by ./atlas: the JDK
+ * search of scripts/find-jdk.sh) for the java launcher, so that a run on a live host never
+ * pays for the JDK search.
  * Exit status: the program's; 1 with a message on stderr when the host cannot be reached.
  */
 #include <errno.h>
@@ -45,10 +48,25 @@ static int connect_host(void) {
     return fd;
 }
 
+/* The java launcher: $ATLAS_JAVA, else the first line printed by the command $ATLAS_FIND_JAVA. */
+static const char *find_java(void) {
+    static char found[4096];
+    const char *java = getenv("ATLAS_JAVA"), *cmd = getenv("ATLAS_FIND_JAVA");
+    if (java && *java) return java;
+    if (!cmd || !*cmd) return NULL;
+    FILE *p = popen(cmd, "r");
+    if (!p) return NULL;
+    char *line = fgets(found, sizeof found, p);
+    int rc = pclose(p);
+    if (!line || rc != 0) return NULL;
+    found[strcspn(found, "\n")] = 0;
+    return *found ? found : NULL;
+}
+
 static int start_host(void) {
-    const char *java = getenv("ATLAS_JAVA"), *jar = getenv("ATLAS_ULP_JAR");
+    const char *java = find_java(), *jar = getenv("ATLAS_ULP_JAR");
     if (!java || !jar) {
-        fprintf(stderr, "atlas: no host is running in %s and ATLAS_JAVA/ATLAS_ULP_JAR are not set to start one\n", dir);
+        fprintf(stderr, "atlas: no host is running in %s and no java (ATLAS_JAVA or ATLAS_FIND_JAVA) and ATLAS_ULP_JAR to start one\n", dir);
         return -1;
     }
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) { fprintf(stderr, "atlas: cannot create %s: %s\n", dir, strerror(errno)); return -1; }

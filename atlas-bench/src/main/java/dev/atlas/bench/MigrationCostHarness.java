@@ -70,7 +70,7 @@ public final class MigrationCostHarness {
                 }));
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (space.snapshot().threads().stream().filter(t -> t.idle()).count() < n) {
+            while (space.describe().threads().stream().filter(t -> t.idle()).count() < n) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("workers did not become idle");
                 }

@@ -30,8 +30,9 @@ import dev.atlas.core.quiescence.QuiescentThreadPool;
  *   <li><b>virtual</b>: 200 virtual threads looping like the busy workers with W = 100 µs and a
  *       100 µs park after each quiescence point, so that the two carriers take turns running
  *       them. Baselines as for busy. ({@code --virtual-sleep 0} uses {@link Thread#yield()}
- *       instead; on JDK 25 with two carriers that starved some virtual threads for over 10 s
- *       here, so no migration could complete: see docs/benchmarks.md.)</li>
+ *       instead; with two carriers the JDK 25 scheduler can leave yield-looping virtual
+ *       threads unscheduled for seconds, and a thread that does not run reaches no
+ *       quiescence point, so a migration may time out naming them as stragglers.)</li>
  * </ul>
  *
  * <h2>Per scenario</h2>

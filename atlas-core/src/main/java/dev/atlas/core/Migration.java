@@ -23,16 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * point. Returned at once by {@link MigrationRequest#start()}; the threads keep running
  * and nobody waits, unless a caller chooses to {@link #await(Duration) await} the result.
  *
- * {@snippet :
- * Migration m = space.migrate(v2).executor(pool).start();
- * m.completion().thenAccept(r -> log.info("all moved, slowest after " + r.maxDelay()));
- * try {
- *     m.await(Duration.ofSeconds(2));
- * } catch (MigrationTimeoutException e) {
- *     e.stragglers().forEach(s -> System.err.println(s.render(10)));
- *     m.cancel();   // threads already moved go back at their next quiescence point
- * }
- * }
+ * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=migration}
  *
  * <p>Thread safety: all methods may be called from any thread.
  */

@@ -10,12 +10,7 @@ import java.util.function.Predicate;
  * Says which threads to move into a target view. Selections add up; the threads are the
  * registered, live threads of the space matched when {@link #start()} is called.
  *
- * {@snippet :
- * space.migrate(v2).allThreads().makeDefault().start();
- * space.migrate(tracing).threads(suspect).start();
- * space.migrate(v2).executor(pool).start();
- * space.migrate(v2).matching(t -> t.getName().startsWith("http-")).start();
- * }
+ * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=migration-request}
  *
  * <p>Threading contract: confined to the caller; single use.
  */

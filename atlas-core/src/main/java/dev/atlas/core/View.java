@@ -18,12 +18,7 @@ import java.util.Set;
  * migrated into it at their quiescence points; once {@linkplain #retire() retirement} is
  * requested and the last thread has left, its cleanup actions run exactly once.
  *
- * {@snippet :
- * View v2 = space.derive(space.baseView(), "v2").publish();
- * Migration m = space.migrate(v2).allThreads().makeDefault().start();
- * space.baseView().retire();       // retires as soon as the last thread has left it
- * m.await(Duration.ofSeconds(5));  // or watch m.progress() / m.stragglers()
- * }
+ * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=view}
  *
  * <p>Thread safety: all methods may be called from any thread.
  */
@@ -128,7 +123,7 @@ public final class View {
         return space;
     }
 
-    /** The current state; a snapshot that may be stale as soon as it returns. */
+    /** The current state; a reading that may be stale as soon as it returns. */
     public ViewState state() {
         return stateOf((long) LIFECYCLE.getVolatile(this));
     }

@@ -9,15 +9,10 @@ import java.util.Objects;
 /**
  * Prepares a new view off to the side: declare where it diverges from its parent, add
  * cleanup actions for when it retires, then {@link #publish()} it. The view exists (in
- * state {@link ViewState#PREPARING}, visible in snapshots) from {@link ViewSpace#derive}
+ * state {@link ViewState#PREPARING}, visible in descriptions) from {@link ViewSpace#derive}
  * on, but no thread can enter it before it is published.
  *
- * {@snippet :
- * View patched = space.derive(current, "patch-42")
- *         .diverge(METHOD_TABLE, newTable)
- *         .onRetire(newTable::unload)
- *         .publish();
- * }
+ * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=view-builder}
  *
  * <p>Threading contract: confined to one preparing thread; single use.
  */

@@ -10,15 +10,7 @@ import java.util.Objects;
  * <p>Keys compare by identity, like {@link ScopedValue}s: create each one once, as a
  * {@code static final} constant.
  *
- * {@snippet :
- * static final ViewKey<String> GREETING = ViewKey.of("greeting", String.class);
- *
- * View patched = space.derive(space.baseView())
- *         .diverge(GREETING, "hello, patched world")
- *         .publish();
- * String g = patched.get(GREETING);        // "hello, patched world"
- * String b = space.baseView().get(GREETING); // null: the base never declared it
- * }
+ * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=view-key}
  *
  * @param <T> the type of the per-view value
  */

@@ -6,12 +6,7 @@ package dev.atlas.core;
  * thread, the thread never changes view (its quiescence points are ignored), so a request
  * handled in one scope sees all-old or all-new, never a mix.
  *
- * {@snippet :
- * try (ViewScope scope = space.enter()) {
- *     handle(request, scope.view());
- * }
- * space.quiescent();   // between requests: the thread may move to a new view here
- * }
+ * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=view-scope}
  *
  * <p>A <em>request scope</em> ({@link ViewSpace#enterRequest()}) is a scope that also marks
  * the request boundary: opening the outermost one is a quiescence point, and closing it

@@ -3,7 +3,7 @@ package dev.atlas.core;
 import dev.atlas.core.observe.MigrationCompletedEvent;
 import dev.atlas.core.observe.SpaceListener;
 import dev.atlas.core.observe.ThreadMigratedEvent;
-import dev.atlas.core.observe.SpaceSnapshot;
+import dev.atlas.core.observe.SpaceDescription;
 import dev.atlas.core.observe.ViewRetiredEvent;
 import dev.atlas.core.reclaim.Housekeeper;
 
@@ -32,24 +32,7 @@ import java.util.function.Predicate;
  * them one by one, each at its own quiescence point, while the others keep running; views
  * that no thread can reach any more are retired through a grace period, never a barrier.
  *
- * {@snippet :
- * try (ViewSpace space = ViewSpace.create("orders")) {
- *     // worker threads
- *     while (running) {
- *         Request r = space.awaitIdle(queue::take);   // idle: migrated at once if asked
- *         try (ViewScope scope = space.enter()) {      // one view for the whole request
- *             handle(r, scope.view());
- *         }
- *         space.quiescent();                          // between requests
- *     }
- *
- *     // an operator thread
- *     View v2 = space.derive(space.defaultView(), "v2").diverge(KEY, value).publish();
- *     Migration m = space.migrate(v2).allThreads().makeDefault().start();
- *     space.defaultView();   // v2
- *     space.baseView().retire();
- * }
- * }
+ * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=view-space}
  *
  * <h2>Progress guarantees</h2>
  * <ol>
@@ -74,7 +57,7 @@ public final class ViewSpace implements AutoCloseable {
      * Registry: `bindings` maps thread id to ThreadBinding; a thread registers itself the
      * first time it uses the space (or explicitly), after pinning its initial view.
      * Bindings of dead threads are found by the housekeeper's periodic sweep (and by every
-     * migration start and snapshot) and exited, which drops their pins.
+     * migration start and description) and exited, which drops their pins.
      *
      * New threads vs. makeDefault: a thread binding to the default view, and a migration
      * that changes the default and then scans the registry, could miss each other. The
@@ -148,11 +131,7 @@ public final class ViewSpace implements AutoCloseable {
      * space publishes it when the setup returns. If the setup throws, no space is created
      * and nothing is left running.
      *
-     * {@snippet :
-     * ViewSpace space = ViewSpace.create("orders", base -> base
-     *         .diverge(HANDLER, new Handler())
-     *         .onRetire(() -> System.out.println("base retired")));
-     * }
+     * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=create-with-base}
      */
     public static ViewSpace create(String name, Consumer<ViewBuilder> baseSetup) {
         Objects.requireNonNull(name, "name");
@@ -203,13 +182,7 @@ public final class ViewSpace implements AutoCloseable {
      * So threads between requests never hold up a migration, and each request runs wholly
      * in one view. Nested calls open ordinary nested scopes.
      *
-     * {@snippet :
-     * void handle(Request r) {                      // called by any server thread
-     *     try (ViewScope scope = space.enterRequest()) {
-     *         respond(r, scope.view());                // all-old or all-new
-     *     }                                          // detached again: moved at once if asked
-     * }
-     * }
+     * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=enter-request}
      *
      * <p>Cost: two compareAndSets on the thread's own binding per outermost request (about
      * 10-40 ns uncontended), nothing more for nested ones.
@@ -671,9 +644,9 @@ public final class ViewSpace implements AutoCloseable {
     // ================================================================ introspection
 
     /** What the space looks like now: views, threads per view, running migrations. */
-    public SpaceSnapshot snapshot() {
+    public SpaceDescription describe() {
         sweep();
-        List<SpaceSnapshot.ViewInfo> vs = new ArrayList<>();
+        List<SpaceDescription.ViewInfo> vs = new ArrayList<>();
         // plain loops and sorts, no streams: called at the patch instant in a serving JVM
         // (see "The patch path in the serving JVM" in ARCHITECTURE.md)
         for (View v : views()) {
@@ -684,29 +657,29 @@ public final class ViewSpace implements AutoCloseable {
                 }
                 Collections.sort(divergences);
             }
-            vs.add(new SpaceSnapshot.ViewInfo(v.id(), v.name(),
+            vs.add(new SpaceDescription.ViewInfo(v.id(), v.name(),
                     v.parent().map(View::id).orElse(-1L), v.state().name(), countBoundThreads(v), v.pins(),
                     List.copyOf(divergences)));
         }
-        List<SpaceSnapshot.ThreadInfo> ts = new ArrayList<>();
+        List<SpaceDescription.ThreadInfo> ts = new ArrayList<>();
         List<ThreadBinding> bs = new ArrayList<>(bindings.values());
         bs.sort(BY_THREAD_ID);
         for (ThreadBinding b : bs) {
             BindingState s = b.state();
             if (s.exited()) continue;
-            ts.add(new SpaceSnapshot.ThreadInfo(b.threadId, b.thread.getName(), b.thread.isVirtual(), s.current().id(),
+            ts.add(new SpaceDescription.ThreadInfo(b.threadId, b.thread.getName(), b.thread.isVirtual(), s.current().id(),
                     s.pending() == null ? -1 : s.pending().target().id(), s.idle(), b.thread.getState().name()));
         }
-        List<SpaceSnapshot.MigrationInfo> ms = new ArrayList<>();
+        List<SpaceDescription.MigrationInfo> ms = new ArrayList<>();
         for (Migration m : runningMigrations()) {
             List<String> stragglers = new ArrayList<>();
             for (Straggler s : m.stragglers()) {
                 stragglers.add(s.render(3));
             }
-            ms.add(new SpaceSnapshot.MigrationInfo(m.id(), m.target().id(), m.phase().name(), m.size(), m.remaining(),
+            ms.add(new SpaceDescription.MigrationInfo(m.id(), m.target().id(), m.phase().name(), m.size(), m.remaining(),
                     List.copyOf(stragglers)));
         }
-        return new SpaceSnapshot(name, Instant.now(), defaultView.id(), vs, ts, ms);
+        return new SpaceDescription(name, Instant.now(), defaultView.id(), vs, ts, ms);
     }
 
     /** Views not yet retired, by id. */
@@ -734,7 +707,7 @@ public final class ViewSpace implements AutoCloseable {
 
     /**
      * Releases the bindings of threads that died without unbinding (also done every
-     * 100 ms by the housekeeper, and at every migration start and snapshot).
+     * 100 ms by the housekeeper, and at every migration start and description).
      *
      * @return how many were released
      */

@@ -194,19 +194,18 @@ class MigrationModelCheckTest {
      * must end in its target, and its entry must not be SUPERSEDED (that state means "a
      * newer migration took the thread over", and nothing newer exists).
      *
-     * <p>Failed before the fix in ThreadBinding.offer (a return ticket now yields to any
-     * newer request). Interleaving found by Lincheck: the owner's quiescence point removes
-     * its forward ticket (CAS RUNNING(src, t1) to RUNNING(tgt)) but has not yet written
-     * MIGRATED; the admin's cancelLocked() flips the phase to CANCELLING, reads the entry
-     * as PENDING, fails to withdraw the ticket, re-reads PENDING and skips it, cancels the
-     * busy entry, returns true; the operator then launches the later migration, whose
-     * ticket is installed on the thread (RUNNING(tgt, t2)). The owner resumes: writes
-     * MIGRATED, reads CANCELLING, wins MIGRATED to RETURNING and sendBack() offers the
-     * return ticket, which supersedes t2 (ThreadBinding.offer supersedes whatever is
-     * pending). The thread goes back to src; the later migration finishes DONE with the
-     * thread SUPERSEDED. Pins and exactly-once settlement stay correct: the bug is that
-     * cancel's effect is not complete when cancel() returns, and a return ticket overrides
-     * tickets of newer migrations.
+     * <p>The interleaving this guards against (ThreadBinding.offer: a return ticket yields to
+     * any newer request): the owner's quiescence point removes its forward ticket (CAS
+     * RUNNING(src, t1) to RUNNING(tgt)) but has not yet written MIGRATED; the admin's
+     * cancelLocked() flips the phase to CANCELLING, reads the entry as PENDING, fails to
+     * withdraw the ticket, re-reads PENDING and skips it, cancels the busy entry, returns
+     * true; the operator then launches the later migration, whose ticket is installed on the
+     * thread (RUNNING(tgt, t2)). The owner resumes: writes MIGRATED, reads CANCELLING, wins
+     * MIGRATED to RETURNING and sendBack() offers the return ticket. If that ticket
+     * superseded t2, the thread would go back to src and the later migration finish DONE with
+     * the thread SUPERSEDED: pins and exactly-once settlement would stay correct, but
+     * cancel's effect would not be complete when cancel() returns, and a return ticket would
+     * override tickets of newer migrations.
      */
     @Test
     void aCancelThatHasReturnedNeverOverridesALaterMigration() {

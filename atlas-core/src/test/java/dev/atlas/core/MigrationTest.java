@@ -259,18 +259,18 @@ class MigrationTest {
     }
 
     @Test
-    void snapshotShowsViewsThreadsAndPendingMigrations() throws Exception {
+    void describeShowsViewsThreadsAndPendingMigrations() throws Exception {
         View v2 = space.derive(space.baseView(), "patched").publish();
         InLongScope t = new InLongScope(space, "busy", true);
         Migration m = space.migrate(v2).allThreads().start();
-        var snap = space.snapshot();
-        assertEquals(2, snap.views().size());
-        var busy = snap.threads().stream().filter(i -> i.name().equals("busy")).findFirst().orElseThrow();
+        var d = space.describe();
+        assertEquals(2, d.views().size());
+        var busy = d.threads().stream().filter(i -> i.name().equals("busy")).findFirst().orElseThrow();
         assertEquals(0, busy.viewId());
         assertEquals(v2.id(), busy.pendingViewId());
-        assertEquals(1, snap.migrations().size());
-        assertEquals(1, snap.migrations().getFirst().remaining());
-        String text = snap.render();
+        assertEquals(1, d.migrations().size());
+        assertEquals(1, d.migrations().getFirst().remaining());
+        String text = d.render();
         assertTrue(text.contains("patched") && text.contains("busy") && text.contains("straggler"), text);
         t.release();
         m.await(LONG);

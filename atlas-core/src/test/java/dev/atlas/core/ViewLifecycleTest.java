@@ -78,7 +78,7 @@ class ViewLifecycleTest {
         ViewBuilder b = space.derive(space.baseView(), "prep");
         View v = b.view();
         assertEquals(ViewState.PREPARING, v.state());
-        assertTrue(space.snapshot().views().stream().anyMatch(i -> i.id() == v.id() && i.state().equals("PREPARING")));
+        assertTrue(space.describe().views().stream().anyMatch(i -> i.id() == v.id() && i.state().equals("PREPARING")));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> v.get(GREETING));
         assertTrue(e.getMessage().contains("PREPARING"), e.getMessage());
         ViewRetiredException m = assertThrows(ViewRetiredException.class, () -> space.migrate(v).allThreads().start());

@@ -16,6 +16,7 @@ import java.util.Optional;
  * ./atlas corpus --fast                   # the CI subset
  * ./atlas corpus --only commons-text      # pairs whose id contains the text (repeatable)
  * ./atlas corpus --out /tmp/corpus.md     # elsewhere than docs/release-corpus.md
+ * ./atlas corpus --fast --tests '.*\.Md5CryptTest'   # only test classes matching (old, new, reference)
  * }
  *
  * <p>Needs the CLI and the agent built ({@code ./atlas corpus} builds them) and Maven Central
@@ -32,15 +33,17 @@ public final class CorpusMain {
         List<String> only = new ArrayList<>();
         Path out = root.resolve("docs/release-corpus.md");
         Duration timeout = Duration.ofMinutes(20);
+        String tests = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--fast" -> fast = true;
                 case "--only" -> only.add(value(args, ++i, "--only"));
                 case "--out" -> out = Path.of(value(args, ++i, "--out"));
+                case "--tests" -> tests = value(args, ++i, "--tests");
                 case "--suite-timeout-min" -> timeout = Duration.ofMinutes(Long.parseLong(value(args, ++i, "--suite-timeout-min")));
                 default -> {
                     System.err.println("atlas corpus: unknown argument '" + args[i]
-                            + "' (expected --fast, --only <text>, --out <file>, --suite-timeout-min <n>)");
+                            + "' (expected --fast, --only <text>, --out <file>, --suite-timeout-min <n>, --tests <regex>)");
                     System.exit(2);
                 }
             }
@@ -51,7 +54,7 @@ public final class CorpusMain {
                 pairs.add(p);
             }
         }
-        List<PairResult> results = run(root, pairs, timeout, System.out);
+        List<PairResult> results = run(root, pairs, timeout, tests, System.out);
         StringBuilder cmd = new StringBuilder("./atlas corpus");
         for (String a : args) {
             cmd.append(' ').append(a);
@@ -62,8 +65,13 @@ public final class CorpusMain {
         System.out.println("wrote " + out);
     }
 
-    /** Runs {@code pairs} one after another, printing one line per pair. */
-    static List<PairResult> run(Path root, List<ReleasePair> pairs, Duration suiteTimeout, java.io.PrintStream log)
+    /**
+     * Runs {@code pairs} one after another, printing one line per pair.
+     *
+     * @param testFilter null, or a regular expression the test classes of every suite must match
+     */
+    static List<PairResult> run(Path root, List<ReleasePair> pairs, Duration suiteTimeout, String testFilter,
+                                java.io.PrintStream log)
             throws IOException, InterruptedException {
         Path work = root.resolve("target/corpus");
         Path cliJar = root.resolve("atlas-cli/target/atlas-cli.jar");
@@ -79,7 +87,7 @@ public final class CorpusMain {
             throw new IOException("cannot locate the harness's own classes: " + e.getMessage(), e);
         }
         PairRunner runner = new PairRunner(new ReleaseResolver(root, work.resolve("releases")), new CliDriver(cliJar, agentJar),
-                runnerClasses, work.resolve("pairs"), suiteTimeout);
+                runnerClasses, work.resolve("pairs"), suiteTimeout, testFilter);
         List<PairResult> results = new ArrayList<>();
         for (ReleasePair p : pairs) {
             log.println("corpus: " + p.id() + " ...");

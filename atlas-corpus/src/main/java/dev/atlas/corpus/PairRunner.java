@@ -22,7 +22,16 @@ final class PairRunner {
     private final Path work;
     private final Duration suiteTimeout;
 
-    PairRunner(ReleaseResolver resolver, CliDriver cli, Path runnerClasses, Path work, Duration suiteTimeout) {
+    private final List<String> childArgs;
+
+    /**
+     * @param testFilter null, or a regular expression every test class run (old, new and
+     *                   reference suites alike) must match: a subset of each suite
+     */
+    PairRunner(ReleaseResolver resolver, CliDriver cli, Path runnerClasses, Path work, Duration suiteTimeout,
+               String testFilter) {
+        this.childArgs = testFilter == null ? List.of()
+                : List.of("-D" + dev.atlas.corpus.child.SuiteRunner.TESTS_PROPERTY + "=" + testFilter);
         this.resolver = resolver;
         this.cli = cli;
         this.runnerClasses = runnerClasses;
@@ -60,8 +69,9 @@ final class PairRunner {
         SuiteOutcome oldTests = null;
         SuiteOutcome patched = null;
         Path live = dir.resolve("patched");
-        List<String> jvmArgs = List.of(ChildJvm.agentArgument(cli.agentJar(), pair.patchedPackage()),
-                "-XX:+EnableDynamicAgentLoading", "--enable-native-access=ALL-UNNAMED", "-Xmx2g");
+        List<String> jvmArgs = new ArrayList<>(List.of(ChildJvm.agentArgument(cli.agentJar(), pair.patchedPackage()),
+                "-XX:+EnableDynamicAgentLoading", "--enable-native-access=ALL-UNNAMED", "-Xmx2g"));
+        jvmArgs.addAll(childArgs);
         List<Path> cp = new ArrayList<>();
         cp.add(oldRelease.jar());
         cp.addAll(oldRelease.testPath());
@@ -84,7 +94,9 @@ final class PairRunner {
         cp.add(release.jar());
         cp.addAll(release.testPath());
         cp.add(release.tests());
-        try (ChildJvm child = ChildJvm.start(dir, List.of("-Xmx2g"), runnerClasses, cp, Duration.ofMinutes(2))) {
+        List<String> jvmArgs = new ArrayList<>(List.of("-Xmx2g"));
+        jvmArgs.addAll(childArgs);
+        try (ChildJvm child = ChildJvm.start(dir, jvmArgs, runnerClasses, cp, Duration.ofMinutes(2))) {
             return child.run("new-tests", List.of(release.tests()), List.of(), suiteTimeout);
         }
     }

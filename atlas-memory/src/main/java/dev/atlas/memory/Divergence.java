@@ -14,27 +14,22 @@ import java.util.Objects;
  *       first store of the view to a page copies it: from then on the view sees its own copy
  *       of that page only, and its stores are invisible to every other view. Diverging costs
  *       one {@code mmap}, never a copy of the range.</dd>
- *   <dt>{@linkplain #snapshot(SnapshotMode) snapshot}</dt>
+ *   <dt>{@linkplain #frozen(FreezeMode) frozen}</dt>
  *   <dd>The view sees the range as it was when the view was prepared, plus its own stores;
- *       never later stores of other views. Implemented by a {@link SnapshotMode} (userfaultfd
+ *       never later stores of other views. Implemented by a {@link FreezeMode} (userfaultfd
  *       write-protect, in {@code dev.atlas.memory.snapshot}).</dd>
  * </dl>
  *
- * {@snippet :
- * View v = memory.configure(space.derive(parent, "scratch"),
- *         m -> m.overlay(orders)                              // private copy-on-write
- *               .diverge(prices, Divergence.snapshot(uffd)))  // frozen as of now
- *         .publish();
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=divergence}
  */
-public sealed interface Divergence permits Divergence.Overlay, Divergence.Snapshot {
+public sealed interface Divergence permits Divergence.Overlay, Divergence.Frozen {
 
     /** Copy-on-write overlay of the shared pages ({@code MAP_PRIVATE|MAP_FIXED}). */
     Divergence OVERLAY = Overlay.INSTANCE;
 
-    /** A snapshot as of the view's preparation, provided by {@code mode}. */
-    static Divergence snapshot(SnapshotMode mode) {
-        return new Snapshot(mode);
+    /** The range frozen as of the view's preparation (plus the view's own stores), provided by {@code mode}. */
+    static Divergence frozen(FreezeMode mode) {
+        return new Frozen(mode);
     }
 
     /** See {@link #OVERLAY}. */
@@ -47,15 +42,15 @@ public sealed interface Divergence permits Divergence.Overlay, Divergence.Snapsh
         }
     }
 
-    /** See {@link #snapshot(SnapshotMode)}. */
-    record Snapshot(SnapshotMode mode) implements Divergence {
-        public Snapshot {
+    /** See {@link #frozen(FreezeMode)}. */
+    record Frozen(FreezeMode mode) implements Divergence {
+        public Frozen {
             Objects.requireNonNull(mode, "mode");
         }
 
         @Override
         public String toString() {
-            return "SNAPSHOT(" + mode + ")";
+            return "FROZEN(" + mode + ")";
         }
     }
 }

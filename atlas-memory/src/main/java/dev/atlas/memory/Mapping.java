@@ -43,7 +43,7 @@ final class Mapping {
     private final View owner;               // null for the base mapping
     private final Arena arena;
     private final MemorySegment whole;
-    private final List<SnapshotMode.Handle> snapshots = new ArrayList<>();
+    private final List<FreezeMode.Handle> freezes = new ArrayList<>();
     private volatile RegionState[] regions = new RegionState[0];
 
     private Mapping(MemorySpace space, View owner, Arena arena, MemorySegment whole) {
@@ -71,7 +71,7 @@ final class Mapping {
             }
             m.regions = states;
             for (RegionState s : states) {
-                m.installSnapshots(s);
+                m.installFreezes(s);
             }
             return m;
         } catch (RuntimeException | Error e) {
@@ -132,12 +132,12 @@ final class Mapping {
         return new RegionState(r, List.copyOf(pieces), raw, handout);
     }
 
-    private void installSnapshots(RegionState s) {
+    private void installFreezes(RegionState s) {
         for (Piece p : s.pieces()) {
-            if (p.divergence() instanceof Divergence.Snapshot(SnapshotMode mode)) {
-                SnapshotRequest req = new SnapshotRequest(space, owner, s.region(), p.offset(),
+            if (p.divergence() instanceof Divergence.Frozen(FreezeMode mode)) {
+                FreezeRequest req = new FreezeRequest(space, owner, s.region(), p.offset(),
                         s.raw().asSlice(p.offset(), p.length()), space.fd(), s.region().offset() + p.offset());
-                snapshots.add(java.util.Objects.requireNonNull(mode.install(req), "SnapshotMode.install returned null"));
+                freezes.add(java.util.Objects.requireNonNull(mode.install(req), "FreezeMode.install returned null"));
             }
         }
     }
@@ -175,16 +175,16 @@ final class Mapping {
         return out;
     }
 
-    /** Releases snapshots and unmaps everything (idempotent). */
+    /** Releases freezes and unmaps everything (idempotent). */
     void close() {
-        for (SnapshotMode.Handle h : snapshots) {
+        for (FreezeMode.Handle h : freezes) {
             try {
                 h.release();
             } catch (RuntimeException e) {
-                System.getLogger("dev.atlas.memory").log(System.Logger.Level.ERROR, "releasing a snapshot failed", e);
+                System.getLogger("dev.atlas.memory").log(System.Logger.Level.ERROR, "releasing a frozen range failed", e);
             }
         }
-        snapshots.clear();
+        freezes.clear();
         if (isAlive()) {
             arena.close();
         }

@@ -35,31 +35,14 @@ import java.util.function.Consumer;
  * memory file ({@code memfd}), mapped at the same offsets in every view, shared by default,
  * diverging or re-protected in the views that declare it.
  *
- * {@snippet :
- * try (ViewSpace space = ViewSpace.create("app");
- *      MemorySpace memory = MemorySpace.create(space, "store", 64L << 30)) {   // 64 GiB, sparse
- *     Region orders = memory.allocate("orders", 1L << 30);
- *     MemorySegment o = memory.segment(orders);          // in the calling thread's current view
- *     o.set(ValueLayout.JAVA_LONG, 0, 42);
- *
- *     // a view where orders is read-only (for Java and for native code)
- *     View audit = memory.configure(space.derive(space.baseView(), "audit"),
- *             m -> m.protect(orders, Protection.READ_ONLY)).publish();
- *     memory.segment(audit, orders).get(ValueLayout.JAVA_LONG, 0);   // 42: the same pages
- *
- *     // speculation: run in a copy-on-write view, then keep or drop its writes
- *     Speculation s = memory.speculate(space.baseView(), orders);
- *     memory.segment(s.view(), orders).set(ValueLayout.JAVA_LONG, 0, 43);
- *     Speculation.Result r = s.commit();                 // r.pages() == 1
- * }
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=memory-space}
  *
  * <h2>Semantics</h2>
  * <ul>
  *   <li><b>Shared</b> (the default): a region is the same physical pages in every view; a
  *       store through one view is visible through all, at once, without a copy.</li>
  *   <li><b>Divergence</b>: see {@link Divergence} ({@code OVERLAY}: copy-on-write per page;
- *       snapshot: frozen as of preparation, provided by a {@link SnapshotMode}).</li>
+ *       frozen as of preparation, provided by a {@link FreezeMode}).</li>
  *   <li><b>Protection</b>: see {@link Protection}. Java and native code are both held to it.</li>
  *   <li><b>Which mapping a view uses</b>: a view {@linkplain #configure configured} here has its
  *       own mapping, built from its parent's declarations plus its own. A view never configured
@@ -346,11 +329,7 @@ public final class MemorySpace implements AutoCloseable {
      * abandoned, at once. All or nothing: if the declarations or a mapping fail, nothing is
      * mapped and the builder is unchanged.
      *
-     * {@snippet :
-     * View v = memory.configure(space.derive(parent, "v"),
-     *         m -> m.overlay(scratch).protect(config, Protection.READ_ONLY))
-     *     .publish();
-     * }
+     * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=configure}
      *
      * @return {@code builder}, to publish
      * @throws IllegalStateException    if the view is not PREPARING any more, or the space is closed
@@ -427,7 +406,7 @@ public final class MemorySpace implements AutoCloseable {
         return new Speculation(this, parent, b.publish(), list);
     }
 
-    /** Every live mapping of {@code r}, for page-table-level extensions (see {@link SnapshotMode}). */
+    /** Every live mapping of {@code r}, for page-table-level extensions (see {@link FreezeMode}). */
     public List<MappedRange> mappedRanges(Region r) {
         checkOwn(r);
         lock.lock();

@@ -9,16 +9,10 @@ import java.util.Objects;
  * {@link #diverge}) and protections ({@link #protect}) of regions or page-aligned ranges of
  * them. Handed to the function given to {@link MemorySpace#configure}; the view starts with
  * its parent's declarations (a divergence is inherited as a declaration: the view gets its
- * own fresh overlay or snapshot of the same range, not its parent's private pages), and
+ * own fresh overlay or frozen copy of the same range, not its parent's private pages), and
  * later declarations override earlier ones page by page.
  *
- * {@snippet :
- * View reader = memory.configure(space.derive(base, "reader"), m -> m
- *         .protect(orders, Protection.READ_ONLY)
- *         .protect(secrets, Protection.NONE)
- *         .overlay(scratch, 0, 16 * memory.pageSize()))
- *         .publish();
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=memory-view-builder}
  *
  * <p>Threading contract: confined to the preparing thread, valid only during the call to
  * {@code configure}. Every method checks its arguments first and changes nothing when it

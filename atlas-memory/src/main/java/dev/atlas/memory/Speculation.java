@@ -15,12 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #commit()} the pages it wrote back into its parent, or {@link #discard()} them.
  * Either way the speculative view is then retired (its mapping goes after its grace period).
  *
- * {@snippet :
- * Speculation s = memory.speculate(space.baseView(), orders);
- * MemorySegment o = memory.segment(s.view(), orders);
- * o.set(ValueLayout.JAVA_LONG, 0, 43);                 // only this view sees it
- * Speculation.Result r = ok ? s.commit() : s.discard();
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=speculation}
  *
  * <p>What is committed: exactly the pages the view wrote (found in {@code /proc/self/pagemap}:
  * in a private file mapping a written page is anonymous), whole pages, copied into the

@@ -8,12 +8,7 @@ import java.util.concurrent.Callable;
  * reaches "the current space" without being handed it. Threads of one JVM can be in
  * different spaces at once.
  *
- * {@snippet :
- * CurrentSpace.run(orders, () -> {
- *     SharedSpace here = CurrentSpace.get();          // orders
- *     CurrentSpace.run(catalog, () -> lookUp(CurrentSpace.get()));   // nested: catalog
- * });
- * }
+ * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=current-space}
  *
  * <h2>Progress guarantees</h2>
  * <ol>

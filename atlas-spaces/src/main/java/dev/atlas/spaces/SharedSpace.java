@@ -19,13 +19,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * every other FIXED attacher), its allocator, its named roots and its lock. Obtained from
  * {@link SpaceDirectory#create} or {@link SpaceDirectory#attach}; {@link #close()} detaches.
  *
- * {@snippet :
- * try (SharedSpace s = dir.attach("orders", AttachOptions.READ_WRITE)) {
- *     long p = s.allocate(64);                 // a canonical address inside the segment
- *     s.segment().set(JAVA_LONG, s.offsetOf(p), 42L);
- *     s.setRoot("answer", "long", p);          // other JVMs find it by name
- * }
- * }
+ * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=shared-space}
  *
  * <p><b>Addresses.</b> Pointers stored in a space are <em>canonical</em> addresses: the
  * virtual address in a FIXED attachment, valid as they are in every process. A RELOC

@@ -7,6 +7,7 @@ import dev.atlas.spaces.format.SpaceHeader;
 import dev.atlas.spaces.format.SpaceMetadata;
 import dev.atlas.spaces.heap.SegmentWords;
 import dev.atlas.spaces.heap.SharedHeap;
+import dev.atlas.spaces.sync.RobustLock;
 import dev.atlas.spaces.sys.SpaceSyscalls;
 
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -30,12 +32,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * default directory is the tmpfs {@code /dev/shm/atlas-spaces-<uid>}; any directory works,
  * e.g. a DAX or CXL memory mount.
  *
- * {@snippet :
- * SpaceDirectory dir = SpaceDirectory.defaultDirectory();
- * try (SharedSpace s = dir.create("orders", 1L << 30, 0600)) { ... }   // creator, attached
- * try (SharedSpace s = dir.attach("orders", AttachOptions.READ_ONLY)) { ... }   // any JVM
- * dir.delete("orders");
- * }
+ * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=space-directory}
  *
  * <p>Files: {@code NAME.space} (header: lock, attached processes, metadata versions) and
  * {@code NAME.<id>.<n>.seg} per segment, both with the space's mode. Creating claims the
@@ -275,11 +272,13 @@ public final class SpaceDirectory {
             SpaceHeader header = openHeader(name, true, arena);
             SpaceMetadata m = header.read();
             List<Long> attached = new ArrayList<>();
+            List<Long> dead = new ArrayList<>();
             MemorySegment table = header.attachedTable();
             for (int i = 0; i < SpaceHeader.MAX_ATTACHED; i++) {
                 long pid = table.getAtIndex(JAVA_LONG, i);
-                if (pid != 0 && SpaceSyscalls.isAlive(pid)) attached.add(pid);
+                if (pid != 0) (SpaceSyscalls.isAlive(pid) ? attached : dead).add(pid);
             }
+            int holder = new RobustLock(header.lockMemory(), new ReentrantLock(), name).holderPid();
             long used;
             int fd = Linux.open(segmentPath(name, m.spaceId(), 0).toString(), Linux.O_RDONLY | Linux.O_CLOEXEC);
             try {
@@ -290,7 +289,7 @@ public final class SpaceDirectory {
             } finally {
                 Linux.closeQuietly(fd);
             }
-            return new SpaceInfo(m, attached, used);
+            return new SpaceInfo(m, attached, used, holder, holder != 0 && SpaceSyscalls.isAlive(holder), dead);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.atlas.ulp;
 import dev.atlas.core.View;
 import dev.atlas.core.ViewKey;
 import dev.atlas.core.ViewSpace;
+import dev.atlas.ulp.load.ClassFileCache;
 import dev.atlas.ulp.load.ProgramClassLoader;
 import dev.atlas.ulp.load.ProgramClassPath;
 import dev.atlas.ulp.system.ProgramContext;
@@ -31,13 +32,7 @@ import java.util.jar.Manifest;
  * environment, working directory), its own threads and id, and its own view in the host's
  * {@link ViewSpace} (the view carries the program's {@code System} under {@link #PROGRAM}).
  *
- * {@snippet :
- * try (ProgramHost host = ProgramHost.create()) {
- *     RunningProgram p = host.launch(ProgramSpec.ofJar(Path.of("tool.jar"), List.of("--help")),
- *             new ProgramIo(InputStream.nullInputStream(), System.out, System.err));
- *     int status = p.awaitExit();
- * }
- * }
+ * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=program-host}
  *
  * <p>Creating a host changes two JVM-wide things, once per JVM: {@code System.out/err/in}
  * become streams that forward to the calling program's own, and the default uncaught
@@ -50,19 +45,34 @@ public final class ProgramHost implements AutoCloseable {
     public static final ViewKey<ProgramContext> PROGRAM = ViewKey.of("ulp.program", ProgramContext.class);
 
     private final ViewSpace space;
+    /** The default capacity of the host's {@link ClassFileCache}. */
+    public static final long DEFAULT_CLASS_CACHE_BYTES = 128L << 20;
+
     private final SharedChannels channels = new SharedChannels();
+    private final ClassFileCache classFiles;
     private final ConcurrentHashMap<Long, RunningProgram> programs = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong ended = new AtomicLong();
 
-    private ProgramHost(String name) {
+    private ProgramHost(String name, long classCacheBytes) {
+        this.classFiles = new ClassFileCache(classCacheBytes);
         SystemStreams.install();
         this.space = ViewSpace.create(name);
     }
 
-    /** A host; {@link #close()} it to kill its programs. */
+    /** A host with the default class file cache; {@link #close()} it to kill its programs. */
     public static ProgramHost create() {
-        return new ProgramHost("ulp-host");
+        return create(DEFAULT_CLASS_CACHE_BYTES);
+    }
+
+    /**
+     * A host whose {@link ClassFileCache} holds up to {@code classCacheBytes} of rewritten
+     * class files (0: none; every program reads and rewrites its classes).
+     *
+     * @throws IllegalArgumentException if {@code classCacheBytes} is negative
+     */
+    public static ProgramHost create(long classCacheBytes) {
+        return new ProgramHost("ulp-host", classCacheBytes);
     }
 
     /**
@@ -95,7 +105,8 @@ public final class ProgramHost implements AutoCloseable {
         ProgramContext ctx = new ProgramContext(id, spec.cwd(), spec.env(), props,
                 printStream(io.out(), "stdout.encoding"), printStream(io.err(), "stderr.encoding"), io.in(),
                 program.lifecycle(), channels);
-        ProgramClassLoader loader = new ProgramClassLoader("program-" + id, classPath, ctx, ProgramHost.class.getClassLoader());
+        ProgramClassLoader loader = new ProgramClassLoader("program-" + id, classPath, ctx, ProgramHost.class.getClassLoader(),
+                classFiles);
         ctx.setLoader(loader);
         MainMethod entry;
         try {
@@ -164,6 +175,11 @@ public final class ProgramHost implements AutoCloseable {
     /** The host's view space: one view per running program. */
     public ViewSpace space() {
         return space;
+    }
+
+    /** The rewritten class files this host's programs share (per unchanged class path). */
+    public ClassFileCache classFiles() {
+        return classFiles;
     }
 
     /** The channels through which the host's programs hand objects to each other. */

@@ -9,11 +9,7 @@ import java.util.Objects;
  * What to run: a jar with a {@code Main-Class}, or a class path and a main class; with its
  * arguments, working directory, environment, {@code -D} properties and thread mode.
  *
- * {@snippet :
- * ProgramSpec spec = ProgramSpec.ofJar(Path.of("/tools/fmt.jar"), List.of("--check", "A.java"))
- *         .withCwd(Path.of("/work/project"))
- *         .withEnv(System.getenv());
- * }
+ * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=program-spec}
  *
  * @param jar        the jar to run ({@code java -jar}), or null with a class path
  * @param classPath  the class path (null or empty with a jar)

@@ -28,10 +28,7 @@ import java.util.function.Consumer;
  * remaining threads are interrupted, its view retires, and its class loader is closed and
  * left to the garbage collector.
  *
- * {@snippet :
- * RunningProgram p = host.launch(spec, io);
- * int status = p.awaitExit();          // like the exit code of `java -jar`
- * }
+ * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=running-program}
  *
  * <p>Thread safety: all methods may be called from any thread.
  *

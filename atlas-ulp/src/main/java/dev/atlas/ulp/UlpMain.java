@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Entry point of the atlas-ulp jar: {@code host serve} runs the host daemon; anything else
  * ({@code run ...}, {@code host status}, {@code host stop}, {@code kill ID}) is sent to the
- * user's host by the Java client, which starts a host when {@code run} finds none.
+ * user's host by the Java client, which starts a host when {@code run} finds none. The host's
+ * class file cache holds {@code -Datlas.ulp.classCacheMiB} MiB (default 128; 0 turns it off).
  */
 public final class UlpMain {
     private UlpMain() {
@@ -21,7 +22,8 @@ public final class UlpMain {
         List<String> a = List.of(args);
         HostPaths paths = HostPaths.forUser(System.getenv());
         if (a.equals(List.of("host", "serve"))) {
-            try (ProgramHost host = ProgramHost.create(); HostServer server = HostServer.start(host, paths)) {
+            long cacheMiB = Long.getLong("atlas.ulp.classCacheMiB", ProgramHost.DEFAULT_CLASS_CACHE_BYTES >> 20);
+            try (ProgramHost host = ProgramHost.create(cacheMiB << 20); HostServer server = HostServer.start(host, paths)) {
                 System.out.println("atlas host " + ProcessHandle.current().pid() + " listening on " + paths.socket());
                 server.awaitStop();
             }

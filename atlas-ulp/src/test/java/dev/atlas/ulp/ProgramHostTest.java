@@ -74,6 +74,14 @@ class ProgramHostTest {
     }
 
     @Test
+    void relativeFilesConstructedByReflectionResolveAgainstTheProgramsDirectory(@TempDir Path dir) throws Exception {
+        HostFixture.Run r = run(host, spec(Programs.ReflectiveFile.class, "made.txt").withCwd(dir));
+        assertEquals(new HostFixture.Run(0, "true boxed\n", ""), r);
+        assertEquals("by reflection", Files.readString(dir.resolve("made.txt")));
+        assertFalse(Files.exists(Path.of("made.txt")), "nothing written to the host's directory");
+    }
+
+    @Test
     void stdinIsTheProgramsOwn() throws Exception {
         assertEquals("ONE\nTWO\n", run(host, spec(Programs.Upper.class), "one\ntwo\n").out());
     }

@@ -76,7 +76,7 @@ final class IdleScenario {
 
     private static void awaitIdle(ViewSpace space, int n) throws InterruptedException, MigrationFailed {
         long deadline = System.nanoTime() + MigrationAwait.TIMEOUT.toNanos();
-        while (space.snapshot().threads().stream().filter(t -> t.idle()).count() < n) {
+        while (space.describe().threads().stream().filter(t -> t.idle()).count() < n) {
             if (System.nanoTime() - deadline > 0) {
                 throw new MigrationFailed("pool workers did not become idle");
             }

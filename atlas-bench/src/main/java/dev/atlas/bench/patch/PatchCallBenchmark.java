@@ -217,7 +217,7 @@ public abstract class PatchCallBenchmark {
         if (got != want) {
             throw new IllegalStateException(op.getClass() + " (loader " + op.getClass().getClassLoader() + ") returned "
                     + got + ", expected the " + (patched ? "patched" : "original") + " result " + want
-                    + "; code views: " + CodeViews.get().space().snapshot());
+                    + "; code views: " + CodeViews.get().space().describe());
         }
     }
 

@@ -30,7 +30,7 @@ import java.time.Duration;
                         + "when they can): the message names them with their stacks; undo with 'atlas patch rollback'."},
         exitCodeListHeading = "Exit codes:%n", exitCodeList = {
             "0:applied, every thread moved",
-            "1:refused or failed; nothing changed (see the message)",
+            "1:refused or failed; the patch changed nothing (the message says if this command installed the agent)",
             "2:usage error",
             "3:applied, but some threads had not moved when --timeout ran out (named, with stacks)"})
 final class PatchApplyCommand extends TargetCommand {

@@ -14,10 +14,7 @@ import java.util.concurrent.TimeUnit;
  * blocked in {@link #take()} or {@link #poll(long, TimeUnit)} is migrated at once, without
  * waking it, and runs its next task in the new view. Every other operation delegates.
  *
- * {@snippet :
- * BlockingQueue<Runnable> q = new IdleAwareBlockingQueue<>(space, new LinkedBlockingQueue<>());
- * Runnable next = q.take();   // idle while waiting
- * }
+ * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=idle-queue}
  *
  * <p>Thread safety: as the delegate's.
  */

@@ -18,11 +18,7 @@ import java.util.concurrent.TimeUnit;
  * one {@link ViewScope} (all of it in one view), the point between two tasks is a
  * quiescence point, and a worker waiting for work is idle (migrated at once).
  *
- * {@snippet :
- * var pool = QuiescentThreadPool.create(space, 8, "http-worker");
- * pool.submit(() -> handle(request));
- * space.migrate(v2).executor(pool).start();   // each worker moves between two tasks
- * }
+ * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=thread-pool}
  *
  * <p>Thread safety: as {@link ThreadPoolExecutor}.
  */

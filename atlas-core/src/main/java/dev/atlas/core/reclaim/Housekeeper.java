@@ -17,11 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * never blocks the caller (an offer to a {@link ConcurrentLinkedQueue} and an unpark);
  * jobs run one at a time on the housekeeper thread.
  *
- * {@snippet :
- * Housekeeper hk = Housekeeper.start("atlas-housekeeper-demo", Duration.ofMillis(100), () -> sweep());
- * hk.execute(() -> unmap(segment));   // returns at once
- * hk.close();                          // runs what is queued, then stops
- * }
+ * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=housekeeper}
  */
 public final class Housekeeper implements Executor, AutoCloseable {
     /*

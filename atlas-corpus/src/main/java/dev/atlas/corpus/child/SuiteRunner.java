@@ -37,7 +37,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * }
  *
  * <p>Each {@code run} runs the test classes of the given jars (top-level classes matching
- * Maven Surefire's default includes), one launcher request per class, on this thread, and
+ * Maven Surefire's default includes and, when the system property {@value #TESTS_PROPERTY}
+ * is set, that regular expression too), one launcher request per class, on this thread, and
  * writes one line per test and per failed container: {@code OUTCOME<tab>unique id}. When done
  * it prints {@code @@atlas-corpus done <label> <passed> <failed> <aborted> <skipped> <ms>} on
  * the standard output it had at start (tests may replace {@code System.out}).
@@ -57,6 +58,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
 public final class SuiteRunner {
     /** The prefix of the line that ends a run on standard output. */
     public static final String DONE = "@@atlas-corpus done";
+    /** System property: a regular expression the test class names must also match (the CI subset). */
+    public static final String TESTS_PROPERTY = "atlas.corpus.tests";
     private static final String SUREFIRE_INCLUDES = "^(.*\\.)?(Test[^.$]*|[^.$]*Test|[^.$]*Tests|[^.$]*TestCase)$";
 
     private SuiteRunner() {
@@ -99,6 +102,7 @@ public final class SuiteRunner {
     private static String run(List<Path> testJars, List<Path> extras, Path results) throws IOException {
         long start = System.nanoTime();
         Map<String, String> outcomes = new ConcurrentHashMap<>();
+        Map<String, String> causes = new ConcurrentHashMap<>();
         int[] counts = new int[4];
         Thread current = Thread.currentThread();
         ClassLoader previous = current.getContextClassLoader();
@@ -108,7 +112,7 @@ public final class SuiteRunner {
             ClassLoader loader = onClassPath ? app : isolated;
             current.setContextClassLoader(loader);
             Launcher launcher = LauncherFactory.create();
-            TestExecutionListener listener = listener(outcomes, counts);
+            TestExecutionListener listener = listener(outcomes, causes, counts);
             for (String className : testClasses(testJars)) {
                 Class<?> c;
                 try {
@@ -134,13 +138,19 @@ public final class SuiteRunner {
                 w.write(e.getValue() + "\t" + e.getKey().replace('\n', ' ') + "\n");
             }
         }
+        // why each test that did not succeed failed (for whoever investigates a difference)
+        try (Writer w = Files.newBufferedWriter(results.resolveSibling(results.getFileName() + ".causes"), StandardCharsets.UTF_8)) {
+            for (Map.Entry<String, String> e : new java.util.TreeMap<>(causes).entrySet()) {
+                w.write(e.getKey().replace('\n', ' ') + "\t" + e.getValue() + "\n");
+            }
+        }
         long ms = (System.nanoTime() - start) / 1_000_000;
         synchronized (counts) {
             return counts[0] + " " + counts[1] + " " + counts[2] + " " + counts[3] + " " + ms;
         }
     }
 
-    private static TestExecutionListener listener(Map<String, String> outcomes, int[] counts) {
+    private static TestExecutionListener listener(Map<String, String> outcomes, Map<String, String> causes, int[] counts) {
         return new TestExecutionListener() {
             @Override
             public void executionSkipped(TestIdentifier id, String reason) {
@@ -154,6 +164,7 @@ public final class SuiteRunner {
 
             @Override
             public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                result.getThrowable().ifPresent(t -> causes.put(id.getUniqueId(), cause(t)));
                 if (id.isTest()) {
                     outcomes.put(id.getUniqueId(), result.getStatus().name());
                     synchronized (counts) {
@@ -168,6 +179,18 @@ public final class SuiteRunner {
                 }
             }
         };
+    }
+
+    /** The throwable and its causes, each with its first stack frame, on one line. */
+    private static String cause(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable c = t; c != null && sb.length() < 2000; c = c.getCause() == c ? null : c.getCause()) {
+            sb.append(sb.isEmpty() ? "" : " <- caused by ").append(String.valueOf(c).replace('\n', ' ').replace('\t', ' '));
+            if (c.getStackTrace().length > 0) {
+                sb.append(" at ").append(c.getStackTrace()[0]);
+            }
+        }
+        return sb.toString();
     }
 
     /** Whether every jar is on the JVM's class path (then the tests share the library's class loader). */
@@ -194,7 +217,8 @@ public final class SuiteRunner {
                     String n = entries.nextElement().getName();
                     if (n.endsWith(".class") && !n.contains("$") && !n.startsWith("META-INF/")) {
                         String cn = n.substring(0, n.length() - 6).replace('/', '.');
-                        if (cn.matches(SUREFIRE_INCLUDES)) {
+                        String only = System.getProperty(TESTS_PROPERTY);
+                        if (cn.matches(SUREFIRE_INCLUDES) && (only == null || cn.matches(only))) {
                             names.add(cn);
                         }
                     }

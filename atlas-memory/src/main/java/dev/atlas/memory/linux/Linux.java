@@ -3,11 +3,7 @@ package dev.atlas.memory.linux;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.util.Locale;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -19,13 +15,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@code errno} captured. Every failure throws a {@link LinuxException} naming the call,
  * its arguments and the errno.
  *
- * {@snippet :
- * int fd = Linux.memfdCreate("store", Linux.MFD_CLOEXEC);
- * Linux.ftruncate(fd, 1L << 30);                                   // 1 GiB, sparse
- * MemorySegment m = Linux.mmap(MemorySegment.NULL, 1L << 30,
- *         Linux.PROT_READ | Linux.PROT_WRITE, Linux.MAP_SHARED, fd, 0);
- * // ... wrap m with m.reinterpret(len, arena, Linux::munmapQuietly) before handing it out
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=linux}
  *
  * <p>Segments returned by {@link #mmap} are in the global scope: whoever maps memory owns
  * its lifetime and should attach it to an {@link Arena} at once
@@ -38,9 +28,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 @SuppressWarnings("restricted")   // the whole class is the native boundary
 public final class Linux {
     /*
-     * Implementation notes. The downcall handles live in the nested Calls class, so that
-     * merely loading Linux (for its constants or isSupported()) never looks up a libc
-     * symbol. errno is captured with Linker.Option.captureCallState into a small segment
+     * Implementation notes. The functions are Downcalls in the nested Calls class, each linked
+     * on its first call, so that merely loading Linux (for its constants or isSupported())
+     * never looks up a libc symbol and a process links only what it calls. errno is captured with Linker.Option.captureCallState into a small segment
      * allocated per call from a confined arena (system calls here cost microseconds; the
      * allocation does not matter).
      */
@@ -96,14 +86,14 @@ public final class Linux {
 
     /** The page size (sysconf(_SC_PAGESIZE)). */
     public static long pageSize() {
-        return Calls.PAGE_SIZE;
+        return PageSize.PAGE_SIZE;
     }
 
     /** memfd_create(name, flags): an anonymous memory file, size 0. */
     public static int memfdCreate(String name, int flags) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Calls.STATE);
-            int r = (int) Calls.MEMFD_CREATE.invokeExact(state, a.allocateFrom(name), flags);
+            MemorySegment state = a.allocate(Downcall.stateLayout());
+            int r = (int) Calls.MEMFD_CREATE.handle().invokeExact(state, a.allocateFrom(name), flags);
             return checkInt(r, state, () -> "memfd_create(\"" + name + "\", flags=0x" + Integer.toHexString(flags) + ")");
         } catch (LinuxException e) {
             throw e;
@@ -115,8 +105,8 @@ public final class Linux {
     /** ftruncate(fd, length). */
     public static void ftruncate(int fd, long length) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Calls.STATE);
-            int r = (int) Calls.FTRUNCATE.invokeExact(state, fd, length);
+            MemorySegment state = a.allocate(Downcall.stateLayout());
+            int r = (int) Calls.FTRUNCATE.handle().invokeExact(state, fd, length);
             checkInt(r, state, () -> "ftruncate(fd=" + fd + ", length=" + length + ")");
         } catch (LinuxException e) {
             throw e;
@@ -133,8 +123,8 @@ public final class Linux {
      */
     public static MemorySegment mmap(MemorySegment addr, long length, int prot, int flags, int fd, long offset) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Calls.STATE);
-            MemorySegment r = (MemorySegment) Calls.MMAP.invokeExact(state, addr, length, prot, flags, fd, offset);
+            MemorySegment state = a.allocate(Downcall.stateLayout());
+            MemorySegment r = (MemorySegment) Calls.MMAP.handle().invokeExact(state, addr, length, prot, flags, fd, offset);
             if (r.address() == -1L) {
                 throw new LinuxException("mmap(addr=" + hex(addr.address()) + ", length=" + length + ", prot="
                         + protName(prot) + ", flags=" + mapFlagsName(flags) + ", fd=" + fd + ", offset=" + offset + ")",
@@ -165,8 +155,8 @@ public final class Linux {
     /** munmap(segment.address(), segment.byteSize()). */
     public static void munmap(MemorySegment segment) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Calls.STATE);
-            int r = (int) Calls.MUNMAP.invokeExact(state, segment, segment.byteSize());
+            MemorySegment state = a.allocate(Downcall.stateLayout());
+            int r = (int) Calls.MUNMAP.handle().invokeExact(state, segment, segment.byteSize());
             checkInt(r, state, () -> "munmap(addr=" + hex(segment.address()) + ", length=" + segment.byteSize() + ")");
         } catch (LinuxException e) {
             throw e;
@@ -178,8 +168,8 @@ public final class Linux {
     /** mprotect(segment.address(), segment.byteSize(), prot). */
     public static void mprotect(MemorySegment segment, int prot) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Calls.STATE);
-            int r = (int) Calls.MPROTECT.invokeExact(state, segment, segment.byteSize(), prot);
+            MemorySegment state = a.allocate(Downcall.stateLayout());
+            int r = (int) Calls.MPROTECT.handle().invokeExact(state, segment, segment.byteSize(), prot);
             checkInt(r, state, () -> "mprotect(addr=" + hex(segment.address()) + ", length=" + segment.byteSize()
                     + ", prot=" + protName(prot) + ")");
         } catch (LinuxException e) {
@@ -192,8 +182,8 @@ public final class Linux {
     /** madvise(segment.address(), segment.byteSize(), advice). */
     public static void madvise(MemorySegment segment, int advice) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Calls.STATE);
-            int r = (int) Calls.MADVISE.invokeExact(state, segment, segment.byteSize(), advice);
+            MemorySegment state = a.allocate(Downcall.stateLayout());
+            int r = (int) Calls.MADVISE.handle().invokeExact(state, segment, segment.byteSize(), advice);
             checkInt(r, state, () -> "madvise(addr=" + hex(segment.address()) + ", length=" + segment.byteSize()
                     + ", advice=" + advice + ")");
         } catch (LinuxException e) {
@@ -206,8 +196,8 @@ public final class Linux {
     /** close(fd). */
     public static void close(int fd) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Calls.STATE);
-            int r = (int) Calls.CLOSE.invokeExact(state, fd);
+            MemorySegment state = a.allocate(Downcall.stateLayout());
+            int r = (int) Calls.CLOSE.handle().invokeExact(state, fd);
             checkInt(r, state, () -> "close(fd=" + fd + ")");
         } catch (LinuxException e) {
             throw e;
@@ -218,10 +208,16 @@ public final class Linux {
 
     /** open(path, flags) for an existing file (no mode). */
     public static int open(String path, int flags) {
+        return open(path, flags, 0);
+    }
+
+    /** open(path, flags, mode): {@code mode} applies when {@code flags} create the file (less the umask). */
+    public static int open(String path, int flags, int mode) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Calls.STATE);
-            int r = (int) Calls.OPEN.invokeExact(state, a.allocateFrom(path), flags, 0);
-            return checkInt(r, state, () -> "open(\"" + path + "\", flags=0x" + Integer.toHexString(flags) + ")");
+            MemorySegment state = a.allocate(Downcall.stateLayout());
+            int r = (int) Calls.OPEN.handle().invokeExact(state, a.allocateFrom(path), flags, mode);
+            return checkInt(r, state, () -> "open(\"" + path + "\", flags=0x" + Integer.toHexString(flags)
+                    + (mode != 0 ? ", mode=0" + Integer.toOctalString(mode) : "") + ")");
         } catch (LinuxException e) {
             throw e;
         } catch (Throwable t) {
@@ -236,8 +232,8 @@ public final class Linux {
      */
     public static long pread(int fd, MemorySegment buffer, long offset) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Calls.STATE);
-            long r = (long) Calls.PREAD.invokeExact(state, fd, buffer, buffer.byteSize(), offset);
+            MemorySegment state = a.allocate(Downcall.stateLayout());
+            long r = (long) Calls.PREAD.handle().invokeExact(state, fd, buffer, buffer.byteSize(), offset);
             if (r < 0) {
                 throw new LinuxException("pread(fd=" + fd + ", count=" + buffer.byteSize() + ", offset=" + offset + ")",
                         errno(state));
@@ -308,56 +304,40 @@ public final class Linux {
     }
 
     private static int errno(MemorySegment state) {
-        return (int) Calls.ERRNO.get(state, 0L);
+        return Downcall.errno(state);
     }
 
     private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException("unexpected checked exception from a downcall", t);
+        return Downcall.rethrow(t);
     }
 
-    /** The downcall handles; initialised on first use, only where supported. */
+    /** The functions, each linked on its first call ({@link Downcall}). */
     private static final class Calls {
-        static final MemoryLayout STATE;
-        static final VarHandle ERRNO;
-        static final MethodHandle MEMFD_CREATE, FTRUNCATE, MMAP, MUNMAP, MPROTECT, MADVISE, CLOSE, OPEN, PREAD;
+        static final Downcall MEMFD_CREATE = Downcall.withErrno("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        static final Downcall FTRUNCATE = Downcall.withErrno("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+        static final Downcall MMAP = Downcall.withErrno("mmap",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+        static final Downcall MUNMAP = Downcall.withErrno("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        static final Downcall MPROTECT = Downcall.withErrno("mprotect", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+        static final Downcall MADVISE = Downcall.withErrno("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+        static final Downcall CLOSE = Downcall.withErrno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        static final Downcall OPEN = Downcall.withErrno("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+                Linker.Option.firstVariadicArg(2));
+        static final Downcall PREAD = Downcall.withErrno("pread",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    }
+
+    /** The page size, asked once. */
+    private static final class PageSize {
         static final long PAGE_SIZE;
 
         static {
-            requireSupported();
-            Linker linker = Linker.nativeLinker();
-            SymbolLookup libc = linker.defaultLookup();
-            STATE = Linker.Option.captureStateLayout();
-            ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-            Linker.Option errno = Linker.Option.captureCallState("errno");
-            MEMFD_CREATE = handle(linker, libc, "memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), errno);
-            FTRUNCATE = handle(linker, libc, "ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), errno);
-            MMAP = handle(linker, libc, "mmap",
-                    FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), errno);
-            MUNMAP = handle(linker, libc, "munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), errno);
-            MPROTECT = handle(linker, libc, "mprotect", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), errno);
-            MADVISE = handle(linker, libc, "madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), errno);
-            CLOSE = handle(linker, libc, "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), errno);
-            OPEN = handle(linker, libc, "open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), errno,
-                    Linker.Option.firstVariadicArg(2));
-            PREAD = handle(linker, libc, "pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG),
-                    errno);
-            MethodHandle sysconf = linker.downcallHandle(libc.find("sysconf").orElseThrow(),
-                    FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
             try {
-                PAGE_SIZE = (long) sysconf.invokeExact(SC_PAGESIZE);
+                PAGE_SIZE = (long) Downcall.of("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT)).handle()
+                        .invokeExact(SC_PAGESIZE);
             } catch (Throwable t) {
                 throw new ExceptionInInitializerError(t);
             }
         }
-
-        private static MethodHandle handle(Linker linker, SymbolLookup libc, String name, FunctionDescriptor fd,
-                                           Linker.Option... options) {
-            MemorySegment symbol = libc.find(name)
-                    .orElseThrow(() -> new UnsupportedOperationException("libc has no symbol " + name));
-            return linker.downcallHandle(symbol, fd, options);
-        }
-
     }
 }

@@ -4,13 +4,7 @@ package dev.atlas.memory.linux;
  * A Linux system call failed: carries the call with its arguments, and {@code errno} with
  * its name.
  *
- * {@snippet :
- * try {
- *     Linux.mmap(MemorySegment.NULL, size, Linux.PROT_READ, Linux.MAP_SHARED, fd, 0);
- * } catch (LinuxException e) {
- *     if (e.errno() == Errno.ENOMEM) { ... }   // e.getMessage(): "mmap(..., len=...) failed: ENOMEM (...)"
- * }
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=linux-exception}
  */
 public class LinuxException extends RuntimeException {
     private static final long serialVersionUID = 1L;

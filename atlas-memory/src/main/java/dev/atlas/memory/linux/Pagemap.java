@@ -10,9 +10,7 @@ import java.util.BitSet;
  * (present, swapped, file-page/shared-anonymous) are readable without privileges; the page
  * frame numbers are not (they read as 0) and are not used.
  *
- * {@snippet :
- * BitSet written = Pagemap.privatePages(overlaySegment);   // pages copied on write
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=pagemap}
  *
  * <p>In a {@code MAP_PRIVATE} mapping of a file, a page the process wrote was copied on
  * write into an anonymous page: it is present (bit 63) or swapped (bit 62) and not a file

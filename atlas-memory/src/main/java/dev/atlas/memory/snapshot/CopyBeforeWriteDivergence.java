@@ -4,8 +4,8 @@ import dev.atlas.memory.MappedRange;
 import dev.atlas.memory.MappingListener;
 import dev.atlas.memory.MemorySpace;
 import dev.atlas.memory.Region;
-import dev.atlas.memory.SnapshotMode;
-import dev.atlas.memory.SnapshotRequest;
+import dev.atlas.memory.FreezeMode;
+import dev.atlas.memory.FreezeRequest;
 import dev.atlas.memory.uffd.Userfaultfd;
 import dev.atlas.memory.uffd.UserfaultfdException;
 import dev.atlas.memory.uffd.WriteProtectHandler;
@@ -15,16 +15,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The <em>snapshot</em> divergence of memory views: the view sees a range as it was when
+ * The <em>frozen</em> divergence of memory views: the view sees a range as it was when
  * the view was prepared, plus its own stores, and never later stores of other views,
  * without copying the range.
  *
- * {@snippet :
- * SnapshotMode frozen = CopyBeforeWriteDivergence.create();
- * View audit = memory.configure(space.derive(space.defaultView(), "audit"),
- *         m -> m.diverge(prices, Divergence.snapshot(frozen))).publish();
- * // threads in `audit` read `prices` as of now; writers elsewhere go on
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=frozen-view}
  *
  * <p>How: the view's range is mapped {@code MAP_PRIVATE} from the memory file by the memory
  * space. Every other mapping of the region is write-protected through userfaultfd; before a
@@ -49,7 +44,7 @@ import java.util.Objects;
  *
  * <p>Thread safety: one instance may serve any number of views; each install is independent.
  */
-public final class CopyBeforeWriteDivergence implements SnapshotMode {
+public final class CopyBeforeWriteDivergence implements FreezeMode {
     /*
      * Implementation notes.
      *
@@ -80,10 +75,10 @@ public final class CopyBeforeWriteDivergence implements SnapshotMode {
     }
 
     @Override
-    public Handle install(SnapshotRequest request) {
+    public Handle install(FreezeRequest request) {
         Userfaultfd.Availability a = Userfaultfd.availability();
         if (!a.available()) {
-            throw new UnsupportedOperationException("snapshot divergence of " + request.region() + " in view "
+            throw new UnsupportedOperationException("frozen divergence of " + request.region() + " in view "
                     + request.view().name() + " needs userfaultfd write-protect: " + a.reason());
         }
         MemorySpace space = request.space();

@@ -30,17 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A consistent, read-only copy of off-heap regions as of one instant (the cut), taken
  * while writers keep running; no {@code fork()}.
  *
- * {@snippet :
- * SnapshotCut cut = SnapshotCut.quiescent(space, writers, Duration.ofSeconds(5));
- * try (MemorySnapshot s = MemorySnapshot.builder()
- *         .region("store", storeMapping)              // every mapping that writes to it
- *         .region("log", logViewA, logViewB)
- *         .cut(cut)
- *         .take()) {
- *     s.region("store").writeTo(checkpointFile);
- *     System.out.println("writers paused " + s.stats().cut().pause());
- * }   // close() releases everything: protection, handler thread, fds, buffers
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=memory-snapshot}
  *
  * <p>Copy-before-write ({@link SnapshotMethod#COPY_BEFORE_WRITE}): before the cut every
  * mapping of the regions is write-protected through userfaultfd while the writers run
@@ -486,7 +476,7 @@ public final class MemorySnapshot implements AutoCloseable {
                             String which = "mapping " + i + " of region '" + e.getKey() + "'";
                             if (ex.errno() == 16) {   // EBUSY
                                 throw new IllegalStateException(which + " is already tracked by another userfaultfd (a live"
-                                        + " snapshot or snapshot-diverged view of the same memory?); release that first", ex);
+                                        + " snapshot or frozen view of the same memory?); release that first", ex);
                             }
                             throw new FallBack(which + ": " + ex.getMessage());
                         }
@@ -606,7 +596,7 @@ public final class MemorySnapshot implements AutoCloseable {
                     String who = r.view() == null ? "the base mapping" : "view " + r.view().name();
                     if (ex.errno() == 16) {
                         throw new IllegalStateException(region + " in " + who + " is already tracked by another userfaultfd"
-                                + " (a live snapshot or snapshot-diverged view of it?); release that first", ex);
+                                + " (a live snapshot or frozen view of it?); release that first", ex);
                     }
                     throw new FallBack(region + " in " + who + ": " + ex.getMessage());
                 }

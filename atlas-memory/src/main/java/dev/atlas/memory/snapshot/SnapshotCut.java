@@ -17,21 +17,7 @@ import java.util.Objects;
  * a scope opened by {@link #enter(ViewSpace)} and reach a quiescence point between
  * operations ({@link ViewSpace#quiescent()}, or idling in {@link ViewSpace#awaitIdle}):
  *
- * {@snippet :
- * // each writer
- * while (running) {
- *     try (ViewScope op = SnapshotCut.enter(space)) {   // waits while a cut is in progress
- *         store.update(key, value);                     // wholly in or wholly out of a snapshot
- *     }
- *     space.quiescent();
- * }
- *
- * // the operator
- * SnapshotCut cut = SnapshotCut.quiescent(space, writers, Duration.ofSeconds(5));
- * try (MemorySnapshot s = MemorySnapshot.builder().region("store", storeMemory).cut(cut).take()) {
- *     s.region("store").writeTo(channel);
- * }
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=snapshot-cut}
  *
  * <p>Thread safety: a cut may be used by one operator thread at a time; {@link #enter} by
  * any number of writer threads.

@@ -13,11 +13,7 @@ import java.util.Objects;
 /**
  * One region of a {@link MemorySnapshot}: its contents as of the cut, read-only.
  *
- * {@snippet :
- * SnapshotRegion r = snapshot.region("store");
- * long first = r.getLong(0);
- * r.writeTo(fileChannel);                 // the whole region, as of the cut
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=snapshot-region}
  *
  * <p>Thread safety: may be read from any number of threads, while writers keep writing
  * to the live memory; reads after the snapshot's release throw {@link IllegalStateException}.

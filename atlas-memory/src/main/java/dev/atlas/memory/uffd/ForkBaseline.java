@@ -14,11 +14,7 @@ import java.time.Duration;
  * and others snapshot memory). Forks this process from the native library; the child runs
  * no JVM code, sleeps and exits.
  *
- * {@snippet :
- * ForkBaseline.Child c = ForkBaseline.fork(Duration.ofSeconds(2));
- * System.out.println("fork() took " + c.forkTime());   // the parent's page-table copy
- * c.reap();
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=fork-baseline}
  *
  * <p>Thread safety: any thread; each child must be reaped once.
  */

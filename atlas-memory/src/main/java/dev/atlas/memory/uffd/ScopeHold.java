@@ -14,12 +14,7 @@ import java.util.Objects;
  * of them throws {@link IllegalStateException} (the JDK's "session is acquired"), so the
  * memory stays mapped for the native handler.
  *
- * {@snippet :
- * try (ScopeHold hold = ScopeHold.acquire("snapshot 7", List.of(segment))) {
- *     // arena.close() throws IllegalStateException here; the memory stays mapped
- * }
- * // arena.close() works again
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=scope-hold}
  *
  * <p>Only segments of shared or automatic arenas can be held: a confined arena's segments
  * are not accessible from the holder thread, and global-scope memory has no owner to

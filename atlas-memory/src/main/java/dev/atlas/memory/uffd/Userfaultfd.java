@@ -3,12 +3,7 @@ package dev.atlas.memory.uffd;
 /**
  * Whether userfaultfd write-protect tracking works in this process, and if not, why.
  *
- * {@snippet :
- * Userfaultfd.Availability a = Userfaultfd.availability();
- * if (!a.available()) {
- *     System.out.println("no copy-before-write here: " + a.reason());
- * }
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=userfaultfd}
  *
  * <p>Thread safety: all methods may be called from any thread.
  */

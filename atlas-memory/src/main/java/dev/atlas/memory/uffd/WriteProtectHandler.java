@@ -9,18 +9,7 @@ import java.util.Objects;
  * One userfaultfd, its native fault-handler thread, its regions and the mappings that
  * write to them: the engine of copy-before-write snapshots.
  *
- * {@snippet :
- * try (WriteProtectHandler h = WriteProtectHandler.open(1, 2, 1)) {
- *     WriteProtectHandler.RegionBuffers b = h.declareRegion(0, pages, null);
- *     h.register(0, viewA);          // every mapping that writes to the region
- *     h.register(0, viewB);
- *     h.start();                     // handler thread, TRACK mode
- *     h.protectAll();                // phase 1: writers keep running
- *     // ... stop the writers ...
- *     h.cut();                       // phase 2: COPY mode, re-protect pages dirtied meanwhile
- *     // ... let the writers go; page p of the cut is in b.copy() if b.isSaved(p), else live
- * }
- * }
+ * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=write-protect-handler}
  *
  * <p>Lifecycle: {@code open → declareRegion* → register* → start → protectAll → cut →
  * close}. Calls out of order get an {@link IllegalStateException}.

@@ -41,7 +41,7 @@ class CopyBeforeWriteDivergenceTest {
     }
 
     @Test
-    void underConcurrentWritersASnapshotViewNeverChanges() throws Exception {
+    void underConcurrentWritersAFrozenViewNeverChanges() throws Exception {
         try (ViewSpace views = ViewSpace.create("div-stress");
              MemorySpace memory = MemorySpace.create(views, "div-stress", 16L << 20)) {
             Region r = memory.allocate("counters", PAGES * PAGE);
@@ -59,12 +59,12 @@ class CopyBeforeWriteDivergenceTest {
             try {
                 for (int i = 0; i < 10; i++) {
                     View frozen = memory.configure(views.derive(views.baseView(), "frozen-" + i),
-                            m -> m.diverge(r, Divergence.snapshot(CopyBeforeWriteDivergence.create()))).publish();
+                            m -> m.diverge(r, Divergence.frozen(CopyBeforeWriteDivergence.create()))).publish();
                     MemorySegment mine = memory.segment(frozen, r);
                     byte[] first = mine.toArray(ValueLayout.JAVA_BYTE);
                     Thread.sleep(20);                                  // the writer goes on
                     byte[] second = mine.toArray(ValueLayout.JAVA_BYTE);
-                    assertTrue(java.util.Arrays.equals(first, second), "snapshot view " + i + " changed");
+                    assertTrue(java.util.Arrays.equals(first, second), "frozen view " + i + " changed");
                     frozen.retire();
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                     while (frozen.state() != ViewState.RETIRED && System.nanoTime() < deadline) {
@@ -82,7 +82,7 @@ class CopyBeforeWriteDivergenceTest {
     }
 
     @Test
-    void aSnapshotViewSeesTheDivergenceInstantPlusItsOwnStoresOnly() throws Exception {
+    void aFrozenViewSeesTheDivergenceInstantPlusItsOwnStoresOnly() throws Exception {
         long fds = MemorySnapshotTest.fds();
         try (ViewSpace views = ViewSpace.create("div");
              MemorySpace memory = MemorySpace.create(views, "div", 64L << 20)) {
@@ -91,7 +91,7 @@ class CopyBeforeWriteDivergenceTest {
             MemorySegment shared = memory.segment(base, prices);
             fill(shared, 100);
             View frozen = memory.configure(views.derive(base, "frozen"),
-                    m -> m.diverge(prices, Divergence.snapshot(CopyBeforeWriteDivergence.create()))).publish();
+                    m -> m.diverge(prices, Divergence.frozen(CopyBeforeWriteDivergence.create()))).publish();
             MemorySegment mine = memory.segment(frozen, prices);
             assertEquals(105, at(mine, 5));          // read before the others write (the MAP_PRIVATE trap)
 
@@ -112,15 +112,15 @@ class CopyBeforeWriteDivergenceTest {
             assertEquals(99, shared.get(ValueLayout.JAVA_LONG, 9 * PAGE + 8));
             assertEquals(0, mine.get(ValueLayout.JAVA_LONG, 9 * PAGE + 8));
 
-            // two snapshot views of one region: the second is refused, nothing left behind
+            // two frozen views of one region: the second is refused, nothing left behind
             long before = MemorySnapshotTest.fds();
             RuntimeException e = assertThrows(RuntimeException.class, () -> memory.configure(views.derive(base, "second"),
-                    m -> m.diverge(prices, Divergence.snapshot(CopyBeforeWriteDivergence.create()))));
+                    m -> m.diverge(prices, Divergence.frozen(CopyBeforeWriteDivergence.create()))));
             assertTrue(String.valueOf(e.getMessage()).contains("already tracked")
                     || String.valueOf(e.getCause()).contains("already tracked"), String.valueOf(e));
             assertEquals(before, MemorySnapshotTest.fds());
 
-            // retiring the snapshot view releases the protection: writes go on, fd closed
+            // retiring the frozen view releases the protection: writes go on, fd closed
             frozen.retire();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (frozen.state() != ViewState.RETIRED && System.nanoTime() < deadline) {

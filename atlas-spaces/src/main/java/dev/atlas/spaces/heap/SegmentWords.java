@@ -32,6 +32,11 @@ public record SegmentWords(MemorySegment segment) implements Words {
     }
 
     @Override
+    public void zero(long offset, long length) {
+        segment.asSlice(offset, length).fill((byte) 0);
+    }
+
+    @Override
     public long byteSize() {
         return segment.byteSize();
     }

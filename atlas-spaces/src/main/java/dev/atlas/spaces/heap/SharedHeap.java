@@ -18,12 +18,7 @@ import static dev.atlas.spaces.heap.HeapLayout.TOP_OFF;
  * processes mapping that memory allocate from it at once. Offsets are byte offsets from the
  * start of the memory; a returned offset is 16-byte aligned and never 0.
  *
- * {@snippet :
- * SharedHeap heap = SharedHeap.format(new SegmentWords(segment));   // once, by the creator
- * SharedHeap same = SharedHeap.open(new SegmentWords(segment));     // every other attacher
- * long p = heap.allocate(100);
- * heap.free(p);
- * }
+ * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=shared-heap}
  *
  * <h2>Progress guarantees</h2>
  * <ol>

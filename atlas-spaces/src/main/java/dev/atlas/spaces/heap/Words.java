@@ -18,4 +18,15 @@ public interface Words {
 
     /** The number of bytes addressable. */
     long byteSize();
+
+    /**
+     * Sets {@code length} bytes (a multiple of 8) from {@code offset} to zero. Not atomic as a
+     * whole: meant for memory nobody else can reach yet (a block just allocated), published
+     * afterwards by a volatile store or CAS.
+     */
+    default void zero(long offset, long length) {
+        for (long o = offset; o < offset + length; o += 8) {
+            setVolatile(o, 0);
+        }
+    }
 }

@@ -17,15 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * of its holder: the next acquirer takes it over and learns that the holder died and the
  * intent it had recorded (like {@code EOWNERDEAD} of a robust pthread mutex).
  *
- * {@snippet :
- * try (RobustLock.Held held = lock.lock()) {
- *     if (held.previousOwnerDied()) {
- *         repair(held.deadOwnerIntent());   // what the dead holder said it was doing
- *     }
- *     held.intent(INSERTING);               // recorded in shared memory, for our successor
- *     ...
- * }
- * }
+ * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=robust-lock}
  *
  * <h2>Progress guarantees</h2>
  * <ol>
@@ -127,7 +119,7 @@ public final class RobustLock {
         }
     }
 
-    /** The pid holding the lock now, or 0. A racy snapshot, for diagnostics. */
+    /** The pid holding the lock now, or 0. A racy reading, for diagnostics. */
     public int holderPid() {
         return (int) WORD.getVolatile(memory, 0L) & PID_MASK;
     }

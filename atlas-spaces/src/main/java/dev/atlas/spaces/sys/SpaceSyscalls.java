@@ -1,5 +1,6 @@
 package dev.atlas.spaces.sys;
 
+import dev.atlas.memory.linux.Downcall;
 import dev.atlas.memory.linux.Errno;
 import dev.atlas.memory.linux.Linux;
 import dev.atlas.memory.linux.LinuxException;
@@ -9,9 +10,6 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -22,15 +20,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * liveness, user ids, and creating a file exclusively with a mode. FFM downcalls into libc,
  * {@code errno} captured; failures throw {@link LinuxException} naming the call.
  *
- * {@snippet :
- * int fd = SpaceSyscalls.createExclusive("/dev/shm/atlas-spaces-0/orders.space", 0600);
- * boolean alive = SpaceSyscalls.isAlive(4242);
- * }
+ * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=syscalls}
  *
  * <p>Thread safety: all methods may be called from any thread. Linux only (x86_64,
  * aarch64); elsewhere {@link Linux#requireSupported()} throws.
  */
-@SuppressWarnings("restricted")   // the native boundary of atlas-spaces
 public final class SpaceSyscalls {
     /** {@code MAP_FIXED_NOREPLACE} (Linux 4.17+): map at the address or fail with EEXIST. */
     public static final int MAP_FIXED_NOREPLACE = 0x100000;
@@ -51,15 +45,10 @@ public final class SpaceSyscalls {
      * @throws LinuxException with EEXIST if the file exists
      */
     public static int createExclusive(String path, int mode) {
+        int fd = Linux.open(path, Linux.O_RDWR | O_CREAT | O_EXCL | Linux.O_CLOEXEC, mode);
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Calls.STATE);
-            int flags = Linux.O_RDWR | O_CREAT | O_EXCL | Linux.O_CLOEXEC;
-            int fd = (int) Calls.OPEN.invokeExact(state, a.allocateFrom(path), flags, mode);
-            if (fd < 0) {
-                throw new LinuxException("open(\"" + path + "\", O_RDWR|O_CREAT|O_EXCL|O_CLOEXEC, 0"
-                        + Integer.toOctalString(mode) + ")", errno(state));
-            }
-            int r = (int) Calls.FCHMOD.invokeExact(state, fd, mode);
+            MemorySegment state = a.allocate(Downcall.stateLayout());
+            int r = (int) Calls.FCHMOD.handle().invokeExact(state, fd, mode);
             if (r < 0) {
                 int e = errno(state);
                 Linux.closeQuietly(fd);
@@ -79,8 +68,8 @@ public final class SpaceSyscalls {
             return false;
         }
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Calls.STATE);
-            int r = (int) Calls.KILL.invokeExact(state, (int) pid, 0);
+            MemorySegment state = a.allocate(Downcall.stateLayout());
+            int r = (int) Calls.KILL.handle().invokeExact(state, (int) pid, 0);
             return r == 0 || errno(state) != ESRCH;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -90,7 +79,7 @@ public final class SpaceSyscalls {
     /** The effective user id. */
     public static int geteuid() {
         try {
-            return (int) Calls.GETEUID.invokeExact();
+            return (int) Calls.GETEUID.handle().invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -99,7 +88,7 @@ public final class SpaceSyscalls {
     /** The effective group id. */
     public static int getegid() {
         try {
-            return (int) Calls.GETEGID.invokeExact();
+            return (int) Calls.GETEGID.handle().invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -114,11 +103,11 @@ public final class SpaceSyscalls {
      */
     public static int futexWait(MemorySegment word, int expected, long timeoutNanos) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Calls.STATE);
+            MemorySegment state = a.allocate(Downcall.stateLayout());
             MemorySegment ts = a.allocate(Calls.TIMESPEC);
             ts.set(JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
             ts.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
-            long r = (long) Calls.SYSCALL.invokeExact(state, Calls.SYS_FUTEX, word, FUTEX_WAIT, expected, ts,
+            long r = (long) Calls.SYSCALL.handle().invokeExact(state, Calls.SYS_FUTEX, word, FUTEX_WAIT, expected, ts,
                     MemorySegment.NULL, 0);
             return r == 0 ? 0 : errno(state);
         } catch (Throwable t) {
@@ -129,8 +118,8 @@ public final class SpaceSyscalls {
     /** futex(word, FUTEX_WAKE, n): wakes up to {@code n} waiters; returns how many were woken. */
     public static int futexWake(MemorySegment word, int n) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Calls.STATE);
-            long r = (long) Calls.SYSCALL.invokeExact(state, Calls.SYS_FUTEX, word, FUTEX_WAKE, n,
+            MemorySegment state = a.allocate(Downcall.stateLayout());
+            long r = (long) Calls.SYSCALL.handle().invokeExact(state, Calls.SYS_FUTEX, word, FUTEX_WAKE, n,
                     MemorySegment.NULL, MemorySegment.NULL, 0);
             if (r < 0) {
                 throw new LinuxException("futex(addr=0x" + Long.toHexString(word.address()) + ", FUTEX_WAKE, " + n + ")",
@@ -150,48 +139,23 @@ public final class SpaceSyscalls {
     }
 
     private static int errno(MemorySegment state) {
-        return (int) Calls.ERRNO.get(state, 0L);
+        return Downcall.errno(state);
     }
 
     private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException("unexpected checked exception from a downcall", t);
+        return Downcall.rethrow(t);
     }
 
-    /** The downcall handles; initialised on first use, only where supported. */
+    /** The functions, each linked on its first call ({@link Downcall}). */
     private static final class Calls {
-        static final MemoryLayout STATE;
         static final MemoryLayout TIMESPEC = MemoryLayout.structLayout(
                 JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec"));
-        static final VarHandle ERRNO;
-        static final MethodHandle OPEN, FCHMOD, KILL, GETEUID, GETEGID, SYSCALL;
-        static final long SYS_FUTEX;
-
-        static {
-            Linux.requireSupported();
-            Linker linker = Linker.nativeLinker();
-            SymbolLookup libc = linker.defaultLookup();
-            STATE = Linker.Option.captureStateLayout();
-            ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-            Linker.Option errno = Linker.Option.captureCallState("errno");
-            OPEN = handle(linker, libc, "open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), errno,
-                    Linker.Option.firstVariadicArg(2));
-            FCHMOD = handle(linker, libc, "fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), errno);
-            KILL = handle(linker, libc, "kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), errno);
-            GETEUID = handle(linker, libc, "geteuid", FunctionDescriptor.of(JAVA_INT));
-            GETEGID = handle(linker, libc, "getegid", FunctionDescriptor.of(JAVA_INT));
-            SYSCALL = handle(linker, libc, "syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT,
-                    JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), errno, Linker.Option.firstVariadicArg(1));
-            String arch = System.getProperty("os.arch", "");
-            SYS_FUTEX = arch.equals("aarch64") ? 98 : 202;
-        }
-
-        private static MethodHandle handle(Linker linker, SymbolLookup libc, String name, FunctionDescriptor fd,
-                                           Linker.Option... options) {
-            MemorySegment symbol = libc.find(name)
-                    .orElseThrow(() -> new UnsupportedOperationException("libc has no symbol " + name));
-            return linker.downcallHandle(symbol, fd, options);
-        }
+        static final Downcall FCHMOD = Downcall.withErrno("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        static final Downcall KILL = Downcall.withErrno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        static final Downcall GETEUID = Downcall.of("geteuid", FunctionDescriptor.of(JAVA_INT));
+        static final Downcall GETEGID = Downcall.of("getegid", FunctionDescriptor.of(JAVA_INT));
+        static final Downcall SYSCALL = Downcall.withErrno("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS,
+                JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(1));
+        static final long SYS_FUTEX = System.getProperty("os.arch", "").equals("aarch64") ? 98 : 202;
     }
 }

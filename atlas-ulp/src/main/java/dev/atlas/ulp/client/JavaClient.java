@@ -25,10 +25,7 @@ import java.util.concurrent.locks.LockSupport;
  * the program's output back, and returns its exit status. Starts a host when none answers
  * (for {@code run}).
  *
- * {@snippet :
- * int status = new JavaClient(HostPaths.forUser(System.getenv()), HostStarter.ofThisJvm())
- *         .call(List.of("run", "tool.jar", "--help"), System.getenv(), "/work", System.in, System.out, System.err);
- * }
+ * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=java-client}
  *
  * <p>Thread safety: one call at a time per instance; a call uses one extra thread (stdin).
  */

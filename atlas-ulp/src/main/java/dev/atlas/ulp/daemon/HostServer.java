@@ -19,12 +19,7 @@ import java.util.concurrent.CountDownLatch;
  * another OS user than {@code owner} (its peer credentials, {@code SO_PEERCRED}) is refused
  * with a message, and the host goes on serving the others.
  *
- * {@snippet :
- * try (ProgramHost host = ProgramHost.create();
- *      HostServer server = HostServer.start(host, HostPaths.forUser(System.getenv()))) {
- *     server.awaitStop();          // until `atlas host stop`
- * }
- * }
+ * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=host-server}
  *
  * <p>Thread safety: {@link #stop()} and {@link #awaitStop()} from any thread.
  */

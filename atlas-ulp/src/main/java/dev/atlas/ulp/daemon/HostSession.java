@@ -163,7 +163,9 @@ final class HostSession implements Runnable {
         StringBuilder sb = new StringBuilder();
         sb.append("host pid ").append(ProcessHandle.current().pid()).append(", heap used ")
                 .append((rt.totalMemory() - rt.freeMemory()) >> 20).append(" MiB of ").append(rt.totalMemory() >> 20)
-                .append(" MiB, programs started ").append(host.counts().get("started")).append('\n');
+                .append(" MiB, programs started ").append(host.counts().get("started"))
+                .append(", class file cache ").append(host.classFiles().size() >> 10).append(" KiB (")
+                .append(host.classFiles().hits()).append(" hits, ").append(host.classFiles().misses()).append(" misses)\n");
         sb.append(String.format("%6s %-8s %7s %8s %10s %7s %9s  %s%n", "ID", "THREAD", "THREADS", "CPU(ms)", "ALLOC(KiB)",
                 "CLASSES", "UP(ms)", "COMMAND"));
         for (RunningProgram p : host.programs()) {

@@ -27,12 +27,10 @@ import java.util.jar.Manifest;
  * class path; the host's class path is never visible, except for the shared API packages
  * (the program's {@code System} and {@code Ulp}), which come from the host's loader so that
  * every program links to the same ones. The program's classes are rewritten as they are
- * defined ({@link SystemCallRewriter}).
+ * defined ({@link SystemCallRewriter}); on a versioned class path (jars only) the rewritten
+ * class files come from the host's {@link ClassFileCache} after the first program.
  *
- * {@snippet :
- * ProgramClassLoader loader = new ProgramClassLoader("program 7", classPath, context, hostLoader);
- * Class<?> main = loader.loadClass("com.example.Main");
- * }
+ * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=class-loader}
  *
  * <p>Thread safety: parallel capable; classes are defined under the JDK's per-name locks.
  */
@@ -53,9 +51,15 @@ public final class ProgramClassLoader extends URLClassLoader implements ProgramS
     private final ConcurrentHashMap<URL, ProtectionDomain> domains = new ConcurrentHashMap<>();
     private final AtomicInteger defined = new AtomicInteger();
     private final AtomicInteger rewritten = new AtomicInteger();
+    private final AtomicInteger cached = new AtomicInteger();
+    private final ClassFileCache.Classes cache;
 
-    /** A loader for {@code classPath}; {@code host} provides the shared API packages. */
-    public ProgramClassLoader(String name, ProgramClassPath classPath, ProgramContext context, ClassLoader host) {
+    /**
+     * A loader for {@code classPath}; {@code host} provides the shared API packages; the
+     * program's class files are kept in and taken from {@code cache}.
+     */
+    public ProgramClassLoader(String name, ProgramClassPath classPath, ProgramContext context, ClassLoader host,
+                              ClassFileCache cache) {
         // unnamed, as java's application loader prints: stack traces show no loader prefix
         super(null, classPath.urls(), ClassLoader.getPlatformClassLoader());
         this.displayName = Objects.requireNonNull(name, "name");
@@ -64,6 +68,7 @@ public final class ProgramClassLoader extends URLClassLoader implements ProgramS
         this.host = Objects.requireNonNull(host, "host");
         this.rewriter = new SystemCallRewriter(
                 ClassHierarchyResolver.ofResourceParsing(this).orElse(ClassHierarchyResolver.defaultResolver()).cached());
+        this.cache = cache.classesOf(classPath.fingerprint());
     }
 
     private static Set<String> appLoaderJdkPackages() {
@@ -94,6 +99,11 @@ public final class ProgramClassLoader extends URLClassLoader implements ProgramS
 
     public int rewrittenClasses() {
         return rewritten.get();
+    }
+
+    /** How many of the defined classes came from the host's {@link ClassFileCache}. */
+    public int cachedClasses() {
+        return cached.get();
     }
 
     @Override
@@ -129,6 +139,27 @@ public final class ProgramClassLoader extends URLClassLoader implements ProgramS
 
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
+        ClassFileCache.Definition d = cache == null ? null : cache.get(name);
+        if (d != null) {
+            cached.incrementAndGet();
+        } else {
+            d = readAndRewrite(name);
+            if (cache != null) {
+                cache.put(name, d);
+            }
+        }
+        if (d.rewritten()) {
+            rewritten.incrementAndGet();
+        }
+        definePackageOf(name, d.location(), d.manifest());
+        ProtectionDomain pd = domains.computeIfAbsent(d.location(),
+                u -> new ProtectionDomain(new CodeSource(u, (Certificate[]) null), null, this, null));
+        Class<?> c = defineClass(name, d.bytes(), 0, d.bytes().length, pd);
+        defined.incrementAndGet();
+        return c;
+    }
+
+    private ClassFileCache.Definition readAndRewrite(String name) throws ClassNotFoundException {
         ProgramClassPath.Found found;
         try {
             found = classPath.find(name.replace('.', '/') + ".class");
@@ -138,25 +169,15 @@ public final class ProgramClassLoader extends URLClassLoader implements ProgramS
         if (found == null) {
             throw new ClassNotFoundException(name);
         }
-        definePackageOf(name, found);
-        byte[] bytes = found.bytes();
         try {
-            SystemCallRewriter.Result r = rewriter.rewrite(bytes);
-            bytes = r.bytes();
-            if (r.rewritten()) {
-                rewritten.incrementAndGet();
-            }
+            SystemCallRewriter.Result r = rewriter.rewrite(found.bytes());
+            return new ClassFileCache.Definition(r.bytes(), r.rewritten(), found.location(), found.manifest());
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ClassFormatError("atlas-ulp: cannot rewrite " + name + " from " + found.location() + ": " + e.getMessage());
         }
-        ProtectionDomain pd = domains.computeIfAbsent(found.location(),
-                u -> new ProtectionDomain(new CodeSource(u, (Certificate[]) null), null, this, null));
-        Class<?> c = defineClass(name, bytes, 0, bytes.length, pd);
-        defined.incrementAndGet();
-        return c;
     }
 
-    private void definePackageOf(String className, ProgramClassPath.Found found) {
+    private void definePackageOf(String className, URL location, Manifest mf) {
         int dot = className.lastIndexOf('.');
         if (dot <= 0) {
             return;
@@ -166,9 +187,8 @@ public final class ProgramClassLoader extends URLClassLoader implements ProgramS
             return;
         }
         try {
-            Manifest mf = found.manifest();
             if (mf != null) {
-                definePackage(pkg, mf, found.location());
+                definePackage(pkg, mf, location);
             } else {
                 definePackage(pkg, null, null, null, null, null, null, null);
             }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Enumeration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -65,9 +66,11 @@ public final class ProgramClassPath implements Closeable {
     }
 
     private final List<Entry> entries;
+    private final String fingerprint;
 
-    private ProgramClassPath(List<Entry> entries) {
+    private ProgramClassPath(List<Entry> entries, String fingerprint) {
         this.entries = entries;
+        this.fingerprint = fingerprint;
     }
 
     /**
@@ -78,6 +81,8 @@ public final class ProgramClassPath implements Closeable {
      */
     public static ProgramClassPath open(List<Path> path) throws IOException {
         List<Entry> entries = new ArrayList<>();
+        StringBuilder fingerprint = new StringBuilder();
+        boolean versioned = true;
         Set<Path> seen = new LinkedHashSet<>();
         Deque<Path> todo = new ArrayDeque<>(path);
         try {
@@ -88,8 +93,10 @@ public final class ProgramClassPath implements Closeable {
                 }
                 if (Files.isDirectory(p)) {
                     entries.add(new DirSource(p, p.toUri().toURL()));
+                    versioned = false;   // its files change one by one: no version to cache by
                 } else if (Files.isRegularFile(p)) {
                     JarFile jar = new JarFile(p.toFile(), true, ZipFile.OPEN_READ, Runtime.version());
+                    fingerprint.append(p).append('|').append(Long.toHexString(contentHash(jar))).append('\n');
                     Manifest mf = jar.getManifest();
                     entries.add(new JarSource(jar, p.toUri().toURL(), mf));
                     for (Path dep : manifestClassPath(p, mf)) {
@@ -101,7 +108,30 @@ public final class ProgramClassPath implements Closeable {
             closeAll(entries);
             throw e;
         }
-        return new ProgramClassPath(List.copyOf(entries));
+        return new ProgramClassPath(List.copyOf(entries), versioned ? fingerprint.toString() : null);
+    }
+
+    /**
+     * A hash of the jar's entries as its central directory lists them: name, CRC-32 and size
+     * of each (the jar as opened, whatever happens to the file later).
+     */
+    private static long contentHash(JarFile jar) {
+        long h = 0xcbf29ce484222325L;
+        for (Enumeration<JarEntry> en = jar.entries(); en.hasMoreElements(); ) {
+            JarEntry e = en.nextElement();
+            h = (h ^ e.getName().hashCode()) * 0x100000001b3L;
+            h = (h ^ e.getCrc()) * 0x100000001b3L;
+            h = (h ^ e.getSize()) * 0x100000001b3L;
+        }
+        return h;
+    }
+
+    /**
+     * This version of the class path: each jar's path and a hash of its entries' names,
+     * CRC-32s and sizes; null if it has a directory (see {@link ClassFileCache}).
+     */
+    public String fingerprint() {
+        return fingerprint;
     }
 
     private static List<Path> manifestClassPath(Path jar, Manifest mf) {

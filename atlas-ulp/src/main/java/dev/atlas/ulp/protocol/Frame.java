@@ -12,10 +12,7 @@ import java.util.Objects;
  * payload length, the payload. The native client ({@code src/main/c/atlas_run.c}) speaks the
  * same format.
  *
- * {@snippet :
- * Frame.write(out, FrameType.STDOUT, bytes, 0, bytes.length);
- * Frame f = Frame.read(in);              // null at a clean end of stream
- * }
+ * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=frame}
  *
  * @param type    the kind of frame
  * @param payload its bytes

@@ -15,7 +15,12 @@ record Redirect(Kind kind, String target, String desc) {
         /** The path on top of the stack goes through {@code ProgramSystem.path} first. */
         PATH_ON_TOP,
         /** The path just under the top of the stack goes through {@code ProgramSystem.path} first. */
-        PATH_UNDER_TOP
+        PATH_UNDER_TOP,
+        /**
+         * {@code Constructor.newInstance(Object[])}: the argument array goes through
+         * {@code ReflectivePaths.constructorArgs(constructor, args)} first.
+         */
+        CONSTRUCTOR_ARGS
     }
 
     static Redirect replace(String target, String desc) {

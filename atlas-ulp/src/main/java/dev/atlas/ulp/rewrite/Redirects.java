@@ -78,6 +78,8 @@ final class Redirects {
         String find = "(Ljava/lang/Class;Ljava/lang/String;Ljava/lang/invoke/MethodType;)Ljava/lang/invoke/MethodHandle;";
         receiver(m, lookup, "findStatic", "findStatic", find);
         receiver(m, lookup, "findVirtual", "findVirtual", find);
+        m.put("java/lang/reflect/Constructor.newInstance([Ljava/lang/Object;)Ljava/lang/Object;",
+                new Redirect(Redirect.Kind.CONSTRUCTOR_ARGS, null, null));
 
         String pathOf = "(Ljava/lang/String;[Ljava/lang/String;)Ljava/nio/file/Path;";
         m.put("java/nio/file/Path.of" + pathOf, Redirect.replace("pathOf", pathOf));

@@ -30,11 +30,7 @@ import java.util.Objects;
  * {@code invokedynamic} bootstrap arguments ({@code System::exit}, {@code Path::of}) are
  * redirected the same way.
  *
- * {@snippet :
- * SystemCallRewriter rewriter = new SystemCallRewriter(ClassHierarchyResolver.ofResourceParsing(loader));
- * SystemCallRewriter.Result r = rewriter.rewrite(classBytes);
- * defineClass(name, r.bytes(), 0, r.bytes().length);
- * }
+ * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=rewriter}
  *
  * <p>Thread safety: immutable; {@link #rewrite} may be called from any thread.
  *
@@ -45,6 +41,9 @@ import java.util.Objects;
  */
 public final class SystemCallRewriter {
     private static final ClassDesc PROGRAM_SYSTEM = ClassDesc.of("dev.atlas.ulp.system.ProgramSystem");
+    private static final ClassDesc REFLECTIVE_PATHS = ClassDesc.of("dev.atlas.ulp.system.ReflectivePaths");
+    private static final MethodTypeDesc CONSTRUCTOR_ARGS = MethodTypeDesc.ofDescriptor(
+            "(Ljava/lang/reflect/Constructor;[Ljava/lang/Object;)[Ljava/lang/Object;");
     private static final MethodTypeDesc PATH = MethodTypeDesc.ofDescriptor("(Ljava/lang/String;)Ljava/lang/String;");
 
     private static final MethodTypeDesc THREAD_CREATED = MethodTypeDesc.ofDescriptor("(Ljava/lang/Thread;)V");
@@ -138,6 +137,9 @@ public final class SystemCallRewriter {
                     case REPLACE -> cb.invokestatic(PROGRAM_SYSTEM, r.target(), MethodTypeDesc.ofDescriptor(r.desc()));
                     case PATH_ON_TOP -> cb.invokestatic(PROGRAM_SYSTEM, "path", PATH).with(el);
                     case PATH_UNDER_TOP -> cb.swap().invokestatic(PROGRAM_SYSTEM, "path", PATH).swap().with(el);
+                    // [ctor, args] -> [ctor, ctor, args] -> [ctor, args'] -> newInstance
+                    case CONSTRUCTOR_ARGS -> cb.swap().dup_x1().swap()
+                            .invokestatic(REFLECTIVE_PATHS, "constructorArgs", CONSTRUCTOR_ARGS).with(el);
                 }
             }
             case FieldInstruction f when f.opcode() == Opcode.GETSTATIC -> {

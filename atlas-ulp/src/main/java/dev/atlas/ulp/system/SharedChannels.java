@@ -13,15 +13,10 @@ import java.util.concurrent.TransferQueue;
  * JDK) and the shared API; a class each program loaded itself is a different class on the
  * other side.
  *
- * {@snippet :
- * // program A
- * Ulp.channel("frames").send(pixels);          // byte[]: the receiver gets this very array
- * // program B
- * byte[] frame = (byte[]) Ulp.channel("frames").receive();
- * }
+ * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=channels}
  *
  * <p>Thread safety: all methods may be called from any thread. A channel is a
- * {@link LinkedTransferQueue}: {@code send} never blocks, {@code receive} blocks until an
+ * {@link LinkedTransferQueue}: {@code put} never blocks, {@code take} blocks until an
  * object arrives.
  */
 public final class SharedChannels {

@@ -12,11 +12,7 @@ import java.util.concurrent.TransferQueue;
  * {@link #programId()} is -1, {@link #coupled} runs the call directly, and
  * {@link #channel} gives a channel of this JVM.
  *
- * {@snippet :
- * long me = Ulp.programId();
- * Ulp.channel("results").send(bytes);                         // zero-copy hand-over
- * int n = Ulp.coupled(() -> nativeBlockingRead(buffer));      // on the program's own platform thread
- * }
+ * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=ulp}
  */
 public final class Ulp {
     private static final SharedChannels OUTSIDE_HOST = new SharedChannels();

@@ -16,10 +16,16 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Client threads sending {@code /tag} requests in a loop. Each response is recorded with the
- * <em>phase</em> in force when its request was sent, so a test can say: every request sent
- * after the patch command returned saw the new version.
+ * <em>phase</em> in force when its request was sent and still in force when its response came,
+ * so a test can say: every request made after the patch command returned, and answered before
+ * the next command began, saw the new version. A request that straddles a phase change (sent
+ * in one phase, answered in another: the server may have started it after the next command
+ * began) is recorded under {@link #STRADDLING}, where only the absence of mixed versions holds.
  */
 final class TagLoad implements AutoCloseable {
+    /** The phase key of requests sent in one phase and answered in another. */
+    static final int STRADDLING = -1;
+
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
     private final URI uri;
@@ -45,7 +51,8 @@ final class TagLoad implements AutoCloseable {
                 if (r.statusCode() != 200) {
                     failures.add("phase " + p + ": HTTP " + r.statusCode() + " " + r.body());
                 } else {
-                    tagsByPhase.computeIfAbsent(p, k -> new ConcurrentHashMap<>())
+                    int key = phase == p ? p : STRADDLING;
+                    tagsByPhase.computeIfAbsent(key, k -> new ConcurrentHashMap<>())
                             .computeIfAbsent(r.body(), k -> new AtomicLong()).incrementAndGet();
                 }
             } catch (IOException e) {
@@ -58,7 +65,7 @@ final class TagLoad implements AutoCloseable {
         }
     }
 
-    /** Requests sent from now on are recorded under {@code p}. */
+    /** Requests sent from now on (and answered before the next phase) are recorded under {@code p}. */
     void phase(int p) {
         phase = p;
     }
@@ -78,7 +85,7 @@ final class TagLoad implements AutoCloseable {
         return tags(p).values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** Tag -> number of responses, for requests sent in phase {@code p}. */
+    /** Tag -> number of responses, for requests sent and answered in phase {@code p} (or {@link #STRADDLING}). */
     Map<String, Long> tags(int p) {
         Map<String, Long> out = new TreeMap<>();
         tagsByPhase.getOrDefault(p, Map.of()).forEach((k, v) -> out.put(k, v.get()));

@@ -95,7 +95,7 @@ public final class WindowRecorder implements OutcomeSink {
         return outOfRange;
     }
 
-    /** A snapshot of every window, in order. */
+    /** A copy of every window, in order. */
     public synchronized List<WindowStats> windows() {
         long windowMillis = TimeUnit.NANOSECONDS.toMillis(windowNanos);
         List<WindowStats> list = new ArrayList<>(latencies.length);

@@ -12,7 +12,7 @@ import java.util.Locale;
  * round; then the representative round's {@link ComparisonTable}.
  */
 final class RoundsTable {
-    /** Issue 5's target for Atlas: change-window p99.9 at most this multiple of its steady p99.9. */
+    /** The patch demo's target for Atlas: change-window p99.9 at most this multiple of its steady p99.9. */
     static final double ATLAS_TARGET = 1.1;
 
     private RoundsTable() {

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * The report printed after the load stopped: migration delays, latency and throughput
- * before/during, requests per version, the space's snapshot, the checks and the verdict.
+ * before/during, requests per version, the space's description, the checks and the verdict.
  */
 final class DemoReport {
     private final DemoConfig c;
@@ -42,8 +42,8 @@ final class DemoReport {
         out.println(Fmt.f("  out-of-range results: v1 %s (the bug v2 fixes), v2 %s",
                 Fmt.count(invalid.get(RequestOutcome.ALL_V1)), Fmt.count(v2Invalid)));
         out.println();
-        if (o.snapshot() != null) {
-            out.print(SnapshotText.render(o.snapshot()));
+        if (o.description() != null) {
+            out.print(DescriptionText.render(o.description()));
             out.println();
         }
 

@@ -65,7 +65,7 @@ final class DemoRun {
                 say("the load keeps running until the migration window ends, %s after the start",
                         Fmt.seconds(c.window().toNanos()));
                 MigrationPhase.sleepUntil(outcome.startNanos() + c.window().toNanos());
-                outcome = outcome.withSnapshot(space.snapshot());
+                outcome = outcome.withDescription(space.describe());
             } finally {
                 load.stop();
             }

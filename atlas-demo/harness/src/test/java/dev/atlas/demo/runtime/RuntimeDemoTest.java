@@ -27,7 +27,7 @@ class RuntimeDemoTest {
         assertTrue(out.contains("VERDICT: PASS"), out);
         assertTrue(out.contains("vthread-* (50)     virtual        50 MIGRATED"), out);
         assertTrue(out.contains("long-request       long request   MIGRATED"), out);
-        assertTrue(out.contains("space 'demo'"), "final snapshot printed:\n" + out);
+        assertTrue(out.contains("space 'demo'"), "final description printed:\n" + out);
         assertEquals("", r.err(), r::toString);
     }
 

@@ -1,6 +1,7 @@
 package dev.atlas.patch.instrument;
 
 import dev.atlas.patch.classfile.ClassFingerprint;
+import dev.atlas.patch.classfile.ConstructorCall;
 import dev.atlas.patch.runtime.MethodRegistry;
 import dev.atlas.patch.runtime.MethodSlot;
 
@@ -33,8 +34,10 @@ import java.util.Set;
 
 /**
  * Makes the methods of a class patchable (ClassFile API): an entry guard at the start of
- * every method with a body (not constructors, static initialisers, synthetic or bridge
- * methods), and a request scope around every request-boundary method.
+ * every method with a body (not static initialisers, synthetic or bridge methods; in a
+ * constructor, right after its {@code super(..)}/{@code this(..)} call, so a new body
+ * starts from an initialised object), and a request scope around every request-boundary
+ * method.
  *
  * {@snippet :
  * CodeInstrumenter ins = new CodeInstrumenter(registry, new BoundaryMatcher(BoundaryMatcher.DEFAULTS));
@@ -160,8 +163,10 @@ public final class CodeInstrumenter {
     private static boolean patchable(MethodModel m) {
         AccessFlags f = m.flags();
         String n = m.methodName().stringValue();
-        return m.code().isPresent() && !n.equals("<init>") && !n.equals("<clinit>")
-                && !f.has(AccessFlag.SYNTHETIC) && !f.has(AccessFlag.BRIDGE);
+        if (m.code().isEmpty() || n.equals("<clinit>") || f.has(AccessFlag.SYNTHETIC) || f.has(AccessFlag.BRIDGE)) {
+            return false;
+        }
+        return !n.equals("<init>") || ConstructorCall.index(m.code().get().elementList()) >= 0;
     }
 
     private static void emit(CodeBuilder b, CodeModel code, MethodSlot slot, boolean boundary, ClassDesc owner,
@@ -176,14 +181,21 @@ public final class CodeInstrumenter {
             b.astore(scope);
             b.labelBinding(start);
         }
-        if (slot != null) {
+        // a constructor's guard goes after its super(..)/this(..) call, once 'this' is initialised
+        int guardAfter = mm.methodName().equalsString("<init>") ? ConstructorCall.index(code.elementList()) : -1;
+        if (slot != null && guardAfter < 0) {
             guard(b, slot, boundary, owner, type, isStatic, scope);
         }
+        int index = 0;
         for (CodeElement e : code) {
             if (boundary && e instanceof ReturnInstruction) {
                 closeScope(b, scope);
             }
             b.with(e);
+            if (slot != null && index == guardAfter) {
+                guard(b, slot, boundary, owner, type, isStatic, scope);
+            }
+            index++;
         }
         if (boundary) {
             Label handler = b.newLabel();
@@ -228,7 +240,7 @@ public final class CodeInstrumenter {
         b.invokevirtual(CD_VIEW_SCOPE, "close", ConstantDescs.MTD_void);
     }
 
-    /** This class from its own model, then the JDK's, then class files found through its loader. */
+    /** This class from its own model, then the JDK's (platform loader), then class files found through its loader. */
     private static ClassHierarchyResolver resolver(ClassModel model, ClassLoader loader) {
         ClassDesc self = model.thisClass().asSymbol();
         ClassHierarchyResolver own = model.flags().has(AccessFlag.INTERFACE)
@@ -236,7 +248,12 @@ public final class CodeInstrumenter {
                 : ClassHierarchyResolver.of(List.of(),
                         Map.of(self, model.superclass().map(c -> c.asSymbol()).orElse(ConstantDescs.CD_Object)));
         ClassLoader l = loader != null ? loader : ClassLoader.getSystemClassLoader();
-        return own.orElse(ClassHierarchyResolver.defaultResolver())
+        // never the default resolver: it loads classes through the system class loader, so
+        // instrumenting an application class could define another one (or itself, from a
+        // subclass's lookup) in the middle of its own definition ("duplicate class definition",
+        // seen on commons-codec's Languages$LanguageSet). The platform loader defines only JDK
+        // classes; everything else is read as class files.
+        return own.orElse(ClassHierarchyResolver.ofClassLoading(ClassLoader.getPlatformClassLoader()))
                 .orElse(ClassHierarchyResolver.ofResourceParsing(l).cached());
     }
 }

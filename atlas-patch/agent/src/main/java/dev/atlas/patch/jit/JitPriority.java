@@ -15,8 +15,7 @@ package dev.atlas.patch.jit;
  * core no other thread wants, and a request thread that wakes up takes the core from it at
  * once. A nice value only lowers the thread's share of a busy core: under the kernel's EEVDF
  * scheduler a running nice-19 thread keeps its core for the rest of its time slice (a few
- * milliseconds) when a request thread wakes, which the patch demo measured as the requests'
- * wait (see {@code docs/benchmarks.md}, section 6).
+ * milliseconds) when a request thread wakes, and the request waits for it.
  *
  * @param kind what is done
  * @param nice the nice value for {@link Kind#NICE} (1 to 19); 0 otherwise

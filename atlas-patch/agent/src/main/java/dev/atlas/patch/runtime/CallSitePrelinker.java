@@ -17,8 +17,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -43,7 +41,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class CallSitePrelinker {
     private static final String LINKER_NAME = "dev/atlas/patch/runtime/PatchLinker";
     private static final AtomicInteger TABLES = new AtomicInteger();
-    static final Map<Integer, CallSite[]> SITES = new ConcurrentHashMap<>();
+    /**
+     * The call sites of each body class, kept with the class itself ({@link ClassValue}), so
+     * that they go when it unloads: a rolled-back patch's classes unload once its view retired
+     * (a static map of tables kept every patch's code alive for good).
+     */
+    private static final ClassStore<Linked> SITES = new ClassStore<>();
+
+    /** The call sites of one body class, under the table number its code was redirected to. */
+    record Linked(int table, CallSite[] sites) {}
 
     /** One call site waiting for its bootstrap. */
     record Pending(DirectMethodHandleDesc bootstrap, String name, MethodTypeDesc type, List<ConstantDesc> args) {}
@@ -101,7 +107,13 @@ final class CallSitePrelinker {
                         + " in " + defined.lookupClass().getName() + " does not link (" + p.bootstrap().methodName() + "): " + e, e);
             }
         }
-        SITES.put(r.table(), out);
+        SITES.put(defined.lookupClass(), new Linked(r.table(), out));
+    }
+
+    /** The call site {@code index} of table {@code table} of {@code bodyClass}, or null if not linked. */
+    static CallSite site(Class<?> bodyClass, int table, int index) {
+        Linked l = SITES.get(bodyClass);
+        return l == null || l.table() != table || index < 0 || index >= l.sites().length ? null : l.sites()[index];
     }
 
     /**

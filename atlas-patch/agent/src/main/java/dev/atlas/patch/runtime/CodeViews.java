@@ -356,9 +356,7 @@ public final class CodeViews {
             }
             MethodHandle h = i < 0 ? null : t.handleAt(i);
             s.cacheView(view, h);
-            if (h != null) {
-                s.cache(h);
-            }
+            s.cache(h);   // null too (a rollback to the original body): no slot keeps a retired patch's body class
             sites.add(s.site);
         }
         if (!sites.isEmpty()) {

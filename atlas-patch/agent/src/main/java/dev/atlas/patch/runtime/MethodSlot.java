@@ -164,8 +164,9 @@ public final class MethodSlot {
 
     /**
      * Operator thread: remembers {@code handle} as the one the invoke site's inline cache
-     * should hold; {@link #installCache} puts it there. The slot keeps {@code handle} (and its
-     * body class) reachable until the next patch of this method.
+     * should hold (null: none, the original body runs); {@link #installCache} puts it there.
+     * The slot keeps {@code handle} (and its body class) reachable until the next patch or
+     * rollback of this method.
      */
     synchronized void cache(MethodHandle handle) {
         cached = handle;

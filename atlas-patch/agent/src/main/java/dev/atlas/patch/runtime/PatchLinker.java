@@ -8,8 +8,6 @@ import java.lang.invoke.ConstantCallSite;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Bootstrap methods for the {@code invokedynamic} links inside a patch's new code (see
@@ -23,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PatchLinker {
     private PatchLinker() {}
 
-    private static final Map<Class<?>, PatchContext> CONTEXTS = new ConcurrentHashMap<>();
+    /** The context of each class of a patch, kept with the class (it goes when the class unloads). */
+    private static final ClassStore<PatchContext> CONTEXTS = new ClassStore<>();
 
     static void register(Class<?> patchClass, PatchContext context) {
         CONTEXTS.put(patchClass, context);
@@ -65,12 +64,12 @@ public final class PatchLinker {
 
     /** A call site of a patch's new code, bootstrapped while the patch was prepared (see {@code CallSitePrelinker}). */
     public static CallSite prelinked(MethodHandles.Lookup caller, String name, MethodType type, int table, int index) {
-        CallSite[] sites = CallSitePrelinker.SITES.get(table);
-        if (sites == null || index >= sites.length || sites[index] == null) {
+        CallSite site = CallSitePrelinker.site(caller.lookupClass(), table, index);
+        if (site == null) {
             throw new IllegalStateException("call site " + name + type + " of " + caller.lookupClass().getName()
                     + " was not linked when its patch was prepared");
         }
-        return sites[index];
+        return site;
     }
 
     /** A read ("get") or write ("put") of a field the patch added to {@code owner}. */
@@ -103,7 +102,9 @@ public final class PatchLinker {
     /**
      * An access to a member that {@code owner} may use but its body class may not (a protected
      * member of a class in another package). kind: 0 invokevirtual, 1 getfield, 2 putfield,
-     * 3 invokestatic, 4 getstatic, 5 putstatic.
+     * 3 invokestatic, 4 getstatic, 5 putstatic, 6 putfield of a {@code final} instance field of
+     * {@code owner} from a changed constructor's body (which runs outside {@code <init>}, so the
+     * JVM's own putfield refuses it; the body ends with a release fence, as a constructor would).
      */
     public static CallSite linkVirtual(MethodHandles.Lookup caller, String name, MethodType type, String owner,
                                        String declaringClass, int kind) throws ReflectiveOperationException {
@@ -117,8 +118,19 @@ public final class PatchLinker {
             case 3 -> l.findStatic(d, name, type);
             case 4 -> l.findStaticGetter(d, name, type.returnType());
             case 5 -> l.findStaticSetter(d, name, type.parameterType(0));
-            default -> throw new IllegalArgumentException("link kind " + kind + ": expected 0..5");
+            case 6 -> finalSetter(l, d, name, type.parameterType(1));
+            default -> throw new IllegalArgumentException("link kind " + kind + ": expected 0..6");
         };
         return new ConstantCallSite(h.asType(type));
+    }
+
+    private static MethodHandle finalSetter(MethodHandles.Lookup l, Class<?> d, String name, Class<?> type)
+            throws ReflectiveOperationException {
+        java.lang.reflect.Field f = d.getDeclaredField(name);
+        if (f.getType() != type || java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+            throw new NoSuchFieldException(d.getName() + "." + name + " is not an instance field of type " + type.getName());
+        }
+        f.setAccessible(true);   // a final instance field of an ordinary class: its setter exists once accessible
+        return l.unreflectSetter(f);
     }
 }

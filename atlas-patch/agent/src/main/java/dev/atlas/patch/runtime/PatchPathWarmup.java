@@ -169,7 +169,7 @@ public final class PatchPathWarmup {
                     }
                     in.await(WAIT);
                     exercise(handle, 3);
-                    code.space().snapshot().render();
+                    code.space().describe().render();
                     code.space().migrate(home).threads(threads).start().await(WAIT);
                     v.retire();
                     exercise(handle, 2);

@@ -35,7 +35,24 @@ final class PatchPreparer {
         this.fixups = new MemberFixups(registry);
     }
 
+    /**
+     * @throws PatchRejectedException on the first problem, also for what the JDK throws on
+     *         code or names this process cannot take (a type the class's loader does not have,
+     *         a damaged constant pool, a class that fails to link): nothing a thread can reach
+     *         was changed
+     */
     PreparedPatch prepare(Patch patch, CodeTable parent) {
+        try {
+            return prepareChecked(patch, parent);
+        } catch (PatchRejectedException e) {
+            throw e;
+        } catch (RuntimeException | LinkageError e) {
+            // the last line: every path above is meant to name its problem itself
+            throw new PatchRejectedException("patch " + patch.id() + " cannot be prepared in this process: " + e, e);
+        }
+    }
+
+    private PreparedPatch prepareChecked(Patch patch, CodeTable parent) {
         Map<Integer, MethodHandle> overrides = new HashMap<>();
         Map<String, String> fingerprints = new HashMap<>();
         List<MethodSlot> activate = new ArrayList<>();
@@ -89,7 +106,6 @@ final class PatchPreparer {
                         throw new PatchRejectedException("patch " + patch.id() + ": the new code of class "
                                 + dotted(cp.className()) + " does not load: " + ex, ex);
                     }
-                    ctx.bodies.put(cp.className(), body);
                     PatchLinker.register(body.lookupClass(), ctx);
                 }
                 for (MethodChange mc : cp.methods()) {
@@ -101,29 +117,47 @@ final class PatchPreparer {
                         }
                     }
                     boolean addedHere = slot == null;
+                    String method = dotted(cp.className()) + "#" + mc.name() + mc.descriptor();
                     if (addedHere) {
                         // a method this patch adds, or one an earlier patch added and this one changes:
                         // it lives in the views' tables like a replacement, and links dispatch through them
-                        MethodSlot earlier = registry.find(info.loader(), cp.className(), mc.name(), mc.descriptor());
-                        if (mc.kind() == MethodChange.Kind.REPLACED && earlier == null) {
-                            throw new PatchRejectedException("patch " + patch.id() + " replaces "
-                                    + dotted(cp.className()) + "#" + mc.name() + mc.descriptor()
+                        slot = registry.find(info.loader(), cp.className(), mc.name(), mc.descriptor());
+                        if (mc.kind() == MethodChange.Kind.REPLACED && slot == null) {
+                            throw new PatchRejectedException("patch " + patch.id() + " replaces " + method
                                     + ", which is not a patchable method of the loaded class");
                         }
-                        slot = earlier != null ? earlier
-                                : registry.register(info.loader(), cp.className(), mc.name(), mc.descriptor(), mc.isStatic());
+                    }
+                    if (slot != null && slot.isStatic() != mc.isStatic()) {
+                        throw new PatchRejectedException("patch " + patch.id() + " says " + method + " is "
+                                + staticWord(mc.isStatic()) + " method, but in this process it is "
+                                + staticWord(slot.isStatic()) + " method (the manifest does not match the class)");
                     }
                     if (body == null) {
-                        throw new PatchRejectedException("patch " + patch.id() + " changes " + slot.describe()
+                        throw new PatchRejectedException("patch " + patch.id() + " changes " + method
                                 + " but carries no new code for its class");
                     }
-                    MethodType type = slot.dispatchType(c);
+                    MethodType type;
                     try {
-                        overrides.put(slot.id(), body.findStatic(body.lookupClass(), mc.bodyMethodName(), type));
+                        type = MethodType.fromMethodDescriptorString(mc.descriptor(), info.loader());
+                    } catch (TypeNotPresentException ex) {
+                        throw new PatchRejectedException("patch " + patch.id() + " changes " + method + ", whose "
+                                + "descriptor names a class that the loader of " + dotted(cp.className())
+                                + " cannot load: " + ex.typeName(), ex);
+                    }
+                    if (!mc.isStatic()) {
+                        type = type.insertParameterTypes(0, c);
+                    }
+                    MethodHandle found;
+                    try {
+                        found = body.findStatic(body.lookupClass(), mc.bodyMethodName(), type);
                     } catch (ReflectiveOperationException ex) {
                         throw new PatchRejectedException("patch " + patch.id() + ": no new body " + mc.bodyMethodName()
-                                + type + " for " + slot.describe(), ex);
+                                + type + " for " + method, ex);
                     }
+                    if (slot == null) {   // registered once its body is found: a refused patch leaves no slot
+                        slot = registry.register(info.loader(), cp.className(), mc.name(), mc.descriptor(), mc.isStatic());
+                    }
+                    overrides.put(slot.id(), found);
                     if (addedHere) {
                         added++;
                     } else {
@@ -134,7 +168,14 @@ final class PatchPreparer {
                 for (FieldAddition fa : cp.addedFields()) {
                     MethodHandle init = null;
                     if (fa.initializerMethod() != null) {
-                        MethodType t = MethodType.fromMethodDescriptorString("()" + fa.descriptor(), info.loader());
+                        MethodType t;
+                        try {
+                            t = MethodType.fromMethodDescriptorString("()" + fa.descriptor(), info.loader());
+                        } catch (TypeNotPresentException ex) {
+                            throw new PatchRejectedException("patch " + patch.id() + " adds field "
+                                    + dotted(cp.className()) + "." + fa.name() + " of a type that the loader of "
+                                    + dotted(cp.className()) + " cannot load: " + ex.typeName(), ex);
+                        }
                         if (!fa.isStatic()) {
                             t = t.insertParameterTypes(0, c);
                         }
@@ -146,7 +187,14 @@ final class PatchPreparer {
                                     + fa.name(), ex);
                         }
                     }
-                    ShadowFields.shared().define(info.loader(), cp.className(), fa.name(), fa.descriptor(), fa.isStatic(), init);
+                    try {
+                        ShadowFields.shared().define(info.loader(), cp.className(), fa.name(), fa.descriptor(),
+                                fa.isStatic(), init);
+                    } catch (IllegalArgumentException ex) {   // exists with the other static-ness
+                        throw new PatchRejectedException("patch " + patch.id() + " adds " + (fa.isStatic() ? "static"
+                                : "instance") + " field " + dotted(cp.className()) + "." + fa.name() + ": "
+                                + ex.getMessage(), ex);
+                    }
                     fields++;
                 }
                 if (cp.transferHook() != null) {
@@ -189,7 +237,8 @@ final class PatchPreparer {
                             .defineClass(fixups.apply(loader, ac.bytes()));
                 }
                 PatchLinker.register(defined, ctx);
-            } catch (ReflectiveOperationException | LinkageError ex) {
+            } catch (ReflectiveOperationException | LinkageError | IllegalArgumentException ex) {
+                // IllegalArgumentException: the ClassFile API's verdict on damaged bytes (ConstantPoolException...)
                 throw new PatchRejectedException("patch " + patch.id() + ": added class " + dotted(ac.className())
                         + " does not load: " + ex, ex);
             }
@@ -223,6 +272,10 @@ final class PatchPreparer {
         } catch (ClassNotFoundException e) {
             throw new PatchRejectedException("class " + dotted(info.className()) + " is no longer loadable", e);
         }
+    }
+
+    private static String staticWord(boolean isStatic) {
+        return isStatic ? "a static" : "an instance";
     }
 
     static String dotted(String internalName) {

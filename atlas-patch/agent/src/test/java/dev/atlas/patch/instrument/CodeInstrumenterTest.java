@@ -92,8 +92,10 @@ class CodeInstrumenterTest {
         assertDoesNotThrow(() -> space.switchCurrentThread(space.defaultView()));
         var info = registry.loaded("shapes/Shapes");
         assertFalse(info.isEmpty());
-        assertTrue(info.get(0).methods().stream().noneMatch(s -> s.name().startsWith("lambda$") || s.name().equals("<init>")),
-                "synthetic lambda bodies and constructors are not patchable methods");
+        assertTrue(info.get(0).methods().stream().noneMatch(s -> s.name().startsWith("lambda$") || s.name().equals("<clinit>")),
+                "synthetic lambda bodies and the static initialiser are not patchable methods");
+        assertTrue(info.get(0).methods().stream().anyMatch(s -> s.name().equals("<init>")),
+                "constructors are (guarded after their super(..) call)");
     }
 
     @Test

@@ -70,7 +70,7 @@ class JitPriorityWindowTest {
         }
 
         /** tid -> nice value. */
-        synchronized Map<Integer, Integer> snapshot() {
+        synchronized Map<Integer, Integer> niceValues() {
             Map<Integer, Integer> m = new HashMap<>();
             threads.forEach((tid, p) -> m.put(tid, p.nice()));
             return m;
@@ -87,11 +87,11 @@ class JitPriorityWindowTest {
         JitPriorityWindow w = new JitPriorityWindow(os, NICE_19);
         JitPriorityWindow.Lease lease = w.open();
         assertTrue(lease.lowered());
-        assertEquals(Map.of(1, 19, 2, 19, 3, 19), os.snapshot());
+        assertEquals(Map.of(1, 19, 2, 19, 3, 19), os.niceValues());
         assertEquals("2 JIT compiler thread(s) at nice 19 (1 already there)", lease.describe());
         assertEquals(List.of("1=nice 19", "2=nice 19"), os.calls, "a thread already at the value is not touched");
         lease.close();
-        assertEquals(Map.of(1, 0, 2, -2, 3, 19), os.snapshot());
+        assertEquals(Map.of(1, 0, 2, -2, 3, 19), os.niceValues());
         assertEquals(0, w.openLeases());
     }
 
@@ -107,9 +107,9 @@ class JitPriorityWindowTest {
         first.close();
         first.close();   // idempotent: must not release the second lease's hold
         assertEquals(1, w.openLeases());
-        assertEquals(15, os.snapshot().get(1), "still lowered while a lease is open");
+        assertEquals(15, os.niceValues().get(1), "still lowered while a lease is open");
         second.close();
-        assertEquals(0, os.snapshot().get(1));
+        assertEquals(0, os.niceValues().get(1));
         assertEquals(0, w.openLeases());
     }
 
@@ -124,7 +124,7 @@ class JitPriorityWindowTest {
             os.threads.remove(2);    // exited meanwhile
         }
         lease.close();
-        assertEquals(Map.of(1, 2, 3, 0, 4, 5), os.snapshot());
+        assertEquals(Map.of(1, 2, 3, 0, 4, 5), os.niceValues());
     }
 
     @Test
@@ -137,10 +137,10 @@ class JitPriorityWindowTest {
         assertTrue(lease.describe().startsWith("JIT compiler threads left at their priority: lowering C2 CompilerThre "
                 + "(thread 3) was refused"), lease.describe());
         assertTrue(lease.describe().contains("EACCES"), lease.describe());
-        assertEquals(Map.of(1, 0, 2, 3, 3, 0), os.snapshot(), "all or nothing");
+        assertEquals(Map.of(1, 0, 2, 3, 3, 0), os.niceValues(), "all or nothing");
         assertEquals(0, w.openLeases());
         lease.close();
-        assertEquals(Map.of(1, 0, 2, 3, 3, 0), os.snapshot());
+        assertEquals(Map.of(1, 0, 2, 3, 3, 0), os.niceValues());
     }
 
     @Test
@@ -152,7 +152,7 @@ class JitPriorityWindowTest {
         assertTrue(lease.lowered());
         assertEquals("1 JIT compiler thread(s) at nice 10", lease.describe());
         lease.close();
-        assertEquals(0, os.snapshot().get(1));
+        assertEquals(0, os.niceValues().get(1));
     }
 
     @Test
@@ -254,10 +254,10 @@ class JitPriorityWindowTest {
 
         CompletableFuture<String> done = new CompletableFuture<>();
         w.open().closeAfter(done, Duration.ofMillis(10), Duration.ofMinutes(5));
-        assertEquals(19, os.snapshot().get(1));
+        assertEquals(19, os.niceValues().get(1));
         done.complete("migrated");
         awaitOpenLeases(w, 0);
-        assertEquals(0, os.snapshot().get(1));
+        assertEquals(0, os.niceValues().get(1));
 
         CompletableFuture<String> failed = new CompletableFuture<>();
         w.open().closeAfter(failed, Duration.ofMinutes(5), Duration.ofMinutes(5));
@@ -266,7 +266,7 @@ class JitPriorityWindowTest {
 
         w.open().closeAfter(new CompletableFuture<>(), Duration.ofMinutes(5), Duration.ofMillis(20));
         awaitOpenLeases(w, 0);   // the migration never completes: released at the bound
-        assertEquals(0, os.snapshot().get(1));
+        assertEquals(0, os.niceValues().get(1));
     }
 
     /** Where this machine cannot lower them: the lease says why and no compiler thread changed. */

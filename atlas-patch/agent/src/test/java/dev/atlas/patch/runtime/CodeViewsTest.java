@@ -114,7 +114,9 @@ class CodeViewsTest {
                 package app;
                 public class %s {
                     public static String replaced$tagA(Shop self) { return "%s"; }
-                    public static String replaced$tagB(Shop self) { return "%s"; }
+                    public static String replaced$tagB(Shop self) {   // a concatenation: a prelinked call site
+                        return ("" + self.base()).isEmpty() ? "?" : "%s";
+                    }
                     public static String replaced$tagC() { return "%s"; }
                     public static int replaced$price(Shop self, int qty, long extra, double factor) { return -1; }
                 }
@@ -305,6 +307,107 @@ class CodeViewsTest {
         assertTrue(e.getMessage().contains("does not link") && e.getMessage().contains("nope"), e.getMessage());
         assertSame(before, code.space().defaultView(), "nothing changed");
         assertEquals("1", (String) tagA.invokeExact());
+    }
+
+    /** {@code shopPatch}'s class with {@code methods} and {@code fields} instead, and {@code added} classes. */
+    Patch shopPatchWith(List<MethodChange> methods, List<dev.atlas.patch.format.FieldAddition> fields,
+                        List<dev.atlas.patch.format.AddedClass> added) {
+        Patch p = shopPatch("2", v1Fingerprint());
+        ClassPatch cp = p.classes().get(0);
+        ClassPatch changed = new ClassPatch(cp.className(), cp.expectedFingerprint(), cp.newFingerprint(), methods,
+                fields, cp.bodyClass(), null);
+        return new Patch(1, p.id(), "changed", List.of(changed), added);
+    }
+
+    /** Refused, and nothing changed: the default view, the applied patches and the code threads run. */
+    void assertRefusedChangingNothing(Patch p, String... expectedInMessage) throws Throwable {
+        View before = code.space().defaultView();
+        PatchRejectedException e = assertThrows(PatchRejectedException.class, () -> code.apply(p));
+        for (String x : expectedInMessage) {
+            assertTrue(e.getMessage().contains(x), () -> "'" + x + "' not in: " + e.getMessage());
+        }
+        assertSame(before, code.space().defaultView());
+        assertTrue(code.applied().isEmpty());
+        assertEquals("1", (String) tagA.invokeExact());
+    }
+
+    @Test
+    void anAddedMethodNamingAClassTheLoaderDoesNotHaveIsRefusedAndLeavesNoSlot() throws Throwable {
+        MethodChange gone = new MethodChange(MethodChange.Kind.ADDED, "gone", "(Lapp/Missing;)Ljava/lang/String;",
+                false, "added$gone");
+        assertRefusedChangingNothing(shopPatchWith(List.of(gone), List.of(), List.of()), "app.Missing", "gone");
+        assertNull(code.registry().find(loader, "app/Shop", "gone", gone.descriptor()),
+                "a refused patch registered its added method");
+    }
+
+    @Test
+    void aNewFieldOfATypeTheLoaderDoesNotHaveIsRefused() throws Throwable {
+        var field = new dev.atlas.patch.format.FieldAddition("extra", "Lapp/Missing;", false, "init$extra");
+        assertRefusedChangingNothing(shopPatchWith(List.of(), List.of(field), List.of()), "app.Missing", "extra");
+    }
+
+    @Test
+    void aStaticFlagThatContradictsTheLoadedClassIsRefused() throws Throwable {
+        // tagA is an instance method; the manifest calls it static (the body class has the instance signature)
+        MethodChange lie = new MethodChange(MethodChange.Kind.REPLACED, "tagA", "()Ljava/lang/String;", true,
+                "replaced$tagA");
+        assertRefusedChangingNothing(shopPatchWith(List.of(lie), List.of(), List.of()), "app.Shop#tagA",
+                "is a static method", "it is an instance method");
+        MethodChange lie2 = new MethodChange(MethodChange.Kind.REPLACED, "tagC", "()Ljava/lang/String;", false,
+                "replaced$tagC");
+        assertRefusedChangingNothing(shopPatchWith(List.of(lie2), List.of(), List.of()), "app.Shop#tagC",
+                "is an instance method", "it is a static method");
+    }
+
+    @Test
+    void anAddedClassWithDamagedBytesIsRefused() throws Throwable {
+        byte[] damaged = {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 0, 0, 69, 0, 9, 7, 0, 42};
+        var added = new dev.atlas.patch.format.AddedClass("app/Extra", "app/Shop", damaged);
+        assertRefusedChangingNothing(shopPatchWith(shopPatch("2", v1Fingerprint()).classes().get(0).methods(), List.of(),
+                List.of(added)), "app.Extra", "does not load");
+    }
+
+    /**
+     * A rolled-back patch's body class (a hidden class, with its prelinked call sites) unloads
+     * once its view retired: nothing of Atlas holds it. (A body with a lambda does not unload
+     * while its class loader lives: the JDK defines the lambda's class strongly in that loader,
+     * with a handle to the body's method as class data; InnerClassLambdaMetafactory, JDK 25.)
+     */
+    @Test
+    void aRolledBackPatchsClassesUnloadOnceItsViewRetires() throws Throwable {
+        MethodSlot slot = code.registry().find(loader, "app/Shop", "tagB", "()Ljava/lang/String;");
+        PatchApplication a = code.apply(shopPatch("2", v1Fingerprint()));
+        a.migration().await(LONG);
+        assertEquals("222", callHandle(() -> {}), "the body's lambda and concatenation ran");
+        MethodHandle body = a.target().get(CodeViews.CODE).handle(slot.id());
+        java.lang.ref.WeakReference<Class<?>> bodyClass = new java.lang.ref.WeakReference<>(
+                MethodHandles.reflectAs(java.lang.reflect.Method.class, body).getDeclaringClass());
+        assertTrue(bodyClass.get().isHidden(), bodyClass.get()::toString);
+        long patchedId = a.target().id();
+        CountDownLatch retired = new CountDownLatch(1);
+        dev.atlas.core.observe.SpaceListener l = new dev.atlas.core.observe.SpaceListener() {
+            @Override
+            public void viewRetired(dev.atlas.core.observe.SpaceListener.ViewRetired event) {
+                if (event.viewId() == patchedId) {
+                    retired.countDown();
+                }
+            }
+        };
+        code.space().addListener(l);
+        body = null;
+        a = null;
+        try {
+            code.rollback().migration().await(LONG);
+            assertTrue(retired.await(LONG.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), "view not retired");
+        } finally {
+            code.space().removeListener(l);
+        }
+        code.installInlineCaches();   // what the delayed installation would do a second after the rollback
+        for (int i = 0; i < 50 && bodyClass.get() != null; i++) {
+            System.gc();
+        }
+        assertNull(bodyClass.get(), "the rolled-back patch's body class is still reachable");
+        assertEquals("111", callHandle(() -> {}));
     }
 
     @Test

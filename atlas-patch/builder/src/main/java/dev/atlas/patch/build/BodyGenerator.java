@@ -68,6 +68,14 @@ final class BodyGenerator {
                         ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC,
                         mb -> mb.transformCode(seg.source().code().orElseThrow(), new SegmentCopy(seg, rewriter, TypeKind.from(type))));
             }
+            for (Map.Entry<String, Segment> e : plan.viewStatics().entrySet()) {
+                ClassDesc type = plan.newModel().fields().stream().filter(f -> f.fieldName().equalsString(e.getKey()))
+                        .findFirst().orElseThrow().fieldTypeSymbol();
+                Segment seg = e.getValue();
+                clb.withMethod(FieldAddition.initializerNameFor(StaticState.PREFIX + e.getKey()), MethodTypeDesc.of(ctx.remap.map(type)),
+                        ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC,
+                        mb -> mb.transformCode(seg.source().code().orElseThrow(), new SegmentCopy(seg, rewriter, TypeKind.from(type))));
+            }
             for (Map.Entry<String, ConstantDesc> e : plan.constantInitializers().entrySet()) {
                 ClassDesc type = ctx.remap.map(fieldType(plan, e.getKey()));
                 clb.withMethodBody(FieldAddition.initializerNameFor(e.getKey()), MethodTypeDesc.of(type),
@@ -82,8 +90,9 @@ final class BodyGenerator {
     }
 
     private static void copy(java.lang.classfile.ClassBuilder clb, CodeRewriter rewriter, MethodModel m, String name) {
+        CodeTransform code = m.methodName().equalsString("<init>") ? Constructors.body(m, rewriter) : rewriter;
         clb.withMethod(name, rewriter.bodyDescriptor(m), ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC,
-                mb -> mb.transformCode(m.code().orElseThrow(), rewriter));
+                mb -> mb.transformCode(m.code().orElseThrow(), code));
     }
 
     private static ClassDesc fieldType(ClassDiff.Plan plan, String field) {

@@ -46,9 +46,17 @@ final class ClassDiff {
     /** What the patch does with one class. */
     record Plan(String className, ClassModel oldModel, ClassModel newModel, List<MethodModel> replaced,
                 List<MethodModel> added, List<FieldModel> newFields, Map<String, Segment> initializers,
-                Map<String, ConstantDesc> constantInitializers, MethodModel transferHook) {
+                Map<String, ConstantDesc> constantInitializers, MethodModel transferHook,
+                Map<String, Segment> viewStatics) {
         boolean isEmpty() {
-            return replaced.isEmpty() && added.isEmpty() && newFields.isEmpty() && transferHook == null;
+            return replaced.isEmpty() && added.isEmpty() && newFields.isEmpty() && transferHook == null
+                    && viewStatics.isEmpty();
+        }
+
+        /** This plan with other replaced methods and view copies of static fields ({@link StaticState}). */
+        Plan with(List<MethodModel> replacedMethods, Map<String, Segment> copies) {
+            return new Plan(className, oldModel, newModel, replacedMethods, added, newFields, initializers,
+                    constantInitializers, transferHook, copies);
         }
     }
 
@@ -167,14 +175,14 @@ final class ClassDiff {
         methods(replaced, added);
         Map<String, Segment> inits = new LinkedHashMap<>();
         Map<String, ConstantDesc> constants = new LinkedHashMap<>();
-        constructors(newFields, inits);
+        constructors(newFields, inits, replaced);
         MethodModel hook = staticInitializer(newFields, inits, constants, replaced, added);
         refusals.addAll(AnnotationChanges.changed(oldModel, newModel, name));
         if (refusals.size() > before) {
             return Optional.empty();
         }
         annotationNote();
-        return Optional.of(new Plan(name, oldModel, newModel, replaced, added, newFields, inits, constants, hook));
+        return Optional.of(new Plan(name, oldModel, newModel, replaced, added, newFields, inits, constants, hook, Map.of()));
     }
 
     private static List<String> enumConstants(ClassModel m) {
@@ -318,10 +326,16 @@ final class ClassDiff {
         return m.methods().stream().filter(x -> x.methodName().equalsString(n) && x.methodType().equalsString(desc)).findFirst();
     }
 
-    private void constructors(List<FieldModel> newFields, Map<String, Segment> inits) {
+    /**
+     * Constructors: unchanged ones (new-field initialisers cut out) give the initialisers of
+     * new fields; changed ones are replaced from their {@code super(..)}/{@code this(..)} call
+     * on (the agent's guard sits right after that call), provided the code up to it is the same.
+     */
+    private void constructors(List<FieldModel> newFields, Map<String, Segment> inits, List<MethodModel> replaced) {
         Set<String> instanceFields = newFields.stream().filter(f -> (f.flags().flagsMask() & ClassFile.ACC_STATIC) == 0)
                 .map(f -> f.fieldName().stringValue()).collect(Collectors.toSet());
         CanonicalCode newCanon = canon(newModel, newToOld);
+        CanonicalCode oldCanon = canon(oldModel, UnaryOperator.identity());
         Map<String, List<String>> initTexts = new LinkedHashMap<>();
         for (MethodModel nc : newModel.methods()) {
             if (!nc.methodName().equalsString("<init>") || nc.code().isEmpty()) {
@@ -333,13 +347,20 @@ final class ClassDiff {
             }
             Initializers.Cut cut = Initializers.cut(nc, newModel.thisClass().asInternalName(), instanceFields, true);
             String k = "<init>" + nc.methodType().stringValue();
-            if (cut.failure() != null) {
-                refuse(k, "constructor changed: " + cut.failure());
-                continue;
-            }
-            if (!canon(oldModel, UnaryOperator.identity()).render(oc.get().code().orElseThrow()).equals(newCanon.render(cut.rest()))) {
-                refuse(k, "constructor changed (only initialisers of new fields may be added)");
-                continue;
+            boolean same = cut.failure() == null
+                    && oldCanon.render(oc.get().code().orElseThrow()).equals(newCanon.render(cut.rest()));
+            if (!same) {
+                Optional<String> why = Constructors.unreplaceable(oc.get(), nc, oldCanon, newCanon);
+                if (why.isPresent()) {
+                    refuse(k, "constructor changed, " + why.get());
+                    continue;
+                }
+                replaced.add(nc);
+                if (cut.failure() != null) {
+                    notes.add(name + " " + k + ": changed constructor replaced; objects created before the patch get "
+                            + "the default value of the new fields it sets (" + cut.failure() + ")");
+                    continue;
+                }
             }
             for (Map.Entry<String, Segment> e : cut.segments().entrySet()) {
                 List<String> t = Initializers.text(e.getValue(), newCanon);

@@ -169,14 +169,23 @@ final class CodeRewriter implements CodeTransform {
         if (m.isEmpty()) {
             unresolved(owner, name);
         }
-        if (m.isPresent() && ctx.isAddedField(m.get().declaringClass(), name)) {
+        boolean viewCopy = m.isPresent() && f.opcode() == Opcode.GETSTATIC && ctx.isViewStatic(m.get().declaringClass(), name);
+        if (m.isPresent() && (viewCopy || ctx.isAddedField(m.get().declaringClass(), name))) {
             ClassDesc o = loaded(m.get().declaringClass());
             ClassDesc t = map(type);
             MethodTypeDesc site = get
                     ? (isStatic ? MethodTypeDesc.of(t) : MethodTypeDesc.of(t, o))
                     : (isStatic ? MethodTypeDesc.of(ConstantDescs.CD_void, t) : MethodTypeDesc.of(ConstantDescs.CD_void, o, t));
             cb.invokedynamic(DynamicCallSiteDesc.of(link("linkField", LINK_MEMBER), get ? "get" : "put", site,
-                    internal(o), name, t.descriptorString(), isStatic ? 1 : 0));
+                    internal(o), viewCopy ? StaticState.PREFIX + name : name, t.descriptorString(), isStatic ? 1 : 0));
+            return;
+        }
+        if (bodyClass != null && f.opcode() == Opcode.PUTFIELD && m.isPresent() && m.get().isFinal()
+                && m.get().declaringClass().equals(selfNew)) {
+            // a changed constructor's body sets a final field: only <init> of the class may putfield it
+            ClassDesc t = map(type);
+            cb.invokedynamic(DynamicCallSiteDesc.of(link("linkVirtual", LINK_VIRTUAL), name,
+                    MethodTypeDesc.of(ConstantDescs.CD_void, selfLoaded, t), internal(selfLoaded), internal(selfLoaded), 6));
             return;
         }
         boolean privateOfAnother = m.isPresent() && unreachablePrivate(m.get());

@@ -36,6 +36,8 @@ final class GenContext {
     final Map<String, Map<String, FieldModel>> addedFields = new HashMap<>();
     /** New-build names of the classes the patch adds. */
     final Set<String> addedClasses = new HashSet<>();
+    /** Static fields of paired classes (new-build names) that new code reads from its view's copy ({@link StaticState}). */
+    final Map<String, Set<String>> viewStatics = new HashMap<>();
     /** Names (as loaded) of generated body classes. */
     final Set<String> bodyClasses = new HashSet<>();
     final List<Refusal> problems = new ArrayList<>();
@@ -49,6 +51,10 @@ final class GenContext {
 
     boolean isAddedMethod(String newOwner, String name, String descriptor) {
         return addedMethods.getOrDefault(newOwner, Map.of()).containsKey(name + descriptor);
+    }
+
+    boolean isViewStatic(String newOwner, String name) {
+        return viewStatics.getOrDefault(newOwner, Set.of()).contains(name);
     }
 
     boolean isAddedField(String newOwner, String name) {

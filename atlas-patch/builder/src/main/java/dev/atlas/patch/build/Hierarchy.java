@@ -29,6 +29,10 @@ final class Hierarchy {
             return (flags & ClassFile.ACC_STATIC) != 0;
         }
 
+        boolean isFinal() {
+            return (flags & ClassFile.ACC_FINAL) != 0;
+        }
+
         boolean isPrivate() {
             return (flags & ClassFile.ACC_PRIVATE) != 0;
         }

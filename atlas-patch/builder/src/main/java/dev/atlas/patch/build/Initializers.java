@@ -1,6 +1,7 @@
 package dev.atlas.patch.build;
 
 import dev.atlas.patch.classfile.CanonicalCode;
+import dev.atlas.patch.classfile.ConstructorCall;
 import dev.atlas.patch.build.classfile.StackDepth;
 import java.lang.classfile.CodeElement;
 import java.lang.classfile.CodeModel;
@@ -17,13 +18,10 @@ import java.lang.classfile.instruction.InvokeInstruction;
 import java.lang.classfile.instruction.LabelTarget;
 import java.lang.classfile.instruction.LoadInstruction;
 import java.lang.classfile.instruction.LookupSwitchInstruction;
-import java.lang.classfile.instruction.NewObjectInstruction;
 import java.lang.classfile.instruction.ReturnInstruction;
 import java.lang.classfile.instruction.StoreInstruction;
 import java.lang.classfile.instruction.TableSwitchInstruction;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,24 +46,6 @@ final class Initializers {
     private Initializers() {
     }
 
-    /** Index of the {@code super(..)} or {@code this(..)} call in a constructor, -1 if none. */
-    static int constructorCall(List<Instruction> ins) {
-        Deque<String> pendingNew = new ArrayDeque<>();
-        for (int i = 0; i < ins.size(); i++) {
-            if (ins.get(i) instanceof NewObjectInstruction n) {
-                pendingNew.push(n.className().asInternalName());
-            } else if (ins.get(i) instanceof InvokeInstruction v && v.opcode() == Opcode.INVOKESPECIAL
-                    && v.name().equalsString("<init>")) {
-                if (!pendingNew.isEmpty() && pendingNew.peek().equals(v.owner().asInternalName())) {
-                    pendingNew.pop();
-                } else {
-                    return i;
-                }
-            }
-        }
-        return -1;
-    }
-
     /**
      * Cuts the initialisers of {@code fields} (new fields of {@code owner}) out of
      * {@code method}, a constructor ({@code instance}) or the static initialiser.
@@ -84,7 +64,7 @@ final class Initializers {
         }
         int from = 0;
         if (instance) {
-            int call = constructorCall(ins);
+            int call = ConstructorCall.index(ins);
             if (call < 0) {
                 return new Cut(Map.of(), elements, "no super(..) call found");
             }

@@ -134,6 +134,11 @@ public final class PatchBuilder {
         if (!refusals.isEmpty()) {
             return new BuildResult(Optional.empty(), refusals, notes);
         }
+        // 2b. static state that class initialisation built with changed code: a copy per view
+        plans = StaticState.rebuild(plans, newModels, oldModels, pairs, refusals, notes);
+        if (!refusals.isEmpty()) {
+            return new BuildResult(Optional.empty(), refusals, notes);
+        }
 
         // 3. generate the code
         GenContext ctx = new GenContext(hierarchy, oldModels, renames);
@@ -146,6 +151,7 @@ public final class PatchBuilder {
             Map<String, FieldModel> af = new HashMap<>();
             plan.newFields().forEach(f -> af.put(f.fieldName().stringValue(), f));
             ctx.addedFields.put(n, af);
+            ctx.viewStatics.put(n, plan.viewStatics().keySet());
             ctx.bodyClasses.add(bodyName(plan.className()));
         }
         List<ClassPatch> classPatches = new ArrayList<>();
@@ -200,6 +206,11 @@ public final class PatchBuilder {
             boolean hasInit = plan.initializers().containsKey(n) || plan.constantInitializers().containsKey(n);
             fields.add(new FieldAddition(n, ctx.remap.map(f.fieldTypeSymbol()).descriptorString(),
                     (f.flags().flagsMask() & ClassFile.ACC_STATIC) != 0, hasInit ? FieldAddition.initializerNameFor(n) : null));
+        }
+        for (String n : plan.viewStatics().keySet()) {
+            FieldModel f = plan.newModel().fields().stream().filter(x -> x.fieldName().equalsString(n)).findFirst().orElseThrow();
+            fields.add(new FieldAddition(StaticState.PREFIX + n, ctx.remap.map(f.fieldTypeSymbol()).descriptorString(), true,
+                    FieldAddition.initializerNameFor(StaticState.PREFIX + n)));
         }
         String hook = null;
         if (plan.transferHook() != null) {

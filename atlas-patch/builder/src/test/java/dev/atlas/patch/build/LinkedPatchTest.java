@@ -110,7 +110,8 @@ class LinkedPatchTest {
         assertTrue(call(named, n, "other").toString().equals("two"));
     }
 
-    private static Object call(Class<?> c, Object target, String name, Object... args) throws Exception {
+    /** Calls the declared method {@code name} with {@code args.length} parameters (shared by the patch tests of this package). */
+    static Object call(Class<?> c, Object target, String name, Object... args) throws Exception {
         for (Method m : c.getDeclaredMethods()) {
             if (m.getName().equals(name) && m.getParameterCount() == args.length) {
                 return m.invoke(target, args);

@@ -103,9 +103,15 @@ class RefusalTest {
     }
 
     @Test
-    void changedOrNewConstructorIsRefused() {
-        DiffHarness h = diff(SUB_V1.replace("count = 1;", "count = 2;"));
-        assertTrue(h.refusedWith("p/Sub <init>()V: constructor changed"), h.result.refusals()::toString);
+    void constructorWithAnotherSuperCallOrNewConstructorIsRefused() {
+        DiffHarness h = new DiffHarness(tmp.resolve("s"), Map.of("p.Base", BASE + " class Mid extends Base { Mid(int x) { } }",
+                "p.Sub", SUB_V1.replace("extends Base", "extends Mid").replace("public Sub() {", "public Sub() { super(1);")),
+                Map.of("p.Base", BASE + " class Mid extends Base { Mid(int x) { } }",
+                        "p.Sub", SUB_V1.replace("extends Base", "extends Mid").replace("public Sub() {", "public Sub() { super(2);")));
+        assertTrue(h.refusedWith("p/Sub <init>()V: constructor changed, including its super(..)/this(..) call"),
+                h.result.refusals()::toString);
+        DiffHarness changedBody = diff(SUB_V1.replace("count = 1;", "count = 2;"));
+        assertFalse(changedBody.result.isRefused(), changedBody.result.refusals()::toString);
         DiffHarness n = new DiffHarness(tmp.resolve("n"), Map.of("p.Base", BASE, "p.Sub", SUB_V1),
                 Map.of("p.Base", BASE, "p.Sub", SUB_V1.replace("public Sub() {", "public Sub(int c) { count = c; } public Sub() {")));
         assertTrue(n.refusedWith("p/Sub <init>(I)V: new constructor"), n.result.refusals()::toString);

@@ -9,7 +9,7 @@ import java.util.Objects;
  * which takes the receiver first for an instance method.
  *
  * @param kind replaced or added
- * @param name method name (never a constructor or static initialiser)
+ * @param name method name; {@code <init>} only for a replaced constructor, never {@code <clinit>}
  * @param descriptor JVM method descriptor of the method in the patched class
  * @param isStatic whether the method is static
  * @param bodyMethodName name of the static method of the body class holding the new code
@@ -26,8 +26,9 @@ public record MethodChange(Kind kind, String name, String descriptor, boolean is
     public MethodChange {
         Objects.requireNonNull(kind, "kind");
         Names.requireMemberName(name, "method name");
-        if (name.equals("<init>") || name.equals("<clinit>")) {
-            throw new IllegalArgumentException("a patch cannot change " + name + " as a method");
+        if (name.equals("<clinit>") || name.equals("<init>") && kind != Kind.REPLACED) {
+            throw new IllegalArgumentException("a patch cannot " + (kind == Kind.ADDED ? "add " : "change ") + name
+                    + " as a method");
         }
         Objects.requireNonNull(descriptor, "descriptor");
         try {
@@ -42,9 +43,12 @@ public record MethodChange(Kind kind, String name, String descriptor, boolean is
         }
     }
 
-    /** {@code "replaced$" + name} or {@code "added$" + name}. */
+    /**
+     * {@code "replaced$" + name} or {@code "added$" + name}; a constructor's new body (the code
+     * after its {@code super(..)}/{@code this(..)} call) is {@code "replaced$$init"}.
+     */
     public static String bodyMethodNameFor(Kind kind, String name) {
-        return (kind == Kind.REPLACED ? "replaced$" : "added$") + name;
+        return (kind == Kind.REPLACED ? "replaced$" : "added$") + (name.equals("<init>") ? "$init" : name);
     }
 
     /** A change with the conventional body method name. */

@@ -6,8 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
-import java.lang.classfile.FieldModel;
-import java.lang.classfile.MethodModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -358,34 +356,19 @@ public final class PatchFile {
         try {
             ClassModel model = ClassFile.of().parse(bytes);
             name = model.thisClass().asInternalName();
-            walk(model);
+            ClassBytesCheck.walk(model);
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new MalformedPatchException("entry '" + entry + "' is not a valid class file: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // the JDK's parser fails on some damage with other exceptions (fuzzing found a
+            // NegativeArraySizeException in CodeImpl.inflateMetadata for a damaged Code attribute)
+            throw new MalformedPatchException("entry '" + entry + "' is not a valid class file (the class-file parser "
+                    + "failed: " + e + ")", e);
         }
         if (!name.equals(expectedName)) {
             throw new MalformedPatchException("entry '" + entry + "' holds class " + name + ", expected " + expectedName);
         }
         return bytes;
-    }
-
-    /**
-     * The ClassFile API parses lazily: visit every member, attribute and instruction to find
-     * damage now. (No fingerprint: this runs in the serving JVM when a patch is applied, where
-     * hashing a canonical text of every class was measurable work for nothing.)
-     */
-    private static void walk(ClassModel model) {
-        model.superclass();
-        model.interfaces();
-        model.attributes();
-        for (FieldModel f : model.fields()) {
-            f.fieldType().stringValue();
-            f.attributes();
-        }
-        for (MethodModel m : model.methods()) {
-            m.methodType().stringValue();
-            m.attributes();
-            m.code().ifPresent(code -> code.forEach(e -> { }));
-        }
     }
 
     /**

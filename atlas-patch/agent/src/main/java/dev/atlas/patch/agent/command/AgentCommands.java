@@ -6,7 +6,7 @@ import dev.atlas.core.MigrationTimeoutException;
 import dev.atlas.core.Straggler;
 import dev.atlas.core.ThreadMigrationState;
 import dev.atlas.core.View;
-import dev.atlas.core.observe.SpaceSnapshot;
+import dev.atlas.core.observe.SpaceDescription;
 import dev.atlas.patch.agent.AtlasAgent;
 import dev.atlas.patch.agent.command.CommandReply.Status;
 import dev.atlas.patch.format.MalformedPatchException;
@@ -143,17 +143,19 @@ final class AgentCommands {
         }
         f.put("patch", patch.id());
         String installNote = "";
+        AtlasAgent.Installed installedNow = null;
         if (AtlasAgent.installed() == null) {
             // no warm-up here: it would only compete with this very patch for the CPU
-            AtlasAgent.Installed in = AtlasAgent.install("warmup=false", inst, true);
+            installedNow = AtlasAgent.install("warmup=false", inst, true);
             installNote = "The Atlas agent was not installed: installed it now by late attach with default options ("
-                    + describe(in) + "), " + in.retransformed() + " loaded class(es) made patchable.\n" + failures(in);
+                    + describe(installedNow) + "), " + installedNow.retransformed() + " loaded class(es) made patchable.\n"
+                    + failures(installedNow);
         }
         PatchApplication a;
         try {
             a = CodeViews.get().apply(patch);
         } catch (PatchRejectedException e) {
-            return refused(f, e.getMessage());
+            return installedNow == null ? refused(f, e.getMessage()) : refusedAfterInstall(f, e.getMessage(), installedNow);
         }
         PreparationCost prep = a.preparation();
         f.put("prepare-ms", millis(prep.elapsed()));
@@ -207,7 +209,7 @@ final class AgentCommands {
         f.put("threads", Integer.toString(m.size()));
         try {
             MigrationReport rep = m.await(timeout);
-            SpaceSnapshot s = CodeViews.get().space().snapshot();
+            SpaceDescription s = CodeViews.get().space().describe();
             f.put("moved", Long.toString(rep.count(ThreadMigrationState.MIGRATED)));
             f.put("max-delay-ms", String.format(java.util.Locale.ROOT, "%.3f", rep.maxDelay().toNanos() / 1e6));
             f.put("threads-outside-view", Long.toString(MigrationText.threadsOutside(s, a.target().id())));
@@ -247,12 +249,12 @@ final class AgentCommands {
         }
         f.putAll(agentFields(in, false));
         CodeViews cv = CodeViews.get();
-        SpaceSnapshot s = cv.space().snapshot();
+        SpaceDescription s = cv.space().describe();
         List<PatchApplication> applied = cv.applied();
         List<Migration> running = cv.space().runningMigrations();
         f.put("default-view", Long.toString(s.defaultViewId()));
         StringJoiner views = new StringJoiner(",");
-        for (SpaceSnapshot.ViewInfo v : s.views()) {
+        for (SpaceDescription.ViewInfo v : s.views()) {
             views.add(Long.toString(v.id()));
         }
         f.put("views", views.toString());
@@ -291,6 +293,20 @@ final class AgentCommands {
 
     private static CommandReply refused(Map<String, String> f, String why) {
         return new CommandReply(Status.REFUSED, f, "refused: " + why + "\nNothing was changed in the target JVM.\n");
+    }
+
+    /**
+     * A patch refused after this very command installed the agent: the patch changed nothing,
+     * but the JVM is not as it was (the agent stays, the loaded classes it selected were
+     * retransformed with entry guards, which run their original code until a patch).
+     */
+    private static CommandReply refusedAfterInstall(Map<String, String> f, String why, AtlasAgent.Installed in) {
+        f.putAll(agentFields(in, false));
+        return new CommandReply(Status.REFUSED, f, "refused: " + why + "\nThe patch changed nothing. But the Atlas "
+                + "agent was not installed before this command: it was installed by late attach (default options: "
+                + describe(in) + ") and " + in.retransformed() + " loaded class(es) were retransformed to add entry "
+                + "guards (they run their original code until a patch replaces it); the agent stays installed.\n"
+                + failures(in));
     }
 
     private static Map<String, String> agentFields(AtlasAgent.Installed in, boolean wasInstalled) {

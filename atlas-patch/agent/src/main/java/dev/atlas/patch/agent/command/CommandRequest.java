@@ -132,6 +132,8 @@ public record CommandRequest(Verb verb, Path patch, Duration timeout, Path keyst
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(dir.resolve(FILE), StandardCharsets.UTF_8)) {
             p.load(r);
+        } catch (java.nio.charset.CharacterCodingException e) {   // found by CommandInputFuzzTest
+            throw new IllegalArgumentException(FILE + ": not UTF-8 text (" + e + ")", e);
         }
         String verb = p.getProperty("command");
         if (verb == null) {

@@ -4,7 +4,7 @@ import dev.atlas.core.Migration;
 import dev.atlas.core.MigrationReport;
 import dev.atlas.core.Straggler;
 import dev.atlas.core.ThreadProgress;
-import dev.atlas.core.observe.SpaceSnapshot;
+import dev.atlas.core.observe.SpaceDescription;
 
 import java.time.Duration;
 import java.util.List;
@@ -50,10 +50,10 @@ final class MigrationText {
         return j.toString();
     }
 
-    /** Threads of the snapshot that are not in {@code viewId}. */
-    static long threadsOutside(SpaceSnapshot s, long viewId) {
+    /** Threads of the description that are not in {@code viewId}. */
+    static long threadsOutside(SpaceDescription s, long viewId) {
         long n = 0;
-        for (SpaceSnapshot.ThreadInfo t : s.threads()) {
+        for (SpaceDescription.ThreadInfo t : s.threads()) {
             if (t.viewId() != viewId) {
                 n++;
             }

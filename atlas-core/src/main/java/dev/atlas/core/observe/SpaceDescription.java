@@ -8,8 +8,8 @@ import java.util.List;
  * the migrations still running. Each part is read without stopping anything, so the
  * parts may be a few microseconds apart.
  */
-public record SpaceSnapshot(String space, Instant taken, long defaultViewId, List<ViewInfo> views,
-                            List<ThreadInfo> threads, List<MigrationInfo> migrations) {
+public record SpaceDescription(String space, Instant at, long defaultViewId, List<ViewInfo> views,
+                               List<ThreadInfo> threads, List<MigrationInfo> migrations) {
 
     /** @param parentId -1 for the base view */
     public record ViewInfo(long id, String name, long parentId, String state, int boundThreads, int pins,
@@ -25,7 +25,7 @@ public record SpaceSnapshot(String space, Instant taken, long defaultViewId, Lis
     /** A plain-text rendering for terminals and logs. */
     public String render() {
         StringBuilder sb = new StringBuilder();
-        sb.append("space '").append(space).append("' at ").append(taken)
+        sb.append("space '").append(space).append("' at ").append(at)
                 .append(", default view ").append(defaultViewId).append('\n');
         sb.append(String.format("  %-5s %-18s %-7s %-9s %6s %5s  %s%n", "VIEW", "NAME", "PARENT", "STATE", "THREADS", "PINS", "DIVERGES IN"));
         for (ViewInfo v : views) {

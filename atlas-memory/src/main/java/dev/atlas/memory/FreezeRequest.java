@@ -5,7 +5,7 @@ import dev.atlas.core.View;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A range to be snapshotted in one view; see {@link SnapshotMode}.
+ * A range to be frozen in one view; see {@link FreezeMode}.
  *
  * @param space      the memory space
  * @param view       the view being prepared (state PREPARING)
@@ -16,8 +16,8 @@ import java.lang.foreign.MemorySegment;
  * @param memfd      the memory file descriptor (owned by the space: do not close)
  * @param fileOffset offset of the range in the memory file
  */
-public record SnapshotRequest(MemorySpace space, View view, Region region, long offset, MemorySegment target,
-                              int memfd, long fileOffset) {
+public record FreezeRequest(MemorySpace space, View view, Region region, long offset, MemorySegment target,
+                            int memfd, long fileOffset) {
     /** Length of the range in bytes. */
     public long length() {
         return target.byteSize();

@@ -16,18 +16,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The extension points the snapshot (userfaultfd) side builds on. */
-class SnapshotExtensionTest {
+/** The extension points the frozen divergence (userfaultfd) builds on. */
+class FreezeModeTest {
 
     /** Records calls; copies nothing (so it behaves as an overlay). */
-    static final class RecordingMode implements SnapshotMode {
-        final List<SnapshotRequest> installed = new CopyOnWriteArrayList<>();
-        final List<SnapshotRequest> released = new CopyOnWriteArrayList<>();
+    static final class RecordingMode implements FreezeMode {
+        final List<FreezeRequest> installed = new CopyOnWriteArrayList<>();
+        final List<FreezeRequest> released = new CopyOnWriteArrayList<>();
         final List<ViewState> statesAtInstall = new ArrayList<>();
         boolean refuse;
 
         @Override
-        public Handle install(SnapshotRequest request) {
+        public Handle install(FreezeRequest request) {
             statesAtInstall.add(request.view().state());
             if (refuse) {
                 throw new UnsupportedOperationException("refused by the mode");
@@ -38,16 +38,16 @@ class SnapshotExtensionTest {
     }
 
     @Test
-    void aSnapshotRangeIsInstalledWhilePreparingAndReleasedAfterRetirement() {
+    void aFrozenRangeIsInstalledWhilePreparingAndReleasedAfterRetirement() {
         try (ViewSpace space = ViewSpace.create("snap");
              MemorySpace memory = MemorySpace.create(space, "snap", 8L << 20)) {
             long page = memory.pageSize();
             Region r = memory.allocate("r", 8 * page);
             RecordingMode mode = new RecordingMode();
             View v = memory.configure(space.derive(space.baseView(), "snap-view"),
-                    m -> m.diverge(r, 2 * page, 4 * page, Divergence.snapshot(mode))).publish();
+                    m -> m.diverge(r, 2 * page, 4 * page, Divergence.frozen(mode))).publish();
             assertEquals(List.of(ViewState.PREPARING), mode.statesAtInstall);
-            SnapshotRequest req = mode.installed.getFirst();
+            FreezeRequest req = mode.installed.getFirst();
             assertEquals(2 * page, req.offset());
             assertEquals(4 * page, req.length());
             assertEquals(r.offset() + 2 * page, req.fileOffset());
@@ -75,8 +75,8 @@ class SnapshotExtensionTest {
             int lines = Proc.mapsOf("snap2").size();
             ViewBuilder b = space.derive(space.baseView());
             assertThrows(UnsupportedOperationException.class, () -> memory.configure(b,
-                    m -> m.diverge(r, Divergence.snapshot(ok)).diverge(q, Divergence.snapshot(refusing))));
-            assertEquals(1, ok.released.size(), "the snapshot installed first was released");
+                    m -> m.diverge(r, Divergence.frozen(ok)).diverge(q, Divergence.frozen(refusing))));
+            assertEquals(1, ok.released.size(), "the freeze installed first was released");
             assertEquals(lines, Proc.mapsOf("snap2").size());
             b.abandon();
         }

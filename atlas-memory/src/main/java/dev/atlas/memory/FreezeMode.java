@@ -1,7 +1,7 @@
 package dev.atlas.memory;
 
 /**
- * Extension point for {@linkplain Divergence#snapshot(SnapshotMode) snapshot divergence},
+ * Extension point for {@linkplain Divergence#frozen(FreezeMode) frozen divergence},
  * implemented outside this package (userfaultfd write-protect in
  * {@code dev.atlas.memory.snapshot}).
  *
@@ -13,7 +13,7 @@ package dev.atlas.memory;
  * returned handle is released once, before the view's mapping is unmapped (after its grace
  * period), or at once if preparing the view fails.
  */
-public interface SnapshotMode {
+public interface FreezeMode {
 
     /**
      * Makes {@code request.target()} show the range as it is now, plus the target view's own
@@ -22,9 +22,9 @@ public interface SnapshotMode {
      * @throws RuntimeException to refuse; the view's mapping is then undone and the exception
      *                          propagates to the caller of {@link MemorySpace#configure}
      */
-    Handle install(SnapshotRequest request);
+    Handle install(FreezeRequest request);
 
-    /** What an installed snapshot holds; released exactly once. */
+    /** What an installed freeze holds; released exactly once. */
     interface Handle {
         void release();
     }

@@ -1,0 +1,183 @@
+package dev.atlas.bench.ulp;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * {@code atlas run} against {@code java -jar}, start to exit, for the same programs in the
+ * same run: a hello-world jar, the Eclipse compiler compiling one class, PlantUML rendering a
+ * text diagram. Each round runs {@code java -jar}, {@code atlas run}, and {@code atlas run} on
+ * a second host whose class file cache is off ({@code -Datlas.ulp.classCacheMiB=0}), rotating
+ * which goes first; a round whose outputs (stdout, exit status) differ aborts the harness, so
+ * the sides did the same work.
+ *
+ * <p>The host is the user's daemon, started by the first {@code atlas run} in a fresh host
+ * directory (that cold run is reported on its own); every program's first run in the host
+ * (its class files not yet cached) is also reported on its own. The client is the native
+ * {@code atlas-run} that {@code ./atlas run} uses.
+ *
+ * <p>Usage (from the repository root, after {@code ./atlas build}):
+ * {@snippet lang=sh :
+ * java -cp atlas-bench/target/atlas-bench.jar dev.atlas.bench.ulp.RunLatencyHarness [rounds=15]
+ * }
+ * Paths: {@code -Datlas.root} (default: the working directory) locates
+ * {@code atlas-ulp/target/native/atlas-run}, {@code atlas-ulp/target/atlas-ulp.jar} and the
+ * programs in {@code atlas-ulp/target/programs}.
+ */
+public final class RunLatencyHarness {
+    private final Path client;
+    private final Path ulpJar;
+    private final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    private final Path tmp;
+    private final Path hostDir;
+    private final Path uncachedHostDir;
+
+    private RunLatencyHarness(Path root, Path tmp) {
+        this.client = root.resolve("atlas-ulp/target/native/atlas-run");
+        this.ulpJar = root.resolve("atlas-ulp/target/atlas-ulp.jar");
+        this.tmp = tmp;
+        this.hostDir = tmp.resolve("host");
+        this.uncachedHostDir = tmp.resolve("host-uncached");
+    }
+
+    /** One program to run both ways: its jar, arguments, and input files in its working directory. */
+    private record Case(String name, Path jar, List<String> args, Map<String, String> inputs) {
+    }
+
+    /** One run: wall time and what it printed. */
+    private record Run(double millis, int status, String out) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        Path root = Path.of(System.getProperty("atlas.root", "")).toAbsolutePath();
+        Path tmp = Files.createTempDirectory("ulp-run-bench");
+        RunLatencyHarness h = new RunLatencyHarness(root, tmp);
+        try {
+            h.run(rounds, root.resolve("atlas-ulp/target/programs"));
+        } finally {
+            h.atlas(List.of("host", "stop"), tmp);
+            h.exec(h.uncached(List.of("host", "stop")), tmp);
+            deleteTree(tmp);
+        }
+    }
+
+    private void run(int rounds, Path programs) throws Exception {
+        for (Path p : List.of(client, ulpJar, programs.resolve("ecj.jar"), programs.resolve("plantuml.jar"))) {
+            if (!Files.exists(p)) {
+                throw new IllegalStateException(p + " is missing: build first (./atlas build)");
+            }
+        }
+        Path hello = BenchJars.jar(tmp, "Hello", BenchJars.HELLO);
+        List<Case> cases = List.of(
+                new Case("hello-world jar", hello, List.of("world"), Map.of()),
+                new Case("ecj (compile 1 class)", programs.resolve("ecj.jar"),
+                        List.of("-17", "-proc:none", "-d", "out", "src/p/A.java"),
+                        Map.of("src/p/A.java", "package p;\npublic class A { public static void main(String[] a) { System.out.println(\"hi\"); } }\n")),
+                new Case("plantuml (text diagram)", programs.resolve("plantuml.jar"), List.of("-ttxt", "d/seq.puml"),
+                        Map.of("d/seq.puml", "@startuml\nAlice -> Bob: hello\nBob --> Alice: ok\n@enduml\n")));
+        System.out.printf(Locale.ROOT, "RunLatencyHarness rounds=%d java=%s cpus=%d%n", rounds, java,
+                Runtime.getRuntime().availableProcessors());
+        Run cold = atlas(List.of("run", hello.toString(), "world"), tmp);
+        System.out.printf(Locale.ROOT, "first atlas run (starts the host):      %8.1f ms%n", cold.millis());
+        for (Case c : cases) {
+            measure(c, rounds);
+        }
+        System.out.print(atlas(List.of("host", "status"), tmp).out());
+    }
+
+    private void measure(Case c, int rounds) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("work-" + c.name().replaceAll("[^a-z]", "")));
+        for (Map.Entry<String, String> in : c.inputs().entrySet()) {
+            Path p = dir.resolve(in.getKey());
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, in.getValue());
+        }
+        List<String> runArgs = new ArrayList<>(List.of("run", c.jar().toString()));
+        runArgs.addAll(c.args());
+        List<String> javaArgs = new ArrayList<>(List.of(java.toString(), "-jar", c.jar().toString()));
+        javaArgs.addAll(c.args());
+        Run first = atlas(runArgs, dir);
+        exec(uncached(runArgs), dir);   // starts the second host (not measured)
+        List<List<String>> sides = List.of(javaArgs, atlasCommand(runArgs), uncached(runArgs));
+        List<List<Double>> ms = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        int atlasFaster = 0;
+        for (int r = 0; r < rounds; r++) {
+            Run[] runs = new Run[3];
+            for (int k = 0; k < 3; k++) {
+                int side = (r + k) % 3;
+                runs[side] = exec(sides.get(side), dir);
+            }
+            for (int side = 1; side < 3; side++) {
+                if (runs[side].status() != runs[0].status() || !runs[side].out().equals(runs[0].out())) {
+                    throw new IllegalStateException(c.name() + ": " + sides.get(side) + " and java -jar differ: status "
+                            + runs[side].status() + " vs " + runs[0].status() + ", stdout\n" + runs[side].out() + "\nvs\n" + runs[0].out());
+                }
+            }
+            for (int side = 0; side < 3; side++) {
+                ms.get(side).add(runs[side].millis());
+            }
+            if (runs[1].millis() < runs[0].millis()) {
+                atlasFaster++;
+            }
+        }
+        double jm = BenchJars.median(ms.get(0));
+        double am = BenchJars.median(ms.get(1));
+        double um = BenchJars.median(ms.get(2));
+        System.out.printf(Locale.ROOT, "%s%n  java -jar        median %8.1f ms (p90 %8.1f)%n"
+                        + "  atlas run        median %8.1f ms (p90 %8.1f, max %8.1f), first run in the host %8.1f ms%n"
+                        + "  atlas run, class file cache off: median %8.1f ms%n"
+                        + "  java -jar / atlas run %.1fx, java -jar / atlas run cache off %.1fx; atlas run faster in %d of %d rounds%n",
+                c.name(), jm, BenchJars.quantile(ms.get(0), 0.9), am, BenchJars.quantile(ms.get(1), 0.9),
+                BenchJars.quantile(ms.get(1), 1.0), first.millis(), um, jm / am, jm / um, atlasFaster, rounds);
+    }
+
+    private List<String> atlasCommand(List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of(client.toString()));
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    /** The client command for the host with the class file cache off. */
+    private List<String> uncached(List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/env", "ATLAS_HOST_DIR=" + uncachedHostDir,
+                "ATLAS_HOST_JAVA_OPTS=-Datlas.ulp.classCacheMiB=0"));
+        cmd.addAll(atlasCommand(args));
+        return cmd;
+    }
+
+    private Run atlas(List<String> args, Path dir) throws IOException, InterruptedException {
+        return exec(atlasCommand(args), dir);
+    }
+
+    private Run exec(List<String> cmd, Path dir) throws IOException, InterruptedException {
+        Path out = tmp.resolve("stdout.txt");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(out.toFile())
+                .redirectError(tmp.resolve("stderr.txt").toFile());
+        pb.environment().put("ATLAS_HOST_DIR", hostDir.toString());
+        pb.environment().put("ATLAS_JAVA", java.toString());
+        pb.environment().put("ATLAS_ULP_JAR", ulpJar.toString());
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        int status = p.waitFor();
+        double ms = (System.nanoTime() - t0) / 1e6;
+        return new Run(ms, status, Files.readString(out));
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.atlas.memory.linux;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A libc function as an FFM downcall handle, linked on first use, optionally capturing
+ * {@code errno}: the one place the native boundaries of Atlas ({@link Linux}, and the system
+ * calls of atlas-spaces) link functions, read errno and unwrap what a handle throws.
+ *
+ * {@snippet :
+ * static final Downcall CLOSE = Downcall.withErrno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+ * try (Arena a = Arena.ofConfined()) {
+ *     MemorySegment state = a.allocate(Downcall.stateLayout());
+ *     int r = (int) CLOSE.handle().invokeExact(state, fd);
+ *     if (r == -1) throw new LinuxException("close(fd=" + fd + ")", Downcall.errno(state));
+ * } catch (Throwable t) {
+ *     throw Downcall.rethrow(t);
+ * }
+ * }
+ *
+ * <p>Threading contract: any thread; two threads may both link a handle the first time, one
+ * result is kept.
+ *
+ * <p>Implementation notes: linking costs tens of milliseconds per function in a fresh JVM
+ * (more on a loaded machine: the linker generates classes), so a process that calls three
+ * functions links three, not every function its boundary class knows.
+ */
+@SuppressWarnings("restricted")   // linking native functions is the point
+public final class Downcall {
+    private final String name;
+    private final FunctionDescriptor descriptor;
+    private final Linker.Option[] options;
+    private volatile MethodHandle handle;
+
+    private Downcall(String name, FunctionDescriptor descriptor, Linker.Option[] options) {
+        this.name = name;
+        this.descriptor = descriptor;
+        this.options = options;
+    }
+
+    /** A function whose handle takes the arguments of {@code descriptor} and nothing else. */
+    public static Downcall of(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        return new Downcall(name, descriptor, options);
+    }
+
+    /**
+     * A function whose handle takes a capture-state segment ({@link #stateLayout()}) before
+     * its arguments, into which {@code errno} is saved right after the call.
+     */
+    public static Downcall withErrno(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        Linker.Option[] all = new Linker.Option[options.length + 1];
+        all[0] = Linker.Option.captureCallState("errno");
+        System.arraycopy(options, 0, all, 1, options.length);
+        return new Downcall(name, descriptor, all);
+    }
+
+    /**
+     * The handle, linked now if it was not yet.
+     *
+     * @throws UnsupportedOperationException off Linux x86_64/aarch64, or if libc lacks the function
+     */
+    public MethodHandle handle() {
+        MethodHandle h = handle;
+        if (h == null) {
+            Linux.requireSupported();
+            Linker linker = Linker.nativeLinker();
+            MemorySegment symbol = linker.defaultLookup().find(name)
+                    .orElseThrow(() -> new UnsupportedOperationException("libc has no symbol " + name));
+            h = linker.downcallHandle(symbol, descriptor, options);
+            handle = h;
+        }
+        return h;
+    }
+
+    /** The layout of the capture-state segment a {@link #withErrno} handle takes first. */
+    public static MemoryLayout stateLayout() {
+        return State.LAYOUT;
+    }
+
+    /** The {@code errno} a {@link #withErrno} call saved in {@code state}. */
+    public static int errno(MemorySegment state) {
+        return (int) State.ERRNO.get(state, 0L);
+    }
+
+    /** What to throw for a {@link Throwable} out of {@code invokeExact}: unchecked ones as they are. */
+    public static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException("unexpected checked exception from a downcall", t);
+    }
+
+    /** The capture-state layout, looked up on first use. */
+    private static final class State {
+        static final MemoryLayout LAYOUT = Linker.Option.captureStateLayout();
+        static final VarHandle ERRNO = LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    }
+}

@@ -1,0 +1,113 @@
+package dev.atlas.patch.build;
+
+import dev.atlas.patch.build.classfile.StackDepth;
+import dev.atlas.patch.classfile.CanonicalCode;
+import dev.atlas.patch.classfile.ConstructorCall;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.CodeElement;
+import java.lang.classfile.CodeTransform;
+import java.lang.classfile.Instruction;
+import java.lang.classfile.Label;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.instruction.ExceptionCatch;
+import java.lang.classfile.instruction.IncrementInstruction;
+import java.lang.classfile.instruction.LabelTarget;
+import java.lang.classfile.instruction.ReturnInstruction;
+import java.lang.classfile.instruction.StoreInstruction;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.MethodTypeDesc;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Changed constructors. The agent guards a constructor right after its {@code super(..)} or
+ * {@code this(..)} call ({@link ConstructorCall}); a patch replaces what follows that call
+ * with the static body method {@code replaced$$init(C self, P..)V}. So an object created in
+ * the new view is allocated and initialised by the superclass exactly as before, then runs
+ * the new release's statements; objects created before keep their state.
+ *
+ * <p>Replaceable when the code up to and including the call is the same in both builds (same
+ * super constructor, same argument code), stores no local variable (the body method starts
+ * with only the parameters), leaves the operand stack empty and is covered by no exception
+ * handler. The body writes the class's {@code final} fields through the runtime (a
+ * nestmate may not {@code putfield} a final field outside {@code <init>}), and ends with a
+ * release fence before every return: what the end of a constructor guarantees to readers
+ * of final fields (JLS 17.5: writes before the freeze are visible to any thread that sees
+ * the reference) holds for objects built by the new body too.
+ *
+ * <p>Stateless; single-threaded use of its transforms.
+ */
+final class Constructors {
+    private static final ClassDesc CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle");
+
+    private Constructors() {
+    }
+
+    /** Why the changed constructor {@code nc} cannot replace {@code oc}, or empty when it can. */
+    static Optional<String> unreplaceable(MethodModel oc, MethodModel nc, CanonicalCode oldCanon, CanonicalCode newCanon) {
+        List<CodeElement> o = oc.code().orElseThrow().elementList();
+        List<CodeElement> n = nc.code().orElseThrow().elementList();
+        int oi = ConstructorCall.index(o);
+        int ni = ConstructorCall.index(n);
+        if (oi < 0 || ni < 0) {
+            return Optional.of("and it has no super(..) or this(..) call to place its guard after");
+        }
+        if (!oldCanon.render(o.subList(0, oi + 1)).equals(newCanon.render(n.subList(0, ni + 1)))) {
+            return Optional.of("including its super(..)/this(..) call or the code computing its arguments (the "
+                    + "superclass part of an object cannot be re-initialised); remedy: restart on the new release");
+        }
+        int calls = 0;
+        for (int i = 0; i <= ni; i++) {
+            if (n.get(i) instanceof StoreInstruction || n.get(i) instanceof IncrementInstruction) {
+                return Optional.of("and its code before the super(..)/this(..) call stores local variables");
+            }
+            if (n.get(i) instanceof Instruction) {
+                calls++;
+            }
+        }
+        int[] depth = StackDepth.before(n);
+        if (calls < depth.length && depth[calls] != 0) {
+            return Optional.of("and the operand stack is not empty after its super(..)/this(..) call");
+        }
+        Map<Label, Integer> at = new IdentityHashMap<>();
+        for (int i = 0; i < n.size(); i++) {
+            if (n.get(i) instanceof LabelTarget t) {
+                at.put(t.label(), i);
+            }
+        }
+        for (CodeElement e : n) {
+            if (e instanceof ExceptionCatch c && at.getOrDefault(c.tryStart(), 0) <= ni
+                    && at.getOrDefault(c.tryEnd(), Integer.MAX_VALUE) > ni) {
+                return Optional.of("and an exception handler covers its super(..)/this(..) call");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The body of a changed constructor: its code after the {@code super(..)}/{@code this(..)}
+     * call, rewritten by {@code rewriter}, a release fence before each return. Instructions
+     * up to the call are dropped; labels, handlers and line numbers there are kept.
+     */
+    static CodeTransform body(MethodModel constructor, CodeTransform rewriter) {
+        int call = ConstructorCall.index(constructor.code().orElseThrow().elementList());
+        return new CodeTransform() {
+            private int index;
+
+            @Override
+            public void accept(CodeBuilder cb, CodeElement e) {
+                int i = index++;
+                if (i <= call && e instanceof Instruction) {
+                    return;
+                }
+                if (e instanceof ReturnInstruction) {
+                    cb.invokestatic(CD_VAR_HANDLE, "releaseFence", MethodTypeDesc.of(ConstantDescs.CD_void));
+                }
+                rewriter.accept(cb, e);
+            }
+        };
+    }
+}

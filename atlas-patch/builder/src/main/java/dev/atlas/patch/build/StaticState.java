@@ -1,0 +1,296 @@
+package dev.atlas.patch.build;
+
+import dev.atlas.patch.classfile.CanonicalCode;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.CodeElement;
+import java.lang.classfile.FieldModel;
+import java.lang.classfile.Instruction;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.Opcode;
+import java.lang.classfile.instruction.FieldInstruction;
+import java.lang.classfile.instruction.InvokeDynamicInstruction;
+import java.lang.classfile.instruction.InvokeInstruction;
+import java.lang.constant.DirectMethodHandleDesc;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Static state built at class initialisation by code the patch changes. A class initialised
+ * before the patch keeps what its static initialiser computed with the old code (a singleton,
+ * a lookup table), and the JVM never runs that initialiser again. For a {@code static final}
+ * field whose initialiser ({@code F = <expr>;} in {@code <clinit>}, unchanged itself) reaches
+ * a replaced or added method or constructor through the new build's calls, the new view gets
+ * its own copy: a static shadow field {@code atlas$view$F} whose initialiser is that
+ * expression (run once, by the first thread of the new view that reads it, like a class
+ * initialiser), and every method of the build that reads {@code F} is replaced so that it
+ * reads the copy. The old view keeps reading the running field; rollback goes back to it.
+ *
+ * <p>Refused, with the reason, when the state cannot be kept consistent that way: the field
+ * is not final (other code may write it), its initialiser is not a statement of its own, the
+ * static initialiser reaches changed code outside field initialisers, or a reader cannot be
+ * replaced (another static initialiser, a lambda body, a synthetic method).
+ *
+ * <p>Implementation notes: reachability follows invoke instructions (and lambda bodies)
+ * to methods declared in the new build, by owner, name and descriptor, walking up to the
+ * superclasses in the build; overriding methods in subclasses are not followed. Single use.
+ */
+final class StaticState {
+    /** Prefix of the shadow field that holds a view's copy of a static field. */
+    static final String PREFIX = "atlas$view$";
+    private static final int MAX_VISITED = 5000;
+
+    private final Map<String, ClassModel> newModels;
+    private final Map<String, String> newToOld;
+    private final Set<String> changed = new HashSet<>();
+    private final List<Refusal> refusals;
+    private final List<String> notes;
+
+    private StaticState(Map<String, ClassModel> newModels, Map<String, String> newToOld, List<ClassDiff.Plan> plans,
+                        List<Refusal> refusals, List<String> notes) {
+        this.newModels = newModels;
+        this.newToOld = newToOld;
+        this.refusals = refusals;
+        this.notes = notes;
+        for (ClassDiff.Plan p : plans) {
+            String owner = p.newModel().thisClass().asInternalName();
+            p.replaced().forEach(m -> changed.add(key(owner, m)));
+            p.added().forEach(m -> changed.add(key(owner, m)));
+        }
+    }
+
+    /**
+     * The plans with the view copies of static state added (new plans for classes whose only
+     * change is that their methods read such a copy); refusals and notes go to the lists.
+     *
+     * @param newToOld paired classes, new-build name to old-build name
+     * @param oldModels the old build, by name
+     */
+    static List<ClassDiff.Plan> rebuild(List<ClassDiff.Plan> plans, Map<String, ClassModel> newModels,
+                                        Map<String, ClassModel> oldModels, Map<String, String> newToOld,
+                                        List<Refusal> refusals, List<String> notes) {
+        StaticState s = new StaticState(newModels, newToOld, plans, refusals, notes);
+        Map<String, ClassDiff.Plan> byNew = new LinkedHashMap<>();
+        for (ClassDiff.Plan p : plans) {
+            byNew.put(p.newModel().thisClass().asInternalName(), p);
+        }
+        Map<String, Map<String, Segment>> copies = new LinkedHashMap<>();
+        for (Map.Entry<String, String> pair : newToOld.entrySet()) {
+            s.classState(newModels.get(pair.getKey()), copies);
+        }
+        if (copies.isEmpty()) {
+            return plans;
+        }
+        Map<String, Set<MethodModel>> readers = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, Segment>> c : copies.entrySet()) {
+            for (String field : c.getValue().keySet()) {
+                s.readers(c.getKey(), field, readers);
+            }
+        }
+        for (Map.Entry<String, Set<MethodModel>> r : readers.entrySet()) {
+            String owner = r.getKey();
+            ClassDiff.Plan p = byNew.get(owner);
+            ClassModel om = oldModels.get(newToOld.get(owner));
+            if (p == null) {
+                p = new ClassDiff.Plan(om.thisClass().asInternalName(), om, newModels.get(owner), List.of(), List.of(),
+                        List.of(), Map.of(), Map.of(), null, Map.of());
+            }
+            List<MethodModel> replaced = new ArrayList<>(p.replaced());
+            for (MethodModel m : r.getValue()) {
+                boolean inOld = om.methods().stream().anyMatch(x -> x.methodName().equals(m.methodName())
+                        && x.methodType().equals(m.methodType()));
+                if (inOld && !replaced.contains(m) && !p.added().contains(m)) {
+                    replaced.add(m);
+                }
+            }
+            byNew.put(owner, p.with(replaced, p.viewStatics()));
+        }
+        for (Map.Entry<String, Map<String, Segment>> c : copies.entrySet()) {
+            ClassDiff.Plan p = byNew.get(c.getKey());
+            ClassModel om = oldModels.get(newToOld.get(c.getKey()));
+            if (p == null) {
+                p = new ClassDiff.Plan(om.thisClass().asInternalName(), om, newModels.get(c.getKey()), List.of(), List.of(),
+                        List.of(), Map.of(), Map.of(), null, Map.of());
+            }
+            byNew.put(c.getKey(), p.with(p.replaced(), c.getValue()));
+        }
+        return new ArrayList<>(byNew.values());
+    }
+
+    private static String key(String owner, MethodModel m) {
+        return owner + "." + m.methodName().stringValue() + m.methodType().stringValue();
+    }
+
+    /** Finds the static fields of {@code c} whose initialiser reaches changed code. */
+    private void classState(ClassModel c, Map<String, Map<String, Segment>> copies) {
+        String owner = c.thisClass().asInternalName();
+        Optional<MethodModel> clinit = c.methods().stream().filter(m -> m.methodName().equalsString("<clinit>")).findFirst();
+        if (clinit.isEmpty() || clinit.get().code().isEmpty()) {
+            return;
+        }
+        Optional<String> reached = reaches(clinit.get().code().get().elementList(), owner);
+        if (reached.isEmpty()) {
+            return;
+        }
+        Map<String, Segment> mine = new LinkedHashMap<>();
+        List<Instruction> ins = new ArrayList<>();
+        clinit.get().code().get().elementList().forEach(e -> {
+            if (e instanceof Instruction i) {
+                ins.add(i);
+            }
+        });
+        boolean[] covered = new boolean[ins.size()];
+        for (FieldModel f : c.fields()) {
+            int flags = f.flags().flagsMask();
+            String n = f.fieldName().stringValue();
+            if ((flags & ClassFile.ACC_STATIC) == 0 || f.findAttribute(java.lang.classfile.Attributes.constantValue()).isPresent()) {
+                continue;
+            }
+            Initializers.Cut cut = Initializers.cut(clinit.get(), owner, Set.of(n), false);
+            Segment seg = cut.failure() == null ? cut.segments().get(n) : null;
+            if (seg == null) {
+                continue;
+            }
+            Optional<String> via = reaches(ins.subList(seg.valueStart(), seg.end()), owner);
+            for (int i = seg.start(); i <= seg.end(); i++) {
+                covered[i] = true;
+            }
+            if (via.isEmpty()) {
+                continue;
+            }
+            if ((flags & ClassFile.ACC_FINAL) == 0) {
+                refusals.add(new Refusal(old(owner), n, "static field built at class initialisation by code the patch "
+                        + "changes (" + via.get() + ") is not final: other code may write it, so a copy for the new view "
+                        + "cannot be kept consistent; remedy: restart on the new release"));
+                continue;
+            }
+            mine.put(n, seg);
+        }
+        // the rest of the static initialiser must not reach changed code either
+        List<Instruction> rest = new ArrayList<>();
+        for (int i = 0; i < ins.size(); i++) {
+            if (!covered[i]) {
+                rest.add(ins.get(i));
+            }
+        }
+        reaches(rest, owner).ifPresent(via -> refusals.add(new Refusal(old(owner), "<clinit>", "the static initialiser "
+                + "runs code the patch changes (" + via + ") outside the initialiser of a static final field: the state "
+                + "it builds cannot be rebuilt for the new view; remedy: restart on the new release")));
+        if (!mine.isEmpty()) {
+            copies.put(owner, mine);
+            for (String n : mine.keySet()) {
+                notes.add(old(owner) + " " + n + ": static state built at class initialisation by code the patch changes; "
+                        + "the new view reads its own copy (" + PREFIX + n + "), built once by the new release's "
+                        + "initialiser on first use there; the old view keeps the running value");
+            }
+        }
+    }
+
+    private String old(String newName) {
+        return newToOld.getOrDefault(newName, newName);
+    }
+
+    /** The first changed method reached from {@code code} (through calls into the new build), if any. */
+    private Optional<String> reaches(List<? extends CodeElement> code, String self) {
+        Deque<List<? extends CodeElement>> work = new ArrayDeque<>();
+        Set<String> seen = new HashSet<>();
+        work.add(code);
+        while (!work.isEmpty() && seen.size() < MAX_VISITED) {
+            for (CodeElement e : work.poll()) {
+                String owner;
+                String name;
+                String desc;
+                if (e instanceof InvokeInstruction v) {
+                    owner = v.owner().asInternalName();
+                    name = v.name().stringValue();
+                    desc = v.type().stringValue();
+                } else if (e instanceof InvokeDynamicInstruction d && d.bootstrapArgs().size() >= 2
+                        && d.bootstrapArgs().get(1) instanceof DirectMethodHandleDesc impl) {
+                    owner = impl.owner().descriptorString().substring(1, impl.owner().descriptorString().length() - 1);
+                    name = impl.methodName();
+                    desc = impl.lookupDescriptor();
+                } else {
+                    continue;
+                }
+                Optional<MethodModel> target = declared(owner, name, desc);
+                if (target.isEmpty()) {
+                    continue;
+                }
+                String declaring = target.get().parent().orElseThrow().thisClass().asInternalName();
+                String k = declaring + "." + name + desc;
+                if (changed.contains(k)) {
+                    return Optional.of(old(declaring).replace('/', '.') + "." + name + desc);
+                }
+                if (seen.add(k) && target.get().code().isPresent()) {
+                    work.add(target.get().code().get().elementList());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The method {@code owner.name desc} as declared in the new build (in owner or a superclass in the build). */
+    private Optional<MethodModel> declared(String owner, String name, String desc) {
+        for (String c = owner; c != null && newModels.containsKey(c); ) {
+            ClassModel m = newModels.get(c);
+            for (MethodModel mm : m.methods()) {
+                if (mm.methodName().equalsString(name) && mm.methodType().equalsString(desc)) {
+                    return Optional.of(mm);
+                }
+            }
+            c = m.superclass().map(s -> s.asInternalName()).orElse(null);
+        }
+        return Optional.empty();
+    }
+
+    /** Methods of the build that read {@code owner.field}; refusals for readers a patch cannot replace. */
+    private void readers(String owner, String field, Map<String, Set<MethodModel>> readers) {
+        for (ClassModel c : newModels.values()) {
+            String cn = c.thisClass().asInternalName();
+            for (MethodModel m : c.methods()) {
+                if (m.code().isEmpty() || !reads(m, owner, field)) {
+                    continue;
+                }
+                String mn = m.methodName().stringValue();
+                int flags = m.flags().flagsMask();
+                if (cn.equals(owner) && mn.equals("<clinit>")) {
+                    continue;   // the class's own initialiser: the copy is built from the expression itself
+                }
+                if (!newToOld.containsKey(cn)) {
+                    continue;   // an added class: all its code is new code, rewritten to read the copy
+                }
+                String why = mn.equals("<clinit>") ? "the static initialiser of another class"
+                        : ClassDiff.isLambdaBody(m) ? "a lambda body"
+                        : (flags & (ClassFile.ACC_SYNTHETIC | ClassFile.ACC_BRIDGE)) != 0 ? "a synthetic method" : null;
+                if (why == null && mn.equals("<init>")
+                        && Constructors.unreplaceable(m, m, CanonicalCode.plain(), CanonicalCode.plain()).isPresent()) {
+                    why = "a constructor whose code before its super(..) call stores local variables";
+                }
+                if (why != null) {
+                    refusals.add(new Refusal(old(owner), field, "static state built by changed code is read by "
+                            + old(cn) + "." + mn + m.methodType().stringValue() + ", " + why + ", which a patch cannot "
+                            + "make read the new view's copy; remedy: restart on the new release"));
+                    continue;
+                }
+                readers.computeIfAbsent(cn, k -> new java.util.LinkedHashSet<>()).add(m);
+            }
+        }
+    }
+
+    private static boolean reads(MethodModel m, String owner, String field) {
+        for (CodeElement e : m.code().get()) {
+            if (e instanceof FieldInstruction f && f.opcode() == Opcode.GETSTATIC && f.name().equalsString(field)
+                    && f.owner().asInternalName().equals(owner)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,153 @@
+package dev.atlas.patch.build;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.atlas.patch.Fixtures;
+import dev.atlas.patch.format.ClassPatch;
+import dev.atlas.patch.format.MethodChange;
+import dev.atlas.patch.format.Patch;
+import dev.atlas.patch.instrument.BoundaryMatcher;
+import dev.atlas.patch.instrument.ClassSelector;
+import dev.atlas.patch.instrument.CodeInstrumenter;
+import dev.atlas.patch.runtime.CodeViews;
+import dev.atlas.patch.testing.InstrumentingLoader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Changed constructors, built from two compiled versions and applied by the runtime: objects
+ * created in the new view run the new constructor body after the unchanged super call (final
+ * fields included, subclasses too), objects created before keep their state, and rollback
+ * brings the old body back for new objects.
+ */
+class ConstructorPatchTest {
+    static final Duration LONG = LinkedPatchTest.LONG;
+
+    static final String BASE = """
+            package ct;
+            public class Base {
+                protected final String kind;
+                protected Base(String kind) { this.kind = kind; }
+            }
+            """;
+    static final String V1 = """
+            package ct;
+            import java.util.*;
+            public class Account extends Base {
+                private final String owner;
+                private final int limit;
+                private final List<String> log = new ArrayList<>();
+                private int balance;
+                public Account(String owner) {
+                    super("plain");
+                    this.owner = owner;
+                    this.limit = 100;
+                }
+                public Account(String owner, int balance) {
+                    this(owner);
+                    this.balance = balance;
+                }
+                public String describe() { return kind + " " + owner + " " + limit + " " + balance + " " + log; }
+            }
+            """;
+    static final String V2 = """
+            package ct;
+            import java.util.*;
+            public class Account extends Base {
+                private final String owner;
+                private final int limit;
+                private final List<String> log = new ArrayList<>();
+                private int balance;
+                private String note = "none";
+                public Account(String owner) {
+                    super("plain");
+                    if (owner == null || owner.isBlank()) {
+                        throw new IllegalArgumentException("owner");
+                    }
+                    this.owner = owner.trim();
+                    this.limit = owner.length() * 10;
+                    log.add("opened");
+                }
+                public Account(String owner, int balance) {
+                    this(owner);
+                    this.balance = Math.min(balance, limit);
+                    this.note = "capped";
+                }
+                public String describe() { return kind + " " + owner + " " + limit + " " + balance + " " + log + " " + note; }
+            }
+            """;
+    static final String SAVINGS = """
+            package ct;
+            public class Savings extends Account {
+                public Savings(String owner) { super(owner, 1000); }
+            }
+            """;
+
+    final CodeViews code = CodeViews.get();
+
+    @AfterEach
+    void rollbackAll() throws Exception {
+        while (!code.applied().isEmpty()) {
+            code.rollback().migration().await(LONG);
+        }
+    }
+
+    @Test
+    void newObjectsRunTheNewConstructorOldObjectsKeepTheirState(@TempDir Path tmp) throws Exception {
+        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("ct.Base", BASE, "ct.Account", V1, "ct.Savings", SAVINGS));
+        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("ct.Base", BASE, "ct.Account", V2, "ct.Savings", SAVINGS));
+        BuildResult result = PatchBuilder.diff(v1, v2, BuildOptions.defaults());
+        assertFalse(result.isRefused(), () -> result.refusals().toString());
+        Patch patch = result.patchOrThrow();
+        ClassPatch cp = patch.classes().getFirst();
+        assertEquals(List.of("<init>(Ljava/lang/String;)V replaced$$init", "<init>(Ljava/lang/String;I)V replaced$$init",
+                        "describe()Ljava/lang/String; replaced$describe"),
+                cp.methods().stream().map(m -> m.name() + m.descriptor() + " " + m.bodyMethodName()).sorted().toList());
+        assertTrue(cp.methods().stream().allMatch(m -> m.kind() == MethodChange.Kind.REPLACED));
+        assertTrue(DiffHarness.indys(cp.bodyClass()).contains("linkVirtual owner (Lct/Account;Ljava/lang/String;)V [ct/Account, ct/Account, 6]"),
+                () -> DiffHarness.indys(cp.bodyClass()).toString());
+
+        ClassLoader loader = new InstrumentingLoader("ct-ctor", Fixtures.classes(v1),
+                new ClassSelector(List.of("ct.**"), List.of()),
+                new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
+        Class<?> account = loader.loadClass("ct.Account");
+        Class<?> savings = loader.loadClass("ct.Savings");
+        Object before = account.getConstructor(String.class, int.class).newInstance(" ann", 500);
+        assertEquals("plain  ann 100 500 []", LinkedPatchTest.call(account, before, "describe"));
+
+        code.apply(patch).migration().await(LONG);
+        Object after = account.getConstructor(String.class, int.class).newInstance(" ann", 500);
+        assertEquals("plain ann 40 40 [opened] capped", LinkedPatchTest.call(account, after, "describe"),
+                "both changed constructors ran (this(..) delegation into the replaced one), final fields set");
+        assertEquals("plain  ann 100 500 [] none", LinkedPatchTest.call(account, before, "describe"),
+                "an object created before keeps its state; its new field has the initialiser's value");
+        Object sub = savings.getConstructor(String.class).newInstance("bob");
+        assertEquals("plain bob 30 30 [opened] capped", LinkedPatchTest.call(account, sub, "describe"), "a subclass's super(..) runs the new body");
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(java.lang.reflect.InvocationTargetException.class,
+                () -> account.getConstructor(String.class).newInstance(" "));
+        assertEquals("owner", refused.getCause().getMessage(), "the new constructor's check throws from the constructor");
+
+        code.rollback().migration().await(LONG);
+        Object rolledBack = account.getConstructor(String.class, int.class).newInstance("cy", 7);
+        assertEquals("plain cy 100 7 []", LinkedPatchTest.call(account, rolledBack, "describe"), "after rollback new objects run the old body");
+    }
+
+    @Test
+    void aConstructorWhoseSuperCallChangedIsRefusedWithTheRemedy(@TempDir Path tmp) throws Exception {
+        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("ct.Base", BASE, "ct.Account", V1, "ct.Savings", SAVINGS));
+        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("ct.Base", BASE, "ct.Account", V1.replace("super(\"plain\")", "super(\"fancy\")"),
+                "ct.Savings", SAVINGS));
+        BuildResult result = PatchBuilder.diff(v1, v2, BuildOptions.defaults());
+        assertTrue(result.isRefused());
+        assertTrue(result.refusals().toString().contains("ct/Account <init>(Ljava/lang/String;)V: constructor changed, including its "
+                + "super(..)/this(..) call"), result.refusals()::toString);
+        assertTrue(result.refusals().toString().contains("remedy: restart on the new release"), result.refusals()::toString);
+    }
+}

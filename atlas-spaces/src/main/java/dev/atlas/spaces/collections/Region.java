@@ -1,0 +1,109 @@
+package dev.atlas.spaces.collections;
+
+import dev.atlas.spaces.SharedSpace;
+import dev.atlas.spaces.SpaceException;
+import dev.atlas.spaces.heap.SegmentWords;
+import dev.atlas.spaces.heap.SharedHeap;
+import dev.atlas.spaces.heap.Words;
+
+import java.util.function.Consumer;
+
+/**
+ * The memory a shared structure lives in: the words of a segment, its allocator, and the
+ * canonical address of its first byte. Structures store <em>pointers</em> (canonical
+ * addresses, valid as they are in every FIXED attacher) and reach them through here.
+ *
+ * {@snippet :
+ * Region r = Region.of(space);                 // a space attached in this process
+ * long node = r.allocateZeroed(24);            // a canonical address
+ * r.store(node, 0, 42L);                       // word at node + 0
+ * }
+ *
+ * <p>Values are stored encoded ({@link #encode}): the stored word 0 means "no value" (an empty
+ * vector slot, a removed map entry), so {@link #NO_VALUE} ({@code Long.MIN_VALUE}) is the one
+ * value the structures cannot hold.
+ *
+ * <p>Threading contract: immutable; every access is volatile (see {@link Words}).
+ *
+ * @param words      the segment's words, offset 0 = its first byte
+ * @param heap       the allocator in those words
+ * @param base       the canonical address of offset 0
+ * @param writeCheck called with the operation's name before every write; throws if writes are
+ *                   not allowed (a read-only attachment)
+ */
+public record Region(Words words, SharedHeap heap, long base, Consumer<String> writeCheck) {
+    /** The value a structure cannot store: it encodes to 0, "no value". */
+    public static final long NO_VALUE = Long.MIN_VALUE;
+
+    /** The region of an attached space; writes through a read-only attachment throw {@link SpaceException} READ_ONLY. */
+    public static Region of(SharedSpace space) {
+        return new Region(new SegmentWords(space.segment()), space.heap(), space.addressOf(0), space::requireWritable);
+    }
+
+    /** A writable region over {@code words} (model checks, tests). */
+    public static Region of(Words words, SharedHeap heap, long base) {
+        return new Region(words, heap, base, op -> { });
+    }
+
+    /** The byte offset of a pointer, bounds-checked. */
+    public long offset(long pointer) {
+        long off = pointer - base;
+        if (pointer == 0 || off < 0 || off >= words.byteSize() || (off & 7) != 0) {
+            throw new IllegalStateException("pointer 0x" + Long.toHexString(pointer) + " is not an aligned address inside"
+                    + " the region [0x" + Long.toHexString(base) + ", 0x" + Long.toHexString(base + words.byteSize())
+                    + "): the structure is damaged");
+        }
+        return off;
+    }
+
+    public long load(long pointer, long fieldOffset) {
+        return words.getVolatile(offset(pointer) + fieldOffset);
+    }
+
+    public void store(long pointer, long fieldOffset, long value) {
+        words.setVolatile(offset(pointer) + fieldOffset, value);
+    }
+
+    public boolean cas(long pointer, long fieldOffset, long expected, long value) {
+        return words.compareAndSet(offset(pointer) + fieldOffset, expected, value);
+    }
+
+    /** Allocates {@code bytes} (rounded up to 8) set to zero; returns its canonical address. */
+    public long allocateZeroed(long bytes) {
+        long off = heap.allocate(bytes);
+        words.zero(off, (bytes + 7) & -8L);
+        return base + off;
+    }
+
+    /** Returns a block {@link #allocateZeroed} gave, never published to anyone. */
+    public void free(long pointer) {
+        heap.free(offset(pointer));
+    }
+
+    /** @throws SpaceException READ_ONLY (for a space attached read-only) naming {@code operation} */
+    public void checkWritable(String operation) {
+        writeCheck.accept(operation);
+    }
+
+    /** The stored form of a value: never 0. */
+    static long encode(long value) {
+        if (value == NO_VALUE) {
+            throw new IllegalArgumentException("value " + value + " (Long.MIN_VALUE) cannot be stored in a shared structure:"
+                    + " it is reserved to mean 'no value'");
+        }
+        return value ^ NO_VALUE;
+    }
+
+    static long decode(long stored) {
+        return stored ^ NO_VALUE;
+    }
+
+    /** Checks a structure's header: the pointer is inside and the magic matches. */
+    void checkMagic(long pointer, long magic, String what) {
+        long m = load(pointer, 0);
+        if (m != magic) {
+            throw new SpaceException(SpaceException.Reason.DAMAGED, "no " + what + " at 0x" + Long.toHexString(pointer)
+                    + ": magic 0x" + Long.toHexString(m) + ", expected 0x" + Long.toHexString(magic));
+        }
+    }
+}
