@@ -50,48 +50,44 @@ class PatchLatencyBenchmarkIT {
 
     private static String row(ServerCase s) throws Exception {
         Path patch = AtlasCli.patch(s.pkg());
-        double[] patchFigures;
+        Measured applied;
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of(
                 "-javaagent:" + ItEnvironment.agentJar() + "=include=" + s.include(), "-XX:+EnableDynamicAgentLoading"));
              TaggedLoad load = new TaggedLoad(p.port(), CLIENTS, s.paths())) {
-            pause(WARMUP);
-            long c0 = System.nanoTime();
-            pause(Duration.ofSeconds(1));
-            long c1 = System.nanoTime();
-            pause(Duration.ofSeconds(2));
-            Window control = window(load, c0 - sec(1), c1 + sec(2));
-            pause(Duration.ofSeconds(2));
-            long t0 = System.nanoTime();
-            AtlasCli.Run r = AtlasCli.target(List.of("patch", "apply"), p.pid(), patch.toString(), "--timeout", "30s", "--raw");
-            long t1 = System.nanoTime();
-            assertEquals(0, r.exitCode(), r::toString);
-            pause(Duration.ofSeconds(2));
-            Window change = window(load, t0 - sec(1), t1 + sec(2));
+            applied = around(load, () -> AtlasCli.target(List.of("patch", "apply"), p.pid(), patch.toString(),
+                    "--timeout", "30s", "--raw"));
             assertEquals(0, load.mixed(), load::toString);
             assertEquals(List.of(), load.failures(), load::toString);
-            patchFigures = new double[] {control.p999Ms, change.p999Ms, (t1 - t0) / 1e6};
         }
-        double[] attachFigures;
+        Measured attached;
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of("-XX:+EnableDynamicAgentLoading"));
              TaggedLoad load = new TaggedLoad(p.port(), CLIENTS, s.paths())) {
-            pause(WARMUP);
-            long c0 = System.nanoTime();
-            pause(Duration.ofSeconds(1));
-            long c1 = System.nanoTime();
-            pause(Duration.ofSeconds(2));
-            Window control = window(load, c0 - sec(1), c1 + sec(2));
-            pause(Duration.ofSeconds(2));
-            long t0 = System.nanoTime();
-            AtlasCli.Run r = AtlasCli.target(List.of("attach"), p.pid(), "--include", s.include(), "--raw");
-            long t1 = System.nanoTime();
-            assertEquals(0, r.exitCode(), r::toString);
-            pause(Duration.ofSeconds(2));
-            Window during = window(load, t0 - sec(1), t1 + sec(2));
-            attachFigures = new double[] {(t1 - t0) / 1e6, control.p999Ms, during.p999Ms, during.perSecond / control.perSecond};
+            attached = around(load, () -> AtlasCli.target(List.of("attach"), p.pid(), "--include", s.include(), "--raw"));
         }
         return String.format(Locale.ROOT, "%-32s %9.2f %11.2f %7.2f %8.0f | %9.0f %9.2f %9.2f %7.2f %11.2f", s.name(),
-                patchFigures[0], patchFigures[1], patchFigures[1] / patchFigures[0], patchFigures[2],
-                attachFigures[0], attachFigures[1], attachFigures[2], attachFigures[2] / attachFigures[1], attachFigures[3]);
+                applied.control.p999Ms, applied.change.p999Ms, applied.change.p999Ms / applied.control.p999Ms, applied.ms,
+                attached.ms, attached.control.p999Ms, attached.change.p999Ms,
+                attached.change.p999Ms / attached.control.p999Ms, attached.change.perSecond / attached.control.perSecond);
+    }
+
+    /** A control window with nothing done, then {@code change} (which must succeed) and its window. */
+    private record Measured(Window control, Window change, double ms) {
+    }
+
+    private static Measured around(TaggedLoad load, java.util.concurrent.Callable<AtlasCli.Run> change) throws Exception {
+        pause(WARMUP);
+        long c0 = System.nanoTime();
+        pause(Duration.ofSeconds(1));
+        long c1 = System.nanoTime();
+        pause(Duration.ofSeconds(2));
+        Window control = window(load, c0 - sec(1), c1 + sec(2));
+        pause(Duration.ofSeconds(2));
+        long t0 = System.nanoTime();
+        AtlasCli.Run r = change.call();
+        long t1 = System.nanoTime();
+        assertEquals(0, r.exitCode(), r::toString);
+        pause(Duration.ofSeconds(2));
+        return new Measured(control, window(load, t0 - sec(1), t1 + sec(2)), (t1 - t0) / 1e6);
     }
 
     private record Window(double p999Ms, double perSecond) {

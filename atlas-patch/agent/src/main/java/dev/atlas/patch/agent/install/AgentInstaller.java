@@ -32,6 +32,8 @@ import java.util.List;
 public final class AgentInstaller {
     private static final System.Logger LOG = System.getLogger("dev.atlas.patch");
 
+    private static final Runnable NO_SCOPE = () -> { };
+
     private static Installation installed;   // guarded by AgentInstaller.class
 
     private AgentInstaller() {}
@@ -73,8 +75,12 @@ public final class AgentInstaller {
         }
         // the point between two tasks of the JDK's executors (ThreadPoolExecutor, ForkJoinPool, a thread per task)
         List<String> executorProblems = ExecutorBoundaries.install(inst, () -> {
-            dev.atlas.core.ViewScope scope = Dispatch.enterRequest();
-            return scope::close;
+            try {
+                dev.atlas.core.ViewScope scope = Dispatch.enterRequest();
+                return scope::close;
+            } catch (IllegalStateException spaceClosed) {
+                return NO_SCOPE;   // the JVM is shutting down (the view space is closed): tasks run without a scope
+            }
         });
         synchronized (failures) {
             failures.addAll(executorProblems);
