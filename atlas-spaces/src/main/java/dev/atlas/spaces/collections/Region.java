@@ -13,11 +13,7 @@ import java.util.function.Consumer;
  * canonical address of its first byte. Structures store <em>pointers</em> (canonical
  * addresses, valid as they are in every FIXED attacher) and reach them through here.
  *
- * {@snippet :
- * Region r = Region.of(space);                 // a space attached in this process
- * long node = r.allocateZeroed(24);            // a canonical address
- * r.store(node, 0, 42L);                       // word at node + 0
- * }
+ * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=region}
  *
  * <p>Values are stored encoded ({@link #encode}): the stored word 0 means "no value" (an empty
  * vector slot, a removed map entry), so {@link #NO_VALUE} ({@code Long.MIN_VALUE}) is the one

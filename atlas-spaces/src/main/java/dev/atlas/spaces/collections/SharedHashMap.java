@@ -14,13 +14,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * attached JVM at once; readers never block and never write. Values are often pointers to
  * other blocks of the space.
  *
- * {@snippet :
- * SharedHashMap users = SharedHashMap.create(space, "users", 1 << 16);   // named root
- * users.put(42L, space.allocate(64));
- * // in another JVM:
- * SharedHashMap same = SharedHashMap.open(other, "users");
- * long v = same.getOrDefault(42L, -1L);
- * }
+ * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=shared-hash-map}
  *
  * <h2>Progress guarantees</h2>
  * <ol>

@@ -13,12 +13,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * An ordered map from {@code long} keys to {@code long} values living in a space (a skip
  * list), used by every attached JVM at once; readers never block and never write.
  *
- * {@snippet :
- * SharedSkipListMap prices = SharedSkipListMap.create(space, "prices");
- * prices.put(1700L, 99L);
- * prices.forEach(1000L, 2000L, (k, v) -> System.out.println(k + " " + v));   // in key order
- * OptionalLong next = prices.ceilingKey(1650L);
- * }
+ * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=shared-skip-list-map}
  *
  * <h2>Progress guarantees</h2>
  * <ol>

@@ -14,11 +14,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * attached JVM at once. Elements never move: the vector grows by adding chunks of doubling
  * size, so an element's address stays valid.
  *
- * {@snippet :
- * SharedVector log = SharedVector.create(space, "log");
- * long i = log.append(123L);          // the index it got
- * long v = log.get(i);                // from any JVM
- * }
+ * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=shared-vector}
  *
  * <h2>Progress guarantees</h2>
  * <ol>

@@ -4,12 +4,17 @@ import dev.atlas.spaces.AttachOptions;
 import dev.atlas.spaces.CurrentSpace;
 import dev.atlas.spaces.SharedSpace;
 import dev.atlas.spaces.SpaceDirectory;
+import dev.atlas.spaces.collections.Region;
+import dev.atlas.spaces.collections.SharedHashMap;
+import dev.atlas.spaces.collections.SharedSkipListMap;
+import dev.atlas.spaces.collections.SharedVector;
 import dev.atlas.spaces.heap.SegmentWords;
 import dev.atlas.spaces.heap.SharedHeap;
 import dev.atlas.spaces.sync.RobustLock;
 import dev.atlas.spaces.sys.SpaceSyscalls;
 
 import java.lang.foreign.MemorySegment;
+import java.util.OptionalLong;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -86,6 +91,41 @@ final class SpacesSnippets {
         SharedHeap same = SharedHeap.open(new SegmentWords(segment));     // every other attacher
         long p = heap.allocate(100);
         heap.free(p);
+        // @end
+    }
+
+    void region(SharedSpace space) {
+        // @start region=region
+        Region r = Region.of(space);                 // a space attached in this process
+        long node = r.allocateZeroed(24);            // a canonical address
+        r.store(node, 0, 42L);                       // word at node + 0
+        // @end
+    }
+
+    void sharedHashMap(SharedSpace space, SharedSpace other) {
+        // @start region=shared-hash-map
+        SharedHashMap users = SharedHashMap.create(space, "users", 1 << 16);   // named root
+        users.put(42L, space.allocate(64));
+        // in another JVM:
+        SharedHashMap same = SharedHashMap.open(other, "users");
+        long v = same.getOrDefault(42L, -1L);
+        // @end
+    }
+
+    void sharedSkipListMap(SharedSpace space) {
+        // @start region=shared-skip-list-map
+        SharedSkipListMap prices = SharedSkipListMap.create(space, "prices");
+        prices.put(1700L, 99L);
+        prices.forEach(1000L, 2000L, (k, v) -> System.out.println(k + " " + v));   // in key order
+        OptionalLong next = prices.ceilingKey(1650L);
+        // @end
+    }
+
+    void sharedVector(SharedSpace space) {
+        // @start region=shared-vector
+        SharedVector log = SharedVector.create(space, "log");
+        long i = log.append(123L);          // the index it got
+        long v = log.get(i);                // from any JVM
         // @end
     }
 }
