@@ -103,10 +103,9 @@ final class Hierarchy {
             if (m.isEmpty()) {
                 return Optional.empty();
             }
-            for (MethodModel mm : m.get().methods()) {
-                if (mm.methodName().equalsString(name) && mm.methodType().equalsString(descriptor)) {
-                    return Optional.of(new Member(c, name, descriptor, mm.flags().flagsMask()));
-                }
+            Optional<Member> declared = declaredMethod(c, m.get(), name, descriptor);
+            if (declared.isPresent()) {
+                return declared;
             }
             m.get().interfaces().forEach(i -> interfaces.add(i.asInternalName()));
             c = m.get().superclass().map(ClassEntry::asInternalName).orElse(null);
@@ -120,12 +119,21 @@ final class Hierarchy {
             if (m.isEmpty()) {
                 continue;
             }
-            for (MethodModel mm : m.get().methods()) {
-                if (mm.methodName().equalsString(name) && mm.methodType().equalsString(descriptor)) {
-                    return Optional.of(new Member(i, name, descriptor, mm.flags().flagsMask()));
-                }
+            Optional<Member> declared = declaredMethod(i, m.get(), name, descriptor);
+            if (declared.isPresent()) {
+                return declared;
             }
             m.get().interfaces().forEach(x -> interfaces.add(x.asInternalName()));
+        }
+        return Optional.empty();
+    }
+
+    /** The method {@code name descriptor} as {@code owner}'s model declares it, if it does. */
+    private static Optional<Member> declaredMethod(String owner, ClassModel model, String name, String descriptor) {
+        for (MethodModel mm : model.methods()) {
+            if (mm.methodName().equalsString(name) && mm.methodType().equalsString(descriptor)) {
+                return Optional.of(new Member(owner, name, descriptor, mm.flags().flagsMask()));
+            }
         }
         return Optional.empty();
     }
