@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
@@ -74,6 +75,7 @@ public final class PatchPipeline implements AutoCloseable {
     private final CodeViews views;
     private final JitPriorityWindow jit;
     private final ScheduledThreadPoolExecutor scheduler;
+    private volatile Thread schedulerThread;   // the scheduler's current worker (a new one if a task killed it)
     private volatile Thread warmup;   // the warm-up started by startWarmup, or null
 
     /** A patch applied from its file, with what its verification found. */
@@ -86,8 +88,12 @@ public final class PatchPipeline implements AutoCloseable {
     public PatchPipeline(CodeViews views, JitPriorityWindow jit) {
         this.views = Objects.requireNonNull(views, "views");
         this.jit = Objects.requireNonNull(jit, "jit");
-        this.scheduler = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().daemon().name("atlas-patch-pipeline").factory());
+        ThreadFactory named = Thread.ofPlatform().daemon().name("atlas-patch-pipeline").factory();
+        this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = named.newThread(r);
+            schedulerThread = t;
+            return t;
+        });
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.prestartCoreThread();
     }
@@ -107,6 +113,15 @@ public final class PatchPipeline implements AutoCloseable {
      */
     public ScheduledExecutorService scheduler() {
         return scheduler;
+    }
+
+    /**
+     * Whether {@code t} is the pipeline's scheduler thread: the agent's own worker, which runs
+     * no application task, so the executor boundaries give it no request scope (it is not
+     * bound to the view space, and a migration neither waits for it nor counts it).
+     */
+    public boolean ownsThread(Thread t) {
+        return t == schedulerThread;
     }
 
     /**

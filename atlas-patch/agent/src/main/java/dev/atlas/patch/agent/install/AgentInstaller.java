@@ -73,8 +73,13 @@ public final class AgentInstaller {
             inst.removeTransformer(t);   // a failed install leaves nothing behind: a later attach starts afresh
             throw e;
         }
-        // the point between two tasks of the JDK's executors (ThreadPoolExecutor, ForkJoinPool, a thread per task)
+        PatchPipeline pipeline = new PatchPipeline(CodeViews.get(), JitPriorityWindow.forThisJvm(o.jitPriority()));
+        // the point between two tasks of the JDK's executors (ThreadPoolExecutor, ForkJoinPool, a thread per task);
+        // the pipeline's own scheduler runs no application task: no scope (null: the task runs as it would)
         List<String> executorProblems = ExecutorBoundaries.install(inst, () -> {
+            if (pipeline.ownsThread(Thread.currentThread())) {
+                return null;
+            }
             try {
                 dev.atlas.core.ViewScope scope = Dispatch.enterRequest();
                 return scope::close;
@@ -85,7 +90,6 @@ public final class AgentInstaller {
         synchronized (failures) {
             failures.addAll(executorProblems);
         }
-        PatchPipeline pipeline = new PatchPipeline(CodeViews.get(), JitPriorityWindow.forThisJvm(o.jitPriority()));
         installed = new Installation(o, t, inst, lateAttach, retransformed, failures, boundaries, pipeline);
         if (o.warmup()) {
             PatchPathWarmup.start(pipeline);
