@@ -56,6 +56,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 public final class SpaceDirectory {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
+    /** {@code NAME.<id>.<n>.seg}: the name may hold dots itself, so it is all before the last two parts. */
+    private static final Pattern SEGMENT_FILE = Pattern.compile("(.+)\\.[0-9a-f]+\\.[0-9]+\\.seg");
     /** Fixed addresses are chosen in [32 TiB, 96 TiB): below the kernel's top-down mmap area, above heaps. */
     static final long ADDRESS_LOW = 0x2000_0000_0000L;
     static final long ADDRESS_HIGH = 0x6000_0000_0000L;
@@ -256,9 +258,9 @@ public final class SpaceDirectory {
                         System.getLogger("dev.atlas.spaces").log(System.Logger.Level.WARNING, e.getMessage());
                     }
                 }
-            } else if (f.endsWith(".seg")) {
-                String name = f.substring(0, f.indexOf('.'));
-                if (!Files.exists(headerPath(name))) deleteQuietly(p);   // left by an interrupted delete
+            } else {
+                String name = spaceOfSegment(f);
+                if (name != null && !Files.exists(headerPath(name))) deleteQuietly(p);   // left by an interrupted delete
             }
         }
         return out;
@@ -363,11 +365,17 @@ public final class SpaceDirectory {
     private void removeFiles(String name) {
         deleteQuietly(headerPath(name));
         try (Stream<Path> s = Files.list(dir)) {
-            s.filter(p -> p.getFileName().toString().startsWith(name + ".") && p.toString().endsWith(".seg"))
+            s.filter(p -> name.equals(spaceOfSegment(p.getFileName().toString())))
                     .forEach(SpaceDirectory::deleteQuietly);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The name of the space a segment file belongs to, or null if {@code fileName} is no segment file. */
+    private static String spaceOfSegment(String fileName) {
+        java.util.regex.Matcher m = SEGMENT_FILE.matcher(fileName);
+        return m.matches() ? m.group(1) : null;
     }
 
     private void checkAccess(String name, Path headerPath, boolean readOnly) {

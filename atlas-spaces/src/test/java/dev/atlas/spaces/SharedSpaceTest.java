@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.channels.FileChannel;
+import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -77,6 +78,22 @@ class SharedSpaceTest {
                 assertThrows(SpaceException.class, () -> dir.attach("nope", AttachOptions.READ_WRITE)).reason());
         assertThrows(IllegalArgumentException.class, () -> dir.create("b", 1 << 20, 0400));
         assertEquals(1, dir.list().size());
+    }
+
+    @Test
+    void listingAndDeletingLeaveTheSegmentsOfADottedNameAlone() throws Exception {
+        dir.create("orders", 1 << 20, 0600).close();
+        long address;
+        try (SharedSpace v2 = dir.create("orders.v2", 1 << 20, 0600)) {
+            address = v2.allocate(8);
+            v2.setRoot("x", "t", address);
+        }
+        assertEquals(2, dir.list().size());
+        dir.delete("orders", false);
+        try (SharedSpace v2 = dir.attach("orders.v2", AttachOptions.READ_ONLY)) {
+            assertEquals(address, v2.root("x", "t"));
+        }
+        assertEquals(List.of("orders.v2"), dir.list().stream().map(i -> i.metadata().name()).toList());
     }
 
     @Test

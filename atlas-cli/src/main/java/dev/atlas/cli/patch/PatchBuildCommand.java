@@ -81,7 +81,7 @@ final class PatchBuildCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (PatchFile.escape(description).length() > PatchFile.MAX_DESCRIPTION_CHARS) {
-            throw new ParameterException(spec.commandLine(), "--description has " + description.length()
+            throw new ParameterException(spec.commandLine(), "--description has " + PatchFile.escape(description).length()
                     + " characters; the limit is " + PatchFile.MAX_DESCRIPTION_CHARS + " (escaped as in the manifest)");
         }
         BuildOptions options;

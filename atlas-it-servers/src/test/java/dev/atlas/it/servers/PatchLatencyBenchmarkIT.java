@@ -63,6 +63,8 @@ class PatchLatencyBenchmarkIT {
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of("-XX:+EnableDynamicAgentLoading"));
              TaggedLoad load = new TaggedLoad(p.port(), CLIENTS, s.paths())) {
             attached = around(load, () -> AtlasCli.target(List.of("attach"), p.pid(), "--include", s.include(), "--raw"));
+            assertEquals(0, load.mixed(), load::toString);
+            assertEquals(List.of(), load.failures(), load::toString);
         }
         return String.format(Locale.ROOT, "%-32s %9.2f %11.2f %7.2f %8.0f | %9.0f %9.2f %9.2f %7.2f %11.2f", s.name(),
                 applied.control.p999Ms, applied.change.p999Ms, applied.change.p999Ms / applied.control.p999Ms, applied.ms,

@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>Pass: no failed request, no mixed request, phases 0 and 4 all v1, phases 2 and 6 all v2,
  * every thread in the migration moved (none left outside the view), {@code atlas status}
- * showing the patch and no thread outside the default view afterwards.
+ * showing the patch after the first apply. Requests that straddle a phase change are checked
+ * for mixed versions only ({@link TaggedLoad#STRADDLING}).
  */
 final class PatchSequence {
     private static final int CLIENTS = 6;

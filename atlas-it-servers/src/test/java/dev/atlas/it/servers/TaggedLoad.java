@@ -20,11 +20,17 @@ import java.util.concurrent.locks.LockSupport;
  * given paths. A response body starts with three version tags written at the start, the
  * middle and the end of the request ({@code v1-v1-v1}, possibly followed by a space and more);
  * a request is <em>mixed</em> when they differ. Each outcome is recorded under the
- * <em>phase</em> in force when its request was sent.
+ * <em>phase</em> in force when its request was sent and still in force when its response came;
+ * a request that straddles a phase change (the server may have started it after the next
+ * command began) is recorded under {@link #STRADDLING}, where only the absence of mixed
+ * versions holds.
  *
  * <p>Threading: {@link #phase}, the counters and {@link #close} may be used from any thread.
  */
 final class TaggedLoad implements AutoCloseable {
+    /** The phase key of requests sent in one phase and answered in another. */
+    static final int STRADDLING = -1;
+
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
     private final List<URI> uris = new ArrayList<>();
@@ -59,7 +65,7 @@ final class TaggedLoad implements AutoCloseable {
                             + r.body().lines().limit(3).toList());
                 } else {
                     samples.add(new long[] {sent, System.nanoTime() - sent});
-                    record(p, r.body());
+                    record(phase == p ? p : STRADDLING, r.body());
                 }
             } catch (IOException e) {
                 if (!stop) {
@@ -83,7 +89,7 @@ final class TaggedLoad implements AutoCloseable {
         }
     }
 
-    /** Requests sent from now on are recorded under {@code p}. */
+    /** Requests sent from now on (and answered before the next phase) are recorded under {@code p}. */
     void phase(int p) {
         phase = p;
     }

@@ -110,7 +110,7 @@ public final class CodeInstrumenter {
         Set<String> supertypes = null;
         for (MethodModel m : model.methods()) {
             String name = m.methodName().stringValue();
-            if (patchable(m) && boundaries.namesMethod(name)) {
+            if (boundaries.namesMethod(name) && patchable(m)) {   // the cheap test first: patchable scans constructors
                 if (supertypes == null) {
                     supertypes = hierarchy.supertypes(loader, className, direct);
                 }
@@ -129,17 +129,21 @@ public final class CodeInstrumenter {
                 all.add(s);
             }
         }
-        if (patchable && slots.isEmpty()) {
-            // nothing to guard, but a patch may still give the class new fields (shadow fields) or
-            // methods: it is known to the registry with its fingerprint
+        byte[] out = slots.isEmpty() && boundaryMethods.isEmpty() ? null : rewrite(loader, model, slots, boundaryMethods);
+        if (patchable) {
+            // known to the registry with its fingerprint even with nothing to guard: a patch may
+            // still give the class new fields (shadow fields) or methods
             registry.classTransformed(loader, className, ClassFingerprint.of(classBytes), all);
         }
-        if (slots.isEmpty() && boundaryMethods.isEmpty()) {
-            return null;
-        }
+        return out;
+    }
+
+    /** The class with entry guards in {@code slots}' methods and request scopes in {@code boundaryMethods}. */
+    private byte[] rewrite(ClassLoader loader, ClassModel model, Map<MethodModel, MethodSlot> slots,
+                           Set<MethodModel> boundaryMethods) {
         ClassDesc owner = model.thisClass().asSymbol();
         ClassFile cf = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(resolver(model, loader)));
-        byte[] out = cf.transformClass(model, (ClassTransform) (cb, ce) -> {
+        return cf.transformClass(model, (ClassTransform) (cb, ce) -> {
             if (ce instanceof MethodModel mm && (slots.containsKey(mm) || boundaryMethods.contains(mm))) {
                 MethodSlot slot = slots.get(mm);
                 boolean boundary = boundaryMethods.contains(mm);
@@ -154,10 +158,6 @@ public final class CodeInstrumenter {
                 cb.with(ce);
             }
         });
-        if (!slots.isEmpty()) {
-            registry.classTransformed(loader, className, ClassFingerprint.of(classBytes), all);
-        }
-        return out;
     }
 
     private static boolean patchable(MethodModel m) {

@@ -269,9 +269,9 @@ final class StaticState {
                 String why = mn.equals("<clinit>") ? "the static initialiser of another class"
                         : ClassDiff.isLambdaBody(m) ? "a lambda body"
                         : (flags & (ClassFile.ACC_SYNTHETIC | ClassFile.ACC_BRIDGE)) != 0 ? "a synthetic method" : null;
-                if (why == null && mn.equals("<init>")
-                        && Constructors.unreplaceable(m, m, CanonicalCode.plain(), CanonicalCode.plain()).isPresent()) {
-                    why = "a constructor whose code before its super(..) call stores local variables";
+                if (why == null && mn.equals("<init>")) {
+                    why = Constructors.unreplaceable(m, m, CanonicalCode.plain(), CanonicalCode.plain())
+                            .map(reason -> "a constructor that cannot be replaced (" + reason + ")").orElse(null);
                 }
                 if (why != null) {
                     refusals.add(new Refusal(old(owner), field, "static state built by changed code is read by "

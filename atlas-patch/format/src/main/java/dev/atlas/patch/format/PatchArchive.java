@@ -114,7 +114,7 @@ final class PatchArchive {
         for (int n; (n = in.read(buf)) > 0; ) {
             read += n;
             if (read > limit) {
-                throw overLimit(file, ze, read, entryLimit, limit);
+                throw overLimit(file, ze, limit + 1, entryLimit, limit);   // inflating stopped here: "more than"
             }
             out.write(buf, 0, n);
         }

@@ -75,10 +75,10 @@ public final class AgentInstaller {
         }
         PatchPipeline pipeline = new PatchPipeline(CodeViews.get(), JitPriorityWindow.forThisJvm(o.jitPriority()));
         // the point between two tasks of the JDK's executors (ThreadPoolExecutor, ForkJoinPool, a thread per task);
-        // the pipeline's own scheduler runs no application task: no scope (null: the task runs as it would)
+        // the pipeline's own scheduler runs no application task: no scope
         List<String> executorProblems = ExecutorBoundaries.install(inst, () -> {
             if (pipeline.ownsThread(Thread.currentThread())) {
-                return null;
+                return NO_SCOPE;
             }
             try {
                 dev.atlas.core.ViewScope scope = Dispatch.enterRequest();
