@@ -25,11 +25,7 @@ import java.util.Set;
 /**
  * Checks that a patch file is signed by a trusted key and unchanged since.
  *
- * {@snippet :
- * KeyStore trusted = KeyStore.getInstance(trustFile.toFile(), password);
- * VerifiedPatch v = PatchVerifier.open(Path.of("fix.atlaspatch"), trusted);   // read once, checked, parsed
- * Patch patch = v.patch();
- * }
+ * {@snippet class=dev.atlas.patch.snippets.FormatSnippets region=patch-verifier}
  *
  * <p>Implementation notes: a signer is trusted if its own certificate is a certificate of
  * {@code trusted} (a trusted-certificate entry or the certificate of a key entry: pinned), or
@@ -97,9 +93,7 @@ public final class PatchVerifier {
      * deciding whether the signer is trusted (for a patch applied when no signature is
      * required: a signed patch changed after signing is still refused).
      *
-     * {@snippet :
-     * Optional<X509Certificate> claimed = PatchVerifier.verifyIntegrity(Path.of("fix.atlaspatch"));
-     * }
+     * {@snippet class=dev.atlas.patch.snippets.FormatSnippets region=patch-verifier2}
      *
      * @return the signer's certificate as recorded (not trusted), or empty if the patch is unsigned
      * @throws PatchSignatureException if the signature is malformed or does not match the content
