@@ -26,12 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Code views of this process: the view space in which each view holds a {@link CodeTable}
  * (the method bodies it overrides), and the stack of applied patches.
  *
- * {@snippet :
- * PatchPipeline pipeline = new PatchPipeline(CodeViews.get(), JitPriorityWindow.off());
- * PatchApplication a = pipeline.apply(PatchFile.read(path));   // returns at once
- * a.migration().await(Duration.ofSeconds(30));                 // every thread moved, each at its own quiescence point
- * pipeline.rollback();                                          // wait-free too: back to the previous view
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=code-views}
  *
  * <p>Applying a patch: prepare it beside the running code (define, verify, link: nothing
  * visible), run its state-transfer hooks, publish a view derived from the current default
