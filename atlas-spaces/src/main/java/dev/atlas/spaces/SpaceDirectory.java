@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -151,7 +150,7 @@ public final class SpaceDirectory {
                     List.of(new SpaceMetadata.Segment("main", base, capacity)), Map.of()));
             header.seal();
             int slot = register(header);
-            SharedSpace s = new SharedSpace(name, arena, header, seg, base, false, slot);
+            SharedSpace s = new SharedSpace(name, spaceId, arena, header, seg, base, false, slot);
             done = true;
             return s;
         } finally {
@@ -201,7 +200,7 @@ public final class SpaceDirectory {
             }
             if (options.readOnly()) seg = seg.asReadOnly();
             int slot = options.readOnly() ? -1 : register(header);
-            SharedSpace s = new SharedSpace(name, arena, header, seg, main.base(), options.readOnly(), slot);
+            SharedSpace s = new SharedSpace(name, m.spaceId(), arena, header, seg, main.base(), options.readOnly(), slot);
             done = true;
             return s;
         } finally {
@@ -280,7 +279,7 @@ public final class SpaceDirectory {
                 long pid = table.getAtIndex(JAVA_LONG, i);
                 if (pid != 0) (SpaceSyscalls.isAlive(pid) ? attached : dead).add(pid);
             }
-            int holder = new RobustLock(header.lockMemory(), new ReentrantLock(), name).holderPid();
+            int holder = RobustLock.holderPid(header.lockMemory());
             long used;
             int fd = Linux.open(segmentPath(name, m.spaceId(), 0).toString(), Linux.O_RDONLY | Linux.O_CLOEXEC);
             try {
