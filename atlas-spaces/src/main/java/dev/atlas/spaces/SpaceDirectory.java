@@ -28,8 +28,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * A directory of named spaces: create, attach, list, inspect and delete them by name. The
- * default directory is the tmpfs {@code /dev/shm/atlas-spaces-<uid>}; any directory works,
- * e.g. a DAX or CXL memory mount.
+ * default directory is the tmpfs {@code /dev/shm/atlas-spaces-<uid>}; any directory works
+ * (a DAX mount, say). Whatever the directory, what is covered is the crash of a
+ * <em>process</em>: Atlas never calls {@code msync} nor flushes CPU caches, so after a power
+ * loss or a host crash a space on persistent memory may hold any mix of old and new stores.
  *
  * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=space-directory}
  *

@@ -64,6 +64,16 @@ public record Region(Words words, SharedHeap heap, long base, Consumer<String> w
         return words.compareAndSet(offset(pointer) + fieldOffset, expected, value);
     }
 
+    /** Atomically sets a field; returns its previous value. */
+    public long getAndSet(long pointer, long fieldOffset, long value) {
+        return words.getAndSet(offset(pointer) + fieldOffset, value);
+    }
+
+    /** Atomically adds to a field (a counter); returns its previous value. */
+    public long getAndAdd(long pointer, long fieldOffset, long delta) {
+        return words.getAndAdd(offset(pointer) + fieldOffset, delta);
+    }
+
     /** Allocates {@code bytes} (rounded up to 8) set to zero; returns its canonical address. */
     public long allocateZeroed(long bytes) {
         long off = heap.allocate(bytes);

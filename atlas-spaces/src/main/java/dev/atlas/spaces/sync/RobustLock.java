@@ -39,7 +39,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * anyone who sleeps on it (the classic three-state futex mutex, pid in place of "1").
  * Ownership is per process: the in-process lock, shared by every {@code RobustLock} of this
  * JVM with the same identity, guarantees at most one thread of a process is inside, so a
- * holder finding its own pid in the word knows an earlier process with that pid died. A waiter finding the holder dead ({@code kill(pid, 0)} fails with ESRCH) CASes
+ * holder finding its own pid in the word knows an earlier process with that pid died. A
+ * waiter finding the holder dead ({@code kill(pid, 0)} fails with ESRCH) CASes
  * the word from the dead pid to its own: of several waiters exactly one wins, and only it
  * sees {@code previousOwnerDied}. A pid reused by a new process before anyone notices the
  * death makes the lock look held by a live process until that process exits (a known limit

@@ -28,8 +28,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class SpaceSyscalls {
     /** {@code MAP_FIXED_NOREPLACE} (Linux 4.17+): map at the address or fail with EEXIST. */
     public static final int MAP_FIXED_NOREPLACE = 0x100000;
-    public static final int ETIMEDOUT = 110;
-    public static final int ESRCH = 3;
 
     private static final int O_CREAT = 0x40;
     private static final int O_EXCL = 0x80;
@@ -50,15 +48,13 @@ public final class SpaceSyscalls {
             MemorySegment state = a.allocate(Downcall.stateLayout());
             int r = (int) Calls.FCHMOD.handle().invokeExact(state, fd, mode);
             if (r < 0) {
-                int e = errno(state);
+                int e = Downcall.errno(state);
                 Linux.closeQuietly(fd);
                 throw new LinuxException("fchmod(fd=" + fd + ", 0" + Integer.toOctalString(mode) + ")", e);
             }
             return fd;
-        } catch (LinuxException e) {
-            throw e;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcall.rethrow(t);
         }
     }
 
@@ -70,9 +66,9 @@ public final class SpaceSyscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(Downcall.stateLayout());
             int r = (int) Calls.KILL.handle().invokeExact(state, (int) pid, 0);
-            return r == 0 || errno(state) != ESRCH;
+            return r == 0 || Downcall.errno(state) != Errno.ESRCH;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcall.rethrow(t);
         }
     }
 
@@ -81,7 +77,7 @@ public final class SpaceSyscalls {
         try {
             return (int) Calls.GETEUID.handle().invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcall.rethrow(t);
         }
     }
 
@@ -90,7 +86,7 @@ public final class SpaceSyscalls {
         try {
             return (int) Calls.GETEGID.handle().invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcall.rethrow(t);
         }
     }
 
@@ -99,7 +95,8 @@ public final class SpaceSyscalls {
      * {@code word} holds {@code expected}, at most {@code timeoutNanos}. A shared (not
      * private) futex: waiters and wakers may be in different processes.
      *
-     * @return 0 when woken, or the errno: EAGAIN (the word differed), ETIMEDOUT, EINTR
+     * @return 0 when woken, or the errno: {@link Errno#EAGAIN} (the word differed),
+     *         {@link Errno#ETIMEDOUT}, {@link Errno#EINTR}
      */
     public static int futexWait(MemorySegment word, int expected, long timeoutNanos) {
         try (Arena a = Arena.ofConfined()) {
@@ -109,9 +106,9 @@ public final class SpaceSyscalls {
             ts.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
             long r = (long) Calls.SYSCALL.handle().invokeExact(state, Calls.SYS_FUTEX, word, FUTEX_WAIT, expected, ts,
                     MemorySegment.NULL, 0);
-            return r == 0 ? 0 : errno(state);
+            return r == 0 ? 0 : Downcall.errno(state);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcall.rethrow(t);
         }
     }
 
@@ -123,27 +120,12 @@ public final class SpaceSyscalls {
                     MemorySegment.NULL, MemorySegment.NULL, 0);
             if (r < 0) {
                 throw new LinuxException("futex(addr=0x" + Long.toHexString(word.address()) + ", FUTEX_WAKE, " + n + ")",
-                        errno(state));
+                        Downcall.errno(state));
             }
             return (int) r;
-        } catch (LinuxException e) {
-            throw e;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcall.rethrow(t);
         }
-    }
-
-    /** The name of an errno value (delegates to {@link Errno}). */
-    public static String errnoName(int errno) {
-        return errno == ETIMEDOUT ? "ETIMEDOUT" : errno == ESRCH ? "ESRCH" : Errno.name(errno);
-    }
-
-    private static int errno(MemorySegment state) {
-        return Downcall.errno(state);
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        return Downcall.rethrow(t);
     }
 
     /** The functions, each linked on its first call ({@link Downcall}). */
