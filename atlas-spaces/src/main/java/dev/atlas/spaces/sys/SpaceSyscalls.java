@@ -72,22 +72,14 @@ public final class SpaceSyscalls {
         }
     }
 
-    /** The effective user id. */
+    /** The effective user id of this process (read once; see {@link Ids}). */
     public static int geteuid() {
-        try {
-            return (int) Calls.GETEUID.handle().invokeExact();
-        } catch (Throwable t) {
-            throw Downcall.rethrow(t);
-        }
+        return Ids.EUID;
     }
 
-    /** The effective group id. */
+    /** The effective group id of this process (read once; see {@link Ids}). */
     public static int getegid() {
-        try {
-            return (int) Calls.GETEGID.handle().invokeExact();
-        } catch (Throwable t) {
-            throw Downcall.rethrow(t);
-        }
+        return Ids.EGID;
     }
 
     /**
@@ -128,14 +120,34 @@ public final class SpaceSyscalls {
         }
     }
 
+    /**
+     * The effective ids, from the second field of the {@code Uid:} and {@code Gid:} lines of
+     * {@code /proc/self/status}, read on first use: no native function to link (linking is
+     * what costs most in a fresh JVM that only attaches a space), and a JVM does not change
+     * its ids without native code of its own.
+     */
+    private static final class Ids {
+        static final int EUID = field("Uid:");
+        static final int EGID = field("Gid:");
+
+        private static int field(String line) {
+            try {
+                for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                    if (l.startsWith(line)) return Integer.parseInt(l.substring(line.length()).trim().split("\\s+")[1]);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot read /proc/self/status for the effective ids", e);
+            }
+            throw new IllegalStateException("/proc/self/status has no '" + line + "' line");
+        }
+    }
+
     /** The functions, each linked on its first call ({@link Downcall}). */
     private static final class Calls {
         static final MemoryLayout TIMESPEC = MemoryLayout.structLayout(
                 JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec"));
         static final Downcall FCHMOD = Downcall.withErrno("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
         static final Downcall KILL = Downcall.withErrno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-        static final Downcall GETEUID = Downcall.of("geteuid", FunctionDescriptor.of(JAVA_INT));
-        static final Downcall GETEGID = Downcall.of("getegid", FunctionDescriptor.of(JAVA_INT));
         static final Downcall SYSCALL = Downcall.withErrno("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS,
                 JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(1));
         static final long SYS_FUTEX = System.getProperty("os.arch", "").equals("aarch64") ? 98 : 202;
