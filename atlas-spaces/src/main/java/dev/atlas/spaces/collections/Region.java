@@ -3,7 +3,9 @@ package dev.atlas.spaces.collections;
 import dev.atlas.spaces.SharedSpace;
 import dev.atlas.spaces.SpaceException;
 import dev.atlas.spaces.heap.SegmentWords;
+import dev.atlas.memory.snapshot.SnapshotRegion;
 import dev.atlas.spaces.heap.SharedHeap;
+import dev.atlas.spaces.heap.SnapshotWords;
 import dev.atlas.spaces.heap.Words;
 
 import java.util.function.Consumer;
@@ -34,6 +36,22 @@ public record Region(Words words, SharedHeap heap, long base, Consumer<String> w
     /** The region of an attached space; writes through a read-only attachment throw {@link SpaceException} READ_ONLY. */
     public static Region of(SharedSpace space) {
         return new Region(new SegmentWords(space.segment()), space.heap(), space.addressOf(0), space::requireWritable);
+    }
+
+    /**
+     * The region as a memory snapshot of a space's segment saw it: {@code snapshot} is the
+     * snapshot's region over {@code SharedSpace.segment()}, {@code base} that space's
+     * {@code addressOf(0)}. Read-only: structures opened on it read, writes throw
+     * {@link SpaceException} READ_ONLY.
+     *
+     * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=snapshot}
+     */
+    public static Region of(SnapshotRegion snapshot, long base) {
+        SnapshotWords words = new SnapshotWords(snapshot);
+        return new Region(words, SharedHeap.open(words), base, op -> {
+            throw new SpaceException(SpaceException.Reason.READ_ONLY, op + " on snapshot region '" + snapshot.name()
+                    + "': a snapshot is read-only");
+        });
     }
 
     /** A writable region over {@code words} (model checks, tests). */
