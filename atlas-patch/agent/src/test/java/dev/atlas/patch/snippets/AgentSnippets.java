@@ -36,7 +36,7 @@ final class AgentSnippets {
 
     static void patchPipeline(KeyStore trustedOrNull) throws Exception {
         // @start region=patch-pipeline
-        PatchPipeline pipeline = new PatchPipeline(CodeViews.get(), JitPriorityWindow.forThisJvm(JitPriority.IDLE));
+        PatchPipeline pipeline = new PatchPipeline(new CodeViews(), JitPriorityWindow.forThisJvm(JitPriority.IDLE));
         PatchPipeline.FileApplication a = pipeline.apply(Path.of("fix.atlaspatch"), trustedOrNull);
         a.application().migration().completion();   // returns at once; nothing here waits for a thread
         pipeline.rollback();
@@ -45,20 +45,20 @@ final class AgentSnippets {
 
     static void codeViews(Path path) throws Exception {
         // @start region=code-views
-        PatchPipeline pipeline = new PatchPipeline(CodeViews.get(), JitPriorityWindow.off());
+        PatchPipeline pipeline = new PatchPipeline(new CodeViews(), JitPriorityWindow.off());
         PatchApplication a = pipeline.apply(PatchFile.read(path));   // returns at once
         a.migration().await(Duration.ofSeconds(30));                 // every thread moved, each at its own quiescence point
         pipeline.rollback();                                          // wait-free too: back to the previous view
         // @end
     }
 
-    static void codeVariant(Thread suspectThread) {
+    static void codeVariant(CodeViews code, Thread suspectThread) {
         // @start region=code-variant
-        CodeVariant v = CodeVariant.named("trace-checkout")
+        CodeVariant v = CodeVariant.named(code, "trace-checkout")   // code: the agent's CodeViews
                 .trace("com.acme.Cart#checkout")
                 .restrict("com.acme.Admin#deleteAll")
                 .publish();
-        CodeViews.get().space().migrate(v.view()).threads(suspectThread).start();
+        code.space().migrate(v.view()).threads(suspectThread).start();
         // ... later
         v.traces().forEach(System.out::println);
         // @end
@@ -96,9 +96,9 @@ final class AgentSnippets {
         // @end
     }
 
-    static void shadowField(ClassLoader loader, Object cart) {
+    static void shadowField(ShadowFields fields, ClassLoader loader, Object cart) {
         // @start region=shadow-field
-        ShadowField hits = ShadowFields.shared().define(loader, "com/acme/Cart", "hits", "J", false, null);
+        ShadowField hits = fields.define(loader, "com/acme/Cart", "hits", "J", false, null);
         hits.put(cart, 1L);
         long n = (long) hits.get(cart);
         // @end

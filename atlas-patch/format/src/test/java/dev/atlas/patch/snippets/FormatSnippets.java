@@ -18,9 +18,7 @@ import java.lang.classfile.MethodModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -89,12 +87,6 @@ final class FormatSnippets {
         KeyStore trusted = KeyStore.getInstance(trustFile.toFile(), password);
         VerifiedPatch v = PatchVerifier.open(Path.of("fix.atlaspatch"), trusted);   // read once, checked, parsed
         Patch patch = v.patch();
-        // @end
-    }
-
-    static void patchVerifierIntegrity() throws Exception {
-        // @start region=patch-verifier2
-        Optional<X509Certificate> claimed = PatchVerifier.verifyIntegrity(Path.of("fix.atlaspatch"));
         // @end
     }
 
