@@ -169,6 +169,9 @@ public final class ViewSpace implements AutoCloseable {
         if (b == null) {
             b = bind(null, "enter");
         }
+        if (b.depth == 0) {
+            ensureOpen("enter");   // outermost only: a scope running at close finishes its nested ones
+        }
         return b.openScope();
     }
 
@@ -191,6 +194,9 @@ public final class ViewSpace implements AutoCloseable {
         ThreadBinding b = local.get();
         if (b == null) {
             b = bind(null, "enterRequest");
+        }
+        if (b.depth == 0) {
+            ensureOpen("enterRequest");
         }
         return b.openRequestScope();
     }
