@@ -2,7 +2,6 @@ package dev.atlas.spaces;
 
 import dev.atlas.spaces.format.SpaceHeader;
 import dev.atlas.spaces.format.SpaceMetadata;
-import dev.atlas.spaces.heap.SegmentWords;
 import dev.atlas.spaces.heap.SharedHeap;
 import dev.atlas.spaces.sync.RobustLock;
 
@@ -42,7 +41,7 @@ public final class SharedSpace implements AutoCloseable {
     private final int attachSlot;
     private final ConcurrentHashMap<Long, ReentrantLock> localLocks = new ConcurrentHashMap<>();
 
-    SharedSpace(String name, Arena arena, SpaceHeader header, MemorySegment segment, long canonicalBase,
+    SharedSpace(String name, Arena arena, SpaceHeader header, MemorySegment segment, SharedHeap heap, long canonicalBase,
                 boolean readOnly, int attachSlot) {
         this.name = name;
         this.arena = arena;
@@ -51,7 +50,7 @@ public final class SharedSpace implements AutoCloseable {
         this.canonicalBase = canonicalBase;
         this.readOnly = readOnly;
         this.attachSlot = attachSlot;
-        this.heap = SharedHeap.open(new SegmentWords(segment));
+        this.heap = heap;
         this.lock = readOnly ? null : new RobustLock(header.lockMemory(), localLock(-1), "space " + name);
     }
 

@@ -151,7 +151,7 @@ public final class SpaceDirectory {
                     List.of(new SpaceMetadata.Segment("main", base, capacity)), Map.of()));
             header.seal();
             int slot = register(header);
-            SharedSpace s = new SharedSpace(name, arena, header, seg, base, false, slot);
+            SharedSpace s = new SharedSpace(name, arena, header, seg, SharedHeap.open(new SegmentWords(seg)), base, false, slot);
             done = true;
             return s;
         } finally {
@@ -182,8 +182,7 @@ public final class SpaceDirectory {
             SpaceHeader header = openHeader(name, options.readOnly(), arena);
             SpaceMetadata m = header.read();
             SpaceMetadata.Segment main = m.segments().getFirst();
-            Path segPath = segmentPath(name, m.spaceId(), 0);
-            int fd = Linux.open(segPath.toString(), (options.readOnly() ? Linux.O_RDONLY : Linux.O_RDWR) | Linux.O_CLOEXEC);
+            int fd = openSegment(name, m, options.readOnly());
             MemorySegment seg;
             try {
                 seg = mapAt(fd, main.size(), options.readOnly(), main.base(), arena);
@@ -200,8 +199,15 @@ public final class SpaceDirectory {
                 Linux.closeQuietly(fd);
             }
             if (options.readOnly()) seg = seg.asReadOnly();
+            SharedHeap heap;
+            try {
+                heap = SharedHeap.open(new SegmentWords(seg));
+            } catch (IllegalStateException e) {
+                throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': segment '" + main.name()
+                        + "': " + e.getMessage(), e);
+            }
             int slot = options.readOnly() ? -1 : register(header);
-            SharedSpace s = new SharedSpace(name, arena, header, seg, main.base(), options.readOnly(), slot);
+            SharedSpace s = new SharedSpace(name, arena, header, seg, heap, main.base(), options.readOnly(), slot);
             done = true;
             return s;
         } finally {
@@ -282,7 +288,7 @@ public final class SpaceDirectory {
             }
             int holder = new RobustLock(header.lockMemory(), new ReentrantLock(), name).holderPid();
             long used;
-            int fd = Linux.open(segmentPath(name, m.spaceId(), 0).toString(), Linux.O_RDONLY | Linux.O_CLOEXEC);
+            int fd = openSegment(name, m, true);
             try {
                 MemorySegment whole = map(fd, m.segments().getFirst().size(), true, 0, arena);   // sparse: ~1 us
                 used = SharedHeap.open(new SegmentWords(whole)).used();
@@ -332,6 +338,27 @@ public final class SpaceDirectory {
         } finally {
             Linux.closeQuietly(fd);
         }
+    }
+
+    /**
+     * Opens the file of the main segment of {@code m}, which must exist and have the size the
+     * header gives (a shorter file would fault on access past its end).
+     */
+    private int openSegment(String name, SpaceMetadata m, boolean readOnly) {
+        SpaceMetadata.Segment main = m.segments().getFirst();
+        Path p = segmentPath(name, m.spaceId(), 0);
+        long size;
+        try {
+            size = Files.size(p);
+        } catch (IOException e) {
+            throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': the file of segment '"
+                    + main.name() + "', " + p + ", is missing or unreadable (" + e + ")", e);
+        }
+        if (size != main.size()) {
+            throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': the file of segment '"
+                    + main.name() + "', " + p + ", is " + size + " bytes; the header says " + main.size());
+        }
+        return Linux.open(p.toString(), (readOnly ? Linux.O_RDONLY : Linux.O_RDWR) | Linux.O_CLOEXEC);
     }
 
     /** Removes a creation that never finished and whose creator is dead; true if it did. */
