@@ -125,7 +125,7 @@ public final class ProgramHost implements AutoCloseable {
         return new PrintStream(new BufferedOutputStream(out, 8192), true, SystemStreams.charset(encodingProperty));
     }
 
-    private static String mainClassOf(Path jar) throws LaunchException {
+    static String mainClassOf(Path jar) throws LaunchException {
         if (!Files.isRegularFile(jar)) {
             throw new LaunchException("Error: Unable to access jarfile " + jar, null);
         }
