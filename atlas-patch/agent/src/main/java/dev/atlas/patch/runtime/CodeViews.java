@@ -116,13 +116,14 @@ public final class CodeViews {
     private PatchApplication applyLocked(Patch patch, View parent, String jitPriority) {
         PreparationCost.Meter meter = PreparationCost.start();
         PreparedPatch p = preparer.prepare(patch, parent.get(CODE));
-        for (MethodHandle hook : p.transferHooks()) {
+        List<String> ran = new ArrayList<>();
+        for (Map.Entry<String, MethodHandle> hook : p.transferHooks().entrySet()) {
             try {
-                hook.invoke();
+                hook.getValue().invoke();
             } catch (Throwable t) {
-                throw new PatchRejectedException("patch " + patch.id() + ": state-transfer hook failed: " + t
-                        + " (no thread was moved; the hook's own effects are not undone)", t);
+                throw new TransferHookFailedException(patch.id(), ran, hook.getKey(), t);
             }
+            ran.add(hook.getKey());
         }
         PreparationCost prepared = meter.stop();
         View view = space.derive(parent, "patch " + patch.id()).diverge(CODE, p.table()).publish();

@@ -55,7 +55,7 @@ final class PatchPreparer {
         Map<Integer, MethodHandle> overrides = new HashMap<>();
         Map<String, String> fingerprints = new HashMap<>();
         List<MethodSlot> activate = new ArrayList<>();
-        List<MethodHandle> hooks = new ArrayList<>();
+        Map<String, MethodHandle> hooks = new LinkedHashMap<>();   // by the patched class's name, in patch order
         Map<ClassLoader, PatchContext> contexts = new LinkedHashMap<>();
         int replaced = 0;
         int added = 0;
@@ -198,7 +198,7 @@ final class PatchPreparer {
                 }
                 if (cp.transferHook() != null) {
                     try {
-                        hooks.add(body.findStatic(body.lookupClass(), cp.transferHook(), MethodType.methodType(void.class)));
+                        hooks.put(dotted(cp.className()), body.findStatic(body.lookupClass(), cp.transferHook(), MethodType.methodType(void.class)));
                     } catch (ReflectiveOperationException | NullPointerException ex) {
                         throw new PatchRejectedException("patch " + patch.id() + ": no state-transfer hook "
                                 + cp.transferHook() + "()V for class " + dotted(cp.className()), ex);

@@ -16,6 +16,7 @@ import dev.atlas.patch.runtime.CodeViews;
 import dev.atlas.patch.runtime.PatchApplication;
 import dev.atlas.patch.runtime.PatchPipeline;
 import dev.atlas.patch.runtime.PatchRejectedException;
+import dev.atlas.patch.runtime.TransferHookFailedException;
 import dev.atlas.patch.runtime.PreparationCost;
 
 import java.io.IOException;
@@ -127,6 +128,8 @@ final class AgentCommands {
                     + "required): " + e.getMessage());
         } catch (IOException e) {
             return refused(f, "cannot read the patch file: " + e);
+        } catch (TransferHookFailedException e) {
+            return hookFailed(f, e, installNote);
         } catch (PatchRejectedException e) {
             return installNote.isEmpty() ? refused(f, e.getMessage()) : refusedAfterInstall(f, e.getMessage(), in);
         }
@@ -256,6 +259,20 @@ final class AgentCommands {
 
     private static CommandReply refused(Map<String, String> f, String why) {
         return new CommandReply(Status.REFUSED, f, "refused: " + why + "\nNothing was changed in the target JVM.\n");
+    }
+
+    /**
+     * A patch whose state-transfer hook threw: not applied, but not "nothing changed" either:
+     * the hooks that ran (and the failed one, up to its failure) changed what they wrote.
+     */
+    private static CommandReply hookFailed(Map<String, String> f, TransferHookFailedException e, String installNote) {
+        f.put("hooks-completed", String.join(",", e.completed()));
+        f.put("hook-failed", e.failed());
+        return new CommandReply(Status.REFUSED, f, "refused: " + e.getMessage() + "\nThe patch was not applied: no "
+                + "view was published and no thread moved. But its state-transfer code ran in the target JVM: "
+                + (e.completed().isEmpty() ? "" : "the hook(s) of " + String.join(", ", e.completed())
+                + " ran to the end, and ") + "the hook of " + e.failed() + " ran until it threw; whatever they wrote "
+                + "stays written (Atlas does not undo a hook's effects).\n" + installNote);
     }
 
     /**
