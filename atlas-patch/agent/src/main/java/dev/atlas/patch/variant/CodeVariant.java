@@ -113,7 +113,16 @@ public final class CodeVariant {
          * @throws IllegalArgumentException naming a pattern that matches no patchable method
          */
         public CodeVariant publish() {
-            CodeViews code = CodeViews.get();
+            return publish(CodeViews.get());
+        }
+
+        /**
+         * Publishes the variant's view in {@code code}'s space, derived from its default view
+         * (no thread is moved).
+         *
+         * @throws IllegalArgumentException naming a pattern that matches no patchable method
+         */
+        public CodeVariant publish(CodeViews code) {
             Deque<TraceRecord> records = new ArrayDeque<>();
             Map<MethodSlot, MethodHandle> bodies = new LinkedHashMap<>();
             Set<MethodSlot> wrapping = new HashSet<>();
