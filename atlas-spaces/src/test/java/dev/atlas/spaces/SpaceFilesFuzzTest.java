@@ -1,8 +1,8 @@
 package dev.atlas.spaces;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,7 +10,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
@@ -32,7 +31,8 @@ import java.util.zip.CRC32C;
  */
 class SpaceFilesFuzzTest {
     private static final String NAME = "fuzzed";
-    private static Path tmp;
+    @TempDir
+    static Path tmp;
     private static SpaceDirectory dir;
     private static byte[] header;
     private static Path segment;
@@ -48,7 +48,6 @@ class SpaceFilesFuzzTest {
     @BeforeAll
     static void setUp() throws IOException {
         QUIET.setLevel(java.util.logging.Level.OFF);
-        tmp = Files.createTempDirectory("atlas-fuzz-spaces");
         dir = SpaceDirectory.at(tmp);
         dir.create(NAME, 64 * 1024, 0600).close();
         Path created;
@@ -68,15 +67,6 @@ class SpaceFilesFuzzTest {
         Files.write(dir.headerPath(NAME), header);
         if (dir.inspect(NAME).metadata().roots().size() != 2) {
             throw new AssertionError("the template space does not read back");
-        }
-    }
-
-    @AfterAll
-    static void tearDown() throws IOException {
-        try (Stream<Path> s = Files.walk(tmp)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 

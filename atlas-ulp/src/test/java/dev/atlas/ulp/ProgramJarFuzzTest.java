@@ -2,16 +2,14 @@ package dev.atlas.ulp;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.atlas.ulp.load.ProgramClassPath;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -32,22 +30,13 @@ import java.util.zip.ZipOutputStream;
  * }
  */
 class ProgramJarFuzzTest {
-    private static Path dir;
+    @TempDir
+    static Path dir;
 
     @BeforeAll
     static void setUp() throws IOException {
-        dir = Files.createTempDirectory("atlas-fuzz-jar");
         Files.createDirectories(dir.resolve("lib"));
         writeJar(dir.resolve("lib/dep.jar"), "Manifest-Version: 1.0\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-
-    @AfterAll
-    static void tearDown() throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     /** {@code META-INF/MANIFEST.MF} of an otherwise well-formed jar (next to {@code lib/dep.jar}). */

@@ -2,6 +2,7 @@ package dev.atlas.cli.patch.it;
 
 import dev.atlas.cli.CliRun;
 import dev.atlas.patch.agent.command.CommandReply;
+import dev.atlas.testsupport.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,35 +38,36 @@ class FaultInjectionTest {
     @Test
     @Timeout(120)
     void aTargetKilledDuringApplyIsReportedAndLeavesNoCommandDirectory() throws Exception {
-        try (AppProcess app = AppProcess.start(fx.v1, fx.javaagent());
-             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            String pid = Long.toString(app.pid());
-            String worker = app.request(client, "/tag?hold=1", "HOLDING").worker();
-            CompletableFuture<CliRun> apply = CompletableFuture.supplyAsync(() -> fx.atlas(List.of("patch", "apply"),
-                    pid, fx.fix.toString(), "--timeout", "10m"));
-            awaitStraggler(app, worker);
-            app.kill();
-            CliRun r = apply.get(60, TimeUnit.SECONDS);
-            assertEquals(1, r.exitCode(), r::toString);
-            assertTrue(r.err().contains("process " + pid + " exited before it reported the end of migration"), r::toString);
-            assertEquals(List.of(), commandDirectories(), "the CLI's command directories must be gone");
-        }
+        assertTargetKilledWhileWaiting(false);
     }
 
     @Test
     @Timeout(120)
     void aTargetKilledDuringRollbackIsReportedAndLeavesNoCommandDirectory() throws Exception {
+        assertTargetKilledWhileWaiting(true);
+    }
+
+    /**
+     * Holds a request in the view the command migrates away from, runs {@code apply} (or,
+     * after an apply, {@code rollback}) with a long timeout, kills the target once its
+     * migration waits for that request, and checks what the CLI says and leaves.
+     */
+    private void assertTargetKilledWhileWaiting(boolean rollback) throws Exception {
         try (AppProcess app = AppProcess.start(fx.v1, fx.javaagent());
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             String pid = Long.toString(app.pid());
-            CliRun applied = fx.atlas(List.of("patch", "apply"), pid, fx.fix.toString(), "--timeout", "30s");
-            assertEquals(0, applied.exitCode(), applied::toString);
-            String worker = app.request(client, "/tag?hold=1", "HOLDING").worker();   // in the patch's view
-            CompletableFuture<CliRun> rollback = CompletableFuture.supplyAsync(() -> fx.atlas(List.of("patch", "rollback"),
-                    pid, "--timeout", "10m"));
+            if (rollback) {
+                CliRun applied = fx.atlas(List.of("patch", "apply"), pid, fx.fix.toString(), "--timeout", "30s");
+                assertEquals(0, applied.exitCode(), applied::toString);
+            }
+            String worker = app.request(client, "/tag?hold=1", "HOLDING").worker();
+            List<String> command = rollback ? List.of("patch", "rollback") : List.of("patch", "apply");
+            String[] args = rollback ? new String[] {pid, "--timeout", "10m"}
+                    : new String[] {pid, fx.fix.toString(), "--timeout", "10m"};
+            CompletableFuture<CliRun> waiting = CompletableFuture.supplyAsync(() -> fx.atlas(command, args));
             awaitStraggler(app, worker);
             app.kill();
-            CliRun r = rollback.get(60, TimeUnit.SECONDS);
+            CliRun r = waiting.get(60, TimeUnit.SECONDS);
             assertEquals(1, r.exitCode(), r::toString);
             assertTrue(r.err().contains("process " + pid + " exited before it reported the end of migration"), r::toString);
             assertEquals(List.of(), commandDirectories(), "the CLI's command directories must be gone");
@@ -172,15 +174,12 @@ class FaultInjectionTest {
         return r.body();
     }
 
-    /** Until {@code atlas status} names {@code worker} as the migration's straggler (bounded). */
+    /** Until {@code atlas status} names {@code worker} as the migration's straggler. */
     private void awaitStraggler(AppProcess app, String worker) {
-        for (int attempt = 0; attempt < 300; attempt++) {
-            CommandReply s = fx.status(app);
-            if (s.field("stragglers") != null && s.field("stragglers").contains(worker)) {
-                return;
-            }
-        }
-        throw new AssertionError("no migration waiting for " + worker + " after 300 status requests");
+        Await.until("a migration waiting for " + worker, () -> {
+            String stragglers = fx.status(app).field("stragglers");
+            return stragglers != null && stragglers.contains(worker);
+        });
     }
 
     /** This JVM's CLI command directories left in the temporary directory. */
