@@ -1,7 +1,6 @@
 package dev.atlas.bench.patch;
 
 import dev.atlas.core.ViewScope;
-import dev.atlas.patch.runtime.CodeViews;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -104,7 +103,7 @@ public final class EnduranceRun {
             threads.add(Thread.ofPlatform().daemon().name("endurance-worker-" + w).start(() -> {
                 while (!stop.get()) {
                     long r;
-                    try (ViewScope s = CodeViews.get().space().enterRequest()) {   // one request: its end is a quiescence point
+                    try (ViewScope s = PatchedTarget.views().space().enterRequest()) {   // one request: its end is a quiescence point
                         r = op.m(a, 2);
                     }
                     if (r != PatchedTarget.original(7, a, 2) && r != PatchedTarget.patched(7, a, 2)) {

@@ -1,6 +1,5 @@
 package dev.atlas.bench.patch;
 
-import dev.atlas.patch.runtime.CodeViews;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,7 +26,7 @@ class ShortEnduranceTest {
     @Timeout(300)
     void applyRollbackCyclesLeaveNoGrowthBehind() throws Exception {
         EnduranceRun.Result r = EnduranceRun.run(CYCLES, 10, 2, s -> {});
-        assertEquals(0, CodeViews.get().applied().size(), "every cycle rolled back");
+        assertEquals(0, PatchedTarget.views().applied().size(), "every cycle rolled back");
         assertEquals(0, r.wrong(), () -> r.wrong() + " of " + r.requests() + " requests saw a wrong result");
         assertTrue(r.requests() > 0, "the workers ran");
         List<EnduranceRun.Sample> steady = r.from(WARM_UP);

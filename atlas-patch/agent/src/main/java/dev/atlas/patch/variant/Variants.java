@@ -89,10 +89,10 @@ public final class Variants {
             }
             ViewSpace space = code.space();
             Set<Long> ids = threadIds(space.describe(), threadNames);
-            CodeVariant.Builder b = CodeVariant.named(name);
+            CodeVariant.Builder b = CodeVariant.named(code, name);
             trace.forEach(b::trace);
             restrict.forEach(b::restrict);
-            CodeVariant v = b.publish(code);     // throws, publishing nothing, for a pattern matching nothing
+            CodeVariant v = b.publish();         // throws, publishing nothing, for a pattern matching nothing
             Migration m = space.migrate(v.view()).matching(t -> ids.contains(t.threadId())).start();
             Applied a = new Applied(name, v, List.copyOf(trace), List.copyOf(restrict), m);
             byName.put(name, a);

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.StringJoiner;
 
 /**
@@ -55,7 +56,7 @@ final class AgentCommands {
     /** Commands whose files (and final replies) are in {@code dir}. */
     AgentCommands(Instrumentation inst, Path dir) {
         this.inst = inst;
-        this.dir = dir;
+        this.dir = Objects.requireNonNull(dir, "dir");
     }
 
     CommandReply run(CommandRequest r) {
@@ -203,7 +204,7 @@ final class AgentCommands {
         MigrationFollower follower = new MigrationFollower(m, target, pipeline.views().space(), timeout, stays, undo,
                 pid);
         CommandReply started = new CommandReply(Status.STARTED, f, head);
-        if (m.isDone() || timeout.isZero() || dir == null) {
+        if (m.isDone() || timeout.isZero()) {
             return started.followedBy(follower.outcome());
         }
         follower.start(dir, pipeline.scheduler());
