@@ -110,6 +110,11 @@ final class CallSitePrelinker {
         SITES.put(defined.lookupClass(), new Linked(r.table(), out));
     }
 
+    /** Whether the call sites of {@code bodyClass} were linked. */
+    static boolean linked(Class<?> bodyClass) {
+        return SITES.get(bodyClass) != null;
+    }
+
     /** The call site {@code index} of table {@code table} of {@code bodyClass}, or null if not linked. */
     static CallSite site(Class<?> bodyClass, int table, int index) {
         Linked l = SITES.get(bodyClass);

@@ -97,10 +97,11 @@ final class PatchPreparer {
                 if (cp.bodyClass() != null) {
                     try {
                         fixups.checkClassesResolve(info.loader(), cp.bodyClass(), addedNames(patch), patch.id());
-                        CallSitePrelinker.Rewritten rewritten = CallSitePrelinker.rewrite(fixups.apply(info.loader(), cp.bodyClass()));
-                        body = FullLookups.of(c).defineHiddenClass(rewritten.bytes(), true,
-                                MethodHandles.Lookup.ClassOption.NESTMATE);
-                        toLink.add(Map.entry(body, rewritten));
+                        BodyClasses.Defined d = BodyClasses.define(c, fixups.apply(info.loader(), cp.bodyClass()));
+                        body = d.lookup();
+                        if (d.toLink() != null) {
+                            toLink.add(Map.entry(body, d.toLink()));
+                        }
                     } catch (IllegalAccessException | LinkageError | IllegalArgumentException ex) {
                         throw new PatchRejectedException("patch " + patch.id() + ": the new code of class "
                                 + dotted(cp.className()) + " does not load: " + ex, ex);

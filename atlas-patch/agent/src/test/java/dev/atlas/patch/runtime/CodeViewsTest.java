@@ -371,14 +371,41 @@ class CodeViewsTest {
     }
 
     /**
-     * A rolled-back patch's body class (a hidden class, with its prelinked call sites) unloads
-     * once its view retired: nothing of Atlas holds it. (A body with a lambda does not unload
+     * A body class is an ordinary class of the patched class's loader (so that its frames show
+     * in stack traces), which cannot unload while that loader lives: applying the same patch
+     * again reuses it, and its code runs again.
+     */
+    @Test
+    void reapplyingAPatchReusesItsBodyClass() throws Throwable {
+        MethodSlot slot = code.registry().find(loader, "app/Shop", "tagB", "()Ljava/lang/String;");
+        Patch p = shopPatch("2", v1Fingerprint());
+        PatchApplication a = pipeline.apply(p);
+        a.migration().await(LONG);
+        Class<?> first = MethodHandles.reflectAs(java.lang.reflect.Method.class,
+                a.target().get(CodeViews.CODE).handle(slot.id())).getDeclaringClass();
+        assertFalse(first.isHidden(), first::toString);
+        assertEquals(loader, first.getClassLoader());
+        pipeline.rollback().migration().await(LONG);
+        assertEquals("111", callHandle(() -> {}));
+        PatchApplication again = pipeline.apply(p);
+        again.migration().await(LONG);
+        assertSame(first, MethodHandles.reflectAs(java.lang.reflect.Method.class,
+                again.target().get(CodeViews.CODE).handle(slot.id())).getDeclaringClass());
+        assertEquals("222", callHandle(() -> {}));
+    }
+
+    /**
+     * A rolled-back patch's hidden body class (with its prelinked call sites) unloads once its
+     * view retired: nothing of Atlas holds it. (A body is hidden when it needs a nestmate's access
+     * or when an ordinary body class of other content has its name, as here.) (A body with a lambda does not unload
      * while its class loader lives: the JDK defines the lambda's class strongly in that loader,
      * with a handle to the body's method as class data; InnerClassLambdaMetafactory, JDK 25.)
      */
     @Test
     void aRolledBackPatchsClassesUnloadOnceItsViewRetires() throws Throwable {
         MethodSlot slot = code.registry().find(loader, "app/Shop", "tagB", "()Ljava/lang/String;");
+        pipeline.apply(shopPatch("3", v1Fingerprint())).migration().await(LONG);   // takes the body's name
+        pipeline.rollback().migration().await(LONG);
         PatchApplication a = pipeline.apply(shopPatch("2", v1Fingerprint()));
         a.migration().await(LONG);
         assertEquals("222", callHandle(() -> {}), "the body's lambda and concatenation ran");

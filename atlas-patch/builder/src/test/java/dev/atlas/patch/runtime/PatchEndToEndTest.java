@@ -187,9 +187,6 @@ class PatchEndToEndTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("fails: a body class is a hidden class, and the JVM leaves frames of hidden classes out of "
-            + "Throwable stack traces (-XX:+ShowHiddenFrames shows them), so a patched frame appears as the original "
-            + "method with no line number")
     void patchedFramesKeepTheirSourceFileAndLineNumbers(@TempDir Path tmp) throws Exception {
         String v1 = """
                 package shop;
