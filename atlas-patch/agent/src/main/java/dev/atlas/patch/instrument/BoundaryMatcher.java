@@ -65,14 +65,15 @@ public final class BoundaryMatcher {
      * @param interfaces internal names of the interfaces it implements directly
      */
     public boolean isBoundary(String className, String superName, List<String> interfaces, String methodName) {
-        for (Pattern p : patterns) {
+        boolean any = false;
+        for (Pattern p : patterns) {   // every matching pattern is marked: unmatched() must not list one another shadowed
             if (p.method.equals(methodName)
                     && (p.type.equals(className) || p.type.equals(superName) || interfaces.contains(p.type))) {
                 p.matched.set(true);
-                return true;
+                any = true;
             }
         }
-        return false;
+        return any;
     }
 
     /** Whether some pattern names a method called {@code methodName} (a cheap test before the hierarchy walk). */
@@ -91,13 +92,14 @@ public final class BoundaryMatcher {
      * @param supertypes the class and all its supertypes (see {@link TypeHierarchy#supertypes})
      */
     public boolean isBoundary(Set<String> supertypes, String methodName) {
+        boolean any = false;
         for (Pattern p : patterns) {
             if (p.method.equals(methodName) && supertypes.contains(p.type)) {
                 p.matched.set(true);
-                return true;
+                any = true;
             }
         }
-        return false;
+        return any;
     }
 
     /** Whether one of these types (internal names) is the type of some pattern. */
