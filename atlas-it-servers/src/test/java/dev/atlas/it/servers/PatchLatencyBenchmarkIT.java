@@ -69,11 +69,11 @@ class PatchLatencyBenchmarkIT {
                     .matcher(status.out());
             String row = String.format(Locale.ROOT, "late attach, include %s;org.springframework.**: %.0f ms, %s class(es) "
                             + "retransformed, %s skipped, %s instrumented, %s failed to instrument; p99.9 %.2f ms "
-                            + "(control %.2f, ratio %.2f), req/s ratio %.2f",
+                            + "(control %.2f, ratio %.2f), req/s ratio %.2f; boundary patterns matching no loaded method: %s",
                     s.include(), m.ms, run[0].reply().field("retransformed"), skipped.find() ? skipped.group(1) : "0",
                     run[0].reply().field("instrumented"), run[0].reply().field("not-patchable"),
                     m.change.p999Ms, m.control.p999Ms, m.change.p999Ms / m.control.p999Ms,
-                    m.change.perSecond / m.control.perSecond);
+                    m.change.perSecond / m.control.perSecond, run[0].reply().field("boundaries-unmatched"));
             System.out.println("[bench] " + row);
             Files.write(ItEnvironment.workDir().resolve("servers-bench-wide-attach.txt"), List.of(row));
         }

@@ -294,7 +294,8 @@ class PatchEndToEndTest {
         assertEquals("[apple=100 no.2]", call(catalog, a, "quote", "apple", 1), "a cumulative patch keeps the state");
     }
 
-    private static Map<String, byte[]> classesOf(Path dir) {
+    /** Internal name -> bytes of the class files under {@code dir} (also used by {@link ProxiesEndToEndTest}). */
+    static Map<String, byte[]> classesOf(Path dir) {
         Map<String, byte[]> out = new HashMap<>();
         try (Stream<Path> s = Files.walk(dir)) {
             s.filter(p -> p.toString().endsWith(".class")).forEach(p -> {

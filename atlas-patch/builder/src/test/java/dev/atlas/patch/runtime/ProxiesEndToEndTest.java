@@ -16,20 +16,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -101,7 +96,7 @@ class ProxiesEndToEndTest {
 
     private ClassLoader v1Loader(Path tmp, String name) throws Exception {
         Path d1 = Fixtures.compile(tmp.resolve("v1"), V1);
-        return new InstrumentingLoader(name, classesOf(d1), new ClassSelector(List.of("shop.**"), List.of()),
+        return new InstrumentingLoader(name, PatchEndToEndTest.classesOf(d1), new ClassSelector(List.of("shop.**"), List.of()),
                 new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
     }
 
@@ -177,22 +172,5 @@ class ProxiesEndToEndTest {
             }
         }
         throw new NoSuchMethodException(name);
-    }
-
-    private static Map<String, byte[]> classesOf(Path dir) {
-        Map<String, byte[]> out = new HashMap<>();
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.filter(p -> p.toString().endsWith(".class")).forEach(p -> {
-                String rel = dir.relativize(p).toString();
-                try {
-                    out.put(rel.substring(0, rel.length() - 6), Files.readAllBytes(p));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out;
     }
 }
