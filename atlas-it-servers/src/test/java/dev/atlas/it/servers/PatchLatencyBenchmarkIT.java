@@ -1,5 +1,7 @@
 package dev.atlas.it.servers;
 
+import dev.atlas.cli.CliRun;
+import dev.atlas.testsupport.TaggedLoad;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -59,12 +61,12 @@ class PatchLatencyBenchmarkIT {
         ServerCase s = SERVERS.getFirst();
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of("-XX:+EnableDynamicAgentLoading"));
              TaggedLoad load = new TaggedLoad(p.port(), CLIENTS, s.paths())) {
-            AtlasCli.Run[] run = new AtlasCli.Run[1];
+            CliRun[] run = new CliRun[1];
             Measured m = around(load, () -> run[0] = AtlasCli.target(List.of("attach"), p.pid(), "--include", s.include(),
                     "--include", "org.springframework.**", "--raw"));
             assertEquals(0, load.mixed(), load::toString);
             assertEquals(List.of(), load.failures(), load::toString);
-            AtlasCli.Run status = AtlasCli.target(List.of("status"), p.pid());
+            CliRun status = AtlasCli.target(List.of("status"), p.pid());
             java.util.regex.Matcher skipped = java.util.regex.Pattern.compile("(\\d+) class\\(es\\) could not be made patchable")
                     .matcher(status.out());
             String row = String.format(Locale.ROOT, "late attach, include %s;org.springframework.**: %.0f ms, %s class(es) "
@@ -107,7 +109,7 @@ class PatchLatencyBenchmarkIT {
     private record Measured(Window control, Window change, double ms) {
     }
 
-    private static Measured around(TaggedLoad load, java.util.concurrent.Callable<AtlasCli.Run> change) throws Exception {
+    private static Measured around(TaggedLoad load, java.util.concurrent.Callable<CliRun> change) throws Exception {
         pause(WARMUP);
         long c0 = System.nanoTime();
         pause(Duration.ofSeconds(1));
@@ -116,7 +118,7 @@ class PatchLatencyBenchmarkIT {
         Window control = window(load, c0 - sec(1), c1 + sec(2));
         pause(Duration.ofSeconds(2));
         long t0 = System.nanoTime();
-        AtlasCli.Run r = change.call();
+        CliRun r = change.call();
         long t1 = System.nanoTime();
         assertEquals(0, r.exitCode(), r::toString);
         pause(Duration.ofSeconds(2));

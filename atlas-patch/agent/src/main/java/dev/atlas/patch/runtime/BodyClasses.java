@@ -22,7 +22,7 @@ import java.util.Arrays;
  * Defines the body class of one patched class C, so that the frames of its new code show
  * the new release's source file and line numbers in stack traces:
  * {@snippet :
- * BodyClasses.Defined d = BodyClasses.define(c, bytes);
+ * BodyClasses.Defined d = BodyClasses.define(c, bytes, () -> ++tables);
  * MethodHandle run = d.lookup().findStatic(d.lookup().lookupClass(), "replaced$run", type);
  * }
  *
@@ -42,10 +42,8 @@ import java.util.Arrays;
  * <p>Threading: called under the code views' lock (one preparing thread at a time).
  */
 final class BodyClasses {
-    /** What each ordinary body class was defined from, to tell a re-apply from a clash of names. */
-    private record Source(byte[] original, CallSitePrelinker.Rewritten rewritten) {}
-
-    private static final ClassStore<Source> SOURCES = new ClassStore<>();
+    /** What an ordinary body class was defined from, to tell a re-apply from a clash of names (kept by {@link Linkage}). */
+    record Source(byte[] original, CallSitePrelinker.Rewritten rewritten) {}
 
     /**
      * A defined (or reused) body class.
@@ -59,10 +57,11 @@ final class BodyClasses {
 
     /**
      * @param original the body class bytes of the patch (fixed up for the loader of {@code c})
+     * @param nextTable hands out the call-site table number of a class to define
      * @throws IllegalAccessException if no full-privilege lookup on {@code c} can be had
      * @throws LinkageError if the JVM refuses the class (verification)
      */
-    static Defined define(Class<?> c, byte[] original) throws IllegalAccessException {
+    static Defined define(Class<?> c, byte[] original, java.util.function.IntSupplier nextTable) throws IllegalAccessException {
         MethodHandles.Lookup host = FullLookups.of(c);
         ClassModel model = ClassFile.of().parse(original);
         if (!needsNestAccess(model, c)) {
@@ -74,19 +73,19 @@ final class BodyClasses {
                 // first apply of this patch in this loader
             }
             if (existing == null) {
-                CallSitePrelinker.Rewritten r = CallSitePrelinker.rewrite(original);
+                CallSitePrelinker.Rewritten r = CallSitePrelinker.rewrite(original, nextTable.getAsInt());
                 Class<?> defined = host.defineClass(r.bytes());
-                SOURCES.put(defined, new Source(original.clone(), r));
+                Linkage.bindBodySource(defined, new Source(original.clone(), r));
                 return new Defined(MethodHandles.privateLookupIn(defined, host), r);
             }
-            Source was = SOURCES.get(existing);
+            Source was = Linkage.bodySource(existing);
             if (was != null && Arrays.equals(was.original(), original)) {
                 return new Defined(MethodHandles.privateLookupIn(existing, host),
                         CallSitePrelinker.linked(existing) ? null : was.rewritten());
             }
             // the name is taken by other content (another patch whose id begins with the same 8 digits): hidden
         }
-        CallSitePrelinker.Rewritten r = CallSitePrelinker.rewrite(original);
+        CallSitePrelinker.Rewritten r = CallSitePrelinker.rewrite(original, nextTable.getAsInt());
         return new Defined(host.defineHiddenClass(r.bytes(), true, MethodHandles.Lookup.ClassOption.NESTMATE), r);
     }
 

@@ -84,8 +84,8 @@ class ProxiesEndToEndTest {
                     }
                     """);
 
-    final CodeViews code = CodeViews.get();
-    final PatchPipeline pipeline = PatchEndToEndTest.PIPELINE;
+    final PatchPipeline pipeline = new PatchPipeline(new CodeViews(), dev.atlas.patch.jit.JitPriorityWindow.off());
+    final CodeViews code = pipeline.views();
 
     @AfterEach
     void rollbackAll() throws Exception {
