@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 
 /**
  * Endurance: many apply/rollback cycles of a real patch ({@link PatchedTarget}: a replaced
- * method, a hidden body class defined per apply) while worker threads keep calling the
- * patched method inside request scopes; after every {@code --every} cycles, a full GC and a
+ * method; its body class defined by the first apply, reused by the later ones) while worker
+ * threads keep calling the patched method inside request scopes; after every {@code --every} cycles, a full GC and a
  * sample of loaded classes, metaspace in use, live threads and open file descriptors. It
  * prints the samples and the least-squares slope of each per cycle, over the samples after
  * the first (warm-up) one, and checks every request saw the original or the patched result.
