@@ -96,7 +96,17 @@ public final class CodeViews {
      * @throws PatchRejectedException if the patch does not fit this process; nothing changed
      */
     PatchApplication apply(Patch patch, String jitPriority) {
+        return apply(patch, jitPriority, LoaderScope.ALL);
+    }
+
+    /**
+     * As {@link #apply(Patch, String)}, changing only the copies of the patched classes that
+     * {@code scope}'s loaders loaded: threads running other loaders' copies move into the new
+     * view too, whose table has no entry for those copies' methods, so they run as before.
+     */
+    PatchApplication apply(Patch patch, String jitPriority, LoaderScope scope) {
         Objects.requireNonNull(patch, "patch");
+        Objects.requireNonNull(scope, "scope");
         lock.lock();
         try {
             View parent = space.defaultView();
@@ -106,16 +116,16 @@ public final class CodeViews {
                             + a.target().name() + "); roll it back first");
                 }
             }
-            return applyLocked(patch, parent, jitPriority);
+            return applyLocked(patch, parent, jitPriority, scope);
         } finally {
             lock.unlock();
         }
     }
 
     /** Steps 1-6 of apply, under the lock. */
-    private PatchApplication applyLocked(Patch patch, View parent, String jitPriority) {
+    private PatchApplication applyLocked(Patch patch, View parent, String jitPriority, LoaderScope scope) {
         PreparationCost.Meter meter = PreparationCost.start();
-        PreparedPatch p = preparer.prepare(patch, parent.get(CODE));
+        PreparedPatch p = preparer.prepare(patch, parent.get(CODE), scope);
         for (MethodHandle hook : p.transferHooks()) {
             try {
                 hook.invoke();
@@ -133,7 +143,7 @@ public final class CodeViews {
         PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
                 p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared, jitPriority);
         applied.push(a);
-        LOG.log(Level.INFO, () -> "patch " + patch.id() + " applied: view '" + view.name() + "', "
+        LOG.log(Level.INFO, () -> "patch " + patch.id() + " applied" + scope.describe() + ": view '" + view.name() + "', "
                 + p.replacedMethods() + " method(s) replaced, " + p.addedMethods() + " added, " + p.shadowFields()
                 + " shadow field(s), " + p.addedClasses() + " class(es) added; migrating " + m.size() + " thread(s)");
         return a;

@@ -30,9 +30,11 @@ import java.util.Properties;
  * @param keystore          trusted key store: the patch must be signed by one of its keys; null: no check
  * @param keystorePassword  its password, or null
  * @param agentOptions      agent options for {@code attach} (see {@link dev.atlas.patch.agent.install.AgentOptions}), or null
+ * @param loader            apply only: the name of the one class loader whose classes the patch changes
+ *                          (see {@link dev.atlas.patch.runtime.LoaderScope}), or null for every loader
  */
 public record CommandRequest(Verb verb, Path patch, Duration timeout, Path keystore, String keystorePassword,
-                             String agentOptions) {
+                             String agentOptions, String loader) {
     /** The request file in the command directory. */
     public static final String FILE = "request.properties";
 
@@ -72,22 +74,30 @@ public record CommandRequest(Verb verb, Path patch, Duration timeout, Path keyst
         if (verb == Verb.APPLY && patch == null) {
             throw new IllegalArgumentException("apply needs a patch file");
         }
+        if (loader != null && (verb != Verb.APPLY || loader.isBlank())) {
+            throw new IllegalArgumentException("class loader '" + loader + "': only apply takes one, and not blank");
+        }
     }
 
     public static CommandRequest apply(Path patch, Duration timeout, Path keystore, String keystorePassword) {
-        return new CommandRequest(Verb.APPLY, patch, timeout, keystore, keystorePassword, null);
+        return new CommandRequest(Verb.APPLY, patch, timeout, keystore, keystorePassword, null, null);
+    }
+
+    /** An apply that changes only the classes of the class loader named {@code loader} (null: every loader). */
+    public static CommandRequest apply(Path patch, Duration timeout, Path keystore, String keystorePassword, String loader) {
+        return new CommandRequest(Verb.APPLY, patch, timeout, keystore, keystorePassword, null, loader);
     }
 
     public static CommandRequest rollback(Duration timeout) {
-        return new CommandRequest(Verb.ROLLBACK, null, timeout, null, null, null);
+        return new CommandRequest(Verb.ROLLBACK, null, timeout, null, null, null, null);
     }
 
     public static CommandRequest status() {
-        return new CommandRequest(Verb.STATUS, null, Duration.ZERO, null, null, null);
+        return new CommandRequest(Verb.STATUS, null, Duration.ZERO, null, null, null, null);
     }
 
     public static CommandRequest attach(String agentOptions) {
-        return new CommandRequest(Verb.ATTACH, null, Duration.ZERO, null, null, agentOptions);
+        return new CommandRequest(Verb.ATTACH, null, Duration.ZERO, null, null, agentOptions, null);
     }
 
     /** Writes {@value #FILE} into {@code dir}. */
@@ -106,6 +116,9 @@ public record CommandRequest(Verb verb, Path patch, Duration timeout, Path keyst
         }
         if (agentOptions != null) {
             p.setProperty("agent-options", agentOptions);
+        }
+        if (loader != null) {
+            p.setProperty("loader", loader);
         }
         // may hold a key store password: written to a file created 0600 (never readable by others for a
         // moment), then moved into place
@@ -150,13 +163,14 @@ public record CommandRequest(Verb verb, Path patch, Duration timeout, Path keyst
         String keystore = p.getProperty("keystore");
         return new CommandRequest(Verb.ofWireName(verb), patch == null ? null : Path.of(patch), Duration.ofMillis(ms),
                 keystore == null ? null : Path.of(keystore), p.getProperty("keystore-password"),
-                p.getProperty("agent-options"));
+                p.getProperty("agent-options"), p.getProperty("loader"));
     }
 
     @Override
     public String toString() {   // never the password
         return "CommandRequest[" + verb.wireName() + (patch == null ? "" : " " + patch) + ", timeout " + timeout
                 + (keystore == null ? "" : ", signature required (" + keystore + ")")
-                + (agentOptions == null ? "" : ", options " + agentOptions) + "]";
+                + (agentOptions == null ? "" : ", options " + agentOptions)
+                + (loader == null ? "" : ", class loader " + loader) + "]";
     }
 }
