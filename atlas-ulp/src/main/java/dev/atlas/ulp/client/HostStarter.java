@@ -11,8 +11,10 @@ import java.util.List;
 
 /**
  * Starts a host daemon for the user, detached from the client (its own session, output to
- * {@code host.log}), like a build daemon: {@code java [$ATLAS_HOST_JAVA_OPTS] -cp <atlas-ulp jar>
- * dev.atlas.ulp.UlpMain host serve}.
+ * {@code host.log}), like a build daemon: {@code java [-XX:AOTCache=<dir>/host.aot]
+ * [$ATLAS_HOST_JAVA_OPTS] -cp <atlas-ulp jar> dev.atlas.ulp.UlpMain host serve}, with the AOT
+ * cache only if that file exists (the JVM runs without it, with a warning in the log, if it was
+ * made for another build).
  *
  * @param java      the {@code java} launcher
  * @param classPath the host's class path (the atlas-ulp jar, whose manifest names its libraries)
@@ -34,6 +36,9 @@ public record HostStarter(Path java, String classPath, List<String> javaOpts) {
             cmd.add("/usr/bin/setsid");
         }
         cmd.add(java.toString());
+        if (Files.isRegularFile(paths.aotCache())) {
+            cmd.add("-XX:AOTCache=" + paths.aotCache());
+        }
         cmd.addAll(javaOpts);
         cmd.add("-cp");
         cmd.add(classPath);
