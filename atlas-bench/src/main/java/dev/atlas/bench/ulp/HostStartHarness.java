@@ -117,10 +117,10 @@ public final class HostStartHarness {
                 m[4] / m[0], m[5] / m[2]);
     }
 
-    private static HarnessProcesses.Result expect(HarnessProcesses.Result r, String out) {
+    private HarnessProcesses.Result expect(HarnessProcesses.Result r, String out) throws IOException {
         if (r.status() != 0 || !r.out().equals(out)) {
             throw new IllegalStateException("a run exited " + r.status() + " with stdout '" + r.out() + "', expected 0 and '"
-                    + out + "'");
+                    + out + "'; stderr: " + Files.readString(tmp.resolve("stderr.txt")));
         }
         return r;
     }

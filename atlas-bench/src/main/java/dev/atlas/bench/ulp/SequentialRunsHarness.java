@@ -1,5 +1,7 @@
 package dev.atlas.bench.ulp;
 
+import dev.atlas.bench.LeastSquares;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,23 +148,9 @@ public final class SequentialRunsHarness {
                     + "', expected 0 and '" + c.expectedOut() + "'");
         }
     }
-
-    /** Least-squares slope of {@code f} against the number of runs, per 100 runs. */
+    /** The least-squares slope of {@code f} against the number of runs, per 100 runs. */
     private static double slope(List<Sample> samples, ToLongFunction<Sample> f) {
-        double n = samples.size();
-        double sx = 0;
-        double sy = 0;
-        double sxx = 0;
-        double sxy = 0;
-        for (Sample s : samples) {
-            double x = s.runs();
-            double y = f.applyAsLong(s);
-            sx += x;
-            sy += y;
-            sxx += x * x;
-            sxy += x * y;
-        }
-        return (n * sxy - sx * sy) / (n * sxx - sx * sx) * 100;
+        return LeastSquares.slope(samples, Sample::runs, f) * 100;
     }
 
     private long hostPid(Path dir) throws IOException, InterruptedException {
