@@ -3,6 +3,7 @@ package dev.atlas.bench.ulp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -88,7 +89,9 @@ public final class HostStartHarness {
         for (int r = 0; r < rounds; r++) {
             for (int k = 0; k < 2; k++) {
                 boolean aot = (r + k) % 2 == 1;
-                Path dir = Files.createDirectories(tmp.resolve("host-" + r + (aot ? "-aot" : "-plain")));
+                // a host directory must be the user's alone (mode 0700), or the host refuses it
+                Path dir = Files.createDirectory(tmp.resolve("host-" + r + (aot ? "-aot" : "-plain")),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 if (aot) {
                     Files.copy(cache, dir.resolve("host.aot"));
                 }
