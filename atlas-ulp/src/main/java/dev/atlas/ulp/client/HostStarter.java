@@ -31,6 +31,17 @@ public record HostStarter(Path java, String classPath, List<String> javaOpts) {
     /** Starts the host process (returns at once; the caller waits for its socket). */
     public Process start(HostPaths paths) throws IOException {
         paths.prepare();
+        ProcessBuilder pb = new ProcessBuilder(command(paths))
+                .directory(new File("/"))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.log().toFile()))
+                .redirectErrorStream(true);
+        pb.environment().put("ATLAS_HOST_DIR", paths.dir().toString());
+        return pb.start();
+    }
+
+    /** The command that starts a host in {@code paths} now (the AOT cache only if its file exists). */
+    public List<String> command(HostPaths paths) {
         List<String> cmd = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             cmd.add("/usr/bin/setsid");
@@ -45,12 +56,6 @@ public record HostStarter(Path java, String classPath, List<String> javaOpts) {
         cmd.add("dev.atlas.ulp.UlpMain");
         cmd.add("host");
         cmd.add("serve");
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .directory(new File("/"))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.log().toFile()))
-                .redirectErrorStream(true);
-        pb.environment().put("ATLAS_HOST_DIR", paths.dir().toString());
-        return pb.start();
+        return cmd;
     }
 }
