@@ -49,6 +49,10 @@ import java.util.function.Predicate;
  * </ol>
  *
  * <p>Thread safety: all methods may be called from any thread.
+ *
+ * <p>Size: one class over 500 lines because it is the space's whole public API (binding,
+ * scopes, views, migration, events, introspection), half of it javadoc; the mechanisms are
+ * {@link ThreadBinding}, {@link Migration}, {@link View} and the housekeeper.
  */
 public final class ViewSpace implements AutoCloseable {
     /*
