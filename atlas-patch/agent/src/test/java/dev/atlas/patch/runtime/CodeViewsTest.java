@@ -1,5 +1,6 @@
 package dev.atlas.patch.runtime;
 
+import dev.atlas.testsupport.Await;
 import dev.atlas.core.MigrationReport;
 import dev.atlas.core.ThreadMigrationState;
 import dev.atlas.core.View;
@@ -193,11 +194,8 @@ class CodeViewsTest {
         assertNotNull(body, "the patch's view has a body for tagA");
         assertEquals("2", (String) tagA.invokeExact());
         a.migration().await(LONG);
-        long deadline = System.nanoTime() + LONG.toNanos();
-        while (!slot.inlineCacheHolds(body) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertTrue(slot.inlineCacheHolds(body), "installed after the migration");
+        Await.until("the inline cache for the new body installed after the migration", LONG,
+                () -> slot.inlineCacheHolds(body));
         assertEquals("2", (String) tagA.invokeExact());
         assertEquals("222", callHandle(() -> {}));
         code.installInlineCaches();   // what other tests' delayed installations may still have pending

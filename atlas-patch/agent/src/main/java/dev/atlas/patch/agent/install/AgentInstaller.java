@@ -8,6 +8,7 @@ import dev.atlas.patch.instrument.PatchableClassTransformer;
 import dev.atlas.patch.jit.JitPriorityWindow;
 import dev.atlas.patch.runtime.CodeViews;
 import dev.atlas.patch.runtime.PatchPipeline;
+import dev.atlas.patch.variant.Variants;
 import dev.atlas.patch.warmup.PatchPathWarmup;
 
 import java.lang.System.Logger.Level;
@@ -86,7 +87,8 @@ public final class AgentInstaller {
         synchronized (failures) {
             failures.addAll(executorProblems);
         }
-        installed = new Installation(o, t, inst, lateAttach, retransformed, failures, boundaries, pipeline);
+        installed = new Installation(o, t, inst, lateAttach, retransformed, failures, boundaries, pipeline,
+                new Variants(pipeline.views()));
         if (o.warmup()) {
             PatchPathWarmup.start(pipeline);
         }
