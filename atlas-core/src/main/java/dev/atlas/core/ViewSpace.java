@@ -172,6 +172,8 @@ public final class ViewSpace implements AutoCloseable {
         ThreadBinding b = local.get();
         if (b == null) {
             b = bind(null, "enter");
+        } else if (b.depth == 0) {
+            ensureOpen("enter");   // outermost scope only: a scope running at close finishes its nested ones
         }
         return b.openScope();
     }
@@ -195,6 +197,8 @@ public final class ViewSpace implements AutoCloseable {
         ThreadBinding b = local.get();
         if (b == null) {
             b = bind(null, "enterRequest");
+        } else if (b.depth == 0) {
+            ensureOpen("enterRequest");   // outermost scope only (see ThreadBinding's memory ordering)
         }
         return b.openRequestScope();
     }
