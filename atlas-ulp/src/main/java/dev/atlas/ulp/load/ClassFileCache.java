@@ -14,11 +14,7 @@ import java.util.jar.Manifest;
  * verifying the signature of, parsing and rewriting them again. Its statics stay its own: the
  * cache holds bytes, never classes, so each program's loader still defines its own classes.
  *
- * {@snippet :
- * ClassFileCache cache = new ClassFileCache(128L << 20);           // one per host
- * ClassFileCache.Classes classes = cache.classesOf(classPath.fingerprint());
- * ClassFileCache.Definition d = classes.get("com.example.Main");  // null: read and rewrite, then put
- * }
+ * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=class-file-cache}
  *
  * <p>A class path version is its {@linkplain ProgramClassPath#fingerprint() fingerprint}:
  * the jars' paths and a 64-bit hash of their entries' names, CRC-32s and sizes, as the

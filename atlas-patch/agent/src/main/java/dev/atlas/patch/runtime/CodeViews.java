@@ -30,12 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * of applied patches. The agent creates one and owns it ({@code AgentInstaller}); a test or
  * a benchmark may create its own, independent of every other.
  *
- * {@snippet :
- * PatchPipeline pipeline = new PatchPipeline(new CodeViews(), JitPriorityWindow.off());
- * PatchApplication a = pipeline.apply(PatchFile.read(path));   // returns at once
- * a.migration().await(Duration.ofSeconds(30));                 // every thread moved, each at its own quiescence point
- * pipeline.rollback();                                          // wait-free too: back to the previous view
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=code-views}
  *
  * <p>Applying a patch: prepare it beside the running code (define, verify, link: nothing
  * visible), run its state-transfer hooks, publish a view derived from the current default

@@ -25,12 +25,7 @@ import java.util.function.BiConsumer;
  * The way a patch goes into this process, from its file to the migration that moves every
  * thread into it, and back out by rollback: one object, owned by the agent.
  *
- * {@snippet :
- * PatchPipeline pipeline = new PatchPipeline(new CodeViews(), JitPriorityWindow.forThisJvm(JitPriority.IDLE));
- * PatchPipeline.FileApplication a = pipeline.apply(Path.of("fix.atlaspatch"), trustedOrNull);
- * a.application().migration().completion();   // returns at once; nothing here waits for a thread
- * pipeline.rollback();
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=patch-pipeline}
  *
  * <p>{@link #apply(Path, KeyStore)}: opens a {@link JitPriorityWindow} lease (the JIT's
  * compiler threads lowered from here), reads and verifies the file once

@@ -21,11 +21,7 @@ import java.util.StringJoiner;
  * command directory ({@value #FILE}, a {@link Properties} file) before it loads the agent
  * with {@code command=<verb>,dir=<directory>}.
  *
- * {@snippet :
- * CommandRequest r = CommandRequest.apply(dir.resolve("patch.atlaspatch"), Duration.ofSeconds(30), null, null);
- * r.write(dir);                              // the CLI
- * CommandRequest same = CommandRequest.read(dir);   // the agent, in the target JVM
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=command-request}
  *
  * @param verb              what to do
  * @param patch             the patch file (apply only; a private copy in the command directory), or null
