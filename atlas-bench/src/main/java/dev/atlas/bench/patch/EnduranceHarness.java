@@ -66,7 +66,7 @@ public final class EnduranceHarness {
             threads.add(Thread.ofPlatform().daemon().name("endurance-worker-" + w).start(() -> {
                 while (!stop.get()) {
                     long r;
-                    try (ViewScope s = CodeViews.get().space().enterRequest()) {   // one request: its end is a quiescence point
+                    try (ViewScope s = PatchedTarget.views().space().enterRequest()) {   // one request: its end is a quiescence point
                         r = op.m(a, 2);
                     }
                     if (r != PatchedTarget.original(7, a, 2) && r != PatchedTarget.patched(7, a, 2)) {

@@ -26,7 +26,7 @@ import java.util.function.BiConsumer;
  * thread into it, and back out by rollback: one object, owned by the agent.
  *
  * {@snippet :
- * PatchPipeline pipeline = new PatchPipeline(CodeViews.get(), JitPriorityWindow.forThisJvm(JitPriority.IDLE));
+ * PatchPipeline pipeline = new PatchPipeline(new CodeViews(), JitPriorityWindow.forThisJvm(JitPriority.IDLE));
  * PatchPipeline.FileApplication a = pipeline.apply(Path.of("fix.atlaspatch"), trustedOrNull);
  * a.application().migration().completion();   // returns at once; nothing here waits for a thread
  * pipeline.rollback();

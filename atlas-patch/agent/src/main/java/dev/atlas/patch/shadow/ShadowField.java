@@ -12,7 +12,7 @@ import java.util.Objects;
  * field's initialiser from the new build (or to the type's default value).
  *
  * {@snippet :
- * ShadowField hits = ShadowFields.shared().define(loader, "com/acme/Cart", "hits", "J", false, null);
+ * ShadowField hits = fields.define(loader, "com/acme/Cart", "hits", "J", false, null);
  * hits.put(cart, 1L);
  * long n = (long) hits.get(cart);
  * }

@@ -27,11 +27,11 @@ import java.util.Set;
  * threads are unaffected; move threads in and out with the view runtime.
  *
  * {@snippet :
- * CodeVariant v = CodeVariant.named("trace-checkout")
+ * CodeVariant v = CodeVariant.named(code, "trace-checkout")   // code: the agent's CodeViews
  *         .trace("com.acme.Cart#checkout")
  *         .restrict("com.acme.Admin#deleteAll")
  *         .publish();
- * CodeViews.get().space().migrate(v.view()).threads(suspectThread).start();
+ * code.space().migrate(v.view()).threads(suspectThread).start();
  * // ... later
  * v.traces().forEach(System.out::println);
  * }
@@ -68,9 +68,9 @@ public final class CodeVariant {
         this.records = records;
     }
 
-    /** Starts a variant of the current default code view. */
-    public static Builder named(String name) {
-        return new Builder(Objects.requireNonNull(name, "name"));
+    /** Starts a variant of the current default view of {@code code}. */
+    public static Builder named(CodeViews code, String name) {
+        return new Builder(Objects.requireNonNull(code, "code"), Objects.requireNonNull(name, "name"));
     }
 
     /** The variant's view: migrate threads into it to run the variant. */
@@ -87,11 +87,13 @@ public final class CodeVariant {
 
     /** Builds a variant. */
     public static final class Builder {
+        private final CodeViews code;
         private final String name;
         private final List<String> traced = new ArrayList<>();
         private final List<String> restricted = new ArrayList<>();
 
-        private Builder(String name) {
+        private Builder(CodeViews code, String name) {
+            this.code = code;
             this.name = name;
         }
 
@@ -113,7 +115,6 @@ public final class CodeVariant {
          * @throws IllegalArgumentException naming a pattern that matches no patchable method
          */
         public CodeVariant publish() {
-            CodeViews code = CodeViews.get();
             Deque<TraceRecord> records = new ArrayDeque<>();
             Map<MethodSlot, MethodHandle> bodies = new LinkedHashMap<>();
             Set<MethodSlot> wrapping = new HashSet<>();

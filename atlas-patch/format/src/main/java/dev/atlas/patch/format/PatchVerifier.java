@@ -92,26 +92,6 @@ public final class PatchVerifier {
         return s.chain().getFirst();
     }
 
-    /**
-     * Checks that a signature, if {@code patch} carries one, matches its content, without
-     * deciding whether the signer is trusted (for a patch applied when no signature is
-     * required: a signed patch changed after signing is still refused).
-     *
-     * {@snippet :
-     * Optional<X509Certificate> claimed = PatchVerifier.verifyIntegrity(Path.of("fix.atlaspatch"));
-     * }
-     *
-     * @return the signer's certificate as recorded (not trusted), or empty if the patch is unsigned
-     * @throws PatchSignatureException if the signature is malformed or does not match the content
-     */
-    public static Optional<X509Certificate> verifyIntegrity(Path patch) throws IOException, PatchSignatureException {
-        Optional<Signed> s = read(patch);
-        if (s.isPresent()) {
-            checkSignature(patch, s.get());
-        }
-        return s.map(x -> x.chain().getFirst());
-    }
-
     /** A signed patch as read: its model, the recorded chain (signer first), the algorithm and signature. */
     private record Signed(Patch model, List<X509Certificate> chain, String algorithm, byte[] signature) {
     }

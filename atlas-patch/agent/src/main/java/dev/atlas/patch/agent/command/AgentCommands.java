@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.StringJoiner;
 
 /**
@@ -54,7 +55,7 @@ final class AgentCommands {
     /** Commands whose files (and final replies) are in {@code dir}. */
     AgentCommands(Instrumentation inst, Path dir) {
         this.inst = inst;
-        this.dir = dir;
+        this.dir = Objects.requireNonNull(dir, "dir");
     }
 
     CommandReply run(CommandRequest r) {
@@ -63,6 +64,13 @@ final class AgentCommands {
             case APPLY -> apply(r);
             case ROLLBACK -> rollback(r);
             case STATUS -> status();
+            case VARIANT_APPLY, VARIANT_REMOVE, VARIANT_LIST -> {
+                Installation in = AgentInstaller.installed();
+                yield in == null ? refused(Map.of(), "the Atlas agent is not installed in process " + pid
+                        + ": no code views to derive a variant from (start the JVM with -javaagent:atlas-agent.jar, "
+                        + "or run: atlas attach " + pid + ")")
+                        : new VariantCommands(this, in, pid).run(r);
+            }
         };
     }
 
@@ -148,7 +156,8 @@ final class AgentCommands {
                 + prep.describe() + "; now view " + a.target().id() + " '"
                 + a.target().name() + "' (was view " + a.previous().id() + "); " + a.jitPriority() + ".\n";
         f.put("jit", a.jitPriority());
-        return follow(in.pipeline(), a, r.timeout(), f, head, "The patch stays applied (it is NOT rolled back)");
+        return follow(in.pipeline(), a.migration(), a.target(), a.previous(), r.timeout(), f, head,
+                "The patch stays applied (it is NOT rolled back)", "To undo the patch: atlas patch rollback " + pid + "\n");
     }
 
     private static String millis(Duration d) {
@@ -174,8 +183,8 @@ final class AgentCommands {
                 + a.target().name() + "'; view " + a.previous().id() + " retires once its last thread left; "
                 + a.jitPriority() + ".\n";
         f.put("jit", a.jitPriority());
-        return follow(in.pipeline(), a, r.timeout(), f, head, "The rollback stands (the default view is already view "
-                + a.target().id() + ")");
+        return follow(in.pipeline(), a.migration(), a.target(), a.previous(), r.timeout(), f, head,
+                "The rollback stands (the default view is already view " + a.target().id() + ")", "");
     }
 
     /**
@@ -183,16 +192,16 @@ final class AgentCommands {
      * migration is already done or there is no time to wait, else {@link Status#STARTED}, the
      * final one following from a {@link MigrationFollower}.
      */
-    private CommandReply follow(PatchPipeline pipeline, PatchApplication a, Duration timeout, Map<String, String> f,
-                                String head, String stays) {
-        Migration m = a.migration();
-        f.put("view", Long.toString(a.target().id()));
-        f.put("previous-view", Long.toString(a.previous().id()));
+    CommandReply follow(PatchPipeline pipeline, Migration m, View target, View previous, Duration timeout,
+                        Map<String, String> f, String head, String stays, String undo) {
+        f.put("view", Long.toString(target.id()));
+        f.put("previous-view", Long.toString(previous.id()));
         f.put("migration", Long.toString(m.id()));
         f.put("threads", Integer.toString(m.size()));
-        MigrationFollower follower = new MigrationFollower(a, pipeline.views().space(), timeout, stays, pid);
+        MigrationFollower follower = new MigrationFollower(m, target, pipeline.views().space(), timeout, stays, undo,
+                pid);
         CommandReply started = new CommandReply(Status.STARTED, f, head);
-        if (m.isDone() || timeout.isZero() || dir == null) {
+        if (m.isDone() || timeout.isZero()) {
             return started.followedBy(follower.outcome());
         }
         follower.start(dir, pipeline.scheduler());
@@ -254,7 +263,7 @@ final class AgentCommands {
 
     // ------------------------------------------------------------------ helpers
 
-    private static CommandReply refused(Map<String, String> f, String why) {
+    static CommandReply refused(Map<String, String> f, String why) {
         return new CommandReply(Status.REFUSED, f, "refused: " + why + "\nNothing was changed in the target JVM.\n");
     }
 
