@@ -22,10 +22,7 @@ import java.util.List;
  * patchable (at class load, and for the loaded classes by one retransformation at late
  * attach), and the {@link PatchPipeline} through which patches go in.
  *
- * {@snippet :
- * Installation in = AgentInstaller.install("include=com.acme.**", instrumentation, false);
- * in.pipeline().apply(Path.of("fix.atlaspatch"), null);
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=agent-installer}
  *
  * <p>Threading: {@link #install} and {@link #installed} are serialised.
  */
