@@ -1,5 +1,6 @@
 package dev.atlas.bench.patch;
 
+import dev.atlas.bench.LeastSquares;
 import dev.atlas.core.ViewScope;
 
 import java.io.IOException;
@@ -65,20 +66,7 @@ public final class EnduranceRun {
                 throw new IllegalStateException(s.size() + " sample(s) from cycle " + fromCycle + " on; a slope needs two"
                         + " or more (run more cycles, or sample more often)");
             }
-            double n = s.size();
-            double sx = 0;
-            double sy = 0;
-            double sxx = 0;
-            double sxy = 0;
-            for (Sample p : s) {
-                double x = p.cycle();
-                double v = y.applyAsLong(p);
-                sx += x;
-                sy += v;
-                sxx += x * x;
-                sxy += x * v;
-            }
-            return (n * sxy - sx * sy) / (n * sxx - sx * sx);   // cycles differ: the divisor is positive
+            return LeastSquares.slope(s, Sample::cycle, y);   // cycles differ: never NaN here
         }
     }
 

@@ -17,6 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * grow by more than a noise bound, nor metaspace by more than 4 KiB per cycle: the leak this
  * guards against (link contexts and call sites kept in static maps) added about 4 classes
  * and 9.4 KiB of metaspace per cycle. Every request must see the original or the patched result.
+ * (The patch's body is an ordinary class of the target's loader, defined once and reused by
+ * every apply; hidden bodies unloading: {@code CodeViewsTest}.)
  */
 class ShortEnduranceTest {
     private static final int CYCLES = 60;
@@ -36,8 +38,6 @@ class ShortEnduranceTest {
         assertGrowthAtMost(steady, EnduranceRun.Sample::threads, 8, "live threads");
         assertGrowthAtMost(steady, EnduranceRun.Sample::fds, 4, "open file descriptors");
         assertGrowthAtMost(steady, EnduranceRun.Sample::metaspaceBytes, 4096L * cycles, "metaspace bytes");
-        assertTrue(steady.getLast().unloaded() > steady.getFirst().unloaded(),
-                () -> "the rolled-back patches' body classes unload: " + steady);
     }
 
     /**

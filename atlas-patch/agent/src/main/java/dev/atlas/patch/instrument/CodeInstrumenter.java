@@ -39,10 +39,7 @@ import java.util.Set;
  * starts from an initialised object), and a request scope around every request-boundary
  * method.
  *
- * {@snippet :
- * CodeInstrumenter ins = new CodeInstrumenter(registry, new BoundaryMatcher(BoundaryMatcher.DEFAULTS));
- * byte[] out = ins.instrument(loader, classBytes);   // null: nothing to instrument, or not instrumentable
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=code-instrumenter}
  *
  * <p>The guard ({@code invokedynamic} linked by {@code Dispatch.target}) yields null until
  * some view overrides the method: a constant the JIT folds, so an unpatched method costs

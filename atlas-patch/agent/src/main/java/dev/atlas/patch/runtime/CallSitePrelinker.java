@@ -103,6 +103,11 @@ final class CallSitePrelinker {
         Linkage.bindSites(defined.lookupClass(), new Linkage.Linked(r.table(), out));
     }
 
+    /** Whether the call sites of {@code bodyClass} were linked. */
+    static boolean linked(Class<?> bodyClass) {
+        return Linkage.sites(bodyClass) != null;
+    }
+
     /** The call site {@code index} of table {@code table} of {@code bodyClass}, or null if not linked. */
     static CallSite site(Class<?> bodyClass, int table, int index) {
         Linkage.Linked l = Linkage.sites(bodyClass);

@@ -30,12 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * of applied patches. The agent creates one and owns it ({@code AgentInstaller}); a test or
  * a benchmark may create its own, independent of every other.
  *
- * {@snippet :
- * PatchPipeline pipeline = new PatchPipeline(new CodeViews(), JitPriorityWindow.off());
- * PatchApplication a = pipeline.apply(PatchFile.read(path));   // returns at once
- * a.migration().await(Duration.ofSeconds(30));                 // every thread moved, each at its own quiescence point
- * pipeline.rollback();                                          // wait-free too: back to the previous view
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=code-views}
  *
  * <p>Applying a patch: prepare it beside the running code (define, verify, link: nothing
  * visible), run its state-transfer hooks, publish a view derived from the current default
@@ -98,13 +93,23 @@ public final class CodeViews {
      * @throws PatchRejectedException if the patch does not fit this process; nothing changed
      */
     PatchApplication apply(Patch patch, String jitPriority) {
+        return apply(patch, jitPriority, LoaderScope.ALL);
+    }
+
+    /**
+     * As {@link #apply(Patch, String)}, changing only the copies of the patched classes that
+     * {@code scope}'s loaders loaded: threads running other loaders' copies move into the new
+     * view too, whose table has no entry for those copies' methods, so they run as before.
+     */
+    PatchApplication apply(Patch patch, String jitPriority, LoaderScope scope) {
         Objects.requireNonNull(patch, "patch");
+        Objects.requireNonNull(scope, "scope");
         lock.lock();
         try {
             checkNotApplied(patch);
             View parent = space.defaultView();
             PreparationCost.Meter meter = PreparationCost.start();
-            PreparedPatch p = preparer.prepare(patch, parent.get(CODE));
+            PreparedPatch p = preparer.prepare(patch, parent.get(CODE), scope);
             runTransferHooks(p);
             PreparationCost prepared = meter.stop();
             View view = publish(parent, "patch " + patch.id(), p.table(), p.slotsToActivate(), true);
@@ -113,7 +118,7 @@ public final class CodeViews {
             PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
                     p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared, jitPriority);
             applied.push(a);
-            logApplied(a, p);
+            logApplied(a, p, scope);
             return a;
         } finally {
             lock.unlock();
@@ -142,9 +147,9 @@ public final class CodeViews {
         }
     }
 
-    private static void logApplied(PatchApplication a, PreparedPatch p) {
+    private static void logApplied(PatchApplication a, PreparedPatch p, LoaderScope scope) {
         Migration m = a.migration();
-        LOG.log(Level.INFO, () -> "patch " + a.patchId() + " applied: view '" + a.target().name() + "', "
+        LOG.log(Level.INFO, () -> "patch " + a.patchId() + " applied" + scope.describe() + ": view '" + a.target().name() + "', "
                 + p.replacedMethods() + " method(s) replaced, " + p.addedMethods() + " added, " + p.shadowFields()
                 + " shadow field(s), " + p.addedClasses() + " class(es) added; migrating " + m.size() + " thread(s)");
     }

@@ -26,15 +26,7 @@ import java.util.Set;
  * in this view only) or restricted (they throw {@link RestrictedMethodException}). Other
  * threads are unaffected; move threads in and out with the view runtime.
  *
- * {@snippet :
- * CodeVariant v = CodeVariant.named(code, "trace-checkout")   // code: the agent's CodeViews
- *         .trace("com.acme.Cart#checkout")
- *         .restrict("com.acme.Admin#deleteAll")
- *         .publish();
- * code.space().migrate(v.view()).threads(suspectThread).start();
- * // ... later
- * v.traces().forEach(System.out::println);
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=code-variant}
  *
  * <p>Implementation notes: a traced method's body in the variant is a handle that records
  * and then calls the body it wraps: the parent view's replacement if the parent overrides

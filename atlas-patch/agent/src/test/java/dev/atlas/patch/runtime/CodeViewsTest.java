@@ -369,12 +369,39 @@ class CodeViewsTest {
     }
 
     /**
-     * A rolled-back patch's body class (a hidden class, with its prelinked call sites) unloads
-     * once its view retired: nothing of Atlas holds it.
+     * A body class is an ordinary class of the patched class's loader (so that its frames show
+     * in stack traces), which cannot unload while that loader lives: applying the same patch
+     * again reuses it, and its code runs again.
+     */
+    @Test
+    void reapplyingAPatchReusesItsBodyClass() throws Throwable {
+        MethodSlot slot = code.registry().find(loader, "app/Shop", "tagB", "()Ljava/lang/String;");
+        Patch p = shopPatch("2", v1Fingerprint());
+        PatchApplication a = pipeline.apply(p);
+        a.migration().await(LONG);
+        Class<?> first = MethodHandles.reflectAs(java.lang.reflect.Method.class,
+                a.target().get(CodeViews.CODE).handle(slot.id())).getDeclaringClass();
+        assertFalse(first.isHidden(), first::toString);
+        assertEquals(loader, first.getClassLoader());
+        pipeline.rollback().migration().await(LONG);
+        assertEquals("111", callHandle(() -> {}));
+        PatchApplication again = pipeline.apply(p);
+        again.migration().await(LONG);
+        assertSame(first, MethodHandles.reflectAs(java.lang.reflect.Method.class,
+                again.target().get(CodeViews.CODE).handle(slot.id())).getDeclaringClass());
+        assertEquals("222", callHandle(() -> {}));
+    }
+
+    /**
+     * A rolled-back patch's hidden body class (with its prelinked call sites) unloads once its
+     * view retired: nothing of Atlas holds it. (A body is hidden when it needs a nestmate's access
+     * or when an ordinary body class of other content has its name, as here.)
      */
     @Test
     void aRolledBackPatchsClassesUnloadOnceItsViewRetires() throws Throwable {
         MethodSlot slot = code.registry().find(loader, "app/Shop", "tagB", "()Ljava/lang/String;");
+        pipeline.apply(shopPatch("3", v1Fingerprint())).migration().await(LONG);   // takes the body's name
+        pipeline.rollback().migration().await(LONG);
         PatchApplication a = pipeline.apply(shopPatch("2", v1Fingerprint()));
         a.migration().await(LONG);
         assertEquals("222", callHandle(() -> {}), "the body's concatenation ran");
@@ -407,12 +434,15 @@ class CodeViewsTest {
                 return twice.apply("") + boxed.apply(7) + bound.get() + l;
                 """;
         MethodSlot slot = code.registry().find(loader, "app/Shop", "tagB", "()Ljava/lang/String;");
+        pipeline.apply(shopPatch("3", v1Fingerprint())).migration().await(LONG);   // takes the body's name: a hidden body
+        pipeline.rollback().migration().await(LONG);
         PatchApplication a = pipeline.apply(shopPatch("2", v1Fingerprint(), tagB));
         a.migration().await(LONG);
         assertEquals("2" + "20" + "7" + "2" + "[22, x, y]" + "2", callHandle(() -> {}), "the body's lambdas ran");
         MethodHandle body = a.target().get(CodeViews.CODE).handle(slot.id());
         java.lang.ref.WeakReference<Class<?>> bodyClass = new java.lang.ref.WeakReference<>(
                 MethodHandles.reflectAs(java.lang.reflect.Method.class, body).getDeclaringClass());
+        assertTrue(bodyClass.get().isHidden(), bodyClass.get()::toString);
         body = null;
         a = null;
         assertUnloadsAfterRollback(bodyClass);

@@ -14,9 +14,7 @@ import java.util.List;
  * and from which the builder takes a changed constructor's new body. Both sides use this
  * one rule, so the guard and the body it dispatches to start at the same instruction.
  *
- * {@snippet :
- * int call = ConstructorCall.index(code.elementList());   // -1: no such call (not javac-shaped)
- * }
+ * {@snippet class=dev.atlas.patch.snippets.FormatSnippets region=constructor-call}
  *
  * <p>Implementation notes: an {@code invokespecial <init>} belongs to the innermost pending
  * {@code new} of the same class; the first one that belongs to none is the constructor's own

@@ -25,11 +25,7 @@ import java.util.Set;
 /**
  * Checks that a patch file is signed by a trusted key and unchanged since.
  *
- * {@snippet :
- * KeyStore trusted = KeyStore.getInstance(trustFile.toFile(), password);
- * VerifiedPatch v = PatchVerifier.open(Path.of("fix.atlaspatch"), trusted);   // read once, checked, parsed
- * Patch patch = v.patch();
- * }
+ * {@snippet class=dev.atlas.patch.snippets.FormatSnippets region=patch-verifier}
  *
  * <p>Implementation notes: a signer is trusted if its own certificate is a certificate of
  * {@code trusted} (a trusted-certificate entry or the certificate of a key entry: pinned), or

@@ -13,6 +13,7 @@ import dev.atlas.patch.format.PatchVerifier;
 import dev.atlas.patch.format.VerifiedPatch;
 import dev.atlas.patch.jit.JitPriorityWindow;
 import dev.atlas.patch.runtime.CodeViews;
+import dev.atlas.patch.runtime.LoaderScope;
 import dev.atlas.patch.runtime.PatchApplication;
 import dev.atlas.patch.runtime.PatchPipeline;
 import dev.atlas.patch.runtime.PatchRejectedException;
@@ -110,6 +111,7 @@ final class AgentCommands {
                 return refused(f, "cannot read the trusted key store " + r.keystore() + ": " + e.getMessage());
             }
         }
+        LoaderScope scope = r.loader() == null ? LoaderScope.ALL : LoaderScope.named(r.loader());
         Installation in = AgentInstaller.installed();
         String installNote = "";
         VerifiedPatch file;
@@ -122,9 +124,9 @@ final class AgentCommands {
                 in = AgentInstaller.install("warmup=false", inst, true);
                 installNote = "The Atlas agent was not installed: installed it now by late attach with default options ("
                         + describe(in) + "), " + in.retransformed() + " loaded class(es) made patchable.\n" + failures(in);
-                a = in.pipeline().apply(file.patch());
+                a = in.pipeline().apply(file.patch(), scope);
             } else {
-                PatchPipeline.FileApplication fa = in.pipeline().apply(r.patch(), trusted);
+                PatchPipeline.FileApplication fa = in.pipeline().apply(r.patch(), trusted, scope);
                 file = fa.file();
                 a = fa.application();
             }
@@ -142,6 +144,9 @@ final class AgentCommands {
             return installNote.isEmpty() ? refused(f, e.getMessage()) : refusedAfterInstall(f, e.getMessage(), in);
         }
         f.put("patch", a.patchId());
+        if (scope.name() != null) {
+            f.put("loader", scope.name());
+        }
         if (file.signerTrusted()) {
             f.put("signer", file.signer().orElseThrow().getSubjectX500Principal().getName());
         }
@@ -153,7 +158,7 @@ final class AgentCommands {
         if (prep.jit() != null) {
             f.put("prepare-jit-ms", millis(prep.jit()));
         }
-        String head = installNote + "patch " + a.patchId() + " (" + file.describeSigner() + ") applied: "
+        String head = installNote + "patch " + a.patchId() + " (" + file.describeSigner() + ") applied" + scope.describe() + ": "
                 + a.replacedMethods() + " method(s) replaced, " + a.addedMethods() + " added, " + a.shadowFields()
                 + " new field(s), " + a.addedClasses() + " class(es) added; new code prepared in "
                 + prep.describe() + "; now view " + a.target().id() + " '"
