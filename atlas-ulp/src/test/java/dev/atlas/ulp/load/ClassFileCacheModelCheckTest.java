@@ -68,13 +68,13 @@ public class ClassFileCacheModelCheckTest {
 
     @Test
     void modelCheck() {
-        new ModelCheckingOptions().iterations(10).invocationsPerIteration(100).threads(2).actorsPerThread(3)
+        new ModelCheckingOptions().iterations(8).invocationsPerIteration(60).threads(2).actorsPerThread(3)
                 .check(getClass());
     }
 
     @Test
     void stress() {
-        new StressOptions().iterations(6).invocationsPerIteration(100).threads(3).actorsPerThread(3)
+        new StressOptions().iterations(4).invocationsPerIteration(100).threads(3).actorsPerThread(3)
                 .check(getClass());
     }
 }
