@@ -535,6 +535,8 @@ int atlas_hold_signal(int fd) {
     return write(fd, &one, sizeof one) == (ssize_t) sizeof one ? 0 : -errno;
 }
 
+/* Returns 0 once released; -errno if it failed before signalling ready (the caller signals
+   for it); 1 if waiting failed after ready (the hold ended early). */
 int atlas_hold(int ready_fd, int release_fd, void *keep) {
     (void) keep;
     int r = atlas_hold_signal(ready_fd);
@@ -543,7 +545,7 @@ int atlas_hold(int ready_fd, int release_fd, void *keep) {
     for (;;) {
         int n = poll(&p, 1, -1);
         if (n > 0) return 0;
-        if (n < 0 && errno != EINTR) return -errno;
+        if (n < 0 && errno != EINTR && errno != ENOMEM) return 1;
     }
 }
 

@@ -33,9 +33,8 @@ import java.lang.invoke.VarHandle;
  * {@link ViewSpace#enter()} (only the owner moves a RUNNING thread between views, and it
  * re-synchronises through the CAS that ends every IDLE period, so its own last write or
  * that CAS is what a plain read returns). The space's volatile {@code closed} flag is read
- * by {@link ViewSpace#enter()} and {@link ViewSpace#enterRequest()} only when an outermost
- * scope opens (depth zero), never for a nested one (the binding's protocol itself, which
- * the model checks drive directly, does not read it): a nested scope
+ * ({@link ViewSpace#enter()}, {@link ViewSpace#enterRequest()}) only when an outermost scope
+ * opens (depth zero), never for a nested one: a nested scope
  * needs no view change and no new resource, so a thread inside a scope when the space
  * closes finishes its request; the next outermost scope sees the flag (a thread that opened
  * its outermost scope just before close may run that scope to its end, like any scope
@@ -121,11 +120,11 @@ final class ThreadBinding {
 
     /** Owner: opens a scope in the current view ({@link ViewSpace#enter()}). */
     ViewScope openScope() {
-        final int d = depth + 1;
         BindingState s = stateForOwner();
         if (s.idle()) {
             s = attach();   // a detached thread: rare, slow path
         }
+        final int d = depth + 1;
         depth = d;
         return new ViewScope(this, s.current(), d, false);
     }

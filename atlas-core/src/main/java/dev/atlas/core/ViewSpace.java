@@ -49,6 +49,10 @@ import java.util.function.Predicate;
  * </ol>
  *
  * <p>Thread safety: all methods may be called from any thread.
+ *
+ * <p>Size: one class over 500 lines because it is the space's whole public API (binding,
+ * scopes, views, migration, events, introspection), half of it javadoc; the mechanisms are
+ * {@link ThreadBinding}, {@link Migration}, {@link View} and the housekeeper.
  */
 public final class ViewSpace implements AutoCloseable {
     /*
@@ -168,9 +172,8 @@ public final class ViewSpace implements AutoCloseable {
         ThreadBinding b = local.get();
         if (b == null) {
             b = bind(null, "enter");
-        }
-        if (b.depth == 0) {
-            ensureOpen("enter");   // outermost only: a scope running at close finishes its nested ones
+        } else if (b.depth == 0) {
+            ensureOpen("enter");   // outermost scope only: a scope running at close finishes its nested ones
         }
         return b.openScope();
     }
@@ -194,9 +197,8 @@ public final class ViewSpace implements AutoCloseable {
         ThreadBinding b = local.get();
         if (b == null) {
             b = bind(null, "enterRequest");
-        }
-        if (b.depth == 0) {
-            ensureOpen("enterRequest");
+        } else if (b.depth == 0) {
+            ensureOpen("enterRequest");   // outermost scope only (see ThreadBinding's memory ordering)
         }
         return b.openRequestScope();
     }

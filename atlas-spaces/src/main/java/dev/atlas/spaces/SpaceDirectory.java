@@ -187,12 +187,18 @@ public final class SpaceDirectory {
             SpaceHeader header = openHeader(name, options.readOnly(), arena);
             SpaceMetadata m = header.read();
             SpaceMetadata.Segment main = m.segments().getFirst();
-            Path segPath = segmentPath(name, m.spaceId(), 0);
+            Path segPath = checkedSegmentFile(name, m);
             MemorySegment seg = options.anywhere() ? mapFile(segPath, main.size(), options.readOnly(), arena)
                     : mapFixed(name, segPath, main, options, arena);
             if (options.readOnly()) seg = seg.asReadOnly();
             int slot = options.readOnly() ? -1 : register(header);
-            SharedSpace s = new SharedSpace(name, m.spaceId(), arena, header, seg, main.base(), options.readOnly(), slot);
+            SharedSpace s;
+            try {
+                s = new SharedSpace(name, m.spaceId(), arena, header, seg, main.base(), options.readOnly(), slot);
+            } catch (IllegalStateException e) {   // the segment's heap header
+                throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': segment '" + main.name()
+                        + "': " + e.getMessage(), e);
+            }
             done = true;
             return s;
         } finally {
@@ -274,7 +280,7 @@ public final class SpaceDirectory {
             int holder = RobustLock.holderPid(header.lockMemory());
             long used;
             try {
-                MemorySegment whole = mapFile(segmentPath(name, m.spaceId(), 0), m.segments().getFirst().size(), true, arena);
+                MemorySegment whole = mapFile(checkedSegmentFile(name, m), m.segments().getFirst().size(), true, arena);
                 used = SharedHeap.open(new SegmentWords(whole)).used();
             } catch (IllegalStateException e) {
                 used = -1;
@@ -315,6 +321,27 @@ public final class SpaceDirectory {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot map the header of space '" + name + "'", e);
         }
+    }
+
+    /**
+     * The file of the main segment of {@code m}, checked to exist and to have the size the
+     * header gives (a shorter file would fault on access past its end).
+     */
+    private Path checkedSegmentFile(String name, SpaceMetadata m) {
+        SpaceMetadata.Segment main = m.segments().getFirst();
+        Path p = segmentPath(name, m.spaceId(), 0);
+        long size;
+        try {
+            size = Files.size(p);
+        } catch (IOException e) {
+            throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': the file of segment '"
+                    + main.name() + "', " + p + ", is missing or unreadable (" + e + ")", e);
+        }
+        if (size != main.size()) {
+            throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': the file of segment '"
+                    + main.name() + "', " + p + ", is " + size + " bytes; the header says " + main.size());
+        }
+        return p;
     }
 
     /** Removes a creation that never finished and whose creator is dead; true if it did. */

@@ -121,9 +121,7 @@ class SharedSpaceTest {
     @Test
     void addressTakenFailsClearlyOrRelocates() {
         try (SharedSpace first = dir.create("fixed", 1 << 20, 0600)) {
-            long p = first.allocate(16);
-            first.segment().set(JAVA_LONG, first.offsetOf(p), 7L);
-            first.setRoot("p", "long", p);
+            long p = rootedLong(first, 7L);
             // in this process the fixed address is taken by `first` itself
             SpaceException e = assertThrows(SpaceException.class, () -> dir.attach("fixed", AttachOptions.READ_WRITE));
             assertEquals(SpaceException.Reason.ADDRESS_TAKEN, e.reason());
@@ -136,6 +134,36 @@ class SharedSpaceTest {
                 assertEquals(8L, first.segment().get(JAVA_LONG, first.offsetOf(p)), "same memory");
             }
         }
+    }
+
+    @Test
+    void mappedAnywhereReadsAndWritesTheSameMemoryAndReadOnlyStaysReadOnly() {
+        try (SharedSpace first = dir.create("anywhere", 1 << 20, 0600)) {
+            long p = rootedLong(first, 7L);
+            try (SharedSpace rw = dir.attach("anywhere", AttachOptions.READ_WRITE.mappedAnywhere());
+                 SharedSpace ro = dir.attach("anywhere", AttachOptions.READ_ONLY.mappedAnywhere())) {
+                assertTrue(rw.relocated() && ro.relocated());
+                long q = ro.root("p", "long");
+                assertEquals(p, q, "the same canonical pointer");
+                assertEquals(7L, ro.segment().get(JAVA_LONG, ro.offsetOf(q)), "pointer translated");
+                rw.segment().set(JAVA_LONG, rw.offsetOf(q), 8L);
+                assertEquals(8L, first.segment().get(JAVA_LONG, first.offsetOf(p)), "same memory");
+                assertEquals(8L, ro.segment().get(JAVA_LONG, ro.offsetOf(q)));
+                assertThrows(IllegalArgumentException.class, () -> ro.segment().set(JAVA_LONG, ro.offsetOf(q), 9L));
+                assertEquals(SpaceException.Reason.READ_ONLY,
+                        assertThrows(SpaceException.class, () -> ro.allocate(8)).reason());
+                assertEquals(List.of(ProcessHandle.current().pid()), dir.inspect("anywhere").attached().stream().distinct().toList(),
+                        "the read-write attachments are registered");
+            }
+        }
+    }
+
+    /** A long holding {@code value}, allocated in {@code s} and registered as root "p" of type "long". */
+    private static long rootedLong(SharedSpace s, long value) {
+        long p = s.allocate(16);
+        s.segment().set(JAVA_LONG, s.offsetOf(p), value);
+        s.setRoot("p", "long", p);
+        return p;
     }
 
     @Test

@@ -13,10 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Late attach on a Spring Boot JVM whose include selects Spring classes the JVM cannot
- * retransform: {@code Log4J2LoggingSystem} and {@code CacheAspectSupport$ReactiveCachingHandler}
- * reference optional dependencies that are not on the class path (Log4j 2, Reactor), and
- * HotSpot's redefinition of them fails with {@code InternalError: class redefinition failed:
- * invalid class}. Each is skipped on its own and listed with its reason in {@code atlas status};
+ * retransform: {@code Log4J2LoggingSystem} references an optional dependency that is not on
+ * the class path (Log4j 2), and HotSpot's redefinition of it fails with {@code InternalError:
+ * class redefinition failed: invalid class}, which fails the whole batch; the agent retries
+ * the batch by halves, so that class alone is skipped and listed with its reason in {@code atlas status}
+ * (the Spring classes selected with it, {@code org.springframework.cache.interceptor.*}, are made patchable);
  * the JVM is not poisoned: the JDK prints no instrument assertion, and apply, rollback and
  * re-apply of the application's patch then pass under load with 0 failed and 0 mixed requests.
  */
@@ -38,8 +39,7 @@ class LateAttachSkippedClassesIT {
             assertEquals(0, attach.exitCode(), () -> attach + "\nserver stderr:\n" + PatchSequence.tail(p.stderr()));
             CliRun status = AtlasCli.target(List.of("status"), p.pid());
             assertEquals(0, status.exitCode(), status::toString);
-            for (String c : List.of("org.springframework.boot.logging.log4j2.Log4J2LoggingSystem",
-                    "org.springframework.cache.interceptor.CacheAspectSupport$ReactiveCachingHandler")) {
+            for (String c : List.of("org.springframework.boot.logging.log4j2.Log4J2LoggingSystem")) {
                 assertTrue(status.out().contains(c + ": not retransformed: java.lang.InternalError: class redefinition "
                         + "failed: invalid class"), () -> c + " is not listed with its reason:\n" + status);
             }

@@ -50,6 +50,37 @@ class PatchLatencyBenchmarkIT {
         rows.forEach(r -> System.out.println("[bench] " + r));
     }
 
+    /**
+     * Late attach selecting the whole of Spring ({@code org.springframework.**}, a few thousand loaded
+     * classes, among them classes HotSpot cannot retransform) on the Spring Boot server under load:
+     * the command's wall time, the classes made patchable and skipped, p99.9 and throughput in its
+     * window against a control window.
+     */
+    @Test
+    void lateAttachSelectingAllOfSpring() throws Exception {
+        ServerCase s = SERVERS.getFirst();
+        try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of("-XX:+EnableDynamicAgentLoading"));
+             TaggedLoad load = new TaggedLoad(p.port(), CLIENTS, s.paths())) {
+            CliRun[] run = new CliRun[1];
+            Measured m = around(load, () -> run[0] = AtlasCli.target(List.of("attach"), p.pid(), "--include", s.include(),
+                    "--include", "org.springframework.**", "--raw"));
+            assertEquals(0, load.mixed(), load::toString);
+            assertEquals(List.of(), load.failures(), load::toString);
+            CliRun status = AtlasCli.target(List.of("status"), p.pid());
+            java.util.regex.Matcher skipped = java.util.regex.Pattern.compile("(\\d+) class\\(es\\) could not be made patchable")
+                    .matcher(status.out());
+            String row = String.format(Locale.ROOT, "late attach, include %s;org.springframework.**: %.0f ms, %s class(es) "
+                            + "retransformed, %s skipped, %s instrumented, %s failed to instrument; p99.9 %.2f ms "
+                            + "(control %.2f, ratio %.2f), req/s ratio %.2f; boundary patterns matching no loaded method: %s",
+                    s.include(), m.ms, run[0].reply().field("retransformed"), skipped.find() ? skipped.group(1) : "0",
+                    run[0].reply().field("instrumented"), run[0].reply().field("not-patchable"),
+                    m.change.p999Ms, m.control.p999Ms, m.change.p999Ms / m.control.p999Ms,
+                    m.change.perSecond / m.control.perSecond, run[0].reply().field("boundaries-unmatched"));
+            System.out.println("[bench] " + row);
+            Files.write(ItEnvironment.workDir().resolve("servers-bench-wide-attach.txt"), List.of(row));
+        }
+    }
+
     private static String row(ServerCase s) throws Exception {
         Path patch = AtlasCli.patch(s.pkg());
         Measured applied;

@@ -33,6 +33,8 @@ public final class ScopeHold implements AutoCloseable {
      * blocks (in atlas_hold_await) until every holder has signalled, so when it returns
      * each scope is acquired, or a holder failed (its arena was already closed: the
      * downcall throws before running) and acquire() has undone everything and thrown.
+     * atlas_hold returns a negative value only if it failed before signalling ready; the
+     * holder thread then signals for it (otherwise acquire() would wait forever).
      */
     private final NativeLibrary lib;
     private final int readyFd;
@@ -55,11 +57,28 @@ public final class ScopeHold implements AutoCloseable {
      * @throws UnsupportedOperationException if the native library is not loaded
      */
     public static ScopeHold acquire(String owner, List<MemorySegment> segments) {
-        Objects.requireNonNull(owner, "owner");
         NativeLibrary lib = NativeLibrary.get();
         if (!lib.loaded()) {
             throw new UnsupportedOperationException(lib.failure);
         }
+        return acquire(owner, segments, lib, (ready, release, s) -> (int) lib.hold.invokeExact(ready, release, s));
+    }
+
+    /** The native {@code atlas_hold} (a seam for tests that make it fail). */
+    @FunctionalInterface
+    interface HoldCall {
+        /**
+         * @return 0 once released; negative (-errno) if it failed before signalling ready;
+         *         {@link #ENDED_EARLY} if it stopped holding before the release (after ready)
+         */
+        int hold(int readyFd, int releaseFd, MemorySegment keep) throws Throwable;
+    }
+
+    /** What {@code atlas_hold} returns when waiting for the release failed after it signalled ready. */
+    static final int ENDED_EARLY = 1;
+
+    static ScopeHold acquire(String owner, List<MemorySegment> segments, NativeLibrary lib, HoldCall call) {
+        Objects.requireNonNull(owner, "owner");
         Map<MemorySegment.Scope, MemorySegment> byScope = new IdentityHashMap<>();
         for (MemorySegment s : segments) {
             if (!s.scope().isAlive()) {
@@ -81,9 +100,13 @@ public final class ScopeHold implements AutoCloseable {
         for (MemorySegment s : byScope.values()) {
             threads.add(Thread.ofPlatform().daemon().name("atlas-hold-" + owner).stackSize(64 << 10).start(() -> {
                 try {
-                    int r = (int) lib.hold.invokeExact(ready, release, s);
+                    int r = call.hold(ready, release, s);
                     if (r < 0) {
                         failures.add(new IllegalStateException("holding the memory failed: " + lib.describeErrno(-r)));
+                        h.signal(ready);   // it failed before signalling: acquire() counts this holder as done
+                    } else if (r == ENDED_EARLY) {
+                        System.getLogger("dev.atlas.memory").log(System.Logger.Level.ERROR, "the memory hold of "
+                                + owner + " ended before its release: waiting for the release failed in native code");
                     }
                 } catch (Throwable t) {
                     failures.add(t);

@@ -111,7 +111,8 @@ public final class SpaceHeader {
             if (m == null) m = readSlot(1 - first);
             if (m != null) return m;
             if (attempt >= 3) {
-                throw new IllegalStateException("space header damaged: neither metadata slot has a valid checksum"
+                throw new IllegalStateException("space header damaged: neither metadata slot holds a valid version (checksum, or a segment"
+                        + " or root that cannot be)"
                         + " (sequences " + s0 + ", " + s1 + ")");
             }
         }

@@ -25,6 +25,11 @@ import java.util.Map;
  */
 public record SpaceMetadata(String name, long spaceId, int ownerUid, int mode, List<Segment> segments,
                             Map<String, Root> roots) {
+    /** The largest segment a header may describe (16 TiB, as {@code SpaceDirectory.create} allows). */
+    static final long MAX_SEGMENT = 1L << 44;
+    /** The end of x86_64 / aarch64 user space with 4-level page tables: no segment maps above it. */
+    static final long USER_SPACE_END = 1L << 47;
+
     /** A segment: its name, the address it is mapped at in every FIXED attacher, its size. */
     public record Segment(String name, long base, long size) {}
 
@@ -75,9 +80,17 @@ public record SpaceMetadata(String name, long spaceId, int ownerUid, int mode, L
             int uid = in.readInt();
             int mode = in.readInt();
             int n = in.readInt();
-            if (n < 0 || n > 1024) throw new IOException("segment count " + n);
+            if (n < 1 || n > 1024) throw new IOException("segment count " + n + ", expected 1 to 1024");
             List<Segment> segs = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) segs.add(new Segment(in.readUTF(), in.readLong(), in.readLong()));
+            for (int i = 0; i < n; i++) {
+                Segment s = new Segment(in.readUTF(), in.readLong(), in.readLong());
+                if (s.size() <= 0 || s.size() > MAX_SEGMENT || s.base() <= 0 || s.base() % 4096 != 0
+                        || s.base() > USER_SPACE_END - s.size()) {
+                    throw new IOException("segment " + i + " at 0x" + Long.toHexString(s.base()) + " of " + s.size()
+                            + " bytes: expected a page-aligned user-space address and 1 to " + MAX_SEGMENT + " bytes");
+                }
+                segs.add(s);
+            }
             int r = in.readInt();
             if (r < 0 || r > 4096) throw new IOException("root count " + r);
             Map<String, Root> roots = new LinkedHashMap<>();

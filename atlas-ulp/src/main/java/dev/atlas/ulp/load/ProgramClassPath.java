@@ -143,7 +143,11 @@ public final class ProgramClassPath implements Closeable {
         Path base = jar.getParent();
         for (String s : cp.trim().split("\\s+")) {
             if (!s.isEmpty() && !s.contains(":")) {
-                out.add(base.resolve(s));
+                try {
+                    out.add(base.resolve(s));
+                } catch (java.nio.file.InvalidPathException notAPath) {
+                    // skipped, as java skips a Class-Path entry it cannot resolve (e.g. one with a NUL)
+                }
             }
         }
         return out;

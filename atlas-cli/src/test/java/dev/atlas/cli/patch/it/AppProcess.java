@@ -110,6 +110,12 @@ final class AppProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** SIGKILL, as a crash or the OOM killer would end it; returns once it is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
     @Override
     public void close() throws InterruptedException {
         try {

@@ -23,13 +23,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Threading: immutable.
  */
 public final class BoundaryMatcher {
-    /** {@code HttpHandler.handle}, {@code Servlet.service}, {@code HttpServlet.doXxx} (javax and jakarta). */
+    /**
+     * {@code HttpHandler.handle}, servlet filters and {@code Servlet.service}/{@code HttpServlet.doXxx}
+     * (javax and jakarta), Jetty's {@code Handler.handle}, Netty's {@code channelRead} (also under
+     * Reactor Netty), Undertow's {@code HttpHandler.handleRequest}.
+     */
     public static final List<String> DEFAULTS = List.of(
             "com.sun.net.httpserver.HttpHandler#handle",
             "jakarta.servlet.FilterChain#doFilter", "javax.servlet.FilterChain#doFilter",
             "jakarta.servlet.Filter#doFilter", "javax.servlet.Filter#doFilter",
             "org.eclipse.jetty.server.Handler#handle",
             "io.netty.channel.ChannelInboundHandler#channelRead",
+            "io.undertow.server.HttpHandler#handleRequest",
             "jakarta.servlet.Servlet#service", "javax.servlet.Servlet#service",
             "jakarta.servlet.http.HttpServlet#service", "javax.servlet.http.HttpServlet#service",
             "jakarta.servlet.http.HttpServlet#doGet", "javax.servlet.http.HttpServlet#doGet",
@@ -70,13 +75,14 @@ public final class BoundaryMatcher {
      * @param supertypes the class and all its supertypes (see {@link TypeHierarchy#supertypes})
      */
     public boolean isBoundary(Set<String> supertypes, String methodName) {
+        boolean any = false;
         for (Pattern p : patterns) {
             if (p.method.equals(methodName) && supertypes.contains(p.type)) {
                 p.matched.set(true);
-                return true;
+                any = true;
             }
         }
-        return false;
+        return any;
     }
 
     /** Whether one of these types (internal names) is the type of some pattern. */

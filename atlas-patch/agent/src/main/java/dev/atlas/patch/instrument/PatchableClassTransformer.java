@@ -47,6 +47,9 @@ public final class PatchableClassTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        if (className != null && className.contains("$$AtlasPatch$") && isBodyClass(classfileBuffer)) {
+            return null;   // a patch's new code (an ordinary class since it keeps its line numbers): never instrumented
+        }
         boolean patchable = selector.selects(className, loader);
         if (!patchable && !selector.boundaryEligible(className, loader)) {
             return null;
@@ -71,6 +74,15 @@ public final class PatchableClassTransformer implements ClassFileTransformer {
                 // a listener must not break class loading
             }
             return null;
+        }
+    }
+
+    /** A body class is synthetic (BodyGenerator); an added class, also named {@code ..$$AtlasPatch$..}, is not. */
+    private static boolean isBodyClass(byte[] bytes) {
+        try {
+            return java.lang.classfile.ClassFile.of().parse(bytes).flags().has(java.lang.reflect.AccessFlag.SYNTHETIC);
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

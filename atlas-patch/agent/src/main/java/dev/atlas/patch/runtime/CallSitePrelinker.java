@@ -33,6 +33,8 @@ import java.util.List;
  * JVM would do) and stores the call sites under that key, where the redirected sites find
  * them. An {@code invokedynamic} entry shared by several instructions gets one call site
  * (every bootstrap a compiler emits returns a constant call site, so sharing it is safe).
+ * Lambdas and method references are linked by {@link PatchLambdas} instead of the JDK's
+ * {@code LambdaMetafactory}, whose lambda classes would keep the body class loaded.
  *
  * <p>Threading: rewrite and link run on the preparing thread; the table is published to
  * application threads by the view's publication.
@@ -86,7 +88,9 @@ final class CallSitePrelinker {
                 for (ConstantDesc c : p.args()) {
                     args.add(resolve(c, defined, r.self()));
                 }
-                CallSite site = (CallSite) bsm.invokeWithArguments(args);
+                CallSite site = PatchLambdas.handles(p.bootstrap().owner(), p.bootstrap().methodName())
+                        ? PatchLambdas.link(p.bootstrap().methodName(), defined, p.name(), type, args.subList(3, args.size()))
+                        : (CallSite) bsm.invokeWithArguments(args);
                 if (!site.type().equals(type)) {
                     throw new IllegalStateException("bootstrap returned a call site of type " + site.type() + ", expected " + type);
                 }
@@ -97,6 +101,11 @@ final class CallSitePrelinker {
             }
         }
         Linkage.bindSites(defined.lookupClass(), new Linkage.Linked(r.table(), out));
+    }
+
+    /** Whether the call sites of {@code bodyClass} were linked. */
+    static boolean linked(Class<?> bodyClass) {
+        return Linkage.sites(bodyClass) != null;
     }
 
     /** The call site {@code index} of table {@code table} of {@code bodyClass}, or null if not linked. */

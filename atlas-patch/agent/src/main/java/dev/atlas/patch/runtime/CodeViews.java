@@ -93,13 +93,23 @@ public final class CodeViews {
      * @throws PatchRejectedException if the patch does not fit this process; nothing changed
      */
     PatchApplication apply(Patch patch, String jitPriority) {
+        return apply(patch, jitPriority, LoaderScope.ALL);
+    }
+
+    /**
+     * As {@link #apply(Patch, String)}, changing only the copies of the patched classes that
+     * {@code scope}'s loaders loaded: threads running other loaders' copies move into the new
+     * view too, whose table has no entry for those copies' methods, so they run as before.
+     */
+    PatchApplication apply(Patch patch, String jitPriority, LoaderScope scope) {
         Objects.requireNonNull(patch, "patch");
+        Objects.requireNonNull(scope, "scope");
         lock.lock();
         try {
             checkNotApplied(patch);
             View parent = space.defaultView();
             PreparationCost.Meter meter = PreparationCost.start();
-            PreparedPatch p = preparer.prepare(patch, parent.get(CODE));
+            PreparedPatch p = preparer.prepare(patch, parent.get(CODE), scope);
             runTransferHooks(p);
             PreparationCost prepared = meter.stop();
             View view = publish(parent, "patch " + patch.id(), p.table(), p.slotsToActivate(), true);
@@ -108,7 +118,7 @@ public final class CodeViews {
             PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
                     p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared, jitPriority);
             applied.push(a);
-            logApplied(a, p);
+            logApplied(a, p, scope);
             return a;
         } finally {
             lock.unlock();
@@ -126,19 +136,20 @@ public final class CodeViews {
 
     /** The patch's state-transfer hooks, before any thread can run its code. */
     private static void runTransferHooks(PreparedPatch p) {
-        for (MethodHandle hook : p.transferHooks()) {
+        List<String> ran = new ArrayList<>();
+        for (Map.Entry<String, MethodHandle> hook : p.transferHooks().entrySet()) {
             try {
-                hook.invoke();
+                hook.getValue().invoke();
             } catch (Throwable t) {
-                throw new PatchRejectedException("patch " + p.patch().id() + ": state-transfer hook failed: " + t
-                        + " (no thread was moved; the hook's own effects are not undone)", t);
+                throw new TransferHookFailedException(p.patch().id(), ran, hook.getKey(), t);
             }
+            ran.add(hook.getKey());
         }
     }
 
-    private static void logApplied(PatchApplication a, PreparedPatch p) {
+    private static void logApplied(PatchApplication a, PreparedPatch p, LoaderScope scope) {
         Migration m = a.migration();
-        LOG.log(Level.INFO, () -> "patch " + a.patchId() + " applied: view '" + a.target().name() + "', "
+        LOG.log(Level.INFO, () -> "patch " + a.patchId() + " applied" + scope.describe() + ": view '" + a.target().name() + "', "
                 + p.replacedMethods() + " method(s) replaced, " + p.addedMethods() + " added, " + p.shadowFields()
                 + " shadow field(s), " + p.addedClasses() + " class(es) added; migrating " + m.size() + " thread(s)");
     }

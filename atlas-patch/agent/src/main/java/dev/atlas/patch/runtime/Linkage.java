@@ -14,7 +14,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   <li>A patch's classes (body classes and added classes), which the agent defines itself:
  *       each is mapped, with the class ({@link ClassStore}, a {@link ClassValue}), to its
  *       {@link PatchContext} (the patch, and the registry and shadow fields of the code views
- *       that prepared it) and, for a body class, to its prelinked call sites.</li>
+ *       that prepared it) and, for a body class, to its prelinked call sites and (an ordinary
+ *       body class) to what it was defined from.</li>
  * </ol>
  *
  * <p>Implementation notes: a registry stays registered for the life of the process (code
@@ -29,6 +30,7 @@ final class Linkage {
     private static final CopyOnWriteArrayList<MethodRegistry> REGISTRIES = new CopyOnWriteArrayList<>();
     private static final ClassStore<PatchContext> CONTEXTS = new ClassStore<>();
     private static final ClassStore<Linked> SITES = new ClassStore<>();
+    private static final ClassStore<BodyClasses.Source> BODY_SOURCES = new ClassStore<>();
 
     /** The call sites of one body class, under the table number its code was redirected to. */
     record Linked(int table, CallSite[] sites) {}
@@ -69,5 +71,15 @@ final class Linkage {
     /** The prelinked call sites of a body class, or null. */
     static Linked sites(Class<?> bodyClass) {
         return SITES.get(bodyClass);
+    }
+
+    /** Records what an ordinary (named) body class was defined from ({@link BodyClasses}). */
+    static void bindBodySource(Class<?> bodyClass, BodyClasses.Source source) {
+        BODY_SOURCES.put(bodyClass, source);
+    }
+
+    /** What a named body class was defined from, or null. */
+    static BodyClasses.Source bodySource(Class<?> bodyClass) {
+        return BODY_SOURCES.get(bodyClass);
     }
 }

@@ -44,8 +44,13 @@ final class PatchPreparer {
      *         was changed
      */
     PreparedPatch prepare(Patch patch, CodeTable parent) {
+        return prepare(patch, parent, LoaderScope.ALL);
+    }
+
+    /** As {@link #prepare(Patch, CodeTable)}, for the copies of the classes in {@code scope}'s loaders only. */
+    PreparedPatch prepare(Patch patch, CodeTable parent, LoaderScope scope) {
         try {
-            return prepareChecked(patch, parent);
+            return prepareChecked(patch, parent, scope);
         } catch (PatchRejectedException e) {
             throw e;
         } catch (RuntimeException | LinkageError e) {
@@ -59,7 +64,7 @@ final class PatchPreparer {
         final Map<Integer, MethodHandle> overrides = new HashMap<>();
         final Map<String, String> fingerprints = new HashMap<>();
         final List<MethodSlot> activate = new ArrayList<>();
-        final List<MethodHandle> hooks = new ArrayList<>();
+        final Map<String, MethodHandle> hooks = new LinkedHashMap<>();   // by the patched class's name, in patch order
         final List<Map.Entry<MethodHandles.Lookup, CallSitePrelinker.Rewritten>> toLink = new ArrayList<>();
         int replaced;
         int added;
@@ -73,8 +78,8 @@ final class PatchPreparer {
         }
     }
 
-    private PreparedPatch prepareChecked(Patch patch, CodeTable parent) {
-        Map<ClassPatch, List<MethodRegistry.LoadedClassInfo>> targets = checkVersions(patch, parent);
+    private PreparedPatch prepareChecked(Patch patch, CodeTable parent, LoaderScope scope) {
+        Map<ClassPatch, List<MethodRegistry.LoadedClassInfo>> targets = checkVersions(patch, parent, scope);
         Map<ClassLoader, PatchContext> contexts = new LinkedHashMap<>();
         for (List<MethodRegistry.LoadedClassInfo> infos : targets.values()) {
             for (MethodRegistry.LoadedClassInfo info : infos) {
@@ -99,10 +104,11 @@ final class PatchPreparer {
     }
 
     /** Every class the patch names: loaded, instrumented, and at the expected version (before defining anything). */
-    private Map<ClassPatch, List<MethodRegistry.LoadedClassInfo>> checkVersions(Patch patch, CodeTable parent) {
+    private Map<ClassPatch, List<MethodRegistry.LoadedClassInfo>> checkVersions(Patch patch, CodeTable parent,
+                                                                                LoaderScope scope) {
         Map<ClassPatch, List<MethodRegistry.LoadedClassInfo>> targets = new LinkedHashMap<>();
         for (ClassPatch cp : patch.classes()) {
-            List<MethodRegistry.LoadedClassInfo> loaded = loadedOrLoad(cp.className());
+            List<MethodRegistry.LoadedClassInfo> loaded = loadedOrLoad(cp.className(), scope);
             for (MethodRegistry.LoadedClassInfo info : loaded) {
                 String actual = parent.fingerprint(cp.className());
                 if (actual == null) {
@@ -131,7 +137,7 @@ final class PatchPreparer {
         }
         if (t.cp().transferHook() != null) {
             try {
-                out.hooks.add(body.findStatic(body.lookupClass(), t.cp().transferHook(), MethodType.methodType(void.class)));
+                out.hooks.put(t.dottedName(), body.findStatic(body.lookupClass(), t.cp().transferHook(), MethodType.methodType(void.class)));
             } catch (ReflectiveOperationException | NullPointerException ex) {
                 throw new PatchRejectedException("patch " + t.patch().id() + ": no state-transfer hook "
                         + t.cp().transferHook() + "()V for class " + t.dottedName(), ex);
@@ -139,17 +145,21 @@ final class PatchPreparer {
         }
     }
 
-    /** Defines the class's body class (hidden, a nestmate of the class), its call sites redirected for prelinking. */
+    /**
+     * Defines the class's body class ({@link BodyClasses}: an ordinary class beside it, or a hidden
+     * nestmate when it needs one), its call sites redirected for prelinking; reuses the body class
+     * of an earlier apply of the same patch.
+     */
     private MethodHandles.Lookup defineBody(Target t, PatchContext ctx, Collected out) {
         MethodHandles.Lookup body;
         try {
             ClassLoader loader = t.info().loader();
             fixups.checkClassesResolve(loader, t.cp().bodyClass(), addedNames(t.patch()), t.patch().id());
-            CallSitePrelinker.Rewritten rewritten = CallSitePrelinker.rewrite(fixups.apply(loader, t.cp().bodyClass()),
-                    ++tables);
-            body = FullLookups.of(t.c()).defineHiddenClass(rewritten.bytes(), true,
-                    MethodHandles.Lookup.ClassOption.NESTMATE);
-            out.toLink.add(Map.entry(body, rewritten));
+            BodyClasses.Defined d = BodyClasses.define(t.c(), fixups.apply(loader, t.cp().bodyClass()), () -> ++tables);
+            body = d.lookup();
+            if (d.toLink() != null) {
+                out.toLink.add(Map.entry(body, d.toLink()));
+            }
         } catch (IllegalAccessException | LinkageError | IllegalArgumentException ex) {
             throw new PatchRejectedException("patch " + t.patch().id() + ": the new code of class "
                     + t.dottedName() + " does not load: " + ex, ex);
@@ -279,24 +289,41 @@ final class PatchPreparer {
         return ctx;
     }
 
-    private List<MethodRegistry.LoadedClassInfo> loadedOrLoad(String className) {
-        List<MethodRegistry.LoadedClassInfo> l = registry.loaded(className);
+    private List<MethodRegistry.LoadedClassInfo> loadedOrLoad(String className, LoaderScope scope) {
+        List<MethodRegistry.LoadedClassInfo> l = inScope(registry.loaded(className), scope);
         if (!l.isEmpty()) {
             return l;
         }
         for (ClassLoader loader : registry.loaders()) {   // not loaded yet: load it (not initialise) where its package lives
+            if (!scope.includes(loader)) {
+                continue;
+            }
             try {
                 Class.forName(dotted(className), false, loader);
             } catch (ClassNotFoundException | LinkageError ignored) {
                 // not in this loader
             }
         }
-        l = registry.loaded(className);
+        l = inScope(registry.loaded(className), scope);
         if (l.isEmpty()) {
             throw new PatchRejectedException("class " + dotted(className) + " is not loaded by any class loader of "
-                    + "this process as a patchable class (is it outside the agent's include patterns?)");
+                    + "this process" + scope.describe() + " as a patchable class (is it outside the agent's include "
+                    + "patterns" + (scope.name() == null ? "" : ", or is there no such loader") + "?)");
         }
         return l;
+    }
+
+    private static List<MethodRegistry.LoadedClassInfo> inScope(List<MethodRegistry.LoadedClassInfo> all, LoaderScope scope) {
+        if (scope.name() == null) {
+            return all;
+        }
+        List<MethodRegistry.LoadedClassInfo> in = new ArrayList<>();
+        for (MethodRegistry.LoadedClassInfo i : all) {
+            if (scope.includes(i.loader())) {
+                in.add(i);
+            }
+        }
+        return in;
     }
 
     private static Class<?> classFor(MethodRegistry.LoadedClassInfo info) {

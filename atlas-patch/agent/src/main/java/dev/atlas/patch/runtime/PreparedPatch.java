@@ -4,11 +4,12 @@ import dev.atlas.patch.format.Patch;
 
 import java.lang.invoke.MethodHandle;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A patch whose new code is defined, verified and linked, ready to become a view: the
  * table of the new view, the guards to switch on, and the state-transfer hooks to run.
  * Nothing of it is reachable by application threads yet.
  */
-record PreparedPatch(Patch patch, CodeTable table, List<MethodSlot> slotsToActivate, List<MethodHandle> transferHooks,
+record PreparedPatch(Patch patch, CodeTable table, List<MethodSlot> slotsToActivate, Map<String, MethodHandle> transferHooks,
                      int replacedMethods, int addedMethods, int shadowFields, int addedClasses) {}

@@ -20,11 +20,25 @@ import java.lang.reflect.Method;
  *   else -> body(target(receiver), args..)     // target released afterwards if its source asks for it
  * }
  *
- * <p>Recognised proxies: classes implementing Spring's {@code org.springframework.aop.framework.Advised}
- * (every Spring AOP proxy unless configured {@code opaque}); the target comes from
- * {@code getTargetSource().getTarget()} and is handed back with {@code releaseTarget} when the
- * target source is not static (pooled or prototype targets). Looked up by name through the
- * proxy's own class, so the agent has no dependency on Spring.
+ * <p>Recognised proxies:
+ * <ol>
+ *   <li>classes implementing Spring's {@code org.springframework.aop.framework.Advised} (every
+ *       Spring AOP proxy, CGLIB or JDK, unless configured {@code opaque}); the target comes from
+ *       {@code getTargetSource().getTarget()} and is handed back with {@code releaseTarget} when the
+ *       target source is not static (pooled or prototype targets). Looked up by name through the
+ *       proxy's own class, so the agent has no dependency on Spring;</li>
+ *   <li>Byte Buddy subclass proxies that delegate to a target held in a field (the pattern of
+ *       {@code subclass(T).defineField("target", T.class).method(..).intercept(MethodDelegation.toField("target"))}):
+ *       a class named by Byte Buddy's default naming strategy ({@code T$ByteBuddy$<random>}) that
+ *       declares exactly one instance field whose type is its superclass or one of that class's
+ *       supertypes (other than {@code Object}); the target is that field's value. A Byte Buddy class
+ *       with no such field (a Mockito spy, which copies the spied object's fields into itself) runs
+ *       added methods on itself, with its own fields, as it runs every other method.</li>
+ * </ol>
+ * A JDK dynamic proxy implements interfaces only: a default method a patch adds to an interface
+ * runs with the proxy as {@code this}, so its calls of the interface's methods go through the
+ * proxy's {@code InvocationHandler} (whose advice applies to those calls, not to the added method
+ * itself).
  *
  * <p>Implementation notes: the check for a plain receiver is one {@code getClass()} compare, then a
  * {@link ClassValue} probe; proxies take a generic path ({@code invokeWithArguments}), slower by
@@ -35,6 +49,7 @@ final class ProxyTargets {
     private ProxyTargets() {}
 
     private static final String ADVISED = "org.springframework.aop.framework.Advised";
+    private static final String BYTE_BUDDY_NAME = "$ByteBuddy$";
     private static final MethodHandle IS_PROXY;
     private static final MethodHandle CALL_ON_TARGET;
 
@@ -50,7 +65,11 @@ final class ProxyTargets {
         }
     }
 
-    /** How to reach the target of one proxy class: Advised.getTargetSource() and the TargetSource's methods. */
+    /**
+     * How to reach the target of one proxy class. Spring: {@code Advised.getTargetSource()} and the
+     * TargetSource's methods ({@code isStatic} and {@code releaseTarget} non-null); a delegate field:
+     * {@code targetSource} is the identity and {@code getTarget} the field's getter.
+     */
     private record Access(MethodHandle targetSource, MethodHandle getTarget, MethodHandle isStatic,
                           MethodHandle releaseTarget) {
     }
@@ -60,7 +79,7 @@ final class ProxyTargets {
         protected Access computeValue(Class<?> type) {
             Class<?> advised = findInterface(type, ADVISED);
             if (advised == null) {
-                return null;
+                return type.getName().contains(BYTE_BUDDY_NAME) ? delegateField(type) : null;
             }
             try {
                 Method ts = advised.getMethod("getTargetSource");
@@ -75,6 +94,38 @@ final class ProxyTargets {
             }
         }
     };
+
+    /** The single delegate field of a Byte Buddy subclass proxy, or null when it has none or several. */
+    private static Access delegateField(Class<?> type) {
+        Class<?> sup = type.getSuperclass();
+        java.lang.reflect.Field found = null;
+        java.lang.reflect.Field[] fields;
+        try {
+            fields = type.getDeclaredFields();
+        } catch (LinkageError | SecurityException e) {
+            return null;
+        }
+        for (java.lang.reflect.Field f : fields) {
+            if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) || f.getType() == Object.class
+                    || !f.getType().isAssignableFrom(sup)) {
+                continue;
+            }
+            if (found != null) {
+                return null;   // two candidates: not a plain delegating proxy
+            }
+            found = f;
+        }
+        if (found == null) {
+            return null;
+        }
+        try {
+            MethodHandle getter = MethodHandles.privateLookupIn(type, MethodHandles.lookup()).unreflectGetter(found)
+                    .asType(MethodType.methodType(Object.class, Object.class));
+            return new Access(MethodHandles.identity(Object.class), getter, null, null);
+        } catch (IllegalAccessException | RuntimeException e) {
+            return null;   // a field Atlas may not read: the proxy is treated as a plain subclass
+        }
+    }
 
     private static Class<?> findInterface(Class<?> type, String name) {
         for (Class<?> c = type; c != null; c = c.getSuperclass()) {
@@ -122,7 +173,7 @@ final class ProxyTargets {
         try {
             return body.invokeWithArguments(args);
         } finally {
-            if (!(boolean) a.isStatic.invoke(source)) {
+            if (a.isStatic != null && !(boolean) a.isStatic.invoke(source)) {
                 a.releaseTarget.invoke(source, target);
             }
         }

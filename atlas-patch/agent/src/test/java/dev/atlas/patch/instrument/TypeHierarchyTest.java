@@ -35,4 +35,19 @@ class TypeHierarchyTest {
         assertTrue(b.namesAnyType(Set.of("java/util/Map")));
         assertFalse(b.namesAnyType(Set.of("java/util/List")));
     }
+
+    /**
+     * Two patterns matching one method (Spring's filters implement jakarta.servlet.Filter, Tomcat's
+     * chain FilterChain, a servlet both Servlet and HttpServlet): both count as matched, so that
+     * {@code atlas status} does not report a pattern as matching nothing because another one
+     * came first in the list.
+     */
+    @Test
+    void everyPatternThatMatchesAMethodCountsAsMatched() {
+        BoundaryMatcher b = new BoundaryMatcher(List.of("java.util.AbstractMap#put", "java.util.Map#put",
+                "java.util.HashMap#put"));
+        Set<String> supers = new TypeHierarchy().supertypes(loader, "java/util/LinkedHashMap", List.of("java/util/HashMap"));
+        assertTrue(b.isBoundary(supers, "put"));
+        assertEquals(List.of(), b.unmatched());
+    }
 }

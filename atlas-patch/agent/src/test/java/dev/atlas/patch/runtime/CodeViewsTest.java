@@ -107,19 +107,24 @@ class CodeViewsTest {
 
     /** A patch of app.Shop replacing tagA, tagB (instance) and tagC (static) to return {@code tag}. */
     Patch shopPatch(String tag, String expectedFingerprint) {
+        return shopPatch(tag, expectedFingerprint, "return (\"\" + self.base()).isEmpty() ? \"?\" : \"%s\";".formatted(tag));
+    }
+
+    /** As {@link #shopPatch(String, String)}, with {@code tagB}'s body (in which {@code self} is the Shop). */
+    Patch shopPatch(String tag, String expectedFingerprint, String tagBBody) {
         String id = String.format("%016x", PATCH_IDS.incrementAndGet() * 0x1234567L);
         String body = "app.Shop$$AtlasPatch$" + id.substring(0, 8);
         String src = """
                 package app;
                 public class %s {
                     public static String replaced$tagA(Shop self) { return "%s"; }
-                    public static String replaced$tagB(Shop self) {   // a concatenation: a prelinked call site
-                        return ("" + self.base()).isEmpty() ? "?" : "%s";
+                    public static String replaced$tagB(Shop self) {   // by default a concatenation: a prelinked call site
+                        %s
                     }
                     public static String replaced$tagC() { return "%s"; }
                     public static int replaced$price(Shop self, int qty, long extra, double factor) { return -1; }
                 }
-                """.formatted(body.substring(4), tag, tag, tag);
+                """.formatted(body.substring(4), tag, tagBBody, tag);
         byte[] bytes = InMemoryCompiler.compile(Map.of(body, src), Map.of("app/Shop", v1.get("app/Shop")))
                 .get(body.replace('.', '/'));
         List<MethodChange> methods = List.of(
@@ -364,22 +369,87 @@ class CodeViewsTest {
     }
 
     /**
-     * A rolled-back patch's body class (a hidden class, with its prelinked call sites) unloads
-     * once its view retired: nothing of Atlas holds it. (A body with a lambda does not unload
-     * while its class loader lives: the JDK defines the lambda's class strongly in that loader,
-     * with a handle to the body's method as class data; InnerClassLambdaMetafactory, JDK 25.)
+     * A body class is an ordinary class of the patched class's loader (so that its frames show
+     * in stack traces), which cannot unload while that loader lives: applying the same patch
+     * again reuses it, and its code runs again.
+     */
+    @Test
+    void reapplyingAPatchReusesItsBodyClass() throws Throwable {
+        MethodSlot slot = code.registry().find(loader, "app/Shop", "tagB", "()Ljava/lang/String;");
+        Patch p = shopPatch("2", v1Fingerprint());
+        PatchApplication a = pipeline.apply(p);
+        a.migration().await(LONG);
+        Class<?> first = MethodHandles.reflectAs(java.lang.reflect.Method.class,
+                a.target().get(CodeViews.CODE).handle(slot.id())).getDeclaringClass();
+        assertFalse(first.isHidden(), first::toString);
+        assertEquals(loader, first.getClassLoader());
+        pipeline.rollback().migration().await(LONG);
+        assertEquals("111", callHandle(() -> {}));
+        PatchApplication again = pipeline.apply(p);
+        again.migration().await(LONG);
+        assertSame(first, MethodHandles.reflectAs(java.lang.reflect.Method.class,
+                again.target().get(CodeViews.CODE).handle(slot.id())).getDeclaringClass());
+        assertEquals("222", callHandle(() -> {}));
+    }
+
+    /**
+     * A rolled-back patch's hidden body class (with its prelinked call sites) unloads once its
+     * view retired: nothing of Atlas holds it. (A body is hidden when it needs a nestmate's access
+     * or when an ordinary body class of other content has its name, as here.)
      */
     @Test
     void aRolledBackPatchsClassesUnloadOnceItsViewRetires() throws Throwable {
         MethodSlot slot = code.registry().find(loader, "app/Shop", "tagB", "()Ljava/lang/String;");
+        pipeline.apply(shopPatch("3", v1Fingerprint())).migration().await(LONG);   // takes the body's name
+        pipeline.rollback().migration().await(LONG);
         PatchApplication a = pipeline.apply(shopPatch("2", v1Fingerprint()));
         a.migration().await(LONG);
-        assertEquals("222", callHandle(() -> {}), "the body's lambda and concatenation ran");
+        assertEquals("222", callHandle(() -> {}), "the body's concatenation ran");
         MethodHandle body = a.target().get(CodeViews.CODE).handle(slot.id());
         java.lang.ref.WeakReference<Class<?>> bodyClass = new java.lang.ref.WeakReference<>(
                 MethodHandles.reflectAs(java.lang.reflect.Method.class, body).getDeclaringClass());
         assertTrue(bodyClass.get().isHidden(), bodyClass.get()::toString);
-        long patchedId = a.target().id();
+        body = null;
+        a = null;
+        assertUnloadsAfterRollback(bodyClass);
+    }
+
+    /**
+     * A body class whose code holds lambdas and method references (capturing, not capturing,
+     * a bound receiver, a boxed result, a generic interface the compiler bridges) unloads as
+     * well once its view retired, while the application's class loader lives on.
+     */
+    @Test
+    void aRolledBackPatchWithLambdasUnloadsOnceItsViewRetires() throws Throwable {
+        String tagB = """
+                java.util.function.Supplier<String> constant = () -> "2";
+                java.util.function.Function<String, String> twice = s -> s + constant.get() + self.base() * 0;
+                java.util.function.IntFunction<Integer> boxed = Integer::valueOf;
+                java.util.function.Supplier<String> bound = "2"::toString;
+                java.util.Comparator<String> longestFirst = java.util.Comparator.comparingInt(String::length);
+                java.util.List<String> l = new java.util.ArrayList<>(java.util.List.of("x", "22"));
+                l.sort(longestFirst.reversed());
+                java.util.function.Consumer<String> add = l::add;
+                add.accept("y");
+                return twice.apply("") + boxed.apply(7) + bound.get() + l;
+                """;
+        MethodSlot slot = code.registry().find(loader, "app/Shop", "tagB", "()Ljava/lang/String;");
+        pipeline.apply(shopPatch("3", v1Fingerprint())).migration().await(LONG);   // takes the body's name: a hidden body
+        pipeline.rollback().migration().await(LONG);
+        PatchApplication a = pipeline.apply(shopPatch("2", v1Fingerprint(), tagB));
+        a.migration().await(LONG);
+        assertEquals("2" + "20" + "7" + "2" + "[22, x, y]" + "2", callHandle(() -> {}), "the body's lambdas ran");
+        MethodHandle body = a.target().get(CodeViews.CODE).handle(slot.id());
+        java.lang.ref.WeakReference<Class<?>> bodyClass = new java.lang.ref.WeakReference<>(
+                MethodHandles.reflectAs(java.lang.reflect.Method.class, body).getDeclaringClass());
+        assertTrue(bodyClass.get().isHidden(), bodyClass.get()::toString);
+        body = null;
+        a = null;
+        assertUnloadsAfterRollback(bodyClass);
+    }
+
+    private void assertUnloadsAfterRollback(java.lang.ref.WeakReference<Class<?>> bodyClass) throws Exception {
+        long patchedId = code.space().defaultView().id();
         CountDownLatch retired = new CountDownLatch(1);
         dev.atlas.core.observe.SpaceListener l = new dev.atlas.core.observe.SpaceListener() {
             @Override
@@ -390,8 +460,6 @@ class CodeViewsTest {
             }
         };
         code.space().addListener(l);
-        body = null;
-        a = null;
         try {
             pipeline.rollback().migration().await(LONG);
             assertTrue(retired.await(LONG.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), "view not retired");

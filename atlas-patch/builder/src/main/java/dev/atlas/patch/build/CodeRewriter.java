@@ -143,13 +143,16 @@ final class CodeRewriter implements CodeTransform {
     }
 
     /**
-     * A private member this code cannot reach directly: a body class is a nestmate of its
-     * class's nest, but added classes belong to no nest. (Private constructors of added
-     * classes are made package-private by {@link AddedClassWriter} instead.)
+     * A private member this code cannot reach directly. Added classes belong to no nest; a
+     * body class is defined as an ordinary class beside its class (so that its frames keep
+     * their source file and line numbers in stack traces), a nestmate of nobody, so every
+     * private member it uses goes through the linker. (Private constructors are the
+     * exception: {@code new} cannot go through a link, so a body that calls one is defined
+     * as a hidden nestmate by the agent; private constructors of added classes are made
+     * package-private by {@link AddedClassWriter}.)
      */
     private boolean unreachablePrivate(Hierarchy.Member m) {
-        String d = m.declaringClass();
-        return m.isPrivate() && !d.equals(selfNew) && (bodyClass == null || ctx.addedClasses.contains(d));
+        return m.isPrivate() && (bodyClass != null || !m.declaringClass().equals(selfNew));
     }
 
     /** A member that cannot be resolved because a class of its owner's hierarchy is unknown: refused. */
@@ -226,7 +229,7 @@ final class CodeRewriter implements CodeTransform {
         MethodTypeDesc type = ctx.remap.map(v.typeSymbol());
         ClassDesc ownerDesc = owner.startsWith("[") ? map(ClassDesc.ofDescriptor(owner)) : loaded(owner);
         if (name.equals("<init>")) {
-            if (!ctx.addedClasses.contains(owner) && ctx.newBuild.resolveMethod(owner, name, desc)
+            if (bodyClass == null && !ctx.addedClasses.contains(owner) && ctx.newBuild.resolveMethod(owner, name, desc)
                     .filter(this::unreachablePrivate).isPresent()) {
                 problem(name + desc, "added class calls a private constructor of " + owner
                         + " (an added class is no nestmate of it): make the constructor package-private");

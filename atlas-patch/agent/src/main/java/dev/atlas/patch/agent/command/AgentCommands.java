@@ -13,9 +13,11 @@ import dev.atlas.patch.format.PatchVerifier;
 import dev.atlas.patch.format.VerifiedPatch;
 import dev.atlas.patch.jit.JitPriorityWindow;
 import dev.atlas.patch.runtime.CodeViews;
+import dev.atlas.patch.runtime.LoaderScope;
 import dev.atlas.patch.runtime.PatchApplication;
 import dev.atlas.patch.runtime.PatchPipeline;
 import dev.atlas.patch.runtime.PatchRejectedException;
+import dev.atlas.patch.runtime.TransferHookFailedException;
 import dev.atlas.patch.runtime.PreparationCost;
 
 import java.io.IOException;
@@ -109,6 +111,7 @@ final class AgentCommands {
                 return refused(f, "cannot read the trusted key store " + r.keystore() + ": " + e.getMessage());
             }
         }
+        LoaderScope scope = r.loader() == null ? LoaderScope.ALL : LoaderScope.named(r.loader());
         Installation in = AgentInstaller.installed();
         String installNote = "";
         VerifiedPatch file;
@@ -121,9 +124,9 @@ final class AgentCommands {
                 in = AgentInstaller.install("warmup=false", inst, true);
                 installNote = "The Atlas agent was not installed: installed it now by late attach with default options ("
                         + describe(in) + "), " + in.retransformed() + " loaded class(es) made patchable.\n" + failures(in);
-                a = in.pipeline().apply(file.patch());
+                a = in.pipeline().apply(file.patch(), scope);
             } else {
-                PatchPipeline.FileApplication fa = in.pipeline().apply(r.patch(), trusted);
+                PatchPipeline.FileApplication fa = in.pipeline().apply(r.patch(), trusted, scope);
                 file = fa.file();
                 a = fa.application();
             }
@@ -135,10 +138,15 @@ final class AgentCommands {
                     + "required): " + e.getMessage());
         } catch (IOException e) {
             return refused(f, "cannot read the patch file: " + e);
+        } catch (TransferHookFailedException e) {
+            return hookFailed(f, e, installNote);
         } catch (PatchRejectedException e) {
             return installNote.isEmpty() ? refused(f, e.getMessage()) : refusedAfterInstall(f, e.getMessage(), in);
         }
         f.put("patch", a.patchId());
+        if (scope.name() != null) {
+            f.put("loader", scope.name());
+        }
         if (file.signerTrusted()) {
             f.put("signer", file.signer().orElseThrow().getSubjectX500Principal().getName());
         }
@@ -150,7 +158,7 @@ final class AgentCommands {
         if (prep.jit() != null) {
             f.put("prepare-jit-ms", millis(prep.jit()));
         }
-        String head = installNote + "patch " + a.patchId() + " (" + file.describeSigner() + ") applied: "
+        String head = installNote + "patch " + a.patchId() + " (" + file.describeSigner() + ") applied" + scope.describe() + ": "
                 + a.replacedMethods() + " method(s) replaced, " + a.addedMethods() + " added, " + a.shadowFields()
                 + " new field(s), " + a.addedClasses() + " class(es) added; new code prepared in "
                 + prep.describe() + "; now view " + a.target().id() + " '"
@@ -265,6 +273,20 @@ final class AgentCommands {
 
     static CommandReply refused(Map<String, String> f, String why) {
         return new CommandReply(Status.REFUSED, f, "refused: " + why + "\nNothing was changed in the target JVM.\n");
+    }
+
+    /**
+     * A patch whose state-transfer hook threw: not applied, but not "nothing changed" either:
+     * the hooks that ran (and the failed one, up to its failure) changed what they wrote.
+     */
+    private static CommandReply hookFailed(Map<String, String> f, TransferHookFailedException e, String installNote) {
+        f.put("hooks-completed", String.join(",", e.completed()));
+        f.put("hook-failed", e.failed());
+        return new CommandReply(Status.REFUSED, f, "refused: " + e.getMessage() + "\nThe patch was not applied: no "
+                + "view was published and no thread moved. But its state-transfer code ran in the target JVM: "
+                + (e.completed().isEmpty() ? "" : "the hook(s) of " + String.join(", ", e.completed())
+                + " ran to the end, and ") + "the hook of " + e.failed() + " ran until it threw; whatever they wrote "
+                + "stays written (Atlas does not undo a hook's effects).\n" + installNote);
     }
 
     /**

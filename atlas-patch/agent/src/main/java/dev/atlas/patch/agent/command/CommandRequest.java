@@ -30,9 +30,11 @@ import java.util.StringJoiner;
  * @param keystorePassword  its password, or null
  * @param agentOptions      agent options for {@code attach} (see {@link dev.atlas.patch.agent.install.AgentOptions}), or null
  * @param variant           what {@code variant-apply}, {@code variant-remove} and {@code variant-list} act on, or null
+ * @param loader            apply only: the name of the one class loader whose classes the patch changes
+ *                          (see {@link dev.atlas.patch.runtime.LoaderScope}), or null for every loader
  */
 public record CommandRequest(Verb verb, Path patch, Duration timeout, Path keystore, String keystorePassword,
-                             String agentOptions, VariantArgs variant) {
+                             String agentOptions, VariantArgs variant, String loader) {
     /** The request file in the command directory. */
     public static final String FILE = "request.properties";
 
@@ -84,6 +86,9 @@ public record CommandRequest(Verb verb, Path patch, Duration timeout, Path keyst
         }
         if (verb.name().startsWith("VARIANT") && variant == null) {
             throw new IllegalArgumentException(verb.wireName() + " needs the variant's arguments");
+        }
+        if (loader != null && (verb != Verb.APPLY || loader.isBlank())) {
+            throw new IllegalArgumentException("class loader '" + loader + "': only apply takes one, and not blank");
         }
     }
 
@@ -145,38 +150,43 @@ public record CommandRequest(Verb verb, Path patch, Duration timeout, Path keyst
     }
 
     public static CommandRequest apply(Path patch, Duration timeout, Path keystore, String keystorePassword) {
-        return new CommandRequest(Verb.APPLY, patch, timeout, keystore, keystorePassword, null, null);
+        return new CommandRequest(Verb.APPLY, patch, timeout, keystore, keystorePassword, null, null, null);
+    }
+
+    /** An apply that changes only the classes of the class loader named {@code loader} (null: every loader). */
+    public static CommandRequest apply(Path patch, Duration timeout, Path keystore, String keystorePassword, String loader) {
+        return new CommandRequest(Verb.APPLY, patch, timeout, keystore, keystorePassword, null, null, loader);
     }
 
     public static CommandRequest rollback(Duration timeout) {
-        return new CommandRequest(Verb.ROLLBACK, null, timeout, null, null, null, null);
+        return new CommandRequest(Verb.ROLLBACK, null, timeout, null, null, null, null, null);
     }
 
     public static CommandRequest status() {
-        return new CommandRequest(Verb.STATUS, null, Duration.ZERO, null, null, null, null);
+        return new CommandRequest(Verb.STATUS, null, Duration.ZERO, null, null, null, null, null);
     }
 
     public static CommandRequest attach(String agentOptions) {
-        return new CommandRequest(Verb.ATTACH, null, Duration.ZERO, null, null, agentOptions, null);
+        return new CommandRequest(Verb.ATTACH, null, Duration.ZERO, null, null, agentOptions, null, null);
     }
 
     /** Publishes variant {@code name} and moves the named threads into it, waiting up to {@code timeout}. */
     public static CommandRequest variantApply(String name, List<String> trace, List<String> restrict,
                                               List<String> threads, Duration timeout) {
         return new CommandRequest(Verb.VARIANT_APPLY, null, timeout, null, null, null,
-                new VariantArgs(name, trace, restrict, threads, 0));
+                new VariantArgs(name, trace, restrict, threads, 0), null);
     }
 
     /** Removes variant {@code name}, waiting up to {@code timeout} for its threads to leave it. */
     public static CommandRequest variantRemove(String name, Duration timeout) {
         return new CommandRequest(Verb.VARIANT_REMOVE, null, timeout, null, null, null,
-                new VariantArgs(name, List.of(), List.of(), List.of(), 0));
+                new VariantArgs(name, List.of(), List.of(), List.of(), 0), null);
     }
 
     /** Lists the variants with the latest {@code traces} traced calls of each. */
     public static CommandRequest variantList(int traces) {
         return new CommandRequest(Verb.VARIANT_LIST, null, Duration.ZERO, null, null, null,
-                new VariantArgs(null, List.of(), List.of(), List.of(), traces));
+                new VariantArgs(null, List.of(), List.of(), List.of(), traces), null);
     }
 
     /** Writes {@value #FILE} into {@code dir}. */
@@ -198,6 +208,9 @@ public record CommandRequest(Verb verb, Path patch, Duration timeout, Path keyst
         }
         if (variant != null) {
             variant.write(p);
+        }
+        if (loader != null) {
+            p.setProperty("loader", loader);
         }
         // may hold a key store password: written to a file created 0600 (never readable by others for a
         // moment), then moved into place
@@ -243,7 +256,8 @@ public record CommandRequest(Verb verb, Path patch, Duration timeout, Path keyst
         Verb v = Verb.ofWireName(verb);
         return new CommandRequest(v, patch == null ? null : Path.of(patch), Duration.ofMillis(ms),
                 keystore == null ? null : Path.of(keystore), p.getProperty("keystore-password"),
-                p.getProperty("agent-options"), v.name().startsWith("VARIANT") ? VariantArgs.read(p) : null);
+                p.getProperty("agent-options"), v.name().startsWith("VARIANT") ? VariantArgs.read(p) : null,
+                p.getProperty("loader"));
     }
 
     @Override
@@ -251,6 +265,7 @@ public record CommandRequest(Verb verb, Path patch, Duration timeout, Path keyst
         return "CommandRequest[" + verb.wireName() + (patch == null ? "" : " " + patch) + ", timeout " + timeout
                 + (keystore == null ? "" : ", signature required (" + keystore + ")")
                 + (agentOptions == null ? "" : ", options " + agentOptions)
-                + (variant == null ? "" : ", " + variant) + "]";
+                + (variant == null ? "" : ", " + variant)
+                + (loader == null ? "" : ", class loader " + loader) + "]";
     }
 }

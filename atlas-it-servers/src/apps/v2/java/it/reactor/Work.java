@@ -1,0 +1,9 @@
+package it.reactor;
+
+final class Work {
+    private Work() {}
+
+    static String tag() {
+        return Version.tag();
+    }
+}
