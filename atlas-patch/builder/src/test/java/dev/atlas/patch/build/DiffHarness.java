@@ -84,8 +84,9 @@ final class DiffHarness {
             Path helper = Fixtures.compile(tmp.resolve("helper"), Map.of(pkg + ".AtlasTestLookup", "package " + pkg + ";\n"
                     + "public class AtlasTestLookup { public static java.lang.invoke.MethodHandles.Lookup get() {"
                     + " return java.lang.invoke.MethodHandles.lookup(); } }"));
+            // parent: this test's loader, for Atlas's runtime (a body's private accesses link through PatchLinker)
             loader = new URLClassLoader(new URL[] {v1.toUri().toURL(), helper.toUri().toURL()},
-                    ClassLoader.getPlatformClassLoader());
+                    DiffHarness.class.getClassLoader());
         }
         return loader.loadClass(binaryName);
     }
