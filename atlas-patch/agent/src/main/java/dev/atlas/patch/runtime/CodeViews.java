@@ -34,9 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * }
  *
  * <p>Applying a patch: prepare it beside the running code (define, verify, link: nothing
- * visible), run its state-transfer hooks, publish a view derived from the current default
- * whose table adds the patch's bodies, switch on the entry guards of the replaced methods
- * (then {@link MutableCallSite#syncAll}), and migrate every thread into the new view,
+ * visible), publish a view derived from the current default whose table adds the patch's
+ * bodies, switch on the entry guards of the replaced methods (then
+ * {@link MutableCallSite#syncAll}), run its state-transfer hooks in that view, and migrate every thread into the new view,
  * which becomes the default. A thread inside a request keeps the old code until the request
  * ends; a thread between requests (detached) moves at once; a new thread starts in the new
  * view. Rollback migrates every thread back to the view the patch was applied on.
@@ -116,17 +116,10 @@ public final class CodeViews {
     private PatchApplication applyLocked(Patch patch, View parent, String jitPriority) {
         PreparationCost.Meter meter = PreparationCost.start();
         PreparedPatch p = preparer.prepare(patch, parent.get(CODE));
-        for (MethodHandle hook : p.transferHooks()) {
-            try {
-                hook.invoke();
-            } catch (Throwable t) {
-                throw new PatchRejectedException("patch " + patch.id() + ": state-transfer hook failed: " + t
-                        + " (no thread was moved; the hook's own effects are not undone)", t);
-            }
-        }
-        PreparationCost prepared = meter.stop();
         View view = space.derive(parent, "patch " + patch.id()).diverge(CODE, p.table()).publish();
         activate(p.slotsToActivate());
+        runHooks(patch, view, p.transferHooks());
+        PreparationCost prepared = meter.stop();
         cacheDefault(view);
         prime(p.slotsToActivate());
         Migration m = space.migrate(view).allThreads().makeDefault().start();
@@ -137,6 +130,50 @@ public final class CodeViews {
                 + p.replacedMethods() + " method(s) replaced, " + p.addedMethods() + " added, " + p.shadowFields()
                 + " shadow field(s), " + p.addedClasses() + " class(es) added; migrating " + m.size() + " thread(s)");
         return a;
+    }
+
+    /**
+     * Runs the state-transfer hooks in the new view (so they may call code the patch adds or
+     * changes), on a thread of their own bound to it; no application thread is there yet. If
+     * one fails, the view retires unused and the patch is rejected: the default view, its
+     * code and its threads are as before, and the patch can be applied again.
+     */
+    private void runHooks(Patch patch, View view, List<MethodHandle> hooks) {
+        if (hooks.isEmpty()) {
+            return;
+        }
+        Throwable[] failure = new Throwable[1];
+        Thread t = Thread.ofPlatform().name("atlas-transfer-" + patch.id()).unstarted(() -> {
+            space.bindCurrentThread(view);
+            try {
+                for (MethodHandle hook : hooks) {
+                    hook.invoke();
+                }
+            } catch (Throwable e) {
+                failure[0] = e;
+            } finally {
+                space.unbindCurrentThread();
+            }
+        });
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();   // join: happens-before for failure[0]
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure[0] != null) {
+            view.retire();
+            throw new PatchRejectedException("patch " + patch.id() + ": state-transfer hook failed in the new view: "
+                    + failure[0] + " (no thread was moved and the running code is unchanged; what the hook itself wrote "
+                    + "before failing is not undone; the patch can be applied again)", failure[0]);
+        }
     }
 
     /**

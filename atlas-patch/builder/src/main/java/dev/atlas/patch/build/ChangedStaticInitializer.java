@@ -31,7 +31,9 @@ import java.util.function.UnaryOperator;
  * // o.copies() = {SALT=<segment of the new <clinit>>}, o.refusal() = null
  * }
  *
- * <p>Refused (with the reason) when the rest of the initialiser differs, a changed field is
+ * <p>An enum's {@code $VALUES} whose code differs (compilers build it inline or through
+ * {@code $values()}) is left alone: it holds the enum's constants, which must be unchanged.
+ * Refused (with the reason) when the rest of the initialiser differs, a changed field is
  * not final (other code may write it), is an enum constant or synthetic (identity and the
  * compiler's own tables must stay one), or is no longer initialised by the new build.
  *
@@ -90,6 +92,10 @@ final class ChangedStaticInitializer {
                 continue;
             }
             int flags = old.flags().flagsMask();
+            if (f.equals("$VALUES") && (flags & ClassFile.ACC_SYNTHETIC) != 0
+                    && (oldModel.flags().flagsMask() & ClassFile.ACC_ENUM) != 0) {
+                continue;   // the array of the enum's constants, which ClassDiff requires unchanged: only its code differs
+            }
             if ((flags & (ClassFile.ACC_ENUM | ClassFile.ACC_SYNTHETIC)) != 0) {
                 return Outcome.refused("the initialiser of " + ((flags & ClassFile.ACC_ENUM) != 0 ? "enum constant " : "synthetic field ")
                         + f + " changed: a copy for the new view would be a second, different object; remedy: restart on the new release");
