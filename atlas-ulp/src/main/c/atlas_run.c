@@ -4,7 +4,8 @@
  * [u8 type][u32 big-endian length][payload]; REQUEST=1 STDIN=2 STDOUT=3 STDERR=4 EXIT=5.
  *
  * Usage: atlas-run <command...>   (run ..., host status, host stop, kill ID)
- * When no host answers a `run`, it starts one: $ATLAS_JAVA [$ATLAS_HOST_JAVA_OPTS] -cp
+ * When no host answers a `run`, it starts one: $ATLAS_JAVA [-XX:AOTCache=<dir>/host.aot, if that
+ * file exists] [$ATLAS_HOST_JAVA_OPTS] -cp
  * $ATLAS_ULP_JAR dev.atlas.ulp.UlpMain host serve, detached (setsid), output to host.log.
  * Without $ATLAS_JAVA it asks the shell command $ATLAS_FIND_JAVA (set by ./atlas: the JDK
  * search of scripts/find-jdk.sh) for the java launcher, so that a run on a live host never
@@ -82,6 +83,12 @@ static int start_host(void) {
         if (chdir("/") != 0) _exit(127);
         char *argv[64]; int n = 0;
         argv[n++] = (char *) java;
+        char aot[4200], aot_opt[4300];   /* the user's AOT cache, if made (docs/ulp.md) */
+        snprintf(aot, sizeof aot, "%s/host.aot", dir);
+        if (access(aot, R_OK) == 0) {
+            snprintf(aot_opt, sizeof aot_opt, "-XX:AOTCache=%s", aot);
+            argv[n++] = aot_opt;
+        }
         char *opts = getenv("ATLAS_HOST_JAVA_OPTS");
         if (opts) {
             opts = strdup(opts);

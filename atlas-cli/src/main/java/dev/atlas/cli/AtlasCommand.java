@@ -3,6 +3,7 @@ package dev.atlas.cli;
 import dev.atlas.cli.patch.AttachCommand;
 import dev.atlas.cli.patch.PatchCommand;
 import dev.atlas.cli.patch.StatusCommand;
+import dev.atlas.cli.patch.VariantCommand;
 import dev.atlas.cli.spaces.SpacesCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Spec;
         versionProvider = ManifestVersionProvider.class,
         description = "Atlas: several views (code + off-heap memory) in one JVM; threads migrate between "
                 + "them one by one, each at its own quiescence point, so nobody waits.",
-        subcommands = {PatchCommand.class, StatusCommand.class, AttachCommand.class, SpacesCommand.class})
+        subcommands = {PatchCommand.class, StatusCommand.class, AttachCommand.class, VariantCommand.class,
+            SpacesCommand.class})
 public final class AtlasCommand implements Runnable {
 
     @Spec

@@ -1,5 +1,6 @@
 package dev.atlas.cli;
 
+import dev.atlas.patch.agent.command.CommandReply;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -27,6 +28,11 @@ public record CliRun(int exitCode, String out, String err) {
     /** Runs {@code args} exactly as {@code main} would, but without exiting. */
     public static CliRun atlas(String... args) {
         return of(AtlasCommand.commandLine(), args);
+    }
+
+    /** Standard output parsed as the agent's reply (a command run with {@code --raw}). */
+    public CommandReply reply() {
+        return CommandReply.parse(out, "atlas reply");
     }
 
     @Override

@@ -32,7 +32,13 @@ import java.lang.invoke.VarHandle;
  * quiescence path (it must see tickets installed by migrators) and plainly in
  * {@link ViewSpace#enter()} (only the owner moves a RUNNING thread between views, and it
  * re-synchronises through the CAS that ends every IDLE period, so its own last write or
- * that CAS is what a plain read returns).
+ * that CAS is what a plain read returns). The space's volatile {@code closed} flag is read
+ * ({@link ViewSpace#enter()}, {@link ViewSpace#enterRequest()}) only when an outermost scope
+ * opens (depth zero), never for a nested one: a nested scope
+ * needs no view change and no new resource, so a thread inside a scope when the space
+ * closes finishes its request; the next outermost scope sees the flag (a thread that opened
+ * its outermost scope just before close may run that scope to its end, like any scope
+ * open at close).
  *
  * <p>Progress: the quiescence fast path and scope entry are wait-free. Every CAS loop
  * here retries only when another party changed the state, that is, made progress.

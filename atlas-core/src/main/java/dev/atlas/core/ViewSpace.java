@@ -49,6 +49,10 @@ import java.util.function.Predicate;
  * </ol>
  *
  * <p>Thread safety: all methods may be called from any thread.
+ *
+ * <p>Size: one class over 500 lines because it is the space's whole public API (binding,
+ * scopes, views, migration, events, introspection), half of it javadoc; the mechanisms are
+ * {@link ThreadBinding}, {@link Migration}, {@link View} and the housekeeper.
  */
 public final class ViewSpace implements AutoCloseable {
     /*
@@ -162,14 +166,14 @@ public final class ViewSpace implements AutoCloseable {
      * Opens a scope in the calling thread's current view, binding the thread to the
      * default view first if it is new to the space. Wait-free; no allocation after JIT.
      *
-     * @throws IllegalStateException if the space is closed
+     * @throws IllegalStateException if the space is closed and no scope is open on the thread
      */
     public ViewScope enter() {
         ThreadBinding b = local.get();
         if (b == null) {
             b = bind(null, "enter");
-        } else if (closed) {
-            throw closedError("enter");
+        } else if (b.depth == 0) {
+            ensureOpen("enter");   // outermost scope only: a scope running at close finishes its nested ones
         }
         return b.openScope();
     }
@@ -187,14 +191,14 @@ public final class ViewSpace implements AutoCloseable {
      * <p>Cost: two compareAndSets on the thread's own binding per outermost request (about
      * 10-40 ns uncontended), nothing more for nested ones.
      *
-     * @throws IllegalStateException if the space is closed
+     * @throws IllegalStateException if the space is closed and no scope is open on the thread
      */
     public ViewScope enterRequest() {
         ThreadBinding b = local.get();
         if (b == null) {
             b = bind(null, "enterRequest");
-        } else if (closed) {
-            throw closedError("enterRequest");
+        } else if (b.depth == 0) {
+            ensureOpen("enterRequest");   // outermost scope only (see ThreadBinding's memory ordering)
         }
         return b.openRequestScope();
     }
@@ -761,7 +765,8 @@ public final class ViewSpace implements AutoCloseable {
         }
     }
 
-    private void ensureOpen(String operation) {
+    /** @throws IllegalStateException naming {@code operation} if the space is closed (a volatile read) */
+    void ensureOpen(String operation) {
         if (closed) {
             throw closedError(operation);
         }
@@ -776,8 +781,9 @@ public final class ViewSpace implements AutoCloseable {
     }
 
     /**
-     * Closes the space: no new view, migration, thread binding or scope is accepted
-     * ({@link #enter()} throws; scopes already open close as usual). Threads already bound
+     * Closes the space: no new view, migration, thread binding or outermost scope is
+     * accepted ({@link #enter()} and {@link #enterRequest()} outside every scope throw); a
+     * thread inside a scope at close runs to its end, its nested scopes included. Threads already bound
      * keep their views; a view retires as before when its last thread leaves,
      * with its cleanup run on the thread that released it. Idempotent.
      */

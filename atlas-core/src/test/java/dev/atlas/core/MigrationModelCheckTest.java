@@ -2,7 +2,9 @@ package dev.atlas.core;
 
 import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Set;
 
@@ -30,6 +32,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@code cancelLocked} never overlap, as the space's admin lock guarantees in production.
  * Views live in a closed space (see {@link ModelCheckSupport}) and are never retired here.
  */
+// Lincheck runs each invocation under its own hang detection; the whole class's time depends on
+// the machine's load, which no test here asserts: a bound only against a hang of the runner itself.
+@Timeout(value = 30, unit = TimeUnit.MINUTES)
 class MigrationModelCheckTest {
     static final int INVOCATIONS = 400; // ~5-10 s each on a loaded 2-core box; every seeded bug was found within 300
 

@@ -2,7 +2,9 @@ package dev.atlas.core;
 
 import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.atlas.core.ModelCheckSupport.activeView;
@@ -21,6 +23,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * here, which nothing reads before the OR could matter). Every interleaving around it is
  * still explored: switches happen before that write and before the next access after it.
  */
+// Lincheck runs each invocation under its own hang detection; the whole class's time depends on
+// the machine's load, which no test here asserts: a bound only against a hang of the runner itself.
+@Timeout(value = 30, unit = TimeUnit.MINUTES)
 class ViewLifecycleModelCheckTest {
     static final int INVOCATIONS = 1_000;
 

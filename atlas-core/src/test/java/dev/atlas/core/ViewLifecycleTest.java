@@ -221,14 +221,16 @@ class ViewLifecycleTest {
     }
 
     @Test
-    void aBoundThreadCannotOpenAScopeInAClosedSpaceButClosesItsOpenOnes() {
+    void aClosedSpaceRefusesOutermostScopesButAScopeOpenAtCloseFinishesItsNestedOnes() {
         space.bindCurrentThread();
-        ViewScope open = space.enter();
+        ViewScope open = space.enterRequest();
         space.close();
+        space.enter().close();          // nested in the request running at close: it runs to its end
+        space.enterRequest().close();   // a nested request scope is an ordinary nested scope
+        open.close();   // a scope opened before close still closes
         IllegalStateException e = assertThrows(IllegalStateException.class, space::enter);
         assertTrue(e.getMessage().contains("closed") && e.getMessage().contains("enter"), e.getMessage());
         assertThrows(IllegalStateException.class, space::enterRequest);
-        open.close();   // a scope opened before close still closes
         space.unbindCurrentThread();
     }
 

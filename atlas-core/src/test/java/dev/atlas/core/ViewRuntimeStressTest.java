@@ -1,5 +1,6 @@
 package dev.atlas.core;
 
+import dev.atlas.testsupport.Await;
 import dev.atlas.core.quiescence.QuiescentThreadPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -312,11 +313,7 @@ class ViewRuntimeStressTest {
         }
     }
 
-    private static void waitUntil(BooleanSupplier condition, java.util.function.Supplier<String> what) throws InterruptedException {
-        long deadline = System.nanoTime() + GENEROUS.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) fail("not reached within " + GENEROUS + ": " + what.get());
-            Thread.sleep(5);
-        }
+    private static void waitUntil(BooleanSupplier condition, java.util.function.Supplier<String> what) {
+        Await.until(what, GENEROUS, condition);
     }
 }

@@ -62,6 +62,9 @@ import java.util.function.Consumer;
  * lock-free and allocation-free; allocating, configuring, speculating and closing take one
  * lock of the space among themselves. Linux only (x86_64, aarch64): elsewhere
  * {@link #create} throws {@link UnsupportedOperationException}.
+ *
+ * <p>Size: one class over 500 lines because each view's mapping is built, remapped and
+ * unmapped under the one lock these methods share; a third of it is javadoc.
  */
 public final class MemorySpace implements AutoCloseable {
     /*

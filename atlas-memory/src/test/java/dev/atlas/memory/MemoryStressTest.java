@@ -1,5 +1,6 @@
 package dev.atlas.memory;
 
+import dev.atlas.testsupport.Await;
 import dev.atlas.core.Migration;
 import dev.atlas.core.View;
 import dev.atlas.core.ViewRetiredException;
@@ -42,6 +43,7 @@ class MemoryStressTest {
             Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
             AtomicBoolean stop = new AtomicBoolean();
             long[] counts = new long[WRITERS];
+            java.util.concurrent.atomic.AtomicLong iterations = new java.util.concurrent.atomic.AtomicLong();
             List<View> live = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(space.baseView()));
 
             List<Thread> writers = new ArrayList<>();
@@ -55,6 +57,7 @@ class MemoryStressTest {
                                 MemorySegment c = memory.segment(scope.view(), counters);
                                 c.set(JAVA_LONG, id * page, c.get(JAVA_LONG, id * page) + 1);
                                 counts[id]++;
+                                iterations.incrementAndGet();
                                 MemorySegment s = memory.segment(scope.view(), scratch);
                                 s.set(JAVA_LONG, rnd.nextLong(64) * page + 8L * id, counts[id]);
                                 MemorySegment cfg = memory.segment(scope.view(), config);
@@ -99,7 +102,8 @@ class MemoryStressTest {
                 if (parent != space.baseView()) {
                     parent.retire();   // threads that switched back into it keep it alive until they leave
                 }
-                Thread.sleep(20);
+                long seen = iterations.get();   // the writers work in this generation before the next one
+                Await.until("the writers ran on", () -> iterations.get() >= seen + 10L * WRITERS || !failures.isEmpty());
             }
             stop.set(true);
             for (Thread t : writers) {

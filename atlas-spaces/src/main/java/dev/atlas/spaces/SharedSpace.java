@@ -9,8 +9,6 @@ import dev.atlas.spaces.sync.RobustLock;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -40,9 +38,9 @@ public final class SharedSpace implements AutoCloseable {
     private final SharedHeap heap;
     private final RobustLock lock;
     private final int attachSlot;
-    private final ConcurrentHashMap<Long, ReentrantLock> localLocks = new ConcurrentHashMap<>();
+    private final long spaceId;
 
-    SharedSpace(String name, Arena arena, SpaceHeader header, MemorySegment segment, long canonicalBase,
+    SharedSpace(String name, long spaceId, Arena arena, SpaceHeader header, MemorySegment segment, long canonicalBase,
                 boolean readOnly, int attachSlot) {
         this.name = name;
         this.arena = arena;
@@ -51,8 +49,9 @@ public final class SharedSpace implements AutoCloseable {
         this.canonicalBase = canonicalBase;
         this.readOnly = readOnly;
         this.attachSlot = attachSlot;
+        this.spaceId = spaceId;
         this.heap = SharedHeap.open(new SegmentWords(segment));
-        this.lock = readOnly ? null : new RobustLock(header.lockMemory(), localLock(-1), "space " + name);
+        this.lock = readOnly ? null : new RobustLock(header.lockMemory(), spaceId, -1, "space " + name);
     }
 
     public String name() {
@@ -155,12 +154,13 @@ public final class SharedSpace implements AutoCloseable {
 
     /**
      * A robust lock stored in the segment at a canonical address ({@link RobustLock#LAYOUT}
-     * bytes), sharing one in-process lock per address in this JVM.
+     * bytes). Every {@code RobustLock} of this JVM at the same address of this space, from any
+     * attachment, shares one in-process lock.
      */
     public RobustLock lockAt(long address) {
         requireWritable("lockAt");
         long off = offsetOf(address);
-        return new RobustLock(segment.asSlice(off, RobustLock.LAYOUT.byteSize()), localLock(address),
+        return new RobustLock(segment.asSlice(off, RobustLock.LAYOUT.byteSize()), spaceId, address,
                 "lock at 0x" + Long.toHexString(address) + " of space " + name);
     }
 
@@ -170,10 +170,6 @@ public final class SharedSpace implements AutoCloseable {
             throw new SpaceException(SpaceException.Reason.READ_ONLY, operation + " on space '" + name
                     + "' attached read-only; attach with AttachOptions.READ_WRITE to write");
         }
-    }
-
-    private ReentrantLock localLock(long key) {
-        return localLocks.computeIfAbsent(key, k -> new ReentrantLock());
     }
 
     /** Detaches: leaves the attached-process table and unmaps the space. Idempotent. */

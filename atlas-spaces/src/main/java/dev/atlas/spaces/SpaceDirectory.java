@@ -15,13 +15,16 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -29,8 +32,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * A directory of named spaces: create, attach, list, inspect and delete them by name. The
- * default directory is the tmpfs {@code /dev/shm/atlas-spaces-<uid>}; any directory works,
- * e.g. a DAX or CXL memory mount.
+ * default directory is the tmpfs {@code /dev/shm/atlas-spaces-<uid>}; any directory works
+ * (a DAX mount, say). Whatever the directory, what is covered is the crash of a
+ * <em>process</em>: Atlas never calls {@code msync} nor flushes CPU caches, so after a power
+ * loss or a host crash a space on persistent memory may hold any mix of old and new stores.
  *
  * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=space-directory}
  *
@@ -151,7 +156,7 @@ public final class SpaceDirectory {
                     List.of(new SpaceMetadata.Segment("main", base, capacity)), Map.of()));
             header.seal();
             int slot = register(header);
-            SharedSpace s = new SharedSpace(name, arena, header, seg, base, false, slot);
+            SharedSpace s = new SharedSpace(name, spaceId, arena, header, seg, base, false, slot);
             done = true;
             return s;
         } finally {
@@ -183,25 +188,11 @@ public final class SpaceDirectory {
             SpaceMetadata m = header.read();
             SpaceMetadata.Segment main = m.segments().getFirst();
             Path segPath = segmentPath(name, m.spaceId(), 0);
-            int fd = Linux.open(segPath.toString(), (options.readOnly() ? Linux.O_RDONLY : Linux.O_RDWR) | Linux.O_CLOEXEC);
-            MemorySegment seg;
-            try {
-                seg = mapAt(fd, main.size(), options.readOnly(), main.base(), arena);
-                if (seg == null) {
-                    if (!options.allowReloc()) {
-                        throw new SpaceException(SpaceException.Reason.ADDRESS_TAKEN, "segment '" + main.name()
-                                + "' of space '" + name + "' belongs at 0x" + Long.toHexString(main.base()) + " ("
-                                + main.size() + " bytes), which is already mapped in this process; attach with"
-                                + " AttachOptions.withReloc() to map it elsewhere with translated pointers");
-                    }
-                    seg = map(fd, main.size(), options.readOnly(), 0, arena);
-                }
-            } finally {
-                Linux.closeQuietly(fd);
-            }
+            MemorySegment seg = options.anywhere() ? mapFile(segPath, main.size(), options.readOnly(), arena)
+                    : mapFixed(name, segPath, main, options, arena);
             if (options.readOnly()) seg = seg.asReadOnly();
             int slot = options.readOnly() ? -1 : register(header);
-            SharedSpace s = new SharedSpace(name, arena, header, seg, main.base(), options.readOnly(), slot);
+            SharedSpace s = new SharedSpace(name, m.spaceId(), arena, header, seg, main.base(), options.readOnly(), slot);
             done = true;
             return s;
         } finally {
@@ -280,16 +271,13 @@ public final class SpaceDirectory {
                 long pid = table.getAtIndex(JAVA_LONG, i);
                 if (pid != 0) (SpaceSyscalls.isAlive(pid) ? attached : dead).add(pid);
             }
-            int holder = new RobustLock(header.lockMemory(), new ReentrantLock(), name).holderPid();
+            int holder = RobustLock.holderPid(header.lockMemory());
             long used;
-            int fd = Linux.open(segmentPath(name, m.spaceId(), 0).toString(), Linux.O_RDONLY | Linux.O_CLOEXEC);
             try {
-                MemorySegment whole = map(fd, m.segments().getFirst().size(), true, 0, arena);   // sparse: ~1 us
+                MemorySegment whole = mapFile(segmentPath(name, m.spaceId(), 0), m.segments().getFirst().size(), true, arena);
                 used = SharedHeap.open(new SegmentWords(whole)).used();
             } catch (IllegalStateException e) {
                 used = -1;
-            } finally {
-                Linux.closeQuietly(fd);
             }
             return new SpaceInfo(m, attached, used, holder, holder != 0 && SpaceSyscalls.isAlive(holder), dead);
         }
@@ -298,20 +286,15 @@ public final class SpaceDirectory {
     // ---------------------------------------------------------------- helpers
 
     private SpaceHeader openHeader(String name, boolean readOnly, Arena arena) {
-        int fd;
-        try {
-            fd = Linux.open(headerPath(name).toString(), (readOnly ? Linux.O_RDONLY : Linux.O_RDWR) | Linux.O_CLOEXEC);
-        } catch (LinuxException e) {
-            if (e.errno() == Errno.ENOENT) throw notFound(name);
-            throw e;
-        }
-        try {
-            long size = Files.size(headerPath(name));
+        try (FileChannel ch = FileChannel.open(headerPath(name), readOnly ? Set.of(StandardOpenOption.READ)
+                : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE))) {
+            long size = ch.size();
             if (size != SpaceHeader.FILE_SIZE) {
                 throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': header file is " + size
                         + " bytes, expected " + SpaceHeader.FILE_SIZE + " (not a space, or damaged)");
             }
-            SpaceHeader h = new SpaceHeader(map(fd, SpaceHeader.FILE_SIZE, readOnly, 0, arena));
+            SpaceHeader h = new SpaceHeader(ch.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE,
+                    0, SpaceHeader.FILE_SIZE, arena));
             if (h.magic() != SpaceHeader.MAGIC) {
                 throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': header magic 0x"
                         + Long.toHexString(h.magic()) + ", expected 0x" + Long.toHexString(SpaceHeader.MAGIC)
@@ -327,10 +310,10 @@ public final class SpaceDirectory {
                 throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': " + e.getMessage(), e);
             }
             return h;
+        } catch (NoSuchFileException e) {
+            throw notFound(name);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            Linux.closeQuietly(fd);
+            throw new UncheckedIOException("cannot map the header of space '" + name + "'", e);
         }
     }
 
@@ -346,13 +329,7 @@ public final class SpaceDirectory {
                 return false;
             }
             try (Arena a = Arena.ofConfined()) {
-                int fd = Linux.open(hp.toString(), Linux.O_RDONLY | Linux.O_CLOEXEC);
-                SpaceHeader h;
-                try {
-                    h = new SpaceHeader(map(fd, SpaceHeader.FILE_SIZE, true, 0, a));
-                } finally {
-                    Linux.closeQuietly(fd);
-                }
+                SpaceHeader h = new SpaceHeader(mapFile(hp, SpaceHeader.FILE_SIZE, true, a));
                 if (h.magic() != 0 || SpaceSyscalls.isAlive(h.creatorPid()) && h.creatorPid() != 0) return false;
             }
             removeFiles(name);
@@ -420,6 +397,40 @@ public final class SpaceDirectory {
             return null;
         }
         return m.reinterpret(size, arena, Linux::munmapQuietly);
+    }
+
+    /** Maps {@code main} at its fixed address, or (if taken and allowed) anywhere with MAP_SHARED. */
+    private static MemorySegment mapFixed(String name, Path segPath, SpaceMetadata.Segment main, AttachOptions options,
+                                          Arena arena) {
+        int fd = Linux.open(segPath.toString(), (options.readOnly() ? Linux.O_RDONLY : Linux.O_RDWR) | Linux.O_CLOEXEC);
+        try {
+            MemorySegment seg = mapAt(fd, main.size(), options.readOnly(), main.base(), arena);
+            if (seg == null) {
+                if (!options.allowReloc()) {
+                    throw new SpaceException(SpaceException.Reason.ADDRESS_TAKEN, "segment '" + main.name()
+                            + "' of space '" + name + "' belongs at 0x" + Long.toHexString(main.base()) + " ("
+                            + main.size() + " bytes), which is already mapped in this process; attach with"
+                            + " AttachOptions.withReloc() to map it elsewhere with translated pointers");
+                }
+                seg = map(fd, main.size(), options.readOnly(), 0, arena);
+            }
+            return seg;
+        } finally {
+            Linux.closeQuietly(fd);
+        }
+    }
+
+    /**
+     * Maps {@code size} bytes of a file, MAP_SHARED, wherever the kernel chooses, through the
+     * JDK's {@code FileChannel.map}: no native function linked (cheap in a fresh JVM).
+     */
+    private static MemorySegment mapFile(Path file, long size, boolean readOnly, Arena arena) {
+        try (FileChannel ch = FileChannel.open(file, readOnly ? Set.of(StandardOpenOption.READ)
+                : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE))) {
+            return ch.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE, 0, size, arena);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot map " + file, e);
+        }
     }
 
     /** Maps at {@code base} with MAP_FIXED_NOREPLACE; null if the range is taken. */

@@ -52,6 +52,7 @@ public final class ProgramHost implements AutoCloseable {
     private final ClassFileCache classFiles;
     private final ConcurrentHashMap<Long, RunningProgram> programs = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong started = new AtomicLong();
     private final AtomicLong ended = new AtomicLong();
 
     private ProgramHost(String name, long classCacheBytes) {
@@ -117,6 +118,7 @@ public final class ProgramHost implements AutoCloseable {
         }
         View view = space.derive(space.baseView(), "program " + id).diverge(PROGRAM, ctx).publish();
         programs.put(id, program);
+        started.incrementAndGet();
         program.start(ctx, loader, view, entry, space);
         return program;
     }
@@ -167,9 +169,12 @@ public final class ProgramHost implements AutoCloseable {
         return Optional.ofNullable(programs.get(id));
     }
 
-    /** How many programs this host has started, and how many of them have ended. */
+    /**
+     * How many programs this host has started (a launch that failed is not counted, though it
+     * used an id), and how many of them have ended.
+     */
     public Map<String, Long> counts() {
-        return Map.of("started", ids.get(), "ended", ended.get());
+        return Map.of("started", started.get(), "ended", ended.get());
     }
 
     /** The host's view space: one view per running program. */

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static dev.atlas.ulp.HostFixture.env;
 import static dev.atlas.ulp.HostFixture.run;
@@ -167,6 +166,7 @@ class ProgramHostTest {
     @Test
     void badInputFailsWithJavasMessageAndChangesNothing(@TempDir Path dir) throws Exception {
         int before = host.programs().size();
+        long startedBefore = host.counts().get("started");
         LaunchException missing = assertThrows(LaunchException.class,
                 () -> host.launch(spec(Programs.class).withCwd(dir), null == dir ? null : new ProgramIo(InputStream.nullInputStream(), System.out, System.err)));
         assertTrue(missing.getMessage().startsWith("Error: Main method not found in class dev.atlas.ulp.fixtures.Programs"), missing.getMessage());
@@ -186,7 +186,8 @@ class ProgramHostTest {
                 ProgramSpec.ofJar(dir.resolve("absent.jar"), List.of()), new ProgramIo(InputStream.nullInputStream(), System.out, System.err)));
         assertEquals("Error: Unable to access jarfile " + dir.resolve("absent.jar"), noJar.getMessage());
         assertEquals(before, host.programs().size());
+        assertEquals(startedBefore, host.counts().get("started"), "a launch that failed started no program");
         assertNotEquals(0, run(host, spec(Programs.Hello.class)).out().length());
-        assertEquals(Map.of(), Map.<String, String>of());
+        assertEquals(startedBefore + 1, host.counts().get("started"));
     }
 }

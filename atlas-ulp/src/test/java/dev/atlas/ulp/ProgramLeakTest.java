@@ -15,8 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Sequential runs leave nothing behind: each program's loader becomes unreachable, and the
- * host's loaded classes and threads do not grow. {@code -Datlas.ulp.leakRuns=1000} for the
- * long run (the default, 200, is the CI share).
+ * host's loaded classes, threads and heap after a full GC do not grow.
+ * {@code -Datlas.ulp.leakRuns=1000} for a longer run (the default, 200, is the CI share); the
+ * 1,000-run measurement of a host daemon, with a real program, is
+ * {@code dev.atlas.bench.ulp.SequentialRunsHarness} (docs/ulp.md).
  */
 class ProgramLeakTest {
     private static final int RUNS = Integer.getInteger("atlas.ulp.leakRuns", 200);
@@ -36,9 +38,16 @@ class ProgramLeakTest {
         try (ProgramHost host = ProgramHost.create()) {
             runMany(host, 20);   // warm-up: the host's own classes are loaded
             long classesBefore = loadedClassesAfterGc();
+            long heapBefore = heapUsedAfterGc();
             int threadsBefore = Thread.activeCount();
             runMany(host, RUNS);
             long classesAfter = loadedClassesAfterGc();
+            long heapAfter = heapUsedAfterGc();
+            // a run whose program stayed reachable keeps at least its two 8 KiB output buffers, its
+            // loader and its System: RUNS such runs would add over 16 KiB * RUNS; the bound is half
+            // that, far above the few hundred KiB a full GC's result varies by
+            assertTrue(heapAfter - heapBefore < RUNS * 8L * 1024, "heap used after a full GC grew from "
+                    + (heapBefore >> 10) + " KiB to " + (heapAfter >> 10) + " KiB over " + RUNS + " runs");
             // each run loads 2 program classes: RUNS runs that leaked would add 2 * RUNS
             assertTrue(classesAfter - classesBefore < RUNS / 2,
                     "loaded classes grew from " + classesBefore + " to " + classesAfter + " over " + RUNS + " runs");
@@ -69,6 +78,17 @@ class ProgramLeakTest {
             last = now;
         }
         return last;
+    }
+
+    /** Heap used after a full GC: the least of three, so that what a GC left by chance does not count. */
+    private static long heapUsedAfterGc() {
+        var mx = ManagementFactory.getMemoryMXBean();
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            least = Math.min(least, mx.getHeapMemoryUsage().getUsed());
+        }
+        return least;
     }
 
     private static boolean collected(WeakReference<?> ref) {

@@ -56,7 +56,7 @@ public class DispatchPartsBenchmark {
 
         @Setup
         public void setup(PatchCallBenchmark.Patched patched) {
-            space = CodeViews.get().space();
+            space = PatchedTarget.views().space();
             view = space.currentForCall();
             id = PatchedTarget.load().slot().id();
             handle = space.currentForCall().get(CodeViews.CODE).handle(id);

@@ -3,6 +3,8 @@ package dev.atlas.bench.patch;
 import dev.atlas.core.ViewScope;
 import dev.atlas.patch.runtime.CodeViews;
 
+import dev.atlas.bench.LeastSquares;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -66,7 +68,7 @@ public final class EnduranceHarness {
             threads.add(Thread.ofPlatform().daemon().name("endurance-worker-" + w).start(() -> {
                 while (!stop.get()) {
                     long r;
-                    try (ViewScope s = CodeViews.get().space().enterRequest()) {   // one request: its end is a quiescence point
+                    try (ViewScope s = PatchedTarget.views().space().enterRequest()) {   // one request: its end is a quiescence point
                         r = op.m(a, 2);
                     }
                     if (r != PatchedTarget.original(7, a, 2) && r != PatchedTarget.patched(7, a, 2)) {
@@ -130,20 +132,6 @@ public final class EnduranceHarness {
     }
 
     private static double slope(List<Sample> samples, java.util.function.ToLongFunction<Sample> y) {
-        double n = samples.size();
-        double sx = 0;
-        double sy = 0;
-        double sxx = 0;
-        double sxy = 0;
-        for (Sample s : samples) {
-            double x = s.cycle();
-            double v = y.applyAsLong(s);
-            sx += x;
-            sy += v;
-            sxx += x * x;
-            sxy += x * v;
-        }
-        double d = n * sxx - sx * sx;
-        return d == 0 ? 0 : (n * sxy - sx * sy) / d;
+        return LeastSquares.slope(samples, Sample::cycle, y);
     }
 }

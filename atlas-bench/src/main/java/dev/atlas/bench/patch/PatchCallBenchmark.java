@@ -144,7 +144,7 @@ public abstract class PatchCallBenchmark {
     public static class InFirstView {
         @Setup
         public void setup(PatchedNotNewest s) {
-            CodeViews.get().space().switchCurrentThread(s.first);
+            PatchedTarget.views().space().switchCurrentThread(s.first);
             expect(s.op, true);
         }
     }
@@ -217,7 +217,7 @@ public abstract class PatchCallBenchmark {
         if (got != want) {
             throw new IllegalStateException(op.getClass() + " (loader " + op.getClass().getClassLoader() + ") returned "
                     + got + ", expected the " + (patched ? "patched" : "original") + " result " + want
-                    + "; code views: " + CodeViews.get().space().describe());
+                    + "; code views: " + PatchedTarget.views().space().describe());
         }
     }
 

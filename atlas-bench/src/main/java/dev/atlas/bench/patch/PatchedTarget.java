@@ -48,13 +48,20 @@ import java.util.Map;
  * access, and a lookup from atlas-patch's unnamed module into a class of another loader's
  * unnamed module lacks MODULE access ({@code IllegalAccessException: ... does not have full
  * privilege access}). So in one JVM, {@link Target} is either instrumented (after
- * {@link #load()}) or not (when loaded normally), never both. {@link CodeViews} is one per
- * process; {@link #apply} fails if the patch is already applied.
+ * {@link #load()}) or not (when loaded normally), never both. The fixture's
+ * {@link CodeViews} ({@link #views()}) are one per JVM; {@link #apply} fails if the patch is
+ * already applied.
  */
 public final class PatchedTarget {
     /** The pipeline the benchmarks apply through (JIT window off: the benchmark measures calls, not the window). */
-    static final PatchPipeline PIPELINE = new PatchPipeline(CodeViews.get(), JitPriorityWindow.off());
+    static final PatchPipeline PIPELINE = new PatchPipeline(new CodeViews(), JitPriorityWindow.off());
     public static final String TARGET = "dev.atlas.bench.patch.Target";
+
+    /** The code views the fixture instruments {@link Target} for and applies its patches through. */
+    public static CodeViews views() {
+        return PIPELINE.views();
+    }
+
     public static final String PATCH_ID = "be7c000000000001";
     static final String BODY = TARGET + "$$AtlasPatch$" + PATCH_ID;
 
@@ -108,7 +115,7 @@ public final class PatchedTarget {
 
     private static PatchedTarget instrumentAndDefine() {
         ClassLoader loader = PatchedTarget.class.getClassLoader();
-        MethodRegistry registry = CodeViews.get().registry();
+        MethodRegistry registry = views().registry();
         byte[] original = classBytes(loader, TARGET);
         byte[] instrumentedBytes = new CodeInstrumenter(registry, new BoundaryMatcher(List.of())).instrument(loader, original);
         if (instrumentedBytes == null) {
@@ -199,7 +206,7 @@ public final class PatchedTarget {
     public static PatchApplication apply(Patch p, Duration timeout) throws InterruptedException, MigrationTimeoutException {
         PatchApplication a = PIPELINE.apply(p);
         a.migration().await(timeout);
-        CodeViews.get().installInlineCaches();
+        views().installInlineCaches();
         return a;
     }
 
@@ -212,7 +219,7 @@ public final class PatchedTarget {
     public static PatchApplication rollback(Duration timeout) throws InterruptedException, MigrationTimeoutException {
         PatchApplication a = PIPELINE.rollback();
         a.migration().await(timeout);
-        CodeViews.get().installInlineCaches();
+        views().installInlineCaches();
         return a;
     }
 }

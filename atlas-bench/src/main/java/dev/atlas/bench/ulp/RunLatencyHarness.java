@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@code atlas run} against {@code java -jar}, start to exit, for the same programs in the
@@ -52,8 +50,6 @@ public final class RunLatencyHarness {
     }
 
     /** One run: wall time and what it printed. */
-    private record Run(double millis, int status, String out) {
-    }
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
@@ -65,7 +61,7 @@ public final class RunLatencyHarness {
         } finally {
             h.atlas(List.of("host", "stop"), tmp);
             h.exec(h.uncached(List.of("host", "stop")), tmp);
-            deleteTree(tmp);
+            HarnessProcesses.deleteTree(tmp);
         }
     }
 
@@ -85,7 +81,7 @@ public final class RunLatencyHarness {
                         Map.of("d/seq.puml", "@startuml\nAlice -> Bob: hello\nBob --> Alice: ok\n@enduml\n")));
         System.out.printf(Locale.ROOT, "RunLatencyHarness rounds=%d java=%s cpus=%d%n", rounds, java,
                 Runtime.getRuntime().availableProcessors());
-        Run cold = atlas(List.of("run", hello.toString(), "world"), tmp);
+        HarnessProcesses.Result cold = atlas(List.of("run", hello.toString(), "world"), tmp);
         System.out.printf(Locale.ROOT, "first atlas run (starts the host):      %8.1f ms%n", cold.millis());
         for (Case c : cases) {
             measure(c, rounds);
@@ -104,13 +100,13 @@ public final class RunLatencyHarness {
         runArgs.addAll(c.args());
         List<String> javaArgs = new ArrayList<>(List.of(java.toString(), "-jar", c.jar().toString()));
         javaArgs.addAll(c.args());
-        Run first = atlas(runArgs, dir);
+        HarnessProcesses.Result first = atlas(runArgs, dir);
         exec(uncached(runArgs), dir);   // starts the second host (not measured)
         List<List<String>> sides = List.of(javaArgs, atlasCommand(runArgs), uncached(runArgs));
         List<List<Double>> ms = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         int atlasFaster = 0;
         for (int r = 0; r < rounds; r++) {
-            Run[] runs = new Run[3];
+            HarnessProcesses.Result[] runs = new HarnessProcesses.Result[3];
             for (int k = 0; k < 3; k++) {
                 int side = (r + k) % 3;
                 runs[side] = exec(sides.get(side), dir);
@@ -153,31 +149,12 @@ public final class RunLatencyHarness {
         return cmd;
     }
 
-    private Run atlas(List<String> args, Path dir) throws IOException, InterruptedException {
+    private HarnessProcesses.Result atlas(List<String> args, Path dir) throws IOException, InterruptedException {
         return exec(atlasCommand(args), dir);
     }
 
-    private Run exec(List<String> cmd, Path dir) throws IOException, InterruptedException {
-        Path out = tmp.resolve("stdout.txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(out.toFile())
-                .redirectError(tmp.resolve("stderr.txt").toFile());
-        pb.environment().put("ATLAS_HOST_DIR", hostDir.toString());
-        pb.environment().put("ATLAS_JAVA", java.toString());
-        pb.environment().put("ATLAS_ULP_JAR", ulpJar.toString());
-        long t0 = System.nanoTime();
-        Process p = pb.start();
-        int status = p.waitFor();
-        double ms = (System.nanoTime() - t0) / 1e6;
-        return new Run(ms, status, Files.readString(out));
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+    private HarnessProcesses.Result exec(List<String> cmd, Path dir) throws IOException, InterruptedException {
+        return HarnessProcesses.exec(cmd, dir, tmp, Map.of("ATLAS_HOST_DIR", hostDir.toString(),
+                "ATLAS_JAVA", java.toString(), "ATLAS_ULP_JAR", ulpJar.toString()));
     }
 }

@@ -29,6 +29,15 @@ import java.util.concurrent.locks.LockSupport;
  *       it {@value #SWITCHES} times together; one operation is one yield.</li>
  * </ul>
  *
+ * <p>The platform threads are not pinned to a core: on a machine with two or more cores the
+ * scheduler may run the two sides on different cores, and a hand-over is then a cross-core
+ * wake-up rather than a context switch on one core. To measure the single-core switch, pin
+ * the whole benchmark to one CPU (the forked JVM inherits the affinity; the virtual threads'
+ * one carrier then shares that core too):
+ * {@snippet lang=sh :
+ * taskset -c 0 java -jar atlas-bench/target/atlas-bench.jar ThreadSwitchBenchmark
+ * }
+ *
  * <p>Usage: {@code java -jar atlas-bench/target/atlas-bench.jar ThreadSwitchBenchmark}
  */
 @State(Scope.Benchmark)

@@ -29,7 +29,7 @@ class PatchedTargetTest {
 
     @AfterEach
     void noPatchLeftApplied() throws Exception {
-        while (!CodeViews.get().applied().isEmpty()) {
+        while (!PatchedTarget.views().applied().isEmpty()) {
             PatchedTarget.rollback(TIMEOUT);
         }
     }
@@ -73,12 +73,12 @@ class PatchedTargetTest {
 
         PatchCallBenchmark.PatchedNotNewest notNewest = new PatchCallBenchmark.PatchedNotNewest();
         notNewest.setup();
-        assertEquals(2, CodeViews.get().applied().size());
+        assertEquals(2, PatchedTarget.views().applied().size());
         CompletableFuture<Object> viewOfThread = new CompletableFuture<>();
         Thread.ofPlatform().start(() -> {
             try {
                 new PatchCallBenchmark.InFirstView().setup(notNewest);   // checks the patched result there
-                viewOfThread.complete(CodeViews.get().space().currentForCall());
+                viewOfThread.complete(PatchedTarget.views().space().currentForCall());
             } catch (Throwable e) {
                 viewOfThread.completeExceptionally(e);
             }
@@ -90,7 +90,7 @@ class PatchedTargetTest {
         PatchCallBenchmark.RolledBack rolledBack = new PatchCallBenchmark.RolledBack();
         rolledBack.setup();
         assertEquals(PatchedTarget.original(PatchCallBenchmark.K, 5, 6), rolledBack.op.m(5, 6));
-        assertTrue(CodeViews.get().applied().isEmpty());
+        assertTrue(PatchedTarget.views().applied().isEmpty());
     }
 
     private static long onNewThread(Op op) throws Exception {

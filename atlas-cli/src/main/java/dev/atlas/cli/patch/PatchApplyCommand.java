@@ -15,7 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * {@code atlas patch apply <pid> <patch> [--timeout 30s] [--require-signature --keystore <p12>]}.
+ * {@code atlas patch apply <pid> <patch> [--timeout 30s] [--require-signature --keystore <p12>]
+ * [--program <id> | --class-loader <name>]}.
  *
  * <p>The patch is copied into the private command directory and read there, by the CLI
  * (a malformed file is refused before the JVM is touched) and again by the agent. The
@@ -52,8 +53,28 @@ final class PatchApplyCommand extends TargetCommand {
             description = "Its password (default: $ATLAS_KEYSTORE_PASSWORD, else none).")
     String keystorePassword;
 
+    @Option(names = "--program", paramLabel = "<id>",
+            description = "Patch only program <id> of an atlas-ulp host (the pid is the host's; ids from "
+                    + "'atlas host status'): the other programs, even of the same jar, keep their code.")
+    Long program;
+
+    @Option(names = "--class-loader", paramLabel = "<name>",
+            description = "Patch only the classes of the class loader with this name (its toString if unnamed).")
+    String classLoader;
+
     @Override
     CommandRequest request(Path dir) throws CliFailure, IOException {
+        if (program != null && classLoader != null) {
+            throw new ParameterException(spec.commandLine(), "--program and --class-loader both name the loader to "
+                    + "patch; give one of them");
+        }
+        if (program != null && program < 1) {
+            throw new ParameterException(spec.commandLine(), "--program " + program + ": expected a program id (1 or more)");
+        }
+        if (classLoader != null && classLoader.isBlank()) {
+            throw new ParameterException(spec.commandLine(), "--class-loader is blank: expected a class loader's name");
+        }
+        String loader = program != null ? "program-" + program : classLoader;
         if (requireSignature != (keystore != null)) {
             throw new ParameterException(spec.commandLine(), requireSignature
                     ? "--require-signature needs --keystore <p12> (the trusted signers)"
@@ -74,6 +95,6 @@ final class PatchApplyCommand extends TargetCommand {
                     + "; nothing changed.", e);
         }
         String password = keystorePassword != null ? keystorePassword : System.getenv("ATLAS_KEYSTORE_PASSWORD");
-        return CommandRequest.apply(copy, timeout, keystore == null ? null : keystore.toAbsolutePath(), password);
+        return CommandRequest.apply(copy, timeout, keystore == null ? null : keystore.toAbsolutePath(), password, loader);
     }
 }

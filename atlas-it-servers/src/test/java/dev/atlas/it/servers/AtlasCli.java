@@ -1,11 +1,7 @@
 package dev.atlas.it.servers;
 
-import dev.atlas.cli.AtlasCommand;
-import dev.atlas.patch.agent.command.CommandReply;
-import picocli.CommandLine;
+import dev.atlas.cli.CliRun;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,30 +18,12 @@ final class AtlasCli {
 
     private AtlasCli() {}
 
-    /** One execution: exit code, standard output, standard error. */
-    record Run(int exitCode, String out, String err) {
-        CommandReply reply() {
-            return CommandReply.parse(out, "atlas reply");
-        }
-
-        @Override
-        public String toString() {
-            return "exit code " + exitCode + "\n--- out:\n" + out + "--- err:\n" + err;
-        }
-    }
-
-    static Run run(String... args) {
-        CommandLine cmd = AtlasCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.atlas(args);
     }
 
     /** {@code atlas <subcommand...> <pid> --agent-jar <jar> <args...>}. */
-    static Run target(List<String> subcommand, long pid, String... args) {
+    static CliRun target(List<String> subcommand, long pid, String... args) {
         List<String> all = new ArrayList<>(subcommand);
         all.add(Long.toString(pid));
         all.addAll(List.of(args));
@@ -58,7 +36,7 @@ final class AtlasCli {
     static Path patch(String pkg) {
         return PATCHES.computeIfAbsent(pkg, p -> {
             Path out = ItEnvironment.workDir().resolve(p + ".atlaspatch");
-            Run r = run("patch", "build", ItEnvironment.appV1().toString(), ItEnvironment.appV2().toString(),
+            CliRun r = run("patch", "build", ItEnvironment.appV1().toString(), ItEnvironment.appV2().toString(),
                     "-o", out.toString(), "--include", p + ".**", "-m", p + " v1 -> v2");
             if (r.exitCode() != 0) {
                 throw new IllegalStateException("atlas patch build for " + p + " failed: " + r);

@@ -1,5 +1,6 @@
 package dev.atlas.it.servers;
 
+import dev.atlas.cli.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +38,7 @@ class FrameworkMetadataIT {
 
     @Test
     void aNewRequestMappingIsRefusedAtBuildTime() throws IOException {
-        AtlasCli.Run r = build(CONTROLLER, CONTROLLER.replace("@GetMapping(\"/a\")",
+        CliRun r = build(CONTROLLER, CONTROLLER.replace("@GetMapping(\"/a\")",
                 "@GetMapping(\"/b\") public String b() { return \"b\"; }\n    @GetMapping(\"/a\")"), null);
         assertNotEquals(0, r.exitCode(), r::toString);
         String all = r.out() + r.err();
@@ -52,7 +53,7 @@ class FrameworkMetadataIT {
                 public class MetaController {
                     @org.springframework.beans.factory.annotation.Autowired private MetaHelper helper;""")
                 .replace("return \"a\";", "return \"a\" + helper.get();");
-        AtlasCli.Run r = build(CONTROLLER, v2, """
+        CliRun r = build(CONTROLLER, v2, """
                 package it.meta;
                 @org.springframework.stereotype.Service
                 public class MetaHelper { public String get() { return "h"; } }
@@ -66,11 +67,11 @@ class FrameworkMetadataIT {
 
     @Test
     void aChangedBodyUnderUnchangedAnnotationsBuilds() throws IOException {
-        AtlasCli.Run r = build(CONTROLLER, CONTROLLER.replace("return \"a\";", "return \"a2\";"), null);
+        CliRun r = build(CONTROLLER, CONTROLLER.replace("return \"a\";", "return \"a2\";"), null);
         assertEquals(0, r.exitCode(), r::toString);
     }
 
-    private AtlasCli.Run build(String v1, String v2, String v2Extra) throws IOException {
+    private CliRun build(String v1, String v2, String v2Extra) throws IOException {
         Path d1 = compile("v1", v1, null);
         Path d2 = compile("v2", v2, v2Extra);
         return AtlasCli.run("patch", "build", d1.toString(), d2.toString(), "-o", tmp.resolve("p.atlaspatch").toString(),

@@ -1,5 +1,7 @@
 package dev.atlas.it.servers;
 
+import dev.atlas.cli.CliRun;
+import dev.atlas.testsupport.TaggedLoad;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,11 +32,11 @@ class LateAttachSkippedClassesIT {
             try (TaggedLoad warm = new TaggedLoad(p.port(), 2, SPRING.paths())) {
                 warm.awaitRequests(0, 20);
             }
-            AtlasCli.Run attach = AtlasCli.target(List.of("attach"), p.pid(), "--include", SPRING.include(),
+            CliRun attach = AtlasCli.target(List.of("attach"), p.pid(), "--include", SPRING.include(),
                     "--include", "org.springframework.boot.logging.log4j2.**",
                     "--include", "org.springframework.cache.interceptor.*");
             assertEquals(0, attach.exitCode(), () -> attach + "\nserver stderr:\n" + PatchSequence.tail(p.stderr()));
-            AtlasCli.Run status = AtlasCli.target(List.of("status"), p.pid());
+            CliRun status = AtlasCli.target(List.of("status"), p.pid());
             assertEquals(0, status.exitCode(), status::toString);
             for (String c : List.of("org.springframework.boot.logging.log4j2.Log4J2LoggingSystem",
                     "org.springframework.cache.interceptor.CacheAspectSupport$ReactiveCachingHandler")) {

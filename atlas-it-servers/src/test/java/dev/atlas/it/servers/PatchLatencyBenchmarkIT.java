@@ -1,5 +1,7 @@
 package dev.atlas.it.servers;
 
+import dev.atlas.cli.CliRun;
+import dev.atlas.testsupport.TaggedLoad;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -76,7 +78,7 @@ class PatchLatencyBenchmarkIT {
     private record Measured(Window control, Window change, double ms) {
     }
 
-    private static Measured around(TaggedLoad load, java.util.concurrent.Callable<AtlasCli.Run> change) throws Exception {
+    private static Measured around(TaggedLoad load, java.util.concurrent.Callable<CliRun> change) throws Exception {
         pause(WARMUP);
         long c0 = System.nanoTime();
         pause(Duration.ofSeconds(1));
@@ -85,7 +87,7 @@ class PatchLatencyBenchmarkIT {
         Window control = window(load, c0 - sec(1), c1 + sec(2));
         pause(Duration.ofSeconds(2));
         long t0 = System.nanoTime();
-        AtlasCli.Run r = change.call();
+        CliRun r = change.call();
         long t1 = System.nanoTime();
         assertEquals(0, r.exitCode(), r::toString);
         pause(Duration.ofSeconds(2));

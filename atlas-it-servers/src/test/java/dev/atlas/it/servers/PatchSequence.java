@@ -1,5 +1,7 @@
 package dev.atlas.it.servers;
 
+import dev.atlas.cli.CliRun;
+import dev.atlas.testsupport.TaggedLoad;
 import dev.atlas.patch.agent.command.CommandReply;
 
 import java.nio.file.Path;
@@ -74,7 +76,7 @@ final class PatchSequence {
             args.add(patch.toString());
         }
         args.addAll(List.of("--timeout", "30s", "--raw"));
-        AtlasCli.Run r = AtlasCli.target(command, process.pid(), args.toArray(String[]::new));
+        CliRun r = AtlasCli.target(command, process.pid(), args.toArray(String[]::new));
         assertEquals(0, r.exitCode(), () -> server.name() + ": " + command + " failed: " + r + "\nserver stderr:\n"
                 + tail(process.stderr()));
         CommandReply reply = r.reply();
@@ -85,7 +87,7 @@ final class PatchSequence {
     }
 
     CommandReply status() {
-        AtlasCli.Run r = AtlasCli.target(List.of("status"), process.pid(), "--raw");
+        CliRun r = AtlasCli.target(List.of("status"), process.pid(), "--raw");
         assertEquals(0, r.exitCode(), r::toString);
         return r.reply();
     }

@@ -1,5 +1,7 @@
 package dev.atlas.it.servers;
 
+import dev.atlas.cli.CliRun;
+import dev.atlas.testsupport.TaggedLoad;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,7 +37,7 @@ abstract class ServerPatchingIT {
                 warm.awaitRequests(0, 20);   // the request path's classes are loaded
             }
             long t0 = System.nanoTime();
-            AtlasCli.Run attach = AtlasCli.target(List.of("attach"), p.pid(), "--include", s.include(), "--raw");
+            CliRun attach = AtlasCli.target(List.of("attach"), p.pid(), "--include", s.include(), "--raw");
             double attachMs = (System.nanoTime() - t0) / 1e6;
             assertEquals(0, attach.exitCode(), () -> attach + "\nserver stderr:\n" + PatchSequence.tail(p.stderr()));
             assertEquals("late-attach", attach.reply().field("agent"), attach::toString);

@@ -10,6 +10,7 @@ import java.util.Map;
 public final class Errno {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
+    public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
@@ -27,12 +28,14 @@ public final class Errno {
     public static final int ENOSYS = 38;
     public static final int EOVERFLOW = 75;
     public static final int EOPNOTSUPP = 95;
+    public static final int ETIMEDOUT = 110;
 
     private record Entry(String name, String text) {}
 
     private static final Map<Integer, Entry> TABLE = Map.ofEntries(
             Map.entry(EPERM, new Entry("EPERM", "operation not permitted")),
             Map.entry(ENOENT, new Entry("ENOENT", "no such file or directory")),
+            Map.entry(ESRCH, new Entry("ESRCH", "no such process")),
             Map.entry(EINTR, new Entry("EINTR", "interrupted system call")),
             Map.entry(EBADF, new Entry("EBADF", "bad file descriptor")),
             Map.entry(EAGAIN, new Entry("EAGAIN", "resource temporarily unavailable")),
@@ -49,7 +52,8 @@ public final class Errno {
             Map.entry(ENOSPC, new Entry("ENOSPC", "no space left on device")),
             Map.entry(ENOSYS, new Entry("ENOSYS", "function not implemented")),
             Map.entry(EOVERFLOW, new Entry("EOVERFLOW", "value too large for defined data type")),
-            Map.entry(EOPNOTSUPP, new Entry("EOPNOTSUPP", "operation not supported")));
+            Map.entry(EOPNOTSUPP, new Entry("EOPNOTSUPP", "operation not supported")),
+            Map.entry(ETIMEDOUT, new Entry("ETIMEDOUT", "connection timed out")));
 
     private Errno() {}
 

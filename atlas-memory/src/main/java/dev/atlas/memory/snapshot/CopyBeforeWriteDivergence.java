@@ -4,6 +4,7 @@ import dev.atlas.memory.MappedRange;
 import dev.atlas.memory.MappingListener;
 import dev.atlas.memory.MemorySpace;
 import dev.atlas.memory.Region;
+import dev.atlas.memory.linux.Errno;
 import dev.atlas.memory.FreezeMode;
 import dev.atlas.memory.FreezeRequest;
 import dev.atlas.memory.uffd.Userfaultfd;
@@ -110,12 +111,7 @@ public final class CopyBeforeWriteDivergence implements FreezeMode {
                 }
             };
             space.addMappingListener(listener);
-            h.start();
-            h.protectAll();
-            for (int i = 0; i < 3 && h.rearm() >= 256; i++) {
-                // converge before the cut
-            }
-            cut.cut(h::cut);
+            Arming.armAndCut(h, 3, cut);
             MappingListener installed = listener;
             return () -> {
                 space.removeMappingListener(installed);
@@ -144,7 +140,7 @@ public final class CopyBeforeWriteDivergence implements FreezeMode {
             }
         } catch (UserfaultfdException e) {
             String who = r.view() == null ? "the base mapping" : "view " + r.view().name();
-            if (e.errno() == 16) {
+            if (e.errno() == Errno.EBUSY) {
                 throw new IllegalStateException("cannot snapshot " + r.region() + ": its mapping in " + who
                         + " is already tracked by another snapshot; release that first", e);
             }

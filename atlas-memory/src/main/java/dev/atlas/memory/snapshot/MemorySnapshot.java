@@ -78,20 +78,20 @@ public final class MemorySnapshot implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.atlas.memory.snapshot");
     private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
     private static final AtomicLong IDS = new AtomicLong();
-    private static final long PAGE = 4096;
+    static final long PAGE = 4096;
 
     private final long id;
-    private final Map<String, SnapshotRegion> regions = new LinkedHashMap<>();
+    final Map<String, SnapshotRegion> regions = new LinkedHashMap<>();
     private final WriteProtectHandler handler;     // null for an eager copy
     private final Arena eagerArena;                // null for copy-before-write
     private final List<MemorySegment> eagerCopies;
     private final String fallbackReason;
-    private final List<Runnable> onRelease = new ArrayList<>();
-    private ScopeHold hold;                         // the callers' arenas, while copy-before-write tracks them
-    private SnapshotStats stats;
+    final List<Runnable> onRelease = new ArrayList<>();
+    ScopeHold hold;                         // the callers' arenas, while copy-before-write tracks them
+    SnapshotStats stats;
     private volatile boolean released;
 
-    private MemorySnapshot(long id, WriteProtectHandler handler, Arena eagerArena, List<MemorySegment> eagerCopies,
+    MemorySnapshot(long id, WriteProtectHandler handler, Arena eagerArena, List<MemorySegment> eagerCopies,
                            String fallbackReason) {
         this.id = id;
         this.handler = handler;
@@ -415,7 +415,7 @@ public final class MemorySnapshot implements AutoCloseable {
                 Userfaultfd.Availability a = Userfaultfd.availability();
                 if (a.available()) {
                     try {
-                        return takeCopyBeforeWrite(id);
+                        return new CopyBeforeWriteStrategy().take(plan(), id, null);
                     } catch (FallBack f) {
                         reason = f.getMessage();
                     }
@@ -429,182 +429,11 @@ public final class MemorySnapshot implements AutoCloseable {
             if (reason != null) {
                 logFallback(reason);
             }
-            return takeEager(id, reason);
+            return new EagerCopyStrategy().take(plan(), id, reason);
         }
 
-        private MemorySnapshot takeCopyBeforeWrite(long id) throws FallBack {
-            long t0 = System.nanoTime();
-            int maps = specs.values().stream().mapToInt(List::size).sum() + 1024 * spaceRegions.size();
-            WriteProtectHandler h;
-            try {
-                h = WriteProtectHandler.open(specs.size(), maps, chunkPages);
-            } catch (UserfaultfdException e) {
-                throw new FallBack(e.getMessage());
-            }
-            listenersToRemove.clear();
-            MemorySnapshot s = new MemorySnapshot(id, h, null, List.of(), null);
-            try {
-                List<MemorySegment> callers = new ArrayList<>();
-                for (Map.Entry<String, List<MemorySegment>> e : specs.entrySet()) {
-                    if (!spaceRegions.containsKey(e.getKey())) {
-                        callers.addAll(e.getValue());
-                    }
-                }
-                if (!callers.isEmpty()) {
-                    try {
-                        s.hold = ScopeHold.acquire("snapshot-" + id, callers);
-                    } catch (IllegalStateException closed) {
-                        throw new IllegalStateException("snapshot #" + id + ": the memory of a region was closed", closed);
-                    }
-                }
-                int index = 0;
-                List<WriteProtectHandler.RegionBuffers> buffers = new ArrayList<>();
-                for (Map.Entry<String, List<MemorySegment>> e : specs.entrySet()) {
-                    List<MemorySegment> ms = e.getValue();
-                    WriteProtectHandler.RegionBuffers b = h.declareRegion(index, ms.getFirst().byteSize() / PAGE, null);
-                    buffers.add(b);
-                    Region spaceRegion = spaceRegions.get(e.getKey());
-                    if (spaceRegion != null) {
-                        trackSpaceRegion(s, h, index, spaceRegion);
-                        index++;
-                        continue;
-                    }
-                    for (int i = 0; i < ms.size(); i++) {
-                        try {
-                            h.register(index, ms.get(i));
-                        } catch (UserfaultfdException ex) {
-                            String which = "mapping " + i + " of region '" + e.getKey() + "'";
-                            if (ex.errno() == 16) {   // EBUSY
-                                throw new IllegalStateException(which + " is already tracked by another userfaultfd (a live"
-                                        + " snapshot or frozen view of the same memory?); release that first", ex);
-                            }
-                            throw new FallBack(which + ": " + ex.getMessage());
-                        }
-                    }
-                    index++;
-                }
-                h.spin(handlerSpin);
-                h.start();
-                h.protectAll();
-                for (int i = 0; i < preCutRounds; i++) {
-                    if (h.rearm() < 256) {
-                        break;
-                    }
-                }
-                h.background(background);
-                long armed = System.nanoTime();
-                long[] reprotected = new long[1];
-                CutTiming ct = cut.cut(() -> reprotected[0] = h.cut());
-                index = 0;
-                for (Map.Entry<String, List<MemorySegment>> e : specs.entrySet()) {
-                    WriteProtectHandler.RegionBuffers b = buffers.get(index++);
-                    MemorySegment live = e.getValue().getFirst();
-                    s.regions.put(e.getKey(), new SnapshotRegion(s, e.getKey(), live.byteSize(), live, b, b.copy()));
-                }
-                s.stats = new SnapshotStats(SnapshotMethod.COPY_BEFORE_WRITE, totalBytes(), Duration.ofNanos(armed - t0), ct,
-                        reprotected[0]);
-                return s;
-            } catch (FallBack | RuntimeException | Error e) {
-                try {
-                    listenersToRemove.forEach(Runnable::run);
-                    h.close();
-                } catch (RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                } finally {
-                    if (s.hold != null) {
-                        s.hold.close();
-                    }
-                }
-                throw e;
-            }
-        }
-
-        @SuppressWarnings("restricted")
-        private MemorySnapshot takeEager(long id, String reason) {
-            long t0 = System.nanoTime();
-            List<MemorySegment> copies = new ArrayList<>();
-            Arena arena = Arena.ofShared();
-            try {
-                for (List<MemorySegment> ms : specs.values()) {
-                    copies.add(Linux.mmap(MemorySegment.NULL, ms.getFirst().byteSize(), Linux.PROT_READ | Linux.PROT_WRITE,
-                            Linux.MAP_PRIVATE | Linux.MAP_ANONYMOUS | Linux.MAP_POPULATE, -1, 0));
-                }
-                long armed = System.nanoTime();
-                CutTiming ct = cut.cut(() -> {
-                    int i = 0;
-                    for (List<MemorySegment> ms : specs.values()) {
-                        MemorySegment.copy(ms.getFirst(), 0, copies.get(i++), 0, ms.getFirst().byteSize());
-                    }
-                });
-                MemorySnapshot s = new MemorySnapshot(id, null, arena, List.copyOf(copies), reason);
-                int i = 0;
-                for (Map.Entry<String, List<MemorySegment>> e : specs.entrySet()) {
-                    long size = e.getValue().getFirst().byteSize();
-                    MemorySegment c = copies.get(i++).reinterpret(size, arena, null);
-                    s.regions.put(e.getKey(), new SnapshotRegion(s, e.getKey(), size, null, null, c));
-                }
-                s.stats = new SnapshotStats(SnapshotMethod.EAGER_COPY, totalBytes(), Duration.ofNanos(armed - t0), ct, 0);
-                return s;
-            } catch (RuntimeException | Error e) {
-                arena.close();
-                for (MemorySegment c : copies) {
-                    try {
-                        Linux.munmap(c);
-                    } catch (RuntimeException suppressed) {
-                        e.addSuppressed(suppressed);
-                    }
-                }
-                throw e;
-            }
-        }
-
-        private final List<Runnable> listenersToRemove = new ArrayList<>();
-
-        /**
-         * Registers every mapping of a memory-space region, and (through a listener, added
-         * first so that none is missed) every mapping made later, until release.
-         */
-        private void trackSpaceRegion(MemorySnapshot s, WriteProtectHandler h, int index, Region region) throws FallBack {
-            MemorySpace space = region.space();
-            Set<Long> registered = ConcurrentHashMap.newKeySet();
-            MappingListener listener = new MappingListener() {
-                @Override
-                public void mapped(MappedRange r) {
-                    if (r.region().equals(region) && registered.add(r.segment().address())) {
-                        h.registerLive(index, r.segment());
-                    }
-                }
-
-                @Override
-                public void unmapping(MappedRange r) {
-                    if (r.region().equals(region) && registered.remove(r.segment().address())) {
-                        h.unregister(r.segment());
-                    }
-                }
-            };
-            space.addMappingListener(listener);
-            Runnable remove = () -> space.removeMappingListener(listener);
-            listenersToRemove.add(remove);
-            s.onRelease.add(remove);
-            for (MappedRange r : space.mappedRanges(region)) {
-                if (!registered.add(r.segment().address())) {
-                    continue;
-                }
-                try {
-                    h.register(index, r.segment());
-                } catch (UserfaultfdException ex) {
-                    String who = r.view() == null ? "the base mapping" : "view " + r.view().name();
-                    if (ex.errno() == 16) {
-                        throw new IllegalStateException(region + " in " + who + " is already tracked by another userfaultfd"
-                                + " (a live snapshot or frozen view of it?); release that first", ex);
-                    }
-                    throw new FallBack(region + " in " + who + ": " + ex.getMessage());
-                }
-            }
-        }
-
-        private long totalBytes() {
-            return specs.values().stream().mapToLong(l -> l.getFirst().byteSize()).sum();
+        private SnapshotPlan plan() {
+            return new SnapshotPlan(specs, spaceRegions, cut, chunkPages, background, preCutRounds, handlerSpin);
         }
 
         private static boolean overlap(MemorySegment a, MemorySegment b) {
@@ -613,7 +442,7 @@ public final class MemorySnapshot implements AutoCloseable {
     }
 
     /** userfaultfd refused this snapshot for a reason an eager copy does not have. */
-    private static final class FallBack extends Exception {
+    static final class FallBack extends Exception {
         @Serial
         private static final long serialVersionUID = 1L;
 

@@ -1,5 +1,6 @@
 package dev.atlas.memory.snapshot;
 
+import dev.atlas.testsupport.Await;
 import dev.atlas.core.View;
 import dev.atlas.core.ViewSpace;
 import dev.atlas.core.ViewState;
@@ -47,6 +48,7 @@ class CopyBeforeWriteDivergenceTest {
             Region r = memory.allocate("counters", PAGES * PAGE);
             MemorySegment shared = memory.segment(views.baseView(), r);
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicLong passes = new java.util.concurrent.atomic.AtomicLong();
             Thread writer = Thread.ofPlatform().start(() -> {
                 long n = 0;
                 while (!stop.get()) {
@@ -54,6 +56,7 @@ class CopyBeforeWriteDivergenceTest {
                     for (int p = 0; p < PAGES; p++) {
                         shared.set(ValueLayout.JAVA_LONG, p * PAGE + (n % 512) * 8, n);
                     }
+                    passes.set(n);   // a pass over every page is complete
                 }
             });
             try {
@@ -62,17 +65,15 @@ class CopyBeforeWriteDivergenceTest {
                             m -> m.diverge(r, Divergence.frozen(CopyBeforeWriteDivergence.create()))).publish();
                     MemorySegment mine = memory.segment(frozen, r);
                     byte[] first = mine.toArray(ValueLayout.JAVA_BYTE);
-                    Thread.sleep(20);                                  // the writer goes on
+                    long pass = passes.get();
+                    // the writer goes on: one whole pass over every page after the first copy
+                    Await.until("the writer wrote every page again", () -> passes.get() >= pass + 2);
                     byte[] second = mine.toArray(ValueLayout.JAVA_BYTE);
                     assertTrue(java.util.Arrays.equals(first, second), "frozen view " + i + " changed");
                     frozen.retire();
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                    while (frozen.state() != ViewState.RETIRED && System.nanoTime() < deadline) {
-                        Thread.sleep(2);
-                    }
-                    while (MemorySnapshotTest.userfaultfds() > 0 && System.nanoTime() < deadline) {
-                        Thread.sleep(2);   // its handle is released on the housekeeper after retirement
-                    }
+                    Await.until("frozen view " + i + " retired", () -> frozen.state() == ViewState.RETIRED);
+                    // its handle is released on the housekeeper after retirement
+                    Await.until("its userfaultfd closed", () -> userfaultfds() == 0);
                 }
             } finally {
                 stop.set(true);
@@ -122,15 +123,20 @@ class CopyBeforeWriteDivergenceTest {
 
             // retiring the frozen view releases the protection: writes go on, fd closed
             frozen.retire();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (frozen.state() != ViewState.RETIRED && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertEquals(ViewState.RETIRED, frozen.state());
-            Thread.sleep(200);   // cleanup runs on the housekeeper after the state change
+            Await.until("the frozen view retired", () -> frozen.state() == ViewState.RETIRED);
+            // cleanup runs on the housekeeper after the state change
+            Await.until("its userfaultfd closed", () -> userfaultfds() == 0);
             fill(shared, 5000);
             assertEquals(0, MemorySnapshotTest.userfaultfds());
         }
         assertEquals(fds, MemorySnapshotTest.fds());
+    }
+
+    private static long userfaultfds() {
+        try {
+            return MemorySnapshotTest.userfaultfds();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

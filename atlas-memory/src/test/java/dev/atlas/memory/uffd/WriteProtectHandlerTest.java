@@ -1,5 +1,6 @@
 package dev.atlas.memory.uffd;
 
+import dev.atlas.testsupport.Await;
 import dev.atlas.memory.linux.Linux;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -128,10 +129,8 @@ class WriteProtectHandlerTest {
                 h.protectAll();
                 h.background(true);
                 h.cut();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (h.stats().savedPages() < 300 && System.nanoTime() < deadline) {
-                    Thread.sleep(1);
-                }
+                Await.until(() -> "300 pages saved, not " + h.stats().savedPages(), Await.BOUND,
+                        () -> h.stats().savedPages() >= 300);
                 assertEquals(300, h.stats().savedPages());
                 for (long p = 0; p < 300; p++) {
                     assertEquals(7 + p, b.copy().get(ValueLayout.JAVA_LONG, p * PAGE));

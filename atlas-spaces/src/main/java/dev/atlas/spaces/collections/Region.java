@@ -3,7 +3,9 @@ package dev.atlas.spaces.collections;
 import dev.atlas.spaces.SharedSpace;
 import dev.atlas.spaces.SpaceException;
 import dev.atlas.spaces.heap.SegmentWords;
+import dev.atlas.memory.snapshot.SnapshotRegion;
 import dev.atlas.spaces.heap.SharedHeap;
+import dev.atlas.spaces.heap.SnapshotWords;
 import dev.atlas.spaces.heap.Words;
 
 import java.util.function.Consumer;
@@ -36,6 +38,22 @@ public record Region(Words words, SharedHeap heap, long base, Consumer<String> w
         return new Region(new SegmentWords(space.segment()), space.heap(), space.addressOf(0), space::requireWritable);
     }
 
+    /**
+     * The region as a memory snapshot of a space's segment saw it: {@code snapshot} is the
+     * snapshot's region over {@code SharedSpace.segment()}, {@code base} that space's
+     * {@code addressOf(0)}. Read-only: structures opened on it read, writes throw
+     * {@link SpaceException} READ_ONLY.
+     *
+     * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=snapshot}
+     */
+    public static Region of(SnapshotRegion snapshot, long base) {
+        SnapshotWords words = new SnapshotWords(snapshot);
+        return new Region(words, SharedHeap.open(words), base, op -> {
+            throw new SpaceException(SpaceException.Reason.READ_ONLY, op + " on snapshot region '" + snapshot.name()
+                    + "': a snapshot is read-only");
+        });
+    }
+
     /** A writable region over {@code words} (model checks, tests). */
     public static Region of(Words words, SharedHeap heap, long base) {
         return new Region(words, heap, base, op -> { });
@@ -62,6 +80,16 @@ public record Region(Words words, SharedHeap heap, long base, Consumer<String> w
 
     public boolean cas(long pointer, long fieldOffset, long expected, long value) {
         return words.compareAndSet(offset(pointer) + fieldOffset, expected, value);
+    }
+
+    /** Atomically sets a field; returns its previous value. */
+    public long getAndSet(long pointer, long fieldOffset, long value) {
+        return words.getAndSet(offset(pointer) + fieldOffset, value);
+    }
+
+    /** Atomically adds to a field (a counter); returns its previous value. */
+    public long getAndAdd(long pointer, long fieldOffset, long delta) {
+        return words.getAndAdd(offset(pointer) + fieldOffset, delta);
     }
 
     /** Allocates {@code bytes} (rounded up to 8) set to zero; returns its canonical address. */

@@ -20,10 +20,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <ol>
  *   <li>{@link #get}, {@link #getOrDefault}, {@link #containsKey} are wait-free: a bounded walk
  *       of one bucket's chain with volatile reads.</li>
- *   <li>{@link #put} and {@link #remove} are lock-free: each retry follows a CAS another
- *       thread or process completed.</li>
+ *   <li>{@link #put} of a new key is lock-free: each retry follows a CAS on the bucket head
+ *       another thread or process completed; put of a present key and {@link #remove} are
+ *       wait-free (one atomic swap of the value word and one atomic add to the size).</li>
  *   <li>A process dying inside any operation leaves the map consistent: each change is one
- *       CAS; at worst a node allocated and never linked leaks.</li>
+ *       atomic write; at worst a node allocated and never linked leaks.</li>
  * </ol>
  *
  * <p>Threading contract: any thread of any process attached to the space. {@link #size()} is
@@ -39,8 +40,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <h2>Memory ordering</h2>
  * A new node's key, value and next are written before the CAS that links it (volatile), so a
- * reader that reaches the node sees them. The linearization point of put/remove is the CAS on
- * the value word (existing key) or on the bucket head (new key); of get, the read of the
+ * reader that reaches the node sees them. The linearization point of put/remove is the swap of
+ * the value word (existing key) or the CAS on the bucket head (new key); of get, the read of the
  * value word.
  */
 public final class SharedHashMap {
@@ -154,13 +155,9 @@ public final class SharedHashMap {
             long n = find(key, head);
             if (n != 0) {
                 if (fresh != 0) region.free(fresh);   // never published
-                for (;;) {
-                    long old = region.load(n, N_VALUE);
-                    if (region.cas(n, N_VALUE, old, stored)) {
-                        if (old == 0) addSize(1);
-                        return old == 0;
-                    }
-                }
+                boolean added = region.getAndSet(n, N_VALUE, stored) == 0;
+                if (added) region.getAndAdd(header, H_SIZE, 1);
+                return added;
             }
             if (fresh == 0) {
                 fresh = region.allocateZeroed(NODE.byteSize());
@@ -169,7 +166,7 @@ public final class SharedHashMap {
             }
             region.store(fresh, N_NEXT, head);
             if (region.cas(buckets, b, head, fresh)) {
-                addSize(1);
+                region.getAndAdd(header, H_SIZE, 1);
                 return true;
             }
         }
@@ -179,15 +176,9 @@ public final class SharedHashMap {
     public boolean remove(long key) {
         region.checkWritable("SharedHashMap.remove");
         long n = find(key, region.load(buckets, bucket(key)));
-        if (n == 0) return false;
-        for (;;) {
-            long old = region.load(n, N_VALUE);
-            if (old == 0) return false;
-            if (region.cas(n, N_VALUE, old, 0)) {
-                addSize(-1);
-                return true;
-            }
-        }
+        if (n == 0 || region.getAndSet(n, N_VALUE, 0) == 0) return false;
+        region.getAndAdd(header, H_SIZE, -1);
+        return true;
     }
 
     /** The number of keys with a value (see the class comment for concurrent updates). */
@@ -241,13 +232,6 @@ public final class SharedHashMap {
 
     private long bucket(long key) {
         return (mix(key) & mask) * 8;
-    }
-
-    private void addSize(long d) {
-        for (;;) {
-            long s = region.load(header, H_SIZE);
-            if (region.cas(header, H_SIZE, s, s + d)) return;
-        }
     }
 
     /** The finaliser of MurmurHash3 (fmix64). */

@@ -38,7 +38,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <h2>Memory ordering</h2>
  * A new node's fields are written before the CAS that links it at level 0; each index link is
  * written into the node before the CAS that publishes it at that level (volatile accesses).
- * The linearization point of put/remove is the CAS on the value word (existing key) or the
+ * The linearization point of put/remove is the swap of the value word (existing key) or the
  * level-0 link CAS (new key).
  */
 public final class SharedSkipListMap {
@@ -156,13 +156,9 @@ public final class SharedSkipListMap {
             long found = search(key, preds, succs);
             if (found != 0) {
                 if (fresh != 0) region.free(fresh);   // never published
-                for (;;) {
-                    long old = region.load(found, N_VALUE);
-                    if (region.cas(found, N_VALUE, old, stored)) {
-                        if (old == 0) addSize(1);
-                        return old == 0;
-                    }
-                }
+                boolean added = region.getAndSet(found, N_VALUE, stored) == 0;
+                if (added) region.getAndAdd(header, H_SIZE, 1);
+                return added;
             }
             if (fresh == 0) {
                 fresh = region.allocateZeroed(nodeLayout(height).byteSize());
@@ -173,7 +169,7 @@ public final class SharedSkipListMap {
             region.store(fresh, N_NEXT, succs[0]);
             if (region.cas(preds[0], N_NEXT, succs[0], fresh)) break;
         }
-        addSize(1);
+        region.getAndAdd(header, H_SIZE, 1);
         for (int lvl = 1; lvl < height; lvl++) {
             for (;;) {
                 region.store(fresh, N_NEXT + lvl * 8L, succs[lvl]);
@@ -188,15 +184,9 @@ public final class SharedSkipListMap {
     public boolean remove(long key) {
         region.checkWritable("SharedSkipListMap.remove");
         long n = ceilingNode(key);
-        if (n == 0 || region.load(n, N_KEY) != key) return false;
-        for (;;) {
-            long old = region.load(n, N_VALUE);
-            if (old == 0) return false;
-            if (region.cas(n, N_VALUE, old, 0)) {
-                addSize(-1);
-                return true;
-            }
-        }
+        if (n == 0 || region.load(n, N_KEY) != key || region.getAndSet(n, N_VALUE, 0) == 0) return false;
+        region.getAndAdd(header, H_SIZE, -1);
+        return true;
     }
 
     /** The number of keys with a value (exact when no update is in progress, as {@link SharedHashMap#size()}). */
@@ -245,22 +235,17 @@ public final class SharedSkipListMap {
      * (or the head), succs[i] its successor. Returns the node of {@code key} if linked at level 0.
      */
     private long search(long key, long[] preds, long[] succs) {
-        long x = head;
-        for (int lvl = MAX_LEVEL - 1; lvl >= 0; lvl--) {
-            long n = next(x, lvl);
-            while (n != 0 && region.load(n, N_KEY) < key) {
-                x = n;
-                n = next(x, lvl);
-            }
-            preds[lvl] = x;
-            succs[lvl] = n;
-        }
-        long s = succs[0];
+        long s = descend(key, preds, succs);
         return s != 0 && region.load(s, N_KEY) == key ? s : 0;
     }
 
     /** The first node at level 0 with a key at or above {@code key}, or 0. */
     private long ceilingNode(long key) {
+        return descend(key, null, null);
+    }
+
+    /** Descends from the top level to level 0 towards {@code key}, recording each level's pred/succ if asked; returns succ at level 0. */
+    private long descend(long key, long[] preds, long[] succs) {
         long x = head;
         long n = 0;
         for (int lvl = MAX_LEVEL - 1; lvl >= 0; lvl--) {
@@ -269,19 +254,16 @@ public final class SharedSkipListMap {
                 x = n;
                 n = next(x, lvl);
             }
+            if (preds != null) {
+                preds[lvl] = x;
+                succs[lvl] = n;
+            }
         }
         return n;
     }
 
     private long next(long node, int lvl) {
         return region.load(node, N_NEXT + lvl * 8L);
-    }
-
-    private void addSize(long d) {
-        for (;;) {
-            long s = region.load(header, H_SIZE);
-            if (region.cas(header, H_SIZE, s, s + d)) return;
-        }
     }
 
     /** 1 + (trailing zero bits of the key's hash) / 2, at most MAX_LEVEL: P(height > h) = 4^-h. */

@@ -18,7 +18,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <h2>Progress guarantees</h2>
  * <ol>
- *   <li>{@link #get} and {@link #set} are wait-free.</li>
+ *   <li>{@link #get} and {@link #set} of an index below the size word are wait-free (a read
+ *       of the size word, of the chunk pointer, and of or to the slot); for a larger index
+ *       they call {@link #size()} to check it, which is lock-free.</li>
  *   <li>{@link #append} and {@link #size} are lock-free: an appender that finds the next slot
  *       taken helps advance the size and moves on.</li>
  *   <li>A process dying inside {@link #append} leaves the vector consistent: an element

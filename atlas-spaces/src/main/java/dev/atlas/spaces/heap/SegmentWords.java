@@ -32,6 +32,16 @@ public record SegmentWords(MemorySegment segment) implements Words {
     }
 
     @Override
+    public long getAndSet(long offset, long value) {
+        return (long) LONG.getAndSet(segment, offset, value);
+    }
+
+    @Override
+    public long getAndAdd(long offset, long delta) {
+        return (long) LONG.getAndAdd(segment, offset, delta);
+    }
+
+    @Override
     public void zero(long offset, long length) {
         segment.asSlice(offset, length).fill((byte) 0);
     }

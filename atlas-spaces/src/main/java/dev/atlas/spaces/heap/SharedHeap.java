@@ -24,9 +24,11 @@ import static dev.atlas.spaces.heap.HeapLayout.TOP_OFF;
  * <ol>
  *   <li>{@link #allocate} and {@link #free} are lock-free: each retry follows a CAS that
  *       failed because another thread or process completed one.</li>
- *   <li>A process that dies at any instant inside them leaves the heap consistent: every
- *       change is one CAS. The most it leaves is a leaked block (claimed and never
- *       returned); {@link #check()} then still passes.</li>
+ *   <li>A process that dies at any instant inside them leaves the heap consistent: the
+ *       shared lists and the bump pointer each change by one CAS; the other write (the
+ *       block's state word, before a push or after a pop or bump) concerns only that block.
+ *       The most a death leaves is a leaked block (claimed and never returned, or marked
+ *       free and never pushed); {@link #check()} then still passes.</li>
  * </ol>
  *
  * <p>Threading contract: any thread of any process attached to the memory.
@@ -36,6 +38,10 @@ import static dev.atlas.spaces.heap.HeapLayout.TOP_OFF;
  * A block comes from its class's free list, a Treiber stack, else from a bump pointer.
  * List heads are tagged: the upper 16 bits count pushes and pops, the lower 48 are the
  * block's offset, so that a head that was popped and pushed again (ABA) fails the CAS.
+ * The tag wraps after 65,536 changes: a popper stalled between reading the head and its CAS
+ * while a multiple of 65,536 pushes and pops of that size class happen, ending with the same
+ * block on top, would install a stale {@code next} and damage that free list. Sixteen bits
+ * is what the 48-bit offsets leave; the window is one popper's few instructions.
  * A popper may read the {@code next} word of a block another popper has just taken and
  * reused; that value is garbage, but the CAS on the tagged head then fails, and the read
  * itself is bounds-checked. A block's state word says USED or FREE with its class; a free

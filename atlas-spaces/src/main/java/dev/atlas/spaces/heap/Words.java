@@ -16,6 +16,12 @@ public interface Words {
 
     boolean compareAndSet(long offset, long expected, long value);
 
+    /** Atomically sets the word to {@code value}; returns the previous value. */
+    long getAndSet(long offset, long value);
+
+    /** Atomically adds {@code delta} to the word; returns the previous value. */
+    long getAndAdd(long offset, long delta);
+
     /** The number of bytes addressable. */
     long byteSize();
 

@@ -29,19 +29,24 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Threading contract: {@link #lock()} from any thread; the {@link Held} is confined to
  * the thread that got it. Within one JVM, threads are ordered by an in-process
- * {@link ReentrantLock} first (so virtual threads park normally); across processes by the
- * word in shared memory.
+ * {@link ReentrantLock} first (so virtual threads park normally), one per lock identity
+ * (space id and canonical address) for the whole JVM, however many attachments of the space
+ * it has; across processes by the word in shared memory. A {@code Held} dropped without
+ * {@link Held#close()} keeps the lock held until this process exits.
  *
  * <h2>Implementation notes</h2>
  * The 32-bit lock word holds the holder's process id (0 = free) and a WAITERS bit set by
  * anyone who sleeps on it (the classic three-state futex mutex, pid in place of "1").
- * Ownership is per process: the in-process lock guarantees at most one thread of a process
- * is inside. A waiter finding the holder dead ({@code kill(pid, 0)} fails with ESRCH) CASes
+ * Ownership is per process: the in-process lock, shared by every {@code RobustLock} of this
+ * JVM with the same identity, guarantees at most one thread of a process is inside, so a
+ * holder finding its own pid in the word knows an earlier process with that pid died. A
+ * waiter finding the holder dead ({@code kill(pid, 0)} fails with ESRCH) CASes
  * the word from the dead pid to its own: of several waiters exactly one wins, and only it
  * sees {@code previousOwnerDied}. A pid reused by a new process before anyone notices the
  * death makes the lock look held by a live process until that process exits (a known limit
  * of pid-based robustness; the kernel's robust futex lists would need the glibc-managed
- * per-thread list head).
+ * per-thread list head). Two copies of this class in one JVM (two class loaders) do not
+ * share in-process locks: load atlas-spaces once per JVM.
  *
  * <h2>Memory ordering</h2>
  * The word is accessed with volatile CAS/getAndSet (full fences); the intent word is written
@@ -68,19 +73,21 @@ public final class RobustLock {
     private final int pid;
 
     /**
-     * @param memory {@link #LAYOUT}-sized shared memory holding the lock (zero = free)
-     * @param local  the in-process lock every {@code RobustLock} of this JVM on the same
-     *               memory must share
-     * @param name   for messages
+     * @param memory  {@link #LAYOUT}-sized shared memory holding the lock (zero = free)
+     * @param spaceId the space's id ({@code SpaceMetadata.spaceId()})
+     * @param address the lock's canonical address in that space (or any number no address
+     *                takes, e.g. -1 for the space's own lock in its header): with the space id,
+     *                the lock's identity in every attachment
+     * @param name    for messages
      */
-    public RobustLock(MemorySegment memory, ReentrantLock local, String name) {
+    public RobustLock(MemorySegment memory, long spaceId, long address, String name) {
         if (memory.byteSize() < LAYOUT.byteSize() || memory.address() % 8 != 0) {
             throw new IllegalArgumentException("lock memory for '" + name + "' must be " + LAYOUT.byteSize()
                     + " bytes, 8-aligned; got " + memory.byteSize() + " bytes at 0x" + Long.toHexString(memory.address()));
         }
         this.memory = memory;
         this.word = memory.asSlice(0, 4);
-        this.local = local;
+        this.local = InProcessLocks.of(spaceId, address);
         this.name = name;
         this.pid = (int) ProcessHandle.current().pid();
     }
@@ -121,6 +128,11 @@ public final class RobustLock {
 
     /** The pid holding the lock now, or 0. A racy reading, for diagnostics. */
     public int holderPid() {
+        return holderPid(memory);
+    }
+
+    /** The pid holding the lock in {@code memory} ({@link #LAYOUT}) now, or 0; read-only memory will do. */
+    public static int holderPid(MemorySegment memory) {
         return (int) WORD.getVolatile(memory, 0L) & PID_MASK;
     }
 

@@ -28,8 +28,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class SpaceSyscalls {
     /** {@code MAP_FIXED_NOREPLACE} (Linux 4.17+): map at the address or fail with EEXIST. */
     public static final int MAP_FIXED_NOREPLACE = 0x100000;
-    public static final int ETIMEDOUT = 110;
-    public static final int ESRCH = 3;
 
     private static final int O_CREAT = 0x40;
     private static final int O_EXCL = 0x80;
@@ -50,15 +48,13 @@ public final class SpaceSyscalls {
             MemorySegment state = a.allocate(Downcall.stateLayout());
             int r = (int) Calls.FCHMOD.handle().invokeExact(state, fd, mode);
             if (r < 0) {
-                int e = errno(state);
+                int e = Downcall.errno(state);
                 Linux.closeQuietly(fd);
                 throw new LinuxException("fchmod(fd=" + fd + ", 0" + Integer.toOctalString(mode) + ")", e);
             }
             return fd;
-        } catch (LinuxException e) {
-            throw e;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcall.rethrow(t);
         }
     }
 
@@ -70,28 +66,20 @@ public final class SpaceSyscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(Downcall.stateLayout());
             int r = (int) Calls.KILL.handle().invokeExact(state, (int) pid, 0);
-            return r == 0 || errno(state) != ESRCH;
+            return r == 0 || Downcall.errno(state) != Errno.ESRCH;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcall.rethrow(t);
         }
     }
 
-    /** The effective user id. */
+    /** The effective user id of this process (read once; see {@link Ids}). */
     public static int geteuid() {
-        try {
-            return (int) Calls.GETEUID.handle().invokeExact();
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return Ids.EUID;
     }
 
-    /** The effective group id. */
+    /** The effective group id of this process (read once; see {@link Ids}). */
     public static int getegid() {
-        try {
-            return (int) Calls.GETEGID.handle().invokeExact();
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return Ids.EGID;
     }
 
     /**
@@ -99,7 +87,8 @@ public final class SpaceSyscalls {
      * {@code word} holds {@code expected}, at most {@code timeoutNanos}. A shared (not
      * private) futex: waiters and wakers may be in different processes.
      *
-     * @return 0 when woken, or the errno: EAGAIN (the word differed), ETIMEDOUT, EINTR
+     * @return 0 when woken, or the errno: {@link Errno#EAGAIN} (the word differed),
+     *         {@link Errno#ETIMEDOUT}, {@link Errno#EINTR}
      */
     public static int futexWait(MemorySegment word, int expected, long timeoutNanos) {
         try (Arena a = Arena.ofConfined()) {
@@ -109,9 +98,9 @@ public final class SpaceSyscalls {
             ts.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
             long r = (long) Calls.SYSCALL.handle().invokeExact(state, Calls.SYS_FUTEX, word, FUTEX_WAIT, expected, ts,
                     MemorySegment.NULL, 0);
-            return r == 0 ? 0 : errno(state);
+            return r == 0 ? 0 : Downcall.errno(state);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcall.rethrow(t);
         }
     }
 
@@ -123,27 +112,34 @@ public final class SpaceSyscalls {
                     MemorySegment.NULL, MemorySegment.NULL, 0);
             if (r < 0) {
                 throw new LinuxException("futex(addr=0x" + Long.toHexString(word.address()) + ", FUTEX_WAKE, " + n + ")",
-                        errno(state));
+                        Downcall.errno(state));
             }
             return (int) r;
-        } catch (LinuxException e) {
-            throw e;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcall.rethrow(t);
         }
     }
 
-    /** The name of an errno value (delegates to {@link Errno}). */
-    public static String errnoName(int errno) {
-        return errno == ETIMEDOUT ? "ETIMEDOUT" : errno == ESRCH ? "ESRCH" : Errno.name(errno);
-    }
+    /**
+     * The effective ids, from the second field of the {@code Uid:} and {@code Gid:} lines of
+     * {@code /proc/self/status}, read on first use: no native function to link (linking is
+     * what costs most in a fresh JVM that only attaches a space), and a JVM does not change
+     * its ids without native code of its own.
+     */
+    private static final class Ids {
+        static final int EUID = field("Uid:");
+        static final int EGID = field("Gid:");
 
-    private static int errno(MemorySegment state) {
-        return Downcall.errno(state);
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        return Downcall.rethrow(t);
+        private static int field(String line) {
+            try {
+                for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                    if (l.startsWith(line)) return Integer.parseInt(l.substring(line.length()).trim().split("\\s+")[1]);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot read /proc/self/status for the effective ids", e);
+            }
+            throw new IllegalStateException("/proc/self/status has no '" + line + "' line");
+        }
     }
 
     /** The functions, each linked on its first call ({@link Downcall}). */
@@ -152,8 +148,6 @@ public final class SpaceSyscalls {
                 JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec"));
         static final Downcall FCHMOD = Downcall.withErrno("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
         static final Downcall KILL = Downcall.withErrno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-        static final Downcall GETEUID = Downcall.of("geteuid", FunctionDescriptor.of(JAVA_INT));
-        static final Downcall GETEGID = Downcall.of("getegid", FunctionDescriptor.of(JAVA_INT));
         static final Downcall SYSCALL = Downcall.withErrno("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS,
                 JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(1));
         static final long SYS_FUTEX = System.getProperty("os.arch", "").equals("aarch64") ? 98 : 202;

@@ -15,14 +15,6 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * sequentially in SharedHeapTest), in every interleaving Lincheck explores.
  */
 public class SharedHeapModelCheckTest {
-    /** Words over an AtomicLongArray. */
-    record ArrayWords(AtomicLongArray a) implements Words {
-        public long getVolatile(long offset) { return a.get((int) (offset >>> 3)); }
-        public void setVolatile(long offset, long value) { a.set((int) (offset >>> 3), value); }
-        public boolean compareAndSet(long offset, long e, long v) { return a.compareAndSet((int) (offset >>> 3), e, v); }
-        public long byteSize() { return a.length() * 8L; }
-    }
-
     private final SharedHeap heap = SharedHeap.format(new ArrayWords(new AtomicLongArray(128)));
     private final java.util.concurrent.ConcurrentHashMap<Long, Boolean> live = new java.util.concurrent.ConcurrentHashMap<>();
 

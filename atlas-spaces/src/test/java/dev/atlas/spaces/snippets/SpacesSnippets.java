@@ -13,7 +13,10 @@ import dev.atlas.spaces.heap.SharedHeap;
 import dev.atlas.spaces.sync.RobustLock;
 import dev.atlas.spaces.sys.SpaceSyscalls;
 
+import dev.atlas.memory.snapshot.MemorySnapshot;
+import dev.atlas.memory.snapshot.SnapshotCut;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.OptionalLong;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -99,6 +102,18 @@ final class SpacesSnippets {
         Region r = Region.of(space);                 // a space attached in this process
         long node = r.allocateZeroed(24);            // a canonical address
         r.store(node, 0, 42L);                       // word at node + 0
+        // @end
+    }
+
+    void snapshot(SharedSpace space, dev.atlas.core.ViewSpace writersSpace, java.util.List<Thread> writers) {
+        // @start region=snapshot
+        // writers: each map operation in a scope, a quiescence point between (see SnapshotCut)
+        SnapshotCut cut = SnapshotCut.quiescent(writersSpace, writers, Duration.ofSeconds(5));
+        try (MemorySnapshot snap = MemorySnapshot.builder().region("space", space.segment()).cut(cut).take()) {
+            Region frozen = Region.of(snap.region("space"), space.addressOf(0));
+            SharedHashMap asOfTheCut = SharedHashMap.open(frozen, space.root("users", SharedHashMap.ROOT_TYPE));
+            asOfTheCut.forEach((k, v) -> System.out.println(k + " = " + v));   // writers go on meanwhile
+        }
         // @end
     }
 

@@ -11,8 +11,10 @@ import java.util.List;
 
 /**
  * Starts a host daemon for the user, detached from the client (its own session, output to
- * {@code host.log}), like a build daemon: {@code java [$ATLAS_HOST_JAVA_OPTS] -cp <atlas-ulp jar>
- * dev.atlas.ulp.UlpMain host serve}.
+ * {@code host.log}), like a build daemon: {@code java [-XX:AOTCache=<dir>/host.aot]
+ * [$ATLAS_HOST_JAVA_OPTS] -cp <atlas-ulp jar> dev.atlas.ulp.UlpMain host serve}, with the AOT
+ * cache only if that file exists (the JVM runs without it, with a warning in the log, if it was
+ * made for another build).
  *
  * @param java      the {@code java} launcher
  * @param classPath the host's class path (the atlas-ulp jar, whose manifest names its libraries)
@@ -29,23 +31,31 @@ public record HostStarter(Path java, String classPath, List<String> javaOpts) {
     /** Starts the host process (returns at once; the caller waits for its socket). */
     public Process start(HostPaths paths) throws IOException {
         paths.prepare();
-        List<String> cmd = new ArrayList<>();
-        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-            cmd.add("/usr/bin/setsid");
-        }
-        cmd.add(java.toString());
-        cmd.addAll(javaOpts);
-        cmd.add("-cp");
-        cmd.add(classPath);
-        cmd.add("dev.atlas.ulp.UlpMain");
-        cmd.add("host");
-        cmd.add("serve");
-        ProcessBuilder pb = new ProcessBuilder(cmd)
+        ProcessBuilder pb = new ProcessBuilder(command(paths))
                 .directory(new File("/"))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.log().toFile()))
                 .redirectErrorStream(true);
         pb.environment().put("ATLAS_HOST_DIR", paths.dir().toString());
         return pb.start();
+    }
+
+    /** The command that starts a host in {@code paths} now (the AOT cache only if its file exists). */
+    public List<String> command(HostPaths paths) {
+        List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            cmd.add("/usr/bin/setsid");
+        }
+        cmd.add(java.toString());
+        if (Files.isRegularFile(paths.aotCache())) {
+            cmd.add("-XX:AOTCache=" + paths.aotCache());
+        }
+        cmd.addAll(javaOpts);
+        cmd.add("-cp");
+        cmd.add(classPath);
+        cmd.add("dev.atlas.ulp.UlpMain");
+        cmd.add("host");
+        cmd.add("serve");
+        return cmd;
     }
 }

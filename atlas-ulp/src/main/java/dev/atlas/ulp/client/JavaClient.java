@@ -55,13 +55,21 @@ public final class JavaClient {
         try (SocketChannel c = ch) {
             OutputStream out = Channels.newOutputStream(new WriteOnly(c));
             byte[] req = new Request(args, env, cwd).encode();
-            synchronized (out) {
-                Frame.write(out, FrameType.REQUEST, req, 0, req.length);
+            IOException unsent = null;
+            try {
+                synchronized (out) {
+                    Frame.write(out, FrameType.REQUEST, req, 0, req.length);
+                }
+            } catch (IOException e) {
+                // the host may have answered and closed before reading the request (a refusal):
+                // its answer is still to be read
+                unsent = e;
             }
-            Thread pump = Thread.ofPlatform().daemon(true).name("atlas-client-stdin").start(() -> pumpStdin(stdin, out));
+            Thread pump = unsent != null ? null
+                    : Thread.ofPlatform().daemon(true).name("atlas-client-stdin").start(() -> pumpStdin(stdin, out));
             InputStream in = new BufferedInputStream(Channels.newInputStream(new ReadOnly(c)));
             Frame f;
-            while ((f = Frame.read(in)) != null) {
+            while ((f = readOrRethrow(in, unsent)) != null) {
                 switch (f.type()) {
                     case STDOUT -> {
                         stdout.write(f.payload());
@@ -72,15 +80,33 @@ public final class JavaClient {
                         stderr.flush();
                     }
                     case EXIT -> {
-                        pump.interrupt();
+                        if (pump != null) {
+                            pump.interrupt();
+                        }
                         return f.exitStatus();
                     }
                     default -> throw new IOException("unexpected " + f.type() + " frame from the host");
                 }
             }
+            if (unsent != null) {
+                throw unsent;
+            }
             new PrintStream(stderr, true).println("atlas: the host closed the connection without an exit status (see "
                     + paths.log() + ")");
             return 1;
+        }
+    }
+
+    /** The next frame; if the request could not be sent and nothing can be read either, the send's failure. */
+    private static Frame readOrRethrow(InputStream in, IOException unsent) throws IOException {
+        try {
+            return Frame.read(in);
+        } catch (IOException e) {
+            if (unsent != null) {
+                unsent.addSuppressed(e);
+                throw unsent;
+            }
+            throw e;
         }
     }
 

@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * Where a user's host listens: {@code $ATLAS_HOST_DIR}, else {@code $XDG_RUNTIME_DIR/atlas-host},
  * else {@code /tmp/atlas-host-<uid>}; a directory of mode 0700 owned by the user, holding
- * {@code host.sock} and {@code host.log}. The native client computes the same path.
+ * {@code host.sock} and {@code host.log}, and the host's AOT cache {@code host.aot} if the user
+ * made one (docs/ulp.md). The native client computes the same paths.
  *
  * <p>Thread safety: immutable.
  */
@@ -47,6 +48,11 @@ public record HostPaths(Path dir) {
 
     public Path log() {
         return dir.resolve("host.log");
+    }
+
+    /** The JDK AOT cache a new host starts with ({@code -XX:AOTCache}) when the file exists. */
+    public Path aotCache() {
+        return dir.resolve("host.aot");
     }
 
     /**

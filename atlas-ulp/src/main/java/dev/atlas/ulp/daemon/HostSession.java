@@ -165,7 +165,8 @@ final class HostSession implements Runnable {
                 .append((rt.totalMemory() - rt.freeMemory()) >> 20).append(" MiB of ").append(rt.totalMemory() >> 20)
                 .append(" MiB, programs started ").append(host.counts().get("started"))
                 .append(", class file cache ").append(host.classFiles().size() >> 10).append(" KiB (")
-                .append(host.classFiles().hits()).append(" hits, ").append(host.classFiles().misses()).append(" misses)\n");
+                .append(host.classFiles().hits()).append(" hits, ").append(host.classFiles().misses()).append(" misses), ")
+                .append(aotCache()).append('\n');
         sb.append(String.format("%6s %-8s %7s %8s %10s %7s %9s  %s%n", "ID", "THREAD", "THREADS", "CPU(ms)", "ALLOC(KiB)",
                 "CLASSES", "UP(ms)", "COMMAND"));
         for (RunningProgram p : host.programs()) {
@@ -174,6 +175,16 @@ final class HostSession implements Runnable {
                     s.threads(), s.cpuMillis(), s.allocatedBytes() >> 10, s.classes(), s.uptimeMillis(), s.commandLine()));
         }
         return sb.toString();
+    }
+
+    /** The AOT cache the host JVM was started with ({@code -XX:AOTCache}), as its arguments say. */
+    private static String aotCache() {
+        for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-XX:AOTCache=")) {
+                return "started with AOT cache " + arg.substring("-XX:AOTCache=".length());
+            }
+        }
+        return "no AOT cache";
     }
 
     private void kill(List<String> a) throws IOException {

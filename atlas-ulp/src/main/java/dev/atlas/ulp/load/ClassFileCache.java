@@ -14,11 +14,7 @@ import java.util.jar.Manifest;
  * verifying the signature of, parsing and rewriting them again. Its statics stay its own: the
  * cache holds bytes, never classes, so each program's loader still defines its own classes.
  *
- * {@snippet :
- * ClassFileCache cache = new ClassFileCache(128L << 20);           // one per host
- * ClassFileCache.Classes classes = cache.classesOf(classPath.fingerprint());
- * ClassFileCache.Definition d = classes.get("com.example.Main");  // null: read and rewrite, then put
- * }
+ * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=class-file-cache}
  *
  * <p>A class path version is its {@linkplain ProgramClassPath#fingerprint() fingerprint}:
  * the jars' paths and a 64-bit hash of their entries' names, CRC-32s and sizes, as the
@@ -28,10 +24,14 @@ import java.util.jar.Manifest;
  * <p>Thread safety: all methods may be called from any thread.
  *
  * <p>Implementation notes: the class paths are kept in access order under {@code lock};
- * when the bytes held exceed the capacity, the least recently used class paths are dropped
- * (a loader that still holds a dropped {@link Classes} keeps using what it has and adds
- * nothing more). Invariant: {@code bytes} is the sum of the byte lengths of the definitions
- * in the class paths still in {@code paths}.
+ * before a definition is added that would make the bytes held exceed the capacity, the least
+ * recently used class paths are dropped (a loader that still holds a dropped {@link Classes}
+ * keeps using what it has and adds nothing more). Invariant, at every release of
+ * {@code lock}: {@code bytes} is the sum of the byte lengths of the definitions in the class
+ * paths still in {@code paths}, and at most the capacity. A definition enters its map under
+ * {@code lock}, as the last step of {@code put}, and never leaves it; {@code get} reads the
+ * map without the lock. {@code ClassFileCacheModelCheckTest} checks that every operation is
+ * linearizable against this class run sequentially.
  */
 public final class ClassFileCache {
     /**
@@ -87,21 +87,30 @@ public final class ClassFileCache {
         }
     }
 
-    private boolean account(Classes owner, long n) {
+    /**
+     * Adds {@code d} to {@code owner} unless it holds {@code name} already or was dropped; first
+     * drops the least recently used class paths until it fits (if that drops {@code owner}
+     * itself, or {@code d} is larger than the capacity, nothing is added).
+     */
+    private void put(Classes owner, String name, Definition d) {
+        long n = d.bytes().length;
         synchronized (lock) {
-            if (owner.dropped) {
-                return false;
+            if (owner.dropped || n > capacityBytes || owner.byName.containsKey(name)) {
+                return;
             }
-            bytes += n;
-            owner.held += n;
             Iterator<Map.Entry<String, Classes>> eldest = paths.entrySet().iterator();
-            while (bytes > capacityBytes && eldest.hasNext()) {
+            while (bytes + n > capacityBytes && eldest.hasNext()) {
                 Classes c = eldest.next().getValue();
                 eldest.remove();
                 c.dropped = true;
                 bytes -= c.held;
             }
-            return !owner.dropped;
+            if (owner.dropped) {
+                return;
+            }
+            owner.byName.put(name, d);   // the last step: a reader never sees a definition that is not counted
+            owner.held += n;
+            bytes += n;
         }
     }
 
@@ -121,11 +130,12 @@ public final class ClassFileCache {
             return d;
         }
 
-        /** Keeps {@code d} as the definition of {@code name} (unless this class path was dropped meanwhile). */
+        /**
+         * Keeps {@code d} as the definition of {@code name}, unless one is kept already, this
+         * class path was dropped, or {@code d} would drop it.
+         */
         public void put(String name, Definition d) {
-            if (byName.putIfAbsent(name, d) == null && !account(this, d.bytes().length)) {
-                byName.remove(name, d);
-            }
+            ClassFileCache.this.put(this, name, d);
         }
     }
 }

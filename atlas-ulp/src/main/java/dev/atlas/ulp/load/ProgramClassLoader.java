@@ -26,7 +26,9 @@ import java.util.jar.Manifest;
  * defined to the application loader ({@code jdk.compiler}, ...), then the program's own
  * class path; the host's class path is never visible, except for the shared API packages
  * (the program's {@code System} and {@code Ulp}), which come from the host's loader so that
- * every program links to the same ones. The program's classes are rewritten as they are
+ * every program links to the same ones; the patch agent's runtime ({@link #AGENT_PACKAGES}), which
+ * an instrumented class calls, comes from the system loader when the program has none of its
+ * own. The program's classes are rewritten as they are
  * defined ({@link SystemCallRewriter}); on a versioned class path (jars only) the rewritten
  * class files come from the host's {@link ClassFileCache} after the first program.
  *
@@ -37,6 +39,12 @@ import java.util.jar.Manifest;
 public final class ProgramClassLoader extends URLClassLoader implements ProgramScoped {
     /** Packages every program shares with the host (the program's System and the Ulp API). */
     public static final List<String> SHARED_PACKAGES = List.of("dev.atlas.ulp.system.");
+    /**
+     * Packages that the Atlas patch agent's instrumentation makes a program's classes call
+     * (its dispatch and the view runtime); found through the system class loader, to which the
+     * agent appends itself, when the program's own class path does not have them.
+     */
+    public static final List<String> AGENT_PACKAGES = List.of("dev.atlas.patch.", "dev.atlas.core.");
     private static final Set<String> APP_LOADER_JDK_PACKAGES = appLoaderJdkPackages();
 
     static {
@@ -133,7 +141,16 @@ public final class ProgramClassLoader extends URLClassLoader implements ProgramS
             if (dot > 0 && APP_LOADER_JDK_PACKAGES.contains(name.substring(0, dot))) {
                 return ClassLoader.getSystemClassLoader().loadClass(name);
             }
-            return findClass(name);
+            try {
+                return findClass(name);
+            } catch (ClassNotFoundException notOwn) {
+                for (String agent : AGENT_PACKAGES) {
+                    if (name.startsWith(agent)) {
+                        return ClassLoader.getSystemClassLoader().loadClass(name);
+                    }
+                }
+                throw notOwn;
+            }
         }
     }
 

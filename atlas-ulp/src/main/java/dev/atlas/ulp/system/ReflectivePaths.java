@@ -21,10 +21,7 @@ import java.util.zip.ZipFile;
  * program's working directory, as the rewrite does for such constructors called directly.
  * The call itself stays in the program's code, so access checks see the program as caller.
  *
- * {@snippet :
- * // in a program's class, after the rewrite:
- * Object f = ctor.newInstance(ReflectivePaths.constructorArgs(ctor, args));
- * }
+ * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=reflective-paths}
  *
  * <p>Thread safety: stateless.
  */

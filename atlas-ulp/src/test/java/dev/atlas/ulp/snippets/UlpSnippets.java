@@ -16,6 +16,7 @@ import dev.atlas.ulp.protocol.Frame;
 import dev.atlas.ulp.protocol.FrameType;
 import dev.atlas.ulp.rewrite.SystemCallRewriter;
 import dev.atlas.ulp.system.ProgramContext;
+import dev.atlas.ulp.system.ReflectivePaths;
 import dev.atlas.ulp.system.Ulp;
 
 import java.io.IOException;
@@ -119,5 +120,21 @@ final class UlpSnippets {
         SystemCallRewriter.Result r = rewriter.rewrite(classBytes);
         // then: defineClass(name, r.bytes(), 0, r.bytes().length) in the program's loader
         // @end
+    }
+
+    void classFileCache(ProgramClassPath classPath) {
+        // @start region=class-file-cache
+        ClassFileCache cache = new ClassFileCache(128L << 20);           // one per host
+        ClassFileCache.Classes classes = cache.classesOf(classPath.fingerprint());
+        ClassFileCache.Definition d = classes.get("com.example.Main");  // null: read and rewrite, then put
+        // @end
+    }
+
+    Object reflectivePaths(java.lang.reflect.Constructor<?> ctor, Object[] args) throws ReflectiveOperationException {
+        // @start region=reflective-paths
+        // in a program's class, after the rewrite:
+        Object f = ctor.newInstance(ReflectivePaths.constructorArgs(ctor, args));
+        // @end
+        return f;
     }
 }

@@ -1,5 +1,8 @@
 package dev.atlas.cli.patch.it;
 
+import java.net.http.HttpRequest;
+import java.net.URI;
+import dev.atlas.testsupport.Await;
 import dev.atlas.cli.CliRun;
 import dev.atlas.patch.agent.command.CommandReply;
 import org.junit.jupiter.api.Test;
@@ -7,7 +10,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -87,9 +89,9 @@ class CliFailureModesTest {
     }
 
     /**
-     * A request that sleeps longer than the timeout keeps its worker in the old view: apply
-     * exits 3 naming the thread with its stack, the patch stays applied, the request still
-     * completes all-old, and the thread moves when it ends.
+     * A request held (on a latch) past the timeout keeps its worker in the old view: apply
+     * exits 3 naming the thread with its stack, the patch stays applied, the request, once
+     * released, still completes all-old, and the thread moves when it ends.
      */
     @Test
     @Timeout(90)
@@ -97,7 +99,7 @@ class CliFailureModesTest {
         try (AppProcess app = AppProcess.start(fx.v1, fx.javaagent());
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             String pid = Long.toString(app.pid());
-            AppProcess.InFlight sleeping = app.request(client, "/tag?sleep=6000", "SLEEPING");
+            AppProcess.InFlight sleeping = app.request(client, "/tag?hold=1", "HOLDING");
             CompletableFuture<HttpResponse<String>> slow = sleeping.response();
             String worker = sleeping.worker();
 
@@ -106,8 +108,8 @@ class CliFailureModesTest {
             String out = apply.out();
             assertTrue(out.contains("not complete after 1000 ms"), out);
             assertTrue(out.contains("\"" + worker + "\""), out);
-            assertTrue(out.contains("TIMED_WAITING"), out);
-            assertTrue(out.contains("at java.base/java.lang.Thread.sleep") || out.contains("at java.lang.Thread.sleep"), out);
+            assertTrue(out.contains("WAITING"), out);
+            assertTrue(out.contains("at acme.shop.TagHandler.hold("), out);
             assertTrue(out.contains("at acme.shop.TagHandler.handle("), out);
             assertTrue(out.contains("NOT rolled back"), out);
             assertTrue(out.contains("atlas patch rollback " + pid), out);
@@ -115,17 +117,18 @@ class CliFailureModesTest {
             CommandReply during = fx.status(app);
             assertEquals(fx.fixPatch.id(), during.field("applied"), during::toString);
 
+            HttpResponse<Void> release = client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/release")).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            assertEquals(204, release.statusCode());
             HttpResponse<String> r = slow.get(30, TimeUnit.SECONDS);
             assertEquals(200, r.statusCode());
             assertEquals(V1, r.body(), "the long request ran wholly in the old view");
 
-            CommandReply done = fx.status(app);
-            for (long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                 !"0".equals(done.field("running-migrations")) && System.nanoTime() < end; ) {
-                Thread.sleep(100);
-                done = fx.status(app);
-            }
-            assertEquals("0", done.field("running-migrations"), done::toString);
+            CommandReply[] last = {null};
+            Await.until(() -> "the migration ended; last status: " + last[0], Await.BOUND,
+                    () -> "0".equals((last[0] = fx.status(app)).field("running-migrations")));
+            CommandReply done = last[0];
             assertEquals("0", done.field("threads-outside-default"), done::toString);
 
             CliRun rollback = fx.atlas(List.of("patch", "rollback"), pid, "--timeout", "20s");

@@ -2,6 +2,7 @@ package dev.atlas.cli.patch.it;
 
 import dev.atlas.cli.CliRun;
 import dev.atlas.patch.agent.command.CommandReply;
+import dev.atlas.testsupport.TaggedLoad;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -10,10 +11,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-import static dev.atlas.cli.patch.it.ShopFixture.CLEAN;
-import static dev.atlas.cli.patch.it.ShopFixture.V1;
-import static dev.atlas.cli.patch.it.ShopFixture.V2;
+import static dev.atlas.cli.patch.it.ShopFixture.TAG_V1;
+import static dev.atlas.cli.patch.it.ShopFixture.TAG_V2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,7 +41,7 @@ class LivePatchTest {
     @Timeout(120)
     void patchAndRollBackUnderLoadAfterLateAttach() throws Exception {
         try (AppProcess app = AppProcess.start(fx.v1, "-XX:+EnableDynamicAgentLoading");
-             TagLoad warmup = new TagLoad(app.port(), 2)) {
+             TaggedLoad warmup = new TaggedLoad(app.port(), 2, List.of("/tag"))) {
             warmup.awaitRequests(0, 20);   // every application class is loaded and running
             assertEquals("not-installed", fx.status(app).field("agent"));
             CliRun attach = fx.atlas(List.of("attach"), Long.toString(app.pid()), "--include", "acme.shop.**", "--raw");
@@ -62,7 +63,7 @@ class LivePatchTest {
         Path truncated = fx.dir.resolve("truncated.atlaspatch");
         byte[] full = Files.readAllBytes(fx.fix);
         Files.write(truncated, Arrays.copyOf(full, full.length / 2));
-        try (AppProcess app = AppProcess.start(fx.v1, fx.javaagent()); TagLoad load = new TagLoad(app.port(), 3)) {
+        try (AppProcess app = AppProcess.start(fx.v1, fx.javaagent()); TaggedLoad load = new TaggedLoad(app.port(), 3, List.of("/tag"))) {
             String pid = Long.toString(app.pid());
             load.awaitRequests(0, 20);
             CommandReply before = fx.status(app);
@@ -89,8 +90,8 @@ class LivePatchTest {
             load.awaitRequests(1, 20);
             load.close();
             assertEquals(List.of(), load.failures());
-            assertEquals(Map.of(V1, load.count(0)), load.tags(0), load::toString);
-            assertEquals(Map.of(V1, load.count(1)), load.tags(1), load::toString);
+            assertEquals(Map.of(TAG_V1, load.count(0)), load.outcomes(0), load::toString);
+            assertEquals(Map.of(TAG_V1, load.count(1)), load.outcomes(1), load::toString);
         }
     }
 
@@ -100,7 +101,7 @@ class LivePatchTest {
      */
     private void patchAndRollBackUnderLoad(AppProcess app) throws Exception {
         String pid = Long.toString(app.pid());
-        TagLoad load = new TagLoad(app.port(), 4);
+        TaggedLoad load = new TaggedLoad(app.port(), 4, List.of("/tag"));
         try (load) {
             load.awaitRequests(0, 40);
             CommandReply before = fx.status(app);
@@ -140,12 +141,12 @@ class LivePatchTest {
             assertEquals("0", after.field("threads-outside-default"), after::toString);
         }
         assertEquals(List.of(), load.failures(), load::toString);
-        for (int p = TagLoad.STRADDLING; p <= 4; p++) {
-            assertTrue(CLEAN.containsAll(load.tags(p).keySet()), "a request saw two versions: " + load);
+        for (int p = TaggedLoad.STRADDLING; p <= 4; p++) {
+            assertTrue(Set.of(TAG_V1, TAG_V2).containsAll(load.outcomes(p).keySet()), "a request saw two versions: " + load);
         }
-        assertEquals(Map.of(V1, load.count(0)), load.tags(0), load::toString);
-        assertEquals(Map.of(V2, load.count(2)), load.tags(2), load::toString);
-        assertEquals(Map.of(V1, load.count(4)), load.tags(4), load::toString);
+        assertEquals(Map.of(TAG_V1, load.count(0)), load.outcomes(0), load::toString);
+        assertEquals(Map.of(TAG_V2, load.count(2)), load.outcomes(2), load::toString);
+        assertEquals(Map.of(TAG_V1, load.count(4)), load.outcomes(4), load::toString);
         System.out.println("[live patch] pid " + pid + ": " + load);
     }
 }

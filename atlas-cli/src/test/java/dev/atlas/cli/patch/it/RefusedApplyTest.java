@@ -7,6 +7,7 @@ import dev.atlas.patch.format.MethodChange;
 import dev.atlas.patch.format.Patch;
 import dev.atlas.patch.format.PatchFile;
 import dev.atlas.patch.format.PatchIds;
+import dev.atlas.testsupport.TaggedLoad;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -15,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static dev.atlas.cli.patch.it.ShopFixture.V1;
+import static dev.atlas.cli.patch.it.ShopFixture.TAG_V1;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,7 +34,7 @@ class RefusedApplyTest {
     @Timeout(120)
     void aRefusalAfterALateAttachSaysTheAgentWasInstalled() throws Exception {
         try (AppProcess app = AppProcess.start(fx.v1, "-XX:+EnableDynamicAgentLoading");
-             TagLoad load = new TagLoad(app.port(), 2)) {
+             TaggedLoad load = new TaggedLoad(app.port(), 2, List.of("/tag"))) {
             load.awaitRequests(0, 20);
             String pid = Long.toString(app.pid());
             assertEquals("not-installed", fx.status(app).field("agent"));
@@ -52,7 +53,7 @@ class RefusedApplyTest {
             load.awaitRequests(1, 20);
             load.close();
             assertEquals(List.of(), load.failures());
-            assertEquals(Map.of(V1, load.count(1)), load.tags(1), load::toString);
+            assertEquals(Map.of(TAG_V1, load.count(1)), load.outcomes(1), load::toString);
         }
     }
 

@@ -23,7 +23,9 @@ import java.util.Map;
  * (printing {@code SLEEPING <thread>} first): a straggler. {@code /tag?hold=1} waits in the
  * middle of the request (printing {@code HOLDING <thread>} first) until a {@code /release}
  * request comes: a straggler for as long as a test wants. The server prints {@code PORT <n>}
- * when it is ready and exits when its standard input closes.
+ * when it is ready and exits when its standard input closes. Every response names the worker
+ * thread that served it ({@code X-Worker}); a request that throws gets status 500 with the
+ * exception as its body.
  */
 final class ShopApp {
     static final String PKG = "acme.shop";
@@ -87,14 +89,22 @@ final class ShopApp {
                                 }
                                 String q = ex.getRequestURI().getQuery();
                                 long sleep = q != null && q.startsWith("sleep=") ? Long.parseLong(q.substring(6)) : 0;
-                                String tag = Pricing.tag();
-                                if (q != null && q.startsWith("hold=")) {
-                                    hold();
+                                int status = 200;
+                                String tag;
+                                try {
+                                    tag = Pricing.tag();
+                                    if (q != null && q.startsWith("hold=")) {
+                                        hold();
+                                    }
+                                    pause(sleep);
+                                    tag = tag + "-" + new Catalog().tag() + "-" + Shipping.tag();
+                                } catch (RuntimeException e) {
+                                    status = 500;
+                                    tag = e.toString();
                                 }
-                                pause(sleep);
-                                tag = tag + "-" + new Catalog().tag() + "-" + Shipping.tag();
                                 byte[] body = tag.getBytes(StandardCharsets.UTF_8);
-                                ex.sendResponseHeaders(200, body.length);
+                                ex.getResponseHeaders().add("X-Worker", Thread.currentThread().getName());
+                                ex.sendResponseHeaders(status, body.length);
                                 try (OutputStream os = ex.getResponseBody()) {
                                     os.write(body);
                                 }

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,7 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 final class ShopFixture {
     static final String V1 = "v1-v1-v1";
     static final String V2 = "v2-v2-v2";
-    static final Set<String> CLEAN = Set.of(V1, V2);
+    /** A /tag response as the tagged load files it ({@link dev.atlas.testsupport.TaggedLoad#outcomes}). */
+    static final String TAG_V1 = "v1";
+    static final String TAG_V2 = "v2";
 
     final Path dir;
     final Path v1;

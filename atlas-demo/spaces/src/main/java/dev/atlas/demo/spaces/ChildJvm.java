@@ -23,10 +23,29 @@ final class ChildJvm implements AutoCloseable {
         this.out = new BufferedReader(new InputStreamReader(process.getInputStream()));
     }
 
+    /**
+     * What Chronicle Map needs on JDK 17+ (its documented --add-exports/--add-opens), plus
+     * Unsafe memory access allowed (JDK 24+) and its usage analytics off. The key-value JVMs
+     * get these for every way they look keys up, so all ways run under the same flags.
+     */
+    static final List<String> CHRONICLE_FLAGS = List.of(
+            "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+            "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+            "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+            "-Dchronicle.analytics.disable=true", "-Dslf4j.internal.verbosity=ERROR");
+
     static ChildJvm start(Class<?> main, String... args) {
+        return start(List.of(), main, args);
+    }
+
+    static ChildJvm start(List<String> jvmFlags, Class<?> main, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx4g",
-                "-cp", System.getProperty("java.class.path"), main.getName()));
+                "--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx4g"));
+        cmd.addAll(jvmFlags);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         cmd.addAll(List.of(args));
         try {
             return new ChildJvm(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());

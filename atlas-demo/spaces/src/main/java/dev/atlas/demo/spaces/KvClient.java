@@ -4,6 +4,7 @@ import dev.atlas.spaces.AttachOptions;
 import dev.atlas.spaces.SharedSpace;
 import dev.atlas.spaces.SpaceDirectory;
 import dev.atlas.spaces.collections.SharedHashMap;
+import net.openhft.chronicle.map.ChronicleMap;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -18,7 +19,8 @@ import java.util.SplittableRandom;
 
 /**
  * The client JVM: looks random keys up directly in the server's space (attached read-only),
- * then the same keys over the server's Unix-domain socket and loopback TCP. Each way: a
+ * then the same keys in the Chronicle Map the server filled, then over the server's
+ * Unix-domain socket and loopback TCP. Each way: a
  * warm-up pass, then three timed passes; prints the median nanoseconds per lookup as
  * {@code result WAY NS} and fails if any value is wrong.
  */
@@ -36,6 +38,12 @@ public final class KvClient {
         try (SharedSpace s = dir.attach(args[1], AttachOptions.READ_ONLY)) {
             SharedHashMap map = SharedHashMap.open(s, "kv");
             report("space", time(index, lookups, i -> map.getOrDefault(i * KvServer.KEY_STEP, KvServer.ABSENT)));
+        }
+        try (ChronicleMap<Long, Long> peer = KvServer.chronicle(Path.of(args[3]).resolveSibling(args[1] + ".cmap"), n)) {
+            report("chronicle", time(index, lookups, i -> {
+                Long v = peer.get(i * KvServer.KEY_STEP);
+                return v == null ? KvServer.ABSENT : v;
+            }));
         }
         try (SocketChannel uds = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(args[3])))) {
             report("uds", time(index, rpcLookups, i -> call(uds, i * KvServer.KEY_STEP)));

@@ -1,6 +1,7 @@
 package dev.atlas.demo.spaces;
 
 import dev.atlas.spaces.SharedSpace;
+import net.openhft.chronicle.map.ChronicleMap;
 import dev.atlas.spaces.SpaceDirectory;
 import dev.atlas.spaces.collections.SharedHashMap;
 
@@ -18,7 +19,8 @@ import java.nio.file.Path;
 /**
  * The server JVM: owns a key-value store in a space (a {@link SharedHashMap} of {@code n}
  * keys) and serves the same lookups over a Unix-domain socket and loopback TCP (8-byte key
- * in, 8-byte value out, one request at a time per connection). Prints {@code ready PORT},
+ * in, 8-byte value out, one request at a time per connection); also writes the same keys
+ * into a Chronicle Map persisted next to the socket ({@code NAME.cmap}). Prints {@code ready PORT},
  * serves until its stdin closes, then deletes the space.
  */
 public final class KvServer {
@@ -37,6 +39,9 @@ public final class KvServer {
         try (SharedSpace s = dir.create(name, capacity, 0600)) {
             SharedHashMap map = SharedHashMap.create(s, "kv", n);
             for (long i = 0; i < n; i++) map.put(i * KEY_STEP, i);
+            try (ChronicleMap<Long, Long> peer = chronicle(socket.resolveSibling(name + ".cmap"), n)) {
+                for (long i = 0; i < n; i++) peer.put(i * KEY_STEP, i);
+            }
             ServerSocketChannel uds = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             uds.bind(UnixDomainSocketAddress.of(socket));
             ServerSocketChannel tcp = ServerSocketChannel.open();
@@ -53,6 +58,11 @@ public final class KvServer {
         } finally {
             dir.delete(name, true);
         }
+    }
+
+    /** The same keys in a Chronicle Map persisted to {@code file} (created, or opened if it exists). */
+    static ChronicleMap<Long, Long> chronicle(Path file, int n) throws IOException {
+        return ChronicleMap.of(Long.class, Long.class).name("kv").entries(Math.max(n, 1000)).createPersistedTo(file.toFile());
     }
 
     private static void accept(ServerSocketChannel server, SharedHashMap map, boolean tcp) {

@@ -18,9 +18,11 @@ import java.util.stream.Stream;
 /**
  * {@code ./atlas demo spaces}: JVMs sharing data through a space, against the usual ways, in
  * one run. (1) A server JVM owns a key-value store in a space; a client JVM looks keys up in
- * it directly, then the same keys over a Unix-domain socket and loopback TCP to the server.
- * (2) A two-stage pipeline: stage 1 builds a tree of millions of nodes in a space; stage 2,
- * another JVM, traverses it in place, against reading a serialised copy into objects. (3) A
+ * it directly, then the same keys in a Chronicle Map and over a Unix-domain socket and
+ * loopback TCP to the server. (2) A two-stage pipeline: stage 1 builds a tree of millions of
+ * nodes in a space; stage 2, another JVM, traverses it in place, against reading a copy
+ * written with Kryo, with Java serialisation or in a hand-written binary form into objects
+ * (each way in fresh JVMs, {@code --runs} rounds, the median counts). (3) A
  * thread switching between two spaces. Prints a table and a chart of the ratios.
  *
  * {@snippet lang=shell :
@@ -29,6 +31,9 @@ import java.util.stream.Stream;
  * }
  */
 public final class SpacesDemo {
+    /** Kryo reads arrays through sun.misc.Unsafe: allowed without warnings; every stage-2 way runs with the same flags. */
+    private static final List<String> PIPELINE_FLAGS = List.of("--sun-misc-unsafe-memory-access=allow");
+
     private SpacesDemo() {}
 
     public static void main(String[] args) throws Exception {
@@ -45,7 +50,7 @@ public final class SpacesDemo {
         Path dir = Files.createTempDirectory(Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of("/tmp"),
                 "atlas-spaces-demo-");
         try {
-            run(SpaceDirectory.at(dir), dir, keys, nodes, opt.get("--lookups"), opt.get("--rpc-lookups"));
+            run(SpaceDirectory.at(dir), dir, keys, nodes, opt.get("--lookups"), opt.get("--rpc-lookups"), opt.get("--runs"));
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
@@ -53,39 +58,46 @@ public final class SpacesDemo {
         }
     }
 
-    private static void run(SpaceDirectory spaces, Path dir, int keys, int nodes, int lookups, int rpcLookups)
+    private static void run(SpaceDirectory spaces, Path dir, int keys, int nodes, int lookups, int rpcLookups, int runs)
             throws IOException {
         String d = dir.toString();
         System.out.printf(Locale.ROOT, "spaces in %s; %,d keys, %,d lookups in the space, %,d over each RPC%n", d, keys,
                 lookups, rpcLookups);
         Map<String, Double> kv = new LinkedHashMap<>();
-        try (ChildJvm server = ChildJvm.start(KvServer.class, d, "kv", Integer.toString(keys), d + "/kv.sock")) {
+        try (ChildJvm server = ChildJvm.start(ChildJvm.CHRONICLE_FLAGS, KvServer.class, d, "kv", Integer.toString(keys),
+                d + "/kv.sock")) {
             String port = server.expect("ready")[1];
-            try (ChildJvm client = ChildJvm.start(KvClient.class, d, "kv", Integer.toString(keys), d + "/kv.sock", port,
-                    Integer.toString(lookups), Integer.toString(rpcLookups))) {
-                for (int i = 0; i < 3; i++) {
+            try (ChildJvm client = ChildJvm.start(ChildJvm.CHRONICLE_FLAGS, KvClient.class, d, "kv", Integer.toString(keys),
+                    d + "/kv.sock", port, Integer.toString(lookups), Integer.toString(rpcLookups))) {
+                for (int i = 0; i < 4; i++) {
                     String[] r = client.expect("result");
                     kv.put(r[1], Double.parseDouble(r[2]));
                 }
             }
         }
         System.out.printf(Locale.ROOT, "pipeline: %,d tree nodes%n", nodes);
-        String file = d + "/tree.bin";
         String[] built;
-        try (ChildJvm stage1 = ChildJvm.start(TreePipeline.class, "build", d, "tree", Integer.toString(nodes), file)) {
+        try (ChildJvm stage1 = ChildJvm.start(PIPELINE_FLAGS, TreePipeline.class, "build", d, "tree", Integer.toString(nodes), d)) {
             built = stage1.expect("built");
         }
-        String[] inPlace, deser;
-        try (ChildJvm stage2 = ChildJvm.start(TreePipeline.class, "space", d, "tree", "0", file)) {
-            inPlace = stage2.expect("result");
+        // each way in a fresh JVM, the ways taking turns, `runs` rounds; the median run of each way counts
+        Map<String, List<String[]>> stage2 = new LinkedHashMap<>();
+        for (int round = 0; round < runs; round++) {
+            for (String way : TreePipeline.WAYS) {
+                String[] r;
+                try (ChildJvm jvm = ChildJvm.start(PIPELINE_FLAGS, TreePipeline.class, way, d, "tree", "0", d)) {
+                    r = jvm.expect("result");
+                }
+                if (!r[2].equals(built[1]) || !r[3].equals(stage2.isEmpty() ? r[3] : stage2.get("space").getFirst()[3])) {
+                    throw new IllegalStateException("stage 2 (" + way + ") saw a different tree: " + r[2] + " nodes (sum "
+                            + r[3] + "), built " + built[1]);
+                }
+                stage2.computeIfAbsent(way, w -> new ArrayList<>()).add(r);
+            }
         }
-        try (ChildJvm stage2 = ChildJvm.start(TreePipeline.class, "file", d, "tree", "0", file)) {
-            deser = stage2.expect("result");
-        }
-        if (!inPlace[2].equals(deser[2]) || !inPlace[3].equals(deser[3]) || !inPlace[2].equals(built[1])) {
-            throw new IllegalStateException("stage 2 saw different trees: in place " + inPlace[2] + " nodes (sum " + inPlace[3]
-                    + "), deserialised " + deser[2] + " (sum " + deser[3] + "), built " + built[1]);
-        }
+        Map<String, String[]> median = new LinkedHashMap<>();
+        stage2.forEach((way, rs) -> median.put(way, rs.stream().sorted(Comparator.comparingLong(r -> Long.parseLong(r[4])))
+                .toList().get(rs.size() / 2)));
         spaces.delete("tree", true);
         double[] sw = switching(spaces);
 
@@ -94,23 +106,33 @@ public final class SpacesDemo {
                 ratio(kv.get("uds"), kv.get("space")), ">= 20x"});
         rows.add(new String[] {"key lookup, client JVM (ns)", f(kv.get("space")), "loopback TCP RPC " + f(kv.get("tcp")),
                 ratio(kv.get("tcp"), kv.get("space")), ">= 20x"});
-        double inMs = Long.parseLong(inPlace[4]) / 1e6, deMs = Long.parseLong(deser[4]) / 1e6;
-        rows.add(new String[] {"stage 2 first traversal (ms)", f(inMs), "deserialise " + f(deMs), ratio(deMs, inMs), ">= 10x"});
+        rows.add(new String[] {"key lookup, client JVM (ns)", f(kv.get("space")), "Chronicle Map " + f(kv.get("chronicle")),
+                ratio(kv.get("chronicle"), kv.get("space")), ">= 1x"});
+        double inMs = ms(median.get("space")[4]);
+        String[][] baselines = {{"kryo", "Kryo"}, {"java", "Java serialisation"}, {"binary", "hand-written binary"}};
+        for (String[] b : baselines) {
+            double deMs = ms(median.get(b[0])[4]);
+            rows.add(new String[] {"stage 2 first traversal (ms)", f(inMs), b[1] + " " + f(deMs), ratio(deMs, inMs),
+                    b[0].equals("kryo") ? ">= 10x" : "-"});
+        }
         rows.add(new String[] {"thread switch between spaces (ns)", f(sw[0]), "(target <= 100 ns)", "-", "<= 100 ns"});
         System.out.println();
         System.out.printf("%-36s %12s  %-28s %9s  %s%n", "measure", "space", "baseline", "ratio", "target");
         for (String[] r : rows) System.out.printf("%-36s %12s  %-28s %9s  %s%n", (Object[]) r);
-        System.out.printf(Locale.ROOT, "(stage 1 built the tree in %.0f ms and serialised it to %,d bytes in %.0f ms; "
-                + "switch measured over %,.0f switches)%n", Long.parseLong(built[2]) / 1e6, Long.parseLong(built[4]),
-                Long.parseLong(built[3]) / 1e6, sw[1]);
-        System.out.printf(Locale.ROOT, "(stage 2 in place: attach %.1f ms + traversal %.1f ms; deserialised: read %.1f ms"
-                + " + traversal %.1f ms)%n", Long.parseLong(inPlace[5]) / 1e6, Long.parseLong(inPlace[6]) / 1e6,
-                Long.parseLong(deser[5]) / 1e6, Long.parseLong(deser[6]) / 1e6);
+        System.out.printf(Locale.ROOT, "(stage 1 built the tree in %.0f ms, then wrote it with Kryo (%,d bytes), Java"
+                + " serialisation (%,d bytes) and the binary form (%,d bytes) in %.0f ms; switch measured over %,.0f"
+                + " switches)%n", ms(built[2]), Long.parseLong(built[4]), Long.parseLong(built[5]), Long.parseLong(built[6]),
+                ms(built[3]), sw[1]);
+        List<String> parts = new ArrayList<>();
+        median.forEach((way, r) -> parts.add(String.format(Locale.ROOT, "%s %s %.1f ms + traversal %.1f ms", way,
+                way.equals("space") ? "attach" : "read", ms(r[5]), ms(r[6]))));
+        System.out.printf(Locale.ROOT, "(stage 2, median of %d fresh JVMs per way: %s)%n", runs, String.join("; ", parts));
         System.out.println();
         System.out.println("speed-up of the space over the baseline (each # = 2x):");
         bar("lookup vs Unix socket", kv.get("uds") / kv.get("space"));
         bar("lookup vs TCP", kv.get("tcp") / kv.get("space"));
-        bar("pipeline stage 2", deMs / inMs);
+        bar("lookup vs Chronicle Map", kv.get("chronicle") / kv.get("space"));
+        bar("pipeline vs Kryo", ms(median.get("kryo")[4]) / inMs);
     }
 
     /** ns per switch between two spaces (over the same loop without switching), and the number of switches. */
@@ -137,6 +159,10 @@ public final class SpacesDemo {
         }
     }
 
+    private static double ms(String nanos) {
+        return Long.parseLong(nanos) / 1e6;
+    }
+
     private static void bar(String label, double ratio) {
         int n = (int) Math.max(1, Math.round(ratio / 2));
         System.out.printf(Locale.ROOT, "  %-22s %s %.1fx%n", label, "#".repeat(Math.min(n, 120)), ratio);
@@ -157,9 +183,10 @@ public final class SpacesDemo {
         opt.put("--nodes", 2_000_000);
         opt.put("--lookups", 2_000_000);
         opt.put("--rpc-lookups", 50_000);
+        opt.put("--runs", 3);
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--help") || args[i].equals("-h")) {
-                System.out.println("usage: atlas demo spaces [--keys N] [--nodes N] [--lookups N] [--rpc-lookups N]"
+                System.out.println("usage: atlas demo spaces [--keys N] [--nodes N] [--lookups N] [--rpc-lookups N] [--runs N]"
                         + "  (defaults " + opt + ")");
                 return null;
             }

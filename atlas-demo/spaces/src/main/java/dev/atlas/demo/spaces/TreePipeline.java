@@ -1,5 +1,8 @@
 package dev.atlas.demo.spaces;
 
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
 import dev.atlas.spaces.AttachOptions;
 import dev.atlas.spaces.SharedSpace;
 import dev.atlas.spaces.SpaceDirectory;
@@ -9,6 +12,12 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.io.Serial;
+import java.io.Serializable;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
@@ -20,14 +29,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The two stages of the pipeline, each its own JVM. {@code build}: stage 1 builds a balanced
- * binary search tree of {@code n} nodes in a space, linked by absolute pointers, and also
- * writes the same tree to a file in a compact binary pre-order form (8+8 bytes and a flag
- * byte per node through {@link DataOutputStream}: the cheapest serialisation there is, so a
- * strong baseline). {@code space}: stage 2 attaches the space and traverses the tree in place.
- * {@code file}: stage 2 reads the file into Java objects and traverses them. Each stage 2
- * prints {@code result WAY NODES SUM NANOS SETUP TRAVERSE}, timed from before attaching or
- * opening to the end of the first complete traversal (SETUP: attaching, or reading and
- * deserialising; TRAVERSE: the traversal after it).
+ * binary search tree of {@code n} nodes in a space, linked by absolute pointers, and writes
+ * the same tree to files three ways: with Kryo, with Java serialisation, and in a hand-written
+ * binary pre-order form (8+8 bytes and a flag byte per node through {@link DataOutputStream}:
+ * the cheapest there is). Stage 2 ({@code space}, {@code kryo}, {@code java}, {@code binary}):
+ * attach the space and traverse the tree in place, or read one file into Java objects and
+ * traverse them. Each stage 2 prints {@code result WAY NODES SUM NANOS SETUP TRAVERSE}, timed
+ * from before attaching or opening to the end of the first complete traversal (SETUP:
+ * attaching, or reading and deserialising; TRAVERSE: the traversal after it).
  */
 public final class TreePipeline {
     static final StructLayout NODE = MemoryLayout.structLayout(
@@ -37,34 +46,64 @@ public final class TreePipeline {
     private static final long PAYLOAD = NODE.byteOffset(groupElement("payload"));
     private static final long LEFT = NODE.byteOffset(groupElement("left"));
     private static final long RIGHT = NODE.byteOffset(groupElement("right"));
+    private static final int I_KEY = (int) (KEY / 8), I_PAYLOAD = (int) (PAYLOAD / 8), I_LEFT = (int) (LEFT / 8),
+            I_RIGHT = (int) (RIGHT / 8);
+    /** Stage 2's ways, in the order the demo runs them. */
+    static final String[] WAYS = {"space", "kryo", "java", "binary"};
 
     private TreePipeline() {}
 
-    /** A node of the deserialised tree. */
-    private record Node(long key, long payload, Node left, Node right) {}
+    /** A node of the deserialised tree (Kryo and Java serialisation write its fields). */
+    static final class Node implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        long key;
+        long payload;
+        Node left;
+        Node right;
 
-    public static void main(String[] args) throws IOException {
-        SpaceDirectory dir = SpaceDirectory.at(Path.of(args[1]));
-        switch (args[0]) {
-            case "build" -> build(dir, args[2], Integer.parseInt(args[3]), Path.of(args[4]));
-            case "space" -> traverseSpace(dir, args[2]);
-            case "file" -> traverseFile(Path.of(args[4]));
-            default -> throw new IllegalArgumentException("role '" + args[0] + "': expected build, space or file");
+        Node() {}   // for Kryo
+
+        Node(long key, long payload, Node left, Node right) {
+            this.key = key;
+            this.payload = payload;
+            this.left = left;
+            this.right = right;
         }
     }
 
-    private static void build(SpaceDirectory dir, String name, int n, Path file) throws IOException {
+    public static void main(String[] args) throws IOException, ClassNotFoundException {
+        SpaceDirectory dir = SpaceDirectory.at(Path.of(args[1]));
+        Path files = Path.of(args[4]);
+        switch (args[0]) {
+            case "build" -> build(dir, args[2], Integer.parseInt(args[3]), files);
+            case "space" -> traverseSpace(dir, args[2]);
+            case "kryo", "java", "binary" -> traverseFile(args[0], files);
+            default -> throw new IllegalArgumentException("role '" + args[0] + "': expected build, space, kryo, java or binary");
+        }
+    }
+
+    private static void build(SpaceDirectory dir, String name, int n, Path files) throws IOException {
         long t0 = System.nanoTime();
         SharedSpace s = dir.create(name, Math.max(64L << 20, n * 80L), 0600);   // stays until the demo deletes it
         long root = build(s, 0, n - 1);
         s.setRoot("tree", "demo.node", root);
         long t1 = System.nanoTime();
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
-            write(s, s.segment(), root, out);
+        Node tree = toObjects(s, s.segment(), root);
+        StringBuilder sizes = new StringBuilder();
+        for (String way : new String[] {"kryo", "java", "binary"}) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file(files, way)), 1 << 16)) {
+                write(way, tree, out);
+            }
+            sizes.append(' ').append(Files.size(file(files, way)));
         }
         long t2 = System.nanoTime();
         s.close();
-        System.out.println("built " + n + " " + (t1 - t0) + " " + (t2 - t1) + " " + Files.size(file));
+        System.out.println("built " + n + " " + (t1 - t0) + " " + (t2 - t1) + sizes);
+    }
+
+    static Path file(Path dir, String way) {
+        return dir.resolve("tree." + way);
     }
 
     private static long build(SharedSpace s, long lo, long hi) {
@@ -80,43 +119,92 @@ public final class TreePipeline {
         return p;
     }
 
-    private static void write(SharedSpace s, MemorySegment seg, long p, DataOutputStream out) throws IOException {
+    private static Node toObjects(SharedSpace s, MemorySegment seg, long p) {
+        if (p == 0) return null;
         long off = s.offsetOf(p);
-        long l = seg.get(JAVA_LONG, off + LEFT), r = seg.get(JAVA_LONG, off + RIGHT);
-        out.writeLong(seg.get(JAVA_LONG, off + KEY));
-        out.writeLong(seg.get(JAVA_LONG, off + PAYLOAD));
-        out.writeByte((l != 0 ? 1 : 0) | (r != 0 ? 2 : 0));
-        if (l != 0) write(s, seg, l, out);
-        if (r != 0) write(s, seg, r, out);
+        return new Node(seg.get(JAVA_LONG, off + KEY), seg.get(JAVA_LONG, off + PAYLOAD),
+                toObjects(s, seg, seg.get(JAVA_LONG, off + LEFT)), toObjects(s, seg, seg.get(JAVA_LONG, off + RIGHT)));
+    }
+
+    /** Kryo as a tree is written with it: the node class registered, no reference tracking (a tree shares no nodes). */
+    private static Kryo kryo() {
+        Kryo k = new Kryo();
+        k.register(Node.class);
+        k.setReferences(false);
+        return k;
+    }
+
+    private static void write(String way, Node tree, OutputStream out) throws IOException {
+        switch (way) {
+            case "kryo" -> {
+                try (Output o = new Output(out, 1 << 16)) {
+                    kryo().writeObject(o, tree);
+                }
+            }
+            case "java" -> {
+                try (ObjectOutputStream o = new ObjectOutputStream(out)) {
+                    o.writeObject(tree);
+                }
+            }
+            default -> {
+                try (DataOutputStream o = new DataOutputStream(out)) {
+                    writeBinary(tree, o);
+                }
+            }
+        }
+    }
+
+    private static void writeBinary(Node x, DataOutputStream out) throws IOException {
+        out.writeLong(x.key);
+        out.writeLong(x.payload);
+        out.writeByte((x.left != null ? 1 : 0) | (x.right != null ? 2 : 0));
+        if (x.left != null) writeBinary(x.left, out);
+        if (x.right != null) writeBinary(x.right, out);
     }
 
     private static void traverseSpace(SpaceDirectory dir, String name) {
         long t0 = System.nanoTime();
-        try (SharedSpace s = dir.attach(name, AttachOptions.READ_ONLY)) {
+        // mapped wherever the JDK maps it: no native linking; stored pointers translated by a constant
+        try (SharedSpace s = dir.attach(name, AttachOptions.READ_ONLY.mappedAnywhere())) {
             long attached = System.nanoTime();
             MemorySegment seg = s.segment();
+            long base = s.addressOf(0);   // canonical address of offset 0: offset = pointer - base (bounds-checked by seg)
             long[] stack = new long[128];
             int top = 0;
             stack[top++] = s.root("tree", "demo.node");
             long count = 0, sum = 0;
+            // one bulk read of a node's four words (no copy of the structure: 32 bytes per visit, in place);
+            // in a fresh JVM it costs half of four separate var-handle reads until the JIT has compiled them
+            long[] node = new long[4];
             while (top > 0) {
-                long off = s.offsetOf(stack[--top]);
+                MemorySegment.copy(seg, JAVA_LONG, stack[--top] - base, node, 0, 4);
                 count++;
-                sum += seg.get(JAVA_LONG, off + KEY) ^ seg.get(JAVA_LONG, off + PAYLOAD);
-                long l = seg.get(JAVA_LONG, off + LEFT), r = seg.get(JAVA_LONG, off + RIGHT);
-                if (r != 0) stack[top++] = r;
-                if (l != 0) stack[top++] = l;
+                sum += node[I_KEY] ^ node[I_PAYLOAD];
+                if (node[I_RIGHT] != 0) stack[top++] = node[I_RIGHT];
+                if (node[I_LEFT] != 0) stack[top++] = node[I_LEFT];
             }
             long t1 = System.nanoTime();
             System.out.println("result space " + count + " " + sum + " " + (t1 - t0) + " " + (attached - t0) + " " + (t1 - attached));
         }
     }
 
-    private static void traverseFile(Path file) throws IOException {
+    private static void traverseFile(String way, Path files) throws IOException, ClassNotFoundException {
         long t0 = System.nanoTime();
         Node root;
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
-            root = read(in);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file(files, way)), 1 << 16)) {
+            root = switch (way) {
+                case "kryo" -> {
+                    try (Input i = new Input(in, 1 << 16)) {
+                        yield kryo().readObject(i, Node.class);
+                    }
+                }
+                case "java" -> {
+                    try (ObjectInputStream o = new ObjectInputStream(in)) {
+                        yield (Node) o.readObject();
+                    }
+                }
+                default -> readBinary(new DataInputStream(in));
+            };
         }
         long loaded = System.nanoTime();
         Node[] stack = new Node[128];
@@ -126,19 +214,19 @@ public final class TreePipeline {
         while (top > 0) {
             Node x = stack[--top];
             count++;
-            sum += x.key() ^ x.payload();
-            if (x.right() != null) stack[top++] = x.right();
-            if (x.left() != null) stack[top++] = x.left();
+            sum += x.key ^ x.payload;
+            if (x.right != null) stack[top++] = x.right;
+            if (x.left != null) stack[top++] = x.left;
         }
         long t1 = System.nanoTime();
-        System.out.println("result file " + count + " " + sum + " " + (t1 - t0) + " " + (loaded - t0) + " " + (t1 - loaded));
+        System.out.println("result " + way + " " + count + " " + sum + " " + (t1 - t0) + " " + (loaded - t0) + " " + (t1 - loaded));
     }
 
-    private static Node read(DataInputStream in) throws IOException {
+    private static Node readBinary(DataInputStream in) throws IOException {
         long key = in.readLong(), payload = in.readLong();
         int flags = in.readByte();
-        Node l = (flags & 1) != 0 ? read(in) : null;
-        Node r = (flags & 2) != 0 ? read(in) : null;
+        Node l = (flags & 1) != 0 ? readBinary(in) : null;
+        Node r = (flags & 2) != 0 ? readBinary(in) : null;
         return new Node(key, payload, l, r);
     }
 }

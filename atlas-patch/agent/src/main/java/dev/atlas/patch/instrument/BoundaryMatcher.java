@@ -54,22 +54,6 @@ public final class BoundaryMatcher {
         return new Pattern(p.substring(0, h).replace('.', '/'), p.substring(h + 1), new AtomicBoolean());
     }
 
-    /**
-     * @param className  internal name of the class declaring the method
-     * @param superName  internal name of its superclass (or null)
-     * @param interfaces internal names of the interfaces it implements directly
-     */
-    public boolean isBoundary(String className, String superName, List<String> interfaces, String methodName) {
-        for (Pattern p : patterns) {
-            if (p.method.equals(methodName)
-                    && (p.type.equals(className) || p.type.equals(superName) || interfaces.contains(p.type))) {
-                p.matched.set(true);
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Whether some pattern names a method called {@code methodName} (a cheap test before the hierarchy walk). */
     public boolean namesMethod(String methodName) {
         for (Pattern p : patterns) {
@@ -81,7 +65,7 @@ public final class BoundaryMatcher {
     }
 
     /**
-     * Like {@link #isBoundary(String, String, List, String)}, with the supertypes at any depth.
+     * Whether {@code methodName}, declared by a class with these supertypes, is a boundary.
      *
      * @param supertypes the class and all its supertypes (see {@link TypeHierarchy#supertypes})
      */

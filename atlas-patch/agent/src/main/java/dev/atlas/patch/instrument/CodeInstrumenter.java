@@ -41,10 +41,7 @@ import java.util.Set;
  * arguments, {@link ConstructorArgumentsGuard}), and a request scope around every request-boundary
  * method.
  *
- * {@snippet :
- * CodeInstrumenter ins = new CodeInstrumenter(registry, new BoundaryMatcher(BoundaryMatcher.DEFAULTS));
- * byte[] out = ins.instrument(loader, classBytes);   // null: nothing to instrument, or not instrumentable
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=code-instrumenter}
  *
  * <p>The guard ({@code invokedynamic} linked by {@code Dispatch.target}) yields null until
  * some view overrides the method: a constant the JIT folds, so an unpatched method costs
@@ -58,11 +55,11 @@ public final class CodeInstrumenter {
     private static final ClassDesc CD_DISPATCH = ClassDesc.of("dev.atlas.patch.runtime.Dispatch");
     private static final ClassDesc CD_VIEW_SCOPE = ClassDesc.of("dev.atlas.core.ViewScope");
     static final DirectMethodHandleDesc BSM_TARGET = ConstantDescs.ofCallsiteBootstrap(CD_DISPATCH, "target",
-            ConstantDescs.CD_CallSite, ConstantDescs.CD_int);
+            ConstantDescs.CD_CallSite, ConstantDescs.CD_int, ConstantDescs.CD_int);
     static final DirectMethodHandleDesc BSM_INVOKER = ConstantDescs.ofCallsiteBootstrap(CD_DISPATCH, "invoker",
-            ConstantDescs.CD_CallSite, ConstantDescs.CD_int);
+            ConstantDescs.CD_CallSite, ConstantDescs.CD_int, ConstantDescs.CD_int);
     static final MethodTypeDesc MTD_TARGET = MethodTypeDesc.of(ConstantDescs.CD_MethodHandle);
-    private static final MethodTypeDesc MTD_ENTER = MethodTypeDesc.of(CD_VIEW_SCOPE);
+    private static final MethodTypeDesc MTD_ENTER = MethodTypeDesc.of(CD_VIEW_SCOPE, ConstantDescs.CD_int);
 
     private final MethodRegistry registry;
     private final BoundaryMatcher boundaries;
@@ -159,7 +156,7 @@ public final class CodeInstrumenter {
                 boolean boundary = boundaryMethods.contains(mm);
                 cb.transformMethod(mm, (mb, me) -> {
                     if (me instanceof CodeModel code) {
-                        mb.withCode(b -> emit(b, code, slot, argumentSlots.get(mm), boundary, owner, mm));
+                        mb.withCode(b -> emit(b, code, slot, argumentSlots.get(mm), boundary, owner, mm, registry.linkIndex()));
                     } else {
                         mb.with(me);
                     }
@@ -180,13 +177,14 @@ public final class CodeInstrumenter {
     }
 
     private static void emit(CodeBuilder b, CodeModel code, MethodSlot slot, MethodSlot argumentSlot, boolean boundary,
-                             ClassDesc owner, MethodModel mm) {
+                             ClassDesc owner, MethodModel mm, int link) {
         MethodTypeDesc type = mm.methodTypeSymbol();
         boolean isStatic = mm.flags().has(AccessFlag.STATIC);
         int scope = ((CodeAttribute) code).maxLocals();   // a fresh slot above the method's own locals
         Label start = b.newLabel();
         Label end = b.newLabel();
         if (boundary) {
+            b.loadConstant(link);   // a static call, not invokedynamic: also in class files older than Java 7
             b.invokestatic(CD_DISPATCH, "enterRequest", MTD_ENTER);
             b.astore(scope);
             b.labelBinding(start);
@@ -194,12 +192,12 @@ public final class CodeInstrumenter {
         // a constructor's guard goes after its super(..)/this(..) call, once 'this' is initialised
         int guardAfter = mm.methodName().equalsString("<init>") ? ConstructorCall.index(code.elementList()) : -1;
         if (slot != null && guardAfter < 0) {
-            guard(b, slot, boundary, owner, type, isStatic, scope);
+            guard(b, slot, boundary, owner, type, isStatic, scope, link);
         }
         Label afterCall = b.newLabel();
         if (argumentSlot != null) {
             ConstructorArgumentsGuard.emit(b, argumentSlot, type, (InvokeInstruction) code.elementList().get(guardAfter),
-                    scope + 1, afterCall);
+                    scope + 1, afterCall, link);
         }
         int index = 0;
         for (CodeElement e : code) {
@@ -211,7 +209,7 @@ public final class CodeInstrumenter {
                 b.labelBinding(afterCall);
             }
             if (slot != null && index == guardAfter) {
-                guard(b, slot, boundary, owner, type, isStatic, scope);
+                guard(b, slot, boundary, owner, type, isStatic, scope, link);
             }
             index++;
         }
@@ -227,9 +225,9 @@ public final class CodeInstrumenter {
 
     /** The entry guard; falls through (stack empty) to the original body. */
     private static void guard(CodeBuilder b, MethodSlot slot, boolean boundary, ClassDesc owner, MethodTypeDesc type,
-                              boolean isStatic, int scope) {
+                              boolean isStatic, int scope, int link) {
         Label original = b.newLabel();
-        b.invokedynamic(DynamicCallSiteDesc.of(BSM_TARGET, "target", MTD_TARGET, slot.id()));
+        b.invokedynamic(DynamicCallSiteDesc.of(BSM_TARGET, "target", MTD_TARGET, link, slot.id()));
         b.dup();
         b.ifnull(original);
         int s = 0;
@@ -244,7 +242,7 @@ public final class CodeInstrumenter {
         }
         MethodTypeDesc callType = isStatic ? type : type.insertParameterTypes(0, owner);
         b.invokedynamic(DynamicCallSiteDesc.of(BSM_INVOKER, "invoke",
-                callType.insertParameterTypes(0, ConstantDescs.CD_MethodHandle), slot.id()));
+                callType.insertParameterTypes(0, ConstantDescs.CD_MethodHandle), link, slot.id()));
         if (boundary) {
             closeScope(b, scope);
         }

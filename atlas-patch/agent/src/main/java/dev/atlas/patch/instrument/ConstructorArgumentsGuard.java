@@ -46,11 +46,12 @@ final class ConstructorArgumentsGuard {
      * @param call its own {@code super(..)}/{@code this(..)} call
      * @param array a free local slot for the argument array
      * @param afterCall the label the caller binds right after {@code call}
+     * @param link the registry's index for the bootstrap methods (as the other guards)
      */
     static void emit(CodeBuilder b, MethodSlot slot, MethodTypeDesc constructor, InvokeInstruction call, int array,
-                     Label afterCall) {
+                     Label afterCall, int link) {
         Label original = b.newLabel();
-        b.invokedynamic(DynamicCallSiteDesc.of(CodeInstrumenter.BSM_TARGET, "target", CodeInstrumenter.MTD_TARGET, slot.id()));
+        b.invokedynamic(DynamicCallSiteDesc.of(CodeInstrumenter.BSM_TARGET, "target", CodeInstrumenter.MTD_TARGET, link, slot.id()));
         b.dup();
         b.ifnull(original);
         b.aconst_null();
@@ -62,7 +63,7 @@ final class ConstructorArgumentsGuard {
         }
         MethodTypeDesc argsType = MethodTypeDesc.ofDescriptor(ConstructorCall.argumentsDescriptor(constructor.descriptorString()));
         b.invokedynamic(DynamicCallSiteDesc.of(CodeInstrumenter.BSM_INVOKER, "invoke",
-                argsType.insertParameterTypes(0, ConstantDescs.CD_MethodHandle), slot.id()));
+                argsType.insertParameterTypes(0, ConstantDescs.CD_MethodHandle), link, slot.id()));
         b.astore(array);
         b.aload(0);
         MethodTypeDesc callType = call.typeSymbol();

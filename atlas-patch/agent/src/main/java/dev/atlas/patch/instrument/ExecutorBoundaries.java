@@ -49,10 +49,13 @@ import java.util.function.Supplier;
  * already running keep its old code; they do call {@code beforeExecute} and {@code afterExecute}
  * afresh for every task, which open and close a scope kept in a thread-local of the bridge (a
  * {@code before()} whose {@code after()} a subclass skipped closes the stale scope first; a subclass
- * overriding both without calling {@code super} gets no boundary from them).
+ * overriding both without calling {@code super} gets no boundary from them). {@code run(task)}
+ * opens no scope of its own when {@code before()} opened one on the thread: a pool task runs in
+ * one scope, whichever of the two opened it.
  *
  * <p>Cost per task: one volatile read, the scope's enter and close (two compareAndSets on the
- * thread's own binding) and one small allocation (the closer). A task that never ends (a loop
+ * thread's own binding) and one small allocation (the closer); a {@code ThreadPoolExecutor} task
+ * also reads and clears the bridge's thread-local. A task that never ends (a loop
  * submitted to an executor) keeps its worker in its view: it is reported as a straggler by the
  * migration, as any request that does not end would be.
  *
@@ -135,23 +138,28 @@ public final class ExecutorBoundaries implements ClassFileTransformer {
      * between {@code hook.get()} and the returned closer's {@code run()} (also on an exception).
      */
     static byte[] bridgeBytes() {
-        return ClassFile.of().build(BRIDGE_DESC, cb -> {
+        return bridgeBytes(BRIDGE_DESC);
+    }
+
+    /** The bridge named {@code self} (a test defines it in its own package). */
+    static byte[] bridgeBytes(ClassDesc self) {
+        return ClassFile.of().build(self, cb -> {
             cb.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER | ClassFile.ACC_SYNTHETIC);
             cb.withField("hook", SUPPLIER, ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC | ClassFile.ACC_VOLATILE);
             cb.withField("OPEN", THREAD_LOCAL, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL);
             cb.withMethodBody(ConstantDescs.CLASS_INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_STATIC, b -> b
                     .new_(THREAD_LOCAL).dup().invokespecial(THREAD_LOCAL, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void)
-                    .putstatic(BRIDGE_DESC, "OPEN", THREAD_LOCAL).return_());
+                    .putstatic(self, "OPEN", THREAD_LOCAL).return_());
             // before(): closes a scope a previous before() left open (its afterExecute was skipped), opens one
             cb.withMethodBody("before", ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, b -> {
                 var noHook = b.newLabel();
                 var nothingOpen = b.newLabel();
-                b.getstatic(BRIDGE_DESC, "hook", SUPPLIER).astore(0).aload(0).ifnull(noHook);
-                b.getstatic(BRIDGE_DESC, "OPEN", THREAD_LOCAL).invokevirtual(THREAD_LOCAL, "get",
+                b.getstatic(self, "hook", SUPPLIER).astore(0).aload(0).ifnull(noHook);
+                b.getstatic(self, "OPEN", THREAD_LOCAL).invokevirtual(THREAD_LOCAL, "get",
                         MethodTypeDesc.of(ConstantDescs.CD_Object)).astore(1).aload(1).ifnull(nothingOpen);
                 b.aload(1).checkcast(RUNNABLE).invokeinterface(RUNNABLE, "run", ConstantDescs.MTD_void);
                 b.labelBinding(nothingOpen);
-                b.getstatic(BRIDGE_DESC, "OPEN", THREAD_LOCAL).aload(0).invokeinterface(SUPPLIER, "get",
+                b.getstatic(self, "OPEN", THREAD_LOCAL).aload(0).invokeinterface(SUPPLIER, "get",
                         MethodTypeDesc.of(ConstantDescs.CD_Object)).invokevirtual(THREAD_LOCAL, "set",
                         MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_Object));
                 b.labelBinding(noHook);
@@ -160,16 +168,21 @@ public final class ExecutorBoundaries implements ClassFileTransformer {
             // after(): closes the scope before() opened on this thread, if any
             cb.withMethodBody("after", ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, b -> {
                 var nothingOpen = b.newLabel();
-                b.getstatic(BRIDGE_DESC, "OPEN", THREAD_LOCAL).invokevirtual(THREAD_LOCAL, "get",
+                b.getstatic(self, "OPEN", THREAD_LOCAL).invokevirtual(THREAD_LOCAL, "get",
                         MethodTypeDesc.of(ConstantDescs.CD_Object)).astore(0).aload(0).ifnull(nothingOpen);
-                b.getstatic(BRIDGE_DESC, "OPEN", THREAD_LOCAL).invokevirtual(THREAD_LOCAL, "remove", ConstantDescs.MTD_void);
+                b.getstatic(self, "OPEN", THREAD_LOCAL).invokevirtual(THREAD_LOCAL, "remove", ConstantDescs.MTD_void);
                 b.aload(0).checkcast(RUNNABLE).invokeinterface(RUNNABLE, "run", ConstantDescs.MTD_void);
                 b.labelBinding(nothingOpen);
                 b.return_();
             });
+            // run(task): the task in a scope of its own, unless before() opened one for it (runWorker)
             cb.withMethodBody("run", RUN, ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, b -> {
+                var plain = b.newLabel();
                 var scoped = b.newLabel();
-                b.getstatic(BRIDGE_DESC, "hook", SUPPLIER).astore(1).aload(1).ifnonnull(scoped);
+                b.getstatic(self, "hook", SUPPLIER).astore(1).aload(1).ifnull(plain);
+                b.getstatic(self, "OPEN", THREAD_LOCAL).invokevirtual(THREAD_LOCAL, "get",
+                        MethodTypeDesc.of(ConstantDescs.CD_Object)).ifnull(scoped);
+                b.labelBinding(plain);
                 b.aload(0).invokeinterface(RUNNABLE, "run", ConstantDescs.MTD_void).return_();
                 b.labelBinding(scoped);
                 b.aload(1).invokeinterface(SUPPLIER, "get", MethodTypeDesc.of(ConstantDescs.CD_Object))
@@ -181,7 +194,7 @@ public final class ExecutorBoundaries implements ClassFileTransformer {
             });
             cb.withMethodBody("exec", EXEC, ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, b -> {
                 var scoped = b.newLabel();
-                b.getstatic(BRIDGE_DESC, "hook", SUPPLIER).astore(1).aload(1).ifnonnull(scoped);
+                b.getstatic(self, "hook", SUPPLIER).astore(1).aload(1).ifnonnull(scoped);
                 b.aload(0).invokevirtual(FJT, "exec", MethodTypeDesc.of(ConstantDescs.CD_boolean)).ireturn();
                 b.labelBinding(scoped);
                 b.aload(1).invokeinterface(SUPPLIER, "get", MethodTypeDesc.of(ConstantDescs.CD_Object))

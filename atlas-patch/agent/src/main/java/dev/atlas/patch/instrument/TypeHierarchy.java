@@ -20,11 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * load time the supertypes may not be loaded yet, and loading them from a transformer is not
  * allowed), cached per loader.
  *
- * {@snippet :
- * TypeHierarchy h = new TypeHierarchy();
- * boolean servlet = h.isSubtype(loader, "org/springframework/web/servlet/DispatcherServlet",
- *         "jakarta/servlet/http/HttpServlet");   // true: three levels down
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=type-hierarchy}
  *
  * <p>Implementation notes: a supertype whose class file cannot be read (a generated class, a
  * loader that does not serve resources) ends the walk on that branch; the answer is then

@@ -5,11 +5,7 @@ package dev.atlas.patch.jit;
  * {@code jitPriority}): {@linkplain #IDLE idle}, at a {@linkplain #nice(int) nice value}, or
  * left alone ({@linkplain #OFF off}).
  *
- * {@snippet :
- * JitPriority.parse("idle");   // SCHED_IDLE: the default
- * JitPriority.parse("19");     // nice 19
- * JitPriority.parse("off");    // leave the JIT alone (so does "0")
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=jit-priority}
  *
  * <p>Idle means Linux's {@code SCHED_IDLE} policy: a compiler thread then runs only on a
  * core no other thread wants, and a request thread that wakes up takes the core from it at

@@ -29,12 +29,7 @@ import java.util.function.BiConsumer;
  * value ({@link JitPriority#nice(int)}) is the milder choice: a smaller share of a busy core,
  * but a running compiler thread keeps its core for the rest of its time slice.
  *
- * {@snippet :
- * JitPriorityWindow jit = JitPriorityWindow.forThisJvm(JitPriority.IDLE);
- * JitPriorityWindow.Lease lease = jit.open();          // compiler threads now SCHED_IDLE
- * // ... prepare the patch, switch, migrate ...
- * lease.closeAfter(migration.completion(), Duration.ofSeconds(3), Duration.ofSeconds(30), scheduler);
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=jit-priority-window}
  *
  * <p>Leases nest: the first open lease lowers the compiler threads, the last one closed gives
  * each its own policy and nice value back (a compiler thread started meanwhile, which

@@ -17,7 +17,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Links the {@code invokedynamic} call sites of a patch's new code before any thread runs
@@ -40,16 +39,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class CallSitePrelinker {
     private static final String LINKER_NAME = "dev/atlas/patch/runtime/PatchLinker";
-    private static final AtomicInteger TABLES = new AtomicInteger();
-    /**
-     * The call sites of each body class, kept with the class itself ({@link ClassValue}), so
-     * that they go when it unloads: a rolled-back patch's classes unload once its view retired
-     * (a static map of tables kept every patch's code alive for good).
-     */
-    private static final ClassStore<Linked> SITES = new ClassStore<>();
-
-    /** The call sites of one body class, under the table number its code was redirected to. */
-    record Linked(int table, CallSite[] sites) {}
 
     /** One call site waiting for its bootstrap. */
     record Pending(DirectMethodHandleDesc bootstrap, String name, MethodTypeDesc type, List<ConstantDesc> args) {}
@@ -59,8 +48,8 @@ final class CallSitePrelinker {
 
     private CallSitePrelinker() {}
 
-    static Rewritten rewrite(byte[] bytes) {
-        int table = TABLES.incrementAndGet();
+    /** @param table a number no other body class of the same code views was given */
+    static Rewritten rewrite(byte[] bytes, int table) {
         IndyRedirect.Result redirected = IndyRedirect.redirect(bytes, LINKER_NAME, "prelinked", table);
         ClassModel model = ClassFile.of().parse(bytes);
         ConstantPool pool = model.constantPool();
@@ -107,12 +96,12 @@ final class CallSitePrelinker {
                         + " in " + defined.lookupClass().getName() + " does not link (" + p.bootstrap().methodName() + "): " + e, e);
             }
         }
-        SITES.put(defined.lookupClass(), new Linked(r.table(), out));
+        Linkage.bindSites(defined.lookupClass(), new Linkage.Linked(r.table(), out));
     }
 
     /** The call site {@code index} of table {@code table} of {@code bodyClass}, or null if not linked. */
     static CallSite site(Class<?> bodyClass, int table, int index) {
-        Linked l = SITES.get(bodyClass);
+        Linkage.Linked l = Linkage.sites(bodyClass);
         return l == null || l.table() != table || index < 0 || index >= l.sites().length ? null : l.sites()[index];
     }
 

@@ -8,12 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * class is, so a hidden class of a rolled-back patch can unload, and a class loader with
  * its classes, with nothing to prune.
  *
- * {@snippet :
- * ClassStore<PatchContext> contexts = new ClassStore<>();
- * contexts.put(bodyClass, context);     // the preparing thread
- * PatchContext c = contexts.get(bodyClass);   // any thread, later
- * }
- *
  * <p>Implementation notes: a {@link ClassValue} computes its value on first use and cannot
  * be set; {@link #put} removes the class's value, parks the new one in a hand-off map, and
  * makes the {@code ClassValue} compute it from there at once, which takes it out of the map

@@ -5,6 +5,7 @@ import dev.atlas.core.View;
 import dev.atlas.core.ViewKey;
 import dev.atlas.core.ViewSpace;
 import dev.atlas.patch.format.Patch;
+import dev.atlas.patch.shadow.ShadowFields;
 
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandle;
@@ -12,6 +13,7 @@ import java.lang.invoke.MutableCallSite;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -23,15 +25,12 @@ import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Code views of this process: the view space in which each view holds a {@link CodeTable}
- * (the method bodies it overrides), and the stack of applied patches.
+ * Code views: the view space in which each view holds a {@link CodeTable} (the method
+ * bodies it overrides), the registry of patchable methods, the shadow fields, and the stack
+ * of applied patches. The agent creates one and owns it ({@code AgentInstaller}); a test or
+ * a benchmark may create its own, independent of every other.
  *
- * {@snippet :
- * PatchPipeline pipeline = new PatchPipeline(CodeViews.get(), JitPriorityWindow.off());
- * PatchApplication a = pipeline.apply(PatchFile.read(path));   // returns at once
- * a.migration().await(Duration.ofSeconds(30));                 // every thread moved, each at its own quiescence point
- * pipeline.rollback();                                          // wait-free too: back to the previous view
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=code-views}
  *
  * <p>Applying a patch: prepare it beside the running code (define, verify, link: nothing
  * visible), publish a view derived from the current default whose table adds the patch's
@@ -60,24 +59,17 @@ public final class CodeViews {
     /** The per-view code table. */
     public static final ViewKey<CodeTable> CODE = ViewKey.of("code", CodeTable.class);
 
-    private static final class Holder {
-        static final CodeViews INSTANCE = new CodeViews();
-    }
-
     private final ViewSpace space = ViewSpace.create("code", b -> b.diverge(CODE, CodeTable.EMPTY));
-    private final MethodRegistry registry = new MethodRegistry();
-    private final PatchPreparer preparer = new PatchPreparer(registry);
+    private final MethodRegistry registry = new MethodRegistry(space);
+    private final ShadowFields fields = new ShadowFields();
+    private final PatchPreparer preparer = new PatchPreparer(registry, fields);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Deque<PatchApplication> applied = new ArrayDeque<>();   // guarded by lock
     private final Set<MethodSlot> activeSlots = new java.util.LinkedHashSet<>();   // guarded by lock
 
-    private CodeViews() {}
-
-    /** The code views of this process. */
-    public static CodeViews get() {
-        return Holder.INSTANCE;
-    }
+    /** New code views: no patch applied, no method registered yet. */
+    public CodeViews() {}
 
     public ViewSpace space() {
         return space;
@@ -85,6 +77,11 @@ public final class CodeViews {
 
     public MethodRegistry registry() {
         return registry;
+    }
+
+    /** The fields the applied patches added (kept across rollbacks). */
+    public ShadowFields shadowFields() {
+        return fields;
     }
 
     /**
@@ -96,57 +93,63 @@ public final class CodeViews {
      * @throws PatchRejectedException if the patch does not fit this process; nothing changed
      */
     PatchApplication apply(Patch patch, String jitPriority) {
+        return apply(patch, jitPriority, LoaderScope.ALL);
+    }
+
+    /**
+     * As {@link #apply(Patch, String)}, changing only the copies of the patched classes that
+     * {@code scope}'s loaders loaded: threads running other loaders' copies move into the new
+     * view too, whose table has no entry for those copies' methods, so they run as before.
+     */
+    PatchApplication apply(Patch patch, String jitPriority, LoaderScope scope) {
         Objects.requireNonNull(patch, "patch");
+        Objects.requireNonNull(scope, "scope");
         lock.lock();
         try {
+            checkNotApplied(patch);
             View parent = space.defaultView();
-            for (PatchApplication a : applied) {
-                if (a.patchId().equals(patch.id())) {
-                    throw new PatchRejectedException("patch " + patch.id() + " is already applied (in view "
-                            + a.target().name() + "); roll it back first");
-                }
-            }
-            return applyLocked(patch, parent, jitPriority);
+            PreparationCost.Meter meter = PreparationCost.start();
+            PreparedPatch p = preparer.prepare(patch, parent.get(CODE), scope);
+            View view = publish(parent, "patch " + patch.id(), p.table(), p.slotsToActivate(), false);
+            runTransferHooks(p, view);
+            PreparationCost prepared = meter.stop();
+            cacheDefault(view);
+            prime(p.slotsToActivate());
+            Migration m = space.migrate(view).allThreads().makeDefault().start();
+            PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
+                    p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared, jitPriority);
+            applied.push(a);
+            logApplied(a, p, scope);
+            return a;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Steps 1-6 of apply, under the lock. */
-    private PatchApplication applyLocked(Patch patch, View parent, String jitPriority) {
-        PreparationCost.Meter meter = PreparationCost.start();
-        PreparedPatch p = preparer.prepare(patch, parent.get(CODE));
-        View view = space.derive(parent, "patch " + patch.id()).diverge(CODE, p.table()).publish();
-        activate(p.slotsToActivate());
-        runHooks(patch, view, p.transferHooks());
-        PreparationCost prepared = meter.stop();
-        cacheDefault(view);
-        prime(p.slotsToActivate());
-        Migration m = space.migrate(view).allThreads().makeDefault().start();
-        PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
-                p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared, jitPriority);
-        applied.push(a);
-        LOG.log(Level.INFO, () -> "patch " + patch.id() + " applied: view '" + view.name() + "', "
-                + p.replacedMethods() + " method(s) replaced, " + p.addedMethods() + " added, " + p.shadowFields()
-                + " shadow field(s), " + p.addedClasses() + " class(es) added; migrating " + m.size() + " thread(s)");
-        return a;
+    private void checkNotApplied(Patch patch) {
+        for (PatchApplication a : applied) {
+            if (a.patchId().equals(patch.id())) {
+                throw new PatchRejectedException("patch " + patch.id() + " is already applied (in view "
+                        + a.target().name() + "); roll it back first");
+            }
+        }
     }
 
     /**
-     * Runs the state-transfer hooks in the new view (so they may call code the patch adds or
-     * changes), on a thread of their own bound to it; no application thread is there yet. If
-     * one fails, the view retires unused and the patch is rejected: the default view, its
-     * code and its threads are as before, and the patch can be applied again.
+     * Runs the patch's state-transfer hooks in its new view (so they may call code the patch
+     * adds or changes), on a thread of their own bound to it, before any application thread
+     * is there. If one fails, the view retires unused and the patch is rejected: the default
+     * view, its code and its threads are as before, and the patch can be applied again.
      */
-    private void runHooks(Patch patch, View view, List<MethodHandle> hooks) {
-        if (hooks.isEmpty()) {
+    private void runTransferHooks(PreparedPatch p, View view) {
+        if (p.transferHooks().isEmpty()) {
             return;
         }
         Throwable[] failure = new Throwable[1];
-        Thread t = Thread.ofPlatform().name("atlas-transfer-" + patch.id()).unstarted(() -> {
+        Thread t = Thread.ofPlatform().name("atlas-transfer-" + p.patch().id()).unstarted(() -> {
             space.bindCurrentThread(view);
             try {
-                for (MethodHandle hook : hooks) {
+                for (MethodHandle hook : p.transferHooks()) {
                     hook.invoke();
                 }
             } catch (Throwable e) {
@@ -159,7 +162,7 @@ public final class CodeViews {
         boolean interrupted = false;
         while (true) {
             try {
-                t.join();   // join: happens-before for failure[0]
+                t.join();   // happens-before for failure[0]
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
@@ -170,10 +173,31 @@ public final class CodeViews {
         }
         if (failure[0] != null) {
             view.retire();
-            throw new PatchRejectedException("patch " + patch.id() + ": state-transfer hook failed in the new view: "
+            throw new PatchRejectedException("patch " + p.patch().id() + ": state-transfer hook failed in the new view: "
                     + failure[0] + " (no thread was moved and the running code is unchanged; what the hook itself wrote "
                     + "before failing is not undone; the patch can be applied again)", failure[0]);
         }
+    }
+
+    private static void logApplied(PatchApplication a, PreparedPatch p, LoaderScope scope) {
+        Migration m = a.migration();
+        LOG.log(Level.INFO, () -> "patch " + a.patchId() + " applied" + scope.describe() + ": view '" + a.target().name() + "', "
+                + p.replacedMethods() + " method(s) replaced, " + p.addedMethods() + " added, " + p.shadowFields()
+                + " shadow field(s), " + p.addedClasses() + " class(es) added; migrating " + m.size() + " thread(s)");
+    }
+
+    /**
+     * The one way a code view comes to be (a patch, a variant, the warm-up's view): published
+     * beside {@code parent} with {@code table}, the guards it needs switched on and
+     * synchronised, and every active guard's cache set for the view that is, or is about to
+     * be, the default ({@code becomesDefault}: this one). Under the lock.
+     */
+    private View publish(View parent, String name, CodeTable table, Collection<MethodSlot> guards,
+                         boolean becomesDefault) {
+        View view = space.derive(parent, name).diverge(CODE, table).publish();
+        activate(guards);
+        cacheDefault(becomesDefault ? view : space.defaultView());   // other threads keep the fast path
+        return view;
     }
 
     /**
@@ -227,9 +251,7 @@ public final class CodeViews {
                 }
             }
             CodeTable table = parent.get(CODE).with(byId, wrapIds, Map.of(), null);
-            View view = space.derive(parent, name).diverge(CODE, table).publish();
-            activate(bodies.keySet());
-            cacheDefault(parent);   // newly activated guards: threads of the default view keep the fast path
+            View view = publish(parent, name, table, bodies.keySet(), false);
             installInlineCaches();
             return view;
         } finally {
@@ -249,7 +271,7 @@ public final class CodeViews {
         }
     }
 
-    private void activate(Iterable<MethodSlot> slots) {
+    private void activate(Collection<MethodSlot> slots) {
         List<MutableCallSite> sites = new ArrayList<>();
         for (MethodSlot s : slots) {
             if (s.activate()) {
@@ -329,9 +351,7 @@ public final class CodeViews {
         lock.lock();
         try {
             PreparedPatch p = preparer.prepare(patch, parent.get(CODE));
-            View view = space.derive(parent, "atlas-warmup").diverge(CODE, p.table()).publish();
-            activate(p.slotsToActivate());
-            cacheDefault(space.defaultView());
+            View view = publish(parent, "atlas-warmup", p.table(), p.slotsToActivate(), false);
             installInlineCaches();   // at start-up: the machinery is exercised here, not first a second after a patch
             return view;
         } finally {

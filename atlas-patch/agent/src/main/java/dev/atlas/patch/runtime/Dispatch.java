@@ -1,6 +1,8 @@
 package dev.atlas.patch.runtime;
 
+import dev.atlas.core.View;
 import dev.atlas.core.ViewScope;
+import dev.atlas.core.ViewSpace;
 
 import java.lang.invoke.CallSite;
 import java.lang.invoke.MethodHandle;
@@ -13,53 +15,67 @@ import java.lang.invoke.MethodType;
  *
  * <p>Every patchable method starts with:
  * {@snippet lang=text :
- *   invokedynamic target()MethodHandle  [Dispatch.target, id]   // null unless overridden in this thread's view
+ *   invokedynamic target()MethodHandle  [Dispatch.target, registry, id]   // null unless overridden in this thread's view
  *   dup; ifnull ORIGINAL
- *   <load this and the arguments>; invokedynamic invoke(MethodHandle, C, P..)R  [Dispatch.invoker, id]; xreturn
+ *   <load this and the arguments>; invokedynamic invoke(MethodHandle, C, P..)R  [Dispatch.invoker, registry, id]; xreturn
  * ORIGINAL:
  *   pop; <original body>
  * }
  * where {@code invoke} is {@code MethodHandle.invokeExact} of the handle found, with an inline
  * cache: the handle of the newest patch of the method is tested for identity and called as
- * a constant, which the JIT inlines (see {@link MethodSlot#cache}). A request-boundary method is wrapped in {@link #enterRequest()} and
+ * a constant, which the JIT inlines (see {@link MethodSlot#cache}). A request-boundary method is wrapped in
+ * {@code Dispatch.enterRequest(registry)} and
  * {@code ViewScope.close()} (on every exit, normal or exceptional).
+ *
+ * <p>{@code registry} is the {@link MethodRegistry#linkIndex() link index} of the registry
+ * the instrumenter recorded the class in: the bootstraps find their code views through
+ * {@link Linkage}, and bind them into the call sites, so that no guarded call reads a static.
  */
 public final class Dispatch {
     private Dispatch() {}
 
-    /** (int id)MethodHandle: the override of method {@code id} in the calling thread's view. */
+    /** (ViewSpace, int id)MethodHandle: the override of method {@code id} in the calling thread's view. */
     static final MethodHandle OVERRIDE;
-    /** (int id)MethodHandle: the body of added method {@code id} in the calling thread's view. */
+    /** (ViewSpace, MethodSlot)MethodHandle: the body of an added method in the calling thread's view. */
     static final MethodHandle ADDED;
-    /** (View)boolean: whether the calling thread's view is that one. */
+    /** (ViewSpace, View)boolean: whether the calling thread's view is that one. */
     static final MethodHandle IS_CURRENT_VIEW;
 
     static {
         try {
-            OVERRIDE = MethodHandles.lookup().findStatic(Dispatch.class, "override",
-                    MethodType.methodType(MethodHandle.class, int.class));
-            ADDED = MethodHandles.lookup().findStatic(Dispatch.class, "added",
-                    MethodType.methodType(MethodHandle.class, int.class));
-            IS_CURRENT_VIEW = MethodHandles.lookup().findStatic(Dispatch.class, "isCurrentView",
-                    MethodType.methodType(boolean.class, dev.atlas.core.View.class));
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            OVERRIDE = l.findStatic(Dispatch.class, "override",
+                    MethodType.methodType(MethodHandle.class, ViewSpace.class, int.class));
+            ADDED = l.findStatic(Dispatch.class, "added",
+                    MethodType.methodType(MethodHandle.class, ViewSpace.class, MethodSlot.class));
+            IS_CURRENT_VIEW = l.findStatic(Dispatch.class, "isCurrentView",
+                    MethodType.methodType(boolean.class, ViewSpace.class, View.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     /** Bootstrap of a method's entry guard: the slot's call site (constant null until some view overrides it). */
-    public static CallSite target(MethodHandles.Lookup caller, String name, MethodType type, int id) {
-        return CodeViews.get().registry().slot(id).site;
+    public static CallSite target(MethodHandles.Lookup caller, String name, MethodType type, int registry, int id) {
+        return Linkage.registry(registry).slot(id).site;
     }
 
     /** Bootstrap of a method's invoke site: {@code invokeExact} of the handle its guard found, with an inline cache. */
-    public static CallSite invoker(MethodHandles.Lookup caller, String name, MethodType type, int id) {
-        return CodeViews.get().registry().slot(id).invokeSite(type);
+    public static CallSite invoker(MethodHandles.Lookup caller, String name, MethodType type, int registry, int id) {
+        return Linkage.registry(registry).slot(id).invokeSite(type);
+    }
+
+    /**
+     * Opens a request scope at a request-boundary method: {@link ViewSpace#enterRequest()} of
+     * the view space of registry {@code registry} (its {@link MethodRegistry#linkIndex()}).
+     */
+    public static ViewScope enterRequest(int registry) {
+        return Linkage.registry(registry).space().enterRequest();
     }
 
     /** The override of method {@code id} for this call: a thread-local read, a volatile read and a table probe. */
-    static MethodHandle override(int id) {
-        final CodeTable t = CodeViews.get().space().currentForCall().get(CodeViews.CODE);
+    static MethodHandle override(ViewSpace space, int id) {
+        final CodeTable t = space.currentForCall().get(CodeViews.CODE);
         final int i = t == null ? -1 : t.index(id);
         if (i < 0) {
             return null;
@@ -70,15 +86,15 @@ public final class Dispatch {
         return t.handleAt(i);
     }
 
-    static boolean isCurrentView(dev.atlas.core.View view) {
-        return CodeViews.get().space().currentForCall() == view;
+    static boolean isCurrentView(ViewSpace space, View view) {
+        return space.currentForCall() == view;
     }
 
-    static MethodHandle added(int id) {
-        final CodeTable t = CodeViews.get().space().currentForCall().get(CodeViews.CODE);
-        final MethodHandle h = t == null ? null : t.handle(id);
+    static MethodHandle added(ViewSpace space, MethodSlot slot) {
+        final CodeTable t = space.currentForCall().get(CodeViews.CODE);
+        final MethodHandle h = t == null ? null : t.handle(slot.id());
         if (h == null) {
-            throw new IllegalStateException("method " + CodeViews.get().registry().slot(id).describe()
+            throw new IllegalStateException("method " + slot.describe()
                     + " was added by a patch that the calling thread's view does not have");
         }
         return h;
@@ -118,10 +134,5 @@ public final class Dispatch {
         static void clear() {
             PENDING.get()[0] = -1;
         }
-    }
-
-    /** Opens a request scope at a request-boundary method (see {@code dev.atlas.core.ViewSpace#enterRequest}). */
-    public static ViewScope enterRequest() {
-        return CodeViews.get().space().enterRequest();
     }
 }

@@ -40,9 +40,11 @@ final class MemberFixups {
             LINKER, "linkAdded", LINK_MEMBER);
 
     private final MethodRegistry registry;
+    private final ShadowFields fields;
 
-    MemberFixups(MethodRegistry registry) {
+    MemberFixups(MethodRegistry registry, ShadowFields fields) {
         this.registry = registry;
+        this.fields = fields;
     }
 
     /** The class bytes with references to earlier patches' members linked; the same array if there are none. */
@@ -120,7 +122,7 @@ final class MemberFixups {
     private boolean isEarlierField(ClassLoader loader, FieldInstruction f) {
         String owner = f.owner().asInternalName();
         return !registry.loaded(owner).isEmpty()
-                && ShadowFields.shared().find(loader, owner, f.name().stringValue(), f.type().stringValue()) != null;
+                && fields.find(loader, owner, f.name().stringValue(), f.type().stringValue()) != null;
     }
 
     private boolean isEarlierMethod(ClassLoader loader, InvokeInstruction v) {

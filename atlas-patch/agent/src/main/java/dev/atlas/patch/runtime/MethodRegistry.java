@@ -1,5 +1,7 @@
 package dev.atlas.patch.runtime;
 
+import dev.atlas.core.ViewSpace;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,27 @@ public final class MethodRegistry {
     private int nextId;   // guarded by growLock
     private final Map<Key, MethodSlot> byKey = new ConcurrentHashMap<>();
     private final Map<String, List<LoadedClassInfo>> byClass = new ConcurrentHashMap<>();
+    private final ViewSpace space;
+    private final int linkIndex;
+
+    /**
+     * An empty registry of the methods of code views whose views are in {@code space}; it
+     * registers itself in {@link Linkage}, where the code woven for it finds it.
+     */
+    MethodRegistry(ViewSpace space) {
+        this.space = Objects.requireNonNull(space, "space");
+        this.linkIndex = Linkage.register(this);
+    }
+
+    /** The view space whose views' tables hold the bodies of these methods. */
+    public ViewSpace space() {
+        return space;
+    }
+
+    /** The number that code woven for this registry names in its bootstrap arguments (see {@link Dispatch}). */
+    public int linkIndex() {
+        return linkIndex;
+    }
 
     /**
      * A method's identity. equals and hashCode are written out: a record's generated ones are
@@ -81,7 +104,7 @@ public final class MethodRegistry {
                 }
                 a = b;
             }
-            s = new MethodSlot(id, loader, className, name, descriptor, isStatic);
+            s = new MethodSlot(space, id, loader, className, name, descriptor, isStatic);
             a.set(id, s);
             slots = a;   // volatile write publishes the slot
             byKey.put(k, s);

@@ -1,5 +1,7 @@
 package dev.atlas.patch.runtime;
 
+import dev.atlas.core.ViewSpace;
+
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -35,6 +37,7 @@ public final class MethodSlot {
         }
     }
 
+    final ViewSpace space;
     final int id;
     final WeakReference<ClassLoader> loader;
     final String className;     // internal name
@@ -47,7 +50,8 @@ public final class MethodSlot {
     private MethodHandle cached;          // guarded by this; the newest patch's handle, or null
     private MethodHandle installed;       // guarded by this; the handle the invoke site's inline cache tests for, or null
 
-    MethodSlot(int id, ClassLoader loader, String className, String name, String descriptor, boolean isStatic) {
+    MethodSlot(ViewSpace space, int id, ClassLoader loader, String className, String name, String descriptor, boolean isStatic) {
+        this.space = space;
         this.id = id;
         this.loader = new WeakReference<>(loader);
         this.className = className;
@@ -109,7 +113,7 @@ public final class MethodSlot {
         if (active) {
             return false;
         }
-        site.setTarget(MethodHandles.insertArguments(Dispatch.OVERRIDE, 0, id));
+        site.setTarget(MethodHandles.insertArguments(Dispatch.OVERRIDE, 0, space, id));
         active = true;
         return true;
     }
@@ -123,8 +127,8 @@ public final class MethodSlot {
      * older cached view still gets that view's body: the cache is never wrong, only a miss.
      */
     void cacheView(dev.atlas.core.View view, MethodHandle handle) {
-        MethodHandle slow = MethodHandles.insertArguments(Dispatch.OVERRIDE, 0, id);
-        site.setTarget(MethodHandles.guardWithTest(MethodHandles.insertArguments(Dispatch.IS_CURRENT_VIEW, 0, view),
+        MethodHandle slow = MethodHandles.insertArguments(Dispatch.OVERRIDE, 0, space, id);
+        site.setTarget(MethodHandles.guardWithTest(MethodHandles.insertArguments(Dispatch.IS_CURRENT_VIEW, 0, space, view),
                 MethodHandles.constant(MethodHandle.class, handle), slow));
     }
 

@@ -15,21 +15,17 @@ import java.lang.invoke.MethodType;
  * fields, super calls and protected accesses that a body class, being a nestmate but not a
  * subclass, cannot make directly. Every call site is linked once, to a constant target.
  *
+ * <p>Each class of a patch finds its {@link PatchContext} (the code views that prepared it)
+ * through {@link Linkage}; this class holds no state.
+ *
  * <p>Threading: bootstraps run on whichever thread first executes the call site; the
- * registry of contexts is filled before the patch's view is published.
+ * contexts are bound before the patch's view is published.
  */
 public final class PatchLinker {
     private PatchLinker() {}
 
-    /** The context of each class of a patch, kept with the class (it goes when the class unloads). */
-    private static final ClassStore<PatchContext> CONTEXTS = new ClassStore<>();
-
-    static void register(Class<?> patchClass, PatchContext context) {
-        CONTEXTS.put(patchClass, context);
-    }
-
     private static PatchContext context(MethodHandles.Lookup caller) {
-        PatchContext c = CONTEXTS.get(caller.lookupClass());
+        PatchContext c = Linkage.context(caller.lookupClass());
         if (c == null) {
             throw new IllegalStateException(caller.lookupClass().getName() + " is not code of a patch applied by Atlas");
         }
@@ -48,12 +44,12 @@ public final class PatchLinker {
     public static CallSite linkAdded(MethodHandles.Lookup caller, String name, MethodType type, String owner,
                                      String methodName, String descriptor, int isStatic) {
         ClassLoader loader = caller.lookupClass().getClassLoader();
-        MethodSlot slot = CodeViews.get().registry().find(loader, owner, methodName, descriptor);
+        MethodSlot slot = context(caller).registry.find(loader, owner, methodName, descriptor);
         if (slot == null) {
             throw new IllegalStateException("no patch added " + owner.replace('/', '.') + "#" + methodName + descriptor
                     + " in " + loader);
         }
-        MethodHandle lookup = MethodHandles.insertArguments(Dispatch.ADDED, 0, slot.id());
+        MethodHandle lookup = MethodHandles.insertArguments(Dispatch.ADDED, 0, slot.space, slot);
         MethodHandle call = MethodHandles.foldArguments(MethodHandles.exactInvoker(type), lookup);
         if (isStatic == 0) {
             // on a subclass proxy (Spring CGLIB) the added body runs on the proxied object: ProxyTargets
@@ -76,10 +72,11 @@ public final class PatchLinker {
     public static CallSite linkField(MethodHandles.Lookup caller, String name, MethodType type, String owner,
                                      String fieldName, String descriptor, int isStatic) {
         ClassLoader loader = caller.lookupClass().getClassLoader();
-        ShadowField f = ShadowFields.shared().find(loader, owner, fieldName, descriptor);
+        PatchContext context = context(caller);
+        ShadowField f = context.fields.find(loader, owner, fieldName, descriptor);
         if (f == null) {
             throw new IllegalStateException("no shadow field " + owner.replace('/', '.') + "." + fieldName + ":" + descriptor
-                    + " was defined by patch " + context(caller).patchId);
+                    + " was defined by patch " + context.patchId);
         }
         MethodHandle h = switch (name) {
             case "get" -> ShadowFields.getter(f, type);

@@ -25,12 +25,7 @@ import java.util.function.BiConsumer;
  * The way a patch goes into this process, from its file to the migration that moves every
  * thread into it, and back out by rollback: one object, owned by the agent.
  *
- * {@snippet :
- * PatchPipeline pipeline = new PatchPipeline(CodeViews.get(), JitPriorityWindow.forThisJvm(JitPriority.IDLE));
- * PatchPipeline.FileApplication a = pipeline.apply(Path.of("fix.atlaspatch"), trustedOrNull);
- * a.application().migration().completion();   // returns at once; nothing here waits for a thread
- * pipeline.rollback();
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=patch-pipeline}
  *
  * <p>{@link #apply(Path, KeyStore)}: opens a {@link JitPriorityWindow} lease (the JIT's
  * compiler threads lowered from here), reads and verifies the file once
@@ -148,10 +143,20 @@ public final class PatchPipeline implements AutoCloseable {
      */
     public FileApplication apply(Path file, KeyStore trusted)
             throws IOException, MalformedPatchException, PatchSignatureException {
+        return apply(file, trusted, LoaderScope.ALL);
+    }
+
+    /**
+     * As {@link #apply(Path, KeyStore)}, changing only the copies of the patched classes that
+     * {@code scope}'s class loaders loaded (see {@link LoaderScope}).
+     */
+    public FileApplication apply(Path file, KeyStore trusted, LoaderScope scope)
+            throws IOException, MalformedPatchException, PatchSignatureException {
+        Objects.requireNonNull(scope, "scope");
         JitPriorityWindow.Lease lease = jit.open();   // reading and checking are inside the window too
         try {
             VerifiedPatch v = PatchVerifier.open(file, trusted);
-            return new FileApplication(v, applyLowered(v.patch(), lease));
+            return new FileApplication(v, applyLowered(v.patch(), lease, scope));
         } catch (IOException | MalformedPatchException | PatchSignatureException | RuntimeException | Error e) {
             lease.close();
             throw e;
@@ -165,19 +170,25 @@ public final class PatchPipeline implements AutoCloseable {
      * @throws PatchRejectedException if the patch does not fit this process; nothing changed
      */
     public PatchApplication apply(Patch patch) {
+        return apply(patch, LoaderScope.ALL);
+    }
+
+    /** As {@link #apply(Patch)}, for the copies of the classes in {@code scope}'s class loaders only. */
+    public PatchApplication apply(Patch patch, LoaderScope scope) {
         Objects.requireNonNull(patch, "patch");
+        Objects.requireNonNull(scope, "scope");
         JitPriorityWindow.Lease lease = jit.open();
         try {
-            return applyLowered(patch, lease);
+            return applyLowered(patch, lease, scope);
         } catch (RuntimeException | Error e) {
             lease.close();
             throw e;
         }
     }
 
-    private PatchApplication applyLowered(Patch patch, JitPriorityWindow.Lease lease) {
+    private PatchApplication applyLowered(Patch patch, JitPriorityWindow.Lease lease, LoaderScope scope) {
         awaitWarmup();
-        PatchApplication a = views.apply(patch, lease.describe());
+        PatchApplication a = views.apply(patch, lease.describe(), scope);
         afterChange(a.migration(), lease);
         return a;
     }

@@ -27,11 +27,14 @@ import java.util.Map;
  */
 final class PatchPreparer {
     private final MethodRegistry registry;
+    private final ShadowFields fields;
     private final MemberFixups fixups;
+    private int tables;   // the call-site table numbers handed out (one per body class)
 
-    PatchPreparer(MethodRegistry registry) {
+    PatchPreparer(MethodRegistry registry, ShadowFields fields) {
         this.registry = registry;
-        this.fixups = new MemberFixups(registry);
+        this.fields = fields;
+        this.fixups = new MemberFixups(registry, fields);
     }
 
     /**
@@ -41,8 +44,13 @@ final class PatchPreparer {
      *         was changed
      */
     PreparedPatch prepare(Patch patch, CodeTable parent) {
+        return prepare(patch, parent, LoaderScope.ALL);
+    }
+
+    /** As {@link #prepare(Patch, CodeTable)}, for the copies of the classes in {@code scope}'s loaders only. */
+    PreparedPatch prepare(Patch patch, CodeTable parent, LoaderScope scope) {
         try {
-            return prepareChecked(patch, parent);
+            return prepareChecked(patch, parent, scope);
         } catch (PatchRejectedException e) {
             throw e;
         } catch (RuntimeException | LinkageError e) {
@@ -51,21 +59,56 @@ final class PatchPreparer {
         }
     }
 
-    private PreparedPatch prepareChecked(Patch patch, CodeTable parent) {
-        Map<Integer, MethodHandle> overrides = new HashMap<>();
-        Map<String, String> fingerprints = new HashMap<>();
-        List<MethodSlot> activate = new ArrayList<>();
-        List<MethodHandle> hooks = new ArrayList<>();
-        Map<ClassLoader, PatchContext> contexts = new LinkedHashMap<>();
-        int replaced = 0;
-        int added = 0;
-        int fields = 0;
-        Map<ClassPatch, List<MethodRegistry.LoadedClassInfo>> targets = new LinkedHashMap<>();
-        List<Map.Entry<MethodHandles.Lookup, CallSitePrelinker.Rewritten>> toLink = new ArrayList<>();
+    /** What the steps of one preparation collect. */
+    private static final class Collected {
+        final Map<Integer, MethodHandle> overrides = new HashMap<>();
+        final Map<String, String> fingerprints = new HashMap<>();
+        final List<MethodSlot> activate = new ArrayList<>();
+        final List<MethodHandle> hooks = new ArrayList<>();
+        final List<Map.Entry<MethodHandles.Lookup, CallSitePrelinker.Rewritten>> toLink = new ArrayList<>();
+        int replaced;
+        int added;
+        int fields;
+    }
 
-        // 1. every class: loaded, instrumented, and at the expected version (before defining anything)
+    /** One patched class in one loader: where its new code goes. */
+    private record Target(Patch patch, ClassPatch cp, MethodRegistry.LoadedClassInfo info, Class<?> c) {
+        String dottedName() {
+            return dotted(cp.className());
+        }
+    }
+
+    private PreparedPatch prepareChecked(Patch patch, CodeTable parent, LoaderScope scope) {
+        Map<ClassPatch, List<MethodRegistry.LoadedClassInfo>> targets = checkVersions(patch, parent, scope);
+        Map<ClassLoader, PatchContext> contexts = new LinkedHashMap<>();
+        for (List<MethodRegistry.LoadedClassInfo> infos : targets.values()) {
+            for (MethodRegistry.LoadedClassInfo info : infos) {
+                contexts.computeIfAbsent(info.loader(), l -> defineAddedClasses(patch, l));
+            }
+        }
+        Collected out = new Collected();
+        for (Map.Entry<ClassPatch, List<MethodRegistry.LoadedClassInfo>> e : targets.entrySet()) {
+            ClassPatch cp = e.getKey();
+            for (MethodRegistry.LoadedClassInfo info : e.getValue()) {
+                prepareClass(new Target(patch, cp, info, classFor(info)), contexts.get(info.loader()), out);
+            }
+            out.fingerprints.put(cp.className(), cp.newFingerprint());
+        }
+        // the new code's call sites, bootstrapped now (shadow fields and added methods exist)
+        for (Map.Entry<MethodHandles.Lookup, CallSitePrelinker.Rewritten> e : out.toLink) {
+            CallSitePrelinker.link(e.getKey(), e.getValue(), patch.id());
+        }
+        CodeTable table = parent.with(out.overrides, out.fingerprints, patch.id());
+        return new PreparedPatch(patch, table, out.activate, out.hooks, out.replaced, out.added, out.fields,
+                patch.addedClasses().size());
+    }
+
+    /** Every class the patch names: loaded, instrumented, and at the expected version (before defining anything). */
+    private Map<ClassPatch, List<MethodRegistry.LoadedClassInfo>> checkVersions(Patch patch, CodeTable parent,
+                                                                                LoaderScope scope) {
+        Map<ClassPatch, List<MethodRegistry.LoadedClassInfo>> targets = new LinkedHashMap<>();
         for (ClassPatch cp : patch.classes()) {
-            List<MethodRegistry.LoadedClassInfo> loaded = loadedOrLoad(cp.className());
+            List<MethodRegistry.LoadedClassInfo> loaded = loadedOrLoad(cp.className(), scope);
             for (MethodRegistry.LoadedClassInfo info : loaded) {
                 String actual = parent.fingerprint(cp.className());
                 if (actual == null) {
@@ -79,140 +122,137 @@ final class PatchPreparer {
             }
             targets.put(cp, loaded);
         }
+        return targets;
+    }
 
-        // 2. added classes, in every loader that has one of the patched classes
-        for (List<MethodRegistry.LoadedClassInfo> infos : targets.values()) {
-            for (MethodRegistry.LoadedClassInfo info : infos) {
-                contexts.computeIfAbsent(info.loader(), l -> defineAddedClasses(patch, l));
+    /** One class in one loader: its body class, its replaced and added methods, its shadow fields, its hook. */
+    private void prepareClass(Target t, PatchContext ctx, Collected out) {
+        MethodHandles.Lookup body = t.cp().bodyClass() == null ? null : defineBody(t, ctx, out);
+        for (MethodChange mc : t.cp().methods()) {
+            bindMethod(t, body, mc, out);
+        }
+        for (FieldAddition fa : t.cp().addedFields()) {
+            defineField(t, body, fa);
+            out.fields++;
+        }
+        if (t.cp().transferHook() != null) {
+            try {
+                out.hooks.add(body.findStatic(body.lookupClass(), t.cp().transferHook(), MethodType.methodType(void.class)));
+            } catch (ReflectiveOperationException | NullPointerException ex) {
+                throw new PatchRejectedException("patch " + t.patch().id() + ": no state-transfer hook "
+                        + t.cp().transferHook() + "()V for class " + t.dottedName(), ex);
             }
         }
+    }
 
-        // 3. body classes, replacements, shadow fields, hooks
-        for (Map.Entry<ClassPatch, List<MethodRegistry.LoadedClassInfo>> e : targets.entrySet()) {
-            ClassPatch cp = e.getKey();
-            for (MethodRegistry.LoadedClassInfo info : e.getValue()) {
-                Class<?> c = classFor(info);
-                PatchContext ctx = contexts.get(info.loader());
-                MethodHandles.Lookup body = null;
-                if (cp.bodyClass() != null) {
-                    try {
-                        fixups.checkClassesResolve(info.loader(), cp.bodyClass(), addedNames(patch), patch.id());
-                        CallSitePrelinker.Rewritten rewritten = CallSitePrelinker.rewrite(fixups.apply(info.loader(), cp.bodyClass()));
-                        body = FullLookups.of(c).defineHiddenClass(rewritten.bytes(), true,
-                                MethodHandles.Lookup.ClassOption.NESTMATE);
-                        toLink.add(Map.entry(body, rewritten));
-                    } catch (IllegalAccessException | LinkageError | IllegalArgumentException ex) {
-                        throw new PatchRejectedException("patch " + patch.id() + ": the new code of class "
-                                + dotted(cp.className()) + " does not load: " + ex, ex);
-                    }
-                    PatchLinker.register(body.lookupClass(), ctx);
-                }
-                for (MethodChange mc : cp.methods()) {
-                    MethodSlot slot = null;
-                    for (MethodSlot s : info.methods()) {
-                        if (s.name().equals(mc.name()) && s.descriptor().equals(mc.descriptor())) {
-                            slot = s;
-                            break;
-                        }
-                    }
-                    boolean addedHere = slot == null;
-                    String method = dotted(cp.className()) + "#" + mc.name() + mc.descriptor();
-                    if (addedHere) {
-                        // a method this patch adds, or one an earlier patch added and this one changes:
-                        // it lives in the views' tables like a replacement, and links dispatch through them
-                        slot = registry.find(info.loader(), cp.className(), mc.name(), mc.descriptor());
-                        if (mc.kind() == MethodChange.Kind.REPLACED && slot == null) {
-                            throw new PatchRejectedException("patch " + patch.id() + " replaces " + method
-                                    + ", which is not a patchable method of the loaded class");
-                        }
-                    }
-                    if (slot != null && slot.isStatic() != mc.isStatic()) {
-                        throw new PatchRejectedException("patch " + patch.id() + " says " + method + " is "
-                                + staticWord(mc.isStatic()) + " method, but in this process it is "
-                                + staticWord(slot.isStatic()) + " method (the manifest does not match the class)");
-                    }
-                    if (body == null) {
-                        throw new PatchRejectedException("patch " + patch.id() + " changes " + method
-                                + " but carries no new code for its class");
-                    }
-                    MethodType type;
-                    try {
-                        type = MethodType.fromMethodDescriptorString(mc.descriptor(), info.loader());
-                    } catch (TypeNotPresentException ex) {
-                        throw new PatchRejectedException("patch " + patch.id() + " changes " + method + ", whose "
-                                + "descriptor names a class that the loader of " + dotted(cp.className())
-                                + " cannot load: " + ex.typeName(), ex);
-                    }
-                    if (!mc.isStatic()) {
-                        type = type.insertParameterTypes(0, c);
-                    }
-                    MethodHandle found;
-                    try {
-                        found = body.findStatic(body.lookupClass(), mc.bodyMethodName(), type);
-                    } catch (ReflectiveOperationException ex) {
-                        throw new PatchRejectedException("patch " + patch.id() + ": no new body " + mc.bodyMethodName()
-                                + type + " for " + method, ex);
-                    }
-                    if (slot == null) {   // registered once its body is found: a refused patch leaves no slot
-                        slot = registry.register(info.loader(), cp.className(), mc.name(), mc.descriptor(), mc.isStatic());
-                    }
-                    overrides.put(slot.id(), found);
-                    if (addedHere) {
-                        added++;
-                    } else {
-                        activate.add(slot);
-                        replaced++;
-                    }
-                }
-                for (FieldAddition fa : cp.addedFields()) {
-                    MethodHandle init = null;
-                    if (fa.initializerMethod() != null) {
-                        MethodType t;
-                        try {
-                            t = MethodType.fromMethodDescriptorString("()" + fa.descriptor(), info.loader());
-                        } catch (TypeNotPresentException ex) {
-                            throw new PatchRejectedException("patch " + patch.id() + " adds field "
-                                    + dotted(cp.className()) + "." + fa.name() + " of a type that the loader of "
-                                    + dotted(cp.className()) + " cannot load: " + ex.typeName(), ex);
-                        }
-                        if (!fa.isStatic()) {
-                            t = t.insertParameterTypes(0, c);
-                        }
-                        try {
-                            init = body.findStatic(body.lookupClass(), fa.initializerMethod(), t);
-                        } catch (ReflectiveOperationException | NullPointerException ex) {
-                            throw new PatchRejectedException("patch " + patch.id() + ": no initialiser "
-                                    + fa.initializerMethod() + t + " for new field " + dotted(cp.className()) + "."
-                                    + fa.name(), ex);
-                        }
-                    }
-                    try {
-                        ShadowFields.shared().define(info.loader(), cp.className(), fa.name(), fa.descriptor(),
-                                fa.isStatic(), init);
-                    } catch (IllegalArgumentException ex) {   // exists with the other static-ness
-                        throw new PatchRejectedException("patch " + patch.id() + " adds " + (fa.isStatic() ? "static"
-                                : "instance") + " field " + dotted(cp.className()) + "." + fa.name() + ": "
-                                + ex.getMessage(), ex);
-                    }
-                    fields++;
-                }
-                if (cp.transferHook() != null) {
-                    try {
-                        hooks.add(body.findStatic(body.lookupClass(), cp.transferHook(), MethodType.methodType(void.class)));
-                    } catch (ReflectiveOperationException | NullPointerException ex) {
-                        throw new PatchRejectedException("patch " + patch.id() + ": no state-transfer hook "
-                                + cp.transferHook() + "()V for class " + dotted(cp.className()), ex);
-                    }
-                }
+    /** Defines the class's body class (hidden, a nestmate of the class), its call sites redirected for prelinking. */
+    private MethodHandles.Lookup defineBody(Target t, PatchContext ctx, Collected out) {
+        MethodHandles.Lookup body;
+        try {
+            ClassLoader loader = t.info().loader();
+            fixups.checkClassesResolve(loader, t.cp().bodyClass(), addedNames(t.patch()), t.patch().id());
+            CallSitePrelinker.Rewritten rewritten = CallSitePrelinker.rewrite(fixups.apply(loader, t.cp().bodyClass()),
+                    ++tables);
+            body = FullLookups.of(t.c()).defineHiddenClass(rewritten.bytes(), true,
+                    MethodHandles.Lookup.ClassOption.NESTMATE);
+            out.toLink.add(Map.entry(body, rewritten));
+        } catch (IllegalAccessException | LinkageError | IllegalArgumentException ex) {
+            throw new PatchRejectedException("patch " + t.patch().id() + ": the new code of class "
+                    + t.dottedName() + " does not load: " + ex, ex);
+        }
+        Linkage.bind(body.lookupClass(), ctx);
+        return body;
+    }
+
+    /** A replaced or added method: its slot (registered once its body is found) and its new body. */
+    private void bindMethod(Target t, MethodHandles.Lookup body, MethodChange mc, Collected out) {
+        String patchId = t.patch().id();
+        MethodSlot slot = null;
+        for (MethodSlot s : t.info().methods()) {
+            if (s.name().equals(mc.name()) && s.descriptor().equals(mc.descriptor())) {
+                slot = s;
+                break;
             }
-            fingerprints.put(cp.className(), cp.newFingerprint());
         }
-        // 4. bootstrap the new code's call sites now (shadow fields and added methods exist)
-        for (Map.Entry<MethodHandles.Lookup, CallSitePrelinker.Rewritten> e : toLink) {
-            CallSitePrelinker.link(e.getKey(), e.getValue(), patch.id());
+        boolean addedHere = slot == null;
+        String method = t.dottedName() + "#" + mc.name() + mc.descriptor();
+        if (addedHere) {
+            // a method this patch adds, or one an earlier patch added and this one changes:
+            // it lives in the views' tables like a replacement, and links dispatch through them
+            slot = registry.find(t.info().loader(), t.cp().className(), mc.name(), mc.descriptor());
+            if (mc.kind() == MethodChange.Kind.REPLACED && slot == null) {
+                throw new PatchRejectedException("patch " + patchId + " replaces " + method
+                        + ", which is not a patchable method of the loaded class");
+            }
         }
-        CodeTable table = parent.with(overrides, fingerprints, patch.id());
-        return new PreparedPatch(patch, table, activate, hooks, replaced, added, fields, patch.addedClasses().size());
+        if (slot != null && slot.isStatic() != mc.isStatic()) {
+            throw new PatchRejectedException("patch " + patchId + " says " + method + " is "
+                    + staticWord(mc.isStatic()) + " method, but in this process it is "
+                    + staticWord(slot.isStatic()) + " method (the manifest does not match the class)");
+        }
+        if (body == null) {
+            throw new PatchRejectedException("patch " + patchId + " changes " + method
+                    + " but carries no new code for its class");
+        }
+        MethodType type;
+        try {
+            type = MethodType.fromMethodDescriptorString(mc.descriptor(), t.info().loader());
+        } catch (TypeNotPresentException ex) {
+            throw new PatchRejectedException("patch " + patchId + " changes " + method + ", whose "
+                    + "descriptor names a class that the loader of " + t.dottedName()
+                    + " cannot load: " + ex.typeName(), ex);
+        }
+        if (!mc.isStatic()) {
+            type = type.insertParameterTypes(0, t.c());
+        }
+        MethodHandle found;
+        try {
+            found = body.findStatic(body.lookupClass(), mc.bodyMethodName(), type);
+        } catch (ReflectiveOperationException ex) {
+            throw new PatchRejectedException("patch " + patchId + ": no new body " + mc.bodyMethodName()
+                    + type + " for " + method, ex);
+        }
+        if (slot == null) {   // registered once its body is found: a refused patch leaves no slot
+            slot = registry.register(t.info().loader(), t.cp().className(), mc.name(), mc.descriptor(), mc.isStatic());
+        }
+        out.overrides.put(slot.id(), found);
+        if (addedHere) {
+            out.added++;
+        } else {
+            out.activate.add(slot);
+            out.replaced++;
+        }
+    }
+
+    /** A field the patch adds: its initialiser in the body class, and the shadow field (created on first definition). */
+    private void defineField(Target t, MethodHandles.Lookup body, FieldAddition fa) {
+        String patchId = t.patch().id();
+        String field = t.dottedName() + "." + fa.name();
+        MethodHandle init = null;
+        if (fa.initializerMethod() != null) {
+            MethodType type;
+            try {
+                type = MethodType.fromMethodDescriptorString("()" + fa.descriptor(), t.info().loader());
+            } catch (TypeNotPresentException ex) {
+                throw new PatchRejectedException("patch " + patchId + " adds field " + field
+                        + " of a type that the loader of " + t.dottedName() + " cannot load: " + ex.typeName(), ex);
+            }
+            if (!fa.isStatic()) {
+                type = type.insertParameterTypes(0, t.c());
+            }
+            try {
+                init = body.findStatic(body.lookupClass(), fa.initializerMethod(), type);
+            } catch (ReflectiveOperationException | NullPointerException ex) {
+                throw new PatchRejectedException("patch " + patchId + ": no initialiser "
+                        + fa.initializerMethod() + type + " for new field " + field, ex);
+            }
+        }
+        try {
+            fields.define(t.info().loader(), t.cp().className(), fa.name(), fa.descriptor(), fa.isStatic(), init);
+        } catch (IllegalArgumentException ex) {   // exists with the other static-ness
+            throw new PatchRejectedException("patch " + patchId + " adds " + (fa.isStatic() ? "static"
+                    : "instance") + " field " + field + ": " + ex.getMessage(), ex);
+        }
     }
 
     private static java.util.Set<String> addedNames(Patch patch) {
@@ -224,7 +264,7 @@ final class PatchPreparer {
     }
 
     private PatchContext defineAddedClasses(Patch patch, ClassLoader loader) {
-        PatchContext ctx = new PatchContext(patch.id(), loader);
+        PatchContext ctx = new PatchContext(patch.id(), loader, registry, fields);
         for (AddedClass ac : patch.addedClasses()) {
             try {
                 Class<?> host = Class.forName(dotted(ac.hostClassName()), false, loader);
@@ -235,7 +275,7 @@ final class PatchPreparer {
                     defined = MethodHandles.privateLookupIn(host, MethodHandles.lookup())
                             .defineClass(fixups.apply(loader, ac.bytes()));
                 }
-                PatchLinker.register(defined, ctx);
+                Linkage.bind(defined, ctx);
             } catch (ReflectiveOperationException | LinkageError | IllegalArgumentException ex) {
                 // IllegalArgumentException: the ClassFile API's verdict on damaged bytes (ConstantPoolException...)
                 throw new PatchRejectedException("patch " + patch.id() + ": added class " + dotted(ac.className())
@@ -245,24 +285,41 @@ final class PatchPreparer {
         return ctx;
     }
 
-    private List<MethodRegistry.LoadedClassInfo> loadedOrLoad(String className) {
-        List<MethodRegistry.LoadedClassInfo> l = registry.loaded(className);
+    private List<MethodRegistry.LoadedClassInfo> loadedOrLoad(String className, LoaderScope scope) {
+        List<MethodRegistry.LoadedClassInfo> l = inScope(registry.loaded(className), scope);
         if (!l.isEmpty()) {
             return l;
         }
         for (ClassLoader loader : registry.loaders()) {   // not loaded yet: load it (not initialise) where its package lives
+            if (!scope.includes(loader)) {
+                continue;
+            }
             try {
                 Class.forName(dotted(className), false, loader);
             } catch (ClassNotFoundException | LinkageError ignored) {
                 // not in this loader
             }
         }
-        l = registry.loaded(className);
+        l = inScope(registry.loaded(className), scope);
         if (l.isEmpty()) {
             throw new PatchRejectedException("class " + dotted(className) + " is not loaded by any class loader of "
-                    + "this process as a patchable class (is it outside the agent's include patterns?)");
+                    + "this process" + scope.describe() + " as a patchable class (is it outside the agent's include "
+                    + "patterns" + (scope.name() == null ? "" : ", or is there no such loader") + "?)");
         }
         return l;
+    }
+
+    private static List<MethodRegistry.LoadedClassInfo> inScope(List<MethodRegistry.LoadedClassInfo> all, LoaderScope scope) {
+        if (scope.name() == null) {
+            return all;
+        }
+        List<MethodRegistry.LoadedClassInfo> in = new ArrayList<>();
+        for (MethodRegistry.LoadedClassInfo i : all) {
+            if (scope.includes(i.loader())) {
+                in.add(i);
+            }
+        }
+        return in;
     }
 
     private static Class<?> classFor(MethodRegistry.LoadedClassInfo info) {

@@ -11,11 +11,7 @@ import java.util.Objects;
  * static field. A value is initialised lazily, on the first access for that object, by the
  * field's initialiser from the new build (or to the type's default value).
  *
- * {@snippet :
- * ShadowField hits = ShadowFields.shared().define(loader, "com/acme/Cart", "hits", "J", false, null);
- * hits.put(cart, 1L);
- * long n = (long) hits.get(cart);
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=shadow-field}
  *
  * <p>Implementation notes: values live in {@link Cell}s (a volatile slot each), so reads and
  * writes are atomic and visible across threads, like a volatile field: stronger than the

@@ -7,16 +7,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The shadow fields of a process, by owner class, name and descriptor. A field keeps its
- * storage for the life of the process: a patch rolled back and applied again (or a later
+ * The shadow fields of one set of code views, by owner class, name and descriptor. A field
+ * keeps its storage as long as they live: a patch rolled back and applied again (or a later
  * patch that adds the same field) finds the values where they were.
  *
  * <p>Threading: shared.
  */
 public final class ShadowFields {
-    private static final ShadowFields SHARED = new ShadowFields();
-
-    /** A separate registry (tests); the process uses {@link #shared()}. */
+    /** An empty set of fields (each code views owns one). */
     public ShadowFields() {}
 
     private record Key(ClassLoader loader, String owner, String name, String descriptor) {
@@ -33,11 +31,6 @@ public final class ShadowFields {
     }
 
     private final Map<Key, ShadowField> fields = new ConcurrentHashMap<>();
-
-    /** The fields of this process. */
-    public static ShadowFields shared() {
-        return SHARED;
-    }
 
     /**
      * The field, created on first definition.

@@ -26,15 +26,7 @@ import java.util.Set;
  * in this view only) or restricted (they throw {@link RestrictedMethodException}). Other
  * threads are unaffected; move threads in and out with the view runtime.
  *
- * {@snippet :
- * CodeVariant v = CodeVariant.named("trace-checkout")
- *         .trace("com.acme.Cart#checkout")
- *         .restrict("com.acme.Admin#deleteAll")
- *         .publish();
- * CodeViews.get().space().migrate(v.view()).threads(suspectThread).start();
- * // ... later
- * v.traces().forEach(System.out::println);
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=code-variant}
  *
  * <p>Implementation notes: a traced method's body in the variant is a handle that records
  * and then calls the body it wraps: the parent view's replacement if the parent overrides
@@ -68,9 +60,9 @@ public final class CodeVariant {
         this.records = records;
     }
 
-    /** Starts a variant of the current default code view. */
-    public static Builder named(String name) {
-        return new Builder(Objects.requireNonNull(name, "name"));
+    /** Starts a variant of the current default view of {@code code}. */
+    public static Builder named(CodeViews code, String name) {
+        return new Builder(Objects.requireNonNull(code, "code"), Objects.requireNonNull(name, "name"));
     }
 
     /** The variant's view: migrate threads into it to run the variant. */
@@ -87,11 +79,13 @@ public final class CodeVariant {
 
     /** Builds a variant. */
     public static final class Builder {
+        private final CodeViews code;
         private final String name;
         private final List<String> traced = new ArrayList<>();
         private final List<String> restricted = new ArrayList<>();
 
-        private Builder(String name) {
+        private Builder(CodeViews code, String name) {
+            this.code = code;
             this.name = name;
         }
 
@@ -113,7 +107,6 @@ public final class CodeVariant {
          * @throws IllegalArgumentException naming a pattern that matches no patchable method
          */
         public CodeVariant publish() {
-            CodeViews code = CodeViews.get();
             Deque<TraceRecord> records = new ArrayDeque<>();
             Map<MethodSlot, MethodHandle> bodies = new LinkedHashMap<>();
             Set<MethodSlot> wrapping = new HashSet<>();

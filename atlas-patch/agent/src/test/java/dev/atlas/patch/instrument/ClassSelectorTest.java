@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -84,10 +85,10 @@ class ClassSelectorTest {
     @Test
     void boundariesMatchTheTypeItselfItsSuperclassOrItsInterfaces() {
         BoundaryMatcher b = new BoundaryMatcher(BoundaryMatcher.DEFAULTS);
-        assertTrue(b.isBoundary("app/H", "java/lang/Object", List.of("com/sun/net/httpserver/HttpHandler"), "handle"));
-        assertFalse(b.isBoundary("app/H", "java/lang/Object", List.of("com/sun/net/httpserver/HttpHandler"), "other"));
-        assertTrue(b.isBoundary("app/S", "jakarta/servlet/http/HttpServlet", List.of(), "doGet"));
-        assertFalse(b.isBoundary("app/X", "java/lang/Object", List.of(), "handle"));
+        assertTrue(b.isBoundary(Set.of("app/H", "java/lang/Object", "com/sun/net/httpserver/HttpHandler"), "handle"));
+        assertFalse(b.isBoundary(Set.of("app/H", "java/lang/Object", "com/sun/net/httpserver/HttpHandler"), "other"));
+        assertTrue(b.isBoundary(Set.of("app/S", "jakarta/servlet/http/HttpServlet"), "doGet"));
+        assertFalse(b.isBoundary(Set.of("app/X", "java/lang/Object"), "handle"));
         assertThrows(IllegalArgumentException.class, () -> new BoundaryMatcher(List.of("app.H.handle")));
         assertThrows(IllegalArgumentException.class, () -> new BoundaryMatcher(List.of("app.H#handle(I)V")));
     }

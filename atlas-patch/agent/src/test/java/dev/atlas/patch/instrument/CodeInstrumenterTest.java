@@ -61,7 +61,8 @@ class CodeInstrumenterTest {
     @Test
     void everyShapeVerifiesAndBehavesAsBefore() throws Exception {
         Map<String, byte[]> classes = InMemoryCompiler.compile(Map.of("shapes.Shapes", SHAPES, "shapes.Greeter", GREETER));
-        MethodRegistry registry = CodeViews.get().registry();
+        CodeViews code = new CodeViews();
+        MethodRegistry registry = code.registry();
         CodeInstrumenter ins = new CodeInstrumenter(registry, new BoundaryMatcher(List.of("shapes.Greeter#handle")));
         for (Map.Entry<String, byte[]> e : classes.entrySet()) {
             byte[] out = ins.instrument(getClass().getClassLoader(), e.getValue());
@@ -88,7 +89,7 @@ class CodeInstrumenterTest {
         var ex = assertThrows(java.lang.reflect.InvocationTargetException.class, () -> call(c, o, "handle", (Object) null));
         assertInstanceOf(IllegalArgumentException.class, ex.getCause());
         // every request scope was closed, including the one that threw: switching is only allowed outside scopes
-        var space = CodeViews.get().space();
+        var space = code.space();
         assertDoesNotThrow(() -> space.switchCurrentThread(space.defaultView()));
         var info = registry.loaded("shapes/Shapes");
         assertFalse(info.isEmpty());
@@ -101,7 +102,7 @@ class CodeInstrumenterTest {
     @Test
     void aClassWithNothingPatchableIsLeftAlone() {
         Map<String, byte[]> classes = InMemoryCompiler.compile(Map.of("shapes.Marker", "package shapes; public interface Marker { void m(); }"));
-        CodeInstrumenter ins = new CodeInstrumenter(CodeViews.get().registry(), new BoundaryMatcher(List.of()));
+        CodeInstrumenter ins = new CodeInstrumenter(new CodeViews().registry(), new BoundaryMatcher(List.of()));
         assertNull(ins.instrument(getClass().getClassLoader(), classes.get("shapes/Marker")));
         assertThrows(IllegalArgumentException.class, () -> ins.instrument(getClass().getClassLoader(), new byte[] {1, 2, 3}));
     }

@@ -8,12 +8,19 @@ import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.MethodModel;
 import java.lang.classfile.instruction.InvokeInstruction;
+import java.lang.constant.ClassDesc;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -73,6 +80,48 @@ class ExecutorBoundariesTest {
         assertTrue(calls.contains(ExecutorBoundaries.BRIDGE + ".after ()V"), calls::toString);
         assertEquals(List.of(), ClassFile.of().verify(future));
         assertEquals(List.of(), ClassFile.of().verify(ExecutorBoundaries.bridgeBytes()));
+    }
+
+    /**
+     * The bridge's logic, under a name of this package: woven {@code runWorker} calls
+     * {@code before(); run(task); after()}, and the task gets one scope, not two; where only
+     * {@code run} is called (a thread per task, a {@code beforeExecute} that skips {@code super}),
+     * {@code run} opens the task's scope, and closes it when the task throws.
+     */
+    @Test
+    void aPoolTaskRunsInOneScopeWhicheverOfBeforeAndRunOpensIt() throws Throwable {
+        MethodHandles.Lookup l = MethodHandles.lookup();
+        Class<?> bridge = l.defineClass(ExecutorBoundaries.bridgeBytes(
+                ClassDesc.of(ExecutorBoundariesTest.class.getPackageName() + ".TaskBoundaryUnderTest")));
+        AtomicInteger opened = new AtomicInteger();
+        AtomicInteger closed = new AtomicInteger();
+        Supplier<Runnable> hook = () -> {
+            opened.incrementAndGet();
+            return closed::incrementAndGet;
+        };
+        bridge.getField("hook").set(null, hook);
+        MethodHandle before = l.findStatic(bridge, "before", MethodType.methodType(void.class));
+        MethodHandle after = l.findStatic(bridge, "after", MethodType.methodType(void.class));
+        MethodHandle run = l.findStatic(bridge, "run", MethodType.methodType(void.class, Runnable.class));
+        AtomicInteger ran = new AtomicInteger();
+        Runnable task = () -> {
+            assertEquals(opened.get() - 1, closed.get(), "the task runs inside its scope");
+            ran.incrementAndGet();
+        };
+
+        before.invoke();
+        run.invoke(task);
+        after.invoke();
+        assertEquals(List.of(1, 1, 1), List.of(ran.get(), opened.get(), closed.get()), "runWorker: one scope per task");
+
+        run.invoke(task);
+        assertEquals(List.of(2, 2, 2), List.of(ran.get(), opened.get(), closed.get()), "run alone opens the scope");
+
+        Runnable failing = () -> {
+            throw new IllegalStateException("task failed");
+        };
+        assertThrows(IllegalStateException.class, () -> run.invoke(failing));
+        assertEquals(List.of(3, 3), List.of(opened.get(), closed.get()), "a failing task's scope is closed");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.atlas.patch.jit;
 
+import dev.atlas.testsupport.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -351,10 +352,7 @@ class JitPriorityWindowTest {
         return m;
     }
 
-    private static void awaitOpenLeases(JitPriorityWindow w, int n) throws InterruptedException {
-        for (int i = 0; i < 6000 && w.openLeases() != n; i++) {
-            Thread.sleep(10);
-        }
-        assertEquals(n, w.openLeases());
+    private static void awaitOpenLeases(JitPriorityWindow w, int n) {
+        Await.until(() -> n + " open lease(s), not " + w.openLeases(), Await.BOUND, () -> w.openLeases() == n);
     }
 }

@@ -62,7 +62,7 @@ class CallSitePrelinkerTest {
     void redirectedClassRunsLikeTheOriginal() throws Throwable {
         byte[] original = InMemoryCompiler.compile(Map.of("dev.atlas.patch.runtime.Sites", SOURCE), Map.of())
                 .get("dev/atlas/patch/runtime/Sites");
-        CallSitePrelinker.Rewritten rewritten = CallSitePrelinker.rewrite(original);
+        CallSitePrelinker.Rewritten rewritten = CallSitePrelinker.rewrite(original, 1);
         assertTrue(rewritten.sites().size() >= 5, "concat, lambda and switch sites: " + rewritten.sites());
 
         MethodHandles.Lookup body = MethodHandles.lookup().defineHiddenClass(rewritten.bytes(), true);
@@ -88,7 +88,7 @@ class CallSitePrelinkerTest {
     void codeAndStackMapsAreUntouched() {
         byte[] original = InMemoryCompiler.compile(Map.of("dev.atlas.patch.runtime.Sites", SOURCE), Map.of())
                 .get("dev/atlas/patch/runtime/Sites");
-        byte[] redirected = CallSitePrelinker.rewrite(original).bytes();
+        byte[] redirected = CallSitePrelinker.rewrite(original, 1).bytes();
         ClassModel before = ClassFile.of().parse(original);
         ClassModel after = ClassFile.of().parse(redirected);
         assertEquals(before.methods().size(), after.methods().size());
@@ -131,7 +131,7 @@ class CallSitePrelinkerTest {
                         .invokedynamic(DynamicCallSiteDesc.of(concat, "concat",
                                 MethodTypeDesc.of(ConstantDescs.CD_String, ConstantDescs.CD_String), "<\u0001>"))
                         .areturn()));
-        CallSitePrelinker.Rewritten rewritten = CallSitePrelinker.rewrite(bytes);
+        CallSitePrelinker.Rewritten rewritten = CallSitePrelinker.rewrite(bytes, 2);
         assertEquals(1, rewritten.sites().size());
         MethodHandles.Lookup body = MethodHandles.lookup().defineHiddenClass(rewritten.bytes(), true);
         CallSitePrelinker.link(body, rewritten, "test");

@@ -1,5 +1,6 @@
 package dev.atlas.patch.runtime;
 
+import dev.atlas.testsupport.Await;
 import dev.atlas.core.MigrationReport;
 import dev.atlas.core.ThreadMigrationState;
 import dev.atlas.core.View;
@@ -68,10 +69,10 @@ class CodeViewsTest {
             }
             """;
 
-    final CodeViews code = CodeViews.get();
-    /** One pipeline for the class's tests (JIT window off: a unit test leaves the JVM's JIT alone). */
-    static final PatchPipeline PIPELINE = new PatchPipeline(CodeViews.get(), dev.atlas.patch.jit.JitPriorityWindow.off());
-    final PatchPipeline pipeline = PIPELINE;
+    /** This test's own code views and pipeline (JIT window off: a unit test leaves the JVM's JIT alone). */
+    final dev.atlas.patch.runtime.PatchPipeline pipeline =
+            new dev.atlas.patch.runtime.PatchPipeline(new CodeViews(), dev.atlas.patch.jit.JitPriorityWindow.off());
+    final CodeViews code = pipeline.views();
     Map<String, byte[]> v1;
     ClassLoader loader;
     Object shop;
@@ -83,9 +84,6 @@ class CodeViewsTest {
 
     @BeforeEach
     void load() throws Exception {
-        while (!code.applied().isEmpty()) {   // another test's patches
-            pipeline.rollback().migration().await(LONG);
-        }
         v1 = InMemoryCompiler.compile(Map.of("app.Shop", SHOP, "app.Handler", HANDLER));
         CodeInstrumenter ins = new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of("app.Handler#handle",
                 "app.Handler#explode")));
@@ -103,10 +101,8 @@ class CodeViewsTest {
     }
 
     @AfterEach
-    void rollbackAll() throws Exception {
-        while (!code.applied().isEmpty()) {
-            pipeline.rollback().migration().await(LONG);
-        }
+    void closePipeline() {
+        pipeline.close();
     }
 
     /** A patch of app.Shop replacing tagA, tagB (instance) and tagC (static) to return {@code tag}. */
@@ -198,11 +194,8 @@ class CodeViewsTest {
         assertNotNull(body, "the patch's view has a body for tagA");
         assertEquals("2", (String) tagA.invokeExact());
         a.migration().await(LONG);
-        long deadline = System.nanoTime() + LONG.toNanos();
-        while (!slot.inlineCacheHolds(body) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertTrue(slot.inlineCacheHolds(body), "installed after the migration");
+        Await.until("the inline cache for the new body installed after the migration", LONG,
+                () -> slot.inlineCacheHolds(body));
         assertEquals("2", (String) tagA.invokeExact());
         assertEquals("222", callHandle(() -> {}));
         code.installInlineCaches();   // what other tests' delayed installations may still have pending
@@ -440,7 +433,7 @@ class CodeViewsTest {
     @Test
     void aTracingVariantRecordsCallsOfItsThreadsOnlyAndRunsTheCodeItWraps() throws Exception {
         pipeline.apply(shopPatch("2", v1Fingerprint())).migration().await(LONG);   // the variant wraps patched code
-        CodeVariant v = CodeVariant.named("trace").trace("app.Shop#tagA").trace("app.Shop#price").publish();
+        CodeVariant v = CodeVariant.named(code, "trace").trace("app.Shop#tagA").trace("app.Shop#price").publish();
         AtomicReference<String> traced = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name("traced-thread").unstarted(() -> {
             code.space().switchCurrentThread(v.view());
@@ -459,7 +452,7 @@ class CodeViewsTest {
 
     @Test
     void aTracingVariantOfUnpatchedCodeRunsTheOriginalBodyOnce() throws Exception {
-        CodeVariant v = CodeVariant.named("trace-original").trace("app.Shop#price").publish();
+        CodeVariant v = CodeVariant.named(code, "trace-original").trace("app.Shop#price").publish();
         AtomicReference<Integer> result = new AtomicReference<>();
         Thread t = Thread.ofPlatform().start(() -> {
             code.space().switchCurrentThread(v.view());
@@ -477,7 +470,7 @@ class CodeViewsTest {
 
     @Test
     void aRestrictedVariantMakesChosenMethodsThrowForItsThreadsOnly() throws Exception {
-        CodeVariant v = CodeVariant.named("restricted").restrict("app.Shop#tagC").publish();
+        CodeVariant v = CodeVariant.named(code, "restricted").restrict("app.Shop#tagC").publish();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread t = Thread.ofPlatform().start(() -> {
             code.space().switchCurrentThread(v.view());
@@ -492,7 +485,7 @@ class CodeViewsTest {
         assertInstanceOf(RestrictedMethodException.class, cause);
         assertTrue(cause.getMessage().contains("app.Shop#tagC"), cause.getMessage());
         assertEquals("111", callHandle(() -> {}), "other threads are unaffected");
-        assertThrows(IllegalArgumentException.class, () -> CodeVariant.named("x").restrict("app.Shop#nothing").publish());
+        assertThrows(IllegalArgumentException.class, () -> CodeVariant.named(code, "x").restrict("app.Shop#nothing").publish());
     }
 
     @Test

@@ -21,7 +21,7 @@ class MethodSlotTest {
 
     @Test
     void cachingABodyDoesNotBuildTheInlineCacheUntilInstalledAndNoTargetChangesAResult() throws Throwable {
-        MethodSlot slot = new MethodSlot(Integer.MAX_VALUE, MethodSlotTest.class.getClassLoader(), "x/Y", "m",
+        MethodSlot slot = new MethodSlot(new CodeViews().space(), Integer.MAX_VALUE, MethodSlotTest.class.getClassLoader(), "x/Y", "m",
                 "()Ljava/lang/String;", true);
         MethodHandle a = MethodHandles.constant(String.class, "a");
         MethodHandle b = MethodHandles.constant(String.class, "b");
@@ -52,7 +52,7 @@ class MethodSlotTest {
     /** A site created after the installation starts with the inline cache. */
     @Test
     void anInvokeSiteCreatedAfterTheInstallationHasTheInlineCache() throws Throwable {
-        MethodSlot slot = new MethodSlot(Integer.MAX_VALUE - 1, MethodSlotTest.class.getClassLoader(), "x/Y", "n",
+        MethodSlot slot = new MethodSlot(new CodeViews().space(), Integer.MAX_VALUE - 1, MethodSlotTest.class.getClassLoader(), "x/Y", "n",
                 "()Ljava/lang/String;", true);
         MethodHandle a = MethodHandles.constant(String.class, "a");
         slot.cache(a);

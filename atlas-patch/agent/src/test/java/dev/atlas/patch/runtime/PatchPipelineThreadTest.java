@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PatchPipelineThreadTest {
     @Test
     void theSchedulerThreadIsThePipelinesOwnAndNoOtherIs() throws Exception {
-        try (PatchPipeline pipeline = new PatchPipeline(CodeViews.get(), JitPriorityWindow.off())) {
+        try (PatchPipeline pipeline = new PatchPipeline(new CodeViews(), JitPriorityWindow.off())) {
             assertFalse(pipeline.ownsThread(Thread.currentThread()));
             Thread worker = pipeline.scheduler().submit(Thread::currentThread).get(30, TimeUnit.SECONDS);
             assertTrue(pipeline.ownsThread(worker), worker::toString);

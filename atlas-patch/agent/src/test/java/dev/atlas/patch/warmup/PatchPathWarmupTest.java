@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The warm-up really runs the patch path (it checks its own dispatch results) and touches no other thread. */
 class PatchPathWarmupTest {
-    private static final PatchPipeline PIPELINE = new PatchPipeline(CodeViews.get(), JitPriorityWindow.off());
+    private static final PatchPipeline PIPELINE = new PatchPipeline(new CodeViews(), JitPriorityWindow.off());
 
     @AfterAll
     static void closePipeline() {
@@ -42,7 +42,7 @@ class PatchPathWarmupTest {
      */
     @Test
     void anApplyWaitsForAWarmUpStillRunning() throws Exception {
-        try (PatchPipeline pipeline = new PatchPipeline(CodeViews.get(), JitPriorityWindow.off())) {
+        try (PatchPipeline pipeline = new PatchPipeline(new CodeViews(), JitPriorityWindow.off())) {
             CountDownLatch release = new CountDownLatch(1);
             List<String> order = Collections.synchronizedList(new ArrayList<>());
             Thread warmup = pipeline.startWarmup(() -> {

@@ -7,13 +7,7 @@ import java.util.Objects;
 /**
  * Options of {@link PatchBuilder#diff}: which classes to consider and the description.
  *
- * {@snippet :
- * BuildOptions opts = BuildOptions.defaults()
- *         .withIncludes(List.of("com.acme.**"))
- *         .withExcludes(List.of("com.acme.generated.*"))
- *         .withDescription("fix the rounding in Invoice.total()")
- *         .withClasspath(List.of(Path.of("lib/framework.jar")));
- * }
+ * {@snippet class=dev.atlas.patch.snippets.BuilderSnippets region=build-options}
  *
  * <p>Patterns are dotted package names: {@code com.acme} and {@code com.acme.*} match the
  * classes of that package, {@code com.acme.**} also those of its subpackages, and a full

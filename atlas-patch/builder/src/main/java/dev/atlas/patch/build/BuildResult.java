@@ -9,14 +9,7 @@ import java.util.Optional;
  * notes on what was ignored (debug-only or annotation-only differences, removed private
  * methods, a static initialiser replaced by a transfer hook).
  *
- * {@snippet :
- * BuildResult r = PatchBuilder.diff(oldJar, newJar, BuildOptions.defaults());
- * if (r.isRefused()) {
- *     r.refusals().forEach(System.err::println);
- * } else {
- *     PatchFile.write(r.patch().orElseThrow(), out);
- * }
- * }
+ * {@snippet class=dev.atlas.patch.snippets.BuilderSnippets region=build-result}
  *
  * @param patch the patch, or empty when refused
  * @param refusals non-empty exactly when there is no patch

@@ -36,14 +36,7 @@ import java.util.function.UnaryOperator;
  * {@code atlas patch build}: diffs two builds method by method and makes a patch, or says
  * exactly why it will not.
  *
- * {@snippet :
- * BuildResult r = PatchBuilder.diff(Path.of("app-1.0.jar"), Path.of("app-1.0.1.jar"),
- *         BuildOptions.defaults().withDescription("fix rounding"));
- * r.notes().forEach(System.out::println);
- * if (!r.isRefused()) {
- *     PatchFile.write(r.patchOrThrow(), Path.of("fix.atlaspatch"));
- * }
- * }
+ * {@snippet class=dev.atlas.patch.snippets.BuilderSnippets region=patch-builder}
  *
  * <p>What a patch can hold: changed method bodies, new methods, new classes, new instance
  * and static fields (shadow fields, with initialisers that use only {@code this} and

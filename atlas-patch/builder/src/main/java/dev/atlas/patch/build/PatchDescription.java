@@ -18,17 +18,7 @@ import java.util.stream.Collectors;
 /**
  * {@code atlas patch inspect}: what a patch changes, in readable Java-like form.
  *
- * {@snippet :
- * System.out.print(PatchDescription.render(Path.of("fix.atlaspatch")));
- * // Patch 3f9c0a17e2d4b851 (format 1): fix rounding
- * // Signature: signed by CN=release,O=Acme (not verified by inspect)
- * // Changed classes (1):
- * //   com.acme.Invoice
- * //     expects  9a0c...   new  77be...
- * //     replaced  long total()
- * //     added     static long round(long, int)
- * //     field     + int retries = init$retries(this)
- * }
+ * {@snippet class=dev.atlas.patch.snippets.BuilderSnippets region=patch-description}
  *
  * <p>Implementation notes: pure formatting of the model; {@link #render(Path)} adds the
  * recorded signer, which it does not verify ({@code PatchVerifier} does).

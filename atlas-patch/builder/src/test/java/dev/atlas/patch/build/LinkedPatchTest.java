@@ -68,15 +68,14 @@ class LinkedPatchTest {
             }
             """;
 
-    final CodeViews code = CodeViews.get();
-    static final PatchPipeline PIPELINE = new PatchPipeline(CodeViews.get(), dev.atlas.patch.jit.JitPriorityWindow.off());
-    final PatchPipeline pipeline = PIPELINE;
+    /** This test's own code views and pipeline (JIT window off: a unit test leaves the JVM's JIT alone). */
+    final dev.atlas.patch.runtime.PatchPipeline pipeline =
+            new dev.atlas.patch.runtime.PatchPipeline(new CodeViews(), dev.atlas.patch.jit.JitPriorityWindow.off());
+    final CodeViews code = pipeline.views();
 
     @AfterEach
-    void rollbackAll() throws Exception {
-        while (!code.applied().isEmpty()) {
-            pipeline.rollback().migration().await(LONG);
-        }
+    void closePipeline() {
+        pipeline.close();
     }
 
     @Test

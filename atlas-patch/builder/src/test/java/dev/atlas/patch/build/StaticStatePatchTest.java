@@ -46,16 +46,14 @@ class StaticStatePatchTest {
             """;
     static final String V2 = V1.replace("m.put(\"a\", \"old\");", "m.put(\"a\", \"new\"); m.put(\"b\", \"added\");");
 
-    final CodeViews code = CodeViews.get();
-    static final dev.atlas.patch.runtime.PatchPipeline PIPELINE =
-            new dev.atlas.patch.runtime.PatchPipeline(CodeViews.get(), dev.atlas.patch.jit.JitPriorityWindow.off());
-    final dev.atlas.patch.runtime.PatchPipeline pipeline = PIPELINE;
+    /** This test's own code views and pipeline (JIT window off: a unit test leaves the JVM's JIT alone). */
+    final dev.atlas.patch.runtime.PatchPipeline pipeline =
+            new dev.atlas.patch.runtime.PatchPipeline(new CodeViews(), dev.atlas.patch.jit.JitPriorityWindow.off());
+    final CodeViews code = pipeline.views();
 
     @AfterEach
-    void rollbackAll() throws Exception {
-        while (!code.applied().isEmpty()) {
-            pipeline.rollback().migration().await(LONG);
-        }
+    void closePipeline() {
+        pipeline.close();
     }
 
     @Test
@@ -91,17 +89,12 @@ class StaticStatePatchTest {
     @Test
     void stateThatCannotBeKeptConsistentIsRefused(@TempDir Path tmp) throws Exception {
         String notFinal = V1.replace("static final Holder INSTANCE", "static Holder INSTANCE");
-        BuildResult r = PatchBuilder.diff(Fixtures.compile(tmp.resolve("a1"), Map.of("ss.Lookups", notFinal)),
-                Fixtures.compile(tmp.resolve("a2"), Map.of("ss.Lookups", notFinal.replace("\"old\"", "\"new\""))),
-                BuildOptions.defaults());
-        assertTrue(r.refusals().toString().contains("ss/Lookups$Holder INSTANCE: static field built at class initialisation "
-                + "by code the patch changes (ss.Lookups$Holder.create()Ljava/util/Map;) is not final"), r.refusals()::toString);
+        DiffHarness r = DiffHarness.of(tmp.resolve("a"), "ss.Lookups", notFinal, notFinal.replace("\"old\"", "\"new\""));
+        assertTrue(r.refusedWith("ss/Lookups$Holder INSTANCE: static field built at class initialisation "
+                + "by code the patch changes (ss.Lookups$Holder.create()Ljava/util/Map;) is not final"), r.result.refusals()::toString);
         String block = V1.replace("public static int size()", "static { Holder.create(); } public static int size()");
-        BuildResult b = PatchBuilder.diff(Fixtures.compile(tmp.resolve("b1"), Map.of("ss.Lookups", block)),
-                Fixtures.compile(tmp.resolve("b2"), Map.of("ss.Lookups", block.replace("\"old\"", "\"new\""))),
-                BuildOptions.defaults());
-        assertTrue(b.refusals().toString().contains("ss/Lookups <clinit>: the static initialiser runs code the patch changes"),
-                b.refusals()::toString);
+        DiffHarness b = DiffHarness.of(tmp.resolve("b"), "ss.Lookups", block, block.replace("\"old\"", "\"new\""));
+        assertTrue(b.refusedWith("ss/Lookups <clinit>: the static initialiser runs code the patch changes"), b.result.refusals()::toString);
     }
 
     static final String SALT1 = """
@@ -151,22 +144,15 @@ class StaticStatePatchTest {
     @Test
     void aChangedStaticInitialiserThatCannotBeSplitPerFieldIsRefusedWithTheReason(@TempDir Path tmp) throws Exception {
         String notFinal = SALT1.replace("static final Pattern SALT", "static Pattern SALT");
-        BuildResult a = PatchBuilder.diff(Fixtures.compile(tmp.resolve("a1"), Map.of("ss.Salt", notFinal)),
-                Fixtures.compile(tmp.resolve("a2"), Map.of("ss.Salt", notFinal.replace("^[a-z]{2,}$", "^[a-z./]{2,}$"))),
-                BuildOptions.defaults());
-        assertTrue(a.refusals().toString().contains("the initialiser of static field SALT changed and the field is not final"),
-                a.refusals()::toString);
+        DiffHarness a = DiffHarness.of(tmp.resolve("a"), "ss.Salt", notFinal, notFinal.replace("^[a-z]{2,}$", "^[a-z./]{2,}$"));
+        assertTrue(a.refusedWith("the initialiser of static field SALT changed and the field is not final"), a.result.refusals()::toString);
         String block = SALT1.replace("static { NAMES.add(\"x\"); }", "static { NAMES.add(SALT.pattern()); }");
-        BuildResult b = PatchBuilder.diff(Fixtures.compile(tmp.resolve("b1"), Map.of("ss.Salt", block)),
-                Fixtures.compile(tmp.resolve("b2"), Map.of("ss.Salt", block.replace("^[a-z]{2,}$", "^[a-z./]{2,}$"))),
-                BuildOptions.defaults());
-        assertTrue(b.refusals().toString().contains("ss/Salt <clinit>: the static initialiser runs code the patch changes "
-                + "(ss.Salt.SALT, whose new view reads its own copy)"), b.refusals()::toString);
+        DiffHarness b = DiffHarness.of(tmp.resolve("b"), "ss.Salt", block, block.replace("^[a-z]{2,}$", "^[a-z./]{2,}$"));
+        assertTrue(b.refusedWith("ss/Salt <clinit>: the static initialiser runs code the patch changes "
+                + "(ss.Salt.SALT, whose new view reads its own copy)"), b.result.refusals()::toString);
         String loop = SALT1.replace("static { NAMES.add(\"x\"); }", "static { for (int i = 0; i < 1; i++) NAMES.add(\"x\"); }");
-        BuildResult d = PatchBuilder.diff(Fixtures.compile(tmp.resolve("d1"), Map.of("ss.Salt", loop)),
-                Fixtures.compile(tmp.resolve("d2"), Map.of("ss.Salt", loop.replace("i < 1", "i < 2"))),
-                BuildOptions.defaults());
-        assertTrue(d.refusals().toString().contains("static initialiser changed outside the initialisers of single static "
-                + "fields (first difference:"), d.refusals()::toString);
+        DiffHarness d = DiffHarness.of(tmp.resolve("d"), "ss.Salt", loop, loop.replace("i < 1", "i < 2"));
+        assertTrue(d.refusedWith("static initialiser changed outside the initialisers of single static "
+                + "fields (first difference:"), d.result.refusals()::toString);
     }
 }

@@ -64,14 +64,13 @@ class TransferHookTest {
             }
             """;
 
-    final CodeViews code = CodeViews.get();
-    final PatchPipeline pipeline = LinkedPatchTest.PIPELINE;
+    /** This test's own code views and pipeline (JIT window off: a unit test leaves the JVM's JIT alone). */
+    final PatchPipeline pipeline = new PatchPipeline(new CodeViews(), dev.atlas.patch.jit.JitPriorityWindow.off());
+    final CodeViews code = pipeline.views();
 
     @AfterEach
-    void rollbackAll() throws Exception {
-        while (!code.applied().isEmpty()) {
-            pipeline.rollback().migration().await(LinkedPatchTest.LONG);
-        }
+    void closePipeline() {
+        pipeline.close();
     }
 
     @Test

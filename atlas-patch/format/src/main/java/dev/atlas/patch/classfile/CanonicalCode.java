@@ -47,10 +47,7 @@ import java.util.function.UnaryOperator;
  * {@code goto}/{@code goto_w}, {@code iconst_1}/{@code bipush 1}) or debug attributes.
  * Used for {@link ClassFingerprint} and by the patch builder to compare method bodies.
  *
- * {@snippet :
- * List<String> lines = CanonicalCode.of(UnaryOperator.identity(), indy -> null)
- *         .render(method.code().orElseThrow());
- * }
+ * {@snippet class=dev.atlas.patch.snippets.FormatSnippets region=canonical-code}
  *
  * <p>Implementation notes: labels are rendered as the index of the instruction they are
  * bound to (pseudo-instructions do not count); exception table entries follow the

@@ -19,10 +19,7 @@ import java.util.Objects;
  * different build; the agent computes it on the bytes the JVM hands it at load time and
  * at retransformation (HotSpot reconstitutes those with a different constant pool).
  *
- * {@snippet :
- * byte[] bytes = Files.readAllBytes(Path.of("build/classes/com/acme/Foo.class"));
- * String fp = ClassFingerprint.of(bytes); // 64 hex digits
- * }
+ * {@snippet class=dev.atlas.patch.snippets.FormatSnippets region=class-fingerprint}
  *
  * <p>Implementation notes: the hex SHA-256 of a canonical text: name, access flags,
  * superclass, interfaces (in order), fields (flags, name, descriptor) and methods (flags,

@@ -29,9 +29,7 @@ import java.util.Map;
  * and from which the builder takes a changed constructor's new body. Both sides use this
  * one rule, so the guard and the body it dispatches to start at the same instruction.
  *
- * {@snippet :
- * int call = ConstructorCall.index(code.elementList());   // -1: no such call (not javac-shaped)
- * }
+ * {@snippet class=dev.atlas.patch.snippets.FormatSnippets region=constructor-call}
  *
  * <p>A constructor whose code up to that call only computes the call's arguments
  * ({@link #argumentsReplaceable}) also gets a guard at its entry: a patch may recompute the

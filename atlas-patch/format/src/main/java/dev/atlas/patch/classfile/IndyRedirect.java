@@ -12,10 +12,7 @@ import java.util.Arrays;
  * {@code CONSTANT_InvokeDynamic} entry in pool order) then bootstraps through
  * {@code target(lookup, name, type, table, k)}.
  *
- * {@snippet :
- * IndyRedirect.Result r = IndyRedirect.redirect(bytes, "com/acme/Linker", "prelinked", 7);
- * // r.sites()[k] is the pool index of the entry call site k was, in the original bytes
- * }
+ * {@snippet class=dev.atlas.patch.snippets.FormatSnippets region=indy-redirect}
  *
  * <p>Why not the ClassFile API: a code transform rewrites each method and so regenerates its
  * stack maps ({@code StackMapGenerator}); on the serving JVM that pushed the JDK's class-file

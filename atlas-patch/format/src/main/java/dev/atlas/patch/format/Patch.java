@@ -9,12 +9,7 @@ import java.util.Set;
  * A live patch: the changes to existing classes and the classes it adds, identified by a
  * content hash. Immutable; written and read by {@link PatchFile}.
  *
- * {@snippet :
- * Patch patch = PatchFile.read(Path.of("fix-42.atlaspatch"));
- * for (ClassPatch c : patch.classes()) {
- *     System.out.println(c.className() + " expects " + c.expectedFingerprint());
- * }
- * }
+ * {@snippet class=dev.atlas.patch.snippets.FormatSnippets region=patch}
  *
  * @param formatVersion {@link #FORMAT_VERSION}
  * @param id 16 lowercase hex digits, see {@link PatchIds}

@@ -16,10 +16,7 @@ import java.util.Optional;
 /**
  * Reads and writes patch files: ZIP archives holding a text manifest and class files.
  *
- * {@snippet :
- * PatchFile.write(patch, Path.of("fix.atlaspatch"));
- * Patch back = PatchFile.read(Path.of("fix.atlaspatch")); // equals(patch)
- * }
+ * {@snippet class=dev.atlas.patch.snippets.FormatSnippets region=patch-file}
  *
  * <p>Layout: {@value #MANIFEST} (first; tab-separated lines, see below), {@code body/<C>.class}
  * for each body class, {@code added/<name>.class} for each added class, and, once signed,

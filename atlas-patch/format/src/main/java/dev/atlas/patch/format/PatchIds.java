@@ -16,11 +16,7 @@ import java.util.List;
  * and class bytes): a builder first makes a draft with {@link #PLACEHOLDER_ID}, then
  * {@link #assign(Patch)} computes the id and writes it into every name and class file.
  *
- * {@snippet :
- * Patch draft = new Patch(1, PatchIds.PLACEHOLDER_ID, "fix", classes, added);
- * Patch patch = PatchIds.assign(draft);
- * assert PatchIds.idOf(patch).equals(patch.id());
- * }
+ * {@snippet class=dev.atlas.patch.snippets.FormatSnippets region=patch-ids}
  *
  * <p>Implementation notes: the canonical content is a length-prefixed binary encoding of
  * every field of the model in order (no ZIP metadata), so it is independent of how the

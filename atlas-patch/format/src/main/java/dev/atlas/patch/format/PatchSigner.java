@@ -15,10 +15,7 @@ import java.util.Objects;
 /**
  * Signs a patch file in place with a private key from a key store.
  *
- * {@snippet :
- * KeyStore ks = KeyStore.getInstance(keystoreFile.toFile(), password); // PKCS12
- * PatchSigner.sign(Path.of("fix.atlaspatch"), ks, "release", password);
- * }
+ * {@snippet class=dev.atlas.patch.snippets.FormatSnippets region=patch-signer}
  *
  * <p>Implementation notes: the signature ({@code SHA256withRSA} for an RSA key,
  * {@code SHA256withECDSA} for an EC key) covers the patch id and the canonical digest of

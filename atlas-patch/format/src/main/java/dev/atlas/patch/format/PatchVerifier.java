@@ -25,11 +25,7 @@ import java.util.Set;
 /**
  * Checks that a patch file is signed by a trusted key and unchanged since.
  *
- * {@snippet :
- * KeyStore trusted = KeyStore.getInstance(trustFile.toFile(), password);
- * VerifiedPatch v = PatchVerifier.open(Path.of("fix.atlaspatch"), trusted);   // read once, checked, parsed
- * Patch patch = v.patch();
- * }
+ * {@snippet class=dev.atlas.patch.snippets.FormatSnippets region=patch-verifier}
  *
  * <p>Implementation notes: a signer is trusted if its own certificate is a certificate of
  * {@code trusted} (a trusted-certificate entry or the certificate of a key entry: pinned), or
@@ -90,26 +86,6 @@ public final class PatchVerifier {
         checkTrusted(patch, s.chain(), trusted);
         checkSignature(patch, s);
         return s.chain().getFirst();
-    }
-
-    /**
-     * Checks that a signature, if {@code patch} carries one, matches its content, without
-     * deciding whether the signer is trusted (for a patch applied when no signature is
-     * required: a signed patch changed after signing is still refused).
-     *
-     * {@snippet :
-     * Optional<X509Certificate> claimed = PatchVerifier.verifyIntegrity(Path.of("fix.atlaspatch"));
-     * }
-     *
-     * @return the signer's certificate as recorded (not trusted), or empty if the patch is unsigned
-     * @throws PatchSignatureException if the signature is malformed or does not match the content
-     */
-    public static Optional<X509Certificate> verifyIntegrity(Path patch) throws IOException, PatchSignatureException {
-        Optional<Signed> s = read(patch);
-        if (s.isPresent()) {
-            checkSignature(patch, s.get());
-        }
-        return s.map(x -> x.chain().getFirst());
     }
 
     /** A signed patch as read: its model, the recorded chain (signer first), the algorithm and signature. */

@@ -7,10 +7,7 @@ import java.util.Optional;
 /**
  * A patch as {@link PatchVerifier#open} read it: the parsed patch, and who signed it.
  *
- * {@snippet :
- * VerifiedPatch v = PatchVerifier.open(Path.of("fix.atlaspatch"), trustedOrNull);
- * String who = v.signer().map(c -> c.getSubjectX500Principal().getName()).orElse("unsigned");
- * }
+ * {@snippet class=dev.atlas.patch.snippets.FormatSnippets region=verified-patch}
  *
  * @param patch         the patch, parsed and checked once (manifest, classes, content hash)
  * @param signer        the signer's certificate if the file is signed (its signature matches the

@@ -13,6 +13,7 @@ import dev.atlas.patch.format.PatchVerifier;
 import dev.atlas.patch.format.VerifiedPatch;
 import dev.atlas.patch.jit.JitPriorityWindow;
 import dev.atlas.patch.runtime.CodeViews;
+import dev.atlas.patch.runtime.LoaderScope;
 import dev.atlas.patch.runtime.PatchApplication;
 import dev.atlas.patch.runtime.PatchPipeline;
 import dev.atlas.patch.runtime.PatchRejectedException;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.StringJoiner;
 
 /**
@@ -54,7 +56,7 @@ final class AgentCommands {
     /** Commands whose files (and final replies) are in {@code dir}. */
     AgentCommands(Instrumentation inst, Path dir) {
         this.inst = inst;
-        this.dir = dir;
+        this.dir = Objects.requireNonNull(dir, "dir");
     }
 
     CommandReply run(CommandRequest r) {
@@ -63,6 +65,13 @@ final class AgentCommands {
             case APPLY -> apply(r);
             case ROLLBACK -> rollback(r);
             case STATUS -> status();
+            case VARIANT_APPLY, VARIANT_REMOVE, VARIANT_LIST -> {
+                Installation in = AgentInstaller.installed();
+                yield in == null ? refused(Map.of(), "the Atlas agent is not installed in process " + pid
+                        + ": no code views to derive a variant from (start the JVM with -javaagent:atlas-agent.jar, "
+                        + "or run: atlas attach " + pid + ")")
+                        : new VariantCommands(this, in, pid).run(r);
+            }
         };
     }
 
@@ -101,6 +110,7 @@ final class AgentCommands {
                 return refused(f, "cannot read the trusted key store " + r.keystore() + ": " + e.getMessage());
             }
         }
+        LoaderScope scope = r.loader() == null ? LoaderScope.ALL : LoaderScope.named(r.loader());
         Installation in = AgentInstaller.installed();
         String installNote = "";
         VerifiedPatch file;
@@ -113,9 +123,9 @@ final class AgentCommands {
                 in = AgentInstaller.install("warmup=false", inst, true);
                 installNote = "The Atlas agent was not installed: installed it now by late attach with default options ("
                         + describe(in) + "), " + in.retransformed() + " loaded class(es) made patchable.\n" + failures(in);
-                a = in.pipeline().apply(file.patch());
+                a = in.pipeline().apply(file.patch(), scope);
             } else {
-                PatchPipeline.FileApplication fa = in.pipeline().apply(r.patch(), trusted);
+                PatchPipeline.FileApplication fa = in.pipeline().apply(r.patch(), trusted, scope);
                 file = fa.file();
                 a = fa.application();
             }
@@ -131,6 +141,9 @@ final class AgentCommands {
             return installNote.isEmpty() ? refused(f, e.getMessage()) : refusedAfterInstall(f, e.getMessage(), in);
         }
         f.put("patch", a.patchId());
+        if (scope.name() != null) {
+            f.put("loader", scope.name());
+        }
         if (file.signerTrusted()) {
             f.put("signer", file.signer().orElseThrow().getSubjectX500Principal().getName());
         }
@@ -142,13 +155,14 @@ final class AgentCommands {
         if (prep.jit() != null) {
             f.put("prepare-jit-ms", millis(prep.jit()));
         }
-        String head = installNote + "patch " + a.patchId() + " (" + file.describeSigner() + ") applied: "
+        String head = installNote + "patch " + a.patchId() + " (" + file.describeSigner() + ") applied" + scope.describe() + ": "
                 + a.replacedMethods() + " method(s) replaced, " + a.addedMethods() + " added, " + a.shadowFields()
                 + " new field(s), " + a.addedClasses() + " class(es) added; new code prepared in "
                 + prep.describe() + "; now view " + a.target().id() + " '"
                 + a.target().name() + "' (was view " + a.previous().id() + "); " + a.jitPriority() + ".\n";
         f.put("jit", a.jitPriority());
-        return follow(in.pipeline(), a, r.timeout(), f, head, "The patch stays applied (it is NOT rolled back)");
+        return follow(in.pipeline(), a.migration(), a.target(), a.previous(), r.timeout(), f, head,
+                "The patch stays applied (it is NOT rolled back)", "To undo the patch: atlas patch rollback " + pid + "\n");
     }
 
     private static String millis(Duration d) {
@@ -174,8 +188,8 @@ final class AgentCommands {
                 + a.target().name() + "'; view " + a.previous().id() + " retires once its last thread left; "
                 + a.jitPriority() + ".\n";
         f.put("jit", a.jitPriority());
-        return follow(in.pipeline(), a, r.timeout(), f, head, "The rollback stands (the default view is already view "
-                + a.target().id() + ")");
+        return follow(in.pipeline(), a.migration(), a.target(), a.previous(), r.timeout(), f, head,
+                "The rollback stands (the default view is already view " + a.target().id() + ")", "");
     }
 
     /**
@@ -183,16 +197,16 @@ final class AgentCommands {
      * migration is already done or there is no time to wait, else {@link Status#STARTED}, the
      * final one following from a {@link MigrationFollower}.
      */
-    private CommandReply follow(PatchPipeline pipeline, PatchApplication a, Duration timeout, Map<String, String> f,
-                                String head, String stays) {
-        Migration m = a.migration();
-        f.put("view", Long.toString(a.target().id()));
-        f.put("previous-view", Long.toString(a.previous().id()));
+    CommandReply follow(PatchPipeline pipeline, Migration m, View target, View previous, Duration timeout,
+                        Map<String, String> f, String head, String stays, String undo) {
+        f.put("view", Long.toString(target.id()));
+        f.put("previous-view", Long.toString(previous.id()));
         f.put("migration", Long.toString(m.id()));
         f.put("threads", Integer.toString(m.size()));
-        MigrationFollower follower = new MigrationFollower(a, pipeline.views().space(), timeout, stays, pid);
+        MigrationFollower follower = new MigrationFollower(m, target, pipeline.views().space(), timeout, stays, undo,
+                pid);
         CommandReply started = new CommandReply(Status.STARTED, f, head);
-        if (m.isDone() || timeout.isZero() || dir == null) {
+        if (m.isDone() || timeout.isZero()) {
             return started.followedBy(follower.outcome());
         }
         follower.start(dir, pipeline.scheduler());
@@ -254,7 +268,7 @@ final class AgentCommands {
 
     // ------------------------------------------------------------------ helpers
 
-    private static CommandReply refused(Map<String, String> f, String why) {
+    static CommandReply refused(Map<String, String> f, String why) {
         return new CommandReply(Status.REFUSED, f, "refused: " + why + "\nNothing was changed in the target JVM.\n");
     }
 

@@ -4,9 +4,9 @@ import dev.atlas.core.Migration;
 import dev.atlas.core.MigrationReport;
 import dev.atlas.core.Straggler;
 import dev.atlas.core.ThreadMigrationState;
+import dev.atlas.core.View;
 import dev.atlas.core.ViewSpace;
 import dev.atlas.patch.agent.command.CommandReply.Status;
-import dev.atlas.patch.runtime.PatchApplication;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
- * Follows the migration of one apply or rollback for the CLI that asked, off the JVM's
+ * Follows the migration of one apply or rollback (of a patch or a variant) for the CLI that asked, off the JVM's
  * attach-listener thread: when the migration completes, or when the request's timeout runs
  * out (whichever comes first), writes the final reply ({@value CommandReply#FINAL_FILE}) into
  * the command directory: every thread moved, or the stragglers with their stacks.
@@ -44,10 +44,12 @@ import java.util.function.BiConsumer;
 final class MigrationFollower implements Runnable, BiConsumer<Object, Throwable> {
     private static final System.Logger LOG = System.getLogger("dev.atlas.patch");
 
-    private final PatchApplication change;
+    private final Migration migration;
+    private final View target;
     private final ViewSpace space;
     private final Duration timeout;
     private final String stays;
+    private final String undo;
     private final long pid;
     private final AtomicBoolean finished = new AtomicBoolean();
     private Path dir;                          // set by start, before the tasks can run
@@ -57,12 +59,17 @@ final class MigrationFollower implements Runnable, BiConsumer<Object, Throwable>
     /**
      * @param stays what the timeout reply says about the change, e.g. "The patch stays applied
      *              (it is NOT rolled back)"
+     * @param undo  the timeout reply's last line, how to undo the change (ending in a line
+     *              break), or ""
      */
-    MigrationFollower(PatchApplication change, ViewSpace space, Duration timeout, String stays, long pid) {
-        this.change = change;
+    MigrationFollower(Migration migration, View target, ViewSpace space, Duration timeout, String stays, String undo,
+                      long pid) {
+        this.migration = migration;
+        this.target = target;
         this.space = space;
         this.timeout = timeout;
         this.stays = stays;
+        this.undo = undo;
         this.pid = pid;
     }
 
@@ -71,7 +78,7 @@ final class MigrationFollower implements Runnable, BiConsumer<Object, Throwable>
         this.dir = dir;
         this.on = on;
         timer = on.schedule(this, timeout.toNanos(), TimeUnit.NANOSECONDS);
-        change.migration().completion().whenComplete(this);
+        migration.completion().whenComplete(this);
     }
 
     /** The migration's completion (on whichever thread completed it): hand over to the scheduler. */
@@ -97,28 +104,28 @@ final class MigrationFollower implements Runnable, BiConsumer<Object, Throwable>
         CommandReply reply = outcome();
         Optional<String> distrust = CommandChannel.distrust(dir);
         if (distrust.isPresent()) {
-            LOG.log(Level.DEBUG, () -> "Atlas: final reply of migration " + change.migration().id()
+            LOG.log(Level.DEBUG, () -> "Atlas: final reply of migration " + migration.id()
                     + " dropped (the CLI is gone?): " + distrust.get());
             return;
         }
         try {
             reply.write(dir, CommandReply.FINAL_FILE);
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.DEBUG, () -> "Atlas: final reply of migration " + change.migration().id()
+            LOG.log(Level.DEBUG, () -> "Atlas: final reply of migration " + migration.id()
                     + " not written to " + dir + ": " + e);
         }
     }
 
     /** The outcome as it is now: every thread moved (OK), or the stragglers (TIMEOUT). */
     CommandReply outcome() {
-        Migration m = change.migration();
+        Migration m = migration;
         Map<String, String> f = new LinkedHashMap<>();
         if (m.isDone()) {
             MigrationReport rep = m.report();
             f.put("moved", Long.toString(rep.count(ThreadMigrationState.MIGRATED)));
             f.put("max-delay-ms", String.format(Locale.ROOT, "%.3f", rep.maxDelay().toNanos() / 1e6));
             f.put("threads-outside-view", Long.toString(MigrationText.threadsOutside(space.describe(),
-                    change.target().id())));
+                    target.id())));
             return new CommandReply(Status.OK, f, "Migration " + m.id() + " done: " + m.size()
                     + " thread(s), each moved at its own quiescence point; slowest after "
                     + MigrationText.ms(rep.maxDelay()) + " (" + MigrationText.ms(rep.elapsed()) + " in all).\n"
@@ -133,8 +140,7 @@ final class MigrationFollower implements Runnable, BiConsumer<Object, Throwable>
                 + " thread(s) have not reached a quiescence point (the end of their current request):\n"
                 + MigrationText.stragglers(stragglers)
                 + stays + " and the migration goes on: these threads move at their next quiescence point; "
-                + "the others already run in view " + change.target().id() + ".\n"
-                + "To follow it: atlas status " + pid + "\n"
-                + (change.rollback() ? "" : "To undo the patch: atlas patch rollback " + pid + "\n"));
+                + "the others already run in view " + target.id() + ".\n"
+                + "To follow it: atlas status " + pid + "\n" + undo);
     }
 }

@@ -7,8 +7,8 @@ import dev.atlas.patch.instrument.ExecutorBoundaries;
 import dev.atlas.patch.instrument.PatchableClassTransformer;
 import dev.atlas.patch.jit.JitPriorityWindow;
 import dev.atlas.patch.runtime.CodeViews;
-import dev.atlas.patch.runtime.Dispatch;
 import dev.atlas.patch.runtime.PatchPipeline;
+import dev.atlas.patch.variant.Variants;
 import dev.atlas.patch.warmup.PatchPathWarmup;
 
 import java.lang.System.Logger.Level;
@@ -22,10 +22,7 @@ import java.util.List;
  * patchable (at class load, and for the loaded classes by one retransformation at late
  * attach), and the {@link PatchPipeline} through which patches go in.
  *
- * {@snippet :
- * Installation in = AgentInstaller.install("include=com.acme.**", instrumentation, false);
- * in.pipeline().apply(Path.of("fix.atlaspatch"), null);
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=agent-installer}
  *
  * <p>Threading: {@link #install} and {@link #installed} are serialised.
  */
@@ -55,7 +52,8 @@ public final class AgentInstaller {
         AgentOptions o = AgentOptions.parse(args);
         ClassSelector selector = new ClassSelector(o.includes(), o.excludes());
         BoundaryMatcher boundaries = new BoundaryMatcher(o.boundaries());
-        CodeInstrumenter instrumenter = new CodeInstrumenter(CodeViews.get().registry(), boundaries);
+        CodeViews code = new CodeViews();   // the agent's: every patch of this JVM goes through it
+        CodeInstrumenter instrumenter = new CodeInstrumenter(code.registry(), boundaries);
         List<String> failures = new ArrayList<>();
         PatchableClassTransformer t = new PatchableClassTransformer(selector, instrumenter, inst, (name, e) -> {
             synchronized (failures) {
@@ -73,24 +71,21 @@ public final class AgentInstaller {
             inst.removeTransformer(t);   // a failed install leaves nothing behind: a later attach starts afresh
             throw e;
         }
-        PatchPipeline pipeline = new PatchPipeline(CodeViews.get(), JitPriorityWindow.forThisJvm(o.jitPriority()));
+        PatchPipeline pipeline = new PatchPipeline(code, JitPriorityWindow.forThisJvm(o.jitPriority()));
         // the point between two tasks of the JDK's executors (ThreadPoolExecutor, ForkJoinPool, a thread per task);
         // the pipeline's own scheduler runs no application task: no scope
         List<String> executorProblems = ExecutorBoundaries.install(inst, () -> {
             if (pipeline.ownsThread(Thread.currentThread())) {
                 return NO_SCOPE;
             }
-            try {
-                dev.atlas.core.ViewScope scope = Dispatch.enterRequest();
-                return scope::close;
-            } catch (IllegalStateException spaceClosed) {
-                return NO_SCOPE;   // the JVM is shutting down (the view space is closed): tasks run without a scope
-            }
+            dev.atlas.core.ViewScope scope = code.space().enterRequest();   // the agent never closes its space
+            return scope::close;
         });
         synchronized (failures) {
             failures.addAll(executorProblems);
         }
-        installed = new Installation(o, t, inst, lateAttach, retransformed, failures, boundaries, pipeline);
+        installed = new Installation(o, t, inst, lateAttach, retransformed, failures, boundaries, pipeline,
+                new Variants(pipeline.views()));
         if (o.warmup()) {
             PatchPathWarmup.start(pipeline);
         }

@@ -3,6 +3,7 @@ package dev.atlas.patch.agent.install;
 import dev.atlas.patch.instrument.BoundaryMatcher;
 import dev.atlas.patch.instrument.PatchableClassTransformer;
 import dev.atlas.patch.runtime.PatchPipeline;
+import dev.atlas.patch.variant.Variants;
 
 import java.lang.instrument.Instrumentation;
 import java.util.List;
@@ -19,7 +20,8 @@ import java.util.List;
  *                        synchronise on the list to read it)
  * @param boundaries      the request-boundary matcher
  * @param pipeline        the way patches go in and out of this JVM
+ * @param variants        the per-thread variants applied by {@code atlas variant}
  */
 public record Installation(AgentOptions options, PatchableClassTransformer transformer, Instrumentation instrumentation,
                            boolean lateAttach, int retransformed, List<String> failures, BoundaryMatcher boundaries,
-                           PatchPipeline pipeline) {}
+                           PatchPipeline pipeline, Variants variants) {}

@@ -35,6 +35,11 @@ class CommandFilesTest {
                 dir.resolve("keys.p12"), "pä=ss\nword");
         r.write(dir);
         assertEquals(r, CommandRequest.read(dir));
+        CommandRequest scoped = CommandRequest.apply(dir.resolve("p.atlaspatch"), Duration.ofSeconds(2), null, null,
+                "program-7");
+        scoped.write(dir);
+        assertEquals(scoped, CommandRequest.read(dir));
+        assertEquals("program-7", CommandRequest.read(dir).loader());
         CommandRequest a = CommandRequest.attach("include=com.acme.**;org.x.*,boundary=none");
         a.write(dir);
         assertEquals(a, CommandRequest.read(dir));
@@ -48,6 +53,9 @@ class CommandFilesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CommandRequest.read(dir));
         assertTrue(e.getMessage().contains("'reboot'"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> CommandRequest.apply(null, Duration.ZERO, null, null));
+        IllegalArgumentException blank = assertThrows(IllegalArgumentException.class,
+                () -> CommandRequest.apply(dir.resolve("p"), Duration.ZERO, null, null, " "));
+        assertTrue(blank.getMessage().contains("class loader ' '"), blank.getMessage());
     }
 
     @Test

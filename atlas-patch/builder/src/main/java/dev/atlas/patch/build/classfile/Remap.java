@@ -17,10 +17,7 @@ import java.util.function.UnaryOperator;
  * Applies a class renaming (internal name to internal name) to descriptors, constants and
  * generic signatures.
  *
- * {@snippet :
- * Remap r = Remap.of(Map.of("p/Foo$1", "p/Foo$1$$AtlasPatch$1a2b3c4d"));
- * ClassDesc d = r.map(ClassDesc.ofInternalName("p/Foo$1"));
- * }
+ * {@snippet class=dev.atlas.patch.snippets.BuilderSnippets region=remap}
  *
  * <p>Implementation notes: immutable; names missing from the mapping stay as they are.
  * Signatures are rewritten textually ({@code L<name>;} and {@code L<name><}), which is

@@ -37,9 +37,7 @@ import java.util.Map;
  * a code sequence, found by one forward pass. Used to cut statements such as
  * {@code this.f = <expr>;} out of constructors: a statement starts where the depth is 0.
  *
- * {@snippet :
- * int[] depth = StackDepth.before(code.elementList()); // depth[i]: before the i-th instruction
- * }
+ * {@snippet class=dev.atlas.patch.snippets.BuilderSnippets region=stack-depth}
  *
  * <p>Implementation notes: after an unconditional transfer the depth is taken from the
  * branches seen to that label so far (javac code never jumps backwards to a point with a

@@ -1,4 +1,4 @@
-package dev.atlas.it.servers;
+package dev.atlas.testsupport;
 
 import java.io.IOException;
 import java.net.URI;
@@ -27,9 +27,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Threading: {@link #phase}, the counters and {@link #close} may be used from any thread.
  */
-final class TaggedLoad implements AutoCloseable {
+public final class TaggedLoad implements AutoCloseable {
     /** The phase key of requests sent in one phase and answered in another. */
-    static final int STRADDLING = -1;
+    public static final int STRADDLING = -1;
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
@@ -42,7 +42,7 @@ final class TaggedLoad implements AutoCloseable {
     private volatile int phase;
     private volatile boolean stop;
 
-    TaggedLoad(int port, int clients, List<String> paths) {
+    public TaggedLoad(int port, int clients, List<String> paths) {
         for (String p : paths) {
             uris.add(URI.create("http://127.0.0.1:" + port + p));
         }
@@ -90,38 +90,33 @@ final class TaggedLoad implements AutoCloseable {
     }
 
     /** Requests sent from now on (and answered before the next phase) are recorded under {@code p}. */
-    void phase(int p) {
+    public void phase(int p) {
         phase = p;
     }
 
-    /** Waits until at least {@code n} requests of phase {@code p} completed (liveness bound: 60 s). */
-    void awaitRequests(int p, long n) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (count(p) < n) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("only " + count(p) + " request(s) completed in phase " + p + "; " + this);
-            }
-            Thread.sleep(10);   // polling a counter, not synchronisation
-        }
+    /** Waits until at least {@code n} requests of phase {@code p} completed (liveness bound: {@link Await#BOUND}). */
+    public void awaitRequests(int p, long n) {
+        Await.until(() -> "only " + count(p) + " of " + n + " request(s) completed in phase " + p + "; " + this,
+                Await.BOUND, () -> count(p) >= n);
     }
 
-    long count(int p) {
+    public long count(int p) {
         return outcomes(p).values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** Outcome ({@code v1}, {@code v2} or {@code mixed <tags>}) -> number of responses, for phase {@code p}. */
-    Map<String, Long> outcomes(int p) {
+    public Map<String, Long> outcomes(int p) {
         Map<String, Long> out = new TreeMap<>();
         outcomes.getOrDefault(p, Map.of()).forEach((k, v) -> out.put(k, v.get()));
         return out;
     }
 
     /** Latencies (ns) of the successful requests sent in [from, to) ({@link System#nanoTime()} values). */
-    long[] latencies(long from, long to) {
+    public long[] latencies(long from, long to) {
         return samples.stream().filter(x -> x[0] >= from && x[0] < to).mapToLong(x -> x[1]).toArray();
     }
 
-    long mixed() {
+    public long mixed() {
         long n = 0;
         for (Map<String, AtomicLong> m : outcomes.values()) {
             for (var e : m.entrySet()) {
@@ -133,12 +128,12 @@ final class TaggedLoad implements AutoCloseable {
         return n;
     }
 
-    List<String> failures() {
+    public List<String> failures() {
         return List.copyOf(failures);
     }
 
     /** Response bodies of phase {@code p} (the first few thousand of the run). */
-    List<String> bodies(int p) {
+    public List<String> bodies(int p) {
         String prefix = p + " ";
         return bodies.stream().filter(b -> b.startsWith(prefix)).map(b -> b.substring(prefix.length())).toList();
     }
