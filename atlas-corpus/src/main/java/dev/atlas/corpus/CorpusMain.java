@@ -17,6 +17,7 @@ import java.util.Optional;
  * ./atlas corpus --only commons-text      # pairs whose id contains the text (repeatable)
  * ./atlas corpus --out /tmp/corpus.md     # elsewhere than docs/release-corpus.md
  * ./atlas corpus --fast --tests '.*\.Md5CryptTest'   # only test classes matching (old, new, reference)
+ * ./atlas corpus --build-only             # step (1) only: which pairs build, and the refusals
  * }
  *
  * <p>Needs the CLI and the agent built ({@code ./atlas corpus} builds them) and Maven Central
@@ -34,16 +35,18 @@ public final class CorpusMain {
         Path out = root.resolve("docs/release-corpus.md");
         Duration timeout = Duration.ofMinutes(20);
         String tests = null;
+        boolean buildOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--fast" -> fast = true;
+                case "--build-only" -> buildOnly = true;
                 case "--only" -> only.add(value(args, ++i, "--only"));
                 case "--out" -> out = Path.of(value(args, ++i, "--out"));
                 case "--tests" -> tests = value(args, ++i, "--tests");
                 case "--suite-timeout-min" -> timeout = Duration.ofMinutes(Long.parseLong(value(args, ++i, "--suite-timeout-min")));
                 default -> {
                     System.err.println("atlas corpus: unknown argument '" + args[i]
-                            + "' (expected --fast, --only <text>, --out <file>, --suite-timeout-min <n>, --tests <regex>)");
+                            + "' (expected --fast, --build-only, --only <text>, --out <file>, --suite-timeout-min <n>, --tests <regex>)");
                     System.exit(2);
                 }
             }
@@ -54,7 +57,7 @@ public final class CorpusMain {
                 pairs.add(p);
             }
         }
-        List<PairResult> results = run(root, pairs, timeout, tests, System.out);
+        List<PairResult> results = run(root, pairs, timeout, tests, buildOnly, System.out);
         StringBuilder cmd = new StringBuilder("./atlas corpus");
         for (String a : args) {
             cmd.append(' ').append(a);
@@ -69,9 +72,10 @@ public final class CorpusMain {
      * Runs {@code pairs} one after another, printing one line per pair.
      *
      * @param testFilter null, or a regular expression the test classes of every suite must match
+     * @param buildOnly whether to stop after building each patch (no JVM runs, no pair passes)
      */
     static List<PairResult> run(Path root, List<ReleasePair> pairs, Duration suiteTimeout, String testFilter,
-                                java.io.PrintStream log)
+                                boolean buildOnly, java.io.PrintStream log)
             throws IOException, InterruptedException {
         Path work = root.resolve("target/corpus");
         Path cliJar = root.resolve("atlas-cli/target/atlas-cli.jar");
@@ -87,7 +91,7 @@ public final class CorpusMain {
             throw new IOException("cannot locate the harness's own classes: " + e.getMessage(), e);
         }
         PairRunner runner = new PairRunner(new ReleaseResolver(root, work.resolve("releases")), new CliDriver(cliJar, agentJar),
-                runnerClasses, work.resolve("pairs"), suiteTimeout, testFilter);
+                runnerClasses, work.resolve("pairs"), suiteTimeout, testFilter, buildOnly);
         List<PairResult> results = new ArrayList<>();
         for (ReleasePair p : pairs) {
             log.println("corpus: " + p.id() + " ...");

@@ -23,13 +23,16 @@ final class PairRunner {
     private final Duration suiteTimeout;
 
     private final List<String> childArgs;
+    private final boolean buildOnly;
 
     /**
      * @param testFilter null, or a regular expression every test class run (old, new and
      *                   reference suites alike) must match: a subset of each suite
+     * @param buildOnly  whether to stop after step (1)
      */
     PairRunner(ReleaseResolver resolver, CliDriver cli, Path runnerClasses, Path work, Duration suiteTimeout,
-               String testFilter) {
+               String testFilter, boolean buildOnly) {
+        this.buildOnly = buildOnly;
         this.childArgs = testFilter == null ? List.of()
                 : List.of("-D" + dev.atlas.corpus.child.SuiteRunner.TESTS_PROPERTY + "=" + testFilter);
         this.resolver = resolver;
@@ -54,7 +57,7 @@ final class PairRunner {
         } catch (IOException e) {
             return new PairResult(pair, null, null, null, null, null, 0, "could not fetch or build: " + e.getMessage());
         }
-        if (!build.built()) {   // nothing to judge: the reference run is skipped (it takes minutes)
+        if (!build.built() || buildOnly) {   // nothing to judge: the reference run is skipped (it takes minutes)
             return new PairResult(pair, build, null, null, null, null, 0, null);
         }
         int changed = countChanged(build.changes());

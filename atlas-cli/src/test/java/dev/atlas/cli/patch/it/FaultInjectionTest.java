@@ -99,9 +99,9 @@ class FaultInjectionTest {
             CommandReply reply = ShopFixture.reply(r);
             assertEquals(CommandReply.Status.REFUSED, reply.status(), r::toString);
             assertEquals("acme.shop.Shipping", reply.field("hook-failed"), r::toString);
-            assertTrue(reply.text().contains("the state-transfer hook of acme.shop.Shipping failed: "
+            assertTrue(reply.text().contains("the state-transfer hook of acme.shop.Shipping failed in the new view: "
                     + "java.lang.IllegalStateException: zone us has no carrier"), r::toString);
-            assertTrue(reply.text().contains("The patch was not applied: no view was published and no thread moved"), r::toString);
+            assertTrue(reply.text().contains("The patch was not applied: its view retired unused and no thread moved"), r::toString);
             assertTrue(reply.text().contains("whatever they wrote stays written"), r::toString);
             assertFalse(reply.text().contains("Nothing was changed"), r::toString);
             CommandReply after = fx.status(app);

@@ -17,6 +17,7 @@ import java.lang.classfile.Label;
 import java.lang.classfile.MethodModel;
 import java.lang.classfile.TypeKind;
 import java.lang.classfile.attribute.CodeAttribute;
+import java.lang.classfile.instruction.InvokeInstruction;
 import java.lang.classfile.instruction.ReturnInstruction;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDescs;
@@ -36,7 +37,8 @@ import java.util.Set;
  * Makes the methods of a class patchable (ClassFile API): an entry guard at the start of
  * every method with a body (not static initialisers, synthetic or bridge methods; in a
  * constructor, right after its {@code super(..)}/{@code this(..)} call, so a new body
- * starts from an initialised object), and a request scope around every request-boundary
+ * starts from an initialised object; and at its entry when a patch may recompute that call's
+ * arguments, {@link ConstructorArgumentsGuard}), and a request scope around every request-boundary
  * method.
  *
  * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=code-instrumenter}
@@ -52,11 +54,11 @@ import java.util.Set;
 public final class CodeInstrumenter {
     private static final ClassDesc CD_DISPATCH = ClassDesc.of("dev.atlas.patch.runtime.Dispatch");
     private static final ClassDesc CD_VIEW_SCOPE = ClassDesc.of("dev.atlas.core.ViewScope");
-    private static final DirectMethodHandleDesc BSM_TARGET = ConstantDescs.ofCallsiteBootstrap(CD_DISPATCH, "target",
+    static final DirectMethodHandleDesc BSM_TARGET = ConstantDescs.ofCallsiteBootstrap(CD_DISPATCH, "target",
             ConstantDescs.CD_CallSite, ConstantDescs.CD_int, ConstantDescs.CD_int);
-    private static final DirectMethodHandleDesc BSM_INVOKER = ConstantDescs.ofCallsiteBootstrap(CD_DISPATCH, "invoker",
+    static final DirectMethodHandleDesc BSM_INVOKER = ConstantDescs.ofCallsiteBootstrap(CD_DISPATCH, "invoker",
             ConstantDescs.CD_CallSite, ConstantDescs.CD_int, ConstantDescs.CD_int);
-    private static final MethodTypeDesc MTD_TARGET = MethodTypeDesc.of(ConstantDescs.CD_MethodHandle);
+    static final MethodTypeDesc MTD_TARGET = MethodTypeDesc.of(ConstantDescs.CD_MethodHandle);
     private static final MethodTypeDesc MTD_ENTER = MethodTypeDesc.of(CD_VIEW_SCOPE, ConstantDescs.CD_int);
 
     private final MethodRegistry registry;
@@ -117,6 +119,7 @@ public final class CodeInstrumenter {
             }
         }
         Map<MethodModel, MethodSlot> slots = new HashMap<>();
+        Map<MethodModel, MethodSlot> argumentSlots = new HashMap<>();
         List<MethodSlot> all = new ArrayList<>();
         for (MethodModel m : model.methods()) {
             if (patchable && patchable(m)) {
@@ -124,9 +127,16 @@ public final class CodeInstrumenter {
                         m.methodType().stringValue(), m.flags().has(AccessFlag.STATIC));
                 slots.put(m, s);
                 all.add(s);
+                if (m.methodName().equalsString("<init>")
+                        && ConstructorCall.argumentsReplaceable(m.code().orElseThrow().elementList())) {
+                    MethodSlot a = registry.register(loader, className, ConstructorCall.ARGUMENTS_METHOD,
+                            ConstructorCall.argumentsDescriptor(m.methodType().stringValue()), true);
+                    argumentSlots.put(m, a);
+                    all.add(a);
+                }
             }
         }
-        byte[] out = slots.isEmpty() && boundaryMethods.isEmpty() ? null : rewrite(loader, model, slots, boundaryMethods);
+        byte[] out = slots.isEmpty() && boundaryMethods.isEmpty() ? null : rewrite(loader, model, slots, argumentSlots, boundaryMethods);
         if (patchable) {
             // known to the registry with its fingerprint even with nothing to guard: a patch may
             // still give the class new fields (shadow fields) or methods
@@ -137,7 +147,7 @@ public final class CodeInstrumenter {
 
     /** The class with entry guards in {@code slots}' methods and request scopes in {@code boundaryMethods}. */
     private byte[] rewrite(ClassLoader loader, ClassModel model, Map<MethodModel, MethodSlot> slots,
-                           Set<MethodModel> boundaryMethods) {
+                           Map<MethodModel, MethodSlot> argumentSlots, Set<MethodModel> boundaryMethods) {
         ClassDesc owner = model.thisClass().asSymbol();
         ClassFile cf = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(resolver(model, loader)));
         return cf.transformClass(model, (ClassTransform) (cb, ce) -> {
@@ -146,7 +156,7 @@ public final class CodeInstrumenter {
                 boolean boundary = boundaryMethods.contains(mm);
                 cb.transformMethod(mm, (mb, me) -> {
                     if (me instanceof CodeModel code) {
-                        mb.withCode(b -> emit(b, code, slot, boundary, owner, mm, registry.linkIndex()));
+                        mb.withCode(b -> emit(b, code, slot, argumentSlots.get(mm), boundary, owner, mm, registry.linkIndex()));
                     } else {
                         mb.with(me);
                     }
@@ -166,8 +176,8 @@ public final class CodeInstrumenter {
         return !n.equals("<init>") || ConstructorCall.index(m.code().get().elementList()) >= 0;
     }
 
-    private static void emit(CodeBuilder b, CodeModel code, MethodSlot slot, boolean boundary, ClassDesc owner,
-                             MethodModel mm, int link) {
+    private static void emit(CodeBuilder b, CodeModel code, MethodSlot slot, MethodSlot argumentSlot, boolean boundary,
+                             ClassDesc owner, MethodModel mm, int link) {
         MethodTypeDesc type = mm.methodTypeSymbol();
         boolean isStatic = mm.flags().has(AccessFlag.STATIC);
         int scope = ((CodeAttribute) code).maxLocals();   // a fresh slot above the method's own locals
@@ -184,12 +194,20 @@ public final class CodeInstrumenter {
         if (slot != null && guardAfter < 0) {
             guard(b, slot, boundary, owner, type, isStatic, scope, link);
         }
+        Label afterCall = b.newLabel();
+        if (argumentSlot != null) {
+            ConstructorArgumentsGuard.emit(b, argumentSlot, type, (InvokeInstruction) code.elementList().get(guardAfter),
+                    scope + 1, afterCall, link);
+        }
         int index = 0;
         for (CodeElement e : code) {
             if (boundary && e instanceof ReturnInstruction) {
                 closeScope(b, scope);
             }
             b.with(e);
+            if (argumentSlot != null && index == guardAfter) {
+                b.labelBinding(afterCall);
+            }
             if (slot != null && index == guardAfter) {
                 guard(b, slot, boundary, owner, type, isStatic, scope, link);
             }

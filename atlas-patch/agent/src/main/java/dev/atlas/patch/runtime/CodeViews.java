@@ -33,9 +33,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=code-views}
  *
  * <p>Applying a patch: prepare it beside the running code (define, verify, link: nothing
- * visible), run its state-transfer hooks, publish a view derived from the current default
- * whose table adds the patch's bodies, switch on the entry guards of the replaced methods
- * (then {@link MutableCallSite#syncAll}), and migrate every thread into the new view,
+ * visible), publish a view derived from the current default whose table adds the patch's
+ * bodies, switch on the entry guards of the replaced methods (then
+ * {@link MutableCallSite#syncAll}), run its state-transfer hooks in that view, and migrate every thread into the new view,
  * which becomes the default. A thread inside a request keeps the old code until the request
  * ends; a thread between requests (detached) moves at once; a new thread starts in the new
  * view. Rollback migrates every thread back to the view the patch was applied on.
@@ -110,9 +110,10 @@ public final class CodeViews {
             View parent = space.defaultView();
             PreparationCost.Meter meter = PreparationCost.start();
             PreparedPatch p = preparer.prepare(patch, parent.get(CODE), scope);
-            runTransferHooks(p);
+            View view = publish(parent, "patch " + patch.id(), p.table(), p.slotsToActivate(), false);
+            runTransferHooks(p, view);
             PreparationCost prepared = meter.stop();
-            View view = publish(parent, "patch " + patch.id(), p.table(), p.slotsToActivate(), true);
+            cacheDefault(view);
             prime(p.slotsToActivate());
             Migration m = space.migrate(view).allThreads().makeDefault().start();
             PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
@@ -134,16 +135,50 @@ public final class CodeViews {
         }
     }
 
-    /** The patch's state-transfer hooks, before any thread can run its code. */
-    private static void runTransferHooks(PreparedPatch p) {
+    /**
+     * Runs the patch's state-transfer hooks in its new view (so they may call code the patch
+     * adds or changes), on a thread of their own bound to it, before any application thread
+     * is there. If one fails, the view retires unused and the patch is rejected with a
+     * {@link TransferHookFailedException} naming the hooks that ran: the default view, its
+     * code and its threads are as before, and the patch can be applied again.
+     */
+    private void runTransferHooks(PreparedPatch p, View view) {
+        if (p.transferHooks().isEmpty()) {
+            return;
+        }
         List<String> ran = new ArrayList<>();
-        for (Map.Entry<String, MethodHandle> hook : p.transferHooks().entrySet()) {
+        String[] failedHook = new String[1];
+        Throwable[] failure = new Throwable[1];
+        Thread t = Thread.ofPlatform().name("atlas-transfer-" + p.patch().id()).unstarted(() -> {
+            space.bindCurrentThread(view);
             try {
-                hook.getValue().invoke();
-            } catch (Throwable t) {
-                throw new TransferHookFailedException(p.patch().id(), ran, hook.getKey(), t);
+                for (Map.Entry<String, MethodHandle> hook : p.transferHooks().entrySet()) {
+                    failedHook[0] = hook.getKey();
+                    hook.getValue().invoke();
+                    ran.add(hook.getKey());
+                }
+            } catch (Throwable e) {
+                failure[0] = e;
+            } finally {
+                space.unbindCurrentThread();
             }
-            ran.add(hook.getKey());
+        });
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();   // happens-before for ran, failedHook[0] and failure[0]
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure[0] != null) {
+            view.retire();
+            throw new TransferHookFailedException(p.patch().id(), ran, failedHook[0], failure[0]);
         }
     }
 

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * A patch whose state-transfer hook ({@code atlas$transfer()}) threw: the patch is not
- * applied (no view was published, no thread moved), but unlike other refusals something ran
+ * applied (its view retired unused, no thread moved), but unlike other refusals something ran
  * in the process: the hooks in {@link #completed()} ran to the end, {@link #failed()} ran
  * until it threw, and whatever they wrote stays written (Atlas does not undo a hook).
  */
@@ -19,7 +19,8 @@ public final class TransferHookFailedException extends PatchRejectedException {
      * @param failed    the class whose hook threw {@code cause}
      */
     public TransferHookFailedException(String patchId, List<String> completed, String failed, Throwable cause) {
-        super("patch " + patchId + ": the state-transfer hook of " + failed + " failed: " + cause, cause);
+        super("patch " + patchId + ": the state-transfer hook of " + failed + " failed in the new view: " + cause
+                + " (the running code is unchanged; the patch can be applied again)", cause);
         this.completed = List.copyOf(completed);
         this.failed = failed;
     }

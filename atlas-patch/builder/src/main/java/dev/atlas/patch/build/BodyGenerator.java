@@ -1,5 +1,6 @@
 package dev.atlas.patch.build;
 
+import dev.atlas.patch.classfile.ConstructorCall;
 import dev.atlas.patch.format.FieldAddition;
 import dev.atlas.patch.format.MethodChange;
 import java.lang.classfile.Attributes;
@@ -18,6 +19,7 @@ import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDesc;
 import java.lang.constant.ConstantDescs;
 import java.lang.constant.MethodTypeDesc;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -53,6 +55,13 @@ final class BodyGenerator {
             for (MethodModel m : plan.replaced()) {
                 copy(clb, rewriter, m, MethodChange.bodyMethodNameFor(MethodChange.Kind.REPLACED, m.methodName().stringValue()));
             }
+            for (MethodModel m : changedArguments(plan, ctx)) {
+                clb.withMethod(MethodChange.bodyMethodNameFor(MethodChange.Kind.REPLACED, ConstructorCall.ARGUMENTS_METHOD),
+                        MethodTypeDesc.ofDescriptor(ConstructorCall.argumentsDescriptor(
+                                ctx.remap.map(m.methodTypeSymbol()).descriptorString())),
+                        ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC,
+                        mb -> mb.transformCode(m.code().orElseThrow(), Constructors.arguments(m, rewriter)));
+            }
             for (MethodModel m : plan.added()) {
                 copy(clb, rewriter, m, MethodChange.bodyMethodNameFor(MethodChange.Kind.ADDED, m.methodName().stringValue()));
             }
@@ -87,6 +96,22 @@ final class BodyGenerator {
                         mb -> mb.transformCode(c.method().code().orElseThrow(), rewriter));
             }
         });
+    }
+
+    /** The replaced constructors of {@code plan} whose {@code super(..)}/{@code this(..)} arguments changed. */
+    static List<MethodModel> changedArguments(ClassDiff.Plan plan, GenContext ctx) {
+        List<MethodModel> out = new java.util.ArrayList<>();
+        for (MethodModel m : plan.replaced()) {
+            if (!m.methodName().equalsString("<init>")) {
+                continue;
+            }
+            plan.oldModel().methods().stream().filter(o -> o.methodName().equalsString("<init>")
+                    && o.methodType().equalsString(ctx.remap.map(m.methodTypeSymbol()).descriptorString())).findFirst()
+                    .filter(o -> Constructors.argumentsChanged(o, m, ClassDiff.canon(plan.oldModel(), java.util.function.UnaryOperator.identity()),
+                            ClassDiff.canon(plan.newModel(), ctx.remap::name)))
+                    .ifPresent(o -> out.add(m));
+        }
+        return out;
     }
 
     private static void copy(java.lang.classfile.ClassBuilder clb, CodeRewriter rewriter, MethodModel m, String name) {

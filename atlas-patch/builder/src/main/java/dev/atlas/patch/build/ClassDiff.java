@@ -67,6 +67,7 @@ final class ClassDiff {
     private final UnaryOperator<String> newToOld;
     private final List<Refusal> refusals;
     private final List<String> notes;
+    private final Map<String, Segment> viewCopies = new LinkedHashMap<>();
 
     ClassDiff(ClassModel oldModel, ClassModel newModel, Hierarchy newBuild, UnaryOperator<String> newToOld,
               List<Refusal> refusals, List<String> notes) {
@@ -182,7 +183,7 @@ final class ClassDiff {
             return Optional.empty();
         }
         annotationNote();
-        return Optional.of(new Plan(name, oldModel, newModel, replaced, added, newFields, inits, constants, hook, Map.of()));
+        return Optional.of(new Plan(name, oldModel, newModel, replaced, added, newFields, inits, constants, hook, viewCopies));
     }
 
     private static List<String> enumConstants(ClassModel m) {
@@ -410,8 +411,13 @@ final class ClassDiff {
         }
         Optional<MethodModel> hook = method(newModel, "atlas$transfer", "()V").filter(ClassDiff::isStatic);
         if (hook.isEmpty()) {
-            refuse("<clinit>", "static initialiser changed" + (failure != null ? " (" + failure + ")" : "")
-                    + "; declare 'static void atlas$transfer()' to move the state explicitly");
+            ChangedStaticInitializer.Outcome o = ChangedStaticInitializer.analyse(oldModel, newModel, newToOld);
+            if (o.refusal() != null) {
+                refuse("<clinit>", o.refusal());
+            }
+            inits.putAll(o.newFields());
+            viewCopies.putAll(o.copies());
+            notes.addAll(o.notes());
             return null;
         }
         notes.add(name + ": static initialiser changed; atlas$transfer() runs once at apply, the static initialiser "

@@ -38,6 +38,12 @@ import java.util.Optional;
  * of final fields (JLS 17.5: writes before the freeze are visible to any thread that sees
  * the reference) holds for objects built by the new body too.
  *
+ * <p>When only the code computing the call's arguments differs (same call, code that only
+ * computes arguments: {@link ConstructorCall#argumentsReplaceable} in both builds), the patch
+ * also replaces the constructor's arguments method ({@link #arguments}): in the new view the
+ * agent's entry guard makes the same call with the new arguments. A changed call target stays
+ * refused: the superclass part of an object cannot be re-initialised.
+ *
  * <p>Stateless; single-threaded use of its transforms.
  */
 final class Constructors {
@@ -56,8 +62,15 @@ final class Constructors {
             return Optional.of("and it has no super(..) or this(..) call to place its guard after");
         }
         if (!oldCanon.render(o.subList(0, oi + 1)).equals(newCanon.render(n.subList(0, ni + 1)))) {
-            return Optional.of("including its super(..)/this(..) call or the code computing its arguments (the "
-                    + "superclass part of an object cannot be re-initialised); remedy: restart on the new release");
+            if (!oldCanon.render(o.subList(oi, oi + 1)).equals(newCanon.render(n.subList(ni, ni + 1)))) {
+                return Optional.of("including its super(..)/this(..) call, which now goes to another constructor (the "
+                        + "superclass part of an object cannot be re-initialised); remedy: restart on the new release");
+            }
+            if (!ConstructorCall.argumentsReplaceable(o) || !ConstructorCall.argumentsReplaceable(n)) {
+                return Optional.of("including the code computing its super(..)/this(..) arguments, which does more than "
+                        + "compute them (stores a local, uses 'this', throws, or is inside a try block); remedy: restart "
+                        + "on the new release");
+            }
         }
         int calls = 0;
         for (int i = 0; i <= ni; i++) {
@@ -85,6 +98,83 @@ final class Constructors {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether the code computing the {@code super(..)}/{@code this(..)} arguments differs
+     * (for a constructor {@link #unreplaceable} accepted: then the call itself is the same).
+     */
+    static boolean argumentsChanged(MethodModel oc, MethodModel nc, CanonicalCode oldCanon, CanonicalCode newCanon) {
+        List<CodeElement> o = oc.code().orElseThrow().elementList();
+        List<CodeElement> n = nc.code().orElseThrow().elementList();
+        return !oldCanon.render(o.subList(0, ConstructorCall.index(o))).equals(newCanon.render(n.subList(0, ConstructorCall.index(n))));
+    }
+
+    /**
+     * The new arguments code of a constructor, {@link ConstructorCall#ARGUMENTS_METHOD}: its
+     * code before the {@code super(..)}/{@code this(..)} call without the leading
+     * {@code aload_0}, rewritten by {@code rewriter}, then the call's arguments boxed into an
+     * {@code Object[]} that it returns. Slot 0 (the placeholder for {@code this}) is never read.
+     */
+    static CodeTransform arguments(MethodModel constructor, CodeTransform rewriter) {
+        List<CodeElement> code = constructor.code().orElseThrow().elementList();
+        int call = ConstructorCall.index(code);
+        MethodTypeDesc callType = ((java.lang.classfile.instruction.InvokeInstruction) code.get(call)).typeSymbol();
+        return new CodeTransform() {
+            private int index;
+            private boolean leadingThis = true;
+
+            @Override
+            public void accept(CodeBuilder cb, CodeElement e) {
+                int i = index++;
+                if (i > call || e instanceof ExceptionCatch) {
+                    return;
+                }
+                if (i == call) {
+                    pack(cb, callType);
+                    return;
+                }
+                if (leadingThis && e instanceof Instruction) {
+                    leadingThis = false;   // the aload_0 of the call
+                    return;
+                }
+                rewriter.accept(cb, e);
+            }
+        };
+    }
+
+    private static void pack(CodeBuilder cb, MethodTypeDesc callType) {
+        int n = callType.parameterCount();
+        int[] slots = new int[n];
+        for (int i = n - 1; i >= 0; i--) {
+            java.lang.classfile.TypeKind k = java.lang.classfile.TypeKind.from(callType.parameterType(i));
+            slots[i] = cb.allocateLocal(k);
+            cb.storeLocal(k, slots[i]);
+        }
+        cb.loadConstant(n);
+        cb.anewarray(ConstantDescs.CD_Object);
+        for (int i = 0; i < n; i++) {
+            ClassDesc t = callType.parameterType(i);
+            java.lang.classfile.TypeKind k = java.lang.classfile.TypeKind.from(t);
+            cb.dup();
+            cb.loadConstant(i);
+            cb.loadLocal(k, slots[i]);
+            if (t.isPrimitive()) {
+                ClassDesc box = ClassDesc.of("java.lang." + switch (t.descriptorString()) {
+                    case "Z" -> "Boolean";
+                    case "B" -> "Byte";
+                    case "C" -> "Character";
+                    case "S" -> "Short";
+                    case "I" -> "Integer";
+                    case "J" -> "Long";
+                    case "F" -> "Float";
+                    default -> "Double";
+                });
+                cb.invokestatic(box, "valueOf", MethodTypeDesc.of(box, t));
+            }
+            cb.aastore();
+        }
+        cb.areturn();
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.atlas.patch.build;
 
 import dev.atlas.patch.classfile.ClassFingerprint;
 import dev.atlas.patch.classfile.CanonicalCode;
+import dev.atlas.patch.classfile.ConstructorCall;
 import dev.atlas.patch.format.AddedClass;
 import dev.atlas.patch.format.ClassPatch;
 import dev.atlas.patch.format.FieldAddition;
@@ -188,6 +189,10 @@ public final class PatchBuilder {
         for (MethodModel m : plan.replaced()) {
             methods.add(MethodChange.of(MethodChange.Kind.REPLACED, m.methodName().stringValue(),
                     ctx.remap.map(m.methodTypeSymbol()).descriptorString(), ClassDiff.isStatic(m)));
+        }
+        for (MethodModel m : BodyGenerator.changedArguments(plan, ctx)) {
+            methods.add(MethodChange.of(MethodChange.Kind.REPLACED, ConstructorCall.ARGUMENTS_METHOD, ConstructorCall
+                    .argumentsDescriptor(ctx.remap.map(m.methodTypeSymbol()).descriptorString()), true));
         }
         for (MethodModel m : plan.added()) {
             methods.add(MethodChange.of(MethodChange.Kind.ADDED, m.methodName().stringValue(),

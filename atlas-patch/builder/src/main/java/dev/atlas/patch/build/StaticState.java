@@ -32,6 +32,8 @@ import java.util.Set;
  * expression (run once, by the first thread of the new view that reads it, like a class
  * initialiser), and every method of the build that reads {@code F} is replaced so that it
  * reads the copy. The old view keeps reading the running field; rollback goes back to it.
+ * The same holds for a field whose initialiser itself changed ({@link ChangedStaticInitializer}),
+ * and, to a fixed point, for a field whose initialiser reads a copied field.
  *
  * <p>Refused, with the reason, when the state cannot be kept consistent that way: the field
  * is not final (other code may write it), its initialiser is not a statement of its own, the
@@ -46,11 +48,14 @@ final class StaticState {
     /** Prefix of the shadow field that holds a view's copy of a static field. */
     static final String PREFIX = "atlas$view$";
     private static final int MAX_VISITED = 5000;
+    private static final int MAX_ROUNDS = 16;
 
     private final Map<String, ClassModel> newModels;
     private final Map<String, String> newToOld;
     private final Set<String> changed = new HashSet<>();
-    private final List<Refusal> refusals;
+    /** Static fields with a copy for the new view, {@code owner.field} (new-build names). */
+    private final Set<String> copied = new HashSet<>();
+    private List<Refusal> refusals;
     private final List<String> notes;
 
     private StaticState(Map<String, ClassModel> newModels, Map<String, String> newToOld, List<ClassDiff.Plan> plans,
@@ -63,6 +68,7 @@ final class StaticState {
             String owner = p.newModel().thisClass().asInternalName();
             p.replaced().forEach(m -> changed.add(key(owner, m)));
             p.added().forEach(m -> changed.add(key(owner, m)));
+            p.viewStatics().keySet().forEach(f -> copied.add(owner + "." + f));
         }
     }
 
@@ -82,9 +88,24 @@ final class StaticState {
             byNew.put(p.newModel().thisClass().asInternalName(), p);
         }
         Map<String, Map<String, Segment>> copies = new LinkedHashMap<>();
-        for (Map.Entry<String, String> pair : newToOld.entrySet()) {
-            s.classState(newModels.get(pair.getKey()), copies);
+        for (ClassDiff.Plan p : plans) {
+            if (!p.viewStatics().isEmpty()) {
+                copies.put(p.newModel().thisClass().asInternalName(), new LinkedHashMap<>(p.viewStatics()));
+            }
         }
+        // to a fixed point: state built from a copied field needs a copy too (or is refused)
+        for (int round = 0; round < MAX_ROUNDS; round++) {
+            int known = s.copied.size();
+            s.refusals = new ArrayList<>();
+            for (Map.Entry<String, String> pair : newToOld.entrySet()) {
+                s.classState(newModels.get(pair.getKey()), copies);
+            }
+            if (s.copied.size() == known) {
+                break;
+            }
+        }
+        refusals.addAll(s.refusals);
+        s.refusals = refusals;
         if (copies.isEmpty()) {
             return plans;
         }
@@ -162,7 +183,7 @@ final class StaticState {
             for (int i = seg.start(); i <= seg.end(); i++) {
                 covered[i] = true;
             }
-            if (via.isEmpty()) {
+            if (via.isEmpty() || copied.contains(owner + "." + n)) {
                 continue;
             }
             if ((flags & ClassFile.ACC_FINAL) == 0) {
@@ -184,8 +205,9 @@ final class StaticState {
                 + "runs code the patch changes (" + via + ") outside the initialiser of a static final field: the state "
                 + "it builds cannot be rebuilt for the new view; remedy: restart on the new release")));
         if (!mine.isEmpty()) {
-            copies.put(owner, mine);
+            copies.computeIfAbsent(owner, k -> new LinkedHashMap<>()).putAll(mine);
             for (String n : mine.keySet()) {
+                copied.add(owner + "." + n);
                 notes.add(old(owner) + " " + n + ": static state built at class initialisation by code the patch changes; "
                         + "the new view reads its own copy (" + PREFIX + n + "), built once by the new release's "
                         + "initialiser on first use there; the old view keeps the running value");
@@ -207,6 +229,11 @@ final class StaticState {
                 String owner;
                 String name;
                 String desc;
+                if (e instanceof FieldInstruction f && f.opcode() == Opcode.GETSTATIC
+                        && copied.contains(f.owner().asInternalName() + "." + f.name().stringValue())) {
+                    return Optional.of(old(f.owner().asInternalName()).replace('/', '.') + "." + f.name().stringValue()
+                            + ", whose new view reads its own copy");
+                }
                 if (e instanceof InvokeInstruction v) {
                     owner = v.owner().asInternalName();
                     name = v.name().stringValue();

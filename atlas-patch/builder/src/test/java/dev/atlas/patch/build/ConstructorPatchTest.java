@@ -141,14 +141,49 @@ class ConstructorPatchTest {
     }
 
     @Test
-    void aConstructorWhoseSuperCallChangedIsRefusedWithTheRemedy(@TempDir Path tmp) throws Exception {
+    void changedSuperAndThisArgumentsRunInTheNewViewOnly(@TempDir Path tmp) throws Exception {
+        String savings2 = SAVINGS.replace("super(owner, 1000)", "super(owner == null ? \"?\" : owner + \"!\", 1000 + owner.length())");
         Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("ct.Base", BASE, "ct.Account", V1, "ct.Savings", SAVINGS));
-        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("ct.Base", BASE, "ct.Account", V1.replace("super(\"plain\")", "super(\"fancy\")"),
-                "ct.Savings", SAVINGS));
+        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("ct.Base", BASE, "ct.Account", V1.replace("super(\"plain\")",
+                "super(\"fancy\")"), "ct.Savings", savings2));
+        BuildResult result = PatchBuilder.diff(v1, v2, BuildOptions.defaults());
+        assertFalse(result.isRefused(), () -> result.refusals().toString());
+        ClassPatch sp = result.patchOrThrow().classes().stream().filter(c -> c.className().equals("ct/Savings")).findFirst().orElseThrow();
+        assertTrue(sp.methods().stream().anyMatch(m -> (m.name() + m.descriptor()).equals(
+                "atlas$initArgs(Ljava/lang/Object;Ljava/lang/String;)[Ljava/lang/Object;")), sp.methods()::toString);
+
+        ClassLoader loader = new InstrumentingLoader("ct-args", Fixtures.classes(v1),
+                new ClassSelector(List.of("ct.**"), List.of()),
+                new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
+        Class<?> account = loader.loadClass("ct.Account");
+        Class<?> savings = loader.loadClass("ct.Savings");
+        Object before = savings.getConstructor(String.class).newInstance("bob");
+        assertEquals("plain bob 100 1000 []", LinkedPatchTest.call(account, before, "describe"));
+
+        pipeline.apply(result.patchOrThrow()).migration().await(LONG);
+        Object after = savings.getConstructor(String.class).newInstance("bob");
+        assertEquals("fancy bob! 100 1003 []", LinkedPatchTest.call(account, after, "describe"),
+                "the new arguments reach this(..) (a boxed int among them) and super(..) of the class above");
+        assertEquals("fancy ann 100 0 []", LinkedPatchTest.call(account,
+                account.getConstructor(String.class).newInstance("ann"), "describe"));
+        assertEquals("plain bob 100 1000 []", LinkedPatchTest.call(account, before, "describe"), "objects created before keep their state");
+
+        pipeline.rollback().migration().await(LONG);
+        assertEquals("plain bob 100 1000 []", LinkedPatchTest.call(account, savings.getConstructor(String.class).newInstance("bob"),
+                "describe"), "after rollback new objects get the old arguments");
+    }
+
+    @Test
+    void aConstructorWhoseSuperCallGoesToAnotherConstructorIsRefusedWithTheRemedy(@TempDir Path tmp) throws Exception {
+        String base = BASE.replace("protected Base(String kind) { this.kind = kind; }",
+                "protected Base(String kind) { this.kind = kind; } protected Base(String kind, int n) { this.kind = kind + n; }");
+        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("ct.Base", base, "ct.Account", V1, "ct.Savings", SAVINGS));
+        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("ct.Base", base, "ct.Account", V1.replace("super(\"plain\")",
+                "super(\"plain\", 2)"), "ct.Savings", SAVINGS));
         BuildResult result = PatchBuilder.diff(v1, v2, BuildOptions.defaults());
         assertTrue(result.isRefused());
         assertTrue(result.refusals().toString().contains("ct/Account <init>(Ljava/lang/String;)V: constructor changed, including its "
-                + "super(..)/this(..) call"), result.refusals()::toString);
+                + "super(..)/this(..) call, which now goes to another constructor"), result.refusals()::toString);
         assertTrue(result.refusals().toString().contains("remedy: restart on the new release"), result.refusals()::toString);
     }
 }

@@ -89,16 +89,70 @@ class StaticStatePatchTest {
     @Test
     void stateThatCannotBeKeptConsistentIsRefused(@TempDir Path tmp) throws Exception {
         String notFinal = V1.replace("static final Holder INSTANCE", "static Holder INSTANCE");
-        BuildResult r = PatchBuilder.diff(Fixtures.compile(tmp.resolve("a1"), Map.of("ss.Lookups", notFinal)),
-                Fixtures.compile(tmp.resolve("a2"), Map.of("ss.Lookups", notFinal.replace("\"old\"", "\"new\""))),
-                BuildOptions.defaults());
-        assertTrue(r.refusals().toString().contains("ss/Lookups$Holder INSTANCE: static field built at class initialisation "
-                + "by code the patch changes (ss.Lookups$Holder.create()Ljava/util/Map;) is not final"), r.refusals()::toString);
+        DiffHarness r = DiffHarness.of(tmp.resolve("a"), "ss.Lookups", notFinal, notFinal.replace("\"old\"", "\"new\""));
+        assertTrue(r.refusedWith("ss/Lookups$Holder INSTANCE: static field built at class initialisation "
+                + "by code the patch changes (ss.Lookups$Holder.create()Ljava/util/Map;) is not final"), r.result.refusals()::toString);
         String block = V1.replace("public static int size()", "static { Holder.create(); } public static int size()");
-        BuildResult b = PatchBuilder.diff(Fixtures.compile(tmp.resolve("b1"), Map.of("ss.Lookups", block)),
-                Fixtures.compile(tmp.resolve("b2"), Map.of("ss.Lookups", block.replace("\"old\"", "\"new\""))),
-                BuildOptions.defaults());
-        assertTrue(b.refusals().toString().contains("ss/Lookups <clinit>: the static initialiser runs code the patch changes"),
-                b.refusals()::toString);
+        DiffHarness b = DiffHarness.of(tmp.resolve("b"), "ss.Lookups", block, block.replace("\"old\"", "\"new\""));
+        assertTrue(b.refusedWith("ss/Lookups <clinit>: the static initialiser runs code the patch changes"), b.result.refusals()::toString);
+    }
+
+    static final String SALT1 = """
+            package ss;
+            import java.util.*;
+            import java.util.regex.Pattern;
+            public class Salt {
+                static final Pattern SALT = Pattern.compile("^[a-z]{2,}$");
+                static final String DESCRIPTION = "salt matching " + SALT.pattern();
+                static final List<String> NAMES = new ArrayList<>();
+                static { NAMES.add("x"); }
+                public static boolean valid(String s) { return SALT.matcher(s).matches(); }
+                public static String describe() { return DESCRIPTION; }
+                public static int names() { return NAMES.size(); }
+            }
+            """;
+    static final String SALT2 = SALT1.replace("^[a-z]{2,}$", "^[a-z./]{2,}$");
+
+    @Test
+    void aChangedFieldInitialiserOfTheStaticInitialiserGivesTheNewViewItsOwnCopy(@TempDir Path tmp) throws Exception {
+        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("ss.Salt", SALT1));
+        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("ss.Salt", SALT2));
+        BuildResult result = PatchBuilder.diff(v1, v2, BuildOptions.defaults());
+        assertFalse(result.isRefused(), () -> result.refusals().toString());
+        assertTrue(result.notes().stream().anyMatch(n -> n.contains("ss/Salt SALT: initialiser changed in the static "
+                + "initialiser; the new view reads its own copy")), result.notes()::toString);
+        ClassPatch salt = result.patchOrThrow().classes().get(0);
+        assertEquals(List.of("atlas$view$DESCRIPTION", "atlas$view$SALT"),
+                salt.addedFields().stream().map(f -> f.name()).sorted().toList(),
+                "the field built from the changed one is copied too; the unchanged list is not");
+        assertEquals(List.of("describe", "valid"), salt.methods().stream().map(m -> m.name()).sorted().toList());
+
+        ClassLoader loader = new InstrumentingLoader("ss-salt", Fixtures.classes(v1),
+                new ClassSelector(List.of("ss.**"), List.of()),
+                new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
+        Class<?> c = loader.loadClass("ss.Salt");
+        assertEquals(false, c.getMethod("valid", String.class).invoke(null, "a.b"), "initialised before the patch");
+        pipeline.apply(result.patchOrThrow()).migration().await(LONG);
+        assertEquals(true, c.getMethod("valid", String.class).invoke(null, "a.b"), "the new view reads the new pattern");
+        assertEquals("salt matching ^[a-z./]{2,}$", c.getMethod("describe").invoke(null));
+        assertEquals(1, c.getMethod("names").invoke(null), "state the patch did not change stays shared");
+        pipeline.rollback().migration().await(LONG);
+        assertEquals(false, c.getMethod("valid", String.class).invoke(null, "a.b"), "rollback: the running value again");
+        assertEquals("salt matching ^[a-z]{2,}$", c.getMethod("describe").invoke(null));
+    }
+
+    @Test
+    void aChangedStaticInitialiserThatCannotBeSplitPerFieldIsRefusedWithTheReason(@TempDir Path tmp) throws Exception {
+        String notFinal = SALT1.replace("static final Pattern SALT", "static Pattern SALT");
+        DiffHarness a = DiffHarness.of(tmp.resolve("a"), "ss.Salt", notFinal, notFinal.replace("^[a-z]{2,}$", "^[a-z./]{2,}$"));
+        assertTrue(a.refusedWith("the initialiser of static field SALT changed and the field is not final"), a.result.refusals()::toString);
+        String block = SALT1.replace("static { NAMES.add(\"x\"); }", "static { NAMES.add(SALT.pattern()); }");
+        DiffHarness b = DiffHarness.of(tmp.resolve("b"), "ss.Salt", block, block.replace("^[a-z]{2,}$", "^[a-z./]{2,}$"));
+        assertTrue(b.refusedWith("ss/Salt <clinit>: the static initialiser runs code the patch changes "
+                + "(ss.Salt.SALT, whose new view reads its own copy)"), b.result.refusals()::toString);
+        String loop = SALT1.replace("static { NAMES.add(\"x\"); }", "static { for (int i = 0; i < 1; i++) NAMES.add(\"x\"); }");
+        DiffHarness d = DiffHarness.of(tmp.resolve("d"), "ss.Salt", loop, loop.replace("i < 1", "i < 2"));
+        assertTrue(d.refusedWith("static initialiser changed outside the initialisers of single static "
+                + "fields (first difference:"), d.result.refusals()::toString);
     }
 }

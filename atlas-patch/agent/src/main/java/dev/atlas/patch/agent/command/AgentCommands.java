@@ -282,8 +282,8 @@ final class AgentCommands {
     private static CommandReply hookFailed(Map<String, String> f, TransferHookFailedException e, String installNote) {
         f.put("hooks-completed", String.join(",", e.completed()));
         f.put("hook-failed", e.failed());
-        return new CommandReply(Status.REFUSED, f, "refused: " + e.getMessage() + "\nThe patch was not applied: no "
-                + "view was published and no thread moved. But its state-transfer code ran in the target JVM: "
+        return new CommandReply(Status.REFUSED, f, "refused: " + e.getMessage() + "\nThe patch was not applied: its "
+                + "view retired unused and no thread moved. But its state-transfer code ran in the target JVM: "
                 + (e.completed().isEmpty() ? "" : "the hook(s) of " + String.join(", ", e.completed())
                 + " ran to the end, and ") + "the hook of " + e.failed() + " ran until it threw; whatever they wrote "
                 + "stays written (Atlas does not undo a hook's effects).\n" + installNote);

@@ -1,0 +1,164 @@
+package dev.atlas.patch.build;
+
+import dev.atlas.patch.classfile.CanonicalCode;
+import java.lang.classfile.Attributes;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.CodeElement;
+import java.lang.classfile.FieldModel;
+import java.lang.classfile.MethodModel;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * A static initialiser that changed only in the initialisers of single static fields
+ * ({@code F = <expr>;}, one statement each). The class was initialised before the patch and
+ * its initialiser never runs again, so a changed {@code static final} field gets a copy for
+ * the new view ({@link StaticState}): built once by the new release's expression, on the
+ * first read in the new view, while the old view keeps the running value. Everything else
+ * of the initialiser (loops, static blocks, initialisers that use local variables) must be
+ * the same in both builds, and must not read a copied field (checked by {@link StaticState}).
+ *
+ * {@snippet :
+ * // old:  static final Pattern SALT = Pattern.compile("^[a-z]{2,}$");
+ * // new:  static final Pattern SALT = Pattern.compile("^[a-z./]{2,}$");
+ * ChangedStaticInitializer.Outcome o = ChangedStaticInitializer.analyse(oldModel, newModel, newToOld);
+ * // o.copies() = {SALT=<segment of the new <clinit>>}, o.refusal() = null
+ * }
+ *
+ * <p>An enum's {@code $VALUES} whose code differs (compilers build it inline or through
+ * {@code $values()}) is left alone: it holds the enum's constants, which must be unchanged.
+ * Refused (with the reason) when the rest of the initialiser differs, a changed field is
+ * not final (other code may write it), is an enum constant or synthetic (identity and the
+ * compiler's own tables must stay one), or is no longer initialised by the new build.
+ *
+ * <p>Stateless; thread-safe.
+ */
+final class ChangedStaticInitializer {
+    /**
+     * @param copies    existing static fields whose new initialiser differs: the new view's copies
+     * @param newFields initialisers of static fields the new build adds
+     * @param notes     what the patch does with the state, for the build's notes
+     * @param refusal   why the change cannot be applied, or null
+     */
+    record Outcome(Map<String, Segment> copies, Map<String, Segment> newFields, List<String> notes, String refusal) {
+        static Outcome refused(String why) {
+            return new Outcome(Map.of(), Map.of(), List.of(), why);
+        }
+    }
+
+    private ChangedStaticInitializer() {
+    }
+
+    /** Splits the changed static initialiser of {@code oldModel}/{@code newModel} into per-field changes. */
+    static Outcome analyse(ClassModel oldModel, ClassModel newModel, UnaryOperator<String> newToOld) {
+        String oldName = oldModel.thisClass().asInternalName();
+        Optional<MethodModel> oc = clinit(oldModel);
+        Optional<MethodModel> nc = clinit(newModel);
+        if (nc.isEmpty()) {
+            return Outcome.refused("static initialiser removed in the new build");
+        }
+        Map<String, Segment> oldSegs = oc.map(m -> segments(m, oldName, staticFields(oldModel)).segments()).orElse(Map.of());
+        List<CodeElement> oldRest = oc.map(m -> segments(m, oldName, staticFields(oldModel)).rest()).orElse(List.of());
+        Initializers.Cut newCut = segments(nc.get(), newModel.thisClass().asInternalName(), staticFields(newModel));
+        CanonicalCode oldCanon = ClassDiff.canon(oldModel, UnaryOperator.identity());
+        CanonicalCode newCanon = ClassDiff.canon(newModel, newToOld);
+        List<String> oldText = oc.isEmpty() ? List.of("return") : oldCanon.render(oldRest);
+        List<String> newText = newCanon.render(newCut.rest());
+        if (!oldText.equals(newText)) {
+            return Outcome.refused("static initialiser changed outside the initialisers of single static fields ("
+                    + firstDifference(oldText, newText) + "); remedy: restart on the new release, or declare "
+                    + "'static void atlas$transfer()' to move the state explicitly");
+        }
+        Map<String, FieldModel> oldFields = new LinkedHashMap<>();
+        oldModel.fields().forEach(f -> oldFields.put(f.fieldName().stringValue(), f));
+        Map<String, Segment> copies = new LinkedHashMap<>();
+        Map<String, Segment> added = new LinkedHashMap<>();
+        List<String> notes = new java.util.ArrayList<>();
+        for (Map.Entry<String, Segment> e : newCut.segments().entrySet()) {
+            String f = e.getKey();
+            FieldModel old = oldFields.get(f);
+            if (old == null) {
+                added.put(f, e.getValue());
+                continue;
+            }
+            Segment os = oldSegs.get(f);
+            if (os != null && Initializers.text(os, oldCanon).equals(Initializers.text(e.getValue(), newCanon))) {
+                continue;
+            }
+            int flags = old.flags().flagsMask();
+            if (f.equals("$VALUES") && (flags & ClassFile.ACC_SYNTHETIC) != 0
+                    && (oldModel.flags().flagsMask() & ClassFile.ACC_ENUM) != 0) {
+                continue;   // the array of the enum's constants, which ClassDiff requires unchanged: only its code differs
+            }
+            if ((flags & (ClassFile.ACC_ENUM | ClassFile.ACC_SYNTHETIC)) != 0) {
+                return Outcome.refused("the initialiser of " + ((flags & ClassFile.ACC_ENUM) != 0 ? "enum constant " : "synthetic field ")
+                        + f + " changed: a copy for the new view would be a second, different object; remedy: restart on the new release");
+            }
+            if ((flags & ClassFile.ACC_FINAL) == 0) {
+                return Outcome.refused("the initialiser of static field " + f + " changed and the field is not final: other "
+                        + "code may write it, so a copy for the new view cannot be kept consistent; remedy: restart on the new "
+                        + "release, or declare 'static void atlas$transfer()' to move the state explicitly");
+            }
+            copies.put(f, e.getValue());
+            notes.add(oldName + " " + f + ": initialiser changed in the static initialiser; the new view reads its own copy ("
+                    + StaticState.PREFIX + f + "), built once by the new release's initialiser on first use there; the old "
+                    + "view keeps the running value");
+        }
+        for (String f : oldSegs.keySet()) {
+            if (!newCut.segments().containsKey(f) && newModel.fields().stream().anyMatch(x -> x.fieldName().equalsString(f))) {
+                return Outcome.refused("static field " + f + " is no longer initialised by its own statement in the new build; "
+                        + "remedy: restart on the new release");
+            }
+        }
+        return new Outcome(copies, added, notes, null);
+    }
+
+    private static Optional<MethodModel> clinit(ClassModel m) {
+        return m.methods().stream().filter(x -> x.methodName().equalsString("<clinit>") && x.code().isPresent()).findFirst();
+    }
+
+    /** Static fields without a constant value. */
+    private static Set<String> staticFields(ClassModel m) {
+        Set<String> s = new LinkedHashSet<>();
+        for (FieldModel f : m.fields()) {
+            if ((f.flags().flagsMask() & ClassFile.ACC_STATIC) != 0 && f.findAttribute(Attributes.constantValue()).isEmpty()) {
+                s.add(f.fieldName().stringValue());
+            }
+        }
+        return s;
+    }
+
+    /** The initialisers of those {@code fields} that are statements of their own, cut out together. */
+    private static Initializers.Cut segments(MethodModel clinit, String owner, Set<String> fields) {
+        Set<String> cuttable = new LinkedHashSet<>();
+        for (String f : fields) {
+            Initializers.Cut one = Initializers.cut(clinit, owner, Set.of(f), false);
+            if (one.failure() == null && one.segments().containsKey(f)) {
+                cuttable.add(f);
+            }
+        }
+        Initializers.Cut all = Initializers.cut(clinit, owner, cuttable, false);
+        return all.failure() == null ? all : new Initializers.Cut(Map.of(), clinit.code().orElseThrow().elementList(), null);
+    }
+
+    private static String firstDifference(List<String> a, List<String> b) {
+        for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
+            String x = i < a.size() ? a.get(i) : "<end>";
+            String y = i < b.size() ? b.get(i) : "<end>";
+            if (!x.equals(y)) {
+                return "first difference: '" + abbreviate(x) + "' became '" + abbreviate(y) + "'";
+            }
+        }
+        return "same code";
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    }
+}
