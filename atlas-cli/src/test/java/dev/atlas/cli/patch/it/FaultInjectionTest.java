@@ -92,7 +92,7 @@ class FaultInjectionTest {
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             String pid = Long.toString(app.pid());
             assertEquals(V1, get(client, app));
-            CommandReply before = fx.status(app);
+            CommandReply before = fx.settledStatus(app);
 
             CliRun r = fx.atlas(List.of("patch", "apply"), pid, bad.toString(), "--timeout", "30s", "--raw");
             assertEquals(1, r.exitCode(), r::toString);

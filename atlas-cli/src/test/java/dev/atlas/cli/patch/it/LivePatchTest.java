@@ -66,7 +66,7 @@ class LivePatchTest {
         try (AppProcess app = AppProcess.start(fx.v1, fx.javaagent()); TaggedLoad load = new TaggedLoad(app.port(), 3, List.of("/tag"))) {
             String pid = Long.toString(app.pid());
             load.awaitRequests(0, 20);
-            CommandReply before = fx.status(app);
+            CommandReply before = fx.settledStatus(app);
             for (Path bad : List.of(garbage, truncated)) {
                 CliRun r = fx.atlas(List.of("patch", "apply"), pid, bad.toString(), "--timeout", "5s");
                 assertEquals(1, r.exitCode(), r::toString);
@@ -104,7 +104,7 @@ class LivePatchTest {
         TaggedLoad load = new TaggedLoad(app.port(), 4, List.of("/tag"));
         try (load) {
             load.awaitRequests(0, 40);
-            CommandReply before = fx.status(app);
+            CommandReply before = fx.settledStatus(app);
             assertEquals("", before.field("applied"), before::toString);
 
             load.phase(1);

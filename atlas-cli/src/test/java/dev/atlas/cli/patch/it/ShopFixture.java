@@ -1,6 +1,7 @@
 package dev.atlas.cli.patch.it;
 
 import dev.atlas.cli.CliRun;
+import dev.atlas.testsupport.Await;
 import dev.atlas.patch.agent.command.CommandReply;
 import dev.atlas.patch.format.MalformedPatchException;
 import dev.atlas.patch.format.Patch;
@@ -109,6 +110,20 @@ final class ShopFixture {
         CliRun r = atlas(List.of("status"), Long.toString(app.pid()), "--raw");
         assertEquals(0, r.exitCode(), r::toString);
         return CommandReply.parse(r.out(), "atlas status");
+    }
+
+    /**
+     * {@link #status}, once the agent's own patch-path warm-up has ended (its view retired, no
+     * migration running), so that a test comparing a status before and after its own commands
+     * sees only what those commands did.
+     */
+    CommandReply settledStatus(AppProcess app) {
+        CommandReply[] last = {null};
+        Await.until(() -> "the agent's warm-up to end; last status: " + last[0], Await.BOUND, () -> {
+            CommandReply s = last[0] = status(app);
+            return "0".equals(s.field("running-migrations")) && !s.text().contains("atlas-warmup");
+        });
+        return last[0];
     }
 
     static CommandReply reply(CliRun r) {
