@@ -5,19 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atlas.patch.Fixtures;
+import dev.atlas.patch.WithOwnPipeline;
 import dev.atlas.patch.format.ClassPatch;
 import dev.atlas.patch.format.MethodChange;
 import dev.atlas.patch.format.Patch;
 import dev.atlas.patch.instrument.BoundaryMatcher;
 import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.instrument.CodeInstrumenter;
-import dev.atlas.patch.runtime.CodeViews;
 import dev.atlas.patch.testing.InstrumentingLoader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * fields included, subclasses too), objects created before keep their state, and rollback
  * brings the old body back for new objects.
  */
-class ConstructorPatchTest {
+class ConstructorPatchTest extends WithOwnPipeline {
     static final Duration LONG = LinkedPatchTest.LONG;
 
     static final String BASE = """
@@ -90,15 +89,6 @@ class ConstructorPatchTest {
             }
             """;
 
-    /** This test's own code views and pipeline (JIT window off: a unit test leaves the JVM's JIT alone). */
-    final dev.atlas.patch.runtime.PatchPipeline pipeline =
-            new dev.atlas.patch.runtime.PatchPipeline(new CodeViews(), dev.atlas.patch.jit.JitPriorityWindow.off());
-    final CodeViews code = pipeline.views();
-
-    @AfterEach
-    void closePipeline() {
-        pipeline.close();
-    }
 
     @Test
     void newObjectsRunTheNewConstructorOldObjectsKeepTheirState(@TempDir Path tmp) throws Exception {

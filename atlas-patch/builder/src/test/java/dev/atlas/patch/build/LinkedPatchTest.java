@@ -5,20 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atlas.patch.Fixtures;
+import dev.atlas.patch.WithOwnPipeline;
 import dev.atlas.patch.format.ClassPatch;
 import dev.atlas.patch.format.Patch;
 import dev.atlas.patch.instrument.BoundaryMatcher;
 import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.instrument.CodeInstrumenter;
-import dev.atlas.patch.runtime.CodeViews;
-import dev.atlas.patch.runtime.PatchPipeline;
 import dev.atlas.patch.testing.InstrumentingLoader;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * protected members of another package, added methods, new static fields, the transfer
  * hook) and renumbered, changed and added anonymous classes, checked by behaviour.
  */
-class LinkedPatchTest {
+class LinkedPatchTest extends WithOwnPipeline {
     static final Duration LONG = Duration.ofSeconds(30);
 
     static final String V1 = """
@@ -68,15 +66,6 @@ class LinkedPatchTest {
             }
             """;
 
-    /** This test's own code views and pipeline (JIT window off: a unit test leaves the JVM's JIT alone). */
-    final dev.atlas.patch.runtime.PatchPipeline pipeline =
-            new dev.atlas.patch.runtime.PatchPipeline(new CodeViews(), dev.atlas.patch.jit.JitPriorityWindow.off());
-    final CodeViews code = pipeline.views();
-
-    @AfterEach
-    void closePipeline() {
-        pipeline.close();
-    }
 
     @Test
     void linkedNewCodeRunsLikeTheNewBuild(@TempDir Path tmp) throws Exception {

@@ -5,18 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atlas.patch.Fixtures;
+import dev.atlas.patch.WithOwnPipeline;
 import dev.atlas.patch.format.ClassPatch;
 import dev.atlas.patch.format.Patch;
 import dev.atlas.patch.instrument.BoundaryMatcher;
 import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.instrument.CodeInstrumenter;
-import dev.atlas.patch.runtime.CodeViews;
 import dev.atlas.patch.testing.InstrumentingLoader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its own copy built by the new release's initialiser, the old view the running value; state
  * that cannot be kept consistent is refused with the reason.
  */
-class StaticStatePatchTest {
+class StaticStatePatchTest extends WithOwnPipeline {
     static final Duration LONG = Duration.ofSeconds(30);
 
     static final String V1 = """
@@ -46,15 +45,6 @@ class StaticStatePatchTest {
             """;
     static final String V2 = V1.replace("m.put(\"a\", \"old\");", "m.put(\"a\", \"new\"); m.put(\"b\", \"added\");");
 
-    /** This test's own code views and pipeline (JIT window off: a unit test leaves the JVM's JIT alone). */
-    final dev.atlas.patch.runtime.PatchPipeline pipeline =
-            new dev.atlas.patch.runtime.PatchPipeline(new CodeViews(), dev.atlas.patch.jit.JitPriorityWindow.off());
-    final CodeViews code = pipeline.views();
-
-    @AfterEach
-    void closePipeline() {
-        pipeline.close();
-    }
 
     @Test
     void aSingletonBuiltByChangedCodeIsRebuiltForTheNewView(@TempDir Path tmp) throws Exception {

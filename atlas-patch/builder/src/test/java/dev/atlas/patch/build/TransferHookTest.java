@@ -6,18 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atlas.patch.Fixtures;
+import dev.atlas.patch.WithOwnPipeline;
 import dev.atlas.patch.format.Patch;
 import dev.atlas.patch.instrument.BoundaryMatcher;
 import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.instrument.CodeInstrumenter;
-import dev.atlas.patch.runtime.CodeViews;
-import dev.atlas.patch.runtime.PatchPipeline;
 import dev.atlas.patch.runtime.PatchRejectedException;
 import dev.atlas.patch.testing.InstrumentingLoader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the running code and state as they were (apart from what it wrote itself), and the same
  * patch applies once the cause is gone.
  */
-class TransferHookTest {
+class TransferHookTest extends WithOwnPipeline {
     static final String V1 = """
             package th;
             public class Config {
@@ -64,14 +62,6 @@ class TransferHookTest {
             }
             """;
 
-    /** This test's own code views and pipeline (JIT window off: a unit test leaves the JVM's JIT alone). */
-    final PatchPipeline pipeline = new PatchPipeline(new CodeViews(), dev.atlas.patch.jit.JitPriorityWindow.off());
-    final CodeViews code = pipeline.views();
-
-    @AfterEach
-    void closePipeline() {
-        pipeline.close();
-    }
 
     @Test
     void theHookRunsInTheNewViewAndAFailedHookLeavesThePatchApplicableAgain(@TempDir Path tmp) throws Exception {

@@ -1,6 +1,7 @@
 package dev.atlas.patch.runtime;
 
 import dev.atlas.patch.Fixtures;
+import dev.atlas.patch.WithOwnPipeline;
 import dev.atlas.patch.build.BuildOptions;
 import dev.atlas.patch.build.PatchBuilder;
 import dev.atlas.patch.format.Patch;
@@ -9,7 +10,6 @@ import dev.atlas.patch.instrument.BoundaryMatcher;
 import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.instrument.CodeInstrumenter;
 import dev.atlas.patch.testing.InstrumentingLoader;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * instrumented loader: a bug fix through a new private method, a new instance field with
  * an initialiser (a shadow field), a new static field, a lambda, and a new class.
  */
-class PatchEndToEndTest {
+class PatchEndToEndTest extends WithOwnPipeline {
     static final Duration LONG = Duration.ofSeconds(30);
 
     static final String V1 = """
@@ -70,15 +70,6 @@ class PatchEndToEndTest {
             class Brackets { String wrap(String s) { return "[" + s + "]"; } }
             """;
 
-    /** This test's own code views and pipeline (JIT window off: a unit test leaves the JVM's JIT alone). */
-    final dev.atlas.patch.runtime.PatchPipeline pipeline =
-            new dev.atlas.patch.runtime.PatchPipeline(new CodeViews(), dev.atlas.patch.jit.JitPriorityWindow.off());
-    final CodeViews code = pipeline.views();
-
-    @AfterEach
-    void closePipeline() {
-        pipeline.close();
-    }
 
     @Test
     void aBuiltPatchFixesTheBugAddsStateAndRollsBackKeepingTheState(@TempDir Path tmp) throws Exception {
