@@ -60,7 +60,7 @@ class PatchLatencyBenchmarkIT {
     void lateAttachSelectingAllOfSpring() throws Exception {
         ServerCase s = SERVERS.getFirst();
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of("-XX:+EnableDynamicAgentLoading"));
-             TaggedLoad load = new TaggedLoad(p.port(), CLIENTS, s.paths())) {
+             TaggedLoad load = s.loads().start(p, CLIENTS, s.paths())) {
             CliRun[] run = new CliRun[1];
             Measured m = around(load, () -> run[0] = AtlasCli.target(List.of("attach"), p.pid(), "--include", s.include(),
                     "--include", "org.springframework.**", "--raw"));
@@ -82,11 +82,11 @@ class PatchLatencyBenchmarkIT {
     }
 
     private static String row(ServerCase s) throws Exception {
-        Path patch = AtlasCli.patch(s.pkg());
+        Path patch = AtlasCli.patch(s.pkgs());
         Measured applied;
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of(
-                "-javaagent:" + ItEnvironment.agentJar() + "=include=" + s.include(), "-XX:+EnableDynamicAgentLoading"));
-             TaggedLoad load = new TaggedLoad(p.port(), CLIENTS, s.paths())) {
+                "-javaagent:" + ItEnvironment.agentJar() + "=" + s.agentOptions(), "-XX:+EnableDynamicAgentLoading"));
+             TaggedLoad load = s.loads().start(p, CLIENTS, s.paths())) {
             applied = around(load, () -> AtlasCli.target(List.of("patch", "apply"), p.pid(), patch.toString(),
                     "--timeout", "30s", "--raw"));
             assertEquals(0, load.mixed(), load::toString);
@@ -94,7 +94,7 @@ class PatchLatencyBenchmarkIT {
         }
         Measured attached;
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of("-XX:+EnableDynamicAgentLoading"));
-             TaggedLoad load = new TaggedLoad(p.port(), CLIENTS, s.paths())) {
+             TaggedLoad load = s.loads().start(p, CLIENTS, s.paths())) {
             attached = around(load, () -> AtlasCli.target(List.of("attach"), p.pid(), "--include", s.include(), "--raw"));
             assertEquals(0, load.mixed(), load::toString);
             assertEquals(List.of(), load.failures(), load::toString);
