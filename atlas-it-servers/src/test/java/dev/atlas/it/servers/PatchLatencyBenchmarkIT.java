@@ -31,7 +31,13 @@ class PatchLatencyBenchmarkIT {
             new ServerCase("Spring Boot 3.5 / Tomcat 10.1", "it.spring", "it.spring.SpringApp", List.of("/tag"), " served=EUR:"),
             new ServerCase("Jetty 12 servlet", "it.jetty", "it.jetty.JettyApp", List.of("/tag"), ""),
             new ServerCase("Netty 4.1 HTTP", "it.netty", "it.netty.NettyApp", List.of("/tag"), ""),
-            new ServerCase("JDK HttpServer, virtual threads", "it.vthread", "it.vthread.VirtualThreadApp", List.of("/tag"), ""));
+            new ServerCase("JDK HttpServer, virtual threads", "it.vthread", "it.vthread.VirtualThreadApp", List.of("/tag"), ""),
+            new ServerCase("WebFlux+gRPC+Undertow servlet", List.of("it.webflux", "it.grpc", "it.uservlet"),
+                    "it.shared.SharedServersApp", List.of("webflux/tag", "grpc", "uservlet/tag", "webflux/offload",
+                    "grpc-direct"), "", ServerExchange.LOADS));
+    /** {@code -Datlas.servers.bench.only=it.netty,it.shared}: only the servers whose main class starts so. */
+    private static final List<String> ONLY = java.util.Arrays.stream(System.getProperty("atlas.servers.bench.only", "")
+            .split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     private static final int CLIENTS = 6;
     private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("atlas.servers.bench.warmup", 10));
 
@@ -42,6 +48,9 @@ class PatchLatencyBenchmarkIT {
                 "server", "ctl p99.9", "patch p99.9", "ratio", "apply ms",
                 "attach ms", "ctl p99.9", "att p99.9", "ratio", "req/s ratio"));
         for (ServerCase s : SERVERS) {
+            if (!ONLY.isEmpty() && ONLY.stream().noneMatch(s.mainClass()::startsWith)) {
+                continue;
+            }
             rows.add(row(s));
             System.out.println("[bench] " + rows.getLast());
         }
