@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -86,8 +87,9 @@ final class ServerExchange implements TaggedLoad.Exchange {
 
     @Override
     public String toString() {
-        return "answered by path " + new java.util.TreeMap<>(Map.copyOf(answered.entrySet().stream().collect(
-                java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get()))));
+        Map<String, Long> byPath = new TreeMap<>();
+        answered.forEach((path, n) -> byPath.put(path, n.get()));
+        return "answered by path " + byPath;
     }
 
     private enum Utf8 implements MethodDescriptor.Marshaller<String> {
