@@ -32,9 +32,7 @@ class PatchLatencyBenchmarkIT {
             new ServerCase("Jetty 12 servlet", "it.jetty", "it.jetty.JettyApp", List.of("/tag"), ""),
             new ServerCase("Netty 4.1 HTTP", "it.netty", "it.netty.NettyApp", List.of("/tag"), ""),
             new ServerCase("JDK HttpServer, virtual threads", "it.vthread", "it.vthread.VirtualThreadApp", List.of("/tag"), ""),
-            new ServerCase("WebFlux+gRPC+Undertow servlet", List.of("it.webflux", "it.grpc", "it.uservlet"),
-                    "it.shared.SharedServersApp", List.of("webflux/tag", "grpc", "uservlet/tag", "webflux/offload",
-                    "grpc-direct"), "", ServerExchange.LOADS));
+            ReactiveGrpcUndertowServletIT.SHARED_JVM);
     /** {@code -Datlas.servers.bench.only=it.netty,it.shared}: only the servers whose main class starts so. */
     private static final List<String> ONLY = java.util.Arrays.stream(System.getProperty("atlas.servers.bench.only", "")
             .split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();

@@ -13,10 +13,12 @@ import java.util.List;
  * {@code /tag} through a filter. All three packages are patched by one patch.
  */
 class ReactiveGrpcUndertowServletIT extends ServerPatchingIT {
+    static final ServerCase SHARED_JVM = new ServerCase("WebFlux+gRPC+Undertow servlet",
+            List.of("it.webflux", "it.grpc", "it.uservlet"), "it.shared.SharedServersApp",
+            List.of("webflux/tag", "grpc", "uservlet/tag", "webflux/offload", "grpc-direct"), "", ServerExchange.LOADS);
+
     @Override
     ServerCase server() {
-        return new ServerCase("Spring WebFlux + gRPC-java + Undertow servlet", List.of("it.webflux", "it.grpc", "it.uservlet"),
-                "it.shared.SharedServersApp", List.of("webflux/tag", "grpc", "uservlet/tag", "webflux/offload", "grpc-direct"),
-                "", ServerExchange.LOADS);
+        return SHARED_JVM;
     }
 }
