@@ -217,7 +217,7 @@ final class PatchPreparer {
                     + type + " for " + method, ex);
         }
         if (slot == null) {   // registered once its body is found: a refused patch leaves no slot
-            slot = registry.register(t.info().loader(), t.cp().className(), mc.name(), mc.descriptor(), mc.isStatic());
+            slot = registry.registerAdded(t.info().loader(), t.cp().className(), mc.name(), mc.descriptor(), mc.isStatic());
         }
         out.overrides.put(slot.id(), found);
         if (addedHere) {
