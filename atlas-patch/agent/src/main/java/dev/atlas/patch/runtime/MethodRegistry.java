@@ -26,6 +26,7 @@ public final class MethodRegistry {
     private int nextId;   // guarded by growLock
     private final Map<Key, MethodSlot> byKey = new ConcurrentHashMap<>();
     private final Map<String, List<LoadedClassInfo>> byClass = new ConcurrentHashMap<>();
+    private final Map<Integer, List<MethodSlot>> overriders = new ConcurrentHashMap<>();
     private final java.util.Set<String> addedNames = ConcurrentHashMap.newKeySet();   // "name" and "name descriptor"
     private final ViewSpace space;
     private final int linkIndex;
@@ -123,6 +124,22 @@ public final class MethodRegistry {
         addedNames.add(name + " " + descriptor);
         addedNames.add(name);
         return s;
+    }
+
+    /** Records that added method {@code overrider} overrides {@code overridden} (idempotent). */
+    void addOverrider(MethodSlot overridden, MethodSlot overrider) {
+        overriders.compute(overridden.id(), (k, l) -> {
+            List<MethodSlot> out = l == null ? new CopyOnWriteArrayList<>() : l;
+            if (!out.contains(overrider)) {
+                out.add(overrider);
+            }
+            return out;
+        });
+    }
+
+    /** The added methods that override method {@code id}, by id; empty if none. */
+    Map<Integer, List<MethodSlot>> overriders() {
+        return overriders;
     }
 
     /** Whether some patch prepared here added a method of this name (cheap test before {@link #namesAddedMethod(String, String)}). */
