@@ -27,14 +27,7 @@ import java.util.Map;
  * An instrumented copy of {@link Target} and a patch that replaces {@link Target#m}, applied
  * through the real runtime ({@link CodeViews}): the fixture of {@code PatchCallBenchmark}.
  *
- * {@snippet :
- * PatchedTarget t = PatchedTarget.load();          // Target instrumented (once per JVM)
- * Op op = t.newInstance(7);
- * op.m(1, 2);                                       // PatchedTarget.original(7, 1, 2): the guard is a constant null
- * t.apply(Duration.ofSeconds(10));                  // every thread moves to the patch's view
- * op.m(1, 2);                                       // PatchedTarget.patched(7, 1, 2)
- * PatchedTarget.rollback(Duration.ofSeconds(10));   // back to the base view; the guard stays on
- * }
+ * {@snippet class=dev.atlas.bench.snippets.BenchSnippets region=patched-target}
  *
  * <p>The patch is built as the patch builder would (see docs/design/patch-contract.md): its
  * body class {@code dev.atlas.bench.patch.Target$$AtlasPatch$be7c000000000001} is compiled from source
