@@ -163,6 +163,7 @@ final class AgentCommands {
                 + " new field(s), " + a.addedClasses() + " class(es) added; new code prepared in "
                 + prep.describe() + "; now view " + a.target().id() + " '"
                 + a.target().name() + "' (was view " + a.previous().id() + "); " + a.jitPriority() + ".\n"
+                + (a.addedMethods() == 0 ? "" : dev.atlas.patch.format.MethodChange.ADDED_METHODS_REACH + "\n")
                 + staticState(file.patch());
         f.put("jit", a.jitPriority());
         return follow(in.pipeline(), a.migration(), a.target(), a.previous(), r.timeout(), f, head,
