@@ -452,6 +452,9 @@ final class ClassDiff {
             if (o.refusal() != null) {
                 refuse("<clinit>", o.refusal());
             }
+            if (o.rerun() != null) {
+                return null;   // StaticState sees it too: the new view runs the whole new initialiser
+            }
             inits.putAll(o.newFields());
             viewCopies.putAll(o.copies());
             notes.addAll(o.notes());
