@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * The code of one view: for each overridden method (by {@link MethodSlot} id) the handle
  * that replaces its body, plus what identifies the code a class runs in this view (the
- * fingerprint of its newest patched version) and the patches applied, oldest first.
+ * fingerprint of its newest patched version, per class loader: the copies of a class in two
+ * loaders are patched apart) and the patches applied, oldest first.
  * Immutable; a new view gets a new table built from its parent's.
  *
  * <p>Implementation notes: the lookup on the dispatch path is an open-addressing probe of
@@ -93,9 +94,22 @@ public final class CodeTable {
         return overrides;
     }
 
-    /** The fingerprint of the newest version of a patched class in this view, or null if unpatched here. */
-    public String fingerprint(String className) {
-        return fingerprints.get(className);
+    /**
+     * The fingerprint of the newest version of {@code loader}'s copy of a patched class in
+     * this view, or null if that copy is unpatched here.
+     */
+    public String fingerprint(ClassLoader loader, String className) {
+        return fingerprints.get(classKey(loader, className));
+    }
+
+    /** The key of {@code loader}'s copy of class {@code className} in a table's fingerprints. */
+    static String classKey(ClassLoader loader, String className) {
+        return LoaderScope.nameOf(loader) + "!" + className;
+    }
+
+    /** The class fingerprints by {@link #classKey}. */
+    Map<String, String> fingerprints() {
+        return fingerprints;
     }
 
     /** Patch ids applied in this view, oldest first. */
@@ -125,6 +139,36 @@ public final class CodeTable {
         if (patchId != null) {
             p.add(patchId);
         }
+        return new CodeTable(o, w, f, Collections.unmodifiableList(p));
+    }
+
+    /**
+     * This table with what one patch set taken out again: each method id of {@code restore}
+     * gets back the handle it had before that patch (null: the original body), each class key
+     * of {@code restoreFingerprints} its fingerprint (null: unpatched), and {@code patchId}
+     * leaves the list of applied patches. The other entries stay as they are.
+     */
+    CodeTable reverted(Map<Integer, MethodHandle> restore, Map<String, String> restoreFingerprints, String patchId) {
+        Map<Integer, MethodHandle> o = new HashMap<>(overrides);
+        java.util.Set<Integer> w = new java.util.HashSet<>(wrapperIds);
+        for (Map.Entry<Integer, MethodHandle> e : restore.entrySet()) {
+            w.remove(e.getKey());
+            if (e.getValue() == null) {
+                o.remove(e.getKey());
+            } else {
+                o.put(e.getKey(), e.getValue());
+            }
+        }
+        Map<String, String> f = new HashMap<>(fingerprints);
+        for (Map.Entry<String, String> e : restoreFingerprints.entrySet()) {
+            if (e.getValue() == null) {
+                f.remove(e.getKey());
+            } else {
+                f.put(e.getKey(), e.getValue());
+            }
+        }
+        List<String> p = new ArrayList<>(patchIds);
+        p.remove(patchId);
         return new CodeTable(o, w, f, Collections.unmodifiableList(p));
     }
 
