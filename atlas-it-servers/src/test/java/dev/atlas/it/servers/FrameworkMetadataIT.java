@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Changes that only Spring's start-up could make take effect are refused by {@code atlas patch build}
  * with the annotation and the remedy, against the real Spring annotations: a new {@code @GetMapping}
- * method, a new {@code @Autowired} field, a new {@code @Service} class. (No server needed: the
+ * method, a new {@code @Autowired} field, a new {@code @Service} class, a new {@code @Bean} method, a changed
+ * {@code @GetMapping} path. (No server needed: the
  * builder decides from the two builds.)
  */
 class FrameworkMetadataIT {
@@ -63,6 +64,31 @@ class FrameworkMetadataIT {
         assertTrue(all.contains("helper: new field annotated "
                 + "[@org.springframework.beans.factory.annotation.Autowired]"), all);
         assertTrue(all.contains("it/meta/MetaHelper: new class annotated @org.springframework.stereotype.Service"), all);
+    }
+
+    @Test
+    void aNewBeanMethodAndAChangedMappingPathAreRefused() throws IOException {
+        String config = """
+                package it.meta;
+                import org.springframework.context.annotation.Bean;
+                import org.springframework.context.annotation.Configuration;
+                import org.springframework.web.bind.annotation.GetMapping;
+                @Configuration
+                public class MetaController {
+                    @Bean public String greeting() { return "hello"; }
+                    @GetMapping("/a") public String a() { return "a"; }
+                }
+                """;
+        CliRun r = build(config, config.replace("@Bean public String greeting()",
+                "@Bean public Integer answer() { return 42; }\n    @Bean public String greeting()")
+                .replace("@GetMapping(\"/a\")", "@GetMapping(\"/a2\")"), null);
+        assertNotEquals(0, r.exitCode(), r::toString);
+        String all = r.out() + r.err();
+        assertTrue(all.contains("answer()Ljava/lang/Integer;: new method annotated "
+                + "[@org.springframework.context.annotation.Bean]"), all);
+        assertTrue(all.contains("a()Ljava/lang/String;: method annotations changed, added "
+                + "[@org.springframework.web.bind.annotation.GetMapping(value={\"/a2\"})], removed "
+                + "[@org.springframework.web.bind.annotation.GetMapping(value={\"/a\"})]"), all);
     }
 
     @Test

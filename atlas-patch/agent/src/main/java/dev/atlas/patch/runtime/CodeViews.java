@@ -346,6 +346,10 @@ public final class CodeViews {
 
     /** The exact-typed handle running {@code slot}'s own body (invokespecial semantics; its guard still applies). */
     public MethodHandle ownBody(MethodSlot slot) {
+        return ownBodyOf(slot);
+    }
+
+    static MethodHandle ownBodyOf(MethodSlot slot) {
         Class<?> c = slot.ownerClass();
         MethodHandles.Lookup l = FullLookups.of(c);
         MethodType t = MethodType.fromMethodDescriptorString(slot.descriptor(), c.getClassLoader());
@@ -465,7 +469,7 @@ public final class CodeViews {
      */
     private static final class Applied {
         final PatchApplication app;
-        final Map<Integer, MethodHandle> restoreHandles = new HashMap<>();
+        final Map<Integer, CodeTable.Entry> restoreHandles = new HashMap<>();
         final Map<String, String> restoreFingerprints = new HashMap<>();
         View target;   // the view that runs it; a rollback under it may give it a new one
         boolean previousStale;   // app.previous() still runs a patch rolled back since
@@ -473,10 +477,10 @@ public final class CodeViews {
         Applied(PatchApplication app, CodeTable before, CodeTable after) {
             this.app = app;
             this.target = app.target();
-            for (Map.Entry<Integer, MethodHandle> o : after.overrides().entrySet()) {
-                MethodHandle was = before.handle(o.getKey());
-                if (was != o.getValue()) {
-                    restoreHandles.put(o.getKey(), was);
+            for (Integer id : after.overrides().keySet()) {
+                CodeTable.Entry was = before.entry(id);
+                if (!after.entry(id).equals(was)) {   // records: the same handles, flag and base
+                    restoreHandles.put(id, was);
                 }
             }
             for (Map.Entry<String, String> f : after.fingerprints().entrySet()) {

@@ -15,6 +15,15 @@ import java.util.Objects;
  * @param bodyMethodName name of the static method of the body class holding the new code
  */
 public record MethodChange(Kind kind, String name, String descriptor, boolean isStatic, String bodyMethodName) {
+    /**
+     * What code outside a patch sees of the methods the patch adds (said by {@code atlas patch
+     * inspect} and {@code apply}).
+     */
+    public static final String ADDED_METHODS_REACH = "Added methods are reachable from outside the patch only through "
+            + "direct calls in classes loaded after the apply and, for overrides, through calls of the overridden method; "
+            + "not through reflection (getMethod), method handles or method references, nor from classes loaded before "
+            + "the apply (NoSuchMethodError/NoSuchMethodException there, as on the old release).";
+
     /** What happens to the method. */
     public enum Kind {
         /** The method exists in the old class and gets a new body. */

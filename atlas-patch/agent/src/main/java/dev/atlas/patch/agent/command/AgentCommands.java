@@ -163,7 +163,8 @@ final class AgentCommands {
                 + a.replacedMethods() + " method(s) replaced, " + a.addedMethods() + " added, " + a.shadowFields()
                 + " new field(s), " + a.addedClasses() + " class(es) added; new code prepared in "
                 + prep.describe() + "; now view " + a.target().id() + " '"
-                + a.target().name() + "' (was view " + a.previous().id() + "); " + a.jitPriority() + ".\n";
+                + a.target().name() + "' (was view " + a.previous().id() + "); " + a.jitPriority() + ".\n"
+                + (a.addedMethods() == 0 ? "" : dev.atlas.patch.format.MethodChange.ADDED_METHODS_REACH + "\n");
         f.put("jit", a.jitPriority());
         return follow(in.pipeline(), a.migration(), a.target(), a.previous(), r.timeout(), f, head,
                 "The patch stays applied (it is NOT rolled back)", "To undo the patch: atlas patch rollback " + pid
