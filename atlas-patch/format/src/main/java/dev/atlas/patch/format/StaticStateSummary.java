@@ -4,9 +4,11 @@ import java.lang.classfile.Attributes;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.FieldModel;
+import java.lang.classfile.attribute.ConstantValueAttribute;
 import java.lang.classfile.constantpool.StringEntry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What static state a patch gives the new view, and how: one line per class whose static
@@ -47,20 +49,29 @@ public final class StaticStateSummary {
         List<String> out = new ArrayList<>();
         for (ClassPatch c : patch.classes()) {
             String name = c.className().replace('/', '.');
-            boolean rerun = c.methods().stream().anyMatch(m -> m.kind() == MethodChange.Kind.ADDED
-                    && m.name().equals(INITIALIZER) && m.isStatic());
+            boolean rerun = false;
+            for (MethodChange m : c.methods()) {
+                if (m.kind() == MethodChange.Kind.ADDED && m.name().equals(INITIALIZER) && m.isStatic()) {
+                    rerun = true;
+                }
+            }
             if (rerun) {
-                AddedClass holder = patch.addedClasses().stream()
-                        .filter(a -> a.className().startsWith(c.className() + HOLDER_MARKER)).findFirst().orElse(null);
+                AddedClass holder = null;
+                for (AddedClass a : patch.addedClasses()) {
+                    if (holder == null && a.className().startsWith(c.className() + HOLDER_MARKER)) {
+                        holder = a;
+                    }
+                }
                 List<String> fields = new ArrayList<>();
                 String resources = null;
                 if (holder != null) {
                     ClassModel m = ClassFile.of().parse(holder.bytes());
                     for (FieldModel f : m.fields()) {
                         if (f.fieldName().equalsString(RESOURCES_FIELD)) {
-                            resources = f.findAttribute(Attributes.constantValue())
-                                    .filter(cv -> cv.constant() instanceof StringEntry)
-                                    .map(cv -> ((StringEntry) cv.constant()).stringValue()).orElse(null);
+                            Optional<ConstantValueAttribute> cv = f.findAttribute(Attributes.constantValue());
+                            if (cv.isPresent() && cv.get().constant() instanceof StringEntry text) {
+                                resources = text.stringValue();
+                            }
                         } else {
                             fields.add(f.fieldName().stringValue());
                         }
@@ -73,16 +84,39 @@ public final class StaticStateSummary {
                         + "; the old view keeps its state, and rollback returns to it");
                 if (resources != null) {
                     out.add("    it reads resources from the running release's jar; the new release changes: "
-                            + abbreviate(List.of(resources.split("\n"))));
+                            + abbreviate(nonEmptyLines(resources)));
                 }
             }
-            List<String> copies = c.addedFields().stream().filter(f -> f.isStatic() && f.name().startsWith(VIEW_COPY_PREFIX))
-                    .map(f -> f.name().substring(VIEW_COPY_PREFIX.length())).toList();
+            List<String> copies = new ArrayList<>();
+            for (FieldAddition f : c.addedFields()) {
+                if (f.isStatic() && f.name().startsWith(VIEW_COPY_PREFIX)) {
+                    copies.add(f.name().substring(VIEW_COPY_PREFIX.length()));
+                }
+            }
             if (!copies.isEmpty()) {
                 out.add(name + ": the new view reads its own " + String.join(", ", copies) + ", each built by the new "
                         + "release's initialiser of that field on first use there; the old view keeps the running "
                         + "values, and rollback returns to them");
             }
+        }
+        return out;
+    }
+
+    /**
+     * The lines of {@code text} cut at {@code '\n'}, without trailing empty ones (as
+     * {@code split("\n")} cuts them, without a regex: this runs in the agent's apply reply,
+     * on the patch path checked by PatchPathRulesTest).
+     */
+    static List<String> nonEmptyLines(String text) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        for (int nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+            out.add(text.substring(start, nl));
+            start = nl + 1;
+        }
+        out.add(text.substring(start));
+        while (!out.isEmpty() && out.getLast().isEmpty()) {
+            out.removeLast();
         }
         return out;
     }
