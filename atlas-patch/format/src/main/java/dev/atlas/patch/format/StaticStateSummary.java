@@ -108,13 +108,7 @@ public final class StaticStateSummary {
      * on the patch path checked by PatchPathRulesTest).
      */
     static List<String> nonEmptyLines(String text) {
-        List<String> out = new ArrayList<>();
-        int start = 0;
-        for (int nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-            out.add(text.substring(start, nl));
-            start = nl + 1;
-        }
-        out.add(text.substring(start));
+        List<String> out = PatchManifest.cut(text, '\n');
         while (!out.isEmpty() && out.getLast().isEmpty()) {
             out.removeLast();
         }
