@@ -15,11 +15,7 @@ import java.util.Optional;
  * initialiser's results the patch rebuilds ({@code atlas patch inspect} and the reply of
  * {@code atlas patch apply} print them).
  *
- * {@snippet :
- * for (String line : StaticStateSummary.lines(patch)) {
- *     System.out.println(line);   // "org.apache.commons.text.StrTokenizer: the new view runs ..."
- * }
- * }
+ * {@snippet class=dev.atlas.patch.snippets.FormatSnippets region=static-state-summary}
  *
  * <p>Two shapes exist (see the builder's {@code ViewInitializers} and {@code StaticState}):
  * a class with the added static method {@value #INITIALIZER} and an added holder class
