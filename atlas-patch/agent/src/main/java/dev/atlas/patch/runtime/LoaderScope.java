@@ -36,11 +36,21 @@ public record LoaderScope(String name) {
         if (name == null) {
             return true;
         }
+        return loader != null && name.equals(nameOf(loader));
+    }
+
+    /** The name a scope gives {@code loader}: its name, its {@code toString()} if unnamed, {@code <bootstrap>} for null. */
+    public static String nameOf(ClassLoader loader) {
         if (loader == null) {
-            return false;
+            return "<bootstrap>";
         }
         String n = loader.getName();
-        return name.equals(n != null ? n : loader.toString());
+        return n != null ? n : loader.toString();
+    }
+
+    /** Whether a patch in this scope and one in {@code other} may change the same loader's classes. */
+    public boolean overlaps(LoaderScope other) {
+        return name == null || other.name == null || name.equals(other.name);
     }
 
     /** "" for every loader, else " in class loader 'NAME'" (for messages). */

@@ -64,7 +64,14 @@ final class ChangedStaticInitializer {
         Optional<MethodModel> oc = clinit(oldModel);
         Optional<MethodModel> nc = clinit(newModel);
         if (nc.isEmpty()) {
-            return Outcome.refused("static initialiser removed in the new build");
+            // nothing to rebuild when none of the statics the old initialiser set is left to read
+            Set<String> left = staticFields(newModel);
+            left.retainAll(ViewInitializers.viewFields(oldModel));
+            return left.isEmpty() ? new Outcome(Map.of(), Map.of(), List.of(oldName + ": static initialiser removed in "
+                    + "the new build, with every static it set"), null, null)
+                    : Outcome.refused("static initialiser removed in the new build, while static field(s) "
+                    + String.join(", ", left) + " it set remain (the new view would have to see their default values); "
+                    + "remedy: restart on the new release");
         }
         Map<String, Segment> oldSegs = oc.map(m -> segments(m, oldName, staticFields(oldModel)).segments()).orElse(Map.of());
         List<CodeElement> oldRest = oc.map(m -> segments(m, oldName, staticFields(oldModel)).rest()).orElse(List.of());

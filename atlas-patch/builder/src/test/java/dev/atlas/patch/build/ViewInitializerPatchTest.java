@@ -168,4 +168,26 @@ class ViewInitializerPatchTest extends WithOwnPipeline {
         byte[] body = d.classPatch("va/Outer").bodyClass();
         assertTrue(DiffHarness.indys(body).stream().anyMatch(i -> i.contains("atlas$view$ZERO")), () -> DiffHarness.indys(body).toString());
     }
+
+    @Test
+    void aRemovedStaticInitialiserNeedsNothingWhenItsStaticsAreGoneAndIsRefusedOtherwise(@TempDir Path tmp) throws Exception {
+        String v1 = """
+                package vr;
+                public class Props {
+                    static java.util.List<String> KEYS = new java.util.ArrayList<>();
+                    static { KEYS.add("a"); }
+                    public static int n() { return KEYS.size(); }
+                }
+                """;
+        String gone = "package vr;\npublic class Props {\n    public static int n() { return 1; }\n}\n";
+        DiffHarness d = DiffHarness.of(tmp.resolve("a"), "vr.Props", v1, gone);
+        assertTrue(d.result.notes().contains("vr/Props: static initialiser removed in the new build, with every static it set"),
+                d.result.notes()::toString);
+        assertEquals(List.of("n"), d.classPatch("vr/Props").methods().stream().map(m -> m.name()).toList());
+        String kept = "package vr;\npublic class Props {\n    static java.util.List<String> KEYS;\n"
+                + "    public static int n() { return KEYS == null ? 0 : KEYS.size(); }\n}\n";
+        DiffHarness k = DiffHarness.of(tmp.resolve("b"), "vr.Props", v1, kept);
+        assertTrue(k.refusedWith("static initialiser removed in the new build, while static field(s) KEYS it set remain"),
+                k.result.refusals()::toString);
+    }
 }
