@@ -42,13 +42,11 @@ import java.util.Set;
  */
 final class OverrideDispatch {
     private static final MethodHandle IS_INSTANCE;
-    private static final MethodHandle REQUEST_OWN_BODY;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             IS_INSTANCE = l.findVirtual(Class.class, "isInstance", MethodType.methodType(boolean.class, Object.class));
-            REQUEST_OWN_BODY = l.findStatic(Dispatch.class, "requestOwnBody", MethodType.methodType(void.class, int.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -163,7 +161,7 @@ final class OverrideDispatch {
         MethodType type = MethodType.fromMethodDescriptorString(slot.descriptor(), owner.getClassLoader())
                 .insertParameterTypes(0, owner);
         MethodHandle d = base != null ? base.asType(type)   // the original through its guard, asked once for its own body
-                : MethodHandles.foldArguments(CodeViews.ownBodyOf(slot), MethodHandles.insertArguments(REQUEST_OWN_BODY, 0, slot.id()));
+                : MethodHandles.foldArguments(CodeViews.ownBodyOf(slot), MethodHandles.insertArguments(Dispatch.REQUEST_OWN_BODY, 0, slot.id()));
         List<MethodSlot> byDepth = new ArrayList<>(overriders);
         byDepth.sort(Comparator.comparingInt(s -> depth(s.ownerClass())));   // least derived first: wrapped innermost
         for (MethodSlot s : byDepth) {
