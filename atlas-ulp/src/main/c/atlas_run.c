@@ -5,7 +5,7 @@
  *
  * Usage: atlas-run <command...>   (run ..., host status, host stop, kill ID)
  * When no host answers a `run`, it starts one: $ATLAS_JAVA [-XX:AOTCache=<dir>/host.aot, if that
- * file exists] [$ATLAS_HOST_JAVA_OPTS] -cp
+ * file exists] -XX:TrimNativeHeapInterval=10000 [$ATLAS_HOST_JAVA_OPTS] -cp
  * $ATLAS_ULP_JAR dev.atlas.ulp.UlpMain host serve, detached (setsid), output to host.log.
  * Without $ATLAS_JAVA it asks the shell command $ATLAS_FIND_JAVA (set by ./atlas: the JDK
  * search of scripts/find-jdk.sh) for the java launcher, so that a run on a live host never
@@ -89,6 +89,7 @@ static int start_host(void) {
             snprintf(aot_opt, sizeof aot_opt, "-XX:AOTCache=%s", aot);
             argv[n++] = aot_opt;
         }
+        argv[n++] = "-XX:TrimNativeHeapInterval=10000";   /* as HostStarter.DEFAULT_OPTIONS */
         char *opts = getenv("ATLAS_HOST_JAVA_OPTS");
         if (opts) {
             opts = strdup(opts);

@@ -14,13 +14,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
@@ -50,10 +47,8 @@ public final class ProgramHost implements AutoCloseable {
 
     private final SharedChannels channels = new SharedChannels();
     private final ClassFileCache classFiles;
-    private final ConcurrentHashMap<Long, RunningProgram> programs = new ConcurrentHashMap<>();
+    private final ProgramTable<RunningProgram> programs = new ProgramTable<>();
     private final AtomicLong ids = new AtomicLong();
-    private final AtomicLong started = new AtomicLong();
-    private final AtomicLong ended = new AtomicLong();
 
     private ProgramHost(String name, long classCacheBytes) {
         this.classFiles = new ClassFileCache(classCacheBytes);
@@ -117,8 +112,7 @@ public final class ProgramHost implements AutoCloseable {
             throw e;
         }
         View view = space.derive(space.baseView(), "program " + id).diverge(PROGRAM, ctx).publish();
-        programs.put(id, program);
-        started.incrementAndGet();
+        programs.started(id, program);
         program.start(ctx, loader, view, entry, space);
         return program;
     }
@@ -153,28 +147,25 @@ public final class ProgramHost implements AutoCloseable {
     }
 
     private void ended(RunningProgram p) {
-        programs.remove(p.id());
-        ended.incrementAndGet();
+        programs.ended(p.id());
     }
 
     /** The running programs, by id. */
     public List<RunningProgram> programs() {
-        List<RunningProgram> list = new ArrayList<>(programs.values());
-        list.sort(Comparator.comparingLong(RunningProgram::id));
-        return list;
+        return programs.running();
     }
 
     /** The running program {@code id}, if any. */
     public Optional<RunningProgram> find(long id) {
-        return Optional.ofNullable(programs.get(id));
+        return programs.find(id);
     }
 
     /**
      * How many programs this host has started (a launch that failed is not counted, though it
-     * used an id), and how many of them have ended.
+     * used an id), and how many of them have ended, both of one instant.
      */
     public Map<String, Long> counts() {
-        return Map.of("started", started.get(), "ended", ended.get());
+        return programs.counts();
     }
 
     /** The host's view space: one view per running program. */

@@ -5,13 +5,12 @@ import dev.atlas.core.ViewSpace;
 import dev.atlas.ulp.client.HostStarter;
 import dev.atlas.ulp.client.JavaClient;
 import dev.atlas.ulp.daemon.HostPaths;
+import dev.atlas.testsupport.SourceCompiler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,12 +43,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Live patching of one program of a host, as a user does it: two programs of the same jar
+ * Live patching of single programs of a host, as a user does it: two programs of the same jar
  * run in one host process; {@code atlas patch build} makes a patch from two builds of the
  * program; {@code atlas patch apply <host-pid> --program <id>} changes the code of the first
- * program only, while the second keeps answering with the old code; {@code atlas patch
- * rollback} brings the first back. A patch for a program that does not exist is refused and
- * changes nothing.
+ * program only, while the second keeps answering with the old code; the same patch is then
+ * applied to the second program too; {@code atlas patch rollback --program} takes it out of
+ * the first only (the second keeps it), then of the second. {@code atlas host status} and
+ * {@code atlas status} show each program's patches. A patch for a program that does not
+ * exist, the same patch twice on one program, and a rollback of a program without a patch are
+ * refused and change nothing.
  */
 class ProgramPatchEndToEndTest {
     private static final Pattern HOST_PID = Pattern.compile("host pid (\\d+)");
@@ -113,38 +115,71 @@ class ProgramPatchEndToEndTest {
         assertTrue(refused.err().contains("in class loader 'program-999'"), refused.toString());
         a.say("y", "A: hello y");
 
-        Cli applied = cli("patch", "apply", hostPid, patch.toString(), "--program", idA, "--agent-jar", agentJar(),
-                "--timeout", "2m");
-        assertEquals(0, applied.code(), applied.toString());
+        Cli applied = apply(hostPid, patch, idA);
         assertTrue(applied.out().contains("applied in class loader 'program-" + idA + "'"), applied.toString());
+        String patchId = group(Pattern.compile("patch ([0-9a-f]{16}) "), applied.out());
         a.say("z", "A: HELLO Z!");
         b.say("z", "B: hello z");
         assertNotEquals(idA, idB, status);
+        assertEquals(patchId, patchesOf(idA), status);
+        assertEquals("-", patchesOf(idB));
 
-        Cli back = cli("patch", "rollback", hostPid, "--agent-jar", agentJar(), "--timeout", "2m");
-        assertEquals(0, back.code(), back.toString());
+        Cli twice = cli("patch", "apply", hostPid, patch.toString(), "--program", idA, "--agent-jar", agentJar());
+        assertEquals(1, twice.code(), twice.toString());
+        assertTrue(twice.err().contains("is already applied in class loader 'program-" + idA + "'"), twice.toString());
+
+        apply(hostPid, patch, idB);   // the same patch, a second program
+        a.say("v", "A: HELLO V!");
+        b.say("v", "B: HELLO V!");
+        assertEquals(patchId, patchesOf(idA));
+        assertEquals(patchId, patchesOf(idB));
+        Cli agentStatus = cli("status", hostPid, "--agent-jar", agentJar());
+        assertTrue(agentStatus.out().contains(patchId + " in class loader 'program-" + idA + "'"), agentStatus.toString());
+        assertTrue(agentStatus.out().contains(patchId + " in class loader 'program-" + idB + "'"), agentStatus.toString());
+
+        rollback(hostPid, idA);   // A's application is not the newest: B's stays
         a.say("w", "A: hello w");
-        b.say("w", "B: hello w");
+        b.say("w", "B: HELLO W!");
+        assertEquals("-", patchesOf(idA));
+        assertEquals(patchId, patchesOf(idB));
+        Cli none = cli("patch", "rollback", hostPid, "--program", idA, "--agent-jar", agentJar());
+        assertEquals(1, none.code(), none.toString());
+        assertTrue(none.err().contains("no patch is applied in class loader 'program-" + idA + "'"), none.toString());
+        b.say("u", "B: HELLO U!");
+
+        rollback(hostPid, idB);
+        a.say("t", "A: hello t");
+        b.say("t", "B: hello t");
+        assertEquals("-", patchesOf(idB));
 
         assertEquals(0, a.quit());
         assertEquals(0, b.quit());
     }
 
+    private static Cli apply(String hostPid, Path patch, String program) {
+        Cli c = cli("patch", "apply", hostPid, patch.toString(), "--program", program, "--agent-jar", agentJar(),
+                "--timeout", "2m");
+        assertEquals(0, c.code(), c.toString());
+        return c;
+    }
+
+    private static void rollback(String hostPid, String program) {
+        Cli c = cli("patch", "rollback", hostPid, "--program", program, "--agent-jar", agentJar(), "--timeout", "2m");
+        assertEquals(0, c.code(), c.toString());
+        assertTrue(c.out().contains("rolled back in class loader 'program-" + program + "'"), c.toString());
+    }
+
+    /** The PATCHES column of program {@code id} in {@code atlas host status}. */
+    private String patchesOf(String id) throws Exception {
+        String status = hostStatus();
+        return group(Pattern.compile("(?m)^\\s*" + id + "\\s+(?:\\S+\\s+){6}(\\S+)\\s"), status);
+    }
+
     // ------------------------------------------------------------------ the two builds
 
-    private Path compile(String name, String greeter) throws IOException {
-        Path src = tmp.resolve(name + "-src/demo/greet");
-        Files.createDirectories(src);
-        Files.writeString(src.resolve("Main.java"), MAIN);
-        Files.writeString(src.resolve("Greeter.java"), greeter);
-        Path out = tmp.resolve(name);
-        Files.createDirectories(out);
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int rc = javac.run(null, diagnostics, diagnostics, "-d", out.toString(), "--release", "25",
-                src.resolve("Main.java").toString(), src.resolve("Greeter.java").toString());
-        assertEquals(0, rc, diagnostics.toString(StandardCharsets.UTF_8));
-        return out;
+    private Path compile(String name, String greeter) {
+        return SourceCompiler.compileTo(tmp.resolve(name), Map.of("demo.greet.Main", MAIN, "demo.greet.Greeter", greeter),
+                "--release", "25");
     }
 
     private static Path jar(Path classes, Path jar) throws IOException {

@@ -41,11 +41,73 @@ final class BenchJars {
             }
             """;
 
+    /**
+     * Two of these programs take turns with each other: each round (an {@code Object[]} from
+     * the host's channel {@code pingpong-<side>}) is {@code op, turn, sides, ready, switches,
+     * yields, done}; {@code parkUnpark} hands the turn back and forth with
+     * {@code LockSupport.park/unpark}, {@code yield} calls {@code Thread.yield()} until both
+     * have done it {@code switches} times together. With {@code coupled} the round runs in
+     * {@code Ulp.coupled}, on the program's own platform thread. An empty round ends it.
+     */
+    static final String PING_PONG = """
+            import dev.atlas.ulp.system.Ulp;
+            import java.util.concurrent.CountDownLatch;
+            import java.util.concurrent.TransferQueue;
+            import java.util.concurrent.atomic.AtomicInteger;
+            import java.util.concurrent.atomic.AtomicLong;
+            import java.util.concurrent.locks.LockSupport;
+            public class PingPong {
+                public static void main(String[] args) throws Exception {
+                    int me = Integer.parseInt(args[0]);
+                    boolean coupled = args[1].equals("coupled");
+                    TransferQueue<Object> rounds = Ulp.channel("pingpong-" + me);
+                    for (Object[] r; (r = (Object[]) rounds.take()).length > 0; ) {
+                        Object[] round = r;
+                        if (coupled) {
+                            Ulp.coupled(() -> { play(me, round); return null; });
+                        } else {
+                            play(me, round);
+                        }
+                    }
+                }
+                static void play(int me, Object[] r) throws InterruptedException {
+                    AtomicInteger turn = (AtomicInteger) r[1];
+                    Thread[] sides = (Thread[]) r[2];
+                    CountDownLatch ready = (CountDownLatch) r[3];
+                    int n = (Integer) r[4];
+                    sides[me] = Thread.currentThread();
+                    ready.countDown();
+                    ready.await();
+                    if (r[0].equals("parkUnpark")) {
+                        Thread other = sides[1 - me];
+                        for (int i = 0; i < n / 2; i++) {
+                            while (turn.get() != me) {
+                                LockSupport.park();
+                            }
+                            turn.set(1 - me);
+                            LockSupport.unpark(other);
+                        }
+                    } else {
+                        AtomicLong yields = (AtomicLong) r[5];
+                        while (yields.getAndIncrement() < n) {
+                            Thread.yield();
+                        }
+                    }
+                    ((CountDownLatch) r[6]).countDown();
+                }
+            }
+            """;
+
     private BenchJars() {
     }
 
     /** Compiles {@code source} (one public class {@code mainClass}) into {@code dir/<mainClass>.jar}. */
     static Path jar(Path dir, String mainClass, String source) throws IOException {
+        return jar(dir, mainClass, source, null);
+    }
+
+    /** As {@link #jar(Path, String, String)}, compiled against {@code classPath} (null: none). */
+    static Path jar(Path dir, String mainClass, String source, String classPath) throws IOException {
         Path src = dir.resolve("src-" + mainClass);
         Path classes = dir.resolve("classes-" + mainClass);
         Files.createDirectories(src);
@@ -55,7 +117,12 @@ final class BenchJars {
         if (javac == null) {
             throw new IllegalStateException("no system Java compiler: run the harness on a JDK, not a JRE");
         }
-        int rc = javac.run(null, null, null, "-d", classes.toString(), file.toString());
+        List<String> options = new ArrayList<>(List.of("-d", classes.toString()));
+        if (classPath != null) {
+            options.addAll(List.of("-cp", classPath));
+        }
+        options.add(file.toString());
+        int rc = javac.run(null, null, null, options.toArray(String[]::new));
         if (rc != 0) {
             throw new IllegalStateException("javac failed on " + file + " with status " + rc);
         }

@@ -33,7 +33,10 @@ import java.util.regex.Pattern;
  * java -cp atlas-bench/target/atlas-bench.jar dev.atlas.bench.ulp.SequentialRunsHarness [runs=1000] [cases=hello,ecj]
  * }
  * Paths: {@code -Datlas.root} (default: the working directory) locates the client, the ulp jar
- * and the programs in {@code atlas-ulp/target/programs}.
+ * and the programs in {@code atlas-ulp/target/programs}. With {@code -Datlas.bench.nmt=true} the
+ * host runs with {@code -XX:NativeMemoryTracking=summary}: a baseline is taken after the warm-up
+ * and {@code jcmd <pid> VM.native_memory summary.diff} is printed after the last run (where the
+ * resident set went, by JVM subsystem). Extra host options: {@code -Datlas.bench.hostOpts="..."}.
  */
 public final class SequentialRunsHarness {
     private static final int WARMUP = 20;
@@ -44,6 +47,9 @@ public final class SequentialRunsHarness {
     private final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     private final Path tmp;
     private final Path hostDir;
+    private final boolean nmt = Boolean.getBoolean("atlas.bench.nmt");
+    private final String hostOpts = (System.getProperty("atlas.bench.hostOpts", "")
+            + (nmt ? " -XX:NativeMemoryTracking=summary" : "")).trim();
 
     private SequentialRunsHarness(Path root, Path tmp) {
         this.client = root.resolve("atlas-ulp/target/native/atlas-run");
@@ -112,6 +118,9 @@ public final class SequentialRunsHarness {
             check(c, exec(cmd, dir));
         }
         long pid = hostPid(dir);
+        if (nmt) {
+            jcmd(pid, "VM.native_memory", "baseline");
+        }
         int every = runs / 10;
         List<Sample> samples = new ArrayList<>();
         samples.add(sample(pid, 0));
@@ -140,6 +149,20 @@ public final class SequentialRunsHarness {
                         + "heap %+.1f KiB, metaspace %+.1f KiB, RSS %+.1f KiB%n", samples.size(),
                 slope(samples, Sample::classes), slope(samples, Sample::threads), slope(samples, Sample::heapKiB),
                 slope(samples, Sample::metaspaceKiB), slope(samples, Sample::rssKiB));
+        if (nmt) {
+            System.out.printf(Locale.ROOT, "%nnative memory since the baseline (after the warm-up):%n%s",
+                    jcmd(pid, "VM.native_memory", "summary.diff"));
+        }
+    }
+
+    private String jcmd(long pid, String... command) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid)));
+        cmd.addAll(List.of(command));
+        HarnessProcesses.Result r = exec(cmd, tmp);
+        if (r.status() != 0) {
+            throw new IllegalStateException("jcmd " + String.join(" ", command) + " failed: " + r.out());
+        }
+        return r.out();
     }
 
     private static void check(Case c, HarnessProcesses.Result r) {
@@ -163,13 +186,9 @@ public final class SequentialRunsHarness {
     }
 
     private Sample sample(long pid, int runs) throws IOException, InterruptedException {
-        HarnessProcesses.Result gc = exec(List.of(jcmd.toString(), Long.toString(pid), "GC.run"), tmp);
-        if (gc.status() != 0) {
-            throw new IllegalStateException("jcmd GC.run failed: " + gc.out());
-        }
-        HarnessProcesses.Result perf = exec(List.of(jcmd.toString(), Long.toString(pid), "PerfCounter.print"), tmp);
+        jcmd(pid, "GC.run");
         Map<String, Long> c = new HashMap<>();
-        for (String line : perf.out().split("\n")) {
+        for (String line : jcmd(pid, "PerfCounter.print").split("\n")) {
             int eq = line.indexOf('=');
             if (eq > 0) {
                 try {
@@ -200,7 +219,11 @@ public final class SequentialRunsHarness {
     /** One run: its status and what it printed. */
 
     private HarnessProcesses.Result exec(List<String> cmd, Path dir) throws IOException, InterruptedException {
-        return HarnessProcesses.exec(cmd, dir, tmp, Map.of("ATLAS_HOST_DIR", hostDir.toString(),
+        Map<String, String> env = new HashMap<>(Map.of("ATLAS_HOST_DIR", hostDir.toString(),
                 "ATLAS_JAVA", java.toString(), "ATLAS_ULP_JAR", ulpJar.toString()));
+        if (!hostOpts.isEmpty()) {
+            env.put("ATLAS_HOST_JAVA_OPTS", hostOpts);
+        }
+        return HarnessProcesses.exec(cmd, dir, tmp, env);
     }
 }

@@ -5,6 +5,7 @@ import dev.atlas.patch.agent.command.CommandRequest;
 import dev.atlas.patch.format.MalformedPatchException;
 import dev.atlas.patch.format.PatchFile;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
@@ -53,28 +54,12 @@ final class PatchApplyCommand extends TargetCommand {
             description = "Its password (default: $ATLAS_KEYSTORE_PASSWORD, else none).")
     String keystorePassword;
 
-    @Option(names = "--program", paramLabel = "<id>",
-            description = "Patch only program <id> of an atlas-ulp host (the pid is the host's; ids from "
-                    + "'atlas host status'): the other programs, even of the same jar, keep their code.")
-    Long program;
-
-    @Option(names = "--class-loader", paramLabel = "<name>",
-            description = "Patch only the classes of the class loader with this name (its toString if unnamed).")
-    String classLoader;
+    @Mixin
+    LoaderOptions scope;
 
     @Override
     CommandRequest request(Path dir) throws CliFailure, IOException {
-        if (program != null && classLoader != null) {
-            throw new ParameterException(spec.commandLine(), "--program and --class-loader both name the loader to "
-                    + "patch; give one of them");
-        }
-        if (program != null && program < 1) {
-            throw new ParameterException(spec.commandLine(), "--program " + program + ": expected a program id (1 or more)");
-        }
-        if (classLoader != null && classLoader.isBlank()) {
-            throw new ParameterException(spec.commandLine(), "--class-loader is blank: expected a class loader's name");
-        }
-        String loader = program != null ? "program-" + program : classLoader;
+        String loader = scope.loader(spec);
         if (requireSignature != (keystore != null)) {
             throw new ParameterException(spec.commandLine(), requireSignature
                     ? "--require-signature needs --keystore <p12> (the trusted signers)"

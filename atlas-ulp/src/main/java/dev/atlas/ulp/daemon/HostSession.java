@@ -167,12 +167,17 @@ final class HostSession implements Runnable {
                 .append(", class file cache ").append(host.classFiles().size() >> 10).append(" KiB (")
                 .append(host.classFiles().hits()).append(" hits, ").append(host.classFiles().misses()).append(" misses), ")
                 .append(aotCache()).append('\n');
-        sb.append(String.format("%6s %-8s %7s %8s %10s %7s %9s  %s%n", "ID", "THREAD", "THREADS", "CPU(ms)", "ALLOC(KiB)",
-                "CLASSES", "UP(ms)", "COMMAND"));
+        AppliedPatches patches = AppliedPatches.inThisJvm();
+        if (!patches.ofEveryLoader().isEmpty()) {
+            sb.append("live patches of every program: ").append(patches.ofEveryLoader()).append('\n');
+        }
+        sb.append(String.format("%6s %-8s %7s %8s %10s %7s %9s %-16s  %s%n", "ID", "THREAD", "THREADS", "CPU(ms)",
+                "ALLOC(KiB)", "CLASSES", "UP(ms)", "PATCHES", "COMMAND"));
         for (RunningProgram p : host.programs()) {
             ProgramStatus s = p.status();
-            sb.append(String.format("%6d %-8s %7d %8d %10d %7d %9d  %s%n", s.id(), s.threadMode().name().toLowerCase(),
-                    s.threads(), s.cpuMillis(), s.allocatedBytes() >> 10, s.classes(), s.uptimeMillis(), s.commandLine()));
+            sb.append(String.format("%6d %-8s %7d %8d %10d %7d %9d %-16s  %s%n", s.id(), s.threadMode().name().toLowerCase(),
+                    s.threads(), s.cpuMillis(), s.allocatedBytes() >> 10, s.classes(), s.uptimeMillis(),
+                    patches.ofProgram(s.id()), s.commandLine()));
         }
         return sb.toString();
     }

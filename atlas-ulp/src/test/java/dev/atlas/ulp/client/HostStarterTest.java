@@ -22,7 +22,9 @@ class HostStarterTest {
         List<String> cached = starter.command(paths);
         int java = cached.indexOf("/jdk/bin/java");
         assertEquals("-XX:AOTCache=" + dir.resolve("host.aot"), cached.get(java + 1), cached.toString());
-        assertEquals("-Xmx64m", cached.get(java + 2), "the user's options come after it, so they can override it");
+        assertEquals(HostStarter.DEFAULT_OPTIONS, cached.subList(java + 2, java + 2 + HostStarter.DEFAULT_OPTIONS.size()));
+        assertEquals("-Xmx64m", cached.get(java + 2 + HostStarter.DEFAULT_OPTIONS.size()),
+                "the user's options come after the defaults, so they can override them");
         assertEquals(List.of("-cp", "ulp.jar", "dev.atlas.ulp.UlpMain", "host", "serve"),
                 cached.subList(cached.size() - 5, cached.size()));
     }

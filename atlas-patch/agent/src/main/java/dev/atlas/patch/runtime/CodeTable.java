@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * The code of one view: for each overridden method (by {@link MethodSlot} id) the handle
  * that replaces its body, plus what identifies the code a class runs in this view (the
- * fingerprint of its newest patched version) and the patches applied, oldest first.
+ * fingerprint of its newest patched version, per class loader: the copies of a class in two
+ * loaders are patched apart) and the patches applied, oldest first.
  * Immutable; a new view gets a new table built from its parent's.
  *
  * <p>Implementation notes: the lookup on the dispatch path is an open-addressing probe of
@@ -113,9 +114,22 @@ public final class CodeTable {
         return overrides;
     }
 
-    /** The fingerprint of the newest version of a patched class in this view, or null if unpatched here. */
-    public String fingerprint(String className) {
-        return fingerprints.get(className);
+    /**
+     * The fingerprint of the newest version of {@code loader}'s copy of a patched class in
+     * this view, or null if that copy is unpatched here.
+     */
+    public String fingerprint(ClassLoader loader, String className) {
+        return fingerprints.get(classKey(loader, className));
+    }
+
+    /** The key of {@code loader}'s copy of class {@code className} in a table's fingerprints. */
+    static String classKey(ClassLoader loader, String className) {
+        return LoaderScope.nameOf(loader) + "!" + className;
+    }
+
+    /** The class fingerprints by {@link #classKey}. */
+    Map<String, String> fingerprints() {
+        return fingerprints;
     }
 
     /** Patch ids applied in this view, oldest first. */
@@ -159,6 +173,58 @@ public final class CodeTable {
         }
         return new CodeTable(o, w, b, f, Collections.unmodifiableList(p));
     }
+
+    /**
+     * This table with what one patch set taken out again: each method id of {@code restore}
+     * gets back the entry it had before that patch (null: none, the original body), each class key
+     * of {@code restoreFingerprints} its fingerprint (null: unpatched), and {@code patchId}
+     * leaves the list of applied patches. The other entries stay as they are.
+     */
+    CodeTable reverted(Map<Integer, Entry> restore, Map<String, String> restoreFingerprints, String patchId) {
+        Map<Integer, MethodHandle> o = new HashMap<>(overrides);
+        java.util.Set<Integer> w = new java.util.HashSet<>(wrapperIds);
+        Map<Integer, MethodHandle> b = new HashMap<>(baseById);
+        for (Map.Entry<Integer, Entry> e : restore.entrySet()) {
+            Integer id = e.getKey();
+            Entry was = e.getValue();
+            w.remove(id);
+            b.remove(id);
+            if (was == null) {
+                o.remove(id);
+                continue;
+            }
+            o.put(id, was.handle());
+            if (was.wrapper()) {
+                w.add(id);
+            }
+            if (was.base() != null) {
+                b.put(id, was.base());
+            }
+        }
+        Map<String, String> f = new HashMap<>(fingerprints);
+        for (Map.Entry<String, String> e : restoreFingerprints.entrySet()) {
+            if (e.getValue() == null) {
+                f.remove(e.getKey());
+            } else {
+                f.put(e.getKey(), e.getValue());
+            }
+        }
+        List<String> p = new ArrayList<>(patchIds);
+        p.remove(patchId);
+        return new CodeTable(o, w, b, f, Collections.unmodifiableList(p));
+    }
+
+    /** Method {@code id}'s entry in this table, or null if the table does not override it. */
+    Entry entry(int id) {
+        int i = index(id);
+        return i < 0 ? null : new Entry(handles[i], wrappers[i], bases[i]);
+    }
+
+    /**
+     * One method's entry: its body in this view, whether it wraps the method, and what the
+     * wrapper runs as the method's own body (null: the original).
+     */
+    record Entry(MethodHandle handle, boolean wrapper, MethodHandle base) {}
 
     @Override
     public String toString() {

@@ -38,7 +38,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link MutableCallSite#syncAll}), run its state-transfer hooks in that view, and migrate every thread into the new view,
  * which becomes the default. A thread inside a request keeps the old code until the request
  * ends; a thread between requests (detached) moves at once; a new thread starts in the new
- * view. Rollback migrates every thread back to the view the patch was applied on.
+ * view. Rollback migrates every thread back to the view the patch was applied on; a patch
+ * that is not the newest (one program's patch, {@link LoaderScope}, while another program's
+ * patch came after it) is rolled back by a new view: the current default's table with that
+ * patch's entries set back to what they were before it, every other patch's kept.
  *
  * <p>Implementation notes: the order "publish table, switch guards, syncAll, start the
  * migration" matters. A guard still off runs the original body; that is right for threads
@@ -46,7 +49,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * the migration starts, after every guard it needs is on and synchronised. Guards are never
  * switched off again (after a rollback a guard costs a table probe per call, and a view that
  * still overrides the method may come back). Operator calls are serialised by a lock; no
- * application thread ever takes it.
+ * application thread ever takes it. Invariants of the stack of applied patches (under the
+ * lock): 1. each entry knows what its patch set (method ids and class fingerprints) and what
+ * they were before; 2. no two entries of the same patch id have overlapping scopes; 3. an
+ * entry whose {@code previous} view may still run the code of a patch rolled back since
+ * ({@code previousStale}) is itself rolled back by a new view, never by going back to
+ * {@code previous}; 4. a patch is rolled back only if no patch applied after it set one of the
+ * same method ids or class fingerprints (it would be built on its code).
  *
  * <p>Patches come in through a {@link PatchPipeline} (the JIT window, the agent's warm-up,
  * the work scheduled after the migration); this class is the mechanism it drives.
@@ -65,7 +74,7 @@ public final class CodeViews {
     private final PatchPreparer preparer = new PatchPreparer(registry, fields);
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Deque<PatchApplication> applied = new ArrayDeque<>();   // guarded by lock
+    private final Deque<Applied> applied = new ArrayDeque<>();   // newest first; guarded by lock
     private final Set<MethodSlot> activeSlots = new java.util.LinkedHashSet<>();   // guarded by lock
 
     /** New code views: no patch applied, no method registered yet. */
@@ -106,19 +115,19 @@ public final class CodeViews {
         Objects.requireNonNull(scope, "scope");
         lock.lock();
         try {
-            checkNotApplied(patch);
+            checkNotApplied(patch, scope);
             View parent = space.defaultView();
             PreparationCost.Meter meter = PreparationCost.start();
             PreparedPatch p = preparer.prepare(patch, parent.get(CODE), scope);
-            View view = publish(parent, "patch " + patch.id(), p.table(), p.slotsToActivate(), false);
+            View view = publish(parent, "patch " + PatchApplication.appliedId(patch.id(), scope), p.table(), p.slotsToActivate(), false);
             runTransferHooks(p, view);
             PreparationCost prepared = meter.stop();
             cacheDefault(view);
             prime(p.slotsToActivate());
             Migration m = space.migrate(view).allThreads().makeDefault().start();
             PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
-                    p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared, jitPriority);
-            applied.push(a);
+                    p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared, jitPriority, scope);
+            applied.push(new Applied(a, parent.get(CODE), p.table()));
             logApplied(a, p, scope);
             return a;
         } finally {
@@ -126,11 +135,13 @@ public final class CodeViews {
         }
     }
 
-    private void checkNotApplied(Patch patch) {
-        for (PatchApplication a : applied) {
-            if (a.patchId().equals(patch.id())) {
-                throw new PatchRejectedException("patch " + patch.id() + " is already applied (in view "
-                        + a.target().name() + "); roll it back first");
+    private void checkNotApplied(Patch patch, LoaderScope scope) {
+        for (Applied e : applied) {
+            PatchApplication a = e.app;
+            if (a.patchId().equals(patch.id()) && a.scope().overlaps(scope)) {
+                throw new PatchRejectedException("patch " + patch.id() + " is already applied"
+                        + (a.scope().name() == null ? " to every class loader" : a.scope().describe()) + " (in view "
+                        + e.target.name() + "); roll it back first");
             }
         }
     }
@@ -211,28 +222,99 @@ public final class CodeViews {
      * @throws IllegalStateException if no patch is applied
      */
     PatchApplication rollback(String jitPriority) {
+        return rollback(jitPriority, LoaderScope.ALL);
+    }
+
+    /**
+     * Rolls back the newest patch applied in {@code scope} (for {@link LoaderScope#ALL}: the
+     * newest patch, whatever its scope); the patches of other scopes stay applied. The newest
+     * patch of all goes back to the view it was applied on; another gets a new view whose table
+     * is the current default's without it. Either way every thread migrates and the view left
+     * retires once its last thread left.
+     *
+     * @throws IllegalStateException if no patch is applied in {@code scope}, or a patch applied
+     *         after it changed the same methods (roll that one back first); nothing changed
+     */
+    PatchApplication rollback(String jitPriority, LoaderScope scope) {
+        Objects.requireNonNull(scope, "scope");
         lock.lock();
         try {
-            PatchApplication top = applied.peek();
-            if (top == null) {
-                throw new IllegalStateException("no patch is applied: nothing to roll back");
+            Applied e = newestIn(scope);
+            PatchApplication a = e.app;
+            View back;
+            View leaving;
+            if (e == applied.peek() && !e.previousStale) {
+                back = a.previous();
+                leaving = e.target;
+                cacheDefault(back);
+            } else {
+                checkNothingBuiltOn(e);
+                leaving = space.defaultView();
+                CodeTable t = leaving.get(CODE).reverted(e.restoreHandles, e.restoreFingerprints, a.appliedId());
+                back = publish(leaving, "rollback " + a.appliedId(), t, List.of(), true);
             }
-            View back = top.previous();
-            cacheDefault(back);
             Migration m = space.migrate(back).allThreads().makeDefault().start();
-            applied.pop();
-            View leaving = top.target();
-            m.completion().whenComplete((r, e) -> {
-                if (e == null) {
+            boolean newer = true;
+            for (Applied x : applied) {
+                if (x == e) {
+                    newer = false;
+                } else if (newer) {
+                    x.previousStale |= back != a.previous();
+                    if (x.target == leaving) {
+                        x.target = back;
+                    }
+                }
+            }
+            applied.remove(e);
+            m.completion().whenComplete((r, ex) -> {
+                if (ex == null) {
                     leaving.retire();
                 }
             });
-            LOG.log(Level.INFO, () -> "patch " + top.patchId() + " rolled back: migrating " + m.size()
+            if (e.target != leaving) {
+                retireUnused(e.target);
+            }
+            LOG.log(Level.INFO, () -> "patch " + a.appliedId() + " rolled back: migrating " + m.size()
                     + " thread(s) to view '" + back.name() + "'");
-            return new PatchApplication(top.patchId(), true, back, leaving, m, top.replacedMethods(),
-                    top.addedMethods(), top.shadowFields(), top.addedClasses(), null, jitPriority);
+            return new PatchApplication(a.patchId(), true, back, leaving, m, a.replacedMethods(),
+                    a.addedMethods(), a.shadowFields(), a.addedClasses(), null, jitPriority, a.scope());
         } finally {
             lock.unlock();
+        }
+    }
+
+    private Applied newestIn(LoaderScope scope) {
+        for (Applied e : applied) {
+            if (scope.name() == null || scope.equals(e.app.scope())) {
+                return e;
+            }
+        }
+        throw new IllegalStateException("no patch is applied" + scope.describe() + ": nothing to roll back");
+    }
+
+    /** Refuses to take {@code e} out from under a newer patch that set one of the same methods or classes. */
+    private void checkNothingBuiltOn(Applied e) {
+        for (Applied x : applied) {
+            if (x == e) {
+                return;
+            }
+            if (!java.util.Collections.disjoint(x.restoreHandles.keySet(), e.restoreHandles.keySet())
+                    || !java.util.Collections.disjoint(x.restoreFingerprints.keySet(), e.restoreFingerprints.keySet())) {
+                throw new IllegalStateException("patch " + e.app.appliedId() + " cannot be rolled back while patch "
+                        + x.app.appliedId() + ", applied after it, changes the same classes: roll that one back first");
+            }
+        }
+    }
+
+    /** Retires a patch view that no thread is sent to any more (one between two others on the stack). */
+    private void retireUnused(View v) {
+        if (v != space.defaultView() && v.state() != dev.atlas.core.ViewState.RETIRING
+                && v.state() != dev.atlas.core.ViewState.RETIRED) {
+            try {
+                v.retire();
+            } catch (IllegalStateException ignored) {
+                // retired meanwhile, or the default: left as it is
+            }
         }
     }
 
@@ -370,9 +452,43 @@ public final class CodeViews {
     public List<PatchApplication> applied() {
         lock.lock();
         try {
-            return List.copyOf(applied);
+            List<PatchApplication> out = new ArrayList<>(applied.size());
+            for (Applied e : applied) {
+                out.add(e.app.target() == e.target ? e.app : e.app.withTarget(e.target));
+            }
+            return List.copyOf(out);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * An applied patch on the stack: what it set (method ids, class fingerprint keys) and
+     * what they were before (null: nothing, the original), so that it can be taken out of a
+     * table again. Guarded by the lock.
+     */
+    private static final class Applied {
+        final PatchApplication app;
+        final Map<Integer, CodeTable.Entry> restoreHandles = new HashMap<>();
+        final Map<String, String> restoreFingerprints = new HashMap<>();
+        View target;   // the view that runs it; a rollback under it may give it a new one
+        boolean previousStale;   // app.previous() still runs a patch rolled back since
+
+        Applied(PatchApplication app, CodeTable before, CodeTable after) {
+            this.app = app;
+            this.target = app.target();
+            for (Integer id : after.overrides().keySet()) {
+                CodeTable.Entry was = before.entry(id);
+                if (!after.entry(id).equals(was)) {   // records: the same handles, flag and base
+                    restoreHandles.put(id, was);
+                }
+            }
+            for (Map.Entry<String, String> f : after.fingerprints().entrySet()) {
+                String was = before.fingerprints().get(f.getKey());
+                if (!f.getValue().equals(was)) {
+                    restoreFingerprints.put(f.getKey(), was);
+                }
+            }
         }
     }
 }

@@ -8,9 +8,7 @@ package dev.atlas.patch.runtime;
  * every view, the patch's included. That is how one program of a host that runs many (each
  * program in its own loader, as {@code atlas-ulp} does) is patched alone.
  *
- * {@snippet :
- * pipeline.apply(patch, LoaderScope.named("program-2"));   // only program 2's copies change
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=loader-scope}
  *
  * <p>A loader's name is {@link ClassLoader#getName()}, or for an unnamed loader its
  * {@code toString()} (an unnamed loader keeps stack traces free of a loader prefix, as
@@ -38,11 +36,21 @@ public record LoaderScope(String name) {
         if (name == null) {
             return true;
         }
+        return loader != null && name.equals(nameOf(loader));
+    }
+
+    /** The name a scope gives {@code loader}: its name, its {@code toString()} if unnamed, {@code <bootstrap>} for null. */
+    public static String nameOf(ClassLoader loader) {
         if (loader == null) {
-            return false;
+            return "<bootstrap>";
         }
         String n = loader.getName();
-        return name.equals(n != null ? n : loader.toString());
+        return n != null ? n : loader.toString();
+    }
+
+    /** Whether a patch in this scope and one in {@code other} may change the same loader's classes. */
+    public boolean overlaps(LoaderScope other) {
+        return name == null || other.name == null || name.equals(other.name);
     }
 
     /** "" for every loader, else " in class loader 'NAME'" (for messages). */

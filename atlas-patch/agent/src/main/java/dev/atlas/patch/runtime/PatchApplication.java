@@ -21,10 +21,30 @@ import dev.atlas.core.View;
  * @param jitPriority     what was done to the JIT's priority for the change, e.g.
  *                        {@code 2 JIT compiler thread(s) at SCHED_IDLE} (see
  *                        {@link dev.atlas.patch.jit.JitPriorityWindow})
+ * @param scope           the class loaders whose copies of the patched classes the patch changes
  */
 public record PatchApplication(String patchId, boolean rollback, View target, View previous, Migration migration,
                                int replacedMethods, int addedMethods, int shadowFields, int addedClasses,
-                               PreparationCost preparation, String jitPriority) {
+                               PreparationCost preparation, String jitPriority, LoaderScope scope) {
+    /**
+     * What identifies this application among the applied patches: the patch id, followed by
+     * {@code @} and the class loader's name when the patch is scoped to one loader (the same
+     * patch may be applied to several loaders, one application each).
+     */
+    public String appliedId() {
+        return appliedId(patchId, scope);
+    }
+
+    /** This application, its threads now going to (or in) {@code view}. */
+    PatchApplication withTarget(View view) {
+        return new PatchApplication(patchId, rollback, view, previous, migration, replacedMethods, addedMethods,
+                shadowFields, addedClasses, preparation, jitPriority, scope);
+    }
+
+    static String appliedId(String patchId, LoaderScope scope) {
+        return scope.name() == null ? patchId : patchId + "@" + scope.name();
+    }
+
     /** Wall time of the preparation (0 for a rollback). */
     public long prepareNanos() {
         return preparation == null ? 0L : preparation.elapsed().toNanos();

@@ -200,10 +200,22 @@ public final class PatchPipeline implements AutoCloseable {
      * @throws IllegalStateException if no patch is applied
      */
     public PatchApplication rollback() {
+        return rollback(LoaderScope.ALL);
+    }
+
+    /**
+     * Rolls back the newest patch applied in {@code scope} ({@link LoaderScope#ALL}: the newest
+     * patch); patches of other scopes stay applied. Returns once the migration has started.
+     *
+     * @throws IllegalStateException if no patch is applied in {@code scope}, or a newer patch
+     *         changed the same classes; nothing changed
+     */
+    public PatchApplication rollback(LoaderScope scope) {
+        Objects.requireNonNull(scope, "scope");
         JitPriorityWindow.Lease lease = jit.open();
         PatchApplication a;
         try {
-            a = views.rollback(lease.describe());
+            a = views.rollback(lease.describe(), scope);
         } catch (RuntimeException | Error e) {
             lease.close();
             throw e;

@@ -91,8 +91,8 @@ final class PatchPreparer {
             ClassPatch cp = e.getKey();
             for (MethodRegistry.LoadedClassInfo info : e.getValue()) {
                 prepareClass(new Target(patch, cp, info, classFor(info)), contexts.get(info.loader()), out);
+                out.fingerprints.put(CodeTable.classKey(info.loader(), cp.className()), cp.newFingerprint());
             }
-            out.fingerprints.put(cp.className(), cp.newFingerprint());
         }
         // the new code's call sites, bootstrapped now (shadow fields and added methods exist)
         for (Map.Entry<MethodHandles.Lookup, CallSitePrelinker.Rewritten> e : out.toLink) {
@@ -107,7 +107,8 @@ final class PatchPreparer {
                 out.activate.add(s);
             }
         }
-        CodeTable table = parent.with(entries, hooks.dispatchers().keySet(), hooks.bases(), out.fingerprints, patch.id());
+        CodeTable table = parent.with(entries, hooks.dispatchers().keySet(), hooks.bases(), out.fingerprints,
+                PatchApplication.appliedId(patch.id(), scope));
         return new PreparedPatch(patch, table, out.activate, out.hooks, out.replaced, out.added, out.fields,
                 patch.addedClasses().size());
     }
@@ -119,7 +120,7 @@ final class PatchPreparer {
         for (ClassPatch cp : patch.classes()) {
             List<MethodRegistry.LoadedClassInfo> loaded = loadedOrLoad(cp.className(), scope);
             for (MethodRegistry.LoadedClassInfo info : loaded) {
-                String actual = parent.fingerprint(cp.className());
+                String actual = parent.fingerprint(info.loader(), cp.className());
                 if (actual == null) {
                     actual = info.fingerprint();
                 }

@@ -24,12 +24,7 @@ import java.util.function.UnaryOperator;
  * of the initialiser (loops, static blocks, initialisers that use local variables) must be
  * the same in both builds, and must not read a copied field (checked by {@link StaticState}).
  *
- * {@snippet :
- * // old:  static final Pattern SALT = Pattern.compile("^[a-z]{2,}$");
- * // new:  static final Pattern SALT = Pattern.compile("^[a-z./]{2,}$");
- * ChangedStaticInitializer.Outcome o = ChangedStaticInitializer.analyse(oldModel, newModel, newToOld);
- * // o.copies() = {SALT=<segment of the new <clinit>>}, o.refusal() = null
- * }
+ * {@snippet class=dev.atlas.patch.build.BuildSnippets region=changed-static-initializer}
  *
  * <p>An enum's {@code $VALUES} whose code differs (compilers build it inline or through
  * {@code $values()}) is left alone: it holds the enum's constants, which must be unchanged.

@@ -144,6 +144,7 @@ final class AgentCommands {
             return installNote.isEmpty() ? refused(f, e.getMessage()) : refusedAfterInstall(f, e.getMessage(), in);
         }
         f.put("patch", a.patchId());
+        f.put("applied-id", a.appliedId());
         if (scope.name() != null) {
             f.put("loader", scope.name());
         }
@@ -167,7 +168,8 @@ final class AgentCommands {
                 + staticState(file.patch());
         f.put("jit", a.jitPriority());
         return follow(in.pipeline(), a.migration(), a.target(), a.previous(), r.timeout(), f, head,
-                "The patch stays applied (it is NOT rolled back)", "To undo the patch: atlas patch rollback " + pid + "\n");
+                "The patch stays applied (it is NOT rolled back)", "To undo the patch: atlas patch rollback " + pid
+                        + (scope.name() == null ? "" : " --class-loader " + scope.name()) + "\n");
     }
 
     /** What static state the new view has and how it gets it (empty when the patch rebuilds none). */
@@ -190,17 +192,22 @@ final class AgentCommands {
         if (in == null) {
             return refused(Map.of(), "the Atlas agent is not installed in process " + pid + ": no patch to roll back");
         }
+        LoaderScope scope = r.loader() == null ? LoaderScope.ALL : LoaderScope.named(r.loader());
         PatchApplication a;
         try {
-            a = in.pipeline().rollback();
+            a = in.pipeline().rollback(scope);
         } catch (IllegalStateException e) {
             return refused(Map.of(), e.getMessage());
         }
         Map<String, String> f = new LinkedHashMap<>();
         f.put("patch", a.patchId());
-        String head = "patch " + a.patchId() + " rolled back: threads return to view " + a.target().id() + " '"
-                + a.target().name() + "'; view " + a.previous().id() + " retires once its last thread left; "
-                + a.jitPriority() + ".\n";
+        f.put("applied-id", a.appliedId());
+        if (a.scope().name() != null) {
+            f.put("loader", a.scope().name());
+        }
+        String head = "patch " + a.patchId() + " rolled back" + a.scope().describe() + ": threads move to view "
+                + a.target().id() + " '" + a.target().name() + "'; view " + a.previous().id()
+                + " retires once its last thread left; " + a.jitPriority() + ".\n";
         f.put("jit", a.jitPriority());
         return follow(in.pipeline(), a.migration(), a.target(), a.previous(), r.timeout(), f, head,
                 "The rollback stands (the default view is already view " + a.target().id() + ")", "");
@@ -251,7 +258,7 @@ final class AgentCommands {
         f.put("views", views.toString());
         StringJoiner ids = new StringJoiner(",");
         for (PatchApplication a : applied) {
-            ids.add(a.patchId());
+            ids.add(a.appliedId());
         }
         f.put("applied", ids.toString());
         f.put("threads", Integer.toString(s.threads().size()));
@@ -271,7 +278,9 @@ final class AgentCommands {
             sb.append("Applied patches (newest first):\n");
             for (PatchApplication a : applied) {
                 View v = a.target();
-                sb.append("  ").append(a.patchId()).append(" in view ").append(v.id()).append(" '").append(v.name())
+                sb.append("  ").append(a.patchId())
+                        .append(a.scope().name() == null ? " (every class loader)" : a.scope().describe())
+                        .append(" in view ").append(v.id()).append(" '").append(v.name())
                         .append("' (").append(v.state()).append("), on view ").append(a.previous().id()).append('\n');
             }
         }

@@ -30,8 +30,8 @@ import java.util.StringJoiner;
  * @param keystorePassword  its password, or null
  * @param agentOptions      agent options for {@code attach} (see {@link dev.atlas.patch.agent.install.AgentOptions}), or null
  * @param variant           what {@code variant-apply}, {@code variant-remove} and {@code variant-list} act on, or null
- * @param loader            apply only: the name of the one class loader whose classes the patch changes
- *                          (see {@link dev.atlas.patch.runtime.LoaderScope}), or null for every loader
+ * @param loader            apply and rollback only: the name of the one class loader whose classes the patch
+ *                          changes (see {@link dev.atlas.patch.runtime.LoaderScope}), or null for every loader
  */
 public record CommandRequest(Verb verb, Path patch, Duration timeout, Path keystore, String keystorePassword,
                              String agentOptions, VariantArgs variant, String loader) {
@@ -87,8 +87,8 @@ public record CommandRequest(Verb verb, Path patch, Duration timeout, Path keyst
         if (verb.name().startsWith("VARIANT") && variant == null) {
             throw new IllegalArgumentException(verb.wireName() + " needs the variant's arguments");
         }
-        if (loader != null && (verb != Verb.APPLY || loader.isBlank())) {
-            throw new IllegalArgumentException("class loader '" + loader + "': only apply takes one, and not blank");
+        if (loader != null && (verb != Verb.APPLY && verb != Verb.ROLLBACK || loader.isBlank())) {
+            throw new IllegalArgumentException("class loader '" + loader + "': only apply and rollback take one, and not blank");
         }
     }
 
@@ -159,7 +159,12 @@ public record CommandRequest(Verb verb, Path patch, Duration timeout, Path keyst
     }
 
     public static CommandRequest rollback(Duration timeout) {
-        return new CommandRequest(Verb.ROLLBACK, null, timeout, null, null, null, null, null);
+        return rollback(timeout, null);
+    }
+
+    /** A rollback of the newest patch applied to the class loader named {@code loader} (null: the newest patch). */
+    public static CommandRequest rollback(Duration timeout, String loader) {
+        return new CommandRequest(Verb.ROLLBACK, null, timeout, null, null, null, null, loader);
     }
 
     public static CommandRequest status() {
