@@ -134,7 +134,11 @@ final class StaticState {
         s.refusals = refusals;
         for (String c : rerun.keySet()) {
             ClassModel m = newModels.get(c);
-            if ((m.flags().flagsMask() & ClassFile.ACC_ENUM) != 0) {
+            if (ViewInitializers.viewFields(m).isEmpty()) {
+                refusals.add(new Refusal(s.old(c), "<clinit>", "the static state of this class would have to be rebuilt "
+                        + "for the new view (" + rerun.get(c) + "), but its static initialiser sets no static field of its "
+                        + "own: what it does lies elsewhere, shared by both views; remedy: restart on the new release"));
+            } else if ((m.flags().flagsMask() & ClassFile.ACC_ENUM) != 0) {
                 refusals.add(new Refusal(s.old(c), "<clinit>", "the static state of this enum would have to be rebuilt "
                         + "for the new view (" + rerun.get(c) + "), but its static initialiser creates the enum's "
                         + "constants: running it again would make second constants; remedy: restart on the new release"));

@@ -132,7 +132,7 @@ class ViewInitializerPatchTest extends WithOwnPipeline {
     }
 
     @Test
-    void anEnumWhoseStaticStateWouldBeRebuiltIsRefused(@TempDir Path tmp) throws Exception {
+    void whatRerunningTheInitialiserCannotCarryIsRefused(@TempDir Path tmp) throws Exception {
         String e1 = """
                 package ve;
                 public enum Mode {
@@ -142,10 +142,21 @@ class ViewInitializerPatchTest extends WithOwnPipeline {
                     public static int n() { return ORDER.size(); }
                 }
                 """;
-        DiffHarness d = DiffHarness.of(tmp, "ve.Mode", e1, e1.replace("ORDER.add(A);", "ORDER.add(A); ORDER.add(B);"));
+        DiffHarness d = DiffHarness.of(tmp.resolve("a"), "ve.Mode", e1, e1.replace("ORDER.add(A);", "ORDER.add(A); ORDER.add(B);"));
         assertTrue(d.refusedWith("ve/Mode <clinit>: the static state of this enum would have to be rebuilt for the new view"),
                 d.result.refusals()::toString);
         assertTrue(d.refusedWith("running it again would make second constants; remedy: restart on the new release"));
+        String r1 = """
+                package ve;
+                public class Boot {
+                    static { System.setProperty("ve.boot", "1"); }
+                    public static String v() { return System.getProperty("ve.boot"); }
+                }
+                """;
+        DiffHarness b = DiffHarness.of(tmp.resolve("b"), "ve.Boot", r1, r1.replace("\"1\"", "\"2\""));
+        assertTrue(b.refusedWith("ve/Boot <clinit>: the static state of this class would have to be rebuilt for the new view"
+                + " (static initialiser changed outside the initialisers of single static fields"), b.result.refusals()::toString);
+        assertTrue(b.refusedWith("its static initialiser sets no static field of its own"));
     }
 
     @Test
