@@ -55,7 +55,7 @@ public final class PatchableClassTransformer implements ClassFileTransformer {
             return null;
         }
         try {
-            byte[] out = instrumenter.instrument(loader, classfileBuffer, patchable);
+            byte[] out = instrumenter.instrument(loader, classfileBuffer, patchable, classBeingRedefined == null);
             if (out != null) {
                 readAtlas(module);
                 (patchable ? instrumented : boundaryOnly).incrementAndGet();

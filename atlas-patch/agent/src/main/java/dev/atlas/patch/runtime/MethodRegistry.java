@@ -80,8 +80,19 @@ public final class MethodRegistry {
         }
     }
 
-    /** What the instrumenter recorded for one class in one loader. */
-    public record LoadedClassInfo(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods) {}
+    /**
+     * What the instrumenter recorded for one class in one loader.
+     *
+     * @param constructionCalls the calls its construction constructor can make, in case order
+     *        ({@code "super(..)V"}, {@code "this(..)V"}); empty when it has none (a class
+     *        instrumented by retransformation, an interface)
+     */
+    public record LoadedClassInfo(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods,
+                                  List<String> constructionCalls) {
+        public LoadedClassInfo(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods) {
+            this(loader, className, fingerprint, methods, List.of());
+        }
+    }
 
     /** The slot for a method, registering it first if new. */
     public MethodSlot register(ClassLoader loader, String className, String name, String descriptor, boolean isStatic) {
@@ -119,10 +130,29 @@ public final class MethodRegistry {
 
     /** Records a transformed class (after its methods were registered). */
     public void classTransformed(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods) {
+        classTransformed(loader, className, fingerprint, methods, List.of());
+    }
+
+    /** The construction calls recorded for a class in a loader; empty if none or not recorded. */
+    public List<String> constructionCalls(ClassLoader loader, String className) {
+        List<LoadedClassInfo> l = byClass.get(className);
+        if (l != null) {
+            for (LoadedClassInfo i : l) {
+                if (i.loader() == loader) {
+                    return i.constructionCalls();
+                }
+            }
+        }
+        return List.of();
+    }
+
+    /** Records a transformed class with the calls of its construction constructor. */
+    public void classTransformed(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods,
+                                 List<String> constructionCalls) {
         byClass.compute(className, (n, list) -> {
             List<LoadedClassInfo> l = list == null ? new CopyOnWriteArrayList<>() : list;
             l.removeIf(i -> i.loader() == loader);
-            l.add(new LoadedClassInfo(loader, className, fingerprint, List.copyOf(methods)));
+            l.add(new LoadedClassInfo(loader, className, fingerprint, List.copyOf(methods), List.copyOf(constructionCalls)));
             return l;
         });
     }

@@ -58,6 +58,25 @@ public final class PatchLinker {
         return new ConstantCallSite(call);
     }
 
+    /**
+     * {@code new owner(..)} of a constructor a patch added, {@code (Q..)C}: the owner's
+     * construction constructor with the prologue that the calling thread's view holds for it
+     * ({@link Constructions}).
+     */
+    public static CallSite linkNew(MethodHandles.Lookup caller, String name, MethodType type, String owner,
+                                   String descriptor) throws ReflectiveOperationException {
+        Class<?> c = load(caller, owner);
+        MethodSlot slot = context(caller).registry.find(c.getClassLoader(), owner, "<init>", descriptor);
+        if (slot == null) {
+            throw new IllegalStateException("no patch added constructor " + c.getName() + descriptor + " in "
+                    + c.getClassLoader());
+        }
+        MethodHandle construct = MethodHandles.privateLookupIn(c, MethodHandles.lookup()).findConstructor(c, Constructions.TYPE)
+                .asCollector(1, Object[].class, type.parameterCount());
+        MethodHandle prologue = MethodHandles.insertArguments(Dispatch.ADDED, 0, slot.space, slot);
+        return new ConstantCallSite(MethodHandles.foldArguments(construct, prologue).asType(type));
+    }
+
     /** A call site of a patch's new code, bootstrapped while the patch was prepared (see {@code CallSitePrelinker}). */
     public static CallSite prelinked(MethodHandles.Lookup caller, String name, MethodType type, int table, int index) {
         CallSite site = CallSitePrelinker.site(caller.lookupClass(), table, index);
