@@ -92,15 +92,6 @@ public final class CodeInstrumenter {
      * @return the new class bytes, or null if there is nothing to instrument
      */
     public byte[] instrument(ClassLoader loader, byte[] classBytes, boolean patchable) {
-        return instrument(loader, classBytes, patchable, true);
-    }
-
-    /**
-     * As {@link #instrument(ClassLoader, byte[], boolean)}; {@code firstLoad} says whether the
-     * class is being defined (members may be added: a patchable class gets its
-     * {@link ConstructionConstructor}) or retransformed (its shape must stay as it is).
-     */
-    public byte[] instrument(ClassLoader loader, byte[] classBytes, boolean patchable, boolean firstLoad) {
         ClassModel model = ClassFile.of().parse(classBytes);
         String className = model.thisClass().asInternalName();
         if (model.flags().has(AccessFlag.MODULE)) {
@@ -132,10 +123,9 @@ public final class CodeInstrumenter {
         Map<MethodModel, MethodSlot> argumentSlots = new HashMap<>();
         Map<MethodModel, MethodSlot> rerouteSlots = new HashMap<>();
         List<MethodSlot> all = new ArrayList<>();
-        // a retransformation keeps the construction constructor the class got at its first load
-        List<String> calls = !patchable || !ConstructionConstructor.applies(model) ? List.of()
-                : firstLoad ? ConstructionConstructor.calls(model, superName == null ? List.of() : hierarchy.constructors(loader, superName))
-                : registry.constructionCalls(loader, className);
+        List<String> calls = patchable
+                ? ConstructorRerouteGuard.calls(model, superName == null ? List.of() : hierarchy.constructors(loader, superName))
+                : List.of();
         for (MethodModel m : model.methods()) {
             if (patchable && patchable(m)) {
                 MethodSlot s = registry.register(loader, className, m.methodName().stringValue(),
@@ -156,7 +146,7 @@ public final class CodeInstrumenter {
                 }
             }
         }
-        byte[] out = slots.isEmpty() && boundaryMethods.isEmpty() && calls.isEmpty() ? null
+        byte[] out = slots.isEmpty() && boundaryMethods.isEmpty() ? null
                 : rewrite(loader, model, new Guards(slots, argumentSlots, rerouteSlots, calls), boundaryMethods);
         if (patchable) {
             // known to the registry with its fingerprint even with nothing to guard: a patch may
@@ -173,42 +163,34 @@ public final class CodeInstrumenter {
 
     /**
      * The class with entry guards in {@code guards}' methods, request scopes in
-     * {@code boundaryMethods}, and its construction constructor when it has calls.
+     * {@code boundaryMethods}, and re-routing guards in constructors when the class has calls.
      */
     private byte[] rewrite(ClassLoader loader, ClassModel model, Guards guards, Set<MethodModel> boundaryMethods) {
         ClassDesc owner = model.thisClass().asSymbol();
         ClassDesc superclass = model.superclass().map(c -> c.asSymbol()).orElse(ConstantDescs.CD_Object);
         ClassFile cf = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(resolver(model, loader)));
-        return cf.transformClass(model, new ClassTransform() {
-            @Override
-            public void accept(java.lang.classfile.ClassBuilder cb, java.lang.classfile.ClassElement ce) {
-                if (ce instanceof MethodModel mm && (guards.slots().containsKey(mm) || boundaryMethods.contains(mm))) {
-                    MethodSlot slot = guards.slots().get(mm);
-                    boolean boundary = boundaryMethods.contains(mm);
-                    cb.transformMethod(mm, (mb, me) -> {
-                        if (me instanceof CodeModel code) {
-                            mb.withCode(b -> emit(b, code, new MethodGuards(slot, guards.argumentSlots().get(mm),
-                                    guards.rerouteSlots().get(mm)), boundary, owner, mm, registry.linkIndex()));
-                        } else {
-                            mb.with(me);
-                        }
-                    });
-                } else {
-                    cb.with(ce);
-                }
-            }
-
-            @Override
-            public void atEnd(java.lang.classfile.ClassBuilder cb) {
-                if (!guards.calls().isEmpty()) {
-                    ConstructionConstructor.add(cb, owner, superclass, guards.calls());
-                }
+        return cf.transformClass(model, (ClassTransform) (cb, ce) -> {
+            if (ce instanceof MethodModel mm && (guards.slots().containsKey(mm) || boundaryMethods.contains(mm))) {
+                MethodSlot slot = guards.slots().get(mm);
+                boolean boundary = boundaryMethods.contains(mm);
+                cb.transformMethod(mm, (mb, me) -> {
+                    if (me instanceof CodeModel code) {
+                        mb.withCode(b -> emit(b, code, new MethodGuards(slot, guards.argumentSlots().get(mm),
+                                guards.rerouteSlots().get(mm), superclass, guards.calls()), boundary, owner, mm,
+                                registry.linkIndex()));
+                    } else {
+                        mb.with(me);
+                    }
+                });
+            } else {
+                cb.with(ce);
             }
         });
     }
 
     /** The slots guarding one method: its entry guard, and for a constructor its argument and re-routing guards (or null). */
-    private record MethodGuards(MethodSlot slot, MethodSlot argumentSlot, MethodSlot rerouteSlot) {
+    private record MethodGuards(MethodSlot slot, MethodSlot argumentSlot, MethodSlot rerouteSlot, ClassDesc superclass,
+                                List<String> calls) {
     }
 
     private static boolean patchable(MethodModel m) {
@@ -241,7 +223,7 @@ public final class CodeInstrumenter {
             guard(b, slot, boundary, owner, type, isStatic, scope, link);
         }
         if (guards.rerouteSlot() != null) {
-            ConstructionConstructor.emitGuard(b, guards.rerouteSlot(), owner, type, scope + 2, link);
+            ConstructorRerouteGuard.emit(b, guards.rerouteSlot(), owner, guards.superclass(), type, guards.calls(), scope + 2, link);
         }
         Label afterCall = b.newLabel();
         if (argumentSlot != null) {

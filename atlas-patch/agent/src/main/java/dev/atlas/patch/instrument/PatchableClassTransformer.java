@@ -55,7 +55,7 @@ public final class PatchableClassTransformer implements ClassFileTransformer {
             return null;
         }
         try {
-            byte[] out = instrumenter.instrument(loader, classfileBuffer, patchable, classBeingRedefined == null);
+            byte[] out = instrumenter.instrument(loader, classfileBuffer, patchable);
             if (out != null) {
                 readAtlas(module);
                 (patchable ? instrumented : boundaryOnly).incrementAndGet();

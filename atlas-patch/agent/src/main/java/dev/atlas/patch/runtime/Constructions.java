@@ -7,50 +7,64 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Constructors that run through a class's construction constructor (added by the agent when
- * the class first loaded: {@code dev.atlas.patch.instrument.ConstructionConstructor}): the
- * constructors a patch adds, and those whose {@code super(..)}/{@code this(..)} call goes to
- * another constructor in the new release. For each such constructor the patch's view holds a
- * <em>prologue</em>, {@code (Object[] a)Object[]}: it runs the new code before the call
- * (the body class's arguments method) and answers which call the construction constructor
- * makes, the rest of the new constructor (the body method, {@code (Object self, Object[] a)V})
- * and the call's arguments.
+ * Constructors that run through the re-routing guards the agent puts at the entry of every
+ * constructor ({@code dev.atlas.patch.instrument.ConstructorRerouteGuard}): the constructors a
+ * patch adds, and those whose {@code super(..)}/{@code this(..)} call goes to another
+ * constructor in the new release. A guard asks its slot's handle in the thread's view to
+ * <em>resolve</em> the construction, {@code (Object[] args)Object[]}: null (run the
+ * constructor's own code), or the new constructor's code before its call run (the body
+ * class's arguments method) and {call number, rest, args, call arguments..}: the guard makes
+ * that call, then runs the rest (the body method, {@code (Object self, Object[] args)V}).
  *
  * {@snippet lang=text :
- * new C(q..) in new code  --linkNew-->  C(prologue of C(Q..) in the caller's view, {q..})
- * C(p..) re-routed        --guard--->   this(prologue of C(P..) in the thread's view, {p..})
- *   construction constructor: r = prologue(a); super/this call number r[0] with r[2..]; r[1](this, a)
+ * C(p..) re-routed in the view:  guard -> resolve -> prologue of C(P..)(p..) -> call, rest
+ * new C(q..) in the patch's code: linkNew -> PENDING = {C, prologue of C(Q..), q..};
+ *                                 C(entry constructor, placeholder arguments)
+ *                                 guard -> resolve finds PENDING -> prologue of C(Q..)(q..) -> call, rest
+ * this(q2..) to another new one:  the prologue sets PENDING for it, its call is this(entry ..)
  * }
  *
- * <p>A call to another constructor the same patch adds ({@code this(..)} to a new constructor)
- * is the construction constructor calling itself with that constructor's prologue.
+ * <p>The entry constructor is the class's first constructor; its guard consumes the pending
+ * construction before anything else runs ({@code new C} initialises C first, so a static
+ * initialiser's own constructions never see it), and {@link #construct} clears it in any case.
+ * A detached thread that another view's migration moves between the two (a rollback in the
+ * middle of a {@code new} expression) would run the entry constructor's old code with the
+ * placeholder arguments; threads inside a request scope never change views there.
  *
  * <p>Memory ordering: the rest of the constructor writes the class's {@code final} fields
  * through reflective setters (it runs outside {@code <init>}) and ends with a release fence
  * before each return (the builder's {@code Constructors.body}), so the freeze of JLS 17.5
  * holds for objects built this way: another thread that sees the reference sees the final
- * fields' values.
+ * fields' values. PENDING is a thread-local: written and read by one thread.
  *
- * <p>Threading: prologues are built by the preparing thread; they are immutable handles,
- * published with the view.
+ * <p>Threading: handles are built by the preparing thread; they are immutable, published
+ * with the view.
  */
 public final class Constructions {
-    /** Descriptor of the construction constructor. */
-    public static final String DESCRIPTOR = "(Ljava/lang/invoke/MethodHandle;[Ljava/lang/Object;)V";
-    /** Name of the slot (one per constructor, with the constructor's descriptor) whose override re-routes it. */
+    /** Name of the slot (one per constructor, with the constructor's descriptor) of its re-routing guard. */
     public static final String CALL_SLOT = "atlas$initCall";
-    static final MethodType TYPE = MethodType.methodType(void.class, MethodHandle.class, Object[].class);
     private static final MethodType REST = MethodType.methodType(void.class, Object.class, Object[].class);
-    private static final MethodHandle RESULT;
+    /** {Class, MethodHandle prologue, Object[] args}: a construction for the entry constructor's guard. */
+    private static final ThreadLocal<Object[]> PENDING = new ThreadLocal<>();
+    private static final MethodHandle PROLOGUE;
+    private static final MethodHandle RESOLVE;
+    private static final MethodHandle CONSTRUCT;
 
     static {
         try {
-            RESULT = MethodHandles.lookup().findStatic(Constructions.class, "result", MethodType.methodType(Object[].class,
-                    int.class, MethodHandle.class, MethodHandle.class, MethodHandle.class, Object[].class));
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            PROLOGUE = l.findStatic(Constructions.class, "prologue", MethodType.methodType(Object[].class, int.class,
+                    MethodHandle.class, MethodHandle.class, Class.class, MethodHandle.class, Object[].class, Object[].class));
+            RESOLVE = l.findStatic(Constructions.class, "resolve", MethodType.methodType(Object[].class, Class.class,
+                    MethodHandle.class, Object[].class));
+            CONSTRUCT = l.findStatic(Constructions.class, "construct", MethodType.methodType(Object.class,
+                    MethodHandles.Lookup.class, MethodHandle.class, MethodHandle.class, Object[].class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -59,18 +73,90 @@ public final class Constructions {
     private Constructions() {
     }
 
-    /** What the prologue answers: {call, rest, arguments..}, or {call, rest, nested prologue, arguments} for a new this(..). */
-    private static Object[] result(int call, MethodHandle rest, MethodHandle arguments, MethodHandle nested, Object[] a)
-            throws Throwable {
+    /**
+     * Runs the new code before a constructor's call. {@code nested} null: {call, rest, a, call
+     * arguments..}; else (a this(..) to another new constructor) the nested construction goes
+     * to PENDING and the call is {@code call} (the entry constructor) with {@code placeholders}.
+     */
+    private static Object[] prologue(int call, MethodHandle rest, MethodHandle arguments, Class<?> c, MethodHandle nested,
+                                     Object[] placeholders, Object[] a) throws Throwable {
         Object[] args = (Object[]) arguments.invokeExact(a);
+        Object[] callArgs = args;
         if (nested != null) {
-            return new Object[] {call, rest, nested, args};
+            PENDING.set(new Object[] {c, nested, args});
+            callArgs = placeholders;
         }
-        Object[] r = new Object[args.length + 2];
+        Object[] r = new Object[callArgs.length + 3];
         r[0] = call;
         r[1] = rest;
-        System.arraycopy(args, 0, r, 2, args.length);
+        r[2] = a;
+        System.arraycopy(callArgs, 0, r, 3, callArgs.length);
         return r;
+    }
+
+    /** A guard's question: the pending construction of {@code c}, else {@code own} (null: not re-routed). */
+    private static Object[] resolve(Class<?> c, MethodHandle own, Object[] a) throws Throwable {
+        Object[] p = PENDING.get();
+        if (p != null && p[0] == c) {
+            PENDING.remove();
+            return (Object[]) ((MethodHandle) p[1]).invokeExact((Object[]) p[2]);
+        }
+        return own == null ? null : (Object[]) own.invokeExact(a);
+    }
+
+    /** {@code new C(args)} of a new constructor: C initialised, the construction pending, the entry constructor called. */
+    private static Object construct(MethodHandles.Lookup c, MethodHandle entry, MethodHandle prologue, Object[] args)
+            throws Throwable {
+        c.ensureInitialized(c.lookupClass());
+        PENDING.set(new Object[] {c.lookupClass(), prologue, args});
+        try {
+            return entry.invokeExact();
+        } finally {
+            PENDING.remove();
+        }
+    }
+
+    /**
+     * The call site of {@code new C(..)} for a constructor a patch added, {@code (Q..)C}, given
+     * {@code prologue}, {@code ()MethodHandle}: the constructor's prologue in the calling
+     * thread's view.
+     */
+    static MethodHandle newInstance(Class<?> c, List<String> calls, MethodType type, MethodHandle prologue)
+            throws ReflectiveOperationException {
+        MethodHandles.Lookup l = MethodHandles.privateLookupIn(c, MethodHandles.lookup());
+        MethodType entryType = entryType(c, calls);
+        MethodHandle entry = MethodHandles.insertArguments(l.findConstructor(c, entryType), 0, placeholders(entryType))
+                .asType(MethodType.methodType(Object.class));
+        MethodHandle h = MethodHandles.insertArguments(CONSTRUCT, 0, l, entry).asCollector(1, Object[].class, type.parameterCount());
+        return MethodHandles.foldArguments(h, prologue).asType(type);
+    }
+
+    /** The descriptor of the class's entry constructor: its first own constructor among the calls. */
+    static String entryDescriptor(List<String> calls) {
+        for (String call : calls) {
+            if (call.startsWith("this(")) {
+                return call.substring(4);
+            }
+        }
+        return null;
+    }
+
+    private static MethodType entryType(Class<?> c, List<String> calls) {
+        return MethodType.fromMethodDescriptorString(entryDescriptor(calls), c.getClassLoader());
+    }
+
+    private static Object[] placeholders(MethodType t) {
+        Object[] out = new Object[t.parameterCount()];
+        for (int i = 0; i < out.length; i++) {
+            Class<?> p = t.parameterType(i);
+            out[i] = p.isPrimitive() ? java.lang.reflect.Array.get(java.lang.reflect.Array.newInstance(p, 1), 0) : null;
+        }
+        return out;
+    }
+
+    /** The handle for a re-routing guard's slot: the pending construction of {@code c}, else {@code own} (may be null). */
+    static MethodHandle resolver(Class<?> c, MethodHandle own) {
+        return MethodHandles.insertArguments(RESOLVE, 0, c, own);
     }
 
     /** The prologues of the constructor changes of one class in one loader, built on demand (a this(..) to a new one first). */
@@ -81,10 +167,10 @@ public final class Constructions {
         private final List<MethodChange> changes;
         private final MethodHandles.Lookup body;
         private final Map<String, MethodHandle> built = new HashMap<>();
-        private final java.util.Set<String> visiting = new java.util.HashSet<>();
+        private final Set<String> visiting = new HashSet<>();
 
         /**
-         * @param calls the calls of {@code c}'s construction constructor (empty: it has none)
+         * @param calls the calls of {@code c}'s re-routing guards (empty: it has none)
          * @param changes the class's method changes (the constructors with an {@code initCall} among them)
          */
         Prologues(String patchId, Class<?> c, List<String> calls, List<MethodChange> changes, MethodHandles.Lookup body) {
@@ -95,7 +181,7 @@ public final class Constructions {
             this.body = body;
         }
 
-        /** The prologue of {@code mc} (a constructor change with an {@code initCall}). */
+        /** The prologue, {@code (Object[])Object[]}, of {@code mc} (a constructor change with an {@code initCall}). */
         MethodHandle of(MethodChange mc) {
             MethodHandle done = built.get(mc.descriptor());
             if (done != null) {
@@ -104,29 +190,29 @@ public final class Constructions {
             String ctor = c.getName() + mc.descriptor();
             if (calls.isEmpty()) {
                 throw new PatchRejectedException("patch " + patchId + (mc.kind() == MethodChange.Kind.ADDED ? " adds" : " re-routes")
-                        + " constructor " + ctor + ", but " + c.getName() + " has no construction constructor: the agent "
-                        + "adds one when it first loads a class, and this class was instrumented by retransformation "
-                        + "(loaded before a late attach); remedy: start the JVM with -javaagent");
+                        + " constructor " + ctor + ", but the constructors of " + c.getName() + " have no re-routing guards");
             }
             if (!visiting.add(mc.descriptor())) {
                 throw new PatchRejectedException("patch " + patchId + ": constructor " + ctor + " calls itself through "
                         + "this(..) calls (the manifest does not match its code)");
             }
             MethodHandle nested = null;
+            Object[] placeholders = null;
             int call = calls.indexOf(mc.initCall());
             if (call < 0 && mc.initCall().startsWith("this(")) {
                 MethodChange target = added(mc.initCall().substring(4));
                 if (target != null) {
                     nested = of(target);
-                    call = calls.indexOf("this" + DESCRIPTOR);
+                    call = calls.indexOf("this" + entryDescriptor(calls));
+                    placeholders = placeholders(entryType(c, calls));
                 }
             }
             if (call < 0) {
                 throw new PatchRejectedException("patch " + patchId + ": constructor " + ctor + " calls "
-                        + mc.initCall() + ", which the construction constructor of " + c.getName()
-                        + " (fixed when the class loaded) cannot make; it can make " + calls);
+                        + mc.initCall() + ", which the re-routing guards of " + c.getName()
+                        + " (fixed when the class was instrumented) cannot make; they can make " + calls);
             }
-            MethodHandle p = MethodHandles.insertArguments(RESULT, 0, call, rest(mc), arguments(mc), nested);
+            MethodHandle p = MethodHandles.insertArguments(PROLOGUE, 0, call, rest(mc), arguments(mc), c, nested, placeholders);
             built.put(mc.descriptor(), p);
             return p;
         }

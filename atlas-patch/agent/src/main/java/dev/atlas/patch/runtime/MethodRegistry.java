@@ -83,9 +83,8 @@ public final class MethodRegistry {
     /**
      * What the instrumenter recorded for one class in one loader.
      *
-     * @param constructionCalls the calls its construction constructor can make, in case order
-     *        ({@code "super(..)V"}, {@code "this(..)V"}); empty when it has none (a class
-     *        instrumented by retransformation, an interface)
+     * @param constructionCalls the calls its constructors' re-routing guards can make, in case
+     *        order ({@code "super(..)V"}, {@code "this(..)V"}); empty for an interface
      */
     public record LoadedClassInfo(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods,
                                   List<String> constructionCalls) {
@@ -133,20 +132,7 @@ public final class MethodRegistry {
         classTransformed(loader, className, fingerprint, methods, List.of());
     }
 
-    /** The construction calls recorded for a class in a loader; empty if none or not recorded. */
-    public List<String> constructionCalls(ClassLoader loader, String className) {
-        List<LoadedClassInfo> l = byClass.get(className);
-        if (l != null) {
-            for (LoadedClassInfo i : l) {
-                if (i.loader() == loader) {
-                    return i.constructionCalls();
-                }
-            }
-        }
-        return List.of();
-    }
-
-    /** Records a transformed class with the calls of its construction constructor. */
+    /** Records a transformed class with the calls of its constructors' re-routing guards. */
     public void classTransformed(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods,
                                  List<String> constructionCalls) {
         byClass.compute(className, (n, list) -> {

@@ -59,22 +59,27 @@ public final class PatchLinker {
     }
 
     /**
-     * {@code new owner(..)} of a constructor a patch added, {@code (Q..)C}: the owner's
-     * construction constructor with the prologue that the calling thread's view holds for it
-     * ({@link Constructions}).
+     * {@code new owner(..)} of a constructor a patch added, {@code (Q..)C}: the construction,
+     * with the prologue that the calling thread's view holds for it, goes through the class's
+     * entry constructor ({@link Constructions}).
      */
     public static CallSite linkNew(MethodHandles.Lookup caller, String name, MethodType type, String owner,
                                    String descriptor) throws ReflectiveOperationException {
         Class<?> c = load(caller, owner);
-        MethodSlot slot = context(caller).registry.find(c.getClassLoader(), owner, "<init>", descriptor);
+        MethodRegistry registry = context(caller).registry;
+        MethodSlot slot = registry.find(c.getClassLoader(), owner, "<init>", descriptor);
         if (slot == null) {
             throw new IllegalStateException("no patch added constructor " + c.getName() + descriptor + " in "
                     + c.getClassLoader());
         }
-        MethodHandle construct = MethodHandles.privateLookupIn(c, MethodHandles.lookup()).findConstructor(c, Constructions.TYPE)
-                .asCollector(1, Object[].class, type.parameterCount());
+        java.util.List<String> calls = java.util.List.of();
+        for (MethodRegistry.LoadedClassInfo i : registry.loaded(owner)) {
+            if (i.loader() == c.getClassLoader()) {
+                calls = i.constructionCalls();
+            }
+        }
         MethodHandle prologue = MethodHandles.insertArguments(Dispatch.ADDED, 0, slot.space, slot);
-        return new ConstantCallSite(MethodHandles.foldArguments(construct, prologue).asType(type));
+        return new ConstantCallSite(Constructions.newInstance(c, calls, type, prologue));
     }
 
     /** A call site of a patch's new code, bootstrapped while the patch was prepared (see {@code CallSitePrelinker}). */

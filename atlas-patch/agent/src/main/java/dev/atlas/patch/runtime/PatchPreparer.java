@@ -143,6 +143,9 @@ final class PatchPreparer {
             }
             bindConstruction(t, prologues.of(mc), mc, out);
         }
+        if (prologues != null) {
+            bindEntry(t, out);
+        }
         for (FieldAddition fa : t.cp().addedFields()) {
             defineField(t, body, fa);
             out.fields++;
@@ -241,7 +244,7 @@ final class PatchPreparer {
     }
 
     /**
-     * A constructor that runs through the construction constructor: a re-routed one by its
+     * A constructor that runs through the re-routing guards: a re-routed one by its
      * {@link Constructions#CALL_SLOT} slot (registered at load), an added one by a slot of its own.
      */
     private void bindConstruction(Target t, MethodHandle prologue, MethodChange mc, Collected out) {
@@ -253,7 +256,7 @@ final class PatchPreparer {
                 throw new PatchRejectedException("patch " + t.patch().id() + " re-routes constructor " + t.dottedName()
                         + mc.descriptor() + ", which has no re-routing guard in the loaded class");
             }
-            out.overrides.put(slot.id(), prologue);
+            out.overrides.put(slot.id(), Constructions.resolver(t.c(), prologue));
             out.activate.add(slot);
             out.replaced++;
         } else {
@@ -263,6 +266,20 @@ final class PatchPreparer {
             }
             out.overrides.put(slot.id(), prologue);
             out.added++;
+        }
+    }
+
+    /** The class's entry constructor takes the constructions that new code and this(..) calls hand it. */
+    private void bindEntry(Target t, Collected out) {
+        String entry = Constructions.entryDescriptor(t.info().constructionCalls());
+        MethodSlot slot = entry == null ? null : registry.find(t.info().loader(), t.cp().className(), Constructions.CALL_SLOT, entry);
+        if (slot == null) {
+            throw new PatchRejectedException("patch " + t.patch().id() + " adds or re-routes constructors of "
+                    + t.dottedName() + ", whose first constructor has no re-routing guard");
+        }
+        if (!out.overrides.containsKey(slot.id())) {
+            out.overrides.put(slot.id(), Constructions.resolver(t.c(), null));
+            out.activate.add(slot);
         }
     }
 

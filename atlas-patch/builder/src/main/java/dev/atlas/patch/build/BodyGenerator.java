@@ -106,7 +106,7 @@ final class BodyGenerator {
         });
     }
 
-    /** The constructors of {@code plan} that run through the construction constructor ({@link Constructors#initCall}). */
+    /** The constructors of {@code plan} that run through the re-routing guards ({@link Constructors#initCall}). */
     static List<MethodModel> constructions(ClassDiff.Plan plan, GenContext ctx) {
         List<MethodModel> out = new java.util.ArrayList<>();
         for (MethodModel m : plan.replaced()) {

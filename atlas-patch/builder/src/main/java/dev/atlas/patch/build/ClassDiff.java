@@ -267,7 +267,7 @@ final class ClassDiff {
                 if (why.isPresent()) {
                     refuse(k, why.get());
                 } else {
-                    added.add(nm);   // runs through the class's construction constructor (Constructors)
+                    added.add(nm);   // runs through the re-routing guards of the class's constructors (Constructors)
                 }
             } else if ((f & (ClassFile.ACC_ABSTRACT | ClassFile.ACC_NATIVE)) != 0) {
                 refuse(k, "new abstract or native method");

@@ -229,7 +229,7 @@ final class CodeRewriter implements CodeTransform {
         MethodTypeDesc type = ctx.remap.map(v.typeSymbol());
         ClassDesc ownerDesc = owner.startsWith("[") ? map(ClassDesc.ofDescriptor(owner)) : loaded(owner);
         if (name.equals("<init>") && v.opcode() == Opcode.INVOKESPECIAL && ctx.isAddedMethod(owner, name, desc)) {
-            // new C(..) of a constructor the patch adds: the class's construction constructor builds the object;
+            // new C(..) of a constructor the patch adds: the re-routing guard of the class's first constructor builds it;
             // the stack holds the two references of javac's 'new C; dup' under the arguments, never initialised
             cb.invokedynamic(DynamicCallSiteDesc.of(link("linkNew", LINK_SUPER), "new",
                     type.changeReturnType(ownerDesc), internal(ownerDesc), type.descriptorString()));

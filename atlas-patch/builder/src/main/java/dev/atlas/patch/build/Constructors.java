@@ -42,8 +42,14 @@ import java.util.Optional;
  * <p>When only the code computing the call's arguments differs (same call, code that only
  * computes arguments: {@link ConstructorCall#argumentsReplaceable} in both builds), the patch
  * also replaces the constructor's arguments method ({@link #arguments}): in the new view the
- * agent's entry guard makes the same call with the new arguments. A changed call target stays
- * refused: the superclass part of an object cannot be re-initialised.
+ * agent's entry guard makes the same call with the new arguments.
+ *
+ * <p>A new constructor, and a changed one whose call goes to another constructor, run through
+ * the re-routing guard at the entry of the class's constructors (ARCHITECTURE.md): the patch
+ * carries the code before the call ({@link #arguments}, as {@code added$$init$call} /
+ * {@code replaced$$init$call}), the code after it ({@link #body}) and the call itself
+ * ({@link #initCall}); the code before the call must only compute its arguments
+ * ({@link #unaddable}).
  *
  * <p>Stateless; single-threaded use of its transforms.
  */
@@ -131,8 +137,8 @@ final class Constructors {
     }
 
     /**
-     * The {@code super(..)}/{@code this(..)} call of a constructor that runs through the class's
-     * construction constructor, as {@code MethodChange.initCall} names it ({@code "super(..)V"} or
+     * The {@code super(..)}/{@code this(..)} call of a constructor that runs through the
+     * re-routing guards of the class's constructors, as {@code MethodChange.initCall} names it ({@code "super(..)V"} or
      * {@code "this(..)V"}, loaded names): every constructor the patch adds, and a replaced one
      * whose call goes to another constructor than before; null for any other.
      */
@@ -163,8 +169,8 @@ final class Constructors {
 
     /**
      * Refusals for the constructors of {@code plan} that call {@code super(..)} of a constructor
-     * the patch adds to the superclass: the class's construction constructor, fixed when the
-     * class loaded, cannot call a constructor that did not exist then.
+     * the patch adds to the superclass: the re-routing guards, fixed when the class was
+     * instrumented, cannot call a constructor that did not exist then.
      */
     static List<Refusal> superCallsOfAdded(ClassDiff.Plan plan, GenContext ctx) {
         List<Refusal> out = new java.util.ArrayList<>();
@@ -175,8 +181,8 @@ final class Constructors {
             String owner = call.owner().asInternalName();
             if (!owner.equals(self) && ctx.isAddedMethod(owner, "<init>", call.type().stringValue())) {
                 out.add(new Refusal(plan.className(), "<init>" + m.methodType().stringValue(), "constructor calls super(..) of "
-                        + "a constructor the patch adds to " + ctx.remap.name(owner) + " (a construction constructor is fixed "
-                        + "when its class loads, before that constructor existed); remedy: restart on the new release"));
+                        + "a constructor the patch adds to " + ctx.remap.name(owner) + " (the re-routing guards are "
+                        + "fixed when the class is instrumented, before that constructor existed); remedy: restart on the new release"));
             }
         }
         return out;

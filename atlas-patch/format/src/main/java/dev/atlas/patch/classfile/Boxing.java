@@ -8,7 +8,7 @@ import java.lang.constant.MethodTypeDesc;
 /**
  * Boxing and unboxing in generated code, for the places where a constructor call's arguments
  * travel in an {@code Object[]} (the builder's arguments methods, the agent's constructor
- * guards and construction constructor).
+ * guards and re-routing guards).
  *
  * {@snippet lang=java :
  * Boxing.box(cb, ConstantDescs.CD_int);     // int on the stack -> Integer
