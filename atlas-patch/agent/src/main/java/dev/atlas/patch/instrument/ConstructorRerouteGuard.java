@@ -1,6 +1,8 @@
 package dev.atlas.patch.instrument;
 
 import dev.atlas.patch.classfile.Boxing;
+import dev.atlas.patch.classfile.ConstructorCall;
+import dev.atlas.patch.runtime.Constructions;
 import dev.atlas.patch.runtime.MethodSlot;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.CodeBuilder;
@@ -19,8 +21,11 @@ import java.util.List;
  * The re-routing guard at the entry of every constructor of a patchable class, on which a
  * patch builds the constructors it adds and the constructors whose {@code super(..)}/{@code this(..)}
  * call goes to another constructor in the new release. It adds no member (a loaded class
- * cannot get one, and reflection sees the class as it was): each constructor can make,
- * instead of its own code, any call the class may make.
+ * cannot get one, and reflection sees the class as it was): the class's first constructor,
+ * its <em>entry</em> constructor, can make, instead of its own code, any call the class may
+ * make (below); every other constructor's guard only hands a construction over to it
+ * ({@code this(placeholders of the entry constructor); return;} once the resolver left the
+ * construction pending there), so that only one constructor of a class grows by the switch.
  *
  * {@snippet lang=text :
  * MH h = target(slot atlas$initCall(P..))     // null unless the thread's view re-routes constructions of C
@@ -54,7 +59,21 @@ final class ConstructorRerouteGuard {
     private ConstructorRerouteGuard() {
     }
 
-    /** The calls, in case order: {@code "super" + d} for each of {@code superConstructors}, {@code "this" + d} for C's own. */
+    private static void placeholder(CodeBuilder b, ClassDesc type) {
+        switch (TypeKind.from(type)) {
+            case LONG -> b.lconst_0();
+            case FLOAT -> b.fconst_0();
+            case DOUBLE -> b.dconst_0();
+            case REFERENCE -> b.aconst_null();
+            default -> b.iconst_0();
+        }
+    }
+
+    /**
+     * The calls, in case order: {@code "super" + d} for each of {@code superConstructors},
+     * {@code "this" + d} for C's own (those with a {@code super(..)}/{@code this(..)} call, so a
+     * guard, first).
+     */
     static List<String> calls(ClassModel model, List<String> superConstructors) {
         List<String> calls = new ArrayList<>();
         if (model.flags().has(java.lang.reflect.AccessFlag.INTERFACE)) {
@@ -63,9 +82,12 @@ final class ConstructorRerouteGuard {
         for (String d : superConstructors) {
             calls.add("super" + d);
         }
-        for (MethodModel m : model.methods()) {
-            if (m.methodName().equalsString("<init>")) {
-                calls.add("this" + m.methodType().stringValue());
+        for (int pass = 0; pass < 2; pass++) {   // guarded constructors first: the first of them is the entry constructor
+            for (MethodModel m : model.methods()) {
+                if (m.methodName().equalsString("<init>") && m.code().isPresent()
+                        && (ConstructorCall.index(m.code().get().elementList()) >= 0) == (pass == 0)) {
+                    calls.add("this" + m.methodType().stringValue());
+                }
             }
         }
         return calls;
@@ -79,6 +101,8 @@ final class ConstructorRerouteGuard {
      */
     static void emit(CodeBuilder b, MethodSlot slot, ClassDesc owner, ClassDesc superclass, MethodTypeDesc constructor,
                      List<String> calls, int result, int link) {
+        MethodTypeDesc entry = MethodTypeDesc.ofDescriptor(Constructions.entryDescriptor(calls));
+        boolean isEntry = entry.equals(constructor);
         Label original = b.newLabel();
         Label plain = b.newLabel();
         b.invokedynamic(DynamicCallSiteDesc.of(CodeInstrumenter.BSM_TARGET, "target", CodeInstrumenter.MTD_TARGET, link, slot.id()));
@@ -98,6 +122,20 @@ final class ConstructorRerouteGuard {
             s += k.slotSize();
         }
         b.invokevirtual(ConstantDescs.CD_MethodHandle, "invokeExact", RESOLVE);
+        if (!isEntry) {
+            // the construction was handed to the entry constructor (the resolver left it pending there)
+            b.ifnull(plain);
+            b.aload(0);
+            for (ClassDesc p : entry.parameterList()) {
+                placeholder(b, p);
+            }
+            b.invokespecial(owner, "<init>", entry);
+            b.return_();
+            b.labelBinding(original);
+            b.pop();
+            b.labelBinding(plain);
+            return;
+        }
         b.astore(result);
         b.aload(result);
         b.ifnull(plain);

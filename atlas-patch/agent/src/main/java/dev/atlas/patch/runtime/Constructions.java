@@ -24,13 +24,16 @@ import java.util.Set;
  *
  * {@snippet lang=text :
  * C(p..) re-routed in the view:  guard -> resolve -> prologue of C(P..)(p..) -> call, rest
+ *                                 (not the entry constructor: PENDING = {C, prologue, p..}; this(entry ..))
  * new C(q..) in the patch's code: linkNew -> PENDING = {C, prologue of C(Q..), q..};
  *                                 C(entry constructor, placeholder arguments)
  *                                 guard -> resolve finds PENDING -> prologue of C(Q..)(q..) -> call, rest
  * this(q2..) to another new one:  the prologue sets PENDING for it, its call is this(entry ..)
  * }
  *
- * <p>The entry constructor is the class's first constructor; its guard consumes the pending
+ * <p>The entry constructor is the class's first constructor, the only one whose guard holds
+ * the switch of calls; another re-routed constructor's guard leaves its construction pending
+ * and calls the entry constructor with placeholders. The entry constructor's guard consumes the pending
  * construction before anything else runs ({@code new C} initialises C first, so a static
  * initialiser's own constructions never see it), and {@link #construct} clears it in any case.
  * A detached thread that another view's migration moves between the two (a rollback in the
@@ -54,6 +57,7 @@ public final class Constructions {
     private static final ThreadLocal<Object[]> PENDING = new ThreadLocal<>();
     private static final MethodHandle PROLOGUE;
     private static final MethodHandle RESOLVE;
+    private static final MethodHandle HAND_OVER;
     private static final MethodHandle CONSTRUCT;
 
     static {
@@ -62,6 +66,8 @@ public final class Constructions {
             PROLOGUE = l.findStatic(Constructions.class, "prologue", MethodType.methodType(Object[].class, int.class,
                     MethodHandle.class, MethodHandle.class, Class.class, MethodHandle.class, Object[].class, Object[].class));
             RESOLVE = l.findStatic(Constructions.class, "resolve", MethodType.methodType(Object[].class, Class.class,
+                    MethodHandle.class, Object[].class));
+            HAND_OVER = l.findStatic(Constructions.class, "handOver", MethodType.methodType(Object[].class, Class.class,
                     MethodHandle.class, Object[].class));
             CONSTRUCT = l.findStatic(Constructions.class, "construct", MethodType.methodType(Object.class,
                     MethodHandles.Lookup.class, MethodHandle.class, MethodHandle.class, Object[].class));
@@ -94,7 +100,7 @@ public final class Constructions {
         return r;
     }
 
-    /** A guard's question: the pending construction of {@code c}, else {@code own} (null: not re-routed). */
+    /** The entry constructor's question: the pending construction of {@code c}, else {@code own} (null: not re-routed). */
     private static Object[] resolve(Class<?> c, MethodHandle own, Object[] a) throws Throwable {
         Object[] p = PENDING.get();
         if (p != null && p[0] == c) {
@@ -102,6 +108,12 @@ public final class Constructions {
             return (Object[]) ((MethodHandle) p[1]).invokeExact((Object[]) p[2]);
         }
         return own == null ? null : (Object[]) own.invokeExact(a);
+    }
+
+    /** Another constructor's question: its construction ({@code own}) left pending for the entry constructor. */
+    private static Object[] handOver(Class<?> c, MethodHandle own, Object[] a) {
+        PENDING.set(new Object[] {c, own, a});
+        return a;
     }
 
     /** {@code new C(args)} of a new constructor: C initialised, the construction pending, the entry constructor called. */
@@ -131,8 +143,8 @@ public final class Constructions {
         return MethodHandles.foldArguments(h, prologue).asType(type);
     }
 
-    /** The descriptor of the class's entry constructor: its first own constructor among the calls. */
-    static String entryDescriptor(List<String> calls) {
+    /** The descriptor of the class's entry constructor: its first own constructor among the calls (null: none). */
+    public static String entryDescriptor(List<String> calls) {
         for (String call : calls) {
             if (call.startsWith("this(")) {
                 return call.substring(4);
@@ -154,9 +166,14 @@ public final class Constructions {
         return out;
     }
 
-    /** The handle for a re-routing guard's slot: the pending construction of {@code c}, else {@code own} (may be null). */
-    static MethodHandle resolver(Class<?> c, MethodHandle own) {
-        return MethodHandles.insertArguments(RESOLVE, 0, c, own);
+    /**
+     * The handle for the re-routing guard's slot of a constructor of {@code c} with descriptor
+     * {@code descriptor}: for the entry constructor, the pending construction, else {@code own}
+     * (may be null); for another, {@code own} handed over to the entry constructor.
+     */
+    static MethodHandle resolver(Class<?> c, List<String> calls, String descriptor, MethodHandle own) {
+        boolean entry = descriptor.equals(entryDescriptor(calls));
+        return MethodHandles.insertArguments(entry ? RESOLVE : HAND_OVER, 0, c, own);
     }
 
     /** The prologues of the constructor changes of one class in one loader, built on demand (a this(..) to a new one first). */

@@ -256,7 +256,7 @@ final class PatchPreparer {
                 throw new PatchRejectedException("patch " + t.patch().id() + " re-routes constructor " + t.dottedName()
                         + mc.descriptor() + ", which has no re-routing guard in the loaded class");
             }
-            out.overrides.put(slot.id(), Constructions.resolver(t.c(), prologue));
+            out.overrides.put(slot.id(), Constructions.resolver(t.c(), t.info().constructionCalls(), mc.descriptor(), prologue));
             out.activate.add(slot);
             out.replaced++;
         } else {
@@ -278,7 +278,7 @@ final class PatchPreparer {
                     + t.dottedName() + ", whose first constructor has no re-routing guard");
         }
         if (!out.overrides.containsKey(slot.id())) {
-            out.overrides.put(slot.id(), Constructions.resolver(t.c(), null));
+            out.overrides.put(slot.id(), Constructions.resolver(t.c(), t.info().constructionCalls(), entry, null));
             out.activate.add(slot);
         }
     }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.atlas.patch.Fixtures;
 import dev.atlas.patch.WithOwnPipeline;
 import dev.atlas.patch.format.ClassPatch;
-import dev.atlas.patch.format.MethodChange;
 import dev.atlas.patch.format.Patch;
 import dev.atlas.patch.instrument.BoundaryMatcher;
 import dev.atlas.patch.instrument.ClassSelector;
@@ -118,7 +117,9 @@ class NewConstructorPatchTest extends WithOwnPipeline {
 
     @Test
     void aConstructorWhoseSuperOrThisCallChangedRunsTheNewCallInTheNewViewOnly(@TempDir Path tmp) throws Exception {
-        String v1 = V1.replace("public Point(int x, int y) { super(\"point\");", "public Point(int x, int y) { super();");
+        String second = "public Point(long v) { super(); this.x = (int) v; this.y = 0; } public String describe()";
+        String v1 = V1.replace("public Point(int x, int y) { super(\"point\");", "public Point(int x, int y) { super();")
+                .replace("public String describe()", second);
         String sub = """
                 package nc;
                 public class Pixel extends Point {
@@ -127,12 +128,13 @@ class NewConstructorPatchTest extends WithOwnPipeline {
                 """;
         Path b1 = Fixtures.compile(tmp.resolve("v1"), Map.of("nc.Shape", SHAPE, "nc.Point", v1, "nc.Pixel", sub));
         Path b2 = Fixtures.compile(tmp.resolve("v2"), Map.of("nc.Shape", SHAPE, "nc.Point", V1.replace("super(\"point\");",
-                "super(x == y ? \"square\" : \"point\");"), "nc.Pixel", sub));
+                "super(x == y ? \"square\" : \"point\");").replace("public String describe()",
+                second.replace("super();", "super(\"long\");")), "nc.Pixel", sub));
         BuildResult result = PatchBuilder.diff(b1, b2, BuildOptions.defaults());
         assertFalse(result.isRefused(), () -> result.refusals().toString());
-        MethodChange changed = result.patchOrThrow().classes().getFirst().methods().stream()
-                .filter(m -> m.name().equals("<init>")).findFirst().orElseThrow();
-        assertEquals("REPLACED (II)V super(Ljava/lang/String;)V", changed.kind() + " " + changed.descriptor() + " " + changed.initCall());
+        assertEquals(List.of("REPLACED (II)V super(Ljava/lang/String;)V", "REPLACED (J)V super(Ljava/lang/String;)V"),
+                result.patchOrThrow().classes().getFirst().methods().stream().filter(m -> m.name().equals("<init>"))
+                        .map(m -> m.kind() + " " + m.descriptor() + " " + m.initCall()).sorted().toList());
 
         ClassLoader loader = load("nc-reroute", b1);
         Class<?> point = loader.loadClass("nc.Point");
@@ -148,8 +150,11 @@ class NewConstructorPatchTest extends WithOwnPipeline {
         assertEquals(pixel, px.getClass());
         assertEquals("square(5,5)", LinkedPatchTest.call(point, px, "describe"), "a subclass's unchanged super(..) is re-routed too");
         assertEquals("shape(1,1)", LinkedPatchTest.call(point, before, "describe"), "an object created before keeps its state");
+        assertEquals("long(7,0)", LinkedPatchTest.call(point, point.getConstructor(long.class).newInstance(7L), "describe"),
+                "a constructor other than the class's first hands its construction to the first one's guard");
 
         pipeline.rollback().migration().await(ConstructorPatchTest.LONG);
+        assertEquals("shape(7,0)", LinkedPatchTest.call(point, point.getConstructor(long.class).newInstance(7L), "describe"));
         assertEquals("shape(2,2)", LinkedPatchTest.call(point, point.getConstructor(int.class, int.class).newInstance(2, 2),
                 "describe"), "after rollback the old super(..) call again");
     }
