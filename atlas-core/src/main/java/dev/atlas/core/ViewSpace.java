@@ -1,6 +1,7 @@
 package dev.atlas.core;
 
 import dev.atlas.core.observe.MigrationCompletedEvent;
+import dev.atlas.core.observe.SpaceEvents;
 import dev.atlas.core.observe.SpaceListener;
 import dev.atlas.core.observe.ThreadMigratedEvent;
 import dev.atlas.core.observe.SpaceDescription;
@@ -9,7 +10,6 @@ import dev.atlas.core.reclaim.Housekeeper;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -50,9 +49,11 @@ import java.util.function.Predicate;
  *
  * <p>Thread safety: all methods may be called from any thread.
  *
- * <p>Size: one class over 500 lines because it is the space's whole public API (binding,
- * scopes, views, migration, events, introspection), half of it javadoc; the mechanisms are
- * {@link ThreadBinding}, {@link Migration}, {@link View} and the housekeeper.
+ * <p>Size: over 500 lines, two fifths of them javadoc, because it is the space's whole
+ * public API (binding, scopes, views, migration, listeners, description); what is not API
+ * lives elsewhere: the mechanisms in {@link ThreadBinding}, {@link Migration}, {@link View}
+ * and the housekeeper, the events (cleanup, JFR, logs, listeners) in
+ * {@link SpaceEvents}, the description's assembly in {@link SpaceDescription.Builder}.
  */
 public final class ViewSpace implements AutoCloseable {
     /*
@@ -102,7 +103,7 @@ public final class ViewSpace implements AutoCloseable {
     private final ConcurrentHashMap<Long, View> views = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, ThreadBinding> bindings = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Migration> running = new ConcurrentHashMap<>();
-    private final CopyOnWriteArrayList<SpaceListener> listeners = new CopyOnWriteArrayList<>();
+    private final SpaceEvents events;
     private final ThreadLocal<ThreadBinding> local = new ThreadLocal<>();
     private final ReentrantLock admin = new ReentrantLock();
     private final AtomicLong viewIds = new AtomicLong();
@@ -113,6 +114,7 @@ public final class ViewSpace implements AutoCloseable {
 
     private ViewSpace(String name, Consumer<ViewBuilder> baseSetup) {
         this.name = name;
+        this.events = new SpaceEvents(name);
         this.base = new View(this, viewIds.getAndIncrement(), "base", null, true);
         ViewBuilder builder = new ViewBuilder(this, base, true);
         baseSetup.accept(builder);            // may throw: nothing has been started yet
@@ -534,59 +536,29 @@ public final class ViewSpace implements AutoCloseable {
         }
     }
 
-    // ================================================================ events
+    // ================================================================ events (dev.atlas.core.observe.SpaceEvents)
 
     /** Exactly once per view (View invariant I1), on whichever thread released the last pin. */
     void viewRetired(View v) {
         views.remove(v.id());
-        runHousekeeping(new Retirement(this, v));
+        runHousekeeping(new Retirement(events, v));
     }
 
     /** A class, not a lambda: no call-site linkage on the (worker) thread that released the last pin. */
-    private record Retirement(ViewSpace space, View view) implements Runnable {
+    private record Retirement(SpaceEvents events, View view) implements Runnable {
         @Override
         public void run() {
-            space.runRetirement(view);
+            events.retired(view.id(), view.name(), view.describe(), view.createdNanos(), view.retireActions());
         }
-    }
-
-    /** On the housekeeper (or, after close, the releasing thread): cleanup, JFR, log, listeners. */
-    private void runRetirement(View v) {
-        int failed = 0;
-        long t0 = System.nanoTime();
-        ViewRetiredEvent ev = new ViewRetiredEvent();
-        ev.begin();
-        for (Runnable action : v.retireActions()) {
-            try {
-                action.run();
-            } catch (Throwable t) {
-                failed++;
-                LOG.log(Level.WARNING, "space '" + name + "': a cleanup action of view " + v.describe() + " failed", t);
-            }
-        }
-        Duration lifetime = Duration.ofNanos(t0 - v.createdNanos());
-        if (ev.shouldCommit()) {
-            ev.viewId = v.id();
-            ev.viewName = v.name();
-            ev.lifetimeNanos = lifetime.toNanos();
-            ev.cleanupActions = v.retireActions().size();
-            ev.failedCleanupActions = failed;
-            ev.commit();
-        }
-        LOG.log(Level.DEBUG, () -> "space '" + name + "': view " + v.describe() + " retired after "
-                + lifetime.toMillis() + " ms");
-        var event = new SpaceListener.ViewRetired(v.id(), v.name(), lifetime, v.retireActions().size(), failed);
-        notifyListeners(l -> l.viewRetired(event));
     }
 
     /** On the migrating thread: no lambda linkage, no logging; one lock-free enqueue at most. */
     void threadMigrated(Migration m, long threadId, String threadName, View from, Duration delay) {
-        if (listeners.isEmpty()) {
+        if (!events.hasListeners()) {
             return;
         }
-        var event = new SpaceListener.ThreadMigrated(m.id(), threadId, threadName, from.id(), m.target().id(), delay,
-                m.remaining());
-        runHousekeeping(new Notification(this, event));
+        runHousekeeping(events.threadMigrated(new SpaceListener.ThreadMigrated(m.id(), threadId, threadName, from.id(),
+                m.target().id(), delay, m.remaining())));
     }
 
     /** On the thread that finished the migration: just hands {@code outcome} to the housekeeper. */
@@ -597,25 +569,8 @@ public final class ViewSpace implements AutoCloseable {
     /** On the housekeeper. */
     void announceFinished(Migration m, MigrationReport r) {
         running.remove(m.id());
-        LOG.log(Level.DEBUG, () -> "space '" + name + "': migration " + m.id() + " " + r.outcome() + ", "
-                + r.threads().size() + " thread(s), slowest " + r.maxDelay().toNanos() / 1000 + " us");
-        var event = new SpaceListener.MigrationCompleted(m.id(), m.target().id(), r.outcome().name(), r.threads().size(),
-                r.maxDelay(), r.elapsed());
-        notifyListeners(l -> l.migrationCompleted(event));
-    }
-
-    /** A listener call queued from a worker; a class, not a lambda, so no call-site linkage on a worker. */
-    private record Notification(ViewSpace space, SpaceListener.ThreadMigrated event) implements Runnable {
-        @Override
-        public void run() {
-            for (SpaceListener l : space.listeners) {
-                try {
-                    l.threadMigrated(event);
-                } catch (Throwable t) {
-                    LOG.log(Level.WARNING, "space '" + space.name + "': listener " + l + " failed", t);
-                }
-            }
-        }
+        events.migrationCompleted(new SpaceListener.MigrationCompleted(m.id(), m.target().id(), r.outcome().name(),
+                r.threads().size(), r.maxDelay(), r.elapsed()));
     }
 
     private void runHousekeeping(Runnable job) {
@@ -626,31 +581,29 @@ public final class ViewSpace implements AutoCloseable {
         }
     }
 
-    private void notifyListeners(Consumer<SpaceListener> call) {
-        for (SpaceListener l : listeners) {
-            try {
-                call.accept(l);
-            } catch (Throwable t) {
-                LOG.log(Level.WARNING, "space '" + name + "': listener " + l + " failed", t);
-            }
-        }
-    }
-
-    /** Listeners are called in order on the housekeeper thread. */
+    /**
+     * Listeners are called in order on the housekeeper thread.
+     *
+     * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=listener}
+     */
     public void addListener(SpaceListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        events.addListener(listener);
     }
 
     public boolean removeListener(SpaceListener listener) {
-        return listeners.remove(listener);
+        return events.removeListener(listener);
     }
 
     // ================================================================ introspection
 
-    /** What the space looks like now: views, threads per view, running migrations. */
+    /**
+     * What the space looks like now: views, threads per view, running migrations.
+     *
+     * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=describe}
+     */
     public SpaceDescription describe() {
         sweep();
-        List<SpaceDescription.ViewInfo> vs = new ArrayList<>();
+        SpaceDescription.Builder d = SpaceDescription.builder(name, defaultView.id());
         // plain loops and sorts, no streams: called at the patch instant in a serving JVM
         // (see "The patch path in the serving JVM" in ARCHITECTURE.md)
         for (View v : views()) {
@@ -659,31 +612,26 @@ public final class ViewSpace implements AutoCloseable {
                 for (ViewKey<?> k : v.divergences()) {
                     divergences.add(k.name());
                 }
-                Collections.sort(divergences);
             }
-            vs.add(new SpaceDescription.ViewInfo(v.id(), v.name(),
-                    v.parent().map(View::id).orElse(-1L), v.state().name(), countBoundThreads(v), v.pins(),
-                    List.copyOf(divergences)));
+            d.view(v.id(), v.name(), v.parent().map(View::id).orElse(-1L), v.state().name(), countBoundThreads(v),
+                    v.pins(), divergences);
         }
-        List<SpaceDescription.ThreadInfo> ts = new ArrayList<>();
         List<ThreadBinding> bs = new ArrayList<>(bindings.values());
         bs.sort(BY_THREAD_ID);
         for (ThreadBinding b : bs) {
             BindingState s = b.state();
             if (s.exited()) continue;
-            ts.add(new SpaceDescription.ThreadInfo(b.threadId, b.thread.getName(), b.thread.isVirtual(), s.current().id(),
-                    s.pending() == null ? -1 : s.pending().target().id(), s.idle(), b.thread.getState().name()));
+            d.thread(b.threadId, b.thread.getName(), b.thread.isVirtual(), s.current().id(),
+                    s.pending() == null ? -1 : s.pending().target().id(), s.idle(), b.thread.getState().name());
         }
-        List<SpaceDescription.MigrationInfo> ms = new ArrayList<>();
         for (Migration m : runningMigrations()) {
             List<String> stragglers = new ArrayList<>();
             for (Straggler s : m.stragglers()) {
                 stragglers.add(s.render(3));
             }
-            ms.add(new SpaceDescription.MigrationInfo(m.id(), m.target().id(), m.phase().name(), m.size(), m.remaining(),
-                    List.copyOf(stragglers)));
+            d.migration(m.id(), m.target().id(), m.phase().name(), m.size(), m.remaining(), stragglers);
         }
-        return new SpaceDescription(name, Instant.now(), defaultView.id(), vs, ts, ms);
+        return d.build();
     }
 
     /** Views not yet retired, by id. */

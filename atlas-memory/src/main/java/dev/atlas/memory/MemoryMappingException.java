@@ -1,6 +1,6 @@
 package dev.atlas.memory;
 
-import dev.atlas.memory.linux.LinuxException;
+import dev.atlas.libc.LinuxException;
 
 /**
  * Mapping a view failed in the kernel: out of memory or address space, or too many

@@ -1,14 +1,15 @@
 package dev.atlas.memory;
 
+import dev.atlas.libc.Libc;
 import dev.atlas.core.View;
 import dev.atlas.core.ViewBuilder;
 import dev.atlas.core.ViewKey;
 import dev.atlas.core.ViewSpace;
 import dev.atlas.core.ViewState;
 import dev.atlas.core.observe.SpaceListener;
-import dev.atlas.memory.linux.Errno;
+import dev.atlas.libc.Errno;
 import dev.atlas.memory.linux.Linux;
-import dev.atlas.memory.linux.LinuxException;
+import dev.atlas.libc.LinuxException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -125,7 +126,7 @@ public final class MemorySpace implements AutoCloseable {
         this.viewSpace = viewSpace;
         this.name = name;
         this.capacity = capacity;
-        this.pageSize = Linux.pageSize();
+        this.pageSize = Libc.pageSize();
         this.fd = fd;
         this.kernel = kernel;
         this.key = ViewKey.of("memory:" + name, Mapping.class);
@@ -154,7 +155,7 @@ public final class MemorySpace implements AutoCloseable {
     static MemorySpace create(ViewSpace viewSpace, String name, long capacity, Kernel kernel) {
         Objects.requireNonNull(viewSpace, "viewSpace");
         Objects.requireNonNull(name, "name");
-        Linux.requireSupported();
+        Libc.requireSupported();
         if (name.isBlank()) {
             throw new IllegalArgumentException("a memory space needs a non-blank name");
         }
@@ -165,7 +166,7 @@ public final class MemorySpace implements AutoCloseable {
         if (viewSpace.isClosed()) {
             throw new IllegalStateException("view space '" + viewSpace.name() + "' is closed");
         }
-        long rounded = roundUp(capacity, Linux.pageSize());
+        long rounded = roundUp(capacity, Libc.pageSize());
         int fd;
         try {
             fd = Linux.memfdCreate("atlas:" + name, Linux.MFD_CLOEXEC);

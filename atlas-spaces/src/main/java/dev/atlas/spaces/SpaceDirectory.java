@@ -1,8 +1,9 @@
 package dev.atlas.spaces;
 
-import dev.atlas.memory.linux.Errno;
+import dev.atlas.libc.Libc;
+import dev.atlas.libc.Errno;
 import dev.atlas.memory.linux.Linux;
-import dev.atlas.memory.linux.LinuxException;
+import dev.atlas.libc.LinuxException;
 import dev.atlas.spaces.format.SpaceHeader;
 import dev.atlas.spaces.format.SpaceMetadata;
 import dev.atlas.spaces.heap.SegmentWords;
@@ -82,7 +83,7 @@ public final class SpaceDirectory {
 
     /** Spaces in {@code dir}, created if missing. */
     public static SpaceDirectory at(Path dir) {
-        Linux.requireSupported();
+        Libc.requireSupported();
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {

@@ -31,9 +31,23 @@ public final class TaggedLoad implements AutoCloseable {
     /** The phase key of requests sent in one phase and answered in another. */
     public static final int STRADDLING = -1;
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
-    private final List<URI> uris = new ArrayList<>();
+    /**
+     * One request of the load: sends a request for {@code path} and returns the response body, or
+     * throws when the request failed (an error status, a broken connection). Called from the load's
+     * client threads at once; closed by {@link TaggedLoad#close} after they stopped.
+     */
+    @FunctionalInterface
+    public interface Exchange extends AutoCloseable {
+        String send(String path) throws Exception;
+
+        @Override
+        default void close() throws Exception {
+        }
+    }
+
+    private final HttpClient client;
+    private final Exchange exchange;
+    private final List<String> paths;
     private final List<Thread> threads = new ArrayList<>();
     private final Map<Integer, Map<String, AtomicLong>> outcomes = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
@@ -42,10 +56,21 @@ public final class TaggedLoad implements AutoCloseable {
     private volatile int phase;
     private volatile boolean stop;
 
+    /** HTTP/1.1 GET requests to {@code http://127.0.0.1:port} + each path; a status other than 200 is a failure. */
     public TaggedLoad(int port, int clients, List<String> paths) {
-        for (String p : paths) {
-            uris.add(URI.create("http://127.0.0.1:" + port + p));
-        }
+        this(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build(),
+                null, port, clients, paths);
+    }
+
+    /** Requests made by {@code exchange} (another protocol, e.g. gRPC), one path after the other per client. */
+    public TaggedLoad(int clients, List<String> paths, Exchange exchange) {
+        this(null, java.util.Objects.requireNonNull(exchange, "exchange"), 0, clients, paths);
+    }
+
+    private TaggedLoad(HttpClient client, Exchange exchange, int port, int clients, List<String> paths) {
+        this.client = client;
+        this.exchange = exchange != null ? exchange : path -> httpGet(port, path);
+        this.paths = List.copyOf(paths);
         for (int i = 0; i < clients; i++) {
             int first = i;
             threads.add(Thread.ofPlatform().daemon().name("client-" + i).start(() -> loop(first)));
@@ -55,33 +80,36 @@ public final class TaggedLoad implements AutoCloseable {
     private void loop(int next) {
         while (!stop) {
             int p = phase;
-            URI uri = uris.get(next++ % uris.size());
+            String path = paths.get(next++ % paths.size());
             long sent = System.nanoTime();
             try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() != 200) {
-                    failures.add("phase " + p + " " + uri.getPath() + ": HTTP " + r.statusCode() + " "
-                            + r.body().lines().limit(3).toList());
-                } else {
-                    samples.add(new long[] {sent, System.nanoTime() - sent});
-                    record(phase == p ? p : STRADDLING, r.body());
-                }
-            } catch (IOException e) {
-                if (!stop) {
-                    failures.add("phase " + p + " " + uri.getPath() + ": " + e);
-                    LockSupport.parkNanos(1_000_000);
-                }
+                String body = exchange.send(path);
+                samples.add(new long[] {sent, System.nanoTime() - sent});
+                record(phase == p ? p : STRADDLING, body);
             } catch (InterruptedException e) {
                 return;
+            } catch (Exception e) {
+                if (!stop) {
+                    failures.add("phase " + p + " " + path + ": " + e);
+                    LockSupport.parkNanos(1_000_000);
+                }
             }
         }
+    }
+
+    private String httpGet(int port, String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("HTTP " + r.statusCode() + " " + r.body().lines().limit(3).toList());
+        }
+        return r.body();
     }
 
     private void record(int p, String body) {
         String tags = body.indexOf(' ') < 0 ? body : body.substring(0, body.indexOf(' '));
         String[] t = tags.split("-");
-        String outcome = t.length == 3 && t[0].equals(t[1]) && t[1].equals(t[2]) ? t[0] : "mixed " + tags;
+        String outcome = t.length == 3 && t[0].equals(t[1]) && t[1].equals(t[2]) ? t[0] : "mixed " + body;
         outcomes.computeIfAbsent(p, k -> new ConcurrentHashMap<>()).computeIfAbsent(outcome, k -> new AtomicLong())
                 .incrementAndGet();
         if (bodies.size() < 4096) {
@@ -139,12 +167,15 @@ public final class TaggedLoad implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws Exception {
         stop = true;
         for (Thread t : threads) {
             t.join(Duration.ofSeconds(35));
         }
-        client.close();
+        if (client != null) {
+            client.close();
+        }
+        exchange.close();
     }
 
     @Override
@@ -153,6 +184,6 @@ public final class TaggedLoad implements AutoCloseable {
         outcomes.keySet().forEach(p -> all.put(p, outcomes(p)));
         List<String> f = failures();
         return "outcomes by phase " + all + ", " + f.size() + " failure(s)" + (f.isEmpty() ? "" : " " + f.subList(0,
-                Math.min(5, f.size())));
+                Math.min(5, f.size()))) + (client == null ? "; " + exchange : "");
     }
 }

@@ -1,12 +1,21 @@
 package dev.atlas.core.observe;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
  * What a space looked like at one instant: its views, its threads and their views, and
  * the migrations still running. Each part is read without stopping anything, so the
  * parts may be a few microseconds apart.
+ *
+ * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=describe}
+ *
+ * <p>Implementation notes: the space fills a {@link Builder} with plain values while it
+ * walks its registry; plain loops and sorts, no streams, because a description is taken at
+ * the patch instant in a serving JVM (see "The patch path in the serving JVM" in
+ * ARCHITECTURE.md).
  */
 public record SpaceDescription(String space, Instant at, long defaultViewId, List<ViewInfo> views,
                                List<ThreadInfo> threads, List<MigrationInfo> migrations) {
@@ -21,6 +30,52 @@ public record SpaceDescription(String space, Instant at, long defaultViewId, Lis
 
     public record MigrationInfo(long id, long targetViewId, String phase, int threads, int remaining,
                                 List<String> stragglers) {}
+
+    /** Starts a description of {@code space} whose default view is {@code defaultViewId}. */
+    public static Builder builder(String space, long defaultViewId) {
+        return new Builder(space, defaultViewId);
+    }
+
+    /** Collects the rows of one description; one thread, then {@link #build()}. */
+    public static final class Builder {
+        private final String space;
+        private final long defaultViewId;
+        private final List<ViewInfo> views = new ArrayList<>();
+        private final List<ThreadInfo> threads = new ArrayList<>();
+        private final List<MigrationInfo> migrations = new ArrayList<>();
+
+        private Builder(String space, long defaultViewId) {
+            this.space = space;
+            this.defaultViewId = defaultViewId;
+        }
+
+        /** A view; its {@code divergences} (key names) are listed sorted. */
+        public Builder view(long id, String name, long parentId, String state, int boundThreads, int pins,
+                            List<String> divergences) {
+            List<String> sorted = new ArrayList<>(divergences);
+            Collections.sort(sorted);
+            views.add(new ViewInfo(id, name, parentId, state, boundThreads, pins, List.copyOf(sorted)));
+            return this;
+        }
+
+        public Builder thread(long threadId, String name, boolean virtual, long viewId, long pendingViewId,
+                              boolean idle, String threadState) {
+            threads.add(new ThreadInfo(threadId, name, virtual, viewId, pendingViewId, idle, threadState));
+            return this;
+        }
+
+        public Builder migration(long id, long targetViewId, String phase, int threadCount, int remaining,
+                                 List<String> stragglers) {
+            migrations.add(new MigrationInfo(id, targetViewId, phase, threadCount, remaining, List.copyOf(stragglers)));
+            return this;
+        }
+
+        /** The description, stamped now. */
+        public SpaceDescription build() {
+            return new SpaceDescription(space, Instant.now(), defaultViewId, List.copyOf(views), List.copyOf(threads),
+                    List.copyOf(migrations));
+        }
+    }
 
     /** A plain-text rendering for terminals and logs. */
     public String render() {

@@ -6,6 +6,8 @@ import dev.atlas.core.View;
 import dev.atlas.core.ViewKey;
 import dev.atlas.core.ViewScope;
 import dev.atlas.core.ViewSpace;
+import dev.atlas.core.observe.SpaceDescription;
+import dev.atlas.core.observe.SpaceListener;
 import dev.atlas.core.quiescence.IdleAwareBlockingQueue;
 import dev.atlas.core.quiescence.QuiescentThreadPool;
 import dev.atlas.core.reclaim.Housekeeper;
@@ -161,6 +163,24 @@ final class CoreSnippets {
         Housekeeper hk = Housekeeper.start("atlas-housekeeper-demo", Duration.ofMillis(100), sweep);
         hk.execute(unmap);   // returns at once
         hk.close();          // runs what is queued, then stops
+        // @end
+    }
+
+    void listener() {
+        // @start region=listener
+        space.addListener(new SpaceListener() {
+            @Override
+            public void threadMigrated(ThreadMigrated e) {   // on the housekeeper, never on the worker
+                System.out.println(e.threadName() + " -> view " + e.toViewId() + " after " + e.delay());
+            }
+        });
+        // @end
+    }
+
+    void describe() {
+        // @start region=describe
+        SpaceDescription d = space.describe();
+        System.out.print(d.render());   // views, threads per view, running migrations and stragglers
         // @end
     }
 }

@@ -32,12 +32,13 @@ final class AtlasCli {
         return run(all.toArray(String[]::new));
     }
 
-    /** The v1 -> v2 patch of one application package (e.g. {@code it.spring}), built once per test JVM. */
-    static Path patch(String pkg) {
-        return PATCHES.computeIfAbsent(pkg, p -> {
+    /** The v1 -> v2 patch of application packages (e.g. {@code it.spring}), built once per test JVM. */
+    static Path patch(List<String> pkgs) {
+        return PATCHES.computeIfAbsent(String.join("+", pkgs), p -> {
             Path out = ItEnvironment.workDir().resolve(p + ".atlaspatch");
             CliRun r = run("patch", "build", ItEnvironment.appV1().toString(), ItEnvironment.appV2().toString(),
-                    "-o", out.toString(), "--include", p + ".**", "-m", p + " v1 -> v2");
+                    "-o", out.toString(), "--include", String.join(",", pkgs.stream().map(x -> x + ".**").toList()),
+                    "-m", p + " v1 -> v2");
             if (r.exitCode() != 0) {
                 throw new IllegalStateException("atlas patch build for " + p + " failed: " + r);
             }

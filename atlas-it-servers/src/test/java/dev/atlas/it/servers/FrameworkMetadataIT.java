@@ -1,16 +1,14 @@
 package dev.atlas.it.servers;
 
 import dev.atlas.cli.CliRun;
+import dev.atlas.testsupport.SourceCompiler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -19,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Changes that only Spring's start-up could make take effect are refused by {@code atlas patch build}
  * with the annotation and the remedy, against the real Spring annotations: a new {@code @GetMapping}
- * method, a new {@code @Autowired} field, a new {@code @Service} class. (No server needed: the
+ * method, a new {@code @Autowired} field, a new {@code @Service} class, a new {@code @Bean} method, a changed
+ * {@code @GetMapping} path. (No server needed: the
  * builder decides from the two builds.)
  */
 class FrameworkMetadataIT {
@@ -66,6 +65,31 @@ class FrameworkMetadataIT {
     }
 
     @Test
+    void aNewBeanMethodAndAChangedMappingPathAreRefused() throws IOException {
+        String config = """
+                package it.meta;
+                import org.springframework.context.annotation.Bean;
+                import org.springframework.context.annotation.Configuration;
+                import org.springframework.web.bind.annotation.GetMapping;
+                @Configuration
+                public class MetaController {
+                    @Bean public String greeting() { return "hello"; }
+                    @GetMapping("/a") public String a() { return "a"; }
+                }
+                """;
+        CliRun r = build(config, config.replace("@Bean public String greeting()",
+                "@Bean public Integer answer() { return 42; }\n    @Bean public String greeting()")
+                .replace("@GetMapping(\"/a\")", "@GetMapping(\"/a2\")"), null);
+        assertNotEquals(0, r.exitCode(), r::toString);
+        String all = r.out() + r.err();
+        assertTrue(all.contains("answer()Ljava/lang/Integer;: new method annotated "
+                + "[@org.springframework.context.annotation.Bean]"), all);
+        assertTrue(all.contains("a()Ljava/lang/String;: method annotations changed, added "
+                + "[@org.springframework.web.bind.annotation.GetMapping(value={\"/a2\"})], removed "
+                + "[@org.springframework.web.bind.annotation.GetMapping(value={\"/a\"})]"), all);
+    }
+
+    @Test
     void aChangedBodyUnderUnchangedAnnotationsBuilds() throws IOException {
         CliRun r = build(CONTROLLER, CONTROLLER.replace("return \"a\";", "return \"a2\";"), null);
         assertEquals(0, r.exitCode(), r::toString);
@@ -78,20 +102,12 @@ class FrameworkMetadataIT {
                 "--include", "it.meta.**");
     }
 
-    private Path compile(String name, String controller, String extra) throws IOException {
-        Path src = Files.createDirectories(tmp.resolve(name + "-src/it/meta"));
-        Path out = Files.createDirectories(tmp.resolve(name));
-        Files.writeString(src.resolve("MetaController.java"), controller);
-        List<String> args = new java.util.ArrayList<>(List.of("-d", out.toString(), "-cp", ItEnvironment.appClasspath(),
-                "-proc:none", src.resolve("MetaController.java").toString()));
+    private Path compile(String name, String controller, String extra) {
+        Map<String, String> sources = new LinkedHashMap<>();
+        sources.put("it.meta.MetaController", controller);
         if (extra != null) {
-            Files.writeString(src.resolve("MetaHelper.java"), extra);
-            args.add(src.resolve("MetaHelper.java").toString());
+            sources.put("it.meta.MetaHelper", extra);
         }
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = javac.run(null, null, err, args.toArray(String[]::new));
-        assertEquals(0, code, () -> "javac " + name + ": " + err);
-        return out;
+        return SourceCompiler.compileTo(tmp.resolve(name), sources, "-cp", ItEnvironment.appClasspath(), "-proc:none");
     }
 }

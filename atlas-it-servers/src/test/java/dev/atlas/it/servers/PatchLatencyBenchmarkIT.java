@@ -31,7 +31,11 @@ class PatchLatencyBenchmarkIT {
             new ServerCase("Spring Boot 3.5 / Tomcat 10.1", "it.spring", "it.spring.SpringApp", List.of("/tag"), " served=EUR:"),
             new ServerCase("Jetty 12 servlet", "it.jetty", "it.jetty.JettyApp", List.of("/tag"), ""),
             new ServerCase("Netty 4.1 HTTP", "it.netty", "it.netty.NettyApp", List.of("/tag"), ""),
-            new ServerCase("JDK HttpServer, virtual threads", "it.vthread", "it.vthread.VirtualThreadApp", List.of("/tag"), ""));
+            new ServerCase("JDK HttpServer, virtual threads", "it.vthread", "it.vthread.VirtualThreadApp", List.of("/tag"), ""),
+            ReactiveGrpcUndertowServletIT.SHARED_JVM);
+    /** {@code -Datlas.servers.bench.only=it.netty,it.shared}: only the servers whose main class starts so. */
+    private static final List<String> ONLY = java.util.Arrays.stream(System.getProperty("atlas.servers.bench.only", "")
+            .split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     private static final int CLIENTS = 6;
     private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("atlas.servers.bench.warmup", 10));
 
@@ -42,6 +46,9 @@ class PatchLatencyBenchmarkIT {
                 "server", "ctl p99.9", "patch p99.9", "ratio", "apply ms",
                 "attach ms", "ctl p99.9", "att p99.9", "ratio", "req/s ratio"));
         for (ServerCase s : SERVERS) {
+            if (!ONLY.isEmpty() && ONLY.stream().noneMatch(s.mainClass()::startsWith)) {
+                continue;
+            }
             rows.add(row(s));
             System.out.println("[bench] " + rows.getLast());
         }
@@ -60,7 +67,7 @@ class PatchLatencyBenchmarkIT {
     void lateAttachSelectingAllOfSpring() throws Exception {
         ServerCase s = SERVERS.getFirst();
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of("-XX:+EnableDynamicAgentLoading"));
-             TaggedLoad load = new TaggedLoad(p.port(), CLIENTS, s.paths())) {
+             TaggedLoad load = s.loads().start(p, CLIENTS, s.paths())) {
             CliRun[] run = new CliRun[1];
             Measured m = around(load, () -> run[0] = AtlasCli.target(List.of("attach"), p.pid(), "--include", s.include(),
                     "--include", "org.springframework.**", "--raw"));
@@ -82,11 +89,11 @@ class PatchLatencyBenchmarkIT {
     }
 
     private static String row(ServerCase s) throws Exception {
-        Path patch = AtlasCli.patch(s.pkg());
+        Path patch = AtlasCli.patch(s.pkgs());
         Measured applied;
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of(
-                "-javaagent:" + ItEnvironment.agentJar() + "=include=" + s.include(), "-XX:+EnableDynamicAgentLoading"));
-             TaggedLoad load = new TaggedLoad(p.port(), CLIENTS, s.paths())) {
+                "-javaagent:" + ItEnvironment.agentJar() + "=" + s.agentOptions(), "-XX:+EnableDynamicAgentLoading"));
+             TaggedLoad load = s.loads().start(p, CLIENTS, s.paths())) {
             applied = around(load, () -> AtlasCli.target(List.of("patch", "apply"), p.pid(), patch.toString(),
                     "--timeout", "30s", "--raw"));
             assertEquals(0, load.mixed(), load::toString);
@@ -94,7 +101,7 @@ class PatchLatencyBenchmarkIT {
         }
         Measured attached;
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of("-XX:+EnableDynamicAgentLoading"));
-             TaggedLoad load = new TaggedLoad(p.port(), CLIENTS, s.paths())) {
+             TaggedLoad load = s.loads().start(p, CLIENTS, s.paths())) {
             attached = around(load, () -> AtlasCli.target(List.of("attach"), p.pid(), "--include", s.include(), "--raw"));
             assertEquals(0, load.mixed(), load::toString);
             assertEquals(List.of(), load.failures(), load::toString);

@@ -37,8 +37,8 @@ final class PatchSequence {
 
     /** Runs the three cases under load; returns notes for the report (replies' figures). */
     List<String> run() throws Exception {
-        Path patch = AtlasCli.patch(server.pkg());
-        TaggedLoad load = new TaggedLoad(process.port(), CLIENTS, server.paths());
+        Path patch = AtlasCli.patch(server.pkgs());
+        TaggedLoad load = server.loads().start(process, CLIENTS, server.paths());
         try (load) {
             load.awaitRequests(0, PER_PHASE);
             move(load, 1, List.of("patch", "apply"), patch);

@@ -21,7 +21,7 @@ abstract class ServerPatchingIT {
     void applyRollbackReapplyWithJavaagent() throws Exception {
         ServerCase s = server();
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of(
-                "-javaagent:" + ItEnvironment.agentJar() + "=include=" + s.include(), "-XX:+EnableDynamicAgentLoading"))) {
+                "-javaagent:" + ItEnvironment.agentJar() + "=" + s.agentOptions(), "-XX:+EnableDynamicAgentLoading"))) {
             List<String> notes = new PatchSequence(s, p).run();
             report(s, "-javaagent", notes);
         }
@@ -33,7 +33,7 @@ abstract class ServerPatchingIT {
         ServerCase s = server();
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(),
                 List.of("-XX:+EnableDynamicAgentLoading"))) {
-            try (TaggedLoad warm = new TaggedLoad(p.port(), 2, s.paths())) {
+            try (TaggedLoad warm = s.loads().start(p, 2, s.paths())) {
                 warm.awaitRequests(0, 20);   // the request path's classes are loaded
             }
             long t0 = System.nanoTime();

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +24,7 @@ final class ServerProcess implements AutoCloseable {
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final StringBuffer stderr = new StringBuffer();
     private final int port;
+    private Map<String, Integer> namedPorts;
 
     private ServerProcess(List<String> command) throws IOException, InterruptedException {
         process = new ProcessBuilder(command).start();
@@ -70,6 +73,22 @@ final class ServerProcess implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /**
+     * The ports of a process that runs several servers, from its line {@code PORTS name=n name=n ...}
+     * (printed after {@code PORT n}); read once.
+     */
+    synchronized Map<String, Integer> namedPorts() throws InterruptedException {
+        if (namedPorts == null) {
+            Map<String, Integer> m = new LinkedHashMap<>();
+            for (String kv : awaitLine("PORTS ", Duration.ofSeconds(30)).substring(6).trim().split(" +")) {
+                int eq = kv.indexOf('=');
+                m.put(kv.substring(0, eq), Integer.parseInt(kv.substring(eq + 1)));
+            }
+            namedPorts = Map.copyOf(m);
+        }
+        return namedPorts;
     }
 
     /** The next stdout line starting with {@code prefix} (earlier lines are dropped). */

@@ -1,10 +1,13 @@
 package dev.atlas.memory.linux;
 
+import dev.atlas.libc.Downcall;
+import dev.atlas.libc.Libc;
+import dev.atlas.libc.LinuxException;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.util.Locale;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -23,7 +26,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * The constants are those of x86_64 and aarch64 Linux (identical for these calls).
  *
  * <p>Thread safety: all methods may be called from any thread. On another OS or CPU every
- * method throws {@link UnsupportedOperationException}.
+ * method throws {@link UnsupportedOperationException} ({@link Libc#isSupported()}); the page
+ * size is {@link Libc#pageSize()}.
  */
 @SuppressWarnings("restricted")   // the whole class is the native boundary
 public final class Linux {
@@ -54,40 +58,7 @@ public final class Linux {
     public static final int O_RDWR = 2;
     public static final int O_CLOEXEC = 0x80000;
 
-    private static final int SC_PAGESIZE = 30;
-
-    private static final boolean SUPPORTED;
-
-    static {
-        SUPPORTED = supports(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
-    }
-
-    /** True for the OS and CPU names (as in {@code os.name}, {@code os.arch}) this class works on. */
-    static boolean supports(String osName, String osArch) {
-        String os = osName.toLowerCase(Locale.ROOT);
-        String arch = osArch.toLowerCase(Locale.ROOT);
-        return os.startsWith("linux") && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"));
-    }
-
     private Linux() {}
-
-    /** True on Linux x86_64 and aarch64, where this class works. */
-    public static boolean isSupported() {
-        return SUPPORTED;
-    }
-
-    /** @throws UnsupportedOperationException naming the OS and CPU, unless {@link #isSupported()} */
-    public static void requireSupported() {
-        if (!SUPPORTED) {
-            throw new UnsupportedOperationException("Atlas memory views need Linux on x86_64 or aarch64; this is "
-                    + System.getProperty("os.name") + " on " + System.getProperty("os.arch"));
-        }
-    }
-
-    /** The page size (sysconf(_SC_PAGESIZE)). */
-    public static long pageSize() {
-        return PageSize.PAGE_SIZE;
-    }
 
     /** memfd_create(name, flags): an anonymous memory file, size 0. */
     public static int memfdCreate(String name, int flags) {
@@ -325,19 +296,5 @@ public final class Linux {
                 Linker.Option.firstVariadicArg(2));
         static final Downcall PREAD = Downcall.withErrno("pread",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
-    }
-
-    /** The page size, asked once. */
-    private static final class PageSize {
-        static final long PAGE_SIZE;
-
-        static {
-            try {
-                PAGE_SIZE = (long) Downcall.of("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT)).handle()
-                        .invokeExact(SC_PAGESIZE);
-            } catch (Throwable t) {
-                throw new ExceptionInInitializerError(t);
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.atlas.memory.linux;
 
+import dev.atlas.libc.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -66,7 +67,7 @@ public final class Pagemap {
     }
 
     private static void read(MemorySegment range, ChunkConsumer consumer) {
-        long page = Linux.pageSize();
+        long page = Libc.pageSize();
         long pages = range.byteSize() / page;
         int fd = Linux.open(PATH, Linux.O_RDONLY | Linux.O_CLOEXEC);
         try (Arena a = Arena.ofConfined()) {
@@ -93,7 +94,7 @@ public final class Pagemap {
     }
 
     private static long checkAligned(MemorySegment range) {
-        long page = Linux.pageSize();
+        long page = Libc.pageSize();
         if (range.address() % page != 0 || range.byteSize() % page != 0) {
             throw new IllegalArgumentException("range " + Linux.hex(range.address()) + "+" + range.byteSize()
                     + " is not page-aligned (page size " + page + ")");

@@ -4,7 +4,7 @@ import dev.atlas.memory.MappedRange;
 import dev.atlas.memory.MappingListener;
 import dev.atlas.memory.MemorySpace;
 import dev.atlas.memory.Region;
-import dev.atlas.memory.linux.Errno;
+import dev.atlas.libc.Errno;
 import dev.atlas.memory.FreezeMode;
 import dev.atlas.memory.FreezeRequest;
 import dev.atlas.memory.uffd.Userfaultfd;

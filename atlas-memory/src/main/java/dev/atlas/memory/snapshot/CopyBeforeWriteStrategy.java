@@ -4,7 +4,7 @@ import dev.atlas.memory.MappedRange;
 import dev.atlas.memory.MappingListener;
 import dev.atlas.memory.MemorySpace;
 import dev.atlas.memory.Region;
-import dev.atlas.memory.linux.Errno;
+import dev.atlas.libc.Errno;
 import dev.atlas.memory.uffd.ScopeHold;
 import dev.atlas.memory.uffd.UserfaultfdException;
 import dev.atlas.memory.uffd.WriteProtectHandler;

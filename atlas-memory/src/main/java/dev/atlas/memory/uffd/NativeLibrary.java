@@ -2,7 +2,7 @@ package dev.atlas.memory.uffd;
 
 import java.io.IOException;
 import java.io.InputStream;
-import dev.atlas.memory.linux.Errno;
+import dev.atlas.libc.Errno;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;

@@ -9,9 +9,7 @@ import dev.atlas.memory.MemorySpace;
 import dev.atlas.memory.Protection;
 import dev.atlas.memory.Region;
 import dev.atlas.memory.Speculation;
-import dev.atlas.memory.linux.Errno;
 import dev.atlas.memory.linux.Linux;
-import dev.atlas.memory.linux.LinuxException;
 import dev.atlas.memory.linux.Pagemap;
 import dev.atlas.memory.snapshot.CopyBeforeWriteDivergence;
 import dev.atlas.memory.snapshot.MemorySnapshot;
@@ -164,18 +162,6 @@ final class MemorySnippets {
     void pagemap(MemorySegment overlaySegment) {
         // @start region=pagemap
         BitSet written = Pagemap.privatePages(overlaySegment);   // pages copied on write
-        // @end
-    }
-
-    void linuxException(int fd, long size) {
-        // @start region=linux-exception
-        try {
-            Linux.mmap(MemorySegment.NULL, size, Linux.PROT_READ, Linux.MAP_SHARED, fd, 0);
-        } catch (LinuxException e) {
-            if (e.errno() == Errno.ENOMEM) {
-                // e.getMessage(): "mmap(..., len=...) failed: ENOMEM (...)"
-            }
-        }
         // @end
     }
 

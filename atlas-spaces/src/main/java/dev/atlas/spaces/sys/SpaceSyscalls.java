@@ -1,9 +1,9 @@
 package dev.atlas.spaces.sys;
 
-import dev.atlas.memory.linux.Downcall;
-import dev.atlas.memory.linux.Errno;
+import dev.atlas.libc.Downcall;
+import dev.atlas.libc.Errno;
 import dev.atlas.memory.linux.Linux;
-import dev.atlas.memory.linux.LinuxException;
+import dev.atlas.libc.LinuxException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;

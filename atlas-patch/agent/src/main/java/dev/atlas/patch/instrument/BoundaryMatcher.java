@@ -26,7 +26,9 @@ public final class BoundaryMatcher {
     /**
      * {@code HttpHandler.handle}, servlet filters and {@code Servlet.service}/{@code HttpServlet.doXxx}
      * (javax and jakarta), Jetty's {@code Handler.handle}, Netty's {@code channelRead} (also under
-     * Reactor Netty), Undertow's {@code HttpHandler.handleRequest}.
+     * Reactor Netty and Spring WebFlux, and gRPC's shaded Netty), each callback of a gRPC server call
+     * on the call's executor ({@code io.grpc.internal.ContextRunnable.run}: a unary handler runs in
+     * one), Undertow's {@code HttpHandler.handleRequest}.
      */
     public static final List<String> DEFAULTS = List.of(
             "com.sun.net.httpserver.HttpHandler#handle",
@@ -34,6 +36,8 @@ public final class BoundaryMatcher {
             "jakarta.servlet.Filter#doFilter", "javax.servlet.Filter#doFilter",
             "org.eclipse.jetty.server.Handler#handle",
             "io.netty.channel.ChannelInboundHandler#channelRead",
+            "io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandler#channelRead",
+            "io.grpc.internal.ContextRunnable#run",
             "io.undertow.server.HttpHandler#handleRequest",
             "jakarta.servlet.Servlet#service", "javax.servlet.Servlet#service",
             "jakarta.servlet.http.HttpServlet#service", "javax.servlet.http.HttpServlet#service",

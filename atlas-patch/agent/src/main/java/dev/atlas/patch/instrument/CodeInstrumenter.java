@@ -148,6 +148,12 @@ public final class CodeInstrumenter {
         }
         byte[] out = slots.isEmpty() && boundaryMethods.isEmpty() ? null
                 : rewrite(loader, model, new Guards(slots, argumentSlots, rerouteSlots, calls), boundaryMethods);
+        if (registry.hasAddedMethods()) {   // calls of methods a patch added, in a class loaded after the apply
+            ClassModel current = out == null ? model : ClassFile.of().parse(out);
+            byte[] linked = OutsideCallRewriter.rewrite(registry, current,
+                    ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(resolver(current, loader))));
+            out = linked != null ? linked : out;
+        }
         if (patchable) {
             // known to the registry with its fingerprint even with nothing to guard: a patch may
             // still give the class new fields (shadow fields) or methods

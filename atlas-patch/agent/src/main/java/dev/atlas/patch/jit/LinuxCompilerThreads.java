@@ -1,14 +1,13 @@
 package dev.atlas.patch.jit;
 
+import dev.atlas.libc.Downcall;
+import dev.atlas.libc.Errno;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -25,8 +24,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 /**
  * The JVM's compiler threads on Linux: found in {@code /proc/self/task} by name, their policy
  * and nice value read from {@code /proc/self/task/<tid>/stat}, changed with
- * {@code sched_setscheduler(2)} and {@code setpriority(2)} (FFM downcalls; on Linux both
- * belong to each thread, and a thread id names that one thread).
+ * {@code sched_setscheduler(2)} and {@code setpriority(2)} ({@link Downcall}s of atlas-libc;
+ * on Linux both belong to each thread, and a thread id names that one thread).
  *
  * <p>Available only if the JVM lets Atlas call native code without a warning
  * ({@code --enable-native-access=ALL-UNNAMED}, or the agent's module named there) and if the
@@ -37,18 +36,14 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  *
  * <p>Threading: shared; the methods may be called from any thread.
  */
-@SuppressWarnings("restricted")   // the class is the native boundary of the jit package
 final class LinuxCompilerThreads implements CompilerThreadControl {
     /*
-     * Implementation notes. Everything that links or spins classes (the downcall handle, the
-     * errno layout, the probe) happens in the constructor, at agent start: a patch's instant
-     * only reads /proc and calls the linked handle. Reads use plain loops and indexOf, no
+     * Implementation notes. Everything that links or spins classes (the downcall handles, the
+     * errno capture layout, the probe) happens in the constructor, at agent start: a patch's
+     * instant only reads /proc and calls the linked handle. Reads use plain loops and indexOf, no
      * regex or streams (the rules of the patch path, ARCHITECTURE.md).
      */
     private static final int PRIO_PROCESS = 0;
-    private static final int EPERM = 1;
-    private static final int ESRCH = 3;
-    private static final int EACCES = 13;
     private static final Path TASKS = Path.of("/proc/self/task");
 
     /** HotSpot's C1/C2 and JVMCI compiler threads, OpenJ9's JIT threads (names as cut to 15 bytes by the OS). */
@@ -56,8 +51,6 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
 
     private final MethodHandle setpriority;
     private final MethodHandle setscheduler;
-    private final StructLayout errnoLayout;
-    private final VarHandle errno;
     private final JitPriority target;
     private final String unavailable;
 
@@ -71,28 +64,22 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
         this.target = target;
         MethodHandle prio = null;
         MethodHandle sched = null;
-        StructLayout layout = null;
-        VarHandle e = null;
         String why = environmentProblem();
         if (why == null) {
-            Linker linker = Linker.nativeLinker();
-            Optional<MemorySegment> p = linker.defaultLookup().find("setpriority");
-            Optional<MemorySegment> s = linker.defaultLookup().find("sched_setscheduler");
-            if (p.isEmpty() || s.isEmpty()) {
-                why = "the C library has no " + (p.isEmpty() ? "setpriority" : "sched_setscheduler");
-            } else {
-                layout = Linker.Option.captureStateLayout();
-                e = layout.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-                prio = linker.downcallHandle(p.get(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-                        Linker.Option.captureCallState("errno"));
-                sched = linker.downcallHandle(s.get(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS),
-                        Linker.Option.captureCallState("errno"));
+            try {
+                prio = Downcall.withErrno("setpriority", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT))
+                        .handle();
+                sched = Downcall.withErrno("sched_setscheduler", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT,
+                        ADDRESS)).handle();
+                Downcall.stateLayout();   // looks up the errno capture layout now, not at a patch's instant
+            } catch (UnsupportedOperationException e) {
+                why = e.getMessage();   // not Linux x86_64/aarch64, or the C library lacks one of them
+                prio = null;
+                sched = null;
             }
         }
         this.setpriority = prio;
         this.setscheduler = sched;
-        this.errnoLayout = layout;
-        this.errno = e;
         this.unavailable = why != null ? why : probe();
     }
 
@@ -147,7 +134,7 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
     public boolean set(int tid, Priority from, Priority to) {
         if (from.policy() != to.policy()) {
             int err = callSetscheduler(tid, to.policy());
-            if (err == ESRCH) {
+            if (err == Errno.ESRCH) {
                 return false;
             }
             if (err != 0) {
@@ -156,7 +143,7 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
         }
         if (from.nice() != to.nice()) {
             int err = callSetpriority(tid, to.nice());
-            if (err == ESRCH) {
+            if (err == Errno.ESRCH) {
                 return false;
             }
             if (err != 0) {
@@ -167,8 +154,8 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
     }
 
     private IllegalStateException refused(String call, int err) {
-        return new IllegalStateException(call + " failed: " + errnoName(err)
-                + (err == EPERM || err == EACCES ? " (" + rlimitNote() + ")" : ""));
+        return new IllegalStateException(call + " failed: " + Errno.name(err)
+                + (err == Errno.EPERM || err == Errno.EACCES ? " (" + rlimitNote() + ")" : ""));
     }
 
     /** @return 0, or the errno of the failed call ({@code who} 0 is the calling thread) */
@@ -177,9 +164,9 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
             throw new IllegalStateException("thread priorities cannot be changed here: " + unavailable);
         }
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(errnoLayout);
+            MemorySegment state = a.allocate(Downcall.stateLayout());
             int r = (int) setpriority.invokeExact(state, PRIO_PROCESS, who, nice);
-            return r == 0 ? 0 : (int) errno.get(state, 0L);
+            return r == 0 ? 0 : Downcall.errno(state);
         } catch (Throwable t) {
             throw new IllegalStateException("setpriority(PRIO_PROCESS, " + who + ", " + nice + ") could not be called: " + t, t);
         }
@@ -191,10 +178,10 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
             throw new IllegalStateException("thread policies cannot be changed here: " + unavailable);
         }
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(errnoLayout);
+            MemorySegment state = a.allocate(Downcall.stateLayout());
             MemorySegment param = a.allocate(JAVA_INT);   // struct sched_param { int sched_priority; }, zeroed
             int r = (int) setscheduler.invokeExact(state, who, policy, param);
-            return r == 0 ? 0 : (int) errno.get(state, 0L);
+            return r == 0 ? 0 : Downcall.errno(state);
         } catch (Throwable t) {
             throw new IllegalStateException("sched_setscheduler(" + who + ", " + policyName(policy)
                     + ") could not be called: " + t, t);
@@ -237,11 +224,11 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
             }
             int lowered = callSetscheduler(0, SCHED_IDLE);
             if (lowered != 0) {
-                return "sched_setscheduler refused SCHED_IDLE for a thread: " + errnoName(lowered);
+                return "sched_setscheduler refused SCHED_IDLE for a thread: " + Errno.name(lowered);
             }
             int back = callSetscheduler(0, own.policy());
             if (back != 0) {
-                return "this process may put a thread under SCHED_IDLE but not take it out again (" + errnoName(back)
+                return "this process may put a thread under SCHED_IDLE but not take it out again (" + Errno.name(back)
                         + "; " + rlimitNote() + ")";
             }
             return null;
@@ -251,11 +238,11 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
         }
         int lowered = callSetpriority(0, own.nice() + 1);
         if (lowered != 0) {
-            return "setpriority refused to lower a thread's priority: " + errnoName(lowered);
+            return "setpriority refused to lower a thread's priority: " + Errno.name(lowered);
         }
         int back = callSetpriority(0, own.nice());
         if (back != 0) {
-            return "this process may lower a thread's priority but not raise it back (" + errnoName(back) + "; "
+            return "this process may lower a thread's priority but not raise it back (" + Errno.name(back) + "; "
                     + rlimitNote() + ")";
         }
         return null;
@@ -322,15 +309,6 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
             case SCHED_BATCH -> "SCHED_BATCH";
             case SCHED_IDLE -> "SCHED_IDLE";
             default -> "policy " + policy;
-        };
-    }
-
-    private static String errnoName(int err) {
-        return switch (err) {
-            case EPERM -> "EPERM";
-            case ESRCH -> "ESRCH";
-            case EACCES -> "EACCES";
-            default -> "errno " + err;
         };
     }
 

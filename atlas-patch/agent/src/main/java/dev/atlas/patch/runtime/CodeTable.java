@@ -19,20 +19,23 @@ import java.util.Map;
  */
 public final class CodeTable {
     /** The table of a view that overrides nothing. */
-    public static final CodeTable EMPTY = new CodeTable(Map.of(), java.util.Set.of(), Map.of(), List.of());
+    public static final CodeTable EMPTY = new CodeTable(Map.of(), java.util.Set.of(), Map.of(), Map.of(), List.of());
 
     private final int[] ids;
     private final MethodHandle[] handles;
     private final boolean[] wrappers;
+    private final MethodHandle[] bases;
+    private final Map<Integer, MethodHandle> baseById;
     private final java.util.Set<Integer> wrapperIds;
     private final int mask;
     private final Map<Integer, MethodHandle> overrides;
     private final Map<String, String> fingerprints;
     private final List<String> patchIds;
 
-    private CodeTable(Map<Integer, MethodHandle> overrides, java.util.Set<Integer> wrapperIds, Map<String, String> fingerprints,
-                      List<String> patchIds) {
+    private CodeTable(Map<Integer, MethodHandle> overrides, java.util.Set<Integer> wrapperIds, Map<Integer, MethodHandle> baseMap,
+                      Map<String, String> fingerprints, List<String> patchIds) {
         this.overrides = Map.copyOf(overrides);
+        this.baseById = Map.copyOf(baseMap);
         this.wrapperIds = java.util.Set.copyOf(wrapperIds);
         this.fingerprints = Map.copyOf(fingerprints);
         this.patchIds = List.copyOf(patchIds);
@@ -41,6 +44,7 @@ public final class CodeTable {
         java.util.Arrays.fill(ids, -1);
         this.handles = new MethodHandle[cap];
         this.wrappers = new boolean[cap];
+        this.bases = new MethodHandle[cap];
         this.mask = cap - 1;
         for (Map.Entry<Integer, MethodHandle> e : overrides.entrySet()) {
             int i = mix(e.getKey()) & mask;
@@ -50,6 +54,7 @@ public final class CodeTable {
             ids[i] = e.getKey();
             handles[i] = e.getValue();
             wrappers[i] = wrapperIds.contains(e.getKey());
+            this.bases[i] = baseMap.get(e.getKey());
         }
     }
 
@@ -88,6 +93,21 @@ public final class CodeTable {
         return wrappers[index];
     }
 
+    /** What a wrapper at {@code index} runs when it asks for the method's own body: null for the original body. */
+    MethodHandle baseAt(int index) {
+        return bases[index];
+    }
+
+    /**
+     * The body that method {@code id} has in this view under its wrapper (an override
+     * dispatcher's base: {@link OverrideDispatch}), or, if it has no wrapper, its override; null
+     * for the original body.
+     */
+    MethodHandle base(int id) {
+        final int i = index(id);
+        return i < 0 ? null : wrappers[i] ? bases[i] : handles[i];
+    }
+
     /** The overridden methods (ids) and their handles. */
     public Map<Integer, MethodHandle> overrides() {
         return overrides;
@@ -114,18 +134,30 @@ public final class CodeTable {
      */
     public CodeTable with(Map<Integer, MethodHandle> more, java.util.Set<Integer> wrapping, Map<String, String> newFingerprints,
                           String patchId) {
+        return with(more, wrapping, Map.of(), newFingerprints, patchId);
+    }
+
+    /**
+     * As {@link #with(Map, java.util.Set, Map, String)}, with the bodies that wrappers in
+     * {@code wrapping} run as the method's own ({@code baseOf}; absent: the original body).
+     */
+    public CodeTable with(Map<Integer, MethodHandle> more, java.util.Set<Integer> wrapping, Map<Integer, MethodHandle> baseOf,
+                          Map<String, String> newFingerprints, String patchId) {
         Map<Integer, MethodHandle> o = new HashMap<>(overrides);
         o.putAll(more);
         java.util.Set<Integer> w = new java.util.HashSet<>(wrapperIds);
         w.removeAll(more.keySet());
         w.addAll(wrapping);
+        Map<Integer, MethodHandle> b = new HashMap<>(baseById);
+        b.keySet().removeAll(more.keySet());
+        b.putAll(baseOf);
         Map<String, String> f = new HashMap<>(fingerprints);
         f.putAll(newFingerprints);
         List<String> p = new ArrayList<>(patchIds);
         if (patchId != null) {
             p.add(patchId);
         }
-        return new CodeTable(o, w, f, Collections.unmodifiableList(p));
+        return new CodeTable(o, w, b, f, Collections.unmodifiableList(p));
     }
 
     @Override

@@ -264,6 +264,10 @@ public final class CodeViews {
 
     /** The exact-typed handle running {@code slot}'s own body (invokespecial semantics; its guard still applies). */
     public MethodHandle ownBody(MethodSlot slot) {
+        return ownBodyOf(slot);
+    }
+
+    static MethodHandle ownBodyOf(MethodSlot slot) {
         Class<?> c = slot.ownerClass();
         MethodHandles.Lookup l = FullLookups.of(c);
         MethodType t = MethodType.fromMethodDescriptorString(slot.descriptor(), c.getClassLoader());

@@ -81,7 +81,7 @@ public final class Dispatch {
             return null;
         }
         if (t.wrapperAt(i) && Bypass.take(id)) {
-            return null;   // a wrapper asked for the original body: run it, this once
+            return t.baseAt(i);   // a wrapper asked for the method's own body (null: the original): run it, this once
         }
         return t.handleAt(i);
     }
@@ -112,6 +112,16 @@ public final class Dispatch {
         } finally {
             Bypass.clear();
         }
+    }
+
+    /** Asks the next entry guard of method {@code id} on this thread to skip its view's wrapper once. */
+    static void requestOwnBody(int id) {
+        Bypass.request(id);
+    }
+
+    /** Withdraws a request of {@link #requestOwnBody} that no wrapper took. */
+    static void clearOwnBodyRequest() {
+        Bypass.clear();
     }
 
     /** Per-thread request to skip one wrapper (single-writer: the owning thread). */

@@ -26,6 +26,8 @@ public final class MethodRegistry {
     private int nextId;   // guarded by growLock
     private final Map<Key, MethodSlot> byKey = new ConcurrentHashMap<>();
     private final Map<String, List<LoadedClassInfo>> byClass = new ConcurrentHashMap<>();
+    private final Map<Integer, List<MethodSlot>> overriders = new ConcurrentHashMap<>();
+    private final java.util.Set<String> addedNames = ConcurrentHashMap.newKeySet();   // "name" and "name descriptor"
     private final ViewSpace space;
     private final int linkIndex;
 
@@ -120,6 +122,49 @@ public final class MethodRegistry {
             byKey.put(k, s);
             return s;
         }
+    }
+
+    /**
+     * The slot of a method a patch adds, registering it first if new; from then on classes
+     * loaded later that call a method of that name and descriptor get their calls linked by
+     * {@link OutsideCalls} ({@link #namesAddedMethod}).
+     */
+    public MethodSlot registerAdded(ClassLoader loader, String className, String name, String descriptor, boolean isStatic) {
+        MethodSlot s = register(loader, className, name, descriptor, isStatic);
+        addedNames.add(name + " " + descriptor);
+        addedNames.add(name);
+        return s;
+    }
+
+    /** Records that added method {@code overrider} overrides {@code overridden} (idempotent). */
+    void addOverrider(MethodSlot overridden, MethodSlot overrider) {
+        overriders.compute(overridden.id(), (k, l) -> {
+            List<MethodSlot> out = l == null ? new CopyOnWriteArrayList<>() : l;
+            if (!out.contains(overrider)) {
+                out.add(overrider);
+            }
+            return out;
+        });
+    }
+
+    /** The added methods that override method {@code id}, by id; empty if none. */
+    Map<Integer, List<MethodSlot>> overriders() {
+        return overriders;
+    }
+
+    /** Whether some patch prepared here added a method of this name (cheap test before {@link #namesAddedMethod(String, String)}). */
+    public boolean hasAddedName(String name) {
+        return !addedNames.isEmpty() && addedNames.contains(name);
+    }
+
+    /** Whether some patch prepared here added a method of this name and descriptor (to any class). */
+    public boolean namesAddedMethod(String name, String descriptor) {
+        return !addedNames.isEmpty() && addedNames.contains(name + " " + descriptor);
+    }
+
+    /** Whether any patch prepared here added a method. */
+    public boolean hasAddedMethods() {
+        return !addedNames.isEmpty();
     }
 
     /** The slot of a method registered before (an instrumented method, or one a patch added), or null. */

@@ -22,7 +22,51 @@ import java.lang.invoke.MethodType;
  * contexts are bound before the patch's view is published.
  */
 public final class PatchLinker {
+    private static final MethodHandle REQUEST_OWN_BODY;
+    private static final MethodHandle CLEAR_VOID;
+    private static final MethodHandle CLEAR_VALUE;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            REQUEST_OWN_BODY = l.findStatic(Dispatch.class, "requestOwnBody", MethodType.methodType(void.class, int.class));
+            CLEAR_VOID = l.findStatic(PatchLinker.class, "cleared", MethodType.methodType(void.class, Throwable.class));
+            CLEAR_VALUE = l.findStatic(PatchLinker.class, "cleared",
+                    MethodType.methodType(Object.class, Throwable.class, Object.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private PatchLinker() {}
+
+    private static void cleared(Throwable t) {
+        Dispatch.clearOwnBodyRequest();
+    }
+
+    private static Object cleared(Throwable t, Object result) {
+        Dispatch.clearOwnBodyRequest();
+        return result;
+    }
+
+    /** {@code h} (a super call of method {@code id}) asking that method's guard for its own body in the view, not a wrapper. */
+    private static MethodHandle ownBody(MethodHandle h, int id) {
+        MethodHandle call = MethodHandles.foldArguments(h, MethodHandles.insertArguments(REQUEST_OWN_BODY, 0, id));
+        Class<?> r = h.type().returnType();
+        return MethodHandles.tryFinally(call, r == void.class ? CLEAR_VOID
+                : CLEAR_VALUE.asType(MethodType.methodType(r, Throwable.class, r)));
+    }
+
+    /** The patchable method a super call of {@code name descriptor} from below {@code s} reaches, or null. */
+    private static MethodSlot superSlot(MethodRegistry registry, Class<?> s, String name, String descriptor) {
+        for (Class<?> c = s; c != null; c = c.getSuperclass()) {
+            MethodSlot slot = registry.find(c.getClassLoader(), c.getName().replace('.', '/'), name, descriptor);
+            if (slot != null) {
+                return slot;
+            }
+        }
+        return null;
+    }
 
     private static PatchContext context(MethodHandles.Lookup caller) {
         PatchContext c = Linkage.context(caller.lookupClass());
@@ -116,8 +160,12 @@ public final class PatchLinker {
         Class<?> c = load(caller, owner);
         Class<?> s = load(caller, superOwner);
         MethodHandles.Lookup l = MethodHandles.privateLookupIn(c, MethodHandles.lookup());
-        MethodHandle h = l.findSpecial(s, name, type.dropParameterTypes(0, 1), c);
-        return new ConstantCallSite(h.asType(type));
+        MethodHandle h = l.findSpecial(s, name, type.dropParameterTypes(0, 1), c).asType(type);
+        MethodSlot target = superSlot(context(caller).registry, s, name, type.dropParameterTypes(0, 1).toMethodDescriptorString());
+        if (target != null) {
+            h = ownBody(h, target.id());   // never an override dispatcher on it (OverrideDispatch)
+        }
+        return new ConstantCallSite(h);
     }
 
     /**

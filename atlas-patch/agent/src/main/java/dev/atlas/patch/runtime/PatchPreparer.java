@@ -98,7 +98,16 @@ final class PatchPreparer {
         for (Map.Entry<MethodHandles.Lookup, CallSitePrelinker.Rewritten> e : out.toLink) {
             CallSitePrelinker.link(e.getKey(), e.getValue(), patch.id());
         }
-        CodeTable table = parent.with(out.overrides, out.fingerprints, patch.id());
+        // overrides the patch adds: the inherited methods' entries dispatch on the receiver's class
+        OverrideDispatch.Hooks hooks = OverrideDispatch.hooks(registry, out.overrides, parent);
+        Map<Integer, MethodHandle> entries = new HashMap<>(out.overrides);
+        entries.putAll(hooks.dispatchers());
+        for (MethodSlot s : hooks.activate()) {
+            if (!out.activate.contains(s)) {
+                out.activate.add(s);
+            }
+        }
+        CodeTable table = parent.with(entries, hooks.dispatchers().keySet(), hooks.bases(), out.fingerprints, patch.id());
         return new PreparedPatch(patch, table, out.activate, out.hooks, out.replaced, out.added, out.fields,
                 patch.addedClasses().size());
     }
@@ -232,10 +241,13 @@ final class PatchPreparer {
                     + type + " for " + method, ex);
         }
         if (slot == null) {   // registered once its body is found: a refused patch leaves no slot
-            slot = registry.register(t.info().loader(), t.cp().className(), mc.name(), mc.descriptor(), mc.isStatic());
+            slot = registry.registerAdded(t.info().loader(), t.cp().className(), mc.name(), mc.descriptor(), mc.isStatic());
         }
         out.overrides.put(slot.id(), found);
         if (addedHere) {
+            if (!mc.isStatic()) {
+                OverrideDispatch.register(registry, t.c(), slot, patchId);
+            }
             out.added++;
         } else {
             out.activate.add(slot);

@@ -23,13 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The packaged {@code atlas-agent.jar} (run by maven-failsafe-plugin after the package phase):
- * it holds the agent, the patch format and atlas-core, and nothing of the patch builder, the
- * CLI (picocli) or the demo; every class a class in it refers to is in it or in the JDK.
+ * it holds the agent, the patch format, atlas-core and atlas-libc, and nothing of atlas-memory,
+ * the patch builder, the CLI (picocli) or the demo; every class a class in it refers to is in it or in the JDK.
  */
 class AgentJarIT {
     /** What the agent jar may hold: class files under these packages (and their sub-packages). */
     private static final List<String> ALLOWED = List.of(
-            "dev/atlas/core/",
+            "dev/atlas/core/", "dev/atlas/libc/",
             "dev/atlas/patch/agent/", "dev/atlas/patch/instrument/", "dev/atlas/patch/jit/",
             "dev/atlas/patch/runtime/", "dev/atlas/patch/shadow/", "dev/atlas/patch/variant/", "dev/atlas/patch/warmup/",
             "dev/atlas/patch/format/", "dev/atlas/patch/classfile/");
@@ -67,7 +67,7 @@ class AgentJarIT {
     void holdsTheAgentTheFormatAndTheCore() {
         for (String c : List.of("dev/atlas/patch/agent/AtlasAgent.class", "dev/atlas/patch/runtime/CodeViews.class",
                 "dev/atlas/patch/format/PatchFile.class", "dev/atlas/patch/classfile/ClassFingerprint.class",
-                "dev/atlas/core/ViewSpace.class")) {
+                "dev/atlas/core/ViewSpace.class", "dev/atlas/libc/Downcall.class")) {
             assertTrue(classes.contains(c), c + " missing from " + jar);
         }
     }
@@ -77,9 +77,10 @@ class AgentJarIT {
         List<String> foreign = classes.stream()
                 .filter(c -> !c.equals("module-info.class") && ALLOWED.stream().noneMatch(c::startsWith))
                 .toList();
-        assertEquals(List.of(), foreign, "classes outside the agent, the format and atlas-core in " + jar);
+        assertEquals(List.of(), foreign, "classes outside the agent, the format, atlas-core and atlas-libc in " + jar);
         assertTrue(classes.stream().noneMatch(c -> c.startsWith("dev/atlas/patch/build/")
-                || c.startsWith("picocli/") || c.startsWith("dev/atlas/cli/") || c.startsWith("dev/atlas/demo/")));
+                || c.startsWith("picocli/") || c.startsWith("dev/atlas/cli/") || c.startsWith("dev/atlas/demo/")
+                || c.startsWith("dev/atlas/memory/")));
     }
 
     @Test

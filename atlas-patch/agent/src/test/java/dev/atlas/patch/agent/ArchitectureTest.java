@@ -11,13 +11,15 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The dependency rules of the patch modules, checked on their compiled main classes (the
- * agent's, the format's and atlas-core's, all on this module's test class path):
+ * agent's, the format's, atlas-core's and atlas-libc's, all on this module's test class path):
  * <ol>
  *   <li>nothing that ships in {@code atlas-agent.jar} (the agent, the format, atlas-core)
  *       depends on the patch builder, the CLI, picocli or the demo;</li>
  *   <li>the format depends on neither the agent nor the builder (both build on it);</li>
  *   <li>atlas-core depends on no patch package (code views plug into the core, not the
  *       other way round);</li>
+ *   <li>atlas-libc depends on nothing of Atlas (memory, spaces and the agent's JIT window all
+ *       build on it), and nothing in the agent jar reaches atlas-memory;</li>
  *   <li>no package cycles: among the packages of the agent jar (each package, sub-packages
  *       apart, is one slice) dependencies point one way, e.g. {@code agent -> agent.command
  *       -> agent.install -> warmup -> instrument -> runtime}.</li>
@@ -33,7 +35,7 @@ class ArchitectureTest {
     static void importClasses() {
         classes = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("dev.atlas.core", "dev.atlas.patch");
+                .importPackages("dev.atlas.core", "dev.atlas.libc", "dev.atlas.patch");
     }
 
     @Test
@@ -57,6 +59,17 @@ class ArchitectureTest {
     void coreDependsOnNoPatchPackage() {
         noClasses().that().resideInAPackage("dev.atlas.core..")
                 .should().dependOnClassesThat().resideInAPackage("dev.atlas.patch..")
+                .check(classes);
+    }
+
+    @Test
+    void libcDependsOnNothingOfAtlasAndTheAgentJarNotOnMemory() {
+        noClasses().that().resideInAPackage("dev.atlas.libc..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.atlas.core..", "dev.atlas.patch..",
+                        "dev.atlas.memory..", "dev.atlas.spaces..")
+                .check(classes);
+        noClasses().that().resideInAnyPackage("dev.atlas.core..", "dev.atlas.libc..", "dev.atlas.patch..")
+                .should().dependOnClassesThat().resideInAPackage("dev.atlas.memory..")
                 .check(classes);
     }
 

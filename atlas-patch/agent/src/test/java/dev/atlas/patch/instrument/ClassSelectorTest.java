@@ -89,6 +89,8 @@ class ClassSelectorTest {
         assertFalse(b.isBoundary(Set.of("app/H", "java/lang/Object", "com/sun/net/httpserver/HttpHandler"), "other"));
         assertTrue(b.isBoundary(Set.of("app/S", "jakarta/servlet/http/HttpServlet"), "doGet"));
         assertFalse(b.isBoundary(Set.of("app/X", "java/lang/Object"), "handle"));
+        assertTrue(b.isBoundary(Set.of("io/grpc/internal/ContextRunnable", "java/lang/Runnable"), "run"));
+        assertFalse(b.isBoundary(Set.of("app/R", "java/lang/Runnable"), "run"));
         assertThrows(IllegalArgumentException.class, () -> new BoundaryMatcher(List.of("app.H.handle")));
         assertThrows(IllegalArgumentException.class, () -> new BoundaryMatcher(List.of("app.H#handle(I)V")));
     }

@@ -235,7 +235,7 @@ final class ClassDiff {
                         notes.add(name + " " + k + ": private method removed; it stays in the running class, unused by new code");
                     }
                 } else {
-                    removedMethod(om, k);
+                    removedMethod(om, k, replaced);
                 }
                 continue;
             }
@@ -283,11 +283,35 @@ final class ClassDiff {
                         + "(BuildOptions.withClasspath)");
             } else if ((f & (ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC)) == 0
                     && newBuild.inherited(newModel, mn, nm.methodType().stringValue()).isPresent()) {
-                refuse(k, "new method overrides " + newBuild.inherited(newModel, mn, nm.methodType().stringValue())
-                        .get().declaringClass() + "." + mn + " (virtual dispatch of the loaded classes cannot change)");
+                newOverride(nm, k, added);
             } else {
                 added.add(nm);
             }
+        }
+    }
+
+    /**
+     * A new method overriding an inherited one: added when what the loaded class inherits is
+     * declared in the build (the agent instruments it, and its entry guard dispatches to the
+     * new override in the new view: {@code OverrideDispatch}); refused when it is the JDK's or
+     * a library's, whose calls never reach code of the patch.
+     */
+    private void newOverride(MethodModel nm, String k, List<MethodModel> added) {
+        String mn = nm.methodName().stringValue();
+        String desc = nm.methodType().stringValue();
+        Optional<Hierarchy.Member> inherited = newModel.superclass()
+                .flatMap(s -> newBuild.resolveMethod(s.asInternalName(), mn, desc))
+                .or(() -> newBuild.inherited(newModel, mn, desc));
+        String declaring = inherited.map(Hierarchy.Member::declaringClass).orElse("?");
+        if (newBuild.inBuild(declaring) || inherited.filter(m -> (m.flags() & ClassFile.ACC_ABSTRACT) != 0).isPresent()) {
+            added.add(nm);
+            notes.add(name + " " + k + ": new override of " + declaring.replace('/', '.') + "." + mn + "; in the new view "
+                    + "calls of it on " + name.replace('/', '.') + " objects run the new method (the agent must instrument "
+                    + declaring.replace('/', '.') + ")");
+        } else {
+            refuse(k, "new method overrides " + declaring + "." + mn + ", which is not in the build (a JDK or library "
+                    + "class the agent does not instrument): calls of it on the loaded class cannot reach the new method; "
+                    + "remedy: restart on the new release");
         }
     }
 
@@ -306,10 +330,11 @@ final class ClassDiff {
 
     /**
      * A non-private method the new build no longer has: it stays in the running class for the
-     * callers outside the build (reported), unless it overrides an inherited method, whose
-     * removal would change virtual dispatch (refused).
+     * callers outside the build (reported); one that overrides a method inherited from a
+     * superclass gets a replaced body that calls the inherited method ({@link SuperCallBody}), so
+     * that the new view dispatches as the new release does.
      */
-    private void removedMethod(MethodModel om, String k) {
+    private void removedMethod(MethodModel om, String k, List<MethodModel> replaced) {
         String mn = om.methodName().stringValue();
         boolean virtual = (om.flags().flagsMask() & ClassFile.ACC_STATIC) == 0 && !mn.equals("<init>");
         String self = newModel.thisClass().asInternalName();
@@ -318,8 +343,20 @@ final class ClassDiff {
                     + newBuild.missingSupertype(self).get() + " is in neither build nor the classpath; remedy: "
                     + "pass the libraries with --classpath");
         } else if (virtual && newBuild.inherited(newModel, mn, om.methodType().stringValue()).isPresent()) {
-            refuse(k, "overriding method removed: calls would still dispatch to it in the running class, unlike in "
-                    + "the new release; remedy: restart on the new release");
+            Optional<String> superclass = newModel.superclass().map(ClassEntry::asInternalName);
+            Optional<Hierarchy.Member> target = superclass.flatMap(s -> newBuild.resolveMethod(s, mn, om.methodType().stringValue()));
+            boolean inClass = target.flatMap(t -> newBuild.model(t.declaringClass()))
+                    .map(c -> (c.flags().flagsMask() & ClassFile.ACC_INTERFACE) == 0).orElse(false);
+            if (om.code().isPresent() && inClass && (target.get().flags() & ClassFile.ACC_ABSTRACT) == 0) {
+                // the running class keeps the method; in the new view its body is the inherited one
+                replaced.add(SuperCallBody.of(newModel, om));
+                notes.add(name + " " + k + ": overriding method removed; in the new view it runs the inherited "
+                        + target.get().declaringClass().replace('/', '.') + "." + mn + " (super call)");
+            } else {
+                refuse(k, "overriding method removed, and what the new release inherits instead is "
+                        + (target.isEmpty() ? "not found" : inClass ? "abstract" : "an interface's default method")
+                        + "; remedy: restart on the new release");
+            }
         } else if (mn.equals("<init>") && newBuild.extendedInBuild(self)) {
             refuse(k, "constructor removed while the new build extends the class; remedy: restart on the new release");
         } else {
@@ -419,6 +456,9 @@ final class ClassDiff {
             ChangedStaticInitializer.Outcome o = ChangedStaticInitializer.analyse(oldModel, newModel, newToOld);
             if (o.refusal() != null) {
                 refuse("<clinit>", o.refusal());
+            }
+            if (o.rerun() != null) {
+                return null;   // StaticState sees it too: the new view runs the whole new initialiser
             }
             inits.putAll(o.newFields());
             viewCopies.putAll(o.copies());

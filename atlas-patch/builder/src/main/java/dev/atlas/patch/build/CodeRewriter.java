@@ -172,6 +172,11 @@ final class CodeRewriter implements CodeTransform {
         if (m.isEmpty()) {
             unresolved(owner, name);
         }
+        String holder = m.isPresent() && isStatic ? ctx.viewHolder(m.get().declaringClass(), name) : null;
+        if (holder != null) {
+            cb.fieldAccess(f.opcode(), loaded(holder), name, map(type));   // the new view's own static state
+            return;
+        }
         boolean viewCopy = m.isPresent() && f.opcode() == Opcode.GETSTATIC && ctx.isViewStatic(m.get().declaringClass(), name);
         if (m.isPresent() && (viewCopy || ctx.isAddedField(m.get().declaringClass(), name))) {
             ClassDesc o = loaded(m.get().declaringClass());
@@ -250,6 +255,16 @@ final class CodeRewriter implements CodeTransform {
         Optional<Hierarchy.Member> m = ctx.newBuild.resolveMethod(owner, name, desc);
         if (m.isEmpty() && !owner.equals("java/lang/invoke/MethodHandle") && !owner.equals("java/lang/invoke/VarHandle")) {
             unresolved(owner, name + desc);
+        }
+        Optional<FieldInstruction> getter = m.isEmpty() || v.opcode() != Opcode.INVOKESTATIC ? Optional.empty()
+                : ctx.newBuild.model(m.get().declaringClass()).flatMap(c -> c.methods().stream()
+                        .filter(x -> x.methodName().equalsString(name) && x.methodType().equalsString(desc)).findFirst())
+                        .flatMap(FieldAccessors::staticGetter)
+                        .filter(g -> ctx.viewHolder(g.owner().asInternalName(), g.name().stringValue()) != null
+                                || ctx.isViewStatic(g.owner().asInternalName(), g.name().stringValue()));
+        if (getter.isPresent()) {
+            field(cb, getter.get());   // a compiler's accessor of a field the new view has its own copy of
+            return;
         }
         if (m.isPresent() && ctx.isAddedMethod(m.get().declaringClass(), name, desc)) {
             if (v.opcode() == Opcode.INVOKESPECIAL && !m.get().isPrivate()) {

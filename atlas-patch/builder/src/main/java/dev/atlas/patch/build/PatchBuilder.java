@@ -73,12 +73,17 @@ public final class PatchBuilder {
         for (Path lib : options.classpath()) {
             Builds.read(lib).forEach(libraries::putIfAbsent);
         }
-        return diff(oldBytes, newBytes, libraries, options);
+        return diff(oldBytes, newBytes, libraries, Builds.changedResources(oldBuild, newBuild), options);
     }
 
-    /** Diffs two builds given as class bytes by internal name (already filtered). */
+    /** Diffs two builds given as class bytes by internal name (already filtered), with no changed resources. */
     static BuildResult diff(Map<String, byte[]> oldBytes, Map<String, byte[]> newBytes, Map<String, byte[]> libraries,
                             BuildOptions options) {
+        return diff(oldBytes, newBytes, libraries, Set.of(), options);
+    }
+
+    private static BuildResult diff(Map<String, byte[]> oldBytes, Map<String, byte[]> newBytes, Map<String, byte[]> libraries,
+                                    Set<String> changedResources, BuildOptions options) {
         List<Refusal> refusals = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         Map<String, ClassModel> oldModels = parse(oldBytes);
@@ -129,14 +134,23 @@ public final class PatchBuilder {
             return new BuildResult(Optional.empty(), refusals, notes);
         }
         // 2b. static state that class initialisation built with changed code: a copy per view
-        plans = StaticState.rebuild(plans, newModels, oldModels, pairs, refusals, notes);
+        Map<String, String> rerun = new LinkedHashMap<>();
+        plans = StaticState.rebuild(plans, newModels, oldModels, pairs, refusals, notes, rerun);
         if (!refusals.isEmpty()) {
             return new BuildResult(Optional.empty(), refusals, notes);
+        }
+        // 2c. changed static initialisers that cannot be split per field: the new view runs them whole
+        ViewInitializers.Prepared views = ViewInitializers.prepare(plans, rerun, newModels, changedResources, notes);
+        plans = views.plans();
+        for (String h : views.holders()) {
+            added.add(h);
+            renames.put(h, h + "$$AtlasPatch$" + PLACEHOLDER8);
         }
 
         // 3. generate the code
         GenContext ctx = new GenContext(hierarchy, oldModels, renames);
         ctx.addedClasses.addAll(added);
+        ctx.viewHolders.putAll(views.fields());
         for (ClassDiff.Plan plan : plans) {
             String n = plan.newModel().thisClass().asInternalName();
             Map<String, MethodModel> am = new HashMap<>();

@@ -7,11 +7,13 @@ import dev.atlas.patch.format.MalformedPatchException;
 import dev.atlas.patch.format.MethodChange;
 import dev.atlas.patch.format.Patch;
 import dev.atlas.patch.format.PatchFile;
+import dev.atlas.patch.format.StaticStateSummary;
 import java.io.IOException;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -76,12 +78,20 @@ public final class PatchDescription {
                         .append(c.bodyClass().length).append(" bytes)\n");
             }
         }
+        if (patch.classes().stream().anyMatch(c -> c.methods().stream().anyMatch(m -> m.kind() == MethodChange.Kind.ADDED))) {
+            sb.append(MethodChange.ADDED_METHODS_REACH).append('\n');
+        }
         if (!patch.addedClasses().isEmpty()) {
             sb.append("Added classes (").append(patch.addedClasses().size()).append("):\n");
             for (AddedClass a : patch.addedClasses()) {
                 sb.append("  ").append(javaName(a.className())).append(" (defined through ")
                         .append(javaName(a.hostClassName())).append(", ").append(a.bytes().length).append(" bytes)\n");
             }
+        }
+        List<String> state = StaticStateSummary.lines(patch);
+        if (!state.isEmpty()) {
+            sb.append("Static state:\n");
+            state.forEach(l -> sb.append("  ").append(l).append('\n'));
         }
         return sb.toString();
     }

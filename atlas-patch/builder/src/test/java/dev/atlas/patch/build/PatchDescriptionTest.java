@@ -28,6 +28,8 @@ class PatchDescriptionTest {
         assertTrue(text.contains("expects  " + patch.classes().getFirst().expectedFingerprint()), text);
         assertTrue(text.contains("replaced  int next()"), text);
         assertTrue(text.contains("added     static String label(String[], long)"), text);
+        assertTrue(text.contains("Added methods are reachable from outside the patch only through direct calls in classes "
+                + "loaded after the apply"), text);
         assertTrue(text.contains("field     + int hits = init$hits(this)"), text);
         assertTrue(text.contains("field     + static java.util.List LOG (default value)"), text);
         assertTrue(text.contains("body      p.Counter$$AtlasPatch$" + patch.id8()), text);

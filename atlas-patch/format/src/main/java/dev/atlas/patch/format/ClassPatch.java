@@ -50,7 +50,7 @@ public record ClassPatch(String className, String expectedFingerprint, String ne
 
     private static void requireFingerprint(String fp, String what) {
         Objects.requireNonNull(fp, what);
-        if (!fp.matches("[0-9a-f]{64}")) {
+        if (!PatchIds.isLowerHex(fp, 64)) {
             throw new IllegalArgumentException(what + " '" + fp + "' is not 64 lowercase hex digits");
         }
     }

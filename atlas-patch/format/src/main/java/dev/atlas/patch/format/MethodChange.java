@@ -13,14 +13,23 @@ import java.util.Objects;
  * @param descriptor JVM method descriptor of the method in the patched class
  * @param isStatic whether the method is static
  * @param bodyMethodName name of the static method of the body class holding the new code
- * @param initCall null, or for a constructor that runs through its class's construction
- *        constructor (a new constructor, or one whose {@code super(..)}/{@code this(..)} call now
+ * @param initCall null, or for a constructor that runs through the re-routing guards of its
+ *        class's constructors (a new constructor, or one whose {@code super(..)}/{@code this(..)} call now
  *        goes to another constructor): that call, {@code "super"} or {@code "this"} followed by
  *        the called constructor's descriptor, e.g. {@code "super(Ljava/lang/String;)V"}; the body
  *        class then also holds {@link #initArgsNameFor the call's arguments method}
  */
 public record MethodChange(Kind kind, String name, String descriptor, boolean isStatic, String bodyMethodName,
                            String initCall) {
+    /**
+     * What code outside a patch sees of the methods the patch adds (said by {@code atlas patch
+     * inspect} and {@code apply}).
+     */
+    public static final String ADDED_METHODS_REACH = "Added methods are reachable from outside the patch only through "
+            + "direct calls in classes loaded after the apply and, for overrides, through calls of the overridden method; "
+            + "not through reflection (getMethod), method handles or method references, nor from classes loaded before "
+            + "the apply (NoSuchMethodError/NoSuchMethodException there, as on the old release).";
+
     /** What happens to the method. */
     public enum Kind {
         /** The method exists in the old class and gets a new body. */

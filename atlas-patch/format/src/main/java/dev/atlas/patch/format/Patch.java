@@ -27,7 +27,7 @@ public record Patch(int formatVersion, String id, String description, List<Class
             throw new IllegalArgumentException("format version " + formatVersion + ", expected " + FORMAT_VERSION);
         }
         Objects.requireNonNull(id, "id");
-        if (!id.matches("[0-9a-f]{16}")) {
+        if (!PatchIds.isLowerHex(id, 16)) {
             throw new IllegalArgumentException("patch id '" + id + "' is not 16 lowercase hex digits");
         }
         Objects.requireNonNull(description, "description");

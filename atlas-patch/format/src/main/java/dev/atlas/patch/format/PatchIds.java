@@ -73,6 +73,23 @@ public final class PatchIds {
     }
 
     /**
+     * Whether {@code s} is exactly {@code length} lowercase hex digits: a plain loop, no
+     * regex (patch files are read at the patch instant, see ARCHITECTURE.md).
+     */
+    static boolean isLowerHex(String s, int length) {
+        if (s.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = s.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * SHA-256 of the canonical content, with the id8 normalised to the placeholder: big-endian
      * ints, booleans as one byte, strings as UTF-8, every string and byte array after its
      * length (-1 for null), fed straight into the digest.

@@ -12,6 +12,8 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Patch ids are part of the file format: the digest must not change with its implementation. */
 class PatchIdsTest {
@@ -89,5 +91,19 @@ class PatchIdsTest {
         Patch nulls = PatchIds.assign(new Patch(1, PatchIds.PLACEHOLDER_ID, "", List.of(bare), List.of()));
         assertArrayEquals(referenceDigest(nulls), PatchIds.contentDigest(nulls));
         assertFalse(nulls.id().equals(full.id()));
+    }
+
+    @Test
+    void idsAndFingerprintsAreExactlyTheirLengthOfLowercaseHex() {
+        assertTrue(PatchIds.isLowerHex("0123456789abcdef", 16));
+        assertFalse(PatchIds.isLowerHex("0123456789ABCDEF", 16), "uppercase");
+        assertFalse(PatchIds.isLowerHex("0123456789abcde", 16), "too short");
+        assertFalse(PatchIds.isLowerHex("0123456789abcdef0", 16), "too long");
+        assertFalse(PatchIds.isLowerHex("0123456789abcdeg", 16), "not hex");
+        assertFalse(PatchIds.isLowerHex("0123456789abcde/", 16), "just below '0'");
+        assertFalse(PatchIds.isLowerHex("0123456789abcde:", 16), "just above '9'");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Patch(1, "0123456789ABCDEF", "", List.of(), List.of()));
+        assertEquals("patch id '0123456789ABCDEF' is not 16 lowercase hex digits", e.getMessage());
     }
 }

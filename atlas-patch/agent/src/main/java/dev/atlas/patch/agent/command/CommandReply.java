@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,13 +116,38 @@ public record CommandReply(Status status, Map<String, String> fields, String tex
     }
 
     /**
+     * The lines of {@code text} as {@link String#lines()} cuts them (at {@code \n}, {@code \r}
+     * or {@code \r\n}; no empty last line after a final terminator), with a plain loop: no
+     * stream on the patch path (ARCHITECTURE.md, checked by PatchPathRulesTest).
+     */
+    static List<String> lines(String text) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r') {
+                out.add(text.substring(start, i));
+                if (c == '\r' && i + 1 < n && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        if (start < n) {
+            out.add(text.substring(start));
+        }
+        return out;
+    }
+
+    /**
      * Parses the text of a reply ({@link #render()}).
      *
      * @param source names the text in error messages
      * @throws IllegalArgumentException if the text is not a reply
      */
     public static CommandReply parse(String reply, String source) {
-        List<String> lines = reply.lines().toList();
+        List<String> lines = lines(reply);
         if (lines.isEmpty() || !lines.getFirst().equals(HEADER)) {
             throw new IllegalArgumentException(source + ": not an Atlas reply (expected '" + HEADER + "' first)");
         }

@@ -114,4 +114,11 @@ class CommandFilesTest {
         assertEquals("not-installed", r.field("agent"));
         assertTrue(r.text().contains("atlas attach " + ProcessHandle.current().pid()), r.text());
     }
+
+    @Test
+    void replyLinesAreCutAsStringLinesCutsThem() {
+        for (String text : List.of("", "a", "a\n", "a\nb", "a\r\nb\r\n", "a\rb", "\n\nx", "a\n\n", "a\r\r\nb")) {
+            assertEquals(text.lines().toList(), CommandReply.lines(text), "'" + text.replace("\r", "\\r").replace("\n", "\\n") + "'");
+        }
+    }
 }

@@ -1,9 +1,9 @@
-package dev.atlas.memory.linux;
+package dev.atlas.libc;
 
 import java.util.Map;
 
 /**
- * Names and short descriptions of the Linux {@code errno} values the memory layer can meet
+ * Names and short descriptions of the Linux {@code errno} values the system calls of Atlas can meet
  * (the same numbers on x86_64 and aarch64). A table, not {@code strerror}, which is not
  * thread-safe.
  */

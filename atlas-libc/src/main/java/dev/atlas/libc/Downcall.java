@@ -1,4 +1,4 @@
-package dev.atlas.memory.linux;
+package dev.atlas.libc;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -9,19 +9,11 @@ import java.lang.invoke.VarHandle;
 
 /**
  * A libc function as an FFM downcall handle, linked on first use, optionally capturing
- * {@code errno}: the one place the native boundaries of Atlas ({@link Linux}, and the system
- * calls of atlas-spaces) link functions, read errno and unwrap what a handle throws.
+ * {@code errno}: the one place the native boundaries of Atlas (the system calls of
+ * atlas-memory and atlas-spaces, the JIT window's scheduling calls in the agent) link
+ * functions, read errno and unwrap what a handle throws.
  *
- * {@snippet :
- * static final Downcall CLOSE = Downcall.withErrno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
- * try (Arena a = Arena.ofConfined()) {
- *     MemorySegment state = a.allocate(Downcall.stateLayout());
- *     int r = (int) CLOSE.handle().invokeExact(state, fd);
- *     if (r == -1) throw new LinuxException("close(fd=" + fd + ")", Downcall.errno(state));
- * } catch (Throwable t) {
- *     throw Downcall.rethrow(t);
- * }
- * }
+ * {@snippet class=dev.atlas.libc.snippets.LibcSnippets region=downcall}
  *
  * <p>Threading contract: any thread; two threads may both link a handle the first time, one
  * result is kept.
@@ -67,7 +59,7 @@ public final class Downcall {
     public MethodHandle handle() {
         MethodHandle h = handle;
         if (h == null) {
-            Linux.requireSupported();
+            Libc.requireSupported();
             Linker linker = Linker.nativeLinker();
             MemorySegment symbol = linker.defaultLookup().find(name)
                     .orElseThrow(() -> new UnsupportedOperationException("libc has no symbol " + name));

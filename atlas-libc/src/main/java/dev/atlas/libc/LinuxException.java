@@ -1,10 +1,10 @@
-package dev.atlas.memory.linux;
+package dev.atlas.libc;
 
 /**
  * A Linux system call failed: carries the call with its arguments, and {@code errno} with
  * its name.
  *
- * {@snippet class=dev.atlas.memory.snippets.MemorySnippets region=linux-exception}
+ * {@snippet class=dev.atlas.libc.snippets.LibcSnippets region=linux-exception}
  */
 public class LinuxException extends RuntimeException {
     private static final long serialVersionUID = 1L;

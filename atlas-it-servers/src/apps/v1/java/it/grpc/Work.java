@@ -1,0 +1,9 @@
+package it.grpc;
+
+final class Work {
+    private Work() {}
+
+    static String tag() {
+        return Version.tag();
+    }
+}

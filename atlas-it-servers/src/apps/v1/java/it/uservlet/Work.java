@@ -1,0 +1,9 @@
+package it.uservlet;
+
+final class Work {
+    private Work() {}
+
+    static String tag() {
+        return Version.tag();
+    }
+}

@@ -1,0 +1,10 @@
+package it.uservlet;
+
+/** The build's tag, written at the start and the end of every request. */
+public final class Version {
+    private Version() {}
+
+    public static String tag() {
+        return "v2";
+    }
+}

@@ -1,0 +1,134 @@
+package dev.atlas.patch.runtime;
+
+import dev.atlas.core.ViewSpace;
+
+import java.lang.invoke.CallSite;
+import java.lang.invoke.ConstantCallSite;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.Objects;
+
+/**
+ * Calls of methods a patch adds, made by code outside the patch: a class loaded after the
+ * apply (compiled against the new release) whose {@code invokevirtual}/{@code invokestatic}
+ * names a method that some patch added. The instrumenter rewrites such an instruction, at the
+ * class's load, into
+ * {@snippet lang=text :
+ *   invokedynamic name(O self?, P..)R  [OutsideCalls.link, registry, "owner/Internal", isStatic]
+ * }
+ * and this bootstrap links it as the JVM would have linked the instruction, with one
+ * difference: a method that the loaded class lacks but a patch added to it (or to a
+ * superclass) runs the body that the calling thread's view holds, and throws
+ * {@link NoSuchMethodError}, as the old release does, in a view without that patch (before the
+ * apply's migration reached the thread, after a rollback).
+ *
+ * <p>What does not reach an added method (the class keeps the members it was loaded with):
+ * reflection ({@code getMethod} throws {@link NoSuchMethodException}), method handles and
+ * method references ({@code findVirtual}, {@code Owner::added} as a bootstrap argument), super
+ * calls ({@code invokespecial}), and classes loaded before the apply (they are not rewritten;
+ * compiled against the old release, they cannot name the method).
+ *
+ * <p>Implementation notes: a method the class has is linked through the caller's lookup
+ * ({@code findVirtual}/{@code findStatic}: the same resolution and access checks as the
+ * instruction); only when that finds nothing is the registry asked. A failed link yields a
+ * call site that throws the JVM's error on every call, as a failed resolution does. A static
+ * added method initialises its class when linked.
+ *
+ * <p>Threading: bootstraps run on whichever thread first executes the call site.
+ */
+public final class OutsideCalls {
+    private static final MethodHandle ADDED_OR_MISSING;
+    private static final MethodHandle NON_NULL;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            ADDED_OR_MISSING = l.findStatic(OutsideCalls.class, "addedOrMissing",
+                    MethodType.methodType(MethodHandle.class, ViewSpace.class, MethodSlot.class, String.class));
+            NON_NULL = l.findStatic(Objects.class, "requireNonNull", MethodType.methodType(Object.class, Object.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private OutsideCalls() {}
+
+    /**
+     * Bootstrap of a rewritten call: {@code type} is the instruction's stack effect ({@code (O, P..)R}
+     * for an instance method, {@code (P..)R} for a static one).
+     */
+    public static CallSite link(MethodHandles.Lookup caller, String name, MethodType type, int registry, String owner,
+                                int isStatic) {
+        boolean st = isStatic != 0;
+        MethodType declared = st ? type : type.dropParameterTypes(0, 1);
+        String descriptor = declared.toMethodDescriptorString();
+        Class<?> ownerClass;
+        try {
+            ownerClass = Class.forName(owner.replace('/', '.'), false, caller.lookupClass().getClassLoader());
+        } catch (ClassNotFoundException e) {
+            NoClassDefFoundError err = new NoClassDefFoundError(owner);
+            err.initCause(e);
+            return failing(type, err);
+        }
+        try {
+            MethodHandle h = st ? caller.findStatic(ownerClass, name, declared) : caller.findVirtual(ownerClass, name, declared);
+            return new ConstantCallSite(h.asType(type));
+        } catch (NoSuchMethodException e) {
+            // not in the loaded class: perhaps a patch added it
+        } catch (IllegalAccessException e) {
+            return failing(type, new IllegalAccessError(e.getMessage()));
+        }
+        MethodRegistry r = Linkage.registry(registry);
+        String missing = "'" + declared.returnType().getTypeName() + " " + ownerClass.getName() + "." + name
+                + declared.parameterList().stream().map(Class::getTypeName)
+                        .collect(java.util.stream.Collectors.joining(", ", "(", ")")) + "'";
+        for (Class<?> c = ownerClass; c != null; c = c.getSuperclass()) {
+            MethodSlot s = r.find(c.getClassLoader(), c.getName().replace('.', '/'), name, descriptor);
+            if (s != null && s.isStatic == st) {
+                if (st) {
+                    initialise(c);
+                }
+                return new ConstantCallSite(viewDispatched(r.space(), s, type, c == ownerClass, missing));
+            }
+        }
+        return failing(type, new NoSuchMethodError(missing));
+    }
+
+    /** (O?, P..)R: the body of {@code slot} in the calling thread's view, or NoSuchMethodError. */
+    private static MethodHandle viewDispatched(ViewSpace space, MethodSlot slot, MethodType type, boolean exact,
+                                               String missing) {
+        MethodHandle body = MethodHandles.insertArguments(ADDED_OR_MISSING, 0, space, slot, missing);
+        // the body's receiver type is the declaring class; a call naming a subclass adapts per call
+        MethodHandle invoker = exact ? MethodHandles.exactInvoker(type) : MethodHandles.invoker(type);
+        if (!slot.isStatic) {
+            // resolution first (NoSuchMethodError in a view without the patch), then the null check
+            invoker = MethodHandles.filterArguments(invoker, 1, NON_NULL.asType(
+                    MethodType.methodType(type.parameterType(0), type.parameterType(0))));
+        }
+        MethodHandle call = MethodHandles.foldArguments(invoker, body);
+        return slot.isStatic ? call : ProxyTargets.onTarget(type.parameterType(0), call);
+    }
+
+    static MethodHandle addedOrMissing(ViewSpace space, MethodSlot slot, String missing) {
+        final CodeTable t = space.currentForCall().get(CodeViews.CODE);
+        final MethodHandle h = t == null ? null : t.handle(slot.id());
+        if (h == null) {
+            throw new NoSuchMethodError(missing);
+        }
+        return h;
+    }
+
+    private static void initialise(Class<?> c) {
+        try {
+            Class.forName(c.getName(), true, c.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(c.getName() + " is no longer loadable", e);
+        }
+    }
+
+    private static CallSite failing(MethodType type, Throwable error) {
+        MethodHandle thrower = MethodHandles.throwException(type.returnType(), error.getClass()).bindTo(error);
+        return new ConstantCallSite(MethodHandles.dropArguments(thrower, 0, type.parameterList()));
+    }
+}
