@@ -100,6 +100,30 @@ public final class PatchLinker {
         return new ConstantCallSite(call);
     }
 
+    /**
+     * {@code new owner(..)} of a constructor a patch added, {@code (Q..)C}: the construction,
+     * with the prologue that the calling thread's view holds for it, goes through the class's
+     * entry constructor ({@link Constructions}).
+     */
+    public static CallSite linkNew(MethodHandles.Lookup caller, String name, MethodType type, String owner,
+                                   String descriptor) throws ReflectiveOperationException {
+        Class<?> c = load(caller, owner);
+        MethodRegistry registry = context(caller).registry;
+        MethodSlot slot = registry.find(c.getClassLoader(), owner, "<init>", descriptor);
+        if (slot == null) {
+            throw new IllegalStateException("no patch added constructor " + c.getName() + descriptor + " in "
+                    + c.getClassLoader());
+        }
+        java.util.List<String> calls = java.util.List.of();
+        for (MethodRegistry.LoadedClassInfo i : registry.loaded(owner)) {
+            if (i.loader() == c.getClassLoader()) {
+                calls = i.constructionCalls();
+            }
+        }
+        MethodHandle prologue = MethodHandles.insertArguments(Dispatch.ADDED, 0, slot.space, slot);
+        return new ConstantCallSite(Constructions.newInstance(c, calls, type, prologue));
+    }
+
     /** A call site of a patch's new code, bootstrapped while the patch was prepared (see {@code CallSitePrelinker}). */
     public static CallSite prelinked(MethodHandles.Lookup caller, String name, MethodType type, int table, int index) {
         CallSite site = CallSitePrelinker.site(caller.lookupClass(), table, index);

@@ -233,6 +233,16 @@ final class CodeRewriter implements CodeTransform {
         String desc = v.type().stringValue();
         MethodTypeDesc type = ctx.remap.map(v.typeSymbol());
         ClassDesc ownerDesc = owner.startsWith("[") ? map(ClassDesc.ofDescriptor(owner)) : loaded(owner);
+        if (name.equals("<init>") && v.opcode() == Opcode.INVOKESPECIAL && ctx.isAddedMethod(owner, name, desc)) {
+            // new C(..) of a constructor the patch adds: the re-routing guard of the class's first constructor builds it;
+            // the stack holds the two references of javac's 'new C; dup' under the arguments, never initialised
+            cb.invokedynamic(DynamicCallSiteDesc.of(link("linkNew", LINK_SUPER), "new",
+                    type.changeReturnType(ownerDesc), internal(ownerDesc), type.descriptorString()));
+            cb.dup_x2();
+            cb.pop();
+            cb.pop2();
+            return;
+        }
         if (name.equals("<init>")) {
             if (bodyClass == null && !ctx.addedClasses.contains(owner) && ctx.newBuild.resolveMethod(owner, name, desc)
                     .filter(this::unreachablePrivate).isPresent()) {

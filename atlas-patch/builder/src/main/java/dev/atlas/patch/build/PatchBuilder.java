@@ -162,6 +162,9 @@ public final class PatchBuilder {
             ctx.viewStatics.put(n, plan.viewStatics().keySet());
             ctx.bodyClasses.add(bodyName(plan.className()));
         }
+        for (ClassDiff.Plan plan : plans) {
+            refusals.addAll(Constructors.superCallsOfAdded(plan, ctx));
+        }
         List<ClassPatch> classPatches = new ArrayList<>();
         for (ClassDiff.Plan plan : plans) {
             classPatch(plan, ctx, oldBytes, newBytes, refusals).ifPresent(classPatches::add);
@@ -201,16 +204,14 @@ public final class PatchBuilder {
         String c = plan.className();
         List<MethodChange> methods = new ArrayList<>();
         for (MethodModel m : plan.replaced()) {
-            methods.add(MethodChange.of(MethodChange.Kind.REPLACED, m.methodName().stringValue(),
-                    ctx.remap.map(m.methodTypeSymbol()).descriptorString(), ClassDiff.isStatic(m)));
+            methods.add(change(MethodChange.Kind.REPLACED, plan, m, ctx));
         }
         for (MethodModel m : BodyGenerator.changedArguments(plan, ctx)) {
             methods.add(MethodChange.of(MethodChange.Kind.REPLACED, ConstructorCall.ARGUMENTS_METHOD, ConstructorCall
                     .argumentsDescriptor(ctx.remap.map(m.methodTypeSymbol()).descriptorString()), true));
         }
         for (MethodModel m : plan.added()) {
-            methods.add(MethodChange.of(MethodChange.Kind.ADDED, m.methodName().stringValue(),
-                    ctx.remap.map(m.methodTypeSymbol()).descriptorString(), ClassDiff.isStatic(m)));
+            methods.add(change(MethodChange.Kind.ADDED, plan, m, ctx));
         }
         List<FieldAddition> fields = new ArrayList<>();
         for (FieldModel f : plan.newFields()) {
@@ -243,6 +244,12 @@ public final class PatchBuilder {
         String newName = plan.newModel().thisClass().asInternalName();
         return Optional.of(new ClassPatch(c, ClassFingerprint.of(oldBytes.get(c)), ClassFingerprint.of(newBytes.get(newName)),
                 methods, fields, body, hook));
+    }
+
+    private static MethodChange change(MethodChange.Kind kind, ClassDiff.Plan plan, MethodModel m, GenContext ctx) {
+        String name = m.methodName().stringValue();
+        return new MethodChange(kind, name, ctx.remap.map(m.methodTypeSymbol()).descriptorString(), ClassDiff.isStatic(m),
+                MethodChange.bodyMethodNameFor(kind, name), Constructors.initCall(plan, m, ctx));
     }
 
     private static void verify(GenContext ctx, String className, byte[] bytes, List<Refusal> refusals) {

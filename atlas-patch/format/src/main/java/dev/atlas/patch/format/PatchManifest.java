@@ -38,7 +38,11 @@ final class PatchManifest {
             for (MethodChange mc : c.methods()) {
                 m.append("method\t").append(mc.kind()).append('\t').append(mc.name()).append('\t')
                         .append(mc.descriptor()).append('\t').append(mc.isStatic() ? "static" : "instance").append('\t')
-                        .append(mc.bodyMethodName()).append('\n');
+                        .append(mc.bodyMethodName());
+                if (mc.initCall() != null) {
+                    m.append('\t').append(mc.initCall());
+                }
+                m.append('\n');
             }
             for (FieldAddition f : c.addedFields()) {
                 m.append("field\t").append(f.name()).append('\t').append(f.descriptor()).append('\t')
@@ -91,7 +95,7 @@ final class PatchManifest {
                     while (cur.hasNext() && (cur.peekFields()[0].equals("method") || cur.peekFields()[0].equals("field"))) {
                         String[] g = cur.peekFields();
                         if (g[0].equals("method")) {
-                            g = cur.next("method", 6);
+                            g = cur.next("method", g.length == 7 ? 7 : 6);
                             MethodChange.Kind kind;
                             try {
                                 kind = MethodChange.Kind.valueOf(g[1]);
@@ -99,7 +103,8 @@ final class PatchManifest {
                                 throw cur.error("method kind '" + g[1] + "', expected REPLACED or ADDED");
                             }
                             String[] gg = g;
-                            methods.add(cur.model(() -> new MethodChange(kind, gg[2], gg[3], staticFlag(gg[4], cur), gg[5])));
+                            methods.add(cur.model(() -> new MethodChange(kind, gg[2], gg[3], staticFlag(gg[4], cur), gg[5],
+                                    gg.length == 7 ? gg[6] : null)));
                         } else {
                             String[] gg = cur.next("field", 5);
                             fields.add(cur.model(() -> new FieldAddition(gg[1], gg[2], staticFlag(gg[3], cur),
