@@ -76,25 +76,24 @@ public class PatchFileTest {
         assertEquals("fix\tthe answer\n100% sure", back.description());
     }
 
+    /** A patch whose class gains a constructor that calls {@code initCall}. */
+    private static Patch withConstructor(String initCall) {
+        String id8 = PatchIds.PLACEHOLDER_ID.substring(0, 8);
+        ClassPatch foo = new ClassPatch("p/Foo", FP_OLD, FP_NEW,
+                List.of(new MethodChange(MethodChange.Kind.ADDED, "<init>", "(I)V", false, "added$$init", initCall)),
+                List.of(), classNamed("p/Foo$$AtlasPatch$" + id8), null);
+        return PatchIds.assign(new Patch(1, PatchIds.PLACEHOLDER_ID, "ctor", List.of(foo), List.of()));
+    }
+
     @Test
     void aConstructorsCallSurvivesTheRoundTripAndCountsInTheId() throws Exception {
-        Patch plain = samplePatch("ctor");
-        ClassPatch foo = plain.classes().getFirst();
-        List<MethodChange> methods = new java.util.ArrayList<>(foo.methods());
-        methods.add(new MethodChange(MethodChange.Kind.ADDED, "<init>", "(I)V", false, "added$$init", "this()V"));
-        Patch withCtor = PatchIds.assign(new Patch(1, PatchIds.PLACEHOLDER_ID, "ctor", List.of(new ClassPatch(foo.className(),
-                foo.expectedFingerprint(), foo.newFingerprint(), methods, foo.addedFields(), foo.bodyClass(), null)),
-                plain.addedClasses()));
+        Patch withCtor = withConstructor("this()V");
         Path file = tmp.resolve("ctor.atlaspatch");
         PatchFile.write(withCtor, file);
         Patch back = PatchFile.read(file);
         assertEquals(withCtor, back);
-        assertEquals("this()V", back.classes().getFirst().methods().getLast().initCall());
-        methods.set(methods.size() - 1, new MethodChange(MethodChange.Kind.ADDED, "<init>", "(I)V", false, "added$$init", "super()V"));
-        Patch otherCall = PatchIds.assign(new Patch(1, PatchIds.PLACEHOLDER_ID, "ctor", List.of(new ClassPatch(foo.className(),
-                foo.expectedFingerprint(), foo.newFingerprint(), methods, foo.addedFields(), foo.bodyClass(), null)),
-                plain.addedClasses()));
-        assertNotEquals(withCtor.id(), otherCall.id(), "the constructor's call is content");
+        assertEquals("this()V", back.classes().getFirst().methods().getFirst().initCall());
+        assertNotEquals(withCtor.id(), withConstructor("super()V").id(), "the constructor's call is content");
     }
 
     @Test
