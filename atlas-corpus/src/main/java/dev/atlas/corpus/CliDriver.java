@@ -40,7 +40,14 @@ final class CliDriver {
     }
 
     Build build(Path oldJar, Path newJar, List<Path> classpath, Path patch, Path log) throws IOException, InterruptedException {
+        return build(oldJar, newJar, classpath, patch, log, List.of());
+    }
+
+    /** {@link #build(Path, Path, List, Path, Path)} with more options of {@code atlas patch build} ({@code --exclude ..}). */
+    Build build(Path oldJar, Path newJar, List<Path> classpath, Path patch, Path log, List<String> options)
+            throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("patch", "build", oldJar.toString(), newJar.toString(), "-o", patch.toString()));
+        args.addAll(options);
         if (!classpath.isEmpty()) {
             args.add("--classpath");
             args.add(ReleaseClasspath.join(classpath));

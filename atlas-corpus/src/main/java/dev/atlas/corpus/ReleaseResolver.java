@@ -15,10 +15,7 @@ import java.util.regex.Pattern;
  * its {@code tests} jar and the test class path its own build declares, plus the JUnit
  * Platform pieces a programmatic run needs.
  *
- * {@snippet :
- * ReleaseResolver r = new ReleaseResolver(Path.of("."), Path.of("target/corpus/releases"));
- * ReleaseClasspath lang = r.resolve("org.apache.commons", "commons-lang3", "3.12.0");
- * }
+ * {@snippet class=dev.atlas.corpus.CorpusSnippets region=release-resolver}
  *
  * <p>Implementation notes: three Maven runs per release, each result cached in the work
  * directory: (1) a generated project depending on the jar and the tests jar (nothing

@@ -214,17 +214,29 @@ class SharedSpaceTest {
             assertFalse(CurrentSpace.isSet());
             CurrentSpace.run(a, () -> {
                 assertEquals("sa", CurrentSpace.get().name());
-                Thread t = Thread.ofPlatform().start(() -> CurrentSpace.run(b,
-                        () -> assertEquals("sb", CurrentSpace.get().name())));
+                String[] seen = new String[3];
+                Thread t = Thread.ofPlatform().start(() -> {
+                    seen[0] = String.valueOf(CurrentSpace.isSet());   // not inherited
+                    CurrentSpace.run(b, () -> seen[1] = CurrentSpace.get().name());
+                    seen[2] = String.valueOf(CurrentSpace.isSet());
+                });
                 try {
                     t.join();
                 } catch (InterruptedException e) {
                     throw new AssertionError(e);
                 }
+                assertEquals(java.util.List.of("false", "sb", "false"), java.util.Arrays.asList(seen));
+                assertEquals("sa", CurrentSpace.get().name());   // the other thread's switch left this one alone
                 CurrentSpace.run(b, () -> assertEquals("sb", CurrentSpace.get().name()));
                 assertEquals("sa", CurrentSpace.get().name());
+                assertThrows(IllegalStateException.class, () -> CurrentSpace.run(b, () -> {
+                    throw new IllegalStateException("body failed");
+                }));
+                assertEquals("sa", CurrentSpace.get().name());   // restored after the exception
             });
             assertThrows(java.util.NoSuchElementException.class, CurrentSpace::get);
+            assertThrows(NullPointerException.class, () -> CurrentSpace.run(null, () -> { }));
+            assertFalse(CurrentSpace.isSet());
         }
     }
 }

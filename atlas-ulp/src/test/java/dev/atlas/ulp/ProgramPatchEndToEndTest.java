@@ -5,13 +5,12 @@ import dev.atlas.core.ViewSpace;
 import dev.atlas.ulp.client.HostStarter;
 import dev.atlas.ulp.client.JavaClient;
 import dev.atlas.ulp.daemon.HostPaths;
+import dev.atlas.testsupport.SourceCompiler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -178,19 +177,9 @@ class ProgramPatchEndToEndTest {
 
     // ------------------------------------------------------------------ the two builds
 
-    private Path compile(String name, String greeter) throws IOException {
-        Path src = tmp.resolve(name + "-src/demo/greet");
-        Files.createDirectories(src);
-        Files.writeString(src.resolve("Main.java"), MAIN);
-        Files.writeString(src.resolve("Greeter.java"), greeter);
-        Path out = tmp.resolve(name);
-        Files.createDirectories(out);
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int rc = javac.run(null, diagnostics, diagnostics, "-d", out.toString(), "--release", "25",
-                src.resolve("Main.java").toString(), src.resolve("Greeter.java").toString());
-        assertEquals(0, rc, diagnostics.toString(StandardCharsets.UTF_8));
-        return out;
+    private Path compile(String name, String greeter) {
+        return SourceCompiler.compileTo(tmp.resolve(name), Map.of("demo.greet.Main", MAIN, "demo.greet.Greeter", greeter),
+                "--release", "25");
     }
 
     private static Path jar(Path classes, Path jar) throws IOException {

@@ -19,10 +19,7 @@ import java.util.stream.Stream;
  * and returns the bytes of the class it declares: how the benchmark makes a patch body class
  * without the patch builder.
  *
- * {@snippet :
- * byte[] body = BodyCompiler.compile("p.C$$AtlasPatch$x", source,
- *         Map.of("p.C", Files.readAllBytes(classFileOfC)));
- * }
+ * {@snippet class=dev.atlas.bench.snippets.BenchSnippets region=body-compiler}
  */
 public final class BodyCompiler {
     private BodyCompiler() {}

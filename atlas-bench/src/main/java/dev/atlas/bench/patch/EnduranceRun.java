@@ -24,11 +24,7 @@ import java.util.stream.Stream;
  * cycles and the last. Used by {@link EnduranceHarness} (long runs) and by the build's short
  * endurance test.
  *
- * {@snippet :
- * EnduranceRun.Result r = EnduranceRun.run(50, 10, 2, s -> {});
- * r.wrong();                          // requests that saw neither the original nor the patched result
- * r.slope(Sample::classes, 20);       // least-squares growth per cycle over the samples from cycle 20 on
- * }
+ * {@snippet class=dev.atlas.bench.snippets.BenchSnippets region=endurance-run}
  *
  * <p>Threading contract: one run at a time per JVM (the runtime's code views are process-wide).
  */

@@ -1,6 +1,7 @@
 package dev.atlas.bench.patch;
 
 import dev.atlas.core.View;
+import dev.atlas.patch.format.Patch;
 import dev.atlas.patch.runtime.CodeViews;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -42,7 +43,10 @@ import java.util.concurrent.TimeUnit;
  *       {@code refThreadLocal}: a {@code ThreadLocal.get()} and an interface call
  *       (the issue's "a thread-local read and an indirect call"; the thread local is an instance
  *       field of a shared object, as in {@code ViewSpace}); {@code refThreadLocalHandle}: a
- *       {@code ThreadLocal.get()} and {@code invokeExact} of the non-constant handle found.</li>
+ *       {@code ThreadLocal.get()} and {@code invokeExact} of the non-constant handle found;</li>
+ *   <li>{@code overriddenOther}/{@code overriddenSub}: a patch adding an override of {@code m} to
+ *       {@link SubTarget} applied: the call on a {@link Target} (the dispatcher's class test fails,
+ *       the original body runs) and on a {@link SubTarget} (the override runs).</li>
  * </ol>
  *
  * <p>Each comes in two call shapes: the call made in the benchmark method (where the JIT
@@ -164,6 +168,33 @@ public abstract class PatchCallBenchmark {
             expect(op, false);
             if (!t.slot().isActive()) {
                 throw new IllegalStateException("the guard of " + t.slot() + " is not active after the patch");
+            }
+        }
+    }
+
+    /**
+     * 6: a patch that adds an override of {@code m} to {@link SubTarget} applied: in its view
+     * {@code Target.m}'s entry is a dispatcher on the receiver's class. {@code op} is a
+     * {@link Target} (the dispatcher's test fails: the original body, through a one-shot
+     * request to the guard), {@code sub} a {@link SubTarget} (the added override's body).
+     */
+    @State(Scope.Benchmark)
+    public static class Overridden {
+        Op op;
+        Op sub;
+
+        @Setup
+        public void setup() throws Exception {
+            PatchedTarget t = PatchedTarget.load();
+            Patch p = t.overridePatch();
+            op = t.newInstance(K);
+            sub = PatchedTarget.newSubInstance(K);
+            expect(sub, false);
+            PatchedTarget.apply(p, TIMEOUT);
+            expect(op, false);
+            long want = PatchedTarget.overridden(K, 1, 2);
+            if (sub.m(1, 2) != want) {
+                throw new IllegalStateException("the override returned " + sub.m(1, 2) + ", expected " + want);
             }
         }
     }
@@ -304,6 +335,26 @@ public abstract class PatchCallBenchmark {
     @Benchmark
     public long refThreadLocalHandleCall(Reference r, Args x) throws Throwable {
         return callHandle(r.handles, r.target, x.a, x.b);
+    }
+
+    @Benchmark
+    public long overriddenOther(Overridden s, Args x) {
+        return s.op.m(x.a, x.b);
+    }
+
+    @Benchmark
+    public long overriddenOtherCall(Overridden s, Args x) {
+        return call(s.op, x.a, x.b);
+    }
+
+    @Benchmark
+    public long overriddenSub(Overridden s, Args x) {
+        return s.sub.m(x.a, x.b);
+    }
+
+    @Benchmark
+    public long overriddenSubCall(Overridden s, Args x) {
+        return call(s.sub, x.a, x.b);
     }
 
     @Threads(1)

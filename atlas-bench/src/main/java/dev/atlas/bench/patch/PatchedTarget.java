@@ -27,14 +27,7 @@ import java.util.Map;
  * An instrumented copy of {@link Target} and a patch that replaces {@link Target#m}, applied
  * through the real runtime ({@link CodeViews}): the fixture of {@code PatchCallBenchmark}.
  *
- * {@snippet :
- * PatchedTarget t = PatchedTarget.load();          // Target instrumented (once per JVM)
- * Op op = t.newInstance(7);
- * op.m(1, 2);                                       // PatchedTarget.original(7, 1, 2): the guard is a constant null
- * t.apply(Duration.ofSeconds(10));                  // every thread moves to the patch's view
- * op.m(1, 2);                                       // PatchedTarget.patched(7, 1, 2)
- * PatchedTarget.rollback(Duration.ofSeconds(10));   // back to the base view; the guard stays on
- * }
+ * {@snippet class=dev.atlas.bench.snippets.BenchSnippets region=patched-target}
  *
  * <p>The patch is built as the patch builder would (see docs/design/patch-contract.md): its
  * body class {@code dev.atlas.bench.patch.Target$$AtlasPatch$be7c000000000001} is compiled from source
@@ -147,6 +140,58 @@ public final class PatchedTarget {
                         List.of(), body, null)),
                 List.of());
         return new PatchedTarget(c, slot, patch);
+    }
+
+    static final String SUB = "dev.atlas.bench.patch.SubTarget";
+    static final String OVERRIDE_ID = "be7c0000000000a1";
+
+    /** What the override that {@link #overridePatch()} adds to {@link SubTarget} returns. */
+    public static long overridden(long k, long a, long b) {
+        return (a * 41 + b) ^ (k + a);
+    }
+
+    /**
+     * Instruments and defines {@link SubTarget} (after {@link #load()}, before anything else
+     * touches it) and returns a patch that adds it an override of {@code m}: in the patch's
+     * view, calls of {@code Target.m} dispatch on the receiver's class.
+     */
+    public synchronized Patch overridePatch() {
+        ClassLoader loader = PatchedTarget.class.getClassLoader();
+        byte[] original = classBytes(loader, SUB);
+        byte[] bytes = new CodeInstrumenter(views().registry(), new BoundaryMatcher(List.of())).instrument(loader, original);
+        try {
+            MethodHandles.lookup().defineClass(bytes == null ? original : bytes);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+        String body = SUB + "$$AtlasPatch$" + OVERRIDE_ID;
+        byte[] bodyClass = BodyCompiler.compile(body, """
+                package dev.atlas.bench.patch;
+
+                public final class SubTarget$$AtlasPatch$be7c0000000000a1 {
+                    private SubTarget$$AtlasPatch$be7c0000000000a1() {}
+
+                    public static long added$m(SubTarget self, long a, long b) {
+                        return (a * 41 + b) ^ (self.k + a);
+                    }
+                }
+                """, Map.of(TARGET, classBytes(loader, TARGET), SUB, original, Op.class.getName(),
+                classBytes(loader, Op.class.getName())));
+        String fingerprint = ClassFingerprint.of(original);
+        return new Patch(1, OVERRIDE_ID, "SubTarget.m added, overriding Target.m (benchmark)", List.of(
+                new ClassPatch(SUB.replace('.', '/'), fingerprint, new StringBuilder(fingerprint).reverse().toString(),
+                        List.of(new MethodChange(MethodChange.Kind.ADDED, "m", "(JJ)J", false, "added$m")),
+                        List.of(), bodyClass, null)),
+                List.of());
+    }
+
+    /** A new instance of the instrumented {@link SubTarget} (after {@link #overridePatch()}). */
+    public static Op newSubInstance(long k) {
+        try {
+            return (Op) Class.forName(SUB).getConstructor(long.class).newInstance(k);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot instantiate " + SUB, e);
+        }
     }
 
     /** The class file of {@code binaryName} as {@code loader} finds it. */

@@ -8,7 +8,7 @@ package dev.atlas.bench.patch;
  * <p>The patch ({@link PatchedTarget}) replaces {@link #m} with a body that does the same
  * amount of work with another constant, so a result tells which body ran.
  */
-public final class Target implements Op {
+public class Target implements Op {   // not final: SubTarget extends it (PatchedTarget.overridePatch)
     /** Package-private: the patch body, compiled as an ordinary class of this package, reads it. */
     final long k;
 

@@ -16,6 +16,8 @@ import java.util.Comparator;
 import java.util.Locale;
 import java.util.stream.Stream;
 
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 /**
  * Where the time of creating, attaching, detaching and deleting a space goes: each step of
  * the space's life, then the system calls and JDK calls it is made of, measured alone in the
@@ -53,10 +55,13 @@ public final class SpaceCostHarness {
     private static void run(SpaceDirectory dir, Path tmp, int n) throws Exception {
         System.out.printf(Locale.ROOT, "%-48s %10s %10s%n", "operation (1 GiB segment)", "wall us", "cpu us");
         SharedSpace[] held = new SharedSpace[1];
-        measure("create + attach (read-write)", n, null, i -> held[0] = dir.create("c" + i, CAPACITY, 0600), i -> {
-            held[0].close();
-            dir.delete("c" + i, true);
-        });
+        for (long size : new long[] {64L << 20, CAPACITY, 16L << 30}) {   // size independence
+            measure("create + attach (read-write), " + (size >> 20) + " MiB", n, null,
+                    i -> held[0] = dir.create("c" + i, size, 0600), i -> {
+                        held[0].close();
+                        dir.delete("c" + i, true);
+                    });
+        }
         measure("detach (read-write attachment)", n, i -> held[0] = dir.create("d" + i, CAPACITY, 0600),
                 i -> held[0].close(), i -> dir.delete("d" + i, true));
         measure("delete (detached space)", n, i -> dir.create("e" + i, CAPACITY, 0600).close(),
@@ -77,12 +82,27 @@ public final class SpaceCostHarness {
             measure("ftruncate", n, null, i -> Linux.ftruncate(fd, CAPACITY), null);
             measure("mmap 1 GiB MAP_SHARED + munmap", n, null, i -> Linux.munmap(Linux.mmap(MemorySegment.NULL, CAPACITY,
                     Linux.PROT_READ | Linux.PROT_WRITE, Linux.MAP_SHARED, fd, 0)), null);
+            // what create does with its segment: a fixed address in [32 TiB, 96 TiB), 1 GiB-aligned (new page-table
+            // pages there), then the heap header written (the first write allocates a tmpfs page: a fresh one each time)
+            measure("mmap 1 GiB at a new fixed address + munmap", n, null, i -> Linux.munmap(mapFixed(fd, i)), null);
+            measure("  + first write to a new page of the file", n, null, i -> {
+                MemorySegment m = mapFixed(fd, i);
+                m.set(JAVA_LONG, 4096L * i, i);
+                Linux.munmap(m);
+            }, null);
         } finally {
             Linux.close(fd);
         }
         measure("Files.getAttribute(unix:mode)", n, null, i -> Files.getAttribute(Path.of(f), "unix:mode"), null);
         measure("kill(pid, 0) (liveness)", n, null, i -> SpaceSyscalls.isAlive(1), null);
         measure("Arena.ofShared() + close (a handshake)", n, null, i -> Arena.ofShared().close(), null);
+    }
+
+    /** A 1 GiB mapping of {@code fd} at a fixed address that differs for each {@code i}, as create chooses one. */
+    private static MemorySegment mapFixed(int fd, int i) {
+        long base = 0x2000_0000_0000L + (((i * 0x9E37_79B9L) & 0xFFFF_FFFFL) % 0xFFFF) * (1L << 30);
+        return Linux.mmap(MemorySegment.ofAddress(base), CAPACITY, Linux.PROT_READ | Linux.PROT_WRITE,
+                Linux.MAP_SHARED | SpaceSyscalls.MAP_FIXED_NOREPLACE, fd, 0);
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.atlas.bench.spaces;
 
-import dev.atlas.spaces.CurrentSpace;
+import dev.atlas.spaces.AttachOptions;
 import dev.atlas.spaces.SharedSpace;
 import dev.atlas.spaces.SpaceDirectory;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,75 +16,76 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.Blackhole;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 /**
- * Spaces (atlas-spaces): switching a thread between two spaces and reading one word in each
- * (against reading the same two words with no switch: the baseline in the same run), and
- * creating + attaching + deleting a space whose segment is 1 MiB or 1 GiB (size independence).
+ * Creating and attaching a space whose segment is 64 MiB, 1 GiB or 16 GiB (sparse), to show
+ * that the time does not depend on the size: {@code createAndAttach} (the space is detached
+ * and deleted after each operation, outside the measured time), {@code attachReadWrite} (an
+ * existing space attached and detached) and {@code createAttachDelete} (the whole life).
+ * Switching between spaces: {@link SpaceSwitchBenchmark}.
  *
  * {@snippet lang=shell :
- * java --enable-native-access=ALL-UNNAMED -jar atlas-bench/target/atlas-bench.jar SpacesBenchmark
+ * java --enable-native-access=ALL-UNNAMED -jar atlas-bench/target/atlas-bench.jar SpacesBenchmark \
+ *      -prof dev.atlas.bench.CpuTimeProfiler
  * }
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class SpacesBenchmark {
-    @Param({"1048576", "1073741824"})
+    @Param({"67108864", "1073741824", "17179869184"})
     public long capacity;
 
     private SpaceDirectory dir;
-    private SharedSpace a;
-    private SharedSpace b;
-    private long pa;
-    private long pb;
+    private SharedSpace created;
     private int n;
 
     @Setup(Level.Trial)
     public void setUp() {
         dir = SpaceDirectory.at(Path.of("/dev/shm", "atlas-bench-spaces-" + ProcessHandle.current().pid()));
-        a = dir.create("a", 1 << 20, 0600);
-        b = dir.create("b", 1 << 20, 0600);
-        pa = a.offsetOf(a.allocate(8));
-        pb = b.offsetOf(b.allocate(8));
+        dir.create("existing", capacity, 0600).close();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        a.close();
-        b.close();
-        dir.delete("a", true);
-        dir.delete("b", true);
-        java.nio.file.Files.deleteIfExists(dir.path());
+        dir.delete("existing", true);
+        Files.deleteIfExists(dir.path());
     }
 
-    /** Baseline: the two reads, no switch. */
-    @Benchmark
-    public long readBothNoSwitch() {
-        return a.segment().get(JAVA_LONG, pa) + b.segment().get(JAVA_LONG, pb);
+    /** Detaches and deletes what {@link #createAndAttach} made (not measured). */
+    @TearDown(Level.Invocation)
+    public void deleteCreated() {
+        if (created != null) {
+            created.close();
+            dir.delete(created.name(), true);
+            created = null;
+        }
     }
 
-    /** Switch into a, read; switch into b, read (two switches per operation). */
+    /** Create a space with a segment of {@code capacity}, attached read-write. */
     @Benchmark
-    public void switchBetweenTwoSpaces(Blackhole bh) {
-        CurrentSpace.run(a, () -> bh.consume(CurrentSpace.get().segment().get(JAVA_LONG, pa)));
-        CurrentSpace.run(b, () -> bh.consume(CurrentSpace.get().segment().get(JAVA_LONG, pb)));
+    public SharedSpace createAndAttach() {
+        created = dir.create("c" + (n++), capacity, 0600);
+        return created;
+    }
+
+    /** Attach an existing space read-write (at its fixed address), then detach. */
+    @Benchmark
+    public void attachReadWrite() {
+        dir.attach("existing", AttachOptions.READ_WRITE).close();
     }
 
     /** Create a space with a segment of {@code capacity}, attached, then detach and delete it. */
     @Benchmark
-    @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public void createAttachDelete() {
-        String name = "c" + (n++);
+        String name = "d" + (n++);
         SharedSpace s = dir.create(name, capacity, 0600);
         s.close();
         dir.delete(name, true);

@@ -1,7 +1,7 @@
 package dev.atlas.cli.patch;
 
+import dev.atlas.testsupport.Await;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
@@ -22,11 +22,14 @@ class CommandDirectoryTest {
     @TempDir
     Path tmp;
 
+    /** Marks the stand-in's line among what else the JVM may print to stdout (unified-logging warnings go there). */
+    private static final String DIR_PREFIX = "command directory: ";
+
     /** A CLI stand-in: creates a command directory under args[0], prints it, waits for its stdin to close. */
     public static void main(String[] args) throws IOException {
         try (CommandDirectory d = new CommandDirectory(Path.of(args[0]))) {
             Files.writeString(d.path().resolve("patch.atlaspatch"), "a copy of the patch");
-            System.out.println(d.path());
+            System.out.println(DIR_PREFIX + d.path());
             System.out.flush();
             System.in.read();
         }
@@ -38,26 +41,38 @@ class CommandDirectoryTest {
                 CommandDirectoryTest.class.getName(), tmp.toString())).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
+    /** The directory the stand-in printed; lines the JVM printed before it are skipped. */
     private static Path dirOf(Process p) throws IOException {
         BufferedReader r = p.inputReader();
-        return Path.of(r.readLine());
+        StringBuilder other = new StringBuilder();
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+            if (line.startsWith(DIR_PREFIX)) {
+                return Path.of(line.substring(DIR_PREFIX.length()));
+            }
+            other.append(line).append('\n');
+        }
+        throw new AssertionError("the CLI stand-in ended without printing its directory; its output:\n" + other);
     }
 
+    /*
+     * No time budget for the whole test: it starts two JVMs, which on a loaded 2-core
+     * machine take tens of seconds each. Each wait is for a condition (the child printed its
+     * directory, the child exited), bounded only by Await.BOUND to turn a hang into a failure.
+     */
     @Test
-    @Timeout(60)
     void sigtermDeletesTheDirectoryAndSigkillLeavesOneTheNextCommandDeletes() throws Exception {
         Process terminated = holder();
         Path d1 = dirOf(terminated);
         assertTrue(Files.isDirectory(d1));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d1)));
         terminated.destroy(); // SIGTERM
-        assertTrue(terminated.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(terminated.waitFor(Await.BOUND.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not end the CLI stand-in");
         assertFalse(Files.exists(d1), "SIGTERM left " + d1);
 
         Process killed = holder();
         Path d2 = dirOf(killed);
         killed.destroyForcibly(); // SIGKILL: no hook runs
-        assertTrue(killed.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(killed.waitFor(Await.BOUND.toSeconds(), TimeUnit.SECONDS), "SIGKILL did not end the CLI stand-in");
         assertTrue(Files.exists(d2), "a killed process cannot clean up");
         assertEquals(Optional.of(killed.pid()), CommandDirectory.ownerPid(d2.getFileName().toString()));
 

@@ -1,16 +1,14 @@
 package dev.atlas.it.servers;
 
 import dev.atlas.cli.CliRun;
+import dev.atlas.testsupport.SourceCompiler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -104,20 +102,12 @@ class FrameworkMetadataIT {
                 "--include", "it.meta.**");
     }
 
-    private Path compile(String name, String controller, String extra) throws IOException {
-        Path src = Files.createDirectories(tmp.resolve(name + "-src/it/meta"));
-        Path out = Files.createDirectories(tmp.resolve(name));
-        Files.writeString(src.resolve("MetaController.java"), controller);
-        List<String> args = new java.util.ArrayList<>(List.of("-d", out.toString(), "-cp", ItEnvironment.appClasspath(),
-                "-proc:none", src.resolve("MetaController.java").toString()));
+    private Path compile(String name, String controller, String extra) {
+        Map<String, String> sources = new LinkedHashMap<>();
+        sources.put("it.meta.MetaController", controller);
         if (extra != null) {
-            Files.writeString(src.resolve("MetaHelper.java"), extra);
-            args.add(src.resolve("MetaHelper.java").toString());
+            sources.put("it.meta.MetaHelper", extra);
         }
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = javac.run(null, null, err, args.toArray(String[]::new));
-        assertEquals(0, code, () -> "javac " + name + ": " + err);
-        return out;
+        return SourceCompiler.compileTo(tmp.resolve(name), sources, "-cp", ItEnvironment.appClasspath(), "-proc:none");
     }
 }

@@ -38,6 +38,7 @@ final class PatchSequence {
     /** Runs the three cases under load; returns notes for the report (replies' figures). */
     List<String> run() throws Exception {
         Path patch = AtlasCli.patch(server.pkgs());
+        long start = System.nanoTime();
         TaggedLoad load = server.loads().start(process, CLIENTS, server.paths());
         try (load) {
             load.awaitRequests(0, PER_PHASE);
@@ -51,7 +52,10 @@ final class PatchSequence {
             load.awaitRequests(6, PER_PHASE);
         } finally {
             load.close();
-            notes.add("load: " + load);
+            long end = System.nanoTime();
+            int answered = load.latencies(start, end).length;
+            notes.add(String.format(java.util.Locale.ROOT, "load: %d answered in %.1f s (%.0f per second); %s", answered,
+                    (end - start) / 1e9, answered / ((end - start) / 1e9), load));
         }
         assertEquals(List.of(), load.failures(), () -> server.name() + ": failed requests; " + load + "\nserver stderr:\n"
                 + tail(process.stderr()));

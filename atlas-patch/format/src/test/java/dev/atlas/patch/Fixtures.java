@@ -1,9 +1,9 @@
 package dev.atlas.patch;
 
+import dev.atlas.testsupport.SourceCompiler;
+
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,10 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.SimpleJavaFileObject;
-import javax.tools.ToolProvider;
 
 /** Compiles small fixture sources into temporary class directories. */
 public final class Fixtures {
@@ -26,28 +22,9 @@ public final class Fixtures {
      * given javac options, and returns {@code out}.
      */
     public static Path compile(Path out, Map<String, String> sources, String... options) {
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        List<JavaFileObject> units = new ArrayList<>();
-        sources.forEach((name, text) -> units.add(new SimpleJavaFileObject(
-                URI.create("string:///" + name.replace('.', '/') + ".java"), JavaFileObject.Kind.SOURCE) {
-            @Override
-            public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-                return text;
-            }
-        }));
-        List<String> opts = new ArrayList<>(List.of("-d", out.toString(), "-proc:none"));
+        List<String> opts = new ArrayList<>(List.of("-proc:none"));
         opts.addAll(List.of(options));
-        StringWriter diagnostics = new StringWriter();
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        boolean ok = javac.getTask(diagnostics, null, null, opts, null, units).call();
-        if (!ok) {
-            throw new IllegalArgumentException("fixture does not compile:\n" + diagnostics);
-        }
-        return out;
+        return SourceCompiler.compileTo(out, sources, opts.toArray(new String[0]));
     }
 
     /** The class files under a directory, by internal name. */

@@ -54,12 +54,20 @@ public final class SpaceHeader {
     /** Size of the header file. */
     public static final long FILE_SIZE = 4096 + 2 * SLOT_BYTES;
 
-    private static final VarHandle MAGIC_H = FIXED.varHandle(groupElement("magic"));
-    private static final VarHandle VERSION_H = FIXED.varHandle(groupElement("version"));
-    private static final VarHandle CREATOR_H = FIXED.varHandle(groupElement("creatorPid"));
-    private static final VarHandle SEQ_H = SLOT.varHandle(groupElement("seq"));
-    private static final VarHandle LEN_H = SLOT.varHandle(groupElement("length"));
-    private static final VarHandle CRC_H = SLOT.varHandle(groupElement("crc"));
+    /*
+     * Fields are read and written through the two plain value-layout var handles at offsets
+     * taken from the layouts, not through layout-path var handles: each path handle is an
+     * adapted handle whose lambda forms a fresh JVM must spin, which showed in the time a
+     * fresh JVM takes to attach a space.
+     */
+    private static final VarHandle LONG = JAVA_LONG.varHandle();
+    private static final VarHandle INT = JAVA_INT.varHandle();
+    private static final long MAGIC_OFF = FIXED.byteOffset(groupElement("magic"));
+    private static final long VERSION_OFF = FIXED.byteOffset(groupElement("version"));
+    private static final long CREATOR_OFF = FIXED.byteOffset(groupElement("creatorPid"));
+    private static final long SEQ_OFF = SLOT.byteOffset(groupElement("seq"));
+    private static final long LEN_OFF = SLOT.byteOffset(groupElement("length"));
+    private static final long CRC_OFF = SLOT.byteOffset(groupElement("crc"));
     private static final long LOCK_OFF = FIXED.byteOffset(groupElement("lock"));
     private static final long ATTACHED_OFF = FIXED.byteOffset(groupElement("attached"));
     private static final long PAYLOAD_OFF = SLOT.byteOffset(groupElement("payload"));
@@ -74,18 +82,18 @@ public final class SpaceHeader {
         this.file = file;
     }
 
-    public long magic() { return (long) MAGIC_H.getVolatile(file, 0L); }
+    public long magic() { return (long) LONG.getVolatile(file, MAGIC_OFF); }
 
-    public int version() { return (int) VERSION_H.getVolatile(file, 0L); }
+    public int version() { return (int) INT.getVolatile(file, VERSION_OFF); }
 
-    public long creatorPid() { return (long) CREATOR_H.getVolatile(file, 0L); }
+    public long creatorPid() { return (long) LONG.getVolatile(file, CREATOR_OFF); }
 
-    public void setCreatorPid(long pid) { CREATOR_H.setVolatile(file, 0L, pid); }
+    public void setCreatorPid(long pid) { LONG.setVolatile(file, CREATOR_OFF, pid); }
 
     /** Writes version then magic: the last step of creating a space. */
     public void seal() {
-        VERSION_H.setVolatile(file, 0L, VERSION);
-        MAGIC_H.setVolatile(file, 0L, MAGIC);
+        INT.setVolatile(file, VERSION_OFF, VERSION);
+        LONG.setVolatile(file, MAGIC_OFF, MAGIC);
     }
 
     /** The memory of the space's lock. */
@@ -129,25 +137,25 @@ public final class SpaceHeader {
         int target = s0 >= s1 ? 1 : 0;
         long next = Math.max(s0, s1) + 1;
         MemorySegment slot = slot(target);
-        SEQ_H.setVolatile(slot, 0L, 0L);                         // invalid while written
+        LONG.setVolatile(slot, SEQ_OFF, 0L);                         // invalid while written
         MemorySegment.copy(MemorySegment.ofArray(payload), 0, slot, PAYLOAD_OFF, payload.length);
-        LEN_H.setVolatile(slot, 0L, payload.length);
-        CRC_H.setVolatile(slot, 0L, crc(payload, next));
-        SEQ_H.setVolatile(slot, 0L, next);                       // publish
+        INT.setVolatile(slot, LEN_OFF, payload.length);
+        INT.setVolatile(slot, CRC_OFF, crc(payload, next));
+        LONG.setVolatile(slot, SEQ_OFF, next);                       // publish
     }
 
-    private long seq(int i) { return (long) SEQ_H.getVolatile(slot(i), 0L); }
+    private long seq(int i) { return (long) LONG.getVolatile(slot(i), SEQ_OFF); }
 
     private long validSeq(int i) { return readSlot(i) == null ? 0 : seq(i); }
 
     private SpaceMetadata readSlot(int i) {
         MemorySegment slot = slot(i);
-        long seq = (long) SEQ_H.getVolatile(slot, 0L);
-        int len = (int) LEN_H.getVolatile(slot, 0L);
-        int crc = (int) CRC_H.getVolatile(slot, 0L);
+        long seq = (long) LONG.getVolatile(slot, SEQ_OFF);
+        int len = (int) INT.getVolatile(slot, LEN_OFF);
+        int crc = (int) INT.getVolatile(slot, CRC_OFF);
         if (seq <= 0 || len <= 0 || len > MAX_PAYLOAD) return null;
         byte[] payload = slot.asSlice(PAYLOAD_OFF, len).toArray(ValueLayout.JAVA_BYTE);
-        if (crc(payload, seq) != crc || (long) SEQ_H.getVolatile(slot, 0L) != seq) return null;
+        if (crc(payload, seq) != crc || (long) LONG.getVolatile(slot, SEQ_OFF) != seq) return null;
         try {
             return SpaceMetadata.decode(payload);
         } catch (IOException e) {

@@ -59,9 +59,12 @@ public final class RobustLock {
             JAVA_INT.withName("takeovers"),
             JAVA_LONG.withName("intent"));
 
-    private static final VarHandle WORD = LAYOUT.varHandle(groupElement("word"));
-    private static final VarHandle TAKEOVERS = LAYOUT.varHandle(groupElement("takeovers"));
-    private static final VarHandle INTENT = LAYOUT.varHandle(groupElement("intent"));
+    /* plain value-layout var handles at the layout's offsets: no layout-path handles to spin up in a fresh JVM */
+    private static final VarHandle INT = JAVA_INT.varHandle();
+    private static final VarHandle LONG = JAVA_LONG.varHandle();
+    private static final long WORD = LAYOUT.byteOffset(groupElement("word"));
+    private static final long TAKEOVERS = LAYOUT.byteOffset(groupElement("takeovers"));
+    private static final long INTENT = LAYOUT.byteOffset(groupElement("intent"));
     private static final int WAITERS = 1 << 30;
     private static final int PID_MASK = WAITERS - 1;
     private static final long RECHECK_NANOS = 20_000_000L;
@@ -98,9 +101,9 @@ public final class RobustLock {
         try {
             boolean contended = false;
             for (;;) {
-                int v = (int) WORD.getVolatile(memory, 0L);
+                int v = (int) INT.getVolatile(memory, WORD);
                 if (v == 0) {
-                    if (WORD.compareAndSet(memory, 0L, 0, contended ? pid | WAITERS : pid)) {
+                    if (INT.compareAndSet(memory, WORD, 0, contended ? pid | WAITERS : pid)) {
                         return new Held(false, 0, 0);
                     }
                     continue;
@@ -108,14 +111,14 @@ public final class RobustLock {
                 int owner = v & PID_MASK;
                 if (owner == pid || !SpaceSyscalls.isAlive(owner)) {
                     // owner == pid: a previous process with our pid died holding it (we hold the local lock)
-                    if (WORD.compareAndSet(memory, 0L, v, pid | WAITERS)) {
-                        TAKEOVERS.getAndAdd(memory, 0L, 1);
-                        return new Held(true, owner, (long) INTENT.getVolatile(memory, 0L));
+                    if (INT.compareAndSet(memory, WORD, v, pid | WAITERS)) {
+                        INT.getAndAdd(memory, TAKEOVERS, 1);
+                        return new Held(true, owner, (long) LONG.getVolatile(memory, INTENT));
                     }
                     continue;
                 }
                 contended = true;
-                if ((v & WAITERS) == 0 && !WORD.compareAndSet(memory, 0L, v, v | WAITERS)) {
+                if ((v & WAITERS) == 0 && !INT.compareAndSet(memory, WORD, v, v | WAITERS)) {
                     continue;
                 }
                 SpaceSyscalls.futexWait(word, v | WAITERS, RECHECK_NANOS);
@@ -133,12 +136,12 @@ public final class RobustLock {
 
     /** The pid holding the lock in {@code memory} ({@link #LAYOUT}) now, or 0; read-only memory will do. */
     public static int holderPid(MemorySegment memory) {
-        return (int) WORD.getVolatile(memory, 0L) & PID_MASK;
+        return (int) INT.getVolatile(memory, WORD) & PID_MASK;
     }
 
     /** How many times a holder's death was detected and the lock taken over. */
     public int takeovers() {
-        return (int) TAKEOVERS.getVolatile(memory, 0L);
+        return (int) INT.getVolatile(memory, TAKEOVERS);
     }
 
     /** The lock, held. Close to release it. Confined to the acquiring thread. */
@@ -171,7 +174,7 @@ public final class RobustLock {
 
         /** Records, in shared memory, what the holder is about to do (cleared on release). */
         public void intent(long value) {
-            INTENT.setVolatile(memory, 0L, value);
+            LONG.setVolatile(memory, INTENT, value);
         }
 
         @Override
@@ -181,8 +184,8 @@ public final class RobustLock {
             }
             released = true;
             try {
-                INTENT.setVolatile(memory, 0L, 0L);
-                int v = (int) WORD.getAndSet(memory, 0L, 0);
+                LONG.setVolatile(memory, INTENT, 0L);
+                int v = (int) INT.getAndSet(memory, WORD, 0);
                 if ((v & WAITERS) != 0) {
                     SpaceSyscalls.futexWake(word, 1);
                 }

@@ -1,16 +1,10 @@
 package dev.atlas.cli.patch.it;
 
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.SimpleJavaFileObject;
-import javax.tools.StandardJavaFileManager;
-import javax.tools.ToolProvider;
+import dev.atlas.testsupport.SourceCompiler;
+
 import java.io.IOException;
-import java.io.StringWriter;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -177,25 +171,7 @@ final class ShopApp {
 
     /** Compiles the given sources (path -> text) into {@code dir}. */
     static Path compile(Map<String, String> sources, Path dir) throws IOException {
-        Files.createDirectories(dir);
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        List<JavaFileObject> units = new ArrayList<>();
-        sources.forEach((path, text) -> units.add(new SimpleJavaFileObject(URI.create("string:///" + path),
-                JavaFileObject.Kind.SOURCE) {
-            @Override
-            public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-                return text;
-            }
-        }));
-        StringWriter diagnostics = new StringWriter();
-        try (StandardJavaFileManager fm = javac.getStandardFileManager(null, null, null)) {
-            boolean ok = javac.getTask(diagnostics, fm, null, List.of("-d", dir.toString(), "--release", "25"), null, units)
-                    .call();
-            if (!ok) {
-                throw new IllegalStateException("test application does not compile:\n" + diagnostics);
-            }
-        }
-        return dir;
+        return SourceCompiler.compileTo(dir, sources, "--release", "25");
     }
 
     /** The class file of {@code internalName} in a compiled version. */

@@ -22,9 +22,7 @@ import java.util.List;
  * without starting a second JVM, whose start-up would itself load the machine while the
  * service is measured.
  *
- * {@snippet :
- * AtlasMode mode = new AtlasMode(new InProcessCliApplier());
- * }
+ * {@snippet class=dev.atlas.demo.snippets.HarnessSnippets region=in-process-cli-applier}
  *
  * <p>Implementation notes: the command gets {@code --agent-jar} set to the jar the service
  * was started with ({@code -javaagent}), so the agent it loads to deliver the command is the

@@ -11,11 +11,7 @@ import java.util.concurrent.locks.LockSupport;
  * happened to earlier requests. One thread sends; completions record on whatever thread
  * completes them.
  *
- * {@snippet :
- * WindowRecorder recorder = new WindowRecorder(System.nanoTime() + 50_000_000L, 250_000_000L, 40);
- * OpenLoop.Result r = new OpenLoop(800, Duration.ofSeconds(10), new VersionTags("v1", "v2"))
- *         .run(sender, recorder.startNanos(), recorder, Duration.ofSeconds(5));
- * }
+ * {@snippet class=dev.atlas.demo.snippets.HarnessSnippets region=open-loop}
  *
  * <p>Implementation notes: the sender sleeps until each request's intended time, sends it and
  * moves on; it never waits for a response. If sending falls behind (a pause of the

@@ -8,9 +8,7 @@ import java.nio.charset.StandardCharsets;
  * and quantity {@code 1 + i mod 20} (so some requests hit the 10-unit bulk discount).
  * Deterministic, so runs are comparable. Immutable.
  *
- * {@snippet :
- * byte[] request = new RequestMix(200, 20).request(7, "127.0.0.1:8080");
- * }
+ * {@snippet class=dev.atlas.demo.snippets.HarnessSnippets region=request-mix}
  */
 public final class RequestMix {
     private final int catalog;

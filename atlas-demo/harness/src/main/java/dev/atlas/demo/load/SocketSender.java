@@ -20,12 +20,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * {@link OpenLoop} records still counts from their intended time. A connection that fails
  * (refused, reset, closed, timed out) fails its request and is opened again for the next.
  *
- * {@snippet :
- * try (SocketSender sender = new SocketSender(new InetSocketAddress("127.0.0.1", 8080), new RequestMix(200, 20),
- *         64, Duration.ofSeconds(5))) {
- *     Response r = sender.send(0).join();
- * }
- * }
+ * {@snippet class=dev.atlas.demo.snippets.HarnessSnippets region=socket-sender}
  *
  * <p>Implementation notes: a hand-written client rather than {@link java.net.http.HttpClient}
  * because the generator must cost far less CPU than the service it measures: on the 2-core

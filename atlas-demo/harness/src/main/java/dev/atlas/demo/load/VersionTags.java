@@ -4,13 +4,7 @@ package dev.atlas.demo.load;
  * Classifies version tags such as {@code v1.v2.v2} (parts joined by dots) against the old and
  * the new build's part. Immutable.
  *
- * {@snippet :
- * VersionTags tags = new VersionTags("v1", "v2");
- * tags.classify("v1.v1.v1");   // OLD
- * tags.classify("v2.v2.v2");   // NEW
- * tags.classify("v1.v2.v2");   // MIXED
- * tags.classify(null);         // UNKNOWN
- * }
+ * {@snippet class=dev.atlas.demo.snippets.HarnessSnippets region=version-tags}
  */
 public final class VersionTags {
     private final String oldPart;

@@ -10,11 +10,7 @@ import java.util.concurrent.TimeUnit;
  * Records request outcomes into windows of <em>intended</em> send time. Thread-safe: the
  * completions of many requests record concurrently.
  *
- * {@snippet :
- * WindowRecorder recorder = new WindowRecorder(start, TimeUnit.MILLISECONDS.toNanos(250), 40);
- * recorder.success(intendedNanos, System.nanoTime(), TagKind.OLD);
- * List<WindowStats> windows = recorder.windows();
- * }
+ * {@snippet class=dev.atlas.demo.snippets.HarnessSnippets region=window-recorder}
  *
  * <p>Implementation notes: one lock (this object) guards every window; a record is a few
  * counter increments and one histogram update, so at the demo's rates (about 1000/s) the lock

@@ -23,11 +23,7 @@ import java.util.Locale;
  * log scale (steady latencies and a spike a hundred times higher both stay readable), and a
  * vertical marker line (the instant of the change).
  *
- * {@snippet :
- * LatencyPlot plot = new LatencyPlot("p99.9 latency per 250 ms window", "seconds from the change",
- *         "latency (ms, log scale)", 1200, 600);
- * plot.write(Path.of("latency.png"), List.of(new Series("restart", Color.RED, xs, ys)), 0.0, "change");
- * }
+ * {@snippet class=dev.atlas.demo.snippets.HarnessSnippets region=latency-plot}
  *
  * <p>Implementation notes: draws with {@code java.awt} on a {@link BufferedImage}, which works
  * without a display ({@code java.awt.headless}); text needs a font, and if the JVM finds none

@@ -11,10 +11,7 @@ import java.util.Optional;
  * nothing at all. Its change window shows how far the tail moves on its own on this machine,
  * in the same demo run: the baseline for reading the other modes' change windows.
  *
- * {@snippet :
- * List<PatchMode> modes = List.of(new ControlMode(new AtlasMode()), new AtlasMode());
- * DemoReport report = demo.run(modes);   // same scenario, with and without the patch at T
- * }
+ * {@snippet class=dev.atlas.demo.snippets.HarnessSnippets region=control-mode}
  *
  * <p>Not thread-safe; one instance serves one run (its {@link AtlasMode} keeps the patch).
  */

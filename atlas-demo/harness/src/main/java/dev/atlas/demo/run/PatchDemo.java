@@ -30,15 +30,7 @@ import java.util.concurrent.TimeUnit;
  * the change at T, keep the load on, then compare the modes ({@link ComparisonTable}) and
  * chart their tail latency over time ({@link LatencyChart}).
  *
- * {@snippet :
- * PatchDemo demo = new PatchDemo(DemoOptions.defaults(Path.of("target/atlas-demo")),
- *         DemoArtifacts.inRepository(Path.of(".")), new PrintWriter(System.out, true));
- * List<String> problems = demo.environmentProblems();
- * if (problems.isEmpty()) {
- *     DemoReport report = demo.run(PatchDemo.standardModes());
- *     System.out.println(report.table());
- * }
- * }
+ * {@snippet class=dev.atlas.demo.snippets.HarnessSnippets region=patch-demo}
  *
  * <p>Files in {@link DemoOptions#workDir}: {@code <mode>-load.csv} (the generator's windows,
  * see {@link LoadCsv}), {@code <mode>-service-N.log}, {@code <mode>-load.log}, and the chart.

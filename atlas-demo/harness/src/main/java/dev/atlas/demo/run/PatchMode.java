@@ -8,14 +8,7 @@ import java.util.Optional;
  * One way of getting build v2 into the running v1 service; the demo runs the same scenario
  * once per mode and compares them.
  *
- * {@snippet :
- * PatchMode mode = new RestartMode();
- * if (mode.unavailable(artifacts).isEmpty()) {
- *     List<String> jvm = mode.serviceJvmOptions(artifacts, ports);   // for the v1 service process
- *     // ... start the service and the load ...
- *     ChangeOutcome outcome = mode.applyChange(service);              // at time T
- * }
- * }
+ * {@snippet class=dev.atlas.demo.snippets.HarnessSnippets region=patch-mode}
  *
  * <p>Threading: the orchestrator calls a mode from one thread, one run at a time.
  */

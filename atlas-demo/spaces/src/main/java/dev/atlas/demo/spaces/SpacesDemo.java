@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * loopback TCP to the server. (2) A two-stage pipeline: stage 1 builds a tree of millions of
  * nodes in a space; stage 2, another JVM, traverses it in place, against reading a copy
  * written with Kryo, with Java serialisation or in a hand-written binary form into objects
- * (each way in fresh JVMs, {@code --runs} rounds, the median counts). (3) A
+ * (each way in fresh JVMs, {@code --runs} rounds, the median counts; with {@code --aot}
+ * each way also runs with a JDK AOT cache trained for it on a smaller tree). (3) A
  * thread switching between two spaces. Prints a table and a chart of the ratios.
  *
  * {@snippet lang=shell :
@@ -50,7 +51,8 @@ public final class SpacesDemo {
         Path dir = Files.createTempDirectory(Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of("/tmp"),
                 "atlas-spaces-demo-");
         try {
-            run(SpaceDirectory.at(dir), dir, keys, nodes, opt.get("--lookups"), opt.get("--rpc-lookups"), opt.get("--runs"));
+            run(SpaceDirectory.at(dir), dir, keys, nodes, opt.get("--lookups"), opt.get("--rpc-lookups"), opt.get("--runs"),
+                    opt.get("--aot") == 1);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
@@ -58,8 +60,8 @@ public final class SpacesDemo {
         }
     }
 
-    private static void run(SpaceDirectory spaces, Path dir, int keys, int nodes, int lookups, int rpcLookups, int runs)
-            throws IOException {
+    private static void run(SpaceDirectory spaces, Path dir, int keys, int nodes, int lookups, int rpcLookups, int runs,
+                            boolean aot) throws IOException {
         String d = dir.toString();
         System.out.printf(Locale.ROOT, "spaces in %s; %,d keys, %,d lookups in the space, %,d over each RPC%n", d, keys,
                 lookups, rpcLookups);
@@ -80,12 +82,22 @@ public final class SpacesDemo {
         try (ChildJvm stage1 = ChildJvm.start(PIPELINE_FLAGS, TreePipeline.class, "build", d, "tree", Integer.toString(nodes), d)) {
             built = stage1.expect("built");
         }
+        List<String> ways = new ArrayList<>(List.of(TreePipeline.WAYS));
+        if (aot) {
+            ways.addAll(trainAotCaches(dir, nodes));
+        }
         // each way in a fresh JVM, the ways taking turns, `runs` rounds; the median run of each way counts
         Map<String, List<String[]>> stage2 = new LinkedHashMap<>();
         for (int round = 0; round < runs; round++) {
-            for (String way : TreePipeline.WAYS) {
+            for (String way : ways) {
                 String[] r;
-                try (ChildJvm jvm = ChildJvm.start(PIPELINE_FLAGS, TreePipeline.class, way, d, "tree", "0", d)) {
+                List<String> flags = new ArrayList<>(PIPELINE_FLAGS);
+                String role = way;
+                if (way.endsWith(AOT)) {
+                    role = way.substring(0, way.length() - AOT.length());
+                    flags.add("-XX:AOTCache=" + aotCache(dir, role));
+                }
+                try (ChildJvm jvm = ChildJvm.start(flags, TreePipeline.class, role, d, "tree", "0", d)) {
                     r = jvm.expect("result");
                 }
                 if (!r[2].equals(built[1]) || !r[3].equals(stage2.isEmpty() ? r[3] : stage2.get("space").getFirst()[3])) {
@@ -115,6 +127,14 @@ public final class SpacesDemo {
             rows.add(new String[] {"stage 2 first traversal (ms)", f(inMs), b[1] + " " + f(deMs), ratio(deMs, inMs),
                     b[0].equals("kryo") ? ">= 10x" : "-"});
         }
+        if (aot) {
+            double aotMs = ms(median.get("space" + AOT)[4]);
+            for (String[] b : baselines) {
+                double deMs = ms(median.get(b[0] + AOT)[4]);
+                rows.add(new String[] {"  same, both with an AOT cache (ms)", f(aotMs), b[1] + " " + f(deMs), ratio(deMs, aotMs),
+                        b[0].equals("kryo") ? ">= 10x" : "-"});
+            }
+        }
         rows.add(new String[] {"thread switch between spaces (ns)", f(sw[0]), "(target <= 100 ns)", "-", "<= 100 ns"});
         System.out.println();
         System.out.printf("%-36s %12s  %-28s %9s  %s%n", "measure", "space", "baseline", "ratio", "target");
@@ -125,7 +145,7 @@ public final class SpacesDemo {
                 ms(built[3]), sw[1]);
         List<String> parts = new ArrayList<>();
         median.forEach((way, r) -> parts.add(String.format(Locale.ROOT, "%s %s %.1f ms + traversal %.1f ms", way,
-                way.equals("space") ? "attach" : "read", ms(r[5]), ms(r[6]))));
+                way.startsWith("space") ? "attach" : "read", ms(r[5]), ms(r[6]))));
         System.out.printf(Locale.ROOT, "(stage 2, median of %d fresh JVMs per way: %s)%n", runs, String.join("; ", parts));
         System.out.println();
         System.out.println("speed-up of the space over the baseline (each # = 2x):");
@@ -133,6 +153,45 @@ public final class SpacesDemo {
         bar("lookup vs TCP", kv.get("tcp") / kv.get("space"));
         bar("lookup vs Chronicle Map", kv.get("chronicle") / kv.get("space"));
         bar("pipeline vs Kryo", ms(median.get("kryo")[4]) / inMs);
+    }
+
+    /** Suffix of a way run with its AOT cache. */
+    private static final String AOT = "+aot";
+
+    static Path aotCache(Path dir, String way) {
+        return dir.resolve("stage2-" + way + ".aot");
+    }
+
+    /**
+     * Trains one JDK AOT cache ({@code -XX:AOTCacheOutput}, JEP 483/514/515: classes loaded
+     * and linked, method profiles) per stage-2 way, each on its own run over a smaller tree (a
+     * tenth of the nodes, in another directory) rather than on the tree that is measured.
+     *
+     * @return the ways to run with their caches
+     */
+    private static List<String> trainAotCaches(Path dir, int nodes) throws IOException {
+        Path train = Files.createDirectories(dir.resolve("train"));
+        String t = train.toString();
+        int n = Math.max(1000, nodes / 10);
+        try (ChildJvm stage1 = ChildJvm.start(PIPELINE_FLAGS, TreePipeline.class, "build", t, "tree", Integer.toString(n), t)) {
+            stage1.expect("built");
+        }
+        List<String> ways = new ArrayList<>();
+        for (String way : TreePipeline.WAYS) {
+            List<String> flags = new ArrayList<>(PIPELINE_FLAGS);
+            flags.add("-XX:AOTCacheOutput=" + aotCache(dir, way));
+            try (ChildJvm jvm = ChildJvm.start(flags, TreePipeline.class, way, t, "tree", "0", t)) {
+                jvm.expect("result");
+            }   // closing waits for the exit, after which the JVM writes the cache
+            if (!Files.isRegularFile(aotCache(dir, way))) {
+                throw new IllegalStateException("the JVM wrote no AOT cache " + aotCache(dir, way)
+                        + " (an AOT cache needs a class path of jar files: run the demo from its jar)");
+            }
+            ways.add(way + AOT);
+        }
+        SpaceDirectory.at(train).delete("tree", true);
+        System.out.printf(Locale.ROOT, "AOT caches trained on a %,d-node tree%n", n);
+        return ways;
     }
 
     /** ns per switch between two spaces (over the same loop without switching), and the number of switches. */
@@ -184,9 +243,14 @@ public final class SpacesDemo {
         opt.put("--lookups", 2_000_000);
         opt.put("--rpc-lookups", 50_000);
         opt.put("--runs", 3);
+        opt.put("--aot", 0);
         for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--aot")) {   // a flag, no value
+                opt.put("--aot", 1);
+                continue;
+            }
             if (args[i].equals("--help") || args[i].equals("-h")) {
-                System.out.println("usage: atlas demo spaces [--keys N] [--nodes N] [--lookups N] [--rpc-lookups N] [--runs N]"
+                System.out.println("usage: atlas demo spaces [--keys N] [--nodes N] [--lookups N] [--rpc-lookups N] [--runs N] [--aot]"
                         + "  (defaults " + opt + ")");
                 return null;
             }

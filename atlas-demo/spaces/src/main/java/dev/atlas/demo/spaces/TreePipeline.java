@@ -46,8 +46,6 @@ public final class TreePipeline {
     private static final long PAYLOAD = NODE.byteOffset(groupElement("payload"));
     private static final long LEFT = NODE.byteOffset(groupElement("left"));
     private static final long RIGHT = NODE.byteOffset(groupElement("right"));
-    private static final int I_KEY = (int) (KEY / 8), I_PAYLOAD = (int) (PAYLOAD / 8), I_LEFT = (int) (LEFT / 8),
-            I_RIGHT = (int) (RIGHT / 8);
     /** Stage 2's ways, in the order the demo runs them. */
     static final String[] WAYS = {"space", "kryo", "java", "binary"};
 
@@ -167,22 +165,10 @@ public final class TreePipeline {
         // mapped wherever the JDK maps it: no native linking; stored pointers translated by a constant
         try (SharedSpace s = dir.attach(name, AttachOptions.READ_ONLY.mappedAnywhere())) {
             long attached = System.nanoTime();
-            MemorySegment seg = s.segment();
-            long base = s.addressOf(0);   // canonical address of offset 0: offset = pointer - base (bounds-checked by seg)
-            long[] stack = new long[128];
-            int top = 0;
-            stack[top++] = s.root("tree", "demo.node");
-            long count = 0, sum = 0;
-            // one bulk read of a node's four words (no copy of the structure: 32 bytes per visit, in place);
-            // in a fresh JVM it costs half of four separate var-handle reads until the JIT has compiled them
-            long[] node = new long[4];
-            while (top > 0) {
-                MemorySegment.copy(seg, JAVA_LONG, stack[--top] - base, node, 0, 4);
-                count++;
-                sum += node[I_KEY] ^ node[I_PAYLOAD];
-                if (node[I_RIGHT] != 0) stack[top++] = node[I_RIGHT];
-                if (node[I_LEFT] != 0) stack[top++] = node[I_LEFT];
-            }
+            long[] countSum = new long[2];
+            // offset = pointer - canonical address of offset 0 (bounds-checked by the segment)
+            visit(s.segment(), s.addressOf(0), s.root("tree", "demo.node"), countSum);
+            long count = countSum[0], sum = countSum[1];
             long t1 = System.nanoTime();
             System.out.println("result space " + count + " " + sum + " " + (t1 - t0) + " " + (attached - t0) + " " + (t1 - attached));
         }
@@ -207,19 +193,35 @@ public final class TreePipeline {
             };
         }
         long loaded = System.nanoTime();
-        Node[] stack = new Node[128];
-        int top = 0;
-        stack[top++] = root;
-        long count = 0, sum = 0;
-        while (top > 0) {
-            Node x = stack[--top];
-            count++;
-            sum += x.key ^ x.payload;
-            if (x.right != null) stack[top++] = x.right;
-            if (x.left != null) stack[top++] = x.left;
-        }
+        long[] countSum = new long[2];
+        visit(root, countSum);
+        long count = countSum[0], sum = countSum[1];
         long t1 = System.nanoTime();
         System.out.println("result " + way + " " + count + " " + sum + " " + (t1 - t0) + " " + (loaded - t0) + " " + (t1 - loaded));
+    }
+
+    /*
+     * Both traversals are the same recursive pre-order walk (a method per node rather than a
+     * loop with an explicit stack): a fresh JVM compiles a method after a few hundred calls,
+     * but a loop only after tens of thousands of iterations (on-stack replacement), so the
+     * first traversal runs compiled code sooner on every side alike.
+     */
+
+    /** Visits the subtree at canonical address {@code p} in place: four words read per node, nothing copied. */
+    private static void visit(MemorySegment seg, long base, long p, long[] countSum) {
+        long off = p - base;
+        countSum[0]++;
+        countSum[1] += seg.get(JAVA_LONG, off + KEY) ^ seg.get(JAVA_LONG, off + PAYLOAD);
+        long left = seg.get(JAVA_LONG, off + LEFT), right = seg.get(JAVA_LONG, off + RIGHT);
+        if (left != 0) visit(seg, base, left, countSum);
+        if (right != 0) visit(seg, base, right, countSum);
+    }
+
+    private static void visit(Node x, long[] countSum) {
+        countSum[0]++;
+        countSum[1] += x.key ^ x.payload;
+        if (x.left != null) visit(x.left, countSum);
+        if (x.right != null) visit(x.right, countSum);
     }
 
     private static Node readBinary(DataInputStream in) throws IOException {

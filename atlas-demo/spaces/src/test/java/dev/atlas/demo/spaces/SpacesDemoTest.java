@@ -42,4 +42,12 @@ class SpacesDemoTest {
         e = assertThrows(IllegalArgumentException.class, () -> SpacesDemo.parse(new String[] {"--nodes", "0"}));
         assertTrue(e.getMessage().contains("--nodes 0"), e.getMessage());
     }
+
+    @Test
+    void aotIsAFlagWithoutValue() {
+        assertEquals(0, SpacesDemo.parse(new String[] {"--runs", "2"}).get("--aot"));
+        var opt = SpacesDemo.parse(new String[] {"--aot", "--runs", "2"});
+        assertEquals(1, opt.get("--aot"));
+        assertEquals(2, opt.get("--runs"));
+    }
 }

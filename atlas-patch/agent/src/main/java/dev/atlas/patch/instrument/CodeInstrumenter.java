@@ -2,6 +2,7 @@ package dev.atlas.patch.instrument;
 
 import dev.atlas.patch.classfile.ClassFingerprint;
 import dev.atlas.patch.classfile.ConstructorCall;
+import dev.atlas.patch.runtime.Constructions;
 import dev.atlas.patch.runtime.MethodRegistry;
 import dev.atlas.patch.runtime.MethodSlot;
 
@@ -120,7 +121,11 @@ public final class CodeInstrumenter {
         }
         Map<MethodModel, MethodSlot> slots = new HashMap<>();
         Map<MethodModel, MethodSlot> argumentSlots = new HashMap<>();
+        Map<MethodModel, MethodSlot> rerouteSlots = new HashMap<>();
         List<MethodSlot> all = new ArrayList<>();
+        List<String> calls = patchable
+                ? ConstructorRerouteGuard.calls(model, superName == null ? List.of() : hierarchy.constructors(loader, superName))
+                : List.of();
         for (MethodModel m : model.methods()) {
             if (patchable && patchable(m)) {
                 MethodSlot s = registry.register(loader, className, m.methodName().stringValue(),
@@ -134,9 +139,15 @@ public final class CodeInstrumenter {
                     argumentSlots.put(m, a);
                     all.add(a);
                 }
+                if (!calls.isEmpty() && m.methodName().equalsString("<init>")) {
+                    MethodSlot r = registry.register(loader, className, Constructions.CALL_SLOT, m.methodType().stringValue(), false);
+                    rerouteSlots.put(m, r);
+                    all.add(r);
+                }
             }
         }
-        byte[] out = slots.isEmpty() && boundaryMethods.isEmpty() ? null : rewrite(loader, model, slots, argumentSlots, boundaryMethods);
+        byte[] out = slots.isEmpty() && boundaryMethods.isEmpty() ? null
+                : rewrite(loader, model, new Guards(slots, argumentSlots, rerouteSlots, calls), boundaryMethods);
         if (registry.hasAddedMethods()) {   // calls of methods a patch added, in a class loaded after the apply
             ClassModel current = out == null ? model : ClassFile.of().parse(out);
             byte[] linked = OutsideCallRewriter.rewrite(registry, current,
@@ -146,23 +157,33 @@ public final class CodeInstrumenter {
         if (patchable) {
             // known to the registry with its fingerprint even with nothing to guard: a patch may
             // still give the class new fields (shadow fields) or methods
-            registry.classTransformed(loader, className, ClassFingerprint.of(classBytes), all);
+            registry.classTransformed(loader, className, ClassFingerprint.of(classBytes), all, calls);
         }
         return out;
     }
 
-    /** The class with entry guards in {@code slots}' methods and request scopes in {@code boundaryMethods}. */
-    private byte[] rewrite(ClassLoader loader, ClassModel model, Map<MethodModel, MethodSlot> slots,
-                           Map<MethodModel, MethodSlot> argumentSlots, Set<MethodModel> boundaryMethods) {
+    /** The guards of one class: entry guards, constructor argument and re-routing guards, construction calls. */
+    private record Guards(Map<MethodModel, MethodSlot> slots, Map<MethodModel, MethodSlot> argumentSlots,
+                          Map<MethodModel, MethodSlot> rerouteSlots, List<String> calls) {
+    }
+
+    /**
+     * The class with entry guards in {@code guards}' methods, request scopes in
+     * {@code boundaryMethods}, and re-routing guards in constructors when the class has calls.
+     */
+    private byte[] rewrite(ClassLoader loader, ClassModel model, Guards guards, Set<MethodModel> boundaryMethods) {
         ClassDesc owner = model.thisClass().asSymbol();
+        ClassDesc superclass = model.superclass().map(c -> c.asSymbol()).orElse(ConstantDescs.CD_Object);
         ClassFile cf = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(resolver(model, loader)));
         return cf.transformClass(model, (ClassTransform) (cb, ce) -> {
-            if (ce instanceof MethodModel mm && (slots.containsKey(mm) || boundaryMethods.contains(mm))) {
-                MethodSlot slot = slots.get(mm);
+            if (ce instanceof MethodModel mm && (guards.slots().containsKey(mm) || boundaryMethods.contains(mm))) {
+                MethodSlot slot = guards.slots().get(mm);
                 boolean boundary = boundaryMethods.contains(mm);
                 cb.transformMethod(mm, (mb, me) -> {
                     if (me instanceof CodeModel code) {
-                        mb.withCode(b -> emit(b, code, slot, argumentSlots.get(mm), boundary, owner, mm, registry.linkIndex()));
+                        mb.withCode(b -> emit(b, code, new MethodGuards(slot, guards.argumentSlots().get(mm),
+                                guards.rerouteSlots().get(mm), superclass, guards.calls()), boundary, owner, mm,
+                                registry.linkIndex()));
                     } else {
                         mb.with(me);
                     }
@@ -171,6 +192,11 @@ public final class CodeInstrumenter {
                 cb.with(ce);
             }
         });
+    }
+
+    /** The slots guarding one method: its entry guard, and for a constructor its argument and re-routing guards (or null). */
+    private record MethodGuards(MethodSlot slot, MethodSlot argumentSlot, MethodSlot rerouteSlot, ClassDesc superclass,
+                                List<String> calls) {
     }
 
     private static boolean patchable(MethodModel m) {
@@ -182,8 +208,10 @@ public final class CodeInstrumenter {
         return !n.equals("<init>") || ConstructorCall.index(m.code().get().elementList()) >= 0;
     }
 
-    private static void emit(CodeBuilder b, CodeModel code, MethodSlot slot, MethodSlot argumentSlot, boolean boundary,
+    private static void emit(CodeBuilder b, CodeModel code, MethodGuards guards, boolean boundary,
                              ClassDesc owner, MethodModel mm, int link) {
+        MethodSlot slot = guards.slot();
+        MethodSlot argumentSlot = guards.argumentSlot();
         MethodTypeDesc type = mm.methodTypeSymbol();
         boolean isStatic = mm.flags().has(AccessFlag.STATIC);
         int scope = ((CodeAttribute) code).maxLocals();   // a fresh slot above the method's own locals
@@ -199,6 +227,9 @@ public final class CodeInstrumenter {
         int guardAfter = mm.methodName().equalsString("<init>") ? ConstructorCall.index(code.elementList()) : -1;
         if (slot != null && guardAfter < 0) {
             guard(b, slot, boundary, owner, type, isStatic, scope, link);
+        }
+        if (guards.rerouteSlot() != null) {
+            ConstructorRerouteGuard.emit(b, guards.rerouteSlot(), owner, guards.superclass(), type, guards.calls(), scope + 2, link);
         }
         Label afterCall = b.newLabel();
         if (argumentSlot != null) {

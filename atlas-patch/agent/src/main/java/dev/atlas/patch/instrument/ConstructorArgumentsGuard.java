@@ -1,5 +1,6 @@
 package dev.atlas.patch.instrument;
 
+import dev.atlas.patch.classfile.Boxing;
 import dev.atlas.patch.classfile.ConstructorCall;
 import dev.atlas.patch.runtime.MethodSlot;
 import java.lang.classfile.CodeBuilder;
@@ -71,42 +72,11 @@ final class ConstructorArgumentsGuard {
             b.aload(array);
             b.loadConstant(i);
             b.aaload();
-            unbox(b, callType.parameterType(i));
+            Boxing.unbox(b, callType.parameterType(i));
         }
         b.invokespecial(call.owner().asSymbol(), "<init>", callType);
         b.goto_(afterCall);
         b.labelBinding(original);
         b.pop();
-    }
-
-    private static void unbox(CodeBuilder b, ClassDesc type) {
-        if (!type.isPrimitive()) {
-            if (!type.equals(ConstantDescs.CD_Object)) {
-                b.checkcast(type);
-            }
-            return;
-        }
-        String name = switch (type.descriptorString()) {
-            case "Z" -> "boolean";
-            case "B" -> "byte";
-            case "C" -> "char";
-            case "S" -> "short";
-            case "I" -> "int";
-            case "J" -> "long";
-            case "F" -> "float";
-            default -> "double";
-        };
-        ClassDesc box = switch (name) {
-            case "boolean" -> ConstantDescs.CD_Boolean;
-            case "byte" -> ConstantDescs.CD_Byte;
-            case "char" -> ConstantDescs.CD_Character;
-            case "short" -> ConstantDescs.CD_Short;
-            case "int" -> ConstantDescs.CD_Integer;
-            case "long" -> ConstantDescs.CD_Long;
-            case "float" -> ConstantDescs.CD_Float;
-            default -> ConstantDescs.CD_Double;
-        };
-        b.checkcast(box);
-        b.invokevirtual(box, name + "Value", MethodTypeDesc.of(type));
     }
 }

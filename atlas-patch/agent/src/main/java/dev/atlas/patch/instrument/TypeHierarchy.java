@@ -79,22 +79,46 @@ public final class TypeHierarchy {
         }
     }
 
+    /**
+     * The descriptors of the non-private constructors of {@code type}, read from its class file
+     * (not cached: asked once per class the agent instruments, for its superclass); empty when
+     * the class file cannot be read.
+     */
+    public List<String> constructors(ClassLoader loader, String type) {
+        ClassModel m = classFile(loader, type);
+        if (m == null) {
+            return NONE;
+        }
+        List<String> out = new ArrayList<>();
+        for (var method : m.methods()) {
+            if (method.methodName().equalsString("<init>") && (method.flags().flagsMask() & ClassFile.ACC_PRIVATE) == 0) {
+                out.add(method.methodType().stringValue());
+            }
+        }
+        return out;
+    }
+
     private static List<String> read(ClassLoader loader, String type) {
+        ClassModel m = classFile(loader, type);
+        if (m == null) {
+            return NONE;
+        }
+        List<String> out = new ArrayList<>();
+        m.superclass().ifPresent(s -> out.add(s.asInternalName()));
+        for (var i : m.interfaces()) {
+            out.add(i.asInternalName());
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /** The class file of {@code type} as its loader serves it, or null. */
+    private static ClassModel classFile(ClassLoader loader, String type) {
         String resource = type + ".class";
         try (InputStream in = loader != null ? loader.getResourceAsStream(resource)
                 : ClassLoader.getSystemResourceAsStream(resource)) {
-            if (in == null) {
-                return NONE;
-            }
-            ClassModel m = ClassFile.of().parse(in.readAllBytes());
-            List<String> out = new ArrayList<>();
-            m.superclass().ifPresent(s -> out.add(s.asInternalName()));
-            for (var i : m.interfaces()) {
-                out.add(i.asInternalName());
-            }
-            return Collections.unmodifiableList(out);
+            return in == null ? null : ClassFile.of().parse(in.readAllBytes());
         } catch (IOException | IllegalArgumentException e) {
-            return NONE;
+            return null;
         }
     }
 }

@@ -21,10 +21,7 @@ import java.util.Arrays;
 /**
  * Defines the body class of one patched class C, so that the frames of its new code show
  * the new release's source file and line numbers in stack traces:
- * {@snippet :
- * BodyClasses.Defined d = BodyClasses.define(c, bytes, () -> ++tables);
- * MethodHandle run = d.lookup().findStatic(d.lookup().lookupClass(), "replaced$run", type);
- * }
+ * {@snippet class=dev.atlas.patch.runtime.RuntimeSnippets region=body-classes}
  *
  * <p>Implementation notes: the JVM leaves every frame of a hidden class out of
  * {@link Throwable#getStackTrace()} (unless {@code -XX:+ShowHiddenFrames}), so a body is an

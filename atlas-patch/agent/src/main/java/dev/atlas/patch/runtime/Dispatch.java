@@ -40,6 +40,8 @@ public final class Dispatch {
     static final MethodHandle ADDED;
     /** (ViewSpace, View)boolean: whether the calling thread's view is that one. */
     static final MethodHandle IS_CURRENT_VIEW;
+    /** (int id)void: {@link #requestOwnBody}. */
+    static final MethodHandle REQUEST_OWN_BODY;
 
     static {
         try {
@@ -50,6 +52,7 @@ public final class Dispatch {
                     MethodType.methodType(MethodHandle.class, ViewSpace.class, MethodSlot.class));
             IS_CURRENT_VIEW = l.findStatic(Dispatch.class, "isCurrentView",
                     MethodType.methodType(boolean.class, ViewSpace.class, View.class));
+            REQUEST_OWN_BODY = l.findStatic(Dispatch.class, "requestOwnBody", MethodType.methodType(void.class, int.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -8,9 +8,7 @@ package dev.atlas.patch.runtime;
  * every view, the patch's included. That is how one program of a host that runs many (each
  * program in its own loader, as {@code atlas-ulp} does) is patched alone.
  *
- * {@snippet :
- * pipeline.apply(patch, LoaderScope.named("program-2"));   // only program 2's copies change
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=loader-scope}
  *
  * <p>A loader's name is {@link ClassLoader#getName()}, or for an unnamed loader its
  * {@code toString()} (an unnamed loader keeps stack traces free of a loader prefix, as

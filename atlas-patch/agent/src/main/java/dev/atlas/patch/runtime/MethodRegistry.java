@@ -82,8 +82,18 @@ public final class MethodRegistry {
         }
     }
 
-    /** What the instrumenter recorded for one class in one loader. */
-    public record LoadedClassInfo(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods) {}
+    /**
+     * What the instrumenter recorded for one class in one loader.
+     *
+     * @param constructionCalls the calls its constructors' re-routing guards can make, in case
+     *        order ({@code "super(..)V"}, {@code "this(..)V"}); empty for an interface
+     */
+    public record LoadedClassInfo(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods,
+                                  List<String> constructionCalls) {
+        public LoadedClassInfo(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods) {
+            this(loader, className, fingerprint, methods, List.of());
+        }
+    }
 
     /** The slot for a method, registering it first if new. */
     public MethodSlot register(ClassLoader loader, String className, String name, String descriptor, boolean isStatic) {
@@ -164,10 +174,16 @@ public final class MethodRegistry {
 
     /** Records a transformed class (after its methods were registered). */
     public void classTransformed(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods) {
+        classTransformed(loader, className, fingerprint, methods, List.of());
+    }
+
+    /** Records a transformed class with the calls of its constructors' re-routing guards. */
+    public void classTransformed(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods,
+                                 List<String> constructionCalls) {
         byClass.compute(className, (n, list) -> {
             List<LoadedClassInfo> l = list == null ? new CopyOnWriteArrayList<>() : list;
             l.removeIf(i -> i.loader() == loader);
-            l.add(new LoadedClassInfo(loader, className, fingerprint, List.copyOf(methods)));
+            l.add(new LoadedClassInfo(loader, className, fingerprint, List.copyOf(methods), List.copyOf(constructionCalls)));
             return l;
         });
     }

@@ -42,13 +42,11 @@ import java.util.Set;
  */
 final class OverrideDispatch {
     private static final MethodHandle IS_INSTANCE;
-    private static final MethodHandle REQUEST_OWN_BODY;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             IS_INSTANCE = l.findVirtual(Class.class, "isInstance", MethodType.methodType(boolean.class, Object.class));
-            REQUEST_OWN_BODY = l.findStatic(Dispatch.class, "requestOwnBody", MethodType.methodType(void.class, int.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -88,26 +86,38 @@ final class OverrideDispatch {
         }
     }
 
+    /** Whether the search ends at {@code s}: it declares the method that {@code c}'s new one overrides. */
     private static boolean found(MethodRegistry registry, Class<?> c, Class<?> s, MethodSlot added, String patchId) {
-        MethodSlot slot = registry.find(s.getClassLoader(), s.getName().replace('.', '/'), added.name(), added.descriptor());
-        if (slot != null && !slot.isStatic()) {
-            registry.addOverrider(slot, added);
-            return true;
-        }
         for (Method m : s.getDeclaredMethods()) {
             int mod = m.getModifiers();
-            if (m.getName().equals(added.name()) && !Modifier.isStatic(mod) && !Modifier.isPrivate(mod)
-                    && MethodType.methodType(m.getReturnType(), m.getParameterTypes()).toMethodDescriptorString()
+            if (!m.getName().equals(added.name()) || Modifier.isStatic(mod) || Modifier.isPrivate(mod)
+                    || !MethodType.methodType(m.getReturnType(), m.getParameterTypes()).toMethodDescriptorString()
                     .equals(added.descriptor())) {
-                if (Modifier.isAbstract(mod)) {
-                    return true;   // implements an abstract method: every call reaching it dispatches to a declaration
-                }
+                continue;
+            }
+            if (!Modifier.isPublic(mod) && !Modifier.isProtected(mod)
+                    && (s.getClassLoader() != c.getClassLoader() || !s.getPackageName().equals(c.getPackageName()))) {
+                return false;   // package-private in another runtime package: not overridden, the search goes on
+            }
+            if (Modifier.isAbstract(mod)) {
+                return true;   // implements an abstract method: every call reaching it dispatches to a declaration
+            }
+            MethodSlot slot = registry.find(s.getClassLoader(), s.getName().replace('.', '/'), added.name(), added.descriptor());
+            if (slot == null) {
                 throw new PatchRejectedException("patch " + patchId + " adds " + added.describe() + ", which overrides "
                         + s.getName() + "." + added.name() + ": that method is not instrumented (a JDK class, or one "
                         + "outside the agent's include patterns), so calls on " + c.getName()
                         + " objects cannot reach the new override; remedy: include " + s.getName()
                         + " in the agent's include patterns, or restart on the new release");
             }
+            registry.addOverrider(slot, added);
+            return true;
+        }
+        MethodSlot addedEarlier = registry.find(s.getClassLoader(), s.getName().replace('.', '/'), added.name(),
+                added.descriptor());
+        if (addedEarlier != null && !addedEarlier.isStatic()) {   // not declared: a method an earlier patch added
+            registry.addOverrider(addedEarlier, added);
+            return true;
         }
         return false;
     }
@@ -147,10 +157,11 @@ final class OverrideDispatch {
 
     private static MethodHandle dispatcher(MethodRegistry registry, MethodSlot slot, List<MethodSlot> overriders,
                                            MethodHandle base) {
-        MethodHandle own = CodeViews.ownBodyOf(slot);   // (Q, P..)R, through the guard
-        MethodType type = own.type();
-        MethodHandle d = base != null ? base.asType(type)
-                : MethodHandles.foldArguments(own, MethodHandles.insertArguments(REQUEST_OWN_BODY, 0, slot.id()));
+        Class<?> owner = slot.ownerClass();
+        MethodType type = MethodType.fromMethodDescriptorString(slot.descriptor(), owner.getClassLoader())
+                .insertParameterTypes(0, owner);
+        MethodHandle d = base != null ? base.asType(type)   // the original through its guard, asked once for its own body
+                : MethodHandles.foldArguments(CodeViews.ownBodyOf(slot), MethodHandles.insertArguments(Dispatch.REQUEST_OWN_BODY, 0, slot.id()));
         List<MethodSlot> byDepth = new ArrayList<>(overriders);
         byDepth.sort(Comparator.comparingInt(s -> depth(s.ownerClass())));   // least derived first: wrapped innermost
         for (MethodSlot s : byDepth) {

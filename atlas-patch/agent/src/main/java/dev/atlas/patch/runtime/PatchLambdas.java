@@ -29,12 +29,7 @@ import java.util.List;
  * its lambda classes then form one cycle that the GC collects once no thread runs the code
  * and no lambda object of it is left.
  *
- * {@snippet :
- * // what CallSitePrelinker does with a LambdaMetafactory.metafactory call site of a body class
- * CallSite site = PatchLambdas.metafactory(bodyLookup, "get", MethodType.methodType(Supplier.class, String.class),
- *         MethodType.methodType(Object.class), implementation, MethodType.methodType(String.class));
- * Supplier<?> s = (Supplier<?>) site.dynamicInvoker().invoke("captured");
- * }
+ * {@snippet class=dev.atlas.patch.runtime.RuntimeSnippets region=patch-lambdas}
  *
  * <p>The spun class: a field per captured value, a constructor taking them, and the interface
  * method (and each bridge) as {@code invokeExact} on the implementation adapted by

@@ -22,14 +22,12 @@ import java.lang.invoke.MethodType;
  * contexts are bound before the patch's view is published.
  */
 public final class PatchLinker {
-    private static final MethodHandle REQUEST_OWN_BODY;
     private static final MethodHandle CLEAR_VOID;
     private static final MethodHandle CLEAR_VALUE;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            REQUEST_OWN_BODY = l.findStatic(Dispatch.class, "requestOwnBody", MethodType.methodType(void.class, int.class));
             CLEAR_VOID = l.findStatic(PatchLinker.class, "cleared", MethodType.methodType(void.class, Throwable.class));
             CLEAR_VALUE = l.findStatic(PatchLinker.class, "cleared",
                     MethodType.methodType(Object.class, Throwable.class, Object.class));
@@ -51,7 +49,7 @@ public final class PatchLinker {
 
     /** {@code h} (a super call of method {@code id}) asking that method's guard for its own body in the view, not a wrapper. */
     private static MethodHandle ownBody(MethodHandle h, int id) {
-        MethodHandle call = MethodHandles.foldArguments(h, MethodHandles.insertArguments(REQUEST_OWN_BODY, 0, id));
+        MethodHandle call = MethodHandles.foldArguments(h, MethodHandles.insertArguments(Dispatch.REQUEST_OWN_BODY, 0, id));
         Class<?> r = h.type().returnType();
         return MethodHandles.tryFinally(call, r == void.class ? CLEAR_VOID
                 : CLEAR_VALUE.asType(MethodType.methodType(r, Throwable.class, r)));
@@ -100,6 +98,30 @@ public final class PatchLinker {
             call = ProxyTargets.onTarget(type.parameterType(0), call);
         }
         return new ConstantCallSite(call);
+    }
+
+    /**
+     * {@code new owner(..)} of a constructor a patch added, {@code (Q..)C}: the construction,
+     * with the prologue that the calling thread's view holds for it, goes through the class's
+     * entry constructor ({@link Constructions}).
+     */
+    public static CallSite linkNew(MethodHandles.Lookup caller, String name, MethodType type, String owner,
+                                   String descriptor) throws ReflectiveOperationException {
+        Class<?> c = load(caller, owner);
+        MethodRegistry registry = context(caller).registry;
+        MethodSlot slot = registry.find(c.getClassLoader(), owner, "<init>", descriptor);
+        if (slot == null) {
+            throw new IllegalStateException("no patch added constructor " + c.getName() + descriptor + " in "
+                    + c.getClassLoader());
+        }
+        java.util.List<String> calls = java.util.List.of();
+        for (MethodRegistry.LoadedClassInfo i : registry.loaded(owner)) {
+            if (i.loader() == c.getClassLoader()) {
+                calls = i.constructionCalls();
+            }
+        }
+        MethodHandle prologue = MethodHandles.insertArguments(Dispatch.ADDED, 0, slot.space, slot);
+        return new ConstantCallSite(Constructions.newInstance(c, calls, type, prologue));
     }
 
     /** A call site of a patch's new code, bootstrapped while the patch was prepared (see {@code CallSitePrelinker}). */

@@ -138,8 +138,23 @@ final class PatchPreparer {
     /** One class in one loader: its body class, its replaced and added methods, its shadow fields, its hook. */
     private void prepareClass(Target t, PatchContext ctx, Collected out) {
         MethodHandles.Lookup body = t.cp().bodyClass() == null ? null : defineBody(t, ctx, out);
+        Constructions.Prologues prologues = null;
         for (MethodChange mc : t.cp().methods()) {
-            bindMethod(t, body, mc, out);
+            if (mc.initCall() == null) {
+                bindMethod(t, body, mc, out);
+                continue;
+            }
+            if (body == null) {
+                throw new PatchRejectedException("patch " + t.patch().id() + " changes constructor " + t.dottedName()
+                        + mc.descriptor() + " but carries no new code for its class");
+            }
+            if (prologues == null) {
+                prologues = new Constructions.Prologues(t.patch().id(), t.c(), t.info().constructionCalls(), t.cp().methods(), body);
+            }
+            bindConstruction(t, prologues.of(mc), mc, out);
+        }
+        if (prologues != null) {
+            bindEntry(t, out);
         }
         for (FieldAddition fa : t.cp().addedFields()) {
             defineField(t, body, fa);
@@ -238,6 +253,46 @@ final class PatchPreparer {
         } else {
             out.activate.add(slot);
             out.replaced++;
+        }
+    }
+
+    /**
+     * A constructor that runs through the re-routing guards: a re-routed one by its
+     * {@link Constructions#CALL_SLOT} slot (registered at load), an added one by a slot of its own.
+     */
+    private void bindConstruction(Target t, MethodHandle prologue, MethodChange mc, Collected out) {
+        ClassLoader loader = t.info().loader();
+        String c = t.cp().className();
+        if (mc.kind() == MethodChange.Kind.REPLACED) {
+            MethodSlot slot = registry.find(loader, c, Constructions.CALL_SLOT, mc.descriptor());
+            if (slot == null) {
+                throw new PatchRejectedException("patch " + t.patch().id() + " re-routes constructor " + t.dottedName()
+                        + mc.descriptor() + ", which has no re-routing guard in the loaded class");
+            }
+            out.overrides.put(slot.id(), Constructions.resolver(t.c(), t.info().constructionCalls(), mc.descriptor(), prologue));
+            out.activate.add(slot);
+            out.replaced++;
+        } else {
+            MethodSlot slot = registry.find(loader, c, "<init>", mc.descriptor());
+            if (slot == null) {
+                slot = registry.register(loader, c, "<init>", mc.descriptor(), false);
+            }
+            out.overrides.put(slot.id(), prologue);
+            out.added++;
+        }
+    }
+
+    /** The class's entry constructor takes the constructions that new code and this(..) calls hand it. */
+    private void bindEntry(Target t, Collected out) {
+        String entry = Constructions.entryDescriptor(t.info().constructionCalls());
+        MethodSlot slot = entry == null ? null : registry.find(t.info().loader(), t.cp().className(), Constructions.CALL_SLOT, entry);
+        if (slot == null) {
+            throw new PatchRejectedException("patch " + t.patch().id() + " adds or re-routes constructors of "
+                    + t.dottedName() + ", whose first constructor has no re-routing guard");
+        }
+        if (!out.overrides.containsKey(slot.id())) {
+            out.overrides.put(slot.id(), Constructions.resolver(t.c(), t.info().constructionCalls(), entry, null));
+            out.activate.add(slot);
         }
     }
 

@@ -65,6 +65,7 @@ class PatchPathRulesTest {
     static void importClasses() {
         classes = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(location -> !location.contains("-tests.jar"))   // the format's test-jar (Fixtures)
                 .importPackages("dev.atlas.core", "dev.atlas.libc", "dev.atlas.patch");
     }
 

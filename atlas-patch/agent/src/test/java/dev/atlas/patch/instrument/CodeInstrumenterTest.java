@@ -2,7 +2,7 @@ package dev.atlas.patch.instrument;
 
 import dev.atlas.patch.runtime.CodeViews;
 import dev.atlas.patch.runtime.MethodRegistry;
-import dev.atlas.patch.testing.InMemoryCompiler;
+import dev.atlas.testsupport.SourceCompiler;
 import dev.atlas.patch.testing.InstrumentingLoader;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +60,7 @@ class CodeInstrumenterTest {
 
     @Test
     void everyShapeVerifiesAndBehavesAsBefore() throws Exception {
-        Map<String, byte[]> classes = InMemoryCompiler.compile(Map.of("shapes.Shapes", SHAPES, "shapes.Greeter", GREETER));
+        Map<String, byte[]> classes = SourceCompiler.compile(Map.of("shapes.Shapes", SHAPES, "shapes.Greeter", GREETER));
         CodeViews code = new CodeViews();
         MethodRegistry registry = code.registry();
         CodeInstrumenter ins = new CodeInstrumenter(registry, new BoundaryMatcher(List.of("shapes.Greeter#handle")));
@@ -101,7 +101,7 @@ class CodeInstrumenterTest {
 
     @Test
     void aClassWithNothingPatchableIsLeftAlone() {
-        Map<String, byte[]> classes = InMemoryCompiler.compile(Map.of("shapes.Marker", "package shapes; public interface Marker { void m(); }"));
+        Map<String, byte[]> classes = SourceCompiler.compile(Map.of("shapes.Marker", "package shapes; public interface Marker { void m(); }"));
         CodeInstrumenter ins = new CodeInstrumenter(new CodeViews().registry(), new BoundaryMatcher(List.of()));
         assertNull(ins.instrument(getClass().getClassLoader(), classes.get("shapes/Marker")));
         assertThrows(IllegalArgumentException.class, () -> ins.instrument(getClass().getClassLoader(), new byte[] {1, 2, 3}));

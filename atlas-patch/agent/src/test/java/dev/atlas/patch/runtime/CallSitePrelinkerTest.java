@@ -1,7 +1,7 @@
 package dev.atlas.patch.runtime;
 
 import dev.atlas.patch.classfile.IndyRedirect;
-import dev.atlas.patch.testing.InMemoryCompiler;
+import dev.atlas.testsupport.SourceCompiler;
 import org.junit.jupiter.api.Test;
 
 import java.lang.classfile.Attributes;
@@ -60,7 +60,7 @@ class CallSitePrelinkerTest {
 
     @Test
     void redirectedClassRunsLikeTheOriginal() throws Throwable {
-        byte[] original = InMemoryCompiler.compile(Map.of("dev.atlas.patch.runtime.Sites", SOURCE), Map.of())
+        byte[] original = SourceCompiler.compile(Map.of("dev.atlas.patch.runtime.Sites", SOURCE), Map.of())
                 .get("dev/atlas/patch/runtime/Sites");
         CallSitePrelinker.Rewritten rewritten = CallSitePrelinker.rewrite(original, 1);
         assertTrue(rewritten.sites().size() >= 5, "concat, lambda and switch sites: " + rewritten.sites());
@@ -86,7 +86,7 @@ class CallSitePrelinkerTest {
 
     @Test
     void codeAndStackMapsAreUntouched() {
-        byte[] original = InMemoryCompiler.compile(Map.of("dev.atlas.patch.runtime.Sites", SOURCE), Map.of())
+        byte[] original = SourceCompiler.compile(Map.of("dev.atlas.patch.runtime.Sites", SOURCE), Map.of())
                 .get("dev/atlas/patch/runtime/Sites");
         byte[] redirected = CallSitePrelinker.rewrite(original, 1).bytes();
         ClassModel before = ClassFile.of().parse(original);
@@ -145,7 +145,7 @@ class CallSitePrelinkerTest {
 
     @Test
     void damagedClassFilesAreRefusedWithTheReason() {
-        byte[] original = InMemoryCompiler.compile(Map.of("dev.atlas.patch.runtime.Sites", SOURCE), Map.of())
+        byte[] original = SourceCompiler.compile(Map.of("dev.atlas.patch.runtime.Sites", SOURCE), Map.of())
                 .get("dev/atlas/patch/runtime/Sites");
         for (int cut : List.of(3, 9, 40, original.length / 2, original.length - 3)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

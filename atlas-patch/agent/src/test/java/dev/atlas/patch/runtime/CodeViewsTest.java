@@ -11,7 +11,7 @@ import dev.atlas.patch.format.Patch;
 import dev.atlas.patch.instrument.BoundaryMatcher;
 import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.instrument.CodeInstrumenter;
-import dev.atlas.patch.testing.InMemoryCompiler;
+import dev.atlas.testsupport.SourceCompiler;
 import dev.atlas.patch.testing.InstrumentingLoader;
 import dev.atlas.patch.variant.CodeVariant;
 import dev.atlas.patch.variant.RestrictedMethodException;
@@ -84,7 +84,7 @@ class CodeViewsTest {
 
     @BeforeEach
     void load() throws Exception {
-        v1 = InMemoryCompiler.compile(Map.of("app.Shop", SHOP, "app.Handler", HANDLER));
+        v1 = SourceCompiler.compile(Map.of("app.Shop", SHOP, "app.Handler", HANDLER));
         CodeInstrumenter ins = new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of("app.Handler#handle",
                 "app.Handler#explode")));
         loader = new InstrumentingLoader("app-" + PATCH_IDS.incrementAndGet(), v1, new ClassSelector(List.of("app.**"), List.of()), ins);
@@ -125,7 +125,7 @@ class CodeViewsTest {
                     public static int replaced$price(Shop self, int qty, long extra, double factor) { return -1; }
                 }
                 """.formatted(body.substring(4), tag, tagBBody, tag);
-        byte[] bytes = InMemoryCompiler.compile(Map.of(body, src), Map.of("app/Shop", v1.get("app/Shop")))
+        byte[] bytes = SourceCompiler.compile(Map.of(body, src), Map.of("app/Shop", v1.get("app/Shop")))
                 .get(body.replace('.', '/'));
         List<MethodChange> methods = List.of(
                 new MethodChange(MethodChange.Kind.REPLACED, "tagA", "()Ljava/lang/String;", false, "replaced$tagA"),

@@ -11,6 +11,7 @@ import dev.atlas.patch.instrument.TypeHierarchy;
 import dev.atlas.patch.jit.JitPriority;
 import dev.atlas.patch.jit.JitPriorityWindow;
 import dev.atlas.patch.runtime.CodeViews;
+import dev.atlas.patch.runtime.LoaderScope;
 import dev.atlas.patch.runtime.MethodRegistry;
 import dev.atlas.patch.runtime.PatchApplication;
 import dev.atlas.patch.runtime.PatchPipeline;
@@ -117,5 +118,12 @@ final class AgentSnippets {
         CodeInstrumenter ins = new CodeInstrumenter(registry, new BoundaryMatcher(BoundaryMatcher.DEFAULTS));
         byte[] out = ins.instrument(loader, classBytes);   // null: nothing to instrument, or not instrumentable
         // @end
+    }
+
+    static PatchApplication loaderScope(PatchPipeline pipeline, dev.atlas.patch.format.Patch patch) {
+        // @start region=loader-scope
+        PatchApplication a = pipeline.apply(patch, LoaderScope.named("program-2"));   // only program 2's copies change
+        // @end
+        return a;
     }
 }

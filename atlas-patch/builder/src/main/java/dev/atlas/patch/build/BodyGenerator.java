@@ -65,6 +65,14 @@ final class BodyGenerator {
             for (MethodModel m : plan.added()) {
                 copy(clb, rewriter, m, MethodChange.bodyMethodNameFor(MethodChange.Kind.ADDED, m.methodName().stringValue()));
             }
+            for (MethodModel m : constructions(plan, ctx)) {
+                MethodChange.Kind kind = plan.added().contains(m) ? MethodChange.Kind.ADDED : MethodChange.Kind.REPLACED;
+                clb.withMethod(MethodChange.initArgsNameFor(MethodChange.bodyMethodNameFor(kind, "<init>")),
+                        MethodTypeDesc.ofDescriptor(ConstructorCall.argumentsDescriptor(
+                                ctx.remap.map(m.methodTypeSymbol()).descriptorString())),
+                        ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC,
+                        mb -> mb.transformCode(m.code().orElseThrow(), Constructors.arguments(m, rewriter)));
+            }
             MethodModel hook = plan.transferHook();
             if (hook != null && !plan.replaced().contains(hook) && !plan.added().contains(hook)) {
                 copy(clb, rewriter, hook, TRANSFER_COPY);
@@ -98,11 +106,30 @@ final class BodyGenerator {
         });
     }
 
-    /** The replaced constructors of {@code plan} whose {@code super(..)}/{@code this(..)} arguments changed. */
+    /** The constructors of {@code plan} that run through the re-routing guards ({@link Constructors#initCall}). */
+    static List<MethodModel> constructions(ClassDiff.Plan plan, GenContext ctx) {
+        List<MethodModel> out = new java.util.ArrayList<>();
+        for (MethodModel m : plan.replaced()) {
+            if (Constructors.initCall(plan, m, ctx) != null) {
+                out.add(m);
+            }
+        }
+        for (MethodModel m : plan.added()) {
+            if (Constructors.initCall(plan, m, ctx) != null) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The replaced constructors of {@code plan} whose {@code super(..)}/{@code this(..)} arguments
+     * changed while the call stayed the same.
+     */
     static List<MethodModel> changedArguments(ClassDiff.Plan plan, GenContext ctx) {
         List<MethodModel> out = new java.util.ArrayList<>();
         for (MethodModel m : plan.replaced()) {
-            if (!m.methodName().equalsString("<init>")) {
+            if (!m.methodName().equalsString("<init>") || Constructors.initCall(plan, m, ctx) != null) {
                 continue;
             }
             plan.oldModel().methods().stream().filter(o -> o.methodName().equalsString("<init>")

@@ -5,14 +5,19 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
-/** Reads the class files of a build: a jar or a directory of classes. */
+/** Reads the class files (and the resources) of a build: a jar or a directory of classes. */
 final class Builds {
     private Builds() {
     }
@@ -20,18 +25,43 @@ final class Builds {
     /** Class bytes by internal name, module-info, package-info and multi-release versions left out. */
     static Map<String, byte[]> read(Path build) throws IOException {
         Map<String, byte[]> classes = new TreeMap<>();
+        entries(build, n -> n.endsWith(".class"), (n, b) -> add(classes, n, b));
+        return classes;
+    }
+
+    /** Paths of the resources (files other than classes, outside META-INF) that {@code newBuild} changes or adds. */
+    static Set<String> changedResources(Path oldBuild, Path newBuild) throws IOException {
+        Map<String, byte[]> old = new TreeMap<>();
+        entries(oldBuild, Builds::isResource, old::put);
+        Set<String> changed = new TreeSet<>();
+        entries(newBuild, Builds::isResource, (n, b) -> {
+            if (!Arrays.equals(old.get(n), b)) {
+                changed.add(n);
+            }
+        });
+        return changed;
+    }
+
+    private static boolean isResource(String path) {
+        return !path.endsWith(".class") && !path.startsWith("META-INF/");
+    }
+
+    private static void entries(Path build, Predicate<String> wanted, BiConsumer<String, byte[]> to) throws IOException {
         if (Files.isDirectory(build)) {
             try (Stream<Path> files = Files.walk(build)) {
                 for (Path p : files.filter(Files::isRegularFile).toList()) {
-                    add(classes, build.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
+                    String n = build.relativize(p).toString().replace('\\', '/');
+                    if (wanted.test(n)) {
+                        to.accept(n, Files.readAllBytes(p));
+                    }
                 }
             }
         } else if (Files.isRegularFile(build)) {
             try (ZipFile zip = new ZipFile(build.toFile())) {
                 for (ZipEntry e : Collections.list(zip.entries())) {
-                    if (!e.isDirectory() && e.getName().endsWith(".class")) {
+                    if (!e.isDirectory() && wanted.test(e.getName())) {
                         try (InputStream in = zip.getInputStream(e)) {
-                            add(classes, e.getName(), in.readAllBytes());
+                            to.accept(e.getName(), in.readAllBytes());
                         }
                     }
                 }
@@ -41,7 +71,6 @@ final class Builds {
         } else {
             throw new NoSuchFileException(build.toString(), null, "expected a jar or a class directory");
         }
-        return classes;
     }
 
     private static void add(Map<String, byte[]> classes, String path, byte[] bytes) {

@@ -24,18 +24,14 @@ import java.util.function.UnaryOperator;
  * of the initialiser (loops, static blocks, initialisers that use local variables) must be
  * the same in both builds, and must not read a copied field (checked by {@link StaticState}).
  *
- * {@snippet :
- * // old:  static final Pattern SALT = Pattern.compile("^[a-z]{2,}$");
- * // new:  static final Pattern SALT = Pattern.compile("^[a-z./]{2,}$");
- * ChangedStaticInitializer.Outcome o = ChangedStaticInitializer.analyse(oldModel, newModel, newToOld);
- * // o.copies() = {SALT=<segment of the new <clinit>>}, o.refusal() = null
- * }
+ * {@snippet class=dev.atlas.patch.build.BuildSnippets region=changed-static-initializer}
  *
  * <p>An enum's {@code $VALUES} whose code differs (compilers build it inline or through
  * {@code $values()}) is left alone: it holds the enum's constants, which must be unchanged.
- * Refused (with the reason) when the rest of the initialiser differs, a changed field is
- * not final (other code may write it), is an enum constant or synthetic (identity and the
- * compiler's own tables must stay one), or is no longer initialised by the new build.
+ * When the change cannot be split per field (the rest of the initialiser differs, a changed
+ * field is not final or synthetic, or is no longer initialised by its own statement), the
+ * outcome says so ({@link Outcome#rerun()}): the new view then runs the whole new
+ * initialiser ({@link ViewInitializers}). A changed enum constant is refused.
  *
  * <p>Stateless; thread-safe.
  */
@@ -45,10 +41,17 @@ final class ChangedStaticInitializer {
      * @param newFields initialisers of static fields the new build adds
      * @param notes     what the patch does with the state, for the build's notes
      * @param refusal   why the change cannot be applied, or null
+     * @param rerun     why the change cannot be split per field, so that the new view runs the whole new
+     *                  initialiser into its own statics ({@link ViewInitializers}), or null
      */
-    record Outcome(Map<String, Segment> copies, Map<String, Segment> newFields, List<String> notes, String refusal) {
+    record Outcome(Map<String, Segment> copies, Map<String, Segment> newFields, List<String> notes, String refusal,
+                   String rerun) {
         static Outcome refused(String why) {
-            return new Outcome(Map.of(), Map.of(), List.of(), why);
+            return new Outcome(Map.of(), Map.of(), List.of(), why, null);
+        }
+
+        static Outcome rerun(String why) {
+            return new Outcome(Map.of(), Map.of(), List.of(), null, why);
         }
     }
 
@@ -61,7 +64,14 @@ final class ChangedStaticInitializer {
         Optional<MethodModel> oc = clinit(oldModel);
         Optional<MethodModel> nc = clinit(newModel);
         if (nc.isEmpty()) {
-            return Outcome.refused("static initialiser removed in the new build");
+            // nothing to rebuild when none of the statics the old initialiser set is left to read
+            Set<String> left = staticFields(newModel);
+            left.retainAll(ViewInitializers.viewFields(oldModel));
+            return left.isEmpty() ? new Outcome(Map.of(), Map.of(), List.of(oldName + ": static initialiser removed in "
+                    + "the new build, with every static it set"), null, null)
+                    : Outcome.refused("static initialiser removed in the new build, while static field(s) "
+                    + String.join(", ", left) + " it set remain (the new view would have to see their default values); "
+                    + "remedy: restart on the new release");
         }
         Map<String, Segment> oldSegs = oc.map(m -> segments(m, oldName, staticFields(oldModel)).segments()).orElse(Map.of());
         List<CodeElement> oldRest = oc.map(m -> segments(m, oldName, staticFields(oldModel)).rest()).orElse(List.of());
@@ -71,9 +81,8 @@ final class ChangedStaticInitializer {
         List<String> oldText = oc.isEmpty() ? List.of("return") : oldCanon.render(oldRest);
         List<String> newText = newCanon.render(newCut.rest());
         if (!oldText.equals(newText)) {
-            return Outcome.refused("static initialiser changed outside the initialisers of single static fields ("
-                    + firstDifference(oldText, newText) + "); remedy: restart on the new release, or declare "
-                    + "'static void atlas$transfer()' to move the state explicitly");
+            return Outcome.rerun("static initialiser changed outside the initialisers of single static fields ("
+                    + firstDifference(oldText, newText) + ")");
         }
         Map<String, FieldModel> oldFields = new LinkedHashMap<>();
         oldModel.fields().forEach(f -> oldFields.put(f.fieldName().stringValue(), f));
@@ -96,14 +105,15 @@ final class ChangedStaticInitializer {
                     && (oldModel.flags().flagsMask() & ClassFile.ACC_ENUM) != 0) {
                 continue;   // the array of the enum's constants, which ClassDiff requires unchanged: only its code differs
             }
-            if ((flags & (ClassFile.ACC_ENUM | ClassFile.ACC_SYNTHETIC)) != 0) {
-                return Outcome.refused("the initialiser of " + ((flags & ClassFile.ACC_ENUM) != 0 ? "enum constant " : "synthetic field ")
-                        + f + " changed: a copy for the new view would be a second, different object; remedy: restart on the new release");
+            if ((flags & ClassFile.ACC_ENUM) != 0) {
+                return Outcome.refused("the initialiser of enum constant " + f + " changed: a copy for the new view would "
+                        + "be a second, different object; remedy: restart on the new release");
+            }
+            if ((flags & ClassFile.ACC_SYNTHETIC) != 0) {
+                return Outcome.rerun("the initialiser of synthetic field " + f + " changed");
             }
             if ((flags & ClassFile.ACC_FINAL) == 0) {
-                return Outcome.refused("the initialiser of static field " + f + " changed and the field is not final: other "
-                        + "code may write it, so a copy for the new view cannot be kept consistent; remedy: restart on the new "
-                        + "release, or declare 'static void atlas$transfer()' to move the state explicitly");
+                return Outcome.rerun("the initialiser of static field " + f + " changed and the field is not final");
             }
             copies.put(f, e.getValue());
             notes.add(oldName + " " + f + ": initialiser changed in the static initialiser; the new view reads its own copy ("
@@ -112,11 +122,10 @@ final class ChangedStaticInitializer {
         }
         for (String f : oldSegs.keySet()) {
             if (!newCut.segments().containsKey(f) && newModel.fields().stream().anyMatch(x -> x.fieldName().equalsString(f))) {
-                return Outcome.refused("static field " + f + " is no longer initialised by its own statement in the new build; "
-                        + "remedy: restart on the new release");
+                return Outcome.rerun("static field " + f + " is no longer initialised by its own statement in the new build");
             }
         }
-        return new Outcome(copies, added, notes, null);
+        return new Outcome(copies, added, notes, null, null);
     }
 
     private static Optional<MethodModel> clinit(ClassModel m) {

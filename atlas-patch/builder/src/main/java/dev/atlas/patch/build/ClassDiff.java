@@ -263,7 +263,12 @@ final class ClassDiff {
                 continue;
             }
             if (mn.equals("<init>")) {
-                refuse(k, "new constructor (constructors cannot be added to a loaded class)");
+                Optional<String> why = Constructors.unaddable(nm);
+                if (why.isPresent()) {
+                    refuse(k, why.get());
+                } else {
+                    added.add(nm);   // runs through the re-routing guards of the class's constructors (Constructors)
+                }
             } else if ((f & (ClassFile.ACC_ABSTRACT | ClassFile.ACC_NATIVE)) != 0) {
                 refuse(k, "new abstract or native method");
             } else if (isInterface && (f & (ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE)) == 0) {
@@ -451,6 +456,9 @@ final class ClassDiff {
             ChangedStaticInitializer.Outcome o = ChangedStaticInitializer.analyse(oldModel, newModel, newToOld);
             if (o.refusal() != null) {
                 refuse("<clinit>", o.refusal());
+            }
+            if (o.rerun() != null) {
+                return null;   // StaticState sees it too: the new view runs the whole new initialiser
             }
             inits.putAll(o.newFields());
             viewCopies.putAll(o.copies());

@@ -172,6 +172,11 @@ final class CodeRewriter implements CodeTransform {
         if (m.isEmpty()) {
             unresolved(owner, name);
         }
+        String holder = m.isPresent() && isStatic ? ctx.viewHolder(m.get().declaringClass(), name) : null;
+        if (holder != null) {
+            cb.fieldAccess(f.opcode(), loaded(holder), name, map(type));   // the new view's own static state
+            return;
+        }
         boolean viewCopy = m.isPresent() && f.opcode() == Opcode.GETSTATIC && ctx.isViewStatic(m.get().declaringClass(), name);
         if (m.isPresent() && (viewCopy || ctx.isAddedField(m.get().declaringClass(), name))) {
             ClassDesc o = loaded(m.get().declaringClass());
@@ -228,6 +233,16 @@ final class CodeRewriter implements CodeTransform {
         String desc = v.type().stringValue();
         MethodTypeDesc type = ctx.remap.map(v.typeSymbol());
         ClassDesc ownerDesc = owner.startsWith("[") ? map(ClassDesc.ofDescriptor(owner)) : loaded(owner);
+        if (name.equals("<init>") && v.opcode() == Opcode.INVOKESPECIAL && ctx.isAddedMethod(owner, name, desc)) {
+            // new C(..) of a constructor the patch adds: the re-routing guard of the class's first constructor builds it;
+            // the stack holds the two references of javac's 'new C; dup' under the arguments, never initialised
+            cb.invokedynamic(DynamicCallSiteDesc.of(link("linkNew", LINK_SUPER), "new",
+                    type.changeReturnType(ownerDesc), internal(ownerDesc), type.descriptorString()));
+            cb.dup_x2();
+            cb.pop();
+            cb.pop2();
+            return;
+        }
         if (name.equals("<init>")) {
             if (bodyClass == null && !ctx.addedClasses.contains(owner) && ctx.newBuild.resolveMethod(owner, name, desc)
                     .filter(this::unreachablePrivate).isPresent()) {
@@ -240,6 +255,16 @@ final class CodeRewriter implements CodeTransform {
         Optional<Hierarchy.Member> m = ctx.newBuild.resolveMethod(owner, name, desc);
         if (m.isEmpty() && !owner.equals("java/lang/invoke/MethodHandle") && !owner.equals("java/lang/invoke/VarHandle")) {
             unresolved(owner, name + desc);
+        }
+        Optional<FieldInstruction> getter = m.isEmpty() || v.opcode() != Opcode.INVOKESTATIC ? Optional.empty()
+                : ctx.newBuild.model(m.get().declaringClass()).flatMap(c -> c.methods().stream()
+                        .filter(x -> x.methodName().equalsString(name) && x.methodType().equalsString(desc)).findFirst())
+                        .flatMap(FieldAccessors::staticGetter)
+                        .filter(g -> ctx.viewHolder(g.owner().asInternalName(), g.name().stringValue()) != null
+                                || ctx.isViewStatic(g.owner().asInternalName(), g.name().stringValue()));
+        if (getter.isPresent()) {
+            field(cb, getter.get());   // a compiler's accessor of a field the new view has its own copy of
+            return;
         }
         if (m.isPresent() && ctx.isAddedMethod(m.get().declaringClass(), name, desc)) {
             if (v.opcode() == Opcode.INVOKESPECIAL && !m.get().isPrivate()) {

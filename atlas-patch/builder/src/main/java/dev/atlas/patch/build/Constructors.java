@@ -1,6 +1,7 @@
 package dev.atlas.patch.build;
 
 import dev.atlas.patch.build.classfile.StackDepth;
+import dev.atlas.patch.classfile.Boxing;
 import dev.atlas.patch.classfile.CanonicalCode;
 import dev.atlas.patch.classfile.ConstructorCall;
 import java.lang.classfile.CodeBuilder;
@@ -41,8 +42,14 @@ import java.util.Optional;
  * <p>When only the code computing the call's arguments differs (same call, code that only
  * computes arguments: {@link ConstructorCall#argumentsReplaceable} in both builds), the patch
  * also replaces the constructor's arguments method ({@link #arguments}): in the new view the
- * agent's entry guard makes the same call with the new arguments. A changed call target stays
- * refused: the superclass part of an object cannot be re-initialised.
+ * agent's entry guard makes the same call with the new arguments.
+ *
+ * <p>A new constructor, and a changed one whose call goes to another constructor, run through
+ * the re-routing guard at the entry of the class's constructors (ARCHITECTURE.md): the patch
+ * carries the code before the call ({@link #arguments}, as {@code added$$init$call} /
+ * {@code replaced$$init$call}), the code after it ({@link #body}) and the call itself
+ * ({@link #initCall}); the code before the call must only compute its arguments
+ * ({@link #unaddable}).
  *
  * <p>Stateless; single-threaded use of its transforms.
  */
@@ -62,16 +69,25 @@ final class Constructors {
             return Optional.of("and it has no super(..) or this(..) call to place its guard after");
         }
         if (!oldCanon.render(o.subList(0, oi + 1)).equals(newCanon.render(n.subList(0, ni + 1)))) {
-            if (!oldCanon.render(o.subList(oi, oi + 1)).equals(newCanon.render(n.subList(ni, ni + 1)))) {
-                return Optional.of("including its super(..)/this(..) call, which now goes to another constructor (the "
-                        + "superclass part of an object cannot be re-initialised); remedy: restart on the new release");
+            boolean sameCall = oldCanon.render(o.subList(oi, oi + 1)).equals(newCanon.render(n.subList(ni, ni + 1)));
+            if (!sameCall && !ConstructorCall.argumentsReplaceable(n)) {
+                return Optional.of("including its super(..)/this(..) call, which now goes to another constructor, and its "
+                        + "code before that call does more than compute the call's arguments (stores a local or a "
+                        + "field, uses 'this', throws, or is inside a try block), so the class's construction "
+                        + "constructor cannot run it; remedy: restart on the new release");
             }
-            if (!ConstructorCall.argumentsReplaceable(o) || !ConstructorCall.argumentsReplaceable(n)) {
+            if (sameCall && (!ConstructorCall.argumentsReplaceable(o) || !ConstructorCall.argumentsReplaceable(n))) {
                 return Optional.of("including the code computing its super(..)/this(..) arguments, which does more than "
                         + "compute them (stores a local, uses 'this', throws, or is inside a try block); remedy: restart "
                         + "on the new release");
             }
         }
+        return afterCall(n);
+    }
+
+    /** Why the code after the constructor's own call cannot be a body method, or empty. */
+    private static Optional<String> afterCall(List<CodeElement> n) {
+        int ni = ConstructorCall.index(n);
         int calls = 0;
         for (int i = 0; i <= ni; i++) {
             if (n.get(i) instanceof StoreInstruction || n.get(i) instanceof IncrementInstruction) {
@@ -98,6 +114,78 @@ final class Constructors {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Why the new constructor {@code nc} cannot be added (run through the class's construction
+     * constructor), or empty when it can: its code before its {@code super(..)}/{@code this(..)}
+     * call must only compute the call's arguments, and the code after it must start from an
+     * empty stack outside any exception handler.
+     */
+    static Optional<String> unaddable(MethodModel nc) {
+        List<CodeElement> n = nc.code().orElseThrow().elementList();
+        if (ConstructorCall.index(n) < 0) {
+            return Optional.of("new constructor without a super(..) or this(..) call");
+        }
+        if (!ConstructorCall.argumentsReplaceable(n)) {
+            return Optional.of("new constructor whose code before its super(..)/this(..) call does more than compute "
+                    + "the call's arguments (stores a local or a field, as an inner class's constructor stores its "
+                    + "outer instance; uses 'this'; throws; or is inside a try block), which the class's construction "
+                    + "constructor cannot run; remedy: restart on the new release");
+        }
+        return afterCall(n);
+    }
+
+    /**
+     * The {@code super(..)}/{@code this(..)} call of a constructor that runs through the
+     * re-routing guards of the class's constructors, as {@code MethodChange.initCall} names it ({@code "super(..)V"} or
+     * {@code "this(..)V"}, loaded names): every constructor the patch adds, and a replaced one
+     * whose call goes to another constructor than before; null for any other.
+     */
+    static String initCall(ClassDiff.Plan plan, MethodModel m, GenContext ctx) {
+        if (!m.methodName().equalsString("<init>")) {
+            return null;
+        }
+        List<CodeElement> n = m.code().orElseThrow().elementList();
+        int ni = ConstructorCall.index(n);
+        if (!plan.added().contains(m)) {
+            String desc = ctx.remap.map(m.methodTypeSymbol()).descriptorString();
+            Optional<MethodModel> o = plan.oldModel().methods().stream()
+                    .filter(x -> x.methodName().equalsString("<init>") && x.methodType().equalsString(desc)).findFirst();
+            if (o.isEmpty()) {
+                return null;
+            }
+            List<CodeElement> oc = o.get().code().orElseThrow().elementList();
+            int oi = ConstructorCall.index(oc);
+            if (ClassDiff.canon(plan.oldModel(), java.util.function.UnaryOperator.identity()).render(oc.subList(oi, oi + 1))
+                    .equals(ClassDiff.canon(plan.newModel(), ctx.remap::name).render(n.subList(ni, ni + 1)))) {
+                return null;
+            }
+        }
+        java.lang.classfile.instruction.InvokeInstruction call = (java.lang.classfile.instruction.InvokeInstruction) n.get(ni);
+        boolean self = call.owner().asInternalName().equals(plan.newModel().thisClass().asInternalName());
+        return (self ? "this" : "super") + ctx.remap.map(call.typeSymbol()).descriptorString();
+    }
+
+    /**
+     * Refusals for the constructors of {@code plan} that call {@code super(..)} of a constructor
+     * the patch adds to the superclass: the re-routing guards, fixed when the class was
+     * instrumented, cannot call a constructor that did not exist then.
+     */
+    static List<Refusal> superCallsOfAdded(ClassDiff.Plan plan, GenContext ctx) {
+        List<Refusal> out = new java.util.ArrayList<>();
+        String self = plan.newModel().thisClass().asInternalName();
+        for (MethodModel m : BodyGenerator.constructions(plan, ctx)) {
+            List<CodeElement> n = m.code().orElseThrow().elementList();
+            java.lang.classfile.instruction.InvokeInstruction call = (java.lang.classfile.instruction.InvokeInstruction) n.get(ConstructorCall.index(n));
+            String owner = call.owner().asInternalName();
+            if (!owner.equals(self) && ctx.isAddedMethod(owner, "<init>", call.type().stringValue())) {
+                out.add(new Refusal(plan.className(), "<init>" + m.methodType().stringValue(), "constructor calls super(..) of "
+                        + "a constructor the patch adds to " + ctx.remap.name(owner) + " (the re-routing guards are "
+                        + "fixed when the class is instrumented, before that constructor existed); remedy: restart on the new release"));
+            }
+        }
+        return out;
     }
 
     /**
@@ -159,19 +247,7 @@ final class Constructors {
             cb.dup();
             cb.loadConstant(i);
             cb.loadLocal(k, slots[i]);
-            if (t.isPrimitive()) {
-                ClassDesc box = ClassDesc.of("java.lang." + switch (t.descriptorString()) {
-                    case "Z" -> "Boolean";
-                    case "B" -> "Byte";
-                    case "C" -> "Character";
-                    case "S" -> "Short";
-                    case "I" -> "Integer";
-                    case "J" -> "Long";
-                    case "F" -> "Float";
-                    default -> "Double";
-                });
-                cb.invokestatic(box, "valueOf", MethodTypeDesc.of(box, t));
-            }
+            Boxing.box(cb, t);
             cb.aastore();
         }
         cb.areturn();

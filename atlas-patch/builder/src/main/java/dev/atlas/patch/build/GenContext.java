@@ -38,6 +38,8 @@ final class GenContext {
     final Set<String> addedClasses = new HashSet<>();
     /** Static fields of paired classes (new-build names) that new code reads from its view's copy ({@link StaticState}). */
     final Map<String, Set<String>> viewStatics = new HashMap<>();
+    /** {@code owner.field} (new-build names) to the holder class of the new view's value ({@link ViewInitializers}). */
+    final Map<String, String> viewHolders = new HashMap<>();
     /** Names (as loaded) of generated body classes. */
     final Set<String> bodyClasses = new HashSet<>();
     final List<Refusal> problems = new ArrayList<>();
@@ -55,6 +57,11 @@ final class GenContext {
 
     boolean isViewStatic(String newOwner, String name) {
         return viewStatics.getOrDefault(newOwner, Set.of()).contains(name);
+    }
+
+    /** The holder class (new-build name) of the new view's value of a static field, or null. */
+    String viewHolder(String newOwner, String name) {
+        return viewHolders.get(newOwner + "." + name);
     }
 
     boolean isAddedField(String newOwner, String name) {

@@ -73,12 +73,17 @@ public final class PatchBuilder {
         for (Path lib : options.classpath()) {
             Builds.read(lib).forEach(libraries::putIfAbsent);
         }
-        return diff(oldBytes, newBytes, libraries, options);
+        return diff(oldBytes, newBytes, libraries, Builds.changedResources(oldBuild, newBuild), options);
     }
 
-    /** Diffs two builds given as class bytes by internal name (already filtered). */
+    /** Diffs two builds given as class bytes by internal name (already filtered), with no changed resources. */
     static BuildResult diff(Map<String, byte[]> oldBytes, Map<String, byte[]> newBytes, Map<String, byte[]> libraries,
                             BuildOptions options) {
+        return diff(oldBytes, newBytes, libraries, Set.of(), options);
+    }
+
+    private static BuildResult diff(Map<String, byte[]> oldBytes, Map<String, byte[]> newBytes, Map<String, byte[]> libraries,
+                                    Set<String> changedResources, BuildOptions options) {
         List<Refusal> refusals = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         Map<String, ClassModel> oldModels = parse(oldBytes);
@@ -129,14 +134,23 @@ public final class PatchBuilder {
             return new BuildResult(Optional.empty(), refusals, notes);
         }
         // 2b. static state that class initialisation built with changed code: a copy per view
-        plans = StaticState.rebuild(plans, newModels, oldModels, pairs, refusals, notes);
+        Map<String, String> rerun = new LinkedHashMap<>();
+        plans = StaticState.rebuild(plans, newModels, oldModels, pairs, refusals, notes, rerun);
         if (!refusals.isEmpty()) {
             return new BuildResult(Optional.empty(), refusals, notes);
+        }
+        // 2c. changed static initialisers that cannot be split per field: the new view runs them whole
+        ViewInitializers.Prepared views = ViewInitializers.prepare(plans, rerun, newModels, changedResources, notes);
+        plans = views.plans();
+        for (String h : views.holders()) {
+            added.add(h);
+            renames.put(h, h + "$$AtlasPatch$" + PLACEHOLDER8);
         }
 
         // 3. generate the code
         GenContext ctx = new GenContext(hierarchy, oldModels, renames);
         ctx.addedClasses.addAll(added);
+        ctx.viewHolders.putAll(views.fields());
         for (ClassDiff.Plan plan : plans) {
             String n = plan.newModel().thisClass().asInternalName();
             Map<String, MethodModel> am = new HashMap<>();
@@ -147,6 +161,9 @@ public final class PatchBuilder {
             ctx.addedFields.put(n, af);
             ctx.viewStatics.put(n, plan.viewStatics().keySet());
             ctx.bodyClasses.add(bodyName(plan.className()));
+        }
+        for (ClassDiff.Plan plan : plans) {
+            refusals.addAll(Constructors.superCallsOfAdded(plan, ctx));
         }
         List<ClassPatch> classPatches = new ArrayList<>();
         for (ClassDiff.Plan plan : plans) {
@@ -187,16 +204,14 @@ public final class PatchBuilder {
         String c = plan.className();
         List<MethodChange> methods = new ArrayList<>();
         for (MethodModel m : plan.replaced()) {
-            methods.add(MethodChange.of(MethodChange.Kind.REPLACED, m.methodName().stringValue(),
-                    ctx.remap.map(m.methodTypeSymbol()).descriptorString(), ClassDiff.isStatic(m)));
+            methods.add(change(MethodChange.Kind.REPLACED, plan, m, ctx));
         }
         for (MethodModel m : BodyGenerator.changedArguments(plan, ctx)) {
             methods.add(MethodChange.of(MethodChange.Kind.REPLACED, ConstructorCall.ARGUMENTS_METHOD, ConstructorCall
                     .argumentsDescriptor(ctx.remap.map(m.methodTypeSymbol()).descriptorString()), true));
         }
         for (MethodModel m : plan.added()) {
-            methods.add(MethodChange.of(MethodChange.Kind.ADDED, m.methodName().stringValue(),
-                    ctx.remap.map(m.methodTypeSymbol()).descriptorString(), ClassDiff.isStatic(m)));
+            methods.add(change(MethodChange.Kind.ADDED, plan, m, ctx));
         }
         List<FieldAddition> fields = new ArrayList<>();
         for (FieldModel f : plan.newFields()) {
@@ -229,6 +244,12 @@ public final class PatchBuilder {
         String newName = plan.newModel().thisClass().asInternalName();
         return Optional.of(new ClassPatch(c, ClassFingerprint.of(oldBytes.get(c)), ClassFingerprint.of(newBytes.get(newName)),
                 methods, fields, body, hook));
+    }
+
+    private static MethodChange change(MethodChange.Kind kind, ClassDiff.Plan plan, MethodModel m, GenContext ctx) {
+        String name = m.methodName().stringValue();
+        return new MethodChange(kind, name, ctx.remap.map(m.methodTypeSymbol()).descriptorString(), ClassDiff.isStatic(m),
+                MethodChange.bodyMethodNameFor(kind, name), Constructors.initCall(plan, m, ctx));
     }
 
     private static void verify(GenContext ctx, String className, byte[] bytes, List<Refusal> refusals) {

@@ -7,11 +7,13 @@ import dev.atlas.patch.format.MalformedPatchException;
 import dev.atlas.patch.format.MethodChange;
 import dev.atlas.patch.format.Patch;
 import dev.atlas.patch.format.PatchFile;
+import dev.atlas.patch.format.StaticStateSummary;
 import java.io.IOException;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -85,6 +87,11 @@ public final class PatchDescription {
                 sb.append("  ").append(javaName(a.className())).append(" (defined through ")
                         .append(javaName(a.hostClassName())).append(", ").append(a.bytes().length).append(" bytes)\n");
             }
+        }
+        List<String> state = StaticStateSummary.lines(patch);
+        if (!state.isEmpty()) {
+            sb.append("Static state:\n");
+            state.forEach(l -> sb.append("  ").append(l).append('\n'));
         }
         return sb.toString();
     }

@@ -46,7 +46,7 @@ import java.util.Set;
  */
 final class StaticState {
     /** Prefix of the shadow field that holds a view's copy of a static field. */
-    static final String PREFIX = "atlas$view$";
+    static final String PREFIX = dev.atlas.patch.format.StaticStateSummary.VIEW_COPY_PREFIX;
     private static final int MAX_VISITED = 5000;
     private static final int MAX_ROUNDS = 16;
 
@@ -75,13 +75,15 @@ final class StaticState {
     /**
      * The plans with the view copies of static state added (new plans for classes whose only
      * change is that their methods read such a copy); refusals and notes go to the lists.
+     * Classes whose new view runs the whole new static initialiser ({@link ViewInitializers})
+     * go to {@code rerun} (new-build name to the reason), their readers into the plans.
      *
      * @param newToOld paired classes, new-build name to old-build name
      * @param oldModels the old build, by name
      */
     static List<ClassDiff.Plan> rebuild(List<ClassDiff.Plan> plans, Map<String, ClassModel> newModels,
                                         Map<String, ClassModel> oldModels, Map<String, String> newToOld,
-                                        List<Refusal> refusals, List<String> notes) {
+                                        List<Refusal> refusals, List<String> notes, Map<String, String> rerun) {
         StaticState s = new StaticState(newModels, newToOld, plans, refusals, notes);
         Map<String, ClassDiff.Plan> byNew = new LinkedHashMap<>();
         for (ClassDiff.Plan p : plans) {
@@ -93,26 +95,68 @@ final class StaticState {
                 copies.put(p.newModel().thisClass().asInternalName(), new LinkedHashMap<>(p.viewStatics()));
             }
         }
+        // changed static initialisers that cannot be split per field (ClassDiff left them to this class)
+        for (Map.Entry<String, String> pair : newToOld.entrySet()) {
+            ClassModel nm = newModels.get(pair.getKey());
+            ClassModel om = oldModels.get(pair.getValue());
+            boolean hook = nm.methods().stream().anyMatch(m -> m.methodName().equalsString("atlas$transfer"));
+            if (!hook && ViewInitializers.clinit(nm).isPresent()) {
+                String why = ChangedStaticInitializer.analyse(om, nm, x -> newToOld.getOrDefault(x, x)).rerun();
+                if (why != null) {
+                    s.rerun(pair.getKey(), why, rerun, copies);
+                }
+            }
+        }
         // to a fixed point: state built from a copied field needs a copy too (or is refused)
         for (int round = 0; round < MAX_ROUNDS; round++) {
-            int known = s.copied.size();
+            int known = s.copied.size() + rerun.size();
             s.refusals = new ArrayList<>();
             for (Map.Entry<String, String> pair : newToOld.entrySet()) {
-                s.classState(newModels.get(pair.getKey()), copies);
+                if (!rerun.containsKey(pair.getKey())) {
+                    s.classState(newModels.get(pair.getKey()), copies, rerun);
+                }
             }
-            if (s.copied.size() == known) {
+            // another class's static initialiser that reads a copied field: its state is rebuilt too
+            for (ClassModel c : newModels.values()) {
+                String cn = c.thisClass().asInternalName();
+                Optional<MethodModel> ci = ViewInitializers.clinit(c);
+                if (ci.isEmpty() || rerun.containsKey(cn) || !newToOld.containsKey(cn)) {
+                    continue;
+                }
+                s.readsCopied(ci.get(), cn).ifPresent(f -> s.rerun(cn, "its static initialiser reads " + f
+                        + ", whose new view has its own copy", rerun, copies));
+            }
+            if (s.copied.size() + rerun.size() == known) {
                 break;
             }
         }
         refusals.addAll(s.refusals);
         s.refusals = refusals;
-        if (copies.isEmpty()) {
+        for (String c : rerun.keySet()) {
+            ClassModel m = newModels.get(c);
+            if (ViewInitializers.viewFields(m).isEmpty()) {
+                refusals.add(new Refusal(s.old(c), "<clinit>", "the static state of this class would have to be rebuilt "
+                        + "for the new view (" + rerun.get(c) + "), but its static initialiser sets no static field of its "
+                        + "own: what it does lies elsewhere, shared by both views; remedy: restart on the new release"));
+            } else if ((m.flags().flagsMask() & ClassFile.ACC_ENUM) != 0) {
+                refusals.add(new Refusal(s.old(c), "<clinit>", "the static state of this enum would have to be rebuilt "
+                        + "for the new view (" + rerun.get(c) + "), but its static initialiser creates the enum's "
+                        + "constants: running it again would make second constants; remedy: restart on the new release"));
+            }
+        }
+        notes.removeIf(n -> n.contains(PREFIX) && rerun.keySet().stream().anyMatch(c -> n.startsWith(s.old(c) + " ")));
+        if (copies.isEmpty() && rerun.isEmpty()) {
             return plans;
         }
         Map<String, Set<MethodModel>> readers = new LinkedHashMap<>();
         for (Map.Entry<String, Map<String, Segment>> c : copies.entrySet()) {
             for (String field : c.getValue().keySet()) {
-                s.readers(c.getKey(), field, readers);
+                s.readers(c.getKey(), field, false, rerun.keySet(), readers);
+            }
+        }
+        for (String c : rerun.keySet()) {
+            for (String field : ViewInitializers.viewFields(newModels.get(c))) {
+                s.readers(c, field, true, rerun.keySet(), readers);
             }
         }
         for (Map.Entry<String, Set<MethodModel>> r : readers.entrySet()) {
@@ -120,8 +164,7 @@ final class StaticState {
             ClassDiff.Plan p = byNew.get(owner);
             ClassModel om = oldModels.get(newToOld.get(owner));
             if (p == null) {
-                p = new ClassDiff.Plan(om.thisClass().asInternalName(), om, newModels.get(owner), List.of(), List.of(),
-                        List.of(), Map.of(), Map.of(), null, Map.of());
+                p = emptyPlan(om, newModels.get(owner));
             }
             List<MethodModel> replaced = new ArrayList<>(p.replaced());
             for (MethodModel m : r.getValue()) {
@@ -137,12 +180,45 @@ final class StaticState {
             ClassDiff.Plan p = byNew.get(c.getKey());
             ClassModel om = oldModels.get(newToOld.get(c.getKey()));
             if (p == null) {
-                p = new ClassDiff.Plan(om.thisClass().asInternalName(), om, newModels.get(c.getKey()), List.of(), List.of(),
-                        List.of(), Map.of(), Map.of(), null, Map.of());
+                p = emptyPlan(om, newModels.get(c.getKey()));
             }
             byNew.put(c.getKey(), p.with(p.replaced(), c.getValue()));
         }
+        for (String c : rerun.keySet()) {
+            if (!byNew.containsKey(c)) {
+                byNew.put(c, emptyPlan(oldModels.get(newToOld.get(c)), newModels.get(c)));
+            }
+        }
         return new ArrayList<>(byNew.values());
+    }
+
+    static ClassDiff.Plan emptyPlan(ClassModel om, ClassModel nm) {
+        return new ClassDiff.Plan(om.thisClass().asInternalName(), om, nm, List.of(), List.of(), List.of(), Map.of(),
+                Map.of(), null, Map.of());
+    }
+
+    /** Class {@code c}'s new view runs its whole new static initialiser: every static it writes is copied. */
+    private void rerun(String c, String why, Map<String, String> rerun, Map<String, Map<String, Segment>> copies) {
+        if (rerun.putIfAbsent(c, why) != null) {
+            return;
+        }
+        Map<String, Segment> single = copies.remove(c);
+        if (single != null) {
+            single.keySet().forEach(f -> copied.remove(c + "." + f));
+        }
+        ViewInitializers.viewFields(newModels.get(c)).forEach(f -> copied.add(c + "." + f));
+    }
+
+    /** The first copied static field that {@code code} reads directly, if any. */
+    private Optional<String> readsCopied(MethodModel code, String self) {
+        for (CodeElement e : code.code().orElseThrow()) {
+            if (e instanceof FieldInstruction f && f.opcode() == Opcode.GETSTATIC
+                    && !f.owner().asInternalName().equals(self)
+                    && copied.contains(f.owner().asInternalName() + "." + f.name().stringValue())) {
+                return Optional.of(old(f.owner().asInternalName()).replace('/', '.') + "." + f.name().stringValue());
+            }
+        }
+        return Optional.empty();
     }
 
     private static String key(String owner, MethodModel m) {
@@ -150,7 +226,7 @@ final class StaticState {
     }
 
     /** Finds the static fields of {@code c} whose initialiser reaches changed code. */
-    private void classState(ClassModel c, Map<String, Map<String, Segment>> copies) {
+    private void classState(ClassModel c, Map<String, Map<String, Segment>> copies, Map<String, String> rerun) {
         String owner = c.thisClass().asInternalName();
         Optional<MethodModel> clinit = c.methods().stream().filter(m -> m.methodName().equalsString("<clinit>")).findFirst();
         if (clinit.isEmpty() || clinit.get().code().isEmpty()) {
@@ -168,6 +244,7 @@ final class StaticState {
             }
         });
         boolean[] covered = new boolean[ins.size()];
+        String nonFinal = null;
         for (FieldModel f : c.fields()) {
             int flags = f.flags().flagsMask();
             String n = f.fieldName().stringValue();
@@ -187,9 +264,7 @@ final class StaticState {
                 continue;
             }
             if ((flags & ClassFile.ACC_FINAL) == 0) {
-                refusals.add(new Refusal(old(owner), n, "static field built at class initialisation by code the patch "
-                        + "changes (" + via.get() + ") is not final: other code may write it, so a copy for the new view "
-                        + "cannot be kept consistent; remedy: restart on the new release"));
+                nonFinal = "static field " + n + " is built by code the patch changes (" + via.get() + ") and is not final";
                 continue;
             }
             mine.put(n, seg);
@@ -201,9 +276,12 @@ final class StaticState {
                 rest.add(ins.get(i));
             }
         }
-        reaches(rest, owner).ifPresent(via -> refusals.add(new Refusal(old(owner), "<clinit>", "the static initialiser "
-                + "runs code the patch changes (" + via + ") outside the initialiser of a static final field: the state "
-                + "it builds cannot be rebuilt for the new view; remedy: restart on the new release")));
+        Optional<String> restVia = reaches(rest, owner);
+        if (restVia.isPresent() || nonFinal != null) {
+            rerun(owner, restVia.map(via -> "the static initialiser runs code the patch changes (" + via + ") outside "
+                    + "the initialiser of a static final field").orElse(nonFinal), rerun, copies);
+            return;
+        }
         if (!mine.isEmpty()) {
             copies.computeIfAbsent(owner, k -> new LinkedHashMap<>()).putAll(mine);
             for (String n : mine.keySet()) {
@@ -277,43 +355,65 @@ final class StaticState {
         return Optional.empty();
     }
 
-    /** Methods of the build that read {@code owner.field}; refusals for readers a patch cannot replace. */
-    private void readers(String owner, String field, Map<String, Set<MethodModel>> readers) {
+    /**
+     * Methods of the build that read (and, with {@code writes}, write) {@code owner.field};
+     * refusals for readers a patch cannot replace. The static initialisers of {@code rerun}
+     * classes are not readers: the new view runs their copies, which use the view's statics.
+     */
+    private void readers(String owner, String field, boolean writes, Set<String> rerun,
+                         Map<String, Set<MethodModel>> readers) {
         for (ClassModel c : newModels.values()) {
-            String cn = c.thisClass().asInternalName();
             for (MethodModel m : c.methods()) {
-                if (m.code().isEmpty() || !reads(m, owner, field)) {
-                    continue;
+                if (m.code().isPresent() && reads(m, owner, field, writes)) {
+                    reader(owner, field, c, m, rerun, readers, true);
                 }
-                String mn = m.methodName().stringValue();
-                int flags = m.flags().flagsMask();
-                if (cn.equals(owner) && mn.equals("<clinit>")) {
-                    continue;   // the class's own initialiser: the copy is built from the expression itself
-                }
-                if (!newToOld.containsKey(cn)) {
-                    continue;   // an added class: all its code is new code, rewritten to read the copy
-                }
-                String why = mn.equals("<clinit>") ? "the static initialiser of another class"
-                        : ClassDiff.isLambdaBody(m) ? "a lambda body"
-                        : (flags & (ClassFile.ACC_SYNTHETIC | ClassFile.ACC_BRIDGE)) != 0 ? "a synthetic method" : null;
-                if (why == null && mn.equals("<init>")) {
-                    why = Constructors.unreplaceable(m, m, CanonicalCode.plain(), CanonicalCode.plain())
-                            .map(reason -> "a constructor that cannot be replaced (" + reason + ")").orElse(null);
-                }
-                if (why != null) {
-                    refusals.add(new Refusal(old(owner), field, "static state built by changed code is read by "
-                            + old(cn) + "." + mn + m.methodType().stringValue() + ", " + why + ", which a patch cannot "
-                            + "make read the new view's copy; remedy: restart on the new release"));
-                    continue;
-                }
-                readers.computeIfAbsent(cn, k -> new java.util.LinkedHashSet<>()).add(m);
             }
         }
     }
 
-    private static boolean reads(MethodModel m, String owner, String field) {
+    /** Records {@code m} (of {@code c}) as a reader, or refuses it; a synthetic getter's callers read instead. */
+    private void reader(String owner, String field, ClassModel c, MethodModel m, Set<String> rerun,
+                        Map<String, Set<MethodModel>> readers, boolean followGetter) {
+        String cn = c.thisClass().asInternalName();
+        String mn = m.methodName().stringValue();
+        int flags = m.flags().flagsMask();
+        if (mn.equals("<clinit>") && (cn.equals(owner) || rerun.contains(cn))) {
+            return;   // the class's own initialiser: the copy is built from the expression itself
+        }
+        if (!newToOld.containsKey(cn)) {
+            return;   // an added class: all its code is new code, rewritten to read the copy
+        }
+        if (followGetter && FieldAccessors.staticGetter(m).isPresent()) {
+            // a compiler's accessor (access$000): its callers' new code reads the field itself (CodeRewriter)
+            for (ClassModel cc : newModels.values()) {
+                for (MethodModel caller : cc.methods()) {
+                    if (caller.code().isPresent() && FieldAccessors.calls(caller, cn, m)) {
+                        reader(owner, field, cc, caller, rerun, readers, false);
+                    }
+                }
+            }
+            return;
+        }
+        String why = mn.equals("<clinit>") ? "the static initialiser of another class"
+                : ClassDiff.isLambdaBody(m) ? "a lambda body"
+                : (flags & (ClassFile.ACC_SYNTHETIC | ClassFile.ACC_BRIDGE)) != 0 ? "a synthetic method" : null;
+        if (why == null && mn.equals("<init>")) {
+            why = Constructors.unreplaceable(m, m, CanonicalCode.plain(), CanonicalCode.plain())
+                    .map(reason -> "a constructor that cannot be replaced (" + reason + ")").orElse(null);
+        }
+        if (why != null) {
+            refusals.add(new Refusal(old(owner), field, "static state built by changed code is read by "
+                    + old(cn) + "." + mn + m.methodType().stringValue() + ", " + why + ", which a patch cannot "
+                    + "make read the new view's copy; remedy: restart on the new release"));
+            return;
+        }
+        readers.computeIfAbsent(cn, k -> new java.util.LinkedHashSet<>()).add(m);
+    }
+
+    private static boolean reads(MethodModel m, String owner, String field, boolean writes) {
         for (CodeElement e : m.code().get()) {
-            if (e instanceof FieldInstruction f && f.opcode() == Opcode.GETSTATIC && f.name().equalsString(field)
+            if (e instanceof FieldInstruction f && (f.opcode() == Opcode.GETSTATIC || writes && f.opcode() == Opcode.PUTSTATIC)
+                    && f.name().equalsString(field)
                     && f.owner().asInternalName().equals(owner)) {
                 return true;
             }

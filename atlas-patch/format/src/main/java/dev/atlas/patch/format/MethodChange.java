@@ -13,8 +13,14 @@ import java.util.Objects;
  * @param descriptor JVM method descriptor of the method in the patched class
  * @param isStatic whether the method is static
  * @param bodyMethodName name of the static method of the body class holding the new code
+ * @param initCall null, or for a constructor that runs through the re-routing guards of its
+ *        class's constructors (a new constructor, or one whose {@code super(..)}/{@code this(..)} call now
+ *        goes to another constructor): that call, {@code "super"} or {@code "this"} followed by
+ *        the called constructor's descriptor, e.g. {@code "super(Ljava/lang/String;)V"}; the body
+ *        class then also holds {@link #initArgsNameFor the call's arguments method}
  */
-public record MethodChange(Kind kind, String name, String descriptor, boolean isStatic, String bodyMethodName) {
+public record MethodChange(Kind kind, String name, String descriptor, boolean isStatic, String bodyMethodName,
+                           String initCall) {
     /**
      * What code outside a patch sees of the methods the patch adds (said by {@code atlas patch
      * inspect} and {@code apply}).
@@ -35,7 +41,7 @@ public record MethodChange(Kind kind, String name, String descriptor, boolean is
     public MethodChange {
         Objects.requireNonNull(kind, "kind");
         Names.requireMemberName(name, "method name");
-        if (name.equals("<clinit>") || name.equals("<init>") && kind != Kind.REPLACED) {
+        if (name.equals("<clinit>") || name.equals("<init>") && kind != Kind.REPLACED && initCall == null) {
             throw new IllegalArgumentException("a patch cannot " + (kind == Kind.ADDED ? "add " : "change ") + name
                     + " as a method");
         }
@@ -50,6 +56,40 @@ public record MethodChange(Kind kind, String name, String descriptor, boolean is
             throw new IllegalArgumentException("body method of " + kind + " " + name + " is '" + bodyMethodName
                     + "', expected '" + expected + "'");
         }
+        if (initCall != null) {
+            if (!name.equals("<init>") || isStatic) {
+                throw new IllegalArgumentException("a constructor call '" + initCall + "' given for " + name
+                        + ": only constructors have one");
+            }
+            String d = initCall.startsWith("super(") ? initCall.substring(5) : initCall.startsWith("this(") ? initCall.substring(4) : null;
+            boolean valid = d != null && d.endsWith(")V");
+            if (valid) {
+                try {
+                    MethodTypeDesc.ofDescriptor(d);
+                } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+                    valid = false;
+                }
+            }
+            if (!valid) {
+                throw new IllegalArgumentException("constructor call '" + initCall
+                        + "': expected super or this followed by a constructor descriptor, e.g. super()V");
+            }
+        }
+    }
+
+    /** A method change without a constructor call ({@code initCall} null). */
+    public MethodChange(Kind kind, String name, String descriptor, boolean isStatic, String bodyMethodName) {
+        this(kind, name, descriptor, isStatic, bodyMethodName, null);
+    }
+
+    /**
+     * The static method of the body class that computes the {@code super(..)}/{@code this(..)}
+     * arguments of a constructor with an {@code initCall}: {@code bodyMethodName + "$call"}, of
+     * descriptor {@code ConstructorCall.argumentsDescriptor} (a placeholder, the constructor's
+     * parameters; the call's arguments boxed in an {@code Object[]}).
+     */
+    public static String initArgsNameFor(String bodyMethodName) {
+        return bodyMethodName + "$call";
     }
 
     /**

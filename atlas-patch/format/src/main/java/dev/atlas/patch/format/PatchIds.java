@@ -55,7 +55,7 @@ public final class PatchIds {
             List<MethodChange> methods = new ArrayList<>();
             for (MethodChange m : c.methods()) {
                 methods.add(new MethodChange(m.kind(), m.name(), rename(m.descriptor(), from, to), m.isStatic(),
-                        m.bodyMethodName()));
+                        m.bodyMethodName(), m.initCall() == null ? null : rename(m.initCall(), from, to)));
             }
             List<FieldAddition> fields = new ArrayList<>();
             for (FieldAddition f : c.addedFields()) {
@@ -117,6 +117,9 @@ public final class PatchIds {
                 out.string(rename(m.descriptor(), from, to));
                 out.writeBoolean(m.isStatic());
                 out.string(m.bodyMethodName());
+                if (m.initCall() != null) {   // absent for every other change: ids of such patches stay as they were
+                    out.string(rename(m.initCall(), from, to));
+                }
             }
             out.writeInt(c.addedFields().size());
             for (FieldAddition f : c.addedFields()) {

@@ -38,7 +38,11 @@ final class PatchManifest {
             for (MethodChange mc : c.methods()) {
                 m.append("method\t").append(mc.kind()).append('\t').append(mc.name()).append('\t')
                         .append(mc.descriptor()).append('\t').append(mc.isStatic() ? "static" : "instance").append('\t')
-                        .append(mc.bodyMethodName()).append('\n');
+                        .append(mc.bodyMethodName());
+                if (mc.initCall() != null) {
+                    m.append('\t').append(mc.initCall());
+                }
+                m.append('\n');
             }
             for (FieldAddition f : c.addedFields()) {
                 m.append("field\t").append(f.name()).append('\t').append(f.descriptor()).append('\t')
@@ -91,7 +95,7 @@ final class PatchManifest {
                     while (cur.hasNext() && (cur.peekFields()[0].equals("method") || cur.peekFields()[0].equals("field"))) {
                         String[] g = cur.peekFields();
                         if (g[0].equals("method")) {
-                            g = cur.next("method", 6);
+                            g = cur.next("method", g.length == 7 ? 7 : 6);
                             MethodChange.Kind kind;
                             try {
                                 kind = MethodChange.Kind.valueOf(g[1]);
@@ -99,7 +103,8 @@ final class PatchManifest {
                                 throw cur.error("method kind '" + g[1] + "', expected REPLACED or ADDED");
                             }
                             String[] gg = g;
-                            methods.add(cur.model(() -> new MethodChange(kind, gg[2], gg[3], staticFlag(gg[4], cur), gg[5])));
+                            methods.add(cur.model(() -> new MethodChange(kind, gg[2], gg[3], staticFlag(gg[4], cur), gg[5],
+                                    gg.length == 7 ? gg[6] : null)));
                         } else {
                             String[] gg = cur.next("field", 5);
                             fields.add(cur.model(() -> new FieldAddition(gg[1], gg[2], staticFlag(gg[3], cur),
@@ -264,15 +269,7 @@ final class PatchManifest {
 
         String[] peekFields() {
             // not String.split: its limit < 0 path is one the application's compiled split() has not seen
-            String line = lines.get(pos);
-            List<String> fields = new ArrayList<>();
-            int from = 0;
-            for (int tab = line.indexOf('\t'); tab >= 0; tab = line.indexOf('\t', from)) {
-                fields.add(line.substring(from, tab));
-                from = tab + 1;
-            }
-            fields.add(line.substring(from));
-            return fields.toArray(new String[0]);
+            return cut(lines.get(pos), '\t').toArray(new String[0]);
         }
 
         String[] next(String keyword, int fields) throws MalformedPatchException {
@@ -310,5 +307,20 @@ final class PatchManifest {
                 throw error(e.getMessage());
             }
         }
+    }
+
+    /**
+     * {@code text} cut at every {@code separator}, empty pieces kept (as {@code split} with a
+     * negative limit cuts it), with a plain loop: no regex on the patch path.
+     */
+    static List<String> cut(String text, char separator) {
+        List<String> pieces = new ArrayList<>();
+        int from = 0;
+        for (int at = text.indexOf(separator); at >= 0; at = text.indexOf(separator, from)) {
+            pieces.add(text.substring(from, at));
+            from = at + 1;
+        }
+        pieces.add(text.substring(from));
+        return pieces;
     }
 }

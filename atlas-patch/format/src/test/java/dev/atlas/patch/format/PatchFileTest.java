@@ -77,6 +77,27 @@ public class PatchFileTest {
     }
 
     @Test
+    void aConstructorsCallSurvivesTheRoundTripAndCountsInTheId() throws Exception {
+        Patch plain = samplePatch("ctor");
+        ClassPatch foo = plain.classes().getFirst();
+        List<MethodChange> methods = new java.util.ArrayList<>(foo.methods());
+        methods.add(new MethodChange(MethodChange.Kind.ADDED, "<init>", "(I)V", false, "added$$init", "this()V"));
+        Patch withCtor = PatchIds.assign(new Patch(1, PatchIds.PLACEHOLDER_ID, "ctor", List.of(new ClassPatch(foo.className(),
+                foo.expectedFingerprint(), foo.newFingerprint(), methods, foo.addedFields(), foo.bodyClass(), null)),
+                plain.addedClasses()));
+        Path file = tmp.resolve("ctor.atlaspatch");
+        PatchFile.write(withCtor, file);
+        Patch back = PatchFile.read(file);
+        assertEquals(withCtor, back);
+        assertEquals("this()V", back.classes().getFirst().methods().getLast().initCall());
+        methods.set(methods.size() - 1, new MethodChange(MethodChange.Kind.ADDED, "<init>", "(I)V", false, "added$$init", "super()V"));
+        Patch otherCall = PatchIds.assign(new Patch(1, PatchIds.PLACEHOLDER_ID, "ctor", List.of(new ClassPatch(foo.className(),
+                foo.expectedFingerprint(), foo.newFingerprint(), methods, foo.addedFields(), foo.bodyClass(), null)),
+                plain.addedClasses()));
+        assertNotEquals(withCtor.id(), otherCall.id(), "the constructor's call is content");
+    }
+
+    @Test
     void idDependsOnContent() {
         assertNotEquals(samplePatch("a").id(), samplePatch("b").id());
         assertEquals(samplePatch("a").id(), samplePatch("a").id());
@@ -144,6 +165,12 @@ public class PatchFileTest {
         assertThrows(IllegalArgumentException.class, () -> MethodChange.of(MethodChange.Kind.ADDED, "<init>", "()V", false));
         assertThrows(IllegalArgumentException.class,
                 () -> new MethodChange(MethodChange.Kind.ADDED, "m", "()V", false, "replaced$m"));
+        assertThrows(IllegalArgumentException.class,
+                () -> new MethodChange(MethodChange.Kind.ADDED, "m", "()V", false, "added$m", "super()V"));
+        assertThrows(IllegalArgumentException.class,
+                () -> new MethodChange(MethodChange.Kind.ADDED, "<init>", "()V", false, "added$$init", "super(I)I"));
+        assertThrows(IllegalArgumentException.class,
+                () -> new MethodChange(MethodChange.Kind.ADDED, "<init>", "()V", false, "added$$init", "base()V"));
         assertThrows(IllegalArgumentException.class, () -> new FieldAddition("f", "not a descriptor", false, null));
         assertThrows(IllegalArgumentException.class, () -> new AddedClass("a/X", "b/Y", new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> new ClassPatch("p/Foo", FP_OLD, FP_NEW,

@@ -10,6 +10,7 @@ import dev.atlas.patch.format.Patch;
 import dev.atlas.patch.format.PatchFile;
 import dev.atlas.patch.format.PatchIds;
 import dev.atlas.patch.format.PatchSigner;
+import dev.atlas.patch.format.StaticStateSummary;
 import dev.atlas.patch.format.PatchVerifier;
 import dev.atlas.patch.format.VerifiedPatch;
 
@@ -101,6 +102,14 @@ final class FormatSnippets {
         // @start region=verified-patch
         VerifiedPatch v = PatchVerifier.open(Path.of("fix.atlaspatch"), trustedOrNull);
         String who = v.signer().map(c -> c.getSubjectX500Principal().getName()).orElse("unsigned");
+        // @end
+    }
+
+    static void staticStateSummary(Patch patch) {
+        // @start region=static-state-summary
+        for (String line : StaticStateSummary.lines(patch)) {
+            System.out.println(line);   // "org.apache.commons.text.StrTokenizer: the new view runs ..."
+        }
         // @end
     }
 }

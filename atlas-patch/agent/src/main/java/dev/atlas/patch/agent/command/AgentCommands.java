@@ -164,11 +164,21 @@ final class AgentCommands {
                 + " new field(s), " + a.addedClasses() + " class(es) added; new code prepared in "
                 + prep.describe() + "; now view " + a.target().id() + " '"
                 + a.target().name() + "' (was view " + a.previous().id() + "); " + a.jitPriority() + ".\n"
-                + (a.addedMethods() == 0 ? "" : dev.atlas.patch.format.MethodChange.ADDED_METHODS_REACH + "\n");
+                + (a.addedMethods() == 0 ? "" : dev.atlas.patch.format.MethodChange.ADDED_METHODS_REACH + "\n")
+                + staticState(file.patch());
         f.put("jit", a.jitPriority());
         return follow(in.pipeline(), a.migration(), a.target(), a.previous(), r.timeout(), f, head,
                 "The patch stays applied (it is NOT rolled back)", "To undo the patch: atlas patch rollback " + pid
                         + (scope.name() == null ? "" : " --class-loader " + scope.name()) + "\n");
+    }
+
+    /** What static state the new view has and how it gets it (empty when the patch rebuilds none). */
+    private static String staticState(dev.atlas.patch.format.Patch patch) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : dev.atlas.patch.format.StaticStateSummary.lines(patch)) {
+            sb.append(sb.isEmpty() ? "Static state of the new view:\n" : "").append("  ").append(line).append('\n');
+        }
+        return sb.toString();
     }
 
     private static String millis(Duration d) {

@@ -1,0 +1,278 @@
+package dev.atlas.patch.runtime;
+
+import dev.atlas.patch.classfile.ConstructorCall;
+import dev.atlas.patch.format.MethodChange;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Constructors that run through the re-routing guards the agent puts at the entry of every
+ * constructor ({@code dev.atlas.patch.instrument.ConstructorRerouteGuard}): the constructors a
+ * patch adds, and those whose {@code super(..)}/{@code this(..)} call goes to another
+ * constructor in the new release. A guard asks its slot's handle in the thread's view to
+ * <em>resolve</em> the construction, {@code (Object[] args)Object[]}: null (run the
+ * constructor's own code), or the new constructor's code before its call run (the body
+ * class's arguments method) and {call number, rest, args, call arguments..}: the guard makes
+ * that call, then runs the rest (the body method, {@code (Object self, Object[] args)V}).
+ *
+ * {@snippet lang=text :
+ * C(p..) re-routed in the view:  guard -> resolve -> prologue of C(P..)(p..) -> call, rest
+ *                                 (not the entry constructor: PENDING = {C, prologue, p..}; this(entry ..))
+ * new C(q..) in the patch's code: linkNew -> PENDING = {C, prologue of C(Q..), q..};
+ *                                 C(entry constructor, placeholder arguments)
+ *                                 guard -> resolve finds PENDING -> prologue of C(Q..)(q..) -> call, rest
+ * this(q2..) to another new one:  the prologue sets PENDING for it, its call is this(entry ..)
+ * }
+ *
+ * <p>The entry constructor is the class's first constructor, the only one whose guard holds
+ * the switch of calls; another re-routed constructor's guard leaves its construction pending
+ * and calls the entry constructor with placeholders. The entry constructor's guard consumes the pending
+ * construction before anything else runs ({@code new C} initialises C first, so a static
+ * initialiser's own constructions never see it), and {@link #construct} clears it in any case.
+ * A detached thread that another view's migration moves between the two (a rollback in the
+ * middle of a {@code new} expression) would run the entry constructor's old code with the
+ * placeholder arguments; threads inside a request scope never change views there.
+ *
+ * <p>Memory ordering: the rest of the constructor writes the class's {@code final} fields
+ * through reflective setters (it runs outside {@code <init>}) and ends with a release fence
+ * before each return (the builder's {@code Constructors.body}), so the freeze of JLS 17.5
+ * holds for objects built this way: another thread that sees the reference sees the final
+ * fields' values. PENDING is a thread-local: written and read by one thread.
+ *
+ * <p>Threading: handles are built by the preparing thread; they are immutable, published
+ * with the view.
+ */
+public final class Constructions {
+    /** Name of the slot (one per constructor, with the constructor's descriptor) of its re-routing guard. */
+    public static final String CALL_SLOT = "atlas$initCall";
+    private static final MethodType REST = MethodType.methodType(void.class, Object.class, Object[].class);
+    /** {Class, MethodHandle prologue, Object[] args}: a construction for the entry constructor's guard. */
+    private static final ThreadLocal<Object[]> PENDING = new ThreadLocal<>();
+    private static final MethodHandle PROLOGUE;
+    private static final MethodHandle RESOLVE;
+    private static final MethodHandle HAND_OVER;
+    private static final MethodHandle CONSTRUCT;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            PROLOGUE = l.findStatic(Constructions.class, "prologue", MethodType.methodType(Object[].class, int.class,
+                    MethodHandle.class, MethodHandle.class, Class.class, MethodHandle.class, Object[].class, Object[].class));
+            RESOLVE = l.findStatic(Constructions.class, "resolve", MethodType.methodType(Object[].class, Class.class,
+                    MethodHandle.class, Object[].class));
+            HAND_OVER = l.findStatic(Constructions.class, "handOver", MethodType.methodType(Object[].class, Class.class,
+                    MethodHandle.class, Object[].class));
+            CONSTRUCT = l.findStatic(Constructions.class, "construct", MethodType.methodType(Object.class,
+                    MethodHandles.Lookup.class, MethodHandle.class, MethodHandle.class, Object[].class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private Constructions() {
+    }
+
+    /**
+     * Runs the new code before a constructor's call. {@code nested} null: {call, rest, a, call
+     * arguments..}; else (a this(..) to another new constructor) the nested construction goes
+     * to PENDING and the call is {@code call} (the entry constructor) with {@code placeholders}.
+     */
+    private static Object[] prologue(int call, MethodHandle rest, MethodHandle arguments, Class<?> c, MethodHandle nested,
+                                     Object[] placeholders, Object[] a) throws Throwable {
+        Object[] args = (Object[]) arguments.invokeExact(a);
+        Object[] callArgs = args;
+        if (nested != null) {
+            PENDING.set(new Object[] {c, nested, args});
+            callArgs = placeholders;
+        }
+        Object[] r = new Object[callArgs.length + 3];
+        r[0] = call;
+        r[1] = rest;
+        r[2] = a;
+        System.arraycopy(callArgs, 0, r, 3, callArgs.length);
+        return r;
+    }
+
+    /** The entry constructor's question: the pending construction of {@code c}, else {@code own} (null: not re-routed). */
+    private static Object[] resolve(Class<?> c, MethodHandle own, Object[] a) throws Throwable {
+        Object[] p = PENDING.get();
+        if (p != null && p[0] == c) {
+            PENDING.remove();
+            return (Object[]) ((MethodHandle) p[1]).invokeExact((Object[]) p[2]);
+        }
+        return own == null ? null : (Object[]) own.invokeExact(a);
+    }
+
+    /** Another constructor's question: its construction ({@code own}) left pending for the entry constructor. */
+    private static Object[] handOver(Class<?> c, MethodHandle own, Object[] a) {
+        PENDING.set(new Object[] {c, own, a});
+        return a;
+    }
+
+    /** {@code new C(args)} of a new constructor: C initialised, the construction pending, the entry constructor called. */
+    private static Object construct(MethodHandles.Lookup c, MethodHandle entry, MethodHandle prologue, Object[] args)
+            throws Throwable {
+        c.ensureInitialized(c.lookupClass());
+        PENDING.set(new Object[] {c.lookupClass(), prologue, args});
+        try {
+            return entry.invokeExact();
+        } finally {
+            PENDING.remove();
+        }
+    }
+
+    /**
+     * The call site of {@code new C(..)} for a constructor a patch added, {@code (Q..)C}, given
+     * {@code prologue}, {@code ()MethodHandle}: the constructor's prologue in the calling
+     * thread's view.
+     */
+    static MethodHandle newInstance(Class<?> c, List<String> calls, MethodType type, MethodHandle prologue)
+            throws ReflectiveOperationException {
+        MethodHandles.Lookup l = MethodHandles.privateLookupIn(c, MethodHandles.lookup());
+        MethodType entryType = entryType(c, calls);
+        MethodHandle entry = MethodHandles.insertArguments(l.findConstructor(c, entryType), 0, placeholders(entryType))
+                .asType(MethodType.methodType(Object.class));
+        MethodHandle h = MethodHandles.insertArguments(CONSTRUCT, 0, l, entry).asCollector(1, Object[].class, type.parameterCount());
+        return MethodHandles.foldArguments(h, prologue).asType(type);
+    }
+
+    /** The descriptor of the class's entry constructor: its first own constructor among the calls (null: none). */
+    public static String entryDescriptor(List<String> calls) {
+        for (String call : calls) {
+            if (call.startsWith("this(")) {
+                return call.substring(4);
+            }
+        }
+        return null;
+    }
+
+    private static MethodType entryType(Class<?> c, List<String> calls) {
+        return MethodType.fromMethodDescriptorString(entryDescriptor(calls), c.getClassLoader());
+    }
+
+    private static Object[] placeholders(MethodType t) {
+        Object[] out = new Object[t.parameterCount()];
+        for (int i = 0; i < out.length; i++) {
+            Class<?> p = t.parameterType(i);
+            out[i] = p.isPrimitive() ? java.lang.reflect.Array.get(java.lang.reflect.Array.newInstance(p, 1), 0) : null;
+        }
+        return out;
+    }
+
+    /**
+     * The handle for the re-routing guard's slot of a constructor of {@code c} with descriptor
+     * {@code descriptor}: for the entry constructor, the pending construction, else {@code own}
+     * (may be null); for another, {@code own} handed over to the entry constructor.
+     */
+    static MethodHandle resolver(Class<?> c, List<String> calls, String descriptor, MethodHandle own) {
+        boolean entry = descriptor.equals(entryDescriptor(calls));
+        return MethodHandles.insertArguments(entry ? RESOLVE : HAND_OVER, 0, c, own);
+    }
+
+    /** The prologues of the constructor changes of one class in one loader, built on demand (a this(..) to a new one first). */
+    static final class Prologues {
+        private final String patchId;
+        private final Class<?> c;
+        private final List<String> calls;
+        private final List<MethodChange> changes;
+        private final MethodHandles.Lookup body;
+        private final Map<String, MethodHandle> built = new HashMap<>();
+        private final Set<String> visiting = new HashSet<>();
+
+        /**
+         * @param calls the calls of {@code c}'s re-routing guards (empty: it has none)
+         * @param changes the class's method changes (the constructors with an {@code initCall} among them)
+         */
+        Prologues(String patchId, Class<?> c, List<String> calls, List<MethodChange> changes, MethodHandles.Lookup body) {
+            this.patchId = patchId;
+            this.c = c;
+            this.calls = calls;
+            this.changes = changes;
+            this.body = body;
+        }
+
+        /** The prologue, {@code (Object[])Object[]}, of {@code mc} (a constructor change with an {@code initCall}). */
+        MethodHandle of(MethodChange mc) {
+            MethodHandle done = built.get(mc.descriptor());
+            if (done != null) {
+                return done;
+            }
+            String ctor = c.getName() + mc.descriptor();
+            if (calls.isEmpty()) {
+                throw new PatchRejectedException("patch " + patchId + (mc.kind() == MethodChange.Kind.ADDED ? " adds" : " re-routes")
+                        + " constructor " + ctor + ", but the constructors of " + c.getName() + " have no re-routing guards");
+            }
+            if (!visiting.add(mc.descriptor())) {
+                throw new PatchRejectedException("patch " + patchId + ": constructor " + ctor + " calls itself through "
+                        + "this(..) calls (the manifest does not match its code)");
+            }
+            MethodHandle nested = null;
+            Object[] placeholders = null;
+            int call = calls.indexOf(mc.initCall());
+            if (call < 0 && mc.initCall().startsWith("this(")) {
+                MethodChange target = added(mc.initCall().substring(4));
+                if (target != null) {
+                    nested = of(target);
+                    call = calls.indexOf("this" + entryDescriptor(calls));
+                    placeholders = placeholders(entryType(c, calls));
+                }
+            }
+            if (call < 0) {
+                throw new PatchRejectedException("patch " + patchId + ": constructor " + ctor + " calls "
+                        + mc.initCall() + ", which the re-routing guards of " + c.getName()
+                        + " (fixed when the class was instrumented) cannot make; they can make " + calls);
+            }
+            MethodHandle p = MethodHandles.insertArguments(PROLOGUE, 0, call, rest(mc), arguments(mc), c, nested, placeholders);
+            built.put(mc.descriptor(), p);
+            return p;
+        }
+
+        private MethodChange added(String descriptor) {
+            for (MethodChange m : changes) {
+                if (m.kind() == MethodChange.Kind.ADDED && m.name().equals("<init>") && m.descriptor().equals(descriptor)
+                        && m.initCall() != null) {
+                    return m;
+                }
+            }
+            return null;
+        }
+
+        /** The body method, {@code (Object self, Object[] a)V}. */
+        private MethodHandle rest(MethodChange mc) {
+            MethodType t = type(mc.descriptor()).insertParameterTypes(0, c);
+            return find(mc.bodyMethodName(), t).asSpreader(Object[].class, t.parameterCount() - 1).asType(REST);
+        }
+
+        /** The arguments method, {@code (Object[] a)Object[]}. */
+        private MethodHandle arguments(MethodChange mc) {
+            MethodType t = type(ConstructorCall.argumentsDescriptor(mc.descriptor()));
+            MethodHandle h = MethodHandles.insertArguments(find(MethodChange.initArgsNameFor(mc.bodyMethodName()), t), 0, (Object) null);
+            return h.asSpreader(Object[].class, t.parameterCount() - 1);
+        }
+
+        private MethodType type(String descriptor) {
+            try {
+                return MethodType.fromMethodDescriptorString(descriptor, c.getClassLoader());
+            } catch (TypeNotPresentException ex) {
+                throw new PatchRejectedException("patch " + patchId + " changes a constructor of " + c.getName()
+                        + " whose descriptor " + descriptor + " names a class its loader cannot load: " + ex.typeName(), ex);
+            }
+        }
+
+        private MethodHandle find(String name, MethodType t) {
+            try {
+                return body.findStatic(body.lookupClass(), name, t);
+            } catch (ReflectiveOperationException ex) {
+                throw new PatchRejectedException("patch " + patchId + ": no new code " + name + t + " for a constructor of "
+                        + c.getName(), ex);
+            }
+        }
+    }
+}

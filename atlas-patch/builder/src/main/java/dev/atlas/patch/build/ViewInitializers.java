@@ -1,0 +1,200 @@
+package dev.atlas.patch.build;
+
+import dev.atlas.patch.format.StaticStateSummary;
+import java.lang.classfile.Attributes;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.ClassTransform;
+import java.lang.classfile.CodeElement;
+import java.lang.classfile.FieldModel;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.Opcode;
+import java.lang.classfile.attribute.ConstantValueAttribute;
+import java.lang.classfile.instruction.FieldInstruction;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.MethodTypeDesc;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The new view's own static state for a class whose changed static initialiser cannot be
+ * split into single field initialisers (a static block that builds an object and then
+ * configures it, tables filled in a loop, fields that are not final): the new view runs the
+ * whole new static initialiser, once, into statics of its own.
+ *
+ * <p>For such a class {@code C} the patch adds a holder class
+ * {@code C$atlas$ViewStatics$$AtlasPatch$<id8>} with one plain static field per static
+ * field that the new initialiser writes ({@linkplain #viewFields the view fields}), and to
+ * {@code C} the method {@code atlas$initializeView()}: a copy of the new {@code <clinit>}.
+ * All new-build code of the patch reads and writes the view fields in the holder instead of
+ * {@code C} (every method of the build that touches one is replaced for that reason), and
+ * the holder's own static initialiser calls {@code atlas$initializeView()}. So the JVM runs
+ * the new initialiser by its class-initialisation rules: lazily, on the first access by a
+ * thread of the new view, exactly once, under the initialisation lock (a recursive access by
+ * the initialising thread sees the partial state, as with the real class); if it throws,
+ * the new view gets {@code NoClassDefFoundError}, as the new release would.
+ *
+ * {@snippet :
+ * // old: static final StrTokenizer CSV = new StrTokenizer(); static { CSV.setDelimiter(','); }
+ * // new: same, with CSV.setQuote('"') added in the block
+ * // patch: class C$atlas$ViewStatics { static StrTokenizer CSV; static { C.atlas$initializeView(); } }
+ * //        every method reading C.CSV reads C$atlas$ViewStatics.CSV in the new view
+ * }
+ *
+ * <p>Limits (each said in the build's notes): the old view keeps the running state and
+ * rollback returns to it unchanged; a non-final view field is separate per view from then on
+ * (a write in one view is not seen by the other); the initialiser reads resources (files
+ * beside the classes) from the running release's jar, because a patch carries no resources:
+ * resources of the class's package that the new release changed are named in the notes and
+ * recorded in the holder ({@value #RESOURCES_FIELD}), so {@code atlas patch inspect} shows them.
+ * An enum's initialiser creates its constants and is refused ({@link StaticState}).
+ *
+ * <p>Stateless; thread-safe.
+ */
+final class ViewInitializers {
+    /** The added static method of {@code C} that runs the new static initialiser into the view's statics. */
+    static final String METHOD = StaticStateSummary.INITIALIZER;
+    /** Suffix of the holder class's new-build name. */
+    static final String HOLDER_SUFFIX = "$atlas$ViewStatics";
+    /** Constant field of the holder naming the changed resources the new initialiser reads from the old jar. */
+    static final String RESOURCES_FIELD = StaticStateSummary.RESOURCES_FIELD;
+
+    /**
+     * @param plans   the plans, with {@code atlas$initializeView()} added to each rerun class
+     * @param holders added holder classes (new-build names)
+     * @param fields  {@code owner.field} (new-build names) to the holder class that keeps the new view's value
+     */
+    record Prepared(List<ClassDiff.Plan> plans, List<String> holders, Map<String, String> fields) {
+    }
+
+    private ViewInitializers() {
+    }
+
+    static Optional<MethodModel> clinit(ClassModel m) {
+        return m.methods().stream().filter(x -> x.methodName().equalsString("<clinit>") && x.code().isPresent()).findFirst();
+    }
+
+    /** Static fields of {@code c} (without a constant value) that its static initialiser writes. */
+    static Set<String> viewFields(ClassModel c) {
+        Set<String> out = new LinkedHashSet<>();
+        Optional<MethodModel> ci = clinit(c);
+        if (ci.isEmpty()) {
+            return out;
+        }
+        String self = c.thisClass().asInternalName();
+        Set<String> candidates = new LinkedHashSet<>();
+        for (FieldModel f : c.fields()) {
+            if ((f.flags().flagsMask() & ClassFile.ACC_STATIC) != 0 && f.findAttribute(Attributes.constantValue()).isEmpty()) {
+                candidates.add(f.fieldName().stringValue());
+            }
+        }
+        for (CodeElement e : ci.get().code().orElseThrow()) {
+            if (e instanceof FieldInstruction f && f.opcode() == Opcode.PUTSTATIC && f.owner().asInternalName().equals(self)
+                    && candidates.contains(f.name().stringValue())) {
+                out.add(f.name().stringValue());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Adds the view initialiser and holder of every class in {@code rerun} (new-build name to
+     * why its initialiser is re-run); {@code newModels} gets the holders and the classes with
+     * their added method.
+     *
+     * @param changedResources resources the new build changes or adds (paths in the jar)
+     */
+    static Prepared prepare(List<ClassDiff.Plan> plans, Map<String, String> rerun, Map<String, ClassModel> newModels,
+                            Set<String> changedResources, List<String> notes) {
+        List<ClassDiff.Plan> out = new ArrayList<>();
+        List<String> holders = new ArrayList<>();
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (ClassDiff.Plan p : plans) {
+            String c = p.newModel().thisClass().asInternalName();
+            if (!rerun.containsKey(c)) {
+                out.add(p);
+                continue;
+            }
+            Set<String> view = viewFields(p.newModel());
+            MethodModel init = withInitializer(p.newModel(), newModels);
+            String holder = c + HOLDER_SUFFIX;
+            String pkg = c.lastIndexOf('/') < 0 ? "" : c.substring(0, c.lastIndexOf('/') + 1);
+            List<String> resources = changedResources.stream().filter(r -> r.startsWith(pkg)).toList();
+            newModels.put(holder, ClassFile.of().parse(holder(p.newModel(), holder, view, resources)));
+            holders.add(holder);
+            view.forEach(f -> fields.put(c + "." + f, holder));
+            List<MethodModel> added = new ArrayList<>(p.added());
+            added.add(init);
+            List<FieldModel> newFields = p.newFields().stream().filter(f -> !view.contains(f.fieldName().stringValue())).toList();
+            Map<String, Segment> inits = new LinkedHashMap<>(p.initializers());
+            inits.keySet().removeAll(view);
+            out.add(new ClassDiff.Plan(p.className(), p.oldModel(), p.newModel(), p.replaced(), added, newFields, inits,
+                    p.constantInitializers(), p.transferHook(), Map.of()));
+            notes.add(note(p, rerun.get(c), view, resources));
+        }
+        return new Prepared(out, holders, fields);
+    }
+
+    private static String note(ClassDiff.Plan p, String why, Set<String> view, List<String> resources) {
+        List<String> mutable = new ArrayList<>();
+        for (FieldModel f : p.newModel().fields()) {
+            if (view.contains(f.fieldName().stringValue()) && (f.flags().flagsMask() & ClassFile.ACC_FINAL) == 0) {
+                mutable.add(f.fieldName().stringValue());
+            }
+        }
+        StringBuilder sb = new StringBuilder(p.className()).append(" <clinit>: ").append(why)
+                .append("; the new view runs the new release's whole static initialiser, once, on first use there, into "
+                        + "its own statics (").append(String.join(", ", view)).append(", held by ")
+                .append(p.newModel().thisClass().asInternalName()).append(HOLDER_SUFFIX)
+                .append("); the old view keeps its state, and rollback returns to it unchanged");
+        if (!mutable.isEmpty()) {
+            sb.append("; not final, so separate per view from now on (a write in one view is not seen by the other): ")
+                    .append(String.join(", ", mutable));
+        }
+        if (!resources.isEmpty()) {
+            sb.append("; it reads resources from the running release's jar (a patch carries none), and the new release "
+                    + "changes ").append(resources.size()).append(" in its package: ").append(StaticStateSummary.abbreviate(resources));
+        }
+        return sb.toString();
+    }
+
+    /** The class with {@code atlas$initializeView()} (a copy of its static initialiser) added; returns that method. */
+    private static MethodModel withInitializer(ClassModel c, Map<String, ClassModel> newModels) {
+        MethodModel clinit = clinit(c).orElseThrow();
+        boolean isInterface = (c.flags().flagsMask() & ClassFile.ACC_INTERFACE) != 0;
+        int flags = ClassFile.ACC_STATIC | ClassFile.ACC_SYNTHETIC | (isInterface ? ClassFile.ACC_PUBLIC : 0);
+        byte[] bytes = ClassFile.of().transformClass(c, ClassTransform.endHandler(clb -> clb.withMethod(METHOD,
+                MethodTypeDesc.of(ConstantDescs.CD_void), flags, mb -> mb.with(clinit.code().orElseThrow()))));
+        ClassModel with = ClassFile.of().parse(bytes);
+        newModels.put(c.thisClass().asInternalName(), with);
+        return with.methods().stream().filter(m -> m.methodName().equalsString(METHOD)).findFirst().orElseThrow();
+    }
+
+    private static byte[] holder(ClassModel c, String name, Set<String> view, List<String> resources) {
+        ClassDesc owner = c.thisClass().asSymbol();
+        boolean isInterface = (c.flags().flagsMask() & ClassFile.ACC_INTERFACE) != 0;
+        return ClassFile.of().build(ClassDesc.ofInternalName(name), clb -> {
+            clb.withVersion(Math.max(c.majorVersion(), ClassFile.JAVA_8_VERSION), 0);
+            clb.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER | ClassFile.ACC_SYNTHETIC);
+            clb.withSuperclass(ConstantDescs.CD_Object);
+            for (FieldModel f : c.fields()) {
+                if (view.contains(f.fieldName().stringValue())) {
+                    clb.withField(f.fieldName().stringValue(), f.fieldTypeSymbol(), ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC);
+                }
+            }
+            if (!resources.isEmpty()) {
+                clb.withField(RESOURCES_FIELD, ConstantDescs.CD_String, fb -> fb
+                        .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC)
+                        .with(ConstantValueAttribute.of(String.join("\n", resources))));
+            }
+            clb.withMethodBody("<clinit>", MethodTypeDesc.of(ConstantDescs.CD_void), ClassFile.ACC_STATIC,
+                    cb -> cb.invokestatic(owner, METHOD, MethodTypeDesc.of(ConstantDescs.CD_void), isInterface).return_());
+        });
+    }
+}

@@ -1,0 +1,119 @@
+package dev.atlas.patch.format;
+
+import java.lang.classfile.Attributes;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.FieldModel;
+import java.lang.classfile.attribute.ConstantValueAttribute;
+import java.lang.classfile.constantpool.StringEntry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What static state a patch gives the new view, and how: one line per class whose static
+ * initialiser's results the patch rebuilds ({@code atlas patch inspect} and the reply of
+ * {@code atlas patch apply} print them).
+ *
+ * {@snippet class=dev.atlas.patch.snippets.FormatSnippets region=static-state-summary}
+ *
+ * <p>Two shapes exist (see the builder's {@code ViewInitializers} and {@code StaticState}):
+ * a class with the added static method {@value #INITIALIZER} and an added holder class
+ * ({@code <class>}{@value #HOLDER_MARKER}{@code <id8>}) whose static fields are the new
+ * view's statics, filled by the whole new static initialiser on first use in the new view;
+ * and single fields {@code F} with a shadow copy {@value #VIEW_COPY_PREFIX}{@code F}, built
+ * by that field's new initialiser on first use in the new view. In both the old view keeps
+ * the running state, which rollback returns to.
+ *
+ * <p>Stateless; thread-safe.
+ */
+public final class StaticStateSummary {
+    /** The added static method of a class that runs its new static initialiser into the view's statics. */
+    public static final String INITIALIZER = "atlas$initializeView";
+    /** What an added holder class's name has between the class's name and the patch id's first 8 digits. */
+    public static final String HOLDER_MARKER = "$atlas$ViewStatics$$AtlasPatch$";
+    /** Constant field of a holder class: the resources the new release changes, one per line. */
+    public static final String RESOURCES_FIELD = "atlas$changedResources";
+    /** Prefix of the shadow field that holds the new view's copy of a single static field. */
+    public static final String VIEW_COPY_PREFIX = "atlas$view$";
+
+    private StaticStateSummary() {
+    }
+
+    /** One line (with indented continuation lines) per class whose static state the new view gets its own of. */
+    public static List<String> lines(Patch patch) {
+        List<String> out = new ArrayList<>();
+        for (ClassPatch c : patch.classes()) {
+            String name = c.className().replace('/', '.');
+            boolean rerun = false;
+            for (MethodChange m : c.methods()) {
+                if (m.kind() == MethodChange.Kind.ADDED && m.name().equals(INITIALIZER) && m.isStatic()) {
+                    rerun = true;
+                }
+            }
+            if (rerun) {
+                AddedClass holder = null;
+                for (AddedClass a : patch.addedClasses()) {
+                    if (holder == null && a.className().startsWith(c.className() + HOLDER_MARKER)) {
+                        holder = a;
+                    }
+                }
+                List<String> fields = new ArrayList<>();
+                String resources = null;
+                if (holder != null) {
+                    ClassModel m = ClassFile.of().parse(holder.bytes());
+                    for (FieldModel f : m.fields()) {
+                        if (f.fieldName().equalsString(RESOURCES_FIELD)) {
+                            Optional<ConstantValueAttribute> cv = f.findAttribute(Attributes.constantValue());
+                            if (cv.isPresent() && cv.get().constant() instanceof StringEntry text) {
+                                resources = text.stringValue();
+                            }
+                        } else {
+                            fields.add(f.fieldName().stringValue());
+                        }
+                    }
+                }
+                out.add(name + ": the new view runs the new release's static initialiser (" + INITIALIZER + ") once, on "
+                        + "first use there, into its own statics " + String.join(", ", fields)
+                        + (holder == null ? " (its holder class is missing from the patch)"
+                        : " (" + holder.className().replace('/', '.') + ")")
+                        + "; the old view keeps its state, and rollback returns to it");
+                if (resources != null) {
+                    out.add("    it reads resources from the running release's jar; the new release changes: "
+                            + abbreviate(nonEmptyLines(resources)));
+                }
+            }
+            List<String> copies = new ArrayList<>();
+            for (FieldAddition f : c.addedFields()) {
+                if (f.isStatic() && f.name().startsWith(VIEW_COPY_PREFIX)) {
+                    copies.add(f.name().substring(VIEW_COPY_PREFIX.length()));
+                }
+            }
+            if (!copies.isEmpty()) {
+                out.add(name + ": the new view reads its own " + String.join(", ", copies) + ", each built by the new "
+                        + "release's initialiser of that field on first use there; the old view keeps the running "
+                        + "values, and rollback returns to them");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The lines of {@code text} cut at {@code '\n'}, without trailing empty ones (as
+     * {@code split("\n")} cuts them, without a regex: this runs in the agent's apply reply,
+     * on the patch path checked by PatchPathRulesTest).
+     */
+    static List<String> nonEmptyLines(String text) {
+        List<String> out = PatchManifest.cut(text, '\n');
+        while (!out.isEmpty() && out.getLast().isEmpty()) {
+            out.removeLast();
+        }
+        return out;
+    }
+
+    /** Up to three names, then the count. */
+    public static String abbreviate(List<String> names) {
+        return names.size() <= 3 ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 3)) + ", ... (" + names.size() + ")";
+    }
+}
