@@ -12,8 +12,9 @@ import java.util.List;
 
 /**
  * The agent's {@link AppliedPatchesMXBean}: reads {@link CodeViews#applied()} at each call.
- * Registered once, by {@link #run()} on the pipeline's scheduler thread (the platform MBean
- * server's first use loads the JDK's management classes: not on the caller's start-up path).
+ * Registered once, by {@link #run()} when the agent is installed, before any patch can be
+ * applied (registered later, on another thread, a host status right after the first patch
+ * could miss it: {@code ProgramPatchEndToEndTest} saw that once).
  *
  * <p>Threading: shared; stateless apart from the code views it reads.
  */
