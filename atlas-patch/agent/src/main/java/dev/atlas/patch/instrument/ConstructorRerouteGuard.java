@@ -24,7 +24,7 @@ import java.util.List;
  * cannot get one, and reflection sees the class as it was): the class's first constructor,
  * its <em>entry</em> constructor, can make, instead of its own code, any call the class may
  * make (below); every other constructor's guard only hands a construction over to it
- * ({@code this(placeholders of the entry constructor); return;} once the resolver left the
+ * ({@code this(placeholders of the entry constructor); Constructions.handedOver(); return;} once the resolver left the
  * construction pending there), so that only one constructor of a class grows by the switch.
  *
  * {@snippet lang=text :
@@ -51,6 +51,7 @@ import java.util.List;
  */
 final class ConstructorRerouteGuard {
     private static final ClassDesc CD_ISE = ClassDesc.of("java.lang.IllegalStateException");
+    private static final ClassDesc CD_CONSTRUCTIONS = ClassDesc.of(Constructions.class.getName());
     private static final MethodTypeDesc RESOLVE = MethodTypeDesc.of(ConstantDescs.CD_Object.arrayType(),
             ConstantDescs.CD_Object.arrayType());
     private static final MethodTypeDesc REST = MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_Object,
@@ -130,6 +131,7 @@ final class ConstructorRerouteGuard {
                 placeholder(b, p);
             }
             b.invokespecial(owner, "<init>", entry);
+            b.invokestatic(CD_CONSTRUCTIONS, "handedOver", MethodTypeDesc.of(ConstantDescs.CD_void));
             b.return_();
             b.labelBinding(original);
             b.pop();

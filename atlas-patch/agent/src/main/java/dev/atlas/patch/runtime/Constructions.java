@@ -37,8 +37,12 @@ import java.util.Set;
  * construction before anything else runs ({@code new C} initialises C first, so a static
  * initialiser's own constructions never see it), and {@link #construct} clears it in any case.
  * A detached thread that another view's migration moves between the two (a rollback in the
- * middle of a {@code new} expression) would run the entry constructor's old code with the
- * placeholder arguments; threads inside a request scope never change views there.
+ * middle of a {@code new} expression) runs the entry constructor's old code with the
+ * placeholder arguments; the construction is then found not taken ({@link #construct},
+ * {@link #handedOver}) and the {@code new} throws {@link IllegalStateException} instead of
+ * returning that object. Threads inside a request scope never change views there. Left: if the
+ * entry constructor's old code throws on its placeholders, a handed-over construction stays
+ * pending until the thread's next construction of that class in a view that re-routes it.
  *
  * <p>Memory ordering: the rest of the constructor writes the class's {@code final} fields
  * through reflective setters (it runs outside {@code <init>}) and ends with a release fence
@@ -120,12 +124,39 @@ public final class Constructions {
     private static Object construct(MethodHandles.Lookup c, MethodHandle entry, MethodHandle prologue, Object[] args)
             throws Throwable {
         c.ensureInitialized(c.lookupClass());
-        PENDING.set(new Object[] {c.lookupClass(), prologue, args});
+        Object[] mine = {c.lookupClass(), prologue, args};
+        PENDING.set(mine);
+        Object made;
+        boolean consumed;
         try {
-            return entry.invokeExact();
+            made = entry.invokeExact();
+            consumed = PENDING.get() != mine;
         } finally {
             PENDING.remove();
         }
+        if (!consumed) {
+            throw crossedViews(c.lookupClass());
+        }
+        return made;
+    }
+
+    /**
+     * Called by a re-routed constructor's guard after the entry constructor returned: the
+     * construction it handed over must have been taken; else the thread changed views in
+     * between and the object was built by the entry constructor's own code from placeholders.
+     */
+    public static void handedOver() {
+        Object[] p = PENDING.get();
+        if (p != null) {
+            PENDING.remove();
+            throw crossedViews((Class<?>) p[0]);
+        }
+    }
+
+    private static IllegalStateException crossedViews(Class<?> c) {
+        return new IllegalStateException("a construction of " + c.getName() + " that a patch re-routes was started in "
+                + "one view and reached its entry constructor in a view without the patch (the thread was moved between "
+                + "views in the middle of the constructor); the object is not returned");
     }
 
     /**
