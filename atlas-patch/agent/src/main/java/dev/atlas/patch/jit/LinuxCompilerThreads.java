@@ -117,6 +117,11 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
                     stat = new String(Files.readAllBytes(task.resolve("stat")), StandardCharsets.UTF_8);
                 } catch (NoSuchFileException gone) {
                     continue;   // the thread exited meanwhile
+                } catch (IOException e) {
+                    if (exiting(e)) {
+                        continue;   // the thread is exiting: its directory is still listed, its stat gives ESRCH
+                    }
+                    throw e;
                 }
                 String name = statName(stat);
                 if (name != null && isCompilerThread(name)) {
@@ -128,6 +133,11 @@ final class LinuxCompilerThreads implements CompilerThreadControl {
             throw new IllegalStateException("cannot list the threads of this process in " + TASKS + ": " + e, e);
         }
         return found;
+    }
+
+    /** The read failed with ESRCH: the task is exiting (the JDK gives no errno, only its text). */
+    private static boolean exiting(IOException e) {
+        return "No such process".equals(e.getMessage());
     }
 
     @Override

@@ -71,4 +71,28 @@ class LinuxCompilerThreadsTest {
             assertTrue(t.priority().policy() >= 0 && t.priority().policy() <= 7, t.toString());
         }
     }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void listsCompilerThreadsWhileOtherThreadsStartAndExit() throws InterruptedException {
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread churn = Thread.ofPlatform().name("churn").start(() -> {
+            while (!stop.get()) {
+                try {
+                    Thread.ofPlatform().start(() -> { }).join();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        try {
+            LinuxCompilerThreads control = new LinuxCompilerThreads();
+            for (int i = 0; i < 2_000; i++) {
+                assertFalse(control.compilerThreads().isEmpty(), "a listing with threads exiting meanwhile");
+            }
+        } finally {
+            stop.set(true);
+            churn.join();
+        }
+    }
 }
