@@ -1,6 +1,7 @@
 package dev.atlas.cli.patch.it;
 
 import dev.atlas.core.ViewSpace;
+import dev.atlas.libc.Libc;
 import dev.atlas.patch.agent.AtlasAgent;
 import dev.atlas.patch.format.PatchFile;
 
@@ -22,8 +23,8 @@ import java.util.stream.Stream;
 
 /**
  * An agent jar like atlas-patch/agent/target/atlas-agent.jar, assembled from the test class
- * path (the classes of atlas-patch-agent, atlas-patch-format and atlas-core, directories or
- * jars), so that the tests do not depend on the package phase of the agent module having run.
+ * path (the classes of atlas-patch-agent, atlas-patch-format, atlas-core and atlas-libc,
+ * directories or jars), so that the tests do not depend on the package phase of the agent module having run.
  */
 public final class TestAgentJar {
     private static Path jar;
@@ -37,7 +38,8 @@ public final class TestAgentJar {
                 Path dir = Files.createTempDirectory("atlas-test-agent");
                 dir.toFile().deleteOnExit();
                 Path j = dir.resolve("atlas-agent.jar");
-                build(j, List.of(location(AtlasAgent.class), location(PatchFile.class), location(ViewSpace.class)));
+                build(j, List.of(location(AtlasAgent.class), location(PatchFile.class), location(ViewSpace.class),
+                        location(Libc.class)));
                 j.toFile().deleteOnExit();
                 jar = j;
             } catch (IOException e) {
