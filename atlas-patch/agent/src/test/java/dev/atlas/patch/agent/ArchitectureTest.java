@@ -1,8 +1,6 @@
 package dev.atlas.patch.agent;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,10 +31,7 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importClasses() {
-        classes = new ClassFileImporter()
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .withImportOption(location -> !location.contains("-tests.jar"))   // the format's test-jar (Fixtures)
-                .importPackages("dev.atlas.core", "dev.atlas.libc", "dev.atlas.patch");
+        classes = AgentJarClasses.load();
     }
 
     @Test
