@@ -84,7 +84,8 @@ public final class PatchDescription {
         if (!patch.addedClasses().isEmpty()) {
             sb.append("Added classes (").append(patch.addedClasses().size()).append("):\n");
             for (AddedClass a : patch.addedClasses()) {
-                sb.append("  ").append(javaName(a.className())).append(" (defined through ")
+                sb.append("  ").append(javaName(a.className())).append(a.inNewPackage() ? " (in a package new to the "
+                                + "old release, defined in the class loader of " : " (defined through ")
                         .append(javaName(a.hostClassName())).append(", ").append(a.bytes().length).append(" bytes)\n");
             }
         }
