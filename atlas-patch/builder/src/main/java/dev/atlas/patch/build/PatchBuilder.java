@@ -119,7 +119,7 @@ public final class PatchBuilder {
             if (ClassFingerprint.of(ob).equals(ClassFingerprint.of(nb)) && p.getKey().equals(p.getValue())) {
                 if (!Arrays.equals(ob, nb)) {
                     refusals.addAll(AnnotationChanges.changed(om, nm, p.getValue()));
-                    notes.add(p.getValue() + (ClassDiff.annotations(om).equals(ClassDiff.annotations(nm))
+                    notes.add(p.getValue() + (AnnotationChanges.canonical(om).equals(AnnotationChanges.canonical(nm))
                             ? ": debug-only differences ignored" : ": annotation-only differences ignored"));
                 }
                 continue;
