@@ -200,7 +200,13 @@ public final class PatchBuilder {
         if (classPatches.isEmpty() && addedClasses.isEmpty()) {
             notes.add("no code differences: the patch is empty");
         }
-        Patch draft = new Patch(Patch.FORMAT_VERSION, PatchIds.PLACEHOLDER_ID, options.description(), classPatches, addedClasses);
+        if (!changedResources.isEmpty()) {
+            notes.add(changedResources.size() + " resource(s) that the new build adds, changes or removes are NOT carried "
+                    + "by the patch (code in every view, patched code included, reads the running release's; the patch "
+                    + "records them, and inspect and apply name them): " + String.join(", ", changedResources));
+        }
+        Patch draft = new Patch(Patch.FORMAT_VERSION, PatchIds.PLACEHOLDER_ID, options.description(), classPatches, addedClasses,
+                List.copyOf(changedResources));
         return new BuildResult(Optional.of(PatchIds.assign(draft)), List.of(), notes);
     }
 
