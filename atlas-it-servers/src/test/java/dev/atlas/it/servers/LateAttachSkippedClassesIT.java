@@ -30,7 +30,7 @@ class LateAttachSkippedClassesIT {
     void classesThatFailToRetransformAreSkippedAndListedAndPatchingStillWorks() throws Exception {
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), SPRING.mainClass(),
                 List.of("-XX:+EnableDynamicAgentLoading"))) {
-            try (TaggedLoad warm = new TaggedLoad(p.port(), 2, SPRING.paths())) {
+            try (TaggedLoad warm = SPRING.load(p, 50)) {
                 warm.awaitRequests(0, 20);
             }
             CliRun attach = AtlasCli.target(List.of("attach"), p.pid(), "--include", SPRING.include(),
