@@ -21,7 +21,10 @@ import java.util.concurrent.locks.LockSupport;
  * ({@link #openLoop}), requests sent at a fixed rate by their arrival time whatever the earlier
  * ones do, each on a virtual thread of its own, its latency counted from its intended send time
  * (so a pause of the server or of the generator is charged in full to the requests it delayed:
- * no coordinated omission). Paths are sent round-robin. A response body starts with three version tags written at the start, the
+ * no coordinated omission); at most {@link #OPEN_LOOP_IN_FLIGHT} requests are in flight at once,
+ * so a server slower than the rate gets a queue of late sends (charged to their latency, reported
+ * as send lag and a lower achieved rate) rather than thousands of connections. Paths are sent
+ * round-robin. A response body starts with three version tags written at the start, the
  * middle and the end of the request ({@code v1-v1-v1}, possibly followed by a space and more);
  * a request is <em>mixed</em> when they differ. Each outcome is recorded under the
  * <em>phase</em> in force when its request was sent and still in force when its response came;
@@ -41,13 +44,17 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Threading: {@link #phase}, the counters and {@link #close} may be used from any thread.
  *
  * <p>Implementation notes: the open loop's one scheduler thread parks until request {@code i}'s
- * intended time {@code start + i / rate}, reads the phase, starts the request on a new virtual
- * thread and moves on; it never waits for an answer. When it falls behind (its own pauses), the
- * late requests go out at once, and {@link Rate#maxSendLagMs} says by how much it fell behind.
+ * intended time {@code start + i / rate}, takes one of the in-flight slots, reads the phase, starts
+ * the request on a new virtual thread and moves on; it waits for an answer only when all slots are
+ * taken. When it falls behind (its own pauses, or a server holding every slot), the late requests go
+ * out as soon as it can send them, and {@link Rate#maxSendLagMs} says by how much it fell behind.
  */
 public final class TaggedLoad implements AutoCloseable {
     /** The phase key of requests sent in one phase and answered in another. */
     public static final int STRADDLING = -1;
+
+    /** The open loop's bound on requests in flight (at 300 requests/s of 10 ms, about 3 are). */
+    public static final int OPEN_LOOP_IN_FLIGHT = 64;
 
     /**
      * One request of the load: sends a request for {@code path} and returns the response body, or
@@ -97,6 +104,7 @@ public final class TaggedLoad implements AutoCloseable {
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicLong maxInFlight = new AtomicLong();
     private volatile long maxSendLagNanos;
+    private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(OPEN_LOOP_IN_FLIGHT);
     private final long startNanos = System.nanoTime();
     private volatile long endNanos;
     private final Map<Integer, Map<String, AtomicLong>> outcomes = new ConcurrentHashMap<>();
@@ -170,13 +178,26 @@ public final class TaggedLoad implements AutoCloseable {
             while ((now = System.nanoTime()) < intended && !stop) {
                 LockSupport.parkNanos(intended - now);
             }
+            try {
+                while (!stop && !slots.tryAcquire(10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    // every slot taken: this request goes out late, its latency still counted from intended
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
             if (stop) {
                 return;
             }
-            maxSendLagNanos = Math.max(maxSendLagNanos, now - intended);
+            maxSendLagNanos = Math.max(maxSendLagNanos, System.nanoTime() - intended);
             int p = phase;
             String path = paths.get((int) (i % paths.size()));
-            Thread.ofVirtual().name("request-" + i).start(() -> exchange(p, path, intended));
+            Thread.ofVirtual().name("request-" + i).start(() -> {
+                try {
+                    exchange(p, path, intended);
+                } finally {
+                    slots.release();
+                }
+            });
         }
     }
 

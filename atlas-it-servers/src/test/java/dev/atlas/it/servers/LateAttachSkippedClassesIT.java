@@ -22,8 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * re-apply of the application's patch then pass under load with 0 failed and 0 mixed requests.
  */
 class LateAttachSkippedClassesIT {
-    private static final ServerCase SPRING = new ServerCase("Spring Boot 3.5 / Tomcat 10.1", "it.spring",
-            "it.spring.SpringApp", List.of("/tag"), " served=EUR:");
+    private static final ServerCase SPRING = SpringBootTomcatIT.SPRING;
 
     @Test
     @Timeout(300)

@@ -14,7 +14,8 @@ import java.util.List;
  * @param pkgs      the application's packages; the agent's include and the patch's are {@code pkg.**} of each
  * @param mainClass its main class
  * @param paths     requests the load sends, round-robin (HTTP paths, or what {@code loads} understands)
- * @param v2Suffix  what every v2 response has after its tags (new state a patch added), or ""
+ * @param v2Suffix  a regular expression for what every v2 response has after its tags (new state a patch added;
+ *                  more may follow), or ""
  * @param loads     how a request reaches a started process
  */
 record ServerCase(String name, List<String> pkgs, String mainClass, List<String> paths, String v2Suffix, Loads loads) {
