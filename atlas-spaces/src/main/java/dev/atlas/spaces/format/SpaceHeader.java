@@ -109,11 +109,6 @@ public final class SpaceHeader {
         return MAGIC_OFF;
     }
 
-    /** The memory this header is read from and written to (the file's mapping, or an image of it). */
-    public MemorySegment memory() {
-        return file;
-    }
-
     /** The memory of the space's lock. */
     public MemorySegment lockMemory() {
         return file.asSlice(LOCK_OFF, RobustLock.LAYOUT.byteSize());
