@@ -166,7 +166,7 @@ public final class View {
 
     /** Number of live threads bound to this view right now (a scan; for introspection). */
     public int boundThreads() {
-        return space.countBoundThreads(this);
+        return space.registry.countBoundThreads(this);
     }
 
     /** Pins currently held on this view (bound threads, tickets, migrations, default role). */
@@ -239,7 +239,8 @@ public final class View {
 
     private void tryFinishRetirement(long expected) {
         if (LIFECYCLE.compareAndSet(this, expected, expected | RETIRED)) { // I1
-            space.viewRetired(this);
+            space.registry.removeView(this);
+            space.notices.onViewRetired(this);
         }
     }
 
