@@ -9,11 +9,7 @@ import java.util.List;
  * Read through JMX, attribute {@code Applied} is an array of {@code CompositeData} with the
  * items {@code patchId}, {@code classLoader} and {@code view}.
  *
- * {@snippet :
- * MBeanServer server = ManagementFactory.getPlatformMBeanServer();
- * CompositeData[] applied = (CompositeData[]) server.getAttribute(
- *         new ObjectName(AppliedPatchesMXBean.OBJECT_NAME), "Applied");
- * }
+ * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=applied-patches}
  *
  * <p>Threading: shared; each read is a snapshot taken under the code views' lock.
  */
