@@ -25,10 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
  * class initialisation; 1.10.0 builds it without them. A JVM on 1.9 with the agent
  * interpolates {@code ${dns:..}} and {@code ${url:..}} (checked first, after the singleton
  * was built by the old code); the patch built by {@code atlas patch build} from the two
- * released jars (without the package {@code numbers} that 1.10.0 adds, which a patch cannot
- * add yet) is applied by {@code atlas patch apply}; the same JVM then leaves both lookups
- * uninterpolated, as 1.10.0 does. The probes are JUnit classes run by the corpus's
- * suite runner in that JVM, before and after the patch.
+ * released jars (with the package {@code org.apache.commons.text.numbers} that 1.10.0 adds,
+ * defined in the old release's class loader) is applied by {@code atlas patch apply}; the
+ * same JVM then leaves both lookups uninterpolated, as 1.10.0 does, and has the new package,
+ * with the old jar's manifest attributes (no class of 1.10.0 outside it uses it, so the probes
+ * cannot call it: code loaded later that names its classes does not reach the patch's
+ * renamed copies). The probes are JUnit
+ * classes run by the corpus's suite runner in that JVM, before and after the patch.
  */
 class Text4ShellLiveIT {
     static final String BEFORE = """
@@ -44,6 +47,9 @@ class Text4ShellLiveIT {
                 @Test void urlLookupReadsTheFile() {
                     String in = "${url:UTF-8:" + System.getProperty("probe.url") + "}";
                     assertEquals("s3cret", StringSubstitutor.createInterpolator().replace(in));
+                }
+                @Test void noNumbersPackageYet() {
+                    assertNull(StringSubstitutor.class.getClassLoader().getDefinedPackage("org.apache.commons.text.numbers"));
                 }
             }
             """;
@@ -64,6 +70,12 @@ class Text4ShellLiveIT {
                 @Test void harmlessLookupsStillWork() {
                     assertEquals("x", StringSubstitutor.createInterpolator().replace("${base64Decoder:eA==}"));
                 }
+                @Test void theNewPackageIsBesideTheOldRelease() {
+                    Package numbers = StringSubstitutor.class.getClassLoader().getDefinedPackage("org.apache.commons.text.numbers");
+                    assertNotNull(numbers);
+                    assertFalse(numbers.isSealed());
+                    assertEquals(StringSubstitutor.class.getPackage().getImplementationVersion(), numbers.getImplementationVersion());
+                }
             }
             """;
 
@@ -75,10 +87,8 @@ class Text4ShellLiveIT {
         ReleaseClasspath fixed = resolver.resolve("org.apache.commons", "commons-text", "1.10.0");
         CliDriver cli = new CliDriver(root.resolve("atlas-cli/target/atlas-cli.jar"), CorpusMain.agentJar(root).orElseThrow());
         Path patch = tmp.resolve("text4shell.atlaspatch");
-        // the package org.apache.commons.text.numbers is new in 1.10.0 (DoubleFormat, unrelated to the CVE), and a
-        // patch cannot yet add classes to a package with no loaded class: left out, as a user would
-        CliDriver.Build build = cli.build(old.jar(), fixed.jar(), fixed.testPath(), patch, tmp.resolve("build.log"),
-                List.of("--exclude", "org.apache.commons.text.numbers.**"));
+        // the two released jars as they are: 1.10.0's new package org.apache.commons.text.numbers (DoubleFormat) included
+        CliDriver.Build build = cli.build(old.jar(), fixed.jar(), fixed.testPath(), patch, tmp.resolve("build.log"));
         assertTrue(build.built(), () -> "refused: " + build.refusals());
 
         List<Path> compileCp = new ArrayList<>(old.testPath());
@@ -93,12 +103,12 @@ class Text4ShellLiveIT {
         Path runner = Path.of(CorpusMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         try (ChildJvm child = ChildJvm.start(tmp.resolve("jvm"), jvmArgs, runner, cp, Duration.ofMinutes(2))) {
             SuiteOutcome exploitable = child.run("before", List.of(before), List.of(), Duration.ofMinutes(2));
-            assertEquals(2, exploitable.count("SUCCESSFUL"), () -> "1.9 interpolates dns and url: " + exploitable.summary());
+            assertEquals(3, exploitable.count("SUCCESSFUL"), () -> "1.9 interpolates dns and url: " + exploitable.summary());
             CliDriver.Apply apply = cli.apply(child.pid(), patch, tmp.resolve("apply.log"));
             assertTrue(apply.inEffect(), apply::text);
             assertTrue(apply.text().contains("Static state of the new view:"), apply::text);
             SuiteOutcome fixedView = child.run("after", List.of(after), List.of(), Duration.ofMinutes(2));
-            assertEquals(3, fixedView.count("SUCCESSFUL"), () -> "the patched JVM as 1.10.0: " + fixedView.summary()
+            assertEquals(4, fixedView.count("SUCCESSFUL"), () -> "the patched JVM as 1.10.0: " + fixedView.summary()
                     + " " + fixedView.outcomes());
         }
     }

@@ -34,6 +34,10 @@ class RealProgramsDifferentialIT {
     @TempDir
     Path dir;
 
+    /** The class loader of the last program run in the host. */
+    private java.lang.ref.WeakReference<ClassLoader> lastLoader;
+    private boolean lastLoaderTaken;
+
     @BeforeAll
     static void createHost() {
         host = ProgramHost.create();
@@ -74,6 +78,9 @@ class RealProgramsDifferentialIT {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         RunningProgram p = host.launch(spec.withCwd(dir).withEnv(env()),
                 new ProgramIo(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out, err));
+        ClassLoader loader = p.classLoader();   // null if it has ended already
+        lastLoaderTaken = loader != null;
+        lastLoader = new java.lang.ref.WeakReference<>(loader);
         int status = p.awaitExit();
         return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), files());
     }
@@ -146,6 +153,10 @@ class RealProgramsDifferentialIT {
         Outcome failed = differential(bad, "ecj.jar", null, List.of("-17", "-proc:none", "-d", "out", "src/p/B.java"), "");
         assertEquals(255, failed.status());
         assertTrue(failed.err().contains("Syntax error"), failed.err());
+        // ecj's static cached pool ("Compiler Processing Task") is never shut down by ecj: the host
+        // shuts it down at the program's end, or an idle worker would keep ecj's loader for 60 s
+        assertTrue(lastLoaderTaken, "ecj ended before its loader was taken");
+        HostFixture.assertCollected(lastLoader);
     }
 
     /**
