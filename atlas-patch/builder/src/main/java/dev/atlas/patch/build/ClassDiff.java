@@ -288,13 +288,16 @@ final class ClassDiff {
     /** Reports a patchable modifier change (true) or refuses it (false). */
     private boolean modifiers(String member, int oldFlags, int newFlags, boolean field, boolean instance) {
         boolean extended = newBuild.extendedInBuild(newModel.thisClass().asInternalName());
-        Optional<String> refusal = ModifierChange.refusal(oldFlags, newFlags, field, instance, extended);
+        Optional<String> refusal = ModifierChange.refusal(oldFlags, newFlags, field, instance, extended)
+                .or(() -> field ? Optional.empty() : WidenedAccess.refusal(newBuild, newModel,
+                        member.substring(0, member.indexOf('(')), member.substring(member.indexOf('(')), oldFlags, newFlags));
         if (refusal.isPresent()) {
             refuse(member, (field ? "field " : "method ") + refusal.get());
             return false;
         }
         notes.add(name + " " + member + ": " + (field ? "field" : "method") + " modifiers changed ("
-                + ModifierChange.describe(oldFlags, newFlags, field) + "); reported, not applied (the running member keeps its own)");
+                + ModifierChange.describe(oldFlags, newFlags, field) + "); reported, not applied (the running member keeps its own)"
+                + (ModifierChange.rank(newFlags) > ModifierChange.rank(oldFlags) ? "; " + WidenedAccess.note(oldFlags, newFlags) : ""));
         return true;
     }
 

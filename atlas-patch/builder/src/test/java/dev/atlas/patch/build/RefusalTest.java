@@ -85,7 +85,7 @@ class RefusalTest {
     }
 
     @Test
-    void narrowedAccessAndAddedFinalAreReportedWidenedAccessAndNewSynchronizedAreRefused() {
+    void narrowedAndWidenedAccessAndAddedFinalAreReportedAWideningThatChangesDispatchAndNewSynchronizedAreRefused() {
         DiffHarness narrowed = diff(SUB_V1.replace("public int twice() { return 2 * count; }", "final int twice() { return 3 * count; }"));
         assertTrue(narrowed.result.notes().stream().anyMatch(n -> n.contains("twice()I: method modifiers changed (public -> package-private, +final)")),
                 narrowed.result.notes()::toString);
@@ -96,7 +96,15 @@ class RefusalTest {
         assertTrue(varargs.result.notes().stream().anyMatch(n -> n.contains("sum([I)I: method modifiers changed (+varargs)")),
                 () -> varargs.result.refusals() + " " + varargs.result.notes());
         DiffHarness widened = diff(SUB_V1.replace("private int unused()", "public int unused()"));
-        assertTrue(widened.refusedWith("p/Sub unused()I: method access widened (private -> public)"), widened.result.refusals()::toString);
+        assertFalse(widened.result.isRefused(), widened.result.refusals()::toString);
+        assertTrue(widened.result.notes().stream().anyMatch(n -> n.contains("p/Sub unused()I: method modifiers changed (private -> "
+                + "public); reported, not applied (the running member keeps its own); access widened")), widened.result.notes()::toString);
+        DiffHarness nowOverridden = new DiffHarness(tmp.resolve("w"), Map.of("p.Base", BASE, "p.Sub", SUB_V1,
+                "p.Leaf", "package p; public class Leaf extends Sub { public int unused() { return 5; } }"),
+                Map.of("p.Base", BASE, "p.Sub", SUB_V1.replace("private int unused()", "int unused()"),
+                "p.Leaf", "package p; public class Leaf extends Sub { public int unused() { return 5; } }"));
+        assertTrue(nowOverridden.refusedWith("p/Sub unused()I: method access widened (private -> package-private) of a method "
+                + "that p/Leaf now overrides"), nowOverridden.result.refusals()::toString);
         DiffHarness locked = diff(SUB_V1.replace("public int count()", "public synchronized int count()"));
         assertTrue(locked.refusedWith("p/Sub count()I: method modifiers changed (+synchronized)"), locked.result.refusals()::toString);
         DiffHarness unfinal = new DiffHarness(tmp.resolve("f"), Map.of("p.Base", BASE, "p.Sub", SUB_V1.replace("private int count;", "private final int count;")),
