@@ -1,14 +1,20 @@
 package it.spring;
 
+import java.lang.reflect.Proxy;
+
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 public class TagController {
     private final PriceService prices;
+    private final Quotes quotes;
+    private final Ledger ledger;
 
-    public TagController(PriceService prices) {
+    public TagController(PriceService prices, Quotes quotes, Ledger ledger) {
         this.prices = prices;
+        this.quotes = quotes;
+        this.ledger = ledger;
     }
 
     @GetMapping("/tag")
@@ -18,5 +24,14 @@ public class TagController {
         prices.price("apple");   // cached after the first request
         Thread.sleep(10);   // the request's work
         return first + "-" + middle + "-" + Version.tag();
+    }
+
+    @GetMapping("/jpa")
+    public String jpa() throws InterruptedException {
+        String first = Version.tag();
+        String middle = ledger.tag(1L);
+        Thread.sleep(10);   // the request's work
+        return first + "-" + middle + "-" + Version.tag() + " " + ledger.detail(1L) + " jdk-proxy="
+                + Proxy.isProxyClass(ledger.getClass());
     }
 }

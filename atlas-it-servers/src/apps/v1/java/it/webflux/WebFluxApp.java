@@ -25,7 +25,11 @@ public class WebFluxApp {
         SpringApplication app = new SpringApplication(WebFluxApp.class);
         app.setWebApplicationType(WebApplicationType.REACTIVE);
         app.setDefaultProperties(Map.of("server.port", "0", "server.address", "127.0.0.1",
-                "spring.main.banner-mode", "off", "logging.level.root", "WARN"));
+                "spring.main.banner-mode", "off", "logging.level.root", "WARN",
+                // the servers' class path has Spring Data JPA and H2 (for the Spring MVC application): not used here
+                "spring.autoconfigure.exclude", "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration,"
+                        + "org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration,"
+                        + "org.springframework.boot.autoconfigure.data.jpa.JpaRepositoriesAutoConfiguration"));
         return ((WebServerApplicationContext) app.run()).getWebServer().getPort();
     }
 

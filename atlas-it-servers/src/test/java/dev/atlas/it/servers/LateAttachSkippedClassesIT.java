@@ -22,15 +22,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * re-apply of the application's patch then pass under load with 0 failed and 0 mixed requests.
  */
 class LateAttachSkippedClassesIT {
-    private static final ServerCase SPRING = new ServerCase("Spring Boot 3.5 / Tomcat 10.1", "it.spring",
-            "it.spring.SpringApp", List.of("/tag"), " served=EUR:");
+    private static final ServerCase SPRING = SpringBootTomcatIT.SPRING;
 
     @Test
     @Timeout(300)
     void classesThatFailToRetransformAreSkippedAndListedAndPatchingStillWorks() throws Exception {
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), SPRING.mainClass(),
                 List.of("-XX:+EnableDynamicAgentLoading"))) {
-            try (TaggedLoad warm = new TaggedLoad(p.port(), 2, SPRING.paths())) {
+            try (TaggedLoad warm = SPRING.load(p, 50)) {
                 warm.awaitRequests(0, 20);
             }
             CliRun attach = AtlasCli.target(List.of("attach"), p.pid(), "--include", SPRING.include(),

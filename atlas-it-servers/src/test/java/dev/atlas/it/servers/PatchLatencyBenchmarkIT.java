@@ -18,17 +18,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Benchmark, not a CI test (runs only with {@code -Datlas.servers.bench=true}): for each server,
  * the p99.9 latency of the requests sent in the window around a patch against a control window
  * of the same run with nothing applied, and the cost of late attach (its duration, p99.9 and
- * throughput in its window against a control window). Load: {@link TaggedLoad}'s closed-loop
- * clients (6 threads, ~10 ms requests). Command and figures: {@code docs/servers-benchmark.md}.
+ * answered requests per second in its window against a control window). Load: the suite's open
+ * loop ({@link ServerCase#RATE}, 300 requests/s of ~10 ms unless {@code -Datlas.servers.rate=N}).
+ * Command and figures: {@code docs/servers-benchmark.md}.
  *
  * <p>Windows: from 1 s before the change's start to 2 s after its end (the control window has
- * the same length, placed with nothing applied). Latency of a request: from its send to its
- * response, attributed to the window its send fell in.
+ * the same length, placed with nothing applied). Latency of a request: from its intended send time
+ * to its response, attributed to the window its intended send fell in.
  */
 @EnabledIfSystemProperty(named = "atlas.servers.bench", matches = "true")
 class PatchLatencyBenchmarkIT {
     private static final List<ServerCase> SERVERS = List.of(
-            new ServerCase("Spring Boot 3.5 / Tomcat 10.1", "it.spring", "it.spring.SpringApp", List.of("/tag"), " served=EUR:"),
+            SpringBootTomcatIT.SPRING,
             new ServerCase("Jetty 12 servlet", "it.jetty", "it.jetty.JettyApp", List.of("/tag"), ""),
             new ServerCase("Netty 4.1 HTTP", "it.netty", "it.netty.NettyApp", List.of("/tag"), ""),
             new ServerCase("JDK HttpServer, virtual threads", "it.vthread", "it.vthread.VirtualThreadApp", List.of("/tag"), ""),
@@ -36,7 +37,6 @@ class PatchLatencyBenchmarkIT {
     /** {@code -Datlas.servers.bench.only=it.netty,it.shared}: only the servers whose main class starts so. */
     private static final List<String> ONLY = java.util.Arrays.stream(System.getProperty("atlas.servers.bench.only", "")
             .split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
-    private static final int CLIENTS = 6;
     private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("atlas.servers.bench.warmup", 10));
 
     @Test
@@ -67,7 +67,7 @@ class PatchLatencyBenchmarkIT {
     void lateAttachSelectingAllOfSpring() throws Exception {
         ServerCase s = SERVERS.getFirst();
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of("-XX:+EnableDynamicAgentLoading"));
-             TaggedLoad load = s.loads().start(p, CLIENTS, s.paths())) {
+             TaggedLoad load = s.load(p, ServerCase.RATE)) {
             CliRun[] run = new CliRun[1];
             Measured m = around(load, () -> run[0] = AtlasCli.target(List.of("attach"), p.pid(), "--include", s.include(),
                     "--include", "org.springframework.**", "--raw"));
@@ -93,7 +93,7 @@ class PatchLatencyBenchmarkIT {
         Measured applied;
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of(
                 "-javaagent:" + ItEnvironment.agentJar() + "=" + s.agentOptions(), "-XX:+EnableDynamicAgentLoading"));
-             TaggedLoad load = s.loads().start(p, CLIENTS, s.paths())) {
+             TaggedLoad load = s.load(p, ServerCase.RATE)) {
             applied = around(load, () -> AtlasCli.target(List.of("patch", "apply"), p.pid(), patch.toString(),
                     "--timeout", "30s", "--raw"));
             assertEquals(0, load.mixed(), load::toString);
@@ -101,7 +101,7 @@ class PatchLatencyBenchmarkIT {
         }
         Measured attached;
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(), List.of("-XX:+EnableDynamicAgentLoading"));
-             TaggedLoad load = s.loads().start(p, CLIENTS, s.paths())) {
+             TaggedLoad load = s.load(p, ServerCase.RATE)) {
             attached = around(load, () -> AtlasCli.target(List.of("attach"), p.pid(), "--include", s.include(), "--raw"));
             assertEquals(0, load.mixed(), load::toString);
             assertEquals(List.of(), load.failures(), load::toString);

@@ -7,22 +7,34 @@ import java.util.List;
 /**
  * One application on one server (or several servers sharing one JVM), as the tests start and patch it.
  *
+ * <p>The suite's load is an open loop at {@link #RATE} requests per second ({@code -Datlas.servers.rate=N},
+ * default 300), sent from the test JVM (a process other than the server's).
+ *
  * @param name      for people ("Spring Boot 3.5 / Tomcat")
  * @param pkgs      the application's packages; the agent's include and the patch's are {@code pkg.**} of each
  * @param mainClass its main class
  * @param paths     requests the load sends, round-robin (HTTP paths, or what {@code loads} understands)
- * @param v2Suffix  what every v2 response has after its tags (new state a patch added), or ""
- * @param loads     starts the load against a started process
+ * @param v2Suffix  a regular expression for what every v2 response has after its tags (new state a patch added;
+ *                  more may follow), or ""
+ * @param loads     how a request reaches a started process
  */
 record ServerCase(String name, List<String> pkgs, String mainClass, List<String> paths, String v2Suffix, Loads loads) {
-    /** Starts a load of {@code clients} client threads sending {@code paths} to a started server. */
+    /** The open loop's rate, requests per second. */
+    static final int RATE = Integer.getInteger("atlas.servers.rate", 300);
+
+    /** How requests reach a started server. */
     @FunctionalInterface
     interface Loads {
-        TaggedLoad start(ServerProcess process, int clients, List<String> paths) throws Exception;
+        TaggedLoad.Exchange connect(ServerProcess process) throws Exception;
     }
 
     /** HTTP GETs of the paths to the port the process announced. */
-    static final Loads HTTP = (process, clients, paths) -> new TaggedLoad(process.port(), clients, paths);
+    static final Loads HTTP = process -> TaggedLoad.http(process.port());
+
+    /** The suite's load on a started server: an open loop at {@code rate} requests per second. */
+    TaggedLoad load(ServerProcess process, int rate) throws Exception {
+        return TaggedLoad.openLoop(rate, paths, loads.connect(process));
+    }
 
     /** One package, HTTP load. */
     ServerCase(String name, String pkg, String mainClass, List<String> paths, String v2Suffix) {

@@ -48,8 +48,7 @@ final class ServerExchange implements TaggedLoad.Exchange {
         this.ports = Map.copyOf(ports);
     }
 
-    static final ServerCase.Loads LOADS = (process, clients, paths) ->
-            new TaggedLoad(clients, paths, new ServerExchange(process.namedPorts()));
+    static final ServerCase.Loads LOADS = process -> new ServerExchange(process.namedPorts());
 
     @Override
     public String send(String path) throws Exception {

@@ -33,7 +33,7 @@ abstract class ServerPatchingIT {
         ServerCase s = server();
         try (ServerProcess p = ServerProcess.start(ItEnvironment.appV1(), s.mainClass(),
                 List.of("-XX:+EnableDynamicAgentLoading"))) {
-            try (TaggedLoad warm = s.loads().start(p, 2, s.paths())) {
+            try (TaggedLoad warm = s.load(p, 50)) {
                 warm.awaitRequests(0, 20);   // the request path's classes are loaded
             }
             long t0 = System.nanoTime();
@@ -42,7 +42,7 @@ abstract class ServerPatchingIT {
             assertEquals(0, attach.exitCode(), () -> attach + "\nserver stderr:\n" + PatchSequence.tail(p.stderr()));
             assertEquals("late-attach", attach.reply().field("agent"), attach::toString);
             List<String> notes = new PatchSequence(s, p).run();
-            notes.add(0, String.format(java.util.Locale.ROOT, "attach: %.0f ms, %s class(es) retransformed", attachMs,
+            notes.add(1, String.format(java.util.Locale.ROOT, "attach: %.0f ms, %s class(es) retransformed", attachMs,
                     attach.reply().field("retransformed")));
             report(s, "late attach", notes);
         }

@@ -71,14 +71,21 @@ public final class CodeViews {
     private final ViewSpace space = ViewSpace.create("code", b -> b.diverge(CODE, CodeTable.EMPTY));
     private final MethodRegistry registry = new MethodRegistry(space);
     private final ShadowFields fields = new ShadowFields();
-    private final PatchPreparer preparer = new PatchPreparer(registry, fields);
+    private final PatchPreparer preparer;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Deque<Applied> applied = new ArrayDeque<>();   // newest first; guarded by lock
     private final Set<MethodSlot> activeSlots = new java.util.LinkedHashSet<>();   // guarded by lock
 
-    /** New code views: no patch applied, no method registered yet. */
-    public CodeViews() {}
+    /** New code views: no patch applied, no method registered yet; patches that add packages are refused. */
+    public CodeViews() {
+        this(PackageDefiner.UNAVAILABLE);
+    }
+
+    /** New code views whose patches may add classes in new packages, defined by {@code packages}. */
+    public CodeViews(PackageDefiner packages) {
+        this.preparer = new PatchPreparer(registry, fields, Objects.requireNonNull(packages, "packages"));
+    }
 
     public ViewSpace space() {
         return space;

@@ -27,6 +27,15 @@ import java.lang.reflect.Method;
  *       {@code getTargetSource().getTarget()} and is handed back with {@code releaseTarget} when the
  *       target source is not static (pooled or prototype targets). Looked up by name through the
  *       proxy's own class, so the agent has no dependency on Spring;</li>
+ *   <li>Spring AOP CGLIB proxies configured {@code opaque} (they implement {@code SpringProxy} and
+ *       CGLIB's {@code Factory}, not {@code Advised}): the target source is read from the proxy's
+ *       callback that holds Spring's {@code AdvisedSupport} (CGLIB's {@code getCallbacks()}, then the
+ *       callback's {@code AdvisedSupport} field), then as for {@code Advised};</li>
+ *   <li>Hibernate's lazy entity proxies (they implement {@code org.hibernate.proxy.HibernateProxy}):
+ *       the target is {@code getHibernateLazyInitializer().getImplementation()}, which loads the entity
+ *       if the proxy was not initialised yet, as a call of any of the entity's methods on the proxy
+ *       does (and fails as that call would, e.g. {@code LazyInitializationException} with no open
+ *       session);</li>
  *   <li>Byte Buddy subclass proxies that delegate to a target held in a field (the pattern of
  *       {@code subclass(T).defineField("target", T.class).method(..).intercept(MethodDelegation.toField("target"))}):
  *       a class named by Byte Buddy's default naming strategy ({@code T$ByteBuddy$<random>}) that
@@ -49,6 +58,11 @@ final class ProxyTargets {
     private ProxyTargets() {}
 
     private static final String ADVISED = "org.springframework.aop.framework.Advised";
+    private static final String SPRING_PROXY = "org.springframework.aop.SpringProxy";
+    private static final String CGLIB_FACTORY = "org.springframework.cglib.proxy.Factory";
+    private static final String ADVISED_SUPPORT = "org.springframework.aop.framework.AdvisedSupport";
+    private static final String TARGET_SOURCE = "org.springframework.aop.TargetSource";
+    private static final String HIBERNATE_PROXY = "org.hibernate.proxy.HibernateProxy";
     private static final String BYTE_BUDDY_NAME = "$ByteBuddy$";
     private static final MethodHandle IS_PROXY;
     private static final MethodHandle CALL_ON_TARGET;
@@ -79,6 +93,14 @@ final class ProxyTargets {
         protected Access computeValue(Class<?> type) {
             Class<?> advised = findInterface(type, ADVISED);
             if (advised == null) {
+                Class<?> hibernate = findInterface(type, HIBERNATE_PROXY);
+                if (hibernate != null) {
+                    return hibernateProxy(type, hibernate);
+                }
+                Class<?> factory = findInterface(type, CGLIB_FACTORY);
+                if (factory != null && findInterface(type, SPRING_PROXY) != null) {
+                    return opaqueSpringProxy(type, factory);
+                }
                 return type.getName().contains(BYTE_BUDDY_NAME) ? delegateField(type) : null;
             }
             try {
@@ -94,6 +116,69 @@ final class ProxyTargets {
             }
         }
     };
+
+    /** {@code getHibernateLazyInitializer()} and its {@code getImplementation()}. */
+    private static Access hibernateProxy(Class<?> type, Class<?> hibernateProxy) {
+        try {
+            Method li = hibernateProxy.getMethod("getHibernateLazyInitializer");
+            MethodHandles.Lookup l = MethodHandles.publicLookup();
+            return new Access(l.unreflect(li), l.unreflect(li.getReturnType().getMethod("getImplementation")), null, null);
+        } catch (ReflectiveOperationException | SecurityException e) {
+            throw new IllegalStateException(type.getName() + " implements " + HIBERNATE_PROXY + " but its target "
+                    + "cannot be reached: " + e, e);
+        }
+    }
+
+    /**
+     * An opaque Spring CGLIB proxy: its {@code TargetSource} comes from the {@code AdvisedSupport} held by one of its
+     * callbacks ({@link #opaqueTargetSource}).
+     */
+    private static Access opaqueSpringProxy(Class<?> type, Class<?> factory) {
+        try {
+            Class<?> source = Class.forName(TARGET_SOURCE, false, factory.getClassLoader());
+            MethodHandles.Lookup l = MethodHandles.publicLookup();
+            MethodHandle callbacks = l.unreflect(factory.getMethod("getCallbacks"))
+                    .asType(MethodType.methodType(Object[].class, Object.class));
+            MethodHandle ts = MethodHandles.insertArguments(MethodHandles.lookup().findStatic(ProxyTargets.class,
+                    "opaqueTargetSource", MethodType.methodType(Object.class, Class.class, MethodHandle.class,
+                            Object.class)), 0, type, callbacks);
+            return new Access(ts, l.unreflect(source.getMethod("getTarget")), l.unreflect(source.getMethod("isStatic")),
+                    l.unreflect(source.getMethod("releaseTarget", Object.class)));
+        } catch (ReflectiveOperationException | SecurityException e) {
+            throw new IllegalStateException(type.getName() + " is an opaque Spring proxy whose target cannot be "
+                    + "reached: " + e, e);
+        }
+    }
+
+    /**
+     * The {@code TargetSource} of an opaque Spring CGLIB proxy: the first of its callbacks that declares a field of
+     * type {@code AdvisedSupport} (Spring's {@code DynamicAdvisedInterceptor}, field {@code advised}) gives it.
+     */
+    private static Object opaqueTargetSource(Class<?> type, MethodHandle callbacks, Object proxy) throws Throwable {
+        for (Object cb : (Object[]) callbacks.invokeExact(proxy)) {
+            if (cb == null) {
+                continue;
+            }
+            for (java.lang.reflect.Field f : cb.getClass().getDeclaredFields()) {
+                if (!java.lang.reflect.Modifier.isStatic(f.getModifiers()) && isA(f.getType(), ADVISED_SUPPORT)) {
+                    Object advised = MethodHandles.privateLookupIn(cb.getClass(), MethodHandles.lookup())
+                            .unreflectGetter(f).invoke(cb);
+                    return f.getType().getMethod("getTargetSource").invoke(advised);
+                }
+            }
+        }
+        throw new IllegalStateException("the opaque Spring proxy " + type.getName() + " has no callback holding its "
+                + ADVISED_SUPPORT + ", so the method a patch added cannot run on its target");
+    }
+
+    private static boolean isA(Class<?> c, String name) {
+        for (; c != null; c = c.getSuperclass()) {
+            if (c.getName().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** The single delegate field of a Byte Buddy subclass proxy, or null when it has none or several. */
     private static Access delegateField(Class<?> type) {

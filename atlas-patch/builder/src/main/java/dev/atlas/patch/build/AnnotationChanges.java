@@ -55,6 +55,18 @@ final class AnnotationChanges {
             "Ljavax/enterprise/context/", "Ljakarta/inject/Singleton;", "Ljavax/inject/Singleton;", "Ljakarta/ejb/",
             "Ljavax/ejb/");
 
+    /**
+     * Class annotations by which Spring advises every public method of a class through the proxy it makes at start-up
+     * (transactions, caching, asynchronous calls, validation, method security, retries).
+     */
+    private static final List<String> ADVISES_ITS_METHODS = List.of(
+            "Lorg/springframework/transaction/annotation/Transactional;", "Ljakarta/transaction/Transactional;",
+            "Ljavax/transaction/Transactional;", "Lorg/springframework/cache/annotation/Cacheable;",
+            "Lorg/springframework/cache/annotation/CachePut;", "Lorg/springframework/cache/annotation/CacheEvict;",
+            "Lorg/springframework/scheduling/annotation/Async;", "Lorg/springframework/validation/annotation/Validated;",
+            "Lorg/springframework/security/access/annotation/Secured;",
+            "Lorg/springframework/security/access/prepost/", "Lorg/springframework/retry/annotation/Retryable;");
+
     private static final String REMEDY = "; remedy: restart on the new release, or express the change in code";
 
     /** Refusals for annotation changes between two versions of one class ({@code name}: its internal name). */
@@ -84,12 +96,30 @@ final class AnnotationChanges {
                 compare(out, name, key(m), "new method annotated", List.of(), methodAnnotations(m),
                         " (a method a patch adds is invisible to reflection: frameworks never register it; request "
                                 + "mappings, listeners and scheduled methods are read at start-up)");
+                adviceItWouldLack(oldModel, m).ifPresent(a -> out.add(new Refusal(name, key(m), "new public method in a "
+                        + "class annotated " + a + ": Spring advises the class's public methods through the proxy it "
+                        + "made at start-up, which has no interception for a method a patch adds, so it would run "
+                        + "without that advice" + REMEDY + " (e.g. call the new code from an existing method)")));
             } else {
                 compare(out, name, key(m), "method annotations", methodAnnotations(o), methodAnnotations(m),
                         " (the running method keeps its annotations, which is what frameworks read)");
             }
         }
         return out;
+    }
+
+    /** The class annotation that would advise {@code m}, a method new in the patch, if a restart had made it. */
+    private static java.util.Optional<String> adviceItWouldLack(ClassModel oldModel, MethodModel m) {
+        int f = m.flags().flagsMask();
+        if ((f & java.lang.reflect.Modifier.PUBLIC) == 0 || (f & (java.lang.reflect.Modifier.STATIC | 0x1040)) != 0
+                || m.methodName().stringValue().startsWith("<")) {
+            return java.util.Optional.empty();   // not public, static, bridge or synthetic, or a constructor
+        }
+        return oldModel.findAttribute(Attributes.runtimeVisibleAnnotations()).stream()
+                .flatMap(attr -> attr.annotations().stream())
+                .filter(a -> ADVISES_ITS_METHODS.stream().anyMatch(p -> p.endsWith(";")
+                        ? a.className().stringValue().equals(p) : a.className().stringValue().startsWith(p)))
+                .map(AnnotationChanges::annotation).findFirst();
     }
 
     /** Refusals for an added class that a framework would have to discover at start-up. */
@@ -173,6 +203,35 @@ final class AnnotationChanges {
 
     private static String key(MethodModel m) {
         return m.methodName().stringValue() + m.methodType().stringValue();
+    }
+
+    /**
+     * A canonical text of every annotation of the class and its members, visible and
+     * invisible, inert ones included: equal for two class files whose annotations are equal.
+     */
+    static String canonical(ClassModel m) {
+        StringBuilder sb = new StringBuilder();
+        m.findAttribute(Attributes.runtimeVisibleAnnotations()).ifPresent(a -> sb.append("C").append(list(a.annotations())));
+        m.findAttribute(Attributes.runtimeInvisibleAnnotations()).ifPresent(a -> sb.append("c").append(list(a.annotations())));
+        m.fields().stream().sorted(java.util.Comparator.comparing(f -> f.fieldName().stringValue())).forEach(f -> {
+            f.findAttribute(Attributes.runtimeVisibleAnnotations()).ifPresent(a -> sb.append("F").append(f.fieldName()).append(list(a.annotations())));
+            f.findAttribute(Attributes.runtimeInvisibleAnnotations()).ifPresent(a -> sb.append("f").append(f.fieldName()).append(list(a.annotations())));
+        });
+        m.methods().stream().sorted(java.util.Comparator.comparing(AnnotationChanges::key)).forEach(x -> {
+            x.findAttribute(Attributes.runtimeVisibleAnnotations()).ifPresent(a -> sb.append("M").append(key(x)).append(list(a.annotations())));
+            x.findAttribute(Attributes.runtimeInvisibleAnnotations()).ifPresent(a -> sb.append("m").append(key(x)).append(list(a.annotations())));
+            x.findAttribute(Attributes.runtimeVisibleParameterAnnotations()).ifPresent(a -> sb.append("P").append(key(x))
+                    .append(a.parameterAnnotations().stream().map(AnnotationChanges::list).toList()));
+        });
+        return sb.toString();
+    }
+
+    private static String list(List<Annotation> as) {
+        StringBuilder sb = new StringBuilder("[");
+        for (Annotation a : as) {
+            sb.append(sb.length() == 1 ? "" : ",").append(annotation(a));
+        }
+        return sb.append(']').toString();
     }
 
     /** {@code @pkg.Name(element=value, ...)}, Java-like. */

@@ -104,4 +104,25 @@ final class ModifierChange {
         }
         return n;
     }
+
+    /** The names of a class's modifiers {@code public}, {@code interface}, {@code abstract}, {@code annotation}, {@code enum} in {@code flags}. */
+    static String classFlagNames(int flags) {
+        List<String> names = new ArrayList<>();
+        if ((flags & ClassFile.ACC_PUBLIC) != 0) {
+            names.add("public");
+        }
+        if ((flags & ClassFile.ACC_INTERFACE) != 0) {
+            names.add("interface");
+        }
+        if ((flags & ClassFile.ACC_ABSTRACT) != 0) {
+            names.add("abstract");
+        }
+        if ((flags & ClassFile.ACC_ANNOTATION) != 0) {
+            names.add("annotation");
+        }
+        if ((flags & ClassFile.ACC_ENUM) != 0) {
+            names.add("enum");
+        }
+        return String.join(", ", names);
+    }
 }

@@ -102,4 +102,31 @@ class AnnotationChangesTest {
         assertFalse(h.result.isRefused(), h.result.refusals()::toString);
         assertEquals(1, h.patch().classes().size());
     }
+
+    @Test
+    void aNewPublicMethodOfAClassAdvisedAsAWholeIsRefusedAPrivateOneIsNot() {
+        String tx = """
+                package org.springframework.transaction.annotation;
+                @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+                public @interface Transactional { boolean readOnly() default false; }
+                """;
+        String v1 = """
+                package p;
+                @org.springframework.transaction.annotation.Transactional
+                public class Ledger {
+                    public String a() { return "a"; }
+                }
+                """;
+        DiffHarness pub = new DiffHarness(tmp.resolve("public"), Map.of("org.springframework.transaction.annotation."
+                + "Transactional", tx, "p.Ledger", v1), Map.of("org.springframework.transaction.annotation.Transactional",
+                tx, "p.Ledger", v1.replace("public String a() {", "public String b() { return \"b\"; }\n    public String a() {")));
+        assertTrue(pub.refusedWith("p/Ledger b()Ljava/lang/String;: new public method in a class annotated "
+                + "@org.springframework.transaction.annotation.Transactional: Spring advises"), pub.result.refusals()::toString);
+        assertTrue(pub.refusedWith("would run without that advice"), pub.result.refusals()::toString);
+        DiffHarness priv = new DiffHarness(tmp.resolve("private"), Map.of("org.springframework.transaction.annotation."
+                + "Transactional", tx, "p.Ledger", v1), Map.of("org.springframework.transaction.annotation.Transactional",
+                tx, "p.Ledger", v1.replace("public String a() { return \"a\"; }",
+                        "private String b() { return \"b\"; }\n    public String a() { return b(); }")));
+        assertFalse(priv.result.isRefused(), priv.result.refusals()::toString);
+    }
 }

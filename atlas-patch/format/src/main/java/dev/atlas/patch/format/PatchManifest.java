@@ -57,6 +57,9 @@ final class PatchManifest {
             m.append("added\t").append(a.className()).append('\t').append(a.hostClassName()).append('\n');
             classEntries.put("added/" + a.className() + ".class", a.bytes());
         }
+        for (String r : patch.uncarriedResources()) {
+            m.append("resource\t").append(r).append('\n');
+        }
         entries.put(PatchFile.MANIFEST, m.toString().getBytes(StandardCharsets.UTF_8));
         entries.putAll(classEntries);
         return entries;
@@ -79,6 +82,7 @@ final class PatchManifest {
         String description = unescape(rawDescription, cur);
         List<ClassLines> classes = new ArrayList<>();
         List<AddedClass> added = new ArrayList<>();
+        List<String> resources = new ArrayList<>();
         List<String> used = new ArrayList<>(List.of(PatchFile.MANIFEST, PatchFile.SIGNATURE, PatchFile.CERTIFICATES));
         String id8 = id.length() >= 8 ? id.substring(0, 8) : id;
         while (cur.hasNext()) {
@@ -129,7 +133,14 @@ final class PatchManifest {
                     used.add(entry);
                     added.add(cur.model(() -> new AddedClass(g[1], g[2], bytes)));
                 }
-                default -> throw cur.error("line starting with '" + f[0] + "', expected 'class' or 'added'");
+                case "resource" -> {
+                    if (resources.size() >= PatchFile.MAX_CLASSES) {
+                        throw cur.errorNoText("more than " + PatchFile.MAX_CLASSES + " resources; the limit is "
+                                + PatchFile.MAX_CLASSES + " (MAX_CLASSES)");
+                    }
+                    resources.add(cur.next("resource", 2)[1]);
+                }
+                default -> throw cur.error("line starting with '" + f[0] + "', expected 'class', 'added' or 'resource'");
             }
         }
         for (String name : entries.keySet()) {
@@ -143,7 +154,7 @@ final class PatchManifest {
             classPatches.add(cur.model(() -> new ClassPatch(f[1], f[2], f[3], c.methods(), c.additions(), c.body(),
                     f[5].equals("-") ? null : f[5])));
         }
-        Patch patch = cur.model(() -> new Patch(Integer.parseInt(head[1]), id, description, classPatches, added));
+        Patch patch = cur.model(() -> new Patch(Integer.parseInt(head[1]), id, description, classPatches, added, resources));
         String expectedId = PatchIds.idOf(patch);
         if (!expectedId.equals(patch.id())) {
             throw new MalformedPatchException(PatchFile.MANIFEST + ": id " + patch.id() + " does not match the content (expected "

@@ -14,7 +14,7 @@ import java.util.List;
  * The agent's {@link AppliedPatchesMXBean}: reads {@link CodeViews#applied()} at each call.
  * Registered once, by {@link #run()} when the agent is installed, before any patch can be
  * applied (registered later, on another thread, a host status right after the first patch
- * could miss it: {@code ProgramPatchEndToEndTest} saw that once).
+ * could miss it: {@code ProgramPatchEndToEndIT} saw that once).
  *
  * <p>Threading: shared; stateless apart from the code views it reads.
  */
