@@ -17,10 +17,11 @@ import java.util.regex.Pattern;
  *
  * {@snippet class=dev.atlas.corpus.CorpusSnippets region=release-resolver}
  *
- * <p>Implementation notes: three Maven runs per release, each result cached in the work
+ * <p>Implementation notes: up to three Maven runs per release, the result cached in the work
  * directory: (1) a generated project depending on the jar and the tests jar (nothing
- * transitive) downloads them; (2) the release's own published POM (copied next to it) is
- * asked for its test class path, so the versions are the ones the release was tested with;
+ * transitive) downloads them, unless the local repository has them already; (2) the release's own published POM (copied next to it) is
+ * asked for its test class path, so the versions are the ones the release was tested with
+ * (without the archives its build unpacks: {@link #withoutArchiveDependencies});
  * (3) a generated project adds the JUnit engines and launcher that (2) lacks, at the
  * platform version (2) has. Nothing is installed. Not thread-safe (one harness thread).
  */
@@ -28,6 +29,8 @@ final class ReleaseResolver {
     static final String DEFAULT_PLATFORM = "1.13.4";
     private static final Pattern PLATFORM =
             Pattern.compile("junit-platform-(?:engine|commons|launcher)-(1\\.\\d+\\.\\d+(?:-[A-Za-z0-9.]+)?)\\.jar");
+    private static final Pattern ARCHIVE_DEPENDENCY = Pattern.compile(
+            "<dependency>(?:(?!</dependency>).)*?<type>\\s*zip\\s*</type>(?:(?!</dependency>).)*?</dependency>", Pattern.DOTALL);
     private static final Pattern JUNIT4 = Pattern.compile("junit-(\\d+)\\.(\\d+)(?:\\.\\d+)?\\.jar");
 
     private final Path root;
@@ -45,18 +48,24 @@ final class ReleaseResolver {
         if (Files.exists(cache)) {
             return ReleaseClasspath.read(cache);
         }
-        // (1) the jar and the tests jar
-        Path fetch = dir.resolve("fetch");
-        Files.createDirectories(fetch);
-        String deps = dependency(group, artifact, version, null, true) + dependency(group, artifact, version, "tests", true);
-        List<Path> fetched = classpath(fetch, project(deps), "fetch " + group + ":" + artifact + ":" + version);
-        Path jar = find(fetched, artifact + "-" + version + ".jar");
-        Path tests = find(fetched, artifact + "-" + version + "-tests.jar");
+        // (1) the jar and the tests jar (a Maven run only when the local repository lacks them)
+        Path local = localRepository().resolve(group.replace('.', '/')).resolve(artifact).resolve(version);
+        Path jar = local.resolve(artifact + "-" + version + ".jar");
+        Path tests = local.resolve(artifact + "-" + version + "-tests.jar");
+        if (!Files.isRegularFile(jar) || !Files.isRegularFile(tests) || !Files.isRegularFile(local.resolve(artifact + "-" + version + ".pom"))) {
+            Path fetch = dir.resolve("fetch");
+            Files.createDirectories(fetch);
+            String deps = dependency(group, artifact, version, null, true) + dependency(group, artifact, version, "tests", true);
+            List<Path> fetched = classpath(fetch, project(deps), "fetch " + group + ":" + artifact + ":" + version);
+            jar = find(fetched, artifact + "-" + version + ".jar");
+            tests = find(fetched, artifact + "-" + version + "-tests.jar");
+        }
         // (2) the release's own test class path
         Path own = dir.resolve("own");
         Files.createDirectories(own);
         Path pom = jar.resolveSibling(artifact + "-" + version + ".pom");
-        List<Path> testPath = new ArrayList<>(classpath(own, Files.readString(pom), "test class path of " + artifact + " " + version));
+        List<Path> testPath = new ArrayList<>(classpath(own, withoutArchiveDependencies(Files.readString(pom)),
+                "test class path of " + artifact + " " + version));
         // (3) what a programmatic JUnit Platform run needs in addition
         String extras = junitExtras(testPath);
         if (!extras.isEmpty()) {
@@ -70,10 +79,21 @@ final class ReleaseResolver {
                 }
             }
         }
-        testPath.removeIf(p -> p.equals(jar) || p.equals(tests));
+        testPath.remove(jar);
+        testPath.remove(tests);
         ReleaseClasspath result = new ReleaseClasspath(jar, tests, testPath);
         result.write(cache);
         return result;
+    }
+
+    /**
+     * A release's POM without its {@code <type>zip</type>} dependencies: archives its build
+     * unpacks into the jar (log4j-core 2.16.0's {@code log4j-core-java9}), never on a class
+     * path and sometimes never published, so that Maven cannot resolve the test class path
+     * while one is declared.
+     */
+    static String withoutArchiveDependencies(String pom) {
+        return ARCHIVE_DEPENDENCY.matcher(pom).replaceAll("");
     }
 
     /** JUnit pieces missing from a release's test class path, as POM dependencies. */
@@ -164,6 +184,12 @@ final class ReleaseResolver {
             }
         }
         return result;
+    }
+
+    /** Maven's local repository: {@code -Dmaven.repo.local} if the harness was given it, else {@code ~/.m2/repository}. */
+    private static Path localRepository() {
+        String set = System.getProperty("maven.repo.local");
+        return set != null ? Path.of(set) : Path.of(System.getProperty("user.home"), ".m2", "repository");
     }
 
     private static String mvnw() {

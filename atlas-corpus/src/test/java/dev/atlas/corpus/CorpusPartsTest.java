@@ -61,6 +61,21 @@ class CorpusPartsTest {
     }
 
     @Test
+    void archivesTheReleaseBuildUnpacksAreLeftOutOfItsTestClassPath() {
+        String pom = "<project><dependencies>"
+                + "<dependency><groupId>g</groupId><artifactId>lib</artifactId><version>1</version></dependency>"
+                + "<dependency>\n  <groupId>g</groupId><artifactId>core-java9</artifactId>\n  <scope>provided</scope>\n"
+                + "  <type>zip</type>\n</dependency>"
+                + "<dependency><groupId>g</groupId><artifactId>other</artifactId><type>test-jar</type></dependency>"
+                + "</dependencies><build><artifactItem><artifactId>core-java9</artifactId><type>zip</type></artifactItem></build></project>";
+        assertEquals("<project><dependencies>"
+                + "<dependency><groupId>g</groupId><artifactId>lib</artifactId><version>1</version></dependency>"
+                + "<dependency><groupId>g</groupId><artifactId>other</artifactId><type>test-jar</type></dependency>"
+                + "</dependencies><build><artifactItem><artifactId>core-java9</artifactId><type>zip</type></artifactItem></build></project>",
+                ReleaseResolver.withoutArchiveDependencies(pom));
+    }
+
+    @Test
     void theJudgingSuitesExtraJarsAreThoseWhoseArtifactTheOldReleaseLacks() {
         ReleaseClasspath old = new ReleaseClasspath(jar("g/a/1/a-1.jar"), jar("g/a/1/a-1-tests.jar"),
                 List.of(jar("x/lib/1.0/lib-1.0.jar")));

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * A child JVM for {@link CrashTest}: attaches the space and, forever, allocates and frees
+ * A child JVM for {@link CrashIT}: attaches the space and, forever, allocates and frees
  * blocks and, under the space's robust lock, increments a pair of counters that must stay
  * equal (recording the intent first), printing a line per round. The parent kills it with
  * SIGKILL at a random round.

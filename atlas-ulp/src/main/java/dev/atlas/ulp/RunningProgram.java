@@ -24,9 +24,10 @@ import java.util.function.Consumer;
  * A program running in a {@link ProgramHost}: a user-level process. It ends as a JVM would:
  * when its main thread and its last non-daemon thread have ended, or when any of its
  * threads calls {@code System.exit}/{@code Runtime.exit}/{@code Runtime.halt}, or when it
- * is {@linkplain #kill() killed}. Then its shutdown hooks run, its output is flushed, its
- * remaining threads are interrupted, its view retires, and its class loader is closed and
- * left to the garbage collector.
+ * is {@linkplain #kill() killed}. Then its shutdown hooks run, its output is flushed, the
+ * executors and timers it created are shut down ({@code shutdownNow}, {@code cancel}), its
+ * remaining threads are interrupted and lose their context class loader, its view retires,
+ * and its class loader is closed and left to the garbage collector.
  *
  * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=running-program}
  *
@@ -135,8 +136,10 @@ public final class RunningProgram {
             flush(ctx.err());
             ctx.markEnded();
             classes = l.definedClasses();
+            stopExecutors(ctx);
             Thread self = Thread.currentThread();
-            for (Thread t : ProgramThreads.platformThreadsOf(l)) {
+            List<Thread> left = ProgramThreads.platformThreadsOf(l);
+            for (Thread t : left) {
                 if (t != self) {
                     t.interrupt();
                 }
@@ -149,6 +152,17 @@ public final class RunningProgram {
             if (k != null) {
                 k.shutdownNow();
             }
+            // a thread that outlives its program, or a thread object something still holds (a pipe
+            // holds its last reader), must not keep the program's loader reachable
+            for (Thread t : left) {
+                if (t != self) {
+                    t.setContextClassLoader(null);
+                }
+            }
+            if (m != null && m != self) {
+                m.setContextClassLoader(null);
+            }
+            ctx.releaseStreams();
             view.retire();
             l.closeQuietly();
         } finally {
@@ -156,8 +170,31 @@ public final class RunningProgram {
             loader = null;
             main = null;
             ctx.setMainThread(null);
-            exit.complete(status & 0xff);   // the OS keeps the low 8 bits, as for java
-            onEnd.accept(this);
+            try {
+                onEnd.accept(this);   // the host's part (its patches rolled back) is done when the status is known
+            } finally {
+                exit.complete(status & 0xff);   // the OS keeps the low 8 bits, as for java
+            }
+        }
+    }
+
+    /**
+     * Shuts down the executors and cancels the timers the program created: their idle
+     * workers end now instead of after their keep-alive (or never). A program's own subclass
+     * runs its code when shut down, so then this happens on a thread of its own, waited for at
+     * most as long as the shutdown hooks.
+     */
+    private void stopExecutors(ProgramContext ctx) {
+        var owned = ctx.executors();
+        if (!owned.anyProgramDefined()) {
+            owned.stopAll();
+            return;
+        }
+        Thread stopper = Thread.ofPlatform().daemon(true).name("program-" + id + "-stop").start(owned::stopAll);
+        try {
+            stopper.join(HOOKS_BOUND_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

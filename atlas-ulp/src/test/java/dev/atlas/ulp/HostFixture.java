@@ -5,11 +5,14 @@ import dev.atlas.ulp.fixtures.Programs;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.lang.ref.WeakReference;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** Runs the fixture programs in a host and captures what they print. */
 final class HostFixture {
@@ -55,6 +58,19 @@ final class HostFixture {
 
     static Run run(ProgramHost host, ProgramSpec spec) throws Exception {
         return run(host, spec, "");
+    }
+
+    /**
+     * Asserts that {@code ref} is cleared after a bounded number of full collections (an
+     * exiting thread may still be unwinding its ProgramExitSignal: they yield in between).
+     */
+    static void assertCollected(WeakReference<?> ref) {
+        for (int i = 0; i < 200 && ref.get() != null; i++) {
+            System.gc();
+            Thread.yield();
+        }
+        Object left = ref.get();
+        assertNull(left == null ? null : left + " still reachable");
     }
 
     static Map<String, String> env(String k, String v) {

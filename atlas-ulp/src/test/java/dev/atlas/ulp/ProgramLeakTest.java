@@ -1,16 +1,24 @@
 package dev.atlas.ulp;
 
 import dev.atlas.ulp.fixtures.Programs;
+import dev.atlas.testsupport.Await;
+import dev.atlas.ulp.fixtures.PoolPrograms;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
 
 import static dev.atlas.ulp.HostFixture.spec;
 import static dev.atlas.ulp.HostFixture.start;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -29,7 +37,7 @@ class ProgramLeakTest {
             HostFixture.Started s = start(host, spec(Programs.ExitFromThread.class, "0"), InputStream.nullInputStream());
             WeakReference<ClassLoader> loader = new WeakReference<>(s.program().classLoader());
             assertEquals(0, s.await().status());
-            assertTrue(collected(loader), "the program's class loader is still reachable after its end");
+            HostFixture.assertCollected(loader);
         }
     }
 
@@ -55,6 +63,50 @@ class ProgramLeakTest {
                     "threads grew from " + threadsBefore + " to " + Thread.activeCount());
             assertTrue(host.programs().isEmpty());
             assertEquals(RUNS + 20L, host.counts().get("ended"));
+        }
+    }
+
+    /**
+     * A program that never shuts down its pools and timers (ecj keeps a static cached pool)
+     * ends with them: their threads end, and its class loader becomes unreachable. Without
+     * the host stopping them, an idle cached-pool worker waits out its 60-second keep-alive
+     * and a fixed pool's or a timer's thread waits forever, each keeping the loader reachable.
+     */
+    @ParameterizedTest
+    @ValueSource(classes = {PoolPrograms.StaticCachedPool.class, PoolPrograms.FixedPoolThenExit.class,
+            PoolPrograms.OwnPoolClass.class, PoolPrograms.ForkJoinTimerScheduled.class})
+    void theExecutorsAndTimersAProgramNeverShutDownEndWithIt(Class<?> main) throws Exception {
+        try (ProgramHost host = ProgramHost.create()) {
+            CountDownLatch release = new CountDownLatch(1);
+            InputStream stdin = new InputStream() {   // one line once released (a pipe would hold its reader thread)
+                private boolean sent;
+
+                @Override
+                public int read() throws java.io.IOException {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException();
+                    }
+                    boolean first = !sent;
+                    sent = true;
+                    return first ? '\n' : -1;
+                }
+            };
+            HostFixture.Started s = start(host, spec(main), stdin);
+            Await.until("the program's 'done'", () -> s.out().toString(StandardCharsets.UTF_8).contains("done"));
+            WeakReference<ClassLoader> loader = new WeakReference<>(s.program().classLoader());
+            Set<Long> threads = new HashSet<>();
+            for (Thread t : s.program().threads()) {
+                threads.add(t.threadId());
+            }
+            assertTrue(threads.size() > 1, "the program's pool threads: " + s.program().threads());
+            release.countDown();
+            HostFixture.Run r = s.await();
+            assertEquals(0, r.status(), r.err());
+            Await.until(() -> "the threads of " + main.getSimpleName() + " to end", Duration.ofSeconds(30),
+                    () -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> threads.contains(t.threadId())));
+            HostFixture.assertCollected(loader);
         }
     }
 
@@ -89,16 +141,5 @@ class ProgramLeakTest {
             least = Math.min(least, mx.getHeapMemoryUsage().getUsed());
         }
         return least;
-    }
-
-    private static boolean collected(WeakReference<?> ref) {
-        // the exiting thread may still be unwinding its ProgramExitSignal: a bounded number of
-        // full collections, yielding between them
-        for (int i = 0; i < 200 && ref.get() != null; i++) {
-            System.gc();
-            Thread.yield();
-        }
-        assertNull(ref.get() == null ? null : ref.get().toString() + " still reachable");
-        return ref.get() == null;
     }
 }

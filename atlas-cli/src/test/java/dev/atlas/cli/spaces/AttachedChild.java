@@ -6,7 +6,7 @@ import dev.atlas.spaces.SpaceDirectory;
 
 import java.nio.file.Path;
 
-/** A child JVM for {@link SpacesCommandTest}: attaches space args[1] of directory args[0] read-write, says so, and waits for stdin to close. */
+/** A child JVM for {@link SpacesCommandIT}: attaches space args[1] of directory args[0] read-write, says so, and waits for stdin to close. */
 public final class AttachedChild {
     private AttachedChild() {}
 

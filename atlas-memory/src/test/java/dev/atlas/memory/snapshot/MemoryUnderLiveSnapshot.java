@@ -13,7 +13,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Run in a child JVM by {@link MemoryUnderLiveSnapshotTest}: closes the memory under a live
+ * Run in a child JVM by {@link MemoryUnderLiveSnapshotIT}: closes the memory under a live
  * copy-before-write snapshot in one of the ways the API allows, then goes on using the
  * snapshot (reads, the background copy, release) as a careless caller would. Prints
  * "PASS scenario" and exits 0 when the API kept the memory alive or refused it; a JVM crash

@@ -7,7 +7,7 @@ import dev.atlas.spaces.SpaceDirectory;
 import java.nio.file.Path;
 
 /**
- * A child JVM for {@link CollectionsCrossProcessTest}: attaches the space and, for i = 0, 1,
+ * A child JVM for {@link CollectionsCrossProcessIT}: attaches the space and, for i = 0, 1,
  * ... (up to a limit, or until killed), puts key {@code i * STRIDE + id} with value twice the
  * key into the hash map, then the ordered map, then appends the key to the vector, and prints
  * {@code done i}.

@@ -13,13 +13,16 @@ import java.lang.classfile.constantpool.PoolEntry;
 import java.lang.classfile.instruction.FieldInstruction;
 import java.lang.classfile.instruction.InvokeDynamicInstruction;
 import java.lang.classfile.instruction.InvokeInstruction;
+import java.lang.classfile.instruction.NewObjectInstruction;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDesc;
 import java.lang.constant.DirectMethodHandleDesc;
 import java.lang.constant.DynamicCallSiteDesc;
 import java.lang.constant.MethodHandleDesc;
 import java.lang.constant.MethodTypeDesc;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -28,7 +31,8 @@ import java.util.Objects;
  * hooks, relative paths, processes; the table is {@code Redirects}) go to the program's own
  * ({@code dev.atlas.ulp.system.ProgramSystem}). Method references to those members in
  * {@code invokedynamic} bootstrap arguments ({@code System::exit}, {@code Path::of}) are
- * redirected the same way.
+ * redirected the same way. The threads, executors and timers the class creates are reported
+ * to {@code dev.atlas.ulp.system.CreationHooks} ({@link CreationHook}).
  *
  * {@snippet class=dev.atlas.ulp.snippets.UlpSnippets region=rewriter}
  *
@@ -45,8 +49,6 @@ public final class SystemCallRewriter {
     private static final MethodTypeDesc CONSTRUCTOR_ARGS = MethodTypeDesc.ofDescriptor(
             "(Ljava/lang/reflect/Constructor;[Ljava/lang/Object;)[Ljava/lang/Object;");
     private static final MethodTypeDesc PATH = MethodTypeDesc.ofDescriptor("(Ljava/lang/String;)Ljava/lang/String;");
-
-    private static final MethodTypeDesc THREAD_CREATED = MethodTypeDesc.ofDescriptor("(Ljava/lang/Thread;)V");
 
     private final ClassFile classFile;
 
@@ -81,44 +83,52 @@ public final class SystemCallRewriter {
 
     private static boolean mentionsRedirectedMember(ClassModel model) {
         for (PoolEntry e : model.constantPool()) {
-            if (e instanceof MemberRefEntry r
-                    && (Redirects.contains(r.owner().asInternalName(), r.name().stringValue(), r.type().stringValue())
-                        || isThreadConstructor(r.owner().asInternalName(), r.name().stringValue()))) {
-                return true;
+            if (e instanceof MemberRefEntry r) {
+                String owner = r.owner().asInternalName();
+                String name = r.name().stringValue();
+                if (Redirects.contains(owner, name, r.type().stringValue()) || CreationHook.ofConstructor(owner, name) != null
+                        || CreationHook.isExecutorFactory(owner, name, r.type().stringValue())) {
+                    return true;
+                }
             }
         }
         return false;
     }
 
-    private static boolean isThreadConstructor(String owner, String name) {
-        return owner.equals("java/lang/Thread") && name.equals("<init>");
-    }
-
     /**
-     * The rewrite of one method body. Besides the table's redirects it reports every
-     * {@code Thread} the method constructs to {@code ProgramSystem.threadCreated} (a thread
-     * created by a program's virtual main thread must be non-daemon, as a real main thread's
-     * child is): after {@code invokespecial Thread.<init>} the new thread is the copy javac's
-     * {@code new/dup} left on the stack, or {@code this} in a subclass constructor's
-     * {@code super(..)} call (no {@code new Thread} pending).
+     * The rewrite of one method body. Besides the table's redirects it reports to
+     * {@code CreationHooks} every thread, executor and timer the method creates
+     * ({@link CreationHook}): after {@code invokespecial X.<init>} of such a type the new object
+     * is the copy javac's {@code new/dup} left on the stack, or {@code this} in a subclass
+     * constructor's {@code super(..)} call (no {@code new X} pending); after an
+     * {@code Executors.new*} call it is the result on top of the stack.
      */
     private static final class MethodRewrite {
-        private int pendingNewThreads;
+        private final Map<CreationHook, Integer> pendingNews = new EnumMap<>(CreationHook.class);
 
         void rewriteElement(CodeBuilder cb, CodeElement el) {
-            if (el instanceof java.lang.classfile.instruction.NewObjectInstruction n
-                    && n.className().asInternalName().equals("java/lang/Thread")) {
-                pendingNewThreads++;
-            } else if (el instanceof InvokeInstruction i && i.opcode() == Opcode.INVOKESPECIAL
-                    && isThreadConstructor(i.owner().asInternalName(), i.name().stringValue())) {
-                cb.with(el);
-                if (pendingNewThreads > 0) {
-                    pendingNewThreads--;
-                    cb.dup();
-                } else {
-                    cb.aload(0);
+            if (el instanceof NewObjectInstruction n) {
+                CreationHook h = CreationHook.ofConstructor(n.className().asInternalName(), "<init>");
+                if (h != null) {
+                    pendingNews.merge(h, 1, Integer::sum);
                 }
-                cb.invokestatic(PROGRAM_SYSTEM, "threadCreated", THREAD_CREATED);
+            } else if (el instanceof InvokeInstruction i && i.opcode() == Opcode.INVOKESPECIAL) {
+                CreationHook h = CreationHook.ofConstructor(i.owner().asInternalName(), i.name().stringValue());
+                if (h != null) {
+                    cb.with(el);
+                    if (pendingNews.getOrDefault(h, 0) > 0) {
+                        pendingNews.merge(h, -1, Integer::sum);
+                        cb.dup();
+                    } else {
+                        cb.aload(0);
+                    }
+                    h.call(cb);
+                    return;
+                }
+            } else if (el instanceof InvokeInstruction i && i.opcode() == Opcode.INVOKESTATIC
+                    && CreationHook.isExecutorFactory(i.owner().asInternalName(), i.name().stringValue(), i.type().stringValue())) {
+                cb.with(el).dup();
+                CreationHook.EXECUTOR.call(cb);
                 return;
             }
             SystemCallRewriter.rewriteElement(cb, el);

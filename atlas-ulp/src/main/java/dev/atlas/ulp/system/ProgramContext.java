@@ -32,6 +32,10 @@ public final class ProgramContext {
     private final ProgramLifecycle lifecycle;
     private final SharedChannels channels;
     private final List<Thread> shutdownHooks = new ArrayList<>();
+    private final OwnedExecutors executors = new OwnedExecutors();
+    private final PrintStream initialOut;
+    private final PrintStream initialErr;
+    private final InputStream initialIn;
     private volatile PrintStream out;
     private volatile PrintStream err;
     private volatile InputStream in;
@@ -56,6 +60,9 @@ public final class ProgramContext {
         this.out = Objects.requireNonNull(out, "out");
         this.err = Objects.requireNonNull(err, "err");
         this.in = Objects.requireNonNull(in, "in");
+        this.initialOut = out;
+        this.initialErr = err;
+        this.initialIn = in;
         this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle");
         this.channels = Objects.requireNonNull(channels, "channels");
     }
@@ -107,6 +114,23 @@ public final class ProgramContext {
     /** The host's channels, through which programs hand objects to each other. */
     public SharedChannels channels() {
         return channels;
+    }
+
+    /** The executors and timers the program created, which the host stops when it ends. */
+    public OwnedExecutors executors() {
+        return executors;
+    }
+
+    /**
+     * Sets the standard streams back to the ones the host gave the program, at its end: a
+     * stream the program set ({@code System.setOut(new PrintStream(its own stream))}) is an
+     * object of the program's classes, which a thread of the program that outlives it
+     * (reaching this context through its inherited thread-local) would otherwise keep alive.
+     */
+    public void releaseStreams() {
+        out = initialOut;
+        err = initialErr;
+        in = initialIn;
     }
 
     /** The host side of the program's life. */

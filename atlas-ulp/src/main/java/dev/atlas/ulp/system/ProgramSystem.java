@@ -39,8 +39,9 @@ import java.util.StringTokenizer;
  * working directory and the JDK caches {@code user.dir}. The price: {@code getPath()} and
  * {@code toString()} of such a file show the absolute path.
  *
- * <p>Size: just over 500 lines because rewritten code links to one class: each method is a
- * small stand-in for one JDK method.
+ * <p>Size: near 500 lines because rewritten code links to one class for its JDK calls: each
+ * method is a small stand-in for one JDK method (what the program creates goes to
+ * {@link CreationHooks}).
  */
 public final class ProgramSystem {
     private static final InheritableThreadLocal<ProgramContext> CURRENT = new InheritableThreadLocal<>();
@@ -57,6 +58,11 @@ public final class ProgramSystem {
     /** Detaches the calling thread from its program (host threads that ran a program's code). */
     public static void detach() {
         CURRENT.remove();
+    }
+
+    /** The context attached to the calling thread (inherited from the thread that created it), or null. */
+    static ProgramContext attached() {
+        return CURRENT.get();
     }
 
     /** The calling program's context, or null when called outside every program. */
@@ -407,21 +413,6 @@ public final class ProgramSystem {
                     name.equals("exit") ? "runtimeExit" : "runtimeHalt", type.insertParameterTypes(0, Runtime.class));
         }
         return lookup.findVirtual(c, name, type);
-    }
-
-    // ------------------------------------------------------------------ threads
-
-    /**
-     * Called after every {@code Thread} constructor in a program's code: a platform thread
-     * created by the program's virtual main thread is made non-daemon, as the child of a
-     * real (platform, non-daemon) main thread would be, so that the program lives until it
-     * ends.
-     */
-    public static void threadCreated(Thread t) {
-        ProgramContext c = CURRENT.get();
-        if (c != null && !t.isVirtual() && Thread.currentThread() == c.mainThread() && Thread.currentThread().isVirtual()) {
-            t.setDaemon(false);
-        }
     }
 
     // ------------------------------------------------------------------ processes

@@ -15,6 +15,7 @@ import dev.atlas.ulp.load.ProgramClassPath;
 import dev.atlas.ulp.protocol.Frame;
 import dev.atlas.ulp.protocol.FrameType;
 import dev.atlas.ulp.rewrite.SystemCallRewriter;
+import dev.atlas.ulp.system.CreationHooks;
 import dev.atlas.ulp.system.ProgramContext;
 import dev.atlas.ulp.system.ReflectivePaths;
 import dev.atlas.ulp.system.Ulp;
@@ -136,5 +137,20 @@ final class UlpSnippets {
         Object f = ctor.newInstance(ReflectivePaths.constructorArgs(ctor, args));
         // @end
         return f;
+    }
+
+    void ownedExecutors(ProgramContext ctx) {
+        // @start region=owned-executors
+        // the host, when the program has ended (its hooks ran, its output is flushed):
+        List<Object> stopped = ctx.executors().stopAll();   // shutdownNow / cancel
+        // @end
+    }
+
+    void creationHooks() {
+        // @start region=creation-hooks
+        // in a program's class, after the rewrite:
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
+        CreationHooks.executorCreated(pool);   // the host shuts it down when the program ends
+        // @end
     }
 }

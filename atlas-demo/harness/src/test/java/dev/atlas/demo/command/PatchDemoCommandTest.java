@@ -2,6 +2,7 @@ package dev.atlas.demo.command;
 
 import dev.atlas.cli.CliRun;
 import dev.atlas.demo.run.DemoOptions;
+import dev.atlas.testsupport.layout.StartsNoProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code atlas demo}: options, help and the environment check (nothing is started here; see PatchDemoEndToEndTest). */
+/** {@code atlas demo}: options, help and the environment check (nothing is started here; see PatchDemoEndToEndIT). */
+@StartsNoProcess("help, option parsing and a checkout without builds, which the command refuses before starting a JVM")
 class PatchDemoCommandTest {
     @TempDir
     Path tmp;

@@ -2,6 +2,7 @@ package dev.atlas.demo.runtime;
 
 import dev.atlas.cli.CliRun;
 import dev.atlas.demo.command.PatchDemoCommand;
+import dev.atlas.testsupport.layout.StartsNoProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -11,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Runs {@code atlas demo runtime} through picocli. Asserts what the demo checks, never timings. */
+@StartsNoProcess("runs the subcommand 'runtime' (in this JVM); picocli never calls PatchDemoCommand.call, which starts the patch demo's JVMs")
 class RuntimeDemoTest {
 
     @Test

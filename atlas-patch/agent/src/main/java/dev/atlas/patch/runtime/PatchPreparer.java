@@ -29,12 +29,15 @@ final class PatchPreparer {
     private final MethodRegistry registry;
     private final ShadowFields fields;
     private final MemberFixups fixups;
+    private final PackageDefiner packages;
     private int tables;   // the call-site table numbers handed out (one per body class)
+    private final TableNumbers tableNumbers = new TableNumbers();
 
-    PatchPreparer(MethodRegistry registry, ShadowFields fields) {
+    PatchPreparer(MethodRegistry registry, ShadowFields fields, PackageDefiner packages) {
         this.registry = registry;
         this.fields = fields;
         this.fixups = new MemberFixups(registry, fields);
+        this.packages = packages;
     }
 
     /**
@@ -83,7 +86,9 @@ final class PatchPreparer {
         Map<ClassLoader, PatchContext> contexts = new LinkedHashMap<>();
         for (List<MethodRegistry.LoadedClassInfo> infos : targets.values()) {
             for (MethodRegistry.LoadedClassInfo info : infos) {
-                contexts.computeIfAbsent(info.loader(), l -> defineAddedClasses(patch, l));
+                if (!contexts.containsKey(info.loader())) {
+                    contexts.put(info.loader(), defineAddedClasses(patch, info.loader()));
+                }
             }
         }
         Collected out = new Collected();
@@ -180,7 +185,7 @@ final class PatchPreparer {
         try {
             ClassLoader loader = t.info().loader();
             fixups.checkClassesResolve(loader, t.cp().bodyClass(), addedNames(t.patch()), t.patch().id());
-            BodyClasses.Defined d = BodyClasses.define(t.c(), fixups.apply(loader, t.cp().bodyClass()), () -> ++tables);
+            BodyClasses.Defined d = BodyClasses.define(t.c(), fixups.apply(loader, t.cp().bodyClass()), tableNumbers);
             body = d.lookup();
             if (d.toLink() != null) {
                 out.toLink.add(Map.entry(body, d.toLink()));
@@ -344,17 +349,46 @@ final class PatchPreparer {
                 try {
                     defined = Class.forName(dotted(ac.className()), false, loader);   // applied before (rolled back, applied again)
                 } catch (ClassNotFoundException notYet) {
-                    defined = MethodHandles.privateLookupIn(host, MethodHandles.lookup())
-                            .defineClass(fixups.apply(loader, ac.bytes()));
+                    defined = ac.inNewPackage() ? defineInNewPackage(patch.id(), ac, host, fixups.apply(loader, ac.bytes()))
+                            : MethodHandles.privateLookupIn(host, MethodHandles.lookup()).defineClass(fixups.apply(loader, ac.bytes()));
                 }
                 Linkage.bind(defined, ctx);
-            } catch (ReflectiveOperationException | LinkageError | IllegalArgumentException ex) {
+            } catch (ReflectiveOperationException | LinkageError | IllegalArgumentException | SecurityException ex) {
                 // IllegalArgumentException: the ClassFile API's verdict on damaged bytes (ConstantPoolException...)
                 throw new PatchRejectedException("patch " + patch.id() + ": added class " + dotted(ac.className())
                         + " does not load: " + ex, ex);
             }
         }
         return ctx;
+    }
+
+    /**
+     * A class in a package its loader has no class of: defined by the loader itself
+     * ({@link PackageDefiner}) with the host's protection domain (the old release's code
+     * source), into the loader's unnamed module. Refused where that would not behave like the
+     * new release: the old release runs in a named module (the package would be outside it),
+     * or a jar of the same loader already holds the package sealed.
+     */
+    private Class<?> defineInNewPackage(String patchId, AddedClass ac, Class<?> host, byte[] bytes) {
+        String name = dotted(ac.className());
+        String pkg = name.lastIndexOf('.') < 0 ? "" : name.substring(0, name.lastIndexOf('.'));
+        ClassLoader loader = host.getClassLoader();
+        if (host.getModule().isNamed()) {
+            throw new PatchRejectedException("patch " + patchId + " adds class " + name + " in package " + pkg
+                    + ", which is new, while the old release runs in named module " + host.getModule().getName()
+                    + " (a module's packages are fixed when it is defined: the class would be outside it); remedy: "
+                    + "restart on the new release");
+        }
+        Package existing = loader == null ? null : loader.getDefinedPackage(pkg);
+        if (existing != null && existing.isSealed()) {
+            throw new PatchRejectedException("patch " + patchId + " adds class " + name + " to package " + pkg
+                    + ", which another jar of its class loader holds sealed; remedy: restart on the new release");
+        }
+        if (loader == null) {
+            throw new PatchRejectedException("patch " + patchId + " adds class " + name + " in a new package of the "
+                    + "bootstrap class loader, which a patch cannot add to");
+        }
+        return packages.define(host, name, bytes);
     }
 
     private List<MethodRegistry.LoadedClassInfo> loadedOrLoad(String className, LoaderScope scope) {
@@ -408,5 +442,13 @@ final class PatchPreparer {
 
     static String dotted(String internalName) {
         return internalName.replace('/', '.');
+    }
+
+    /** Hands out the call-site table numbers; a class, not a lambda (no call-site linkage at the patch instant). */
+    private final class TableNumbers implements java.util.function.IntSupplier {
+        @Override
+        public int getAsInt() {
+            return ++tables;
+        }
     }
 }

@@ -38,6 +38,26 @@ public final class InstrumentingLoader extends ClassLoader {
         return defineClass(name, b, 0, b.length);
     }
 
+    /**
+     * Defines a patch's classes in packages new to this loader, as the agent's
+     * {@code NewPackageDefiner} does in the loaders it reaches through Instrumentation (the new
+     * package gets the host package's attributes; the class the host's protection domain).
+     */
+    public dev.atlas.patch.runtime.PackageDefiner packageDefiner() {
+        return (host, binaryName, bytes) -> {
+            if (host.getClassLoader() != this) {
+                throw new IllegalArgumentException(host + " is not a class of " + this);
+            }
+            String pkg = binaryName.substring(0, binaryName.lastIndexOf('.'));
+            if (getDefinedPackage(pkg) == null) {
+                Package like = host.getPackage();
+                definePackage(pkg, like.getSpecificationTitle(), like.getSpecificationVersion(), like.getSpecificationVendor(),
+                        like.getImplementationTitle(), like.getImplementationVersion(), like.getImplementationVendor(), null);
+            }
+            return defineClass(binaryName, bytes, 0, bytes.length, host.getProtectionDomain());
+        };
+    }
+
     /** The test's class files as resources too (the instrumenter reads a superclass's constructors from them). */
     @Override
     public java.io.InputStream getResourceAsStream(String name) {

@@ -37,6 +37,35 @@ final class AddedClassWriter {
     private AddedClassWriter() {
     }
 
+    /**
+     * The added classes in an order the runtime can define them in: each after the added
+     * classes it extends or implements (defining a class loads its supertypes, and an added one
+     * exists only once defined); otherwise by name.
+     */
+    static List<String> supertypesFirst(java.util.Collection<String> added, java.util.Map<String, ClassModel> models) {
+        List<String> order = new ArrayList<>();
+        java.util.Set<String> placed = new java.util.HashSet<>();
+        for (String n : new java.util.TreeSet<>(added)) {
+            place(n, added, models, placed, order);
+        }
+        return order;
+    }
+
+    private static void place(String n, java.util.Collection<String> added, java.util.Map<String, ClassModel> models,
+                              java.util.Set<String> placed, List<String> order) {
+        if (!placed.add(n)) {
+            return;   // placed, or being placed (a cycle cannot occur in valid class files)
+        }
+        ClassModel m = models.get(n);
+        if (m != null) {
+            m.superclass().map(e -> e.asInternalName()).filter(added::contains)
+                    .ifPresent(s -> place(s, added, models, placed, order));
+            m.interfaces().stream().map(e -> e.asInternalName()).filter(added::contains)
+                    .forEach(i -> place(i, added, models, placed, order));
+        }
+        order.add(n);
+    }
+
     static byte[] write(ClassModel src, GenContext ctx) {
         String newName = ctx.remap.name(src.thisClass().asInternalName());
         CodeRewriter rewriter = new CodeRewriter(ctx, src, null);

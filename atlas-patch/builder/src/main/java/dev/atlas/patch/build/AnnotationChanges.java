@@ -205,6 +205,35 @@ final class AnnotationChanges {
         return m.methodName().stringValue() + m.methodType().stringValue();
     }
 
+    /**
+     * A canonical text of every annotation of the class and its members, visible and
+     * invisible, inert ones included: equal for two class files whose annotations are equal.
+     */
+    static String canonical(ClassModel m) {
+        StringBuilder sb = new StringBuilder();
+        m.findAttribute(Attributes.runtimeVisibleAnnotations()).ifPresent(a -> sb.append("C").append(list(a.annotations())));
+        m.findAttribute(Attributes.runtimeInvisibleAnnotations()).ifPresent(a -> sb.append("c").append(list(a.annotations())));
+        m.fields().stream().sorted(java.util.Comparator.comparing(f -> f.fieldName().stringValue())).forEach(f -> {
+            f.findAttribute(Attributes.runtimeVisibleAnnotations()).ifPresent(a -> sb.append("F").append(f.fieldName()).append(list(a.annotations())));
+            f.findAttribute(Attributes.runtimeInvisibleAnnotations()).ifPresent(a -> sb.append("f").append(f.fieldName()).append(list(a.annotations())));
+        });
+        m.methods().stream().sorted(java.util.Comparator.comparing(AnnotationChanges::key)).forEach(x -> {
+            x.findAttribute(Attributes.runtimeVisibleAnnotations()).ifPresent(a -> sb.append("M").append(key(x)).append(list(a.annotations())));
+            x.findAttribute(Attributes.runtimeInvisibleAnnotations()).ifPresent(a -> sb.append("m").append(key(x)).append(list(a.annotations())));
+            x.findAttribute(Attributes.runtimeVisibleParameterAnnotations()).ifPresent(a -> sb.append("P").append(key(x))
+                    .append(a.parameterAnnotations().stream().map(AnnotationChanges::list).toList()));
+        });
+        return sb.toString();
+    }
+
+    private static String list(List<Annotation> as) {
+        StringBuilder sb = new StringBuilder("[");
+        for (Annotation a : as) {
+            sb.append(sb.length() == 1 ? "" : ",").append(annotation(a));
+        }
+        return sb.append(']').toString();
+    }
+
     /** {@code @pkg.Name(element=value, ...)}, Java-like. */
     private static String annotation(Annotation a) {
         String d = a.className().stringValue();

@@ -29,21 +29,48 @@ final class Builds {
         return classes;
     }
 
-    /** Paths of the resources (files other than classes, outside META-INF) that {@code newBuild} changes or adds. */
+    /**
+     * Paths of the resources that {@code newBuild} adds, changes or removes: every file other
+     * than a class file, META-INF's included (service registrations, configuration), except
+     * build metadata no code reads as its configuration ({@link #isBuildMetadata}).
+     */
     static Set<String> changedResources(Path oldBuild, Path newBuild) throws IOException {
         Map<String, byte[]> old = new TreeMap<>();
         entries(oldBuild, Builds::isResource, old::put);
         Set<String> changed = new TreeSet<>();
         entries(newBuild, Builds::isResource, (n, b) -> {
-            if (!Arrays.equals(old.get(n), b)) {
+            if (!Arrays.equals(old.remove(n), b)) {
                 changed.add(n);
             }
         });
+        changed.addAll(old.keySet());   // removed
         return changed;
     }
 
     private static boolean isResource(String path) {
-        return !path.endsWith(".class") && !path.startsWith("META-INF/");
+        return !path.endsWith(".class") && !isBuildMetadata(path);
+    }
+
+    /**
+     * The jar's manifest, signature files, Maven's descriptors and the legal texts under
+     * META-INF: they change with every release and are read by tools, not as the
+     * release's configuration. Everything else under META-INF ({@code services/},
+     * {@code versions/} resources, framework files) is a resource.
+     */
+    static boolean isBuildMetadata(String path) {
+        if (!path.startsWith("META-INF/")) {
+            return false;
+        }
+        String rest = path.substring("META-INF/".length());
+        if (rest.startsWith("maven/") || rest.equals("MANIFEST.MF") || rest.equals("INDEX.LIST")) {
+            return true;
+        }
+        if (rest.indexOf('/') >= 0) {
+            return false;
+        }
+        String upper = rest.toUpperCase(java.util.Locale.ROOT);
+        return upper.endsWith(".SF") || upper.endsWith(".RSA") || upper.endsWith(".DSA") || upper.endsWith(".EC")
+                || upper.startsWith("LICENSE") || upper.startsWith("NOTICE") || upper.startsWith("DEPENDENCIES");
     }
 
     private static void entries(Path build, Predicate<String> wanted, BiConsumer<String, byte[]> to) throws IOException {

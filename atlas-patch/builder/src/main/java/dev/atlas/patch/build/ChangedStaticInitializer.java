@@ -106,8 +106,7 @@ final class ChangedStaticInitializer {
                 continue;   // the array of the enum's constants, which ClassDiff requires unchanged: only its code differs
             }
             if ((flags & ClassFile.ACC_ENUM) != 0) {
-                return Outcome.refused("the initialiser of enum constant " + f + " changed: a copy for the new view would "
-                        + "be a second, different object; remedy: restart on the new release");
+                return Outcome.refused(EnumChanges.initialiser(f));
             }
             if ((flags & ClassFile.ACC_SYNTHETIC) != 0) {
                 return Outcome.rerun("the initialiser of synthetic field " + f + " changed");

@@ -1,9 +1,6 @@
 package dev.atlas.patch.build;
 
 import dev.atlas.patch.classfile.CanonicalCode;
-import java.lang.classfile.Annotation;
-import java.lang.classfile.AnnotationElement;
-import java.lang.classfile.AnnotationValue;
 import java.lang.classfile.Attributes;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
@@ -113,7 +110,7 @@ final class ClassDiff {
         }
         int changed = (o.flags().flagsMask() ^ n.flags().flagsMask()) & CLASS_FLAGS & ~ClassFile.ACC_FINAL;
         if (changed != 0) {
-            return Optional.of("class modifiers changed (" + flagNames(changed) + "): the loaded class keeps its "
+            return Optional.of("class modifiers changed (" + ModifierChange.classFlagNames(changed) + "): the loaded class keeps its "
                     + "modifiers, and access checks and dispatch of new code would differ from the new release; "
                     + "remedy: restart on the new release, or exclude the class (--exclude) to keep it as it is");
         }
@@ -140,36 +137,13 @@ final class ClassDiff {
         }
     }
 
-    private static String flagNames(int flags) {
-        List<String> names = new ArrayList<>();
-        if ((flags & ClassFile.ACC_PUBLIC) != 0) {
-            names.add("public");
-        }
-        if ((flags & ClassFile.ACC_INTERFACE) != 0) {
-            names.add("interface");
-        }
-        if ((flags & ClassFile.ACC_ABSTRACT) != 0) {
-            names.add("abstract");
-        }
-        if ((flags & ClassFile.ACC_ANNOTATION) != 0) {
-            names.add("annotation");
-        }
-        if ((flags & ClassFile.ACC_ENUM) != 0) {
-            names.add("enum");
-        }
-        return String.join(", ", names);
-    }
-
     /** The plan, or empty if refused (the reasons went to the refusal list). */
     Optional<Plan> analyse() {
         int before = refusals.size();
         shapeChange(oldModel, newModel, newToOld).ifPresent(r -> refuse("", r));
         finalChange();
-        if ((newModel.flags().flagsMask() & ClassFile.ACC_ENUM) != 0) {
-            if (!enumConstants(oldModel).equals(enumConstants(newModel))) {
-                refuse("", "enum constants changed from " + enumConstants(oldModel) + " to " + enumConstants(newModel));
-            }
-        }
+        Optional<String> enumConstants = EnumChanges.constants(oldModel, newModel);
+        enumConstants.ifPresent(r -> refuse("", r));
         List<FieldModel> newFields = fields(before);
         List<MethodModel> replaced = new ArrayList<>();
         List<MethodModel> added = new ArrayList<>();
@@ -177,18 +151,14 @@ final class ClassDiff {
         Map<String, Segment> inits = new LinkedHashMap<>();
         Map<String, ConstantDesc> constants = new LinkedHashMap<>();
         constructors(newFields, inits, replaced);
-        MethodModel hook = staticInitializer(newFields, inits, constants, replaced, added);
+        // constants changed: their initialisers differ too (ordinals), which that refusal already covers
+        MethodModel hook = enumConstants.isPresent() ? null : staticInitializer(newFields, inits, constants, replaced, added);
         refusals.addAll(AnnotationChanges.changed(oldModel, newModel, name));
         if (refusals.size() > before) {
             return Optional.empty();
         }
         annotationNote();
         return Optional.of(new Plan(name, oldModel, newModel, replaced, added, newFields, inits, constants, hook, viewCopies));
-    }
-
-    private static List<String> enumConstants(ClassModel m) {
-        return m.fields().stream().filter(f -> (f.flags().flagsMask() & ClassFile.ACC_ENUM) != 0)
-                .map(f -> f.fieldName().stringValue()).toList();
     }
 
     private List<FieldModel> fields(int before) {
@@ -201,9 +171,10 @@ final class ClassDiff {
                 notes.add(name + " " + n + ": field removed in the new build; kept in the running class for code outside "
                         + "the patch, which the new code no longer maintains");
             } else if (!of.fieldType().stringValue().equals(mapDesc(nf.fieldTypeSymbol()))) {
-                refuse(n, "field type changed from " + of.fieldType().stringValue() + " to " + nf.fieldType().stringValue());
+                refuse(n, "field type changed from " + of.fieldType().stringValue() + " to " + nf.fieldType().stringValue()
+                        + ": the running field keeps its type, and its values cannot be converted; remedy: restart on the new release");
             } else if ((of.flags().flagsMask() & ClassFile.ACC_STATIC) != (nf.flags().flagsMask() & ClassFile.ACC_STATIC)) {
-                refuse(n, "field changed between static and instance");
+                refuse(n, "field changed between static and instance: the running field keeps its kind; remedy: restart on the new release");
             } else if ((of.flags().flagsMask() & MEMBER_FLAGS) != (nf.flags().flagsMask() & MEMBER_FLAGS)) {
                 modifiers(n, of.flags().flagsMask() & MEMBER_FLAGS, nf.flags().flagsMask() & MEMBER_FLAGS, true,
                         (of.flags().flagsMask() & ClassFile.ACC_STATIC) == 0);
@@ -243,7 +214,8 @@ final class ClassDiff {
             if (of != nf && (((of ^ nf) & ClassFile.ACC_STATIC) != 0
                     || !modifiers(k, of, nf, false, (of & ClassFile.ACC_STATIC) == 0))) {
                 if (((of ^ nf) & ClassFile.ACC_STATIC) != 0) {
-                    refuse(k, "method changed between static and instance");
+                    refuse(k, "method changed between static and instance: the running method keeps its kind, so calls compiled "
+                            + "against either release would link to the wrong one; remedy: restart on the new release");
                 }
                 continue;
             }
@@ -272,7 +244,8 @@ final class ClassDiff {
             } else if ((f & (ClassFile.ACC_ABSTRACT | ClassFile.ACC_NATIVE)) != 0) {
                 refuse(k, "new abstract or native method");
             } else if (isInterface && (f & (ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE)) == 0) {
-                refuse(k, "new interface method (implementations cannot see it)");
+                refuse(k, "new interface method (implementations cannot see it: a loaded interface gets no method); remedy: "
+                        + "restart on the new release");
             } else if ((f & ClassFile.ACC_SYNCHRONIZED) != 0) {
                 refuse(k, "new synchronized method (write the synchronized block inside the method)");
             } else if ((f & (ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC)) == 0
@@ -318,13 +291,16 @@ final class ClassDiff {
     /** Reports a patchable modifier change (true) or refuses it (false). */
     private boolean modifiers(String member, int oldFlags, int newFlags, boolean field, boolean instance) {
         boolean extended = newBuild.extendedInBuild(newModel.thisClass().asInternalName());
-        Optional<String> refusal = ModifierChange.refusal(oldFlags, newFlags, field, instance, extended);
+        Optional<String> refusal = ModifierChange.refusal(oldFlags, newFlags, field, instance, extended)
+                .or(() -> field ? Optional.empty() : WidenedAccess.refusal(newBuild, newModel,
+                        member.substring(0, member.indexOf('(')), member.substring(member.indexOf('(')), oldFlags, newFlags));
         if (refusal.isPresent()) {
             refuse(member, (field ? "field " : "method ") + refusal.get());
             return false;
         }
         notes.add(name + " " + member + ": " + (field ? "field" : "method") + " modifiers changed ("
-                + ModifierChange.describe(oldFlags, newFlags, field) + "); reported, not applied (the running member keeps its own)");
+                + ModifierChange.describe(oldFlags, newFlags, field) + "); reported, not applied (the running member keeps its own)"
+                + (ModifierChange.rank(newFlags) > ModifierChange.rank(oldFlags) ? "; " + WidenedAccess.note(oldFlags, newFlags) : ""));
         return true;
     }
 
@@ -504,46 +480,8 @@ final class ClassDiff {
     }
 
     private void annotationNote() {
-        if (!annotations(oldModel).equals(annotations(newModel))) {
+        if (!AnnotationChanges.canonical(oldModel).equals(AnnotationChanges.canonical(newModel))) {
             notes.add(name + ": annotation changes ignored (annotations are not patched)");
         }
-    }
-
-    /** A canonical text of every annotation of the class and its members. */
-    static String annotations(ClassModel m) {
-        StringBuilder sb = new StringBuilder();
-        m.findAttribute(Attributes.runtimeVisibleAnnotations()).ifPresent(a -> sb.append("C").append(list(a.annotations())));
-        m.findAttribute(Attributes.runtimeInvisibleAnnotations()).ifPresent(a -> sb.append("c").append(list(a.annotations())));
-        m.fields().stream().sorted(java.util.Comparator.comparing(f -> f.fieldName().stringValue())).forEach(f -> {
-            f.findAttribute(Attributes.runtimeVisibleAnnotations()).ifPresent(a -> sb.append("F").append(f.fieldName()).append(list(a.annotations())));
-            f.findAttribute(Attributes.runtimeInvisibleAnnotations()).ifPresent(a -> sb.append("f").append(f.fieldName()).append(list(a.annotations())));
-        });
-        m.methods().stream().sorted(java.util.Comparator.comparing(ClassDiff::key)).forEach(x -> {
-            x.findAttribute(Attributes.runtimeVisibleAnnotations()).ifPresent(a -> sb.append("M").append(key(x)).append(list(a.annotations())));
-            x.findAttribute(Attributes.runtimeInvisibleAnnotations()).ifPresent(a -> sb.append("m").append(key(x)).append(list(a.annotations())));
-            x.findAttribute(Attributes.runtimeVisibleParameterAnnotations()).ifPresent(a -> sb.append("P").append(key(x))
-                    .append(a.parameterAnnotations().stream().map(ClassDiff::list).toList()));
-        });
-        return sb.toString();
-    }
-
-    private static String list(List<Annotation> as) {
-        return as.stream().map(ClassDiff::annotation).collect(Collectors.joining(",", "[", "]"));
-    }
-
-    private static String annotation(Annotation a) {
-        return "@" + a.className().stringValue() + a.elements().stream()
-                .map((AnnotationElement e) -> e.name().stringValue() + "=" + value(e.value()))
-                .collect(Collectors.joining(",", "(", ")"));
-    }
-
-    private static String value(AnnotationValue v) {
-        return switch (v) {
-            case AnnotationValue.OfConstant c -> String.valueOf(c.resolvedValue());
-            case AnnotationValue.OfClass c -> c.className().stringValue();
-            case AnnotationValue.OfEnum e -> e.className().stringValue() + "." + e.constantName().stringValue();
-            case AnnotationValue.OfAnnotation a -> annotation(a.annotation());
-            case AnnotationValue.OfArray a -> a.values().stream().map(ClassDiff::value).collect(Collectors.joining(",", "{", "}"));
-        };
     }
 }

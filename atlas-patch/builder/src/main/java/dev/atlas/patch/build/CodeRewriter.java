@@ -149,10 +149,15 @@ final class CodeRewriter implements CodeTransform {
      * private member it uses goes through the linker. (Private constructors are the
      * exception: {@code new} cannot go through a link, so a body that calls one is defined
      * as a hidden nestmate by the agent; private constructors of added classes are made
-     * package-private by {@link AddedClassWriter}.)
+     * package-private by {@link AddedClassWriter}.) A member whose access the new release
+     * widened is judged by the running member's access ({@link WidenedAccess}).
      */
     private boolean unreachablePrivate(Hierarchy.Member m) {
-        return m.isPrivate() && (bodyClass != null || !m.declaringClass().equals(selfNew));
+        Hierarchy.Member r = WidenedAccess.running(ctx, m);
+        if (r != m && !r.isPrivate() && (r.flags() & ClassFile.ACC_PUBLIC) == 0 && otherPackage(m.declaringClass())) {
+            return true;   // the new release widened it beyond what the running member allows here (WidenedAccess)
+        }
+        return r.isPrivate() && (bodyClass != null || !m.declaringClass().equals(selfNew));
     }
 
     /** A member that cannot be resolved because a class of its owner's hierarchy is unknown: refused. */
@@ -244,6 +249,13 @@ final class CodeRewriter implements CodeTransform {
             return;
         }
         if (name.equals("<init>")) {
+            Optional<Hierarchy.Member> ctor = ctx.newBuild.resolveMethod(owner, name, desc);
+            if (ctor.isPresent() && WidenedAccess.isWidened(ctx, ctor.get()) && !ctor.get().declaringClass().equals(selfNew)
+                    && unreachablePrivate(ctor.get())) {
+                problem(name + desc, "calls a constructor of " + owner + " whose access the new release widened: the "
+                        + "running constructor keeps its access, and a construction cannot go through a link; remedy: "
+                        + "restart on the new release");
+            }
             if (bodyClass == null && !ctx.addedClasses.contains(owner) && ctx.newBuild.resolveMethod(owner, name, desc)
                     .filter(this::unreachablePrivate).isPresent()) {
                 problem(name + desc, "added class calls a private constructor of " + owner
@@ -277,6 +289,11 @@ final class CodeRewriter implements CodeTransform {
             cb.invokedynamic(DynamicCallSiteDesc.of(link("linkAdded", LINK_MEMBER), name, site, internal(o), name,
                     type.descriptorString(), isStatic ? 1 : 0));
             return;
+        }
+        if (m.isPresent() && v.opcode() == Opcode.INVOKESPECIAL && !m.get().isPrivate() && WidenedAccess.isWidened(ctx, m.get())
+                && unreachablePrivate(m.get())) {
+            problem(name + desc, "super call of " + m.get().declaringClass() + "." + name + ", whose access the new "
+                    + "release widened beyond the running method's; remedy: restart on the new release");
         }
         if (m.isPresent() && unreachablePrivate(m.get())) {
             // added classes are nobody's nestmates: private members across them go through the linker
@@ -315,6 +332,17 @@ final class CodeRewriter implements CodeTransform {
                 && args.get(3) instanceof Integer flags && (flags & 1) != 0) {
             problem(d.name().stringValue(), "serializable lambda in new code (it would deserialize through a hidden "
                     + "class): make it non-serializable or a named class");
+        }
+        for (ConstantDesc a : args) {
+            if (a instanceof DirectMethodHandleDesc h && h.kind() != DirectMethodHandleDesc.Kind.GETTER
+                    && h.kind() != DirectMethodHandleDesc.Kind.SETTER && h.kind() != DirectMethodHandleDesc.Kind.STATIC_GETTER
+                    && h.kind() != DirectMethodHandleDesc.Kind.STATIC_SETTER) {
+                ctx.newBuild.resolveMethod(internal(h.owner()), h.methodName(), h.lookupDescriptor())
+                        .filter(x -> WidenedAccess.isWidened(ctx, x) && unreachablePrivate(x))
+                        .ifPresent(x -> problem(x.name() + x.descriptor(), "method reference to " + x.declaringClass() + "."
+                                + x.name() + ", whose access the new release widened beyond the running method's (use a "
+                                + "lambda that calls it)"));
+            }
         }
         if (bsm.owner().equals(LMF) && args.size() >= 3 && args.get(1) instanceof DirectMethodHandleDesc impl) {
             String implOwner = internal(impl.owner());

@@ -9,8 +9,9 @@ import java.util.Optional;
  * A member whose modifiers differ between the two builds. The running member keeps its
  * modifiers (a loaded class is never redefined), so a change is only acceptable when code of
  * the new release behaves the same against the old modifiers: narrowed access (old callers
- * outside the patch keep working, new code does not rely on the wider access) and an added
- * {@code final}. Those are reported, not applied; everything else is refused with the reason.
+ * outside the patch keep working, new code does not rely on the wider access), widened access
+ * where it does not change dispatch ({@link WidenedAccess}: the patch's code reaches the
+ * running member through links) and an added {@code final}. Those are reported, not applied; everything else is refused with the reason.
  *
  * <p>Implementation notes: pure function of the two flag words and two facts about the new
  * build; {@code static} changes are decided by the caller before this.
@@ -40,10 +41,6 @@ final class ModifierChange {
         }
         int oldRank = rank(oldFlags);
         int newRank = rank(newFlags);
-        if (newRank > oldRank) {
-            return Optional.of("access widened (" + describe(oldFlags & ACCESS, newFlags & ACCESS, field) + "): new code outside "
-                    + "the class would be refused access to the running member; remedy: restart on the new release");
-        }
         if (newRank < oldRank && newRank == 0 && instance && !field && extendedInBuild) {
             return Optional.of("made private (an instance method) in a class the new build extends: a subclass method of the "
                     + "same signature would override the running (non-private) one; remedy: restart on the new release");
@@ -78,12 +75,13 @@ final class ModifierChange {
         return String.join(", ", parts);
     }
 
-    private static int rank(int flags) {
+    /** Access rank: private 0, package-private 1, protected 2, public 3. */
+    static int rank(int flags) {
         return (flags & ClassFile.ACC_PUBLIC) != 0 ? 3 : (flags & ClassFile.ACC_PROTECTED) != 0 ? 2
                 : (flags & ClassFile.ACC_PRIVATE) != 0 ? 0 : 1;
     }
 
-    private static String access(int flags) {
+    static String access(int flags) {
         return switch (rank(flags)) {
             case 3 -> "public";
             case 2 -> "protected";
@@ -105,5 +103,26 @@ final class ModifierChange {
             }
         }
         return n;
+    }
+
+    /** The names of a class's modifiers {@code public}, {@code interface}, {@code abstract}, {@code annotation}, {@code enum} in {@code flags}. */
+    static String classFlagNames(int flags) {
+        List<String> names = new ArrayList<>();
+        if ((flags & ClassFile.ACC_PUBLIC) != 0) {
+            names.add("public");
+        }
+        if ((flags & ClassFile.ACC_INTERFACE) != 0) {
+            names.add("interface");
+        }
+        if ((flags & ClassFile.ACC_ABSTRACT) != 0) {
+            names.add("abstract");
+        }
+        if ((flags & ClassFile.ACC_ANNOTATION) != 0) {
+            names.add("annotation");
+        }
+        if ((flags & ClassFile.ACC_ENUM) != 0) {
+            names.add("enum");
+        }
+        return String.join(", ", names);
     }
 }

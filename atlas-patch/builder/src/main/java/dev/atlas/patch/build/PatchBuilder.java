@@ -119,7 +119,7 @@ public final class PatchBuilder {
             if (ClassFingerprint.of(ob).equals(ClassFingerprint.of(nb)) && p.getKey().equals(p.getValue())) {
                 if (!Arrays.equals(ob, nb)) {
                     refusals.addAll(AnnotationChanges.changed(om, nm, p.getValue()));
-                    notes.add(p.getValue() + (ClassDiff.annotations(om).equals(ClassDiff.annotations(nm))
+                    notes.add(p.getValue() + (AnnotationChanges.canonical(om).equals(AnnotationChanges.canonical(nm))
                             ? ": debug-only differences ignored" : ": annotation-only differences ignored"));
                 }
                 continue;
@@ -170,11 +170,15 @@ public final class PatchBuilder {
             classPatch(plan, ctx, oldBytes, newBytes, refusals).ifPresent(classPatches::add);
         }
         List<AddedClass> addedClasses = new ArrayList<>();
-        for (String n : added) {
+        Set<String> newPackages = new java.util.TreeSet<>();
+        for (String n : AddedClassWriter.supertypesFirst(added, newModels)) {
             Optional<String> host = host(n, oldModels);
             if (host.isEmpty()) {
-                refusals.add(new Refusal(n, "", "new class in a package with no existing class to define it through"));
+                refusals.add(new Refusal(n, "", "new class, and the old build has no class to define it beside"));
                 continue;
+            }
+            if (!Hierarchy.packageOf(host.get()).equals(Hierarchy.packageOf(n))) {
+                newPackages.add(Hierarchy.packageOf(n));
             }
             try {
                 byte[] bytes = AddedClassWriter.write(newModels.get(n), ctx);
@@ -188,10 +192,21 @@ public final class PatchBuilder {
         if (!refusals.isEmpty()) {
             return new BuildResult(Optional.empty(), refusals, notes);
         }
+        for (String pkg : newPackages) {
+            notes.add(pkg + ": package new in the new build; its classes are defined in the loader of the old "
+                    + "release's classes, with their code source, under the patch's names (…$$AtlasPatch$<id>): the "
+                    + "patch's code reaches them; code loaded later that names them by their own names does not");
+        }
         if (classPatches.isEmpty() && addedClasses.isEmpty()) {
             notes.add("no code differences: the patch is empty");
         }
-        Patch draft = new Patch(Patch.FORMAT_VERSION, PatchIds.PLACEHOLDER_ID, options.description(), classPatches, addedClasses);
+        if (!changedResources.isEmpty()) {
+            notes.add(changedResources.size() + " resource(s) that the new build adds, changes or removes are NOT carried "
+                    + "by the patch (code in every view, patched code included, reads the running release's; the patch "
+                    + "records them, and inspect and apply name them): " + String.join(", ", changedResources));
+        }
+        Patch draft = new Patch(Patch.FORMAT_VERSION, PatchIds.PLACEHOLDER_ID, options.description(), classPatches, addedClasses,
+                List.copyOf(changedResources));
         return new BuildResult(Optional.of(PatchIds.assign(draft)), List.of(), notes);
     }
 
@@ -292,13 +307,35 @@ public final class PatchBuilder {
         return d < 0 ? n : n.substring(0, d);
     }
 
+    /**
+     * The old class an added class is defined beside: its top-level class, a class of its
+     * package, or, for a package the old build does not have, the old class whose package
+     * shares the longest prefix with it (the runtime defines the class in that class's loader).
+     */
     private static Optional<String> host(String added, Map<String, ClassModel> oldModels) {
         String top = topLevel(added);
         if (oldModels.containsKey(top)) {
             return Optional.of(top);
         }
         String pkg = Hierarchy.packageOf(added);
-        return oldModels.keySet().stream().filter(o -> Hierarchy.packageOf(o).equals(pkg)).findFirst();
+        Optional<String> samePackage = oldModels.keySet().stream().filter(o -> Hierarchy.packageOf(o).equals(pkg)).findFirst();
+        if (samePackage.isPresent()) {
+            return samePackage;
+        }
+        String best = null;
+        int bestLength = -1;
+        for (String o : oldModels.keySet()) {
+            String op = Hierarchy.packageOf(o);
+            int common = 0;
+            while (common < Math.min(op.length(), pkg.length()) && op.charAt(common) == pkg.charAt(common)) {
+                common++;
+            }
+            if (common > bestLength && !isAnonymous(o)) {
+                best = o;
+                bestLength = common;
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     /** Matches new classes to old ones: by name, and anonymous classes by content (they get renumbered). */

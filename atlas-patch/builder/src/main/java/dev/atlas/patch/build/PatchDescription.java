@@ -50,7 +50,8 @@ public final class PatchDescription {
         }
         sb.append('\n').append("Signature: ").append(signature).append('\n');
         if (patch.isEmpty()) {
-            sb.append("No changes.\n");
+            sb.append("No code changes.\n");
+            resources(patch, sb);
             return sb.toString();
         }
         sb.append("Changed classes (").append(patch.classes().size()).append("):\n");
@@ -84,7 +85,8 @@ public final class PatchDescription {
         if (!patch.addedClasses().isEmpty()) {
             sb.append("Added classes (").append(patch.addedClasses().size()).append("):\n");
             for (AddedClass a : patch.addedClasses()) {
-                sb.append("  ").append(javaName(a.className())).append(" (defined through ")
+                sb.append("  ").append(javaName(a.className())).append(a.inNewPackage() ? " (in a package new to the "
+                                + "old release, defined in the class loader of " : " (defined through ")
                         .append(javaName(a.hostClassName())).append(", ").append(a.bytes().length).append(" bytes)\n");
             }
         }
@@ -93,7 +95,17 @@ public final class PatchDescription {
             sb.append("Static state:\n");
             state.forEach(l -> sb.append("  ").append(l).append('\n'));
         }
+        resources(patch, sb);
         return sb.toString();
+    }
+
+    private static void resources(Patch patch, StringBuilder sb) {
+        if (!patch.uncarriedResources().isEmpty()) {
+            sb.append("Resources NOT carried (").append(patch.uncarriedResources().size()).append("; the new release adds, "
+                    + "changes or removes them, and code in every view, patched code included, reads the running "
+                    + "release's):\n");
+            patch.uncarriedResources().forEach(r -> sb.append("  ").append(r).append('\n'));
+        }
     }
 
     static String signature(MethodChange m) {

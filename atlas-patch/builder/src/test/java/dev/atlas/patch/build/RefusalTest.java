@@ -85,7 +85,7 @@ class RefusalTest {
     }
 
     @Test
-    void narrowedAccessAndAddedFinalAreReportedWidenedAccessAndNewSynchronizedAreRefused() {
+    void narrowedAndWidenedAccessAndAddedFinalAreReportedAWideningThatChangesDispatchAndNewSynchronizedAreRefused() {
         DiffHarness narrowed = diff(SUB_V1.replace("public int twice() { return 2 * count; }", "final int twice() { return 3 * count; }"));
         assertTrue(narrowed.result.notes().stream().anyMatch(n -> n.contains("twice()I: method modifiers changed (public -> package-private, +final)")),
                 narrowed.result.notes()::toString);
@@ -96,7 +96,15 @@ class RefusalTest {
         assertTrue(varargs.result.notes().stream().anyMatch(n -> n.contains("sum([I)I: method modifiers changed (+varargs)")),
                 () -> varargs.result.refusals() + " " + varargs.result.notes());
         DiffHarness widened = diff(SUB_V1.replace("private int unused()", "public int unused()"));
-        assertTrue(widened.refusedWith("p/Sub unused()I: method access widened (private -> public)"), widened.result.refusals()::toString);
+        assertFalse(widened.result.isRefused(), widened.result.refusals()::toString);
+        assertTrue(widened.result.notes().stream().anyMatch(n -> n.contains("p/Sub unused()I: method modifiers changed (private -> "
+                + "public); reported, not applied (the running member keeps its own); access widened")), widened.result.notes()::toString);
+        DiffHarness nowOverridden = new DiffHarness(tmp.resolve("w"), Map.of("p.Base", BASE, "p.Sub", SUB_V1,
+                "p.Leaf", "package p; public class Leaf extends Sub { public int unused() { return 5; } }"),
+                Map.of("p.Base", BASE, "p.Sub", SUB_V1.replace("private int unused()", "int unused()"),
+                "p.Leaf", "package p; public class Leaf extends Sub { public int unused() { return 5; } }"));
+        assertTrue(nowOverridden.refusedWith("p/Sub unused()I: method access widened (private -> package-private) of a method "
+                + "that p/Leaf now overrides"), nowOverridden.result.refusals()::toString);
         DiffHarness locked = diff(SUB_V1.replace("public int count()", "public synchronized int count()"));
         assertTrue(locked.refusedWith("p/Sub count()I: method modifiers changed (+synchronized)"), locked.result.refusals()::toString);
         DiffHarness unfinal = new DiffHarness(tmp.resolve("f"), Map.of("p.Base", BASE, "p.Sub", SUB_V1.replace("private int count;", "private final int count;")),
@@ -139,10 +147,29 @@ class RefusalTest {
     }
 
     @Test
+    void aChangedEnumConstantInitialiserIsRefusedWithReasonAndRemedy() {
+        String v1 = "package p; public enum Size { S(1), M(2); final int n; Size(int n) { this.n = n; } public int n() { return n; } }";
+        DiffHarness h = DiffHarness.of(tmp.resolve("i"), "p.Size", v1, v1.replace("M(2)", "M(3)"));
+        assertTrue(h.refusedWith("p/Size <clinit>: the initialiser of enum constant M changed: a copy for the new view would be "
+                + "a second object of the same name and ordinal, unequal to the constant that valueOf, values(), EnumMap keys, "
+                + "existing objects and the old view's code hold; remedy: restart on the new release"), h.result.refusals()::toString);
+    }
+
+    @Test
     void changedEnumConstantsAreRefused() {
         String v1 = "package p; public enum Color { RED, GREEN; public String low() { return name().toLowerCase(); } }";
         DiffHarness h = DiffHarness.of(tmp, "p.Color", v1, v1.replace("GREEN;", "GREEN, BLUE;"));
-        assertTrue(h.refusedWith("enum constants changed from [RED, GREEN] to [RED, GREEN, BLUE]"), h.result.refusals()::toString);
+        assertTrue(h.refusedWith("enum constants changed from [RED, GREEN] to [RED, GREEN, BLUE]: constants [BLUE] added: "
+                + "values(), valueOf, EnumSet/EnumMap and the switch tables of every view are built from the running constants"),
+                h.result.refusals()::toString);
+        assertTrue(h.refusedWith("; remedy: restart on the new release, or, if the new code does not need what changed in the "
+                + "enum, leave it out (atlas patch build --exclude <enum>)"), h.result.refusals()::toString);
+        assertEquals(1, h.result.refusals().size(), "one refusal per cause (the shifted ordinals are not a second one): "
+                + h.result.refusals());
+        DiffHarness removed = DiffHarness.of(tmp.resolve("r"), "p.Color", v1, v1.replace("RED, GREEN;", "RED;"));
+        assertTrue(removed.refusedWith("constants [GREEN] removed"), removed.result.refusals()::toString);
+        DiffHarness reordered = DiffHarness.of(tmp.resolve("o"), "p.Color", v1, v1.replace("RED, GREEN;", "GREEN, RED;"));
+        assertTrue(reordered.refusedWith("constants reordered: ordinals are fixed"), reordered.result.refusals()::toString);
         DiffHarness body = DiffHarness.of(tmp.resolve("b"), "p.Color", v1, v1.replace("toLowerCase()", "toUpperCase()"));
         assertEquals(List.of("low"), body.classPatch("p/Color").methods().stream().map(m -> m.name()).toList());
     }

@@ -16,9 +16,11 @@ import java.util.Set;
  * @param description free text, may be empty
  * @param classes existing classes that change, at most one entry per class
  * @param addedClasses classes that only exist in the new build
+ * @param uncarriedResources paths (in the jar) of the resources the new build adds, changes or
+ *        removes, which the patch does not carry: code of every view reads the running release's
  */
 public record Patch(int formatVersion, String id, String description, List<ClassPatch> classes,
-                    List<AddedClass> addedClasses) {
+                    List<AddedClass> addedClasses, List<String> uncarriedResources) {
     /** The only format version this code reads and writes. */
     public static final int FORMAT_VERSION = 1;
 
@@ -33,6 +35,12 @@ public record Patch(int formatVersion, String id, String description, List<Class
         Objects.requireNonNull(description, "description");
         classes = List.copyOf(classes);
         addedClasses = List.copyOf(addedClasses);
+        uncarriedResources = List.copyOf(uncarriedResources);
+        for (String r : uncarriedResources) {
+            if (r.isEmpty() || r.indexOf('\t') >= 0 || r.indexOf('\n') >= 0 || r.indexOf('\r') >= 0) {
+                throw new IllegalArgumentException("resource path '" + r + "' is empty or holds a tab or line break");
+            }
+        }
         Set<String> names = new HashSet<>();
         for (ClassPatch c : classes) {
             if (!names.add(c.className())) {
@@ -44,6 +52,11 @@ public record Patch(int formatVersion, String id, String description, List<Class
                 throw new IllegalArgumentException("class " + a.className() + " appears twice in the patch");
             }
         }
+    }
+
+    /** A patch that names no uncarried resource. */
+    public Patch(int formatVersion, String id, String description, List<ClassPatch> classes, List<AddedClass> addedClasses) {
+        this(formatVersion, id, description, classes, addedClasses, List.of());
     }
 
     /** The first 8 characters of the id, used in generated class names. */

@@ -29,6 +29,7 @@ import java.util.Optional;
  * method       REPLACED|ADDED  name  descriptor  static|instance  bodyMethodName   (belongs to the class above)
  * field        name  descriptor  static|instance  initializer|-                  (belongs to the class above)
  * added        className  hostClassName
+ * resource     path   (a resource the new build adds, changes or removes, not carried)
  * </pre>
  *
  * <p>Limits, checked while reading, before anything larger is held: {@value #MAX_ENTRIES}

@@ -69,7 +69,7 @@ public final class PatchIds {
             added.add(new AddedClass(a.className().replace(MARKER + from, MARKER + to), a.hostClassName(),
                     replace(a.bytes(), from, to)));
         }
-        return new Patch(draft.formatVersion(), id, draft.description(), classes, added);
+        return new Patch(draft.formatVersion(), id, draft.description(), classes, added, draft.uncarriedResources());
     }
 
     /**
@@ -136,6 +136,12 @@ public final class PatchIds {
             out.string(a.className().replace(MARKER + from, MARKER + to));
             out.string(a.hostClassName());
             out.bytes(replace(a.bytes(), from, to));
+        }
+        if (!patch.uncarriedResources().isEmpty()) {   // absent otherwise: ids of patches without stay as they were
+            out.writeInt(patch.uncarriedResources().size());
+            for (String r : patch.uncarriedResources()) {
+                out.string(r);
+            }
         }
         return out.digest.digest();
     }

@@ -2,6 +2,7 @@ package dev.atlas.patch.format;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -171,7 +172,10 @@ public class PatchFileTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new MethodChange(MethodChange.Kind.ADDED, "<init>", "()V", false, "added$$init", "base()V"));
         assertThrows(IllegalArgumentException.class, () -> new FieldAddition("f", "not a descriptor", false, null));
-        assertThrows(IllegalArgumentException.class, () -> new AddedClass("a/X", "b/Y", new byte[0]));
+        assertTrue(new AddedClass("a/X", "b/Y", new byte[0]).inNewPackage(), "a class of a package new to the old build");
+        assertFalse(new AddedClass("a/X", "a/Y", new byte[0]).inNewPackage());
+        assertThrows(IllegalArgumentException.class, () -> new Patch(1, PatchIds.PLACEHOLDER_ID, "", List.of(), List.of(),
+                List.of("a\nb")));
         assertThrows(IllegalArgumentException.class, () -> new ClassPatch("p/Foo", FP_OLD, FP_NEW,
                 List.of(MethodChange.of(MethodChange.Kind.REPLACED, "m", "()V", false)), List.of(), null, null));
     }

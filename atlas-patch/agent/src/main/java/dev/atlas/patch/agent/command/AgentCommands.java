@@ -165,7 +165,7 @@ final class AgentCommands {
                 + prep.describe() + "; now view " + a.target().id() + " '"
                 + a.target().name() + "' (was view " + a.previous().id() + "); " + a.jitPriority() + ".\n"
                 + (a.addedMethods() == 0 ? "" : dev.atlas.patch.format.MethodChange.ADDED_METHODS_REACH + "\n")
-                + staticState(file.patch());
+                + staticState(file.patch()) + notCarried(file.patch());
         f.put("jit", a.jitPriority());
         return follow(in.pipeline(), a.migration(), a.target(), a.previous(), r.timeout(), f, head,
                 "The patch stays applied (it is NOT rolled back)", "To undo the patch: atlas patch rollback " + pid
@@ -179,6 +179,20 @@ final class AgentCommands {
             sb.append(sb.isEmpty() ? "Static state of the new view:\n" : "").append("  ").append(line).append('\n');
         }
         return sb.toString();
+    }
+
+    /** The resources the new release changes that the patch does not carry (empty when none). */
+    private static String notCarried(dev.atlas.patch.format.Patch patch) {
+        java.util.List<String> resources = patch.uncarriedResources();
+        if (resources.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("Resources NOT carried (").append(resources.size())
+                .append("; the new release adds, changes or removes them, and every view reads the running release's): ");
+        for (int i = 0; i < resources.size() && i < 10; i++) {
+            sb.append(i == 0 ? "" : ", ").append(resources.get(i));
+        }
+        return sb.append(resources.size() > 10 ? ", ... (atlas patch inspect lists them all)\n" : "\n").toString();
     }
 
     private static String millis(Duration d) {
@@ -355,8 +369,8 @@ final class AgentCommands {
     /** E.g. {@code JIT at SCHED_IDLE during a patch}, or why the JIT's priority is left alone. */
     private static String jitStatus(Installation in) {
         JitPriorityWindow w = in.pipeline().jitPriorityWindow();
-        return w.unavailable().map(why -> "JIT priority left alone during a patch: " + why)
-                .orElse("JIT at " + w.priority().describe() + " during a patch");
+        return w.unavailable().isPresent() ? "JIT priority left alone during a patch: " + w.unavailable().get()
+                : "JIT at " + w.priority().describe() + " during a patch";
     }
 
     private static String failures(Installation in) {
@@ -369,7 +383,9 @@ final class AgentCommands {
         }
         StringBuilder sb = new StringBuilder(fs.size() + " class(es) could not be made patchable"
                 + (fs.size() >= 100 ? " (first 100)" : "") + ":\n");
-        fs.forEach(x -> sb.append("  ").append(x).append('\n'));
+        for (String x : fs) {
+            sb.append("  ").append(x).append('\n');
+        }
         return sb.toString();
     }
 }

@@ -4,6 +4,7 @@ import dev.atlas.patch.instrument.BoundaryMatcher;
 import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.instrument.CodeInstrumenter;
 import dev.atlas.patch.instrument.ExecutorBoundaries;
+import dev.atlas.patch.instrument.NewPackageDefiner;
 import dev.atlas.patch.instrument.PatchableClassTransformer;
 import dev.atlas.patch.jit.JitPriorityWindow;
 import dev.atlas.patch.runtime.CodeViews;
@@ -52,7 +53,7 @@ public final class AgentInstaller {
         AgentOptions o = AgentOptions.parse(args);
         ClassSelector selector = new ClassSelector(o.includes(), o.excludes());
         BoundaryMatcher boundaries = new BoundaryMatcher(o.boundaries());
-        CodeViews code = new CodeViews();   // the agent's: every patch of this JVM goes through it
+        CodeViews code = new CodeViews(new NewPackageDefiner(inst));   // the agent's: every patch of this JVM goes through it
         CodeInstrumenter instrumenter = new CodeInstrumenter(code.registry(), boundaries);
         List<String> failures = new ArrayList<>();
         PatchableClassTransformer t = new PatchableClassTransformer(selector, instrumenter, inst, (name, e) -> {
@@ -86,7 +87,7 @@ public final class AgentInstaller {
         }
         installed = new Installation(o, t, inst, lateAttach, retransformed, failures, boundaries, pipeline,
                 new Variants(pipeline.views()));
-        new AppliedPatchesBean(pipeline.views()).run();   // before any apply: a reader never misses a patch
+        new AppliedPatchesBean(pipeline).run();   // before any apply: a reader never misses a patch
         if (o.warmup()) {
             PatchPathWarmup.start(pipeline);
         }

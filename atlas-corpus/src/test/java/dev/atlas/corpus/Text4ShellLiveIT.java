@@ -1,0 +1,135 @@
+package dev.atlas.corpus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * CVE-2022-42889 ("Text4Shell") closed live: commons-text 1.9 enables the {@code dns},
+ * {@code url} and {@code script} lookups of {@code StringSubstitutor.createInterpolator()}
+ * by default, through a singleton ({@code StringLookupFactory}'s default lookups) built at
+ * class initialisation; 1.10.0 builds it without them. A JVM on 1.9 with the agent
+ * interpolates {@code ${dns:..}} and {@code ${url:..}} (checked first, after the singleton
+ * was built by the old code); the patch built by {@code atlas patch build} from the two
+ * released jars (with the package {@code org.apache.commons.text.numbers} that 1.10.0 adds,
+ * defined in the old release's class loader) is applied by {@code atlas patch apply}; the
+ * same JVM then leaves both lookups uninterpolated, as 1.10.0 does, and has the new package,
+ * with the old jar's manifest attributes (no class of 1.10.0 outside it uses it, so the probes
+ * cannot call it: code loaded later that names its classes does not reach the patch's
+ * renamed copies). The probes are JUnit
+ * classes run by the corpus's suite runner in that JVM, before and after the patch.
+ */
+class Text4ShellLiveIT {
+    static final String BEFORE = """
+            package probe;
+            import org.apache.commons.text.StringSubstitutor;
+            import org.junit.jupiter.api.Test;
+            import static org.junit.jupiter.api.Assertions.*;
+            public class OldViewInterpolatesTest {
+                @Test void dnsLookupRuns() {
+                    String in = "${dns:address|localhost}";
+                    assertNotEquals(in, StringSubstitutor.createInterpolator().replace(in));
+                }
+                @Test void urlLookupReadsTheFile() {
+                    String in = "${url:UTF-8:" + System.getProperty("probe.url") + "}";
+                    assertEquals("s3cret", StringSubstitutor.createInterpolator().replace(in));
+                }
+                @Test void noNumbersPackageYet() {
+                    assertNull(StringSubstitutor.class.getClassLoader().getDefinedPackage("org.apache.commons.text.numbers"));
+                }
+            }
+            """;
+    static final String AFTER = """
+            package probe;
+            import org.apache.commons.text.StringSubstitutor;
+            import org.junit.jupiter.api.Test;
+            import static org.junit.jupiter.api.Assertions.*;
+            public class NewViewDoesNotInterpolateTest {
+                @Test void dnsLookupIsOff() {
+                    String in = "${dns:address|localhost}";
+                    assertEquals(in, StringSubstitutor.createInterpolator().replace(in));
+                }
+                @Test void urlLookupIsOff() {
+                    String in = "${url:UTF-8:" + System.getProperty("probe.url") + "}";
+                    assertEquals(in, StringSubstitutor.createInterpolator().replace(in));
+                }
+                @Test void harmlessLookupsStillWork() {
+                    assertEquals("x", StringSubstitutor.createInterpolator().replace("${base64Decoder:eA==}"));
+                }
+                @Test void theNewPackageIsBesideTheOldRelease() {
+                    Package numbers = StringSubstitutor.class.getClassLoader().getDefinedPackage("org.apache.commons.text.numbers");
+                    assertNotNull(numbers);
+                    assertFalse(numbers.isSealed());
+                    assertEquals(StringSubstitutor.class.getPackage().getImplementationVersion(), numbers.getImplementationVersion());
+                }
+            }
+            """;
+
+    @Test
+    void theExploitableLookupsAreOffInTheNewView(@TempDir Path tmp) throws Exception {
+        Path root = Path.of(System.getProperty("atlas.root", "..")).toAbsolutePath().normalize();
+        ReleaseResolver resolver = new ReleaseResolver(root, root.resolve("target/corpus/releases"));
+        ReleaseClasspath old = resolver.resolve("org.apache.commons", "commons-text", "1.9");
+        ReleaseClasspath fixed = resolver.resolve("org.apache.commons", "commons-text", "1.10.0");
+        CliDriver cli = new CliDriver(root.resolve("atlas-cli/target/atlas-cli.jar"), CorpusMain.agentJar(root).orElseThrow());
+        Path patch = tmp.resolve("text4shell.atlaspatch");
+        // the two released jars as they are: 1.10.0's new package org.apache.commons.text.numbers (DoubleFormat) included
+        CliDriver.Build build = cli.build(old.jar(), fixed.jar(), fixed.testPath(), patch, tmp.resolve("build.log"));
+        assertTrue(build.built(), () -> "refused: " + build.refusals());
+
+        List<Path> compileCp = new ArrayList<>(old.testPath());
+        compileCp.add(old.jar());
+        Path before = probeJar(tmp.resolve("before"), "OldViewInterpolatesTest", BEFORE, compileCp);
+        Path after = probeJar(tmp.resolve("after"), "NewViewDoesNotInterpolateTest", AFTER, compileCp);
+        Path secret = Files.writeString(tmp.resolve("secret.txt"), "s3cret");
+        List<String> jvmArgs = List.of(ChildJvm.agentArgument(cli.agentJar(), "org.apache.commons.text"),
+                "-XX:+EnableDynamicAgentLoading", "--enable-native-access=ALL-UNNAMED", "-Dprobe.url=" + secret.toUri());
+        List<Path> cp = new ArrayList<>(List.of(old.jar(), before, after));
+        cp.addAll(old.testPath());
+        Path runner = Path.of(CorpusMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        try (ChildJvm child = ChildJvm.start(tmp.resolve("jvm"), jvmArgs, runner, cp, Duration.ofMinutes(2))) {
+            SuiteOutcome exploitable = child.run("before", List.of(before), List.of(), Duration.ofMinutes(2));
+            assertEquals(3, exploitable.count("SUCCESSFUL"), () -> "1.9 interpolates dns and url: " + exploitable.summary());
+            CliDriver.Apply apply = cli.apply(child.pid(), patch, tmp.resolve("apply.log"));
+            assertTrue(apply.inEffect(), apply::text);
+            assertTrue(apply.text().contains("Static state of the new view:"), apply::text);
+            SuiteOutcome fixedView = child.run("after", List.of(after), List.of(), Duration.ofMinutes(2));
+            assertEquals(4, fixedView.count("SUCCESSFUL"), () -> "the patched JVM as 1.10.0: " + fixedView.summary()
+                    + " " + fixedView.outcomes());
+        }
+    }
+
+    private static Path probeJar(Path dir, String name, String source, List<Path> classpath) throws IOException {
+        Path src = dir.resolve("src/probe/" + name + ".java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, source);
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        int rc = javac.run(null, null, null, "-d", classes.toString(), "-cp", ReleaseClasspath.join(classpath), src.toString());
+        assertEquals(0, rc, "the probe compiles against commons-text 1.9");
+        Path jar = dir.resolve(name + ".jar");
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out);
+             Stream<Path> files = Files.walk(classes)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                j.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
+                j.write(Files.readAllBytes(f));
+                j.closeEntry();
+            }
+        }
+        return jar;
+    }
+}

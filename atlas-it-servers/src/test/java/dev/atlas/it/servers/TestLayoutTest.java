@@ -1,0 +1,7 @@
+package dev.atlas.it.servers;
+
+import dev.atlas.testsupport.layout.TestLayoutRules;
+
+/** This module's test tree follows the test layout rule (child processes: *IT; Lincheck: *ModelCheckTest, *StressTest). */
+class TestLayoutTest extends TestLayoutRules {
+}

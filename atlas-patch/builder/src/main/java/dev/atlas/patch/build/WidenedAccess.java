@@ -1,0 +1,134 @@
+package dev.atlas.patch.build;
+
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.MethodModel;
+import java.util.Optional;
+
+/**
+ * A member whose access the new release widens ({@code private -> package-private},
+ * {@code protected -> public}, ...). The running member keeps its access (a loaded class is
+ * never redefined), so the patch's own code reaches it as the running access allows, through
+ * {@code PatchLinker} links where a direct access would be refused ({@link #running});
+ * the widening is refused where it changes dispatch ({@link #refusal}): a method that becomes
+ * overridable, or overrides what it could not, would dispatch unlike the new release.
+ *
+ * {@snippet lang=text :
+ *   new build:  class Parser { static boolean isDelimiter(char c) {..} }   // was private
+ *   patch:      Tokenizer's body calls it through a link (the running method is private)
+ * }
+ *
+ * <p>Limits (in the builder's note): code outside the patch, loaded after the apply and
+ * compiled against the new release, still gets the running access (its access is refused with
+ * {@link IllegalAccessError}, as on the old release); reflection sees the running modifiers.
+ *
+ * <p>Implementation notes: pure functions of the builds; the running member is looked up in
+ * the old build by the loaded name of its class, with the descriptor unchanged (members are
+ * matched by name and descriptor).
+ */
+final class WidenedAccess {
+    private static final int ACCESS = ClassFile.ACC_PUBLIC | ClassFile.ACC_PROTECTED | ClassFile.ACC_PRIVATE;
+
+    private WidenedAccess() {
+    }
+
+    /**
+     * Why widening this method's access cannot be patched, or empty if it can. Fields have no
+     * dispatch, so only methods are checked.
+     *
+     * @param newModel the member's class in the new build
+     * @param name the method's name ({@code <init>} for a constructor)
+     * @param descriptor the method's descriptor
+     */
+    static Optional<String> refusal(Hierarchy newBuild, ClassModel newModel, String name, String descriptor,
+                                    int oldFlags, int newFlags) {
+        if (rank(newFlags) <= rank(oldFlags)) {
+            return Optional.empty();
+        }
+        if ((newModel.flags().flagsMask() & ClassFile.ACC_INTERFACE) != 0) {
+            return Optional.of("access widened in an interface (" + access(oldFlags) + " -> " + access(newFlags)
+                    + "): its implementations would see a new interface method; remedy: restart on the new release");
+        }
+        if ((newFlags & ClassFile.ACC_STATIC) != 0 || name.equals("<init>") || rank(oldFlags) >= 2) {
+            return Optional.empty();   // no dispatch change: static, constructor, or protected -> public
+        }
+        String self = newModel.thisClass().asInternalName();
+        if (newBuild.inherited(newModel, name, descriptor).isPresent()) {
+            return Optional.of("access widened (" + access(oldFlags) + " -> " + access(newFlags) + ") of a method an "
+                    + "inherited one of the same signature exists for: whether it overrides changes, and the running "
+                    + "method keeps its own; remedy: restart on the new release");
+        }
+        for (ClassModel c : newBuild.buildClasses()) {
+            String n = c.thisClass().asInternalName();
+            if (n.equals(self) || !isSubclass(newBuild, c, self)) {
+                continue;
+            }
+            boolean declares = c.methods().stream().anyMatch(m -> m.methodName().equalsString(name)
+                    && m.methodType().equalsString(descriptor) && (m.flags().flagsMask() & ClassFile.ACC_STATIC) == 0);
+            boolean newlyOverrides = rank(oldFlags) == 0 || !Hierarchy.packageOf(n).equals(Hierarchy.packageOf(self));
+            if (declares && newlyOverrides) {
+                return Optional.of("access widened (" + access(oldFlags) + " -> " + access(newFlags) + ") of a method that "
+                        + n + " now overrides: the running method keeps its access, so calls would not reach the "
+                        + "override; remedy: restart on the new release");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isSubclass(Hierarchy build, ClassModel c, String ancestor) {
+        Optional<String> s = c.superclass().map(e -> e.asInternalName());
+        for (int depth = 0; s.isPresent() && depth < 64; depth++) {
+            if (s.get().equals(ancestor)) {
+                return true;
+            }
+            s = build.model(s.get()).flatMap(m -> m.superclass()).map(e -> e.asInternalName());
+        }
+        return false;
+    }
+
+    /**
+     * {@code m} (resolved in the new build) with the access of the running member when the new
+     * release widened it, else {@code m} itself.
+     */
+    static Hierarchy.Member running(GenContext ctx, Hierarchy.Member m) {
+        ClassModel old = ctx.oldModels.get(ctx.remap.name(m.declaringClass()));
+        if (old == null) {
+            return m;
+        }
+        int oldFlags = -1;
+        for (MethodModel x : old.methods()) {
+            if (x.methodName().equalsString(m.name()) && x.methodType().equalsString(m.descriptor())) {
+                oldFlags = x.flags().flagsMask();
+            }
+        }
+        for (var f : old.fields()) {
+            if (f.fieldName().equalsString(m.name()) && f.fieldType().equalsString(m.descriptor())) {
+                oldFlags = f.flags().flagsMask();
+            }
+        }
+        if (oldFlags == -1 || rank(oldFlags) >= rank(m.flags())) {
+            return m;
+        }
+        return new Hierarchy.Member(m.declaringClass(), m.name(), m.descriptor(), (m.flags() & ~ACCESS) | (oldFlags & ACCESS));
+    }
+
+    /** Whether the new release widened {@code m}'s access (the running member's is narrower). */
+    static boolean isWidened(GenContext ctx, Hierarchy.Member m) {
+        return running(ctx, m) != m;
+    }
+
+    /** The note for an accepted widening. */
+    static String note(int oldFlags, int newFlags) {
+        return "access widened (" + access(oldFlags) + " -> " + access(newFlags) + "); the running member keeps its "
+                + "access: the patch's code reaches it through links, code outside the patch loaded after the apply "
+                + "gets the running access (IllegalAccessError where it relies on the wider one, as on the old release)";
+    }
+
+    private static int rank(int flags) {
+        return ModifierChange.rank(flags);
+    }
+
+    private static String access(int flags) {
+        return ModifierChange.access(flags);
+    }
+}
