@@ -357,7 +357,7 @@ public final class Migration {
             ev.migratedThread = e.threadName;
             ev.commit();
         }
-        space.threadMigrated(this, e.binding.threadId, e.threadName, from, Duration.ofNanos(now - startNanos));
+        space.notices.onThreadMigrated(this, e.binding.threadId, e.threadName, from, Duration.ofNanos(now - startNanos));
     }
 
     private void releaseToken() {
@@ -387,7 +387,7 @@ public final class Migration {
         if (end == Phase.DONE && previousDefault != null) {
             previousDefault.release(1); // the old default's role pin, kept for cancel
         }
-        space.migrationFinished(new Outcome(this, end));
+        space.notices.onMigrationFinished(new Outcome(this, end));
     }
 
     /** A class, not a lambda: no call-site linkage on the worker that finishes. */
@@ -411,7 +411,8 @@ public final class Migration {
             ev.elapsedNanos = report.elapsed().toNanos();
             ev.commit();
         }
-        space.announceFinished(this, report);
+        space.registry.removeRunning(this);
+        space.notices.migrationCompleted(this, report);
         if (end == Phase.DONE) {
             completion.complete(report);
         } else {

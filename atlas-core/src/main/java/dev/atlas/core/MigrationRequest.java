@@ -28,7 +28,7 @@ public final class MigrationRequest {
 
     /** Every thread bound to the space. */
     public MigrationRequest allThreads() {
-        return matching(t -> true);
+        return matching(Selector.ALL);
     }
 
     /** These threads (each must be bound to the space when the migration starts). */
@@ -39,20 +39,20 @@ public final class MigrationRequest {
     /** These threads (each must be bound to the space when the migration starts). */
     public MigrationRequest threads(Collection<Thread> threads) {
         List<Thread> copy = List.copyOf(threads);
-        space.checkBound(copy);
-        return matching(copy::contains);
+        space.registry.checkBound(copy);
+        return matching(new Selector.Listed(copy));
     }
 
     /** Threads of this group (platform threads; virtual threads all share one group). */
     public MigrationRequest threadGroup(ThreadGroup group) {
         Objects.requireNonNull(group, "group");
-        return matching(t -> t.getThreadGroup() == group);
+        return matching(new Selector.InGroup(group));
     }
 
     /** The worker threads of a pool that knows its threads (such as a QuiescentThreadPool). */
     public MigrationRequest executor(ThreadOwner pool) {
         Objects.requireNonNull(pool, "pool");
-        return matching(pool::owns);
+        return matching(new Selector.OwnedBy(pool));
     }
 
     /** Threads matching {@code predicate}, evaluated once per bound thread at start. */
@@ -82,13 +82,7 @@ public final class MigrationRequest {
                     + "; call allThreads(), threads(...), threadGroup(...), executor(...) or matching(...)");
         }
         started = true;
-        Predicate<Thread> any = t -> {
-            for (Predicate<Thread> p : selectors) {
-                if (p.test(t)) return true;
-            }
-            return false;
-        };
-        return space.startMigration(target, any, makeDefault);
+        return space.startMigration(target, new Selector.Any(List.copyOf(selectors)), makeDefault);
     }
 
     private void checkNotStarted() {
@@ -101,5 +95,51 @@ public final class MigrationRequest {
     @FunctionalInterface
     public interface ThreadOwner {
         boolean owns(Thread thread);
+    }
+
+    /**
+     * The selections as classes, not lambdas: a migration starts at the patch instant, where a
+     * lambda's first run would link its call site (PatchPathRulesTest).
+     */
+    private sealed interface Selector extends Predicate<Thread> {
+        Selector ALL = new All();
+
+        record All() implements Selector {
+            @Override
+            public boolean test(Thread t) {
+                return true;
+            }
+        }
+
+        record Listed(List<Thread> threads) implements Selector {
+            @Override
+            public boolean test(Thread t) {
+                return threads.contains(t);
+            }
+        }
+
+        record InGroup(ThreadGroup group) implements Selector {
+            @Override
+            public boolean test(Thread t) {
+                return t.getThreadGroup() == group;
+            }
+        }
+
+        record OwnedBy(ThreadOwner pool) implements Selector {
+            @Override
+            public boolean test(Thread t) {
+                return pool.owns(t);
+            }
+        }
+
+        record Any(List<Predicate<Thread>> selectors) implements Selector {
+            @Override
+            public boolean test(Thread t) {
+                for (Predicate<Thread> p : selectors) {
+                    if (p.test(t)) return true;
+                }
+                return false;
+            }
+        }
     }
 }

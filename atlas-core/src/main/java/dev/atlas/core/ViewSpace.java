@@ -1,23 +1,12 @@
 package dev.atlas.core;
 
-import dev.atlas.core.observe.MigrationCompletedEvent;
-import dev.atlas.core.observe.SpaceEvents;
-import dev.atlas.core.observe.SpaceListener;
-import dev.atlas.core.observe.ThreadMigratedEvent;
 import dev.atlas.core.observe.SpaceDescription;
-import dev.atlas.core.observe.ViewRetiredEvent;
-import dev.atlas.core.reclaim.Housekeeper;
+import dev.atlas.core.observe.SpaceListener;
 
 import java.lang.System.Logger.Level;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -49,20 +38,21 @@ import java.util.function.Predicate;
  *
  * <p>Thread safety: all methods may be called from any thread.
  *
- * <p>Size: over 500 lines, two fifths of them javadoc, because it is the space's whole
- * public API (binding, scopes, views, migration, listeners, description); what is not API
- * lives elsewhere: the mechanisms in {@link ThreadBinding}, {@link Migration}, {@link View}
- * and the housekeeper, the events (cleanup, JFR, logs, listeners) in
- * {@link SpaceEvents}, the description's assembly in {@link SpaceDescription.Builder}.
+ * <p>This class is the space's public API and its binding and operator paths; the mechanisms
+ * live in {@link ThreadBinding}, {@link Migration} and {@link View}, the registry of views,
+ * threads and migrations and the description built from it in {@code SpaceRegistry}, the
+ * events (cleanup, JFR, logs, listeners, on the housekeeper) in {@code SpaceNotices}.
+ * Size: about 600 lines, a third of them javadoc, because the binding and operator paths share
+ * the admin lock, the default view and the thread-local binding, and split apart they would
+ * each need the other's private state.
  */
 public final class ViewSpace implements AutoCloseable {
     /*
      * Implementation notes.
      *
-     * Registry: `bindings` maps thread id to ThreadBinding; a thread registers itself the
-     * first time it uses the space (or explicitly), after pinning its initial view.
-     * Bindings of dead threads are found by the housekeeper's periodic sweep (and by every
-     * migration start and description) and exited, which drops their pins.
+     * Registry (SpaceRegistry): a thread registers its binding the first time it uses the
+     * space (or explicitly), after pinning its initial view; bindings of dead threads are
+     * swept by the housekeeper, every migration start and every description.
      *
      * New threads vs. makeDefault: a thread binding to the default view, and a migration
      * that changes the default and then scans the registry, could miss each other. The
@@ -71,19 +61,10 @@ public final class ViewSpace implements AutoCloseable {
      * the new binding, or the binder sees the new default and moves itself there at once
      * (it is at a quiescence point: no scope is open yet).
      */
-    private static final Comparator<View> VIEWS_BY_ID = Comparator.comparingLong(View::id);
-    private static final Comparator<Migration> MIGRATIONS_BY_ID = Comparator.comparingLong(Migration::id);
-    private static final Comparator<ThreadBinding> BY_THREAD_ID = Comparator.comparingLong(b -> b.threadId);
     private static final System.Logger LOG = System.getLogger("dev.atlas.core");
-    private static final Duration SWEEP_INTERVAL = Duration.ofMillis(100);
+    private static final Consumer<ViewBuilder> NO_SETUP = new NoSetup();
 
     static {
-        // Load and initialise the JFR event classes now, on the thread creating the first
-        // space, not on the first worker that adopts a migration: their first use loads
-        // hundreds of JFR classes (measured: a 100-360 ms stall of that worker).
-        new ThreadMigratedEvent().isEnabled();
-        new MigrationCompletedEvent().isEnabled();
-        new ViewRetiredEvent().isEnabled();
         // Load the ticket class before any worker is compiled: until it is loaded C2 will
         // not inline BindingState.pending() into the quiescent() fast path, and code
         // compiled then is never recompiled (measured: 4.6 vs 2.9 ns per quiescent()).
@@ -100,34 +81,31 @@ public final class ViewSpace implements AutoCloseable {
 
     private final String name;
     private final View base;
-    private final ConcurrentHashMap<Long, View> views = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Long, ThreadBinding> bindings = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Long, Migration> running = new ConcurrentHashMap<>();
-    private final SpaceEvents events;
+    final SpaceRegistry registry;
+    final SpaceNotices notices;
     private final ThreadLocal<ThreadBinding> local = new ThreadLocal<>();
     private final ReentrantLock admin = new ReentrantLock();
     private final AtomicLong viewIds = new AtomicLong();
     private final AtomicLong migrationIds = new AtomicLong();
-    private final Housekeeper housekeeper;
     private volatile View defaultView;
     private volatile boolean closed;
 
     private ViewSpace(String name, Consumer<ViewBuilder> baseSetup) {
         this.name = name;
-        this.events = new SpaceEvents(name);
+        this.registry = new SpaceRegistry(name);
         this.base = new View(this, viewIds.getAndIncrement(), "base", null, true);
         ViewBuilder builder = new ViewBuilder(this, base, true);
         baseSetup.accept(builder);            // may throw: nothing has been started yet
         builder.publishBase();
         base.acquire(1, "create space");      // the default-view role
-        views.put(base.id(), base);
+        registry.addView(base);
         this.defaultView = base;
-        this.housekeeper = Housekeeper.start("atlas-housekeeper-" + name, SWEEP_INTERVAL, this::sweepQuietly);
+        this.notices = new SpaceNotices(name, new Sweep(this));
     }
 
     /** Creates a space with an empty base view; {@link #close()} it when done. */
     public static ViewSpace create(String name) {
-        return create(name, base -> {});
+        return create(name, NO_SETUP);
     }
 
     /**
@@ -344,7 +322,7 @@ public final class ViewSpace implements AutoCloseable {
                     + " open scope(s); close them before unbinding");
         }
         local.remove();
-        bindings.remove(b.threadId, b);
+        registry.removeBinding(b);
         b.exit();
     }
 
@@ -360,7 +338,7 @@ public final class ViewSpace implements AutoCloseable {
             } while (!v.tryAcquire(1));
         }
         ThreadBinding b = new ThreadBinding(this, Thread.currentThread(), v);
-        bindings.put(b.threadId, b);
+        registry.addBinding(b);
         local.set(b);
         if (requested == null) {
             View d = defaultView;   // see "New threads vs. makeDefault"
@@ -400,7 +378,7 @@ public final class ViewSpace implements AutoCloseable {
             }
             long id = viewIds.getAndIncrement();
             View v = new View(this, id, viewName == null ? "view-" + id : viewName, parent, true);
-            views.put(id, v);
+            registry.addView(v);
             return new ViewBuilder(this, v);
         } finally {
             admin.unlock();
@@ -409,8 +387,10 @@ public final class ViewSpace implements AutoCloseable {
 
     View publish(View v, Map<ViewKey<?>, Object> values, List<Runnable> actions) {
         v.publish(values, actions);
-        LOG.log(Level.DEBUG, () -> "space '" + name + "': published view " + v.describe() + " diverging in "
-                + values.keySet());
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "space '" + name + "': published view " + v.describe() + " diverging in "
+                    + values.keySet());
+        }
         return v;
     }
 
@@ -455,20 +435,14 @@ public final class ViewSpace implements AutoCloseable {
         admin.lock();
         try {
             ensureOpen("migrate");
-            sweep();
+            registry.sweep();
             View previousDefault = null;
             if (makeDefault) {
                 target.acquire(1, "migrate (makeDefault)");
                 previousDefault = defaultView;   // keeps its role pin until the migration finishes
                 defaultView = target;
             }
-            List<ThreadBinding> selected = new ArrayList<>();
-            for (ThreadBinding b : bindings.values()) {
-                if (!b.state().exited() && selector.test(b.thread)) {
-                    selected.add(b);
-                }
-            }
-            selected.sort(Comparator.comparingLong(b -> b.threadId));
+            List<ThreadBinding> selected = registry.select(selector);
             try {
                 target.acquire(selected.size(), "migrate");
             } catch (ViewRetiredException e) {
@@ -480,9 +454,11 @@ public final class ViewSpace implements AutoCloseable {
             }
             Migration m = new Migration(this, migrationIds.incrementAndGet(), target, selected, previousDefault,
                     requestedNanos);
-            running.put(m.id(), m);
-            LOG.log(Level.DEBUG, () -> "space '" + name + "': migration " + m.id() + " of " + selected.size()
-                    + " thread(s) to view " + target.describe());
+            registry.addRunning(m);
+            if (LOG.isLoggable(Level.DEBUG)) {
+                LOG.log(Level.DEBUG, "space '" + name + "': migration " + m.id() + " of " + selected.size()
+                        + " thread(s) to view " + target.describe());
+            }
             m.launch();
             return m;
         } finally {
@@ -529,57 +505,16 @@ public final class ViewSpace implements AutoCloseable {
             if (!v.requestRetirement()) {
                 throw new ViewRetiredException(v, v.state(), "retire");
             }
-            LOG.log(Level.DEBUG, () -> "space '" + name + "': retirement of view " + v.describe() + " requested, "
-                    + v.pins() + " pin(s) left");
+            if (LOG.isLoggable(Level.DEBUG)) {
+                LOG.log(Level.DEBUG, "space '" + name + "': retirement of view " + v.describe() + " requested, "
+                        + v.pins() + " pin(s) left");
+            }
         } finally {
             admin.unlock();
         }
     }
 
-    // ================================================================ events (dev.atlas.core.observe.SpaceEvents)
-
-    /** Exactly once per view (View invariant I1), on whichever thread released the last pin. */
-    void viewRetired(View v) {
-        views.remove(v.id());
-        runHousekeeping(new Retirement(events, v));
-    }
-
-    /** A class, not a lambda: no call-site linkage on the (worker) thread that released the last pin. */
-    private record Retirement(SpaceEvents events, View view) implements Runnable {
-        @Override
-        public void run() {
-            events.retired(view.id(), view.name(), view.describe(), view.createdNanos(), view.retireActions());
-        }
-    }
-
-    /** On the migrating thread: no lambda linkage, no logging; one lock-free enqueue at most. */
-    void threadMigrated(Migration m, long threadId, String threadName, View from, Duration delay) {
-        if (!events.hasListeners()) {
-            return;
-        }
-        runHousekeeping(events.threadMigrated(new SpaceListener.ThreadMigrated(m.id(), threadId, threadName, from.id(),
-                m.target().id(), delay, m.remaining())));
-    }
-
-    /** On the thread that finished the migration: just hands {@code outcome} to the housekeeper. */
-    void migrationFinished(Runnable outcome) {
-        runHousekeeping(outcome);
-    }
-
-    /** On the housekeeper. */
-    void announceFinished(Migration m, MigrationReport r) {
-        running.remove(m.id());
-        events.migrationCompleted(new SpaceListener.MigrationCompleted(m.id(), m.target().id(), r.outcome().name(),
-                r.threads().size(), r.maxDelay(), r.elapsed()));
-    }
-
-    private void runHousekeeping(Runnable job) {
-        try {
-            housekeeper.execute(job);
-        } catch (RejectedExecutionException closedSpace) {
-            job.run();   // after close: run on the releasing thread rather than lose the cleanup
-        }
-    }
+    // ================================================================ listeners and introspection
 
     /**
      * Listeners are called in order on the housekeeper thread.
@@ -587,14 +522,12 @@ public final class ViewSpace implements AutoCloseable {
      * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=listener}
      */
     public void addListener(SpaceListener listener) {
-        events.addListener(listener);
+        notices.addListener(listener);
     }
 
     public boolean removeListener(SpaceListener listener) {
-        return events.removeListener(listener);
+        return notices.removeListener(listener);
     }
-
-    // ================================================================ introspection
 
     /**
      * What the space looks like now: views, threads per view, running migrations.
@@ -602,59 +535,22 @@ public final class ViewSpace implements AutoCloseable {
      * {@snippet class=dev.atlas.core.snippets.CoreSnippets region=describe}
      */
     public SpaceDescription describe() {
-        sweep();
-        SpaceDescription.Builder d = SpaceDescription.builder(name, defaultView.id());
-        // plain loops and sorts, no streams: called at the patch instant in a serving JVM
-        // (see "The patch path in the serving JVM" in ARCHITECTURE.md)
-        for (View v : views()) {
-            List<String> divergences = new ArrayList<>();
-            if (v.state() != ViewState.PREPARING) {
-                for (ViewKey<?> k : v.divergences()) {
-                    divergences.add(k.name());
-                }
-            }
-            d.view(v.id(), v.name(), v.parent().map(View::id).orElse(-1L), v.state().name(), countBoundThreads(v),
-                    v.pins(), divergences);
-        }
-        List<ThreadBinding> bs = new ArrayList<>(bindings.values());
-        bs.sort(BY_THREAD_ID);
-        for (ThreadBinding b : bs) {
-            BindingState s = b.state();
-            if (s.exited()) continue;
-            d.thread(b.threadId, b.thread.getName(), b.thread.isVirtual(), s.current().id(),
-                    s.pending() == null ? -1 : s.pending().target().id(), s.idle(), b.thread.getState().name());
-        }
-        for (Migration m : runningMigrations()) {
-            List<String> stragglers = new ArrayList<>();
-            for (Straggler s : m.stragglers()) {
-                stragglers.add(s.render(3));
-            }
-            d.migration(m.id(), m.target().id(), m.phase().name(), m.size(), m.remaining(), stragglers);
-        }
-        return d.build();
+        return registry.describe(defaultView.id());
     }
 
     /** Views not yet retired, by id. */
     public List<View> views() {
-        List<View> l = new ArrayList<>(views.values());
-        l.sort(VIEWS_BY_ID);
-        return Collections.unmodifiableList(l);
+        return registry.views();
     }
 
     /** Migrations not yet finished. */
     public List<Migration> runningMigrations() {
-        List<Migration> l = new ArrayList<>(running.values());
-        l.sort(MIGRATIONS_BY_ID);
-        return Collections.unmodifiableList(l);
+        return registry.runningMigrations();
     }
 
     /** Number of threads bound to the space and not known to be dead. */
     public int boundThreads() {
-        int n = 0;
-        for (ThreadBinding b : bindings.values()) {
-            if (!b.state().exited()) n++;
-        }
-        return n;
+        return registry.boundThreads();
     }
 
     /**
@@ -664,42 +560,29 @@ public final class ViewSpace implements AutoCloseable {
      * @return how many were released
      */
     public int reclaimDeadThreads() {
-        return sweep();
-    }
-
-    int countBoundThreads(View v) {
-        int n = 0;
-        for (ThreadBinding b : bindings.values()) {
-            BindingState s = b.state();
-            if (!s.exited() && s.current() == v) n++;
-        }
-        return n;
-    }
-
-    void checkBound(List<Thread> threads) {
-        for (Thread t : threads) {
-            ThreadBinding b = bindings.get(t.threadId());
-            if (b == null || b.thread != t) {
-                throw new IllegalArgumentException("thread '" + t.getName() + "' (#" + t.threadId()
-                        + ") is not bound to space '" + name + "'");
-            }
-        }
-    }
-
-    private int sweep() {
-        int n = 0;
-        for (ThreadBinding b : bindings.values()) {
-            if (!b.thread.isAlive() && bindings.remove(b.threadId, b)) {
-                if (b.exit()) n++;
-            }
-        }
-        return n;
+        return registry.sweep();
     }
 
     private void sweepQuietly() {
-        int n = sweep();
+        int n = registry.sweep();
         if (n > 0) {
-            LOG.log(Level.DEBUG, () -> "space '" + name + "': released " + n + " binding(s) of dead threads");
+            if (LOG.isLoggable(Level.DEBUG)) {
+                LOG.log(Level.DEBUG, "space '" + name + "': released " + n + " binding(s) of dead threads");
+            }
+        }
+    }
+
+    /** The housekeeper's periodic job; a class, not a lambda (no call-site linkage). */
+    private record Sweep(ViewSpace space) implements Runnable {
+        @Override
+        public void run() {
+            space.sweepQuietly();
+        }
+    }
+
+    private record NoSetup() implements Consumer<ViewBuilder> {
+        @Override
+        public void accept(ViewBuilder base) {
         }
     }
 
@@ -744,11 +627,11 @@ public final class ViewSpace implements AutoCloseable {
         } finally {
             admin.unlock();
         }
-        housekeeper.close();
+        notices.close();
     }
 
     @Override
     public String toString() {
-        return "ViewSpace['" + name + "', " + views.size() + " views, " + boundThreads() + " threads]";
+        return "ViewSpace['" + name + "', " + registry.viewCount() + " views, " + boundThreads() + " threads]";
     }
 }

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 
 /**
  * The event side of one view space: its {@link SpaceListener}s, the JFR events and the log
@@ -79,10 +78,18 @@ public final class SpaceEvents {
             ev.failedCleanupActions = failed;
             ev.commit();
         }
-        LOG.log(Level.DEBUG, () -> "space '" + space + "': view " + describedView + " retired after "
-                + lifetime.toMillis() + " ms");
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "space '" + space + "': view " + describedView + " retired after "
+                    + lifetime.toMillis() + " ms");
+        }
         var event = new SpaceListener.ViewRetired(viewId, viewName, lifetime, actions.size(), failed);
-        notifyListeners(l -> l.viewRetired(event));
+        for (SpaceListener l : listeners) {
+            try {
+                l.viewRetired(event);
+            } catch (Throwable t) {
+                listenerFailed(l, t);
+            }
+        }
     }
 
     /**
@@ -95,9 +102,17 @@ public final class SpaceEvents {
 
     /** A migration finished (DONE or CANCELLED): logs and tells the listeners. */
     public void migrationCompleted(SpaceListener.MigrationCompleted event) {
-        LOG.log(Level.DEBUG, () -> "space '" + space + "': migration " + event.migrationId() + " " + event.outcome()
-                + ", " + event.threads() + " thread(s), slowest " + event.slowestThread().toNanos() / 1000 + " us");
-        notifyListeners(l -> l.migrationCompleted(event));
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "space '" + space + "': migration " + event.migrationId() + " " + event.outcome()
+                    + ", " + event.threads() + " thread(s), slowest " + event.slowestThread().toNanos() / 1000 + " us");
+        }
+        for (SpaceListener l : listeners) {
+            try {
+                l.migrationCompleted(event);
+            } catch (Throwable t) {
+                listenerFailed(l, t);
+            }
+        }
     }
 
     /** A listener call queued from a worker; a class, not a lambda, so no call-site linkage on a worker. */
@@ -108,19 +123,13 @@ public final class SpaceEvents {
                 try {
                     l.threadMigrated(event);
                 } catch (Throwable t) {
-                    LOG.log(Level.WARNING, "space '" + events.space + "': listener " + l + " failed", t);
+                    events.listenerFailed(l, t);
                 }
             }
         }
     }
 
-    private void notifyListeners(Consumer<SpaceListener> call) {
-        for (SpaceListener l : listeners) {
-            try {
-                call.accept(l);
-            } catch (Throwable t) {
-                LOG.log(Level.WARNING, "space '" + space + "': listener " + l + " failed", t);
-            }
-        }
+    private void listenerFailed(SpaceListener l, Throwable t) {
+        LOG.log(Level.WARNING, "space '" + space + "': listener " + l + " failed", t);
     }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * The open-loop schedule: request {@code i} is due at {@code start + i / rate}, whatever
@@ -35,22 +36,41 @@ public final class OpenLoop {
 
     private final int rate;
     private final Duration duration;
+    private final Duration maxDuration;
     private final VersionTags tags;
 
     /**
+     * A closed schedule: sends for exactly {@code duration}.
+     *
      * @param rate     requests per second, 1 to 100000
      * @param duration how long to send
      * @param tags     how to classify version tags
      */
     public OpenLoop(int rate, Duration duration, VersionTags tags) {
+        this(rate, duration, duration, tags);
+    }
+
+    /**
+     * A schedule with an open end: sends for at least {@code duration}, then on until the
+     * condition given to {@link #run(RequestSender, long, OutcomeSink, Duration, BooleanSupplier)}
+     * holds, for at most {@code maxDuration}.
+     *
+     * @throws IllegalArgumentException if a duration is not positive or the bound is below the minimum
+     */
+    public OpenLoop(int rate, Duration duration, Duration maxDuration, VersionTags tags) {
         if (rate < 1 || rate > 100_000) {
             throw new IllegalArgumentException("rate is " + rate + " req/s, expected 1 to 100000");
         }
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("duration is " + duration + ", expected a positive duration");
         }
+        if (maxDuration.compareTo(duration) < 0) {
+            throw new IllegalArgumentException("maximum duration is " + maxDuration + ", expected at least the duration "
+                    + duration);
+        }
         this.rate = rate;
         this.duration = duration;
+        this.maxDuration = maxDuration;
         this.tags = tags;
     }
 
@@ -59,11 +79,25 @@ public final class OpenLoop {
      * for the duration, then waits up to {@code drain} for the answers still outstanding.
      */
     public Result run(RequestSender sender, long startNanos, OutcomeSink recorder, Duration drain) throws InterruptedException {
+        return run(sender, startNanos, recorder, drain, NEVER);
+    }
+
+    private static final BooleanSupplier NEVER = () -> false;
+
+    /**
+     * As {@link #run(RequestSender, long, OutcomeSink, Duration)}, but past the duration keeps
+     * sending until {@code enough} holds (checked before each request) or the maximum duration
+     * is reached.
+     */
+    public Result run(RequestSender sender, long startNanos, OutcomeSink recorder, Duration drain, BooleanSupplier enough)
+            throws InterruptedException {
         long start = startNanos;
         long count = duration.toNanos() * rate / 1_000_000_000L;
+        long maxCount = maxDuration.toNanos() * rate / 1_000_000_000L;
         AtomicLong outstanding = new AtomicLong();
         var lag = WindowRecorder.newHistogram();
-        for (long i = 0; i < count; i++) {
+        long i = 0;
+        for (; i < count || (i < maxCount && !enough.getAsBoolean()); i++) {
             long intended = start + i * 1_000_000_000L / rate;
             long now;
             while ((now = System.nanoTime()) < intended) {
@@ -94,6 +128,6 @@ public final class OpenLoop {
         while (outstanding.get() > 0 && System.nanoTime() < drainEnd) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
-        return new Result(count, outstanding.get(), lag.getMaxValue(), lag.getValueAtPercentile(99));
+        return new Result(i, outstanding.get(), lag.getMaxValue(), lag.getValueAtPercentile(99));
     }
 }

@@ -67,7 +67,7 @@ public final class ComparisonTable {
                     t.old(), t.fresh(), t.mixed(), t.unknown(), r.failed()));
             sb.append(String.format(Locale.ROOT,
                     "    - load generator: %d requests sent, %.0f%% of a core, send lag p99 %.2f ms, max %.2f ms%n",
-                    l.sent(), 100.0 * l.cpuMillis() / Math.max(1, o.loadDuration().toMillis()),
+                    l.sent(), 100.0 * l.cpuMillis() / Math.max(1, l.sent() * 1_000 / Math.max(1, l.rate())),
                     l.p99SendLagMicros() / 1000.0, l.maxSendLagMicros() / 1000.0));
         }
         sb.append("  pause: HotSwap: time spent in redefineClasses, whose VM operation stops every thread at a safepoint;"

@@ -38,6 +38,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PatchDemo {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How much longer than planned the load may run: the after-change phase is open-ended (it
+     * lasts until it has as many answers as the planned one would, counted from when the change
+     * settled), and this bounds it when the change never settles.
+     */
+    static final Duration AFTER_BOUND = Duration.ofSeconds(60);
     /** The most rounds {@link #run(List, int)} runs (about 35 s per mode and round with the defaults). */
     public static final int MAX_ROUNDS = 50;
 
@@ -187,7 +193,8 @@ public final class PatchDemo {
             ChangeOutcome outcome = mode.applyChange(control);
             progress.println("[" + mode.name() + "] change: " + outcome.applied()
                     + (outcome.inEffect() == null ? "" : ", in effect after " + outcome.inEffect().toMillis() + " ms"));
-            long waitMillis = options.loadDuration().toMillis() + 30_000;
+            beginAfterChange(generator, appliedAtMicros, outcome);
+            long waitMillis = options.loadDuration().plus(AFTER_BOUND).toMillis() + 30_000;
             if (!generator.waitFor(waitMillis, TimeUnit.MILLISECONDS)) {
                 throw new IOException("the load generator did not finish within " + waitMillis + " ms; see "
                         + work.resolve(mode.name() + "-load.log"));
@@ -210,11 +217,26 @@ public final class PatchDemo {
         }
     }
 
+    /**
+     * Tells the generator when the after-change phase begins (as {@link ModeResult} splits the
+     * phases: the change window after T, at least a second past the change's settling) and how
+     * many answers it needs (the planned phase's, {@code rate x (after - change window)}); it
+     * sends until it has them.
+     */
+    private void beginAfterChange(Process generator, long appliedAtMicros, ChangeOutcome outcome) throws IOException {
+        long afterStartMicros = appliedAtMicros
+                + Math.max(options.changeWindow().toMillis(), ModeResult.settledMillis(outcome) + 1_000) * 1_000;
+        long answers = Math.max(1, options.rate() * options.after().minus(options.changeWindow()).toMillis() / 1_000);
+        var in = generator.getOutputStream();
+        in.write((LoadGenerator.AFTER_PREFIX + afterStartMicros + " " + answers + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
     private Process startGenerator(int port, Path csv, Path log, CompletableFuture<Long> started) throws IOException {
         LoadGenerator.Config config;
         try {
             config = new LoadGenerator.Config(new URI("http://127.0.0.1:" + port), options.rate(), options.loadDuration(),
-                    options.window(), csv.toAbsolutePath(), options.service().catalog(), 20, Duration.ofSeconds(5),
+                    options.loadDuration().plus(AFTER_BOUND), options.window(), csv.toAbsolutePath(), options.service().catalog(), 20, Duration.ofSeconds(5),
                     options.connections(), new VersionTags("v1", "v2"));
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);

@@ -107,6 +107,47 @@ class OpenLoopTest {
         }
     }
 
+    @Test
+    void anOpenEndSendsUntilTheAfterChangePhaseHasItsAnswers() throws InterruptedException {
+        // the change "settles" when request 150 is sent (past the 1 s minimum at 100/s): the
+        // after-change phase begins with the requests due from then on and needs 30 answers
+        PerRequest sink = new PerRequest();
+        AfterChange after = new AfterChange(sink);
+        long start = System.nanoTime();
+        RequestSender sender = sequence -> {
+            if (sequence == 150) {
+                after.begin(start + sequence * 1_000_000_000L / RATE, 30);
+            }
+            return CompletableFuture.completedFuture(new Response(200, "v2.v2.v2"));
+        };
+        OpenLoop.Result result = new OpenLoop(RATE, Duration.ofSeconds(1), Duration.ofSeconds(60), new VersionTags("v1", "v2"))
+                .run(sender, start, after, Duration.ofSeconds(5), after);
+
+        // answers complete at once here, so the loop sees the 30th before sending request 180
+        assertEquals(180, result.sent());
+        assertEquals(30, after.counted());
+        assertEquals(180, sink.latency.size());
+    }
+
+    @Test
+    void anOpenEndWithNoInstructionStopsAtItsBound() throws InterruptedException {
+        PerRequest sink = new PerRequest();
+        AfterChange after = new AfterChange(sink);
+        RequestSender sender = sequence -> CompletableFuture.completedFuture(new Response(200, "v1.v1.v1"));
+        OpenLoop.Result result = new OpenLoop(1000, Duration.ofMillis(100), Duration.ofMillis(300), new VersionTags("v1", "v2"))
+                .run(sender, System.nanoTime(), after, Duration.ofSeconds(5), after);
+
+        assertEquals(300, result.sent());
+        assertEquals(0, after.counted());
+    }
+
+    @Test
+    void anOpenEndNeedsABoundAtLeastItsMinimum() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new OpenLoop(RATE, Duration.ofSeconds(2), Duration.ofSeconds(1), new VersionTags("v1", "v2")));
+        assertTrue(e.getMessage().contains("PT1S") && e.getMessage().contains("PT2S"), e.getMessage());
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -38,6 +38,8 @@ class RestartModeEndToEndIT {
         assertEquals(0, tags.mixed(), "a restart cannot mix versions within a request: " + tags);
         assertEquals(0, tags.unknown());
         assertEquals(0, restart.steady().tags().fresh(), "v2 answered before the change");
+        assertTrue(restart.afterChange().ok() > 0, "no answer after the change (the load's after-change phase is "
+                + "open-ended: it runs until it has its answers): " + progress);
         assertEquals(0, restart.afterChange().tags().old(), "v1 answered after the change was in effect");
         assertTrue(restart.steady().ok() > 0);
         assertEquals(Boolean.TRUE, restart.verification().bugFixed());

@@ -23,12 +23,7 @@ import java.nio.file.Path;
  * A build is a jar or a classes directory; the agent redefines the classes whose bytes
  * differ ({@link BuildDiff}), all in one {@link Instrumentation#redefineClasses} call.
  *
- * {@snippet :
- * // java -javaagent:atlas-demo-hotswap-agent.jar=port=7001 -cp service-v1.jar dev.atlas.demo.service.DemoService --port 8080
- * try (Socket s = new Socket(InetAddress.getLoopbackAddress(), 7001)) {
- *     // write "redefine service-v1.jar\tservice-v2-hotswap.jar\n", read one line back
- * }
- * }
+ * {@snippet class=dev.atlas.demo.hotswap.snippets.HotSwapSnippets region=client}
  */
 public final class HotSwapAgent {
     private HotSwapAgent() {

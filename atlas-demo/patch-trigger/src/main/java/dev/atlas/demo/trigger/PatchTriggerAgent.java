@@ -28,10 +28,7 @@ import java.time.Duration;
  * </pre>
  * Times count from the command's arrival. The migration is awaited for up to 60 s.
  *
- * {@snippet :
- * // java -javaagent:atlas-agent.jar=include=com.acme.** -javaagent:atlas-demo-patch-trigger.jar=port=7002 -cp app.jar Main
- * // then: echo "apply /tmp/fix.atlaspatch" | nc 127.0.0.1 7002
- * }
+ * {@snippet class=dev.atlas.demo.trigger.snippets.PatchTriggerSnippets region=client}
  */
 public final class PatchTriggerAgent {
     private PatchTriggerAgent() {

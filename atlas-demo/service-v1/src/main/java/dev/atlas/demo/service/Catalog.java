@@ -10,10 +10,7 @@ import java.util.stream.Collectors;
 /**
  * The in-memory product catalog, generated from a seed. Immutable, so shared by all workers.
  *
- * {@snippet :
- * Catalog catalog = new Catalog(200, 2048, 42);
- * Product p = catalog.lookup("P007");
- * }
+ * {@snippet class=dev.atlas.demo.service.snippets.ServiceSnippets region=catalog}
  */
 public final class Catalog {
     private static final String[] CATEGORIES = {"tools", "garden", "kitchen", "books", "toys"};

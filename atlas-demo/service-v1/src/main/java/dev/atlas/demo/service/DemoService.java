@@ -15,12 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The demo service: an {@link HttpServer} on the loopback interface whose exchanges run on a
  * fixed {@link ThreadPoolExecutor} of workers named {@code demo-worker-N}.
  *
- * {@snippet :
- * // java -jar atlas-demo-service-v1.jar --port 8080 --workers 4
- * try (DemoService service = DemoService.start(new DemoService.Config(8080, 16, 200, 2048, 24, 3000))) {
- *     // GET http://127.0.0.1:8080/quote?sku=P007&qty=10
- * }
- * }
+ * {@snippet class=dev.atlas.demo.service.snippets.ServiceSnippets region=service}
  *
  * <p>Run as a program it prints {@value #READY_LINE_PREFIX}{@code port=<port> pid=<pid>} on
  * standard output once it accepts requests, and stops on SIGTERM (a shutdown hook stops the

@@ -4,13 +4,7 @@ package dev.atlas.demo.service;
  * The version tag of one request, written part by part by the methods the request passes
  * through. One instance per request; not thread-safe (a request runs on one worker).
  *
- * {@snippet :
- * VersionTrace trace = new VersionTrace();
- * trace.part("v1");            // the handler
- * trace.part("v1");            // Pricing.quote
- * trace.part("v2");            // Catalog.shippingDays, already patched
- * assert trace.tag().equals("v1.v1.v2");
- * }
+ * {@snippet class=dev.atlas.demo.service.snippets.ServiceSnippets region=trace}
  */
 public final class VersionTrace {
     private final StringBuilder parts = new StringBuilder(12);

@@ -120,24 +120,27 @@ final class CallSitePrelinker {
      */
     private static Object resolve(ConstantDesc c, MethodHandles.Lookup l, ClassDesc self) throws ReflectiveOperationException {
         Class<?> me = l.lookupClass();
-        return switch (c) {
-            case ClassDesc cd -> cd.equals(self) ? me : cd.resolveConstantDesc(l);
-            case MethodTypeDesc mt -> type(mt, l, self);
-            case DirectMethodHandleDesc mh when mh.owner().equals(self) -> {
-                MethodType t = type(mh.invocationType(), l, self);
-                yield switch (mh.kind()) {
-                    case STATIC, INTERFACE_STATIC -> l.findStatic(me, mh.methodName(), t);
-                    case VIRTUAL, INTERFACE_VIRTUAL -> l.findVirtual(me, mh.methodName(), t.dropParameterTypes(0, 1));
-                    case SPECIAL, INTERFACE_SPECIAL -> l.findSpecial(me, mh.methodName(), t.dropParameterTypes(0, 1), me);
-                    case CONSTRUCTOR -> l.findConstructor(me, t.changeReturnType(void.class));
-                    case GETTER -> l.findGetter(me, mh.methodName(), t.returnType());
-                    case SETTER -> l.findSetter(me, mh.methodName(), t.parameterType(1));
-                    case STATIC_GETTER -> l.findStaticGetter(me, mh.methodName(), t.returnType());
-                    case STATIC_SETTER -> l.findStaticSetter(me, mh.methodName(), t.parameterType(0));
-                };
-            }
-            default -> c.resolveConstantDesc(l);
-        };
+        // instanceof, not a pattern switch: its typeSwitch call site would link at the patch instant
+        if (c instanceof ClassDesc cd) {
+            return cd.equals(self) ? me : cd.resolveConstantDesc(l);
+        }
+        if (c instanceof MethodTypeDesc mt) {
+            return type(mt, l, self);
+        }
+        if (c instanceof DirectMethodHandleDesc mh && mh.owner().equals(self)) {
+            MethodType t = type(mh.invocationType(), l, self);
+            return switch (mh.kind()) {
+                case STATIC, INTERFACE_STATIC -> l.findStatic(me, mh.methodName(), t);
+                case VIRTUAL, INTERFACE_VIRTUAL -> l.findVirtual(me, mh.methodName(), t.dropParameterTypes(0, 1));
+                case SPECIAL, INTERFACE_SPECIAL -> l.findSpecial(me, mh.methodName(), t.dropParameterTypes(0, 1), me);
+                case CONSTRUCTOR -> l.findConstructor(me, t.changeReturnType(void.class));
+                case GETTER -> l.findGetter(me, mh.methodName(), t.returnType());
+                case SETTER -> l.findSetter(me, mh.methodName(), t.parameterType(1));
+                case STATIC_GETTER -> l.findStaticGetter(me, mh.methodName(), t.returnType());
+                case STATIC_SETTER -> l.findStaticSetter(me, mh.methodName(), t.parameterType(0));
+            };
+        }
+        return c.resolveConstantDesc(l);
     }
 
     private static MethodType type(MethodTypeDesc d, MethodHandles.Lookup l, ClassDesc self) throws ReflectiveOperationException {

@@ -1,7 +1,9 @@
 package dev.atlas.patch.runtime;
 
 import dev.atlas.core.Migration;
+import dev.atlas.core.MigrationReport;
 import dev.atlas.core.View;
+import dev.atlas.core.ViewBuilder;
 import dev.atlas.core.ViewKey;
 import dev.atlas.core.ViewSpace;
 import dev.atlas.patch.format.Patch;
@@ -68,7 +70,7 @@ public final class CodeViews {
     /** The per-view code table. */
     public static final ViewKey<CodeTable> CODE = ViewKey.of("code", CodeTable.class);
 
-    private final ViewSpace space = ViewSpace.create("code", b -> b.diverge(CODE, CodeTable.EMPTY));
+    private final ViewSpace space = ViewSpace.create("code", new EmptyCodeBase());
     private final MethodRegistry registry = new MethodRegistry(space);
     private final ShadowFields fields = new ShadowFields();
     private final PatchPreparer preparer;
@@ -164,23 +166,11 @@ public final class CodeViews {
         if (p.transferHooks().isEmpty()) {
             return;
         }
-        List<String> ran = new ArrayList<>();
-        String[] failedHook = new String[1];
-        Throwable[] failure = new Throwable[1];
-        Thread t = Thread.ofPlatform().name("atlas-transfer-" + p.patch().id()).unstarted(() -> {
-            space.bindCurrentThread(view);
-            try {
-                for (Map.Entry<String, MethodHandle> hook : p.transferHooks().entrySet()) {
-                    failedHook[0] = hook.getKey();
-                    hook.getValue().invoke();
-                    ran.add(hook.getKey());
-                }
-            } catch (Throwable e) {
-                failure[0] = e;
-            } finally {
-                space.unbindCurrentThread();
-            }
-        });
+        TransferHooks hooks = new TransferHooks(space, view, p.transferHooks());
+        List<String> ran = hooks.ran;
+        String[] failedHook = hooks.failedHook;
+        Throwable[] failure = hooks.failure;
+        Thread t = Thread.ofPlatform().name("atlas-transfer-" + p.patch().id()).unstarted(hooks);
         t.start();
         boolean interrupted = false;
         while (true) {
@@ -202,9 +192,11 @@ public final class CodeViews {
 
     private static void logApplied(PatchApplication a, PreparedPatch p, LoaderScope scope) {
         Migration m = a.migration();
-        LOG.log(Level.INFO, () -> "patch " + a.patchId() + " applied" + scope.describe() + ": view '" + a.target().name() + "', "
-                + p.replacedMethods() + " method(s) replaced, " + p.addedMethods() + " added, " + p.shadowFields()
-                + " shadow field(s), " + p.addedClasses() + " class(es) added; migrating " + m.size() + " thread(s)");
+        if (LOG.isLoggable(Level.INFO)) {
+            LOG.log(Level.INFO, "patch " + a.patchId() + " applied" + scope.describe() + ": view '" + a.target().name() + "', "
+                    + p.replacedMethods() + " method(s) replaced, " + p.addedMethods() + " added, " + p.shadowFields()
+                    + " shadow field(s), " + p.addedClasses() + " class(es) added; migrating " + m.size() + " thread(s)");
+        }
     }
 
     /**
@@ -273,16 +265,14 @@ public final class CodeViews {
                 }
             }
             applied.remove(e);
-            m.completion().whenComplete((r, ex) -> {
-                if (ex == null) {
-                    leaving.retire();
-                }
-            });
+            m.completion().whenComplete(new RetireWhenDone(leaving));
             if (e.target != leaving) {
                 retireUnused(e.target);
             }
-            LOG.log(Level.INFO, () -> "patch " + a.appliedId() + " rolled back: migrating " + m.size()
-                    + " thread(s) to view '" + back.name() + "'");
+            if (LOG.isLoggable(Level.INFO)) {
+                LOG.log(Level.INFO, "patch " + a.appliedId() + " rolled back: migrating " + m.size()
+                        + " thread(s) to view '" + back.name() + "'");
+            }
             return new PatchApplication(a.patchId(), true, back, leaving, m, a.replacedMethods(),
                     a.addedMethods(), a.shadowFields(), a.addedClasses(), null, jitPriority, a.scope());
         } finally {
@@ -376,7 +366,7 @@ public final class CodeViews {
             }
         }
         if (!sites.isEmpty()) {
-            MutableCallSite.syncAll(sites.toArray(MutableCallSite[]::new));
+            MutableCallSite.syncAll(sites.toArray(new MutableCallSite[0]));
         }
     }
 
@@ -409,7 +399,9 @@ public final class CodeViews {
             try {
                 s.prime();
             } catch (Throwable t) {
-                LOG.log(Level.DEBUG, () -> "could not prime " + s.describe() + ": " + t);
+                if (LOG.isLoggable(Level.DEBUG)) {
+                    LOG.log(Level.DEBUG, "could not prime " + s.describe() + ": " + t);
+                }
             }
         }
     }
@@ -434,7 +426,7 @@ public final class CodeViews {
             sites.add(s.site);
         }
         if (!sites.isEmpty()) {
-            MutableCallSite.syncAll(sites.toArray(MutableCallSite[]::new));
+            MutableCallSite.syncAll(sites.toArray(new MutableCallSite[0]));
         }
     }
 
@@ -450,6 +442,27 @@ public final class CodeViews {
             View view = publish(parent, "atlas-warmup", p.table(), p.slotsToActivate(), false);
             installInlineCaches();   // at start-up: the machinery is exercised here, not first a second after a patch
             return view;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Forgets the guards of {@code scope}'s loader, whose code will not run again (an ended
+     * program's, its patches rolled back): they leave the set each patch updates and drop their
+     * invoke sites ({@link MethodSlot#release}), so nothing here keeps the loader reachable.
+     */
+    public void forgetLoader(LoaderScope scope) {
+        lock.lock();
+        try {
+            activeSlots.removeIf(s -> {
+                ClassLoader l = s.loader.get();
+                boolean forget = l != null && scope.name() != null && scope.includes(l);
+                if (forget) {
+                    s.release();
+                }
+                return forget;
+            });
         } finally {
             lock.unlock();
         }
@@ -495,6 +508,58 @@ public final class CodeViews {
                 if (!f.getValue().equals(was)) {
                     restoreFingerprints.put(f.getKey(), was);
                 }
+            }
+        }
+    }
+
+    // Classes, not lambdas: no call-site linkage at the patch instant (PatchPathRulesTest).
+
+    /** The code space's base view: the empty code table. */
+    private record EmptyCodeBase() implements java.util.function.Consumer<ViewBuilder> {
+        @Override
+        public void accept(ViewBuilder b) {
+            b.diverge(CODE, CodeTable.EMPTY);
+        }
+    }
+
+    /** Retires the view a rollback leaves once its migration is done (not when cancelled). */
+    private record RetireWhenDone(View leaving) implements java.util.function.BiConsumer<MigrationReport, Throwable> {
+        @Override
+        public void accept(MigrationReport r, Throwable ex) {
+            if (ex == null) {
+                leaving.retire();
+            }
+        }
+    }
+
+    /** Runs a patch's transfer hooks in the new view, on their own thread; the results are read after join(). */
+    private static final class TransferHooks implements Runnable {
+        final List<String> ran = new ArrayList<>();
+        final String[] failedHook = new String[1];
+        final Throwable[] failure = new Throwable[1];
+        private final ViewSpace space;
+        private final View view;
+        private final Map<String, MethodHandle> hooks;
+
+        TransferHooks(ViewSpace space, View view, Map<String, MethodHandle> hooks) {
+            this.space = space;
+            this.view = view;
+            this.hooks = hooks;
+        }
+
+        @Override
+        public void run() {
+            space.bindCurrentThread(view);
+            try {
+                for (Map.Entry<String, MethodHandle> hook : hooks.entrySet()) {
+                    failedHook[0] = hook.getKey();
+                    hook.getValue().invoke();
+                    ran.add(hook.getKey());
+                }
+            } catch (Throwable e) {
+                failure[0] = e;
+            } finally {
+                space.unbindCurrentThread();
             }
         }
     }

@@ -5,6 +5,7 @@ import dev.atlas.patch.shadow.ShadowFields;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.ClassTransform;
+import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.CodeElement;
 import java.lang.classfile.CodeModel;
 import java.lang.classfile.CodeTransform;
@@ -53,26 +54,7 @@ final class MemberFixups {
         if (!needsFixup(loader, model)) {
             return bytes;
         }
-        CodeTransform rewrite = (cb, e) -> {
-            if (e instanceof FieldInstruction f && isEarlierField(loader, f)) {
-                boolean isStatic = f.opcode() == Opcode.GETSTATIC || f.opcode() == Opcode.PUTSTATIC;
-                boolean get = f.opcode() == Opcode.GETSTATIC || f.opcode() == Opcode.GETFIELD;
-                ClassDesc o = f.owner().asSymbol();
-                ClassDesc t = f.typeSymbol();
-                MethodTypeDesc site = get
-                        ? (isStatic ? MethodTypeDesc.of(t) : MethodTypeDesc.of(t, o))
-                        : (isStatic ? MethodTypeDesc.of(ConstantDescs.CD_void, t) : MethodTypeDesc.of(ConstantDescs.CD_void, o, t));
-                cb.invokedynamic(DynamicCallSiteDesc.of(LINK_FIELD, get ? "get" : "put", site,
-                        f.owner().asInternalName(), f.name().stringValue(), f.type().stringValue(), isStatic ? 1 : 0));
-            } else if (e instanceof InvokeInstruction v && isEarlierMethod(loader, v)) {
-                boolean isStatic = v.opcode() == Opcode.INVOKESTATIC;
-                MethodTypeDesc site = isStatic ? v.typeSymbol() : v.typeSymbol().insertParameterTypes(0, v.owner().asSymbol());
-                cb.invokedynamic(DynamicCallSiteDesc.of(LINK_ADDED, v.name().stringValue(), site,
-                        v.owner().asInternalName(), v.name().stringValue(), v.type().stringValue(), isStatic ? 1 : 0));
-            } else {
-                cb.with(e);
-            }
-        };
+        CodeTransform rewrite = new Rewrite(loader);
         return ClassFile.of().transformClass(model, ClassTransform.transformingMethodBodies(rewrite));
     }
 
@@ -142,5 +124,36 @@ final class MemberFixups {
             }
         }
         return true;
+    }
+
+    /** Links references to earlier patches' members; a class, not a lambda (no call-site linkage at the patch instant). */
+    private final class Rewrite implements CodeTransform {
+        private final ClassLoader loader;
+
+        Rewrite(ClassLoader loader) {
+            this.loader = loader;
+        }
+
+        @Override
+        public void accept(CodeBuilder cb, CodeElement e) {
+                if (e instanceof FieldInstruction f && isEarlierField(loader, f)) {
+                    boolean isStatic = f.opcode() == Opcode.GETSTATIC || f.opcode() == Opcode.PUTSTATIC;
+                    boolean get = f.opcode() == Opcode.GETSTATIC || f.opcode() == Opcode.GETFIELD;
+                    ClassDesc o = f.owner().asSymbol();
+                    ClassDesc t = f.typeSymbol();
+                    MethodTypeDesc site = get
+                            ? (isStatic ? MethodTypeDesc.of(t) : MethodTypeDesc.of(t, o))
+                            : (isStatic ? MethodTypeDesc.of(ConstantDescs.CD_void, t) : MethodTypeDesc.of(ConstantDescs.CD_void, o, t));
+                    cb.invokedynamic(DynamicCallSiteDesc.of(LINK_FIELD, get ? "get" : "put", site,
+                            f.owner().asInternalName(), f.name().stringValue(), f.type().stringValue(), isStatic ? 1 : 0));
+                } else if (e instanceof InvokeInstruction v && isEarlierMethod(loader, v)) {
+                    boolean isStatic = v.opcode() == Opcode.INVOKESTATIC;
+                    MethodTypeDesc site = isStatic ? v.typeSymbol() : v.typeSymbol().insertParameterTypes(0, v.owner().asSymbol());
+                    cb.invokedynamic(DynamicCallSiteDesc.of(LINK_ADDED, v.name().stringValue(), site,
+                            v.owner().asInternalName(), v.name().stringValue(), v.type().stringValue(), isStatic ? 1 : 0));
+                } else {
+                    cb.with(e);
+                }
+        }
     }
 }

@@ -83,12 +83,7 @@ public final class PatchPipeline implements AutoCloseable {
     public PatchPipeline(CodeViews views, JitPriorityWindow jit) {
         this.views = Objects.requireNonNull(views, "views");
         this.jit = Objects.requireNonNull(jit, "jit");
-        ThreadFactory named = Thread.ofPlatform().daemon().name("atlas-patch-pipeline").factory();
-        this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = named.newThread(r);
-            schedulerThread = t;
-            return t;
-        });
+        this.scheduler = new ScheduledThreadPoolExecutor(1, new SchedulerThreads(this));
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.prestartCoreThread();
     }
@@ -249,8 +244,10 @@ public final class PatchPipeline implements AutoCloseable {
         }
         try {
             if (!t.join(Duration.ofSeconds(WARMUP_WAIT_SECONDS))) {
-                LOG.log(Level.DEBUG, () -> "patch path warm-up still running after " + WARMUP_WAIT_SECONDS
-                        + " s; applying anyway");
+                if (LOG.isLoggable(Level.DEBUG)) {
+                    LOG.log(Level.DEBUG, "patch path warm-up still running after " + WARMUP_WAIT_SECONDS
+                            + " s; applying anyway");
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -289,6 +286,20 @@ public final class PatchPipeline implements AutoCloseable {
         @Override
         public void run() {
             views.installInlineCaches();
+        }
+    }
+
+    /** Makes the pipeline's one thread and remembers it; a class, not a lambda (no call-site linkage). */
+    private record SchedulerThreads(PatchPipeline pipeline, ThreadFactory named) implements ThreadFactory {
+        SchedulerThreads(PatchPipeline pipeline) {
+            this(pipeline, Thread.ofPlatform().daemon().name("atlas-patch-pipeline").factory());
+        }
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = named.newThread(r);
+            pipeline.schedulerThread = t;
+            return t;
         }
     }
 }

@@ -31,6 +31,7 @@ final class PatchPreparer {
     private final MemberFixups fixups;
     private final PackageDefiner packages;
     private int tables;   // the call-site table numbers handed out (one per body class)
+    private final TableNumbers tableNumbers = new TableNumbers();
 
     PatchPreparer(MethodRegistry registry, ShadowFields fields, PackageDefiner packages) {
         this.registry = registry;
@@ -85,7 +86,9 @@ final class PatchPreparer {
         Map<ClassLoader, PatchContext> contexts = new LinkedHashMap<>();
         for (List<MethodRegistry.LoadedClassInfo> infos : targets.values()) {
             for (MethodRegistry.LoadedClassInfo info : infos) {
-                contexts.computeIfAbsent(info.loader(), l -> defineAddedClasses(patch, l));
+                if (!contexts.containsKey(info.loader())) {
+                    contexts.put(info.loader(), defineAddedClasses(patch, info.loader()));
+                }
             }
         }
         Collected out = new Collected();
@@ -182,7 +185,7 @@ final class PatchPreparer {
         try {
             ClassLoader loader = t.info().loader();
             fixups.checkClassesResolve(loader, t.cp().bodyClass(), addedNames(t.patch()), t.patch().id());
-            BodyClasses.Defined d = BodyClasses.define(t.c(), fixups.apply(loader, t.cp().bodyClass()), () -> ++tables);
+            BodyClasses.Defined d = BodyClasses.define(t.c(), fixups.apply(loader, t.cp().bodyClass()), tableNumbers);
             body = d.lookup();
             if (d.toLink() != null) {
                 out.toLink.add(Map.entry(body, d.toLink()));
@@ -439,5 +442,13 @@ final class PatchPreparer {
 
     static String dotted(String internalName) {
         return internalName.replace('/', '.');
+    }
+
+    /** Hands out the call-site table numbers; a class, not a lambda (no call-site linkage at the patch instant). */
+    private final class TableNumbers implements java.util.function.IntSupplier {
+        @Override
+        public int getAsInt() {
+            return ++tables;
+        }
     }
 }

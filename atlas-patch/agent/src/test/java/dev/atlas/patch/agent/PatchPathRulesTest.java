@@ -40,10 +40,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       pipeline and no regex ({@code java.util.stream}, {@code java.util.regex},
  *       {@code String.matches/split/replaceAll/replaceFirst}), which load and compile JDK
  *       code there and throw away the application's compiled JDK code;</li>
+ *   <li>the same classes contain no lambda, method reference or pattern {@code switch}
+ *       ({@code invokedynamic} bootstrapped by {@code LambdaMetafactory} or
+ *       {@code SwitchBootstraps}): each call site links at its first run, spinning a hidden
+ *       class and LambdaForms; a class that implements the interface links nothing;</li>
  *   <li>the records and listeners of {@code dev.atlas.core.observe} depend on no other
  *       package of atlas-core, so the core's packages depend on it one way.</li>
  * </ol>
- * What a rule cannot see statically (a lambda's first linkage, a JDK subsystem's first use)
+ * What a rule cannot see statically (a JDK subsystem's first use, a JDK method's own lambdas)
  * is run once at agent start by {@code PatchPathWarmup}.
  */
 class PatchPathRulesTest {
@@ -70,7 +74,7 @@ class PatchPathRulesTest {
                 .should(new ArchCondition<JavaClass>("concatenate strings without invokedynamic (-XDstringConcat=inline)") {
                     @Override
                     public void check(JavaClass c, ConditionEvents events) {
-                        for (String method : indyStringConcats(c)) {
+                        for (String method : indys(c, Set.of("Ljava/lang/invoke/StringConcatFactory;"))) {
                             events.add(SimpleConditionEvent.violated(c, c.getName() + "." + method
                                     + " concatenates through StringConcatFactory (compile its module with"
                                     + " -XDstringConcat=inline, the parent pom's atlas.stringConcat)"));
@@ -85,6 +89,21 @@ class PatchPathRulesTest {
         noClasses().that(ON_PATCH_PATH)
                 .should().dependOnClassesThat().resideInAnyPackage("java.util.stream..", "java.util.regex..")
                 .orShould().callMethodWhere(REGEX_CALL)
+                .check(classes);
+    }
+
+    @Test
+    void thePatchPathLinksNoLambdaOrSwitchCallSite() {
+        classes().that(ON_PATCH_PATH)
+                .should(new ArchCondition<JavaClass>("contain no lambda, method reference or pattern switch (invokedynamic)") {
+                    @Override
+                    public void check(JavaClass c, ConditionEvents events) {
+                        for (String site : indys(c, LINKING_BOOTSTRAPS)) {
+                            events.add(SimpleConditionEvent.violated(c, c.getName() + "." + site
+                                    + ": a call site linked at its first run, at the patch instant (use a named class)"));
+                        }
+                    }
+                })
                 .check(classes);
     }
 
@@ -135,8 +154,12 @@ class PatchPathRulesTest {
                 }
             };
 
-    /** The methods of {@code c} with an invokedynamic bootstrapped by StringConcatFactory. */
-    private static Set<String> indyStringConcats(JavaClass c) {
+    /** The bootstrap classes of call sites that spin classes or LambdaForms when first linked. */
+    private static final Set<String> LINKING_BOOTSTRAPS = Set.of("Ljava/lang/invoke/LambdaMetafactory;",
+            "Ljava/lang/runtime/SwitchBootstraps;", "Ljava/lang/invoke/StringConcatFactory;");
+
+    /** The methods of {@code c} with an invokedynamic bootstrapped by one of {@code bootstraps} (descriptors). */
+    private static Set<String> indys(JavaClass c, Set<String> bootstraps) {
         Optional<com.tngtech.archunit.core.domain.Source> source = c.getSource();
         if (source.isEmpty()) {
             throw new IllegalStateException("no class file for " + c.getName());
@@ -154,7 +177,7 @@ class PatchPathRulesTest {
             }
             for (CodeElement e : m.code().get()) {
                 if (e instanceof InvokeDynamicInstruction indy
-                        && indy.bootstrapMethod().owner().descriptorString().equals("Ljava/lang/invoke/StringConcatFactory;")) {
+                        && bootstraps.contains(indy.bootstrapMethod().owner().descriptorString())) {
                     found.add(m.methodName().stringValue());
                 }
             }

@@ -1,5 +1,6 @@
 package dev.atlas.patch.shadow;
 
+import dev.atlas.testsupport.Await;
 import org.junit.jupiter.api.Test;
 
 import java.lang.invoke.MethodHandle;
@@ -64,13 +65,11 @@ class ShadowFieldTest {
         for (int i = 0; i < 1000; i++) {
             f.put(new Object(), "x" + i);
         }
-        List<byte[]> pressure = new ArrayList<>();
-        for (int i = 0; i < 50 && f.size() > 10; i++) {
+        // waits for the condition (the collector and the expunging), not for a time
+        Await.until(() -> "entries of collected keys expunged, still " + f.size(), Await.BOUND, () -> {
             System.gc();
-            pressure.add(new byte[1 << 20]);
-            Thread.sleep(20);
-        }
-        assertTrue(f.size() <= 10, "entries of collected keys must be expunged, still " + f.size());
+            return f.size() <= 10;
+        });
     }
 
     @Test

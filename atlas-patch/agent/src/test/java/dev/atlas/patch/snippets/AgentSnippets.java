@@ -3,6 +3,7 @@ package dev.atlas.patch.snippets;
 import dev.atlas.core.Migration;
 import dev.atlas.patch.agent.command.CommandRequest;
 import dev.atlas.patch.agent.install.AgentInstaller;
+import dev.atlas.patch.agent.install.AppliedPatchesMXBean;
 import dev.atlas.patch.agent.install.Installation;
 import dev.atlas.patch.format.PatchFile;
 import dev.atlas.patch.instrument.BoundaryMatcher;
@@ -20,10 +21,16 @@ import dev.atlas.patch.shadow.ShadowFields;
 import dev.atlas.patch.variant.CodeVariant;
 
 import java.lang.instrument.Instrumentation;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
+
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
 
 /**
  * The code of the {@code {@snippet}} examples in atlas-patch-agent's javadoc, by region:
@@ -125,5 +132,14 @@ final class AgentSnippets {
         PatchApplication a = pipeline.apply(patch, LoaderScope.named("program-2"));   // only program 2's copies change
         // @end
         return a;
+    }
+
+    CompositeData[] appliedPatches() throws JMException {
+        // @start region=applied-patches
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        CompositeData[] applied = (CompositeData[]) server.getAttribute(
+                new ObjectName(AppliedPatchesMXBean.OBJECT_NAME), "Applied");
+        // @end
+        return applied;
     }
 }

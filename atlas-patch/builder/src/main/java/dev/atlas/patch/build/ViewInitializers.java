@@ -40,12 +40,13 @@ import java.util.Set;
  * the initialising thread sees the partial state, as with the real class); if it throws,
  * the new view gets {@code NoClassDefFoundError}, as the new release would.
  *
- * {@snippet :
- * // old: static final StrTokenizer CSV = new StrTokenizer(); static { CSV.setDelimiter(','); }
- * // new: same, with CSV.setQuote('"') added in the block
- * // patch: class C$atlas$ViewStatics { static StrTokenizer CSV; static { C.atlas$initializeView(); } }
- * //        every method reading C.CSV reads C$atlas$ViewStatics.CSV in the new view
- * }
+ * <p>For example (what the builder generates, not code to call):
+ * <pre>{@code
+ * old:   static final StrTokenizer CSV = new StrTokenizer(); static { CSV.setDelimiter(','); }
+ * new:   the same, with CSV.setQuote('"') added in the block
+ * patch: class C$atlas$ViewStatics { static StrTokenizer CSV; static { C.atlas$initializeView(); } }
+ *        every method reading C.CSV reads C$atlas$ViewStatics.CSV in the new view
+ * }</pre>
  *
  * <p>Limits (each said in the build's notes): the old view keeps the running state and
  * rollback returns to it unchanged; a non-final view field is separate per view from then on

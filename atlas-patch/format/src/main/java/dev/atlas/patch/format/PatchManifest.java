@@ -85,76 +85,83 @@ final class PatchManifest {
         List<String> resources = new ArrayList<>();
         List<String> used = new ArrayList<>(List.of(PatchFile.MANIFEST, PatchFile.SIGNATURE, PatchFile.CERTIFICATES));
         String id8 = id.length() >= 8 ? id.substring(0, 8) : id;
-        while (cur.hasNext()) {
-            String[] f = cur.peekFields();
-            if (classes.size() + added.size() >= PatchFile.MAX_CLASSES && (f[0].equals("class") || f[0].equals("added"))) {
-                throw cur.errorNoText("more than " + PatchFile.MAX_CLASSES + " classes; the limit is " + PatchFile.MAX_CLASSES
-                        + " (MAX_CLASSES)");
-            }
-            switch (f[0]) {
-                case "class" -> {
-                    f = cur.next("class", 6);
-                    List<MethodChange> methods = new ArrayList<>();
-                    List<FieldAddition> fields = new ArrayList<>();
-                    while (cur.hasNext() && (cur.peekFields()[0].equals("method") || cur.peekFields()[0].equals("field"))) {
-                        String[] g = cur.peekFields();
-                        if (g[0].equals("method")) {
-                            g = cur.next("method", g.length == 7 ? 7 : 6);
-                            MethodChange.Kind kind;
-                            try {
-                                kind = MethodChange.Kind.valueOf(g[1]);
-                            } catch (IllegalArgumentException e) {
-                                throw cur.error("method kind '" + g[1] + "', expected REPLACED or ADDED");
-                            }
-                            String[] gg = g;
-                            methods.add(cur.model(() -> new MethodChange(kind, gg[2], gg[3], staticFlag(gg[4], cur), gg[5],
-                                    gg.length == 7 ? gg[6] : null)));
-                        } else {
-                            String[] gg = cur.next("field", 5);
-                            fields.add(cur.model(() -> new FieldAddition(gg[1], gg[2], staticFlag(gg[3], cur),
-                                    gg[4].equals("-") ? null : gg[4])));
-                        }
-                    }
-                    byte[] body = null;
-                    if (!f[4].equals("-")) {
-                        String expectedEntry = "body/" + f[1] + ".class";
-                        if (!f[4].equals(expectedEntry)) {
-                            throw cur.error("body entry '" + f[4] + "', expected '" + expectedEntry + "'");
-                        }
-                        body = classEntry(entries, expectedEntry, f[1] + "$$AtlasPatch$" + id8);
-                        used.add(expectedEntry);
-                    }
-                    classes.add(new ClassLines(f, methods, fields, body));
-                }
-                case "added" -> {
-                    String[] g = cur.next("added", 3);
-                    String entry = "added/" + g[1] + ".class";
-                    byte[] bytes = classEntry(entries, entry, g[1]);
-                    used.add(entry);
-                    added.add(cur.model(() -> new AddedClass(g[1], g[2], bytes)));
-                }
-                case "resource" -> {
-                    if (resources.size() >= PatchFile.MAX_CLASSES) {
-                        throw cur.errorNoText("more than " + PatchFile.MAX_CLASSES + " resources; the limit is "
-                                + PatchFile.MAX_CLASSES + " (MAX_CLASSES)");
-                    }
-                    resources.add(cur.next("resource", 2)[1]);
-                }
-                default -> throw cur.error("line starting with '" + f[0] + "', expected 'class', 'added' or 'resource'");
-            }
-        }
-        for (String name : entries.keySet()) {
-            if (!used.contains(name)) {
-                throw new MalformedPatchException("entry '" + name + "' is not referenced by the manifest (unexpected entry)");
-            }
-        }
+        // The records' constructors check their values (IllegalArgumentException and the like):
+        // one handler names the manifest line for all of them (no lambda per record on the patch path)
         List<ClassPatch> classPatches = new ArrayList<>();
-        for (ClassLines c : classes) {
-            String[] f = c.fields();
-            classPatches.add(cur.model(() -> new ClassPatch(f[1], f[2], f[3], c.methods(), c.additions(), c.body(),
-                    f[5].equals("-") ? null : f[5])));
+        Patch patch;
+        try {
+            while (cur.hasNext()) {
+                String[] f = cur.peekFields();
+                if (classes.size() + added.size() >= PatchFile.MAX_CLASSES && (f[0].equals("class") || f[0].equals("added"))) {
+                    throw cur.errorNoText("more than " + PatchFile.MAX_CLASSES + " classes; the limit is " + PatchFile.MAX_CLASSES
+                            + " (MAX_CLASSES)");
+                }
+                switch (f[0]) {
+                    case "class" -> {
+                        f = cur.next("class", 6);
+                        List<MethodChange> methods = new ArrayList<>();
+                        List<FieldAddition> fields = new ArrayList<>();
+                        while (cur.hasNext() && (cur.peekFields()[0].equals("method") || cur.peekFields()[0].equals("field"))) {
+                            String[] g = cur.peekFields();
+                            if (g[0].equals("method")) {
+                                g = cur.next("method", g.length == 7 ? 7 : 6);
+                                MethodChange.Kind kind;
+                                try {
+                                    kind = MethodChange.Kind.valueOf(g[1]);
+                                } catch (IllegalArgumentException e) {
+                                    throw cur.error("method kind '" + g[1] + "', expected REPLACED or ADDED");
+                                }
+                                String[] gg = g;
+                                methods.add(new MethodChange(kind, gg[2], gg[3], staticFlag(gg[4], cur), gg[5],
+                                        gg.length == 7 ? gg[6] : null));
+                            } else {
+                                String[] gg = cur.next("field", 5);
+                                fields.add(new FieldAddition(gg[1], gg[2], staticFlag(gg[3], cur),
+                                        gg[4].equals("-") ? null : gg[4]));
+                            }
+                        }
+                        byte[] body = null;
+                        if (!f[4].equals("-")) {
+                            String expectedEntry = "body/" + f[1] + ".class";
+                            if (!f[4].equals(expectedEntry)) {
+                                throw cur.error("body entry '" + f[4] + "', expected '" + expectedEntry + "'");
+                            }
+                            body = classEntry(entries, expectedEntry, f[1] + "$$AtlasPatch$" + id8);
+                            used.add(expectedEntry);
+                        }
+                        classes.add(new ClassLines(f, methods, fields, body));
+                    }
+                    case "added" -> {
+                        String[] g = cur.next("added", 3);
+                        String entry = "added/" + g[1] + ".class";
+                        byte[] bytes = classEntry(entries, entry, g[1]);
+                        used.add(entry);
+                        added.add(new AddedClass(g[1], g[2], bytes));
+                    }
+                    case "resource" -> {
+                        if (resources.size() >= PatchFile.MAX_CLASSES) {
+                            throw cur.errorNoText("more than " + PatchFile.MAX_CLASSES + " resources; the limit is "
+                                    + PatchFile.MAX_CLASSES + " (MAX_CLASSES)");
+                        }
+                        resources.add(cur.next("resource", 2)[1]);
+                    }
+                    default -> throw cur.error("line starting with '" + f[0] + "', expected 'class', 'added' or 'resource'");
+                }
+            }
+            for (String name : entries.keySet()) {
+                if (!used.contains(name)) {
+                    throw new MalformedPatchException("entry '" + name + "' is not referenced by the manifest (unexpected entry)");
+                }
+            }
+            for (ClassLines c : classes) {
+                String[] f = c.fields();
+                classPatches.add(new ClassPatch(f[1], f[2], f[3], c.methods(), c.additions(), c.body(),
+                        f[5].equals("-") ? null : f[5]));
+            }
+            patch = new Patch(Integer.parseInt(head[1]), id, description, classPatches, added, resources);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException | NullPointerException e) {
+            throw cur.error(e.getMessage());
         }
-        Patch patch = cur.model(() -> new Patch(Integer.parseInt(head[1]), id, description, classPatches, added, resources));
         String expectedId = PatchIds.idOf(patch);
         if (!expectedId.equals(patch.id())) {
             throw new MalformedPatchException(PatchFile.MANIFEST + ": id " + patch.id() + " does not match the content (expected "
@@ -305,18 +312,6 @@ final class PatchManifest {
             String text = line >= 0 ? lines.get(line) : "";
             return new MalformedPatchException(PatchFile.MANIFEST + " line " + (line + 1) + " ('"
                     + (text.length() > 200 ? text.substring(0, 200) + "..." : text) + "'): " + what);
-        }
-
-        interface ModelSupplier<T> {
-            T get();
-        }
-
-        <T> T model(ModelSupplier<T> s) throws MalformedPatchException {
-            try {
-                return s.get();
-            } catch (IllegalArgumentException | IndexOutOfBoundsException | NullPointerException e) {
-                throw error(e.getMessage());
-            }
         }
     }
 

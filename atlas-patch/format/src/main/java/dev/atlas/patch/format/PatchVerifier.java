@@ -81,8 +81,11 @@ public final class PatchVerifier {
      */
     public static X509Certificate verify(Path patch, KeyStore trusted) throws IOException, PatchSignatureException {
         Objects.requireNonNull(trusted, "trusted");
-        Signed s = read(patch).orElseThrow(() -> new PatchSignatureException(patch
-                + ": refused, the patch is unsigned (no " + PatchFile.SIGNATURE + ")"));
+        Optional<Signed> signed = read(patch);
+        if (signed.isEmpty()) {
+            throw new PatchSignatureException(patch + ": refused, the patch is unsigned (no " + PatchFile.SIGNATURE + ")");
+        }
+        Signed s = signed.get();
         checkTrusted(patch, s.chain(), trusted);
         checkSignature(patch, s);
         return s.chain().getFirst();

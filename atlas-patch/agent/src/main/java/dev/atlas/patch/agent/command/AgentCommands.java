@@ -369,8 +369,8 @@ final class AgentCommands {
     /** E.g. {@code JIT at SCHED_IDLE during a patch}, or why the JIT's priority is left alone. */
     private static String jitStatus(Installation in) {
         JitPriorityWindow w = in.pipeline().jitPriorityWindow();
-        return w.unavailable().map(why -> "JIT priority left alone during a patch: " + why)
-                .orElse("JIT at " + w.priority().describe() + " during a patch");
+        return w.unavailable().isPresent() ? "JIT priority left alone during a patch: " + w.unavailable().get()
+                : "JIT at " + w.priority().describe() + " during a patch";
     }
 
     private static String failures(Installation in) {
@@ -383,7 +383,9 @@ final class AgentCommands {
         }
         StringBuilder sb = new StringBuilder(fs.size() + " class(es) could not be made patchable"
                 + (fs.size() >= 100 ? " (first 100)" : "") + ":\n");
-        fs.forEach(x -> sb.append("  ").append(x).append('\n'));
+        for (String x : fs) {
+            sb.append("  ").append(x).append('\n');
+        }
         return sb.toString();
     }
 }

@@ -73,14 +73,18 @@ public final class CommandChannel {
     public static void run(String agentArgs, Instrumentation inst) {
         int d = agentArgs.indexOf(DIR);
         if (d < 0) {
-            LOG.log(Level.WARNING, () -> "Atlas: ignored agent command '" + agentArgs + "': expected command=<verb>,dir=<path>");
+            if (LOG.isLoggable(Level.WARNING)) {
+                LOG.log(Level.WARNING, "Atlas: ignored agent command '" + agentArgs + "': expected command=<verb>,dir=<path>");
+            }
             return;
         }
         String verb = agentArgs.substring(PREFIX.length(), d);
         Path dir = Path.of(agentArgs.substring(d + DIR.length()));
         Optional<String> distrust = distrust(dir);
         if (distrust.isPresent()) {
-            LOG.log(Level.WARNING, () -> "Atlas: ignored agent command '" + verb + "': " + distrust.get());
+            if (LOG.isLoggable(Level.WARNING)) {
+                LOG.log(Level.WARNING, "Atlas: ignored agent command '" + verb + "': " + distrust.get());
+            }
             return;
         }
         CommandReply reply;
@@ -92,7 +96,9 @@ public final class CommandChannel {
             }
             // DEBUG: the outcome of a patch or rollback is logged at INFO where it happens; one
             // log record less at the patch instant (a record costs a stack walk and formatting)
-            LOG.log(Level.DEBUG, () -> "Atlas: command " + request);
+            if (LOG.isLoggable(Level.DEBUG)) {
+                LOG.log(Level.DEBUG, "Atlas: command " + request);
+            }
             reply = new AgentCommands(inst, dir).run(request);
         } catch (IOException | RuntimeException | LinkageError e) {
             reply = new CommandReply(CommandReply.Status.FAILED, Map.of("error", e.toString()),

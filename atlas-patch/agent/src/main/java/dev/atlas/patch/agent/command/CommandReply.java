@@ -62,12 +62,13 @@ public record CommandReply(Status status, Map<String, String> fields, String tex
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(text, "text");
         Map<String, String> copy = new LinkedHashMap<>();
-        fields.forEach((k, v) -> {
+        for (Map.Entry<String, String> f : fields.entrySet()) {
+            String k = f.getKey();
             if (k.isEmpty() || k.contains("=") || k.contains("\n")) {
                 throw new IllegalArgumentException("reply field name '" + k + "': expected a word");
             }
-            copy.put(k, v.replace("\r", " ").replace("\n", " "));
-        });
+            copy.put(k, f.getValue().replace("\r", " ").replace("\n", " "));
+        }
         fields = Collections.unmodifiableMap(copy);
     }
 
@@ -75,7 +76,9 @@ public record CommandReply(Status status, Map<String, String> fields, String tex
     public String render() {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
         sb.append("status=").append(status.name().toLowerCase(java.util.Locale.ROOT)).append('\n');
-        fields.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        for (Map.Entry<String, String> f : fields.entrySet()) {
+            sb.append(f.getKey()).append('=').append(f.getValue()).append('\n');
+        }
         return sb.append('\n').append(text).toString();
     }
 

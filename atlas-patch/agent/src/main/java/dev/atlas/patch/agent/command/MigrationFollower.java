@@ -104,15 +104,19 @@ final class MigrationFollower implements Runnable, BiConsumer<Object, Throwable>
         CommandReply reply = outcome();
         Optional<String> distrust = CommandChannel.distrust(dir);
         if (distrust.isPresent()) {
-            LOG.log(Level.DEBUG, () -> "Atlas: final reply of migration " + migration.id()
-                    + " dropped (the CLI is gone?): " + distrust.get());
+            if (LOG.isLoggable(Level.DEBUG)) {
+                LOG.log(Level.DEBUG, "Atlas: final reply of migration " + migration.id()
+                        + " dropped (the CLI is gone?): " + distrust.get());
+            }
             return;
         }
         try {
             reply.write(dir, CommandReply.FINAL_FILE);
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.DEBUG, () -> "Atlas: final reply of migration " + migration.id()
-                    + " not written to " + dir + ": " + e);
+            if (LOG.isLoggable(Level.DEBUG)) {
+                LOG.log(Level.DEBUG, "Atlas: final reply of migration " + migration.id()
+                        + " not written to " + dir + ": " + e);
+            }
         }
     }
 

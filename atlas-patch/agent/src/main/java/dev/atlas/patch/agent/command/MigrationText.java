@@ -28,7 +28,7 @@ final class MigrationText {
         sb.append(String.format(Locale.ROOT, "    %-32s %-10s %s%n", "THREAD", "STATE", "MOVED AFTER"));
         for (ThreadProgress t : r.threads()) {
             sb.append(String.format(Locale.ROOT, "    %-32s %-10s %s%n", t.threadName(), t.state(),
-                    t.delay().map(MigrationText::ms).orElse("-")));
+                    t.delay().isPresent() ? ms(t.delay().get()) : "-"));
         }
         return sb.toString();
     }
