@@ -455,14 +455,14 @@ public final class CodeViews {
     public void forgetLoader(LoaderScope scope) {
         lock.lock();
         try {
-            activeSlots.removeIf(s -> {
+            for (var it = activeSlots.iterator(); it.hasNext(); ) {   // a loop, not removeIf: no lambda on the patch path
+                var s = it.next();
                 ClassLoader l = s.loader.get();
-                boolean forget = l != null && scope.name() != null && scope.includes(l);
-                if (forget) {
+                if (l != null && scope.name() != null && scope.includes(l)) {
                     s.release();
+                    it.remove();
                 }
-                return forget;
-            });
+            }
         } finally {
             lock.unlock();
         }
