@@ -75,7 +75,12 @@ public final class View {
     private final ViewSpace space;
     private final long id;
     private final String name;
-    private final View parent;
+    /**
+     * Weak: a retired view is dropped by its space, and a chain of descendants (every patch
+     * and rollback derives a view from the current default) must not keep it, and the values
+     * it held, alive.
+     */
+    private final java.lang.ref.WeakReference<View> parent;
     private final long createdNanos;
     /** Canonical binding states for threads in this view with no pending migration. */
     final BindingState runningState;
@@ -93,7 +98,7 @@ public final class View {
         this.space = space;
         this.id = id;
         this.name = name;
-        this.parent = parent;
+        this.parent = parent == null ? null : new java.lang.ref.WeakReference<>(parent);
         this.createdNanos = System.nanoTime();
         this.runningState = new BindingState(this, null, false, false);
         this.idleState = new BindingState(this, null, true, false);
@@ -113,9 +118,12 @@ public final class View {
         return name;
     }
 
-    /** The view this one was derived from; empty for the base view. */
+    /**
+     * The view this one was derived from; empty for the base view, and once that view retired
+     * and nothing else holds it.
+     */
     public Optional<View> parent() {
-        return Optional.ofNullable(parent);
+        return Optional.ofNullable(parent == null ? null : parent.get());
     }
 
     /** The space this view belongs to. */

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * {@code ./atlas corpus}: runs the release corpus and writes {@code docs/release-corpus.md}.
@@ -18,6 +19,7 @@ import java.util.Optional;
  * ./atlas corpus --out /tmp/corpus.md     # elsewhere than docs/release-corpus.md
  * ./atlas corpus --fast --tests '.*\.Md5CryptTest'   # only test classes matching (old, new, reference)
  * ./atlas corpus --build-only             # step (1) only: which pairs build, and the refusals
+ * ./atlas corpus --judge "codec 1.17"     # every pair built, only those whose id contains the text judged (repeatable)
  * }
  *
  * <p>Needs the CLI and the agent built ({@code ./atlas corpus} builds them) and Maven Central
@@ -36,17 +38,19 @@ public final class CorpusMain {
         Duration timeout = Duration.ofMinutes(20);
         String tests = null;
         boolean buildOnly = false;
+        List<String> judge = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--fast" -> fast = true;
                 case "--build-only" -> buildOnly = true;
                 case "--only" -> only.add(value(args, ++i, "--only"));
+                case "--judge" -> judge.add(value(args, ++i, "--judge"));
                 case "--out" -> out = Path.of(value(args, ++i, "--out"));
                 case "--tests" -> tests = value(args, ++i, "--tests");
                 case "--suite-timeout-min" -> timeout = Duration.ofMinutes(Long.parseLong(value(args, ++i, "--suite-timeout-min")));
                 default -> {
                     System.err.println("atlas corpus: unknown argument '" + args[i]
-                            + "' (expected --fast, --build-only, --only <text>, --out <file>, --suite-timeout-min <n>, --tests <regex>)");
+                            + "' (expected --fast, --build-only, --only <text>, --judge <text>, --out <file>, --suite-timeout-min <n>, --tests <regex>)");
                     System.exit(2);
                 }
             }
@@ -57,13 +61,22 @@ public final class CorpusMain {
                 pairs.add(p);
             }
         }
-        List<PairResult> results = run(root, pairs, timeout, tests, buildOnly, System.out);
+        boolean none = buildOnly;
+        Predicate<ReleasePair> judged = p -> !none && (judge.isEmpty() || judge.stream().anyMatch(j -> p.id().contains(j)));
         StringBuilder cmd = new StringBuilder("./atlas corpus");
         for (String a : args) {
             cmd.append(' ').append(a);
         }
         Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, CorpusReport.render(results, cmd.toString(), machine()));
+        Path doc = out;
+        // written after every pair, so that a run stopped early leaves a document that names the pairs it did not reach
+        List<PairResult> results = run(root, pairs, timeout, tests, judged, System.out, done -> {
+            try {
+                Files.writeString(doc, CorpusReport.render(done, cmd.toString(), machine(), pairs.subList(done.size(), pairs.size())));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         System.out.println(CorpusReport.headline(results));
         System.out.println("wrote " + out);
     }
@@ -72,10 +85,13 @@ public final class CorpusMain {
      * Runs {@code pairs} one after another, printing one line per pair.
      *
      * @param testFilter null, or a regular expression the test classes of every suite must match
-     * @param buildOnly whether to stop after building each patch (no JVM runs, no pair passes)
+     * @param judged the pairs to judge (steps 2 and 3); the others stop after building their patch
+     *               (no JVM runs, reported as not judged)
+     * @param afterEachPair given the results so far after every pair
      */
     static List<PairResult> run(Path root, List<ReleasePair> pairs, Duration suiteTimeout, String testFilter,
-                                boolean buildOnly, java.io.PrintStream log)
+                                Predicate<ReleasePair> judged, java.io.PrintStream log,
+                                java.util.function.Consumer<List<PairResult>> afterEachPair)
             throws IOException, InterruptedException {
         Path work = root.resolve("target/corpus");
         Path cliJar = root.resolve("atlas-cli/target/atlas-cli.jar");
@@ -91,14 +107,15 @@ public final class CorpusMain {
             throw new IOException("cannot locate the harness's own classes: " + e.getMessage(), e);
         }
         PairRunner runner = new PairRunner(new ReleaseResolver(root, work.resolve("releases")), new CliDriver(cliJar, agentJar),
-                runnerClasses, work.resolve("pairs"), suiteTimeout, testFilter, buildOnly);
+                runnerClasses, work.resolve("pairs"), suiteTimeout, testFilter, judged);
         List<PairResult> results = new ArrayList<>();
         for (ReleasePair p : pairs) {
             log.println("corpus: " + p.id() + " ...");
             PairResult r = runner.run(p);
             results.add(r);
-            log.println("corpus: " + p.id() + ": " + (r.passed() ? "pass" : "FAIL") + (r.passed() ? "" : " " + CorpusReport.reasons(r)
+            log.println("corpus: " + p.id() + ": " + (r.passed() ? "pass" : r.notJudged() ? "built, not judged" : "FAIL") + (r.passed() ? "" : " " + CorpusReport.reasons(r)
                     .stream().limit(3).toList()));
+            afterEachPair.accept(List.copyOf(results));
         }
         return results;
     }

@@ -29,6 +29,11 @@ record PairResult(ReleasePair pair, CliDriver.Build build, CliDriver.Apply apply
                 && !patchedTests.differencesFrom(reference).isEmpty();
     }
 
+    /** Built, and stopped there: steps (2) and (3) were not run for it ({@code --build-only}, {@code --judge}). */
+    boolean notJudged() {
+        return build != null && build.built() && apply == null && oldTests == null && reference == null && problem == null;
+    }
+
     List<String> differences() {
         return patchedTests == null || reference == null ? List.of() : patchedTests.differencesFrom(reference);
     }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Runs one release pair through the three steps of the corpus: (1) {@code atlas patch build}
@@ -23,16 +24,16 @@ final class PairRunner {
     private final Duration suiteTimeout;
 
     private final List<String> childArgs;
-    private final boolean buildOnly;
+    private final Predicate<ReleasePair> judged;
 
     /**
      * @param testFilter null, or a regular expression every test class run (old, new and
      *                   reference suites alike) must match: a subset of each suite
-     * @param buildOnly  whether to stop after step (1)
+     * @param judged     the pairs that go on to steps (2) and (3); the others stop after step (1)
      */
     PairRunner(ReleaseResolver resolver, CliDriver cli, Path runnerClasses, Path work, Duration suiteTimeout,
-               String testFilter, boolean buildOnly) {
-        this.buildOnly = buildOnly;
+               String testFilter, Predicate<ReleasePair> judged) {
+        this.judged = judged;
         this.childArgs = testFilter == null ? List.of()
                 : List.of("-D" + dev.atlas.corpus.child.SuiteRunner.TESTS_PROPERTY + "=" + testFilter);
         this.resolver = resolver;
@@ -57,7 +58,7 @@ final class PairRunner {
         } catch (IOException e) {
             return new PairResult(pair, null, null, null, null, null, 0, "could not fetch or build: " + e.getMessage());
         }
-        if (!build.built() || buildOnly) {   // nothing to judge: the reference run is skipped (it takes minutes)
+        if (!build.built() || !judged.test(pair)) {   // nothing to judge: the reference run is skipped (it takes minutes)
             return new PairResult(pair, build, null, null, null, null, 0, null);
         }
         int changed = countChanged(build.changes());

@@ -96,6 +96,26 @@ class CorpusPartsTest {
     }
 
     @Test
+    void aBuiltPairThatWasNotJudgedIsReportedAsSuchNotAsAFailure() {
+        ReleasePair pair = new ReleasePair("g", "lib", "1", "2", "p", List.of(), false);
+        CliDriver.Build built = new CliDriver.Build(true, List.of(), List.of(), "Changed classes (1):\n", 1000, "");
+        PairResult unjudged = new PairResult(pair, built, null, null, null, null, 1, null);
+        assertTrue(unjudged.notJudged());
+        assertFalse(unjudged.passed());
+        String doc = CorpusReport.render(List.of(unjudged), "./atlas corpus --judge x", "test");
+        assertTrue(doc.contains("built 1 (1 of them not judged in this run: built only, steps 2 and 3 not run)"), doc);
+        assertTrue(doc.contains("| not judged |"), doc);
+        assertTrue(doc.contains("Built, not judged in this run (steps 2 and 3 not run, so no verdict): lib 1 -> 2."), doc);
+        assertFalse(doc.contains("Every pair passed"), doc);
+        String partial = CorpusReport.render(List.of(unjudged), "./atlas corpus", "test",
+                List.of(new ReleasePair("g", "lib", "2", "3", "p", List.of(), false)));
+        assertTrue(partial.contains("This run stopped before its last 1 pair(s), which are not in the table or the figures "
+                + "above: lib 2 -> 3."), partial);
+        PairResult failed = new PairResult(pair, built, null, null, null, null, 1, "reference run: timed out");
+        assertFalse(failed.notJudged());
+    }
+
+    @Test
     void changedClassesAreCountedFromTheBuildersDescription() {
         assertEquals(5, PairRunner.countChanged("Patch x (format 1)\nChanged classes (3):\n  a.B\nAdded classes (2):\n  a.C\n"));
         assertEquals(0, PairRunner.countChanged("No changes.\n"));

@@ -41,7 +41,7 @@ public final class SharedSpace implements AutoCloseable {
     private final long spaceId;
 
     SharedSpace(String name, long spaceId, Arena arena, SpaceHeader header, MemorySegment segment, long canonicalBase,
-                boolean readOnly, int attachSlot) {
+                boolean readOnly, int attachSlot, SharedHeap heap) {
         this.name = name;
         this.arena = arena;
         this.header = header;
@@ -50,7 +50,7 @@ public final class SharedSpace implements AutoCloseable {
         this.readOnly = readOnly;
         this.attachSlot = attachSlot;
         this.spaceId = spaceId;
-        this.heap = SharedHeap.open(new SegmentWords(segment));
+        this.heap = heap != null ? heap : SharedHeap.open(new SegmentWords(segment));
         this.lock = readOnly ? null : new RobustLock(header.lockMemory(), spaceId, -1, "space " + name);
     }
 

@@ -42,7 +42,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Files: {@code NAME.space} (header: lock, attached processes, metadata versions) and
  * {@code NAME.<id>.<n>.seg} per segment, both with the space's mode. Creating claims the
- * name with {@code O_EXCL} on the header; the header's magic is written last.
+ * name with {@code O_EXCL} on the header, writes both files' first bytes with {@code pwrite}
+ * before mapping them (so that creating takes no page fault; the first access to the segment
+ * takes it) and writes the header's magic last.
  *
  * <h2>What a crash leaves</h2>
  * <ol>
@@ -61,7 +63,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>Threading contract: any thread; the directory object is immutable.
  */
 public final class SpaceDirectory {
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
     /** {@code NAME.<id>.<n>.seg}: the name may hold dots itself, so it is all before the last two parts. */
     private static final Pattern SEGMENT_FILE = Pattern.compile("(.+)\\.[0-9a-f]+\\.[0-9]+\\.seg");
     /** Fixed addresses are chosen in [32 TiB, 96 TiB): below the kernel's top-down mmap area, above heaps. */
@@ -113,36 +114,31 @@ public final class SpaceDirectory {
             throw new IllegalArgumentException("mode 0" + Integer.toOctalString(mode) + " of space '" + name
                     + "' must be permission bits (0..0777) including owner read and write (0600)");
         }
-        recoverInterrupted(name);
         Path headerPath = headerPath(name);
-        int hfd;
-        try {
-            hfd = SpaceSyscalls.createExclusive(headerPath.toString(), mode);
-        } catch (LinuxException e) {
-            if (e.errno() == Errno.EEXIST) {
-                throw new SpaceException(SpaceException.Reason.EXISTS, "space '" + name + "' already exists in " + dir
-                        + "; attach it, or delete it first");
-            }
-            throw e;
-        }
+        int hfd = claim(name, headerPath, mode);
         Arena arena = Arena.ofShared();
         long spaceId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
         Path segPath = segmentPath(name, spaceId, 0);
         boolean done = false;
-        try {
-            Linux.ftruncate(hfd, SpaceHeader.FILE_SIZE);
-            SpaceHeader header = new SpaceHeader(map(hfd, SpaceHeader.FILE_SIZE, false, 0, arena));
-            header.setCreatorPid(ProcessHandle.current().pid());
+        try (Arena images = Arena.ofConfined()) {
+            // both files' first bytes are written with pwrite before they are mapped: no page fault in create
+            long pid = ProcessHandle.current().pid();
+            long base = chooseAddress(capacity);
+            MemorySegment headerImage = headerImage(name, spaceId, mode, base, capacity, pid, images);
+            SpaceSyscalls.pwriteFully(hfd, headerImage, 0);   // creator pid first: a crash from here on is recovered
             int sfd = SpaceSyscalls.createExclusive(segPath.toString(), mode);
-            MemorySegment seg;
-            long base;
+            MemorySegment seg = null;
             try {
                 Linux.ftruncate(sfd, capacity);
-                base = 0;
-                seg = null;
+                MemorySegment heapImage = images.allocate(SharedHeap.headerBytes(), 8);
+                SharedHeap.formatImage(new SegmentWords(heapImage), capacity, SEGMENT_HEADER);
+                SpaceSyscalls.pwriteFully(sfd, heapImage, 0);
                 for (int attempt = 0; seg == null && attempt < 16; attempt++) {
-                    base = chooseAddress(capacity);
-                    seg = mapAt(sfd, capacity, false, base, arena);
+                    if (attempt > 0) {   // the address is taken in this process: another, recorded again
+                        base = chooseAddress(capacity);
+                        SpaceSyscalls.pwriteFully(hfd, headerImage(name, spaceId, mode, base, capacity, pid, images), 0);
+                    }
+                    seg = SpaceMappings.mapAt(sfd, capacity, false, base, arena);
                 }
                 if (seg == null) {
                     throw new SpaceException(SpaceException.Reason.ADDRESS_TAKEN, "no free fixed address found for "
@@ -152,12 +148,12 @@ public final class SpaceDirectory {
             } finally {
                 Linux.closeQuietly(sfd);
             }
-            SharedHeap.format(new SegmentWords(seg), SEGMENT_HEADER);
-            header.update(new SpaceMetadata(name, spaceId, SpaceSyscalls.geteuid(), mode,
-                    List.of(new SpaceMetadata.Segment("main", base, capacity)), Map.of()));
-            header.seal();
-            int slot = register(header);
-            SharedSpace s = new SharedSpace(name, spaceId, arena, header, seg, base, false, slot);
+            SpaceHeader header = new SpaceHeader(SpaceMappings.map(hfd, SpaceHeader.FILE_SIZE, false, 0, arena));
+            MemorySegment magic = images.allocate(JAVA_LONG);
+            magic.set(JAVA_LONG, 0, SpaceHeader.MAGIC);
+            SpaceSyscalls.pwriteFully(hfd, magic, SpaceHeader.magicOffset());   // last: the space exists
+            SharedSpace s = new SharedSpace(name, spaceId, arena, header, seg, base, false, 0,
+                    SharedHeap.formatted(new SegmentWords(seg), SEGMENT_HEADER));
             done = true;
             return s;
         } finally {
@@ -170,6 +166,37 @@ public final class SpaceDirectory {
         }
     }
 
+    /** Creates the header file exclusively, removing first what a creation that died left under the name. */
+    private int claim(String name, Path headerPath, int mode) {
+        for (boolean recovered = false; ; recovered = true) {
+            try {
+                return SpaceSyscalls.createExclusive(headerPath.toString(), mode);
+            } catch (LinuxException e) {
+                if (e.errno() != Errno.EEXIST) throw e;
+                if (recovered || !recoverInterrupted(name)) {
+                    throw new SpaceException(SpaceException.Reason.EXISTS, "space '" + name + "' already exists in " + dir
+                            + "; attach it, or delete it first");
+                }
+            }
+        }
+    }
+
+    /**
+     * A new space's header file as it is before its magic: creator pid, version, the first
+     * metadata version, and this process registered in slot 0 of the attached table.
+     */
+    private static MemorySegment headerImage(String name, long spaceId, int mode, long base, long capacity, long pid,
+                                             Arena images) {
+        MemorySegment memory = images.allocate(SpaceHeader.FILE_SIZE, 8);
+        SpaceHeader image = new SpaceHeader(memory);
+        image.setCreatorPid(pid);
+        image.update(new SpaceMetadata(name, spaceId, SpaceSyscalls.geteuid(), mode,
+                List.of(new SpaceMetadata.Segment("main", base, capacity)), Map.of()));
+        image.attachedTable().setAtIndex(JAVA_LONG, 0, pid);
+        image.writeVersion();
+        return memory;
+    }
+
     /**
      * Attaches space {@code name}: maps its segments at their fixed addresses.
      *
@@ -177,25 +204,27 @@ public final class SpaceDirectory {
      */
     public SharedSpace attach(String name, AttachOptions options) {
         checkName(name);
-        Path headerPath = headerPath(name);
-        if (!Files.exists(headerPath) || recoverInterrupted(name)) {
-            throw notFound(name);
-        }
-        checkAccess(name, headerPath, options.readOnly());
+        checkAccess(name, headerPath(name), options.readOnly());   // NOT_FOUND without a header file
         Arena arena = Arena.ofShared();
         boolean done = false;
         try {
-            SpaceHeader header = openHeader(name, options.readOnly(), arena);
+            SpaceHeader header;
+            try {
+                header = openHeader(name, options.readOnly(), arena);
+            } catch (SpaceException e) {   // what a creation that died left: removed once its creator is dead
+                if (e.reason() == SpaceException.Reason.DAMAGED && recoverInterrupted(name)) throw notFound(name);
+                throw e;
+            }
             SpaceMetadata m = header.read();
             SpaceMetadata.Segment main = m.segments().getFirst();
             Path segPath = checkedSegmentFile(name, m);
-            MemorySegment seg = options.anywhere() ? mapFile(segPath, main.size(), options.readOnly(), arena)
-                    : mapFixed(name, segPath, main, options, arena);
+            MemorySegment seg = options.anywhere() ? SpaceMappings.mapFile(segPath, main.size(), options.readOnly(), arena)
+                    : SpaceMappings.mapFixed(name, segPath, main, options, arena);
             if (options.readOnly()) seg = seg.asReadOnly();
             int slot = options.readOnly() ? -1 : register(header);
             SharedSpace s;
             try {
-                s = new SharedSpace(name, m.spaceId(), arena, header, seg, main.base(), options.readOnly(), slot);
+                s = new SharedSpace(name, m.spaceId(), arena, header, seg, main.base(), options.readOnly(), slot, null);
             } catch (IllegalStateException e) {   // the segment's heap header
                 throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': segment '" + main.name()
                         + "': " + e.getMessage(), e);
@@ -281,7 +310,7 @@ public final class SpaceDirectory {
             int holder = RobustLock.holderPid(header.lockMemory());
             long used;
             try {
-                MemorySegment whole = mapFile(checkedSegmentFile(name, m), m.segments().getFirst().size(), true, arena);
+                MemorySegment whole = SpaceMappings.mapFile(checkedSegmentFile(name, m), m.segments().getFirst().size(), true, arena);
                 used = SharedHeap.open(new SegmentWords(whole)).used();
             } catch (IllegalStateException e) {
                 used = -1;
@@ -357,7 +386,7 @@ public final class SpaceDirectory {
                 return false;
             }
             try (Arena a = Arena.ofConfined()) {
-                SpaceHeader h = new SpaceHeader(mapFile(hp, SpaceHeader.FILE_SIZE, true, a));
+                SpaceHeader h = new SpaceHeader(SpaceMappings.mapFile(hp, SpaceHeader.FILE_SIZE, true, a));
                 if (h.magic() != 0 || SpaceSyscalls.isAlive(h.creatorPid()) && h.creatorPid() != 0) return false;
             }
             removeFiles(name);
@@ -415,72 +444,28 @@ public final class SpaceDirectory {
         return -1;   // table full: attached, but not listed
     }
 
-    @SuppressWarnings("restricted")   // reinterpret: the mapping's true size, unmapped by the arena
-    private static MemorySegment map(int fd, long size, boolean readOnly, long base, Arena arena) {
-        int prot = readOnly ? Linux.PROT_READ : Linux.PROT_READ | Linux.PROT_WRITE;
-        MemorySegment m = Linux.mmap(MemorySegment.ofAddress(base), size, prot,
-                Linux.MAP_SHARED | (base != 0 ? SpaceSyscalls.MAP_FIXED_NOREPLACE : 0), fd, 0);
-        if (base != 0 && m.address() != base) {   // a kernel before 4.17 took the flag as a hint
-            Linux.munmapQuietly(m);
-            return null;
-        }
-        return m.reinterpret(size, arena, Linux::munmapQuietly);
-    }
-
-    /** Maps {@code main} at its fixed address, or (if taken and allowed) anywhere with MAP_SHARED. */
-    private static MemorySegment mapFixed(String name, Path segPath, SpaceMetadata.Segment main, AttachOptions options,
-                                          Arena arena) {
-        int fd = Linux.open(segPath.toString(), (options.readOnly() ? Linux.O_RDONLY : Linux.O_RDWR) | Linux.O_CLOEXEC);
-        try {
-            MemorySegment seg = mapAt(fd, main.size(), options.readOnly(), main.base(), arena);
-            if (seg == null) {
-                if (!options.allowReloc()) {
-                    throw new SpaceException(SpaceException.Reason.ADDRESS_TAKEN, "segment '" + main.name()
-                            + "' of space '" + name + "' belongs at 0x" + Long.toHexString(main.base()) + " ("
-                            + main.size() + " bytes), which is already mapped in this process; attach with"
-                            + " AttachOptions.withReloc() to map it elsewhere with translated pointers");
-                }
-                seg = map(fd, main.size(), options.readOnly(), 0, arena);
-            }
-            return seg;
-        } finally {
-            Linux.closeQuietly(fd);
-        }
-    }
-
-    /**
-     * Maps {@code size} bytes of a file, MAP_SHARED, wherever the kernel chooses, through the
-     * JDK's {@code FileChannel.map}: no native function linked (cheap in a fresh JVM).
-     */
-    private static MemorySegment mapFile(Path file, long size, boolean readOnly, Arena arena) {
-        try (FileChannel ch = FileChannel.open(file, readOnly ? Set.of(StandardOpenOption.READ)
-                : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE))) {
-            return ch.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE, 0, size, arena);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot map " + file, e);
-        }
-    }
-
-    /** Maps at {@code base} with MAP_FIXED_NOREPLACE; null if the range is taken. */
-    private static MemorySegment mapAt(int fd, long size, boolean readOnly, long base, Arena arena) {
-        try {
-            return map(fd, size, readOnly, base, arena);
-        } catch (LinuxException e) {
-            if (e.errno() == Errno.EEXIST) return null;
-            throw e;
-        }
-    }
-
     private long chooseAddress(long size) {
         long span = (ADDRESS_HIGH - ADDRESS_LOW - size) / ADDRESS_ALIGN;
         return ADDRESS_LOW + ThreadLocalRandom.current().nextLong(span) * ADDRESS_ALIGN;
     }
 
     private static void checkName(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
+        if (!validName(name)) {
             throw new SpaceException(SpaceException.Reason.BAD_NAME, "space name '" + name + "' is not valid: expected 1-64"
                     + " characters of letters, digits, '_', '.', '-', not starting with '.' or '-'");
         }
+    }
+
+    /** [A-Za-z0-9_][A-Za-z0-9_.-]{0,63}, checked without a regular expression (cheap in a fresh JVM). */
+    private static boolean validName(String name) {
+        if (name == null || name.isEmpty() || name.length() > 64) return false;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+                    || i > 0 && (c == '.' || c == '-');
+            if (!ok) return false;
+        }
+        return true;
     }
 
     private SpaceException notFound(String name) {

@@ -209,6 +209,42 @@ class SharedSpaceTest {
     }
 
     @Test
+    void aCreationThatDiedIsRemovedOnceItsCreatorIsDead() throws Exception {
+        for (boolean byCreate : new boolean[] {false, true}) {
+            dir.create("half", 1 << 20, 0600).close();
+            Path header = dir.headerPath("half");
+            putLong(header, 0, 0L);                                   // no magic: creation not finished
+            putLong(header, 16, ProcessHandle.current().pid());      // creatorPid: alive, so the name is busy
+            SpaceException busy = assertThrows(SpaceException.class, () -> dir.attach("half", AttachOptions.READ_ONLY));
+            assertEquals(SpaceException.Reason.DAMAGED, busy.reason());
+            assertTrue(busy.getMessage().contains("still in progress"), busy.getMessage());
+            assertEquals(SpaceException.Reason.EXISTS,
+                    assertThrows(SpaceException.class, () -> dir.create("half", 1 << 20, 0600)).reason());
+            Process gone = new ProcessBuilder("true").start();
+            gone.waitFor();
+            putLong(header, 16, gone.pid());                          // its creator is dead
+            if (byCreate) {
+                try (SharedSpace s = dir.create("half", 1 << 20, 0600)) {
+                    assertEquals(0, s.heap().used(), "a new, empty space under the name");
+                }
+                dir.delete("half", false);
+            } else {
+                assertEquals(SpaceException.Reason.NOT_FOUND,
+                        assertThrows(SpaceException.class, () -> dir.attach("half", AttachOptions.READ_WRITE)).reason());
+            }
+            try (var files = Files.list(tmp)) {
+                assertEquals(List.of(), files.toList(), "header and segment files removed");
+            }
+        }
+    }
+
+    private static void putLong(Path file, long offset, long value) throws Exception {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(8).order(java.nio.ByteOrder.nativeOrder()).putLong(0, value), offset);
+        }
+    }
+
+    @Test
     void switchingIsPerThread() throws Exception {
         try (SharedSpace a = dir.create("sa", 1 << 20, 0600); SharedSpace b = dir.create("sb", 1 << 20, 0600)) {
             assertFalse(CurrentSpace.isSet());

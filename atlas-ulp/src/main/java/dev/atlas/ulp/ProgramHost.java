@@ -101,7 +101,7 @@ public final class ProgramHost implements AutoCloseable {
         ProgramContext ctx = new ProgramContext(id, spec.cwd(), spec.env(), props,
                 printStream(io.out(), "stdout.encoding"), printStream(io.err(), "stderr.encoding"), io.in(),
                 program.lifecycle(), channels);
-        ProgramClassLoader loader = new ProgramClassLoader("program-" + id, classPath, ctx, ProgramHost.class.getClassLoader(),
+        ProgramClassLoader loader = new ProgramClassLoader(loaderName(id), classPath, ctx, ProgramHost.class.getClassLoader(),
                 classFiles);
         ctx.setLoader(loader);
         MainMethod entry;
@@ -148,6 +148,12 @@ public final class ProgramHost implements AutoCloseable {
 
     private void ended(RunningProgram p) {
         programs.ended(p.id());
+        EndedProgramPatches.rollBack(loaderName(p.id()));
+    }
+
+    /** The name of program {@code id}'s class loader (what {@code atlas patch apply --program} scopes a patch to). */
+    static String loaderName(long id) {
+        return "program-" + id;
     }
 
     /** The running programs, by id. */

@@ -170,8 +170,11 @@ public final class RunningProgram {
             loader = null;
             main = null;
             ctx.setMainThread(null);
-            exit.complete(status & 0xff);   // the OS keeps the low 8 bits, as for java
-            onEnd.accept(this);
+            try {
+                onEnd.accept(this);   // the host's part (its patches rolled back) is done when the status is known
+            } finally {
+                exit.complete(status & 0xff);   // the OS keeps the low 8 bits, as for java
+            }
         }
     }
 

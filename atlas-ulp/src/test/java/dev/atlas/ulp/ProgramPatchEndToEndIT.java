@@ -5,6 +5,7 @@ import dev.atlas.core.ViewSpace;
 import dev.atlas.ulp.client.HostStarter;
 import dev.atlas.ulp.client.JavaClient;
 import dev.atlas.ulp.daemon.HostPaths;
+import dev.atlas.testsupport.Await;
 import dev.atlas.testsupport.SourceCompiler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -38,6 +40,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,7 +54,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the first only (the second keeps it), then of the second. {@code atlas host status} and
  * {@code atlas status} show each program's patches. A patch for a program that does not
  * exist, the same patch twice on one program, and a rollback of a program without a patch are
- * refused and change nothing.
+ * refused and change nothing. A program that ends while patched has its patch rolled back by
+ * the host, and its class loader is collected.
  */
 class ProgramPatchEndToEndIT {
     private static final Pattern HOST_PID = Pattern.compile("host pid (\\d+)");
@@ -152,8 +156,34 @@ class ProgramPatchEndToEndIT {
         b.say("t", "B: hello t");
         assertEquals("-", patchesOf(idB));
 
+        // A ends while patched: the host rolls its patch back as it ends, and A's loader is collected
+        apply(hostPid, patch, idA);
+        a.say("s", "A: HELLO S!");
         assertEquals(0, a.quit());
+        Cli afterEnd = cli("status", hostPid, "--agent-jar", agentJar());
+        assertFalse(afterEnd.out().contains("program-" + idA + "'"), afterEnd.toString());
+        Await.until(() -> "one program loader (B's) in the host after A ended patched: " + programLoaders(hostPid),
+                Duration.ofSeconds(60), () -> programLoaders(hostPid).equals("1"));
+        b.say("r", "B: hello r");
+
         assertEquals(0, b.quit());
+    }
+
+    /** The number of program class loaders in the host after a full GC ({@code jcmd GC.class_histogram}). */
+    private static String programLoaders(String hostPid) {
+        try {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), hostPid,
+                    "GC.class_histogram").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            Matcher m = Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\s+\\d+\\s+dev\\.atlas\\.ulp\\.load\\.ProgramClassLoader$").matcher(out);
+            return m.find() ? m.group(1) : "0";
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Cli apply(String hostPid, Path patch, String program) {

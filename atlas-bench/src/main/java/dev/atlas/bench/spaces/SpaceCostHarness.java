@@ -62,6 +62,14 @@ public final class SpaceCostHarness {
                         dir.delete("c" + i, true);
                     });
         }
+        // create writes both files' first bytes with pwrite and touches neither mapping: the first access pays for them
+        measure("create + attach + first allocate(64), 1024 MiB", n, null, i -> {
+            held[0] = dir.create("f" + i, CAPACITY, 0600);
+            held[0].allocate(64);
+        }, i -> {
+            held[0].close();
+            dir.delete("f" + i, true);
+        });
         measure("detach (read-write attachment)", n, i -> held[0] = dir.create("d" + i, CAPACITY, 0600),
                 i -> held[0].close(), i -> dir.delete("d" + i, true));
         measure("delete (detached space)", n, i -> dir.create("e" + i, CAPACITY, 0600).close(),
@@ -80,6 +88,11 @@ public final class SpaceCostHarness {
         try {
             Linux.ftruncate(fd, CAPACITY);
             measure("ftruncate", n, null, i -> Linux.ftruncate(fd, CAPACITY), null);
+            try (Arena images = Arena.ofConfined()) {
+                MemorySegment image = images.allocate(12 * 1024, 8);
+                measure("pwrite 12 KiB (a header image) at offset 0", n, null,
+                        i -> SpaceSyscalls.pwriteFully(fd, image, 0), null);
+            }
             measure("mmap 1 GiB MAP_SHARED + munmap", n, null, i -> Linux.munmap(Linux.mmap(MemorySegment.NULL, CAPACITY,
                     Linux.PROT_READ | Linux.PROT_WRITE, Linux.MAP_SHARED, fd, 0)), null);
             // what create does with its segment: a fixed address in [32 TiB, 96 TiB), 1 GiB-aligned (new page-table

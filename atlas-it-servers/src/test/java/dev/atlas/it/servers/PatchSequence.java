@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * for mixed versions only ({@link TaggedLoad#STRADDLING}).
  */
 final class PatchSequence {
-    /** Requests per phase before the next command: one second of the load. */
-    private static final long PER_PHASE = Math.max(60, ServerCase.RATE);
+    /** Requests per phase before the next command: half a second of the load at its target rate. */
+    private static final long PER_PHASE = Math.max(60, ServerCase.RATE / 2);
 
     private final ServerCase server;
     private final ServerProcess process;

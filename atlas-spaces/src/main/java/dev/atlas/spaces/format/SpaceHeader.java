@@ -92,8 +92,21 @@ public final class SpaceHeader {
 
     /** Writes version then magic: the last step of creating a space. */
     public void seal() {
-        INT.setVolatile(file, VERSION_OFF, VERSION);
+        writeVersion();
         LONG.setVolatile(file, MAGIC_OFF, MAGIC);
+    }
+
+    /**
+     * Writes the version alone: in an image of a new header that its creator writes to the
+     * file before writing {@link #MAGIC} at {@link #magicOffset()} as the last step.
+     */
+    public void writeVersion() {
+        INT.setVolatile(file, VERSION_OFF, VERSION);
+    }
+
+    /** Where in the file the magic is. */
+    public static long magicOffset() {
+        return MAGIC_OFF;
     }
 
     /** The memory of the space's lock. */

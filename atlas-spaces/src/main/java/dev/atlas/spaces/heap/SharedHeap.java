@@ -75,18 +75,43 @@ public final class SharedHeap {
      * attach.
      */
     public static SharedHeap format(Words words, long dataStart) {
+        formatImage(words, words.byteSize(), dataStart);
+        return new SharedHeap(words, words.byteSize(), dataStart);
+    }
+
+    /**
+     * Writes the header of an empty heap of {@code capacity} bytes whose blocks start at
+     * {@code dataStart} into {@code image}: the first {@link #headerBytes()} bytes of that
+     * memory, prepared elsewhere (a creator writes them into the memory's file with
+     * {@code pwrite} before mapping it, so that creating takes no page fault), then opened
+     * with {@link #formatted}. The magic is written last, as by {@link #format(Words, long)}.
+     */
+    public static void formatImage(Words image, long capacity, long dataStart) {
         long headerEnd = HeapLayout.HEAP.byteSize();
-        if (dataStart < headerEnd || dataStart % ALIGN != 0 || dataStart >= words.byteSize()) {
+        if (dataStart < headerEnd || dataStart % ALIGN != 0 || dataStart >= capacity || image.byteSize() < headerEnd) {
             throw new IllegalArgumentException("dataStart " + dataStart + " must be 16-aligned, at least " + headerEnd
-                    + " and below the size " + words.byteSize());
+                    + " and below the size " + capacity + " (image of " + image.byteSize() + " bytes)");
         }
         for (int c = 0; c < CLASSES; c++) {
-            words.setVolatile(HeapLayout.headOffset(c), 0);
+            image.setVolatile(HeapLayout.headOffset(c), 0);
         }
-        words.setVolatile(CAPACITY_OFF, words.byteSize());
-        words.setVolatile(DATA_START_OFF, dataStart);
-        words.setVolatile(TOP_OFF, dataStart);
-        words.setVolatile(MAGIC_OFF, MAGIC);   // last: a heap without it was never finished
+        image.setVolatile(CAPACITY_OFF, capacity);
+        image.setVolatile(DATA_START_OFF, dataStart);
+        image.setVolatile(TOP_OFF, dataStart);
+        image.setVolatile(MAGIC_OFF, MAGIC);   // last: a heap without it was never finished
+    }
+
+    /** The size of the heap's header: what {@link #formatImage} writes. */
+    public static long headerBytes() {
+        return HeapLayout.HEAP.byteSize();
+    }
+
+    /**
+     * The heap in {@code words} whose header this process has just written with
+     * {@link #formatImage}{@code (image, words.byteSize(), dataStart)}, opened without reading
+     * that header (nothing in the memory is touched).
+     */
+    public static SharedHeap formatted(Words words, long dataStart) {
         return new SharedHeap(words, words.byteSize(), dataStart);
     }
 

@@ -58,6 +58,34 @@ public final class SpaceSyscalls {
         }
     }
 
+    /**
+     * pwrite(fd, buffer, buffer.byteSize(), offset), repeated until every byte is written: the
+     * file grows to at least {@code offset + buffer.byteSize()}. Writing a new file's first
+     * pages this way lets the kernel allocate them without a page fault in this process.
+     *
+     * @throws LinuxException naming the call (ENOSPC when the file system is full)
+     */
+    public static void pwriteFully(int fd, MemorySegment buffer, long offset) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Downcall.stateLayout());
+            for (long done = 0; done < buffer.byteSize(); ) {
+                long r = (long) Calls.PWRITE.handle().invokeExact(state, fd, buffer.asSlice(done), buffer.byteSize() - done,
+                        offset + done);
+                if (r <= 0) {
+                    int e = r == 0 ? Errno.ENOSPC : Downcall.errno(state);
+                    if (e == Errno.EINTR) continue;
+                    throw new LinuxException("pwrite(fd=" + fd + ", count=" + (buffer.byteSize() - done) + ", offset="
+                            + (offset + done) + ")", e);
+                }
+                done += r;
+            }
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
     /** True if a process (or thread) with this id exists: kill(pid, 0) is 0 or fails with EPERM. */
     public static boolean isAlive(long pid) {
         if (pid <= 0 || pid > Integer.MAX_VALUE) {
@@ -132,8 +160,19 @@ public final class SpaceSyscalls {
 
         private static int field(String line) {
             try {
-                for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
-                    if (l.startsWith(line)) return Integer.parseInt(l.substring(line.length()).trim().split("\\s+")[1]);
+                String status = new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/status")),
+                        java.nio.charset.StandardCharsets.ISO_8859_1);
+                int at = status.startsWith(line) ? 0 : status.indexOf("\n" + line) + 1;
+                if (at > 0 || status.startsWith(line)) {
+                    // "Uid:\treal\teffective\tsaved\tfs": the second number (no regex: cheap in a fresh JVM)
+                    int i = at + line.length();
+                    for (int field = 0; ; field++) {
+                        while (status.charAt(i) == '\t' || status.charAt(i) == ' ') i++;
+                        int end = i;
+                        while (Character.isDigit(status.charAt(end))) end++;
+                        if (field == 1) return Integer.parseInt(status, i, end, 10);
+                        i = end;
+                    }
                 }
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("cannot read /proc/self/status for the effective ids", e);
@@ -147,6 +186,8 @@ public final class SpaceSyscalls {
         static final MemoryLayout TIMESPEC = MemoryLayout.structLayout(
                 JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec"));
         static final Downcall FCHMOD = Downcall.withErrno("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        static final Downcall PWRITE = Downcall.withErrno("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
+                JAVA_LONG, JAVA_LONG));
         static final Downcall KILL = Downcall.withErrno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
         static final Downcall SYSCALL = Downcall.withErrno("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS,
                 JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(1));

@@ -24,6 +24,16 @@ public final class ClassSelector {
     private static final List<String> NEVER = List.of("java/", "javax/", "jdk/", "sun/", "com/sun/", "org/jetbrains/lincheck/",
             "dev/atlas/core/", "dev/atlas/memory/", "dev/atlas/patch/");
 
+    /**
+     * Never made patchable either: classes a framework generates at run time beside an application class (Spring's
+     * CGLIB proxies, Hibernate's lazy proxies). They are in neither build, so no patch changes them; their methods
+     * forward to the class they proxy, whose own methods are patchable (and {@code ProxyTargets} reaches the target
+     * for methods a patch adds). Their selection only cost late attach time, and their generated constructors are
+     * not instrumentable.
+     */
+    private static final List<String> GENERATED_PROXY_MARKERS = List.of("$$SpringCGLIB$$", "$$EnhancerBySpringCGLIB$$",
+            "$$FastClassBySpringCGLIB$$", "$HibernateProxy$");
+
     private final List<String> includes;
     private final List<String> excludes;
 
@@ -61,6 +71,11 @@ public final class ClassSelector {
         }
         if (internalName.endsWith("module-info") || internalName.endsWith("package-info")) {
             return false;
+        }
+        for (String m : GENERATED_PROXY_MARKERS) {
+            if (internalName.contains(m)) {
+                return false;
+            }
         }
         String dotted = internalName.replace('/', '.');
         for (String e : excludes) {

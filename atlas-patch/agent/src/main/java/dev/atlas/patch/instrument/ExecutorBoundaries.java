@@ -30,8 +30,9 @@ import java.util.function.Supplier;
  * therefore moved to a new view between two tasks, never inside one, and each task runs all-old
  * or all-new code, whatever its own class (lambdas included).
  *
- * <p>Where: four places inside {@code java.base}, rewritten when their class loads or, if it
- * is loaded already, by one retransformation:
+ * <p>Where: four places inside {@code java.base}, rewritten when their class loads or, for those
+ * loaded already, by one retransformation call (one VM operation for all of them; retried class by
+ * class only if it fails):
  * {@snippet lang=text :
  *   ThreadPoolExecutor.runWorker:           task.run()  ->  AtlasTaskBoundary.run(task)
  *   ThreadPoolExecutor.beforeExecute/afterExecute:   AtlasTaskBoundary.before() / after() first
@@ -100,13 +101,39 @@ public final class ExecutorBoundaries implements ClassFileTransformer {
         }
         ExecutorBoundaries t = new ExecutorBoundaries();
         inst.addTransformer(t, true);
+        java.util.Set<String> alreadyLoaded = new java.util.HashSet<>();
+        for (Class<?> c : inst.getInitiatedClasses(null)) {
+            String n = c.getName().replace('.', '/');
+            if (SITES.containsKey(n)) {
+                alreadyLoaded.add(n);
+            }
+        }
         List<Class<?>> loaded = new ArrayList<>();
         for (String n : SITES.keySet()) {
             try {
-                Class<?> c = Class.forName(n.replace('/', '.'), false, null);
-                loaded.add(c);
+                Class<?> c = Class.forName(n.replace('/', '.'), false, null);   // woven now if it was not loaded
+                if (alreadyLoaded.contains(n)) {
+                    loaded.add(c);
+                }
             } catch (ClassNotFoundException e) {
                 problems.add(n.replace('/', '.') + ": not in this JDK, its tasks get no boundary");
+            }
+        }
+        if (!loaded.isEmpty()) {
+            retransform(inst, loaded, problems);
+        }
+        return problems;
+    }
+
+    /** One retransformation call for all of {@code loaded}; if it fails, one per class, naming those that fail. */
+    private static void retransform(Instrumentation inst, List<Class<?>> loaded, List<String> problems) {
+        try {
+            inst.retransformClasses(loaded.toArray(Class<?>[]::new));
+            return;
+        } catch (java.lang.instrument.UnmodifiableClassException | RuntimeException | LinkageError | InternalError e) {
+            if (loaded.size() == 1) {
+                problems.add(loaded.getFirst().getName() + ": not retransformed, its tasks get no boundary: " + e);
+                return;
             }
         }
         for (Class<?> c : loaded) {
@@ -116,7 +143,6 @@ public final class ExecutorBoundaries implements ClassFileTransformer {
                 problems.add(c.getName() + ": not retransformed, its tasks get no boundary: " + e);
             }
         }
-        return problems;
     }
 
     private static Class<?> bridge(Instrumentation inst) throws IllegalAccessException {

@@ -447,6 +447,27 @@ public final class CodeViews {
         }
     }
 
+    /**
+     * Forgets the guards of {@code scope}'s loader, whose code will not run again (an ended
+     * program's, its patches rolled back): they leave the set each patch updates and drop their
+     * invoke sites ({@link MethodSlot#release}), so nothing here keeps the loader reachable.
+     */
+    public void forgetLoader(LoaderScope scope) {
+        lock.lock();
+        try {
+            activeSlots.removeIf(s -> {
+                ClassLoader l = s.loader.get();
+                boolean forget = l != null && scope.name() != null && scope.includes(l);
+                if (forget) {
+                    s.release();
+                }
+                return forget;
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Applied patches, newest first. */
     public List<PatchApplication> applied() {
         lock.lock();

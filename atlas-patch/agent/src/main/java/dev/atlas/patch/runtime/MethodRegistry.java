@@ -2,13 +2,13 @@ package dev.atlas.patch.runtime;
 
 import dev.atlas.core.ViewSpace;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Every patchable method the instrumenter has seen, by id (for the entry guards) and by
@@ -17,13 +17,21 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Threading: shared. Registration happens on class-loading threads (inside the
  * transformer), lookups on any thread. Ids are dense and never reused; a class transformed
  * again (retransformation) gets back the ids it had.
+ *
+ * <p>Memory: class loaders are held weakly (here, in {@link MethodSlot} and in
+ * {@link LoadedClassInfo}), so a loader that nothing else holds (an ended atlas-ulp program's)
+ * is collected with its classes; the entries of collected loaders are purged when the
+ * registry has doubled since the last purge, so the registry holds about the methods of the
+ * live loaders, not of every loader it ever saw. A purged id is not reused (a code table of a
+ * view may still name it).
  */
 public final class MethodRegistry {
-    private static final int CHUNK = 1024;
+    private static final int FIRST_PURGE = 4096;
 
     private final Object growLock = new Object();
-    private volatile AtomicReferenceArray<MethodSlot> slots = new AtomicReferenceArray<>(CHUNK);
+    private final Map<Integer, MethodSlot> slots = new ConcurrentHashMap<>();
     private int nextId;   // guarded by growLock
+    private int purgeAt = FIRST_PURGE;   // guarded by growLock
     private final Map<Key, MethodSlot> byKey = new ConcurrentHashMap<>();
     private final Map<String, List<LoadedClassInfo>> byClass = new ConcurrentHashMap<>();
     private final Map<Integer, List<MethodSlot>> overriders = new ConcurrentHashMap<>();
@@ -69,29 +77,72 @@ public final class MethodRegistry {
         }
     }
 
-    /** Identity of a class loader for map keys (null = bootstrap). */
-    private record ClassLoaderKey(ClassLoader loader) {
+    /**
+     * Identity of a class loader for map keys (null = bootstrap), held weakly: a key whose
+     * loader was collected equals only itself, and is purged.
+     */
+    private static final class ClassLoaderKey {
+        private final WeakReference<ClassLoader> loader;
+        private final boolean bootstrap;
+        private final int hash;
+
+        ClassLoaderKey(ClassLoader loader) {
+            this.loader = new WeakReference<>(loader);
+            this.bootstrap = loader == null;
+            this.hash = System.identityHashCode(loader);
+        }
+
+        boolean collected() {
+            return !bootstrap && loader.refersTo(null);
+        }
+
         @Override
         public boolean equals(Object o) {
-            return o instanceof ClassLoaderKey k && k.loader == loader;
+            if (o == this) {
+                return true;
+            }
+            if (!(o instanceof ClassLoaderKey k) || k.hash != hash || k.bootstrap != bootstrap) {
+                return false;
+            }
+            ClassLoader l = loader.get();
+            return bootstrap || (l != null && k.loader.refersTo(l));
         }
 
         @Override
         public int hashCode() {
-            return System.identityHashCode(loader);
+            return hash;
         }
     }
 
     /**
-     * What the instrumenter recorded for one class in one loader.
+     * What the instrumenter recorded for one class in one loader (held weakly).
      *
+     * @param loaderRef         the loader (its referent null for the bootstrap loader, and once
+     *                          the loader was collected); {@link #loader()} reads it
      * @param constructionCalls the calls its constructors' re-routing guards can make, in case
      *        order ({@code "super(..)V"}, {@code "this(..)V"}); empty for an interface
      */
-    public record LoadedClassInfo(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods,
-                                  List<String> constructionCalls) {
+    public record LoadedClassInfo(WeakReference<ClassLoader> loaderRef, String className, String fingerprint,
+                                  List<MethodSlot> methods, List<String> constructionCalls) {
+        public LoadedClassInfo(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods,
+                               List<String> constructionCalls) {
+            this(loader == null ? BOOTSTRAP : new WeakReference<>(loader), className, fingerprint, methods, constructionCalls);
+        }
+
         public LoadedClassInfo(ClassLoader loader, String className, String fingerprint, List<MethodSlot> methods) {
             this(loader, className, fingerprint, methods, List.of());
+        }
+
+        /** The class's loader (null: the bootstrap loader, or a loader that was collected). */
+        public ClassLoader loader() {
+            return loaderRef.get();
+        }
+
+        private static final WeakReference<ClassLoader> BOOTSTRAP = new WeakReference<>(null);
+
+        /** Whether its loader was collected. */
+        boolean collected() {
+            return loaderRef != BOOTSTRAP && loaderRef.refersTo(null);
         }
     }
 
@@ -107,18 +158,13 @@ public final class MethodRegistry {
             if (s != null) {
                 return s;
             }
-            int id = nextId++;
-            AtomicReferenceArray<MethodSlot> a = slots;
-            if (id >= a.length()) {
-                AtomicReferenceArray<MethodSlot> b = new AtomicReferenceArray<>(a.length() * 2);
-                for (int i = 0; i < a.length(); i++) {
-                    b.set(i, a.get(i));
-                }
-                a = b;
+            if (byKey.size() >= purgeAt) {
+                purgeCollected();
+                purgeAt = Math.max(FIRST_PURGE, byKey.size() * 2);
             }
+            int id = nextId++;
             s = new MethodSlot(space, id, loader, className, name, descriptor, isStatic);
-            a.set(id, s);
-            slots = a;   // volatile write publishes the slot
+            slots.put(id, s);   // published before the key: a class being transformed finds its slot
             byKey.put(k, s);
             return s;
         }
@@ -188,9 +234,31 @@ public final class MethodRegistry {
         });
     }
 
+    /**
+     * Drops what the registry holds of collected class loaders: their slots, keys, class
+     * records and overriders. Under {@code growLock}.
+     */
+    private void purgeCollected() {
+        byKey.entrySet().removeIf(e -> {
+            if (e.getKey().loader.collected()) {
+                slots.remove(e.getValue().id());
+                overriders.remove(e.getValue().id());
+                return true;
+            }
+            return false;
+        });
+        byClass.values().forEach(l -> l.removeIf(LoadedClassInfo::collected));
+        byClass.values().removeIf(List::isEmpty);
+        overriders.values().forEach(l -> l.removeIf(o -> !slots.containsKey(o.id())));
+    }
+
+    /** How many patchable methods the registry holds now (those of collected loaders purged). */
+    public int liveMethodCount() {
+        return slots.size();
+    }
+
     public MethodSlot slot(int id) {
-        AtomicReferenceArray<MethodSlot> a = slots;
-        MethodSlot s = id >= 0 && id < a.length() ? a.get(id) : null;
+        MethodSlot s = slots.get(id);
         if (s == null) {
             throw new IllegalArgumentException("no patchable method with id " + id);
         }
@@ -200,16 +268,26 @@ public final class MethodRegistry {
     /** The instrumented copies of a class (one per class loader that loaded it). */
     public List<LoadedClassInfo> loaded(String className) {
         List<LoadedClassInfo> l = byClass.get(Objects.requireNonNull(className));
-        return l == null ? List.of() : List.copyOf(l);
+        if (l == null) {
+            return List.of();
+        }
+        List<LoadedClassInfo> live = new ArrayList<>(l.size());
+        for (LoadedClassInfo i : l) {
+            if (!i.collected()) {
+                live.add(i);
+            }
+        }
+        return List.copyOf(live);
     }
 
-    /** Class loaders that have loaded at least one instrumented class. */
+    /** Live class loaders that have loaded at least one instrumented class. */
     public List<ClassLoader> loaders() {
         List<ClassLoader> out = new ArrayList<>();
         for (List<LoadedClassInfo> l : byClass.values()) {
             for (LoadedClassInfo i : l) {
-                if (!containsSame(out, i.loader())) {
-                    out.add(i.loader());
+                ClassLoader loader = i.loader();   // read once: null is the bootstrap loader unless collected
+                if ((loader != null || !i.collected()) && !containsSame(out, loader)) {
+                    out.add(loader);
                 }
             }
         }

@@ -198,6 +198,19 @@ public final class MethodSlot {
         return true;
     }
 
+    /**
+     * Operator thread, for a slot whose class loader's code will not run again (an ended
+     * program's, its patches rolled back): drops the invoke site (its type names the class)
+     * and the cached handles, so that this slot, which the registry holds until the loader is
+     * collected, does not keep the loader reachable. A call site that code already linked to
+     * the invoke site keeps working (it holds the site object itself).
+     */
+    synchronized void release() {
+        invokeSite = null;
+        cached = null;
+        installed = null;
+    }
+
     /** Whether the invoke site's inline cache holds {@code handle} (tests). */
     synchronized boolean inlineCacheHolds(MethodHandle handle) {
         return installed == handle;

@@ -36,6 +36,16 @@ class ClassSelectorTest {
     }
 
     @Test
+    void proxiesAFrameworkGeneratesAtRunTimeAreNeverSelected() {
+        ClassSelector s = new ClassSelector(List.of("it.spring.**"), List.of());
+        assertTrue(s.selects("it/spring/PriceService", app));
+        assertFalse(s.selects("it/spring/PriceService$$SpringCGLIB$$0", app));
+        assertFalse(s.selects("it/spring/SpringApp$$SpringCGLIB$$FastClass$$0", app));
+        assertFalse(s.selects("it/spring/Item$HibernateProxy$a1B2c3D4", app));
+        assertTrue(s.selects("it/spring/Item$Builder", app), "other nested classes follow their outer class");
+    }
+
+    @Test
     void theJdkAtlasAndTheBootAndPlatformLoadersAreNeverSelected() {
         ClassSelector all = new ClassSelector(List.of("**"), List.of());
         assertTrue(all.selects("com/acme/Foo", app));

@@ -171,9 +171,10 @@ final class ClassDiff {
                 notes.add(name + " " + n + ": field removed in the new build; kept in the running class for code outside "
                         + "the patch, which the new code no longer maintains");
             } else if (!of.fieldType().stringValue().equals(mapDesc(nf.fieldTypeSymbol()))) {
-                refuse(n, "field type changed from " + of.fieldType().stringValue() + " to " + nf.fieldType().stringValue());
+                refuse(n, "field type changed from " + of.fieldType().stringValue() + " to " + nf.fieldType().stringValue()
+                        + ": the running field keeps its type, and its values cannot be converted; remedy: restart on the new release");
             } else if ((of.flags().flagsMask() & ClassFile.ACC_STATIC) != (nf.flags().flagsMask() & ClassFile.ACC_STATIC)) {
-                refuse(n, "field changed between static and instance");
+                refuse(n, "field changed between static and instance: the running field keeps its kind; remedy: restart on the new release");
             } else if ((of.flags().flagsMask() & MEMBER_FLAGS) != (nf.flags().flagsMask() & MEMBER_FLAGS)) {
                 modifiers(n, of.flags().flagsMask() & MEMBER_FLAGS, nf.flags().flagsMask() & MEMBER_FLAGS, true,
                         (of.flags().flagsMask() & ClassFile.ACC_STATIC) == 0);
@@ -213,7 +214,8 @@ final class ClassDiff {
             if (of != nf && (((of ^ nf) & ClassFile.ACC_STATIC) != 0
                     || !modifiers(k, of, nf, false, (of & ClassFile.ACC_STATIC) == 0))) {
                 if (((of ^ nf) & ClassFile.ACC_STATIC) != 0) {
-                    refuse(k, "method changed between static and instance");
+                    refuse(k, "method changed between static and instance: the running method keeps its kind, so calls compiled "
+                            + "against either release would link to the wrong one; remedy: restart on the new release");
                 }
                 continue;
             }
@@ -242,7 +244,8 @@ final class ClassDiff {
             } else if ((f & (ClassFile.ACC_ABSTRACT | ClassFile.ACC_NATIVE)) != 0) {
                 refuse(k, "new abstract or native method");
             } else if (isInterface && (f & (ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE)) == 0) {
-                refuse(k, "new interface method (implementations cannot see it)");
+                refuse(k, "new interface method (implementations cannot see it: a loaded interface gets no method); remedy: "
+                        + "restart on the new release");
             } else if ((f & ClassFile.ACC_SYNCHRONIZED) != 0) {
                 refuse(k, "new synchronized method (write the synchronized block inside the method)");
             } else if ((f & (ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC)) == 0

@@ -87,7 +87,7 @@ public final class AgentInstaller {
         }
         installed = new Installation(o, t, inst, lateAttach, retransformed, failures, boundaries, pipeline,
                 new Variants(pipeline.views()));
-        new AppliedPatchesBean(pipeline.views()).run();   // before any apply: a reader never misses a patch
+        new AppliedPatchesBean(pipeline).run();   // before any apply: a reader never misses a patch
         if (o.warmup()) {
             PatchPathWarmup.start(pipeline);
         }

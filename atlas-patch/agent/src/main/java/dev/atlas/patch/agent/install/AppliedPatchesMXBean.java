@@ -21,6 +21,22 @@ public interface AppliedPatchesMXBean {
     List<AppliedPatch> getApplied();
 
     /**
+     * Rolls back, newest first, every patch applied to the class loader named
+     * {@code classLoader} alone: what a host of programs calls when the program of that loader
+     * has ended, so that the patches' code (classes defined in that loader) no longer keeps
+     * the loader and its classes in memory. Stops at the first rollback refused (a patch
+     * applied after it changed the same methods; see {@code atlas patch rollback}). When all
+     * were rolled back, the agent also drops what it kept of that loader's patched methods
+     * (their invoke sites), so that the loader can be collected; call it only for a loader
+     * whose code will not run again.
+     *
+     * @return the applied ids rolled back ({@code <patch-id>@<loader>}), then, if one was
+     *         refused, {@code "refused: "} and the reason; empty if none was applied to it
+     * @throws IllegalArgumentException if {@code classLoader} is blank
+     */
+    List<String> rollBackLoader(String classLoader);
+
+    /**
      * One applied patch.
      *
      * @param patchId     the patch's id

@@ -1,0 +1,84 @@
+package dev.atlas.spaces;
+
+import dev.atlas.libc.Errno;
+import dev.atlas.libc.LinuxException;
+import dev.atlas.memory.linux.Linux;
+import dev.atlas.spaces.format.SpaceMetadata;
+import dev.atlas.spaces.sys.SpaceSyscalls;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+
+/**
+ * How {@link SpaceDirectory} maps a space's files: at a fixed address that must not replace
+ * an existing mapping ({@code mmap(MAP_SHARED | MAP_FIXED_NOREPLACE)} through FFM), or
+ * wherever the kernel chooses, through the JDK's {@code FileChannel.map} (no native function
+ * linked). Every mapping belongs to an arena, which unmaps it.
+ *
+ * <p>Threading contract: stateless; any thread.
+ */
+final class SpaceMappings {
+    private SpaceMappings() {}
+
+    @SuppressWarnings("restricted")   // reinterpret: the mapping's true size, unmapped by the arena
+    static MemorySegment map(int fd, long size, boolean readOnly, long base, Arena arena) {
+        int prot = readOnly ? Linux.PROT_READ : Linux.PROT_READ | Linux.PROT_WRITE;
+        MemorySegment m = Linux.mmap(MemorySegment.ofAddress(base), size, prot,
+                Linux.MAP_SHARED | (base != 0 ? SpaceSyscalls.MAP_FIXED_NOREPLACE : 0), fd, 0);
+        if (base != 0 && m.address() != base) {   // a kernel before 4.17 took the flag as a hint
+            Linux.munmapQuietly(m);
+            return null;
+        }
+        return m.reinterpret(size, arena, Linux::munmapQuietly);
+    }
+
+    /** Maps {@code main} at its fixed address, or (if taken and allowed) anywhere with MAP_SHARED. */
+    static MemorySegment mapFixed(String name, Path segPath, SpaceMetadata.Segment main, AttachOptions options,
+                                          Arena arena) {
+        int fd = Linux.open(segPath.toString(), (options.readOnly() ? Linux.O_RDONLY : Linux.O_RDWR) | Linux.O_CLOEXEC);
+        try {
+            MemorySegment seg = mapAt(fd, main.size(), options.readOnly(), main.base(), arena);
+            if (seg == null) {
+                if (!options.allowReloc()) {
+                    throw new SpaceException(SpaceException.Reason.ADDRESS_TAKEN, "segment '" + main.name()
+                            + "' of space '" + name + "' belongs at 0x" + Long.toHexString(main.base()) + " ("
+                            + main.size() + " bytes), which is already mapped in this process; attach with"
+                            + " AttachOptions.withReloc() to map it elsewhere with translated pointers");
+                }
+                seg = map(fd, main.size(), options.readOnly(), 0, arena);
+            }
+            return seg;
+        } finally {
+            Linux.closeQuietly(fd);
+        }
+    }
+
+    /**
+     * Maps {@code size} bytes of a file, MAP_SHARED, wherever the kernel chooses, through the
+     * JDK's {@code FileChannel.map}: no native function linked (cheap in a fresh JVM).
+     */
+    static MemorySegment mapFile(Path file, long size, boolean readOnly, Arena arena) {
+        try (FileChannel ch = FileChannel.open(file, readOnly ? Set.of(StandardOpenOption.READ)
+                : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE))) {
+            return ch.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE, 0, size, arena);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot map " + file, e);
+        }
+    }
+
+    /** Maps at {@code base} with MAP_FIXED_NOREPLACE; null if the range is taken. */
+    static MemorySegment mapAt(int fd, long size, boolean readOnly, long base, Arena arena) {
+        try {
+            return map(fd, size, readOnly, base, arena);
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.EEXIST) return null;
+            throw e;
+        }
+    }
+}
