@@ -455,14 +455,15 @@ public final class CodeViews {
     public void forgetLoader(LoaderScope scope) {
         lock.lock();
         try {
-            activeSlots.removeIf(s -> {
+            // a loop, not removeIf with a lambda (PatchPathRulesTest: no call site linked on first run)
+            for (java.util.Iterator<MethodSlot> it = activeSlots.iterator(); it.hasNext(); ) {
+                MethodSlot s = it.next();
                 ClassLoader l = s.loader.get();
-                boolean forget = l != null && scope.name() != null && scope.includes(l);
-                if (forget) {
+                if (l != null && scope.name() != null && scope.includes(l)) {
                     s.release();
+                    it.remove();
                 }
-                return forget;
-            });
+            }
         } finally {
             lock.unlock();
         }
