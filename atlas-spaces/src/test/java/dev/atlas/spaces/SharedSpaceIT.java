@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class SharedSpaceTest {
+class SharedSpaceIT {
     @TempDir
     Path tmp;
     SpaceDirectory dir;
