@@ -81,6 +81,11 @@ public final class View {
      * it held, alive.
      */
     private final java.lang.ref.WeakReference<View> parent;
+    /**
+     * Strong until {@link #publish}: a view being prepared (memory areas declared against its
+     * ancestors' layouts) keeps its parent even if that retires meanwhile.
+     */
+    private View parentWhilePreparing;
     private final long createdNanos;
     /** Canonical binding states for threads in this view with no pending migration. */
     final BindingState runningState;
@@ -99,6 +104,7 @@ public final class View {
         this.id = id;
         this.name = name;
         this.parent = parent == null ? null : new java.lang.ref.WeakReference<>(parent);
+        this.parentWhilePreparing = parent;
         this.createdNanos = System.nanoTime();
         this.runningState = new BindingState(this, null, false, false);
         this.idleState = new BindingState(this, null, true, false);
@@ -123,7 +129,8 @@ public final class View {
      * and nothing else holds it.
      */
     public Optional<View> parent() {
-        return Optional.ofNullable(parent == null ? null : parent.get());
+        View p = parentWhilePreparing;
+        return Optional.ofNullable(p != null ? p : parent == null ? null : parent.get());
     }
 
     /** The space this view belongs to. */
@@ -259,6 +266,7 @@ public final class View {
         this.values = Map.copyOf(merged);
         this.divergences = Set.copyOf(ownValues.keySet());
         this.retireActions = List.copyOf(actions);
+        this.parentWhilePreparing = null;
         LIFECYCLE.getAndBitwiseAnd(this, ~PREPARING); // volatile RMW: publishes the fields above
     }
 

@@ -58,10 +58,10 @@ final class PairRunner {
         } catch (IOException e) {
             return new PairResult(pair, null, null, null, null, null, 0, "could not fetch or build: " + e.getMessage());
         }
-        if (!build.built() || !judged.test(pair)) {   // nothing to judge: the reference run is skipped (it takes minutes)
-            return new PairResult(pair, build, null, null, null, null, 0, null);
-        }
         int changed = countChanged(build.changes());
+        if (!build.built() || !judged.test(pair)) {   // nothing to judge: the reference run is skipped (it takes minutes)
+            return new PairResult(pair, build, null, null, null, null, changed, null);
+        }
         SuiteOutcome reference = null;
         String problem = null;
         try {

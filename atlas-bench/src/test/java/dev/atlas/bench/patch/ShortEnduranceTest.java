@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * threads call the patched method in request scopes ({@link EnduranceRun}; the long run is
  * {@link EnduranceHarness}). Between the sample after cycle 20 (warm-up: the JIT, the
  * runtime's first caches) and the last, loaded classes, threads and file descriptors may not
- * grow by more than a noise bound, nor metaspace by more than 4 KiB per cycle: the leak this
+ * grow by more than a noise bound, nor metaspace by more than 6 KiB per cycle: the leak this
  * guards against (link contexts and call sites kept in static maps) added about 4 classes
  * and 9.4 KiB of metaspace per cycle. Every request must see the original or the patched result.
  * (The patch's body is an ordinary class of the target's loader, defined once and reused by
@@ -37,7 +37,11 @@ class ShortEnduranceTest {
         assertGrowthAtMost(steady, EnduranceRun.Sample::classes, cycles / 2, "loaded classes");
         assertGrowthAtMost(steady, EnduranceRun.Sample::threads, 8, "live threads");
         assertGrowthAtMost(steady, EnduranceRun.Sample::fds, 4, "open file descriptors");
-        assertGrowthAtMost(steady, EnduranceRun.Sample::metaspaceBytes, 4096L * cycles, "metaspace bytes");
+        // 6 KiB: since a retired view is no longer kept by the views derived after it, the classes the
+        // JDK spun for it are unloaded (about one per cycle) and spun again; measured 4.1-4.3 KiB per
+        // cycle, decreasing from sample to sample, with loaded classes flat; the leak guarded against
+        // added 9.4 KiB and 4 classes per cycle
+        assertGrowthAtMost(steady, EnduranceRun.Sample::metaspaceBytes, 6144L * cycles, "metaspace bytes");
     }
 
     /**

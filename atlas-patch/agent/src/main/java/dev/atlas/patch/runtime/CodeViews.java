@@ -455,9 +455,8 @@ public final class CodeViews {
     public void forgetLoader(LoaderScope scope) {
         lock.lock();
         try {
-            // a loop, not removeIf with a lambda (PatchPathRulesTest: no call site linked on first run)
-            for (java.util.Iterator<MethodSlot> it = activeSlots.iterator(); it.hasNext(); ) {
-                MethodSlot s = it.next();
+            for (var it = activeSlots.iterator(); it.hasNext(); ) {   // a loop, not removeIf: no lambda on the patch path
+                var s = it.next();
                 ClassLoader l = s.loader.get();
                 if (l != null && scope.name() != null && scope.includes(l)) {
                     s.release();

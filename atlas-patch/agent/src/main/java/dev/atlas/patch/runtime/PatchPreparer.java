@@ -114,8 +114,9 @@ final class PatchPreparer {
         }
         CodeTable table = parent.with(entries, hooks.dispatchers().keySet(), hooks.bases(), out.fingerprints,
                 PatchApplication.appliedId(patch.id(), scope));
+        // added classes are defined in the loaders of the changed classes only: with none, none is defined
         return new PreparedPatch(patch, table, out.activate, out.hooks, out.replaced, out.added, out.fields,
-                patch.addedClasses().size());
+                contexts.isEmpty() ? 0 : patch.addedClasses().size());
     }
 
     /** Every class the patch names: loaded, instrumented, and at the expected version (before defining anything). */

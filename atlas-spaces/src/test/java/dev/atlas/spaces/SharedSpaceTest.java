@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class SharedSpaceIT {
+class SharedSpaceTest {
     @TempDir
     Path tmp;
     SpaceDirectory dir;
@@ -205,42 +205,6 @@ class SharedSpaceIT {
             assertEquals(java.util.Set.of("one"), s.metadata().roots().keySet());
             s.setRoot("three", "t", s.allocate(8));   // and updates go on from there
             assertEquals(java.util.Set.of("one", "three"), s.metadata().roots().keySet());
-        }
-    }
-
-    @Test
-    void aCreationThatDiedIsRemovedOnceItsCreatorIsDead() throws Exception {
-        for (boolean byCreate : new boolean[] {false, true}) {
-            dir.create("half", 1 << 20, 0600).close();
-            Path header = dir.headerPath("half");
-            putLong(header, 0, 0L);                                   // no magic: creation not finished
-            putLong(header, 16, ProcessHandle.current().pid());      // creatorPid: alive, so the name is busy
-            SpaceException busy = assertThrows(SpaceException.class, () -> dir.attach("half", AttachOptions.READ_ONLY));
-            assertEquals(SpaceException.Reason.DAMAGED, busy.reason());
-            assertTrue(busy.getMessage().contains("still in progress"), busy.getMessage());
-            assertEquals(SpaceException.Reason.EXISTS,
-                    assertThrows(SpaceException.class, () -> dir.create("half", 1 << 20, 0600)).reason());
-            Process gone = new ProcessBuilder("true").start();
-            gone.waitFor();
-            putLong(header, 16, gone.pid());                          // its creator is dead
-            if (byCreate) {
-                try (SharedSpace s = dir.create("half", 1 << 20, 0600)) {
-                    assertEquals(0, s.heap().used(), "a new, empty space under the name");
-                }
-                dir.delete("half", false);
-            } else {
-                assertEquals(SpaceException.Reason.NOT_FOUND,
-                        assertThrows(SpaceException.class, () -> dir.attach("half", AttachOptions.READ_WRITE)).reason());
-            }
-            try (var files = Files.list(tmp)) {
-                assertEquals(List.of(), files.toList(), "header and segment files removed");
-            }
-        }
-    }
-
-    private static void putLong(Path file, long offset, long value) throws Exception {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.allocate(8).order(java.nio.ByteOrder.nativeOrder()).putLong(0, value), offset);
         }
     }
 
