@@ -17,12 +17,27 @@ import java.util.function.BooleanSupplier;
 public final class AfterChange implements OutcomeSink, BooleanSupplier {
     private final OutcomeSink recorder;
     private final AtomicLong counted = new AtomicLong();
+    private final AtomicLong answered = new AtomicLong();
+    private final long readyAnswers;
+    private final Runnable ready;
     private volatile long fromNanos = Long.MAX_VALUE;
     private volatile long wanted = Long.MAX_VALUE;
 
     /** Counts for, and forwards every outcome to, {@code recorder}. */
     public AfterChange(OutcomeSink recorder) {
+        this(recorder, 0, null);
+    }
+
+    /**
+     * As {@link #AfterChange(OutcomeSink)}, and runs {@code ready} once (on the completing
+     * thread) when {@code readyAnswers} requests have been answered successfully: the harness
+     * applies the change only then, so the phase before it has answers however slowly a cold
+     * service starts on a loaded machine (0: never).
+     */
+    public AfterChange(OutcomeSink recorder, long readyAnswers, Runnable ready) {
         this.recorder = recorder;
+        this.readyAnswers = readyAnswers;
+        this.ready = ready;
     }
 
     /**
@@ -54,6 +69,9 @@ public final class AfterChange implements OutcomeSink, BooleanSupplier {
     public void success(long intendedNanos, long completedNanos, TagKind tag) {
         recorder.success(intendedNanos, completedNanos, tag);
         count(intendedNanos);
+        if (readyAnswers > 0 && answered.incrementAndGet() == readyAnswers) {
+            ready.run();
+        }
     }
 
     @Override

@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * java -cp harness.jar:HdrHistogram.jar dev.atlas.demo.load.LoadGenerator \
  *      --target http://127.0.0.1:8080 --rate 800 --duration-ms 30000 --window-ms 250 --out load.csv \
  *      [--catalog 200] [--orders-percent 20] [--timeout-ms 5000] [--connections 64] [--old-tag v1] [--new-tag v2]
- *      [--max-duration-ms 90000]
+ *      [--max-duration-ms 90000] [--ready-answers 0]
  * </pre>
  * With {@code --max-duration-ms} above {@code --duration-ms} the after-change phase is open-ended:
  * past the duration the generator keeps sending until the line
@@ -42,6 +42,8 @@ public final class LoadGenerator {
     public static final String STARTED_PREFIX = "atlas-demo-load start_epoch_micros=";
     public static final String DONE_PREFIX = "atlas-demo-load done ";
     public static final String AFTER_PREFIX = "after ";
+    /** Printed once {@code --ready-answers} requests have been answered. */
+    public static final String READY_PREFIX = "atlas-demo-load ready answered=";
     static final long START_DELAY_MILLIS = 300;
 
     private LoadGenerator() {
@@ -61,10 +63,11 @@ public final class LoadGenerator {
      * @param ordersPercent share of orders among requests
      * @param timeout       request timeout
      * @param connections   keep-alive connections to the service
+     * @param readyAnswers  successful answers after which {@value #READY_PREFIX}{@code N} is printed (0: never)
      * @param tags          old and new version part
      */
     public record Config(URI target, int rate, Duration duration, Duration maxDuration, Duration window, Path out, int catalog,
-                         int ordersPercent, Duration timeout, int connections, VersionTags tags) {
+                         int ordersPercent, Duration timeout, int connections, int readyAnswers, VersionTags tags) {
 
         /** The command-line arguments that {@link #main} parses back into this config. */
         public List<String> toArguments() {
@@ -73,7 +76,7 @@ public final class LoadGenerator {
                     "--window-ms", Long.toString(window.toMillis()),
                     "--out", out.toString(), "--catalog", Integer.toString(catalog),
                     "--orders-percent", Integer.toString(ordersPercent), "--timeout-ms", Long.toString(timeout.toMillis()),
-                    "--connections", Integer.toString(connections),
+                    "--connections", Integer.toString(connections), "--ready-answers", Integer.toString(readyAnswers),
                     "--old-tag", tags.oldPart(), "--new-tag", tags.newPart());
         }
     }
@@ -113,7 +116,8 @@ public final class LoadGenerator {
         // they sit in the old generation and the run's young collections copy only short-lived
         // objects (as JMH collects between iterations).
         System.gc();
-        AfterChange afterChange = new AfterChange(recorder);
+        AfterChange afterChange = new AfterChange(recorder, config.readyAnswers(),
+                new Ready(started, READY_PREFIX + config.readyAnswers()));
         if (config.maxDuration().compareTo(config.duration()) > 0) {
             Thread.ofPlatform().daemon().name("load-instructions")
                     .start(new Instructions(instructions, afterChange, startNanos, startEpochMicros));
@@ -133,6 +137,14 @@ public final class LoadGenerator {
                 ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime());
         return new LoadRun(startEpochMicros, config.rate(), result.sent(), result.unfinished(), result.maxSendLagMicros(),
                 result.p99SendLagMicros(), cpuMillis, recorder.windows().subList(0, used));
+    }
+
+    /** Says once that the generator has its first answers. */
+    private record Ready(Consumer<String> out, String line) implements Runnable {
+        @Override
+        public void run() {
+            out.accept(line);
+        }
     }
 
     /**
@@ -169,7 +181,7 @@ public final class LoadGenerator {
     static Config parse(String[] args) {
         Map<String, String> options = new HashMap<>();
         List<String> known = List.of("--target", "--rate", "--duration-ms", "--max-duration-ms", "--window-ms", "--out", "--catalog",
-                "--orders-percent", "--timeout-ms", "--connections", "--old-tag", "--new-tag");
+                "--orders-percent", "--timeout-ms", "--connections", "--ready-answers", "--old-tag", "--new-tag");
         for (int i = 0; i < args.length; i += 2) {
             if (!known.contains(args[i])) {
                 throw new IllegalArgumentException("unknown option '" + args[i] + "', expected one of " + known);
@@ -204,7 +216,7 @@ public final class LoadGenerator {
                 Path.of(options.get("--out")), number(options, "--catalog", "200", 1, 100_000),
                 number(options, "--orders-percent", "20", 0, 100),
                 Duration.ofMillis(number(options, "--timeout-ms", "5000", 1, 600_000)),
-                number(options, "--connections", "64", 1, 4096),
+                number(options, "--connections", "64", 1, 4096), number(options, "--ready-answers", "0", 0, 100_000_000),
                 new VersionTags(options.getOrDefault("--old-tag", "v1"), options.getOrDefault("--new-tag", "v2")));
     }
 

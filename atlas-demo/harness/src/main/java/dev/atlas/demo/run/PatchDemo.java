@@ -183,11 +183,21 @@ public final class PatchDemo {
             progress.println("[" + mode.name() + "] load: " + options.rate() + " req/s for " + options.loadDuration().toSeconds()
                     + " s; change at t=" + options.changeAt().toMillis() / 1000.0 + " s");
             CompletableFuture<Long> started = new CompletableFuture<>();
-            generator = startGenerator(port, csv, work.resolve(mode.name() + "-load.log"), started);
+            CompletableFuture<Void> ready = new CompletableFuture<>();
+            generator = startGenerator(port, csv, work.resolve(mode.name() + "-load.log"), started, ready);
             long startMicros = started.get(30, TimeUnit.SECONDS);
             long changeMicros = startMicros + options.changeAt().toNanos() / 1_000;
             mode.beforeChange(control);
             sleepUntil(changeMicros);
+            // T is also no earlier than the steady phase's worth of answers (a cold service on a
+            // loaded machine may answer nothing in its first seconds): decided by the generator's
+            // ready line, bounded like the after-change phase
+            try {
+                ready.get(AFTER_BOUND.toSeconds(), TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException notReady) {
+                progress.println("[" + mode.name() + "] the service answered too few requests in "
+                        + AFTER_BOUND.toSeconds() + " s more; applying the change anyway");
+            }
             long appliedAtMicros = nowMicros();
             progress.println("[" + mode.name() + "] applying the change (" + mode.description() + ")");
             ChangeOutcome outcome = mode.applyChange(control);
@@ -232,12 +242,14 @@ public final class PatchDemo {
         in.flush();
     }
 
-    private Process startGenerator(int port, Path csv, Path log, CompletableFuture<Long> started) throws IOException {
+    private Process startGenerator(int port, Path csv, Path log, CompletableFuture<Long> started,
+                                   CompletableFuture<Void> ready) throws IOException {
         LoadGenerator.Config config;
         try {
             config = new LoadGenerator.Config(new URI("http://127.0.0.1:" + port), options.rate(), options.loadDuration(),
                     options.loadDuration().plus(AFTER_BOUND), options.window(), csv.toAbsolutePath(), options.service().catalog(), 20, Duration.ofSeconds(5),
-                    options.connections(), new VersionTags("v1", "v2"));
+                    options.connections(), Math.toIntExact(Math.max(1, options.rate() * options.steady().toMillis() / 1_000)),
+                    new VersionTags("v1", "v2"));
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -251,17 +263,21 @@ public final class PatchDemo {
                 LoadGenerator.class.getName()));
         command.addAll(config.toArguments());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        Thread.ofPlatform().daemon().name("load-generator-output").start(() -> copyOutput(process, log, started));
+        Thread.ofPlatform().daemon().name("load-generator-output").start(() -> copyOutput(process, log, started, ready));
         return process;
     }
 
-    private static void copyOutput(Process process, Path log, CompletableFuture<Long> started) {
+    private static void copyOutput(Process process, Path log, CompletableFuture<Long> started,
+                                   CompletableFuture<Void> ready) {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
              BufferedWriter out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 out.write(line);
                 out.newLine();
                 out.flush();
+                if (line.startsWith(LoadGenerator.READY_PREFIX)) {
+                    ready.complete(null);
+                }
                 if (line.startsWith(LoadGenerator.STARTED_PREFIX)) {
                     started.complete(Long.parseLong(line.substring(LoadGenerator.STARTED_PREFIX.length()).trim()));
                 }
