@@ -163,31 +163,7 @@ public final class CodeViews {
      * code and its threads are as before, and the patch can be applied again.
      */
     private void runTransferHooks(PreparedPatch p, View view) {
-        if (p.transferHooks().isEmpty()) {
-            return;
-        }
-        TransferHooks hooks = new TransferHooks(space, view, p.transferHooks());
-        List<String> ran = hooks.ran;
-        String[] failedHook = hooks.failedHook;
-        Throwable[] failure = hooks.failure;
-        Thread t = Thread.ofPlatform().name("atlas-transfer-" + p.patch().id()).unstarted(hooks);
-        t.start();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();   // happens-before for ran, failedHook[0] and failure[0]
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        if (failure[0] != null) {
-            view.retire();
-            throw new TransferHookFailedException(p.patch().id(), ran, failedHook[0], failure[0]);
-        }
+        TransferHooks.runIn(space, view, p);
     }
 
     private static void logApplied(PatchApplication a, PreparedPatch p, LoaderScope scope) {
@@ -528,38 +504,6 @@ public final class CodeViews {
         public void accept(MigrationReport r, Throwable ex) {
             if (ex == null) {
                 leaving.retire();
-            }
-        }
-    }
-
-    /** Runs a patch's transfer hooks in the new view, on their own thread; the results are read after join(). */
-    private static final class TransferHooks implements Runnable {
-        final List<String> ran = new ArrayList<>();
-        final String[] failedHook = new String[1];
-        final Throwable[] failure = new Throwable[1];
-        private final ViewSpace space;
-        private final View view;
-        private final Map<String, MethodHandle> hooks;
-
-        TransferHooks(ViewSpace space, View view, Map<String, MethodHandle> hooks) {
-            this.space = space;
-            this.view = view;
-            this.hooks = hooks;
-        }
-
-        @Override
-        public void run() {
-            space.bindCurrentThread(view);
-            try {
-                for (Map.Entry<String, MethodHandle> hook : hooks.entrySet()) {
-                    failedHook[0] = hook.getKey();
-                    hook.getValue().invoke();
-                    ran.add(hook.getKey());
-                }
-            } catch (Throwable e) {
-                failure[0] = e;
-            } finally {
-                space.unbindCurrentThread();
             }
         }
     }
