@@ -487,12 +487,21 @@ public final class MemorySpace implements AutoCloseable {
         return m == null ? base : m;
     }
 
-    /** The mapping a view uses, also for PREPARING views (walks the configured ancestors). */
+    /**
+     * The mapping a view uses, also for PREPARING views: its own if configured; a published
+     * view's value for our key (its own or inherited at derivation); a preparing view's
+     * parent's (a preparing view holds its parent strongly). Not a walk up the parent chain: a
+     * published view holds its parent weakly, and a retired ancestor may be gone.
+     */
     private Mapping resolve(View v) {
         for (View x = v; x != null; x = x.parent().orElse(null)) {
             Mapping m = own.get(x.id());
             if (m != null) {
                 return m;
+            }
+            if (x.state() != ViewState.PREPARING) {
+                Mapping inherited = x.get(key);
+                return inherited == null ? base : inherited;
             }
         }
         return base;

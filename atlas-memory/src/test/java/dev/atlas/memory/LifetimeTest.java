@@ -121,4 +121,45 @@ class LifetimeTest {
         s.set(JAVA_LONG, 8, 7L);
         return s.get(JAVA_LONG, 8);
     }
+
+    /**
+     * A view derived, through a view with no memory of its own, from a view that declared
+     * memory keeps using that memory after both ancestors retired and the one between was
+     * collected (views hold their parents weakly once published).
+     */
+    @Test
+    void aViewKeepsTheMappingItInheritedWhenItsAncestorsRetireAndAreCollected() {
+        try (ViewSpace space = ViewSpace.create("ancestry");
+             MemorySpace memory = MemorySpace.create(space, "ancestry", 8L << 20)) {
+            long page = memory.pageSize();
+            Region r = memory.allocate("r", page);
+            java.util.Set<String> unmapped = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            memory.addMappingListener(new MappingListener() {
+                @Override
+                public void unmapping(MappedRange range) {
+                    unmapped.add(range.view() == null ? "base" : range.view().name());
+                }
+            });
+            View owner = memory.configure(space.derive(space.baseView(), "owner"), m -> m.overlay(r)).publish();
+            memory.segment(owner, r).set(JAVA_LONG, 0, 42L);
+            View between = space.derive(owner, "between").publish();   // no memory of its own
+            View child = space.derive(between, "child").publish();
+            View marker = memory.configure(space.derive(space.baseView(), "marker"), m -> m.overlay(r)).publish();
+
+            java.lang.ref.WeakReference<View> betweenRef = new java.lang.ref.WeakReference<>(between);
+            between.retire();
+            between = null;
+            Proc.await("the view between collected", () -> {
+                System.gc();
+                return betweenRef.refersTo(null);
+            });
+            owner.retire();
+            owner = null;
+            marker.retire();   // retirements are handled in order: once marker's memory went, owner's retirement was handled
+            Proc.await("the marker's memory unmapped", () -> unmapped.contains("marker"));
+
+            assertFalse(unmapped.contains("owner"), "the owner's memory is still the child's: " + unmapped);
+            assertEquals(42L, memory.segment(child, r).get(JAVA_LONG, 0));
+        }
+    }
 }
