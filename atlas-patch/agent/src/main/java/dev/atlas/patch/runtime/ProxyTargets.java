@@ -159,17 +159,40 @@ final class ProxyTargets {
             if (cb == null) {
                 continue;
             }
-            for (java.lang.reflect.Field f : cb.getClass().getDeclaredFields()) {
-                if (!java.lang.reflect.Modifier.isStatic(f.getModifiers()) && isA(f.getType(), ADVISED_SUPPORT)) {
-                    Object advised = MethodHandles.privateLookupIn(cb.getClass(), MethodHandles.lookup())
-                            .unreflectGetter(f).invoke(cb);
-                    return f.getType().getMethod("getTargetSource").invoke(advised);
-                }
+            MethodHandle targetSource = CALLBACK_TARGET_SOURCE.get(cb.getClass()).orElse(null);
+            if (targetSource != null) {
+                return targetSource.invokeExact(cb);
             }
         }
         throw new IllegalStateException("the opaque Spring proxy " + type.getName() + " has no callback holding its "
                 + ADVISED_SUPPORT + ", so the method a patch added cannot run on its target");
     }
+
+    /**
+     * Per callback class: {@code (Object callback) -> callback.<AdvisedSupport field>.getTargetSource()}, or
+     * empty when the class declares no such field. Found once per class, not on every call.
+     */
+    private static final ClassValue<java.util.Optional<MethodHandle>> CALLBACK_TARGET_SOURCE = new ClassValue<>() {
+        @Override
+        protected java.util.Optional<MethodHandle> computeValue(Class<?> callback) {
+            for (java.lang.reflect.Field f : callback.getDeclaredFields()) {
+                if (!java.lang.reflect.Modifier.isStatic(f.getModifiers()) && isA(f.getType(), ADVISED_SUPPORT)) {
+                    try {
+                        MethodHandle advised = MethodHandles.privateLookupIn(callback, MethodHandles.lookup())
+                                .unreflectGetter(f);
+                        MethodHandle getTargetSource = MethodHandles.publicLookup()
+                                .unreflect(f.getType().getMethod("getTargetSource"));
+                        return java.util.Optional.of(MethodHandles.filterReturnValue(advised, getTargetSource)
+                                .asType(MethodType.methodType(Object.class, Object.class)));
+                    } catch (ReflectiveOperationException | SecurityException e) {
+                        throw new IllegalStateException(callback.getName() + "." + f.getName() + " holds the "
+                                + ADVISED_SUPPORT + " of an opaque Spring proxy, but it cannot be read: " + e, e);
+                    }
+                }
+            }
+            return java.util.Optional.empty();
+        }
+    };
 
     private static boolean isA(Class<?> c, String name) {
         for (; c != null; c = c.getSuperclass()) {
