@@ -113,6 +113,11 @@ public final class TaggedLoad implements AutoCloseable {
     private final ConcurrentLinkedQueue<long[]> samples = new ConcurrentLinkedQueue<>();   // {sent, latency} in ns
     private volatile int phase;
     private volatile boolean stop;
+    /** Intended send time of each request sent and not answered yet, by request number (at most the slots). */
+    private final Map<Long, Long> pending = new ConcurrentHashMap<>();
+    private final AtomicLong requestNumbers = new AtomicLong();
+    /** The open loop's intended time of the next request it has not sent yet (it sends in order). */
+    private volatile long unsentFrom = startNanos;
 
     /** HTTP/1.1 GET requests to {@code http://127.0.0.1:port} + each path; a status other than 200 is a failure. */
     public TaggedLoad(int port, int clients, List<String> paths) {
@@ -165,7 +170,10 @@ public final class TaggedLoad implements AutoCloseable {
         while (!stop) {
             int p = phase;
             String path = paths.get(next++ % paths.size());
-            if (!exchange(p, path, System.nanoTime())) {
+            long number = requestNumbers.incrementAndGet();
+            long intended = System.nanoTime();
+            pending.put(number, intended);
+            if (!exchange(p, path, intended, number)) {
                 return;
             }
         }
@@ -191,9 +199,12 @@ public final class TaggedLoad implements AutoCloseable {
             maxSendLagNanos = Math.max(maxSendLagNanos, System.nanoTime() - intended);
             int p = phase;
             String path = paths.get((int) (i % paths.size()));
+            long number = requestNumbers.incrementAndGet();
+            pending.put(number, intended);
+            unsentFrom = startNanos + (i + 1) * 1_000_000_000L / rate;
             Thread.ofVirtual().name("request-" + i).start(() -> {
                 try {
-                    exchange(p, path, intended);
+                    exchange(p, path, intended, number);
                 } finally {
                     slots.release();
                 }
@@ -201,8 +212,8 @@ public final class TaggedLoad implements AutoCloseable {
         }
     }
 
-    /** One request of phase {@code p}, due at {@code intended}; false when interrupted. */
-    private boolean exchange(int p, String path, long intended) {
+    /** Request {@code number} of phase {@code p}, due at {@code intended}; false when interrupted. */
+    private boolean exchange(int p, String path, long intended, long number) {
         sent.incrementAndGet();
         long now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
@@ -224,7 +235,50 @@ public final class TaggedLoad implements AutoCloseable {
         } finally {
             inFlight.decrementAndGet();
             answered.incrementAndGet();
+            pending.remove(number);
         }
+    }
+
+    /**
+     * Waits until every request due before {@code to} (a {@link System#nanoTime()} value; for an open loop,
+     * by intended send time, also those the loop has not sent yet) has been answered or has failed, so that
+     * {@link #latencies} of a window ending at {@code to} holds all of its requests rather than the fast ones.
+     * A load that was closed sends no more, so only the requests it did send count.
+     *
+     * @param bound how long to wait at most (a liveness bound, not a figure)
+     * @throws AssertionError after {@code bound}, naming how many requests of the window were still outstanding
+     *                        and the load's state (a server behind its load: a lower rate may be needed)
+     */
+    public void awaitAnsweredBefore(long to, Duration bound) {
+        Await.until(() -> outstandingBefore(to) + " request(s) due before the window's end still unanswered"
+                        + (stop || unsentFrom - to >= 0 || rate == 0 ? "" : " (the open loop has not sent all of them yet)")
+                        + ": the server is behind its load; " + this, bound,
+                () -> (stop || rate == 0 || unsentFrom - to >= 0) && outstandingBefore(to) == 0);
+    }
+
+    private long outstandingBefore(long to) {
+        long n = 0;
+        for (long intended : pending.values()) {
+            if (intended - to < 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Successful requests whose response came in [from, to) ({@link System#nanoTime()} values): throughput by
+     * completion, which a backlog lowers, unlike the number of requests due in a window of an open loop.
+     */
+    public long completed(long from, long to) {
+        long n = 0;
+        for (long[] x : samples) {
+            long done = x[0] + x[1];
+            if (done - from >= 0 && done - to < 0) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The rate achieved so far (or over the whole run, once closed). */

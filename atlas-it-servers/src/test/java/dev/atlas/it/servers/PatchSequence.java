@@ -51,7 +51,8 @@ final class PatchSequence {
             load.awaitRequests(6, PER_PHASE);
         } finally {
             load.close();
-            notes.add(0, "load: " + load.rate() + "; latency from the intended send: " + latencies(load));
+            notes.add(0, "load: " + ServerCase.rateNote(load.rate()) + "; latency from the intended send: "
+                    + latencies(load));
         }
         assertEquals(List.of(), load.failures(), () -> server.name() + ": failed requests; " + load + "\nserver stderr:\n"
                 + tail(process.stderr()));

@@ -28,6 +28,22 @@ record ServerCase(String name, List<String> pkgs, String mainClass, List<String>
         TaggedLoad.Exchange connect(ServerProcess process) throws Exception;
     }
 
+    /** Below this share of its target rate, a run says that it ran at a lower load ({@link #rateNote}). */
+    static final double RATE_REACHED = 0.95;
+
+    /**
+     * What an open loop achieved, and, when it answered fewer than {@link #RATE_REACHED} of its target rate,
+     * a sentence saying so: such a run tested the server at the lower load it could take, not at the target.
+     */
+    static String rateNote(TaggedLoad.Rate r) {
+        if (r.target() <= 0 || r.achieved() >= RATE_REACHED * r.target()) {
+            return r.toString();
+        }
+        return String.format(java.util.Locale.ROOT, "%s; BELOW TARGET: %.0f of %d requests/s (%.0f%%), the server "
+                + "did not keep up on this machine, so this run had a lower load", r, r.achieved(), r.target(),
+                100 * r.achieved() / r.target());
+    }
+
     /** HTTP GETs of the paths to the port the process announced. */
     static final Loads HTTP = process -> TaggedLoad.http(process.port());
 
