@@ -6,9 +6,9 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 
 /**
- * gRPC-java on its shaded Netty, one unary method served twice: on gRPC's default executor
- * (a cached thread pool; prints "PORT n") and with {@code directExecutor()}, on the transport's
- * event loop (prints "DIRECT-PORT n").
+ * gRPC-java on its shaded Netty, the service {@code it.Tags} (a unary method and one of each streaming kind)
+ * served twice: on gRPC's default executor (a cached thread pool) and with {@code directExecutor()}, on the
+ * transport's event loop. Prints "PORT n" (the pooled server), then "PORTS grpc=n grpc-direct=n".
  */
 public final class GrpcApp {
     private GrpcApp() {}
@@ -16,7 +16,7 @@ public final class GrpcApp {
     public static void main(String[] args) throws Exception {
         Server[] servers = start();
         System.out.println("PORT " + servers[0].getPort());
-        System.out.println("DIRECT-PORT " + servers[1].getPort());
+        System.out.println("PORTS grpc=" + servers[0].getPort() + " grpc-direct=" + servers[1].getPort());
         servers[0].awaitTermination();
     }
 

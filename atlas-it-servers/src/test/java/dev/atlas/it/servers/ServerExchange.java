@@ -91,7 +91,7 @@ final class ServerExchange implements TaggedLoad.Exchange {
         return "answered by path " + byPath;
     }
 
-    private enum Utf8 implements MethodDescriptor.Marshaller<String> {
+    enum Utf8 implements MethodDescriptor.Marshaller<String> {
         INSTANCE;
 
         @Override

@@ -48,7 +48,8 @@ abstract class ServerPatchingIT {
         }
     }
 
-    private static void report(ServerCase s, String how, List<String> notes) {
+    /** Prints a passed case's notes (the load's achieved rate first, flagged when below its target). */
+    static void report(ServerCase s, String how, List<String> notes) {
         System.out.println("[servers] " + s.name() + ", " + how + ": PASS");
         for (String n : notes) {
             System.out.println("[servers]   " + n);
