@@ -26,11 +26,17 @@ final class ServerProcess implements AutoCloseable {
     private final int port;
     private Map<String, Integer> namedPorts;
 
+    /**
+     * How long a server may take to announce its port ({@code -Datlas.servers.start=S}, default 90 s; Spring
+     * Boot with the agent has taken longer than 90 s on this machine at a load average near 30).
+     */
+    private static final Duration START = Duration.ofSeconds(Long.getLong("atlas.servers.start", 90));
+
     private ServerProcess(List<String> command) throws IOException, InterruptedException {
         process = new ProcessBuilder(command).start();
         Thread.ofPlatform().daemon().name("server-stdout").start(() -> pump(process.inputReader(), true));
         Thread.ofPlatform().daemon().name("server-stderr").start(() -> pump(process.errorReader(), false));
-        String first = awaitLine("PORT ", Duration.ofSeconds(90));
+        String first = awaitLine("PORT ", START);
         port = Integer.parseInt(first.substring(5).trim());
     }
 
