@@ -146,6 +146,9 @@ final class GrpcStreamingExchange implements TaggedLoad.Exchange {
         for (int i = 0; i < MESSAGES; i++) {
             requests.onNext("m" + i);
             String unit = responses.each.poll(DEADLINE_S + 5, TimeUnit.SECONDS);
+            if (unit == Responses.FAILED) {
+                return responses.done.get();   // throws the call's error
+            }
             if (unit == null) {
                 requests.onError(new IllegalStateException("no answer"));
                 throw new IllegalStateException("TagChat: no answer to message " + i + " within " + (DEADLINE_S + 5)
@@ -163,6 +166,9 @@ final class GrpcStreamingExchange implements TaggedLoad.Exchange {
 
     /** Responses of one call: each as it comes, and all of them once the call completed (or its error). */
     private static final class Responses implements StreamObserver<String> {
+        /** Put in {@link #each} when the call failed (compared by identity). */
+        @SuppressWarnings("StringOperationCanBeSimplified")
+        static final String FAILED = new String("the call failed");
         final LinkedBlockingQueue<String> each = new LinkedBlockingQueue<>();
         final List<String> all = new ArrayList<>();
         final CompletableFuture<List<String>> done = new CompletableFuture<>();
@@ -176,6 +182,7 @@ final class GrpcStreamingExchange implements TaggedLoad.Exchange {
         @Override
         public void onError(Throwable t) {
             done.completeExceptionally(t);
+            each.add(FAILED);
         }
 
         @Override
