@@ -5,7 +5,8 @@
  *
  * Usage: atlas-run <command...>   (run ..., host status, host stop, kill ID)
  * When no host answers a `run`, it starts one: $ATLAS_JAVA [-XX:AOTCache=<dir>/host.aot, if that
- * file exists] -XX:TrimNativeHeapInterval=10000 [$ATLAS_HOST_JAVA_OPTS] -cp
+ * file exists] -XX:TrimNativeHeapInterval=10000
+ * -XX:TieredStopAtLevel=1 [$ATLAS_HOST_JAVA_OPTS] -cp
  * $ATLAS_ULP_JAR dev.atlas.ulp.UlpMain host serve, detached (setsid), output to host.log.
  * Without $ATLAS_JAVA it asks the shell command $ATLAS_FIND_JAVA (set by ./atlas: the JDK
  * search of scripts/find-jdk.sh) for the java launcher, so that a run on a live host never
@@ -90,6 +91,7 @@ static int start_host(void) {
             argv[n++] = aot_opt;
         }
         argv[n++] = "-XX:TrimNativeHeapInterval=10000";   /* as HostStarter.DEFAULT_OPTIONS */
+        argv[n++] = "-XX:TieredStopAtLevel=1";
         char *opts = getenv("ATLAS_HOST_JAVA_OPTS");
         if (opts) {
             opts = strdup(opts);

@@ -7,6 +7,7 @@ import dev.atlas.ulp.RunningProgram;
 import dev.atlas.ulp.ThreadMode;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -117,10 +118,12 @@ public final class IdleProgramsHarness {
         }
     }
 
-    private static void settle() {
+    /** Three full GCs, then until the heap regions they gave back have left the resident set ({@link HeapResidency}). */
+    private static void settle() throws IOException, InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();
         }
+        HeapResidency.settled(Path.of(System.getProperty("java.home"), "bin", "jcmd"), ProcessHandle.current().pid());
     }
 
     private static long heapUsed() {

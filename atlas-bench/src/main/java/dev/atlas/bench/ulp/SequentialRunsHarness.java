@@ -3,6 +3,7 @@ package dev.atlas.bench.ulp;
 import dev.atlas.bench.LeastSquares;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,8 +26,14 @@ import java.util.regex.Pattern;
  * {@code ./atlas run} does. Each case is warmed up (20 runs), then sampled before the first
  * measured run and after every {@code runs/10} runs: {@code jcmd <pid> GC.run} (a full
  * collection, which also unloads the classes of unreachable loaders), then the host's
- * performance counters ({@code jcmd <pid> PerfCounter.print}) and {@code /proc/<pid>/status}.
- * Every run must exit 0 with the expected output, or the harness stops.
+ * performance counters ({@code jcmd <pid> PerfCounter.print}) and {@code /proc/<pid>/status},
+ * once the heap regions that collection gave back have left the resident set (G1 uncommits them
+ * concurrently; see {@link HeapResidency}). The resident set is reported in all and outside the
+ * heap's address range, beside the heap committed: the first follows the heap's sizing, the
+ * second the JVM's own memory (code cache, metaspace, GC structures, stacks, malloc arenas).
+ * Every run must exit 0 with the expected output, or the harness stops. At the end of each case
+ * it prints each figure's least-squares growth over the last half of the runs and whether that is
+ * flat (see {@link #FLATNESS}); it exits 1 if a case's classes, threads or resident set grew.
  *
  * <p>Usage (from the repository root, after {@code ./atlas build}):
  * {@snippet lang=sh :
@@ -48,6 +55,7 @@ public final class SequentialRunsHarness {
     private final Path tmp;
     private final Path hostDir;
     private final boolean nmt = Boolean.getBoolean("atlas.bench.nmt");
+    private final List<String> notFlat = new ArrayList<>();   // the cases with a figure that grew over the last half
     private final String hostOpts = (System.getProperty("atlas.bench.hostOpts", "")
             + (nmt ? " -XX:NativeMemoryTracking=summary" : "")).trim();
 
@@ -62,9 +70,29 @@ public final class SequentialRunsHarness {
     private record Case(String key, String name, Path jar, List<String> args, Map<String, String> inputs, String expectedOut) {
     }
 
-    /** What the host held at one point. */
-    private record Sample(int runs, long classes, long threads, long heapKiB, long metaspaceKiB, long rssKiB) {
+    /**
+     * What the host held at one point: the resident set in all ({@code rssKiB}) and outside the
+     * Java heap's address range ({@code rssOutsideHeapKiB}: code cache, metaspace, GC data
+     * structures, thread stacks, malloc arenas), beside the heap the JVM has committed.
+     */
+    private record Sample(int runs, long classes, long threads, long heapKiB, long metaspaceKiB, long heapCommittedKiB,
+                          long rssKiB, long rssOutsideHeapKiB, double load) {
     }
+
+    /** One figure of a sample, by name, and how much it may move over the last half and still be flat. */
+    private record Metric(String name, ToLongFunction<Sample> value, double flatFraction, long flatFloor) {
+    }
+
+    /**
+     * What "flat over the last half" means for each figure: its least-squares growth over the
+     * last half of the runs (slope times runs) is below {@code flatFraction} of its mean there,
+     * or below {@code flatFloor} (classes: 1% or 10 classes; threads: less than one; RSS: 2%).
+     */
+    private static final List<Metric> FLATNESS = List.of(
+            new Metric("classes", Sample::classes, 0.01, 10),
+            new Metric("threads", Sample::threads, 0, 1),
+            new Metric("RSS (KiB)", Sample::rssKiB, 0.02, 0),
+            new Metric("RSS outside the heap (KiB)", Sample::rssOutsideHeapKiB, 0.02, 0));
 
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
@@ -80,6 +108,10 @@ public final class SequentialRunsHarness {
         } finally {
             h.exec(List.of(h.client.toString(), "host", "stop"), tmp);
             HarnessProcesses.deleteTree(tmp);
+        }
+        if (!h.notFlat.isEmpty()) {
+            System.out.println("not flat over the last half: " + String.join(", ", h.notFlat));
+            System.exit(1);
         }
     }
 
@@ -123,23 +155,20 @@ public final class SequentialRunsHarness {
         }
         int every = runs / 10;
         List<Sample> samples = new ArrayList<>();
-        samples.add(sample(pid, 0));
+        System.out.printf(Locale.ROOT, "%n%s: %d runs after %d warm-up runs (each sample printed as it is taken)%n",
+                c.name(), runs, WARMUP);
+        System.out.printf(Locale.ROOT, "%7s %9s %8s %11s %15s %15s %10s %17s %6s%n", "runs", "classes", "threads",
+                "heap(KiB)", "metaspace(KiB)", "committed(KiB)", "RSS(KiB)", "RSS-no-heap(KiB)", "load");
+        samples.add(print(sample(pid, 0)));
         long t0 = System.nanoTime();
         for (int i = 1; i <= runs; i++) {
             check(c, exec(cmd, dir));
             if (i % every == 0) {
-                samples.add(sample(pid, i));
+                samples.add(print(sample(pid, i)));
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(Locale.ROOT, "%n%s: %d runs after %d warm-up runs, %.1f s (samples included)%n", c.name(), runs,
-                WARMUP, seconds);
-        System.out.printf(Locale.ROOT, "%7s %9s %8s %11s %15s %10s%n", "runs", "classes", "threads", "heap(KiB)",
-                "metaspace(KiB)", "RSS(KiB)");
-        for (Sample s : samples) {
-            System.out.printf(Locale.ROOT, "%7d %9d %8d %11d %15d %10d%n", s.runs(), s.classes(), s.threads(),
-                    s.heapKiB(), s.metaspaceKiB(), s.rssKiB());
-        }
+        System.out.printf(Locale.ROOT, "%s: %d runs, %.1f s (samples included)%n", c.name(), runs, seconds);
         Sample first = samples.getFirst();
         Sample last = samples.getLast();
         System.out.printf(Locale.ROOT, "first to last: classes %+d, threads %+d, heap %+d KiB, metaspace %+d KiB, RSS %+d KiB%n",
@@ -149,10 +178,53 @@ public final class SequentialRunsHarness {
                         + "heap %+.1f KiB, metaspace %+.1f KiB, RSS %+.1f KiB%n", samples.size(),
                 slope(samples, Sample::classes), slope(samples, Sample::threads), slope(samples, Sample::heapKiB),
                 slope(samples, Sample::metaspaceKiB), slope(samples, Sample::rssKiB));
+        boolean flat = reportFlatness(samples, runs);
         if (nmt) {
             System.out.printf(Locale.ROOT, "%nnative memory since the baseline (after the warm-up):%n%s",
                     jcmd(pid, "VM.native_memory", "summary.diff"));
         }
+        if (!flat) {
+            notFlat.add(c.key());
+        }
+    }
+
+    private static Sample print(Sample s) {
+        System.out.printf(Locale.ROOT, "%7d %9d %8d %11d %15d %15d %10d %17d %6.1f%n", s.runs(), s.classes(), s.threads(),
+                s.heapKiB(), s.metaspaceKiB(), s.heapCommittedKiB(), s.rssKiB(), s.rssOutsideHeapKiB(), s.load());
+        System.out.flush();
+        return s;
+    }
+
+    /**
+     * Prints, for each figure of {@link #FLATNESS}, its least-squares growth over the last
+     * half of the runs (the samples from run {@code runs/2} on) and whether that is flat;
+     * returns whether all are.
+     */
+    private static boolean reportFlatness(List<Sample> samples, int runs) {
+        List<Sample> lastHalf = new ArrayList<>();
+        for (Sample s : samples) {
+            if (s.runs() >= runs / 2) {
+                lastHalf.add(s);
+            }
+        }
+        boolean all = true;
+        StringBuilder line = new StringBuilder("last half (runs " + lastHalf.getFirst().runs() + " to " + runs + ", "
+                + lastHalf.size() + " samples), least-squares growth:");
+        for (Metric m : FLATNESS) {
+            double growth = LeastSquares.slope(lastHalf, Sample::runs, m.value()) * (runs - lastHalf.getFirst().runs());
+            double mean = 0;
+            for (Sample s : lastHalf) {
+                mean += m.value().applyAsLong(s);
+            }
+            mean /= lastHalf.size();
+            double bound = Math.max(m.flatFraction() * mean, m.flatFloor());
+            boolean flat = Math.abs(growth) < bound;
+            all &= flat;
+            line.append(String.format(Locale.ROOT, " %s %+.1f (%s, bound %.0f)", m.name(), growth, flat ? "flat" : "GROWS", bound));
+            line.append(';');
+        }
+        System.out.println(line.substring(0, line.length() - 1));
+        return all;
     }
 
     private String jcmd(long pid, String... command) throws IOException, InterruptedException {
@@ -187,6 +259,7 @@ public final class SequentialRunsHarness {
 
     private Sample sample(long pid, int runs) throws IOException, InterruptedException {
         jcmd(pid, "GC.run");
+        HeapResidency heap = HeapResidency.settled(jcmd, pid);
         Map<String, Long> c = new HashMap<>();
         for (String line : jcmd(pid, "PerfCounter.print").split("\n")) {
             int eq = line.indexOf('=');
@@ -200,10 +273,10 @@ public final class SequentialRunsHarness {
         }
         long classes = c.getOrDefault("java.cls.loadedClasses", 0L) + c.getOrDefault("java.cls.sharedLoadedClasses", 0L)
                 - c.getOrDefault("java.cls.unloadedClasses", 0L) - c.getOrDefault("java.cls.sharedUnloadedClasses", 0L);
-        long heap = 0;
+        long heapUsed = 0;
         for (Map.Entry<String, Long> e : c.entrySet()) {
             if (e.getKey().startsWith("sun.gc.generation.") && e.getKey().contains(".space.") && e.getKey().endsWith(".used")) {
-                heap += e.getValue();
+                heapUsed += e.getValue();
             }
         }
         long rss = 0;
@@ -212,12 +285,12 @@ public final class SequentialRunsHarness {
                 rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
-        return new Sample(runs, classes, c.getOrDefault("java.threads.live", -1L), heap >> 10,
-                c.getOrDefault("sun.gc.metaspace.used", 0L) >> 10, rss);
+        return new Sample(runs, classes, c.getOrDefault("java.threads.live", -1L), heapUsed >> 10,
+                c.getOrDefault("sun.gc.metaspace.used", 0L) >> 10, heap.committedKiB(), rss, rss - heap.residentKiB(),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
     /** One run: its status and what it printed. */
-
     private HarnessProcesses.Result exec(List<String> cmd, Path dir) throws IOException, InterruptedException {
         Map<String, String> env = new HashMap<>(Map.of("ATLAS_HOST_DIR", hostDir.toString(),
                 "ATLAS_JAVA", java.toString(), "ATLAS_ULP_JAR", ulpJar.toString()));

@@ -57,7 +57,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * entry whose {@code previous} view may still run the code of a patch rolled back since
  * ({@code previousStale}) is itself rolled back by a new view, never by going back to
  * {@code previous}; 4. a patch is rolled back only if no patch applied after it set one of the
- * same method ids or class fingerprints (it would be built on its code).
+ * same method ids or class fingerprints (it would be built on its code); 5. no entry's target or
+ * previous view holds a body of a loader released by {@link #forgetLoader}.
+ *
+ * <p>Size: about 570 lines, over the project's 500, because every operation on the stack of
+ * applied patches (apply, rollback, releasing a loader) keeps the invariants above under the
+ * one lock and rewrites the private entries; split apart, each part would need them.
  *
  * <p>Patches come in through a {@link PatchPipeline} (the JIT window, the agent's warm-up,
  * the work scheduled after the migration); this class is the mechanism it drives.
@@ -424,24 +429,88 @@ public final class CodeViews {
     }
 
     /**
-     * Forgets the guards of {@code scope}'s loader, whose code will not run again (an ended
-     * program's, its patches rolled back): they leave the set each patch updates and drop their
-     * invoke sites ({@link MethodSlot#release}), so nothing here keeps the loader reachable.
+     * Releases {@code scope}'s loader, whose code will not run again (an ended program's, its
+     * own patches rolled back): its guards leave the set each patch updates and drop their
+     * invoke sites ({@link MethodSlot#release}); and if a patch applied to every loader gave
+     * its methods new bodies (classes defined in that loader), a view without those bodies is
+     * published and every thread migrates to it (the others' bodies stay: the patch stays
+     * applied to them), so that nothing here keeps the loader reachable.
+     *
+     * <p>Implementation notes: the bodies are held by the tables of the views that ran them:
+     * the default, each applied patch's view and the view it was applied on (the entry's
+     * {@code previous}), and its migration (which keeps its target and the default it replaced).
+     * After the release an entry whose target or previous view holds a released body points to
+     * the new view instead, with no migration (it ran long ago), and is {@code previousStale}:
+     * its rollback builds a new view from the default's table, as for a patch that is not the
+     * newest, never going back to a view that held the released bodies.
      */
     public void forgetLoader(LoaderScope scope) {
+        if (scope.name() == null) {
+            throw new IllegalArgumentException("forgetLoader needs one class loader's scope, not every loader");
+        }
         lock.lock();
         try {
-            for (var it = activeSlots.iterator(); it.hasNext(); ) {   // a loop, not removeIf: no lambda on the patch path
-                var s = it.next();
+            List<MethodSlot> slots = new ArrayList<>();
+            Set<Integer> released = new HashSet<>();
+            for (MethodSlot s : activeSlots) {
                 ClassLoader l = s.loader.get();
-                if (l != null && scope.name() != null && scope.includes(l)) {
-                    s.release();
-                    it.remove();
+                if (l != null && scope.includes(l)) {
+                    slots.add(s);
+                    released.add(s.id());
                 }
+            }
+            dropBodies(scope, released);   // first: the new default's guard caches, its slots' included, hold no released body
+            for (MethodSlot s : slots) {
+                s.release();
+                activeSlots.remove(s);
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Under the lock: publishes the default's table without the {@code released} methods' entries, if it has any. */
+    private void dropBodies(LoaderScope scope, Set<Integer> released) {
+        for (Applied x : applied) {
+            x.restoreHandles.keySet().removeAll(released);
+        }
+        View current = space.defaultView();
+        Map<Integer, CodeTable.Entry> drop = new HashMap<>();
+        for (Integer id : released) {
+            if (current.get(CODE).index(id) >= 0) {
+                drop.put(id, null);
+            }
+        }
+        if (drop.isEmpty()) {
+            return;
+        }
+        CodeTable t = current.get(CODE).reverted(drop, Map.of(), null);
+        View back = publish(current, "release " + scope.name(), t, List.of(), true);
+        Migration m = space.migrate(back).allThreads().makeDefault().start();
+        m.completion().whenComplete(new RetireWhenDone(current));
+        for (Applied x : applied) {
+            x.previousStale = true;
+            if (x.target == current || holdsAny(x.target, released)) {
+                x.target = back;
+            }
+            if (x.app.target() != x.target || holdsAny(x.app.previous(), released)) {
+                x.app = x.app.released(x.target, holdsAny(x.app.previous(), released) ? back : x.app.previous());
+            }
+        }
+        if (LOG.isLoggable(Level.INFO)) {
+            LOG.log(Level.INFO, "class loader '" + scope.name() + "' released: view '" + back.name() + "' without its "
+                    + drop.size() + " patched method(s); migrating " + m.size() + " thread(s)");
+        }
+    }
+
+    private static boolean holdsAny(View v, Set<Integer> ids) {
+        CodeTable t = v.get(CODE);
+        for (Integer id : ids) {
+            if (t.index(id) >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Applied patches, newest first. */
@@ -464,7 +533,7 @@ public final class CodeViews {
      * table again. Guarded by the lock.
      */
     private static final class Applied {
-        final PatchApplication app;
+        PatchApplication app;   // replaced when a released loader's bodies leave its views (forgetLoader)
         final Map<Integer, CodeTable.Entry> restoreHandles = new HashMap<>();
         final Map<String, String> restoreFingerprints = new HashMap<>();
         View target;   // the view that runs it; a rollback under it may give it a new one

@@ -11,7 +11,10 @@ import dev.atlas.core.View;
  * @param rollback        whether this moved threads back to the view before the patch
  * @param target          the view threads move into (the new default view)
  * @param previous        the view they leave
- * @param migration       the migration; {@code migration().await(timeout)} waits for it
+ * @param migration       the migration; {@code migration().await(timeout)} waits for it. Null in an
+ *                        applied patch that {@link CodeViews#applied()} lists after a class loader
+ *                        was released under it ({@link CodeViews#forgetLoader}): its migration, long
+ *                        finished, held views with the released loader's bodies
  * @param replacedMethods methods whose bodies the patch replaces
  * @param addedMethods    methods the patch adds
  * @param shadowFields    fields the patch adds (stored as shadow fields)
@@ -38,6 +41,16 @@ public record PatchApplication(String patchId, boolean rollback, View target, Vi
     /** This application, its threads now going to (or in) {@code view}. */
     PatchApplication withTarget(View view) {
         return new PatchApplication(patchId, rollback, view, previous, migration, replacedMethods, addedMethods,
+                shadowFields, addedClasses, preparation, jitPriority, scope);
+    }
+
+    /**
+     * This application after a class loader was released under it: its threads in
+     * {@code view}, applied on {@code on} (for messages: it is never rolled back by going back
+     * there), without its migration (which kept the views it moved between).
+     */
+    PatchApplication released(View view, View on) {
+        return new PatchApplication(patchId, rollback, view, on, null, replacedMethods, addedMethods,
                 shadowFields, addedClasses, preparation, jitPriority, scope);
     }
 

@@ -27,8 +27,9 @@ public interface AppliedPatchesMXBean {
      * the loader and its classes in memory. Stops at the first rollback refused (a patch
      * applied after it changed the same methods; see {@code atlas patch rollback}). When all
      * were rolled back, the agent also drops what it kept of that loader's patched methods
-     * (their invoke sites), so that the loader can be collected; call it only for a loader
-     * whose code will not run again.
+     * (their invoke sites) and the bodies that patches applied to every loader gave them (a new
+     * view without them; those patches stay applied to the other loaders), so that the loader
+     * can be collected; call it only for a loader whose code will not run again.
      *
      * @return the applied ids rolled back ({@code <patch-id>@<loader>}), then, if one was
      *         refused, {@code "refused: "} and the reason; empty if none was applied to it
