@@ -33,7 +33,7 @@ public record HostStarter(Path java, String classPath, List<String> javaOpts) {
      *       (1,000 hello runs, heap pre-touched: +12.8 MiB resident without it, +5.2 MiB with it);
      *   <li>the JIT's first tier only ({@code TieredStopAtLevel=1}: C1 without profiling). In JDK
      *       25 the lock of a method's profile ({@code MethodData::extra_data_lock}) is not freed
-     *       when its class unloads (JDK-8390874): each ecj run's program classes, profiled and
+     *       when its class unloads (<a href="https://bugs.openjdk.org/browse/JDK-8390874">JDK-8390874</a>): each ecj run's program classes, profiled and
      *       unloaded, left about 30 KiB of C heap (NMT {@code Synchronization} and {@code Internal},
      *       +7.5 MiB over 300 runs, linear). Without profiles there are no such locks (NMT
      *       {@code Synchronization} flat at 30-37 KiB over 75 and 125 runs; over 1,000 ecj runs the
