@@ -415,9 +415,10 @@ public final class SpaceDirectory {
     private void checkAccess(String name, Path headerPath, boolean readOnly) {
         int uid, gid, mode;
         try {
-            uid = (int) Files.getAttribute(headerPath, "unix:uid");
-            gid = (int) Files.getAttribute(headerPath, "unix:gid");
-            mode = (int) Files.getAttribute(headerPath, "unix:mode") & 0777;
+            Map<String, Object> a = Files.readAttributes(headerPath, "unix:uid,gid,mode");   // one stat
+            uid = (int) a.get("uid");
+            gid = (int) a.get("gid");
+            mode = (int) a.get("mode") & 0777;
         } catch (IOException e) {
             throw notFound(name);
         }
