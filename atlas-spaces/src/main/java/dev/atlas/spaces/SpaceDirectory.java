@@ -208,14 +208,15 @@ public final class SpaceDirectory {
         Arena arena = Arena.ofShared();
         boolean done = false;
         try {
-            SpaceHeader header;
+            OpenHeader opened;
             try {
-                header = openHeader(name, options.readOnly(), arena);
+                opened = openHeader(name, options.readOnly(), arena);
             } catch (SpaceException e) {   // what a creation that died left: removed once its creator is dead
                 if (e.reason() == SpaceException.Reason.DAMAGED && recoverInterrupted(name)) throw notFound(name);
                 throw e;
             }
-            SpaceMetadata m = header.read();
+            SpaceHeader header = opened.header();
+            SpaceMetadata m = opened.metadata();
             SpaceMetadata.Segment main = m.segments().getFirst();
             Path segPath = checkedSegmentFile(name, m);
             MemorySegment seg = options.anywhere() ? SpaceMappings.mapFile(segPath, main.size(), options.readOnly(), arena)
@@ -298,8 +299,9 @@ public final class SpaceDirectory {
         checkName(name);
         if (!Files.exists(headerPath(name)) || recoverInterrupted(name)) throw notFound(name);
         try (Arena arena = Arena.ofConfined()) {
-            SpaceHeader header = openHeader(name, true, arena);
-            SpaceMetadata m = header.read();
+            OpenHeader opened = openHeader(name, true, arena);
+            SpaceHeader header = opened.header();
+            SpaceMetadata m = opened.metadata();
             List<Long> attached = new ArrayList<>();
             List<Long> dead = new ArrayList<>();
             MemorySegment table = header.attachedTable();
@@ -321,7 +323,10 @@ public final class SpaceDirectory {
 
     // ---------------------------------------------------------------- helpers
 
-    private SpaceHeader openHeader(String name, boolean readOnly, Arena arena) {
+    /** A mapped header and the metadata read (and checked) from it when it was opened. */
+    private record OpenHeader(SpaceHeader header, SpaceMetadata metadata) {}
+
+    private OpenHeader openHeader(String name, boolean readOnly, Arena arena) {
         try (FileChannel ch = FileChannel.open(headerPath(name), readOnly ? Set.of(StandardOpenOption.READ)
                 : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE))) {
             long size = ch.size();
@@ -341,11 +346,10 @@ public final class SpaceDirectory {
                         + h.version() + "; this Atlas reads version " + SpaceHeader.VERSION);
             }
             try {
-                h.read();
+                return new OpenHeader(h, h.read());   // read once: checksums and decoding are not repeated by the caller
             } catch (IllegalStateException e) {
                 throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': " + e.getMessage(), e);
             }
-            return h;
         } catch (NoSuchFileException e) {
             throw notFound(name);
         } catch (IOException e) {
@@ -415,9 +419,10 @@ public final class SpaceDirectory {
     private void checkAccess(String name, Path headerPath, boolean readOnly) {
         int uid, gid, mode;
         try {
-            uid = (int) Files.getAttribute(headerPath, "unix:uid");
-            gid = (int) Files.getAttribute(headerPath, "unix:gid");
-            mode = (int) Files.getAttribute(headerPath, "unix:mode") & 0777;
+            Map<String, Object> a = Files.readAttributes(headerPath, "unix:uid,gid,mode");   // one stat
+            uid = (int) a.get("uid");
+            gid = (int) a.get("gid");
+            mode = (int) a.get("mode") & 0777;
         } catch (IOException e) {
             throw notFound(name);
         }

@@ -1,6 +1,7 @@
 package dev.atlas.spaces;
 
 import dev.atlas.spaces.heap.HeapExhaustedException;
+import dev.atlas.spaces.sys.SpaceSyscalls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,6 +79,33 @@ class SharedSpaceTest {
                 assertThrows(SpaceException.class, () -> dir.attach("nope", AttachOptions.READ_WRITE)).reason());
         assertThrows(IllegalArgumentException.class, () -> dir.create("b", 1 << 20, 0400));
         assertEquals(1, dir.list().size());
+    }
+
+    /**
+     * Create skips the fchmod when the umask removes none of the mode's bits: both files must
+     * still get exactly the mode asked for, on both paths (0600 and 0700 under the usual 022
+     * take one open each; 0666 and 0777 need the fchmod).
+     */
+    @Test
+    void bothFilesGetExactlyTheRequestedModeWhateverTheUmask() throws Exception {
+        Path probe = Files.createFile(tmp.resolve("probe"));   // 0666 less the umask, as the JDK creates it
+        assertEquals(0666 & ~SpaceSyscalls.umask(), (int) Files.getAttribute(probe, "unix:mode") & 0777,
+                "the umask read from /proc/self/status is 0" + Integer.toOctalString(SpaceSyscalls.umask()));
+        Files.delete(probe);
+        for (int mode : new int[] {0600, 0700, 0640, 0666, 0777}) {
+            String name = "m" + Integer.toOctalString(mode);
+            dir.create(name, 1 << 20, mode).close();
+            try (var files = Files.list(tmp)) {
+                List<Path> mine = files.filter(f -> f.getFileName().toString().startsWith(name + ".")).toList();
+                assertEquals(2, mine.size(), mine.toString());   // header and segment
+                for (Path f : mine) {
+                    assertEquals(mode, (int) Files.getAttribute(f, "unix:mode") & 0777, f + " with umask 0"
+                            + Integer.toOctalString(SpaceSyscalls.umask()));
+                }
+            }
+            assertEquals(mode, dir.inspect(name).metadata().mode());
+            dir.delete(name, false);
+        }
     }
 
     @Test

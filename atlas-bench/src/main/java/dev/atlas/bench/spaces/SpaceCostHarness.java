@@ -12,7 +12,9 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
@@ -32,6 +34,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class SpaceCostHarness {
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
     private static final long CAPACITY = 1L << 30;
+    /**
+     * The system calls {@code SpaceDirectory.create} makes when the umask removes none of the
+     * mode's bits (as {@code strace -f -e trace=%file,%desc,%memory} shows): open + pwrite of
+     * the header, open + ftruncate + pwrite of the segment, two mmaps, the magic's pwrite, two
+     * closes.
+     */
+    private static final int CREATE_CALLS = 10;
 
     private SpaceCostHarness() {}
 
@@ -53,15 +62,57 @@ public final class SpaceCostHarness {
     }
 
     private static void run(SpaceDirectory dir, Path tmp, int n) throws Exception {
-        System.out.printf(Locale.ROOT, "%-48s %10s %10s%n", "operation (1 GiB segment)", "wall us", "cpu us");
+        System.out.printf(Locale.ROOT, "%-58s %10s %10s%n", "operation (1 GiB segment)", "wall us", "cpu us");
         SharedSpace[] held = new SharedSpace[1];
-        for (long size : new long[] {64L << 20, CAPACITY, 16L << 30}) {   // size independence
-            measure("create + attach (read-write), " + (size >> 20) + " MiB", n, null,
-                    i -> held[0] = dir.create("c" + i, size, 0600), i -> {
-                        held[0].close();
-                        dir.delete("c" + i, true);
-                    });
+        long[] sizes = {64L << 20, CAPACITY, 16L << 30};   // size independence
+        for (int i = 0; i < 4 * n; i++) {   // warm-up, untimed: otherwise the first size measured pays for the JIT
+            dir.create("w" + i, sizes[i % 3], 0600).close();
+            dir.delete("w" + i, true);
         }
+        // create at three sizes and two baselines, taking turns in every round: on a machine whose load changes
+        // from second to second, the ratios between them are read from the same rounds
+        List<Variant> together = new ArrayList<>();
+        for (long size : sizes) {
+            String prefix = "c" + (size >> 20) + "-";
+            together.add(new Variant("create + attach (read-write), " + (size >> 20) + " MiB", null,
+                    i -> held[0] = dir.create(prefix + i, size, 0600), i -> {
+                        held[0].close();
+                        dir.delete(prefix + i, true);
+                    }));
+        }
+        // the baselines: the calls create is made of, from here, and this VM's cost of a trivial system call
+        String[] files = {tmp.resolve("h").toString(), tmp.resolve("s").toString()};
+        MemorySegment[] maps = new MemorySegment[2];
+        double[] cpu;
+        try (Arena images = Arena.ofConfined()) {
+            MemorySegment headerImage = images.allocate(12 * 1024, 8), heapImage = images.allocate(4096, 8);
+            MemorySegment magic = images.allocate(8, 8);
+            together.add(new Variant("baseline: create's " + CREATE_CALLS + " system calls alone, 1024 MiB", null, i -> {
+                int h = SpaceSyscalls.createExclusive(files[0], 0600);
+                SpaceSyscalls.pwriteFully(h, headerImage, 0);
+                int sfd = SpaceSyscalls.createExclusive(files[1], 0600);
+                Linux.ftruncate(sfd, CAPACITY);
+                SpaceSyscalls.pwriteFully(sfd, heapImage, 0);
+                maps[0] = mapFixed(sfd, i);
+                maps[1] = Linux.mmap(MemorySegment.NULL, headerImage.byteSize(), Linux.PROT_READ | Linux.PROT_WRITE,
+                        Linux.MAP_SHARED, h, 0);
+                SpaceSyscalls.pwriteFully(h, magic, 0);
+                Linux.close(sfd);
+                Linux.close(h);
+            }, i -> {
+                Linux.munmap(maps[0]);
+                Linux.munmap(maps[1]);
+                Files.delete(Path.of(files[0]));
+                Files.delete(Path.of(files[1]));
+            }));
+            together.add(new Variant("baseline: " + CREATE_CALLS + " x kill(1, 0) (a trivial system call)", null, i -> {
+                for (int k = 0; k < CREATE_CALLS; k++) SpaceSyscalls.isAlive(1);
+            }, null));
+            cpu = measureTogether(n, together);
+        }
+        System.out.printf(Locale.ROOT, "create + attach, 1024 MiB (CPU): %.2fx its system calls alone, %.2fx %d trivial"
+                + " system calls; 64 MiB / 16 GiB: %.2fx / %.2fx the 1024 MiB figure%n", cpu[1] / cpu[3],
+                cpu[1] / cpu[4], CREATE_CALLS, cpu[0] / cpu[1], cpu[2] / cpu[1]);
         // create writes both files' first bytes with pwrite and touches neither mapping: the first access pays for them
         measure("create + attach + first allocate(64), 1024 MiB", n, null, i -> {
             held[0] = dir.create("f" + i, CAPACITY, 0600);
@@ -80,7 +131,7 @@ public final class SpaceCostHarness {
         measure("inspect (read without attaching)", n, null, i -> dir.inspect("a"), null);
         dir.delete("a", false);
         String f = tmp.resolve("file").toString();
-        measure("open(O_CREAT|O_EXCL) + fchmod + close + unlink", n, null, i -> {
+        measure("open(O_CREAT|O_EXCL) + close + unlink", n, null, i -> {
             Linux.close(SpaceSyscalls.createExclusive(f, 0600));
             Files.delete(Path.of(f));
         }, null);
@@ -118,11 +169,51 @@ public final class SpaceCostHarness {
                 Linux.MAP_SHARED | SpaceSyscalls.MAP_FIXED_NOREPLACE, fd, 0);
     }
 
+    /** A step timed with others in the same rounds; {@code before} and {@code after} may be null. */
+    record Variant(String what, Step before, Step step, Step after) {}
+
+    /**
+     * Like {@link #measure}, but the variants take turns within every round (n of one, then n
+     * of the next), so that each variant's best round comes from the same stretch of time.
+     *
+     * @return the CPU microseconds per operation of each variant (its best round)
+     */
+    private static double[] measureTogether(int n, List<Variant> variants) throws Exception {
+        double[] wall = new double[variants.size()], cpu = new double[variants.size()];
+        java.util.Arrays.fill(wall, Double.MAX_VALUE);
+        java.util.Arrays.fill(cpu, Double.MAX_VALUE);
+        for (int round = 0; round < 6; round++) {
+            for (int v = 0; v < variants.size(); v++) {
+                Variant x = variants.get(v);
+                long w = 0, c = 0;
+                for (int i = 0; i < n; i++) {
+                    int id = i + round * n;
+                    if (x.before() != null) x.before().run(id);
+                    long w0 = System.nanoTime(), c0 = MX.getCurrentThreadCpuTime();
+                    x.step().run(id);
+                    c += MX.getCurrentThreadCpuTime() - c0;
+                    w += System.nanoTime() - w0;
+                    if (x.after() != null) x.after().run(id);
+                }
+                if (round > 0) {
+                    wall[v] = Math.min(wall[v], w / 1e3 / n);
+                    cpu[v] = Math.min(cpu[v], c / 1e3 / n);
+                }
+            }
+        }
+        for (int v = 0; v < variants.size(); v++) {
+            System.out.printf(Locale.ROOT, "%-58s %10.1f %10.1f%n", variants.get(v).what(), wall[v], cpu[v]);
+        }
+        return cpu;
+    }
+
     /**
      * Times {@code step} for i in [0, n) per round (ids stay unique across rounds); {@code before}
      * and {@code after} (either may be null) run untimed around it.
+     *
+     * @return the CPU microseconds per operation (best round)
      */
-    private static void measure(String what, int n, Step before, Step step, Step after) throws Exception {
+    private static double measure(String what, int n, Step before, Step step, Step after) throws Exception {
         double wall = Double.MAX_VALUE, cpu = Double.MAX_VALUE;
         for (int round = 0; round < 6; round++) {
             long w = 0, c = 0;
@@ -140,6 +231,7 @@ public final class SpaceCostHarness {
                 cpu = Math.min(cpu, c / 1e3 / n);
             }
         }
-        System.out.printf(Locale.ROOT, "%-48s %10.1f %10.1f%n", what, wall, cpu);
+        System.out.printf(Locale.ROOT, "%-58s %10.1f %10.1f%n", what, wall, cpu);
+        return cpu;
     }
 }

@@ -29,18 +29,76 @@ import java.util.stream.Stream;
  * {@snippet lang=shell :
  * ./atlas demo spaces                        # defaults: 1,000,000 keys, 2,000,000 tree nodes
  * ./atlas demo spaces --keys 200000 --nodes 500000 --rpc-lookups 20000
+ * ./atlas demo spaces --dir /mnt/atlas-huge            # spaces and files on a tmpfs mounted with huge=within_size
  * }
  */
 public final class SpacesDemo {
-    /** Kryo reads arrays through sun.misc.Unsafe: allowed without warnings; every stage-2 way runs with the same flags. */
-    private static final List<String> PIPELINE_FLAGS = List.of("--sun-misc-unsafe-memory-access=allow");
+    /**
+     * Every pipeline JVM (both stages, every way) runs with the same flags: Kryo reads arrays
+     * through sun.misc.Unsafe (allowed without warnings), and where the kernel offers
+     * transparent huge pages to a process that asks ({@code enabled} is {@code always} or
+     * {@code madvise}) the Java heap asks for them, so the ways that build Java objects fault
+     * in their heap 2 MiB at a time, as the space's pages are on a tmpfs mounted with huge pages.
+     */
+    private static final List<String> PIPELINE_FLAGS = pipelineFlags();
+
+    private static List<String> pipelineFlags() {
+        List<String> flags = new ArrayList<>(List.of("--sun-misc-unsafe-memory-access=allow"));
+        if (!sysfs("/sys/kernel/mm/transparent_hugepage/enabled").contains("[never]")
+                && !sysfs("/sys/kernel/mm/transparent_hugepage/enabled").isEmpty()) {
+            flags.add("-XX:+UseTransparentHugePages");
+        }
+        return List.copyOf(flags);
+    }
+
+    private static String sysfs(String file) {
+        try {
+            return Files.readString(Path.of(file)).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * What this machine allows for huge pages, as the demo prints it: THP for processes,
+     * for the kernel's internal shared memory, and the mount options of the file system that
+     * holds {@code dir} (a tmpfs maps a file's pages 2 MiB at a time only with {@code huge=}).
+     */
+    static String hugePages(Path dir) {
+        String mount = "?", type = "?", options = "";
+        try {
+            String real = dir.toRealPath().toString();
+            for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
+                String[] f = line.split(" ");
+                if (f.length < 4) continue;
+                String point = f[1].replace("\\040", " ");
+                boolean under = real.equals(point) || real.startsWith(point.endsWith("/") ? point : point + "/");
+                if (under && point.length() >= (mount.equals("?") ? 0 : mount.length())) {
+                    mount = point;
+                    type = f[2];
+                    options = f[3];
+                }
+            }
+        } catch (IOException e) {
+            return "huge pages: unknown (" + e.getMessage() + ")";
+        }
+        String huge = "none";
+        for (String o : options.split(",")) if (o.startsWith("huge=")) huge = o.substring(5);
+        return "huge pages: THP " + sysfs("/sys/kernel/mm/transparent_hugepage/enabled") + ", shmem "
+                + sysfs("/sys/kernel/mm/transparent_hugepage/shmem_enabled") + "; " + dir + " is on " + type + " " + mount
+                + " (huge=" + huge + ")" + (PIPELINE_FLAGS.contains("-XX:+UseTransparentHugePages")
+                ? "; pipeline JVMs run with -XX:+UseTransparentHugePages" : "");
+    }
 
     private SpacesDemo() {}
 
     public static void main(String[] args) throws Exception {
         Map<String, Integer> opt;
+        Path parent;
         try {
-            opt = parse(args);
+            List<String> rest = new ArrayList<>(List.of(args));
+            parent = dirOption(rest);
+            opt = parse(rest.toArray(new String[0]));
         } catch (IllegalArgumentException e) {
             System.err.println("atlas demo spaces: " + e.getMessage());
             System.exit(2);
@@ -48,8 +106,7 @@ public final class SpacesDemo {
         }
         if (opt == null) return;
         int keys = opt.get("--keys"), nodes = opt.get("--nodes");
-        Path dir = Files.createTempDirectory(Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of("/tmp"),
-                "atlas-spaces-demo-");
+        Path dir = Files.createTempDirectory(parent, "atlas-spaces-demo-");
         try {
             run(SpaceDirectory.at(dir), dir, keys, nodes, opt.get("--lookups"), opt.get("--rpc-lookups"), opt.get("--runs"),
                     opt.get("--aot") == 1);
@@ -77,7 +134,7 @@ public final class SpacesDemo {
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "pipeline: %,d tree nodes%n", nodes);
+        System.out.printf(Locale.ROOT, "pipeline: %,d tree nodes; %s%n", nodes, hugePages(dir));
         String[] built;
         try (ChildJvm stage1 = ChildJvm.start(PIPELINE_FLAGS, TreePipeline.class, "build", d, "tree", Integer.toString(nodes), d)) {
             built = stage1.expect("built");
@@ -235,6 +292,25 @@ public final class SpacesDemo {
         return String.format(Locale.ROOT, "%.1fx", baseline / space);
     }
 
+    /**
+     * Removes {@code --dir DIRECTORY} from {@code args} (the one option that is not a number)
+     * and returns that directory, or a default: {@code /dev/shm}, else {@code /tmp}.
+     *
+     * @throws IllegalArgumentException naming the value if it is missing or not a directory
+     */
+    static Path dirOption(List<String> args) {
+        int at = args.indexOf("--dir");
+        if (at < 0) return Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of("/tmp");
+        if (at + 1 >= args.size()) throw new IllegalArgumentException("option --dir needs a directory");
+        Path dir = Path.of(args.get(at + 1));
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--dir '" + dir + "' is not a directory: expected an existing"
+                    + " directory (a tmpfs, e.g. one mounted with huge=within_size)");
+        }
+        args.subList(at, at + 2).clear();
+        return dir;
+    }
+
     /** The options with defaults; null after printing help. */
     static Map<String, Integer> parse(String[] args) {
         Map<String, Integer> opt = new LinkedHashMap<>();
@@ -251,6 +327,7 @@ public final class SpacesDemo {
             }
             if (args[i].equals("--help") || args[i].equals("-h")) {
                 System.out.println("usage: atlas demo spaces [--keys N] [--nodes N] [--lookups N] [--rpc-lookups N] [--runs N] [--aot]"
+                        + " [--dir DIRECTORY]"
                         + "  (defaults " + opt + ")");
                 return null;
             }
