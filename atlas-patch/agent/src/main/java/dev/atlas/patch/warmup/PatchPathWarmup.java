@@ -70,17 +70,11 @@ public final class PatchPathWarmup {
     /**
      * Starts the warm-up of {@code pipeline}'s path on its warm-up thread
      * ({@link PatchPipeline#startWarmup}: a patch applied meanwhile waits for it); returns at once.
-     *
-     * @param first run on that thread before the warm-up (the agent's MBean registration), or null;
-     *              it must not throw
      */
-    public static Thread start(PatchPipeline pipeline, Runnable first) {
+    public static Thread start(PatchPipeline pipeline) {
         return pipeline.startWarmup(new Runnable() {
             @Override
             public void run() {
-                if (first != null) {
-                    first.run();
-                }
                 runQuietly(pipeline);
             }
         });

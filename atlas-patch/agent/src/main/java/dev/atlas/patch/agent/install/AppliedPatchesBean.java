@@ -16,9 +16,8 @@ import java.util.List;
  * call, and rolls back one loader's patches through the {@link PatchPipeline} (as
  * {@code atlas patch rollback --class-loader} does).
  * Registered once, by {@link #run()} when the agent is installed, before any patch can be
- * applied: inline, or first on the warm-up thread, which an apply waits for
- * ({@code PatchPipeline#startWarmup}). Registered at any later moment, a host status right
- * after the first patch could miss it: {@code ProgramPatchEndToEndIT} saw that once.
+ * applied (registered later, on another thread, a host status right after the first patch
+ * could miss it: {@code ProgramPatchEndToEndIT} saw that once).
  *
  * <p>Threading: shared; stateless apart from the code views it reads.
  */

@@ -8,7 +8,8 @@ import java.util.Locale;
  *
  * @param select      the walk over the loaded classes choosing those to retransform (late attach; else 0)
  * @param retransform retransforming them (late attach; else 0)
- * @param pipeline    the patch pipeline (its scheduler, the JIT window)
+ * @param pipeline    the patch pipeline (its scheduler, the JIT window) and its MBean (whose registration
+ *                    sets up the platform MBean server if the application has not)
  * @param executors   weaving the JDK executors' task boundaries
  */
 public record InstallPhases(long select, long retransform, long pipeline, long executors) {
