@@ -350,6 +350,21 @@ public final class TaggedLoad implements AutoCloseable {
         return samples.stream().filter(x -> x[0] >= from && x[0] < to).mapToLong(x -> x[1]).toArray();
     }
 
+    /**
+     * Successful requests answered in [from, to) ({@link System#nanoTime()} values): the throughput a
+     * window saw, which an open loop's count of requests sent cannot show (it sends on time regardless).
+     */
+    public long answeredBetween(long from, long to) {
+        long n = 0;
+        for (long[] x : samples) {
+            long answered = x[0] + x[1];
+            if (answered >= from && answered < to) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     public long mixed() {
         long n = 0;
         for (Map<String, AtomicLong> m : outcomes.values()) {

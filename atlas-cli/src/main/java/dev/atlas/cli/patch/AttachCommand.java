@@ -4,6 +4,7 @@ import dev.atlas.patch.agent.command.CommandRequest;
 import dev.atlas.patch.instrument.BoundaryMatcher;
 import dev.atlas.patch.instrument.ClassSelector;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
@@ -42,6 +43,15 @@ public final class AttachCommand extends TargetCommand {
 
     @Override
     CommandRequest request(Path dir) {
+        return CommandRequest.attach(agentOptions(spec, includes, excludes, boundaries));
+    }
+
+    /**
+     * The agent options for these patterns ({@code include=a;b,exclude=..,boundary=..}; "" for none).
+     *
+     * @throws ParameterException naming a malformed pattern
+     */
+    static String agentOptions(CommandSpec spec, List<String> includes, List<String> excludes, List<String> boundaries) {
         for (List<String> patterns : List.of(includes, excludes, boundaries)) {
             for (String pattern : patterns) {
                 int eq = pattern.indexOf('=');
@@ -68,6 +78,6 @@ public final class AttachCommand extends TargetCommand {
         if (!boundaries.isEmpty()) {
             parts.add("boundary=" + String.join(";", boundaries));
         }
-        return CommandRequest.attach(String.join(",", parts));
+        return String.join(",", parts);
     }
 }

@@ -13,6 +13,8 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 
 /**
@@ -57,9 +59,20 @@ final class PatchApplyCommand extends TargetCommand {
     @Mixin
     LoaderOptions scope;
 
+    @Option(names = "--include", split = ",", paramLabel = "<pattern>",
+            description = "If the agent is not installed yet: the classes it makes patchable as it installs (as 'atlas "
+                    + "attach --include'; default: every application class, which on a large service retransforms "
+                    + "thousands). Ignored if the agent is installed.")
+    List<String> includes = new ArrayList<>();
+
+    @Option(names = "--exclude", split = ",", paramLabel = "<pattern>",
+            description = "If the agent is not installed yet: classes it leaves alone. Ignored if the agent is installed.")
+    List<String> excludes = new ArrayList<>();
+
     @Override
     CommandRequest request(Path dir) throws CliFailure, IOException {
         String loader = scope.loader(spec);
+        String agentOptions = AttachCommand.agentOptions(spec, includes, excludes, List.of());
         if (requireSignature != (keystore != null)) {
             throw new ParameterException(spec.commandLine(), requireSignature
                     ? "--require-signature needs --keystore <p12> (the trusted signers)"
@@ -80,6 +93,7 @@ final class PatchApplyCommand extends TargetCommand {
                     + "; nothing changed.", e);
         }
         String password = keystorePassword != null ? keystorePassword : System.getenv("ATLAS_KEYSTORE_PASSWORD");
-        return CommandRequest.apply(copy, timeout, keystore == null ? null : keystore.toAbsolutePath(), password, loader);
+        return CommandRequest.apply(copy, timeout, keystore == null ? null : keystore.toAbsolutePath(), password, loader,
+                agentOptions.isEmpty() ? null : agentOptions);
     }
 }

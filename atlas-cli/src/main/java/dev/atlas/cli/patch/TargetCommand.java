@@ -32,6 +32,10 @@ abstract class TargetCommand implements Callable<Integer> {
             description = "The agent jar to load (default: -Datlas.agent.jar, $ATLAS_AGENT_JAR, or next to atlas's jar).")
     Path agentJar;
 
+    @Option(names = "--timings", description = "Print to stderr where the command's time went: this command's JVM "
+            + "start, the attach handshake, the agent's loading and its phases in the target (see docs/servers-benchmark.md).")
+    boolean timings;
+
     @Option(names = "--raw", description = "Print the agent's reply as it is: status, key=value fields, empty line, text.")
     boolean raw;
 
@@ -42,6 +46,7 @@ abstract class TargetCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        CommandTimings times = new CommandTimings();
         try (CommandDirectory dir = new CommandDirectory()) {
             CommandRequest request = request(dir.path());
             TargetJvm jvm = TargetJvm.of(pid);
@@ -50,7 +55,11 @@ abstract class TargetCommand implements Callable<Integer> {
             if (note != null) {
                 err.println("atlas: " + note);
             }
-            CommandReply reply = jvm.send(jar, request, dir.path());
+            CommandReply reply = jvm.send(jar, request, dir.path(), times);
+            if (timings) {
+                err.println("atlas: timings (ms): " + times.render(reply));
+                err.flush();
+            }
             if (reply.status() == CommandReply.Status.STARTED) {
                 // the change is in effect and its migration runs: say so now, then wait here (not in the JVM)
                 if (!raw) {

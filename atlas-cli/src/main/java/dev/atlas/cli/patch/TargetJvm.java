@@ -109,17 +109,21 @@ final class TargetJvm {
      * Sends a command and returns the agent's reply.
      *
      * @param dir the private command directory holding anything the request names
+     * @param timings where the phases' times go ({@code --timings})
      * @throws CliFailure if the JVM cannot be attached or the agent cannot be loaded (which flag, if known)
      */
-    CommandReply send(Path agentJar, CommandRequest request, Path dir) throws CliFailure {
+    CommandReply send(Path agentJar, CommandRequest request, Path dir, CommandTimings timings) throws CliFailure {
         try {
             request.write(dir);
         } catch (IOException e) {
             throw new CliFailure("cannot write the command to " + dir + ": " + e.getMessage(), e);
         }
+        timings.checked();
         VirtualMachine vm = attach();
+        timings.attached();
         try {
             vm.loadAgent(agentJar.toString(), CommandChannel.agentArgs(request.verb(), dir));
+            timings.loadReturned();
         } catch (AgentLoadException e) {
             String m = String.valueOf(e.getMessage());
             if (m.contains("Dynamic agent loading is not enabled")) {
@@ -149,7 +153,9 @@ final class TargetJvm {
                     + "directory (see the process's log)");
         }
         try {
-            return CommandReply.read(reply);
+            CommandReply r = CommandReply.read(reply);
+            timings.replied();
+            return r;
         } catch (IOException | IllegalArgumentException e) {
             throw new CliFailure("cannot read the reply of process " + pid + ": " + e.getMessage(), e);
         }

@@ -99,6 +99,16 @@ public final class BoundaryMatcher {
         return false;
     }
 
+    /** Whether {@code type} (an internal name) is the type of some pattern. */
+    public boolean namesType(String type) {
+        for (Pattern p : patterns) {
+            if (p.type.equals(type)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The patterns that have matched no method so far, as given ({@code Type#method}). */
     public List<String> unmatched() {
         List<String> out = new ArrayList<>();

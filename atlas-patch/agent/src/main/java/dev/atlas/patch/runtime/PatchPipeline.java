@@ -72,6 +72,7 @@ public final class PatchPipeline implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private volatile Thread schedulerThread;   // the scheduler's current worker (a new one if a task killed it)
     private volatile Thread warmup;   // the warm-up started by startWarmup, or null
+    private volatile long warmupNanos = -1;   // how long the warm-up ran, once it ended; -1 before
 
     /** A patch applied from its file, with what its verification found. */
     public record FileApplication(VerifiedPatch file, PatchApplication application) {}
@@ -121,10 +122,38 @@ public final class PatchPipeline implements AutoCloseable {
      * threads while the warm-up moves them between its views).
      */
     public Thread startWarmup(Runnable task) {
-        Thread t = Thread.ofPlatform().daemon().name("atlas-warmup").unstarted(task);
+        Thread t = Thread.ofPlatform().daemon().name("atlas-warmup").unstarted(new TimedWarmup(task));
         warmup = t;
         t.start();
         return t;
+    }
+
+    /**
+     * The warm-up's state for {@code atlas status}: {@code none} (not started), {@code running},
+     * or its wall time in milliseconds once it ended.
+     */
+    public String warmupState() {
+        long n = warmupNanos;
+        return n >= 0 ? String.format(java.util.Locale.ROOT, "%.1f", n / 1e6) : warmup == null ? "none" : "running";
+    }
+
+    /** Runs the warm-up and records its wall time (a named class: no lambda on the patch path). */
+    private final class TimedWarmup implements Runnable {
+        private final Runnable task;
+
+        TimedWarmup(Runnable task) {
+            this.task = task;
+        }
+
+        @Override
+        public void run() {
+            long t0 = System.nanoTime();
+            try {
+                task.run();
+            } finally {
+                warmupNanos = System.nanoTime() - t0;
+            }
+        }
     }
 
     /**

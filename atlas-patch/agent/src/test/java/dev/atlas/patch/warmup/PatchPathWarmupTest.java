@@ -43,6 +43,7 @@ class PatchPathWarmupTest {
     @Test
     void anApplyWaitsForAWarmUpStillRunning() throws Exception {
         try (PatchPipeline pipeline = new PatchPipeline(new CodeViews(), JitPriorityWindow.off())) {
+            assertEquals("none", pipeline.warmupState());
             CountDownLatch release = new CountDownLatch(1);
             List<String> order = Collections.synchronizedList(new ArrayList<>());
             Thread warmup = pipeline.startWarmup(() -> {
@@ -62,9 +63,12 @@ class PatchPathWarmupTest {
                 Thread.onSpinWait();   // until the applier waits for the warm-up (its only wait)
             }
             assertTrue(warmup.isAlive());
+            assertEquals("running", pipeline.warmupState());
             release.countDown();
             applier.join();
             assertEquals(List.of("warm-up done", "apply returned"), order);
+            warmup.join();
+            assertTrue(pipeline.warmupState().matches("\\d+\\.\\d"), pipeline.warmupState());
             applied.getFirst().migration().await(Duration.ofSeconds(30));
             pipeline.rollback().migration().await(Duration.ofSeconds(30));
         }

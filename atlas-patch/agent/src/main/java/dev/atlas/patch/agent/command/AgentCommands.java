@@ -114,6 +114,7 @@ final class AgentCommands {
         LoaderScope scope = r.loader() == null ? LoaderScope.ALL : LoaderScope.named(r.loader());
         Installation in = AgentInstaller.installed();
         String installNote = "";
+        String ignoredNote = "";   // options given for an install that was not needed
         VerifiedPatch file;
         PatchApplication a;
         try {
@@ -121,11 +122,17 @@ final class AgentCommands {
                 // checked before anything is installed: a bad patch changes nothing
                 file = PatchVerifier.open(r.patch(), trusted);
                 // no warm-up here: it would only compete with this very patch for the CPU
-                in = AgentInstaller.install("warmup=false", inst, true);
-                installNote = "The Atlas agent was not installed: installed it now by late attach with default options ("
-                        + describe(in) + "), " + in.retransformed() + " loaded class(es) made patchable.\n" + failures(in);
+                boolean given = r.agentOptions() != null && !r.agentOptions().isEmpty();
+                in = AgentInstaller.install("warmup=false" + (given ? "," + r.agentOptions() : ""), inst, true);
+                f.putAll(agentFields(in, false));
+                installNote = "The Atlas agent was not installed: installed it now by late attach with "
+                        + (given ? "the options given" : "default options") + " (" + describe(in) + "), " + in.retransformed() + " loaded class(es) made patchable.\n" + failures(in);
                 a = in.pipeline().apply(file.patch(), scope);
             } else {
+                if (r.agentOptions() != null && !r.agentOptions().isEmpty()) {
+                    ignoredNote = "The Atlas agent was already installed " + how(in) + "; it keeps its options ("
+                            + in.transformer().selector() + "): the options given now are ignored.\n";
+                }
                 PatchPipeline.FileApplication fa = in.pipeline().apply(r.patch(), trusted, scope);
                 file = fa.file();
                 a = fa.application();
@@ -159,7 +166,7 @@ final class AgentCommands {
         if (prep.jit() != null) {
             f.put("prepare-jit-ms", millis(prep.jit()));
         }
-        String head = installNote + "patch " + a.patchId() + " (" + file.describeSigner() + ") applied" + scope.describe() + ": "
+        String head = installNote + ignoredNote + "patch " + a.patchId() + " (" + file.describeSigner() + ") applied" + scope.describe() + ": "
                 + a.replacedMethods() + " method(s) replaced, " + a.addedMethods() + " added, " + a.shadowFields()
                 + " new field(s), " + a.addedClasses() + " class(es) added; new code prepared in "
                 + prep.describe() + "; now view " + a.target().id() + " '"
@@ -346,6 +353,8 @@ final class AgentCommands {
         f.put("not-patchable", Long.toString(in.transformer().failedCount()));
         f.put("boundary-only", Long.toString(in.transformer().boundaryOnlyCount()));
         f.put("boundaries-unmatched", String.join(";", in.boundaries().unmatched()));
+        f.put("install-phases", in.phases().render());
+        f.put("warmup-ms", in.pipeline().warmupState());
         return f;
     }
 

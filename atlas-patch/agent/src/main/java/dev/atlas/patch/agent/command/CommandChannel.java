@@ -57,6 +57,12 @@ public final class CommandChannel {
     public static final String PREFIX = "command=";
     private static final String DIR = ",dir=";
 
+    /**
+     * The reply field holding when this JVM began to run the command ({@link System#currentTimeMillis()}):
+     * the CLI's {@code loadAgent} call up to then is the agent jar's loading and the attach listener's start.
+     */
+    public static final String ENTERED_FIELD = "agent-entered-at-ms";
+
     private CommandChannel() {}
 
     /** Whether agent arguments are a command (rather than agent options). */
@@ -71,6 +77,7 @@ public final class CommandChannel {
 
     /** Runs the command named by {@code agentArgs} and writes its reply; never throws. */
     public static void run(String agentArgs, Instrumentation inst) {
+        long entered = System.currentTimeMillis();   // the CLI's --timings: its loadAgent call up to here loaded the jar
         int d = agentArgs.indexOf(DIR);
         if (d < 0) {
             if (LOG.isLoggable(Level.WARNING)) {
@@ -105,6 +112,9 @@ public final class CommandChannel {
                     "the Atlas agent could not run command '" + verb + "': " + e + "\n");
             LOG.log(Level.WARNING, "Atlas: command '" + verb + "' failed", e);
         }
+        Map<String, String> fields = new java.util.LinkedHashMap<>(reply.fields());
+        fields.put(ENTERED_FIELD, Long.toString(entered));
+        reply = new CommandReply(reply.status(), fields, reply.text());
         try {
             reply.write(dir);
         } catch (IOException | RuntimeException e) {

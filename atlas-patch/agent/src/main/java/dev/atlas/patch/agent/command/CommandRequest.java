@@ -28,7 +28,8 @@ import java.util.StringJoiner;
  * @param timeout           how long the agent waits for the migration (apply, rollback)
  * @param keystore          trusted key store: the patch must be signed by one of its keys; null: no check
  * @param keystorePassword  its password, or null
- * @param agentOptions      agent options for {@code attach} (see {@link dev.atlas.patch.agent.install.AgentOptions}), or null
+ * @param agentOptions      agent options for {@code attach}, and for an {@code apply} that installs the agent
+ *                          (see {@link dev.atlas.patch.agent.install.AgentOptions}), or null
  * @param variant           what {@code variant-apply}, {@code variant-remove} and {@code variant-list} act on, or null
  * @param loader            apply and rollback only: the name of the one class loader whose classes the patch
  *                          changes (see {@link dev.atlas.patch.runtime.LoaderScope}), or null for every loader
@@ -156,6 +157,12 @@ public record CommandRequest(Verb verb, Path patch, Duration timeout, Path keyst
     /** An apply that changes only the classes of the class loader named {@code loader} (null: every loader). */
     public static CommandRequest apply(Path patch, Duration timeout, Path keystore, String keystorePassword, String loader) {
         return new CommandRequest(Verb.APPLY, patch, timeout, keystore, keystorePassword, null, null, loader);
+    }
+
+    /** An apply that, if the agent is not installed yet, installs it with {@code agentOptions} (null: the defaults). */
+    public static CommandRequest apply(Path patch, Duration timeout, Path keystore, String keystorePassword, String loader,
+                                       String agentOptions) {
+        return new CommandRequest(Verb.APPLY, patch, timeout, keystore, keystorePassword, agentOptions, null, loader);
     }
 
     public static CommandRequest rollback(Duration timeout) {

@@ -65,14 +65,22 @@ public final class AgentInstaller {
             LOG.log(Level.WARNING, () -> "Atlas: class " + name.replace('/', '.') + " is not patchable: " + e);
         });
         inst.addTransformer(t, true);
-        int retransformed;
+        int retransformed = 0;
+        long t0 = System.nanoTime();
+        long t1 = t0;
         try {
-            retransformed = lateAttach ? retransformLoaded(inst, selector, boundaries, failures) : 0;
+            if (lateAttach) {
+                List<Class<?>> targets = selectLoaded(inst, selector, boundaries);
+                t1 = System.nanoTime();
+                retransformed = retransformLoaded(inst, targets, failures);
+            }
         } catch (RuntimeException | Error e) {
             inst.removeTransformer(t);   // a failed install leaves nothing behind: a later attach starts afresh
             throw e;
         }
+        long t2 = System.nanoTime();
         PatchPipeline pipeline = new PatchPipeline(code, JitPriorityWindow.forThisJvm(o.jitPriority()));
+        long t3 = System.nanoTime();
         // the point between two tasks of the JDK's executors (ThreadPoolExecutor, ForkJoinPool, a thread per task);
         // the pipeline's own scheduler runs no application task: no scope
         List<String> executorProblems = ExecutorBoundaries.install(inst, () -> {
@@ -85,9 +93,11 @@ public final class AgentInstaller {
         synchronized (failures) {
             failures.addAll(executorProblems);
         }
-        installed = new Installation(o, t, inst, lateAttach, retransformed, failures, boundaries, pipeline,
-                new Variants(pipeline.views()));
+        long t4 = System.nanoTime();
         new AppliedPatchesBean(pipeline).run();   // before any apply: a reader never misses a patch
+        long t5 = System.nanoTime();
+        installed = new Installation(o, t, inst, lateAttach, retransformed, failures, boundaries, pipeline,
+                new Variants(pipeline.views()), new InstallPhases(t1 - t0, t2 - t1, (t3 - t2) + (t5 - t4), t4 - t3));
         if (o.warmup()) {
             PatchPathWarmup.start(pipeline);
         }
@@ -98,30 +108,41 @@ public final class AgentInstaller {
     }
 
     /**
-     * Retransforms the loaded classes the selector selects, and those with a request boundary in
-     * their hierarchy. One class the JVM cannot retransform (a verifier's "invalid class", an
+     * Retransforms the loaded classes chosen by {@link #selectLoaded}, in calls of {@link #CHUNK}. One class the JVM cannot retransform (a verifier's "invalid class", an
      * optional dependency missing) must not stop the others nor leave the JVM half-instrumented:
      * the batch is tried first, then, if it fails, its halves ({@link #retransformHalving}), each
      * class that fails alone recorded with its reason (shown by {@code atlas status}).
      */
-    private static int retransformLoaded(Instrumentation inst, ClassSelector selector, BoundaryMatcher boundaries,
-                                         List<String> failures) {
-        List<Class<?>> targets = new ArrayList<>();
-        for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (c.isArray() || c.isHidden() || c.isPrimitive() || !inst.isModifiableClass(c)) {
-                continue;
-            }
-            String name = c.getName().replace('.', '/');
-            ClassLoader l = c.getClassLoader();
-            if (selector.selects(name, l) || (selector.boundaryEligible(name, l) && hasBoundaryType(c, boundaries))) {
-                targets.add(c);
-            }
-        }
+    private static int retransformLoaded(Instrumentation inst, List<Class<?>> targets, List<String> failures) {
         int n = 0;
         for (int from = 0; from < targets.size(); from += CHUNK) {
             n += retransformHalving(inst, targets.subList(from, Math.min(targets.size(), from + CHUNK)), failures);
         }
         return n;
+    }
+
+    /**
+     * The loaded classes to retransform at late attach: those the selector selects, and those with a
+     * request boundary in their hierarchy. A Spring Boot JVM has ten thousand and more: the cheap
+     * name tests come first, and each class's answer to "a boundary type among my supertypes?" is
+     * kept, so that a supertype shared by thousands of classes is looked at once.
+     */
+    private static List<Class<?>> selectLoaded(Instrumentation inst, ClassSelector selector, BoundaryMatcher boundaries) {
+        List<Class<?>> targets = new ArrayList<>();
+        java.util.Map<Class<?>, Boolean> withBoundary = new java.util.HashMap<>();
+        ClassLoader platform = ClassLoader.getPlatformClassLoader();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            ClassLoader l = c.getClassLoader();
+            if (l == null || l == platform || c.isArray() || c.isHidden() || c.isPrimitive()) {
+                continue;   // neither selected nor boundary-eligible: the JDK's (a third of a Spring Boot JVM's classes)
+            }
+            String name = c.getName().replace('.', '/');
+            if ((selector.selects(name, l) || (selector.boundaryEligible(name, l)
+                    && hasBoundaryType(c, boundaries, withBoundary))) && inst.isModifiableClass(c)) {
+                targets.add(c);
+            }
+        }
+        return targets;
     }
 
     /**
@@ -162,19 +183,23 @@ public final class AgentInstaller {
         }
     }
 
-    private static boolean hasBoundaryType(Class<?> c, BoundaryMatcher boundaries) {
-        java.util.Set<String> names = new java.util.HashSet<>();
-        java.util.ArrayDeque<Class<?>> todo = new java.util.ArrayDeque<>();
-        todo.add(c);
-        while (!todo.isEmpty()) {
-            Class<?> k = todo.pop();
-            if (names.add(k.getName().replace('.', '/'))) {
-                if (k.getSuperclass() != null) {
-                    todo.add(k.getSuperclass());
-                }
-                todo.addAll(List.of(k.getInterfaces()));
-            }
+    /** Whether {@code c} or one of its supertypes is the type of a boundary pattern; answers kept in {@code known}. */
+    private static boolean hasBoundaryType(Class<?> c, BoundaryMatcher boundaries, java.util.Map<Class<?>, Boolean> known) {
+        Boolean k = known.get(c);
+        if (k != null) {
+            return k;
         }
-        return boundaries.namesAnyType(names);
+        boolean b = boundaries.namesType(c.getName().replace('.', '/'));
+        if (!b && c.getSuperclass() != null) {
+            b = hasBoundaryType(c.getSuperclass(), boundaries, known);
+        }
+        for (Class<?> i : c.getInterfaces()) {
+            if (b) {
+                break;
+            }
+            b = hasBoundaryType(i, boundaries, known);
+        }
+        known.put(c, b);
+        return b;
     }
 }

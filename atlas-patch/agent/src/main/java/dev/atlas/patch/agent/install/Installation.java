@@ -21,7 +21,9 @@ import java.util.List;
  * @param boundaries      the request-boundary matcher
  * @param pipeline        the way patches go in and out of this JVM
  * @param variants        the per-thread variants applied by {@code atlas variant}
+ * @param phases          where the installation spent its time
  */
 public record Installation(AgentOptions options, PatchableClassTransformer transformer, Instrumentation instrumentation,
                            boolean lateAttach, int retransformed, List<String> failures, BoundaryMatcher boundaries,
-                           PatchPipeline pipeline, Variants variants) {}
+                           PatchPipeline pipeline, Variants variants,
+                           InstallPhases phases) {}
