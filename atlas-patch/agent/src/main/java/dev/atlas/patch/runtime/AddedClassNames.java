@@ -45,7 +45,7 @@ import java.util.Map;
  * after the constant pool refers to entries by index, so entries may change length. An
  * occurrence of {@code $$AtlasPatch$<id8>} is removed where the characters before it are the
  * full internal name of an added class that takes its own name (the name starts the entry or
- * follows a character that cannot be part of a name, or an {@code L} that does). Names and
+ * follows a character that cannot be part of a name, or a descriptor's {@code L}). Names and
  * marker are ASCII, which modified UTF-8 encodes as themselves, so this works on the bytes.
  *
  * <p>Threading: made and used by the preparing thread only.
@@ -261,22 +261,32 @@ final class AddedClassNames {
         return out.toByteArray();
     }
 
-    /** Whether the bytes before {@code end} are, whole, the internal name of a class that takes its own name. */
+    /**
+     * Whether the bytes before {@code end} are, whole, the internal name of a class that takes its
+     * own name: they end with it, and before it is the start, a character that cannot be part of
+     * a name, or a descriptor's {@code L} (which may follow other type letters: {@code (DLpkg/Name;)}).
+     */
     private boolean ownNameEndsAt(byte[] text, int end) {
-        int start = end;
-        while (start > 0 && isNameByte(text[start - 1])) {
-            start--;
-        }
-        // the name starts at start, or later, after a descriptor's L (Lpkg/Name): try both
-        for (int s = start; s < end; s++) {
-            if (s > start && !(text[s - 1] == 'L' && (s - 1 == start))) {
-                break;
+        for (String n : own) {
+            byte[] name = n.getBytes(StandardCharsets.UTF_8);
+            int start = end - name.length;
+            if (start < 0 || !regionEquals(text, start, name)) {
+                continue;
             }
-            if (own.contains(new String(text, s, end - s, StandardCharsets.UTF_8))) {
+            if (start == 0 || !isNameByte(text[start - 1]) || text[start - 1] == 'L') {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean regionEquals(byte[] text, int from, byte[] part) {
+        for (int i = 0; i < part.length; i++) {
+            if (text[from + i] != part[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isNameByte(byte b) {

@@ -193,6 +193,8 @@ class AddedClassNamesTest {
         String s = "$$AtlasPatch$" + p.id8();
         assertEquals("(Lapp/Extra;[Lapp/Extra;)Lapp/Extra;", n.descriptor("(Lapp/Extra" + s + ";[Lapp/Extra" + s + ";)Lapp/Extra" + s + ";"));
         assertEquals("app/Extra", n.descriptor("app/Extra" + s));
+        assertEquals("(DLapp/Extra;ILapp/Extra;[JLapp/Extra;)V",
+                n.descriptor("(DLapp/Extra" + s + ";ILapp/Extra" + s + ";[JLapp/Extra" + s + ";)V"), "after primitive types");
         assertEquals("Ljava/util/List<Lapp/Extra;>;", n.descriptor("Ljava/util/List<Lapp/Extra" + s + ";>;"));
         for (String untouched : List.of("Lx/app/Extra" + s + ";", "Lapp/Shop" + s + ";", "L" + holder + ";",
                 "Lapp/Extra" + s + "x;", "Lapp/XExtra" + s + ";", "app.Extra" + s)) {
