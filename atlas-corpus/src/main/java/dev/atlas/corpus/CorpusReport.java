@@ -50,7 +50,8 @@ final class CorpusReport {
                 + "--classpath <its libraries>` from the two released jars, no hand edits; (2) a JVM on the old release "
                 + "with the agent (`-javaagent`, `include=<package>.**`) runs the old release's own tests (its published "
                 + "`tests` jar, JUnit Platform Launcher in that JVM), gets the patch through `atlas patch apply <pid>`, "
-                + "then runs the new release's own tests in the same JVM; (3) a JVM on the new jar runs the new release's "
+                + "then runs the new release's own tests in the same JVM (its class path: the old jar, the new release's "
+                + "test libraries, the new tests, and what the old tests need besides); (3) a JVM on the new jar runs the new release's "
                 + "tests as the reference (steps 2 and 3 only for a patch that was built). A pair passes when the patch built and applied and every test's outcome on the "
                 + "patched JVM equals the reference's.\n\n");
         sb.append("**").append(headline(results)).append("**\n\n");

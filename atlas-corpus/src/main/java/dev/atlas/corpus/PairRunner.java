@@ -78,9 +78,11 @@ final class PairRunner {
         jvmArgs.addAll(childArgs);
         List<Path> cp = new ArrayList<>();
         cp.add(oldRelease.jar());
-        cp.addAll(oldRelease.testPath());
-        cp.add(newRelease.tests());                      // the judging suite beside the library (package access)
-        cp.addAll(newRelease.missingFrom(oldRelease));   // and what it needs that the old release's tests did not
+        // the judging suite with the libraries it was built for, as in the reference run: where the two
+        // releases' tests use other versions of one library (assertj, commons-io), the new one's
+        cp.addAll(newRelease.testPath());
+        cp.add(newRelease.tests());                      // beside the library (package access)
+        cp.addAll(oldRelease.missingFrom(newRelease));   // and what the old release's tests need that the new ones do not
         try (ChildJvm child = ChildJvm.start(live, jvmArgs, runnerClasses, cp, Duration.ofMinutes(2))) {
             oldTests = child.run("old-tests", List.of(oldRelease.tests()), List.of(), suiteTimeout);
             apply = cli.apply(child.pid(), patch, live.resolve("apply.log"));

@@ -28,10 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  * released jars (with the package {@code org.apache.commons.text.numbers} that 1.10.0 adds,
  * defined in the old release's class loader) is applied by {@code atlas patch apply}; the
  * same JVM then leaves both lookups uninterpolated, as 1.10.0 does, and has the new package,
- * with the old jar's manifest attributes (no class of 1.10.0 outside it uses it, so the probes
- * cannot call it: code loaded later that names its classes does not reach the patch's
- * renamed copies). The probes are JUnit
- * classes run by the corpus's suite runner in that JVM, before and after the patch.
+ * with the old jar's manifest attributes. Code loaded after the apply and compiled against
+ * 1.10.0 reaches the classes the patch adds by their own names (the new package's
+ * {@code DoubleFormat}, {@code StringLookupFactory$DefaultStringLookupsHolder}), as the new
+ * release's tests do. The probes are JUnit classes run by the corpus's suite runner in that
+ * JVM, before and after the patch.
  */
 class Text4ShellLiveIT {
     static final String BEFORE = """
@@ -78,6 +79,23 @@ class Text4ShellLiveIT {
                 }
             }
             """;
+    /** Compiled against 1.10.0: names classes only the new release has (the patch adds them). */
+    static final String LATER = """
+            package probe;
+            import org.apache.commons.text.StringSubstitutor;
+            import org.apache.commons.text.numbers.DoubleFormat;
+            import org.junit.jupiter.api.Test;
+            import static org.junit.jupiter.api.Assertions.*;
+            public class LaterCodeNamesAddedClassesTest {
+                @Test void theNewPackagesClassRunsByItsOwnName() {
+                    assertEquals("1.5", DoubleFormat.PLAIN.builder().build().apply(1.5));
+                }
+                @Test void anAddedNestedClassIsFoundByName() throws Exception {
+                    Class<?> holder = Class.forName("org.apache.commons.text.lookup.StringLookupFactory$DefaultStringLookupsHolder");
+                    assertSame(StringSubstitutor.class.getClassLoader(), holder.getClassLoader());
+                }
+            }
+            """;
 
     @Test
     void theExploitableLookupsAreOffInTheNewView(@TempDir Path tmp) throws Exception {
@@ -95,10 +113,13 @@ class Text4ShellLiveIT {
         compileCp.add(old.jar());
         Path before = probeJar(tmp.resolve("before"), "OldViewInterpolatesTest", BEFORE, compileCp);
         Path after = probeJar(tmp.resolve("after"), "NewViewDoesNotInterpolateTest", AFTER, compileCp);
+        List<Path> newCp = new ArrayList<>(fixed.testPath());
+        newCp.add(fixed.jar());
+        Path later = probeJar(tmp.resolve("later"), "LaterCodeNamesAddedClassesTest", LATER, newCp);
         Path secret = Files.writeString(tmp.resolve("secret.txt"), "s3cret");
         List<String> jvmArgs = List.of(ChildJvm.agentArgument(cli.agentJar(), "org.apache.commons.text"),
                 "-XX:+EnableDynamicAgentLoading", "--enable-native-access=ALL-UNNAMED", "-Dprobe.url=" + secret.toUri());
-        List<Path> cp = new ArrayList<>(List.of(old.jar(), before, after));
+        List<Path> cp = new ArrayList<>(List.of(old.jar(), before, after, later));
         cp.addAll(old.testPath());
         Path runner = Path.of(CorpusMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         try (ChildJvm child = ChildJvm.start(tmp.resolve("jvm"), jvmArgs, runner, cp, Duration.ofMinutes(2))) {
@@ -110,6 +131,11 @@ class Text4ShellLiveIT {
             SuiteOutcome fixedView = child.run("after", List.of(after), List.of(), Duration.ofMinutes(2));
             assertEquals(4, fixedView.count("SUCCESSFUL"), () -> "the patched JVM as 1.10.0: " + fixedView.summary()
                     + " " + fixedView.outcomes());
+            assertTrue(apply.text().contains("org.apache.commons.text.numbers.DoubleFormat: defined under its own name"),
+                    apply::text);
+            SuiteOutcome named = child.run("later", List.of(later), List.of(), Duration.ofMinutes(2));
+            assertEquals(2, named.count("SUCCESSFUL"), () -> "added classes by their own names: " + named.summary()
+                    + " " + named.outcomes());
         }
     }
 
@@ -120,7 +146,7 @@ class Text4ShellLiveIT {
         Path classes = Files.createDirectories(dir.resolve("classes"));
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         int rc = javac.run(null, null, null, "-d", classes.toString(), "-cp", ReleaseClasspath.join(classpath), src.toString());
-        assertEquals(0, rc, "the probe compiles against commons-text 1.9");
+        assertEquals(0, rc, "the probe compiles against " + classpath);
         Path jar = dir.resolve(name + ".jar");
         try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out);
              Stream<Path> files = Files.walk(classes)) {

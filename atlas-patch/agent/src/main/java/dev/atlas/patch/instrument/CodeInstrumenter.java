@@ -154,6 +154,10 @@ public final class CodeInstrumenter {
                     ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(resolver(current, loader))));
             out = linked != null ? linked : out;
         }
+        if (registry.hasViewStatics()) {   // reads of statics a patch gives a value per view, in a class loaded after the apply
+            byte[] read = ViewStaticReadRewriter.rewrite(registry, out == null ? model : ClassFile.of().parse(out), className);
+            out = read != null ? read : out;
+        }
         if (patchable) {
             // known to the registry with its fingerprint even with nothing to guard: a patch may
             // still give the class new fields (shadow fields) or methods

@@ -31,6 +31,7 @@ final class Linkage {
     private static final ClassStore<PatchContext> CONTEXTS = new ClassStore<>();
     private static final ClassStore<Linked> SITES = new ClassStore<>();
     private static final ClassStore<BodyClasses.Source> BODY_SOURCES = new ClassStore<>();
+    private static final ClassStore<AddedClassNames.Source> ADDED_SOURCES = new ClassStore<>();
 
     /** The call sites of one body class, under the table number its code was redirected to. */
     record Linked(int table, CallSite[] sites) {}
@@ -81,5 +82,15 @@ final class Linkage {
     /** What a named body class was defined from, or null. */
     static BodyClasses.Source bodySource(Class<?> bodyClass) {
         return BODY_SOURCES.get(bodyClass);
+    }
+
+    /** Records what an added class defined under its own name was defined from ({@link AddedClassNames}). */
+    static void bindAddedSource(Class<?> addedClass, AddedClassNames.Source source) {
+        ADDED_SOURCES.put(addedClass, source);
+    }
+
+    /** What an added class defined under its own name was defined from, or null if Atlas did not define it. */
+    static AddedClassNames.Source addedSource(Class<?> c) {
+        return ADDED_SOURCES.get(c);
     }
 }

@@ -36,6 +36,7 @@ public final class MethodRegistry {
     private final Map<String, List<LoadedClassInfo>> byClass = new ConcurrentHashMap<>();
     private final Map<Integer, List<MethodSlot>> overriders = new ConcurrentHashMap<>();
     private final java.util.Set<String> addedNames = ConcurrentHashMap.newKeySet();   // "name" and "name descriptor"
+    private final java.util.Set<String> viewStatics = ConcurrentHashMap.newKeySet();   // "owner name descriptor"
     private final ViewSpace space;
     private final int linkIndex;
 
@@ -196,6 +197,31 @@ public final class MethodRegistry {
     /** The added methods that override method {@code id}, by id; empty if none. */
     Map<Integer, List<MethodSlot>> overriders() {
         return overriders;
+    }
+
+    /** The name of the slot that holds a view's getter of a static field with statics of the view's own. */
+    public static final String VIEW_STATIC_PREFIX = "atlas$viewStatic$";
+
+    /**
+     * The slot holding, per view, the getter of static field {@code owner.field} for views
+     * whose patch gives the field a value of their own (a static slot {@code ()descriptor}
+     * named {@value #VIEW_STATIC_PREFIX}{@code field}, registering it first if new); from then
+     * on classes loaded later that read the field get their reads linked by {@link ViewStaticReads}.
+     */
+    public MethodSlot registerViewStatic(ClassLoader loader, String owner, String field, String descriptor) {
+        MethodSlot s = register(loader, owner, VIEW_STATIC_PREFIX + field, "()" + descriptor, true);
+        viewStatics.add(owner + " " + field + " " + descriptor);
+        return s;
+    }
+
+    /** Whether some patch prepared here gave static field {@code owner.name} a value per view. */
+    public boolean namesViewStatic(String owner, String name, String descriptor) {
+        return !viewStatics.isEmpty() && viewStatics.contains(owner + " " + name + " " + descriptor);
+    }
+
+    /** Whether any patch prepared here gave a static field a value per view. */
+    public boolean hasViewStatics() {
+        return !viewStatics.isEmpty();
     }
 
     /** Whether some patch prepared here added a method of this name (cheap test before {@link #namesAddedMethod(String, String)}). */

@@ -25,10 +25,17 @@ import dev.atlas.core.View;
  *                        {@code 2 JIT compiler thread(s) at SCHED_IDLE} (see
  *                        {@link dev.atlas.patch.jit.JitPriorityWindow})
  * @param scope           the class loaders whose copies of the patched classes the patch changes
+ * @param addedClassNames one line per added class: the name it was defined under (its own, which code
+ *                        loaded later reaches it by, or the patch's renamed form) and why when not its own
  */
 public record PatchApplication(String patchId, boolean rollback, View target, View previous, Migration migration,
                                int replacedMethods, int addedMethods, int shadowFields, int addedClasses,
-                               PreparationCost preparation, String jitPriority, LoaderScope scope) {
+                               PreparationCost preparation, String jitPriority, LoaderScope scope,
+                               java.util.List<String> addedClassNames) {
+    public PatchApplication {
+        addedClassNames = java.util.List.copyOf(addedClassNames);
+    }
+
     /**
      * What identifies this application among the applied patches: the patch id, followed by
      * {@code @} and the class loader's name when the patch is scoped to one loader (the same
@@ -41,7 +48,7 @@ public record PatchApplication(String patchId, boolean rollback, View target, Vi
     /** This application, its threads now going to (or in) {@code view}. */
     PatchApplication withTarget(View view) {
         return new PatchApplication(patchId, rollback, view, previous, migration, replacedMethods, addedMethods,
-                shadowFields, addedClasses, preparation, jitPriority, scope);
+                shadowFields, addedClasses, preparation, jitPriority, scope, addedClassNames);
     }
 
     /**

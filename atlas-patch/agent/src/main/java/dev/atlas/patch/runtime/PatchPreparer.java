@@ -74,8 +74,13 @@ final class PatchPreparer {
         int fields;
     }
 
-    /** One patched class in one loader: where its new code goes. */
-    private record Target(Patch patch, ClassPatch cp, MethodRegistry.LoadedClassInfo info, Class<?> c) {
+    /**
+     * One patched class in one loader: where its new code goes.
+     *
+     * @param cp the class's part of the patch, its descriptors naming added classes as {@code names} does
+     */
+    private record Target(Patch patch, ClassPatch cp, MethodRegistry.LoadedClassInfo info, Class<?> c,
+                          AddedClassNames names) {
         String dottedName() {
             return dotted(cp.className());
         }
@@ -84,10 +89,13 @@ final class PatchPreparer {
     private PreparedPatch prepareChecked(Patch patch, CodeTable parent, LoaderScope scope) {
         Map<ClassPatch, List<MethodRegistry.LoadedClassInfo>> targets = checkVersions(patch, parent, scope);
         Map<ClassLoader, PatchContext> contexts = new LinkedHashMap<>();
+        Map<ClassLoader, AddedClassNames> names = new LinkedHashMap<>();
         for (List<MethodRegistry.LoadedClassInfo> infos : targets.values()) {
             for (MethodRegistry.LoadedClassInfo info : infos) {
                 if (!contexts.containsKey(info.loader())) {
-                    contexts.put(info.loader(), defineAddedClasses(patch, info.loader()));
+                    AddedClassNames n = AddedClassNames.choose(patch, info.loader(), fixups);
+                    names.put(info.loader(), n);
+                    contexts.put(info.loader(), defineAddedClasses(patch, info.loader(), n));
                 }
             }
         }
@@ -95,7 +103,8 @@ final class PatchPreparer {
         for (Map.Entry<ClassPatch, List<MethodRegistry.LoadedClassInfo>> e : targets.entrySet()) {
             ClassPatch cp = e.getKey();
             for (MethodRegistry.LoadedClassInfo info : e.getValue()) {
-                prepareClass(new Target(patch, cp, info, classFor(info)), contexts.get(info.loader()), out);
+                AddedClassNames n = names.get(info.loader());
+                prepareClass(new Target(patch, n.classPatch(cp), info, classFor(info), n), contexts.get(info.loader()), out);
                 out.fingerprints.put(CodeTable.classKey(info.loader(), cp.className()), cp.newFingerprint());
             }
         }
@@ -116,7 +125,18 @@ final class PatchPreparer {
                 PatchApplication.appliedId(patch.id(), scope));
         // added classes are defined in the loaders of the changed classes only: with none, none is defined
         return new PreparedPatch(patch, table, out.activate, out.hooks, out.replaced, out.added, out.fields,
-                contexts.isEmpty() ? 0 : patch.addedClasses().size());
+                contexts.isEmpty() ? 0 : patch.addedClasses().size(), addedClassLines(names));
+    }
+
+    /** What each loader named the added classes (the loader's name first when there are several). */
+    private static List<String> addedClassLines(Map<ClassLoader, AddedClassNames> names) {
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<ClassLoader, AddedClassNames> e : names.entrySet()) {
+            for (String line : e.getValue().lines()) {
+                lines.add(names.size() == 1 ? line : "in " + e.getKey() + ": " + line);
+            }
+        }
+        return lines;
     }
 
     /** Every class the patch names: loaded, instrumented, and at the expected version (before defining anything). */
@@ -166,6 +186,7 @@ final class PatchPreparer {
             defineField(t, body, fa);
             out.fields++;
         }
+        ViewStaticReads.bind(registry, fields, t.patch(), t.cp(), t.info().loader(), t.names(), out.overrides);
         if (t.cp().transferHook() != null) {
             try {
                 out.hooks.put(t.dottedName(), body.findStatic(body.lookupClass(), t.cp().transferHook(), MethodType.methodType(void.class)));
@@ -185,8 +206,9 @@ final class PatchPreparer {
         MethodHandles.Lookup body;
         try {
             ClassLoader loader = t.info().loader();
-            fixups.checkClassesResolve(loader, t.cp().bodyClass(), addedNames(t.patch()), t.patch().id());
-            BodyClasses.Defined d = BodyClasses.define(t.c(), fixups.apply(loader, t.cp().bodyClass()), tableNumbers);
+            byte[] bytes = t.names().bytes(fixups.apply(loader, t.cp().bodyClass()));
+            fixups.checkClassesResolve(loader, bytes, addedNames(t.patch(), t.names()), t.patch().id());
+            BodyClasses.Defined d = BodyClasses.define(t.c(), bytes, tableNumbers);
             body = d.lookup();
             if (d.toLink() != null) {
                 out.toLink.add(Map.entry(body, d.toLink()));
@@ -333,30 +355,40 @@ final class PatchPreparer {
         }
     }
 
-    private static java.util.Set<String> addedNames(Patch patch) {
+    private static java.util.Set<String> addedNames(Patch patch, AddedClassNames names) {
         java.util.Set<String> s = new java.util.HashSet<>();
         for (AddedClass ac : patch.addedClasses()) {
-            s.add(ac.className());
+            s.add(names.name(ac));
         }
         return s;
     }
 
-    private PatchContext defineAddedClasses(Patch patch, ClassLoader loader) {
+    /**
+     * Defines the added classes in {@code loader}, each under the name {@code names} chose (its
+     * own, or the patch's renamed form), with the other added classes named the same way; a
+     * class defined by an earlier apply of the patch under that name is reused.
+     */
+    private PatchContext defineAddedClasses(Patch patch, ClassLoader loader, AddedClassNames names) {
         PatchContext ctx = new PatchContext(patch.id(), loader, registry, fields);
         for (AddedClass ac : patch.addedClasses()) {
+            String name = names.name(ac);
             try {
                 Class<?> host = Class.forName(dotted(ac.hostClassName()), false, loader);
                 Class<?> defined;
                 try {
-                    defined = Class.forName(dotted(ac.className()), false, loader);   // applied before (rolled back, applied again)
+                    defined = Class.forName(dotted(name), false, loader);   // applied before (rolled back, applied again)
                 } catch (ClassNotFoundException notYet) {
-                    defined = ac.inNewPackage() ? defineInNewPackage(patch.id(), ac, host, fixups.apply(loader, ac.bytes()))
-                            : MethodHandles.privateLookupIn(host, MethodHandles.lookup()).defineClass(fixups.apply(loader, ac.bytes()));
+                    byte[] bytes = names.bytes(fixups.apply(loader, ac.bytes()));
+                    defined = ac.inNewPackage() ? defineInNewPackage(patch.id(), name, host, bytes)
+                            : MethodHandles.privateLookupIn(host, MethodHandles.lookup()).defineClass(bytes);
+                    if (names.ownName(ac)) {
+                        Linkage.bindAddedSource(defined, new AddedClassNames.Source(patch.id(), bytes));
+                    }
                 }
                 Linkage.bind(defined, ctx);
             } catch (ReflectiveOperationException | LinkageError | IllegalArgumentException | SecurityException ex) {
                 // IllegalArgumentException: the ClassFile API's verdict on damaged bytes (ConstantPoolException...)
-                throw new PatchRejectedException("patch " + patch.id() + ": added class " + dotted(ac.className())
+                throw new PatchRejectedException("patch " + patch.id() + ": added class " + dotted(name)
                         + " does not load: " + ex, ex);
             }
         }
@@ -370,8 +402,8 @@ final class PatchPreparer {
      * new release: the old release runs in a named module (the package would be outside it),
      * or a jar of the same loader already holds the package sealed.
      */
-    private Class<?> defineInNewPackage(String patchId, AddedClass ac, Class<?> host, byte[] bytes) {
-        String name = dotted(ac.className());
+    private Class<?> defineInNewPackage(String patchId, String internalName, Class<?> host, byte[] bytes) {
+        String name = dotted(internalName);
         String pkg = name.lastIndexOf('.') < 0 ? "" : name.substring(0, name.lastIndexOf('.'));
         ClassLoader loader = host.getClassLoader();
         if (host.getModule().isNamed()) {

@@ -10,6 +10,9 @@ import java.util.Map;
  * A patch whose new code is defined, verified and linked, ready to become a view: the
  * table of the new view, the guards to switch on, and the state-transfer hooks to run.
  * Nothing of it is reachable by application threads yet.
+ *
+ * @param addedClassNames one line per added class: the name it was defined under, and why when not its own
+ *                        ({@link AddedClassNames})
  */
 record PreparedPatch(Patch patch, CodeTable table, List<MethodSlot> slotsToActivate, Map<String, MethodHandle> transferHooks,
-                     int replacedMethods, int addedMethods, int shadowFields, int addedClasses) {}
+                     int replacedMethods, int addedMethods, int shadowFields, int addedClasses, List<String> addedClassNames) {}

@@ -58,6 +58,7 @@ class PatchPathRulesTest {
             "dev.atlas.patch.runtime.PatchPipeline", "dev.atlas.patch.runtime.PatchPreparer",
             "dev.atlas.patch.runtime.CallSitePrelinker", "dev.atlas.patch.runtime.CodeViews",
             "dev.atlas.patch.runtime.MemberFixups", "dev.atlas.patch.runtime.PreparedPatch",
+            "dev.atlas.patch.runtime.AddedClassNames", "dev.atlas.patch.runtime.ViewStaticReads",
             "dev.atlas.patch.classfile.IndyRedirect");
     private static final Set<String> REGEX_METHODS = Set.of("matches", "split", "replaceAll", "replaceFirst");
 

@@ -194,8 +194,8 @@ public final class PatchBuilder {
         }
         for (String pkg : newPackages) {
             notes.add(pkg + ": package new in the new build; its classes are defined in the loader of the old "
-                    + "release's classes, with their code source, under the patch's names (…$$AtlasPatch$<id>): the "
-                    + "patch's code reaches them; code loaded later that names them by their own names does not");
+                    + "release's classes, with their code source, each under its own name where the loader has no class "
+                    + "of that name, else under the patch's name (…$$AtlasPatch$<id>; the apply reply says which and why)");
         }
         if (classPatches.isEmpty() && addedClasses.isEmpty()) {
             notes.add("no code differences: the patch is empty");

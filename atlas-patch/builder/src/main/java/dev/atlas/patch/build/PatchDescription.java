@@ -89,6 +89,9 @@ public final class PatchDescription {
                                 + "old release, defined in the class loader of " : " (defined through ")
                         .append(javaName(a.hostClassName())).append(", ").append(a.bytes().length).append(" bytes)\n");
             }
+            sb.append("Each is defined under its own name (without $$AtlasPatch$<id>) where its class loader has no class "
+                    + "of that name, as code loaded later expects, else as named here (the apply reply says which and why); "
+                    + "view-statics holders always as named here.\n");
         }
         List<String> state = StaticStateSummary.lines(patch);
         if (!state.isEmpty()) {

@@ -95,7 +95,9 @@ class NewPackagePatchTest {
             pipeline.apply(patch).migration().await(LONG);
             assertEquals("new 1.5 kg", main.getMethod("render", double.class).invoke(null, 1.5),
                     "the new body builds the new package's objects (package-private and private members among them)");
-            Class<?> fmt = Class.forName(added.getFirst().className().replace('/', '.'), false, loader[0]);
+            Class<?> fmt = Class.forName("np.fmt.Fmt", false, loader[0]);   // its own name: the loader had none
+            assertThrows(ClassNotFoundException.class, () -> Class.forName(added.getFirst().className().replace('/', '.'),
+                    false, loader[0]));
             assertEquals(loader[0], fmt.getClassLoader(), "defined in the loader of the old release's classes");
             assertEquals("np.fmt", fmt.getPackageName());
             assertEquals(main.getProtectionDomain(), fmt.getProtectionDomain(), "with the old release's code source");

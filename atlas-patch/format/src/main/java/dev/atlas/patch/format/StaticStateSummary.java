@@ -23,7 +23,10 @@ import java.util.Optional;
  * view's statics, filled by the whole new static initialiser on first use in the new view;
  * and single fields {@code F} with a shadow copy {@value #VIEW_COPY_PREFIX}{@code F}, built
  * by that field's new initialiser on first use in the new view. In both the old view keeps
- * the running state, which rollback returns to.
+ * the running state, which rollback returns to. Code outside the patch that reads the fields:
+ * a class loaded after the apply gets its reads linked to the value of the calling thread's
+ * view (the agent's {@code ViewStaticReads}); classes loaded before, reflection, method
+ * handles and writes reach the running fields; each class's lines say so.
  *
  * <p>Stateless; thread-safe.
  */
@@ -82,6 +85,7 @@ public final class StaticStateSummary {
                     out.add("    it reads resources from the running release's jar; the new release changes: "
                             + abbreviate(nonEmptyLines(resources)));
                 }
+                out.add(outsideThePatch(name, fields));
             }
             List<String> copies = new ArrayList<>();
             for (FieldAddition f : c.addedFields()) {
@@ -93,9 +97,23 @@ public final class StaticStateSummary {
                 out.add(name + ": the new view reads its own " + String.join(", ", copies) + ", each built by the new "
                         + "release's initialiser of that field on first use there; the old view keeps the running "
                         + "values, and rollback returns to them");
+                out.add(outsideThePatch(name, copies));
             }
         }
         return out;
+    }
+
+    /**
+     * What code that is not the patch's sees of {@code fields}: a class loaded after the apply
+     * has its reads ({@code getstatic} naming the class) linked by the agent to the value of the
+     * calling thread's view; everything else (classes loaded before, reflection, method
+     * handles, writes) reaches the running fields.
+     */
+    static String outsideThePatch(String className, List<String> fields) {
+        String named = className + "." + (fields.size() == 1 ? fields.getFirst() : "{" + abbreviate(fields) + "}");
+        return "    code outside the patch: a class loaded after the apply (the new release's own tests, say) that reads "
+                + named + " gets the new view's value in the new view and the running one elsewhere; classes loaded "
+                + "before the apply, reflection (Field.get), method handles and writes reach the running field";
     }
 
     /**

@@ -172,11 +172,20 @@ final class AgentCommands {
                 + prep.describe() + "; now view " + a.target().id() + " '"
                 + a.target().name() + "' (was view " + a.previous().id() + "); " + a.jitPriority() + ".\n"
                 + (a.addedMethods() == 0 ? "" : dev.atlas.patch.format.MethodChange.ADDED_METHODS_REACH + "\n")
-                + staticState(file.patch()) + notCarried(file.patch());
+                + addedClassNames(a) + staticState(file.patch()) + notCarried(file.patch());
         f.put("jit", a.jitPriority());
         return follow(in.pipeline(), a.migration(), a.target(), a.previous(), r.timeout(), f, head,
                 "The patch stays applied (it is NOT rolled back)", "To undo the patch: atlas patch rollback " + pid
                         + (scope.name() == null ? "" : " --class-loader " + scope.name()) + "\n");
+    }
+
+    /** The name each added class was defined under, and why when not its own (empty when the patch adds none). */
+    private static String addedClassNames(PatchApplication a) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : a.addedClassNames()) {
+            sb.append(sb.isEmpty() ? "Added classes:\n" : "").append("  ").append(line).append('\n');
+        }
+        return sb.toString();
     }
 
     /** What static state the new view has and how it gets it (empty when the patch rebuilds none). */
