@@ -223,7 +223,8 @@ final class ClassDiff {
             if (mn.equals("<init>") || mn.equals("<clinit>") || om.code().isEmpty()) {
                 continue; // constructors and the static initialiser are compared with the initialisers cut out
             }
-            if (!text(oldModel, om, UnaryOperator.identity()).equals(text(newModel, nm, newToOld))) {
+            if (!text(oldModel, om, UnaryOperator.identity()).equals(text(newModel, nm, newToOld))
+                    || SynchronizedBody.needsLock(oldModel, nm)) {
                 replaced.add(nm);
             }
         }
@@ -246,8 +247,6 @@ final class ClassDiff {
             } else if (isInterface && (f & (ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE)) == 0) {
                 refuse(k, "new interface method (implementations cannot see it: a loaded interface gets no method); remedy: "
                         + "restart on the new release");
-            } else if ((f & ClassFile.ACC_SYNCHRONIZED) != 0) {
-                refuse(k, "new synchronized method (write the synchronized block inside the method)");
             } else if ((f & (ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC)) == 0
                     && newBuild.missingSupertype(newModel.thisClass().asInternalName()).isPresent()) {
                 refuse(k, "cannot check whether the new method overrides an inherited one: class "
@@ -259,6 +258,12 @@ final class ClassDiff {
                 newOverride(nm, k, added);
             } else {
                 added.add(nm);
+            }
+        }
+        for (MethodModel nm : added) {
+            if (SynchronizedBody.needsLock(oldModel, nm)) {
+                notes.add(name + " " + key(nm) + ": new synchronized method; its body takes the lock ("
+                        + (isStatic(nm) ? "the class object" : "the receiver") + ") itself, as the new release's method does");
             }
         }
     }
@@ -300,6 +305,8 @@ final class ClassDiff {
         }
         notes.add(name + " " + member + ": " + (field ? "field" : "method") + " modifiers changed ("
                 + ModifierChange.describe(oldFlags, newFlags, field) + "); reported, not applied (the running member keeps its own)"
+                + (!field && (newFlags & ~oldFlags & ClassFile.ACC_SYNCHRONIZED) != 0
+                        ? "; the new view's body takes the lock itself, as the new release's method does" : "")
                 + (ModifierChange.rank(newFlags) > ModifierChange.rank(oldFlags) ? "; " + WidenedAccess.note(oldFlags, newFlags) : ""));
         return true;
     }

@@ -11,7 +11,8 @@ import java.util.Optional;
  * the new release behaves the same against the old modifiers: narrowed access (old callers
  * outside the patch keep working, new code does not rely on the wider access), widened access
  * where it does not change dispatch ({@link WidenedAccess}: the patch's code reaches the
- * running member through links) and an added {@code final}. Those are reported, not applied; everything else is refused with the reason.
+ * running member through links) and an added {@code final}, an added {@code synchronized} (the new view's body locks:
+ * {@link SynchronizedBody}). Those are reported, not applied (the lock is); everything else is refused with the reason.
  *
  * <p>Implementation notes: pure function of the two flag words and two facts about the new
  * build; {@code static} changes are decided by the caller before this.
@@ -34,6 +35,15 @@ final class ModifierChange {
         // on a method, 0x0080 is varargs (a compile-time matter), not transient; strictfp has
         // no effect since Java 17 (every floating-point operation is strict)
         int rest = changed & ~ACCESS & ~ClassFile.ACC_FINAL & (field ? ~0 : ~(ClassFile.ACC_VARARGS | ClassFile.ACC_STRICT));
+        if (!field && (rest & ClassFile.ACC_SYNCHRONIZED) != 0) {
+            if ((newFlags & ClassFile.ACC_SYNCHRONIZED) == 0) {
+                return Optional.of("no longer synchronized: the running method takes the lock before its entry guard "
+                        + "dispatches to any view's body, so the new view would hold it where the new release does not (other "
+                        + "threads wait for it, and new code that waits for such a thread deadlocks); remedy: restart on the "
+                        + "new release");
+            }
+            rest &= ~ClassFile.ACC_SYNCHRONIZED;   // added: the new view's body takes the lock itself (SynchronizedBody)
+        }
         if (rest != 0) {
             return Optional.of("modifiers changed (" + describe(oldFlags & rest, newFlags & rest, field) + "): the running member "
                     + "keeps its modifiers, and " + (field ? "memory or serialization semantics" : "locking or dispatch")
