@@ -63,7 +63,8 @@ final class BodyGenerator {
                         mb -> mb.transformCode(m.code().orElseThrow(), Constructors.arguments(m, rewriter)));
             }
             for (MethodModel m : plan.added()) {
-                copy(clb, rewriter, plan, m, MethodChange.bodyMethodNameFor(MethodChange.Kind.ADDED, m.methodName().stringValue()), body);
+                copy(clb, rewriter, plan, m, MethodChange.bodyMethodNameFor(MethodChange.Kind.ADDED, ClassDiff.addedName(plan.oldModel(), m)),
+                        body);
             }
             for (MethodModel m : constructions(plan, ctx)) {
                 MethodChange.Kind kind = plan.added().contains(m) ? MethodChange.Kind.ADDED : MethodChange.Kind.REPLACED;

@@ -214,8 +214,7 @@ final class ClassDiff {
             if (of != nf && (((of ^ nf) & ClassFile.ACC_STATIC) != 0
                     || !modifiers(k, of, nf, false, (of & ClassFile.ACC_STATIC) == 0))) {
                 if (((of ^ nf) & ClassFile.ACC_STATIC) != 0) {
-                    refuse(k, "method changed between static and instance: the running method keeps its kind, so calls compiled "
-                            + "against either release would link to the wrong one; remedy: restart on the new release");
+                    kindChanged(om, nm, k, added);
                 }
                 continue;
             }
@@ -266,6 +265,50 @@ final class ClassDiff {
                         + (isStatic(nm) ? "the class object" : "the receiver") + ") itself, as the new release's method does");
             }
         }
+    }
+
+    /**
+     * A method changed between static and instance. The running method keeps its kind. When it
+     * was private, only its class (whose code calling it changed with it, so is in the patch)
+     * called it: the new method is added beside it under another name ({@link #addedName}) that
+     * the patch's calls use, and the running one stays for the old view. A non-private one may be
+     * called by code outside the build, compiled against the old release: refused.
+     */
+    private void kindChanged(MethodModel om, MethodModel nm, String k, List<MethodModel> added) {
+        int nf = nm.flags().flagsMask();
+        String mn = nm.methodName().stringValue();
+        boolean overrides = (nf & (ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE)) == 0
+                && newBuild.inherited(newModel, mn, nm.methodType().stringValue()).isPresent();
+        if ((om.flags().flagsMask() & ClassFile.ACC_PRIVATE) == 0 || nm.code().isEmpty() || overrides) {
+            refuse(k, "method changed between static and instance: the running method keeps its kind, so calls compiled "
+                    + "against either release would link to the wrong one"
+                    + ((om.flags().flagsMask() & ClassFile.ACC_PRIVATE) == 0 ? " (it is not private, so code outside the build may call it)"
+                    : overrides ? " (the new instance method overrides an inherited one)" : " (the new method has no body)")
+                    + "; remedy: restart on the new release");
+            return;
+        }
+        added.add(nm);
+        notes.add(name + " " + k + ": private method changed from " + (isStatic(om) ? "static to instance" : "instance to static")
+                + "; the new view's code calls the new method, added as " + addedName(oldModel, nm) + ", and the running one "
+                + "stays for the old view" + ((nf & ClassFile.ACC_PRIVATE) != 0 ? ""
+                : "; code loaded after the apply that calls the new (non-private) method by its name links to the running "
+                + "private one and fails (IllegalAccessError or IncompatibleClassChangeError)"));
+    }
+
+    /**
+     * The name under which the patch adds {@code m} to the loaded class: its own, or, when the
+     * running class has a method of that name and descriptor of the other kind (static or
+     * instance), {@code name$atlas$static} or {@code name$atlas$instance}.
+     */
+    static String addedName(ClassModel oldModel, MethodModel m) {
+        String mn = m.methodName().stringValue();
+        for (MethodModel o : oldModel.methods()) {
+            if (o.methodName().equalsString(mn) && o.methodType().equalsString(m.methodType().stringValue())
+                    && isStatic(o) != isStatic(m)) {
+                return mn + (isStatic(m) ? "$atlas$static" : "$atlas$instance");
+            }
+        }
+        return mn;
     }
 
     /**

@@ -32,6 +32,8 @@ final class GenContext {
     final Map<String, String> loadedToNew = new HashMap<>();
     /** Added methods by new-build declaring class, keyed by name + descriptor. */
     final Map<String, Map<String, MethodModel>> addedMethods = new HashMap<>();
+    /** Names under which added methods go into the loaded class, when not their own ({@link ClassDiff#addedName}), by new-build owner + "." + name + descriptor. */
+    final Map<String, String> addedNames = new HashMap<>();
     /** Added fields by new-build declaring class, keyed by name. */
     final Map<String, Map<String, FieldModel>> addedFields = new HashMap<>();
     /** New-build names of the classes the patch adds. */
@@ -53,6 +55,11 @@ final class GenContext {
 
     boolean isAddedMethod(String newOwner, String name, String descriptor) {
         return addedMethods.getOrDefault(newOwner, Map.of()).containsKey(name + descriptor);
+    }
+
+    /** The name of an added method in the loaded class. */
+    String addedName(String newOwner, String name, String descriptor) {
+        return addedNames.getOrDefault(newOwner + "." + name + descriptor, name);
     }
 
     boolean isViewStatic(String newOwner, String name) {

@@ -154,7 +154,13 @@ public final class PatchBuilder {
         for (ClassDiff.Plan plan : plans) {
             String n = plan.newModel().thisClass().asInternalName();
             Map<String, MethodModel> am = new HashMap<>();
-            plan.added().forEach(m -> am.put(m.methodName().stringValue() + m.methodType().stringValue(), m));
+            for (MethodModel m : plan.added()) {
+                am.put(m.methodName().stringValue() + m.methodType().stringValue(), m);
+                String loadedName = ClassDiff.addedName(plan.oldModel(), m);
+                if (!loadedName.equals(m.methodName().stringValue())) {
+                    ctx.addedNames.put(n + "." + m.methodName().stringValue() + m.methodType().stringValue(), loadedName);
+                }
+            }
             ctx.addedMethods.put(n, am);
             Map<String, FieldModel> af = new HashMap<>();
             plan.newFields().forEach(f -> af.put(f.fieldName().stringValue(), f));
@@ -262,7 +268,7 @@ public final class PatchBuilder {
     }
 
     private static MethodChange change(MethodChange.Kind kind, ClassDiff.Plan plan, MethodModel m, GenContext ctx) {
-        String name = m.methodName().stringValue();
+        String name = kind == MethodChange.Kind.ADDED ? ClassDiff.addedName(plan.oldModel(), m) : m.methodName().stringValue();
         return new MethodChange(kind, name, ctx.remap.map(m.methodTypeSymbol()).descriptorString(), ClassDiff.isStatic(m),
                 MethodChange.bodyMethodNameFor(kind, name), Constructors.initCall(plan, m, ctx));
     }
