@@ -244,8 +244,7 @@ final class ClassDiff {
             } else if ((f & (ClassFile.ACC_ABSTRACT | ClassFile.ACC_NATIVE)) != 0) {
                 refuse(k, "new abstract or native method");
             } else if (isInterface && (f & (ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE)) == 0) {
-                refuse(k, "new interface method (implementations cannot see it: a loaded interface gets no method); remedy: "
-                        + "restart on the new release");
+                newInterfaceMethod(nm, k);
             } else if ((f & (ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC)) == 0
                     && newBuild.missingSupertype(newModel.thisClass().asInternalName()).isPresent()) {
                 refuse(k, "cannot check whether the new method overrides an inherited one: class "
@@ -265,6 +264,25 @@ final class ClassDiff {
                         + (isStatic(nm) ? "the class object" : "the receiver") + ") itself, as the new release's method does");
             }
         }
+    }
+
+    /** A new non-static, non-private interface method: a bridge no implementation needs is reported ({@link InterfaceBridges}), others refused. */
+    private void newInterfaceMethod(MethodModel nm, String k) {
+        if (InterfaceBridges.isBridge(nm)) {
+            Optional<String> user = InterfaceBridges.reachedThroughInterface(newBuild, newModel.thisClass().asInternalName(), nm);
+            if (user.isEmpty()) {
+                notes.add(name + " " + k + ": new bridge method of the interface; not added (a loaded interface gets no method), "
+                        + "and not needed: every implementing class of the new build has it in its class chain, which the JVM "
+                        + "selects before an interface's method");
+                return;
+            }
+            refuse(k, "new interface bridge method, which " + user.get() + " of the new build would run (its class chain lacks "
+                    + "it), while a loaded interface gets no method; remedy: restart on the new release");
+            return;
+        }
+        refuse(k, "new interface method (implementations cannot see it: a loaded interface gets no method"
+                + ((nm.flags().flagsMask() & ClassFile.ACC_ABSTRACT) != 0 ? ", and loaded implementations do not implement it"
+                : ", and its default body is not reached by calls on loaded implementations") + "); remedy: restart on the new release");
     }
 
     /**
