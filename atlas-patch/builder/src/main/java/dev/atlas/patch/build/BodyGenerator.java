@@ -82,9 +82,17 @@ final class BodyGenerator {
                 ClassDesc type = ctx.remap.map(fieldType(plan, e.getKey()));
                 MethodTypeDesc desc = e.getValue().instance() ? MethodTypeDesc.of(type, self) : MethodTypeDesc.of(type);
                 Segment seg = e.getValue();
-                clb.withMethod(FieldAddition.initializerNameFor(e.getKey()), desc,
+                clb.withMethod(FieldAddition.initializerNameFor(RetypedFields.addedName(plan.oldModel(), e.getKey())), desc,
                         ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC,
                         mb -> mb.transformCode(seg.source().code().orElseThrow(), new SegmentCopy(seg, rewriter, TypeKind.from(type))));
+            }
+            for (java.lang.classfile.FieldModel f : plan.newFields()) {
+                String n = f.fieldName().stringValue();
+                java.util.Optional<java.lang.classfile.FieldModel> running = RetypedFields.running(plan.oldModel(), f);
+                if (running.isPresent() && RetypedFields.carries(running.get(), f) && !plan.initializers().containsKey(n)) {
+                    RetypedFields.carry(clb, FieldAddition.initializerNameFor(RetypedFields.addedName(plan.oldModel(), n)), self,
+                            running.get(), ctx.remap.map(f.fieldTypeSymbol()));
+                }
             }
             for (Map.Entry<String, Segment> e : plan.viewStatics().entrySet()) {
                 ClassDesc type = plan.newModel().fields().stream().filter(f -> f.fieldName().equalsString(e.getKey()))

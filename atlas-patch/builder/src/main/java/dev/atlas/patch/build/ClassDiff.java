@@ -153,6 +153,11 @@ final class ClassDiff {
         constructors(newFields, inits, replaced);
         // constants changed: their initialisers differ too (ordinals), which that refusal already covers
         MethodModel hook = enumConstants.isPresent() ? null : staticInitializer(newFields, inits, constants, replaced, added);
+        if (!viewCopies.isEmpty()) {
+            // a retyped static that the new view copies anyway (its initialiser changed): the copy has the new type
+            newFields = newFields.stream().filter(f -> !viewCopies.containsKey(f.fieldName().stringValue())).toList();
+            viewCopies.keySet().forEach(inits::remove);
+        }
         refusals.addAll(AnnotationChanges.changed(oldModel, newModel, name));
         if (refusals.size() > before) {
             return Optional.empty();
@@ -162,6 +167,7 @@ final class ClassDiff {
     }
 
     private List<FieldModel> fields(int before) {
+        List<FieldModel> retyped = new ArrayList<>();
         Map<String, FieldModel> newByName = new LinkedHashMap<>();
         newModel.fields().forEach(f -> newByName.put(f.fieldName().stringValue(), f));
         for (FieldModel of : oldModel.fields()) {
@@ -171,8 +177,12 @@ final class ClassDiff {
                 notes.add(name + " " + n + ": field removed in the new build; kept in the running class for code outside "
                         + "the patch, which the new code no longer maintains");
             } else if (!of.fieldType().stringValue().equals(mapDesc(nf.fieldTypeSymbol()))) {
-                refuse(n, "field type changed from " + of.fieldType().stringValue() + " to " + nf.fieldType().stringValue()
-                        + ": the running field keeps its type, and its values cannot be converted; remedy: restart on the new release");
+                RetypedFields.check(newBuild, name, of, nf).ifPresentOrElse(r -> refuse(n, r), () -> {
+                    if (!RetypedFields.isInlinedConstant(nf)) {
+                        retyped.add(nf);
+                    }
+                    notes.add(RetypedFields.note(name, of, nf));
+                });
             } else if ((of.flags().flagsMask() & ClassFile.ACC_STATIC) != (nf.flags().flagsMask() & ClassFile.ACC_STATIC)) {
                 refuse(n, "field changed between static and instance: the running field keeps its kind; remedy: restart on the new release");
             } else if ((of.flags().flagsMask() & MEMBER_FLAGS) != (nf.flags().flagsMask() & MEMBER_FLAGS)) {
@@ -180,7 +190,9 @@ final class ClassDiff {
                         (of.flags().flagsMask() & ClassFile.ACC_STATIC) == 0);
             }
         }
-        return List.copyOf(newByName.values());
+        List<FieldModel> added = new ArrayList<>(newByName.values());
+        added.addAll(retyped);   // the new view's field of the new type, beside the running one (RetypedFields)
+        return List.copyOf(added);
     }
 
     private String mapDesc(ClassDesc d) {

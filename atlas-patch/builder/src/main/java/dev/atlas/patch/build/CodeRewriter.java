@@ -190,7 +190,8 @@ final class CodeRewriter implements CodeTransform {
                     ? (isStatic ? MethodTypeDesc.of(t) : MethodTypeDesc.of(t, o))
                     : (isStatic ? MethodTypeDesc.of(ConstantDescs.CD_void, t) : MethodTypeDesc.of(ConstantDescs.CD_void, o, t));
             cb.invokedynamic(DynamicCallSiteDesc.of(link("linkField", LINK_MEMBER), get ? "get" : "put", site,
-                    internal(o), viewCopy ? StaticState.PREFIX + name : name, t.descriptorString(), isStatic ? 1 : 0));
+                    internal(o), viewCopy ? StaticState.PREFIX + name : ctx.addedFieldName(m.get().declaringClass(), name),
+                    t.descriptorString(), isStatic ? 1 : 0));
             return;
         }
         if (bodyClass != null && f.opcode() == Opcode.PUTFIELD && m.isPresent() && m.get().isFinal()

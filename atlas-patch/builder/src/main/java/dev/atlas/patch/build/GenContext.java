@@ -34,6 +34,8 @@ final class GenContext {
     final Map<String, Map<String, MethodModel>> addedMethods = new HashMap<>();
     /** Names under which added methods go into the loaded class, when not their own ({@link ClassDiff#addedName}), by new-build owner + "." + name + descriptor. */
     final Map<String, String> addedNames = new HashMap<>();
+    /** Names under which added fields go beside running ones of another type ({@link RetypedFields}), by new-build owner + "." + name. */
+    final Map<String, String> addedFieldNames = new HashMap<>();
     /** Added fields by new-build declaring class, keyed by name. */
     final Map<String, Map<String, FieldModel>> addedFields = new HashMap<>();
     /** New-build names of the classes the patch adds. */
@@ -60,6 +62,11 @@ final class GenContext {
     /** The name of an added method in the loaded class. */
     String addedName(String newOwner, String name, String descriptor) {
         return addedNames.getOrDefault(newOwner + "." + name + descriptor, name);
+    }
+
+    /** The name of an added field in the loaded class. */
+    String addedFieldName(String newOwner, String name) {
+        return addedFieldNames.getOrDefault(newOwner + "." + name, name);
     }
 
     boolean isViewStatic(String newOwner, String name) {

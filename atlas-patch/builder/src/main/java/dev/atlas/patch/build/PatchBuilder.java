@@ -163,7 +163,13 @@ public final class PatchBuilder {
             }
             ctx.addedMethods.put(n, am);
             Map<String, FieldModel> af = new HashMap<>();
-            plan.newFields().forEach(f -> af.put(f.fieldName().stringValue(), f));
+            for (FieldModel f : plan.newFields()) {
+                af.put(f.fieldName().stringValue(), f);
+                String loadedName = RetypedFields.addedName(plan.oldModel(), f.fieldName().stringValue());
+                if (!loadedName.equals(f.fieldName().stringValue())) {
+                    ctx.addedFieldNames.put(n + "." + f.fieldName().stringValue(), loadedName);
+                }
+            }
             ctx.addedFields.put(n, af);
             ctx.viewStatics.put(n, plan.viewStatics().keySet());
             ctx.bodyClasses.add(bodyName(plan.className()));
@@ -237,9 +243,11 @@ public final class PatchBuilder {
         List<FieldAddition> fields = new ArrayList<>();
         for (FieldModel f : plan.newFields()) {
             String n = f.fieldName().stringValue();
-            boolean hasInit = plan.initializers().containsKey(n) || plan.constantInitializers().containsKey(n);
-            fields.add(new FieldAddition(n, ctx.remap.map(f.fieldTypeSymbol()).descriptorString(),
-                    (f.flags().flagsMask() & ClassFile.ACC_STATIC) != 0, hasInit ? FieldAddition.initializerNameFor(n) : null));
+            String loadedName = RetypedFields.addedName(plan.oldModel(), n);
+            boolean hasInit = plan.initializers().containsKey(n) || plan.constantInitializers().containsKey(n)
+                    || RetypedFields.running(plan.oldModel(), f).filter(of -> RetypedFields.carries(of, f)).isPresent();
+            fields.add(new FieldAddition(loadedName, ctx.remap.map(f.fieldTypeSymbol()).descriptorString(),
+                    (f.flags().flagsMask() & ClassFile.ACC_STATIC) != 0, hasInit ? FieldAddition.initializerNameFor(loadedName) : null));
         }
         for (String n : plan.viewStatics().keySet()) {
             FieldModel f = plan.newModel().fields().stream().filter(x -> x.fieldName().equalsString(n)).findFirst().orElseThrow();
