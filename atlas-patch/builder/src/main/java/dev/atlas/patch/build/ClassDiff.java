@@ -108,7 +108,7 @@ final class ClassDiff {
         if (!oi.equals(ni)) {
             return Optional.of("interfaces changed from " + oi + " to " + ni);
         }
-        int changed = (o.flags().flagsMask() ^ n.flags().flagsMask()) & CLASS_FLAGS & ~ClassFile.ACC_FINAL;
+        int changed = (o.flags().flagsMask() ^ n.flags().flagsMask()) & CLASS_FLAGS & ~ClassFile.ACC_FINAL & ~reportedClassFlags(o, n);
         if (changed != 0) {
             return Optional.of("class modifiers changed (" + ModifierChange.classFlagNames(changed) + "): the loaded class keeps its "
                     + "modifiers, and access checks and dispatch of new code would differ from the new release; "
@@ -118,11 +118,39 @@ final class ClassDiff {
     }
 
     /**
+     * Class modifier changes that code of the new release cannot observe against the running
+     * class, so reported, not applied: {@code abstract} added (new code never instantiates the
+     * class, javac forbids it; old code may go on doing so, as before) and {@code public}
+     * removed (narrower access: the new code, compiled against it, does not rely on the wider
+     * one). Their opposites are refused: new code may instantiate a class that is no longer
+     * abstract, or reach one that became public from another package.
+     */
+    static int reportedClassFlags(ClassModel o, ClassModel n) {
+        int of = o.flags().flagsMask();
+        int nf = n.flags().flagsMask();
+        int reported = 0;
+        if ((of & ClassFile.ACC_ABSTRACT) == 0 && (nf & ClassFile.ACC_ABSTRACT) != 0 && (nf & ClassFile.ACC_INTERFACE) == 0) {
+            reported |= ClassFile.ACC_ABSTRACT;
+        }
+        if ((of & ClassFile.ACC_PUBLIC) != 0 && (nf & ClassFile.ACC_PUBLIC) == 0) {
+            reported |= ClassFile.ACC_PUBLIC;
+        }
+        return reported;
+    }
+
+    /**
      * A {@code final} added to or removed from the class: reported, not applied (the loaded
      * class keeps its modifiers). Removing it is refused when the new build extends the class,
      * since such a subclass cannot be defined against the running one.
      */
     private void finalChange() {
+        int reported = reportedClassFlags(oldModel, newModel);
+        if (reported != 0) {
+            notes.add(name + ": class modifiers changed (" + ((reported & ClassFile.ACC_ABSTRACT) != 0 ? "+abstract" : "")
+                    + (reported == (ClassFile.ACC_ABSTRACT | ClassFile.ACC_PUBLIC) ? ", " : "")
+                    + ((reported & ClassFile.ACC_PUBLIC) != 0 ? "public -> package-private" : "") + ") in the new build; "
+                    + "reported, not applied (the loaded class keeps its modifiers; code of the new release does not depend on them)");
+        }
         int o = oldModel.flags().flagsMask() & ClassFile.ACC_FINAL;
         int n = newModel.flags().flagsMask() & ClassFile.ACC_FINAL;
         if (o == n) {
