@@ -31,6 +31,11 @@ import java.util.stream.Collectors;
  * compare equal and a changed lambda changes its enclosing method) and new-build names
  * of matched anonymous classes are mapped to their old names. Lambda bodies themselves
  * are never patched in place: new code gets copies. Single use, single-threaded.
+ *
+ * <p>Size: a little over 500 lines, the per-member decisions in the order of the class file;
+ * the cases that give a member beside the running one live in their own classes
+ * ({@link RetypedFields}, {@link MethodKindChange}, {@link SynchronizedBody},
+ * {@link InterfaceBridges}, {@link ModifierChange}).
  */
 final class ClassDiff {
     private static final ClassDesc LMF = ClassDesc.of("java.lang.invoke.LambdaMetafactory");
@@ -108,7 +113,7 @@ final class ClassDiff {
         if (!oi.equals(ni)) {
             return Optional.of("interfaces changed from " + oi + " to " + ni);
         }
-        int changed = (o.flags().flagsMask() ^ n.flags().flagsMask()) & CLASS_FLAGS & ~ClassFile.ACC_FINAL & ~reportedClassFlags(o, n);
+        int changed = (o.flags().flagsMask() ^ n.flags().flagsMask()) & CLASS_FLAGS & ~ClassFile.ACC_FINAL & ~ModifierChange.reportedClassFlags(o, n);
         if (changed != 0) {
             return Optional.of("class modifiers changed (" + ModifierChange.classFlagNames(changed) + "): the loaded class keeps its "
                     + "modifiers, and access checks and dispatch of new code would differ from the new release; "
@@ -118,33 +123,12 @@ final class ClassDiff {
     }
 
     /**
-     * Class modifier changes that code of the new release cannot observe against the running
-     * class, so reported, not applied: {@code abstract} added (new code never instantiates the
-     * class, javac forbids it; old code may go on doing so, as before) and {@code public}
-     * removed (narrower access: the new code, compiled against it, does not rely on the wider
-     * one). Their opposites are refused: new code may instantiate a class that is no longer
-     * abstract, or reach one that became public from another package.
-     */
-    static int reportedClassFlags(ClassModel o, ClassModel n) {
-        int of = o.flags().flagsMask();
-        int nf = n.flags().flagsMask();
-        int reported = 0;
-        if ((of & ClassFile.ACC_ABSTRACT) == 0 && (nf & ClassFile.ACC_ABSTRACT) != 0 && (nf & ClassFile.ACC_INTERFACE) == 0) {
-            reported |= ClassFile.ACC_ABSTRACT;
-        }
-        if ((of & ClassFile.ACC_PUBLIC) != 0 && (nf & ClassFile.ACC_PUBLIC) == 0) {
-            reported |= ClassFile.ACC_PUBLIC;
-        }
-        return reported;
-    }
-
-    /**
      * A {@code final} added to or removed from the class: reported, not applied (the loaded
      * class keeps its modifiers). Removing it is refused when the new build extends the class,
      * since such a subclass cannot be defined against the running one.
      */
     private void finalChange() {
-        int reported = reportedClassFlags(oldModel, newModel);
+        int reported = ModifierChange.reportedClassFlags(oldModel, newModel);
         if (reported != 0) {
             notes.add(name + ": class modifiers changed (" + ((reported & ClassFile.ACC_ABSTRACT) != 0 ? "+abstract" : "")
                     + (reported == (ClassFile.ACC_ABSTRACT | ClassFile.ACC_PUBLIC) ? ", " : "")
@@ -308,65 +292,30 @@ final class ClassDiff {
 
     /** A new non-static, non-private interface method: a bridge no implementation needs is reported ({@link InterfaceBridges}), others refused. */
     private void newInterfaceMethod(MethodModel nm, String k) {
-        if (InterfaceBridges.isBridge(nm)) {
-            Optional<String> user = InterfaceBridges.reachedThroughInterface(newBuild, newModel.thisClass().asInternalName(), nm);
-            if (user.isEmpty()) {
-                notes.add(name + " " + k + ": new bridge method of the interface; not added (a loaded interface gets no method), "
-                        + "and not needed: every implementing class of the new build has it in its class chain, which the JVM "
-                        + "selects before an interface's method");
-                return;
-            }
-            refuse(k, "new interface bridge method, which " + user.get() + " of the new build would run (its class chain lacks "
-                    + "it), while a loaded interface gets no method; remedy: restart on the new release");
-            return;
+        Optional<String> refusal = InterfaceBridges.refusal(newBuild, newModel.thisClass().asInternalName(), nm);
+        if (refusal.isPresent()) {
+            refuse(k, refusal.get());
+        } else {
+            notes.add(name + " " + k + ": new bridge method of the interface; not added (a loaded interface gets no method), "
+                    + "and not needed: every implementing class of the new build has it in its class chain, which the JVM "
+                    + "selects before an interface's method");
         }
-        refuse(k, "new interface method (implementations cannot see it: a loaded interface gets no method"
-                + ((nm.flags().flagsMask() & ClassFile.ACC_ABSTRACT) != 0 ? ", and loaded implementations do not implement it"
-                : ", and its default body is not reached by calls on loaded implementations") + "); remedy: restart on the new release");
     }
 
-    /**
-     * A method changed between static and instance. The running method keeps its kind. When it
-     * was private, only its class (whose code calling it changed with it, so is in the patch)
-     * called it: the new method is added beside it under another name ({@link #addedName}) that
-     * the patch's calls use, and the running one stays for the old view. A non-private one may be
-     * called by code outside the build, compiled against the old release: refused.
-     */
+    /** A method changed between static and instance: added beside the running one, or refused ({@link MethodKindChange}). */
     private void kindChanged(MethodModel om, MethodModel nm, String k, List<MethodModel> added) {
-        int nf = nm.flags().flagsMask();
-        String mn = nm.methodName().stringValue();
-        boolean overrides = (nf & (ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE)) == 0
-                && newBuild.inherited(newModel, mn, nm.methodType().stringValue()).isPresent();
-        if ((om.flags().flagsMask() & ClassFile.ACC_PRIVATE) == 0 || nm.code().isEmpty() || overrides) {
-            refuse(k, "method changed between static and instance: the running method keeps its kind, so calls compiled "
-                    + "against either release would link to the wrong one"
-                    + ((om.flags().flagsMask() & ClassFile.ACC_PRIVATE) == 0 ? " (it is not private, so code outside the build may call it)"
-                    : overrides ? " (the new instance method overrides an inherited one)" : " (the new method has no body)")
-                    + "; remedy: restart on the new release");
+        Optional<String> refusal = MethodKindChange.refusal(newBuild, newModel, om, nm);
+        if (refusal.isPresent()) {
+            refuse(k, refusal.get());
             return;
         }
         added.add(nm);
-        notes.add(name + " " + k + ": private method changed from " + (isStatic(om) ? "static to instance" : "instance to static")
-                + "; the new view's code calls the new method, added as " + addedName(oldModel, nm) + ", and the running one "
-                + "stays for the old view" + ((nf & ClassFile.ACC_PRIVATE) != 0 ? ""
-                : "; code loaded after the apply that calls the new (non-private) method by its name links to the running "
-                + "private one and fails (IllegalAccessError or IncompatibleClassChangeError)"));
+        notes.add(MethodKindChange.note(name, k, oldModel, om, nm));
     }
 
-    /**
-     * The name under which the patch adds {@code m} to the loaded class: its own, or, when the
-     * running class has a method of that name and descriptor of the other kind (static or
-     * instance), {@code name$atlas$static} or {@code name$atlas$instance}.
-     */
+    /** The name under which the patch adds {@code m} to the loaded class ({@link MethodKindChange#addedName}). */
     static String addedName(ClassModel oldModel, MethodModel m) {
-        String mn = m.methodName().stringValue();
-        for (MethodModel o : oldModel.methods()) {
-            if (o.methodName().equalsString(mn) && o.methodType().equalsString(m.methodType().stringValue())
-                    && isStatic(o) != isStatic(m)) {
-                return mn + (isStatic(m) ? "$atlas$static" : "$atlas$instance");
-            }
-        }
-        return mn;
+        return MethodKindChange.addedName(oldModel, m);
     }
 
     /**

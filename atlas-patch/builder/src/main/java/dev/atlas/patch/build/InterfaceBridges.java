@@ -28,6 +28,17 @@ final class InterfaceBridges {
     private InterfaceBridges() {
     }
 
+    /** Why new interface method {@code nm} of {@code iface} cannot be patched, or empty for a bridge no implementation needs. */
+    static Optional<String> refusal(Hierarchy build, String iface, MethodModel nm) {
+        if (!isBridge(nm)) {
+            return Optional.of("new interface method (implementations cannot see it: a loaded interface gets no method"
+                    + ((nm.flags().flagsMask() & ClassFile.ACC_ABSTRACT) != 0 ? ", and loaded implementations do not implement it"
+                    : ", and its default body is not reached by calls on loaded implementations") + "); remedy: restart on the new release");
+        }
+        return reachedThroughInterface(build, iface, nm).map(user -> "new interface bridge method, which " + user + " of the new "
+                + "build would run (its class chain lacks it), while a loaded interface gets no method; remedy: restart on the new release");
+    }
+
     /** Whether {@code m} is a bridge javac wrote (synthetic, with a body). */
     static boolean isBridge(MethodModel m) {
         int f = m.flags().flagsMask();

@@ -135,4 +135,25 @@ final class ModifierChange {
         }
         return String.join(", ", names);
     }
+
+    /**
+     * Class modifier changes that code of the new release cannot observe against the running
+     * class, so reported, not applied: {@code abstract} added (new code never instantiates the
+     * class, javac forbids it; old code may go on doing so, as before) and {@code public}
+     * removed (narrower access: the new code, compiled against it, does not rely on the wider
+     * one). Their opposites are refused: new code may instantiate a class that is no longer
+     * abstract, or reach one that became public from another package.
+     */
+    static int reportedClassFlags(java.lang.classfile.ClassModel o, java.lang.classfile.ClassModel n) {
+        int of = o.flags().flagsMask();
+        int nf = n.flags().flagsMask();
+        int reported = 0;
+        if ((of & ClassFile.ACC_ABSTRACT) == 0 && (nf & ClassFile.ACC_ABSTRACT) != 0 && (nf & ClassFile.ACC_INTERFACE) == 0) {
+            reported |= ClassFile.ACC_ABSTRACT;
+        }
+        if ((of & ClassFile.ACC_PUBLIC) != 0 && (nf & ClassFile.ACC_PUBLIC) == 0) {
+            reported |= ClassFile.ACC_PUBLIC;
+        }
+        return reported;
+    }
 }
