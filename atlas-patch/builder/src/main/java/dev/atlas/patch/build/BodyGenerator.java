@@ -53,7 +53,7 @@ final class BodyGenerator {
             src.findAttribute(Attributes.sourceFile())
                     .ifPresent(sf -> clb.with(SourceFileAttribute.of(sf.sourceFile().stringValue())));
             for (MethodModel m : plan.replaced()) {
-                copy(clb, rewriter, m, MethodChange.bodyMethodNameFor(MethodChange.Kind.REPLACED, m.methodName().stringValue()));
+                copy(clb, rewriter, plan, m, MethodChange.bodyMethodNameFor(MethodChange.Kind.REPLACED, m.methodName().stringValue()), body);
             }
             for (MethodModel m : changedArguments(plan, ctx)) {
                 clb.withMethod(MethodChange.bodyMethodNameFor(MethodChange.Kind.REPLACED, ConstructorCall.ARGUMENTS_METHOD),
@@ -63,7 +63,8 @@ final class BodyGenerator {
                         mb -> mb.transformCode(m.code().orElseThrow(), Constructors.arguments(m, rewriter)));
             }
             for (MethodModel m : plan.added()) {
-                copy(clb, rewriter, m, MethodChange.bodyMethodNameFor(MethodChange.Kind.ADDED, m.methodName().stringValue()));
+                copy(clb, rewriter, plan, m, MethodChange.bodyMethodNameFor(MethodChange.Kind.ADDED, ClassDiff.addedName(plan.oldModel(), m)),
+                        body);
             }
             for (MethodModel m : constructions(plan, ctx)) {
                 MethodChange.Kind kind = plan.added().contains(m) ? MethodChange.Kind.ADDED : MethodChange.Kind.REPLACED;
@@ -75,15 +76,23 @@ final class BodyGenerator {
             }
             MethodModel hook = plan.transferHook();
             if (hook != null && !plan.replaced().contains(hook) && !plan.added().contains(hook)) {
-                copy(clb, rewriter, hook, TRANSFER_COPY);
+                copy(clb, rewriter, plan, hook, TRANSFER_COPY, body);
             }
             for (Map.Entry<String, Segment> e : plan.initializers().entrySet()) {
                 ClassDesc type = ctx.remap.map(fieldType(plan, e.getKey()));
                 MethodTypeDesc desc = e.getValue().instance() ? MethodTypeDesc.of(type, self) : MethodTypeDesc.of(type);
                 Segment seg = e.getValue();
-                clb.withMethod(FieldAddition.initializerNameFor(e.getKey()), desc,
+                clb.withMethod(FieldAddition.initializerNameFor(RetypedFields.addedName(plan.oldModel(), e.getKey())), desc,
                         ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC,
                         mb -> mb.transformCode(seg.source().code().orElseThrow(), new SegmentCopy(seg, rewriter, TypeKind.from(type))));
+            }
+            for (java.lang.classfile.FieldModel f : plan.newFields()) {
+                String n = f.fieldName().stringValue();
+                java.util.Optional<java.lang.classfile.FieldModel> running = RetypedFields.running(plan.oldModel(), f);
+                if (running.isPresent() && RetypedFields.carries(running.get(), f) && !plan.initializers().containsKey(n)) {
+                    RetypedFields.carry(clb, FieldAddition.initializerNameFor(RetypedFields.addedName(plan.oldModel(), n)), self,
+                            running.get(), ctx.remap.map(f.fieldTypeSymbol()));
+                }
             }
             for (Map.Entry<String, Segment> e : plan.viewStatics().entrySet()) {
                 ClassDesc type = plan.newModel().fields().stream().filter(f -> f.fieldName().equalsString(e.getKey()))
@@ -141,10 +150,17 @@ final class BodyGenerator {
         return out;
     }
 
-    private static void copy(java.lang.classfile.ClassBuilder clb, CodeRewriter rewriter, MethodModel m, String name) {
+    /** Copies {@code m} as body method {@code name}; behind a locking wrapper when it must take its lock itself ({@link SynchronizedBody}). */
+    private static void copy(java.lang.classfile.ClassBuilder clb, CodeRewriter rewriter, ClassDiff.Plan plan, MethodModel m, String name,
+                             ClassDesc body) {
         CodeTransform code = m.methodName().equalsString("<init>") ? Constructors.body(m, rewriter) : rewriter;
-        clb.withMethod(name, rewriter.bodyDescriptor(m), ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC,
+        MethodTypeDesc desc = rewriter.bodyDescriptor(m);
+        boolean lock = SynchronizedBody.needsLock(plan.oldModel(), m);
+        clb.withMethod(lock ? SynchronizedBody.innerName(name) : name, desc, ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC,
                 mb -> mb.transformCode(m.code().orElseThrow(), code));
+        if (lock) {
+            SynchronizedBody.wrapper(clb, body, name, desc, ClassDiff.isStatic(m), ClassDesc.ofInternalName(plan.className()));
+        }
     }
 
     private static ClassDesc fieldType(ClassDiff.Plan plan, String field) {

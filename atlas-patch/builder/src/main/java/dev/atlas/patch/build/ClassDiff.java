@@ -31,6 +31,11 @@ import java.util.stream.Collectors;
  * compare equal and a changed lambda changes its enclosing method) and new-build names
  * of matched anonymous classes are mapped to their old names. Lambda bodies themselves
  * are never patched in place: new code gets copies. Single use, single-threaded.
+ *
+ * <p>Size: a little over 500 lines, the per-member decisions in the order of the class file;
+ * the cases that give a member beside the running one live in their own classes
+ * ({@link RetypedFields}, {@link MethodKindChange}, {@link SynchronizedBody},
+ * {@link InterfaceBridges}, {@link ModifierChange}).
  */
 final class ClassDiff {
     private static final ClassDesc LMF = ClassDesc.of("java.lang.invoke.LambdaMetafactory");
@@ -108,7 +113,7 @@ final class ClassDiff {
         if (!oi.equals(ni)) {
             return Optional.of("interfaces changed from " + oi + " to " + ni);
         }
-        int changed = (o.flags().flagsMask() ^ n.flags().flagsMask()) & CLASS_FLAGS & ~ClassFile.ACC_FINAL;
+        int changed = (o.flags().flagsMask() ^ n.flags().flagsMask()) & CLASS_FLAGS & ~ClassFile.ACC_FINAL & ~ModifierChange.reportedClassFlags(o, n);
         if (changed != 0) {
             return Optional.of("class modifiers changed (" + ModifierChange.classFlagNames(changed) + "): the loaded class keeps its "
                     + "modifiers, and access checks and dispatch of new code would differ from the new release; "
@@ -123,6 +128,13 @@ final class ClassDiff {
      * since such a subclass cannot be defined against the running one.
      */
     private void finalChange() {
+        int reported = ModifierChange.reportedClassFlags(oldModel, newModel);
+        if (reported != 0) {
+            notes.add(name + ": class modifiers changed (" + ((reported & ClassFile.ACC_ABSTRACT) != 0 ? "+abstract" : "")
+                    + (reported == (ClassFile.ACC_ABSTRACT | ClassFile.ACC_PUBLIC) ? ", " : "")
+                    + ((reported & ClassFile.ACC_PUBLIC) != 0 ? "public -> package-private" : "") + ") in the new build; "
+                    + "reported, not applied (the loaded class keeps its modifiers; code of the new release does not depend on them)");
+        }
         int o = oldModel.flags().flagsMask() & ClassFile.ACC_FINAL;
         int n = newModel.flags().flagsMask() & ClassFile.ACC_FINAL;
         if (o == n) {
@@ -153,6 +165,11 @@ final class ClassDiff {
         constructors(newFields, inits, replaced);
         // constants changed: their initialisers differ too (ordinals), which that refusal already covers
         MethodModel hook = enumConstants.isPresent() ? null : staticInitializer(newFields, inits, constants, replaced, added);
+        if (!viewCopies.isEmpty()) {
+            // a retyped static that the new view copies anyway (its initialiser changed): the copy has the new type
+            newFields = newFields.stream().filter(f -> !viewCopies.containsKey(f.fieldName().stringValue())).toList();
+            viewCopies.keySet().forEach(inits::remove);
+        }
         refusals.addAll(AnnotationChanges.changed(oldModel, newModel, name));
         if (refusals.size() > before) {
             return Optional.empty();
@@ -162,6 +179,7 @@ final class ClassDiff {
     }
 
     private List<FieldModel> fields(int before) {
+        List<FieldModel> retyped = new ArrayList<>();
         Map<String, FieldModel> newByName = new LinkedHashMap<>();
         newModel.fields().forEach(f -> newByName.put(f.fieldName().stringValue(), f));
         for (FieldModel of : oldModel.fields()) {
@@ -171,8 +189,12 @@ final class ClassDiff {
                 notes.add(name + " " + n + ": field removed in the new build; kept in the running class for code outside "
                         + "the patch, which the new code no longer maintains");
             } else if (!of.fieldType().stringValue().equals(mapDesc(nf.fieldTypeSymbol()))) {
-                refuse(n, "field type changed from " + of.fieldType().stringValue() + " to " + nf.fieldType().stringValue()
-                        + ": the running field keeps its type, and its values cannot be converted; remedy: restart on the new release");
+                RetypedFields.check(newBuild, name, of, nf).ifPresentOrElse(r -> refuse(n, r), () -> {
+                    if (!RetypedFields.isInlinedConstant(nf)) {
+                        retyped.add(nf);
+                    }
+                    notes.add(RetypedFields.note(name, of, nf));
+                });
             } else if ((of.flags().flagsMask() & ClassFile.ACC_STATIC) != (nf.flags().flagsMask() & ClassFile.ACC_STATIC)) {
                 refuse(n, "field changed between static and instance: the running field keeps its kind; remedy: restart on the new release");
             } else if ((of.flags().flagsMask() & MEMBER_FLAGS) != (nf.flags().flagsMask() & MEMBER_FLAGS)) {
@@ -180,7 +202,9 @@ final class ClassDiff {
                         (of.flags().flagsMask() & ClassFile.ACC_STATIC) == 0);
             }
         }
-        return List.copyOf(newByName.values());
+        List<FieldModel> added = new ArrayList<>(newByName.values());
+        added.addAll(retyped);   // the new view's field of the new type, beside the running one (RetypedFields)
+        return List.copyOf(added);
     }
 
     private String mapDesc(ClassDesc d) {
@@ -214,8 +238,7 @@ final class ClassDiff {
             if (of != nf && (((of ^ nf) & ClassFile.ACC_STATIC) != 0
                     || !modifiers(k, of, nf, false, (of & ClassFile.ACC_STATIC) == 0))) {
                 if (((of ^ nf) & ClassFile.ACC_STATIC) != 0) {
-                    refuse(k, "method changed between static and instance: the running method keeps its kind, so calls compiled "
-                            + "against either release would link to the wrong one; remedy: restart on the new release");
+                    kindChanged(om, nm, k, added);
                 }
                 continue;
             }
@@ -223,7 +246,8 @@ final class ClassDiff {
             if (mn.equals("<init>") || mn.equals("<clinit>") || om.code().isEmpty()) {
                 continue; // constructors and the static initialiser are compared with the initialisers cut out
             }
-            if (!text(oldModel, om, UnaryOperator.identity()).equals(text(newModel, nm, newToOld))) {
+            if (!text(oldModel, om, UnaryOperator.identity()).equals(text(newModel, nm, newToOld))
+                    || SynchronizedBody.needsLock(oldModel, nm)) {
                 replaced.add(nm);
             }
         }
@@ -244,10 +268,7 @@ final class ClassDiff {
             } else if ((f & (ClassFile.ACC_ABSTRACT | ClassFile.ACC_NATIVE)) != 0) {
                 refuse(k, "new abstract or native method");
             } else if (isInterface && (f & (ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE)) == 0) {
-                refuse(k, "new interface method (implementations cannot see it: a loaded interface gets no method); remedy: "
-                        + "restart on the new release");
-            } else if ((f & ClassFile.ACC_SYNCHRONIZED) != 0) {
-                refuse(k, "new synchronized method (write the synchronized block inside the method)");
+                newInterfaceMethod(nm, k);
             } else if ((f & (ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC)) == 0
                     && newBuild.missingSupertype(newModel.thisClass().asInternalName()).isPresent()) {
                 refuse(k, "cannot check whether the new method overrides an inherited one: class "
@@ -261,6 +282,40 @@ final class ClassDiff {
                 added.add(nm);
             }
         }
+        for (MethodModel nm : added) {
+            if (SynchronizedBody.needsLock(oldModel, nm)) {
+                notes.add(name + " " + key(nm) + ": new synchronized method; its body takes the lock ("
+                        + (isStatic(nm) ? "the class object" : "the receiver") + ") itself, as the new release's method does");
+            }
+        }
+    }
+
+    /** A new non-static, non-private interface method: a bridge no implementation needs is reported ({@link InterfaceBridges}), others refused. */
+    private void newInterfaceMethod(MethodModel nm, String k) {
+        Optional<String> refusal = InterfaceBridges.refusal(newBuild, newModel.thisClass().asInternalName(), nm);
+        if (refusal.isPresent()) {
+            refuse(k, refusal.get());
+        } else {
+            notes.add(name + " " + k + ": new bridge method of the interface; not added (a loaded interface gets no method), "
+                    + "and not needed: every implementing class of the new build has it in its class chain, which the JVM "
+                    + "selects before an interface's method");
+        }
+    }
+
+    /** A method changed between static and instance: added beside the running one, or refused ({@link MethodKindChange}). */
+    private void kindChanged(MethodModel om, MethodModel nm, String k, List<MethodModel> added) {
+        Optional<String> refusal = MethodKindChange.refusal(newBuild, newModel, om, nm);
+        if (refusal.isPresent()) {
+            refuse(k, refusal.get());
+            return;
+        }
+        added.add(nm);
+        notes.add(MethodKindChange.note(name, k, oldModel, om, nm));
+    }
+
+    /** The name under which the patch adds {@code m} to the loaded class ({@link MethodKindChange#addedName}). */
+    static String addedName(ClassModel oldModel, MethodModel m) {
+        return MethodKindChange.addedName(oldModel, m);
     }
 
     /**
@@ -300,6 +355,8 @@ final class ClassDiff {
         }
         notes.add(name + " " + member + ": " + (field ? "field" : "method") + " modifiers changed ("
                 + ModifierChange.describe(oldFlags, newFlags, field) + "); reported, not applied (the running member keeps its own)"
+                + (!field && (newFlags & ~oldFlags & ClassFile.ACC_SYNCHRONIZED) != 0
+                        ? "; the new view's body takes the lock itself, as the new release's method does" : "")
                 + (ModifierChange.rank(newFlags) > ModifierChange.rank(oldFlags) ? "; " + WidenedAccess.note(oldFlags, newFlags) : ""));
         return true;
     }

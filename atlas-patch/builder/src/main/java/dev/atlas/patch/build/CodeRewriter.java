@@ -190,7 +190,8 @@ final class CodeRewriter implements CodeTransform {
                     ? (isStatic ? MethodTypeDesc.of(t) : MethodTypeDesc.of(t, o))
                     : (isStatic ? MethodTypeDesc.of(ConstantDescs.CD_void, t) : MethodTypeDesc.of(ConstantDescs.CD_void, o, t));
             cb.invokedynamic(DynamicCallSiteDesc.of(link("linkField", LINK_MEMBER), get ? "get" : "put", site,
-                    internal(o), viewCopy ? StaticState.PREFIX + name : name, t.descriptorString(), isStatic ? 1 : 0));
+                    internal(o), viewCopy ? StaticState.PREFIX + name : ctx.addedFieldName(m.get().declaringClass(), name),
+                    t.descriptorString(), isStatic ? 1 : 0));
             return;
         }
         if (bodyClass != null && f.opcode() == Opcode.PUTFIELD && m.isPresent() && m.get().isFinal()
@@ -286,7 +287,8 @@ final class CodeRewriter implements CodeTransform {
             boolean isStatic = m.get().isStatic();
             ClassDesc o = loaded(m.get().declaringClass());
             MethodTypeDesc site = isStatic ? type : type.insertParameterTypes(0, o);
-            cb.invokedynamic(DynamicCallSiteDesc.of(link("linkAdded", LINK_MEMBER), name, site, internal(o), name,
+            String loadedName = ctx.addedName(m.get().declaringClass(), name, desc);
+            cb.invokedynamic(DynamicCallSiteDesc.of(link("linkAdded", LINK_MEMBER), loadedName, site, internal(o), loadedName,
                     type.descriptorString(), isStatic ? 1 : 0));
             return;
         }
@@ -361,7 +363,7 @@ final class CodeRewriter implements CodeTransform {
                 } else if (ctx.isAddedMethod(implOwner, impl.methodName(), impl.lookupDescriptor())) {
                     if (impl.kind() == DirectMethodHandleDesc.Kind.STATIC) {
                         mapped[1] = MethodHandleDesc.ofMethod(DirectMethodHandleDesc.Kind.STATIC, bodyClass,
-                                "added$" + impl.methodName(), ctx.remap.map(MethodTypeDesc.ofDescriptor(impl.lookupDescriptor())));
+                                "added$" + ctx.addedName(implOwner, impl.methodName(), impl.lookupDescriptor()), ctx.remap.map(MethodTypeDesc.ofDescriptor(impl.lookupDescriptor())));
                     } else {
                         problem(impl.methodName() + impl.lookupDescriptor(), "method reference to an instance method the "
                                 + "patch adds (use a lambda that calls it)");

@@ -32,6 +32,10 @@ final class GenContext {
     final Map<String, String> loadedToNew = new HashMap<>();
     /** Added methods by new-build declaring class, keyed by name + descriptor. */
     final Map<String, Map<String, MethodModel>> addedMethods = new HashMap<>();
+    /** Names under which added methods go into the loaded class, when not their own ({@link ClassDiff#addedName}), by new-build owner + "." + name + descriptor. */
+    final Map<String, String> addedNames = new HashMap<>();
+    /** Names under which added fields go beside running ones of another type ({@link RetypedFields}), by new-build owner + "." + name. */
+    final Map<String, String> addedFieldNames = new HashMap<>();
     /** Added fields by new-build declaring class, keyed by name. */
     final Map<String, Map<String, FieldModel>> addedFields = new HashMap<>();
     /** New-build names of the classes the patch adds. */
@@ -53,6 +57,16 @@ final class GenContext {
 
     boolean isAddedMethod(String newOwner, String name, String descriptor) {
         return addedMethods.getOrDefault(newOwner, Map.of()).containsKey(name + descriptor);
+    }
+
+    /** The name of an added method in the loaded class. */
+    String addedName(String newOwner, String name, String descriptor) {
+        return addedNames.getOrDefault(newOwner + "." + name + descriptor, name);
+    }
+
+    /** The name of an added field in the loaded class. */
+    String addedFieldName(String newOwner, String name) {
+        return addedFieldNames.getOrDefault(newOwner + "." + name, name);
     }
 
     boolean isViewStatic(String newOwner, String name) {

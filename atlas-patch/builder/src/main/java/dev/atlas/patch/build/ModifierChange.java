@@ -11,7 +11,8 @@ import java.util.Optional;
  * the new release behaves the same against the old modifiers: narrowed access (old callers
  * outside the patch keep working, new code does not rely on the wider access), widened access
  * where it does not change dispatch ({@link WidenedAccess}: the patch's code reaches the
- * running member through links) and an added {@code final}. Those are reported, not applied; everything else is refused with the reason.
+ * running member through links) and an added {@code final}, an added {@code synchronized} (the new view's body locks:
+ * {@link SynchronizedBody}). Those are reported, not applied (the lock is); everything else is refused with the reason.
  *
  * <p>Implementation notes: pure function of the two flag words and two facts about the new
  * build; {@code static} changes are decided by the caller before this.
@@ -34,6 +35,15 @@ final class ModifierChange {
         // on a method, 0x0080 is varargs (a compile-time matter), not transient; strictfp has
         // no effect since Java 17 (every floating-point operation is strict)
         int rest = changed & ~ACCESS & ~ClassFile.ACC_FINAL & (field ? ~0 : ~(ClassFile.ACC_VARARGS | ClassFile.ACC_STRICT));
+        if (!field && (rest & ClassFile.ACC_SYNCHRONIZED) != 0) {
+            if ((newFlags & ClassFile.ACC_SYNCHRONIZED) == 0) {
+                return Optional.of("no longer synchronized: the running method takes the lock before its entry guard "
+                        + "dispatches to any view's body, so the new view would hold it where the new release does not (other "
+                        + "threads wait for it, and new code that waits for such a thread deadlocks); remedy: restart on the "
+                        + "new release");
+            }
+            rest &= ~ClassFile.ACC_SYNCHRONIZED;   // added: the new view's body takes the lock itself (SynchronizedBody)
+        }
         if (rest != 0) {
             return Optional.of("modifiers changed (" + describe(oldFlags & rest, newFlags & rest, field) + "): the running member "
                     + "keeps its modifiers, and " + (field ? "memory or serialization semantics" : "locking or dispatch")
@@ -124,5 +134,26 @@ final class ModifierChange {
             names.add("enum");
         }
         return String.join(", ", names);
+    }
+
+    /**
+     * Class modifier changes that code of the new release cannot observe against the running
+     * class, so reported, not applied: {@code abstract} added (new code never instantiates the
+     * class, javac forbids it; old code may go on doing so, as before) and {@code public}
+     * removed (narrower access: the new code, compiled against it, does not rely on the wider
+     * one). Their opposites are refused: new code may instantiate a class that is no longer
+     * abstract, or reach one that became public from another package.
+     */
+    static int reportedClassFlags(java.lang.classfile.ClassModel o, java.lang.classfile.ClassModel n) {
+        int of = o.flags().flagsMask();
+        int nf = n.flags().flagsMask();
+        int reported = 0;
+        if ((of & ClassFile.ACC_ABSTRACT) == 0 && (nf & ClassFile.ACC_ABSTRACT) != 0 && (nf & ClassFile.ACC_INTERFACE) == 0) {
+            reported |= ClassFile.ACC_ABSTRACT;
+        }
+        if ((of & ClassFile.ACC_PUBLIC) != 0 && (nf & ClassFile.ACC_PUBLIC) == 0) {
+            reported |= ClassFile.ACC_PUBLIC;
+        }
+        return reported;
     }
 }

@@ -154,10 +154,22 @@ public final class PatchBuilder {
         for (ClassDiff.Plan plan : plans) {
             String n = plan.newModel().thisClass().asInternalName();
             Map<String, MethodModel> am = new HashMap<>();
-            plan.added().forEach(m -> am.put(m.methodName().stringValue() + m.methodType().stringValue(), m));
+            for (MethodModel m : plan.added()) {
+                am.put(m.methodName().stringValue() + m.methodType().stringValue(), m);
+                String loadedName = ClassDiff.addedName(plan.oldModel(), m);
+                if (!loadedName.equals(m.methodName().stringValue())) {
+                    ctx.addedNames.put(n + "." + m.methodName().stringValue() + m.methodType().stringValue(), loadedName);
+                }
+            }
             ctx.addedMethods.put(n, am);
             Map<String, FieldModel> af = new HashMap<>();
-            plan.newFields().forEach(f -> af.put(f.fieldName().stringValue(), f));
+            for (FieldModel f : plan.newFields()) {
+                af.put(f.fieldName().stringValue(), f);
+                String loadedName = RetypedFields.addedName(plan.oldModel(), f.fieldName().stringValue());
+                if (!loadedName.equals(f.fieldName().stringValue())) {
+                    ctx.addedFieldNames.put(n + "." + f.fieldName().stringValue(), loadedName);
+                }
+            }
             ctx.addedFields.put(n, af);
             ctx.viewStatics.put(n, plan.viewStatics().keySet());
             ctx.bodyClasses.add(bodyName(plan.className()));
@@ -231,9 +243,11 @@ public final class PatchBuilder {
         List<FieldAddition> fields = new ArrayList<>();
         for (FieldModel f : plan.newFields()) {
             String n = f.fieldName().stringValue();
-            boolean hasInit = plan.initializers().containsKey(n) || plan.constantInitializers().containsKey(n);
-            fields.add(new FieldAddition(n, ctx.remap.map(f.fieldTypeSymbol()).descriptorString(),
-                    (f.flags().flagsMask() & ClassFile.ACC_STATIC) != 0, hasInit ? FieldAddition.initializerNameFor(n) : null));
+            String loadedName = RetypedFields.addedName(plan.oldModel(), n);
+            boolean hasInit = plan.initializers().containsKey(n) || plan.constantInitializers().containsKey(n)
+                    || RetypedFields.running(plan.oldModel(), f).filter(of -> RetypedFields.carries(of, f)).isPresent();
+            fields.add(new FieldAddition(loadedName, ctx.remap.map(f.fieldTypeSymbol()).descriptorString(),
+                    (f.flags().flagsMask() & ClassFile.ACC_STATIC) != 0, hasInit ? FieldAddition.initializerNameFor(loadedName) : null));
         }
         for (String n : plan.viewStatics().keySet()) {
             FieldModel f = plan.newModel().fields().stream().filter(x -> x.fieldName().equalsString(n)).findFirst().orElseThrow();
@@ -262,7 +276,7 @@ public final class PatchBuilder {
     }
 
     private static MethodChange change(MethodChange.Kind kind, ClassDiff.Plan plan, MethodModel m, GenContext ctx) {
-        String name = m.methodName().stringValue();
+        String name = kind == MethodChange.Kind.ADDED ? ClassDiff.addedName(plan.oldModel(), m) : m.methodName().stringValue();
         return new MethodChange(kind, name, ctx.remap.map(m.methodTypeSymbol()).descriptorString(), ClassDiff.isStatic(m),
                 MethodChange.bodyMethodNameFor(kind, name), Constructors.initCall(plan, m, ctx));
     }
