@@ -1,6 +1,10 @@
 package dev.atlas.patch.runtime;
 
 import java.lang.invoke.CallSite;
+import java.lang.invoke.ConstantCallSite;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -37,6 +41,30 @@ final class Linkage {
     record Linked(int table, CallSite[] sites) {}
 
     private Linkage() {}
+
+    /**
+     * The class a rewritten instruction names, resolved from its caller's loader without
+     * initialising it.
+     *
+     * @throws NoClassDefFoundError when the caller's loader has no such class (the error the
+     *         instruction would have thrown)
+     */
+    static Class<?> ownerClass(MethodHandles.Lookup caller, String owner) {
+        try {
+            return Class.forName(owner.replace('/', '.'), false, caller.lookupClass().getClassLoader());
+        } catch (ClassNotFoundException e) {
+            NoClassDefFoundError err = new NoClassDefFoundError(owner);
+            err.initCause(e);
+            throw err;
+        }
+    }
+
+    /** A call site that throws {@code error} each time, as the unlinkable instruction would. */
+    static CallSite failingSite(MethodType type, Throwable error) {
+        MethodHandle thrower = MethodHandles.throwException(type.returnType(), error.getClass())
+                .bindTo(error);
+        return new ConstantCallSite(MethodHandles.dropArguments(thrower, 0, type.parameterList()));
+    }
 
     /** Registers a new registry; returns the index its woven code names. */
     static int register(MethodRegistry registry) {

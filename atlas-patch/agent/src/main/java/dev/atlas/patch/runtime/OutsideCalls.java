@@ -65,11 +65,9 @@ public final class OutsideCalls {
         String descriptor = declared.toMethodDescriptorString();
         Class<?> ownerClass;
         try {
-            ownerClass = Class.forName(owner.replace('/', '.'), false, caller.lookupClass().getClassLoader());
-        } catch (ClassNotFoundException e) {
-            NoClassDefFoundError err = new NoClassDefFoundError(owner);
-            err.initCause(e);
-            return failing(type, err);
+            ownerClass = Linkage.ownerClass(caller, owner);
+        } catch (NoClassDefFoundError e) {
+            return failing(type, e);
         }
         try {
             MethodHandle h = st ? caller.findStatic(ownerClass, name, declared) : caller.findVirtual(ownerClass, name, declared);
@@ -128,7 +126,6 @@ public final class OutsideCalls {
     }
 
     private static CallSite failing(MethodType type, Throwable error) {
-        MethodHandle thrower = MethodHandles.throwException(type.returnType(), error.getClass()).bindTo(error);
-        return new ConstantCallSite(MethodHandles.dropArguments(thrower, 0, type.parameterList()));
+        return Linkage.failingSite(type, error);
     }
 }

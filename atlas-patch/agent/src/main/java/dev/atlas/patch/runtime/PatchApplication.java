@@ -1,5 +1,7 @@
 package dev.atlas.patch.runtime;
 
+import java.util.List;
+
 import dev.atlas.core.Migration;
 import dev.atlas.core.View;
 
@@ -31,9 +33,9 @@ import dev.atlas.core.View;
 public record PatchApplication(String patchId, boolean rollback, View target, View previous, Migration migration,
                                int replacedMethods, int addedMethods, int shadowFields, int addedClasses,
                                PreparationCost preparation, String jitPriority, LoaderScope scope,
-                               java.util.List<String> addedClassNames) {
+                               List<String> addedClassNames) {
     public PatchApplication {
-        addedClassNames = java.util.List.copyOf(addedClassNames);
+        addedClassNames = List.copyOf(addedClassNames);
     }
 
     /**
@@ -58,7 +60,7 @@ public record PatchApplication(String patchId, boolean rollback, View target, Vi
      */
     PatchApplication released(View view, View on) {
         return new PatchApplication(patchId, rollback, view, on, null, replacedMethods, addedMethods,
-                shadowFields, addedClasses, preparation, jitPriority, scope);
+                shadowFields, addedClasses, preparation, jitPriority, scope, addedClassNames);
     }
 
     static String appliedId(String patchId, LoaderScope scope) {

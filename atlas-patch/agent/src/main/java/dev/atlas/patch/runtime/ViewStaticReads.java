@@ -63,11 +63,9 @@ public final class ViewStaticReads {
     public static CallSite link(MethodHandles.Lookup caller, String name, MethodType type, int registry, String owner) {
         Class<?> ownerClass;
         try {
-            ownerClass = Class.forName(owner.replace('/', '.'), false, caller.lookupClass().getClassLoader());
-        } catch (ClassNotFoundException e) {
-            NoClassDefFoundError err = new NoClassDefFoundError(owner);
-            err.initCause(e);
-            return failing(type, err);
+            ownerClass = Linkage.ownerClass(caller, owner);
+        } catch (NoClassDefFoundError e) {
+            return failing(type, e);
         }
         MethodHandle running;
         try {
@@ -143,7 +141,6 @@ public final class ViewStaticReads {
     }
 
     private static CallSite failing(MethodType type, Throwable error) {
-        MethodHandle thrower = MethodHandles.throwException(type.returnType(), error.getClass()).bindTo(error);
-        return new ConstantCallSite(MethodHandles.dropArguments(thrower, 0, type.parameterList()));
+        return Linkage.failingSite(type, error);
     }
 }

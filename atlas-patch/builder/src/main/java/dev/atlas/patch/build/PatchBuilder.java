@@ -197,7 +197,8 @@ public final class PatchBuilder {
                 verify(ctx, n, bytes, refusals);
                 addedClasses.add(new AddedClass(renames.get(n), host.get(), bytes));
             } catch (IllegalArgumentException | IllegalStateException e) {
-                refusals.add(new Refusal(n, "", "cannot write the added class: " + e.getMessage()));
+                refusals.add(new Refusal(n, "", "cannot write the added class (a builder bug: please report it with the two jars): "
+                        + firstLine(e.getMessage())));
             }
         }
         refusals.addAll(ctx.problems);
@@ -284,8 +285,18 @@ public final class PatchBuilder {
     private static void verify(GenContext ctx, String className, byte[] bytes, List<Refusal> refusals) {
         List<VerifyError> errors = ctx.classFile().verify(bytes);
         if (!errors.isEmpty()) {
-            refusals.add(new Refusal(className, "", "generated code does not verify: " + errors.getFirst().getMessage()));
+            refusals.add(new Refusal(className, "", "generated code does not verify (a builder bug: please report it with the "
+                    + "two jars): " + firstLine(errors.getFirst().getMessage())));
         }
+    }
+
+    /** A refusal is one line: the class-file API appends the method's code and stack maps to its message. */
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "(no message)";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl).strip();
     }
 
     private static Map<String, byte[]> filter(Map<String, byte[]> classes, BuildOptions options) {
