@@ -21,6 +21,12 @@ import java.util.Map;
  * (its class files not yet cached) is also reported on its own. The client is the native
  * {@code atlas-run} that {@code ./atlas run} uses.
  *
+ * <p>The rounds are measured twice per program: first in a young host (right after the
+ * program's first run: the host's own code is still interpreted, as in the first minutes of a
+ * daemon), then again after {@code -Datlas.bench.warmup} (default 200) further runs of that program
+ * in both hosts, as in a daemon that has served a while. {@code java -jar} gets no such
+ * warm-up (a new JVM every time); its medians are taken in both phases.
+ *
  * <p>Usage (from the repository root, after {@code ./atlas build}):
  * {@snippet lang=sh :
  * java -cp atlas-bench/target/atlas-bench.jar dev.atlas.bench.ulp.RunLatencyHarness [rounds=15]
@@ -103,6 +109,24 @@ public final class RunLatencyHarness {
         HarnessProcesses.Result first = atlas(runArgs, dir);
         exec(uncached(runArgs), dir);   // starts the second host (not measured)
         List<List<String>> sides = List.of(javaArgs, atlasCommand(runArgs), uncached(runArgs));
+        rounds(c, "young host", sides, dir, rounds, first);
+        int warmup = Integer.getInteger("atlas.bench.warmup", 200);
+        for (int i = 0; i < warmup; i++) {
+            requireSuccess(c, exec(sides.get(1), dir));
+            requireSuccess(c, exec(sides.get(2), dir));
+        }
+        rounds(c, "after " + warmup + " more runs in the host", sides, dir, rounds, first);
+    }
+
+    /** A warm-up run must succeed as the measured ones do. */
+    private static void requireSuccess(Case c, HarnessProcesses.Result r) {
+        if (r.status() != 0) {
+            throw new IllegalStateException(c.name() + ": warm-up run exited with status " + r.status() + ":\n" + r.out());
+        }
+    }
+
+    private void rounds(Case c, String phase, List<List<String>> sides, Path dir, int rounds, HarnessProcesses.Result first)
+            throws Exception {
         List<List<Double>> ms = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         int atlasFaster = 0;
         for (int r = 0; r < rounds; r++) {
@@ -127,11 +151,11 @@ public final class RunLatencyHarness {
         double jm = BenchJars.median(ms.get(0));
         double am = BenchJars.median(ms.get(1));
         double um = BenchJars.median(ms.get(2));
-        System.out.printf(Locale.ROOT, "%s%n  java -jar        median %8.1f ms (p90 %8.1f)%n"
+        System.out.printf(Locale.ROOT, "%s, %s%n  java -jar        median %8.1f ms (p90 %8.1f)%n"
                         + "  atlas run        median %8.1f ms (p90 %8.1f, max %8.1f), first run in the host %8.1f ms%n"
                         + "  atlas run, class file cache off: median %8.1f ms%n"
                         + "  java -jar / atlas run %.1fx, java -jar / atlas run cache off %.1fx; atlas run faster in %d of %d rounds%n",
-                c.name(), jm, BenchJars.quantile(ms.get(0), 0.9), am, BenchJars.quantile(ms.get(1), 0.9),
+                c.name(), phase, jm, BenchJars.quantile(ms.get(0), 0.9), am, BenchJars.quantile(ms.get(1), 0.9),
                 BenchJars.quantile(ms.get(1), 1.0), first.millis(), um, jm / am, jm / um, atlasFaster, rounds);
     }
 
