@@ -87,10 +87,13 @@ public final class SpaceDirectory {
     enum CreateStep { CLAIMED, WRITTEN, SIZED, MAPPED, SEALED }
 
     private final Path dir;
+    /** The directory's path and a slash, as create passes file names to the kernel. */
+    private final String dirPrefix;
     private final Consumer<CreateStep> afterStep;
 
     private SpaceDirectory(Path dir, Consumer<CreateStep> afterStep) {
         this.dir = dir;
+        this.dirPrefix = dir.toString().endsWith("/") ? dir.toString() : dir + "/";
         this.afterStep = afterStep;
     }
 
@@ -136,7 +139,7 @@ public final class SpaceDirectory {
             throw new IllegalArgumentException("mode 0" + Integer.toOctalString(mode) + " of space '" + name
                     + "' must be permission bits (0..0777) including owner read and write (0600)");
         }
-        Path file = spaceFile(name);
+        String file = dirPrefix + name + ".space";   // spaceFile(name), without making a Path
         int fd = claim(name, file, mode);
         Arena arena = Arena.ofShared();
         boolean done = false;
@@ -147,7 +150,7 @@ public final class SpaceDirectory {
             long fileSize = SpaceHeader.fileSize(capacity);
             // the header and the heap's header are written with pwrite before the file is mapped: no page fault
             MemorySegment image = images.allocate(SpaceHeader.SEGMENT_OFFSET + SharedHeap.headerBytes(), 8);
-            SharedHeap.formatImage(new SegmentWords(image.asSlice(SpaceHeader.SEGMENT_OFFSET)), capacity, SEGMENT_HEADER);
+            SharedHeap.formatZeroedImage(image.asSlice(SpaceHeader.SEGMENT_OFFSET), capacity, SEGMENT_HEADER);
             long base = chooseAddress(fileSize) + SpaceHeader.SEGMENT_OFFSET;
             writeHeaderImage(image, name, spaceId, mode, base, capacity, pid);
             SpaceSyscalls.pwriteFully(fd, image, 0);   // creator pid first: a crash from here on is recovered
@@ -182,16 +185,16 @@ public final class SpaceDirectory {
             Linux.closeQuietly(fd);
             if (!done) {
                 arena.close();
-                deleteQuietly(file);
+                deleteQuietly(spaceFile(name));
             }
         }
     }
 
     /** Creates the space file exclusively, removing first what a creation that died left under the name. */
-    private int claim(String name, Path file, int mode) {
+    private int claim(String name, String file, int mode) {
         for (boolean recovered = false; ; recovered = true) {
             try {
-                return SpaceSyscalls.createExclusive(file.toString(), mode);
+                return SpaceSyscalls.createExclusive(file, mode);
             } catch (LinuxException e) {
                 if (e.errno() != Errno.EEXIST) throw e;
                 if (recovered || !recoverInterrupted(name)) {
