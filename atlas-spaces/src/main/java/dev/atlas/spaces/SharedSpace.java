@@ -36,7 +36,8 @@ public final class SharedSpace implements AutoCloseable {
     private final long canonicalBase;
     private final boolean readOnly;
     private final SharedHeap heap;
-    private final RobustLock lock;
+    /** Made on first use (a space that never takes its lock never looks up the JVM's in-process lock). */
+    private volatile RobustLock lock;
     private final int attachSlot;
     private final long spaceId;
 
@@ -51,7 +52,6 @@ public final class SharedSpace implements AutoCloseable {
         this.attachSlot = attachSlot;
         this.spaceId = spaceId;
         this.heap = heap != null ? heap : SharedHeap.open(new SegmentWords(segment));
-        this.lock = readOnly ? null : new RobustLock(header.lockMemory(), spaceId, -1, "space " + name);
     }
 
     public String name() {
@@ -122,7 +122,7 @@ public final class SharedSpace implements AutoCloseable {
     public void setRoot(String rootName, String type, long address) {
         requireWritable("setRoot(\"" + rootName + "\")");
         if (address != 0) offsetOf(address);
-        try (RobustLock.Held held = lock.lock()) {
+        try (RobustLock.Held held = spaceLock().lock()) {
             SpaceMetadata m = header.read();
             header.update(m.withRoot(rootName, address == 0 ? null : new SpaceMetadata.Root(type, address)));
         }
@@ -149,7 +149,21 @@ public final class SharedSpace implements AutoCloseable {
     /** The space's robust cross-process lock (for metadata and application use). */
     public RobustLock lock() {
         requireWritable("lock");
-        return lock;
+        return spaceLock();
+    }
+
+    /**
+     * The space's lock, made on first use. Two threads racing here may each make one; both
+     * share the JVM's one in-process lock for the space (its identity is the space id and
+     * -1), so either serves.
+     */
+    private RobustLock spaceLock() {
+        RobustLock l = lock;
+        if (l == null) {
+            l = new RobustLock(header.lockMemory(), spaceId, -1, "space " + name);
+            lock = l;
+        }
+        return l;
     }
 
     /**

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -40,41 +41,60 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=space-directory}
  *
- * <p>Files: {@code NAME.space} (header: lock, attached processes, metadata versions) and
- * {@code NAME.<id>.<n>.seg} per segment, both with the space's mode. Creating claims the
- * name with {@code O_EXCL} on the header, writes both files' first bytes with {@code pwrite}
- * before mapping them (so that creating takes no page fault; the first access to the segment
- * takes it) and writes the header's magic last.
+ * <p>One file per space, {@code NAME.space}, with the space's mode: the header (lock,
+ * attached processes, metadata versions; {@link SpaceHeader}) and then the main segment.
+ * Creating is six system calls: {@code open(O_CREAT | O_EXCL)} claims the name; one
+ * {@code pwrite} writes the header (creator pid, version, metadata, this process in the
+ * attached table; no magic) and the segment's heap header; {@code ftruncate} sizes the file
+ * (sparse); one {@code mmap(MAP_FIXED_NOREPLACE)} maps header and segment; a {@code pwrite}
+ * of the magic makes the space exist; {@code close}. Creating touches no page of the
+ * mapping (the first access to the segment takes the first page fault).
  *
  * <h2>What a crash leaves</h2>
  * <ol>
- *   <li>During create: a header without magic (and perhaps its segment file). The next
- *       {@code create}/{@code attach}/{@code list} of that name removes both once the
- *       creator (pid in the header) is dead; while it lives the name reads as busy.</li>
+ *   <li>During create, before the magic: a file whose header has no magic (or, killed inside
+ *       the first {@code pwrite}, a file shorter than the header). The next
+ *       {@code create}/{@code attach}/{@code inspect}/{@code list} of that name removes it once
+ *       the creator (pid in the header) is dead, or, for a file shorter than the header, once
+ *       it is 10 s old; until then the name reads as busy. After the magic: a complete space
+ *       whose attached table names the dead creator (see 3).</li>
  *   <li>During a metadata update (roots): the previous version (see {@link SpaceHeader}).</li>
- *   <li>During delete: segment files without a header: removed by the next {@link #list()}.</li>
  *   <li>While attached: a stale entry in the attached table, skipped and reused once its
  *       pid is dead; mid-allocation: a leaked block ({@link SharedHeap}).</li>
  * </ol>
+ * Delete is one {@code unlink}: a crash leaves the space or nothing.
  *
- * <p>Permissions are those of the files, checked by Atlas itself against the effective uid
+ * <p>Permissions are those of the file, checked by Atlas itself against the effective uid
  * (for root too): read to attach read-only, read and write to attach read-write.
  *
  * <p>Threading contract: any thread; the directory object is immutable.
  */
 public final class SpaceDirectory {
-    /** {@code NAME.<id>.<n>.seg}: the name may hold dots itself, so it is all before the last two parts. */
-    private static final Pattern SEGMENT_FILE = Pattern.compile("(.+)\\.[0-9a-f]+\\.[0-9]+\\.seg");
     /** Fixed addresses are chosen in [32 TiB, 96 TiB): below the kernel's top-down mmap area, above heaps. */
     static final long ADDRESS_LOW = 0x2000_0000_0000L;
     static final long ADDRESS_HIGH = 0x6000_0000_0000L;
+    /**
+     * A space file is mapped at a multiple of 1 GiB, so that file offsets and addresses agree
+     * modulo 2 MiB (on a tmpfs with huge pages, the file's 2 MiB pages map as such).
+     */
     private static final long ADDRESS_ALIGN = 1L << 30;
+    /** Where the heap's blocks start in the segment: after its header, at the segment's second page. */
     private static final long SEGMENT_HEADER = 4096;
+    /** A header mapped below this address is refused as damaged (the kernel's mmap_min_addr and then some). */
+    private static final long LOWEST_MAPPING = 1L << 20;
+
+    /** The steps of {@link #create}, each reported when done (tests stop a creator between them). */
+    enum CreateStep { CLAIMED, WRITTEN, SIZED, MAPPED, SEALED }
 
     private final Path dir;
+    /** The directory's path and a slash, as create passes file names to the kernel. */
+    private final String dirPrefix;
+    private final Consumer<CreateStep> afterStep;
 
-    private SpaceDirectory(Path dir) {
+    private SpaceDirectory(Path dir, Consumer<CreateStep> afterStep) {
         this.dir = dir;
+        this.dirPrefix = dir.toString().endsWith("/") ? dir.toString() : dir + "/";
+        this.afterStep = afterStep;
     }
 
     /** {@code /dev/shm/atlas-spaces-<uid>}, created (mode 0700) if missing. */
@@ -90,7 +110,12 @@ public final class SpaceDirectory {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create space directory " + dir, e);
         }
-        return new SpaceDirectory(dir.toAbsolutePath());
+        return new SpaceDirectory(dir.toAbsolutePath(), step -> { });
+    }
+
+    /** This directory, calling {@code afterStep} after each step of {@link #create} (on the creating thread). */
+    SpaceDirectory reportingCreateSteps(Consumer<CreateStep> afterStep) {
+        return new SpaceDirectory(dir, afterStep);
     }
 
     public Path path() {
@@ -114,63 +139,62 @@ public final class SpaceDirectory {
             throw new IllegalArgumentException("mode 0" + Integer.toOctalString(mode) + " of space '" + name
                     + "' must be permission bits (0..0777) including owner read and write (0600)");
         }
-        Path headerPath = headerPath(name);
-        int hfd = claim(name, headerPath, mode);
+        String file = dirPrefix + name + ".space";   // spaceFile(name), without making a Path
+        int fd = claim(name, file, mode);
         Arena arena = Arena.ofShared();
-        long spaceId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
-        Path segPath = segmentPath(name, spaceId, 0);
         boolean done = false;
         try (Arena images = Arena.ofConfined()) {
-            // both files' first bytes are written with pwrite before they are mapped: no page fault in create
+            afterStep.accept(CreateStep.CLAIMED);
+            long spaceId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
             long pid = ProcessHandle.current().pid();
-            long base = chooseAddress(capacity);
-            MemorySegment headerImage = headerImage(name, spaceId, mode, base, capacity, pid, images);
-            SpaceSyscalls.pwriteFully(hfd, headerImage, 0);   // creator pid first: a crash from here on is recovered
-            int sfd = SpaceSyscalls.createExclusive(segPath.toString(), mode);
-            MemorySegment seg = null;
-            try {
-                Linux.ftruncate(sfd, capacity);
-                MemorySegment heapImage = images.allocate(SharedHeap.headerBytes(), 8);
-                SharedHeap.formatImage(new SegmentWords(heapImage), capacity, SEGMENT_HEADER);
-                SpaceSyscalls.pwriteFully(sfd, heapImage, 0);
-                for (int attempt = 0; seg == null && attempt < 16; attempt++) {
-                    if (attempt > 0) {   // the address is taken in this process: another, recorded again
-                        base = chooseAddress(capacity);
-                        SpaceSyscalls.pwriteFully(hfd, headerImage(name, spaceId, mode, base, capacity, pid, images), 0);
-                    }
-                    seg = SpaceMappings.mapAt(sfd, capacity, false, base, arena);
-                }
-                if (seg == null) {
-                    throw new SpaceException(SpaceException.Reason.ADDRESS_TAKEN, "no free fixed address found for "
-                            + capacity + " bytes in [0x" + Long.toHexString(ADDRESS_LOW) + ", 0x"
-                            + Long.toHexString(ADDRESS_HIGH) + ") after 16 tries");
-                }
-            } finally {
-                Linux.closeQuietly(sfd);
+            long fileSize = SpaceHeader.fileSize(capacity);
+            // the header and the heap's header are written with pwrite before the file is mapped: no page fault
+            MemorySegment image = images.allocate(SpaceHeader.SEGMENT_OFFSET + SharedHeap.headerBytes(), 8);
+            SharedHeap.formatZeroedImage(image.asSlice(SpaceHeader.SEGMENT_OFFSET), capacity, SEGMENT_HEADER);
+            long base = chooseAddress(fileSize) + SpaceHeader.SEGMENT_OFFSET;
+            writeHeaderImage(image, name, spaceId, mode, base, capacity, pid);
+            SpaceSyscalls.pwriteFully(fd, image, 0);   // creator pid first: a crash from here on is recovered
+            afterStep.accept(CreateStep.WRITTEN);
+            Linux.ftruncate(fd, fileSize);
+            afterStep.accept(CreateStep.SIZED);
+            MemorySegment mapping = SpaceMappings.mapAt(fd, fileSize, false, SpaceHeader.mappingAddress(base), arena);
+            for (int attempt = 1; mapping == null && attempt < 16; attempt++) {
+                // the address is taken in this process: another one, recorded in the header again
+                base = chooseAddress(fileSize) + SpaceHeader.SEGMENT_OFFSET;
+                image.asSlice(0, SpaceHeader.BYTES).fill((byte) 0);
+                writeHeaderImage(image, name, spaceId, mode, base, capacity, pid);
+                SpaceSyscalls.pwriteFully(fd, image.asSlice(0, SpaceHeader.BYTES), 0);
+                mapping = SpaceMappings.mapAt(fd, fileSize, false, SpaceHeader.mappingAddress(base), arena);
             }
-            SpaceHeader header = new SpaceHeader(SpaceMappings.map(hfd, SpaceHeader.FILE_SIZE, false, 0, arena));
-            MemorySegment magic = images.allocate(JAVA_LONG);
+            if (mapping == null) {
+                throw new SpaceException(SpaceException.Reason.ADDRESS_TAKEN, "no free fixed address found for "
+                        + fileSize + " bytes in [0x" + Long.toHexString(ADDRESS_LOW) + ", 0x"
+                        + Long.toHexString(ADDRESS_HIGH) + ") after 16 tries");
+            }
+            afterStep.accept(CreateStep.MAPPED);
+            MemorySegment magic = image.asSlice(SpaceHeader.magicOffset(), JAVA_LONG.byteSize());
             magic.set(JAVA_LONG, 0, SpaceHeader.MAGIC);
-            SpaceSyscalls.pwriteFully(hfd, magic, SpaceHeader.magicOffset());   // last: the space exists
-            SharedSpace s = new SharedSpace(name, spaceId, arena, header, seg, base, false, 0,
+            SpaceSyscalls.pwriteFully(fd, magic, SpaceHeader.magicOffset());   // last: the space exists
+            afterStep.accept(CreateStep.SEALED);
+            MemorySegment seg = mapping.asSlice(SpaceHeader.SEGMENT_OFFSET, capacity);
+            SharedSpace s = new SharedSpace(name, spaceId, arena, new SpaceHeader(mapping), seg, base, false, 0,
                     SharedHeap.formatted(new SegmentWords(seg), SEGMENT_HEADER));
             done = true;
             return s;
         } finally {
-            Linux.closeQuietly(hfd);
+            Linux.closeQuietly(fd);
             if (!done) {
                 arena.close();
-                deleteQuietly(segPath);
-                deleteQuietly(headerPath);
+                deleteQuietly(spaceFile(name));
             }
         }
     }
 
-    /** Creates the header file exclusively, removing first what a creation that died left under the name. */
-    private int claim(String name, Path headerPath, int mode) {
+    /** Creates the space file exclusively, removing first what a creation that died left under the name. */
+    private int claim(String name, String file, int mode) {
         for (boolean recovered = false; ; recovered = true) {
             try {
-                return SpaceSyscalls.createExclusive(headerPath.toString(), mode);
+                return SpaceSyscalls.createExclusive(file, mode);
             } catch (LinuxException e) {
                 if (e.errno() != Errno.EEXIST) throw e;
                 if (recovered || !recoverInterrupted(name)) {
@@ -182,35 +206,37 @@ public final class SpaceDirectory {
     }
 
     /**
-     * A new space's header file as it is before its magic: creator pid, version, the first
+     * A new space's header as it is before its magic, written into the first
+     * {@link SpaceHeader#BYTES} of {@code image} (zero there): creator pid, version, the first
      * metadata version, and this process registered in slot 0 of the attached table.
      */
-    private static MemorySegment headerImage(String name, long spaceId, int mode, long base, long capacity, long pid,
-                                             Arena images) {
-        MemorySegment memory = images.allocate(SpaceHeader.FILE_SIZE, 8);
-        SpaceHeader image = new SpaceHeader(memory);
-        image.setCreatorPid(pid);
-        image.update(new SpaceMetadata(name, spaceId, SpaceSyscalls.geteuid(), mode,
+    private static void writeHeaderImage(MemorySegment image, String name, long spaceId, int mode, long base,
+                                         long capacity, long pid) {
+        SpaceHeader header = new SpaceHeader(image);
+        header.setCreatorPid(pid);
+        header.update(new SpaceMetadata(name, spaceId, SpaceSyscalls.geteuid(), mode,
                 List.of(new SpaceMetadata.Segment("main", base, capacity)), Map.of()));
-        image.attachedTable().setAtIndex(JAVA_LONG, 0, pid);
-        image.writeVersion();
-        return memory;
+        header.attachedTable().setAtIndex(JAVA_LONG, 0, pid);
+        header.writeVersion();
     }
 
     /**
-     * Attaches space {@code name}: maps its segments at their fixed addresses.
+     * Attaches space {@code name}: maps its file so that the segment is at its fixed address
+     * (or, with {@link AttachOptions#mappedAnywhere()} or when that address is taken and
+     * {@link AttachOptions#allowReloc()}, anywhere).
      *
      * @throws SpaceException NOT_FOUND, ACCESS_DENIED, VERSION, DAMAGED, ADDRESS_TAKEN
      */
     public SharedSpace attach(String name, AttachOptions options) {
         checkName(name);
-        checkAccess(name, headerPath(name), options.readOnly());   // NOT_FOUND without a header file
+        long fileSize = checkAccess(name, options.readOnly());   // NOT_FOUND without the file
         Arena arena = Arena.ofShared();
         boolean done = false;
         try {
-            OpenHeader opened;
+            Opened opened;
             try {
-                opened = openHeader(name, options.readOnly(), arena);
+                opened = options.anywhere() ? openAnywhere(name, options.readOnly(), arena)
+                        : openFixed(name, fileSize, options, arena);
             } catch (SpaceException e) {   // what a creation that died left: removed once its creator is dead
                 if (e.reason() == SpaceException.Reason.DAMAGED && recoverInterrupted(name)) throw notFound(name);
                 throw e;
@@ -218,15 +244,15 @@ public final class SpaceDirectory {
             SpaceHeader header = opened.header();
             SpaceMetadata m = opened.metadata();
             SpaceMetadata.Segment main = m.segments().getFirst();
-            Path segPath = checkedSegmentFile(name, m);
-            MemorySegment seg = options.anywhere() ? SpaceMappings.mapFile(segPath, main.size(), options.readOnly(), arena)
-                    : SpaceMappings.mapFixed(name, segPath, main, options, arena);
+            MemorySegment seg = opened.segment();
             if (options.readOnly()) seg = seg.asReadOnly();
             int slot = options.readOnly() ? -1 : register(header);
             SharedSpace s;
             try {
                 s = new SharedSpace(name, m.spaceId(), arena, header, seg, main.base(), options.readOnly(), slot, null);
             } catch (IllegalStateException e) {   // the segment's heap header
+                if (slot >= 0) JAVA_LONG.varHandle().compareAndSet(header.attachedTable(), slot * 8L,
+                        ProcessHandle.current().pid(), 0L);
                 throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': segment '" + main.name()
                         + "': " + e.getMessage(), e);
             }
@@ -240,6 +266,8 @@ public final class SpaceDirectory {
     /**
      * Deletes space {@code name}. Processes still attached keep their mappings until they
      * detach (Linux unlink semantics); with {@code force} false, live attachers refuse it.
+     * With {@code force}, a space that cannot be read (damaged, another format version) is
+     * removed too, with the segment files of format version 1.
      *
      * @throws SpaceException NOT_FOUND; BUSY naming the attached pids
      */
@@ -259,14 +287,11 @@ public final class SpaceDirectory {
             throw new SpaceException(SpaceException.Reason.BUSY, "space '" + name + "' is attached by pid(s) " + others
                     + "; detach them first or delete with force");
         }
-        checkAccess(name, headerPath(name), false);
-        deleteQuietly(headerPath(name));   // the name is gone at once; segments follow
-        for (int i = 0; i < info.metadata().segments().size(); i++) {
-            deleteQuietly(segmentPath(name, info.metadata().spaceId(), i));
-        }
+        checkAccess(name, false);
+        deleteQuietly(spaceFile(name));
     }
 
-    /** Every readable space here, by name (unreadable ones are logged); also removes leftovers of interrupted operations. */
+    /** Every readable space here, by name (unreadable ones are logged); also removes leftovers of interrupted creations. */
     public List<SpaceInfo> list() {
         List<SpaceInfo> out = new ArrayList<>();
         List<Path> files;
@@ -286,9 +311,6 @@ public final class SpaceDirectory {
                         System.getLogger("dev.atlas.spaces").log(System.Logger.Level.WARNING, e.getMessage());
                     }
                 }
-            } else {
-                String name = spaceOfSegment(f);
-                if (name != null && !Files.exists(headerPath(name))) deleteQuietly(p);   // left by an interrupted delete
             }
         }
         return out;
@@ -297,9 +319,9 @@ public final class SpaceDirectory {
     /** What {@code atlas spaces inspect} shows, read without attaching (read-only). */
     public SpaceInfo inspect(String name) {
         checkName(name);
-        if (!Files.exists(headerPath(name)) || recoverInterrupted(name)) throw notFound(name);
+        if (!Files.exists(spaceFile(name)) || recoverInterrupted(name)) throw notFound(name);
         try (Arena arena = Arena.ofConfined()) {
-            OpenHeader opened = openHeader(name, true, arena);
+            Opened opened = openAnywhere(name, true, arena);
             SpaceHeader header = opened.header();
             SpaceMetadata m = opened.metadata();
             List<Long> attached = new ArrayList<>();
@@ -312,8 +334,7 @@ public final class SpaceDirectory {
             int holder = RobustLock.holderPid(header.lockMemory());
             long used;
             try {
-                MemorySegment whole = SpaceMappings.mapFile(checkedSegmentFile(name, m), m.segments().getFirst().size(), true, arena);
-                used = SharedHeap.open(new SegmentWords(whole)).used();
+                used = SharedHeap.open(new SegmentWords(opened.segment())).used();
             } catch (IllegalStateException e) {
                 used = -1;
             }
@@ -323,106 +344,172 @@ public final class SpaceDirectory {
 
     // ---------------------------------------------------------------- helpers
 
-    /** A mapped header and the metadata read (and checked) from it when it was opened. */
-    private record OpenHeader(SpaceHeader header, SpaceMetadata metadata) {}
+    /** A space file mapped: its header, the metadata read (and checked) from it, and the main segment. */
+    private record Opened(SpaceHeader header, SpaceMetadata metadata, MemorySegment segment) {}
 
-    private OpenHeader openHeader(String name, boolean readOnly, Arena arena) {
-        try (FileChannel ch = FileChannel.open(headerPath(name), readOnly ? Set.of(StandardOpenOption.READ)
+    /**
+     * Maps the whole space file wherever the JDK places it ({@code FileChannel.map}: no native
+     * function linked) and checks its header against the file.
+     */
+    private Opened openAnywhere(String name, boolean readOnly, Arena arena) {
+        try (FileChannel ch = FileChannel.open(spaceFile(name), readOnly ? Set.of(StandardOpenOption.READ)
                 : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE))) {
             long size = ch.size();
-            if (size != SpaceHeader.FILE_SIZE) {
-                throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': header file is " + size
-                        + " bytes, expected " + SpaceHeader.FILE_SIZE + " (not a space, or damaged)");
-            }
-            SpaceHeader h = new SpaceHeader(ch.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE,
-                    0, SpaceHeader.FILE_SIZE, arena));
-            if (h.magic() != SpaceHeader.MAGIC) {
-                throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': header magic 0x"
-                        + Long.toHexString(h.magic()) + ", expected 0x" + Long.toHexString(SpaceHeader.MAGIC)
-                        + (h.magic() == 0 ? " (creation by pid " + h.creatorPid() + " still in progress)" : ""));
-            }
-            if (h.version() != SpaceHeader.VERSION) {
-                throw new SpaceException(SpaceException.Reason.VERSION, "space '" + name + "' has format version "
-                        + h.version() + "; this Atlas reads version " + SpaceHeader.VERSION);
-            }
-            try {
-                return new OpenHeader(h, h.read());   // read once: checksums and decoding are not repeated by the caller
-            } catch (IllegalStateException e) {
-                throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': " + e.getMessage(), e);
-            }
+            requireHeader(name, size);
+            MemorySegment mapping = ch.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE,
+                    0, size, arena);
+            SpaceHeader h = new SpaceHeader(mapping);
+            SpaceMetadata m = checkedMetadata(name, h, size);
+            return new Opened(h, m, mapping.asSlice(SpaceHeader.SEGMENT_OFFSET, size - SpaceHeader.SEGMENT_OFFSET));
         } catch (NoSuchFileException e) {
             throw notFound(name);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot map the header of space '" + name + "'", e);
+            throw new UncheckedIOException("cannot map the file of space '" + name + "'", e);
         }
     }
 
     /**
-     * The file of the main segment of {@code m}, checked to exist and to have the size the
-     * header gives (a shorter file would fault on access past its end).
+     * Reads the header with {@code pread}, checks it against the file's size (from the stat
+     * of the access check), then maps the whole file so that the main segment lands at its
+     * fixed address ({@code MAP_FIXED_NOREPLACE}); if that range is taken, anywhere with
+     * {@link AttachOptions#allowReloc()}, else ADDRESS_TAKEN.
      */
-    private Path checkedSegmentFile(String name, SpaceMetadata m) {
-        SpaceMetadata.Segment main = m.segments().getFirst();
-        Path p = segmentPath(name, m.spaceId(), 0);
-        long size;
+    private Opened openFixed(String name, long fileSize, AttachOptions options, Arena arena) {
+        requireHeader(name, fileSize);
+        int fd;
         try {
-            size = Files.size(p);
-        } catch (IOException e) {
-            throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': the file of segment '"
-                    + main.name() + "', " + p + ", is missing or unreadable (" + e + ")", e);
+            fd = Linux.open(spaceFile(name).toString(), (options.readOnly() ? Linux.O_RDONLY : Linux.O_RDWR) | Linux.O_CLOEXEC);
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.ENOENT) throw notFound(name);
+            throw e;
         }
-        if (size != main.size()) {
-            throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': the file of segment '"
-                    + main.name() + "', " + p + ", is " + size + " bytes; the header says " + main.size());
+        try (Arena buffers = Arena.ofConfined()) {
+            MemorySegment copy = buffers.allocate(SpaceHeader.BYTES, 8);
+            long read = Linux.pread(fd, copy, 0);
+            if (read != SpaceHeader.BYTES) {
+                throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': read " + read
+                        + " bytes of its " + SpaceHeader.BYTES + "-byte header (the file shrank)");
+            }
+            SpaceMetadata m = checkedMetadata(name, new SpaceHeader(copy), fileSize);
+            SpaceMetadata.Segment main = m.segments().getFirst();
+            MemorySegment mapping = SpaceMappings.mapFixed(name, fd, fileSize, main, options, arena);
+            return new Opened(new SpaceHeader(mapping), m, mapping.asSlice(SpaceHeader.SEGMENT_OFFSET, main.size()));
+        } finally {
+            Linux.closeQuietly(fd);
         }
-        return p;
+    }
+
+    private static void requireHeader(String name, long fileSize) {
+        if (fileSize < SpaceHeader.BYTES) {
+            throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': its file is " + fileSize
+                    + " bytes, shorter than the " + SpaceHeader.BYTES + "-byte header (a creation that died early,"
+                    + " or not a space)");
+        }
+    }
+
+    /**
+     * The newest metadata of the header {@code h} of a space file of {@code fileSize} bytes,
+     * after checking magic, version, checksums, and that the file holds exactly the header
+     * and the main segment, whose mapping address is a usable one.
+     */
+    private SpaceMetadata checkedMetadata(String name, SpaceHeader h, long fileSize) {
+        long magic = h.magic();
+        if (magic != SpaceHeader.MAGIC) {
+            throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': header magic 0x"
+                    + Long.toHexString(magic) + ", expected 0x" + Long.toHexString(SpaceHeader.MAGIC)
+                    + (magic == 0 ? " (creation by pid " + h.creatorPid() + " still in progress)" : ""));
+        }
+        int version = h.version();
+        if (version != SpaceHeader.VERSION) {
+            throw new SpaceException(SpaceException.Reason.VERSION, "space '" + name + "' has format version "
+                    + version + "; this Atlas reads version " + SpaceHeader.VERSION
+                    + (version == 1 ? " (version 1 kept the segment in a second file, NAME.<id>.0.seg)" : "")
+                    + "; delete it (atlas spaces rm --force " + name + ") and create it again");
+        }
+        SpaceMetadata m;
+        try {
+            m = h.read();
+        } catch (IllegalStateException e) {
+            throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': " + e.getMessage(), e);
+        }
+        SpaceMetadata.Segment main = m.segments().getFirst();
+        if (SpaceHeader.fileSize(main.size()) != fileSize) {
+            throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': its file is " + fileSize
+                    + " bytes; the header says " + SpaceHeader.BYTES + " bytes of header and " + main.size()
+                    + " bytes of segment '" + main.name() + "'");
+        }
+        if (SpaceHeader.mappingAddress(main.base()) < LOWEST_MAPPING) {
+            throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': segment '" + main.name()
+                    + "' at 0x" + Long.toHexString(main.base()) + " leaves no room for the header below it (expected"
+                    + " at least 0x" + Long.toHexString(LOWEST_MAPPING + SpaceHeader.SEGMENT_OFFSET) + ")");
+        }
+        return m;
     }
 
     /** Removes a creation that never finished and whose creator is dead; true if it did. */
     private boolean recoverInterrupted(String name) {
-        Path hp = headerPath(name);
+        Path file = spaceFile(name);
         try {
-            if (!Files.exists(hp) || Files.size(hp) < SpaceHeader.FILE_SIZE) {
-                if (Files.exists(hp) && Files.getLastModifiedTime(hp).toMillis() < System.currentTimeMillis() - 10_000) {
-                    deleteQuietly(hp);   // died before even sizing the header
+            if (!Files.exists(file) || Files.size(file) < SpaceHeader.BYTES) {
+                if (Files.exists(file) && Files.getLastModifiedTime(file).toMillis() < System.currentTimeMillis() - 10_000) {
+                    deleteQuietly(file);   // died inside its first write: no creator pid to ask
                     return true;
                 }
                 return false;
             }
             try (Arena a = Arena.ofConfined()) {
-                SpaceHeader h = new SpaceHeader(SpaceMappings.mapFile(hp, SpaceHeader.FILE_SIZE, true, a));
+                SpaceHeader h = new SpaceHeader(SpaceMappings.mapFile(file, SpaceHeader.BYTES, true, a));
                 if (h.magic() != 0 || SpaceSyscalls.isAlive(h.creatorPid()) && h.creatorPid() != 0) return false;
             }
-            removeFiles(name);
+            deleteQuietly(file);
             return true;
+        } catch (NoSuchFileException e) {
+            return false;   // removed meanwhile
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** Removes the space file and any segment files of format version 1 under the name. */
     private void removeFiles(String name) {
-        deleteQuietly(headerPath(name));
+        deleteQuietly(spaceFile(name));
         try (Stream<Path> s = Files.list(dir)) {
-            s.filter(p -> name.equals(spaceOfSegment(p.getFileName().toString())))
+            s.filter(p -> name.equals(spaceOfVersion1Segment(p.getFileName().toString())))
                     .forEach(SpaceDirectory::deleteQuietly);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** The name of the space a segment file belongs to, or null if {@code fileName} is no segment file. */
-    private static String spaceOfSegment(String fileName) {
-        java.util.regex.Matcher m = SEGMENT_FILE.matcher(fileName);
+    /** The name of the space a format-1 segment file belongs to, or null if {@code fileName} is none. */
+    private static String spaceOfVersion1Segment(String fileName) {
+        java.util.regex.Matcher m = Version1.SEGMENT_FILE.matcher(fileName);
         return m.matches() ? m.group(1) : null;
     }
 
-    private void checkAccess(String name, Path headerPath, boolean readOnly) {
+    /** Compiled on first use: no regular expression on the way of a fresh JVM that creates or attaches. */
+    private static final class Version1 {
+        /**
+         * {@code NAME.<id>.<n>.seg}, a segment file of format version 1. The name may hold dots
+         * itself, so it is all before the last two parts.
+         */
+        static final Pattern SEGMENT_FILE = Pattern.compile("(.+)\\.[0-9a-f]+\\.[0-9]+\\.seg");
+    }
+
+    /**
+     * Checks owner and mode of the space file against the effective ids (one stat).
+     *
+     * @return the file's size, from the same stat
+     */
+    private long checkAccess(String name, boolean readOnly) {
         int uid, gid, mode;
+        long size;
         try {
-            Map<String, Object> a = Files.readAttributes(headerPath, "unix:uid,gid,mode");   // one stat
+            Map<String, Object> a = Files.readAttributes(spaceFile(name), "unix:uid,gid,mode,size");   // one stat
             uid = (int) a.get("uid");
             gid = (int) a.get("gid");
             mode = (int) a.get("mode") & 0777;
+            size = (long) a.get("size");
         } catch (IOException e) {
             throw notFound(name);
         }
@@ -434,6 +521,7 @@ public final class SpaceDirectory {
                     + (readOnly ? "read" : "read and write") + " permission to attach it "
                     + (readOnly ? "read-only" : "read-write"));
         }
+        return size;
     }
 
     private static int register(SpaceHeader header) {
@@ -477,12 +565,9 @@ public final class SpaceDirectory {
         return new SpaceException(SpaceException.Reason.NOT_FOUND, "no space '" + name + "' in " + dir);
     }
 
-    Path headerPath(String name) {
+    /** The file of space {@code name}: header and segment. */
+    Path spaceFile(String name) {
         return dir.resolve(name + ".space");
-    }
-
-    private Path segmentPath(String name, long spaceId, int index) {
-        return dir.resolve(name + "." + Long.toHexString(spaceId) + "." + index + ".seg");
     }
 
     private static void deleteQuietly(Path p) {

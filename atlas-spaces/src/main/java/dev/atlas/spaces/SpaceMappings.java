@@ -3,6 +3,7 @@ package dev.atlas.spaces;
 import dev.atlas.libc.Errno;
 import dev.atlas.libc.LinuxException;
 import dev.atlas.memory.linux.Linux;
+import dev.atlas.spaces.format.SpaceHeader;
 import dev.atlas.spaces.format.SpaceMetadata;
 import dev.atlas.spaces.sys.SpaceSyscalls;
 
@@ -16,7 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Set;
 
 /**
- * How {@link SpaceDirectory} maps a space's files: at a fixed address that must not replace
+ * How {@link SpaceDirectory} maps a space file (header and segment in one mapping): at a fixed address that must not replace
  * an existing mapping ({@code mmap(MAP_SHARED | MAP_FIXED_NOREPLACE)} through FFM), or
  * wherever the kernel chooses, through the JDK's {@code FileChannel.map} (no native function
  * linked). Every mapping belongs to an arena, which unmaps it.
@@ -38,25 +39,36 @@ final class SpaceMappings {
         return m.reinterpret(size, arena, Linux::munmapQuietly);
     }
 
-    /** Maps {@code main} at its fixed address, or (if taken and allowed) anywhere with MAP_SHARED. */
-    static MemorySegment mapFixed(String name, Path segPath, SpaceMetadata.Segment main, AttachOptions options,
-                                          Arena arena) {
-        int fd = Linux.open(segPath.toString(), (options.readOnly() ? Linux.O_RDONLY : Linux.O_RDWR) | Linux.O_CLOEXEC);
+    /**
+     * Maps the whole space file open as {@code fd} so that segment {@code main} is at its fixed
+     * address (the header right below it), or, if that range is taken and the options allow
+     * it, anywhere.
+     *
+     * @throws SpaceException ADDRESS_TAKEN naming the range; DAMAGED if the kernel refuses the
+     *                        address the header records for another reason than its being taken
+     */
+    static MemorySegment mapFixed(String name, int fd, long fileSize, SpaceMetadata.Segment main, AttachOptions options,
+                                  Arena arena) {
+        long at = SpaceHeader.mappingAddress(main.base());
+        MemorySegment mapping;
         try {
-            MemorySegment seg = mapAt(fd, main.size(), options.readOnly(), main.base(), arena);
-            if (seg == null) {
-                if (!options.allowReloc()) {
-                    throw new SpaceException(SpaceException.Reason.ADDRESS_TAKEN, "segment '" + main.name()
-                            + "' of space '" + name + "' belongs at 0x" + Long.toHexString(main.base()) + " ("
-                            + main.size() + " bytes), which is already mapped in this process; attach with"
-                            + " AttachOptions.withReloc() to map it elsewhere with translated pointers");
-                }
-                seg = map(fd, main.size(), options.readOnly(), 0, arena);
-            }
-            return seg;
-        } finally {
-            Linux.closeQuietly(fd);
+            mapping = mapAt(fd, fileSize, options.readOnly(), at, arena);
+        } catch (LinuxException e) {
+            throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': segment '" + main.name()
+                    + "' cannot be mapped at 0x" + Long.toHexString(main.base()) + " (" + main.size() + " bytes): "
+                    + e.getMessage(), e);
         }
+        if (mapping == null) {
+            if (!options.allowReloc()) {
+                throw new SpaceException(SpaceException.Reason.ADDRESS_TAKEN, "segment '" + main.name()
+                        + "' of space '" + name + "' belongs at 0x" + Long.toHexString(main.base()) + " ("
+                        + main.size() + " bytes, its header below it from 0x" + Long.toHexString(at)
+                        + "), which is already mapped in this process; attach with"
+                        + " AttachOptions.withReloc() to map it elsewhere with translated pointers");
+            }
+            mapping = map(fd, fileSize, options.readOnly(), 0, arena);
+        }
+        return mapping;
     }
 
     /**

@@ -30,7 +30,7 @@ class InterruptedCreationIT {
         SpaceDirectory dir = SpaceDirectory.at(tmp);
         for (boolean byCreate : new boolean[] {false, true}) {
             dir.create("half", 1 << 20, 0600).close();
-            Path header = dir.headerPath("half");
+            Path header = dir.spaceFile("half");
             putLong(header, 0, 0L);                                   // no magic: creation not finished
             putLong(header, 16, ProcessHandle.current().pid());      // creatorPid: alive, so the name is busy
             SpaceException busy = assertThrows(SpaceException.class, () -> dir.attach("half", AttachOptions.READ_ONLY));
@@ -51,7 +51,7 @@ class InterruptedCreationIT {
                 assertEquals(SpaceException.Reason.NOT_FOUND, e.reason(), e.getMessage());
             }
             try (var files = Files.list(tmp)) {
-                assertEquals(List.of(), files.toList(), "header and segment files removed");
+                assertEquals(List.of(), files.toList(), "the space file removed");
             }
         }
     }

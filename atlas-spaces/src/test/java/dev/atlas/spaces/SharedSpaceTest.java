@@ -82,12 +82,12 @@ class SharedSpaceTest {
     }
 
     /**
-     * Create skips the fchmod when the umask removes none of the mode's bits: both files must
-     * still get exactly the mode asked for, on both paths (0600 and 0700 under the usual 022
-     * take one open each; 0666 and 0777 need the fchmod).
+     * Create skips the fchmod when the umask removes none of the mode's bits: the space's one
+     * file must still get exactly the mode asked for, on both paths (0600 and 0700 under the
+     * usual 022 take one open; 0666 and 0777 need the fchmod).
      */
     @Test
-    void bothFilesGetExactlyTheRequestedModeWhateverTheUmask() throws Exception {
+    void theSpaceFileGetsExactlyTheRequestedModeWhateverTheUmask() throws Exception {
         Path probe = Files.createFile(tmp.resolve("probe"));   // 0666 less the umask, as the JDK creates it
         assertEquals(0666 & ~SpaceSyscalls.umask(), (int) Files.getAttribute(probe, "unix:mode") & 0777,
                 "the umask read from /proc/self/status is 0" + Integer.toOctalString(SpaceSyscalls.umask()));
@@ -97,7 +97,7 @@ class SharedSpaceTest {
             dir.create(name, 1 << 20, mode).close();
             try (var files = Files.list(tmp)) {
                 List<Path> mine = files.filter(f -> f.getFileName().toString().startsWith(name + ".")).toList();
-                assertEquals(2, mine.size(), mine.toString());   // header and segment
+                assertEquals(List.of(tmp.resolve(name + ".space")), mine, "header and segment in one file");
                 for (Path f : mine) {
                     assertEquals(mode, (int) Files.getAttribute(f, "unix:mode") & 0777, f + " with umask 0"
                             + Integer.toOctalString(SpaceSyscalls.umask()));
@@ -197,7 +197,7 @@ class SharedSpaceTest {
     @Test
     void anotherUsersSpaceAndAnotherVersionAreRefused() throws Exception {
         dir.create("theirs", 1 << 20, 0600).close();
-        Path header = dir.headerPath("theirs");
+        Path header = dir.spaceFile("theirs");
         Files.setAttribute(header, "unix:uid", 12345);
         SpaceException e = assertThrows(SpaceException.class, () -> dir.attach("theirs", AttachOptions.READ_ONLY));
         assertEquals(SpaceException.Reason.ACCESS_DENIED, e.reason());
@@ -206,11 +206,82 @@ class SharedSpaceTest {
         Files.setAttribute(header, "unix:uid", (int) Files.getAttribute(tmp, "unix:uid"));
 
         try (FileChannel ch = FileChannel.open(header, StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.wrap(new byte[]{2, 0, 0, 0}), 8);   // version field
+            ch.write(ByteBuffer.wrap(new byte[]{3, 0, 0, 0}), 8);   // version field
         }
         SpaceException v = assertThrows(SpaceException.class, () -> dir.attach("theirs", AttachOptions.READ_ONLY));
         assertEquals(SpaceException.Reason.VERSION, v.reason());
-        assertTrue(v.getMessage().contains("version 2"), v.getMessage());
+        assertTrue(v.getMessage().contains("version 3") && v.getMessage().contains("reads version 2"), v.getMessage());
+    }
+
+    /**
+     * A space of format version 1 (a 12 KiB header file and the segment in a second file) is
+     * refused naming both versions, by attach and inspect; a forced delete removes both files.
+     */
+    @Test
+    void aVersion1SpaceIsRefusedNamingBothVersionsAndForceRemovesItsFiles() throws Exception {
+        dir.create("old", 1 << 20, 0600).close();
+        Path file = dir.spaceFile("old");
+        byte[] v1 = java.util.Arrays.copyOf(Files.readAllBytes(file), 12288);   // the same fixed part and slots
+        ByteBuffer.wrap(v1).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(8, 1);
+        Files.write(file, v1);
+        Path segment = Files.write(tmp.resolve("old.1a2b3c.0.seg"), new byte[4096]);
+        for (var attempt : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> dir.attach("old", AttachOptions.READ_WRITE), () -> dir.attach("old", AttachOptions.READ_ONLY.mappedAnywhere()),
+                () -> dir.inspect("old"), () -> dir.delete("old", false))) {
+            SpaceException e = assertThrows(SpaceException.class, attempt);
+            assertEquals(SpaceException.Reason.VERSION, e.reason());
+            assertTrue(e.getMessage().contains("'old' has format version 1; this Atlas reads version 2")
+                    && e.getMessage().contains("rm --force old"), e.getMessage());
+        }
+        assertTrue(Files.exists(file) && Files.exists(segment), "refusing changed nothing");
+        assertEquals(List.of(), dir.list());
+        dir.delete("old", true);
+        try (var files = Files.list(tmp)) {
+            assertEquals(List.of(), files.toList());
+        }
+    }
+
+    /**
+     * A damaged space file is refused with DAMAGED naming what is wrong, and left in place
+     * (its creator finished: it is not taken for an interrupted creation): a wrong magic, both
+     * metadata slots damaged, a file shorter or longer than its header says, a damaged heap
+     * header in the segment.
+     */
+    @Test
+    void aDamagedSpaceFileIsRefusedNamingTheDamageAndLeftInPlace() throws Exception {
+        try (SharedSpace s = dir.create("dmg", 1 << 20, 0600)) {
+            s.setRoot("r", "t", s.allocate(8));
+        }
+        Path file = dir.spaceFile("dmg");
+        byte[] good = Files.readAllBytes(file);
+        record Damage(String what, byte[] file, String expected) {}
+        byte[] magic = good.clone();
+        magic[0] ^= 1;
+        byte[] slots = good.clone();
+        slots[4096 + 20] ^= 1;
+        slots[8192 + 20] ^= 1;
+        byte[] heap = good.clone();
+        heap[12288] ^= 1;   // the heap's magic, at the segment's start
+        for (Damage d : List.of(new Damage("magic", magic, "header magic 0x"),
+                new Damage("both slots", slots, "neither metadata slot holds a valid version"),
+                new Damage("short", java.util.Arrays.copyOf(good, good.length - 4096), "bytes of segment 'main'"),
+                new Damage("long", java.util.Arrays.copyOf(good, good.length + 4096), "bytes of segment 'main'"),
+                new Damage("shorter than a header", java.util.Arrays.copyOf(good, 100), "shorter than the 12288-byte header"),
+                new Damage("heap", heap, "no heap here"))) {
+            Files.write(file, d.file());
+            for (AttachOptions o : List.of(AttachOptions.READ_WRITE, AttachOptions.READ_ONLY.mappedAnywhere())) {
+                SpaceException e = assertThrows(SpaceException.class, () -> dir.attach("dmg", o), d.what());
+                assertEquals(SpaceException.Reason.DAMAGED, e.reason(), d.what() + ": " + e.getMessage());
+                assertTrue(e.getMessage().contains("'dmg'") && e.getMessage().contains(d.expected()),
+                        d.what() + ": " + e.getMessage());
+            }
+            // byte for byte, so a failed read-write attach also left no entry in the attached table
+            assertTrue(java.util.Arrays.equals(d.file(), Files.readAllBytes(file)), d.what() + ": left as it was");
+        }
+        Files.write(file, good);
+        try (SharedSpace s = dir.attach("dmg", AttachOptions.READ_ONLY)) {
+            assertEquals(java.util.Set.of("r"), s.metadata().roots().keySet());
+        }
     }
 
     @Test
@@ -219,7 +290,7 @@ class SharedSpaceTest {
             s.setRoot("one", "t", s.allocate(8));
             s.setRoot("two", "t", s.allocate(8));   // seq 3 in slot A (create wrote seq 1 in B? either way)
         }
-        Path header = dir.headerPath("torn");
+        Path header = dir.spaceFile("torn");
         // damage the newest slot's payload, as a writer dying mid-update would
         try (FileChannel ch = FileChannel.open(header, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer a = ByteBuffer.allocate(8), b = ByteBuffer.allocate(8);

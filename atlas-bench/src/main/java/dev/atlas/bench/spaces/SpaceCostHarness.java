@@ -4,6 +4,8 @@ import dev.atlas.memory.linux.Linux;
 import dev.atlas.spaces.AttachOptions;
 import dev.atlas.spaces.SharedSpace;
 import dev.atlas.spaces.SpaceDirectory;
+import dev.atlas.spaces.format.SpaceHeader;
+import dev.atlas.spaces.heap.SharedHeap;
 import dev.atlas.spaces.sys.SpaceSyscalls;
 
 import java.lang.foreign.Arena;
@@ -36,11 +38,12 @@ public final class SpaceCostHarness {
     private static final long CAPACITY = 1L << 30;
     /**
      * The system calls {@code SpaceDirectory.create} makes when the umask removes none of the
-     * mode's bits (as {@code strace -f -e trace=%file,%desc,%memory} shows): open + pwrite of
-     * the header, open + ftruncate + pwrite of the segment, two mmaps, the magic's pwrite, two
-     * closes.
+     * mode's bits (as {@code strace -f} shows): open, one pwrite of the header and the heap's
+     * header, ftruncate, one mmap of the whole file, the magic's pwrite, close.
      */
-    private static final int CREATE_CALLS = 10;
+    private static final int CREATE_CALLS = 6;
+    /** The space file's header ({@code SpaceHeader.BYTES}); the heap's header follows it in create's first pwrite. */
+    private static final long HEADER = SpaceHeader.BYTES;
 
     private SpaceCostHarness() {}
 
@@ -81,29 +84,22 @@ public final class SpaceCostHarness {
                     }));
         }
         // the baselines: the calls create is made of, from here, and this VM's cost of a trivial system call
-        String[] files = {tmp.resolve("h").toString(), tmp.resolve("s").toString()};
-        MemorySegment[] maps = new MemorySegment[2];
+        String file = tmp.resolve("s").toString();
+        MemorySegment[] maps = new MemorySegment[1];
         double[] cpu;
         try (Arena images = Arena.ofConfined()) {
-            MemorySegment headerImage = images.allocate(12 * 1024, 8), heapImage = images.allocate(4096, 8);
+            MemorySegment image = images.allocate(HEADER + SharedHeap.headerBytes(), 8);
             MemorySegment magic = images.allocate(8, 8);
             together.add(new Variant("baseline: create's " + CREATE_CALLS + " system calls alone, 1024 MiB", null, i -> {
-                int h = SpaceSyscalls.createExclusive(files[0], 0600);
-                SpaceSyscalls.pwriteFully(h, headerImage, 0);
-                int sfd = SpaceSyscalls.createExclusive(files[1], 0600);
-                Linux.ftruncate(sfd, CAPACITY);
-                SpaceSyscalls.pwriteFully(sfd, heapImage, 0);
-                maps[0] = mapFixed(sfd, i);
-                maps[1] = Linux.mmap(MemorySegment.NULL, headerImage.byteSize(), Linux.PROT_READ | Linux.PROT_WRITE,
-                        Linux.MAP_SHARED, h, 0);
-                SpaceSyscalls.pwriteFully(h, magic, 0);
-                Linux.close(sfd);
-                Linux.close(h);
+                int fd = SpaceSyscalls.createExclusive(file, 0600);
+                SpaceSyscalls.pwriteFully(fd, image, 0);
+                Linux.ftruncate(fd, HEADER + CAPACITY);
+                maps[0] = mapFixed(fd, HEADER + CAPACITY, i);
+                SpaceSyscalls.pwriteFully(fd, magic, 0);
+                Linux.close(fd);
             }, i -> {
                 Linux.munmap(maps[0]);
-                Linux.munmap(maps[1]);
-                Files.delete(Path.of(files[0]));
-                Files.delete(Path.of(files[1]));
+                Files.delete(Path.of(file));
             }));
             together.add(new Variant("baseline: " + CREATE_CALLS + " x kill(1, 0) (a trivial system call)", null, i -> {
                 for (int k = 0; k < CREATE_CALLS; k++) SpaceSyscalls.isAlive(1);
@@ -140,17 +136,17 @@ public final class SpaceCostHarness {
             Linux.ftruncate(fd, CAPACITY);
             measure("ftruncate", n, null, i -> Linux.ftruncate(fd, CAPACITY), null);
             try (Arena images = Arena.ofConfined()) {
-                MemorySegment image = images.allocate(12 * 1024, 8);
-                measure("pwrite 12 KiB (a header image) at offset 0", n, null,
+                MemorySegment image = images.allocate(HEADER + SharedHeap.headerBytes(), 8);
+                measure("pwrite 12.3 KiB (header and heap header) at offset 0", n, null,
                         i -> SpaceSyscalls.pwriteFully(fd, image, 0), null);
             }
             measure("mmap 1 GiB MAP_SHARED + munmap", n, null, i -> Linux.munmap(Linux.mmap(MemorySegment.NULL, CAPACITY,
                     Linux.PROT_READ | Linux.PROT_WRITE, Linux.MAP_SHARED, fd, 0)), null);
             // what create does with its segment: a fixed address in [32 TiB, 96 TiB), 1 GiB-aligned (new page-table
             // pages there), then the heap header written (the first write allocates a tmpfs page: a fresh one each time)
-            measure("mmap 1 GiB at a new fixed address + munmap", n, null, i -> Linux.munmap(mapFixed(fd, i)), null);
+            measure("mmap 1 GiB at a new fixed address + munmap", n, null, i -> Linux.munmap(mapFixed(fd, CAPACITY, i)), null);
             measure("  + first write to a new page of the file", n, null, i -> {
-                MemorySegment m = mapFixed(fd, i);
+                MemorySegment m = mapFixed(fd, CAPACITY, i);
                 m.set(JAVA_LONG, 4096L * i, i);
                 Linux.munmap(m);
             }, null);
@@ -162,11 +158,21 @@ public final class SpaceCostHarness {
         measure("Arena.ofShared() + close (a handshake)", n, null, i -> Arena.ofShared().close(), null);
     }
 
-    /** A 1 GiB mapping of {@code fd} at a fixed address that differs for each {@code i}, as create chooses one. */
-    private static MemorySegment mapFixed(int fd, int i) {
-        long base = 0x2000_0000_0000L + (((i * 0x9E37_79B9L) & 0xFFFF_FFFFL) % 0xFFFF) * (1L << 30);
-        return Linux.mmap(MemorySegment.ofAddress(base), CAPACITY, Linux.PROT_READ | Linux.PROT_WRITE,
-                Linux.MAP_SHARED | SpaceSyscalls.MAP_FIXED_NOREPLACE, fd, 0);
+    /**
+     * A mapping of {@code size} bytes of {@code fd} at a 1 GiB-aligned fixed address that
+     * differs for each {@code i}, as create chooses one (and, as create, another one if that
+     * range is taken: the range create chooses from also holds the executable and its heap).
+     */
+    private static MemorySegment mapFixed(int fd, long size, int i) {
+        for (long k = 0; ; k++) {
+            long base = 0x2000_0000_0000L + ((((i + k * 7919) * 0x9E37_79B9L) & 0xFFFF_FFFFL) % 0xFFFF) * (1L << 30);
+            try {
+                return Linux.mmap(MemorySegment.ofAddress(base), size, Linux.PROT_READ | Linux.PROT_WRITE,
+                        Linux.MAP_SHARED | SpaceSyscalls.MAP_FIXED_NOREPLACE, fd, 0);
+            } catch (dev.atlas.libc.LinuxException e) {
+                if (e.errno() != dev.atlas.libc.Errno.EEXIST || k > 16) throw e;
+            }
+        }
     }
 
     /** A step timed with others in the same rounds; {@code before} and {@code after} may be null. */

@@ -16,8 +16,18 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The header file of a space, mapped by every attacher: magic and format version, the
+ * The header of a space: the first {@link #BYTES} bytes of its file, mapped by every
+ * attacher together with the segment that follows it. Magic and format version, the
  * space's {@link RobustLock}, the table of attached processes, and two metadata slots.
+ *
+ * <h2>The space file (format version {@value #VERSION})</h2>
+ * One file per space, {@code NAME.space}: this header at offset 0 (a fixed part of 4 KiB,
+ * then the two metadata slots of 4 KiB each), then the main segment at offset
+ * {@link #SEGMENT_OFFSET} to the end of the file. The segment's base address, as the
+ * metadata records it, is where its first byte is mapped; the header is mapped right below
+ * it, so one mapping of the whole file at {@code base - SEGMENT_OFFSET} maps both (see
+ * {@link #mappingAddress}). Format version 1 kept the header alone in {@code NAME.space} and
+ * the segment in a second file; this code refuses it, naming both versions.
  *
  * <h2>Crash consistency</h2>
  * The metadata is written copy-on-write into two slots, each with a sequence number and a
@@ -26,14 +36,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * slot with the highest sequence. A process dying mid-update leaves that slot invalid (bad
  * CRC or old sequence) and the other slot intact: the space reads as before the update. The
  * magic is written last at creation, so a header without it is a creation that never
- * finished: {@code creatorPid} says by whom, and the next opener removes it once that
+ * finished: {@code creatorPid} says by whom, and the next opener removes the file once that
  * process is dead.
  *
  * <p>Threading contract: any thread; {@link #update} only under the space's lock.
  */
 public final class SpaceHeader {
     public static final long MAGIC = 0x4154_4C41_5353_5043L;   // "ATLASSPC"
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final int MAX_ATTACHED = 64;
     static final long SLOT_BYTES = 4096;
 
@@ -51,8 +61,10 @@ public final class SpaceHeader {
             JAVA_INT.withName("crc"),
             MemoryLayout.sequenceLayout(SLOT_BYTES - 16, JAVA_BYTE).withName("payload"));
 
-    /** Size of the header file. */
-    public static final long FILE_SIZE = 4096 + 2 * SLOT_BYTES;
+    /** Size of the header: the fixed part and the two metadata slots. */
+    public static final long BYTES = 4096 + 2 * SLOT_BYTES;
+    /** Where the main segment starts in the space file: right after the header, page-aligned. */
+    public static final long SEGMENT_OFFSET = BYTES;
 
     /*
      * Fields are read and written through the two plain value-layout var handles at offsets
@@ -76,8 +88,8 @@ public final class SpaceHeader {
     private final MemorySegment file;
 
     public SpaceHeader(MemorySegment file) {
-        if (file.byteSize() < FILE_SIZE) {
-            throw new IllegalArgumentException("header mapping is " + file.byteSize() + " bytes, expected " + FILE_SIZE);
+        if (file.byteSize() < BYTES) {
+            throw new IllegalArgumentException("header memory is " + file.byteSize() + " bytes, expected " + BYTES);
         }
         this.file = file;
     }
@@ -107,6 +119,16 @@ public final class SpaceHeader {
     /** Where in the file the magic is. */
     public static long magicOffset() {
         return MAGIC_OFF;
+    }
+
+    /** The size of the file of a space whose main segment has {@code segmentSize} bytes. */
+    public static long fileSize(long segmentSize) {
+        return SEGMENT_OFFSET + segmentSize;
+    }
+
+    /** Where the file is mapped so that its main segment starts at {@code segmentBase}. */
+    public static long mappingAddress(long segmentBase) {
+        return segmentBase - SEGMENT_OFFSET;
     }
 
     /** The memory of the space's lock. */

@@ -17,7 +17,7 @@ import java.util.Map;
  * ({@link SpaceHeader#update}).
  *
  * @param name     the space's name
- * @param spaceId  random id, part of the segment files' names
+ * @param spaceId  random id: with a canonical address, the identity of a lock in the space (in every attachment)
  * @param ownerUid the creating user
  * @param mode     file-mode permission bits (e.g. 0600)
  * @param segments the segments, in order

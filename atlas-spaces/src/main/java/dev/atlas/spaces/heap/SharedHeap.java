@@ -1,5 +1,6 @@
 package dev.atlas.spaces.heap;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,6 +13,7 @@ import static dev.atlas.spaces.heap.HeapLayout.DATA_START_OFF;
 import static dev.atlas.spaces.heap.HeapLayout.MAGIC_OFF;
 import static dev.atlas.spaces.heap.HeapLayout.MIN_BLOCK;
 import static dev.atlas.spaces.heap.HeapLayout.TOP_OFF;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * A lock-free allocator whose whole state lives in the memory it manages, so that several
@@ -87,11 +89,7 @@ public final class SharedHeap {
      * with {@link #formatted}. The magic is written last, as by {@link #format(Words, long)}.
      */
     public static void formatImage(Words image, long capacity, long dataStart) {
-        long headerEnd = HeapLayout.HEAP.byteSize();
-        if (dataStart < headerEnd || dataStart % ALIGN != 0 || dataStart >= capacity || image.byteSize() < headerEnd) {
-            throw new IllegalArgumentException("dataStart " + dataStart + " must be 16-aligned, at least " + headerEnd
-                    + " and below the size " + capacity + " (image of " + image.byteSize() + " bytes)");
-        }
+        checkFormat(image.byteSize(), capacity, dataStart);
         for (int c = 0; c < CLASSES; c++) {
             image.setVolatile(HeapLayout.headOffset(c), 0);
         }
@@ -99,6 +97,27 @@ public final class SharedHeap {
         image.setVolatile(DATA_START_OFF, dataStart);
         image.setVolatile(TOP_OFF, dataStart);
         image.setVolatile(MAGIC_OFF, MAGIC);   // last: a heap without it was never finished
+    }
+
+    /**
+     * As {@link #formatImage(Words, long, long)}, into memory private to the caller that is
+     * still zero (a fresh allocation, written to the heap's file later): only the non-zero
+     * words, with plain stores (nobody else sees the image until the caller writes it out).
+     */
+    public static void formatZeroedImage(MemorySegment zeroedImage, long capacity, long dataStart) {
+        checkFormat(zeroedImage.byteSize(), capacity, dataStart);
+        zeroedImage.set(JAVA_LONG, CAPACITY_OFF, capacity);
+        zeroedImage.set(JAVA_LONG, DATA_START_OFF, dataStart);
+        zeroedImage.set(JAVA_LONG, TOP_OFF, dataStart);
+        zeroedImage.set(JAVA_LONG, MAGIC_OFF, MAGIC);
+    }
+
+    private static void checkFormat(long imageBytes, long capacity, long dataStart) {
+        long headerEnd = HeapLayout.HEAP.byteSize();
+        if (dataStart < headerEnd || dataStart % ALIGN != 0 || dataStart >= capacity || imageBytes < headerEnd) {
+            throw new IllegalArgumentException("dataStart " + dataStart + " must be 16-aligned, at least " + headerEnd
+                    + " and below the size " + capacity + " (image of " + imageBytes + " bytes)");
+        }
     }
 
     /** The size of the heap's header: what {@link #formatImage} writes. */
