@@ -27,6 +27,9 @@ import java.util.Set;
  *                                            the original (its guard asked once to skip the dispatcher)
  * }
  * Views without the override do not have the entry and run the inherited method as before.
+ * An inherited method the agent does not instrument (the JDK's {@code Object.toString}, an
+ * interface's default method, a library's) gets a slot and an entry guard of its own from
+ * {@link ForeignMethodGuards} the first time a patch overrides it, and then dispatches the same way.
  * Super calls in a patch's code ({@link PatchLinker#linkSuper}) ask the guard for the base, so
  * the override's {@code super.m()} does not come back to it.
  *

@@ -69,7 +69,10 @@ public final class JdkOverrideChild {
                 public Bag(String... s) { items.addAll(List.of(s)); }
                 @Override public Iterator<String> iterator() { return items.iterator(); }
                 @Override public int size() { return items.size(); }
-                @Override public boolean removeIf(Predicate<? super String> filter) { items.add("removeIf-v2"); return false; }
+                @Override public boolean removeIf(Predicate<? super String> filter) {
+                    items.add("removeIf-v2");
+                    return super.removeIf(filter) && false;   // the default method, not this one again
+                }
             }
             """;
 
@@ -133,7 +136,7 @@ public final class JdkOverrideChild {
         List<Object> after = observe(p1, p2, bag);
         check(after.equals(List.of("Point(1, 2) of " + identity, true, true, true, List.of("bb", "removeIf-v2"))),
                 "new view: String.valueOf, List.equals, HashMap.equals reach the new toString/equals (its super.toString() "
-                        + "the JDK's), Collection.removeIf the new override " + after);
+                        + "the JDK's), Collection.removeIf the new override (its super.removeIf the default method) " + after);
         check(String.valueOf(plain).startsWith("java.lang.Object@") && !plain.equals(new Object()) && plain.equals(plain),
                 "new view: other classes keep the JDK's toString/equals");
         check(Objects.equals("x", "x") && List.of(1).toString().equals("[1]"), "new view: classes with their own keep them");
