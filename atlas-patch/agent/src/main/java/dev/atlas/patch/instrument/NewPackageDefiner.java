@@ -84,6 +84,15 @@ public final class NewPackageDefiner implements PackageDefiner {
         }
     }
 
+    /**
+     * A lookup on {@code java.lang.ClassLoader} with package access to {@code java.lang} (not
+     * module access): it defines classes into {@code java.lang} and reaches their package-private
+     * members ({@link RetransformingMethodGuards}'s bridge).
+     */
+    MethodHandles.Lookup javaLangLookup() {
+        return lookup();
+    }
+
     private synchronized MethodHandles.Lookup lookup() {
         if (lookup == null) {
             lookup = openLoaderAccess();

@@ -89,9 +89,21 @@ public final class CodeViews {
         this(PackageDefiner.UNAVAILABLE);
     }
 
-    /** New code views whose patches may add classes in new packages, defined by {@code packages}. */
+    /**
+     * New code views whose patches may add classes in new packages, defined by {@code packages};
+     * new overrides of methods that are not instrumented are refused.
+     */
     public CodeViews(PackageDefiner packages) {
-        this.preparer = new PatchPreparer(registry, fields, Objects.requireNonNull(packages, "packages"));
+        this(packages, ForeignMethodGuards.UNAVAILABLE);
+    }
+
+    /**
+     * New code views whose patches may add classes in new packages, defined by {@code packages},
+     * and new overrides of methods that are not instrumented, which {@code foreign} gives an entry guard.
+     */
+    public CodeViews(PackageDefiner packages, ForeignMethodGuards foreign) {
+        this.preparer = new PatchPreparer(registry, fields, Objects.requireNonNull(packages, "packages"),
+                Objects.requireNonNull(foreign, "foreign"));
     }
 
     public ViewSpace space() {
@@ -328,6 +340,10 @@ public final class CodeViews {
     }
 
     static MethodHandle ownBodyOf(MethodSlot slot) {
+        MethodHandle foreign = slot.foreignOwnBody;
+        if (foreign != null) {
+            return foreign;   // a method with a guard from ForeignMethodGuards (a JDK class: no FullLookups there)
+        }
         Class<?> c = slot.ownerClass();
         MethodHandles.Lookup l = FullLookups.of(c);
         MethodType t = MethodType.fromMethodDescriptorString(slot.descriptor(), c.getClassLoader());

@@ -40,12 +40,17 @@ public final class MethodSlot {
     final ViewSpace space;
     final int id;
     final WeakReference<ClassLoader> loader;
+    private final boolean bootstrap;   // a class of the bootstrap loader (loader's referent is null from the start)
     final String className;     // internal name
     final String name;
     final String descriptor;
     final boolean isStatic;
     final MutableCallSite site = new MutableCallSite(NO_OVERRIDE);
     private volatile boolean active;
+    /** Whether this is a method of a class that is not instrumented, registered for {@link ForeignMethodGuards}. */
+    volatile boolean foreign;
+    /** The method's own body as an invokespecial, once {@link ForeignMethodGuards} gave it a guard; else null. */
+    volatile MethodHandle foreignOwnBody;
     private MutableCallSite invokeSite;   // guarded by this; linked on the first run of the guarded call
     private MethodHandle cached;          // guarded by this; the newest patch's handle, or null
     private MethodHandle installed;       // guarded by this; the handle the invoke site's inline cache tests for, or null
@@ -54,6 +59,7 @@ public final class MethodSlot {
         this.space = space;
         this.id = id;
         this.loader = new WeakReference<>(loader);
+        this.bootstrap = loader == null;
         this.className = className;
         this.name = name;
         this.descriptor = descriptor;
@@ -87,7 +93,7 @@ public final class MethodSlot {
      */
     public Class<?> ownerClass() {
         ClassLoader l = loader.get();
-        if (l == null) {
+        if (l == null && !bootstrap) {
             throw new IllegalStateException("the class loader of " + describe() + " was unloaded");
         }
         try {
@@ -100,6 +106,15 @@ public final class MethodSlot {
     /** Whether the guard dispatches through the views (some view has overridden this method). */
     public boolean isActive() {
         return active;
+    }
+
+    /**
+     * What this method's entry guard calls: {@code ()MethodHandle}, yielding the calling
+     * thread's view's body for it, or null to run its own (the call site's current target on
+     * each call). For guards that cannot link to the site themselves ({@link ForeignMethodGuards}).
+     */
+    public MethodHandle guardInvoker() {
+        return site.dynamicInvoker();
     }
 
     /** The exact type the entry guard invokes a replacement with: (C, P..)R, or (P..)R if static. */

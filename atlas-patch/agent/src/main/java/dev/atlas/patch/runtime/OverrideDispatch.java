@@ -27,6 +27,9 @@ import java.util.Set;
  *                                            the original (its guard asked once to skip the dispatcher)
  * }
  * Views without the override do not have the entry and run the inherited method as before.
+ * An inherited method the agent does not instrument (the JDK's {@code Object.toString}, an
+ * interface's default method, a library's) gets a slot and an entry guard of its own from
+ * {@link ForeignMethodGuards} the first time a patch overrides it, and then dispatches the same way.
  * Super calls in a patch's code ({@link PatchLinker#linkSuper}) ask the guard for the base, so
  * the override's {@code super.m()} does not come back to it.
  *
@@ -61,13 +64,17 @@ final class OverrideDispatch {
      * Records what the added instance method {@code added} of {@code c} overrides: the nearest
      * inherited declaration (superclasses first, then interfaces' default methods).
      *
-     * @throws PatchRejectedException if that method is not instrumented (the JDK's, or a class
-     *         outside the agent's include patterns): its calls cannot reach the new override
+     * <p>A method of a class that is not instrumented (the JDK's, or a library's outside the
+     * include patterns) gets a slot of its own and an entry guard from {@code foreign} (its class
+     * retransformed), and then dispatches as an instrumented one.
+     *
+     * @throws PatchRejectedException if that method is not instrumented and cannot get a guard
+     *         (native, or its class cannot be retransformed): its calls could not reach the new override
      */
-    static void register(MethodRegistry registry, Class<?> c, MethodSlot added, String patchId) {
+    static void register(MethodRegistry registry, ForeignMethodGuards foreign, Class<?> c, MethodSlot added, String patchId) {
         Deque<Class<?>> interfaces = new ArrayDeque<>();
         for (Class<?> s = c.getSuperclass(); s != null; s = s.getSuperclass()) {
-            if (found(registry, c, s, added, patchId)) {
+            if (found(registry, foreign, c, s, added, patchId)) {
                 return;
             }
         }
@@ -78,7 +85,7 @@ final class OverrideDispatch {
         while (!interfaces.isEmpty()) {
             Class<?> i = interfaces.poll();
             if (seen.add(i)) {
-                if (found(registry, c, i, added, patchId)) {
+                if (found(registry, foreign, c, i, added, patchId)) {
                     return;
                 }
                 interfaces.addAll(List.of(i.getInterfaces()));
@@ -87,7 +94,8 @@ final class OverrideDispatch {
     }
 
     /** Whether the search ends at {@code s}: it declares the method that {@code c}'s new one overrides. */
-    private static boolean found(MethodRegistry registry, Class<?> c, Class<?> s, MethodSlot added, String patchId) {
+    private static boolean found(MethodRegistry registry, ForeignMethodGuards foreign, Class<?> c, Class<?> s,
+                                 MethodSlot added, String patchId) {
         for (Method m : s.getDeclaredMethods()) {
             int mod = m.getModifiers();
             if (!m.getName().equals(added.name()) || Modifier.isStatic(mod) || Modifier.isPrivate(mod)
@@ -103,12 +111,24 @@ final class OverrideDispatch {
                 return true;   // implements an abstract method: every call reaching it dispatches to a declaration
             }
             MethodSlot slot = registry.find(s.getClassLoader(), s.getName().replace('.', '/'), added.name(), added.descriptor());
-            if (slot == null) {
-                throw new PatchRejectedException("patch " + patchId + " adds " + added.describe() + ", which overrides "
-                        + s.getName() + "." + added.name() + ": that method is not instrumented (a JDK class, or one "
-                        + "outside the agent's include patterns), so calls on " + c.getName()
-                        + " objects cannot reach the new override; remedy: include " + s.getName()
-                        + " in the agent's include patterns, or restart on the new release");
+            if (slot == null || slot.foreign && slot.foreignOwnBody == null) {
+                if (Modifier.isNative(mod)) {
+                    throw new PatchRejectedException("patch " + patchId + " adds " + added.describe() + ", which overrides "
+                            + s.getName() + "." + added.name() + ": a native method, which has no body to give an entry "
+                            + "guard, so calls on " + c.getName() + " objects cannot reach the new override; remedy: "
+                            + "restart on the new release");
+                }
+                slot = registry.register(s.getClassLoader(), s.getName().replace('.', '/'), added.name(),
+                        added.descriptor(), false);
+                slot.foreign = true;
+            }
+            if (slot.foreign) {
+                try {
+                    slot.foreignOwnBody = foreign.guard(slot, c);
+                } catch (PatchRejectedException e) {
+                    throw new PatchRejectedException("patch " + patchId + " adds " + added.describe() + ", which overrides "
+                            + s.getName() + "." + added.name() + ", a method that is not instrumented: " + e.getMessage(), e);
+                }
             }
             registry.addOverrider(slot, added);
             return true;

@@ -8,6 +8,7 @@ import java.lang.invoke.ConstantCallSite;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.List;
 
 /**
  * Bootstrap methods for the {@code invokedynamic} links inside a patch's new code (see
@@ -62,8 +63,37 @@ public final class PatchLinker {
             if (slot != null) {
                 return slot;
             }
+            if (declares(c, name, descriptor)) {
+                return null;   // the call lands on this class's method, which has no guard
+            }
+        }
+        // none in the class chain: the call may reach an interface's default method (Collection.removeIf)
+        java.util.Deque<Class<?>> interfaces = new java.util.ArrayDeque<>();
+        for (Class<?> c = s; c != null; c = c.getSuperclass()) {
+            interfaces.addAll(List.of(c.getInterfaces()));
+        }
+        java.util.Set<Class<?>> seen = new java.util.HashSet<>();
+        while (!interfaces.isEmpty()) {
+            Class<?> i = interfaces.poll();
+            if (seen.add(i)) {
+                MethodSlot slot = registry.find(i.getClassLoader(), i.getName().replace('.', '/'), name, descriptor);
+                if (slot != null) {
+                    return slot;
+                }
+                interfaces.addAll(List.of(i.getInterfaces()));
+            }
         }
         return null;
+    }
+
+    private static boolean declares(Class<?> c, String name, String descriptor) {
+        for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+            if (m.getName().equals(name) && !java.lang.reflect.Modifier.isAbstract(m.getModifiers())
+                    && MethodType.methodType(m.getReturnType(), m.getParameterTypes()).toMethodDescriptorString().equals(descriptor)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static PatchContext context(MethodHandles.Lookup caller) {

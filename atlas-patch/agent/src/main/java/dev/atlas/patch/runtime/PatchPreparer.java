@@ -30,11 +30,13 @@ final class PatchPreparer {
     private final ShadowFields fields;
     private final MemberFixups fixups;
     private final PackageDefiner packages;
+    private final ForeignMethodGuards foreign;
     private int tables;   // the call-site table numbers handed out (one per body class)
     private final TableNumbers tableNumbers = new TableNumbers();
 
-    PatchPreparer(MethodRegistry registry, ShadowFields fields, PackageDefiner packages) {
+    PatchPreparer(MethodRegistry registry, ShadowFields fields, PackageDefiner packages, ForeignMethodGuards foreign) {
         this.registry = registry;
+        this.foreign = foreign;
         this.fields = fields;
         this.fixups = new MemberFixups(registry, fields);
         this.packages = packages;
@@ -275,7 +277,7 @@ final class PatchPreparer {
         out.overrides.put(slot.id(), found);
         if (addedHere) {
             if (!mc.isStatic()) {
-                OverrideDispatch.register(registry, t.c(), slot, patchId);
+                OverrideDispatch.register(registry, foreign, t.c(), slot, patchId);
             }
             out.added++;
         } else {

@@ -321,8 +321,10 @@ final class ClassDiff {
     /**
      * A new method overriding an inherited one: added when what the loaded class inherits is
      * declared in the build (the agent instruments it, and its entry guard dispatches to the
-     * new override in the new view: {@code OverrideDispatch}); refused when it is the JDK's or
-     * a library's, whose calls never reach code of the patch.
+     * new override in the new view: {@code OverrideDispatch}), or is a JDK or library method
+     * with a body (the agent gives it an entry guard at apply, retransforming its class:
+     * {@code RetransformingMethodGuards}); refused when it is native (no body to guard) or
+     * cannot be found.
      */
     private void newOverride(MethodModel nm, String k, List<MethodModel> added) {
         String mn = nm.methodName().stringValue();
@@ -331,15 +333,25 @@ final class ClassDiff {
                 .flatMap(s -> newBuild.resolveMethod(s.asInternalName(), mn, desc))
                 .or(() -> newBuild.inherited(newModel, mn, desc));
         String declaring = inherited.map(Hierarchy.Member::declaringClass).orElse("?");
+        String shown = declaring.replace('/', '.');
         if (newBuild.inBuild(declaring) || inherited.filter(m -> (m.flags() & ClassFile.ACC_ABSTRACT) != 0).isPresent()) {
             added.add(nm);
-            notes.add(name + " " + k + ": new override of " + declaring.replace('/', '.') + "." + mn + "; in the new view "
+            notes.add(name + " " + k + ": new override of " + shown + "." + mn + "; in the new view "
                     + "calls of it on " + name.replace('/', '.') + " objects run the new method (the agent must instrument "
-                    + declaring.replace('/', '.') + ")");
+                    + shown + ")");
+        } else if (inherited.isEmpty()) {
+            refuse(k, "new method overrides an inherited " + mn + desc + " that is in neither the build nor the classpath, "
+                    + "so where its calls land cannot be checked; remedy: pass the libraries with --classpath");
+        } else if ((inherited.get().flags() & ClassFile.ACC_NATIVE) != 0) {
+            refuse(k, "new method overrides " + declaring + "." + mn + ", a native method (no body the agent could give an "
+                    + "entry guard): calls of it on the loaded class cannot reach the new method; remedy: restart on the "
+                    + "new release");
         } else {
-            refuse(k, "new method overrides " + declaring + "." + mn + ", which is not in the build (a JDK or library "
-                    + "class the agent does not instrument): calls of it on the loaded class cannot reach the new method; "
-                    + "remedy: restart on the new release");
+            added.add(nm);
+            notes.add(name + " " + k + ": new override of " + shown + "." + mn + ", which is outside the build (a JDK or "
+                    + "library method): at apply the agent gives it an entry guard (retransforming " + shown + ", once), "
+                    + "so that in the new view its calls on " + name.replace('/', '.') + " objects, from any code, run the "
+                    + "new method; apply refuses the patch, changing nothing, if " + shown + " cannot be retransformed");
         }
     }
 

@@ -156,11 +156,17 @@ class RefusalTest {
     }
 
     @Test
-    void newOverrideOfAMethodOutsideTheBuildIsRefusedOfOneInsideAdded() {
-        DiffHarness h = diff(SUB_V1.replace("private int unused()", "public int id() { return 2; } public String toString() { return \"s\"; } private int unused()"));
-        assertTrue(h.refusedWith("p/Sub toString()Ljava/lang/String;: new method overrides java/lang/Object.toString, which is "
-                + "not in the build"), h.result.refusals()::toString);
+    void newOverrideOfANativeMethodOutsideTheBuildIsRefusedOfOtherMethodsAdded() {
+        DiffHarness h = diff(SUB_V1.replace("private int unused()", "public int id() { return 2; } public String toString() { return \"s\"; } "
+                + "public int hashCode() { return 7; } private int unused()"));
+        assertTrue(h.refusedWith("p/Sub hashCode()I: new method overrides java/lang/Object.hashCode, a native method"),
+                h.result.refusals()::toString);
         assertEquals(1, h.result.refusals().size(), h.result.refusals()::toString);
+        DiffHarness jdk = diff(SUB_V1.replace("private int unused()", "public String toString() { return \"s\"; } private int unused()"));
+        assertFalse(jdk.result.isRefused(), jdk.result.refusals()::toString);
+        assertEquals("added$toString", jdk.classPatch("p/Sub").methods().getFirst().bodyMethodName());
+        assertTrue(jdk.result.notes().stream().anyMatch(n -> n.contains("p/Sub toString()Ljava/lang/String;: new override of "
+                + "java.lang.Object.toString, which is outside the build")), jdk.result.notes()::toString);
         DiffHarness inBuild = diff(SUB_V1.replace("private int unused()", "public int id() { return 2; } private int unused()"));
         assertEquals("added$id", inBuild.classPatch("p/Sub").methods().getFirst().bodyMethodName());
         assertTrue(inBuild.result.notes().stream().anyMatch(n -> n.contains("p/Sub id()I: new override of p.Base.id")),

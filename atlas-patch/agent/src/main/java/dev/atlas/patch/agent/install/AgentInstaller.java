@@ -5,6 +5,7 @@ import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.instrument.CodeInstrumenter;
 import dev.atlas.patch.instrument.ExecutorBoundaries;
 import dev.atlas.patch.instrument.NewPackageDefiner;
+import dev.atlas.patch.instrument.RetransformingMethodGuards;
 import dev.atlas.patch.instrument.PatchableClassTransformer;
 import dev.atlas.patch.jit.JitPriorityWindow;
 import dev.atlas.patch.runtime.CodeViews;
@@ -53,7 +54,9 @@ public final class AgentInstaller {
         AgentOptions o = AgentOptions.parse(args);
         ClassSelector selector = new ClassSelector(o.includes(), o.excludes());
         BoundaryMatcher boundaries = new BoundaryMatcher(o.boundaries());
-        CodeViews code = new CodeViews(new NewPackageDefiner(inst));   // the agent's: every patch of this JVM goes through it
+        NewPackageDefiner packages = new NewPackageDefiner(inst);
+        // the agent's: every patch of this JVM goes through it
+        CodeViews code = new CodeViews(packages, new RetransformingMethodGuards(inst, packages));
         CodeInstrumenter instrumenter = new CodeInstrumenter(code.registry(), boundaries);
         List<String> failures = new ArrayList<>();
         PatchableClassTransformer t = new PatchableClassTransformer(selector, instrumenter, inst, (name, e) -> {

@@ -1,0 +1,180 @@
+package dev.atlas.patch.runtime;
+
+import dev.atlas.core.ViewScope;
+import dev.atlas.patch.Fixtures;
+import dev.atlas.patch.build.BuildOptions;
+import dev.atlas.patch.build.BuildResult;
+import dev.atlas.patch.build.PatchBuilder;
+import dev.atlas.patch.format.Patch;
+import dev.atlas.patch.instrument.BoundaryMatcher;
+import dev.atlas.patch.instrument.ClassSelector;
+import dev.atlas.patch.instrument.CodeInstrumenter;
+import dev.atlas.patch.instrument.NewPackageDefiner;
+import dev.atlas.patch.instrument.RetransformingMethodGuards;
+import dev.atlas.patch.jit.JitPriorityWindow;
+import dev.atlas.patch.testing.InstrumentingLoader;
+
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Predicate;
+
+/**
+ * The child JVM of {@link JdkOverrideIT} (started with the test agent, so that the agent's
+ * {@link RetransformingMethodGuards} can retransform {@code java.lang.Object} and
+ * {@code java.util.Collection} in it): a patch adds {@code toString}, {@code equals} and
+ * {@code removeIf} overrides to loaded classes; JDK code reaches them in the new view only.
+ * Prints one line per check and exits 1 at the first failed one.
+ */
+public final class JdkOverrideChild {
+    static final String POINT_V1 = """
+            package jo;
+            public class Point {
+                final int x, y;
+                public Point(int x, int y) { this.x = x; this.y = y; }
+            }
+            """;
+    static final String POINT_V2 = """
+            package jo;
+            public class Point {
+                final int x, y;
+                public Point(int x, int y) { this.x = x; this.y = y; }
+                @Override public String toString() { return "Point(" + x + ", " + y + ") of " + super.toString(); }
+                @Override public boolean equals(Object o) { return o instanceof Point p && p.x == x && p.y == y; }
+            }
+            """;
+    static final String BAG_V1 = """
+            package jo;
+            import java.util.*;
+            public class Bag extends AbstractCollection<String> {
+                final List<String> items = new ArrayList<>();
+                public Bag(String... s) { items.addAll(List.of(s)); }
+                @Override public Iterator<String> iterator() { return items.iterator(); }
+                @Override public int size() { return items.size(); }
+            }
+            """;
+    static final String BAG_V2 = """
+            package jo;
+            import java.util.*;
+            import java.util.function.Predicate;
+            public class Bag extends AbstractCollection<String> {
+                final List<String> items = new ArrayList<>();
+                public Bag(String... s) { items.addAll(List.of(s)); }
+                @Override public Iterator<String> iterator() { return items.iterator(); }
+                @Override public int size() { return items.size(); }
+                @Override public boolean removeIf(Predicate<? super String> filter) {
+                    items.add("removeIf-v2");
+                    return super.removeIf(filter) && false;   // the default method, not this one again
+                }
+            }
+            """;
+
+    private static int checks;
+
+    private JdkOverrideChild() {}
+
+    public static void main(String[] args) {
+        try {
+            run(Path.of(args[0]));
+        } catch (Throwable t) {
+            t.printStackTrace(System.out);
+            System.out.println("FAIL " + t);
+            System.exit(1);
+        }
+    }
+
+    private static void run(Path tmp) throws Throwable {
+        Instrumentation inst = JdkOverrideTestAgent.instrumentation();
+        NewPackageDefiner definer = new NewPackageDefiner(inst);
+        PatchPipeline pipeline = new PatchPipeline(new CodeViews(definer, new RetransformingMethodGuards(inst, definer)),
+                JitPriorityWindow.off());
+        CodeViews code = pipeline.views();
+        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("jo.Point", POINT_V1, "jo.Bag", BAG_V1));
+        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("jo.Point", POINT_V2, "jo.Bag", BAG_V2));
+        BuildResult result = PatchBuilder.diff(v1, v2, BuildOptions.defaults());
+        check(!result.isRefused(), "the patch builds: " + result.refusals());
+        Patch patch = result.patchOrThrow();
+
+        ClassLoader loader = new InstrumentingLoader("jo", Fixtures.classes(v1), new ClassSelector(List.of("jo.**"), List.of()),
+                new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
+        Class<?> point = loader.loadClass("jo.Point");
+        Object p1 = point.getConstructor(int.class, int.class).newInstance(1, 2);
+        Object p2 = point.getConstructor(int.class, int.class).newInstance(1, 2);
+        @SuppressWarnings("unchecked")
+        Collection<String> bag = (Collection<String>) loader.loadClass("jo.Bag").getConstructor(String[].class)
+                .newInstance((Object) new String[] {"a", "bb"});
+        Object plain = new Object();
+        String identity = "jo.Point@" + Integer.toHexString(System.identityHashCode(p1));
+
+        List<Object> before = observe(p1, p2, bag);
+        check(before.equals(List.of(identity, false, false, true, List.of("bb"))), "before the patch: the JDK's methods " + before);
+
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Object> oldView = new ArrayList<>();
+        Collection<String> oldBag = new ArrayList<>(List.of("a", "bb"));
+        Thread old = Thread.ofPlatform().name("old-view").daemon().start(() -> {
+            try (ViewScope s = code.space().enterRequest()) {
+                entered.countDown();
+                release.await();
+                oldView.addAll(observe(p1, p2, oldBag));
+                oldView.add(bag.removeIf(x -> x.equals("bb")));
+            } catch (Throwable t) {
+                oldView.add(t);
+            }
+        });
+        entered.await();
+        PatchApplication applied = pipeline.apply(patch);
+
+        List<Object> after = observe(p1, p2, bag);
+        check(after.equals(List.of("Point(1, 2) of " + identity, true, true, true, List.of("bb", "removeIf-v2"))),
+                "new view: String.valueOf, List.equals, HashMap.equals reach the new toString/equals (its super.toString() "
+                        + "the JDK's), Collection.removeIf the new override (its super.removeIf the default method) " + after);
+        check(String.valueOf(plain).startsWith("java.lang.Object@") && !plain.equals(new Object()) && plain.equals(plain),
+                "new view: other classes keep the JDK's toString/equals");
+        check(Objects.equals("x", "x") && List.of(1).toString().equals("[1]"), "new view: classes with their own keep them");
+
+        release.countDown();
+        old.join();
+        check(oldView.equals(List.of(identity, false, false, true, List.of("bb"), true)),
+                "old view (a request open across the patch): the JDK's methods " + oldView);
+        applied.migration().await(Duration.ofMinutes(1));
+
+        pipeline.rollback().migration().await(Duration.ofMinutes(1));
+        Collection<String> bag2 = new ArrayList<>(List.of("a", "bb"));
+        List<Object> rolledBack = observe(p1, p2, bag2);
+        check(rolledBack.equals(List.of(identity, false, false, true, List.of("bb"))), "rolled back: the JDK's methods " + rolledBack);
+        check(bag.removeIf(x -> x.startsWith("removeIf")) && bag.isEmpty(),
+                "rolled back: Collection.removeIf's default body on the patched class " + bag);
+
+        pipeline.apply(patch).migration().await(Duration.ofMinutes(1));
+        check(String.valueOf(p1).equals("Point(1, 2) of " + identity), "applied again: the new toString " + p1);
+        pipeline.close();
+        System.out.println("OK " + checks + " checks");
+    }
+
+    /** toString, two equals from JDK code, an identity equals, and a removeIf, as JDK code calls them. */
+    private static List<Object> observe(Object p1, Object p2, Collection<String> bag) {
+        Map<String, Object> m1 = new HashMap<>(Map.of("k", p1));
+        Map<String, Object> m2 = new HashMap<>(Map.of("k", p2));
+        Predicate<String> one = x -> x.length() == 1;
+        bag.removeIf(one);
+        return List.of(String.valueOf(p1), List.of(p1).equals(List.of(p2)), m1.equals(m2), p1.equals(p1), List.copyOf(bag));
+    }
+
+    private static void check(boolean ok, String what) {
+        checks++;
+        System.out.println((ok ? "ok   " : "FAIL ") + what);
+        if (!ok) {
+            System.out.flush();
+            System.exit(1);
+        }
+    }
+}
