@@ -8,7 +8,6 @@ import dev.atlas.patch.instrument.NewPackageDefiner;
 import dev.atlas.patch.instrument.PatchableClassTransformer;
 import dev.atlas.patch.jit.JitPriorityWindow;
 import dev.atlas.patch.runtime.CodeViews;
-import dev.atlas.patch.runtime.MethodRegistry;
 import dev.atlas.patch.runtime.PatchPipeline;
 import dev.atlas.patch.variant.Variants;
 import dev.atlas.patch.warmup.PatchPathWarmup;
@@ -16,12 +15,9 @@ import dev.atlas.patch.warmup.PatchPathWarmup;
 import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -131,81 +127,20 @@ public final class AgentInstaller {
     }
 
     /**
-     * Widens the installed agent's selection by {@code more}: from now on the transformer makes
-     * patchable, as they load, the classes either selects, and the loaded classes that {@code
-     * more} adds are retransformed, each once: a class the previous selection selected, or one the
-     * method registry already knows as patchable, is never retransformed again (its guards and
-     * slots stay as they are). Request boundaries stay woven: a retransformation starts again
-     * from the class's original bytes and weaves them again. Classes the JVM cannot retransform
-     * are skipped one at a time and recorded (in the result and in the installation's failures,
-     * which {@code atlas status} lists). A selection never narrows.
-     *
-     * <p>All or nothing where it matters: if the walk or a retransformation call throws beyond a
-     * single class's failure, the transformer goes back to the previous selection (classes
-     * already made patchable by this widening stay so: their guards run the original code until
-     * a patch), the error propagates, and a later widening by the same patterns retries the
-     * classes not yet made patchable.
-     *
-     * <p>Implementation notes: the new selector is published before the walk, so a class that
-     * loads meanwhile is instrumented at load under one selector or the other; one that read the
-     * previous selector but was not yet among the loaded classes when the walk ran is caught by a
-     * second walk after the retransformation (it is unknown to the registry then).
+     * Widens the installed agent's selection by {@code more} ({@link SelectionWidener#widen}: the
+     * loaded classes it newly selects are retransformed, each once; a failure leaves the previous
+     * selection in force) and records the widening in the installation.
      *
      * @return what was added, with {@link SelectionWidening#retransformed()} 0 and no time spent if
      *         the selection already had {@code more}'s patterns
      */
     public static synchronized SelectionWidening widen(Installation in, ClassSelector more) {
-        PatchableClassTransformer t = in.transformer();
-        ClassSelector before = t.selector();
-        ClassSelector after = before.widenedBy(more);
-        if (after == before) {
-            return new SelectionWidening(more, before, 0, List.of(), 0);
+        SelectionWidening w = new SelectionWidener(in.instrumentation(), in.transformer(), in.pipeline().views().registry(),
+                in.failures()).widen(more);
+        if (w.nanos() > 0) {
+            in.widenings().add(w);
+            LOG.log(Level.INFO, () -> "Atlas: " + w.describe());
         }
-        long t0 = System.nanoTime();
-        Instrumentation inst = in.instrumentation();
-        MethodRegistry registry = in.pipeline().views().registry();
-        List<String> failures = new ArrayList<>();
-        Set<Class<?>> tried = Collections.newSetFromMap(new IdentityHashMap<>());
-        int retransformed = 0;
-        t.reselect(after);
-        try {
-            for (int walk = 0; walk < 2; walk++) {
-                List<Class<?>> targets = LoadedClasses.choose(inst, (c, name) -> !tried.contains(c)
-                        && after.selects(name, c.getClassLoader()) && !before.selects(name, c.getClassLoader())
-                        && !registered(registry, c, name));
-                tried.addAll(targets);
-                retransformed += LoadedClasses.retransform(inst, targets, failures);
-            }
-        } catch (RuntimeException | Error e) {
-            t.reselect(before);
-            record(in, failures);
-            LOG.log(Level.WARNING, () -> "Atlas: widening the selection by " + more + " failed; it stays " + before + ": " + e);
-            throw e;
-        }
-        record(in, failures);
-        SelectionWidening w = new SelectionWidening(more, after, retransformed, failures, System.nanoTime() - t0);
-        in.widenings().add(w);
-        LOG.log(Level.INFO, () -> "Atlas: " + w.describe());
         return w;
-    }
-
-    /** Whether the registry knows {@code c} (its name in its loader) as patchable: instrumented before. */
-    private static boolean registered(MethodRegistry registry, Class<?> c, String internalName) {
-        for (MethodRegistry.LoadedClassInfo i : registry.loaded(internalName)) {
-            if (i.loader() == c.getClassLoader()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void record(Installation in, List<String> failures) {
-        synchronized (in.failures()) {
-            for (String f : failures) {
-                if (in.failures().size() < LoadedClasses.MAX_FAILURES) {
-                    in.failures().add(f);
-                }
-            }
-        }
     }
 }
