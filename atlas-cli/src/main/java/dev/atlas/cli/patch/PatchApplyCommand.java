@@ -62,7 +62,7 @@ final class PatchApplyCommand extends TargetCommand {
     @Option(names = "--include", split = ",", paramLabel = "<pattern>",
             description = "Classes to make patchable besides those the patch needs (as 'atlas attach --include'). "
                     + "Default: if the agent is not installed, it installs selecting only what the patch needs (the "
-                    + "classes it changes and their application supertypes) plus request boundaries; an installed "
+                    + "classes it changes and the supertypes whose methods it overrides) plus request boundaries; an installed "
                     + "agent's selection is widened by what the patch needs that it does not select.")
     List<String> includes = new ArrayList<>();
 

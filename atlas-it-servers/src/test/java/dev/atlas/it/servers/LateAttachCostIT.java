@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * it.spring.**} without the CLI's AOT cache and with it ({@code ATLAS_CLI_AOT=1}), with a baseline
  * agent jar if {@code -Datlas.servers.bench.baselineAgent=<jar>} is given, and {@code atlas patch
  * apply} of the suite's patch on a JVM without the agent, which installs it: with no options (the
- * agent selects what the patch needs: the classes it changes and their application supertypes),
+ * agent selects what the patch needs: the classes it changes, and the supertypes whose methods it overrides),
  * with {@code --include it.spring.**}, and, with {@code -Datlas.servers.bench.everyClass=true}, with
  * {@code --include **} (every application class: minutes on a loaded machine).
  * {@code -Datlas.servers.bench.rounds=N} repeats the runs, alternating their order.

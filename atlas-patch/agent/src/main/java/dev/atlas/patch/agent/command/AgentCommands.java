@@ -43,8 +43,8 @@ import java.util.StringJoiner;
  * {@link PatchPipeline} (which reads and verifies the file once, here, in the target, on the
  * private copy in the command directory: the bytes checked are the bytes defined), installing
  * the agent first if it is not yet (late attach, only once the file has passed its checks),
- * selecting what the patch needs ({@link PatchSelection}: the classes it changes and their
- * application supertypes, plus request boundaries) unless includes are given; on an installed
+ * selecting what the patch needs ({@link PatchSelection}: the classes it changes and the
+ * supertypes whose methods it overrides, plus request boundaries) unless includes are given; on an installed
  * agent, the includes given and what the patch needs that it does not select widen its
  * selection ({@link AgentInstaller#widen}). Attach to an installed agent widens it the same way. Apply and rollback reply as soon as the migration has started
  * ({@link Status#STARTED}); a {@link MigrationFollower} writes the final reply when every
@@ -205,7 +205,7 @@ final class AgentCommands {
         } catch (TransferHookFailedException e) {
             return hookFailed(f, e, installNote + describe(widened));
         } catch (PatchRejectedException e) {
-            return installNote.isEmpty() && widened.stream().allMatch(w -> w.retransformed() == 0)
+            return installNote.isEmpty() && retransformed(widened) == 0
                     ? refused(f, e.getMessage()) : refusedAfterChange(f, e.getMessage(), in, installNote, widened);
         } catch (WideningFailed e) {
             return wideningFailed(in, e.by, e.getCause(), installNote + describe(widened));
@@ -458,11 +458,25 @@ final class AgentCommands {
     private static Map<String, String> wideningFields(List<SelectionWidening> widened) {
         Map<String, String> f = new LinkedHashMap<>();
         if (!widened.isEmpty()) {
-            f.put("widened-by", String.join(" + ", widened.stream().map(w -> w.added().toString()).toList()));
-            f.put("widened-retransformed", Integer.toString(widened.stream().mapToInt(SelectionWidening::retransformed).sum()));
-            f.put("widened-failed", Integer.toString(widened.stream().mapToInt(w -> w.failures().size()).sum()));
+            StringJoiner by = new StringJoiner(" + ");
+            int failed = 0;
+            for (SelectionWidening w : widened) {
+                by.add(w.added().toString());
+                failed += w.failures().size();
+            }
+            f.put("widened-by", by.toString());
+            f.put("widened-retransformed", Integer.toString(retransformed(widened)));
+            f.put("widened-failed", Integer.toString(failed));
         }
         return f;
+    }
+
+    private static int retransformed(List<SelectionWidening> widened) {
+        int n = 0;
+        for (SelectionWidening w : widened) {
+            n += w.retransformed();
+        }
+        return n;
     }
 
     /** One line per widening ("" for none). */

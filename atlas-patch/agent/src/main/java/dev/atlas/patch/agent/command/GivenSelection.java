@@ -23,12 +23,15 @@ record GivenSelection(ClassSelector selector, List<String> excludes, String igno
     static GivenSelection parse(String options) {
         AgentOptions o = AgentOptions.parse(options);
         List<String> ignored = new ArrayList<>();
-        if (options != null) {
-            for (String pair : options.split(",")) {
-                String key = pair.substring(0, pair.indexOf('=')).trim();
+        if (options != null && !options.isBlank()) {
+            for (int from = 0; from < options.length(); ) {   // key=value pairs, checked by AgentOptions.parse
+                int comma = options.indexOf(',', from);
+                int to = comma < 0 ? options.length() : comma;
+                String key = options.substring(from, options.indexOf('=', from)).trim();
                 if (!key.equals("include") && !key.equals("exclude") && !ignored.contains(key)) {
                     ignored.add(key);
                 }
+                from = to + 1;
             }
         }
         if (o.includes().isEmpty() && !o.excludes().isEmpty()) {

@@ -1,13 +1,19 @@
 package dev.atlas.patch.agent.install;
 
 import dev.atlas.patch.format.ClassPatch;
+import dev.atlas.patch.format.MethodChange;
 import dev.atlas.patch.format.Patch;
 import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.runtime.MethodRegistry;
 
 import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -22,10 +28,13 @@ import java.util.Set;
  *   <li>the classes it changes: their entry guards are where a view's new code is reached
  *       (nested classes follow their outer class, as in every class pattern: a class and its
  *       inner classes usually change together, and they are few);</li>
- *   <li>their loaded application supertypes (superclasses and interfaces, not the JDK's): a
- *       method the patch adds that overrides an inherited one is reached through the guard of the
- *       overridden method ({@code OverrideDispatch}), and a patch's {@code super} calls ask that
- *       guard to skip its dispatcher.</li>
+ *   <li>the application supertypes (superclasses and interfaces, not the JDK's) that declare a
+ *       method that a method the patch adds to a loaded class overrides: the override is reached
+ *       through the guard of the overridden method ({@code OverrideDispatch}), and a patch's
+ *       {@code super} calls ask that guard to skip its dispatcher. Only those: a supertype none of
+ *       whose methods a patch overrides needs no guard, and a framework's base classes (a
+ *       servlet's, a Netty handler's) are on every request's path, where a retransformation at the
+ *       patch's instant costs a safepoint and deoptimisation.</li>
  * </ul>
  * Not the classes the patch's code merely calls or reads: they keep the code they have in every
  * view, so they need no guard; calls of methods the patch adds are linked by the patch's own code
@@ -36,7 +45,7 @@ import java.util.Set;
  * boundaries are woven through the type hierarchy whatever the selection.
  *
  * @param changed    the classes the patch changes (internal names)
- * @param supertypes their loaded application supertypes not among them
+ * @param supertypes the application supertypes whose methods the patch's added methods override
  * @param excluded   those of both that an exclude pattern of the running selection names: left
  *                   out (the patch is then refused if it needs them)
  * @param missing    the rest that the running selection does not select, as class patterns
@@ -79,13 +88,14 @@ public record PatchSelection(List<String> changed, List<String> supertypes, List
             changed.add(cp.className());
         }
         Set<String> supertypes = new LinkedHashSet<>();
-        Set<Class<?>> seen = new HashSet<>();
         Set<String> unknown = new HashSet<>(changed);
+        Map<String, Set<String>> overriding = addedInstanceMethods(patch);   // class -> name+descriptor
         if (registry != null) {
             for (String name : changed) {
                 for (MethodRegistry.LoadedClassInfo info : registry.loaded(name)) {
                     try {
-                        collectSupertypes(Class.forName(name.replace('/', '.'), false, info.loader()), supertypes, seen);
+                        Class<?> c = Class.forName(name.replace('/', '.'), false, info.loader());
+                        collectOverridden(c, overriding.get(name), supertypes, new HashSet<>());
                         unknown.remove(name);
                     } catch (ClassNotFoundException | LinkageError e) {
                         // its loader no longer finds it: looked for among the loaded classes below
@@ -93,12 +103,13 @@ public record PatchSelection(List<String> changed, List<String> supertypes, List
                 }
             }
         }
+        unknown.retainAll(overriding.keySet());   // only these have supertypes to look at
         if (!unknown.isEmpty()) {
             ClassLoader platform = ClassLoader.getPlatformClassLoader();
             for (Class<?> c : inst.getAllLoadedClasses()) {
                 ClassLoader l = c.getClassLoader();
                 if (l != null && l != platform && !c.isHidden() && !c.isArray() && unknown.contains(internal(c))) {
-                    collectSupertypes(c, supertypes, seen);
+                    collectOverridden(c, overriding.get(internal(c)), supertypes, new HashSet<>());
                 }
             }
         }
@@ -123,26 +134,67 @@ public record PatchSelection(List<String> changed, List<String> supertypes, List
     }
 
     /**
-     * E.g. {@code 2 class(es) the patch changes and 1 application supertype of theirs not selected before:
-     * it.a.B, it.a.C, it.a.I}, and the classes left out by an exclude pattern if any.
+     * E.g. {@code 2 class(es) the patch changes and 1 supertype(s) whose methods it overrides, not selected
+     * before: it.a.B, it.a.C, it.a.I}, and the classes left out by an exclude pattern if any.
      */
     public String describe() {
-        long ofChanged = missing.stream().filter(m -> changed.contains(m.replace('.', '/'))).count();
-        return ofChanged + " class(es) the patch changes and " + (missing.size() - ofChanged) + " application "
-                + "supertype(s) of theirs not selected before: " + String.join(", ", missing)
+        int ofChanged = 0;
+        for (String m : missing) {
+            ofChanged += changed.contains(m.replace('.', '/')) ? 1 : 0;
+        }
+        return ofChanged + " class(es) the patch changes and " + (missing.size() - ofChanged) + " supertype(s) "
+                + "whose methods it overrides, not selected before: " + String.join(", ", missing)
                 + (excluded.isEmpty() ? "" : "; left out by an exclude pattern: " + String.join(", ", excluded));
     }
 
-    private static void collectSupertypes(Class<?> c, Set<String> out, Set<Class<?>> seen) {
+    /** Per changed class, the instance methods the patch adds to it that may override one ({@code name + descriptor}). */
+    private static Map<String, Set<String>> addedInstanceMethods(Patch patch) {
+        Map<String, Set<String>> out = new HashMap<>();
+        for (ClassPatch cp : patch.classes()) {
+            for (MethodChange mc : cp.methods()) {
+                if (mc.kind() == MethodChange.Kind.ADDED && !mc.isStatic() && !mc.name().startsWith("<")) {
+                    out.computeIfAbsent(cp.className(), k -> new HashSet<>()).add(mc.name() + mc.descriptor());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Adds to {@code out} the application supertypes of {@code c} that declare one of {@code added}
+     * (non-private instance methods), at any depth.
+     */
+    private static void collectOverridden(Class<?> c, Set<String> added, Set<String> out, Set<Class<?>> seen) {
+        if (added == null) {
+            return;
+        }
         List<Class<?>> direct = new ArrayList<>(List.of(c.getInterfaces()));
         if (c.getSuperclass() != null) {
             direct.add(c.getSuperclass());
         }
         for (Class<?> s : direct) {
             if (seen.add(s) && ClassSelector.selectable(internal(s), s.getClassLoader())) {
-                out.add(internal(s));
-                collectSupertypes(s, out, seen);
+                if (declaresOneOf(s, added)) {
+                    out.add(internal(s));
+                }
+                collectOverridden(s, added, out, seen);
             }
+        }
+    }
+
+    /** Whether {@code s} declares a non-private instance method of {@code added}; true if it cannot be told. */
+    private static boolean declaresOneOf(Class<?> s, Set<String> added) {
+        try {
+            for (Method m : s.getDeclaredMethods()) {
+                int mod = m.getModifiers();
+                if (!Modifier.isStatic(mod) && !Modifier.isPrivate(mod) && added.contains(m.getName()
+                        + MethodType.methodType(m.getReturnType(), m.getParameterTypes()).toMethodDescriptorString())) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (LinkageError e) {   // a parameter type missing: an optional dependency; select it rather than miss one
+            return true;
         }
     }
 
