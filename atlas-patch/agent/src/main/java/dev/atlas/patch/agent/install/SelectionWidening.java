@@ -13,7 +13,7 @@ import java.util.Locale;
  * @param selection      the agent's whole selection after it
  * @param retransformed  loaded classes newly selected and made patchable by retransformation
  * @param failures       loaded classes newly selected that stay unpatchable, with the reason
- *                       (first {@value LoadedClasses#MAX_FAILURES}; also in the installation's list)
+ *                       (the first 100; also in the installation's list)
  * @param nanos          its wall time
  */
 public record SelectionWidening(ClassSelector added, ClassSelector selection, int retransformed, List<String> failures,
