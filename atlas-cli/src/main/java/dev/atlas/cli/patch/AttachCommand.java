@@ -17,14 +17,17 @@ import java.util.List;
  * The classes already loaded are retransformed once; the JVM should have been started with
  * {@code -XX:+EnableDynamicAgentLoading} (JDK 21+ warns otherwise, and refuses with
  * {@code -XX:-EnableDynamicAgentLoading}). {@code -javaagent:atlas-agent.jar} at start-up is
- * preferred: no class is ever redefined.
+ * preferred: no class is ever redefined. On a JVM whose agent is installed, {@code --include}
+ * widens its selection (with {@code --exclude} applying to those includes); nothing narrows it.
  */
 @Command(name = "attach", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Install the Atlas agent in a running JVM (late attach): makes its application classes "
                 + "patchable, retransforming those already loaded once.",
                 "Preferred instead: start the JVM with -javaagent:atlas-agent.jar. Late attach needs "
                         + "-XX:+EnableDynamicAgentLoading on JDK 21+ to avoid the JDK's warning (and is refused under "
-                        + "-XX:-EnableDynamicAgentLoading). If the agent is already installed, its options stay."},
+                        + "-XX:-EnableDynamicAgentLoading). If the agent is already installed, --include widens its "
+                        + "selection (the loaded classes newly selected are retransformed once; a selection is never "
+                        + "narrowed); its other options stay."},
         exitCodeListHeading = "Exit codes:%n", exitCodeList = {
             "0:installed (or already installed)", "1:refused or failed (see the message)", "2:usage error"})
 public final class AttachCommand extends TargetCommand {

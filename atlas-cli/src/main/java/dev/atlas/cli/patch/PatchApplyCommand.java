@@ -60,13 +60,15 @@ final class PatchApplyCommand extends TargetCommand {
     LoaderOptions scope;
 
     @Option(names = "--include", split = ",", paramLabel = "<pattern>",
-            description = "If the agent is not installed yet: the classes it makes patchable as it installs (as 'atlas "
-                    + "attach --include'; default: every application class, which on a large service retransforms "
-                    + "thousands). Ignored if the agent is installed.")
+            description = "Classes to make patchable besides those the patch needs (as 'atlas attach --include'). "
+                    + "Default: if the agent is not installed, it installs selecting only what the patch needs (the "
+                    + "classes it changes and the supertypes whose methods it overrides) plus request boundaries; an installed "
+                    + "agent's selection is widened by what the patch needs that it does not select.")
     List<String> includes = new ArrayList<>();
 
     @Option(names = "--exclude", split = ",", paramLabel = "<pattern>",
-            description = "If the agent is not installed yet: classes it leaves alone. Ignored if the agent is installed.")
+            description = "Classes to leave alone: those of --include, or, without it, of what the patch needs "
+                    + "(the patch is then refused if it changes them).")
     List<String> excludes = new ArrayList<>();
 
     @Override

@@ -34,11 +34,21 @@ final class AtlasCli {
 
     /** The v1 -> v2 patch of application packages (e.g. {@code it.spring}), built once per test JVM. */
     static Path patch(List<String> pkgs) {
-        return PATCHES.computeIfAbsent(String.join("+", pkgs), p -> {
+        return patch(String.join("+", pkgs), "--include", String.join(",", pkgs.stream().map(x -> x + ".**").toList()));
+    }
+
+    /**
+     * The v1 -> v2 patch built with {@code options} ({@code --include}, {@code --exclude}), named
+     * {@code name}, built once per test JVM.
+     */
+    static Path patch(String name, String... options) {
+        return PATCHES.computeIfAbsent(name, p -> {
             Path out = ItEnvironment.workDir().resolve(p + ".atlaspatch");
-            CliRun r = run("patch", "build", ItEnvironment.appV1().toString(), ItEnvironment.appV2().toString(),
-                    "-o", out.toString(), "--include", String.join(",", pkgs.stream().map(x -> x + ".**").toList()),
-                    "-m", p + " v1 -> v2");
+            List<String> args = new ArrayList<>(List.of("patch", "build", ItEnvironment.appV1().toString(),
+                    ItEnvironment.appV2().toString(), "-o", out.toString()));
+            args.addAll(List.of(options));
+            args.addAll(List.of("-m", p + " v1 -> v2"));
+            CliRun r = run(args.toArray(String[]::new));
             if (r.exitCode() != 0) {
                 throw new IllegalStateException("atlas patch build for " + p + " failed: " + r);
             }

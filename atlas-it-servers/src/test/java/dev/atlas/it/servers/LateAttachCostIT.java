@@ -42,9 +42,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Runs, each on a fresh service (an agent installs once per JVM): {@code atlas attach --include
  * it.spring.**} without the CLI's AOT cache and with it ({@code ATLAS_CLI_AOT=1}), with a baseline
  * agent jar if {@code -Datlas.servers.bench.baselineAgent=<jar>} is given, and {@code atlas patch
- * apply} of the suite's patch on a JVM without the agent, which installs it: with {@code --include
- * it.spring.**}, and with the default options (every application class; {@code
- * -Datlas.servers.bench.skipDefaultApply=true} leaves that run out: it takes minutes on a loaded machine).
+ * apply} of the suite's patch on a JVM without the agent, which installs it: with no options (the
+ * agent selects what the patch needs: the classes it changes, and the supertypes whose methods it overrides),
+ * with {@code --include it.spring.**}, and, with {@code -Datlas.servers.bench.everyClass=true}, with
+ * {@code --include **} (every application class: minutes on a loaded machine).
  * {@code -Datlas.servers.bench.rounds=N} repeats the runs, alternating their order.
  * Command and figures: {@code docs/servers-benchmark.md}.
  */
@@ -89,9 +90,10 @@ class LateAttachCostIT {
         if (!baseline.isBlank()) {
             variants.add(new Variant("attach, baseline agent, no AOT", false, Path.of(baseline), false));
         }
+        variants.add(new Variant("apply, no agent, no options", false, ItEnvironment.agentJar(), true));
         variants.add(new Variant("apply --include, no agent", false, ItEnvironment.agentJar(), true, SPRING.include()));
-        if (!Boolean.getBoolean("atlas.servers.bench.skipDefaultApply")) {
-            variants.add(new Variant("apply, no agent, default opts", false, ItEnvironment.agentJar(), true));
+        if (Boolean.getBoolean("atlas.servers.bench.everyClass")) {
+            variants.add(new Variant("apply --include **, no agent", false, ItEnvironment.agentJar(), true, "**"));
         }
         lines.add(header());
         for (int r = 0; r < ROUNDS; r++) {

@@ -18,7 +18,9 @@ import java.lang.instrument.Instrumentation;
  * retransformed once, at attach (a one-time JVM operation, before any patch); JDK 21+
  * prints a warning for dynamically loaded agents unless the target JVM was started with
  * {@code -XX:+EnableDynamicAgentLoading} (and refuses if it was started with
- * {@code -XX:-EnableDynamicAgentLoading}). Loading the agent a second time changes nothing.
+ * {@code -XX:-EnableDynamicAgentLoading}). Loading the agent a second time changes nothing;
+ * {@code atlas attach --include} (a command) widens an installed agent's selection instead
+ * ({@code AgentInstaller.widen}).
  *
  * <p>The agent's parts: {@link AgentInstaller} (the transformer and the patch pipeline),
  * {@link CommandChannel} (operator commands).

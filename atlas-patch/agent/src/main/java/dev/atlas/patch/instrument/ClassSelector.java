@@ -1,5 +1,6 @@
 package dev.atlas.patch.instrument;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -12,6 +13,11 @@ import java.util.Objects;
  * classes of one package), {@code com.acme.**} (a package and its subpackages), {@code **}
  * (every class). Nested classes follow their outer class ({@code com.acme.Foo} also selects
  * {@code com.acme.Foo$1}).
+ *
+ * <p>A selector is a union of include/exclude pairs: one from the agent's options, and one
+ * more for each time the selection was widened ({@link #widenedBy}: {@code atlas attach
+ * --include} on an installed agent, or an apply whose patch changes classes the selection
+ * left out). Each pair's excludes apply to its own includes only.
  *
  * <p>Threading: immutable.
  */
@@ -34,8 +40,38 @@ public final class ClassSelector {
     private static final List<String> GENERATED_PROXY_MARKERS = List.of("$$SpringCGLIB$$", "$$EnhancerBySpringCGLIB$$",
             "$$FastClassBySpringCGLIB$$", "$HibernateProxy$");
 
-    private final List<String> includes;
-    private final List<String> excludes;
+    /** Nothing selected: every part of {@link #widenedBy} selects nothing on its own. */
+    private static final ClassSelector NONE = new ClassSelector(List.<Part>of());
+
+    /**
+     * One include/exclude pair: selects a class matching one of its includes (every class if it has
+     * none) and none of its excludes.
+     */
+    private record Part(List<String> includes, List<String> excludes) {
+        boolean selects(String dotted) {
+            for (String e : excludes) {
+                if (matches(e, dotted)) {
+                    return false;
+                }
+            }
+            if (includes.isEmpty()) {
+                return true;
+            }
+            for (String i : includes) {
+                if (matches(i, dotted)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "include " + (includes.isEmpty() ? "[every application class]" : includes) + ", exclude " + excludes;
+        }
+    }
+
+    private final List<Part> parts;
 
     /**
      * @param includes patterns of classes to make patchable (empty: every application class)
@@ -43,8 +79,8 @@ public final class ClassSelector {
      * @throws IllegalArgumentException naming a malformed pattern
      */
     public ClassSelector(List<String> includes, List<String> excludes) {
-        this.includes = List.copyOf(includes).stream().map(ClassSelector::check).toList();
-        this.excludes = List.copyOf(excludes).stream().map(ClassSelector::check).toList();
+        this(List.of(new Part(List.copyOf(includes).stream().map(ClassSelector::check).toList(),
+                List.copyOf(excludes).stream().map(ClassSelector::check).toList())));
     }
 
     private static String check(String p) {
@@ -59,8 +95,86 @@ public final class ClassSelector {
         return p;
     }
 
+    private ClassSelector(List<Part> parts) {
+        this.parts = List.copyOf(parts);
+    }
+
+    /** The selector that selects no class (request boundaries are still woven: {@link #boundaryEligible}). */
+    public static ClassSelector none() {
+        return NONE;
+    }
+
+    /**
+     * The union of this selector and {@code more}: a class either selects, each with its own
+     * excludes (the excludes of {@code more} never deselect a class this selector selects). A
+     * selection only ever grows this way: a class made patchable stays patchable.
+     *
+     * @return this selector if {@code more} adds no pattern pair it does not already have
+     */
+    public ClassSelector widenedBy(ClassSelector more) {
+        List<Part> all = new ArrayList<>(parts);
+        for (Part p : more.parts) {
+            if (!all.contains(p)) {
+                all.add(p);
+            }
+        }
+        return all.size() == parts.size() ? this : new ClassSelector(all);
+    }
+
+    /**
+     * Whether a part of this selector selects every application class (an empty include list or
+     * {@code **}) and excludes none: no widening can add a class to it.
+     */
+    public boolean selectsEveryClass() {
+        for (Part p : parts) {
+            if ((p.includes.isEmpty() || p.includes.contains("**")) && p.excludes.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether an exclude pattern of this selector names the class (internal name): it is to be left alone. */
+    public boolean excludes(String internalName) {
+        String dotted = internalName.replace('/', '.');
+        for (Part p : parts) {
+            for (String e : p.excludes) {
+                if (matches(e, dotted)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Whether the class (internal name) loaded by {@code loader} is made patchable. */
     public boolean selects(String internalName, ClassLoader loader) {
+        return selectable(internalName, loader) && partSelects(internalName);
+    }
+
+    /**
+     * Whether this selector's patterns select the class name (internal), whatever its loader; the
+     * JDK's, Atlas's and generated proxies are never selected.
+     */
+    public boolean selectsName(String internalName) {
+        return selectable(internalName, ClassLoader.getSystemClassLoader()) && partSelects(internalName);
+    }
+
+    private boolean partSelects(String internalName) {
+        String dotted = internalName.replace('/', '.');
+        for (Part p : parts) {
+            if (p.selects(dotted)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether some pattern could select the class: not the JDK's nor Atlas's, not of the
+     * bootstrap or platform loader, not a module or package descriptor, not a generated proxy.
+     */
+    public static boolean selectable(String internalName, ClassLoader loader) {
         if (internalName == null || loader == null || loader == ClassLoader.getPlatformClassLoader()) {
             return false;
         }
@@ -77,21 +191,7 @@ public final class ClassSelector {
                 return false;
             }
         }
-        String dotted = internalName.replace('/', '.');
-        for (String e : excludes) {
-            if (matches(e, dotted)) {
-                return false;
-            }
-        }
-        if (includes.isEmpty()) {
-            return true;
-        }
-        for (String i : includes) {
-            if (matches(i, dotted)) {
-                return true;
-            }
-        }
-        return false;
+        return true;
     }
 
     /**
@@ -126,8 +226,16 @@ public final class ClassSelector {
         return dotted.equals(pattern) || dotted.startsWith(pattern + "$");
     }
 
+    /** E.g. {@code include [com.acme.**], exclude []}; the parts of a widened selector joined by {@code " + "}. */
     @Override
     public String toString() {
-        return "include " + (includes.isEmpty() ? "[every application class]" : includes) + ", exclude " + excludes;
+        if (parts.isEmpty()) {
+            return "include [no class]";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Part p : parts) {
+            sb.append(sb.isEmpty() ? "" : " + ").append(p);
+        }
+        return sb.toString();
     }
 }

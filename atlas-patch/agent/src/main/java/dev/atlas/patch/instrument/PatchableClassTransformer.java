@@ -21,7 +21,7 @@ import java.util.function.BiConsumer;
 public final class PatchableClassTransformer implements ClassFileTransformer {
     private static final System.Logger LOG = System.getLogger("dev.atlas.patch");
 
-    private final ClassSelector selector;
+    private volatile ClassSelector selector;   // written by reselect (callers serialised), read once per class
     private final CodeInstrumenter instrumenter;
     private final Instrumentation instrumentation;   // null in tests that transform by hand
     private final BiConsumer<String, Throwable> errorListener;
@@ -40,8 +40,22 @@ public final class PatchableClassTransformer implements ClassFileTransformer {
         this.errorListener = errorListener;
     }
 
+    /** The classes it makes patchable now. */
     public ClassSelector selector() {
         return selector;
+    }
+
+    /**
+     * Makes the classes {@code next} selects patchable from now on, as they load; the caller
+     * retransforms those already loaded. {@code next} is a widening of the current selector
+     * ({@link ClassSelector#widenedBy}), or the one it replaced when that widening failed: a class
+     * instrumented as patchable stays so, whatever the selector says afterwards.
+     *
+     * <p>Callers are serialised (the agent's installer); class-loading threads read the selector
+     * once per class, so each class is instrumented under one selector or the other.
+     */
+    public void reselect(ClassSelector next) {
+        selector = java.util.Objects.requireNonNull(next, "next");
     }
 
     @Override
@@ -50,8 +64,9 @@ public final class PatchableClassTransformer implements ClassFileTransformer {
         if (className != null && className.contains("$$AtlasPatch$") && isBodyClass(classfileBuffer)) {
             return null;   // a patch's new code (an ordinary class since it keeps its line numbers): never instrumented
         }
-        boolean patchable = selector.selects(className, loader);
-        if (!patchable && !selector.boundaryEligible(className, loader)) {
+        ClassSelector s = selector;
+        boolean patchable = s.selects(className, loader);
+        if (!patchable && !s.boundaryEligible(className, loader)) {
             return null;
         }
         try {

@@ -36,6 +36,37 @@ class ClassSelectorTest {
     }
 
     @Test
+    void aWidenedSelectorSelectsWhatEitherSelectsEachWithItsOwnExcludes() {
+        ClassSelector s = new ClassSelector(List.of("com.acme.**"), List.of("com.acme.gen.**"));
+        ClassSelector w = s.widenedBy(new ClassSelector(List.of("org.shop.Cart", "com.acme.gen.Keep"), List.of("com.acme.**")));
+        assertTrue(w.selects("com/acme/Foo", app), "the excludes of the widening do not deselect what was selected");
+        assertTrue(w.selects("org/shop/Cart", app));
+        assertTrue(w.selects("org/shop/Cart$Line", app));
+        assertFalse(w.selects("org/shop/Order", app));
+        assertFalse(w.selects("com/acme/gen/Other", app), "the first part's excludes hold for its includes");
+        assertFalse(w.selects("com/acme/gen/Keep", app), "the widening's own excludes hold for its includes");
+        assertTrue(w.excludes("com/acme/gen/Keep") && !w.excludes("org/shop/Cart"));
+        assertEquals("include [com.acme.**], exclude [com.acme.gen.**] + include [org.shop.Cart, com.acme.gen.Keep], "
+                + "exclude [com.acme.**]", w.toString());
+        assertSame(w, w.widenedBy(new ClassSelector(List.of("org.shop.Cart", "com.acme.gen.Keep"), List.of("com.acme.**"))),
+                "a pair it has adds nothing");
+        assertFalse(w.selectsEveryClass());
+        assertTrue(w.widenedBy(new ClassSelector(List.of("**"), List.of())).selectsEveryClass());
+    }
+
+    @Test
+    void noneSelectsNothingUntilWidenedAndNeverTheJdk() {
+        ClassSelector none = ClassSelector.none();
+        assertFalse(none.selects("com/acme/Foo", app));
+        assertTrue(none.boundaryEligible("com/acme/Foo", app), "request boundaries are woven whatever the selection");
+        assertEquals("include [no class]", none.toString());
+        ClassSelector one = none.widenedBy(new ClassSelector(List.of("com.acme.Foo"), List.of()));
+        assertTrue(one.selects("com/acme/Foo", app) && one.selectsName("com/acme/Foo"));
+        assertFalse(one.selects("com/acme/Bar", app));
+        assertFalse(one.widenedBy(new ClassSelector(List.of("**"), List.of())).selectsName("java/util/List"));
+    }
+
+    @Test
     void proxiesAFrameworkGeneratesAtRunTimeAreNeverSelected() {
         ClassSelector s = new ClassSelector(List.of("it.spring.**"), List.of());
         assertTrue(s.selects("it/spring/PriceService", app));

@@ -7,6 +7,9 @@ import dev.atlas.core.observe.SpaceDescription;
 import dev.atlas.patch.agent.command.CommandReply.Status;
 import dev.atlas.patch.agent.install.AgentInstaller;
 import dev.atlas.patch.agent.install.Installation;
+import dev.atlas.patch.agent.install.PatchSelection;
+import dev.atlas.patch.agent.install.SelectionWidening;
+import dev.atlas.patch.instrument.ClassSelector;
 import dev.atlas.patch.format.MalformedPatchException;
 import dev.atlas.patch.format.PatchSignatureException;
 import dev.atlas.patch.format.PatchVerifier;
@@ -39,8 +42,11 @@ import java.util.StringJoiner;
  * <p>Apply: hand the patch file and the trusted key store, if one is given, to the agent's
  * {@link PatchPipeline} (which reads and verifies the file once, here, in the target, on the
  * private copy in the command directory: the bytes checked are the bytes defined), installing
- * the agent first if it is not yet (late attach, default options; only once the file has
- * passed its checks). Apply and rollback reply as soon as the migration has started
+ * the agent first if it is not yet (late attach, only once the file has passed its checks),
+ * selecting what the patch needs ({@link PatchSelection}: the classes it changes and the
+ * supertypes whose methods it overrides, plus request boundaries) unless includes are given; on an installed
+ * agent, the includes given and what the patch needs that it does not select widen its
+ * selection ({@link AgentInstaller#widen}). Attach to an installed agent widens it the same way. Apply and rollback reply as soon as the migration has started
  * ({@link Status#STARTED}); a {@link MigrationFollower} writes the final reply when every
  * thread has moved or the request's timeout ran out. A timeout does not roll back: the patch
  * stays applied and the remaining threads move at their next quiescence point; the final
@@ -81,11 +87,7 @@ final class AgentCommands {
     private CommandReply attach(CommandRequest r) {
         Installation before = AgentInstaller.installed();
         if (before != null) {
-            String note = "The Atlas agent was already installed " + how(before) + "; it keeps its options ("
-                    + describe(before) + ")"
-                    + (r.agentOptions() == null || r.agentOptions().isEmpty() ? "" : "; the options given now are ignored")
-                    + ".\n";
-            return new CommandReply(Status.OK, agentFields(before, true), note);
+            return widenInstalled(before, r.agentOptions());
         }
         Installation now;
         try {
@@ -98,8 +100,41 @@ final class AgentCommands {
                 + failures(now));
     }
 
+    /**
+     * An attach to an installed agent: widens its selection by the includes given (with their
+     * excludes); the other options cannot change once installed and are said to be ignored.
+     */
+    private CommandReply widenInstalled(Installation in, String options) {
+        GivenSelection given;
+        try {
+            given = GivenSelection.parse(options);
+        } catch (IllegalArgumentException e) {
+            return refused(Map.of(), "agent options refused: " + e.getMessage());
+        }
+        String head = "The Atlas agent was already installed " + how(in) + ".\n";
+        if (given.selector() == null) {
+            return new CommandReply(Status.OK, agentFields(in, true), head + "It keeps its selection ("
+                    + in.transformer().selector() + ")" + given.ignored() + ".\n");
+        }
+        SelectionWidening w;
+        try {
+            w = widen(in, given.selector());
+        } catch (WideningFailed e) {
+            return wideningFailed(in, e.by, e.getCause(), "");
+        }
+        Map<String, String> f = agentFields(in, true);
+        f.putAll(wideningFields(List.of(w)));
+        return new CommandReply(Status.OK, f, head + describe(w) + given.ignored() + ".\n" + failures(in));
+    }
+
     // ------------------------------------------------------------------ apply
 
+    /**
+     * Apply: read and check the patch; install the agent if it is not (by late attach, selecting
+     * what the patch needs, {@link PatchSelection}, unless {@code --include} was given); widen an
+     * installed agent's selection by the includes given and by what the patch needs that it does
+     * not select; then hand the patch to the pipeline.
+     */
     private CommandReply apply(CommandRequest r) {
         Map<String, String> f = new LinkedHashMap<>();
         KeyStore trusted = null;
@@ -114,29 +149,51 @@ final class AgentCommands {
         LoaderScope scope = r.loader() == null ? LoaderScope.ALL : LoaderScope.named(r.loader());
         Installation in = AgentInstaller.installed();
         String installNote = "";
-        String ignoredNote = "";   // options given for an install that was not needed
+        String ignoredNote = "";   // options given that an installed agent cannot take
+        List<SelectionWidening> widened = new ArrayList<>();
         VerifiedPatch file;
         PatchApplication a;
         try {
-            if (in == null) {
-                // checked before anything is installed: a bad patch changes nothing
-                file = PatchVerifier.open(r.patch(), trusted);
-                // no warm-up here: it would only compete with this very patch for the CPU
-                boolean given = r.agentOptions() != null && !r.agentOptions().isEmpty();
-                in = AgentInstaller.install("warmup=false" + (given ? "," + r.agentOptions() : ""), inst, true);
-                f.putAll(agentFields(in, false));
-                installNote = "The Atlas agent was not installed: installed it now by late attach with "
-                        + (given ? "the options given" : "default options") + " (" + describe(in) + "), " + in.retransformed() + " loaded class(es) made patchable.\n" + failures(in);
-                a = in.pipeline().apply(file.patch(), scope);
-            } else {
-                if (r.agentOptions() != null && !r.agentOptions().isEmpty()) {
-                    ignoredNote = "The Atlas agent was already installed " + how(in) + "; it keeps its options ("
-                            + in.transformer().selector() + "): the options given now are ignored.\n";
-                }
-                PatchPipeline.FileApplication fa = in.pipeline().apply(r.patch(), trusted, scope);
-                file = fa.file();
-                a = fa.application();
+            // checked before anything is installed or widened: a bad patch changes nothing
+            file = PatchVerifier.open(r.patch(), trusted);
+            GivenSelection given;
+            try {
+                given = GivenSelection.parse(r.agentOptions());
+            } catch (IllegalArgumentException e) {
+                return refused(f, "agent options refused: " + e.getMessage());
             }
+            boolean derive = true;   // still to widen by what the patch needs
+            if (in == null) {
+                ClassSelector chosen = null;   // the options' include when given
+                String selected = "the options given";
+                if (given.selector() == null) {
+                    PatchSelection need = PatchSelection.of(file.patch(), inst, given.excludes());
+                    chosen = need.widening() == null ? ClassSelector.none() : need.widening();
+                    selected = "the selection the patch needs (" + need.describe() + "), plus request boundaries";
+                    derive = false;
+                }
+                // no warm-up here: it would only compete with this very patch for the CPU
+                in = AgentInstaller.install("warmup=false" + (r.agentOptions() == null || r.agentOptions().isEmpty() ? ""
+                        : "," + r.agentOptions()), chosen, inst, true);
+                f.putAll(agentFields(in, false));
+                installNote = "The Atlas agent was not installed: installed it now by late attach with " + selected + " ("
+                        + describe(in) + "), " + in.retransformed() + " loaded class(es) made patchable.\n" + failures(in);
+            } else if (given.selector() != null) {
+                widened.add(widen(in, given.selector()));
+                ignoredNote = given.ignored().isEmpty() ? "" : "The Atlas agent was already installed " + how(in)
+                        + given.ignored() + ".\n";
+            } else if (r.agentOptions() != null && !r.agentOptions().isEmpty()) {
+                ignoredNote = "The Atlas agent was already installed " + how(in) + "; it keeps its options ("
+                        + in.transformer().selector() + "): the options given now are ignored.\n";
+            }
+            if (derive) {
+                PatchSelection need = PatchSelection.of(file.patch(), inst, in.transformer().selector(),
+                        in.pipeline().views().registry());
+                if (need.widening() != null) {
+                    widened.add(widen(in, need.widening()));
+                }
+            }
+            a = in.pipeline().apply(file.patch(), scope);
         } catch (MalformedPatchException e) {
             return refused(f, "malformed patch file: " + e.getMessage());
         } catch (PatchSignatureException e) {
@@ -146,10 +203,15 @@ final class AgentCommands {
         } catch (IOException e) {
             return refused(f, "cannot read the patch file: " + e);
         } catch (TransferHookFailedException e) {
-            return hookFailed(f, e, installNote);
+            return hookFailed(f, e, installNote + describe(widened));
         } catch (PatchRejectedException e) {
-            return installNote.isEmpty() ? refused(f, e.getMessage()) : refusedAfterInstall(f, e.getMessage(), in);
+            return installNote.isEmpty() && retransformed(widened) == 0
+                    ? refused(f, e.getMessage()) : refusedAfterChange(f, e.getMessage(), in, installNote, widened);
+        } catch (WideningFailed e) {
+            return wideningFailed(in, e.by, e.getCause(), installNote + describe(widened));
         }
+        f.putAll(wideningFields(widened));
+        f.put("selection", in.transformer().selector().toString());
         f.put("patch", a.patchId());
         f.put("applied-id", a.appliedId());
         if (scope.name() != null) {
@@ -166,7 +228,8 @@ final class AgentCommands {
         if (prep.jit() != null) {
             f.put("prepare-jit-ms", millis(prep.jit()));
         }
-        String head = installNote + ignoredNote + "patch " + a.patchId() + " (" + file.describeSigner() + ") applied" + scope.describe() + ": "
+        String head = installNote + ignoredNote + describe(widened) + "patch " + a.patchId() + " (" + file.describeSigner()
+                + ") applied" + scope.describe() + ": "
                 + a.replacedMethods() + " method(s) replaced, " + a.addedMethods() + " added, " + a.shadowFields()
                 + " new field(s), " + a.addedClasses() + " class(es) added; new code prepared in "
                 + prep.describe() + "; now view " + a.target().id() + " '"
@@ -301,7 +364,11 @@ final class AgentCommands {
         f.put("stragglers", MigrationText.names(stragglers));
         StringBuilder sb = new StringBuilder();
         sb.append("Process ").append(pid).append(": Atlas agent installed ").append(how(in)).append("; ")
-                .append(describe(in)).append(".\n").append(failures(in));
+                .append(describe(in)).append(".\n");
+        for (SelectionWidening w : in.widenings()) {
+            sb.append("  ").append(w.describe()).append('\n');
+        }
+        sb.append(failures(in));
         if (applied.isEmpty()) {
             sb.append("No patch applied.\n");
         } else {
@@ -340,24 +407,102 @@ final class AgentCommands {
     }
 
     /**
-     * A patch refused after this very command installed the agent: the patch changed nothing,
-     * but the JVM is not as it was (the agent stays, the loaded classes it selected were
-     * retransformed with entry guards, which run their original code until a patch).
+     * A patch refused after this very command installed the agent or widened its selection: the
+     * patch changed nothing, but the JVM is not as it was (the agent stays, the loaded classes it
+     * selected were retransformed with entry guards, which run their original code until a patch).
      */
-    private static CommandReply refusedAfterInstall(Map<String, String> f, String why, Installation in) {
-        f.putAll(agentFields(in, false));
-        return new CommandReply(Status.REFUSED, f, "refused: " + why + "\nThe patch changed nothing. But the Atlas "
-                + "agent was not installed before this command: it was installed by late attach (default options: "
-                + describe(in) + ") and " + in.retransformed() + " loaded class(es) were retransformed to add entry "
-                + "guards (they run their original code until a patch replaces it); the agent stays installed.\n"
-                + failures(in));
+    private static CommandReply refusedAfterChange(Map<String, String> f, String why, Installation in, String installNote,
+                                                   List<SelectionWidening> widened) {
+        f.putAll(agentFields(in, installNote.isEmpty()));
+        f.putAll(wideningFields(widened));
+        return new CommandReply(Status.REFUSED, f, "refused: " + why + "\nThe patch changed nothing. But "
+                + (installNote.isEmpty() ? "" : "the Atlas agent was not installed before this command: it was "
+                + "installed by late attach (" + describe(in) + ") and " + in.retransformed() + " loaded class(es) were "
+                + "retransformed to add entry guards; the agent stays installed. ")
+                + (widened.isEmpty() ? "" : "This command " + describe(widened).replace("\n", " ").trim() + " ")
+                + "Classes made patchable run their original code until a patch replaces it.\n" + failures(in));
+    }
+
+    /**
+     * A widening that threw beyond a single class's failure: the agent went back to its previous
+     * selection ({@link AgentInstaller#widen}); classes it made patchable before the failure stay so.
+     */
+    private static CommandReply wideningFailed(Installation in, ClassSelector by, Throwable e, String before) {
+        Map<String, String> f = agentFields(in, true);
+        return new CommandReply(Status.REFUSED, f, "refused: widening the agent's selection" + (by == null ? "" : " by " + by)
+                + " failed: " + e + "\n" + before + "The agent keeps its selection (" + in.transformer().selector()
+                + "); loaded classes already made patchable stay so (their guards run the original code until a patch); "
+                + "no patch was applied by this command. A later attach or apply tries the widening again.\n" + failures(in));
+    }
+
+    /** A widening that threw ({@link AgentInstaller#widen}): the selection it tried to add. */
+    private static final class WideningFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient ClassSelector by;
+
+        WideningFailed(ClassSelector by, Throwable cause) {
+            super(cause);
+            this.by = by;
+        }
+    }
+
+    private static SelectionWidening widen(Installation in, ClassSelector by) throws WideningFailed {
+        try {
+            return AgentInstaller.widen(in, by);
+        } catch (RuntimeException | LinkageError | InternalError e) {
+            throw new WideningFailed(by, e);
+        }
+    }
+
+    /** The fields of this command's widenings (none when there were none). */
+    private static Map<String, String> wideningFields(List<SelectionWidening> widened) {
+        Map<String, String> f = new LinkedHashMap<>();
+        if (!widened.isEmpty()) {
+            StringJoiner by = new StringJoiner(" + ");
+            int failed = 0;
+            for (SelectionWidening w : widened) {
+                by.add(w.added().toString());
+                failed += w.failures().size();
+            }
+            f.put("widened-by", by.toString());
+            f.put("widened-retransformed", Integer.toString(retransformed(widened)));
+            f.put("widened-failed", Integer.toString(failed));
+        }
+        return f;
+    }
+
+    private static int retransformed(List<SelectionWidening> widened) {
+        int n = 0;
+        for (SelectionWidening w : widened) {
+            n += w.retransformed();
+        }
+        return n;
+    }
+
+    /** One line per widening ("" for none). */
+    private static String describe(List<SelectionWidening> widened) {
+        StringBuilder sb = new StringBuilder();
+        for (SelectionWidening w : widened) {
+            sb.append(describe(w)).append(".\n");
+        }
+        return sb.toString();
+    }
+
+    private static String describe(SelectionWidening w) {
+        if (w.nanos() == 0 && w.retransformed() == 0) {
+            return "Its selection already had " + w.added() + ": nothing to add";
+        }
+        String d = w.describe();
+        return Character.toUpperCase(d.charAt(0)) + d.substring(1);
     }
 
     private static Map<String, String> agentFields(Installation in, boolean wasInstalled) {
         Map<String, String> f = new LinkedHashMap<>();
         f.put("agent", in.lateAttach() ? "late-attach" : "start-up");
         f.put("already-installed", Boolean.toString(wasInstalled));
-        f.put("retransformed", Integer.toString(in.retransformed()));
+        f.put("retransformed", Integer.toString(in.retransformedInAll()));
+        f.put("widenings", Integer.toString(in.widenings().size()));
+        f.put("selection", in.transformer().selector().toString());
         f.put("instrumented", Long.toString(in.transformer().instrumentedCount()));
         f.put("not-patchable", Long.toString(in.transformer().failedCount()));
         f.put("boundary-only", Long.toString(in.transformer().boundaryOnlyCount()));

@@ -15,18 +15,21 @@ import dev.atlas.patch.warmup.PatchPathWarmup;
 
 import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
-import java.lang.instrument.UnmodifiableClassException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Installs the Atlas agent in this JVM, once: the class transformer that makes classes
  * patchable (at class load, and for the loaded classes by one retransformation at late
- * attach), and the {@link PatchPipeline} through which patches go in.
+ * attach), and the {@link PatchPipeline} through which patches go in; and widens its
+ * selection later ({@link #widen}).
  *
  * {@snippet class=dev.atlas.patch.snippets.AgentSnippets region=agent-installer}
  *
- * <p>Threading: {@link #install} and {@link #installed} are serialised.
+ * <p>Threading: {@link #install}, {@link #widen} and {@link #installed} are serialised.
  */
 public final class AgentInstaller {
     private static final System.Logger LOG = System.getLogger("dev.atlas.patch");
@@ -48,20 +51,32 @@ public final class AgentInstaller {
      * @throws IllegalArgumentException naming a malformed option (nothing installed)
      */
     public static synchronized Installation install(String args, Instrumentation inst, boolean lateAttach) {
+        return install(args, null, inst, lateAttach);
+    }
+
+    /**
+     * Installs the transformer once, making the classes {@code selector} selects patchable
+     * instead of those of the options' {@code include} and {@code exclude} (null: the options');
+     * a later call returns the first installation.
+     *
+     * @throws IllegalArgumentException naming a malformed option (nothing installed)
+     */
+    public static synchronized Installation install(String args, ClassSelector selector, Instrumentation inst,
+                                                    boolean lateAttach) {
         if (installed != null) {
             return installed;
         }
         AgentOptions o = AgentOptions.parse(args);
-        ClassSelector selector = new ClassSelector(o.includes(), o.excludes());
+        ClassSelector chosen = selector != null ? selector : new ClassSelector(o.includes(), o.excludes());
         BoundaryMatcher boundaries = new BoundaryMatcher(o.boundaries());
         NewPackageDefiner packages = new NewPackageDefiner(inst);
         // the agent's: every patch of this JVM goes through it
         CodeViews code = new CodeViews(packages, new RetransformingMethodGuards(inst, packages));
         CodeInstrumenter instrumenter = new CodeInstrumenter(code.registry(), boundaries);
         List<String> failures = new ArrayList<>();
-        PatchableClassTransformer t = new PatchableClassTransformer(selector, instrumenter, inst, (name, e) -> {
+        PatchableClassTransformer t = new PatchableClassTransformer(chosen, instrumenter, inst, (name, e) -> {
             synchronized (failures) {
-                if (failures.size() < 100) {
+                if (failures.size() < LoadedClasses.MAX_FAILURES) {
                     failures.add(name.replace('/', '.') + ": " + e);
                 }
             }
@@ -73,9 +88,12 @@ public final class AgentInstaller {
         long t1 = t0;
         try {
             if (lateAttach) {
-                List<Class<?>> targets = selectLoaded(inst, selector, boundaries);
+                Map<Class<?>, Boolean> withBoundary = new HashMap<>();
+                List<Class<?>> targets = LoadedClasses.choose(inst, (c, name) -> chosen.selects(name, c.getClassLoader())
+                        || (chosen.boundaryEligible(name, c.getClassLoader())
+                        && LoadedClasses.hasBoundaryType(c, boundaries, withBoundary)));
                 t1 = System.nanoTime();
-                retransformed = retransformLoaded(inst, targets, failures);
+                retransformed = LoadedClasses.retransform(inst, targets, failures);
             }
         } catch (RuntimeException | Error e) {
             inst.removeTransformer(t);   // a failed install leaves nothing behind: a later attach starts afresh
@@ -100,109 +118,32 @@ public final class AgentInstaller {
         new AppliedPatchesBean(pipeline).run();   // before any apply: a reader never misses a patch
         long t5 = System.nanoTime();
         installed = new Installation(o, t, inst, lateAttach, retransformed, failures, boundaries, pipeline,
-                new Variants(pipeline.views()), new InstallPhases(t1 - t0, t2 - t1, (t3 - t2) + (t5 - t4), t4 - t3));
+                new Variants(pipeline.views()), new InstallPhases(t1 - t0, t2 - t1, (t3 - t2) + (t5 - t4), t4 - t3),
+                new CopyOnWriteArrayList<>());
         if (o.warmup()) {
             PatchPathWarmup.start(pipeline);
         }
         LOG.log(Level.INFO, () -> "Atlas agent installed (" + (lateAttach ? "late attach, " + installed.retransformed()
-                + " loaded class(es) made patchable" : "at start-up") + "; " + selector + "; boundaries "
+                + " loaded class(es) made patchable" : "at start-up") + "; " + chosen + "; boundaries "
                 + o.boundaries() + ")");
         return installed;
     }
 
     /**
-     * Retransforms the loaded classes chosen by {@link #selectLoaded}, in calls of {@link #CHUNK}. One class the JVM cannot retransform (a verifier's "invalid class", an
-     * optional dependency missing) must not stop the others nor leave the JVM half-instrumented:
-     * the batch is tried first, then, if it fails, its halves ({@link #retransformHalving}), each
-     * class that fails alone recorded with its reason (shown by {@code atlas status}).
+     * Widens the installed agent's selection by {@code more} ({@link SelectionWidener#widen}: the
+     * loaded classes it newly selects are retransformed, each once; a failure leaves the previous
+     * selection in force) and records the widening in the installation.
+     *
+     * @return what was added, with {@link SelectionWidening#retransformed()} 0 and no time spent if
+     *         the selection already had {@code more}'s patterns
      */
-    private static int retransformLoaded(Instrumentation inst, List<Class<?>> targets, List<String> failures) {
-        int n = 0;
-        for (int from = 0; from < targets.size(); from += CHUNK) {
-            n += retransformHalving(inst, targets.subList(from, Math.min(targets.size(), from + CHUNK)), failures);
+    public static synchronized SelectionWidening widen(Installation in, ClassSelector more) {
+        SelectionWidening w = new SelectionWidener(in.instrumentation(), in.transformer(), in.pipeline().views().registry(),
+                in.failures()).widen(more);
+        if (w.nanos() > 0) {
+            in.widenings().add(w);
+            LOG.log(Level.INFO, () -> "Atlas: " + w.describe());
         }
-        return n;
-    }
-
-    /**
-     * The loaded classes to retransform at late attach: those the selector selects, and those with a
-     * request boundary in their hierarchy. A Spring Boot JVM has ten thousand and more: the cheap
-     * name tests come first, and each class's answer to "a boundary type among my supertypes?" is
-     * kept, so that a supertype shared by thousands of classes is looked at once.
-     */
-    private static List<Class<?>> selectLoaded(Instrumentation inst, ClassSelector selector, BoundaryMatcher boundaries) {
-        List<Class<?>> targets = new ArrayList<>();
-        java.util.Map<Class<?>, Boolean> withBoundary = new java.util.HashMap<>();
-        ClassLoader platform = ClassLoader.getPlatformClassLoader();
-        for (Class<?> c : inst.getAllLoadedClasses()) {
-            ClassLoader l = c.getClassLoader();
-            if (l == null || l == platform || c.isArray() || c.isHidden() || c.isPrimitive()) {
-                continue;   // neither selected nor boundary-eligible: the JDK's (a third of a Spring Boot JVM's classes)
-            }
-            String name = c.getName().replace('.', '/');
-            if ((selector.selects(name, l) || (selector.boundaryEligible(name, l)
-                    && hasBoundaryType(c, boundaries, withBoundary))) && inst.isModifiableClass(c)) {
-                targets.add(c);
-            }
-        }
-        return targets;
-    }
-
-    /**
-     * Classes per retransformation call at late attach. A failed call is retried by halves, and
-     * every retry transforms its classes again, so a bad class costs transforms in proportion to
-     * the size of the call it fails; a clean late attach of a few thousand classes takes about
-     * ten calls. Measured on Spring Boot with {@code org.springframework.**} (2,605 classes, 5 of
-     * them not retransformable; {@code PatchLatencyBenchmarkIT#lateAttachSelectingAllOfSpring},
-     * one run each): 38 s with one call for all, 19 s with calls of 256.
-     */
-    private static final int CHUNK = 256;
-
-    /**
-     * Retransforms {@code batch} in one call; if that fails (one bad class fails the whole call,
-     * and the JVM then changes none of them), each half on its own, down to single classes,
-     * which are recorded. A few bad classes among thousands cost a few dozen calls instead of
-     * one per class: every retransformation call is a VM operation at a safepoint, with the
-     * dependent compiled code deoptimised, so thousands of calls take minutes.
-     */
-    private static int retransformHalving(Instrumentation inst, List<Class<?>> batch, List<String> failures) {
-        try {
-            inst.retransformClasses(batch.toArray(Class<?>[]::new));
-            return batch.size();
-        } catch (UnmodifiableClassException | RuntimeException | LinkageError | InternalError e) {
-            if (batch.size() > 1) {
-                int mid = batch.size() / 2;
-                return retransformHalving(inst, batch.subList(0, mid), failures)
-                        + retransformHalving(inst, batch.subList(mid, batch.size()), failures);
-            }
-            Class<?> c = batch.get(0);
-            synchronized (failures) {
-                if (failures.size() < 100) {
-                    failures.add(c.getName() + ": not retransformed: " + e);
-                }
-            }
-            LOG.log(Level.WARNING, () -> "Atlas: could not make loaded class " + c.getName() + " patchable: " + e);
-            return 0;
-        }
-    }
-
-    /** Whether {@code c} or one of its supertypes is the type of a boundary pattern; answers kept in {@code known}. */
-    private static boolean hasBoundaryType(Class<?> c, BoundaryMatcher boundaries, java.util.Map<Class<?>, Boolean> known) {
-        Boolean k = known.get(c);
-        if (k != null) {
-            return k;
-        }
-        boolean b = boundaries.namesType(c.getName().replace('.', '/'));
-        if (!b && c.getSuperclass() != null) {
-            b = hasBoundaryType(c.getSuperclass(), boundaries, known);
-        }
-        for (Class<?> i : c.getInterfaces()) {
-            if (b) {
-                break;
-            }
-            b = hasBoundaryType(i, boundaries, known);
-        }
-        known.put(c, b);
-        return b;
+        return w;
     }
 }

@@ -12,7 +12,7 @@ import java.util.List;
  * What an installed agent holds ({@link AgentInstaller#installed()}).
  *
  * @param options         the agent options it was installed with
- * @param transformer     the class transformer (counts of instrumented and failed classes)
+ * @param transformer     the class transformer (its selection now, counts of instrumented and failed classes)
  * @param instrumentation the JVM's instrumentation
  * @param lateAttach      installed by late attach (else at start-up, {@code -javaagent})
  * @param retransformed   loaded classes made patchable at late attach
@@ -22,8 +22,19 @@ import java.util.List;
  * @param pipeline        the way patches go in and out of this JVM
  * @param variants        the per-thread variants applied by {@code atlas variant}
  * @param phases          where the installation spent its time
+ * @param widenings       the widenings of its selection since, oldest first (a thread-safe list,
+ *                        appended to by {@link AgentInstaller#widen})
  */
 public record Installation(AgentOptions options, PatchableClassTransformer transformer, Instrumentation instrumentation,
                            boolean lateAttach, int retransformed, List<String> failures, BoundaryMatcher boundaries,
                            PatchPipeline pipeline, Variants variants,
-                           InstallPhases phases) {}
+                           InstallPhases phases, List<SelectionWidening> widenings) {
+    /** Loaded classes retransformed at late attach and by every widening since. */
+    public int retransformedInAll() {
+        int n = retransformed;
+        for (SelectionWidening w : widenings) {
+            n += w.retransformed();
+        }
+        return n;
+    }
+}
