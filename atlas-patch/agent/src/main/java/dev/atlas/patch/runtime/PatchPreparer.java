@@ -301,10 +301,8 @@ final class PatchPreparer {
             out.activate.add(slot);
             out.replaced++;
         } else {
-            MethodSlot slot = registry.find(loader, c, "<init>", mc.descriptor());
-            if (slot == null) {
-                slot = registry.register(loader, c, "<init>", mc.descriptor(), false);
-            }
+            // registered as an added method: classes loaded later that construct with it are linked (OutsideCalls.linkNew)
+            MethodSlot slot = registry.registerAdded(loader, c, "<init>", mc.descriptor(), false);
             out.overrides.put(slot.id(), prologue);
             out.added++;
         }
