@@ -175,7 +175,8 @@ final class PatchPreparer {
                         + mc.descriptor() + " but carries no new code for its class");
             }
             if (prologues == null) {
-                prologues = new Constructions.Prologues(t.patch().id(), t.c(), t.info().constructionCalls(), t.cp().methods(), body);
+                prologues = new Constructions.Prologues(t.patch().id(), t.c(), t.info().constructionCalls(), t.cp().methods(), body,
+                        registry);
             }
             bindConstruction(t, prologues.of(mc), mc, out);
         }
