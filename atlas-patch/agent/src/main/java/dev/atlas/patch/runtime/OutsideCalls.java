@@ -89,7 +89,8 @@ public final class OutsideCalls {
                 if (st) {
                     initialise(c);
                 }
-                return new ConstantCallSite(viewDispatched(r.space(), s, type, c == ownerClass, missing));
+                MethodHandle call = viewDispatched(r.space(), s, type, c == ownerClass, missing);
+                return new ConstantCallSite(st ? call : LaterOverrides.dispatching(c, name, call));
             }
         }
         return failing(type, new NoSuchMethodError(missing));

@@ -96,6 +96,11 @@ public final class PatchLinker {
         if (isStatic == 0) {
             // on a subclass proxy (Spring CGLIB) the added body runs on the proxied object: ProxyTargets
             call = ProxyTargets.onTarget(type.parameterType(0), call);
+            // an override declared by a class loaded after the apply runs instead (LaterOverrides)
+            Class<?> declaring = declaringClass(loader, owner);
+            if (declaring != null) {
+                call = LaterOverrides.dispatching(declaring, methodName, call);
+            }
         }
         return new ConstantCallSite(call);
     }
@@ -150,6 +155,14 @@ public final class PatchLinker {
         }
         return new ConstantCallSite(Constructions.pendingSuper(s, slot).asCollector(Object[].class, type.parameterCount())
                 .asType(type));
+    }
+
+    private static Class<?> declaringClass(ClassLoader loader, String owner) {
+        try {
+            return Class.forName(owner.replace('/', '.'), false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
+        }
     }
 
     /** A call site of a patch's new code, bootstrapped while the patch was prepared (see {@code CallSitePrelinker}). */
