@@ -3,11 +3,10 @@ package dev.atlas.corpus;
 import dev.atlas.corpus.child.SuiteRunner;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
-import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,24 +19,88 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A JVM running a release (optionally with the Atlas agent) and the suite runner, driven
- * over its standard input; its output goes to {@code child.log} in its directory.
+ * over its standard input; its standard output goes to {@code child.log} and its standard
+ * error to {@code child.err} in its directory, each capped ({@link CappedLog}: the first and
+ * the last {@value #LOG_HEAD_BYTES} bytes, with a line saying how much was left out between).
  *
- * <p>Threading: one harness thread drives it; a daemon thread copies its output to the log
- * and hands the runner's status lines over through a queue.
+ * <p>The JVM's working directory is {@code work/} in its directory: emptied when the JVM
+ * starts, and again before each suite it runs (what an earlier suite left there is moved to
+ * {@code <label>.leftovers/}), so that every suite starts in an empty working directory as it
+ * would in a build of its own. Suites that write relative paths (commons-io's tests create
+ * {@code target/..} directories and fail if one is already there) then do not see what the
+ * other release's suite left.
+ *
+ * <p>Threading: one harness thread drives it; two daemon threads copy its output to the logs,
+ * one of them handing the runner's status lines over through a queue.
  */
 final class ChildJvm implements AutoCloseable {
     private final Process process;
     private final BufferedWriter commands;
     private final BlockingQueue<String> status = new LinkedBlockingQueue<>();
     private final Path dir;
+    private final Path work;
+    private final Thread outPump;
+    private final Thread errPump;
+    /** Bytes of a child's output kept at the start of its log, and as many at the end. */
+    static final int LOG_HEAD_BYTES = 4 << 20;
 
-    private ChildJvm(Process process, Path dir) {
+    private ChildJvm(Process process, Path dir, Path work) {
         this.process = process;
         this.dir = dir;
+        this.work = work;
         this.commands = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
-        Thread pump = new Thread(this::pump, "child-output-" + process.pid());
-        pump.setDaemon(true);
-        pump.start();
+        this.outPump = new Thread(this::pump, "child-output-" + process.pid());
+        this.errPump = new Thread(this::pumpErrors, "child-errors-" + process.pid());
+        outPump.setDaemon(true);
+        errPump.setDaemon(true);
+        outPump.start();
+        errPump.start();
+    }
+
+    /** The JVM's working directory ({@code work/} in its directory). */
+    Path workingDirectory() {
+        return work;
+    }
+
+    /**
+     * Empties {@code work}: its entries are moved to {@code leftovers} (created if needed), or
+     * deleted when {@code leftovers} is null.
+     */
+    static void emptyDirectory(Path work, Path leftovers) throws IOException {
+        if (!Files.isDirectory(work)) {
+            Files.createDirectories(work);
+            return;
+        }
+        List<Path> entries;
+        try (var list = Files.list(work)) {
+            entries = list.toList();
+        }
+        if (entries.isEmpty()) {
+            return;
+        }
+        if (leftovers == null) {
+            for (Path e : entries) {
+                deleteTree(e);
+            }
+            return;
+        }
+        deleteTree(leftovers);
+        Files.createDirectories(leftovers);
+        for (Path e : entries) {
+            Files.move(e, leftovers.resolve(e.getFileName()));
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                q.toFile().setWritable(true);
+                Files.deleteIfExists(q);
+            }
+        }
     }
 
     /**
@@ -47,6 +110,8 @@ final class ChildJvm implements AutoCloseable {
     static ChildJvm start(Path dir, List<String> jvmArgs, Path runnerClasses, List<Path> classpath, Duration timeout)
             throws IOException, InterruptedException {
         Files.createDirectories(dir);
+        Path work = dir.resolve("work");
+        emptyDirectory(work, null);   // nothing of an earlier corpus run
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
@@ -56,8 +121,8 @@ final class ChildJvm implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(ReleaseClasspath.join(cp));
         cmd.add(SuiteRunner.class.getName());
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(dir.resolve("child.err").toFile()).start();
-        ChildJvm child = new ChildJvm(p, dir);
+        Process p = new ProcessBuilder(cmd).directory(work.toFile()).start();
+        ChildJvm child = new ChildJvm(p, dir, work);
         String first = child.status.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (first == null || !first.startsWith("@@atlas-corpus ready")) {
             child.close();
@@ -71,12 +136,25 @@ final class ChildJvm implements AutoCloseable {
         return process.pid();
     }
 
-    /** Runs the tests in {@code testJars} in the child; empty if it did not finish in time (the child is then killed). */
+    /** {@link #run(String, List, List, Duration, String)} of every test class of the jars. */
     SuiteOutcome run(String label, List<Path> testJars, List<Path> extras, Duration timeout)
             throws IOException, InterruptedException {
+        return run(label, testJars, extras, timeout, null);
+    }
+
+    /**
+     * Runs the tests in {@code testJars} in the child, in an emptied working directory.
+     *
+     * @param classes null, or a regular expression the test classes must match (besides the
+     *                JVM's own filter)
+     * @throws IOException if the tests did not finish in time (the child is then killed)
+     */
+    SuiteOutcome run(String label, List<Path> testJars, List<Path> extras, Duration timeout, String classes)
+            throws IOException, InterruptedException {
         Path results = dir.resolve(label + ".results");
+        emptyDirectory(work, dir.resolve(label + ".leftovers"));
         commands.write("run\t" + label + "\t" + results + "\t" + ReleaseClasspath.join(testJars) + "\t"
-                + ReleaseClasspath.join(extras) + "\n");
+                + ReleaseClasspath.join(extras) + (classes == null ? "" : "\t" + classes) + "\n");
         commands.flush();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -116,9 +194,9 @@ final class ChildJvm implements AutoCloseable {
 
     private void pump() {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-             PrintWriter log = new PrintWriter(Files.newBufferedWriter(dir.resolve("child.log")))) {
+             CappedLog log = new CappedLog(dir.resolve("child.log"), LOG_HEAD_BYTES, LOG_HEAD_BYTES)) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
-                log.println(line);
+                log.write((line + "\n").getBytes(StandardCharsets.UTF_8));
                 if (line.startsWith("@@atlas-corpus ")) {
                     status.add(line);
                     log.flush();
@@ -128,6 +206,18 @@ final class ChildJvm implements AutoCloseable {
             status.add("@@atlas-corpus error " + e);
         }
         status.add("@@atlas-corpus exited");
+    }
+
+    private void pumpErrors() {
+        try (InputStream in = process.getErrorStream();
+             CappedLog log = new CappedLog(dir.resolve("child.err"), LOG_HEAD_BYTES, LOG_HEAD_BYTES)) {
+            byte[] buffer = new byte[64 << 10];
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                log.write(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            // the child's standard error is gone; what was read is in the log
+        }
     }
 
     @Override
@@ -144,6 +234,8 @@ final class ChildJvm implements AutoCloseable {
                 process.waitFor();
             }
         }
+        outPump.join(10_000);   // the logs complete (their tails written) before anyone reads them
+        errPump.join(10_000);
     }
 
     static String agentArgument(Path agentJar, String packageTree) {

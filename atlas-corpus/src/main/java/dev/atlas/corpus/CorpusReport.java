@@ -29,12 +29,13 @@ final class CorpusReport {
             }
         }
         long notJudged = results.stream().filter(PairResult::notJudged).count();
+        long flaky = results.stream().mapToLong(r -> r.flaky().size()).sum();
         return passed + " of " + results.size() + " release pairs of " + libraries.size() + " libraries passed ("
                 + percent(passed, results.size()) + "); built " + built
                 + (notJudged == 0 ? "" : " (" + notJudged + " of them not judged in this run: built only, steps 2 and 3 not run)")
                 + ", applied " + applied
                 + ", applied but behaving unlike the new release " + different + "; security-fix pairs passed: "
-                + cvePassed + " of " + cves + ".";
+                + cvePassed + " of " + cves + (flaky == 0 ? "" : "; " + flaky + " flaky test(s), listed below") + ".";
     }
 
     static String render(List<PairResult> results, String command, String machine) {
@@ -52,8 +53,11 @@ final class CorpusReport {
                 + "`tests` jar, JUnit Platform Launcher in that JVM), gets the patch through `atlas patch apply <pid>`, "
                 + "then runs the new release's own tests in the same JVM (its class path: the old jar, the new release's "
                 + "test libraries, the new tests, and what the old tests need besides); (3) a JVM on the new jar runs the new release's "
-                + "tests as the reference (steps 2 and 3 only for a patch that was built). A pair passes when the patch built and applied and every test's outcome on the "
-                + "patched JVM equals the reference's.\n\n");
+                + "tests as the reference (steps 2 and 3 only for a patch that was built). Each suite starts in an empty "
+                + "working directory. A pair passes when the patch built and applied and every test's outcome on the "
+                + "patched JVM equals the reference's; where they differ, the classes of those tests run " + PairRunner.RERUNS
+                + " times more on each side, and a test whose outcome varies from run to run, with an outcome seen on both "
+                + "sides, is listed as flaky instead.\n\n");
         sb.append("**").append(headline(results)).append("**\n\n");
         if (!notReached.isEmpty()) {
             sb.append("**This run stopped before its last ").append(notReached.size()).append(" pair(s), which are not in "
@@ -75,6 +79,7 @@ final class CorpusReport {
                     .append(" | ").append(r.patchedTests() == null ? "–" : r.patchedTests().summary())
                     .append(" | ").append(r.reference() == null ? "–" : r.reference().summary())
                     .append(" | ").append(r.passed() ? "**pass**" : r.notJudged() ? "not judged" : "fail")
+                    .append(r.flaky().isEmpty() ? "" : " (" + r.flaky().size() + " flaky)")
                     .append(" | ").append(r.build() == null ? "" : seconds(r.build().millis()))
                     .append(" | ").append(r.apply() == null ? "" : seconds(r.apply().millis()))
                     .append(" | ").append(r.apply() == null ? "" : r.apply().fields().getOrDefault("prepare-ms", ""))
@@ -102,6 +107,7 @@ final class CorpusReport {
         if (!any && unjudged.isEmpty()) {
             sb.append("Every pair passed.\n");
         }
+        sb.append(flakyTests(results));
         sb.append("\n## Builder notes of the pairs that built\n\n");
         for (PairResult r : results) {
             if (r.build() != null && r.build().built() && !r.build().notes().isEmpty()) {
@@ -110,6 +116,21 @@ final class CorpusReport {
             }
         }
         return sb.toString();
+    }
+
+    /** The tests whose outcome varied from run to run, by pair (not counted as differences). */
+    static String flakyTests(List<PairResult> results) {
+        StringBuilder sb = new StringBuilder();
+        for (PairResult r : results) {
+            r.flaky().forEach((id, seen) -> sb.append("- ").append(r.pair().id()).append(": ").append(id.replace("|", "\\|"))
+                    .append(": ").append(seen).append('\n'));
+        }
+        if (sb.isEmpty()) {
+            return "";
+        }
+        return "\n## Flaky tests\n\nTests whose outcome differed in the first runs, and, their classes run " + PairRunner.RERUNS
+                + " times more on each side, varied from run to run with an outcome seen on both sides: not counted as "
+                + "differences (a pair passes with them), listed here with every outcome seen.\n\n" + sb;
     }
 
     /** How many refusals of each kind, and in how many pairs: which missing expressiveness costs most. */

@@ -13,20 +13,35 @@ import java.util.List;
  * @param reference the new release's tests on the new jar (null if not run)
  * @param changedClasses classes the patch changes or adds (0 if none was built)
  * @param problem why a step could not run (fetch, start, timeout), or null
+ * @param flaky the tests that differed in the first runs and whose outcomes, run again on both
+ *              sides, vary from run to run with an outcome seen on both sides: by id, the
+ *              outcomes seen ({@code patched JVM: FAILED, SUCCESSFUL; reference: SUCCESSFUL, ..}).
+ *              Not counted as differences, and listed in the document.
  */
 record PairResult(ReleasePair pair, CliDriver.Build build, CliDriver.Apply apply, SuiteOutcome oldTests,
-                  SuiteOutcome patchedTests, SuiteOutcome reference, int changedClasses, String problem) {
+                  SuiteOutcome patchedTests, SuiteOutcome reference, int changedClasses, String problem,
+                  java.util.Map<String, String> flaky) {
 
-    /** Built, applied, and the new tests' outcomes on the patched JVM equal the reference's. */
+    PairResult {
+        flaky = java.util.Map.copyOf(flaky);
+    }
+
+    /** A result with no flaky tests. */
+    PairResult(ReleasePair pair, CliDriver.Build build, CliDriver.Apply apply, SuiteOutcome oldTests,
+               SuiteOutcome patchedTests, SuiteOutcome reference, int changedClasses, String problem) {
+        this(pair, build, apply, oldTests, patchedTests, reference, changedClasses, problem, java.util.Map.of());
+    }
+
+    /** Built, applied, and the new tests' outcomes on the patched JVM equal the reference's (flaky tests aside). */
     boolean passed() {
         return build != null && build.built() && apply != null && apply.inEffect() && patchedTests != null
-                && reference != null && patchedTests.differencesFrom(reference).isEmpty();
+                && reference != null && differences().isEmpty();
     }
 
     /** Applied, yet the new release's tests behave differently than on the new jar. */
     boolean appliedButDifferent() {
         return apply != null && apply.inEffect() && patchedTests != null && reference != null
-                && !patchedTests.differencesFrom(reference).isEmpty();
+                && !differences().isEmpty();
     }
 
     /** Built, and stopped there: steps (2) and (3) were not run for it ({@code --build-only}, {@code --judge}). */
@@ -35,6 +50,6 @@ record PairResult(ReleasePair pair, CliDriver.Build build, CliDriver.Apply apply
     }
 
     List<String> differences() {
-        return patchedTests == null || reference == null ? List.of() : patchedTests.differencesFrom(reference);
+        return patchedTests == null || reference == null ? List.of() : patchedTests.differencesFrom(reference, flaky.keySet());
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -13,6 +14,11 @@ import java.util.function.Predicate;
  * from the two released jars; (2) a JVM on the old release with the agent runs the old
  * release's tests, gets the patch live through {@code atlas patch apply}, then runs the new
  * release's tests; (3) a JVM on the new release runs the new release's tests (the reference).
+ * Each suite starts in an empty working directory ({@link ChildJvm}). When some tests'
+ * outcomes differ, their classes run {@value #RERUNS} times more on each side (in the patched
+ * JVM, and in fresh reference JVMs), and a test whose outcome varies from run to run with an
+ * outcome common to both sides is reported as flaky ({@link #flaky}) instead of as a
+ * difference.
  *
  * <p>Threading: one harness thread; the child JVMs run one at a time (the machines are small).
  */
@@ -83,19 +89,79 @@ final class PairRunner {
         cp.addAll(newRelease.testPath());
         cp.add(newRelease.tests());                      // beside the library (package access)
         cp.addAll(oldRelease.missingFrom(newRelease));   // and what the old release's tests need that the new ones do not
+        List<SuiteOutcome> patchedRuns = new ArrayList<>();
+        List<SuiteOutcome> referenceRuns = new ArrayList<>();
+        String again = null;   // the classes of the tests that differ, run again on both sides
         try (ChildJvm child = ChildJvm.start(live, jvmArgs, runnerClasses, cp, Duration.ofMinutes(2))) {
             oldTests = child.run("old-tests", List.of(oldRelease.tests()), List.of(), suiteTimeout);
             apply = cli.apply(child.pid(), patch, live.resolve("apply.log"));
             if (apply.inEffect()) {
                 patched = child.run("new-tests", List.of(newRelease.tests()), List.of(), suiteTimeout);
+                again = reference == null ? null : classesOf(patched.differingIds(reference));
+                for (int i = 1; again != null && i <= RERUNS; i++) {
+                    patchedRuns.add(child.run("new-tests-again-" + i, List.of(newRelease.tests()), List.of(), suiteTimeout, again));
+                }
             }
         } catch (IOException e) {
             problem = (problem == null ? "" : problem + "; ") + "patched JVM: " + e.getMessage();
         }
-        return new PairResult(pair, build, apply, oldTests, patched, reference, changed, problem);
+        Map<String, String> flaky = Map.of();
+        if (again != null && patchedRuns.size() == RERUNS) {
+            try {
+                for (int i = 1; i <= RERUNS; i++) {
+                    referenceRuns.add(reference(newRelease, dir.resolve("reference-again-" + i), again));
+                }
+                List<SuiteOutcome> p = new ArrayList<>(List.of(patched));
+                p.addAll(patchedRuns);
+                List<SuiteOutcome> r = new ArrayList<>(List.of(reference));
+                r.addAll(referenceRuns);
+                flaky = flaky(patched.differingIds(reference), p, r);
+            } catch (IOException e) {
+                problem = (problem == null ? "" : problem + "; ") + "reference run again: " + e.getMessage();
+            }
+        }
+        return new PairResult(pair, build, apply, oldTests, patched, reference, changed, problem, flaky);
+    }
+
+    /** How many times the test classes whose tests differ run again, on each side. */
+    static final int RERUNS = 2;
+
+    /** A regular expression matching the top-level test classes of {@code ids}, or null if there are none. */
+    static String classesOf(List<String> ids) {
+        java.util.TreeSet<String> classes = new java.util.TreeSet<>();
+        for (String id : ids) {
+            String c = SuiteOutcome.testClass(id);
+            if (c != null) {
+                classes.add(java.util.regex.Pattern.quote(c));
+            }
+        }
+        return classes.isEmpty() ? null : String.join("|", classes);
+    }
+
+    /**
+     * The tests of {@code ids} that are flaky: their outcome varies between the runs of one side
+     * (the patched JVM's, the reference's) and some outcome was seen on both sides, so the
+     * first runs' difference does not tell the patched JVM from the new release. By id, the
+     * outcomes seen on each side.
+     */
+    static Map<String, String> flaky(List<String> ids, List<SuiteOutcome> patchedRuns, List<SuiteOutcome> referenceRuns) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (String id : ids) {
+            List<String> p = patchedRuns.stream().map(o -> o.outcome(id)).toList();
+            List<String> r = referenceRuns.stream().map(o -> o.outcome(id)).toList();
+            boolean varies = new java.util.HashSet<>(p).size() > 1 || new java.util.HashSet<>(r).size() > 1;
+            if (varies && p.stream().anyMatch(r::contains)) {
+                out.put(id, "patched JVM: " + String.join(", ", p) + "; reference: " + String.join(", ", r));
+            }
+        }
+        return out;
     }
 
     private SuiteOutcome reference(ReleaseClasspath release, Path dir) throws IOException, InterruptedException {
+        return reference(release, dir, null);
+    }
+
+    private SuiteOutcome reference(ReleaseClasspath release, Path dir, String classes) throws IOException, InterruptedException {
         List<Path> cp = new ArrayList<>();
         cp.add(release.jar());
         cp.addAll(release.testPath());
@@ -103,7 +169,7 @@ final class PairRunner {
         List<String> jvmArgs = new ArrayList<>(List.of("-Xmx2g"));
         jvmArgs.addAll(childArgs);
         try (ChildJvm child = ChildJvm.start(dir, jvmArgs, runnerClasses, cp, Duration.ofMinutes(2))) {
-            return child.run("new-tests", List.of(release.tests()), List.of(), suiteTimeout);
+            return child.run("new-tests", List.of(release.tests()), List.of(), suiteTimeout, classes);
         }
     }
 

@@ -65,16 +65,52 @@ record SuiteOutcome(Map<String, String> outcomes, long millis) {
 
     /** Each test whose outcome here differs from the reference's, as {@code id: here vs reference}. */
     List<String> differencesFrom(SuiteOutcome reference) {
+        return differencesFrom(reference, java.util.Set.of());
+    }
+
+    /** {@link #differencesFrom(SuiteOutcome)} but for the tests in {@code ignored}. */
+    List<String> differencesFrom(SuiteOutcome reference, java.util.Set<String> ignored) {
+        List<String> diffs = new ArrayList<>();
+        for (String id : differingIds(reference)) {
+            if (!ignored.contains(id)) {
+                diffs.add(id + ": " + outcome(id) + " (reference: " + reference.outcome(id) + ")");
+            }
+        }
+        return diffs;
+    }
+
+    /** The ids (tests and failed containers) whose outcome here differs from the reference's, sorted. */
+    List<String> differingIds(SuiteOutcome reference) {
         List<String> diffs = new ArrayList<>();
         TreeSet<String> ids = new TreeSet<>(outcomes.keySet());
         ids.addAll(reference.outcomes.keySet());
         for (String id : ids) {
-            String here = outcomes.getOrDefault(id, "absent");
-            String there = reference.outcomes.getOrDefault(id, "absent");
-            if (!here.equals(there)) {
-                diffs.add(id + ": " + here + " (reference: " + there + ")");
+            if (!outcome(id).equals(reference.outcome(id))) {
+                diffs.add(id);
             }
         }
         return diffs;
+    }
+
+    /** The outcome of {@code id}, {@code absent} if it did not run. */
+    String outcome(String id) {
+        return outcomes.getOrDefault(id, "absent");
+    }
+
+    /**
+     * The top-level test class named in a JUnit unique id ({@code [class:a.BTest]} or a
+     * vintage {@code [runner:a.BTest]} segment), or null.
+     */
+    static String testClass(String uniqueId) {
+        for (String kind : new String[] {"[class:", "[runner:"}) {
+            int i = uniqueId.indexOf(kind);
+            if (i >= 0) {
+                int end = uniqueId.indexOf(']', i);
+                String c = uniqueId.substring(i + kind.length(), end < 0 ? uniqueId.length() : end);
+                int nested = c.indexOf('$');
+                return nested < 0 ? c : c.substring(0, nested);
+            }
+        }
+        return null;
     }
 }

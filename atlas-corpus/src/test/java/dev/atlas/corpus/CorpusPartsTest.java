@@ -129,6 +129,80 @@ class CorpusPartsTest {
         assertEquals("static initialiser changed", CorpusReport.kind("org/a/B <clinit>: static initialiser changed; declare ..."));
     }
 
+    @Test
+    void aChildsLogKeepsItsHeadAndTailWithinTheCap(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("child.err");
+        try (CappedLog log = new CappedLog(file, 10, 6)) {
+            log.write("0123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            for (int i = 0; i < 100_000; i++) {
+                log.write("status line\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            log.write("FATAL!".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        String text = java.nio.file.Files.readString(file);
+        assertTrue(text.startsWith("0123456789\n[atlas-corpus: 1200000 bytes left out here (1200016 in all; the first 10 "
+                + "and the last 6 are kept) in child.err]\n"), text);
+        assertTrue(text.endsWith("FATAL!"), text);
+        assertTrue(text.length() < 200, () -> text.length() + " chars");
+        Path small = tmp.resolve("small.log");
+        try (CappedLog log = new CappedLog(small, 10, 6)) {
+            log.write("0123456789abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        assertEquals("0123456789abc", java.nio.file.Files.readString(small), "nothing left out: no gap line");
+    }
+
+    @Test
+    void eachSuiteStartsInAnEmptyWorkingDirectoryWithTheLastOnesFilesKeptAside(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        Path work = tmp.resolve("work");
+        java.nio.file.Files.createDirectories(work.resolve("target/IO276"));
+        java.nio.file.Files.writeString(work.resolve("target/IO276/IO276.txt"), "left by the old suite");
+        ChildJvm.emptyDirectory(work, tmp.resolve("old-tests.leftovers"));
+        try (var left = java.nio.file.Files.list(work)) {
+            assertEquals(0, left.count(), "the next suite finds nothing");
+        }
+        assertEquals("left by the old suite",
+                java.nio.file.Files.readString(tmp.resolve("old-tests.leftovers/target/IO276/IO276.txt")));
+        java.nio.file.Files.writeString(work.resolve("x"), "x");
+        ChildJvm.emptyDirectory(work, null);
+        try (var left = java.nio.file.Files.list(work)) {
+            assertEquals(0, left.count(), "a new JVM starts in an empty directory");
+        }
+    }
+
+    @Test
+    void aTestWhoseOutcomeVariesOnRerunsIsReportedFlakyNotAsADifference() {
+        String timing = "[engine:junit-jupiter]/[class:a.ThrottleTest]/[method:rate()]";
+        String broken = "[engine:junit-jupiter]/[class:a.CtorTest]/[nested-class:Inner]/[method:added()]";
+        String fine = "[engine:junit-jupiter]/[class:a.OtherTest]/[method:x()]";
+        SuiteOutcome patched = new SuiteOutcome(Map.of(timing, "FAILED", broken, "FAILED", fine, "SUCCESSFUL"), 1);
+        SuiteOutcome reference = new SuiteOutcome(Map.of(timing, "SUCCESSFUL", broken, "SUCCESSFUL", fine, "SUCCESSFUL"), 1);
+        assertEquals("\\Qa.CtorTest\\E|\\Qa.ThrottleTest\\E", PairRunner.classesOf(patched.differingIds(reference)));
+        List<SuiteOutcome> patchedRuns = List.of(patched,
+                new SuiteOutcome(Map.of(timing, "SUCCESSFUL", broken, "FAILED"), 1),
+                new SuiteOutcome(Map.of(timing, "FAILED", broken, "FAILED"), 1));
+        List<SuiteOutcome> referenceRuns = List.of(reference,
+                new SuiteOutcome(Map.of(timing, "FAILED", broken, "SUCCESSFUL"), 1),
+                new SuiteOutcome(Map.of(timing, "SUCCESSFUL", broken, "SUCCESSFUL"), 1));
+        Map<String, String> flaky = PairRunner.flaky(patched.differingIds(reference), patchedRuns, referenceRuns);
+        assertEquals(Map.of(timing, "patched JVM: FAILED, SUCCESSFUL, FAILED; reference: SUCCESSFUL, FAILED, SUCCESSFUL"), flaky);
+
+        ReleasePair pair = new ReleasePair("g", "lib", "1", "2", "p", List.of(), false);
+        CliDriver.Build built = new CliDriver.Build(true, List.of(), List.of(), "Changed classes (1):\n", 1000, "");
+        CliDriver.Apply applied = new CliDriver.Apply(0, "ok", Map.of(), "", 10);
+        PairResult different = new PairResult(pair, built, applied, patched, patched, reference, 1, null, flaky);
+        assertFalse(different.passed(), "the consistent difference stays one");
+        assertEquals(List.of(broken + ": FAILED (reference: SUCCESSFUL)"), different.differences());
+        SuiteOutcome onlyTiming = new SuiteOutcome(Map.of(timing, "FAILED", broken, "SUCCESSFUL", fine, "SUCCESSFUL"), 1);
+        PairResult passed = new PairResult(pair, built, applied, patched, onlyTiming, reference, 1, null, flaky);
+        assertTrue(passed.passed());
+        String doc = CorpusReport.render(List.of(passed), "./atlas corpus", "test");
+        assertTrue(doc.contains("| **pass** (1 flaky) |"), doc);
+        assertTrue(doc.contains("1 flaky test(s), listed below"), doc);
+        assertTrue(doc.contains("- lib 1 -> 2: " + timing + ": patched JVM: FAILED, SUCCESSFUL, FAILED; reference: "
+                + "SUCCESSFUL, FAILED, SUCCESSFUL"), doc);
+    }
+
     private static Path jar(String relative) {
         return Path.of(REPO + relative);
     }

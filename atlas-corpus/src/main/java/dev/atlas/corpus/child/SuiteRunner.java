@@ -32,13 +32,14 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * fields separated by tabs:
  *
  * {@snippet lang=text :
- * run <label> <results file> <test jars, path-separated> <extra jars, path-separated or ->
+ * run <label> <results file> <test jars, path-separated> <extra jars, path-separated or -> [<class regex>]
  * exit
  * }
  *
  * <p>Each {@code run} runs the test classes of the given jars (top-level classes matching
  * Maven Surefire's default includes and, when the system property {@value #TESTS_PROPERTY}
- * is set, that regular expression too), one launcher request per class, on this thread, and
+ * is set, that regular expression too, and the command's class regex when given), one
+ * launcher request per class, on this thread, and
  * writes one line per test and per failed container: {@code OUTCOME<tab>unique id}. When done
  * it prints {@code @@atlas-corpus done <label> <passed> <failed> <aborted> <skipped> <ms>} on
  * the standard output it had at start (tests may replace {@code System.out}).
@@ -75,12 +76,12 @@ public final class SuiteRunner {
             if (f[0].equals("exit")) {
                 break;
             }
-            if (!f[0].equals("run") || f.length != 5) {
+            if (!f[0].equals("run") || f.length < 5 || f.length > 6) {
                 out.println("@@atlas-corpus error unknown command: " + line);
                 out.flush();
                 continue;
             }
-            String summary = run(paths(f[3]), paths(f[4]), Path.of(f[2]));
+            String summary = run(paths(f[3]), paths(f[4]), Path.of(f[2]), f.length == 6 ? f[5] : null);
             out.println(DONE + " " + f[1] + " " + summary);
             out.flush();
         }
@@ -99,7 +100,7 @@ public final class SuiteRunner {
         return result;
     }
 
-    private static String run(List<Path> testJars, List<Path> extras, Path results) throws IOException {
+    private static String run(List<Path> testJars, List<Path> extras, Path results, String classes) throws IOException {
         long start = System.nanoTime();
         Map<String, String> outcomes = new ConcurrentHashMap<>();
         Map<String, String> causes = new ConcurrentHashMap<>();
@@ -113,7 +114,7 @@ public final class SuiteRunner {
             current.setContextClassLoader(loader);
             Launcher launcher = LauncherFactory.create();
             TestExecutionListener listener = listener(outcomes, causes, counts);
-            for (String className : testClasses(testJars)) {
+            for (String className : testClasses(testJars, classes)) {
                 Class<?> c;
                 try {
                     c = Class.forName(className, false, loader);
@@ -208,7 +209,7 @@ public final class SuiteRunner {
     }
 
     /** Top-level classes of the jars whose names match Maven Surefire's default includes, sorted. */
-    private static List<String> testClasses(List<Path> jars) throws IOException {
+    private static List<String> testClasses(List<Path> jars, String classes) throws IOException {
         java.util.TreeSet<String> names = new java.util.TreeSet<>();
         for (Path j : jars) {
             try (java.util.jar.JarFile jar = new java.util.jar.JarFile(j.toFile())) {
@@ -218,7 +219,8 @@ public final class SuiteRunner {
                     if (n.endsWith(".class") && !n.contains("$") && !n.startsWith("META-INF/")) {
                         String cn = n.substring(0, n.length() - 6).replace('/', '.');
                         String only = System.getProperty(TESTS_PROPERTY);
-                        if (cn.matches(SUREFIRE_INCLUDES) && (only == null || cn.matches(only))) {
+                        if (cn.matches(SUREFIRE_INCLUDES) && (only == null || cn.matches(only))
+                                && (classes == null || cn.matches(classes))) {
                             names.add(cn);
                         }
                     }

@@ -29,6 +29,12 @@ import java.util.Set;
  *                                 C(entry constructor, placeholder arguments)
  *                                 guard -> resolve finds PENDING -> prologue of C(Q..)(q..) -> call, rest
  * this(q2..) to another new one:  the prologue sets PENDING for it, its call is this(entry ..)
+ * super(s..) to one a patch added to the superclass S:
+ *                                 the prologue sets PENDING = {S, S's prologue in the view, s..}; its call is
+ *                                 super(S's entry ..), whose guard takes it; then the rest (which first checks
+ *                                 that it was taken)
+ * the same in an added class's constructor: PatchLinker.linkSuperAdded sets PENDING; super(S's entry ..);
+ *                                 handedOver()
  * }
  *
  * <p>The entry constructor is the class's first constructor, the only one whose guard holds
@@ -63,6 +69,9 @@ public final class Constructions {
     private static final MethodHandle RESOLVE;
     private static final MethodHandle HAND_OVER;
     private static final MethodHandle CONSTRUCT;
+    private static final MethodHandle PEND;
+    private static final MethodHandle HANDED_OVER;
+    private static final MethodType PROLOGUE_TYPE = MethodType.methodType(Object[].class, Object[].class);
 
     static {
         try {
@@ -75,6 +84,9 @@ public final class Constructions {
                     MethodHandle.class, Object[].class));
             CONSTRUCT = l.findStatic(Constructions.class, "construct", MethodType.methodType(Object.class,
                     MethodHandles.Lookup.class, MethodHandle.class, MethodHandle.class, Object[].class));
+            PEND = l.findStatic(Constructions.class, "pend", MethodType.methodType(void.class, Class.class,
+                    MethodHandle.class, Object[].class));
+            HANDED_OVER = l.findStatic(Constructions.class, "handedOver", MethodType.methodType(void.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -159,6 +171,44 @@ public final class Constructions {
                 + "views in the middle of the constructor); the object is not returned");
     }
 
+    private static void pend(Class<?> c, MethodHandle prologue, Object[] args) {
+        PENDING.set(new Object[] {c, prologue, args});
+    }
+
+    /**
+     * {@code (Object[] args)V}: leaves a construction of {@code superclass} by the constructor
+     * that {@code slot} adds to it pending for its entry constructor's guard, with that
+     * constructor's prologue in the calling thread's view. The {@code super(..)} of a
+     * constructor a patch added to the superclass: the caller then calls the superclass's entry
+     * constructor with placeholders, and {@link #handedOver()} after it.
+     */
+    static MethodHandle pendingSuper(Class<?> superclass, MethodSlot slot) {
+        MethodHandle inView = MethodHandles.foldArguments(MethodHandles.exactInvoker(PROLOGUE_TYPE),
+                MethodHandles.insertArguments(Dispatch.ADDED, 0, slot.space, slot));
+        return MethodHandles.insertArguments(PEND, 0, superclass, inView);
+    }
+
+    /** The calls of the re-routing guards of {@code c} as instrumented in its loader (empty: none). */
+    static List<String> constructionCalls(MethodRegistry registry, Class<?> c) {
+        List<String> calls = List.of();
+        for (MethodRegistry.LoadedClassInfo i : registry.loaded(c.getName().replace('.', '/'))) {
+            if (i.loader() == c.getClassLoader()) {
+                calls = i.constructionCalls();
+            }
+        }
+        return calls;
+    }
+
+    /** Whether {@code c} declares a constructor of that descriptor (a super(..) the running class can make). */
+    private static boolean declares(Class<?> c, MethodType type) {
+        try {
+            c.getDeclaredConstructor(type.parameterArray());
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
     /**
      * The call site of {@code new C(..)} for a constructor a patch added, {@code (Q..)C}, given
      * {@code prologue}, {@code ()MethodHandle}: the constructor's prologue in the calling
@@ -214,14 +264,18 @@ public final class Constructions {
         private final List<String> calls;
         private final List<MethodChange> changes;
         private final MethodHandles.Lookup body;
+        private final MethodRegistry registry;
         private final Map<String, MethodHandle> built = new HashMap<>();
         private final Set<String> visiting = new HashSet<>();
 
         /**
          * @param calls the calls of {@code c}'s re-routing guards (empty: it has none)
          * @param changes the class's method changes (the constructors with an {@code initCall} among them)
+         * @param registry where the constructors a patch adds to the superclass have their slots
          */
-        Prologues(String patchId, Class<?> c, List<String> calls, List<MethodChange> changes, MethodHandles.Lookup body) {
+        Prologues(String patchId, Class<?> c, List<String> calls, List<MethodChange> changes, MethodHandles.Lookup body,
+                  MethodRegistry registry) {
+            this.registry = registry;
             this.patchId = patchId;
             this.c = c;
             this.calls = calls;
@@ -246,6 +300,8 @@ public final class Constructions {
             }
             MethodHandle nested = null;
             Object[] placeholders = null;
+            Class<?> pendingFor = c;
+            MethodHandle rest = rest(mc);
             int call = calls.indexOf(mc.initCall());
             if (call < 0 && mc.initCall().startsWith("this(")) {
                 MethodChange target = added(mc.initCall().substring(4));
@@ -255,12 +311,30 @@ public final class Constructions {
                     placeholders = placeholders(entryType(c, calls));
                 }
             }
+            Class<?> s = c.getSuperclass();
+            if (call < 0 && mc.initCall().startsWith("super(") && s != null && !declares(s, type(mc.initCall().substring(5)))) {
+                // super(..) of a constructor a patch adds to the superclass: its construction is left pending for the
+                // superclass's entry constructor, which this class's guard calls with placeholders
+                List<String> superCalls = constructionCalls(registry, s);
+                String superEntry = entryDescriptor(superCalls);
+                if (superEntry != null) {
+                    MethodSlot slot = registry.registerAdded(s.getClassLoader(), s.getName().replace('.', '/'), "<init>",
+                            mc.initCall().substring(5), false);
+                    nested = MethodHandles.foldArguments(MethodHandles.exactInvoker(PROLOGUE_TYPE),
+                            MethodHandles.insertArguments(Dispatch.ADDED, 0, slot.space, slot));
+                    call = calls.indexOf("super" + superEntry);
+                    placeholders = placeholders(entryType(s, superCalls));
+                    pendingFor = s;
+                    // after the call: the construction must have been taken (else the thread changed views in between)
+                    rest = MethodHandles.foldArguments(rest, MethodHandles.dropArguments(HANDED_OVER, 0, Object.class, Object[].class));
+                }
+            }
             if (call < 0) {
                 throw new PatchRejectedException("patch " + patchId + ": constructor " + ctor + " calls "
                         + mc.initCall() + ", which the re-routing guards of " + c.getName()
                         + " (fixed when the class was instrumented) cannot make; they can make " + calls);
             }
-            MethodHandle p = MethodHandles.insertArguments(PROLOGUE, 0, call, rest(mc), arguments(mc), c, nested, placeholders);
+            MethodHandle p = MethodHandles.insertArguments(PROLOGUE, 0, call, rest, arguments(mc), pendingFor, nested, placeholders);
             built.put(mc.descriptor(), p);
             return p;
         }

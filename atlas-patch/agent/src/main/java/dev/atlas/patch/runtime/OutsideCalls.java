@@ -12,7 +12,8 @@ import java.util.Objects;
 /**
  * Calls of methods a patch adds, made by code outside the patch: a class loaded after the
  * apply (compiled against the new release) whose {@code invokevirtual}/{@code invokestatic}
- * names a method that some patch added. The instrumenter rewrites such an instruction, at the
+ * names a method that some patch added, or whose {@code new C(..)} names a constructor that some
+ * patch added ({@link #linkNew}). The instrumenter rewrites such an instruction, at the
  * class's load, into
  * {@snippet lang=text :
  *   invokedynamic name(O self?, P..)R  [OutsideCalls.link, registry, "owner/Internal", isStatic]
@@ -26,7 +27,8 @@ import java.util.Objects;
  * <p>What does not reach an added method (the class keeps the members it was loaded with):
  * reflection ({@code getMethod} throws {@link NoSuchMethodException}), method handles and
  * method references ({@code findVirtual}, {@code Owner::added} as a bootstrap argument), super
- * calls ({@code invokespecial}), and classes loaded before the apply (they are not rewritten;
+ * calls ({@code invokespecial}, among them a constructor's {@code super(..)}/{@code this(..)} of
+ * an added constructor), and classes loaded before the apply (they are not rewritten;
  * compiled against the old release, they cannot name the method).
  *
  * <p>Implementation notes: a method the class has is linked through the caller's lookup
@@ -87,10 +89,57 @@ public final class OutsideCalls {
                 if (st) {
                     initialise(c);
                 }
-                return new ConstantCallSite(viewDispatched(r.space(), s, type, c == ownerClass, missing));
+                MethodHandle call = viewDispatched(r.space(), s, type, c == ownerClass, missing);
+                return new ConstantCallSite(st ? call : LaterOverrides.dispatching(c, name, call));
             }
         }
         return failing(type, new NoSuchMethodError(missing));
+    }
+
+    /**
+     * Bootstrap of a rewritten {@code new C(..)}: {@code type} is {@code (Q..)C}, the stack
+     * effect of the constructor's {@code invokespecial} with the object as result. A
+     * constructor that the loaded class has is linked through the caller's lookup (the same
+     * access checks); one that a patch added to it builds the object as the patch's own code
+     * does ({@link Constructions}: the class's entry constructor, its re-routing guard running
+     * the added constructor's code in the calling thread's view), and throws
+     * {@link NoSuchMethodError} in a view without that patch.
+     */
+    public static CallSite linkNew(MethodHandles.Lookup caller, String name, MethodType type, int registry, String owner) {
+        MethodType declared = type.changeReturnType(void.class);
+        Class<?> c;
+        try {
+            c = Linkage.ownerClass(caller, owner);
+        } catch (NoClassDefFoundError e) {
+            return failing(type, e);
+        }
+        try {
+            return new ConstantCallSite(caller.findConstructor(c, declared).asType(type));
+        } catch (NoSuchMethodException e) {
+            // not in the loaded class: perhaps a patch added it
+        } catch (IllegalAccessException e) {
+            return failing(type, new IllegalAccessError(e.getMessage()));
+        }
+        String missing = "'void " + c.getName() + ".<init>" + declared.parameterList().stream().map(Class::getTypeName)
+                .collect(java.util.stream.Collectors.joining(", ", "(", ")")) + "'";
+        MethodRegistry r = Linkage.registry(registry);
+        MethodSlot s = r.find(c.getClassLoader(), owner, "<init>", declared.toMethodDescriptorString());
+        java.util.List<String> calls = java.util.List.of();
+        for (MethodRegistry.LoadedClassInfo i : r.loaded(owner)) {
+            if (i.loader() == c.getClassLoader()) {
+                calls = i.constructionCalls();
+            }
+        }
+        if (s == null || s.isStatic || Constructions.entryDescriptor(calls) == null) {
+            return failing(type, new NoSuchMethodError(missing));
+        }
+        MethodHandle prologue = MethodHandles.insertArguments(ADDED_OR_MISSING, 0, r.space(), s, missing);
+        try {
+            return new ConstantCallSite(Constructions.newInstance(c, calls, type, prologue));
+        } catch (ReflectiveOperationException e) {
+            NoSuchMethodError err = new NoSuchMethodError(missing + " (its class's entry constructor cannot be linked: " + e + ")");
+            return failing(type, err);
+        }
     }
 
     /** (O?, P..)R: the body of {@code slot} in the calling thread's view, or NoSuchMethodError. */

@@ -126,6 +126,11 @@ public final class PatchLinker {
         if (isStatic == 0) {
             // on a subclass proxy (Spring CGLIB) the added body runs on the proxied object: ProxyTargets
             call = ProxyTargets.onTarget(type.parameterType(0), call);
+            // an override declared by a class loaded after the apply runs instead (LaterOverrides)
+            Class<?> declaring = declaringClass(loader, owner);
+            if (declaring != null) {
+                call = LaterOverrides.dispatching(declaring, methodName, call);
+            }
         }
         return new ConstantCallSite(call);
     }
@@ -152,6 +157,42 @@ public final class PatchLinker {
         }
         MethodHandle prologue = MethodHandles.insertArguments(Dispatch.ADDED, 0, slot.space, slot);
         return new ConstantCallSite(Constructions.newInstance(c, calls, type, prologue));
+    }
+
+    /**
+     * The {@code super(..)} call, in the constructor of a class the patch adds, of a
+     * constructor the patch adds to the superclass {@code owner}, {@code (P..)V}: leaves that
+     * construction pending for the superclass's entry constructor (descriptor
+     * {@code entryDescriptor}, as the builder found it in the old release), which the added
+     * class's code then calls with placeholders ({@link Constructions}).
+     *
+     * @throws IllegalStateException if the loaded superclass's entry constructor is another
+     *         (the patch was built against another release of it) or the patch added no such constructor
+     */
+    public static CallSite linkSuperAdded(MethodHandles.Lookup caller, String name, MethodType type, String owner,
+                                          String descriptor, String entryDescriptor) throws ReflectiveOperationException {
+        Class<?> s = load(caller, owner);
+        MethodRegistry registry = context(caller).registry;
+        String entry = Constructions.entryDescriptor(Constructions.constructionCalls(registry, s));
+        if (!entryDescriptor.equals(entry)) {
+            throw new IllegalStateException("the patch's added subclass of " + s.getName() + " was built for its entry "
+                    + "constructor " + entryDescriptor + ", but the loaded class's is " + entry
+                    + " (null: its constructors have no re-routing guards)");
+        }
+        MethodSlot slot = registry.find(s.getClassLoader(), owner, "<init>", descriptor);
+        if (slot == null) {
+            throw new IllegalStateException("no patch added constructor " + s.getName() + descriptor + " in " + s.getClassLoader());
+        }
+        return new ConstantCallSite(Constructions.pendingSuper(s, slot).asCollector(Object[].class, type.parameterCount())
+                .asType(type));
+    }
+
+    private static Class<?> declaringClass(ClassLoader loader, String owner) {
+        try {
+            return Class.forName(owner.replace('/', '.'), false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
+        }
     }
 
     /** A call site of a patch's new code, bootstrapped while the patch was prepared (see {@code CallSitePrelinker}). */

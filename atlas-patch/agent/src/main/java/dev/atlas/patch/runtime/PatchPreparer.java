@@ -177,7 +177,8 @@ final class PatchPreparer {
                         + mc.descriptor() + " but carries no new code for its class");
             }
             if (prologues == null) {
-                prologues = new Constructions.Prologues(t.patch().id(), t.c(), t.info().constructionCalls(), t.cp().methods(), body);
+                prologues = new Constructions.Prologues(t.patch().id(), t.c(), t.info().constructionCalls(), t.cp().methods(), body,
+                        registry);
             }
             bindConstruction(t, prologues.of(mc), mc, out);
         }
@@ -303,10 +304,8 @@ final class PatchPreparer {
             out.activate.add(slot);
             out.replaced++;
         } else {
-            MethodSlot slot = registry.find(loader, c, "<init>", mc.descriptor());
-            if (slot == null) {
-                slot = registry.register(loader, c, "<init>", mc.descriptor(), false);
-            }
+            // registered as an added method: classes loaded later that construct with it are linked (OutsideCalls.linkNew)
+            MethodSlot slot = registry.registerAdded(loader, c, "<init>", mc.descriptor(), false);
             out.overrides.put(slot.id(), prologue);
             out.added++;
         }

@@ -33,9 +33,14 @@ import java.util.Map;
  * does; in a view without the patch (before the migration reached the thread, after a
  * rollback) it sees the running field, as the old release's code does.
  *
+ * <p>The same for a static field that a patch adds (its shadow field): such reads get the
+ * field's value in a view with the patch and {@link NoSuchFieldError}, as with the old
+ * release, in one without it.
+ *
  * <p>What still reads the running field: classes loaded before the apply (compiled against
  * the old release), reflection ({@code Field.get}), method handles ({@code findStaticGetter}),
- * a read naming a subclass, and every write ({@code putstatic} is not rewritten).
+ * a read naming a subclass, and every write ({@code putstatic} is not rewritten; nor are reads
+ * and writes of instance fields a patch adds).
  *
  * <p>Implementation notes: the running field is read through the caller's lookup
  * ({@code findStaticGetter}: the same resolution and access checks as the instruction; a
@@ -67,17 +72,22 @@ public final class ViewStaticReads {
         } catch (NoClassDefFoundError e) {
             return failing(type, e);
         }
+        MethodRegistry r = Linkage.registry(registry);
+        MethodSlot slot = r.find(ownerClass.getClassLoader(), owner, MethodRegistry.VIEW_STATIC_PREFIX + name,
+                type.toMethodDescriptorString());
         MethodHandle running;
         try {
             running = caller.findStaticGetter(ownerClass, name, type.returnType());
         } catch (NoSuchFieldException e) {
-            return failing(type, new NoSuchFieldError(e.getMessage()));
+            NoSuchFieldError missing = new NoSuchFieldError(e.getMessage());
+            if (slot == null) {
+                return failing(type, missing);
+            }
+            // a static field a patch added: the running class has none, so views without the patch fail as it would
+            running = MethodHandles.throwException(type.returnType(), NoSuchFieldError.class).bindTo(missing);
         } catch (IllegalAccessException e) {
             return failing(type, new IllegalAccessError(e.getMessage()));
         }
-        MethodRegistry r = Linkage.registry(registry);
-        MethodSlot slot = r.find(ownerClass.getClassLoader(), owner, MethodRegistry.VIEW_STATIC_PREFIX + name,
-                type.toMethodDescriptorString());
         if (slot == null) {
             return new ConstantCallSite(running);
         }
@@ -102,6 +112,14 @@ public final class ViewStaticReads {
                 MethodSlot slot = registry.registerViewStatic(loader, c,
                         fa.name().substring(StaticStateSummary.VIEW_COPY_PREFIX.length()), fa.descriptor());
                 overrides.put(slot.id(), ShadowFields.getter(f, type));
+            } else if (fa.isStatic() && !fa.name().contains("$atlas$") && !fa.name().startsWith("atlas$")) {
+                // a static field the patch adds (its shadow field): read by its own name from classes loaded later
+                ShadowField f = fields.find(loader, c, fa.name(), fa.descriptor());
+                if (f != null) {
+                    MethodType type = MethodType.fromMethodDescriptorString("()" + fa.descriptor(), loader);
+                    MethodSlot slot = registry.registerViewStatic(loader, c, fa.name(), fa.descriptor());
+                    overrides.put(slot.id(), ShadowFields.getter(f, type));
+                }
             }
         }
         boolean rerun = false;

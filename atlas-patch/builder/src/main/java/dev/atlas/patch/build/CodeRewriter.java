@@ -53,6 +53,10 @@ final class CodeRewriter implements CodeTransform {
     private static final MethodTypeDesc LINK_SUPER = MethodTypeDesc.of(ConstantDescs.CD_CallSite,
             ConstantDescs.CD_MethodHandles_Lookup, ConstantDescs.CD_String, ConstantDescs.CD_MethodType,
             ConstantDescs.CD_String, ConstantDescs.CD_String);
+    private static final MethodTypeDesc LINK_SUPER_ADDED = MethodTypeDesc.of(ConstantDescs.CD_CallSite,
+            ConstantDescs.CD_MethodHandles_Lookup, ConstantDescs.CD_String, ConstantDescs.CD_MethodType,
+            ConstantDescs.CD_String, ConstantDescs.CD_String, ConstantDescs.CD_String);
+    private static final ClassDesc CONSTRUCTIONS = ClassDesc.of("dev.atlas.patch.runtime.Constructions");
     private static final MethodTypeDesc LINK_VIRTUAL = MethodTypeDesc.of(ConstantDescs.CD_CallSite,
             ConstantDescs.CD_MethodHandles_Lookup, ConstantDescs.CD_String, ConstantDescs.CD_MethodType,
             ConstantDescs.CD_String, ConstantDescs.CD_String, ConstantDescs.CD_int);
@@ -68,6 +72,8 @@ final class CodeRewriter implements CodeTransform {
     private final ClassDesc bodyClass;
     private final Map<String, Copy> copies = new LinkedHashMap<>();
     private final Deque<Copy> pending = new ArrayDeque<>();
+    /** The classes of the {@code new} instructions whose constructor call has not come yet (javac nests them). */
+    private final Deque<String> openNews = new ArrayDeque<>();
 
     /**
      * @param self the new-build class whose code is rewritten
@@ -107,7 +113,10 @@ final class CodeRewriter implements CodeTransform {
             case FieldInstruction f -> field(cb, f);
             case InvokeInstruction v -> invoke(cb, v);
             case InvokeDynamicInstruction d -> indy(cb, d);
-            case NewObjectInstruction n -> cb.new_(map(n.className().asSymbol()));
+            case NewObjectInstruction n -> {
+                openNews.push(n.className().asInternalName());
+                cb.new_(map(n.className().asSymbol()));
+            }
             case NewReferenceArrayInstruction a -> cb.anewarray(map(a.componentType().asSymbol()));
             case NewMultiArrayInstruction a -> cb.multianewarray(map(a.arrayType().asSymbol()), a.dimensions());
             case TypeCheckInstruction t -> {
@@ -233,12 +242,66 @@ final class CodeRewriter implements CodeTransform {
         return MethodHandleDesc.ofMethod(DirectMethodHandleDesc.Kind.STATIC, LINKER, name, type);
     }
 
+    /**
+     * {@code super(..)} (in an added class's constructor) of a constructor the patch adds to
+     * the superclass, which the loaded superclass lacks: the construction is left pending for
+     * the superclass's entry constructor (the first of its old release, whose re-routing guard
+     * takes it), which is called with placeholders; then {@code Constructions.handedOver()}.
+     */
+    private void superOfAdded(CodeBuilder cb, String owner, ClassDesc ownerDesc, MethodTypeDesc type) {
+        String entry = entryDescriptor(ctx.oldModels.get(ctx.remap.name(owner)));
+        if (entry == null) {
+            problem("<init>", "calls super(..) of a constructor the patch adds to " + ctx.remap.name(owner)
+                    + ", whose old release has no constructor with a super(..)/this(..) call to hand the construction to; "
+                    + "remedy: restart on the new release");
+            cb.invokespecial(ownerDesc, "<init>", type);
+            return;
+        }
+        cb.invokedynamic(DynamicCallSiteDesc.of(link("linkSuperAdded", LINK_SUPER_ADDED), "pend", type,
+                internal(ownerDesc), type.descriptorString(), entry));
+        MethodTypeDesc entryType = MethodTypeDesc.ofDescriptor(entry);
+        for (ClassDesc p : entryType.parameterList()) {
+            switch (java.lang.classfile.TypeKind.from(p)) {
+                case LONG -> cb.lconst_0();
+                case FLOAT -> cb.fconst_0();
+                case DOUBLE -> cb.dconst_0();
+                case REFERENCE -> cb.aconst_null();
+                default -> cb.iconst_0();
+            }
+        }
+        cb.invokespecial(ownerDesc, "<init>", entryType);
+        cb.invokestatic(CONSTRUCTIONS, "handedOver", MethodTypeDesc.of(ConstantDescs.CD_void));
+    }
+
+    /** The descriptor of the entry constructor the agent gives {@code old}: its first constructor with a super(..)/this(..) call. */
+    static String entryDescriptor(ClassModel old) {
+        if (old == null) {
+            return null;
+        }
+        for (MethodModel m : old.methods()) {
+            if (m.methodName().equalsString("<init>") && m.code().isPresent()
+                    && dev.atlas.patch.classfile.ConstructorCall.index(m.code().get().elementList()) >= 0) {
+                return m.methodType().stringValue();
+            }
+        }
+        return null;
+    }
+
     private void invoke(CodeBuilder cb, InvokeInstruction v) {
         String owner = v.owner().asInternalName();
         String name = v.name().stringValue();
         String desc = v.type().stringValue();
         MethodTypeDesc type = ctx.remap.map(v.typeSymbol());
         ClassDesc ownerDesc = owner.startsWith("[") ? map(ClassDesc.ofDescriptor(owner)) : loaded(owner);
+        boolean constructs = name.equals("<init>") && v.opcode() == Opcode.INVOKESPECIAL && !openNews.isEmpty()
+                && openNews.peek().equals(owner);
+        if (constructs) {
+            openNews.pop();
+        }
+        if (name.equals("<init>") && v.opcode() == Opcode.INVOKESPECIAL && !constructs && ctx.isAddedMethod(owner, name, desc)) {
+            superOfAdded(cb, owner, ownerDesc, type);
+            return;
+        }
         if (name.equals("<init>") && v.opcode() == Opcode.INVOKESPECIAL && ctx.isAddedMethod(owner, name, desc)) {
             // new C(..) of a constructor the patch adds: the re-routing guard of the class's first constructor builds it;
             // the stack holds the two references of javac's 'new C; dup' under the arguments, never initialised

@@ -168,27 +168,6 @@ final class Constructors {
     }
 
     /**
-     * Refusals for the constructors of {@code plan} that call {@code super(..)} of a constructor
-     * the patch adds to the superclass: the re-routing guards, fixed when the class was
-     * instrumented, cannot call a constructor that did not exist then.
-     */
-    static List<Refusal> superCallsOfAdded(ClassDiff.Plan plan, GenContext ctx) {
-        List<Refusal> out = new java.util.ArrayList<>();
-        String self = plan.newModel().thisClass().asInternalName();
-        for (MethodModel m : BodyGenerator.constructions(plan, ctx)) {
-            List<CodeElement> n = m.code().orElseThrow().elementList();
-            java.lang.classfile.instruction.InvokeInstruction call = (java.lang.classfile.instruction.InvokeInstruction) n.get(ConstructorCall.index(n));
-            String owner = call.owner().asInternalName();
-            if (!owner.equals(self) && ctx.isAddedMethod(owner, "<init>", call.type().stringValue())) {
-                out.add(new Refusal(plan.className(), "<init>" + m.methodType().stringValue(), "constructor calls super(..) of "
-                        + "a constructor the patch adds to " + ctx.remap.name(owner) + " (the re-routing guards are "
-                        + "fixed when the class is instrumented, before that constructor existed); remedy: restart on the new release"));
-            }
-        }
-        return out;
-    }
-
-    /**
      * Whether the code computing the {@code super(..)}/{@code this(..)} arguments differs
      * (for a constructor {@link #unreplaceable} accepted: then the call itself is the same).
      */

@@ -174,9 +174,6 @@ public final class PatchBuilder {
             ctx.viewStatics.put(n, plan.viewStatics().keySet());
             ctx.bodyClasses.add(bodyName(plan.className()));
         }
-        for (ClassDiff.Plan plan : plans) {
-            refusals.addAll(Constructors.superCallsOfAdded(plan, ctx));
-        }
         List<ClassPatch> classPatches = new ArrayList<>();
         for (ClassDiff.Plan plan : plans) {
             classPatch(plan, ctx, oldBytes, newBytes, refusals).ifPresent(classPatches::add);

@@ -179,14 +179,41 @@ class NewConstructorPatchTest extends WithOwnPipeline {
                 + "its super(..)/this(..) call does more than compute the call's arguments"), inner.refusals()::toString);
         assertTrue(inner.refusals().toString().contains("remedy: restart on the new release"), inner.refusals()::toString);
 
-        String point2 = V2.replace("public Point(int v) { this(v, v); }", "public Point(int v) { this(v, v); } protected Point(String a, String b) { super(a + b); x = 0; y = 0; }");
+    }
+
+    @Test
+    void aSuperCallOfAConstructorThePatchAddsToTheSuperclassGoesThroughTheSuperclasssEntryConstructor(@TempDir Path tmp)
+            throws Exception {
+        String point2 = V2.replace("public Point(int v) { this(v, v); }", "public Point(int v) { this(v, v); } "
+                + "protected Point(String a, String b) { super(a + b); x = 0; y = 0; }")
+                .replace("return new Point(v);", "return v < 0 ? new Dot() : new Point(v);");
         String sub1 = "package nc; public class Pixel extends Point { public Pixel(int v) { super(v, v); } }";
         String sub2 = "package nc; public class Pixel extends Point { public Pixel(int v) { super(\"p\", \"x\"); } }";
+        String dot = "package nc; public class Dot extends Point { public Dot() { super(\"d\", \"ot\"); } }";
         Path s1 = Fixtures.compile(tmp.resolve("s1"), Map.of("nc.Shape", SHAPE, "nc.Point", V1, "nc.Pixel", sub1));
-        Path s2 = Fixtures.compile(tmp.resolve("s2"), Map.of("nc.Shape", SHAPE, "nc.Point", point2, "nc.Pixel", sub2));
-        BuildResult superOfAdded = PatchBuilder.diff(s1, s2, BuildOptions.defaults());
-        assertTrue(superOfAdded.refusals().toString().contains("nc/Pixel <init>(I)V: constructor calls super(..) of a constructor "
-                + "the patch adds to nc/Point"), superOfAdded.refusals()::toString);
+        Path s2 = Fixtures.compile(tmp.resolve("s2"), Map.of("nc.Shape", SHAPE, "nc.Point", point2, "nc.Pixel", sub2, "nc.Dot", dot));
+        BuildResult result = PatchBuilder.diff(s1, s2, BuildOptions.defaults());
+        assertFalse(result.isRefused(), () -> result.refusals().toString());
+
+        ClassLoader loader = load("nc-super-added", s1);
+        Class<?> point = loader.loadClass("nc.Point");
+        Class<?> pixel = loader.loadClass("nc.Pixel");
+        assertEquals("point(3,3)", LinkedPatchTest.call(point, pixel.getConstructor(int.class).newInstance(3), "describe"));
+
+        pipeline.apply(result.patchOrThrow()).migration().await(ConstructorPatchTest.LONG);
+        Object px = pixel.getConstructor(int.class).newInstance(3);
+        assertEquals(pixel, px.getClass());
+        assertEquals("px(0,0)", LinkedPatchTest.call(point, px, "describe"),
+                "a changed subclass constructor's super(..) of the added constructor, through Point's entry constructor");
+        Object d = LinkedPatchTest.call(point, null, "diagonal", -1);
+        assertEquals("nc.Dot", d.getClass().getName());
+        assertEquals("dot(0,0)", LinkedPatchTest.call(point, d, "describe"), "an added subclass's super(..) of the added constructor");
+        assertEquals("point(2,2)", LinkedPatchTest.call(point, LinkedPatchTest.call(point, null, "diagonal", 2), "describe"));
+
+        pipeline.rollback().migration().await(ConstructorPatchTest.LONG);
+        assertEquals("point(3,3)", LinkedPatchTest.call(point, pixel.getConstructor(int.class).newInstance(3), "describe"),
+                "after rollback the old super(..) call again");
+        assertEquals("px(0,0)", LinkedPatchTest.call(point, px, "describe"), "objects built in the new view keep their state");
     }
 
     @Test
