@@ -393,6 +393,11 @@ final class ClassDiff {
             refuse(k, "method removed, and whether it overrides an inherited one cannot be checked: class "
                     + newBuild.missingSupertype(self).get() + " is in neither build nor the classpath; remedy: "
                     + "pass the libraries with --classpath");
+        } else if (virtual && InterfaceBridges.isBridge(om) && newBuild.inherited(newModel, mn, om.methodType().stringValue())
+                .filter(m -> (m.flags() & ClassFile.ACC_BRIDGE) != 0).isPresent()) {
+            notes.add(name + " " + k + ": bridge method removed in the new build, which inherits a bridge of the same signature "
+                    + "instead; kept in the running class (bridges are not patchable), where it forwards to the class's own method "
+                    + "as the inherited bridge would");
         } else if (virtual && newBuild.inherited(newModel, mn, om.methodType().stringValue()).isPresent()) {
             Optional<String> superclass = newModel.superclass().map(ClassEntry::asInternalName);
             Optional<Hierarchy.Member> target = superclass.flatMap(s -> newBuild.resolveMethod(s, mn, om.methodType().stringValue()));

@@ -109,6 +109,9 @@ class InterfaceMethodPatchTest extends WithOwnPipeline {
     /** Outside the build, compiled against the old release: no label(). */
     static final String STRANGER = "package im; public class Stranger implements Matcher { public int match(String s) { return 7; } }";
 
+    /** Outside the build, compiled against the old release: a lambda implementing the (then functional) interface. */
+    static final String LAMBDAS = "package im; public class Lambdas { public static Matcher constant(int n) { return s -> n; } }";
+
     private Path v1;
     private Path v2;
     private Map<String, byte[]> classes;
@@ -120,7 +123,8 @@ class InterfaceMethodPatchTest extends WithOwnPipeline {
                 "im.Exact", EXACT_V2, "im.Any", ANY_V2, "im.Use", USE_V2, "im.Chain", CHAIN));
         Path later = Fixtures.compile(tmp.resolve("later"), Map.of("im.Matcher", MATCHER_V2, "im.AbstractMatcher", ABSTRACT_V2,
                 "im.Exact", EXACT_V2, "im.Any", ANY_V2, "im.Chain", CHAIN, "im.Later", LATER));
-        Path stranger = Fixtures.compile(tmp.resolve("stranger"), Map.of("im.Matcher", MATCHER_V1, "im.Stranger", STRANGER));
+        Path stranger = Fixtures.compile(tmp.resolve("stranger"), Map.of("im.Matcher", MATCHER_V1, "im.Stranger", STRANGER,
+                "im.Lambdas", LAMBDAS));
         BuildResult result = PatchBuilder.diff(v1, v2, BuildOptions.defaults());
         assertFalse(result.isRefused(), () -> result.refusals().toString());
         assertTrue(result.notes().stream().anyMatch(n -> n.contains("im/Matcher label()Ljava/lang/String;: new abstract interface method")),
@@ -130,6 +134,7 @@ class InterfaceMethodPatchTest extends WithOwnPipeline {
         classes = new HashMap<>(Fixtures.classes(v1));
         classes.put("im/Later", Fixtures.classes(later).get("im/Later"));
         classes.put("im/Stranger", Fixtures.classes(stranger).get("im/Stranger"));
+        classes.put("im/Lambdas", Fixtures.classes(stranger).get("im/Lambdas"));
         return result.patchOrThrow();
     }
 
@@ -147,6 +152,8 @@ class InterfaceMethodPatchTest extends WithOwnPipeline {
         Class<?> use = loader.loadClass("im.Use");
         Object exact = loader.loadClass("im.Exact").getConstructor(String.class).newInstance("ab");
         Object any = loader.loadClass("im.Any").getConstructor().newInstance();
+        Object lambda = loader.loadClass("im.Lambdas").getMethod("constant", int.class).invoke(null, 3);
+        Object proxy = java.lang.reflect.Proxy.newProxyInstance(loader, new Class<?>[] {matcher}, (p, m, a) -> 4);
         Method useM = use.getMethod("use", matcher, String.class);
         Method at = use.getMethod("at", abstractMatcher, String.class);
         assertEquals("v1:2", useM.invoke(null, exact, "abc"));
@@ -164,6 +171,9 @@ class InterfaceMethodPatchTest extends WithOwnPipeline {
         Method sizeOf = later.getMethod("sizeOf", matcher);
         assertEquals("exact:ab/2/2/-1/101/exact:ab", run.invoke(null, exact, exact, any),
                 "invokeinterface and invokevirtual of new interface methods from a class loaded after the apply");
+        assertEquals(-1, sizeOf.invoke(null, lambda), "a lambda made before the apply gets the new default");
+        assertEquals(-1, sizeOf.invoke(null, proxy), "limit: a JDK proxy runs the new default (its handler is not asked)");
+
         pipeline.rollback().migration().await(ConstructorPatchTest.LONG);
         assertEquals("v1:2", useM.invoke(null, exact, "abc"));
         assertEquals(0, at.invoke(null, exact, "abc"));
