@@ -415,7 +415,7 @@ final class ClassDiff {
                         + (inClass ? "" : "default method ") + from.replace('/', '.') + "." + mn + " (super call)");
             } else {
                 refuse(k, "overriding method removed, and what the new release inherits instead is "
-                        + (target.isEmpty() ? "not found" : inClass ? "abstract" : "an interface's default method")
+                        + (target.isEmpty() ? "not found" : "abstract")
                         + "; remedy: restart on the new release");
             }
         } else if (mn.equals("<init>") && newBuild.extendedInBuild(self)) {
