@@ -193,6 +193,49 @@ class InterfaceMethodPatchTest extends WithOwnPipeline {
         assertTrue(noLabel.getMessage().contains("remedy: restart on the new release"), noLabel.getMessage());
     }
 
+    /**
+     * Threads racing on first calls of new interface methods, on receivers of several classes (each
+     * class's selection computed concurrently, then shared): every call gets its class's method.
+     */
+    @Test
+    void concurrentFirstCallsOnManyReceiverClassesEachSelectTheirClasssMethod(@TempDir Path tmp) throws Exception {
+        Patch patch = build(tmp);
+        ClassLoader loader = loader("im-race");
+        Class<?> matcher = loader.loadClass("im.Matcher");
+        Object exact = loader.loadClass("im.Exact").getConstructor(String.class).newInstance("abc");
+        Object any = loader.loadClass("im.Any").getConstructor().newInstance();
+        Object lambda = loader.loadClass("im.Lambdas").getMethod("constant", int.class).invoke(null, 3);
+        pipeline.apply(patch).migration().await(ConstructorPatchTest.LONG);
+        Method sizeOf = loader.loadClass("im.Later").getMethod("sizeOf", matcher);
+        Object[] receivers = {exact, any, lambda, exact, any, lambda};
+        int[] expected = {3, -1, -1, 3, -1, -1};
+        int threads = 4;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<Integer>> wrong = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int offset = t;
+                wrong.add(pool.submit(() -> {
+                    start.await();
+                    int bad = 0;
+                    for (int i = 0; i < 5_000; i++) {
+                        int r = (i + offset) % receivers.length;
+                        if ((int) sizeOf.invoke(null, receivers[r]) != expected[r]) {
+                            bad++;
+                        }
+                    }
+                    return bad;
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> f : wrong) {
+                assertEquals(0, f.get(), "calls that ran another class's method");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void aLoadedImplementationWithoutTheNewAbstractMethodRefusesTheApply(@TempDir Path tmp) throws Exception {
         Patch patch = build(tmp);
