@@ -104,6 +104,7 @@ class InterfaceMethodPatchTest extends WithOwnPipeline {
                     return m.label() + "/" + m.size() + "/" + e.size() + "/" + a.size() + "/" + a.matchAt("xy", 1) + "/" + e.label();
                 }
                 public static int sizeOf(Matcher m) { return m.size(); }
+                public static String none() { return Matcher.none().label(); }
             }
             """;
     /** Outside the build, compiled against the old release: no label(). */
@@ -171,6 +172,7 @@ class InterfaceMethodPatchTest extends WithOwnPipeline {
         Method sizeOf = later.getMethod("sizeOf", matcher);
         assertEquals("exact:ab/2/2/-1/101/exact:ab", run.invoke(null, exact, exact, any),
                 "invokeinterface and invokevirtual of new interface methods from a class loaded after the apply");
+        assertEquals("none", later.getMethod("none").invoke(null), "a new static interface method from a class loaded after the apply");
         assertEquals(-1, sizeOf.invoke(null, lambda), "a lambda made before the apply gets the new default");
         assertEquals(-1, sizeOf.invoke(null, proxy), "limit: a JDK proxy runs the new default (its handler is not asked)");
 
