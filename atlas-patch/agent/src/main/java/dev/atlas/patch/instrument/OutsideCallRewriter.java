@@ -26,9 +26,9 @@ import java.util.List;
 
 /**
  * Rewrites, in a class being loaded, the calls that name a method some applied patch added
- * ({@code invokevirtual} and {@code invokestatic} whose name and descriptor match one, and the
- * {@code invokespecial} of a {@code new C(..)} expression whose descriptor matches an added
- * constructor's), into {@code invokedynamic} sites linked by
+ * ({@code invokevirtual}, {@code invokeinterface} and {@code invokestatic} whose name and
+ * descriptor match one, and the {@code invokespecial} of a {@code new C(..)} expression whose
+ * descriptor matches an added constructor's), into {@code invokedynamic} sites linked by
  * {@link dev.atlas.patch.runtime.OutsideCalls}: code
  * outside the patch that is loaded after the apply reaches the added method in the views that
  * have it and gets {@link NoSuchMethodError} in the others. Other instructions are left alone.
@@ -143,7 +143,7 @@ final class OutsideCallRewriter {
     }
 
     private static boolean matches(MethodRegistry registry, InvokeInstruction i) {
-        return (i.opcode() == Opcode.INVOKEVIRTUAL || i.opcode() == Opcode.INVOKESTATIC)
+        return (i.opcode() == Opcode.INVOKEVIRTUAL || i.opcode() == Opcode.INVOKESTATIC || i.opcode() == Opcode.INVOKEINTERFACE)
                 && !i.owner().asInternalName().startsWith("[")
                 && registry.namesAddedMethod(i.name().stringValue(), i.type().stringValue());
     }

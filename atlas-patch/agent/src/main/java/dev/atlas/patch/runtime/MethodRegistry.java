@@ -37,6 +37,7 @@ public final class MethodRegistry {
     private final Map<Integer, List<MethodSlot>> overriders = new ConcurrentHashMap<>();
     private final java.util.Set<String> addedNames = ConcurrentHashMap.newKeySet();   // "name" and "name descriptor"
     private final java.util.Set<String> viewStatics = ConcurrentHashMap.newKeySet();   // "owner name descriptor"
+    private final java.util.concurrent.atomic.AtomicInteger addedGeneration = new java.util.concurrent.atomic.AtomicInteger();
     private final ViewSpace space;
     private final int linkIndex;
 
@@ -180,7 +181,29 @@ public final class MethodRegistry {
         MethodSlot s = register(loader, className, name, descriptor, isStatic);
         addedNames.add(name + " " + descriptor);
         addedNames.add(name);
+        addedGeneration.incrementAndGet();
         return s;
+    }
+
+    /**
+     * A number that changes whenever a method is registered as added ({@link #registerAdded}):
+     * a selection computed from the added methods ({@link InterfaceDispatch}) is recomputed then.
+     */
+    int addedGeneration() {
+        return addedGeneration.get();
+    }
+
+    /** Every instrumented class in every live loader (for checks over all loaded implementations). */
+    List<LoadedClassInfo> allLoaded() {
+        List<LoadedClassInfo> out = new ArrayList<>();
+        for (List<LoadedClassInfo> l : byClass.values()) {
+            for (LoadedClassInfo i : l) {
+                if (!i.collected()) {
+                    out.add(i);
+                }
+            }
+        }
+        return out;
     }
 
     /** Records that added method {@code overrider} overrides {@code overridden} (idempotent). */

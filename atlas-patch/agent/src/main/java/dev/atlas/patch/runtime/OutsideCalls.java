@@ -24,6 +24,9 @@ import java.util.Objects;
  * {@link NoSuchMethodError}, as the old release does, in a view without that patch (before the
  * apply's migration reached the thread, after a rollback).
  *
+ * An instance method added to an interface selects on the receiver's class
+ * ({@link InterfaceDispatch}), also for a call naming a class or interface below it.
+ *
  * <p>What does not reach an added method (the class keeps the members it was loaded with):
  * reflection ({@code getMethod} throws {@link NoSuchMethodException}), method handles and
  * method references ({@code findVirtual}, {@code Owner::added} as a bootstrap argument), super
@@ -89,8 +92,22 @@ public final class OutsideCalls {
                 if (st) {
                     initialise(c);
                 }
+                if (InterfaceDispatch.applies(c, s)) {
+                    return new ConstantCallSite(ProxyTargets.onTarget(type.parameterType(0),
+                            InterfaceDispatch.target(r, s, c, type, missing)));
+                }
                 MethodHandle call = viewDispatched(r.space(), s, type, c == ownerClass, missing);
                 return new ConstantCallSite(st ? call : LaterOverrides.dispatching(c, name, call));
+            }
+        }
+        if (!st) {
+            // an instance method a patch added to a superinterface (a new default or abstract method)
+            for (Class<?> i : superinterfaces(ownerClass)) {
+                MethodSlot s = r.find(i.getClassLoader(), i.getName().replace('.', '/'), name, descriptor);
+                if (s != null && !s.isStatic) {
+                    return new ConstantCallSite(ProxyTargets.onTarget(type.parameterType(0),
+                            InterfaceDispatch.target(r, s, i, type, missing)));
+                }
             }
         }
         return failing(type, new NoSuchMethodError(missing));
@@ -140,6 +157,23 @@ public final class OutsideCalls {
             NoSuchMethodError err = new NoSuchMethodError(missing + " (its class's entry constructor cannot be linked: " + e + ")");
             return failing(type, err);
         }
+    }
+
+    /** Every superinterface of {@code c}, nearest first. */
+    private static java.util.List<Class<?>> superinterfaces(Class<?> c) {
+        java.util.List<Class<?>> out = new java.util.ArrayList<>();
+        java.util.Deque<Class<?>> todo = new java.util.ArrayDeque<>();
+        for (Class<?> s = c; s != null; s = s.getSuperclass()) {
+            todo.addAll(java.util.List.of(s.getInterfaces()));
+        }
+        while (!todo.isEmpty()) {
+            Class<?> i = todo.poll();
+            if (!out.contains(i)) {
+                out.add(i);
+                todo.addAll(java.util.List.of(i.getInterfaces()));
+            }
+        }
+        return out;
     }
 
     /** (O?, P..)R: the body of {@code slot} in the calling thread's view, or NoSuchMethodError. */

@@ -136,7 +136,9 @@ final class OverrideDispatch {
         MethodSlot addedEarlier = registry.find(s.getClassLoader(), s.getName().replace('.', '/'), added.name(),
                 added.descriptor());
         if (addedEarlier != null && !addedEarlier.isStatic()) {   // not declared: a method an earlier patch added
-            registry.addOverrider(addedEarlier, added);
+            if (!s.isInterface()) {
+                registry.addOverrider(addedEarlier, added);
+            }   // an interface's added method: its calls select on the receiver's class (InterfaceDispatch)
             return true;
         }
         return false;

@@ -83,6 +83,17 @@ public final class PatchLinker {
                 interfaces.addAll(List.of(i.getInterfaces()));
             }
         }
+        if (s.isInterface()) {   // I.super.m(): the default of I or of an interface it extends
+            java.util.ArrayDeque<Class<?>> todo = new java.util.ArrayDeque<>(java.util.List.of(s.getInterfaces()));
+            while (!todo.isEmpty()) {
+                Class<?> i = todo.poll();
+                MethodSlot slot = registry.find(i.getClassLoader(), i.getName().replace('.', '/'), name, descriptor);
+                if (slot != null && !slot.isStatic()) {
+                    return slot;
+                }
+                todo.addAll(java.util.List.of(i.getInterfaces()));
+            }
+        }
         return null;
     }
 
@@ -111,19 +122,30 @@ public final class PatchLinker {
     /**
      * A call of a method a patch added to {@code owner}: (O self?, P..)R. The call runs the
      * version of the added method that the calling thread's view holds (a later patch may
-     * change it), like a call of a replaced method.
+     * change it), like a call of a replaced method. An instance method added to an interface
+     * selects on the receiver's class ({@link InterfaceDispatch}); {@code isStatic} 2 is a
+     * super call of a default method a patch added ({@code I.super.m()}): that body itself.
      */
     public static CallSite linkAdded(MethodHandles.Lookup caller, String name, MethodType type, String owner,
                                      String methodName, String descriptor, int isStatic) {
         ClassLoader loader = caller.lookupClass().getClassLoader();
-        MethodSlot slot = context(caller).registry.find(loader, owner, methodName, descriptor);
+        MethodRegistry registry = context(caller).registry;
+        MethodSlot slot = registry.find(loader, owner, methodName, descriptor);
         if (slot == null) {
             throw new IllegalStateException("no patch added " + owner.replace('/', '.') + "#" + methodName + descriptor
                     + " in " + loader);
         }
+        if (isStatic == 0) {
+            Class<?> ownerClass = slot.ownerClass();
+            if (InterfaceDispatch.applies(ownerClass, slot)) {
+                MethodHandle call = InterfaceDispatch.target(registry, slot, ownerClass, type,
+                        ownerClass.getName() + "." + methodName + descriptor);
+                return new ConstantCallSite(ProxyTargets.onTarget(type.parameterType(0), call));
+            }
+        }
         MethodHandle lookup = MethodHandles.insertArguments(Dispatch.ADDED, 0, slot.space, slot);
         MethodHandle call = MethodHandles.foldArguments(MethodHandles.exactInvoker(type), lookup);
-        if (isStatic == 0) {
+        if (isStatic != 1) {
             // on a subclass proxy (Spring CGLIB) the added body runs on the proxied object: ProxyTargets
             call = ProxyTargets.onTarget(type.parameterType(0), call);
             // an override declared by a class loaded after the apply runs instead (LaterOverrides)

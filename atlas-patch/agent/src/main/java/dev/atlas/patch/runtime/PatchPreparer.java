@@ -71,6 +71,7 @@ final class PatchPreparer {
         final List<MethodSlot> activate = new ArrayList<>();
         final Map<String, MethodHandle> hooks = new LinkedHashMap<>();   // by the patched class's name, in patch order
         final List<Map.Entry<MethodHandles.Lookup, CallSitePrelinker.Rewritten>> toLink = new ArrayList<>();
+        final Map<MethodSlot, Class<?>> abstractInterfaceMethods = new LinkedHashMap<>();   // added abstract methods, by interface
         int replaced;
         int added;
         int fields;
@@ -109,6 +110,9 @@ final class PatchPreparer {
                 prepareClass(new Target(patch, n.classPatch(cp), info, classFor(info), n), contexts.get(info.loader()), out);
                 out.fingerprints.put(CodeTable.classKey(info.loader(), cp.className()), cp.newFingerprint());
             }
+        }
+        for (Map.Entry<MethodSlot, Class<?>> a : out.abstractInterfaceMethods.entrySet()) {
+            checkImplemented(patch.id(), a.getKey(), a.getValue());
         }
         // the new code's call sites, bootstrapped now (shadow fields and added methods exist)
         for (Map.Entry<MethodHandles.Lookup, CallSitePrelinker.Rewritten> e : out.toLink) {
@@ -280,10 +284,52 @@ final class PatchPreparer {
             if (!mc.isStatic()) {
                 OverrideDispatch.register(registry, foreign, t.c(), slot, patchId);
             }
+            if (!mc.isStatic() && t.c().isInterface() && isSynthetic(body, found)) {
+                out.abstractInterfaceMethods.put(slot, t.c());   // its body only throws AbstractMethodError
+            }
             out.added++;
         } else {
             out.activate.add(slot);
             out.replaced++;
+        }
+    }
+
+    /** Whether the body method behind {@code h} is synthetic: the builder's mark of an added abstract interface method. */
+    private static boolean isSynthetic(MethodHandles.Lookup body, MethodHandle h) {
+        try {
+            return body.revealDirect(h).reflectAs(java.lang.reflect.Method.class, body).isSynthetic();
+        } catch (IllegalArgumentException | ClassCastException e) {
+            return false;
+        }
+    }
+
+    /**
+     * An abstract method this patch adds to interface {@code iface}: every loaded, instrumented,
+     * concrete class implementing the interface must get an implementation (its own method, one
+     * this or an earlier patch added, or a default), else the patch is refused, naming them.
+     */
+    private void checkImplemented(String patchId, MethodSlot slot, Class<?> iface) {
+        List<String> lacking = new ArrayList<>();
+        for (MethodRegistry.LoadedClassInfo info : registry.allLoaded()) {
+            Class<?> c;
+            try {
+                c = Class.forName(dotted(info.className()), false, info.loader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                continue;
+            }
+            if (c.isInterface() || java.lang.reflect.Modifier.isAbstract(c.getModifiers()) || !iface.isAssignableFrom(c)) {
+                continue;
+            }
+            if (!InterfaceDispatch.implementedBy(registry, slot, iface, c)) {
+                lacking.add(c.getName());
+            }
+        }
+        if (!lacking.isEmpty()) {
+            throw new PatchRejectedException("patch " + patchId + " adds abstract method " + iface.getName() + "."
+                    + slot.name() + slot.descriptor() + " to the interface, which loaded class" + (lacking.size() == 1 ? " " : "es ")
+                    + String.join(", ", lacking) + " implement" + (lacking.size() == 1 ? "s" : "") + " without it (compiled "
+                    + "against the old release, outside the patch): a call of it on their objects would have no method to "
+                    + "run; remedy: restart on the new release, or build the patch with the new release of those classes");
         }
     }
 

@@ -265,10 +265,10 @@ final class ClassDiff {
                 } else {
                     added.add(nm);   // runs through the re-routing guards of the class's constructors (Constructors)
                 }
+            } else if (isInterface && (f & (ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE)) == 0) {
+                newInterfaceMethod(nm, k, added);
             } else if ((f & (ClassFile.ACC_ABSTRACT | ClassFile.ACC_NATIVE)) != 0) {
                 refuse(k, "new abstract or native method");
-            } else if (isInterface && (f & (ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE)) == 0) {
-                newInterfaceMethod(nm, k);
             } else if ((f & (ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC)) == 0
                     && newBuild.missingSupertype(newModel.thisClass().asInternalName()).isPresent()) {
                 refuse(k, "cannot check whether the new method overrides an inherited one: class "
@@ -290,15 +290,33 @@ final class ClassDiff {
         }
     }
 
-    /** A new non-static, non-private interface method: a bridge no implementation needs is reported ({@link InterfaceBridges}), others refused. */
-    private void newInterfaceMethod(MethodModel nm, String k) {
-        Optional<String> refusal = InterfaceBridges.refusal(newBuild, newModel.thisClass().asInternalName(), nm);
-        if (refusal.isPresent()) {
-            refuse(k, refusal.get());
-        } else {
+    /**
+     * A new non-static, non-private interface method: added beside the loaded interface (calls
+     * of it select on the receiver's class in the agent, {@code InterfaceDispatch}); an abstract
+     * one gets a body that names a receiver without an implementation ({@link AbstractInterfaceBody});
+     * a bridge no implementation needs is reported, not added ({@link InterfaceBridges}).
+     */
+    private void newInterfaceMethod(MethodModel nm, String k, List<MethodModel> added) {
+        int f = nm.flags().flagsMask();
+        if ((f & ClassFile.ACC_NATIVE) != 0) {
+            refuse(k, "new abstract or native method");
+        } else if (InterfaceBridges.isBridge(nm)
+                && InterfaceBridges.reachedThroughInterface(newBuild, newModel.thisClass().asInternalName(), nm).isEmpty()) {
             notes.add(name + " " + k + ": new bridge method of the interface; not added (a loaded interface gets no method), "
                     + "and not needed: every implementing class of the new build has it in its class chain, which the JVM "
                     + "selects before an interface's method");
+        } else if ((f & ClassFile.ACC_ABSTRACT) != 0) {
+            added.add(AbstractInterfaceBody.of(newModel, nm));
+            notes.add(name + " " + k + ": new abstract interface method; added beside the loaded interface: calls of it in the "
+                    + "patch's code and in classes loaded after the apply run the receiver class's implementation in the "
+                    + "calling thread's view; a loaded implementation without one is refused at apply, one loaded later "
+                    + "throws AbstractMethodError naming it; reflection on the interface does not show the method");
+        } else {
+            added.add(nm);
+            notes.add(name + " " + k + ": new " + (InterfaceBridges.isBridge(nm) ? "bridge" : "default") + " method of the "
+                    + "interface; added beside the loaded interface: calls of it in the patch's code and in classes loaded "
+                    + "after the apply run the receiver class's own method if it has one, else this body, in the calling "
+                    + "thread's view; reflection on the interface does not show the method");
         }
     }
 
@@ -387,19 +405,29 @@ final class ClassDiff {
             refuse(k, "method removed, and whether it overrides an inherited one cannot be checked: class "
                     + newBuild.missingSupertype(self).get() + " is in neither build nor the classpath; remedy: "
                     + "pass the libraries with --classpath");
+        } else if (virtual && InterfaceBridges.isBridge(om) && newBuild.inherited(newModel, mn, om.methodType().stringValue())
+                .filter(m -> (m.flags() & ClassFile.ACC_BRIDGE) != 0).isPresent()) {
+            notes.add(name + " " + k + ": bridge method removed in the new build, which inherits a bridge of the same signature "
+                    + "instead; kept in the running class (bridges are not patchable), where it forwards to the class's own method "
+                    + "as the inherited bridge would");
         } else if (virtual && newBuild.inherited(newModel, mn, om.methodType().stringValue()).isPresent()) {
             Optional<String> superclass = newModel.superclass().map(ClassEntry::asInternalName);
             Optional<Hierarchy.Member> target = superclass.flatMap(s -> newBuild.resolveMethod(s, mn, om.methodType().stringValue()));
             boolean inClass = target.flatMap(t -> newBuild.model(t.declaringClass()))
                     .map(c -> (c.flags().flagsMask() & ClassFile.ACC_INTERFACE) == 0).orElse(false);
-            if (om.code().isPresent() && inClass && (target.get().flags() & ClassFile.ACC_ABSTRACT) == 0) {
+            Optional<ClassEntry> viaInterface = target.isPresent() ? Optional.empty()
+                    : defaultOfDirectInterface(mn, om.methodType().stringValue());
+            if (om.code().isPresent() && (target.isPresent() || viaInterface.isPresent())
+                    && (viaInterface.isPresent() || (target.get().flags() & ClassFile.ACC_ABSTRACT) == 0)) {
                 // the running class keeps the method; in the new view its body is the inherited one
-                replaced.add(SuperCallBody.of(newModel, om));
+                replaced.add(SuperCallBody.of(newModel, om, viaInterface.map(ClassEntry::asSymbol).orElse(null)));
+                String from = viaInterface.map(i -> newBuild.resolveMethod(i.asInternalName(), mn, om.methodType().stringValue())
+                        .orElseThrow().declaringClass()).orElse(target.map(Hierarchy.Member::declaringClass).orElse("?"));
                 notes.add(name + " " + k + ": overriding method removed; in the new view it runs the inherited "
-                        + target.get().declaringClass().replace('/', '.') + "." + mn + " (super call)");
+                        + (inClass ? "" : "default method ") + from.replace('/', '.') + "." + mn + " (super call)");
             } else {
                 refuse(k, "overriding method removed, and what the new release inherits instead is "
-                        + (target.isEmpty() ? "not found" : inClass ? "abstract" : "an interface's default method")
+                        + (target.isEmpty() ? "not found" : "abstract")
                         + "; remedy: restart on the new release");
             }
         } else if (mn.equals("<init>") && newBuild.extendedInBuild(self)) {
@@ -408,6 +436,17 @@ final class ClassDiff {
             notes.add(name + " " + k + ": " + (mn.equals("<init>") ? "constructor" : "method")
                     + " removed in the new build; kept in the running class for callers outside the patch, unused by new code");
         }
+    }
+
+    /** The direct superinterface through which the class inherits a default {@code mn desc}, if any. */
+    private Optional<ClassEntry> defaultOfDirectInterface(String mn, String desc) {
+        for (ClassEntry i : newModel.interfaces()) {
+            Optional<Hierarchy.Member> m = newBuild.resolveMethod(i.asInternalName(), mn, desc);
+            if (m.isPresent() && (m.get().flags() & (ClassFile.ACC_ABSTRACT | ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE)) == 0) {
+                return Optional.of(i);
+            }
+        }
+        return Optional.empty();
     }
 
     private Optional<MethodModel> method(ClassModel m, String n, String desc) {

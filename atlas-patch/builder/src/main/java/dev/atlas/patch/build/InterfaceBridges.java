@@ -19,24 +19,13 @@ import java.util.Set;
  * javac writes the same bridge into every class that implements the covariant method. So it
  * is reported, not added, when every class of the new build that implements the interface
  * (and is not itself abstract) has the bridge's name and descriptor in its class chain;
- * otherwise some object would reach the interface's bridge in the new release, and the
- * interface method stays refused.
+ * otherwise some object would reach the interface's bridge in the new release, and it is
+ * added like a new default method ({@code ClassDiff}, {@code InterfaceDispatch} in the agent).
  *
  * <p>Stateless; thread-safe.
  */
 final class InterfaceBridges {
     private InterfaceBridges() {
-    }
-
-    /** Why new interface method {@code nm} of {@code iface} cannot be patched, or empty for a bridge no implementation needs. */
-    static Optional<String> refusal(Hierarchy build, String iface, MethodModel nm) {
-        if (!isBridge(nm)) {
-            return Optional.of("new interface method (implementations cannot see it: a loaded interface gets no method"
-                    + ((nm.flags().flagsMask() & ClassFile.ACC_ABSTRACT) != 0 ? ", and loaded implementations do not implement it"
-                    : ", and its default body is not reached by calls on loaded implementations") + "); remedy: restart on the new release");
-        }
-        return reachedThroughInterface(build, iface, nm).map(user -> "new interface bridge method, which " + user + " of the new "
-                + "build would run (its class chain lacks it), while a loaded interface gets no method; remedy: restart on the new release");
     }
 
     /** Whether {@code m} is a bridge javac wrote (synthetic, with a body). */

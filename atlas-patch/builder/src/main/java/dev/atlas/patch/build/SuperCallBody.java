@@ -24,11 +24,22 @@ final class SuperCallBody {
 
     /** {@code removed} (a method of the old class) with the body {@code return super.name(args);}. */
     static MethodModel of(ClassModel newModel, MethodModel removed) {
+        return of(newModel, removed, null);
+    }
+
+    /**
+     * {@code removed} with the body {@code return Iface.super.name(args);}: the default method
+     * of the class's direct superinterface {@code iface} (null: the superclass's method).
+     */
+    static MethodModel of(ClassModel newModel, MethodModel removed, ClassDesc iface) {
         ClassDesc superclass = newModel.superclass().map(ClassEntry::asSymbol).orElseThrow();
         MethodTypeDesc type = removed.methodTypeSymbol();
         int flags = removed.flags().flagsMask() & ~(ClassFile.ACC_ABSTRACT | ClassFile.ACC_NATIVE | ClassFile.ACC_SYNCHRONIZED);
         byte[] bytes = ClassFile.of().build(newModel.thisClass().asSymbol(), clb -> {
             clb.withSuperclass(superclass);
+            if (iface != null) {
+                clb.withInterfaceSymbols(iface);
+            }
             clb.withMethodBody(removed.methodName().stringValue(), type, flags, cb -> {
                 cb.aload(0);
                 int slot = 1;
@@ -37,7 +48,11 @@ final class SuperCallBody {
                     cb.loadLocal(k, slot);
                     slot += k.slotSize();
                 }
-                cb.invokespecial(superclass, removed.methodName().stringValue(), type);
+                if (iface != null) {
+                    cb.invokespecial(iface, removed.methodName().stringValue(), type, true);
+                } else {
+                    cb.invokespecial(superclass, removed.methodName().stringValue(), type);
+                }
                 cb.return_(TypeKind.from(type.returnType()));
             });
         });

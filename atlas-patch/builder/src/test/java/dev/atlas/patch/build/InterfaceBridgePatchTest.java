@@ -75,15 +75,30 @@ class InterfaceBridgePatchTest extends WithOwnPipeline {
     }
 
     @Test
-    void aNewInterfaceBridgeThatAnImplementationWouldRunStaysRefused(@TempDir Path tmp) throws Exception {
+    void aNewInterfaceBridgeThatAnImplementationWouldRunIsAddedLikeADefaultMethod(@TempDir Path tmp) throws Exception {
         Path v1 = Fixtures.compile(tmp.resolve("v1"), V1);
         withoutBridges(v1.resolve("ib/TextSource.class"));
         Path v2 = Fixtures.compile(tmp.resolve("v2"), V2);
         withoutBridges(v2.resolve("ib/Hello.class"));   // a class that relies on the interface's bridge
         BuildResult result = PatchBuilder.diff(v1, v2, BuildOptions.defaults());
-        assertTrue(result.isRefused());
-        assertTrue(result.refusals().stream().anyMatch(r -> r.toString().contains("ib/TextSource value()Ljava/lang/Object;: new "
-                + "interface bridge method, which ib/Hello of the new build would run")), result.refusals()::toString);
+        assertFalse(result.isRefused(), () -> result.refusals().toString());
+        assertTrue(result.notes().stream().anyMatch(n -> n.contains("ib/TextSource value()Ljava/lang/Object;: new bridge method of the "
+                + "interface; added beside the loaded interface")), result.notes()::toString);
+        assertTrue(result.notes().stream().anyMatch(n -> n.contains("ib/Hello value()Ljava/lang/Object;: bridge method removed in the "
+                + "new build, which inherits a bridge of the same signature instead; kept")), result.notes()::toString);
+        Patch patch = result.patchOrThrow();
+
+        ClassLoader loader = new InstrumentingLoader("ib-bridge-added", Fixtures.classes(v1), new ClassSelector(List.of("ib.**"), List.of()),
+                new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
+        Class<?> hello = loader.loadClass("ib.Hello");
+        Class<?> user = loader.loadClass("ib.User");
+        Class<?> source = loader.loadClass("ib.Source");
+        Object h = hello.getConstructor().newInstance();
+        assertEquals("old", user.getMethod("raw", source).invoke(null, h));
+        pipeline.apply(patch).migration().await(LONG);
+        assertEquals("new", user.getMethod("raw", source).invoke(null, h), "the kept bridge forwards to the changed method");
+        pipeline.rollback().migration().await(LONG);
+        assertEquals("old", user.getMethod("raw", source).invoke(null, h));
     }
 
     private static void withoutBridges(Path classFile) throws Exception {

@@ -268,7 +268,12 @@ class PatchBuilderTest {
         java.util.Map<String, String> s3 = new java.util.HashMap<>(impl);
         s3.put("p.Greeter", v1.replace("String name();", "String name();\n String nick();"));
         s3.put("p.Bob", "package p; public class Bob implements Greeter { public String name() { return \"bob\"; } public String nick() { return \"b\"; } }");
-        DiffHarness refused = new DiffHarness(tmp.resolve("r"), s1, s3);
-        assertTrue(refused.refusedWith("p/Greeter nick()Ljava/lang/String;: new abstract or native method"), refused.result.refusals()::toString);
+        DiffHarness abstractAdded = new DiffHarness(tmp.resolve("r"), s1, s3);
+        ClassPatch withAbstract = abstractAdded.classPatch("p/Greeter");
+        assertTrue(withAbstract.methods().contains(MethodChange.of(MethodChange.Kind.ADDED, "nick", "()Ljava/lang/String;", false)),
+                withAbstract.methods()::toString);
+        Throwable e = org.junit.jupiter.api.Assertions.assertThrows(AbstractMethodError.class,
+                () -> abstractAdded.bodyMethod("p.Greeter", "added$nick").invoke(abstractAdded.v1Class("p.Bob").getConstructor().newInstance()));
+        assertTrue(e.getMessage().startsWith("p.Bob does not implement p.Greeter.nick()Ljava/lang/String;"), e.getMessage());
     }
 }

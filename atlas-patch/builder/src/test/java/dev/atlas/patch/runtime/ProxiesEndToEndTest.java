@@ -141,8 +141,8 @@ class ProxiesEndToEndTest {
     /**
      * A JDK dynamic proxy over Greeter, made before the patch, whose handler brackets every result
      * and delegates to a Counter: the changed method runs on the target, with the handler's advice.
-     * (A JDK proxy has only its interfaces' methods, and a patch cannot add methods to an interface:
-     * the builder refuses them, so there is no added method to reach through it.)
+     * (A JDK proxy has only its interfaces' loaded methods: a method a patch adds to an interface
+     * runs its default body on the proxy, without the handler; {@code InterfaceMethodPatchTest}.)
      */
     @Test
     void aJdkProxysHandlerStillAppliesToAChangedMethodOfItsTarget(@TempDir Path tmp) throws Exception {

@@ -26,9 +26,10 @@ public record MethodChange(Kind kind, String name, String descriptor, boolean is
      * inspect} and {@code apply}).
      */
     public static final String ADDED_METHODS_REACH = "Added methods are reachable from outside the patch only through "
-            + "direct calls in classes loaded after the apply and, for overrides, through calls of the overridden method; "
-            + "not through reflection (getMethod), method handles or method references, nor from classes loaded before "
-            + "the apply (NoSuchMethodError/NoSuchMethodException there, as on the old release).";
+            + "direct calls in classes loaded after the apply and, for overrides, through calls of the overridden method "
+            + "(a method added to an interface: calls select on the receiver's class); not through reflection (getMethod, "
+            + "also on an interface), method handles or method references, nor from classes loaded before the apply "
+            + "(NoSuchMethodError/NoSuchMethodException there, as on the old release).";
 
     /** What happens to the method. */
     public enum Kind {
