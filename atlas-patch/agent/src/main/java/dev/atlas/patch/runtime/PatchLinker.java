@@ -148,8 +148,9 @@ public final class PatchLinker {
         if (isStatic != 1) {
             // on a subclass proxy (Spring CGLIB) the added body runs on the proxied object: ProxyTargets
             call = ProxyTargets.onTarget(type.parameterType(0), call);
-            // an override declared by a class loaded after the apply runs instead (LaterOverrides)
-            Class<?> declaring = declaringClass(loader, owner);
+            // an override declared by a class loaded after the apply runs instead (LaterOverrides);
+            // not for I.super.m() (isStatic 2), which names the default body itself
+            Class<?> declaring = isStatic == 0 ? declaringClass(loader, owner) : null;
             if (declaring != null) {
                 call = LaterOverrides.dispatching(declaring, methodName, call);
             }

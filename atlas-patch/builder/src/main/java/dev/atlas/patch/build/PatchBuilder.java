@@ -130,6 +130,7 @@ public final class PatchBuilder {
         for (String n : added) {
             refusals.addAll(AnnotationChanges.added(newModels.get(n), n));
         }
+        refusals.addAll(RemovedImplementations.refusals(plans, oldModels, claimed));
         if (!refusals.isEmpty()) {
             return new BuildResult(Optional.empty(), refusals, notes);
         }

@@ -263,4 +263,33 @@ class RefusalTest {
         assertTrue(r.refusals().stream().anyMatch(x -> x.toString().equals(
                 "p/Outer helper()I: method removed but still referenced by the new build")), r.refusals()::toString);
     }
+
+    /**
+     * A new default method of an interface whose running implementation the new release
+     * removes (commons-text 1.9 renamed its matcher classes and added {@code StringMatcher.size()}):
+     * objects of the removed class, made before the apply, would run the default body where
+     * the new release runs another class's method. Refused, naming the class; the same
+     * interface change with every implementation kept builds.
+     */
+    @Test
+    void aNewInterfaceMethodIsRefusedWhenTheNewReleaseRemovesARunningImplementation(@TempDir Path tmp) throws Exception {
+        String i1 = "package q; public interface M { int match(String s); }";
+        String i2 = "package q; public interface M { int match(String s); default int size() { return 0; } }";
+        String gone = "package q; public final class Gone implements M { public int match(String s) { return 1; } }";
+        String renamed = "package q; public final class Renamed implements M { public int match(String s) { return 1; } public int size() { return 1; } }";
+        String keep1 = "package q; public final class Keep implements M { public int match(String s) { return 2; } }";
+        String keep2 = "package q; public final class Keep implements M { public int match(String s) { return 2; } public int size() { return 2; } }";
+        Path old = dev.atlas.patch.Fixtures.compile(tmp.resolve("v1"), Map.of("q.M", i1, "q.Gone", gone, "q.Keep", keep1));
+        Path neu = dev.atlas.patch.Fixtures.compile(tmp.resolve("v2"), Map.of("q.M", i2, "q.Renamed", renamed, "q.Keep", keep2));
+        BuildResult r = PatchBuilder.diff(old, neu, BuildOptions.defaults());
+        assertTrue(r.patch().isEmpty(), r.notes()::toString);
+        assertTrue(r.refusals().stream().anyMatch(x -> x.className().equals("q/M") && x.member().equals("size()I")
+                && x.reason().contains("q/Gone implements the interface without it and is removed by the new release")
+                && x.reason().contains("remedy: restart on the new release")), r.refusals()::toString);
+
+        Path kept = dev.atlas.patch.Fixtures.compile(tmp.resolve("v3"), Map.of("q.M", i2, "q.Gone", gone, "q.Keep", keep2));
+        BuildResult ok = PatchBuilder.diff(old, kept, BuildOptions.defaults());
+        assertTrue(ok.refusals().isEmpty(), ok.refusals()::toString);
+        assertTrue(ok.patch().isPresent());
+    }
 }
