@@ -53,7 +53,9 @@ public final class AgentInstaller {
         AgentOptions o = AgentOptions.parse(args);
         ClassSelector selector = new ClassSelector(o.includes(), o.excludes());
         BoundaryMatcher boundaries = new BoundaryMatcher(o.boundaries());
-        CodeViews code = new CodeViews(new NewPackageDefiner(inst));   // the agent's: every patch of this JVM goes through it
+        NewPackageDefiner definer = new NewPackageDefiner(inst);
+        CodeViews code = new CodeViews(definer);   // the agent's: every patch of this JVM goes through it
+        dev.atlas.patch.runtime.EnumConstantViews.install(definer::classLookup);   // java.lang opened on first use only
         CodeInstrumenter instrumenter = new CodeInstrumenter(code.registry(), boundaries);
         List<String> failures = new ArrayList<>();
         PatchableClassTransformer t = new PatchableClassTransformer(selector, instrumenter, inst, (name, e) -> {
