@@ -69,6 +69,11 @@ public final class EnumConstantViews {
         if (!enumClass.isEnum()) {
             throw new IllegalArgumentException(enumClass.getName() + " is not an enum class");
         }
+        for (Object c : viewConstants) {
+            if (!enumClass.isInstance(c)) {
+                throw new IllegalArgumentException("not a constant of " + enumClass.getName() + ": " + c);
+            }
+        }
         VarHandle constants;
         VarHandle directory;
         try {

@@ -241,7 +241,7 @@ final class EnumChanges {
      * What the build notes say about an enum whose constants the patch adds: the ordinals
      * they get, and where ordinal order differs from the new release's order.
      */
-    static String note(String oldName, ClassModel oldModel, ClassModel newModel) {
+    static String note(ClassModel oldModel, ClassModel newModel) {
         Map<String, Integer> ordinals = ordinals(oldModel, newModel);
         List<String> n = names(newModel);
         List<String> before = new ArrayList<>();
@@ -253,7 +253,7 @@ final class EnumChanges {
                 before.add(n.get(i));
             }
         }
-        StringBuilder sb = new StringBuilder(oldName).append(": enum constants ").append(ordinals.keySet())
+        StringBuilder sb = new StringBuilder("enum constants ").append(ordinals.keySet())
                 .append(" added; the running constants keep their identity and ordinals, the added ones get ordinals ")
                 .append(ordinals.values()).append(" (after the running ones) and are created once, by the new view's run of "
                         + "the new static initialiser, at the apply; the new view's values() returns the new release's "

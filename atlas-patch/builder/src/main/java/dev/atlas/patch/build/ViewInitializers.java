@@ -139,16 +139,18 @@ final class ViewInitializers {
             MethodModel init = withInitializer(p.newModel(), p.oldModel(), newModels);
             MethodModel hook = p.transferHook();
             List<String> addedConstants = EnumChanges.added(p.oldModel(), p.newModel());
+            String enumNote = null;
             if (!addedConstants.isEmpty()) {
                 hook = withPublisher(newModels.get(c), newModels);
                 init = newModels.get(c).methods().stream().filter(m -> m.methodName().equalsString(METHOD)).findFirst()
                         .orElseThrow();
-                notes.add(EnumChanges.note(p.className(), p.oldModel(), p.newModel()));
+                enumNote = EnumChanges.note(p.oldModel(), p.newModel());
+                notes.add(p.className() + ": " + enumNote);
             }
             String holder = c + HOLDER_SUFFIX;
             String pkg = c.lastIndexOf('/') < 0 ? "" : c.substring(0, c.lastIndexOf('/') + 1);
             List<String> resources = changedResources.stream().filter(r -> r.startsWith(pkg)).toList();
-            newModels.put(holder, ClassFile.of().parse(holder(p.newModel(), holder, view, resources)));
+            newModels.put(holder, ClassFile.of().parse(holder(p.newModel(), holder, view, resources, enumNote)));
             holders.add(holder);
             view.forEach(f -> fields.put(c + "." + f, holder));
             List<MethodModel> added = new ArrayList<>(p.added());
@@ -269,7 +271,7 @@ final class ViewInitializers {
         return with.methods().stream().filter(m -> m.methodName().equalsString("atlas$transfer")).findFirst().orElseThrow();
     }
 
-    private static byte[] holder(ClassModel c, String name, Set<String> view, List<String> resources) {
+    private static byte[] holder(ClassModel c, String name, Set<String> view, List<String> resources, String enumNote) {
         ClassDesc owner = c.thisClass().asSymbol();
         boolean isInterface = (c.flags().flagsMask() & ClassFile.ACC_INTERFACE) != 0;
         return ClassFile.of().build(ClassDesc.ofInternalName(name), clb -> {
@@ -285,6 +287,11 @@ final class ViewInitializers {
                 clb.withField(RESOURCES_FIELD, ConstantDescs.CD_String, fb -> fb
                         .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC)
                         .with(ConstantValueAttribute.of(String.join("\n", resources))));
+            }
+            if (enumNote != null) {
+                clb.withField(StaticStateSummary.ENUM_CONSTANTS_FIELD, ConstantDescs.CD_String, fb -> fb
+                        .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC)
+                        .with(ConstantValueAttribute.of(enumNote)));
             }
             clb.withMethodBody("<clinit>", MethodTypeDesc.of(ConstantDescs.CD_void), ClassFile.ACC_STATIC,
                     cb -> cb.invokestatic(owner, METHOD, MethodTypeDesc.of(ConstantDescs.CD_void), isInterface).return_());

@@ -95,6 +95,10 @@ class EnumConstantsPatchTest extends WithOwnPipeline {
                 && n.endsWith("ordinal order (compareTo, EnumSet/EnumMap iteration, EnumSet.range) differs from the new release: "
                 + "[HIGH] come before the added constants by ordinal, after them in the new release")), result.notes()::toString);
         Patch patch = result.patchOrThrow();
+        String described = PatchDescription.render(patch);
+        assertTrue(described.contains("\n  en.Level: the new view runs the new release's static initialiser (atlas$initializeView) "
+                + "once, on first use there, into its own statics MEDIUM, TOP, $VALUES") && described.contains("    enum constants "
+                + "[MEDIUM, TOP] added; the running constants keep their identity and ordinals"), described);
 
         ClassLoader loader = new InstrumentingLoader("en-level", Fixtures.classes(v1), new ClassSelector(List.of("en.**"), List.of()),
                 new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
