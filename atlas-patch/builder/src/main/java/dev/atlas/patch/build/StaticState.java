@@ -299,6 +299,13 @@ final class StaticState {
             if (via.isEmpty() || copied.contains(owner + "." + n)) {
                 continue;
             }
+            if ((flags & ClassFile.ACC_ENUM) != 0) {
+                refusals.add(new Refusal(old(owner), n, "enum constant " + n + " is built by code the patch changes ("
+                        + via.get() + "): the running constant keeps what the old code built, and a second constant for "
+                        + "the new view would be unequal to the one every cache, existing object and the old view's code "
+                        + "hold; " + EnumChanges.REMEDY));
+                continue;
+            }
             if ((flags & ClassFile.ACC_FINAL) == 0) {
                 nonFinal = "static field " + n + " is built by code the patch changes (" + via.get() + ") and is not final";
                 continue;

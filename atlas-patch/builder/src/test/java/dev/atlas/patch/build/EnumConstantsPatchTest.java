@@ -187,6 +187,22 @@ class EnumConstantsPatchTest extends WithOwnPipeline {
     }
 
     @Test
+    void aConstantBuiltByChangedCodeIsRefusedAlsoWithoutAddedConstants(@TempDir Path tmp) {
+        String v1 = """
+                package vd;
+                public enum Unit {
+                    ONE(Unit.base());
+                    final int n;
+                    Unit(int n) { this.n = n; }
+                    static int base() { return 1; }
+                }
+                """;
+        DiffHarness h = DiffHarness.of(tmp, "vd.Unit", v1, v1.replace("return 1;", "return 3;"));
+        assertTrue(h.refusedWith("vd/Unit ONE: enum constant ONE is built by code the patch changes (vd.Unit.base()I): the "
+                + "running constant keeps what the old code built"), h.result.refusals()::toString);
+    }
+
+    @Test
     void aConstantBuiltByChangedCodeIsRefused(@TempDir Path tmp) {
         String v1 = """
                 package vc;
