@@ -68,10 +68,14 @@ public final class ViewStaticReads {
             return failing(type, e);
         }
         MethodHandle running;
+        NoSuchFieldError missing = null;
         try {
             running = caller.findStaticGetter(ownerClass, name, type.returnType());
         } catch (NoSuchFieldException e) {
-            return failing(type, new NoSuchFieldError(e.getMessage()));
+            // a static the new release adds that only the new view has (an added enum constant): elsewhere the error
+            missing = new NoSuchFieldError(e.getMessage());
+            running = MethodHandles.insertArguments(MethodHandles.throwException(type.returnType(), NoSuchFieldError.class),
+                    0, missing);
         } catch (IllegalAccessException e) {
             return failing(type, new IllegalAccessError(e.getMessage()));
         }
@@ -79,7 +83,7 @@ public final class ViewStaticReads {
         MethodSlot slot = r.find(ownerClass.getClassLoader(), owner, MethodRegistry.VIEW_STATIC_PREFIX + name,
                 type.toMethodDescriptorString());
         if (slot == null) {
-            return new ConstantCallSite(running);
+            return missing != null ? failing(type, missing) : new ConstantCallSite(running);
         }
         MethodHandle select = MethodHandles.insertArguments(SELECT, 0, r.space(), slot, running);
         return new ConstantCallSite(MethodHandles.foldArguments(MethodHandles.exactInvoker(type), select));
@@ -120,7 +124,8 @@ public final class ViewStaticReads {
                 MethodHandles.Lookup l = MethodHandles.privateLookupIn(holder, MethodHandles.lookup());
                 for (java.lang.reflect.Field f : holder.getDeclaredFields()) {
                     if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())
-                            || f.getName().equals(StaticStateSummary.RESOURCES_FIELD)) {
+                            || f.getName().equals(StaticStateSummary.RESOURCES_FIELD)
+                            || f.getName().equals(StaticStateSummary.ENUM_CONSTANTS_FIELD)) {
                         continue;
                     }
                     MethodSlot slot = registry.registerViewStatic(loader, c, f.getName(), f.getType().descriptorString());

@@ -88,6 +88,9 @@ class EnumConstantsPatchTest extends WithOwnPipeline {
     void addedConstantsJoinTheRunningOnesInTheNewView(@TempDir Path tmp) throws Exception {
         Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("en.Level", LEVEL1, "en.Say", SAY1), "--release", "8");
         Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("en.Level", LEVEL2, "en.Say", SAY2), "--release", "8");
+        // a class of the new release's tests, loaded after the apply: reads an added constant's field
+        Path later = Fixtures.compile(tmp.resolve("later"), Map.of("en.Level", LEVEL2, "en.Later",
+                "package en; public class Later { public static Object top() { return Level.TOP; } }"), "--release", "8");
         BuildResult result = PatchBuilder.diff(v1, v2, BuildOptions.defaults());
         assertFalse(result.isRefused(), () -> result.refusals().toString());
         assertTrue(result.notes().stream().anyMatch(n -> n.startsWith("en/Level: enum constants [MEDIUM, TOP] added; the "
@@ -100,7 +103,9 @@ class EnumConstantsPatchTest extends WithOwnPipeline {
                 + "once, on first use there, into its own statics MEDIUM, TOP, $VALUES") && described.contains("    enum constants "
                 + "[MEDIUM, TOP] added; the running constants keep their identity and ordinals"), described);
 
-        ClassLoader loader = new InstrumentingLoader("en-level", Fixtures.classes(v1), new ClassSelector(List.of("en.**"), List.of()),
+        Map<String, byte[]> classes = new java.util.HashMap<>(Fixtures.classes(v1));
+        classes.put("en/Later", Fixtures.classes(later).get("en/Later"));
+        ClassLoader loader = new InstrumentingLoader("en-level", classes, new ClassSelector(List.of("en.**"), List.of()),
                 new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
         Class<Enum> level = (Class<Enum>) loader.loadClass("en.Level");
         Class<?> say = loader.loadClass("en.Say");
@@ -122,6 +127,7 @@ class EnumConstantsPatchTest extends WithOwnPipeline {
         assertEquals(List.of(0, 1, 2, 3), List.of(((Enum) low).ordinal(), ((Enum) high).ordinal(), medium.ordinal(), top.ordinal()),
                 "running ordinals kept, added ones after them");
         assertSame(medium, call(level, "of", "medium"), "the patched code reads the view's constant");
+        assertSame(top, call(loader.loadClass("en.Later"), "top"), "a class loaded after the apply reads the view's field");
         assertEquals(5, level.getMethod("weight").invoke(medium), "built by the new release's constructor arguments");
         assertSame(top, Enum.valueOf(level, "TOP"), "valueOf finds an added constant");
         assertSame(medium, call(level, "valueOf", "MEDIUM"));
