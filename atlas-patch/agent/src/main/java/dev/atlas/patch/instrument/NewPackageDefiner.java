@@ -41,7 +41,8 @@ import java.util.stream.Stream;
  * unnamed module), so on first use this makes a module of its own,
  * {@code dev.atlas.patch.definer}, in a layer of its own with one generated class, opens
  * {@code java.lang} to that module only ({@link Instrumentation#redefineModule}) and keeps the
- * {@code ClassLoader} lookup the class returns; the module's package is exported to this
+ * {@code ClassLoader} lookup the class returns (and its lookup on {@code Class}, for
+ * {@code runtime.EnumConstantViews}); the module's package is exported to this
  * class's module alone, and nothing else holds a reference to the layer. Threading: called
  * under the code views' lock; {@link #lookup} is set once, under this object's monitor.
  */
@@ -56,6 +57,7 @@ public final class NewPackageDefiner implements PackageDefiner {
 
     private final Instrumentation instrumentation;
     private MethodHandles.Lookup lookup;   // guarded by this
+    private MethodHandles.Lookup classLookup;   // guarded by this
 
     public NewPackageDefiner(Instrumentation instrumentation) {
         this.instrumentation = java.util.Objects.requireNonNull(instrumentation, "instrumentation");
@@ -98,6 +100,17 @@ public final class NewPackageDefiner implements PackageDefiner {
             lookup = openLoaderAccess();
         }
         return lookup;
+    }
+
+    /**
+     * A lookup with private access to {@code java.lang.Class}, from the same module (for
+     * {@code runtime.EnumConstantViews}, which publishes a patch's added enum constants).
+     */
+    public synchronized MethodHandles.Lookup classLookup() {
+        if (classLookup == null) {
+            lookup();
+        }
+        return classLookup;
     }
 
     private MethodHandles.Lookup openLoaderAccess() {
@@ -151,13 +164,17 @@ public final class NewPackageDefiner implements PackageDefiner {
         instrumentation.redefineModule(access, Set.of(), Map.of(MODULE, Set.of(self)), Map.of(), Set.of(), Map.of());
         try {
             Class<?> c = Class.forName(access, CLASS);
+            classLookup = (MethodHandles.Lookup) c.getMethod("classLookup").invoke(null);
             return (MethodHandles.Lookup) c.getMethod("classLoaderLookup").invoke(null);
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new PatchRejectedException("cannot reach ClassLoader.defineClass to define a class in a new package: " + e, e);
         }
     }
 
-    /** {@code public final class LoaderAccess { public static Lookup classLoaderLookup() { return privateLookupIn(ClassLoader.class, lookup()); } }}. */
+    /**
+     * {@code public final class LoaderAccess { public static Lookup classLoaderLookup() { return privateLookupIn(ClassLoader.class, lookup()); }
+     * public static Lookup classLookup() { return privateLookupIn(Class.class, lookup()); } }}.
+     */
     static byte[] loaderAccessBytes() {
         ClassDesc self = ClassDesc.of(CLASS);
         ClassDesc handles = ClassDesc.of("java.lang.invoke.MethodHandles");
@@ -165,6 +182,11 @@ public final class NewPackageDefiner implements PackageDefiner {
             cb.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER | ClassFile.ACC_SYNTHETIC);
             cb.withMethodBody("classLoaderLookup", MethodTypeDesc.of(LOOKUP), ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, b -> b
                     .ldc(ClassDesc.of("java.lang.ClassLoader"))
+                    .invokestatic(handles, "lookup", MethodTypeDesc.of(LOOKUP))
+                    .invokestatic(handles, "privateLookupIn", MethodTypeDesc.of(LOOKUP, ConstantDescs.CD_Class, LOOKUP))
+                    .areturn());
+            cb.withMethodBody("classLookup", MethodTypeDesc.of(LOOKUP), ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, b -> b
+                    .ldc(ConstantDescs.CD_Class)
                     .invokestatic(handles, "lookup", MethodTypeDesc.of(LOOKUP))
                     .invokestatic(handles, "privateLookupIn", MethodTypeDesc.of(LOOKUP, ConstantDescs.CD_Class, LOOKUP))
                     .areturn());

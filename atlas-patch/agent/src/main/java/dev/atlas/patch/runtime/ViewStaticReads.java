@@ -76,20 +76,19 @@ public final class ViewStaticReads {
         MethodSlot slot = r.find(ownerClass.getClassLoader(), owner, MethodRegistry.VIEW_STATIC_PREFIX + name,
                 type.toMethodDescriptorString());
         MethodHandle running;
+        NoSuchFieldError missing = null;
         try {
             running = caller.findStaticGetter(ownerClass, name, type.returnType());
         } catch (NoSuchFieldException e) {
-            NoSuchFieldError missing = new NoSuchFieldError(e.getMessage());
-            if (slot == null) {
-                return failing(type, missing);
-            }
-            // a static field a patch added: the running class has none, so views without the patch fail as it would
-            running = MethodHandles.throwException(type.returnType(), NoSuchFieldError.class).bindTo(missing);
+            // a static the new release adds that only the new view has (an added enum constant): elsewhere the error
+            missing = new NoSuchFieldError(e.getMessage());
+            running = MethodHandles.insertArguments(MethodHandles.throwException(type.returnType(), NoSuchFieldError.class),
+                    0, missing);
         } catch (IllegalAccessException e) {
             return failing(type, new IllegalAccessError(e.getMessage()));
         }
         if (slot == null) {
-            return new ConstantCallSite(running);
+            return missing != null ? failing(type, missing) : new ConstantCallSite(running);
         }
         MethodHandle select = MethodHandles.insertArguments(SELECT, 0, r.space(), slot, running);
         return new ConstantCallSite(MethodHandles.foldArguments(MethodHandles.exactInvoker(type), select));
@@ -138,7 +137,8 @@ public final class ViewStaticReads {
                 MethodHandles.Lookup l = MethodHandles.privateLookupIn(holder, MethodHandles.lookup());
                 for (java.lang.reflect.Field f : holder.getDeclaredFields()) {
                     if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())
-                            || f.getName().equals(StaticStateSummary.RESOURCES_FIELD)) {
+                            || f.getName().equals(StaticStateSummary.RESOURCES_FIELD)
+                            || f.getName().equals(StaticStateSummary.ENUM_CONSTANTS_FIELD)) {
                         continue;
                     }
                     MethodSlot slot = registry.registerViewStatic(loader, c, f.getName(), f.getType().descriptorString());

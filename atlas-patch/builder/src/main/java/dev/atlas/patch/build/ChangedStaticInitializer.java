@@ -31,7 +31,8 @@ import java.util.function.UnaryOperator;
  * When the change cannot be split per field (the rest of the initialiser differs, a changed
  * field is not final or synthetic, or is no longer initialised by its own statement), the
  * outcome says so ({@link Outcome#rerun()}): the new view then runs the whole new
- * initialiser ({@link ViewInitializers}). A changed enum constant is refused.
+ * initialiser ({@link ViewInitializers}); so does an enum with added constants
+ * ({@link EnumChanges}). A changed initialiser of an existing enum constant is refused.
  *
  * <p>Stateless; thread-safe.
  */
@@ -78,6 +79,11 @@ final class ChangedStaticInitializer {
         Initializers.Cut newCut = segments(nc.get(), newModel.thisClass().asInternalName(), staticFields(newModel));
         CanonicalCode oldCanon = ClassDiff.canon(oldModel, UnaryOperator.identity());
         CanonicalCode newCanon = ClassDiff.canon(newModel, newToOld);
+        List<String> addedConstants = EnumChanges.added(oldModel, newModel);
+        if (!addedConstants.isEmpty()) {
+            String refusal = EnumChanges.checkConstructions(oldModel, newModel, oldSegs, newCut.segments(), oldCanon, newCanon);
+            return refusal != null ? Outcome.refused(refusal) : Outcome.rerun("enum constants " + addedConstants + " added");
+        }
         List<String> oldText = oc.isEmpty() ? List.of("return") : oldCanon.render(oldRest);
         List<String> newText = newCanon.render(newCut.rest());
         if (!oldText.equals(newText)) {

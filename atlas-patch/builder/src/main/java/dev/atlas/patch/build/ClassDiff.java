@@ -163,7 +163,7 @@ final class ClassDiff {
         Map<String, Segment> inits = new LinkedHashMap<>();
         Map<String, ConstantDesc> constants = new LinkedHashMap<>();
         constructors(newFields, inits, replaced);
-        // constants changed: their initialisers differ too (ordinals), which that refusal already covers
+        // constants removed or reordered: their initialisers differ too (ordinals), which that refusal already covers
         MethodModel hook = enumConstants.isPresent() ? null : staticInitializer(newFields, inits, constants, replaced, added);
         if (!viewCopies.isEmpty()) {
             // a retyped static that the new view copies anyway (its initialiser changed): the copy has the new type

@@ -71,8 +71,11 @@ public final class PatchDescription {
                         .append('\n');
             }
             if (c.transferHook() != null) {
-                sb.append("    transfer  ").append(c.transferHook())
-                        .append("() runs once at apply; the static initialiser is not re-run\n");
+                boolean rerun = c.methods().stream().anyMatch(m -> m.kind() == MethodChange.Kind.ADDED
+                        && m.name().equals(StaticStateSummary.INITIALIZER));
+                sb.append("    transfer  ").append(c.transferHook()).append(rerun
+                        ? "() runs once at apply, in the new view (there the new static initialiser runs: Static state below)\n"
+                        : "() runs once at apply; the static initialiser is not re-run\n");
             }
             if (c.bodyClass() != null) {
                 sb.append("    body      ").append(javaName(patch.bodyClassName(c.className()))).append(" (")

@@ -51,6 +51,7 @@ final class StaticState {
     private static final int MAX_ROUNDS = 16;
 
     private final Map<String, ClassModel> newModels;
+    private final Map<String, ClassModel> oldModels;
     private final Map<String, String> newToOld;
     private final Set<String> changed = new HashSet<>();
     /** Static fields with a copy for the new view, {@code owner.field} (new-build names). */
@@ -58,9 +59,10 @@ final class StaticState {
     private List<Refusal> refusals;
     private final List<String> notes;
 
-    private StaticState(Map<String, ClassModel> newModels, Map<String, String> newToOld, List<ClassDiff.Plan> plans,
-                        List<Refusal> refusals, List<String> notes) {
+    private StaticState(Map<String, ClassModel> newModels, Map<String, ClassModel> oldModels, Map<String, String> newToOld,
+                        List<ClassDiff.Plan> plans, List<Refusal> refusals, List<String> notes) {
         this.newModels = newModels;
+        this.oldModels = oldModels;
         this.newToOld = newToOld;
         this.refusals = refusals;
         this.notes = notes;
@@ -84,7 +86,7 @@ final class StaticState {
     static List<ClassDiff.Plan> rebuild(List<ClassDiff.Plan> plans, Map<String, ClassModel> newModels,
                                         Map<String, ClassModel> oldModels, Map<String, String> newToOld,
                                         List<Refusal> refusals, List<String> notes, Map<String, String> rerun) {
-        StaticState s = new StaticState(newModels, newToOld, plans, refusals, notes);
+        StaticState s = new StaticState(newModels, oldModels, newToOld, plans, refusals, notes);
         Map<String, ClassDiff.Plan> byNew = new LinkedHashMap<>();
         for (ClassDiff.Plan p : plans) {
             byNew.put(p.newModel().thisClass().asInternalName(), p);
@@ -134,14 +136,14 @@ final class StaticState {
         s.refusals = refusals;
         for (String c : rerun.keySet()) {
             ClassModel m = newModels.get(c);
-            if (ViewInitializers.viewFields(m).isEmpty()) {
+            if (ViewInitializers.viewFields(m, oldModels.get(s.old(c))).isEmpty()) {
                 refusals.add(new Refusal(s.old(c), "<clinit>", "the static state of this class would have to be rebuilt "
                         + "for the new view (" + rerun.get(c) + "), but its static initialiser sets no static field of its "
                         + "own: what it does lies elsewhere, shared by both views; remedy: restart on the new release"));
-            } else if ((m.flags().flagsMask() & ClassFile.ACC_ENUM) != 0) {
-                refusals.add(new Refusal(s.old(c), "<clinit>", "the static state of this enum would have to be rebuilt "
-                        + "for the new view (" + rerun.get(c) + "), but its static initialiser creates the enum's "
-                        + "constants: running it again would make second constants; remedy: restart on the new release"));
+            } else if (EnumChanges.isEnum(m)) {
+                s.enumRefusal(m, oldModels.get(s.old(c))).ifPresent(why -> refusals.add(new Refusal(s.old(c), "<clinit>",
+                        "the static state of this enum would have to be rebuilt for the new view (" + rerun.get(c) + "), but "
+                        + why)));
             }
         }
         notes.removeIf(n -> n.contains(PREFIX) && rerun.keySet().stream().anyMatch(c -> n.startsWith(s.old(c) + " ")));
@@ -155,7 +157,7 @@ final class StaticState {
             }
         }
         for (String c : rerun.keySet()) {
-            for (String field : ViewInitializers.viewFields(newModels.get(c))) {
+            for (String field : ViewInitializers.viewFields(newModels.get(c), oldModels.get(s.old(c)))) {
                 s.readers(c, field, true, rerun.keySet(), readers);
             }
         }
@@ -197,6 +199,40 @@ final class StaticState {
                 Map.of(), null, Map.of());
     }
 
+    /**
+     * Why the new view cannot run enum {@code m}'s new static initialiser with its running
+     * constants kept ({@link EnumChanges}): a constant's construction is not found, or it is
+     * built by code the patch changes (the running constant keeps what the old code built).
+     */
+    private Optional<String> enumRefusal(ClassModel m, ClassModel old) {
+        MethodModel clinit = ViewInitializers.clinit(m).orElseThrow();
+        String owner = m.thisClass().asInternalName();
+        List<Instruction> ins = EnumChanges.instructions(clinit);
+        for (String c : EnumChanges.names(m)) {
+            Initializers.Cut cut = Initializers.cut(clinit, owner, Set.of(c), false);
+            Segment seg = cut.failure() == null ? cut.segments().get(c) : null;
+            if (seg == null || EnumChanges.ordinalIndex(seg, m).isEmpty()) {
+                return Optional.of("the construction of constant " + c + " is not found in its static initialiser as 'new "
+                        + owner + "; dup; ldc \"" + c + "\"; <ordinal>; ...' (another compiler's shape, or a constant with a "
+                        + "body of its own): the running constants could not be kept; " + EnumChanges.REMEDY);
+            }
+            if (old != null && EnumChanges.names(old).contains(c)) {
+                Optional<String> via = reaches(ins.subList(seg.valueStart(), seg.end()), owner);
+                if (via.isPresent()) {
+                    return Optional.of("constant " + c + " is built by code the patch changes (" + via.get() + "): the "
+                            + "running constant keeps what the old code built, and a second constant for the new view would "
+                            + "be unequal to the one every cache, existing object and the old view's code hold; "
+                            + EnumChanges.REMEDY);
+                }
+            }
+        }
+        if (!EnumChanges.added(old, m).isEmpty() && EnumChanges.valuesField(m).isEmpty()) {
+            return Optional.of("it has no synthetic static array of its constants (javac's $VALUES), from which the "
+                    + "added constants are published; " + EnumChanges.REMEDY);
+        }
+        return Optional.empty();
+    }
+
     /** Class {@code c}'s new view runs its whole new static initialiser: every static it writes is copied. */
     private void rerun(String c, String why, Map<String, String> rerun, Map<String, Map<String, Segment>> copies) {
         if (rerun.putIfAbsent(c, why) != null) {
@@ -206,7 +242,7 @@ final class StaticState {
         if (single != null) {
             single.keySet().forEach(f -> copied.remove(c + "." + f));
         }
-        ViewInitializers.viewFields(newModels.get(c)).forEach(f -> copied.add(c + "." + f));
+        ViewInitializers.viewFields(newModels.get(c), oldModels.get(old(c))).forEach(f -> copied.add(c + "." + f));
     }
 
     /** The first copied static field that {@code code} reads directly, if any. */
@@ -261,6 +297,13 @@ final class StaticState {
                 covered[i] = true;
             }
             if (via.isEmpty() || copied.contains(owner + "." + n)) {
+                continue;
+            }
+            if ((flags & ClassFile.ACC_ENUM) != 0) {
+                refusals.add(new Refusal(old(owner), n, "enum constant " + n + " is built by code the patch changes ("
+                        + via.get() + "): the running constant keeps what the old code built, and a second constant for "
+                        + "the new view would be unequal to the one every cache, existing object and the old view's code "
+                        + "hold; " + EnumChanges.REMEDY));
                 continue;
             }
             if ((flags & ClassFile.ACC_FINAL) == 0) {
@@ -382,6 +425,9 @@ final class StaticState {
         }
         if (!newToOld.containsKey(cn)) {
             return;   // an added class: all its code is new code, rewritten to read the copy
+        }
+        if (cn.equals(owner) && rerun.contains(cn) && EnumChanges.isValuesMethod(c, m)) {
+            return;   // javac's $values() of an enum: only its static initialiser calls it, and the copy inlines it
         }
         if (followGetter && FieldAccessors.staticGetter(m).isPresent()) {
             // a compiler's accessor (access$000): its callers' new code reads the field itself (CodeRewriter)

@@ -81,6 +81,19 @@ final class ViewInitializers {
         return m.methods().stream().filter(x -> x.methodName().equalsString("<clinit>") && x.code().isPresent()).findFirst();
     }
 
+    /**
+     * The view fields of {@code c}, paired with {@code old} (or null): static fields its static
+     * initialiser writes, except the constants of an enum that {@code old} has too, which the
+     * new view shares with the old one ({@link EnumChanges}).
+     */
+    static Set<String> viewFields(ClassModel c, ClassModel old) {
+        Set<String> out = viewFields(c);
+        if (old != null && EnumChanges.isEnum(c)) {
+            out.removeAll(EnumChanges.names(old));
+        }
+        return out;
+    }
+
     /** Static fields of {@code c} (without a constant value) that its static initialiser writes. */
     static Set<String> viewFields(ClassModel c) {
         Set<String> out = new LinkedHashSet<>();
@@ -122,21 +135,36 @@ final class ViewInitializers {
                 out.add(p);
                 continue;
             }
-            Set<String> view = viewFields(p.newModel());
-            MethodModel init = withInitializer(p.newModel(), newModels);
+            Set<String> view = viewFields(p.newModel(), p.oldModel());
+            MethodModel init = withInitializer(p.newModel(), p.oldModel(), newModels);
+            MethodModel hook = p.transferHook();
+            List<String> addedConstants = EnumChanges.added(p.oldModel(), p.newModel());
+            String enumNote = null;
+            if (!addedConstants.isEmpty()) {
+                hook = withPublisher(newModels.get(c), newModels);
+                init = newModels.get(c).methods().stream().filter(m -> m.methodName().equalsString(METHOD)).findFirst()
+                        .orElseThrow();
+                enumNote = EnumChanges.note(p.oldModel(), p.newModel());
+                notes.add(p.className() + ": " + enumNote);
+            }
             String holder = c + HOLDER_SUFFIX;
             String pkg = c.lastIndexOf('/') < 0 ? "" : c.substring(0, c.lastIndexOf('/') + 1);
             List<String> resources = changedResources.stream().filter(r -> r.startsWith(pkg)).toList();
-            newModels.put(holder, ClassFile.of().parse(holder(p.newModel(), holder, view, resources)));
+            newModels.put(holder, ClassFile.of().parse(holder(p.newModel(), holder, view, resources, enumNote)));
             holders.add(holder);
             view.forEach(f -> fields.put(c + "." + f, holder));
             List<MethodModel> added = new ArrayList<>(p.added());
             added.add(init);
+            if (hook != null && hook != p.transferHook()) {
+                added.add(hook);
+            }
             List<FieldModel> newFields = p.newFields().stream().filter(f -> !view.contains(f.fieldName().stringValue())).toList();
             Map<String, Segment> inits = new LinkedHashMap<>(p.initializers());
             inits.keySet().removeAll(view);
-            out.add(new ClassDiff.Plan(p.className(), p.oldModel(), p.newModel(), p.replaced(), added, newFields, inits,
-                    p.constantInitializers(), p.transferHook(), Map.of()));
+            // javac's $values() of an enum: not patchable (synthetic); the view initialiser inlines it, nothing else calls it
+            List<MethodModel> replaced = p.replaced().stream().filter(m -> !EnumChanges.isValuesMethod(p.newModel(), m)).toList();
+            out.add(new ClassDiff.Plan(p.className(), p.oldModel(), p.newModel(), replaced, added, newFields, inits,
+                    p.constantInitializers(), hook, Map.of()));
             notes.add(note(p, rerun.get(c), view, resources));
         }
         return new Prepared(out, holders, fields);
@@ -165,19 +193,85 @@ final class ViewInitializers {
         return sb.toString();
     }
 
-    /** The class with {@code atlas$initializeView()} (a copy of its static initialiser) added; returns that method. */
-    private static MethodModel withInitializer(ClassModel c, Map<String, ClassModel> newModels) {
+    /**
+     * The class with {@code atlas$initializeView()} (a copy of its static initialiser) added; returns that method.
+     * For an enum ({@code old} paired), the copy leaves out the construction of every constant {@code old} has (the
+     * new view shares the running constant) and gives each added constant its ordinal after the running ones.
+     */
+    private static MethodModel withInitializer(ClassModel c, ClassModel old, Map<String, ClassModel> newModels) {
         MethodModel clinit = clinit(c).orElseThrow();
         boolean isInterface = (c.flags().flagsMask() & ClassFile.ACC_INTERFACE) != 0;
         int flags = ClassFile.ACC_STATIC | ClassFile.ACC_SYNTHETIC | (isInterface ? ClassFile.ACC_PUBLIC : 0);
+        Map<Integer, Integer> ordinals = new java.util.HashMap<>();   // instruction index -> the added constant's ordinal
+        java.util.BitSet dropped = new java.util.BitSet();             // instructions of running constants' constructions
+        String owner = c.thisClass().asInternalName();
+        if (old != null && EnumChanges.isEnum(c)) {
+            Map<String, Integer> assigned = EnumChanges.ordinals(old, c);
+            for (String k : EnumChanges.names(c)) {
+                Segment seg = Initializers.cut(clinit, owner, Set.of(k), false).segments().get(k);   // checked by StaticState
+                if (assigned.containsKey(k)) {
+                    ordinals.put(EnumChanges.ordinalIndex(seg, c).orElseThrow(), assigned.get(k));
+                } else {
+                    dropped.set(seg.start(), seg.end() + 1);
+                }
+            }
+        }
+        MethodModel values = old == null || !EnumChanges.isEnum(c) ? null : c.methods().stream()
+                .filter(m -> EnumChanges.isValuesMethod(c, m)).findFirst().orElse(null);
         byte[] bytes = ClassFile.of().transformClass(c, ClassTransform.endHandler(clb -> clb.withMethod(METHOD,
-                MethodTypeDesc.of(ConstantDescs.CD_void), flags, mb -> mb.with(clinit.code().orElseThrow()))));
+                MethodTypeDesc.of(ConstantDescs.CD_void), flags, mb -> {
+                    if (ordinals.isEmpty() && dropped.isEmpty() && values == null) {
+                        mb.with(clinit.code().orElseThrow());
+                        return;
+                    }
+                    mb.transformCode(clinit.code().orElseThrow(), java.lang.classfile.CodeTransform.ofStateful(() -> {
+                        int[] index = {0};
+                        return (cb, e) -> {
+                            if (!(e instanceof java.lang.classfile.Instruction)) {
+                                cb.with(e);
+                                return;
+                            }
+                            int i = index[0]++;
+                            if (values != null && e instanceof java.lang.classfile.instruction.InvokeInstruction v
+                                    && v.opcode() == java.lang.classfile.Opcode.INVOKESTATIC
+                                    && v.owner().asInternalName().equals(owner) && v.name().equalsString("$values")
+                                    && v.typeSymbol().equals(values.methodTypeSymbol())) {
+                                // javac's $values(): inlined, so that it reads the constants of the view (added ones: the holder's)
+                                List<java.lang.classfile.Instruction> body = EnumChanges.instructions(values);
+                                body.subList(0, body.size() - 1).forEach(cb::with);
+                            } else if (ordinals.containsKey(i)) {
+                                cb.loadConstant(ordinals.get(i));
+                            } else if (!dropped.get(i)) {
+                                cb.with(e);
+                            }
+                        };
+                    }));
+                })));
         ClassModel with = ClassFile.of().parse(bytes);
         newModels.put(c.thisClass().asInternalName(), with);
         return with.methods().stream().filter(m -> m.methodName().equalsString(METHOD)).findFirst().orElseThrow();
     }
 
-    private static byte[] holder(ClassModel c, String name, Set<String> view, List<String> resources) {
+    /**
+     * Adds to enum {@code c} the generated hook {@code static void atlas$transfer()}, which
+     * runs at the apply in the new view: it reads the new view's array of constants (so the
+     * holder's initialiser runs the new static initialiser there, creating the added constants)
+     * and hands it to the agent ({@code EnumConstantViews.publish(Class, Object[])}), which
+     * puts the added constants into the JDK's cache of the class. Returns the hook.
+     */
+    private static MethodModel withPublisher(ClassModel c, Map<String, ClassModel> newModels) {
+        FieldModel values = EnumChanges.valuesField(c).orElseThrow();   // checked by StaticState
+        ClassDesc self = c.thisClass().asSymbol();
+        byte[] bytes = ClassFile.of().transformClass(c, ClassTransform.endHandler(clb -> clb.withMethodBody(
+                "atlas$transfer", MethodTypeDesc.of(ConstantDescs.CD_void), ClassFile.ACC_STATIC | ClassFile.ACC_SYNTHETIC,
+                cb -> cb.ldc(self).getstatic(self, values.fieldName().stringValue(), values.fieldTypeSymbol())
+                        .invokestatic(EnumChanges.PUBLISHER, EnumChanges.PUBLISH, EnumChanges.PUBLISH_TYPE).return_())));
+        ClassModel with = ClassFile.of().parse(bytes);
+        newModels.put(c.thisClass().asInternalName(), with);
+        return with.methods().stream().filter(m -> m.methodName().equalsString("atlas$transfer")).findFirst().orElseThrow();
+    }
+
+    private static byte[] holder(ClassModel c, String name, Set<String> view, List<String> resources, String enumNote) {
         ClassDesc owner = c.thisClass().asSymbol();
         boolean isInterface = (c.flags().flagsMask() & ClassFile.ACC_INTERFACE) != 0;
         return ClassFile.of().build(ClassDesc.ofInternalName(name), clb -> {
@@ -193,6 +287,11 @@ final class ViewInitializers {
                 clb.withField(RESOURCES_FIELD, ConstantDescs.CD_String, fb -> fb
                         .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC)
                         .with(ConstantValueAttribute.of(String.join("\n", resources))));
+            }
+            if (enumNote != null) {
+                clb.withField(StaticStateSummary.ENUM_CONSTANTS_FIELD, ConstantDescs.CD_String, fb -> fb
+                        .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC)
+                        .with(ConstantValueAttribute.of(enumNote)));
             }
             clb.withMethodBody("<clinit>", MethodTypeDesc.of(ConstantDescs.CD_void), ClassFile.ACC_STATIC,
                     cb -> cb.invokestatic(owner, METHOD, MethodTypeDesc.of(ConstantDescs.CD_void), isInterface).return_());

@@ -37,6 +37,11 @@ public final class StaticStateSummary {
     public static final String HOLDER_MARKER = "$atlas$ViewStatics$$AtlasPatch$";
     /** Constant field of a holder class: the resources the new release changes, one per line. */
     public static final String RESOURCES_FIELD = "atlas$changedResources";
+    /**
+     * Constant field of the holder of an enum whose constants the patch adds: what the patch
+     * does with them (the added constants, their ordinals, what the views share), one sentence.
+     */
+    public static final String ENUM_CONSTANTS_FIELD = "atlas$enumConstants";
     /** Prefix of the shadow field that holds the new view's copy of a single static field. */
     public static final String VIEW_COPY_PREFIX = "atlas$view$";
 
@@ -63,13 +68,18 @@ public final class StaticStateSummary {
                 }
                 List<String> fields = new ArrayList<>();
                 String resources = null;
+                String constants = null;
                 if (holder != null) {
                     ClassModel m = ClassFile.of().parse(holder.bytes());
                     for (FieldModel f : m.fields()) {
-                        if (f.fieldName().equalsString(RESOURCES_FIELD)) {
+                        if (f.fieldName().equalsString(RESOURCES_FIELD) || f.fieldName().equalsString(ENUM_CONSTANTS_FIELD)) {
                             Optional<ConstantValueAttribute> cv = f.findAttribute(Attributes.constantValue());
                             if (cv.isPresent() && cv.get().constant() instanceof StringEntry text) {
-                                resources = text.stringValue();
+                                if (f.fieldName().equalsString(RESOURCES_FIELD)) {
+                                    resources = text.stringValue();
+                                } else {
+                                    constants = text.stringValue();
+                                }
                             }
                         } else {
                             fields.add(f.fieldName().stringValue());
@@ -81,6 +91,9 @@ public final class StaticStateSummary {
                         + (holder == null ? " (its holder class is missing from the patch)"
                         : " (" + holder.className().replace('/', '.') + ")")
                         + "; the old view keeps its state, and rollback returns to it");
+                if (constants != null) {
+                    out.add("    " + constants);
+                }
                 if (resources != null) {
                     out.add("    it reads resources from the running release's jar; the new release changes: "
                             + abbreviate(nonEmptyLines(resources)));
