@@ -80,7 +80,7 @@ public final class ViewStaticReads {
         try {
             running = caller.findStaticGetter(ownerClass, name, type.returnType());
         } catch (NoSuchFieldException e) {
-            // a static the new release adds that only the new view has (an added enum constant): elsewhere the error
+            // a static the new release adds (a new field, an added enum constant): the new view has it, elsewhere the error
             missing = new NoSuchFieldError(e.getMessage());
             running = MethodHandles.insertArguments(MethodHandles.throwException(type.returnType(), NoSuchFieldError.class),
                     0, missing);

@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A bridge method that the new release's interface declares and the running one does not
@@ -44,19 +45,20 @@ final class InterfaceBridges {
         String desc = bridge.methodType().stringValue();
         for (ClassModel c : build.buildClasses()) {
             int f = c.flags().flagsMask();
-            if ((f & (ClassFile.ACC_INTERFACE | ClassFile.ACC_ABSTRACT)) != 0 || !implementsInterface(build, c, iface)) {
+            if ((f & (ClassFile.ACC_INTERFACE | ClassFile.ACC_ABSTRACT)) != 0 || !implementsInterface(build::model, c, iface)) {
                 continue;
             }
-            if (!inClassChain(build, c, name, desc)) {
+            if (!inClassChain(build::model, c, name, desc)) {
                 return Optional.of(c.thisClass().asInternalName());
             }
         }
         return Optional.empty();
     }
 
-    private static boolean inClassChain(Hierarchy build, ClassModel c, String name, String desc) {
+    /** Whether {@code c} or a superclass found through {@code models} declares a concrete instance method {@code name desc}. */
+    static boolean inClassChain(Function<String, Optional<ClassModel>> models, ClassModel c, String name, String desc) {
         for (Optional<ClassModel> m = Optional.of(c); m.isPresent();
-             m = m.get().superclass().map(ClassEntry::asInternalName).flatMap(build::model)) {
+             m = m.get().superclass().map(ClassEntry::asInternalName).flatMap(models)) {
             for (MethodModel mm : m.get().methods()) {
                 if (mm.methodName().equalsString(name) && mm.methodType().equalsString(desc)
                         && (mm.flags().flagsMask() & (ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE | ClassFile.ACC_ABSTRACT)) == 0) {
@@ -67,7 +69,8 @@ final class InterfaceBridges {
         return false;
     }
 
-    private static boolean implementsInterface(Hierarchy build, ClassModel c, String iface) {
+    /** Whether {@code c} implements {@code iface}, directly or through supertypes found through {@code models}. */
+    static boolean implementsInterface(Function<String, Optional<ClassModel>> models, ClassModel c, String iface) {
         Deque<ClassModel> todo = new ArrayDeque<>();
         Set<String> seen = new HashSet<>();
         todo.add(c);
@@ -80,9 +83,9 @@ final class InterfaceBridges {
                 if (i.asInternalName().equals(iface)) {
                     return true;
                 }
-                build.model(i.asInternalName()).ifPresent(todo::add);
+                models.apply(i.asInternalName()).ifPresent(todo::add);
             }
-            m.superclass().flatMap(s -> build.model(s.asInternalName())).ifPresent(todo::add);
+            m.superclass().flatMap(x -> models.apply(x.asInternalName())).ifPresent(todo::add);
         }
         return false;
     }

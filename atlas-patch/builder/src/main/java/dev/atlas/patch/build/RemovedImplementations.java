@@ -3,12 +3,12 @@ package dev.atlas.patch.build;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.MethodModel;
-import java.lang.classfile.constantpool.ClassEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * New interface methods against the running classes that the new release removes. Calls of a
@@ -33,6 +33,7 @@ final class RemovedImplementations {
      */
     static List<Refusal> refusals(List<ClassDiff.Plan> plans, Map<String, ClassModel> oldModels, Set<String> claimed) {
         List<Refusal> out = new ArrayList<>();
+        Function<String, Optional<ClassModel>> old = n -> Optional.ofNullable(oldModels.get(n));
         for (ClassDiff.Plan plan : plans) {
             ClassModel iface = plan.oldModel();
             if ((iface.flags().flagsMask() & ClassFile.ACC_INTERFACE) == 0) {
@@ -52,7 +53,7 @@ final class RemovedImplementations {
                     if (claimed.contains(cn) || (c.flags().flagsMask() & (ClassFile.ACC_INTERFACE | ClassFile.ACC_ABSTRACT)) != 0) {
                         continue;
                     }
-                    if (implementsInterface(c, name, oldModels) && !declaresInChain(c, mn, md, oldModels)) {
+                    if (InterfaceBridges.implementsInterface(old, c, name) && !InterfaceBridges.inClassChain(old, c, mn, md)) {
                         removed.add(cn);
                     }
                 }
@@ -68,39 +69,5 @@ final class RemovedImplementations {
             }
         }
         return out;
-    }
-
-    private static boolean implementsInterface(ClassModel c, String iface, Map<String, ClassModel> models) {
-        List<String> todo = new ArrayList<>();
-        for (ClassModel k = c; k != null; k = superOf(k, models).orElse(null)) {
-            k.interfaces().stream().map(ClassEntry::asInternalName).forEach(todo::add);
-        }
-        for (int i = 0; i < todo.size(); i++) {
-            String n = todo.get(i);
-            if (n.equals(iface)) {
-                return true;
-            }
-            ClassModel m = models.get(n);
-            if (m != null) {
-                m.interfaces().stream().map(ClassEntry::asInternalName).filter(x -> !todo.contains(x)).forEach(todo::add);
-            }
-        }
-        return false;
-    }
-
-    private static boolean declaresInChain(ClassModel c, String name, String descriptor, Map<String, ClassModel> models) {
-        for (ClassModel k = c; k != null; k = superOf(k, models).orElse(null)) {
-            for (MethodModel m : k.methods()) {
-                if (m.methodName().stringValue().equals(name) && m.methodType().stringValue().equals(descriptor)
-                        && (m.flags().flagsMask() & (ClassFile.ACC_ABSTRACT | ClassFile.ACC_STATIC)) == 0) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static Optional<ClassModel> superOf(ClassModel c, Map<String, ClassModel> models) {
-        return c.superclass().map(s -> models.get(s.asInternalName()));
     }
 }
