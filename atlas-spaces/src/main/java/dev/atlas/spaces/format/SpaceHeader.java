@@ -136,10 +136,38 @@ public final class SpaceHeader {
         return file.asSlice(LOCK_OFF, RobustLock.LAYOUT.byteSize());
     }
 
-    /** The attached-process table: {@link #MAX_ATTACHED} longs (a pid, 0 = free slot). */
+    /**
+     * The attached-process table: {@link #MAX_ATTACHED} longs, each a free slot or the pid of
+     * an attached process. A slot is free when it holds 0, or a pid whose top byte was set to
+     * {@code 0xFF} when its process detached (a negative value; see {@link #detachMarkOffset}),
+     * or the pid of a process that is dead.
+     */
     public MemorySegment attachedTable() {
         return file.asSlice(ATTACHED_OFF, MAX_ATTACHED * 8L);
     }
+
+    /** True if attached-table entry {@code entry} names a process (a pid), false for a free or left slot. */
+    public static boolean namesProcess(long entry) {
+        return entry > 0;
+    }
+
+    /**
+     * Where in the file the top byte of attached-table slot {@code slot} is. A process that
+     * leaves the slot writes {@link #DETACH_MARK} there with one {@code pwrite} of one byte:
+     * no access to its mapping (whose first touch costs more than the call in a process that
+     * never used the header), and a one-byte store cannot tear, so another process that
+     * takes the slot by CAS meanwhile never has part of its pid overwritten.
+     */
+    public static long detachMarkOffset(int slot) {
+        if (slot < 0 || slot >= MAX_ATTACHED) {
+            throw new IllegalArgumentException("attached-table slot " + slot + ", expected 0 to " + (MAX_ATTACHED - 1));
+        }
+        long top = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? 7 : 0;
+        return ATTACHED_OFF + slot * 8L + top;
+    }
+
+    /** The byte {@link #detachMarkOffset} receives: the slot's entry becomes negative, a free slot. */
+    public static final byte DETACH_MARK = (byte) 0xFF;
 
     /**
      * The newest valid metadata.
