@@ -226,12 +226,8 @@ public final class SpaceDirectory {
      */
     private static void writeHeaderImage(MemorySegment image, String name, long spaceId, int mode, long base,
                                          long capacity, long pid) {
-        SpaceHeader header = new SpaceHeader(image);
-        header.setCreatorPid(pid);
-        header.update(new SpaceMetadata(name, spaceId, SpaceSyscalls.geteuid(), mode,
-                List.of(new SpaceMetadata.Segment("main", base, capacity)), Map.of()));
-        header.attachedTable().setAtIndex(JAVA_LONG, 0, pid);
-        header.writeVersion();
+        SpaceHeader.formatImage(image, new SpaceMetadata(name, spaceId, SpaceSyscalls.geteuid(), mode,
+                List.of(new SpaceMetadata.Segment("main", base, capacity)), Map.of()), pid, pid);
     }
 
     /**
@@ -249,7 +245,7 @@ public final class SpaceDirectory {
         try {
             Opened opened;
             try {
-                opened = options.anywhere() ? openAnywhere(name, options.readOnly(), arena)
+                opened = options.anywhere() ? openAnywhere(name, options.readOnly(), options.prefault(), arena)
                         : openFixed(name, fileSize, options, arena);
             } catch (SpaceException e) {   // what a creation that died left: removed once its creator is dead
                 if (e.reason() == SpaceException.Reason.DAMAGED && recoverInterrupted(name)) throw notFound(name);
@@ -336,7 +332,7 @@ public final class SpaceDirectory {
         checkName(name);
         if (!Files.exists(spaceFile(name)) || recoverInterrupted(name)) throw notFound(name);
         try (Arena arena = Arena.ofConfined()) {
-            Opened opened = openAnywhere(name, true, arena);
+            Opened opened = openAnywhere(name, true, false, arena);
             SpaceHeader header = opened.header();
             SpaceMetadata m = opened.metadata();
             List<Long> attached = new ArrayList<>();
@@ -364,15 +360,18 @@ public final class SpaceDirectory {
 
     /**
      * Maps the whole space file wherever the JDK places it ({@code FileChannel.map}: no native
-     * function linked) and checks its header against the file.
+     * function linked) and checks its header against the file. With {@code prefault}, the
+     * segment's prefaulting thread starts as soon as the mapping exists
+     * ({@link AttachOptions#prefaulted()}).
      */
-    private Opened openAnywhere(String name, boolean readOnly, Arena arena) {
+    private Opened openAnywhere(String name, boolean readOnly, boolean prefault, Arena arena) {
         try (FileChannel ch = FileChannel.open(spaceFile(name), readOnly ? Set.of(StandardOpenOption.READ)
                 : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE))) {
             long size = ch.size();
             requireHeader(name, size);
             MemorySegment mapping = ch.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE,
                     0, size, arena);
+            if (prefault) SpacePrefault.start(name, mapping.asSlice(SpaceHeader.SEGMENT_OFFSET));   // alongside what follows
             SpaceHeader h = new SpaceHeader(mapping);
             SpaceMetadata m = checkedMetadata(name, h, size);
             return new Opened(h, m, mapping.asSlice(SpaceHeader.SEGMENT_OFFSET, size - SpaceHeader.SEGMENT_OFFSET));
@@ -408,6 +407,7 @@ public final class SpaceDirectory {
             SpaceMetadata m = checkedMetadata(name, new SpaceHeader(copy), fileSize);
             SpaceMetadata.Segment main = m.segments().getFirst();
             MemorySegment mapping = SpaceMappings.mapFixed(name, fd, fileSize, main, options, arena);
+            if (options.prefault()) SpacePrefault.start(name, mapping.asSlice(SpaceHeader.SEGMENT_OFFSET, main.size()));
             return new Opened(new SpaceHeader(mapping), m, mapping.asSlice(SpaceHeader.SEGMENT_OFFSET, main.size()));
         } finally {
             Linux.closeQuietly(fd);

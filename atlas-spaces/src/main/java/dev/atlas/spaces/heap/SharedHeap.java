@@ -248,6 +248,14 @@ public final class SharedHeap {
         return words.getVolatile(TOP_OFF) - dataStart;
     }
 
+    /**
+     * The offset just past the last block the bump pointer has handed out: every block,
+     * allocated or free, lies below it, and no byte at or above it has been written.
+     */
+    public long end() {
+        return words.getVolatile(TOP_OFF);
+    }
+
     /** The total size of the heap's memory. */
     public long capacity() {
         return capacity;
