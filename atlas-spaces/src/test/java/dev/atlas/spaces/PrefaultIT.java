@@ -12,9 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link AttachOptions#prefaulted()}: the attachment reads what the space holds, the touching
  * thread ends by itself, reads nothing beyond what the allocator handed out (a read of a
- * page never written would allocate it in the file), and a detach while it runs is harmless.
+ * page never written would allocate it in the file; its blocks are read with {@code stat}, a
+ * child process, hence an IT), and a detach while it runs is harmless.
  */
-class PrefaultTest {
+class PrefaultIT {
     @TempDir
     Path tmp;
 
