@@ -47,6 +47,8 @@ public final class SharedSpace implements AutoCloseable {
      * may never have touched its mapping).
      */
     private final int fd;
+    /** Set by the one {@link #close()} that detaches (two racing closers must not both close {@link #fd}). */
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private final long spaceId;
 
     SharedSpace(String name, long spaceId, Arena arena, SpaceHeader header, MemorySegment segment, long canonicalBase,
@@ -196,7 +198,8 @@ public final class SharedSpace implements AutoCloseable {
     }
 
     /**
-     * Detaches: leaves the attached-process table and unmaps the space. Idempotent.
+     * Detaches: leaves the attached-process table and unmaps the space. Idempotent; of several
+     * threads closing at once, one detaches and the others return.
      *
      * <p>Implementation notes: an attachment that registered through its mapping (a CAS of
      * its pid into a free slot) leaves by a CAS back to 0; the creator's attachment, which
@@ -207,7 +210,7 @@ public final class SharedSpace implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!arena.scope().isAlive()) return;
+        if (!arena.scope().isAlive() || !closing.compareAndSet(false, true)) return;   // one closer: fd closed once
         try {
             if (attachSlot >= 0 && fd >= 0) {
                 SpaceSyscalls.pwriteByte(fd, SpaceHeader.DETACH_MARK, SpaceHeader.detachMarkOffset(attachSlot));

@@ -90,6 +90,45 @@ class SharedSpaceTest {
         assertEquals(List.of(), dir.inspect("used").deadAttached());
     }
 
+    @Test
+    void closingACreatedSpaceFromSeveralThreadsAtOnceDetachesOnceAndClosesItsFile() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            SharedSpace s = dir.create("c" + round, 1 << 20, 0600);
+            Path file = dir.spaceFile("c" + round).toRealPath();
+            assertEquals(1, fdsOn(file), "the creator's attachment keeps its file open");
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(4);
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            List<Thread> closers = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                closers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        start.await();
+                        s.close();
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            for (Thread t : closers) t.join();
+            assertTrue(failures.isEmpty(), "closers: " + failures);
+            assertEquals(0, fdsOn(file), "the file closed");
+            assertEquals(List.of(), dir.inspect("c" + round).attached());
+        }
+    }
+
+    /** How many of this process's file descriptors refer to {@code file}. */
+    private static long fdsOn(Path file) throws Exception {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(file);
+                } catch (Exception e) {
+                    return false;   // closed meanwhile (the listing's own descriptor)
+                }
+            }).count();
+        }
+    }
+
     private static long readLong(Path file, long offset) throws Exception {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer b = ByteBuffer.allocate(8).order(java.nio.ByteOrder.nativeOrder());
