@@ -1,6 +1,5 @@
 package dev.atlas.spaces;
 
-import dev.atlas.spaces.heap.SegmentWords;
 import dev.atlas.spaces.heap.SharedHeap;
 
 import java.lang.foreign.MemorySegment;
@@ -9,7 +8,8 @@ import java.nio.ByteBuffer;
 /**
  * What {@link AttachOptions#prefaulted()} starts: a daemon thread that reads one byte of
  * every 4 KiB page of a segment below its allocator's {@linkplain SharedHeap#end() end}, in
- * address order, then ends.
+ * address order, then ends. The end is read with {@link SharedHeap#endHint} (no FFM var
+ * handle: the thread starts touching while the attaching thread still makes its first ones).
  *
  * <p>Threading contract: {@link #start} from any thread; the thread only reads the segment.
  * When the attachment is closed meanwhile, its next read throws {@link IllegalStateException}
@@ -51,7 +51,7 @@ final class SpacePrefault implements Runnable {
     @Override
     public void run() {
         try {
-            long end = Math.min(SharedHeap.open(new SegmentWords(segment)).end(), segment.byteSize());
+            long end = SharedHeap.endHint(segment);   // -1 (nothing to touch) without a heap of this size
             long sum = 0;
             for (long chunk = 0; chunk < end; chunk += CHUNK) {
                 ByteBuffer b = segment.asSlice(chunk, Math.min(CHUNK, end - chunk)).asByteBuffer();

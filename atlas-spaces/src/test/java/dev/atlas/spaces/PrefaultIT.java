@@ -29,6 +29,11 @@ class PrefaultIT {
                 s.segment().set(JAVA_LONG, s.offsetOf(blocks[i]), i * 7L);
             }
             s.setRoot("first", "block", blocks[0]);
+            assertEquals(s.heap().end(), dev.atlas.spaces.heap.SharedHeap.endHint(s.segment()), "the hint is the end");
+            assertEquals(-1, dev.atlas.spaces.heap.SharedHeap.endHint(s.segment().asSlice(0, 128L << 20)),
+                    "a heap of another size than the segment is no heap for the hint");
+            assertEquals(-1, dev.atlas.spaces.heap.SharedHeap.endHint(s.segment().asSlice(4096, 1 << 20)),
+                    "no heap header there");
         }
         long allocatedBefore = allocatedBytes(dir.spaceFile("p"));
         for (AttachOptions o : new AttachOptions[] {AttachOptions.READ_ONLY.prefaulted(),
