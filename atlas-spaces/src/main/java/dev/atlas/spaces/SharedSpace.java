@@ -1,10 +1,12 @@
 package dev.atlas.spaces;
 
+import dev.atlas.memory.linux.Linux;
 import dev.atlas.spaces.format.SpaceHeader;
 import dev.atlas.spaces.format.SpaceMetadata;
 import dev.atlas.spaces.heap.SegmentWords;
 import dev.atlas.spaces.heap.SharedHeap;
 import dev.atlas.spaces.sync.RobustLock;
+import dev.atlas.spaces.sys.SpaceSyscalls;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -39,10 +41,19 @@ public final class SharedSpace implements AutoCloseable {
     /** Made on first use (a space that never takes its lock never looks up the JVM's in-process lock). */
     private volatile RobustLock lock;
     private final int attachSlot;
+    /**
+     * The space file, open for the attachment's lifetime, or -1: the creator's attachment
+     * keeps it to leave the attached table with a {@code pwrite} (it registered with one, and
+     * may never have touched its mapping).
+     */
+    private final int fd;
+    /** Set by the one {@link #close()} that detaches (two racing closers must not both close {@link #fd}). */
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private final long spaceId;
 
     SharedSpace(String name, long spaceId, Arena arena, SpaceHeader header, MemorySegment segment, long canonicalBase,
-                boolean readOnly, int attachSlot, SharedHeap heap) {
+                boolean readOnly, int attachSlot, int fd, SharedHeap heap) {
+        this.fd = fd;
         this.name = name;
         this.arena = arena;
         this.header = header;
@@ -186,14 +197,30 @@ public final class SharedSpace implements AutoCloseable {
         }
     }
 
-    /** Detaches: leaves the attached-process table and unmaps the space. Idempotent. */
+    /**
+     * Detaches: leaves the attached-process table and unmaps the space. Idempotent; of several
+     * threads closing at once, one detaches and the others return.
+     *
+     * <p>Implementation notes: an attachment that registered through its mapping (a CAS of
+     * its pid into a free slot) leaves by a CAS back to 0; the creator's attachment, which
+     * registered in the header image it wrote with {@code pwrite}, leaves by a one-byte
+     * {@code pwrite} of {@link SpaceHeader#DETACH_MARK} to its slot through the file it kept
+     * open ({@link SpaceHeader#detachMarkOffset}), then closes it: a space created and
+     * detached without use never touches its mapping.
+     */
     @Override
     public void close() {
-        if (!arena.scope().isAlive()) return;
-        if (attachSlot >= 0) {
-            VarHandle h = JAVA_LONG.varHandle();
-            h.compareAndSet(header.attachedTable(), attachSlot * 8L, ProcessHandle.current().pid(), 0L);
+        if (!arena.scope().isAlive() || !closing.compareAndSet(false, true)) return;   // one closer: fd closed once
+        try {
+            if (attachSlot >= 0 && fd >= 0) {
+                SpaceSyscalls.pwriteByte(fd, SpaceHeader.DETACH_MARK, SpaceHeader.detachMarkOffset(attachSlot));
+            } else if (attachSlot >= 0) {
+                VarHandle h = JAVA_LONG.varHandle();
+                h.compareAndSet(header.attachedTable(), attachSlot * 8L, ProcessHandle.current().pid(), 0L);
+            }
+        } finally {
+            arena.close();
+            if (fd >= 0) Linux.closeQuietly(fd);
         }
-        arena.close();
     }
 }

@@ -43,12 +43,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>One file per space, {@code NAME.space}, with the space's mode: the header (lock,
  * attached processes, metadata versions; {@link SpaceHeader}) and then the main segment.
- * Creating is six system calls: {@code open(O_CREAT | O_EXCL)} claims the name; one
+ * Creating is five system calls: {@code open(O_CREAT | O_EXCL)} claims the name; one
  * {@code pwrite} writes the header (creator pid, version, metadata, this process in the
  * attached table; no magic) and the segment's heap header; {@code ftruncate} sizes the file
  * (sparse); one {@code mmap(MAP_FIXED_NOREPLACE)} maps header and segment; a {@code pwrite}
- * of the magic makes the space exist; {@code close}. Creating touches no page of the
- * mapping (the first access to the segment takes the first page fault).
+ * of the magic makes the space exist. The creator's attachment keeps the file open: its
+ * detach leaves the attached table with a one-byte {@code pwrite}, then closes it. Creating
+ * touches no page of the mapping (the first access to the segment takes the first page
+ * fault), nor does detaching a space that was never used.
  *
  * <h2>What a crash leaves</h2>
  * <ol>
@@ -70,7 +72,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>Threading contract: any thread; the directory object is immutable.
  */
 public final class SpaceDirectory {
-    /** Fixed addresses are chosen in [32 TiB, 96 TiB): below the kernel's top-down mmap area, above heaps. */
+    /**
+     * Fixed addresses are chosen at random, 1 GiB-aligned, in [32 TiB, 96 TiB): a range the
+     * kernel's top-down mmap area (which starts near 128 TiB) reaches only once a process has
+     * mapped about 32 TiB. Nothing keeps other mappings out of it (the executable and its
+     * heap may be there under address-space randomisation); {@code MAP_FIXED_NOREPLACE}
+     * makes a taken range a refusal, never a replacement, and create then tries another
+     * address.
+     */
     static final long ADDRESS_LOW = 0x2000_0000_0000L;
     static final long ADDRESS_HIGH = 0x6000_0000_0000L;
     /**
@@ -177,27 +186,32 @@ public final class SpaceDirectory {
             SpaceSyscalls.pwriteFully(fd, magic, SpaceHeader.magicOffset());   // last: the space exists
             afterStep.accept(CreateStep.SEALED);
             MemorySegment seg = mapping.asSlice(SpaceHeader.SEGMENT_OFFSET, capacity);
-            SharedSpace s = new SharedSpace(name, spaceId, arena, new SpaceHeader(mapping), seg, base, false, 0,
+            SharedSpace s = new SharedSpace(name, spaceId, arena, new SpaceHeader(mapping), seg, base, false, 0, fd,
                     SharedHeap.formatted(new SegmentWords(seg), SEGMENT_HEADER));
             done = true;
-            return s;
+            return s;   // keeps fd: its detach leaves the attached table with a pwrite
         } finally {
-            Linux.closeQuietly(fd);
             if (!done) {
+                Linux.closeQuietly(fd);
                 arena.close();
                 deleteQuietly(spaceFile(name));
             }
         }
     }
 
-    /** Creates the space file exclusively, removing first what a creation that died left under the name. */
+    /**
+     * Creates the space file exclusively, removing first what a creation that died left under
+     * the name. When another process or thread removed that leftover meanwhile (and perhaps
+     * claimed the name itself), this tries again: the name then either is free or holds that
+     * other creation (EXISTS).
+     */
     private int claim(String name, String file, int mode) {
-        for (boolean recovered = false; ; recovered = true) {
+        for (int attempt = 0; ; attempt++) {
             try {
                 return SpaceSyscalls.createExclusive(file, mode);
             } catch (LinuxException e) {
                 if (e.errno() != Errno.EEXIST) throw e;
-                if (recovered || !recoverInterrupted(name)) {
+                if (attempt >= 4 || !(recoverInterrupted(name) || !Files.exists(spaceFile(name)))) {
                     throw new SpaceException(SpaceException.Reason.EXISTS, "space '" + name + "' already exists in " + dir
                             + "; attach it, or delete it first");
                 }
@@ -212,12 +226,8 @@ public final class SpaceDirectory {
      */
     private static void writeHeaderImage(MemorySegment image, String name, long spaceId, int mode, long base,
                                          long capacity, long pid) {
-        SpaceHeader header = new SpaceHeader(image);
-        header.setCreatorPid(pid);
-        header.update(new SpaceMetadata(name, spaceId, SpaceSyscalls.geteuid(), mode,
-                List.of(new SpaceMetadata.Segment("main", base, capacity)), Map.of()));
-        header.attachedTable().setAtIndex(JAVA_LONG, 0, pid);
-        header.writeVersion();
+        SpaceHeader.formatImage(image, new SpaceMetadata(name, spaceId, SpaceSyscalls.geteuid(), mode,
+                List.of(new SpaceMetadata.Segment("main", base, capacity)), Map.of()), pid, pid);
     }
 
     /**
@@ -235,7 +245,7 @@ public final class SpaceDirectory {
         try {
             Opened opened;
             try {
-                opened = options.anywhere() ? openAnywhere(name, options.readOnly(), arena)
+                opened = options.anywhere() ? openAnywhere(name, options.readOnly(), options.prefault(), arena)
                         : openFixed(name, fileSize, options, arena);
             } catch (SpaceException e) {   // what a creation that died left: removed once its creator is dead
                 if (e.reason() == SpaceException.Reason.DAMAGED && recoverInterrupted(name)) throw notFound(name);
@@ -246,13 +256,14 @@ public final class SpaceDirectory {
             SpaceMetadata.Segment main = m.segments().getFirst();
             MemorySegment seg = opened.segment();
             if (options.readOnly()) seg = seg.asReadOnly();
-            int slot = options.readOnly() ? -1 : register(header);
+            long[] previous = new long[1];
+            int slot = options.readOnly() ? -1 : register(header, previous);
             SharedSpace s;
             try {
-                s = new SharedSpace(name, m.spaceId(), arena, header, seg, main.base(), options.readOnly(), slot, null);
-            } catch (IllegalStateException e) {   // the segment's heap header
+                s = new SharedSpace(name, m.spaceId(), arena, header, seg, main.base(), options.readOnly(), slot, -1, null);
+            } catch (IllegalStateException e) {   // the segment's heap header: the slot as it was, byte for byte
                 if (slot >= 0) JAVA_LONG.varHandle().compareAndSet(header.attachedTable(), slot * 8L,
-                        ProcessHandle.current().pid(), 0L);
+                        ProcessHandle.current().pid(), previous[0]);
                 throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': segment '" + main.name()
                         + "': " + e.getMessage(), e);
             }
@@ -321,7 +332,7 @@ public final class SpaceDirectory {
         checkName(name);
         if (!Files.exists(spaceFile(name)) || recoverInterrupted(name)) throw notFound(name);
         try (Arena arena = Arena.ofConfined()) {
-            Opened opened = openAnywhere(name, true, arena);
+            Opened opened = openAnywhere(name, true, false, arena);
             SpaceHeader header = opened.header();
             SpaceMetadata m = opened.metadata();
             List<Long> attached = new ArrayList<>();
@@ -329,7 +340,7 @@ public final class SpaceDirectory {
             MemorySegment table = header.attachedTable();
             for (int i = 0; i < SpaceHeader.MAX_ATTACHED; i++) {
                 long pid = table.getAtIndex(JAVA_LONG, i);
-                if (pid != 0) (SpaceSyscalls.isAlive(pid) ? attached : dead).add(pid);
+                if (SpaceHeader.namesProcess(pid)) (SpaceSyscalls.isAlive(pid) ? attached : dead).add(pid);
             }
             int holder = RobustLock.holderPid(header.lockMemory());
             long used;
@@ -349,15 +360,18 @@ public final class SpaceDirectory {
 
     /**
      * Maps the whole space file wherever the JDK places it ({@code FileChannel.map}: no native
-     * function linked) and checks its header against the file.
+     * function linked) and checks its header against the file. With {@code prefault}, the
+     * segment's prefaulting thread starts as soon as the mapping exists
+     * ({@link AttachOptions#prefaulted()}).
      */
-    private Opened openAnywhere(String name, boolean readOnly, Arena arena) {
+    private Opened openAnywhere(String name, boolean readOnly, boolean prefault, Arena arena) {
         try (FileChannel ch = FileChannel.open(spaceFile(name), readOnly ? Set.of(StandardOpenOption.READ)
                 : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE))) {
             long size = ch.size();
             requireHeader(name, size);
             MemorySegment mapping = ch.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE,
                     0, size, arena);
+            if (prefault) SpacePrefault.start(name, mapping.asSlice(SpaceHeader.SEGMENT_OFFSET));   // alongside what follows
             SpaceHeader h = new SpaceHeader(mapping);
             SpaceMetadata m = checkedMetadata(name, h, size);
             return new Opened(h, m, mapping.asSlice(SpaceHeader.SEGMENT_OFFSET, size - SpaceHeader.SEGMENT_OFFSET));
@@ -393,6 +407,7 @@ public final class SpaceDirectory {
             SpaceMetadata m = checkedMetadata(name, new SpaceHeader(copy), fileSize);
             SpaceMetadata.Segment main = m.segments().getFirst();
             MemorySegment mapping = SpaceMappings.mapFixed(name, fd, fileSize, main, options, arena);
+            if (options.prefault()) SpacePrefault.start(name, mapping.asSlice(SpaceHeader.SEGMENT_OFFSET, main.size()));
             return new Opened(new SpaceHeader(mapping), m, mapping.asSlice(SpaceHeader.SEGMENT_OFFSET, main.size()));
         } finally {
             Linux.closeQuietly(fd);
@@ -446,25 +461,51 @@ public final class SpaceDirectory {
         return m;
     }
 
-    /** Removes a creation that never finished and whose creator is dead; true if it did. */
+    /**
+     * Removes a creation that never finished and whose creator is dead; true if it did.
+     *
+     * <p>Implementation notes: the file is looked at without a lock first (the common case:
+     * nothing to remove, nothing linked). A leftover is then looked at again and unlinked
+     * under an exclusive {@code flock} of the directory, which every remover of leftovers
+     * takes: while it is held, the file under the name stays the one just looked at (only a
+     * holder removes a leftover, and no one creates a file under a name that is taken), so a
+     * recoverer never unlinks a space that another recoverer created after removing the same
+     * leftover. The kernel releases the lock when its holder dies.
+     */
     private boolean recoverInterrupted(String name) {
         Path file = spaceFile(name);
+        if (!isLeftover(file)) return false;
+        int dirFd = Linux.open(dir.toString(), Linux.O_RDONLY | Linux.O_CLOEXEC);
         try {
-            if (!Files.exists(file) || Files.size(file) < SpaceHeader.BYTES) {
-                if (Files.exists(file) && Files.getLastModifiedTime(file).toMillis() < System.currentTimeMillis() - 10_000) {
-                    deleteQuietly(file);   // died inside its first write: no creator pid to ask
-                    return true;
-                }
-                return false;
+            SpaceSyscalls.lockExclusive(dirFd);   // released by the close below
+            if (!isLeftover(file)) return false;     // removed by another recoverer meanwhile
+            deleteQuietly(file);
+            return true;
+        } finally {
+            Linux.closeQuietly(dirFd);
+        }
+    }
+
+    /**
+     * True if {@code file} is what a creation that died left: a header without magic whose
+     * creator is dead, or a file shorter than a header (killed inside its first write) that
+     * is 10 s old.
+     */
+    private static boolean isLeftover(Path file) {
+        try {
+            if (!Files.exists(file)) return false;
+            if (Files.size(file) < SpaceHeader.BYTES) {
+                return Files.getLastModifiedTime(file).toMillis() < System.currentTimeMillis() - 10_000;
             }
             try (Arena a = Arena.ofConfined()) {
                 SpaceHeader h = new SpaceHeader(SpaceMappings.mapFile(file, SpaceHeader.BYTES, true, a));
-                if (h.magic() != 0 || SpaceSyscalls.isAlive(h.creatorPid()) && h.creatorPid() != 0) return false;
+                return h.magic() == 0 && (h.creatorPid() == 0 || !SpaceSyscalls.isAlive(h.creatorPid()));
             }
-            deleteQuietly(file);
-            return true;
         } catch (NoSuchFileException e) {
             return false;   // removed meanwhile
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof NoSuchFileException) return false;
+            throw e;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -524,13 +565,15 @@ public final class SpaceDirectory {
         return size;
     }
 
-    private static int register(SpaceHeader header) {
+    /** Takes a free slot of the attached table for this process; its previous entry in {@code previous[0]}. */
+    private static int register(SpaceHeader header, long[] previous) {
         VarHandle h = JAVA_LONG.varHandle();
         MemorySegment table = header.attachedTable();
         long pid = ProcessHandle.current().pid();
         for (int i = 0; i < SpaceHeader.MAX_ATTACHED; i++) {
             long cur = (long) h.getVolatile(table, i * 8L);
             if ((cur == 0 || !SpaceSyscalls.isAlive(cur)) && h.compareAndSet(table, i * 8L, cur, pid)) {
+                previous[0] = cur;
                 return i;
             }
         }

@@ -63,6 +63,81 @@ class SharedSpaceTest {
     }
 
     @Test
+    void detachingLeavesTheAttachedTableAndTheSlotIsTakenAgain() throws Exception {
+        long me = ProcessHandle.current().pid();
+        SharedSpace created = dir.create("table", 1 << 20, 0600);
+        assertEquals(List.of(me), dir.inspect("table").attached(), "the creator is attached");
+        created.close();   // never used: leaves its slot with a one-byte pwrite, its mapping untouched
+        created.close();   // idempotent
+        Path file = dir.spaceFile("table");
+        long slot0 = dev.atlas.spaces.format.SpaceHeader.FIXED.byteOffset(
+                java.lang.foreign.MemoryLayout.PathElement.groupElement("attached"));
+        long entry = readLong(file, slot0);
+        assertTrue(entry < 0 && (entry & 0x00FF_FFFF_FFFF_FFFFL) == me, "slot 0 marked as left: 0x" + Long.toHexString(entry));
+        SpaceInfo left = dir.inspect("table");
+        assertEquals(List.of(), left.attached(), "nobody attached after the detach");
+        assertEquals(List.of(), left.deadAttached(), "a slot left by its process is free, not a dead attacher");
+        try (SharedSpace a = dir.attach("table", AttachOptions.READ_WRITE)) {
+            assertEquals(me, readLong(file, slot0), "a new attachment takes the free slot 0");
+            assertEquals(List.of(me), dir.inspect("table").attached());
+            a.allocate(64);
+        }
+        assertEquals(0L, readLong(file, slot0), "an attachment that registered through its mapping leaves it by CAS");
+        try (SharedSpace used = dir.create("used", 1 << 20, 0600)) {
+            used.setRoot("r", "t", used.allocate(64));   // mapping touched: the detach's pwrite still leaves the slot
+        }
+        assertEquals(List.of(), dir.inspect("used").attached());
+        assertEquals(List.of(), dir.inspect("used").deadAttached());
+    }
+
+    @Test
+    void closingACreatedSpaceFromSeveralThreadsAtOnceDetachesOnceAndClosesItsFile() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            SharedSpace s = dir.create("c" + round, 1 << 20, 0600);
+            Path file = dir.spaceFile("c" + round).toRealPath();
+            assertEquals(1, fdsOn(file), "the creator's attachment keeps its file open");
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(4);
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            List<Thread> closers = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                closers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        start.await();
+                        s.close();
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            for (Thread t : closers) t.join();
+            assertTrue(failures.isEmpty(), "closers: " + failures);
+            assertEquals(0, fdsOn(file), "the file closed");
+            assertEquals(List.of(), dir.inspect("c" + round).attached());
+        }
+    }
+
+    /** How many of this process's file descriptors refer to {@code file}. */
+    private static long fdsOn(Path file) throws Exception {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(file);
+                } catch (Exception e) {
+                    return false;   // closed meanwhile (the listing's own descriptor)
+                }
+            }).count();
+        }
+    }
+
+    private static long readLong(Path file, long offset) throws Exception {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(8).order(java.nio.ByteOrder.nativeOrder());
+            ch.read(b, offset);
+            return b.getLong(0);
+        }
+    }
+
+    @Test
     void badNamesAndDuplicatesAreRefusedAndChangeNothing() {
         assertEquals(SpaceException.Reason.BAD_NAME,
                 assertThrows(SpaceException.class, () -> dir.create("../x", 1 << 20, 0600)).reason());

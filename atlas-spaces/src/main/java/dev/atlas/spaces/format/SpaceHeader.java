@@ -136,10 +136,38 @@ public final class SpaceHeader {
         return file.asSlice(LOCK_OFF, RobustLock.LAYOUT.byteSize());
     }
 
-    /** The attached-process table: {@link #MAX_ATTACHED} longs (a pid, 0 = free slot). */
+    /**
+     * The attached-process table: {@link #MAX_ATTACHED} longs, each a free slot or the pid of
+     * an attached process. A slot is free when it holds 0, or a pid whose top byte was set to
+     * {@code 0xFF} when its process detached (a negative value; see {@link #detachMarkOffset}),
+     * or the pid of a process that is dead.
+     */
     public MemorySegment attachedTable() {
         return file.asSlice(ATTACHED_OFF, MAX_ATTACHED * 8L);
     }
+
+    /** True if attached-table entry {@code entry} names a process (a pid), false for a free or left slot. */
+    public static boolean namesProcess(long entry) {
+        return entry > 0;
+    }
+
+    /**
+     * Where in the file the top byte of attached-table slot {@code slot} is. A process that
+     * leaves the slot writes {@link #DETACH_MARK} there with one {@code pwrite} of one byte:
+     * no access to its mapping (whose first touch costs more than the call in a process that
+     * never used the header), and a one-byte store cannot tear, so another process that
+     * takes the slot by CAS meanwhile never has part of its pid overwritten.
+     */
+    public static long detachMarkOffset(int slot) {
+        if (slot < 0 || slot >= MAX_ATTACHED) {
+            throw new IllegalArgumentException("attached-table slot " + slot + ", expected 0 to " + (MAX_ATTACHED - 1));
+        }
+        long top = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? 7 : 0;
+        return ATTACHED_OFF + slot * 8L + top;
+    }
+
+    /** The byte {@link #detachMarkOffset} receives: the slot's entry becomes negative, a free slot. */
+    public static final byte DETACH_MARK = (byte) 0xFF;
 
     /**
      * The newest valid metadata.
@@ -159,6 +187,34 @@ public final class SpaceHeader {
                         + " (sequences " + s0 + ", " + s1 + ")");
             }
         }
+    }
+
+    /**
+     * Writes the header of a new space into {@code zeroedImage}: memory private to the
+     * creator that is still zero (written to the file with {@code pwrite} later): creator pid,
+     * version, {@code m} as metadata version 1 in the second slot (as {@link #update} writes
+     * it into a zeroed header), and {@code attachedPid} in
+     * the first slot of the attached table; no magic. Plain stores and no read of the other
+     * slot: what {@link #update} does for a header that others may be reading is not needed
+     * for an image nobody sees yet, and create runs this between two system calls.
+     */
+    public static void formatImage(MemorySegment zeroedImage, SpaceMetadata m, long creatorPid, long attachedPid) {
+        byte[] payload = m.encode();
+        if (payload.length > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("space metadata of " + payload.length + " bytes exceeds the header's "
+                    + MAX_PAYLOAD + "-byte slot (too many or too long root names)");
+        }
+        if (zeroedImage.byteSize() < BYTES) {
+            throw new IllegalArgumentException("header image is " + zeroedImage.byteSize() + " bytes, expected " + BYTES);
+        }
+        zeroedImage.set(JAVA_LONG, CREATOR_OFF, creatorPid);
+        zeroedImage.set(JAVA_INT, VERSION_OFF, VERSION);
+        zeroedImage.set(JAVA_LONG, ATTACHED_OFF, attachedPid);
+        long slot = 4096 + SLOT_BYTES;   // slot 1, where update() puts the first version (the two slots tie at 0)
+        MemorySegment.copy(payload, 0, zeroedImage, JAVA_BYTE, slot + PAYLOAD_OFF, payload.length);
+        zeroedImage.set(JAVA_INT, slot + LEN_OFF, payload.length);
+        zeroedImage.set(JAVA_INT, slot + CRC_OFF, crc(payload, 1));
+        zeroedImage.set(JAVA_LONG, slot + SEQ_OFF, 1L);
     }
 
     /** Writes {@code m} as the new version, crash-consistently (see the class comment). Under the lock. */

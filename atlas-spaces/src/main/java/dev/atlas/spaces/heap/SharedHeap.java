@@ -248,6 +248,30 @@ public final class SharedHeap {
         return words.getVolatile(TOP_OFF) - dataStart;
     }
 
+    /**
+     * The offset just past the last block the bump pointer has handed out: every block,
+     * allocated or free, lies below it, and no byte at or above it has been written.
+     */
+    public long end() {
+        return words.getVolatile(TOP_OFF);
+    }
+
+    /**
+     * The {@link #end()} of the heap at the start of {@code segment}, read with plain reads
+     * through a buffer view, or -1 if no heap header for a heap of exactly this segment's size
+     * is there. A hint, for a reader about to touch the used part of a segment: a fresh JVM
+     * gets it before any FFM var handle exists (the first ones take tens of milliseconds to
+     * make), and a stale value only touches fewer pages.
+     */
+    public static long endHint(MemorySegment segment) {
+        if (segment.byteSize() < HeapLayout.HEAP.byteSize()) return -1;
+        java.nio.ByteBuffer b = segment.asSlice(0, HeapLayout.HEAP.byteSize()).asByteBuffer()
+                .order(java.nio.ByteOrder.nativeOrder());
+        if (b.getLong((int) MAGIC_OFF) != MAGIC || b.getLong((int) CAPACITY_OFF) != segment.byteSize()) return -1;
+        long top = b.getLong((int) TOP_OFF);
+        return top < 0 || top > segment.byteSize() ? -1 : top;
+    }
+
     /** The total size of the heap's memory. */
     public long capacity() {
         return capacity;

@@ -31,6 +31,7 @@ public final class SpaceSyscalls {
 
     private static final int O_CREAT = 0x40;
     private static final int O_EXCL = 0x80;
+    private static final int LOCK_EX = 2;
     private static final int FUTEX_WAIT = 0;
     private static final int FUTEX_WAKE = 1;
 
@@ -88,6 +89,54 @@ public final class SpaceSyscalls {
                             + (offset + done) + ")", e);
                 }
                 done += r;
+            }
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
+    /**
+     * flock(fd, LOCK_EX): waits until this open file description holds the exclusive lock of
+     * the file (a directory too). Released by closing {@code fd}, or by the kernel when the
+     * process dies. Each {@code open} is its own holder, so two threads of one process that
+     * open the file each exclude each other as two processes do.
+     *
+     * @throws LinuxException naming the call
+     */
+    public static void lockExclusive(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Downcall.stateLayout());
+            while (true) {
+                int r = (int) Calls.FLOCK.handle().invokeExact(state, fd, LOCK_EX);
+                if (r == 0) return;
+                int e = Downcall.errno(state);
+                if (e != Errno.EINTR) throw new LinuxException("flock(fd=" + fd + ", LOCK_EX)", e);
+            }
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
+    /**
+     * pwrite(fd, &amp;value, 1, offset): one byte, one call (a store of one byte, which no
+     * concurrent store to the neighbouring bytes of the page can tear).
+     *
+     * @throws LinuxException naming the call
+     */
+    public static void pwriteByte(int fd, byte value, long offset) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Downcall.stateLayout());
+            MemorySegment b = a.allocate(1);
+            b.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, value);
+            while (true) {
+                long r = (long) Calls.PWRITE.handle().invokeExact(state, fd, b, 1L, offset);
+                if (r == 1) return;
+                int e = r == 0 ? Errno.ENOSPC : Downcall.errno(state);
+                if (e != Errno.EINTR) throw new LinuxException("pwrite(fd=" + fd + ", count=1, offset=" + offset + ")", e);
             }
         } catch (LinuxException e) {
             throw e;
@@ -225,6 +274,7 @@ public final class SpaceSyscalls {
         static final Downcall FCHMOD = Downcall.withErrno("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
         static final Downcall PWRITE = Downcall.withErrno("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
                 JAVA_LONG, JAVA_LONG));
+        static final Downcall FLOCK = Downcall.withErrno("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
         static final Downcall KILL = Downcall.withErrno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
         static final Downcall SYSCALL = Downcall.withErrno("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS,
                 JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(1));
