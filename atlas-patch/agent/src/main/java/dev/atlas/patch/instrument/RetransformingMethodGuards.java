@@ -53,11 +53,14 @@ import java.util.Objects;
  * site of each {@link MethodSlot} registered under the key yields: null until a view overrides
  * the method, then the view's dispatcher ({@code OverrideDispatch}).
  *
- * <p>Cost: a guarded method pays one volatile read and a null test until the first guard is
- * installed; then, on every call, an array read and one {@code isInstance} test per class with a
- * new override of it; only receivers of those classes go on to the slot's guard (a thread-local
- * read and a table probe) and, in a view with the override, its dispatcher. Methods never overridden
- * by a patch are never retransformed and pay nothing; a guard stays for the life of the class.
+ * <p>Cost: once a guard is installed, every call of a guarded method, on any receiver and after
+ * a rollback too, pays the bridge's volatile read of {@code hook}, the call of that handle (not
+ * inlined: the field is not a constant), an array read and one {@code isInstance} test per class
+ * with a new override of it: about 5 CPU ns on {@code Object.equals}, several times the unguarded
+ * call ({@code ForeignGuardBenchmark}, docs/benchmarks.md). Only receivers of those classes go on
+ * to the slot's guard (a thread-local read and a table probe) and, in a view with the override,
+ * its dispatcher. Methods never overridden by a patch are never retransformed and pay nothing; a
+ * guard stays for the life of the class.
  * {@code java.lang.Object}'s native methods ({@code hashCode}, {@code getClass}, ...) have no
  * body and are refused, as are abstract methods and classes the JVM cannot modify.
  *

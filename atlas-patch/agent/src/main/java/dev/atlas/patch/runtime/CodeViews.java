@@ -152,7 +152,8 @@ public final class CodeViews {
             prime(p.slotsToActivate());
             Migration m = space.migrate(view).allThreads().makeDefault().start();
             PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
-                    p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared, jitPriority, scope, p.addedClassNames());
+                    p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared, jitPriority, scope, p.addedClassNames(),
+                    patch.unappliedChanges());
             applied.push(new Applied(a, parent.get(CODE), p.table()));
             logApplied(a, p, scope);
             return a;
@@ -267,7 +268,8 @@ public final class CodeViews {
                         + " thread(s) to view '" + back.name() + "'");
             }
             return new PatchApplication(a.patchId(), true, back, leaving, m, a.replacedMethods(),
-                    a.addedMethods(), a.shadowFields(), a.addedClasses(), null, jitPriority, a.scope(), a.addedClassNames());
+                    a.addedMethods(), a.shadowFields(), a.addedClasses(), null, jitPriority, a.scope(), a.addedClassNames(),
+                    a.unappliedChanges());
         } finally {
             lock.unlock();
         }

@@ -29,13 +29,16 @@ import dev.atlas.core.View;
  * @param scope           the class loaders whose copies of the patched classes the patch changes
  * @param addedClassNames one line per added class: the name it was defined under (its own, which code
  *                        loaded later reaches it by, or the patch's renamed form) and why when not its own
+ * @param unappliedChanges the changes the patch reports but does not apply ({@code Patch.unappliedChanges}:
+ *                        modifier changes the loaded classes do not take)
  */
 public record PatchApplication(String patchId, boolean rollback, View target, View previous, Migration migration,
                                int replacedMethods, int addedMethods, int shadowFields, int addedClasses,
                                PreparationCost preparation, String jitPriority, LoaderScope scope,
-                               List<String> addedClassNames) {
+                               List<String> addedClassNames, List<String> unappliedChanges) {
     public PatchApplication {
         addedClassNames = List.copyOf(addedClassNames);
+        unappliedChanges = List.copyOf(unappliedChanges);
     }
 
     /**
@@ -50,7 +53,7 @@ public record PatchApplication(String patchId, boolean rollback, View target, Vi
     /** This application, its threads now going to (or in) {@code view}. */
     PatchApplication withTarget(View view) {
         return new PatchApplication(patchId, rollback, view, previous, migration, replacedMethods, addedMethods,
-                shadowFields, addedClasses, preparation, jitPriority, scope, addedClassNames);
+                shadowFields, addedClasses, preparation, jitPriority, scope, addedClassNames, unappliedChanges);
     }
 
     /**
@@ -60,7 +63,7 @@ public record PatchApplication(String patchId, boolean rollback, View target, Vi
      */
     PatchApplication released(View view, View on) {
         return new PatchApplication(patchId, rollback, view, on, null, replacedMethods, addedMethods,
-                shadowFields, addedClasses, preparation, jitPriority, scope, addedClassNames);
+                shadowFields, addedClasses, preparation, jitPriority, scope, addedClassNames, unappliedChanges);
     }
 
     static String appliedId(String patchId, LoaderScope scope) {

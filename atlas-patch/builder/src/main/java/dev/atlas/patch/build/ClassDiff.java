@@ -39,8 +39,6 @@ import java.util.stream.Collectors;
  */
 final class ClassDiff {
     private static final ClassDesc LMF = ClassDesc.of("java.lang.invoke.LambdaMetafactory");
-    private static final int CLASS_FLAGS = ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_INTERFACE
-            | ClassFile.ACC_ABSTRACT | ClassFile.ACC_ANNOTATION | ClassFile.ACC_ENUM;
     private static final int MEMBER_FLAGS = ClassFile.ACC_PUBLIC | ClassFile.ACC_PRIVATE | ClassFile.ACC_PROTECTED
             | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNCHRONIZED | ClassFile.ACC_VOLATILE
             | ClassFile.ACC_TRANSIENT | ClassFile.ACC_NATIVE | ClassFile.ACC_ABSTRACT | ClassFile.ACC_STRICT;
@@ -70,6 +68,7 @@ final class ClassDiff {
     private final List<Refusal> refusals;
     private final List<String> notes;
     private final Map<String, Segment> viewCopies = new LinkedHashMap<>();
+    private final List<String> reported = new ArrayList<>();
 
     ClassDiff(ClassModel oldModel, ClassModel newModel, Hierarchy newBuild, UnaryOperator<String> newToOld,
               List<Refusal> refusals, List<String> notes) {
@@ -99,8 +98,8 @@ final class ClassDiff {
     }
 
     /**
-     * Shape changes that make the class impossible to patch: superclass, interfaces, and
-     * modifiers other than {@code final} (see {@link #finalChange}).
+     * Shape changes that make the class impossible to patch: superclass and interfaces (its
+     * modifiers are {@link ClassModifiers}'s).
      */
     static Optional<String> shapeChange(ClassModel o, ClassModel n, UnaryOperator<String> newToOld) {
         String os = o.superclass().map(ClassEntry::asInternalName).orElse("-");
@@ -113,47 +112,34 @@ final class ClassDiff {
         if (!oi.equals(ni)) {
             return Optional.of("interfaces changed from " + oi + " to " + ni);
         }
-        int changed = (o.flags().flagsMask() ^ n.flags().flagsMask()) & CLASS_FLAGS & ~ClassFile.ACC_FINAL & ~ModifierChange.reportedClassFlags(o, n);
-        if (changed != 0) {
-            return Optional.of("class modifiers changed (" + ModifierChange.classFlagNames(changed) + "): the loaded class keeps its "
-                    + "modifiers, and access checks and dispatch of new code would differ from the new release; "
-                    + "remedy: restart on the new release, or exclude the class (--exclude) to keep it as it is");
-        }
         return Optional.empty();
     }
 
-    /**
-     * A {@code final} added to or removed from the class: reported, not applied (the loaded
-     * class keeps its modifiers). Removing it is refused when the new build extends the class,
-     * since such a subclass cannot be defined against the running one.
-     */
-    private void finalChange() {
-        int reported = ModifierChange.reportedClassFlags(oldModel, newModel);
-        if (reported != 0) {
-            notes.add(name + ": class modifiers changed (" + ((reported & ClassFile.ACC_ABSTRACT) != 0 ? "+abstract" : "")
-                    + (reported == (ClassFile.ACC_ABSTRACT | ClassFile.ACC_PUBLIC) ? ", " : "")
-                    + ((reported & ClassFile.ACC_PUBLIC) != 0 ? "public -> package-private" : "") + ") in the new build; "
-                    + "reported, not applied (the loaded class keeps its modifiers; code of the new release does not depend on them)");
+    /** The class's own modifiers: reported, not applied, or refused ({@link ClassModifiers}). */
+    private void classModifiers() {
+        ClassModifiers.Outcome o = ClassModifiers.of(newBuild, oldModel, newModel);
+        o.refusals().forEach(r -> refuse("", r));
+        if (o.report() != null) {
+            report(o.report());
         }
-        int o = oldModel.flags().flagsMask() & ClassFile.ACC_FINAL;
-        int n = newModel.flags().flagsMask() & ClassFile.ACC_FINAL;
-        if (o == n) {
-            return;
-        }
-        if (o != 0 && newBuild.extendedInBuild(newModel.thisClass().asInternalName())) {
-            refuse("", "class no longer final and extended by the new build: the running class is final, so the "
-                    + "subclass cannot be defined; remedy: restart on the new release");
-        } else {
-            notes.add(name + ": class modifier 'final' " + (n != 0 ? "added" : "removed")
-                    + " in the new build; reported, not applied (the loaded class keeps its modifiers)");
-        }
+    }
+
+    /** A change reported, not applied: in the notes and in the patch ({@code Patch.unappliedChanges}). */
+    private void report(String text) {
+        notes.add(text);
+        reported.add(text);
+    }
+
+    /** The changes this class reports, not applied (after {@link #analyse}). */
+    List<String> reported() {
+        return List.copyOf(reported);
     }
 
     /** The plan, or empty if refused (the reasons went to the refusal list). */
     Optional<Plan> analyse() {
         int before = refusals.size();
         shapeChange(oldModel, newModel, newToOld).ifPresent(r -> refuse("", r));
-        finalChange();
+        classModifiers();
         Optional<String> enumConstants = EnumChanges.constants(oldModel, newModel);
         enumConstants.ifPresent(r -> refuse("", r));
         List<FieldModel> newFields = fields(before);
@@ -243,8 +229,10 @@ final class ClassDiff {
                 continue;
             }
             String mn = om.methodName().stringValue();
-            if (mn.equals("<init>") || mn.equals("<clinit>") || om.code().isEmpty()) {
-                continue; // constructors and the static initialiser are compared with the initialisers cut out
+            if (mn.equals("<init>") || mn.equals("<clinit>") || om.code().isEmpty() || nm.code().isEmpty()) {
+                // constructors and the static initialiser are compared with the initialisers cut out; a method
+                // that gains or loses 'abstract' keeps its running code (AbstractMethodChange)
+                continue;
             }
             if (!text(oldModel, om, UnaryOperator.identity()).equals(text(newModel, nm, newToOld))
                     || SynchronizedBody.needsLock(oldModel, nm)) {
@@ -376,17 +364,36 @@ final class ClassDiff {
     /** Reports a patchable modifier change (true) or refuses it (false). */
     private boolean modifiers(String member, int oldFlags, int newFlags, boolean field, boolean instance) {
         boolean extended = newBuild.extendedInBuild(newModel.thisClass().asInternalName());
-        Optional<String> refusal = ModifierChange.refusal(oldFlags, newFlags, field, instance, extended)
-                .or(() -> field ? Optional.empty() : WidenedAccess.refusal(newBuild, newModel,
-                        member.substring(0, member.indexOf('(')), member.substring(member.indexOf('(')), oldFlags, newFlags));
+        int abstractChange = field ? 0 : (oldFlags ^ newFlags) & ClassFile.ACC_ABSTRACT;
+        Optional<String> refusal = ModifierChange.refusal(oldFlags & ~abstractChange, newFlags & ~abstractChange, field,
+                        instance, extended)
+                .or(() -> field ? ModifierChange.transientRefusal(newBuild, newModel, oldFlags, newFlags)
+                        : WidenedAccess.refusal(newBuild, newModel, member.substring(0, member.indexOf('(')),
+                                member.substring(member.indexOf('(')), oldFlags, newFlags))
+                .or(() -> field || (oldFlags & ClassFile.ACC_FINAL) == 0 || (newFlags & ClassFile.ACC_FINAL) != 0 ? Optional.empty()
+                        : ModifierChange.overriddenInBuild(newBuild, newModel, member.substring(0, member.indexOf('(')),
+                                member.substring(member.indexOf('('))))
+                .or(() -> (newFlags & abstractChange) != 0 ? AbstractMethodChange.gainedAbstract(newModel) : Optional.empty());
         if (refusal.isPresent()) {
             refuse(member, (field ? "field " : "method ") + refusal.get());
             return false;
         }
-        notes.add(name + " " + member + ": " + (field ? "field" : "method") + " modifiers changed ("
+        if (abstractChange != 0 && (newFlags & ClassFile.ACC_ABSTRACT) == 0) {
+            // checked and reported across the builds (PatchBuilder: AbstractMethodChange.lostAbstract)
+            return (oldFlags & ~ClassFile.ACC_ABSTRACT) == newFlags || modifiers(member, oldFlags & ~ClassFile.ACC_ABSTRACT,
+                    newFlags, false, instance);
+        }
+        if (abstractChange != 0) {
+            report(AbstractMethodChange.gainedAbstractNote(name, member)
+                    + ((oldFlags | ClassFile.ACC_ABSTRACT) == newFlags ? ""
+                            : "; also " + ModifierChange.describe(oldFlags, newFlags & ~ClassFile.ACC_ABSTRACT, false)));
+            return true;
+        }
+        report(name + " " + member + ": " + (field ? "field" : "method") + " modifiers changed ("
                 + ModifierChange.describe(oldFlags, newFlags, field) + "); reported, not applied (the running member keeps its own)"
                 + (!field && (newFlags & ~oldFlags & ClassFile.ACC_SYNCHRONIZED) != 0
                         ? "; the new view's body takes the lock itself, as the new release's method does" : "")
+                + (field && ((oldFlags ^ newFlags) & ClassFile.ACC_TRANSIENT) != 0 ? "; " + ModifierChange.TRANSIENT_NOTE : "")
                 + (ModifierChange.rank(newFlags) > ModifierChange.rank(oldFlags) ? "; " + WidenedAccess.note(oldFlags, newFlags) : ""));
         return true;
     }

@@ -1,6 +1,8 @@
 package dev.atlas.patch.build;
 
 import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.MethodModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +14,10 @@ import java.util.Optional;
  * outside the patch keep working, new code does not rely on the wider access), widened access
  * where it does not change dispatch ({@link WidenedAccess}: the patch's code reaches the
  * running member through links) and an added {@code final}, an added {@code synchronized} (the new view's body locks:
- * {@link SynchronizedBody}). Those are reported, not applied (the lock is); everything else is refused with the reason.
+ * {@link SynchronizedBody}), a removed {@code final} no class of the new build overrides
+ * ({@link #overriddenInBuild}), a changed {@code transient} in a class that is not serializable
+ * ({@link #transientRefusal}), and {@code abstract} changes ({@link AbstractMethodChange}, checked by
+ * the caller). Those are reported, not applied (the lock is); everything else is refused with the reason.
  *
  * <p>Implementation notes: pure function of the two flag words and two facts about the new
  * build; {@code static} changes are decided by the caller before this.
@@ -34,7 +39,8 @@ final class ModifierChange {
         int changed = oldFlags ^ newFlags;
         // on a method, 0x0080 is varargs (a compile-time matter), not transient; strictfp has
         // no effect since Java 17 (every floating-point operation is strict)
-        int rest = changed & ~ACCESS & ~ClassFile.ACC_FINAL & (field ? ~0 : ~(ClassFile.ACC_VARARGS | ClassFile.ACC_STRICT));
+        int rest = changed & ~ACCESS & ~ClassFile.ACC_FINAL
+                & (field ? ~ClassFile.ACC_TRANSIENT : ~(ClassFile.ACC_VARARGS | ClassFile.ACC_STRICT));
         if (!field && (rest & ClassFile.ACC_SYNCHRONIZED) != 0) {
             if ((newFlags & ClassFile.ACC_SYNCHRONIZED) == 0) {
                 return Optional.of("no longer synchronized: the running method takes the lock before its entry guard "
@@ -60,12 +66,95 @@ final class ModifierChange {
                 return Optional.of("no longer final: new code that assigns it outside a constructor cannot write "
                         + "the running (final) field; remedy: restart on the new release");
             }
-            if (extendedInBuild) {
-                return Optional.of("no longer final in a class the new build extends: a subclass cannot override "
-                        + "the running (final) method; remedy: restart on the new release");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Why a method that is no longer final cannot be patched: a class of the new build below
+     * {@code newModel} declares a method of the same name and descriptor, which cannot override
+     * the running (final) method. Empty when none does: then no loaded class overrides it either
+     * (the JVM refused that while it was final), and dispatch is the new release's.
+     */
+    static Optional<String> overriddenInBuild(Hierarchy newBuild, ClassModel newModel, String name, String descriptor) {
+        String self = newModel.thisClass().asInternalName();
+        for (ClassModel c : newBuild.buildClasses()) {
+            String cn = c.thisClass().asInternalName();
+            if (cn.equals(self) || !isBelow(newBuild, c, self)) {
+                continue;
+            }
+            for (MethodModel m : c.methods()) {
+                if (m.methodName().equalsString(name) && m.methodType().equalsString(descriptor)
+                        && (m.flags().flagsMask() & (ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE)) == 0) {
+                    return Optional.of("no longer final, and " + cn + " of the new build overrides it: it cannot override "
+                            + "the running (final) method; remedy: restart on the new release");
+                }
             }
         }
         return Optional.empty();
+    }
+
+    private static boolean isBelow(Hierarchy build, ClassModel c, String ancestor) {
+        Optional<String> s = c.superclass().map(e -> e.asInternalName());
+        for (int depth = 0; s.isPresent() && depth < 64; depth++) {
+            if (s.get().equals(ancestor)) {
+                return true;
+            }
+            s = build.model(s.get()).flatMap(m -> m.superclass()).map(e -> e.asInternalName());
+        }
+        return false;
+    }
+
+    /** What the note of an accepted {@code transient} change adds. */
+    static final String TRANSIENT_NOTE = "the class is not serializable, so 'transient' changes nothing but what "
+            + "reflection reports (libraries that skip transient fields by reflection, such as Gson, see the running modifier)";
+
+    /**
+     * Why {@code transient} added to or removed from a field cannot be patched: Java serialization
+     * of the running class (its {@code ObjectStreamClass}, from the running modifiers) would
+     * write and read the field as the old release does, so the serialized form would differ from
+     * the new release's. Empty when {@code transient} did not change, or when the class is not
+     * {@link java.io.Serializable} in the new build (checked through its whole hierarchy), where
+     * the modifier has no effect beyond reflection.
+     */
+    static Optional<String> transientRefusal(Hierarchy newBuild, ClassModel newModel, int oldFlags, int newFlags) {
+        if (((oldFlags ^ newFlags) & ClassFile.ACC_TRANSIENT) == 0) {
+            return Optional.empty();
+        }
+        String self = newModel.thisClass().asInternalName();
+        Optional<String> missing = newBuild.missingSupertype(self);
+        String change = (newFlags & ClassFile.ACC_TRANSIENT) != 0 ? "+transient" : "-transient";
+        if (missing.isPresent()) {
+            return Optional.of("modifiers changed (" + change + "), and whether the class is serializable cannot be checked: "
+                    + missing.get() + " is in neither build nor the classpath; remedy: pass the libraries with --classpath");
+        }
+        if (isSerializable(newBuild, self)) {
+            return Optional.of("modifiers changed (" + change + ") in a serializable class: Java serialization of the running "
+                    + "class follows the running modifiers, so it would " + (change.startsWith("+") ? "still write and read"
+                    : "still skip") + " the field, unlike the new release (a different serialized form, and "
+                    + "NotSerializableException where the new release skips a value that is not serializable); remedy: "
+                    + "restart on the new release");
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isSerializable(Hierarchy build, String cls) {
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(cls));
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (!todo.isEmpty()) {
+            String c = todo.poll();
+            if (c.equals("java/io/Serializable")) {
+                return true;
+            }
+            if (!seen.add(c)) {
+                continue;
+            }
+            build.model(c).ifPresent(m -> {
+                m.superclass().ifPresent(x -> todo.add(x.asInternalName()));
+                m.interfaces().forEach(x -> todo.add(x.asInternalName()));
+            });
+        }
+        return false;
     }
 
     /** {@code public -> private, +final}. */
@@ -134,26 +223,5 @@ final class ModifierChange {
             names.add("enum");
         }
         return String.join(", ", names);
-    }
-
-    /**
-     * Class modifier changes that code of the new release cannot observe against the running
-     * class, so reported, not applied: {@code abstract} added (new code never instantiates the
-     * class, javac forbids it; old code may go on doing so, as before) and {@code public}
-     * removed (narrower access: the new code, compiled against it, does not rely on the wider
-     * one). Their opposites are refused: new code may instantiate a class that is no longer
-     * abstract, or reach one that became public from another package.
-     */
-    static int reportedClassFlags(java.lang.classfile.ClassModel o, java.lang.classfile.ClassModel n) {
-        int of = o.flags().flagsMask();
-        int nf = n.flags().flagsMask();
-        int reported = 0;
-        if ((of & ClassFile.ACC_ABSTRACT) == 0 && (nf & ClassFile.ACC_ABSTRACT) != 0 && (nf & ClassFile.ACC_INTERFACE) == 0) {
-            reported |= ClassFile.ACC_ABSTRACT;
-        }
-        if ((of & ClassFile.ACC_PUBLIC) != 0 && (nf & ClassFile.ACC_PUBLIC) == 0) {
-            reported |= ClassFile.ACC_PUBLIC;
-        }
-        return reported;
     }
 }

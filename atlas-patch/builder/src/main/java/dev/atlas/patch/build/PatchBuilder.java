@@ -86,6 +86,7 @@ public final class PatchBuilder {
                                     Set<String> changedResources, BuildOptions options) {
         List<Refusal> refusals = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        List<String> unapplied = new ArrayList<>();   // changes reported, not applied (Patch.unappliedChanges)
         Map<String, ClassModel> oldModels = parse(oldBytes);
         Map<String, ClassModel> newModels = parse(newBytes);
         Hierarchy hierarchy = new Hierarchy(newModels, libraries);
@@ -124,8 +125,10 @@ public final class PatchBuilder {
                 }
                 continue;
             }
-            new ClassDiff(om, nm, hierarchy, names, refusals, notes).analyse()
-                    .filter(plan -> !plan.isEmpty()).ifPresent(plans::add);
+            ClassDiff d = new ClassDiff(om, nm, hierarchy, names, refusals, notes);
+            d.analyse().filter(plan -> !plan.isEmpty()).ifPresent(plans::add);
+            unapplied.addAll(d.reported());
+            lostAbstract(om, nm, hierarchy, oldModels, names, refusals, notes, unapplied);
         }
         for (String n : added) {
             refusals.addAll(AnnotationChanges.added(newModels.get(n), n));
@@ -217,8 +220,37 @@ public final class PatchBuilder {
                     + "records them, and inspect and apply name them): " + String.join(", ", changedResources));
         }
         Patch draft = new Patch(Patch.FORMAT_VERSION, PatchIds.PLACEHOLDER_ID, options.description(), classPatches, addedClasses,
-                List.copyOf(changedResources));
+                List.copyOf(changedResources), unapplied);
         return new BuildResult(Optional.of(PatchIds.assign(draft)), List.of(), notes);
+    }
+
+    /**
+     * The methods of a class that lose {@code abstract} in the new build: reported, not applied,
+     * or refused, depending on every class of the two builds ({@link AbstractMethodChange}).
+     */
+    private static void lostAbstract(ClassModel om, ClassModel nm, Hierarchy hierarchy, Map<String, ClassModel> oldModels,
+                                     UnaryOperator<String> names, List<Refusal> refusals, List<String> notes,
+                                     List<String> unapplied) {
+        String c = om.thisClass().asInternalName();
+        for (MethodModel o : om.methods()) {
+            int of = o.flags().flagsMask();
+            if ((of & ClassFile.ACC_ABSTRACT) == 0) {
+                continue;
+            }
+            String k = o.methodName().stringValue() + o.methodType().stringValue();
+            for (MethodModel n : nm.methods()) {
+                int nf = n.flags().flagsMask();
+                if (n.methodName().equalsString(o.methodName().stringValue()) && n.methodType().equalsString(o.methodType().stringValue())
+                        && (nf & (ClassFile.ACC_ABSTRACT | ClassFile.ACC_NATIVE)) == 0 && ((of ^ nf) & ClassFile.ACC_STATIC) == 0) {
+                    AbstractMethodChange.lostAbstract(hierarchy, oldModels, names, nm, o.methodName().stringValue(),
+                            o.methodType().stringValue()).ifPresentOrElse(r -> refusals.add(new Refusal(c, k, "method " + r)), () -> {
+                                String note = AbstractMethodChange.lostAbstractNote(c, k);
+                                notes.add(note);
+                                unapplied.add(note);
+                            });
+                }
+            }
+        }
     }
 
     private static String bodyName(String className) {

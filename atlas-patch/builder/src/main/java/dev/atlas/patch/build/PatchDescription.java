@@ -106,6 +106,11 @@ public final class PatchDescription {
     }
 
     private static void resources(Patch patch, StringBuilder sb) {
+        if (!patch.unappliedChanges().isEmpty()) {
+            sb.append("Reported, NOT applied (").append(patch.unappliedChanges().size()).append("; the running classes keep "
+                    + "these modifiers, which only reflection on them shows):\n");
+            patch.unappliedChanges().forEach(u -> sb.append("  ").append(u).append('\n'));
+        }
         if (!patch.uncarriedResources().isEmpty()) {
             sb.append("Resources NOT carried (").append(patch.uncarriedResources().size()).append("; the new release adds, "
                     + "changes or removes them, and code in every view, patched code included, reads the running "

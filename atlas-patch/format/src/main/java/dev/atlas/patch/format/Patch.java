@@ -18,9 +18,14 @@ import java.util.Set;
  * @param addedClasses classes that only exist in the new build
  * @param uncarriedResources paths (in the jar) of the resources the new build adds, changes or
  *        removes, which the patch does not carry: code of every view reads the running release's
+ * @param unappliedChanges changes of the new release that the patch reports but does not apply, one
+ *        sentence each, naming the class (and member) and what it means for the running JVM:
+ *        modifier changes of classes and members, which the loaded classes keep (a JVM never
+ *        changes them); the builder accepted each as not affecting what the new release's code
+ *        does. {@code inspect}, the {@code apply} reply and {@code atlas status} list them
  */
 public record Patch(int formatVersion, String id, String description, List<ClassPatch> classes,
-                    List<AddedClass> addedClasses, List<String> uncarriedResources) {
+                    List<AddedClass> addedClasses, List<String> uncarriedResources, List<String> unappliedChanges) {
     /** The only format version this code reads and writes. */
     public static final int FORMAT_VERSION = 1;
 
@@ -41,6 +46,12 @@ public record Patch(int formatVersion, String id, String description, List<Class
                 throw new IllegalArgumentException("resource path '" + r + "' is empty or holds a tab or line break");
             }
         }
+        unappliedChanges = List.copyOf(unappliedChanges);
+        for (String u : unappliedChanges) {
+            if (u.isEmpty() || u.indexOf('\n') >= 0 || u.indexOf('\r') >= 0) {
+                throw new IllegalArgumentException("unapplied change '" + u + "' is empty or holds a line break");
+            }
+        }
         Set<String> names = new HashSet<>();
         for (ClassPatch c : classes) {
             if (!names.add(c.className())) {
@@ -54,9 +65,15 @@ public record Patch(int formatVersion, String id, String description, List<Class
         }
     }
 
-    /** A patch that names no uncarried resource. */
+    /** A patch that names no uncarried resource and reports no unapplied change. */
     public Patch(int formatVersion, String id, String description, List<ClassPatch> classes, List<AddedClass> addedClasses) {
-        this(formatVersion, id, description, classes, addedClasses, List.of());
+        this(formatVersion, id, description, classes, addedClasses, List.of(), List.of());
+    }
+
+    /** A patch that reports no unapplied change. */
+    public Patch(int formatVersion, String id, String description, List<ClassPatch> classes, List<AddedClass> addedClasses,
+                 List<String> uncarriedResources) {
+        this(formatVersion, id, description, classes, addedClasses, uncarriedResources, List.of());
     }
 
     /** The first 8 characters of the id, used in generated class names. */

@@ -30,6 +30,7 @@ import java.util.Optional;
  * field        name  descriptor  static|instance  initializer|-                  (belongs to the class above)
  * added        className  hostClassName
  * resource     path   (a resource the new build adds, changes or removes, not carried)
+ * unapplied    percent-escaped text   (a change reported, not applied: Patch.unappliedChanges)
  * </pre>
  *
  * <p>Limits, checked while reading, before anything larger is held: {@value #MAX_ENTRIES}

@@ -69,7 +69,8 @@ public final class PatchIds {
             added.add(new AddedClass(a.className().replace(MARKER + from, MARKER + to), a.hostClassName(),
                     replace(a.bytes(), from, to)));
         }
-        return new Patch(draft.formatVersion(), id, draft.description(), classes, added, draft.uncarriedResources());
+        return new Patch(draft.formatVersion(), id, draft.description(), classes, added, draft.uncarriedResources(),
+                draft.unappliedChanges());
     }
 
     /**
@@ -141,6 +142,15 @@ public final class PatchIds {
             out.writeInt(patch.uncarriedResources().size());
             for (String r : patch.uncarriedResources()) {
                 out.string(r);
+            }
+        }
+        if (!patch.unappliedChanges().isEmpty()) {   // absent otherwise: ids of patches without stay as they were
+            if (patch.uncarriedResources().isEmpty()) {
+                out.writeInt(0);   // the resource count, so that the two lists cannot be confused
+            }
+            out.writeInt(patch.unappliedChanges().size());
+            for (String u : patch.unappliedChanges()) {
+                out.string(u);
             }
         }
         return out.digest.digest();

@@ -60,6 +60,9 @@ final class PatchManifest {
         for (String r : patch.uncarriedResources()) {
             m.append("resource\t").append(r).append('\n');
         }
+        for (String u : patch.unappliedChanges()) {
+            m.append("unapplied\t").append(escape(u)).append('\n');
+        }
         entries.put(PatchFile.MANIFEST, m.toString().getBytes(StandardCharsets.UTF_8));
         entries.putAll(classEntries);
         return entries;
@@ -83,6 +86,7 @@ final class PatchManifest {
         List<ClassLines> classes = new ArrayList<>();
         List<AddedClass> added = new ArrayList<>();
         List<String> resources = new ArrayList<>();
+        List<String> unapplied = new ArrayList<>();
         List<String> used = new ArrayList<>(List.of(PatchFile.MANIFEST, PatchFile.SIGNATURE, PatchFile.CERTIFICATES));
         String id8 = id.length() >= 8 ? id.substring(0, 8) : id;
         // The records' constructors check their values (IllegalArgumentException and the like):
@@ -145,7 +149,20 @@ final class PatchManifest {
                         }
                         resources.add(cur.next("resource", 2)[1]);
                     }
-                    default -> throw cur.error("line starting with '" + f[0] + "', expected 'class', 'added' or 'resource'");
+                    case "unapplied" -> {
+                        if (unapplied.size() >= PatchFile.MAX_CLASSES) {
+                            throw cur.errorNoText("more than " + PatchFile.MAX_CLASSES + " unapplied changes; the limit is "
+                                    + PatchFile.MAX_CLASSES + " (MAX_CLASSES)");
+                        }
+                        String raw = cur.next("unapplied", 2)[1];
+                        if (raw.length() > PatchFile.MAX_DESCRIPTION_CHARS) {
+                            throw cur.errorNoText("unapplied change of " + raw.length() + " characters; the limit is "
+                                    + PatchFile.MAX_DESCRIPTION_CHARS + " (MAX_DESCRIPTION_CHARS)");
+                        }
+                        unapplied.add(unescape(raw, cur));
+                    }
+                    default -> throw cur.error("line starting with '" + f[0] + "', expected 'class', 'added', 'resource' or "
+                            + "'unapplied'");
                 }
             }
             for (String name : entries.keySet()) {
@@ -158,7 +175,7 @@ final class PatchManifest {
                 classPatches.add(new ClassPatch(f[1], f[2], f[3], c.methods(), c.additions(), c.body(),
                         f[5].equals("-") ? null : f[5]));
             }
-            patch = new Patch(Integer.parseInt(head[1]), id, description, classPatches, added, resources);
+            patch = new Patch(Integer.parseInt(head[1]), id, description, classPatches, added, resources, unapplied);
         } catch (IllegalArgumentException | IndexOutOfBoundsException | NullPointerException e) {
             throw cur.error(e.getMessage());
         }

@@ -47,6 +47,30 @@ public class PatchFileTest {
         return PatchIds.assign(new Patch(1, PatchIds.PLACEHOLDER_ID, description, List.of(foo), List.of(bar)));
     }
 
+    /** Unapplied changes (free text with tabs and percent signs) survive the file, and the id covers them. */
+    @Test
+    void unappliedChangesRoundTripAndAreHashedIntoTheId() throws Exception {
+        Patch base = samplePatch("u");
+        List<String> changes = List.of("p/Foo: class modifiers changed (+final); 100% reported\tnot applied", "p/Foo x: y");
+        // drafts that carry base's id: assign renames base's id8 in the class names to the new id's
+        Patch with = PatchIds.assign(new Patch(1, base.id(), "u", base.classes(), base.addedClasses(), List.of("r.txt"),
+                changes));
+        Patch withoutResources = PatchIds.assign(new Patch(1, base.id(), "u", base.classes(), base.addedClasses(),
+                List.of(), changes));
+        assertNotEquals(base.id(), PatchIds.idOf(new Patch(1, base.id(), "u", base.classes(), base.addedClasses(), List.of(),
+                changes)), "the id covers the unapplied changes");
+        assertNotEquals(with.id(), withoutResources.id());
+        for (Patch p : List.of(with, withoutResources)) {
+            Path file = tmp.resolve(p.id() + ".atlaspatch");
+            PatchFile.write(p, file);
+            Patch read = PatchFile.read(file);
+            assertEquals(changes, read.unappliedChanges());
+            assertEquals(p.id(), read.id());
+        }
+        assertThrows(IllegalArgumentException.class, () -> new Patch(1, PatchIds.PLACEHOLDER_ID, "", List.of(), List.of(),
+                List.of(), List.of("a\nb")));
+    }
+
     /** The manifest is split into lines and tab-separated fields without String.lines/split: same results. */
     @Test
     void manifestLinesMayEndInCrLfAndFieldsMayBeEmpty() throws Exception {

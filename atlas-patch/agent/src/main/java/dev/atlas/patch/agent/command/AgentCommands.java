@@ -235,8 +235,9 @@ final class AgentCommands {
                 + prep.describe() + "; now view " + a.target().id() + " '"
                 + a.target().name() + "' (was view " + a.previous().id() + "); " + a.jitPriority() + ".\n"
                 + (a.addedMethods() == 0 ? "" : dev.atlas.patch.format.MethodChange.ADDED_METHODS_REACH + "\n")
-                + addedClassNames(a) + staticState(file.patch()) + notCarried(file.patch());
+                + addedClassNames(a) + staticState(file.patch()) + notCarried(file.patch()) + unapplied(a.unappliedChanges(), "");
         f.put("jit", a.jitPriority());
+        f.put("unapplied-changes", Integer.toString(a.unappliedChanges().size()));
         return follow(in.pipeline(), a.migration(), a.target(), a.previous(), r.timeout(), f, head,
                 "The patch stays applied (it is NOT rolled back)", "To undo the patch: atlas patch rollback " + pid
                         + (scope.name() == null ? "" : " --class-loader " + scope.name()) + "\n");
@@ -272,6 +273,22 @@ final class AgentCommands {
             sb.append(i == 0 ? "" : ", ").append(resources.get(i));
         }
         return sb.append(resources.size() > 10 ? ", ... (atlas patch inspect lists them all)\n" : "\n").toString();
+    }
+
+    /**
+     * The changes the patch reports but does not apply (empty when none): the modifiers the
+     * loaded classes keep, one line each under {@code indent}.
+     */
+    private static String unapplied(List<String> changes, String indent) {
+        if (changes.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(indent).append("Reported, NOT applied (").append(changes.size())
+                .append("; the running classes keep these modifiers, which only reflection on them shows):\n");
+        for (String c : changes) {
+            sb.append(indent).append("  ").append(c).append('\n');
+        }
+        return sb.toString();
     }
 
     private static String millis(Duration d) {
@@ -378,7 +395,8 @@ final class AgentCommands {
                 sb.append("  ").append(a.patchId())
                         .append(a.scope().name() == null ? " (every class loader)" : a.scope().describe())
                         .append(" in view ").append(v.id()).append(" '").append(v.name())
-                        .append("' (").append(v.state()).append("), on view ").append(a.previous().id()).append('\n');
+                        .append("' (").append(v.state()).append("), on view ").append(a.previous().id()).append('\n')
+                        .append(unapplied(a.unappliedChanges(), "    "));
             }
         }
         sb.append(s.render());
