@@ -53,8 +53,8 @@ public record Frame(FrameType type, byte[] payload) {
 
     /**
      * Writes one frame (not flushed): in one {@code write} of header and payload when the
-     * payload is at most {@value #ONE_WRITE_MAX} bytes (one system call on an unbuffered
-     * socket stream, one wake-up of the reader), else the header, then the payload.
+     * payload is at most 64 KiB (one system call on an unbuffered socket stream, one wake-up
+     * of the reader), else the header, then the payload.
      */
     public static void write(OutputStream out, FrameType type, byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
