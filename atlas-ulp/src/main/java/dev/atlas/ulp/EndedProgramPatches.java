@@ -24,6 +24,7 @@ import java.util.List;
 final class EndedProgramPatches {
     /** The agent's bean (see {@code AppliedPatchesMXBean} in atlas-patch-agent). */
     static final String OBJECT_NAME = "dev.atlas.patch:type=AppliedPatches";
+    private static final ObjectName NAME = objectName();
     private static final System.Logger LOG = System.getLogger("dev.atlas.ulp");
 
     private EndedProgramPatches() {
@@ -36,10 +37,9 @@ final class EndedProgramPatches {
      */
     static List<String> rollBack(String loaderName) {
         try {
-            ObjectName name = new ObjectName(OBJECT_NAME);
             for (MBeanServer server : MBeanServerFactory.findMBeanServer(null)) {
-                if (server.isRegistered(name)) {
-                    Object done = server.invoke(name, "rollBackLoader", new Object[] {loaderName},
+                if (server.isRegistered(NAME)) {
+                    Object done = server.invoke(NAME, "rollBackLoader", new Object[] {loaderName},
                             new String[] {String.class.getName()});
                     List<String> out = done instanceof String[] a ? List.of(a) : List.of();
                     if (!out.isEmpty()) {
@@ -52,5 +52,13 @@ final class EndedProgramPatches {
             LOG.log(Level.WARNING, () -> "could not roll back the patches of " + loaderName + ": " + e);
         }
         return List.of();
+    }
+
+    private static ObjectName objectName() {
+        try {
+            return new ObjectName(OBJECT_NAME);
+        } catch (javax.management.MalformedObjectNameException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 }

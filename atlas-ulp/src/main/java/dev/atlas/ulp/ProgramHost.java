@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.jar.Attributes;
-import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
 /**
@@ -81,14 +80,25 @@ public final class ProgramHost implements AutoCloseable {
         String mainName = spec.mainClass();
         List<Path> path = spec.classPath();
         if (spec.jar() != null) {
-            mainName = mainClassOf(spec.jar());
+            if (!Files.isRegularFile(spec.jar())) {
+                throw new LaunchException("Error: Unable to access jarfile " + spec.jar(), null);
+            }
             path = List.of(spec.jar());
         }
         ProgramClassPath classPath;
         try {
             classPath = ProgramClassPath.open(path);
         } catch (IOException e) {
-            throw new LaunchException("Error: Invalid or corrupt jarfile " + path + " (" + e.getMessage() + ")", e);
+            throw new LaunchException(spec.jar() != null ? "Error: Invalid or corrupt jarfile " + spec.jar()
+                    : "Error: Invalid or corrupt jarfile " + path + " (" + e.getMessage() + ")", e);
+        }
+        if (spec.jar() != null) {
+            try {
+                mainName = mainClassOf(spec.jar(), classPath.firstManifest());
+            } catch (LaunchException e) {
+                classPath.closeQuietly();
+                throw e;
+            }
         }
         long id = ids.incrementAndGet();
         RunningProgram program = new RunningProgram(id, spec, this::ended);
@@ -121,20 +131,16 @@ public final class ProgramHost implements AutoCloseable {
         return new PrintStream(new BufferedOutputStream(out, 8192), true, SystemStreams.charset(encodingProperty));
     }
 
-    static String mainClassOf(Path jar) throws LaunchException {
-        if (!Files.isRegularFile(jar)) {
-            throw new LaunchException("Error: Unable to access jarfile " + jar, null);
+    /**
+     * The {@code Main-Class} of {@code jar}, from its manifest {@code mf} (read when its class
+     * path was opened; null if it has none), as {@code java -jar} takes it.
+     */
+    static String mainClassOf(Path jar, Manifest mf) throws LaunchException {
+        String main = mf == null ? null : mf.getMainAttributes().getValue(Attributes.Name.MAIN_CLASS);
+        if (main == null || main.isBlank()) {
+            throw new LaunchException("no main manifest attribute, in " + jar, null);
         }
-        try (JarFile jf = new JarFile(jar.toFile())) {
-            Manifest mf = jf.getManifest();
-            String main = mf == null ? null : mf.getMainAttributes().getValue(Attributes.Name.MAIN_CLASS);
-            if (main == null || main.isBlank()) {
-                throw new LaunchException("no main manifest attribute, in " + jar, null);
-            }
-            return main.trim();
-        } catch (IOException e) {
-            throw new LaunchException("Error: Invalid or corrupt jarfile " + jar, e);
-        }
+        return main.trim();
     }
 
     private static Class<?> loadMain(ClassLoader loader, String name) throws LaunchException {

@@ -155,6 +155,24 @@ class ProgramHostTest {
         }
     }
 
+    /** How many of this process's file descriptors are open on {@code file} (Linux: {@code /proc/self/fd}). */
+    private static long openDescriptorsOf(Path file) throws java.io.IOException {
+        Path target = file.toRealPath();
+        long n = 0;
+        try (var fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    if (Files.readSymbolicLink(fd).equals(target)) {
+                        n++;
+                    }
+                } catch (java.io.IOException closedMeanwhile) {
+                    // the stream's own descriptor, or one closed while listing
+                }
+            }
+        }
+        return n;
+    }
+
     @Test
     void programsHandObjectsOverByReference() throws Exception {
         HostFixture.Started receiver = start(host, spec(Programs.Receiver.class, "ch-test"), InputStream.nullInputStream());
@@ -182,6 +200,13 @@ class ProgramHostTest {
         LaunchException noMain = assertThrows(LaunchException.class, () -> host.launch(ProgramSpec.ofJar(noManifest, List.of()),
                 new ProgramIo(InputStream.nullInputStream(), System.out, System.err)));
         assertEquals("no main manifest attribute, in " + noManifest, noMain.getMessage());
+        assertEquals(0, openDescriptorsOf(noManifest), "a refused launch leaves its jar closed");
+        Path corrupt = dir.resolve("corrupt.jar");
+        Files.write(corrupt, "not a zip file".getBytes(StandardCharsets.US_ASCII));
+        LaunchException bad = assertThrows(LaunchException.class, () -> host.launch(ProgramSpec.ofJar(corrupt, List.of()),
+                new ProgramIo(InputStream.nullInputStream(), System.out, System.err)));
+        assertEquals("Error: Invalid or corrupt jarfile " + corrupt, bad.getMessage());
+        assertEquals(0, openDescriptorsOf(corrupt));
         LaunchException noJar = assertThrows(LaunchException.class, () -> host.launch(
                 ProgramSpec.ofJar(dir.resolve("absent.jar"), List.of()), new ProgramIo(InputStream.nullInputStream(), System.out, System.err)));
         assertEquals("Error: Unable to access jarfile " + dir.resolve("absent.jar"), noJar.getMessage());

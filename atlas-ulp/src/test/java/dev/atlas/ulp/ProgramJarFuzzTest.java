@@ -56,12 +56,12 @@ class ProgramJarFuzzTest {
     }
 
     private static void readAsTheHostDoes(Path jar) {
-        try {
-            ProgramHost.mainClassOf(jar);
-        } catch (LaunchException refused) {
-            // "no main manifest attribute", "Invalid or corrupt jarfile"
-        }
         try (ProgramClassPath path = ProgramClassPath.open(List.of(jar))) {
+            try {
+                ProgramHost.mainClassOf(jar, path.firstManifest());
+            } catch (LaunchException refused) {
+                // "no main manifest attribute"
+            }
             path.asClassPathProperty();
             path.fingerprint();
             path.find("Main.class");

@@ -23,6 +23,44 @@ final class HarnessProcesses {
     }
 
     /**
+     * How a harness starts its processes; every side of a comparison is started the same way.
+     * {@code jdk}: {@link ProcessBuilder} (on Linux the JDK spawns {@code jspawnhelper}, which
+     * executes the program: two {@code exec}s); {@code spawn}: one {@code posix_spawn} and
+     * {@code waitpid} ({@link SpawnLauncher}), as a shell starts a command.
+     */
+    enum Launcher {
+        JDK, SPAWN;
+
+        /** The launcher named by the system property {@code property}, else {@code fallback}. */
+        static Launcher fromProperty(String property, Launcher fallback) {
+            String v = System.getProperty(property);
+            if (v == null) {
+                return fallback;
+            }
+            return switch (v) {
+                case "jdk" -> JDK;
+                case "spawn" -> SPAWN;
+                default -> throw new IllegalArgumentException("-D" + property + "=" + v + ": expected jdk or spawn");
+            };
+        }
+
+        String label() {
+            return this == JDK ? "jdk (ProcessBuilder, via jspawnhelper)" : "spawn (posix_spawn + waitpid)";
+        }
+    }
+
+    /** As {@link #exec(List, Path, Path, Map)}, started by {@code launcher}. */
+    static Result exec(Launcher launcher, List<String> cmd, Path dir, Path scratch, Map<String, String> env)
+            throws IOException, InterruptedException {
+        if (launcher == Launcher.JDK) {
+            return exec(cmd, dir, scratch, env);
+        }
+        Path out = scratch.resolve("stdout.txt");
+        SpawnLauncher.Timed t = SpawnLauncher.run(cmd, dir, out, scratch.resolve("stderr.txt"), env);
+        return new Result(t.millis(), t.status(), Files.readString(out));
+    }
+
+    /**
      * Runs {@code cmd} in {@code dir} with stdin from {@code /dev/null}, the environment
      * extended by {@code env}, stdout and stderr through files in {@code scratch}.
      */

@@ -14,7 +14,15 @@ import java.util.Map;
  * text diagram. Each round runs {@code java -jar}, {@code atlas run}, and {@code atlas run} on
  * a second host whose class file cache is off ({@code -Datlas.ulp.classCacheMiB=0}), rotating
  * which goes first; a round whose outputs (stdout, exit status) differ aborts the harness, so
- * the sides did the same work.
+ * the sides did the same work. {@code /bin/true} runs in every round too, started the same
+ * way: what starting and reaping a process costs the harness, printed next to the medians
+ * (it is in every side's figures; nothing is subtracted).
+ *
+ * <p>Every process is started the same way, chosen by {@code -Datlas.bench.launch}:
+ * {@code spawn} (the default: one {@code posix_spawn} of glibc and {@code waitpid},
+ * {@link SpawnLauncher}, as a shell starts a command) or {@code jdk} ({@link ProcessBuilder},
+ * which on Linux spawns the JDK's {@code jspawnhelper} that then executes the program: two
+ * {@code exec}s and the JDK's reaper thread per process).
  *
  * <p>The host is the user's daemon, started by the first {@code atlas run} in a fresh host
  * directory (that cold run is reported on its own); every program's first run in the host
@@ -29,8 +37,9 @@ import java.util.Map;
  *
  * <p>Usage (from the repository root, after {@code ./atlas build}):
  * {@snippet lang=sh :
- * java -cp atlas-bench/target/atlas-bench.jar dev.atlas.bench.ulp.RunLatencyHarness [rounds=15]
+ * java --enable-native-access=ALL-UNNAMED -cp atlas-bench/target/atlas-bench.jar dev.atlas.bench.ulp.RunLatencyHarness [rounds=15]
  * }
+ * {@code -Datlas.bench.programs=hello,ecj,plantuml} (the default) chooses the programs.
  * Paths: {@code -Datlas.root} (default: the working directory) locates
  * {@code atlas-ulp/target/native/atlas-run}, {@code atlas-ulp/target/atlas-ulp.jar} and the
  * programs in {@code atlas-ulp/target/programs}.
@@ -38,10 +47,14 @@ import java.util.Map;
 public final class RunLatencyHarness {
     private final Path client;
     private final Path ulpJar;
+    /** A process that does nothing: what starting and reaping a process costs the harness, measured in the same rounds. */
+    private static final String TRUE = "/bin/true";
     private final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     private final Path tmp;
     private final Path hostDir;
     private final Path uncachedHostDir;
+    private final HarnessProcesses.Launcher launcher =
+            HarnessProcesses.Launcher.fromProperty("atlas.bench.launch", HarnessProcesses.Launcher.SPAWN);
 
     private RunLatencyHarness(Path root, Path tmp) {
         this.client = root.resolve("atlas-ulp/target/native/atlas-run");
@@ -85,14 +98,33 @@ public final class RunLatencyHarness {
                         Map.of("src/p/A.java", "package p;\npublic class A { public static void main(String[] a) { System.out.println(\"hi\"); } }\n")),
                 new Case("plantuml (text diagram)", programs.resolve("plantuml.jar"), List.of("-ttxt", "d/seq.puml"),
                         Map.of("d/seq.puml", "@startuml\nAlice -> Bob: hello\nBob --> Alice: ok\n@enduml\n")));
-        System.out.printf(Locale.ROOT, "RunLatencyHarness rounds=%d java=%s cpus=%d%n", rounds, java,
-                Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "RunLatencyHarness rounds=%d java=%s cpus=%d launch=%s load average %s%n", rounds, java,
+                Runtime.getRuntime().availableProcessors(), launcher.label(), loadAverage());
         HarnessProcesses.Result cold = atlas(List.of("run", hello.toString(), "world"), tmp);
         System.out.printf(Locale.ROOT, "first atlas run (starts the host):      %8.1f ms%n", cold.millis());
+        List<String> only = List.of(System.getProperty("atlas.bench.programs", "hello,ecj,plantuml").split(","));
+        for (String name : only) {
+            if (cases.stream().noneMatch(c -> c.name().startsWith(name))) {
+                throw new IllegalArgumentException("-Datlas.bench.programs: no program '" + name + "'; expected hello, ecj or plantuml");
+            }
+        }
         for (Case c : cases) {
-            measure(c, rounds);
+            if (only.stream().anyMatch(c.name()::startsWith)) {
+                measure(c, rounds);
+            }
         }
         System.out.print(atlas(List.of("host", "status"), tmp).out());
+        System.out.printf(Locale.ROOT, "load average at the end %s%n", loadAverage());
+    }
+
+    /** The first three fields of {@code /proc/loadavg} (1, 5 and 15 minutes), or "?" where there is none. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     private void measure(Case c, int rounds) throws Exception {
@@ -108,7 +140,7 @@ public final class RunLatencyHarness {
         javaArgs.addAll(c.args());
         HarnessProcesses.Result first = atlas(runArgs, dir);
         exec(uncached(runArgs), dir);   // starts the second host (not measured)
-        List<List<String>> sides = List.of(javaArgs, atlasCommand(runArgs), uncached(runArgs));
+        List<List<String>> sides = List.of(javaArgs, atlasCommand(runArgs), uncached(runArgs), List.of(TRUE));
         rounds(c, "young host", sides, dir, rounds, first);
         int warmup = Integer.getInteger("atlas.bench.warmup", 200);
         for (int i = 0; i < warmup; i++) {
@@ -127,13 +159,20 @@ public final class RunLatencyHarness {
 
     private void rounds(Case c, String phase, List<List<String>> sides, Path dir, int rounds, HarnessProcesses.Result first)
             throws Exception {
-        List<List<Double>> ms = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        int n = sides.size();
+        List<List<Double>> ms = new ArrayList<>();
+        for (int side = 0; side < n; side++) {
+            ms.add(new ArrayList<>());
+        }
         int atlasFaster = 0;
         for (int r = 0; r < rounds; r++) {
-            HarnessProcesses.Result[] runs = new HarnessProcesses.Result[3];
-            for (int k = 0; k < 3; k++) {
-                int side = (r + k) % 3;
+            HarnessProcesses.Result[] runs = new HarnessProcesses.Result[n];
+            for (int k = 0; k < n; k++) {
+                int side = (r + k) % n;
                 runs[side] = exec(sides.get(side), dir);
+            }
+            if (runs[3].status() != 0) {
+                throw new IllegalStateException(TRUE + " exited with status " + runs[3].status());
             }
             for (int side = 1; side < 3; side++) {
                 if (runs[side].status() != runs[0].status() || !runs[side].out().equals(runs[0].out())) {
@@ -141,7 +180,7 @@ public final class RunLatencyHarness {
                             + runs[side].status() + " vs " + runs[0].status() + ", stdout\n" + runs[side].out() + "\nvs\n" + runs[0].out());
                 }
             }
-            for (int side = 0; side < 3; side++) {
+            for (int side = 0; side < n; side++) {
                 ms.get(side).add(runs[side].millis());
             }
             if (runs[1].millis() < runs[0].millis()) {
@@ -151,12 +190,15 @@ public final class RunLatencyHarness {
         double jm = BenchJars.median(ms.get(0));
         double am = BenchJars.median(ms.get(1));
         double um = BenchJars.median(ms.get(2));
-        System.out.printf(Locale.ROOT, "%s, %s%n  java -jar        median %8.1f ms (p90 %8.1f)%n"
+        double tm = BenchJars.median(ms.get(3));
+        System.out.printf(Locale.ROOT, "%s, %s (load average %s)%n  java -jar        median %8.1f ms (p90 %8.1f)%n"
                         + "  atlas run        median %8.1f ms (p90 %8.1f, max %8.1f), first run in the host %8.1f ms%n"
                         + "  atlas run, class file cache off: median %8.1f ms%n"
+                        + "  %s (started the same way, same rounds): median %8.1f ms (p90 %8.1f)%n"
                         + "  java -jar / atlas run %.1fx, java -jar / atlas run cache off %.1fx; atlas run faster in %d of %d rounds%n",
-                c.name(), phase, jm, BenchJars.quantile(ms.get(0), 0.9), am, BenchJars.quantile(ms.get(1), 0.9),
-                BenchJars.quantile(ms.get(1), 1.0), first.millis(), um, jm / am, jm / um, atlasFaster, rounds);
+                c.name(), phase, loadAverage(), jm, BenchJars.quantile(ms.get(0), 0.9), am, BenchJars.quantile(ms.get(1), 0.9),
+                BenchJars.quantile(ms.get(1), 1.0), first.millis(), um, TRUE, tm, BenchJars.quantile(ms.get(3), 0.9),
+                jm / am, jm / um, atlasFaster, rounds);
     }
 
     private List<String> atlasCommand(List<String> args) {
@@ -178,7 +220,7 @@ public final class RunLatencyHarness {
     }
 
     private HarnessProcesses.Result exec(List<String> cmd, Path dir) throws IOException, InterruptedException {
-        return HarnessProcesses.exec(cmd, dir, tmp, Map.of("ATLAS_HOST_DIR", hostDir.toString(),
+        return HarnessProcesses.exec(launcher, cmd, dir, tmp, Map.of("ATLAS_HOST_DIR", hostDir.toString(),
                 "ATLAS_JAVA", java.toString(), "ATLAS_ULP_JAR", ulpJar.toString()));
     }
 }

@@ -15,7 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link InterruptedIOException}.
  */
 final class StdinPipe extends InputStream {
-    private final byte[] ring;
+    private final int capacity;
+    private byte[] ring;   // allocated by the first feed: most programs get no input (guarded by lock)
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final Condition notFull = lock.newCondition();
@@ -24,7 +25,7 @@ final class StdinPipe extends InputStream {
     private boolean eof;
 
     StdinPipe(int capacity) {
-        ring = new byte[capacity];
+        this.capacity = capacity;
     }
 
     /** Appends bytes, blocking while the buffer is full. */
@@ -32,6 +33,9 @@ final class StdinPipe extends InputStream {
         int off = 0;
         lock.lock();
         try {
+            if (ring == null && b.length > 0) {
+                ring = new byte[capacity];
+            }
             while (off < b.length) {
                 while (size == ring.length && !eof) {
                     notFull.await();

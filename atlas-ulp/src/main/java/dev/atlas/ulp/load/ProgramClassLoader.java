@@ -55,7 +55,8 @@ public final class ProgramClassLoader extends URLClassLoader implements ProgramS
     private final ProgramClassPath classPath;
     private final ProgramContext context;
     private final ClassLoader host;
-    private final SystemCallRewriter rewriter;
+    private final Object rewriterLock = new Object();
+    private volatile SystemCallRewriter rewriter;   // made by the first class not in the cache
     private final ConcurrentHashMap<URL, ProtectionDomain> domains = new ConcurrentHashMap<>();
     private final AtomicInteger defined = new AtomicInteger();
     private final AtomicInteger rewritten = new AtomicInteger();
@@ -74,8 +75,6 @@ public final class ProgramClassLoader extends URLClassLoader implements ProgramS
         this.classPath = Objects.requireNonNull(classPath, "classPath");
         this.context = Objects.requireNonNull(context, "context");
         this.host = Objects.requireNonNull(host, "host");
-        this.rewriter = new SystemCallRewriter(
-                ClassHierarchyResolver.ofResourceParsing(this).orElse(ClassHierarchyResolver.defaultResolver()).cached());
         this.cache = cache.classesOf(classPath.fingerprint());
     }
 
@@ -187,11 +186,27 @@ public final class ProgramClassLoader extends URLClassLoader implements ProgramS
             throw new ClassNotFoundException(name);
         }
         try {
-            SystemCallRewriter.Result r = rewriter.rewrite(found.bytes());
+            SystemCallRewriter.Result r = rewriter().rewrite(found.bytes());
             return new ClassFileCache.Definition(r.bytes(), r.rewritten(), found.location(), found.manifest());
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ClassFormatError("atlas-ulp: cannot rewrite " + name + " from " + found.location() + ": " + e.getMessage());
         }
+    }
+
+    /** The rewriter of this loader's classes, made on first use (a program whose classes are all cached needs none). */
+    private SystemCallRewriter rewriter() {
+        SystemCallRewriter r = rewriter;
+        if (r == null) {
+            synchronized (rewriterLock) {
+                r = rewriter;
+                if (r == null) {
+                    r = new SystemCallRewriter(ClassHierarchyResolver.ofResourceParsing(this)
+                            .orElse(ClassHierarchyResolver.defaultResolver()).cached());
+                    rewriter = r;
+                }
+            }
+        }
+        return r;
     }
 
     private void definePackageOf(String className, URL location, Manifest mf) {

@@ -74,6 +74,15 @@ public final class ProgramClassPath implements Closeable {
     }
 
     /**
+     * The manifest of the first entry, read when the path was opened; null if that entry is
+     * a directory or a jar without one, or the path is empty ({@code java -jar} takes its
+     * {@code Main-Class} from there, without opening the jar again).
+     */
+    public Manifest firstManifest() {
+        return !entries.isEmpty() && entries.getFirst() instanceof JarSource j ? j.manifest() : null;
+    }
+
+    /**
      * Opens {@code path} (absolute paths of jars and directories; missing ones are skipped as
      * {@code java} skips them), following the jars' {@code Class-Path} manifest entries.
      *
@@ -200,6 +209,15 @@ public final class ProgramClassPath implements Closeable {
     @Override
     public void close() throws IOException {
         closeAll(entries);
+    }
+
+    /** Closes, reporting a failure unchecked (the path was only read). */
+    public void closeQuietly() {
+        try {
+            close();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("closing the class path " + asClassPathProperty(), e);
+        }
     }
 
     private static void closeAll(List<Entry> entries) throws IOException {

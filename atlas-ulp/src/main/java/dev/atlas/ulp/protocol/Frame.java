@@ -51,15 +51,39 @@ public record Frame(FrameType type, byte[] payload) {
         }
     }
 
-    /** Writes one frame (not flushed). */
+    /**
+     * Writes one frame (not flushed): in one {@code write} of header and payload when the
+     * payload is at most 64 KiB (one system call on an unbuffered socket stream, one wake-up
+     * of the reader), else the header, then the payload.
+     */
     public static void write(OutputStream out, FrameType type, byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         if (len > MAX_PAYLOAD) {
             throw new IllegalArgumentException("payload of " + len + " bytes exceeds " + MAX_PAYLOAD);
         }
-        byte[] header = {(byte) type.code(), (byte) (len >>> 24), (byte) (len >>> 16), (byte) (len >>> 8), (byte) len};
+        if (len <= ONE_WRITE_MAX) {
+            byte[] frame = new byte[HEADER + len];
+            header(frame, type, len);
+            System.arraycopy(b, off, frame, HEADER, len);
+            out.write(frame);
+            return;
+        }
+        byte[] header = new byte[HEADER];
+        header(header, type, len);
         out.write(header);
         out.write(b, off, len);
+    }
+
+    /** The largest payload {@link #write} copies to send with its header in one write. */
+    static final int ONE_WRITE_MAX = 64 << 10;
+    private static final int HEADER = 5;
+
+    private static void header(byte[] into, FrameType type, int len) {
+        into[0] = (byte) type.code();
+        into[1] = (byte) (len >>> 24);
+        into[2] = (byte) (len >>> 16);
+        into[3] = (byte) (len >>> 8);
+        into[4] = (byte) len;
     }
 
     /** The status of an {@link FrameType#EXIT} frame. */

@@ -74,19 +74,19 @@ public record Request(List<String> args, Map<String, String> env, String cwd) {
         int argc = count(in, "argument");
         List<String> args = new ArrayList<>(argc);
         for (int i = 0; i < argc; i++) {
-            args.add(string(in, utf8, "argument " + i));
+            args.add(string(in, utf8, "argument ", i));
         }
         int envc = count(in, "environment entry");
         Map<String, String> env = new LinkedHashMap<>();
         for (int i = 0; i < envc; i++) {
-            String kv = string(in, utf8, "environment entry " + i);
+            String kv = string(in, utf8, "environment entry ", i);
             int eq = kv.indexOf('=');
             if (eq <= 0) {
                 throw new ProtocolException("environment entry " + i + " '" + kv + "' is not NAME=value");
             }
             env.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
-        String cwd = string(in, utf8, "working directory");
+        String cwd = string(in, utf8, "working directory", -1);
         if (!cwd.startsWith("/")) {
             throw new ProtocolException("working directory '" + cwd + "' is not an absolute path");
         }
@@ -109,22 +109,43 @@ public record Request(List<String> args, Map<String, String> env, String cwd) {
         return n;
     }
 
-    private static String string(ByteBuffer in, CharsetDecoder utf8, String what) throws ProtocolException {
+    /**
+     * The next string; {@code what} (followed by {@code index} unless it is negative) names it
+     * in an error, so no message is built for a string that is fine. ASCII, the usual case,
+     * needs no decoder.
+     */
+    private static String string(ByteBuffer in, CharsetDecoder utf8, String what, int index) throws ProtocolException {
         if (in.remaining() < 4) {
-            throw new ProtocolException("request ends before the length of the " + what);
+            throw new ProtocolException("request ends before the length of the " + name(what, index));
         }
         int len = in.getInt();
         if (len < 0 || len > in.remaining()) {
-            throw new ProtocolException("length " + Integer.toUnsignedString(len) + " of the " + what + " exceeds the "
-                    + in.remaining() + " bytes left");
+            throw new ProtocolException("length " + Integer.toUnsignedString(len) + " of the " + name(what, index)
+                    + " exceeds the " + in.remaining() + " bytes left");
         }
-        ByteBuffer slice = in.slice(in.position(), len);
-        in.position(in.position() + len);
+        int start = in.position();
+        in.position(start + len);
+        byte[] bytes = in.array();
+        int at = in.arrayOffset() + start;
+        boolean ascii = true;
+        for (int i = at; i < at + len; i++) {
+            if (bytes[i] < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) {
+            return new String(bytes, at, len, StandardCharsets.ISO_8859_1);
+        }
         try {
-            CharBuffer chars = utf8.reset().decode(slice);
+            CharBuffer chars = utf8.reset().decode(ByteBuffer.wrap(bytes, at, len));
             return chars.toString();
         } catch (CharacterCodingException e) {
-            throw new ProtocolException("the " + what + " is not valid UTF-8");
+            throw new ProtocolException("the " + name(what, index) + " is not valid UTF-8");
         }
+    }
+
+    private static String name(String what, int index) {
+        return index < 0 ? what : what + index;
     }
 }

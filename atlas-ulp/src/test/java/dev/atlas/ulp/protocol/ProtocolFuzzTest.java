@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -78,6 +79,47 @@ class ProtocolFuzzTest {
                 () -> Request.decode(new byte[] {0x7f, 0, 0, 0, 0, 0, 0, 0}));
         assertEquals("argument count 2130706432 exceeds what the 4 bytes left can hold", count.getMessage());
         assertThrows(ProtocolException.class, () -> Request.decode(new Request(List.of("run"), Map.of(), "rel/dir").encode()));
+    }
+
+    @Test
+    void aFrameUpTo64KiBIsOneWriteAndLargerOnesTwo() throws IOException {
+        for (int len : new int[] {0, 12, 64 << 10, (64 << 10) + 1, 1 << 20}) {
+            byte[] payload = new byte[len];
+            new SplittableRandom(len).nextBytes(payload);
+            List<Integer> writes = new ArrayList<>();
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            java.io.OutputStream counting = new java.io.OutputStream() {
+                @Override
+                public void write(int b) {
+                    writes.add(1);
+                    bytes.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int n) {
+                    writes.add(n);
+                    bytes.write(b, off, n);
+                }
+            };
+            Frame.write(counting, FrameType.STDERR, payload, 0, len);
+            assertEquals(len <= 64 << 10 ? List.of(5 + len) : List.of(5, len), writes, "write calls for a payload of " + len);
+            Frame f = Frame.read(new ByteArrayInputStream(bytes.toByteArray()));
+            assertEquals(FrameType.STDERR, f.type());
+            assertArrayEquals(payload, f.payload());
+        }
+    }
+
+    @Test
+    void invalidUtf8IsRefusedNamingTheString() {
+        byte[] ok = new Request(List.of("run", "é.jar"), Map.of("A", "b", "C", "d"), "/tmp").encode();
+        assertEquals(List.of("run", "é.jar"), assertDoesNotThrow(() -> Request.decode(ok)).args());
+        byte[] bad = new Request(List.of("run"), new LinkedHashMap<>(Map.of("A", "x")), "/tmp").encode();
+        // argc(4) "run"(4+3) envc(4) len(4) then "A=x": make the 'x' an invalid UTF-8 byte
+        int x = 4 + 4 + 3 + 4 + 4 + 2;
+        assertEquals('x', bad[x]);
+        bad[x] = (byte) 0xff;
+        ProtocolException e = assertThrows(ProtocolException.class, () -> Request.decode(bad));
+        assertEquals("the environment entry 0 is not valid UTF-8", e.getMessage());
     }
 
     private static Request randomRequest(SplittableRandom rnd) {
