@@ -40,7 +40,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * Maven Surefire's default includes and, when the system property {@value #TESTS_PROPERTY}
  * is set, that regular expression too, and the command's class regex when given), one
  * launcher request per class, on a thread started for that run (so that no thread-local a
- * suite leaves reaches the next), and writes one line per test and per failed container:
+ * suite leaves reaches the next; the system properties are set back to what they were before
+ * the run when it ends), and writes one line per test and per failed container:
  * {@code OUTCOME<tab>key}, the key being the unique id, or for an invocation of a
  * parameterised test its arguments ({@link #key}). When done
  * it prints {@code @@atlas-corpus done <label> <passed> <failed> <aborted> <skipped> <ms>} on
@@ -112,6 +113,7 @@ public final class SuiteRunner {
      */
     static String onItsOwnThread(String label, List<Path> testJars, List<Path> extras, Path results, String classes)
             throws IOException {
+        java.util.Properties properties = (java.util.Properties) System.getProperties().clone();
         String[] summary = new String[1];
         Throwable[] failure = new Throwable[1];
         Thread suite = new Thread(() -> {
@@ -134,6 +136,7 @@ public final class SuiteRunner {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        restore(properties);
         // join() orders the suite thread's writes before these reads
         if (failure[0] instanceof IOException e) {
             throw e;
@@ -145,6 +148,26 @@ public final class SuiteRunner {
             throw e;
         }
         return summary[0];
+    }
+
+    /**
+     * Gives the system properties back the values of {@code snapshot}, on the JVM's own
+     * {@code Properties} object: what a suite sets and leaves set (log4j-core 2.17.0's
+     * {@code JndiLookupTest} leaves {@code log4j2.enableJndiLookup=true}) is not seen by the
+     * next suite, which starts with the properties the JVM started with, as in a build of its own.
+     */
+    static void restore(java.util.Properties snapshot) {
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (snapshot.getProperty(name) == null) {
+                System.clearProperty(name);
+            }
+        }
+        for (String name : snapshot.stringPropertyNames()) {
+            String value = snapshot.getProperty(name);
+            if (!value.equals(System.getProperty(name))) {
+                System.setProperty(name, value);
+            }
+        }
     }
 
     private static String run(List<Path> testJars, List<Path> extras, Path results, String classes) throws IOException {

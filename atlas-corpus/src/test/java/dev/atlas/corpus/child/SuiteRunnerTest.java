@@ -36,7 +36,7 @@ class SuiteRunnerTest {
     }
 
     @Test
-    void aThreadLocalOneSuiteLeavesDoesNotReachTheNext(@TempDir Path tmp) throws IOException {
+    void aThreadLocalOrSystemPropertyOneSuiteLeavesDoesNotReachTheNext(@TempDir Path tmp) throws IOException {
         Path leaves = jar(tmp.resolve("old-tests.jar"), "LeavesAThreadLocalTest");
         Path finds = jar(tmp.resolve("new-tests.jar"), "FindsNoThreadLocalTest");
         SuiteRunner.onItsOwnThread("old", List.of(leaves), List.of(), tmp.resolve("old.results"), null);
@@ -44,7 +44,9 @@ class SuiteRunnerTest {
         assertEquals(Map.of("[engine:junit-jupiter]/[class:dev.atlas.corpus.child.fixture.LeavesAThreadLocalTest]/[method:leavesItSet()]",
                 "SUCCESSFUL"), results(tmp.resolve("old.results")));
         assertEquals(Map.of("[engine:junit-jupiter]/[class:dev.atlas.corpus.child.fixture.FindsNoThreadLocalTest]/[method:findsNothingLeft()]",
+                "SUCCESSFUL", "[engine:junit-jupiter]/[class:dev.atlas.corpus.child.fixture.FindsNoThreadLocalTest]/[method:findsNoPropertyLeft()]",
                 "SUCCESSFUL"), results(tmp.resolve("new.results")));
+        assertEquals(null, System.getProperty(FixtureState.PROPERTY));
     }
 
     @Test
