@@ -39,8 +39,11 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * <p>Each {@code run} runs the test classes of the given jars (top-level classes matching
  * Maven Surefire's default includes and, when the system property {@value #TESTS_PROPERTY}
  * is set, that regular expression too, and the command's class regex when given), one
- * launcher request per class, on this thread, and
- * writes one line per test and per failed container: {@code OUTCOME<tab>unique id}. When done
+ * launcher request per class, on a thread started for that run (so that no thread-local a
+ * suite leaves reaches the next; the system properties are set back to what they were before
+ * the run when it ends), and writes one line per test and per failed container:
+ * {@code OUTCOME<tab>key}, the key being the unique id, or for an invocation of a
+ * parameterised test its arguments ({@link #key}). When done
  * it prints {@code @@atlas-corpus done <label> <passed> <failed> <aborted> <skipped> <ms>} on
  * the standard output it had at start (tests may replace {@code System.out}).
  *
@@ -53,8 +56,9 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * and are recorded as failed classes.
  *
  * <p>Implementation notes: one request per class, so a class that cannot be discovered fails
- * alone (older JUnit versions abort the whole discovery). Single-threaded; the launcher
- * itself may run tests on other threads if a suite asks for parallel execution.
+ * alone (older JUnit versions abort the whole discovery). One run at a time: the main thread
+ * reads the commands and waits for each run's thread; the launcher itself may run tests on
+ * other threads if a suite asks for parallel execution (the listener's maps are concurrent).
  */
 public final class SuiteRunner {
     /** The prefix of the line that ends a run on standard output. */
@@ -81,7 +85,7 @@ public final class SuiteRunner {
                 out.flush();
                 continue;
             }
-            String summary = run(paths(f[3]), paths(f[4]), Path.of(f[2]), f.length == 6 ? f[5] : null);
+            String summary = onItsOwnThread(f[1], paths(f[3]), paths(f[4]), Path.of(f[2]), f.length == 6 ? f[5] : null);
             out.println(DONE + " " + f[1] + " " + summary);
             out.flush();
         }
@@ -100,6 +104,72 @@ public final class SuiteRunner {
         return result;
     }
 
+    /**
+     * Runs one suite on a thread of its own, started for it, and waits for it: what a suite
+     * leaves in thread-locals (commons-lang3's {@code ToStringStyle} registry, into which its
+     * reflection tests that the JDK refuses leave boxed values registered) reaches neither the
+     * suite run after it in this JVM nor the view it runs in. A thread started after a patch
+     * was applied starts in the patch's view, as a new request's thread would.
+     */
+    static String onItsOwnThread(String label, List<Path> testJars, List<Path> extras, Path results, String classes)
+            throws IOException {
+        java.util.Properties properties = (java.util.Properties) System.getProperties().clone();
+        String[] summary = new String[1];
+        Throwable[] failure = new Throwable[1];
+        Thread suite = new Thread(() -> {
+            try {
+                summary[0] = run(testJars, extras, results, classes);
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        }, "suite-" + label);
+        suite.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                suite.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        restore(properties);
+        // join() orders the suite thread's writes before these reads
+        if (failure[0] instanceof IOException e) {
+            throw e;
+        }
+        if (failure[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure[0] instanceof Error e) {
+            throw e;
+        }
+        return summary[0];
+    }
+
+    /**
+     * Gives the system properties back the values of {@code snapshot}, on the JVM's own
+     * {@code Properties} object: what a suite sets and leaves set (log4j-core 2.17.0's
+     * {@code JndiLookupTest} leaves {@code log4j2.enableJndiLookup=true}) is not seen by the
+     * next suite, which starts with the properties the JVM started with, as in a build of its own.
+     */
+    static void restore(java.util.Properties snapshot) {
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (snapshot.getProperty(name) == null) {
+                System.clearProperty(name);
+            }
+        }
+        for (String name : snapshot.stringPropertyNames()) {
+            String value = snapshot.getProperty(name);
+            if (!value.equals(System.getProperty(name))) {
+                System.setProperty(name, value);
+            }
+        }
+    }
+
     private static String run(List<Path> testJars, List<Path> extras, Path results, String classes) throws IOException {
         long start = System.nanoTime();
         Map<String, String> outcomes = new ConcurrentHashMap<>();
@@ -113,7 +183,7 @@ public final class SuiteRunner {
             ClassLoader loader = onClassPath ? app : isolated;
             current.setContextClassLoader(loader);
             Launcher launcher = LauncherFactory.create();
-            TestExecutionListener listener = listener(outcomes, causes, counts);
+            TestExecutionListener listener = listener(outcomes, causes, counts, new ConcurrentHashMap<>());
             for (String className : testClasses(testJars, classes)) {
                 Class<?> c;
                 try {
@@ -151,12 +221,13 @@ public final class SuiteRunner {
         }
     }
 
-    private static TestExecutionListener listener(Map<String, String> outcomes, Map<String, String> causes, int[] counts) {
+    private static TestExecutionListener listener(Map<String, String> outcomes, Map<String, String> causes, int[] counts,
+                                                  Map<String, Integer> invocations) {
         return new TestExecutionListener() {
             @Override
             public void executionSkipped(TestIdentifier id, String reason) {
                 if (id.isTest()) {
-                    outcomes.put(id.getUniqueId(), "SKIPPED");
+                    outcomes.put(key(id.getUniqueId(), id.getDisplayName(), invocations), "SKIPPED");
                     synchronized (counts) {
                         counts[3]++;
                     }
@@ -165,9 +236,10 @@ public final class SuiteRunner {
 
             @Override
             public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-                result.getThrowable().ifPresent(t -> causes.put(id.getUniqueId(), cause(t)));
+                String key = key(id.getUniqueId(), id.getDisplayName(), invocations);
+                result.getThrowable().ifPresent(t -> causes.put(key, cause(t)));
                 if (id.isTest()) {
-                    outcomes.put(id.getUniqueId(), result.getStatus().name());
+                    outcomes.put(key, result.getStatus().name());
                     synchronized (counts) {
                         counts[switch (result.getStatus()) {
                             case SUCCESSFUL -> 0;
@@ -176,10 +248,40 @@ public final class SuiteRunner {
                         }]++;
                     }
                 } else if (result.getStatus() == TestExecutionResult.Status.FAILED) {
-                    outcomes.put(id.getUniqueId(), "CONTAINER_FAILED");
+                    outcomes.put(key, "CONTAINER_FAILED");
                 }
             }
         };
+    }
+
+    private static final String INVOCATION = "/[test-template-invocation:#";
+
+    /**
+     * The key a test's outcome is recorded under: its JUnit unique id, except that an
+     * invocation of a parameterised (template) test is named by its display name without
+     * JUnit's {@code [n] } index prefix ({@code .../[test-template-invocation:tr_CY]}), with
+     * {@code  (2)}, {@code  (3)}... after the second and later invocations of one template
+     * that share a display name. So an invocation is compared with the reference's by its
+     * arguments, not by its position: a source such as {@code Locale.getAvailableLocales()}
+     * returns its elements in an order that differs from one JVM to the next, and by index
+     * the n-th invocation of one JVM would be compared with another argument's in the other.
+     *
+     * @param seen the invocations' keys recorded so far in this run, with how often each came
+     */
+    static String key(String uniqueId, String displayName, Map<String, Integer> seen) {
+        int at = uniqueId.lastIndexOf(INVOCATION);
+        if (at < 0 || uniqueId.indexOf(']', at) != uniqueId.length() - 1) {
+            return uniqueId;
+        }
+        String name = displayName;
+        int close = name.indexOf("] ");
+        if (name.startsWith("[") && close > 1 && name.substring(1, close).chars().allMatch(Character::isDigit)) {
+            name = name.substring(close + 2);
+        }
+        String base = uniqueId.substring(0, at) + "/[test-template-invocation:"
+                + name.replace('\n', ' ').replace('\t', ' ').replace('\r', ' ');
+        int n = seen.merge(base, 1, Integer::sum);
+        return base + (n == 1 ? "" : " (" + n + ")") + "]";
     }
 
     /** The throwable and its causes, each with its first stack frame, on one line. */
