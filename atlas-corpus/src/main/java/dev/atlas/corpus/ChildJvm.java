@@ -25,8 +25,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The JVM's working directory is {@code work/} in its directory: emptied when the JVM
  * starts, and again before each suite it runs (what an earlier suite left there is moved to
- * {@code <label>.leftovers/}), so that every suite starts in an empty working directory as it
- * would in a build of its own. Suites that write relative paths (commons-io's tests create
+ * {@code <label>.leftovers/}), so that every suite starts in a working directory that holds
+ * only its own test resources ({@link SuiteLayout}: {@code target/test-classes/}, which is
+ * first on the JVM's class path, and {@code src/test/resources/}), as it would in a build of
+ * its own. Suites that write relative paths (commons-io's tests create
  * {@code target/..} directories and fail if one is already there) then do not see what the
  * other release's suite left.
  *
@@ -112,11 +114,13 @@ final class ChildJvm implements AutoCloseable {
         Files.createDirectories(dir);
         Path work = dir.resolve("work");
         emptyDirectory(work, null);   // nothing of an earlier corpus run
+        Files.createDirectories(SuiteLayout.testClasses(work));   // a directory entry of the class path only if it exists at start
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
         List<Path> cp = new ArrayList<>();
         cp.add(runnerClasses);
+        cp.add(SuiteLayout.testClasses(work));   // each suite's test resources, first as Surefire has them
         cp.addAll(classpath);
         cmd.add("-cp");
         cmd.add(ReleaseClasspath.join(cp));
@@ -153,6 +157,7 @@ final class ChildJvm implements AutoCloseable {
             throws IOException, InterruptedException {
         Path results = dir.resolve(label + ".results");
         emptyDirectory(work, dir.resolve(label + ".leftovers"));
+        SuiteLayout.layOut(work, testJars);
         commands.write("run\t" + label + "\t" + results + "\t" + ReleaseClasspath.join(testJars) + "\t"
                 + ReleaseClasspath.join(extras) + (classes == null ? "" : "\t" + classes) + "\n");
         commands.flush();

@@ -53,9 +53,11 @@ final class CorpusReport {
                 + "`tests` jar, JUnit Platform Launcher in that JVM), gets the patch through `atlas patch apply <pid>`, "
                 + "then runs the new release's own tests in the same JVM (its class path: the old jar, the new release's "
                 + "test libraries, the new tests, and what the old tests need besides); (3) a JVM on the new jar runs the new release's "
-                + "tests as the reference (steps 2 and 3 only for a patch that was built). Each suite starts in an empty "
-                + "working directory, on a thread of its own (no thread-local of the old suite reaches the new one), and "
-                + "the invocations of a parameterised test are compared by their arguments, not their position. A pair passes when the patch built and applied and every test's outcome on the "
+                + "tests as the reference (steps 2 and 3 only for a patch that was built). Each suite starts in a working "
+                + "directory holding only its own test resources, in `target/test-classes/` (first on the class path, as "
+                + "Surefire has it) and `src/test/resources/`, on a thread of its own (no thread-local of the old suite "
+                + "reaches the new one), and the invocations of a parameterised test are compared by their arguments, not "
+                + "their position. A pair passes when the patch built and applied and every test's outcome on the "
                 + "patched JVM equals the reference's; where they differ, the classes of those tests run " + PairRunner.RERUNS
                 + " times more on each side, and a test whose outcome varies from run to run, with an outcome seen on both "
                 + "sides, is listed as flaky instead.\n\n");

@@ -14,7 +14,8 @@ import java.util.function.Predicate;
  * from the two released jars; (2) a JVM on the old release with the agent runs the old
  * release's tests, gets the patch live through {@code atlas patch apply}, then runs the new
  * release's tests; (3) a JVM on the new release runs the new release's tests (the reference).
- * Each suite starts in an empty working directory ({@link ChildJvm}). When some tests'
+ * Each suite starts in a working directory holding only its own test resources ({@link ChildJvm},
+ * {@link SuiteLayout}). When some tests'
  * outcomes differ, their classes run {@value #RERUNS} times more on each side (in the patched
  * JVM, and in fresh reference JVMs), and a test whose outcome varies from run to run with an
  * outcome common to both sides is reported as flaky ({@link #flaky}) instead of as a

@@ -171,6 +171,45 @@ class CorpusPartsTest {
     }
 
     @Test
+    void aSuitesTestResourcesAreLaidOutAsItsBuildHadThemWithoutItsClasses(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        Path jar = tmp.resolve("lib-1-tests.jar");
+        try (var out = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(jar))) {
+            for (String[] e : new String[][] {{"org/x/FooTest.class", "classbytes"}, {"org/x/", null},
+                    {"test.properties", "a=1"}, {"archives/bla.zip", "zip"}, {"META-INF/services/x.Y", "x.Z"}}) {
+                out.putNextEntry(new java.util.jar.JarEntry(e[0]));
+                if (e[1] != null) {
+                    out.write(e[1].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                out.closeEntry();
+            }
+        }
+        Path work = tmp.resolve("work");
+        assertEquals(2, SuiteLayout.layOut(work, List.of(jar)));
+        for (Path dir : List.of(work.resolve("target/test-classes"), work.resolve("src/test/resources"))) {
+            assertEquals("a=1", java.nio.file.Files.readString(dir.resolve("test.properties")));
+            assertEquals("zip", java.nio.file.Files.readString(dir.resolve("archives/bla.zip")));
+            assertFalse(java.nio.file.Files.exists(dir.resolve("org/x/FooTest.class")), "no class: the directory is on a shared class path");
+            assertFalse(java.nio.file.Files.exists(dir.resolve("META-INF")), "the jar on the class path has those");
+        }
+        assertEquals(work.resolve("target/test-classes"), SuiteLayout.testClasses(work));
+    }
+
+    @Test
+    void aTestsJarEntryOutsideTheDirectoryIsRefusedAndNotWritten(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path jar = tmp.resolve("evil-tests.jar");
+        try (var out = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.jar.JarEntry("../../../escaped.txt"));
+            out.write(1);
+            out.closeEntry();
+        }
+        Path work = tmp.resolve("a/b/work");
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> SuiteLayout.layOut(work, List.of(jar)));
+        assertTrue(e.getMessage().contains("'../../../escaped.txt' points outside"), e::getMessage);
+        assertFalse(java.nio.file.Files.exists(tmp.resolve("a/b/escaped.txt")));
+    }
+
+    @Test
     void aTestWhoseOutcomeVariesOnRerunsIsReportedFlakyNotAsADifference() {
         String timing = "[engine:junit-jupiter]/[class:a.ThrottleTest]/[method:rate()]";
         String broken = "[engine:junit-jupiter]/[class:a.CtorTest]/[nested-class:Inner]/[method:added()]";

@@ -190,6 +190,7 @@ public final class SuiteRunner {
                     c = Class.forName(className, false, loader);
                 } catch (ClassNotFoundException | LinkageError e) {
                     outcomes.put("[class:" + className + "]", "CONTAINER_FAILED");
+                    causes.put("[class:" + className + "]", cause(e));
                     continue;
                 }
                 LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
@@ -199,6 +200,7 @@ public final class SuiteRunner {
                 } catch (RuntimeException | LinkageError e) {
                     // one class that cannot be discovered (a nested class that does not link, say) fails alone
                     outcomes.put("[class:" + className + "]", "CONTAINER_FAILED");
+                    causes.put("[class:" + className + "]", cause(e));
                 }
             }
         } finally {

@@ -179,7 +179,7 @@ public final class CodeInstrumenter {
         ClassDesc owner = model.thisClass().asSymbol();
         ClassDesc superclass = model.superclass().map(c -> c.asSymbol()).orElse(ConstantDescs.CD_Object);
         ClassFile cf = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(resolver(model, loader)));
-        return cf.transformClass(model, (ClassTransform) (cb, ce) -> {
+        byte[] out = cf.transformClass(model, (ClassTransform) (cb, ce) -> {
             if (ce instanceof MethodModel mm && (guards.slots().containsKey(mm) || boundaryMethods.contains(mm))) {
                 MethodSlot slot = guards.slots().get(mm);
                 boolean boundary = boundaryMethods.contains(mm);
@@ -196,6 +196,7 @@ public final class CodeInstrumenter {
                 cb.with(ce);
             }
         });
+        return LegacyClassVersion.needsRaise(model) ? LegacyClassVersion.raise(cf, out) : out;   // its guards are invokedynamic
     }
 
     /** The slots guarding one method: its entry guard, and for a constructor its argument and re-routing guards (or null). */

@@ -348,7 +348,7 @@ public final class RetransformingMethodGuards implements ForeignMethodGuards {
             missing.removeAll(found);
             throw new IllegalArgumentException(model.thisClass().asInternalName() + " has no code for " + missing);
         }
-        return out;
+        return LegacyClassVersion.needsRaise(model) ? LegacyClassVersion.raise(cf, out) : out;
     }
 
     private static Site site(List<Site> sites, MethodModel m) {

@@ -99,6 +99,78 @@ class CodeInstrumenterTest {
                 "constructors are (guarded after their super(..) call)");
     }
 
+    static final String LEGACY = """
+            package legacy;
+            public class Old {
+                private int n;
+                public Old(int start) { n = start; }
+                public int count(int to) {
+                    int i = n;
+                    while (i < to) { i++; }
+                    return i;
+                }
+                public static String pick(boolean b, Object o) {
+                    try {
+                        if (b) return String.valueOf(o);
+                        throw new IllegalStateException("no");
+                    } catch (IllegalStateException e) {
+                        return "caught ".concat(e.getMessage());   // no invokedynamic string concatenation in the legacy class
+                    }
+                }
+            }
+            """;
+
+    /**
+     * Libraries built for Java 5 or 6 ship class files of version 49 or 50, in which the
+     * guards' invokedynamic constants are illegal (the JVM's "Class file version does not
+     * support constant tag 15", which made every class of commons-beanutils 1.9.3 fail to load
+     * under the agent): such a class is raised to version 51 with stack map frames for every
+     * method, verifies, behaves as before, and its methods are patchable.
+     */
+    @Test
+    void aJava5Or6ClassFileIsRaisedToAVersionThatMayHoldItsGuards() throws Exception {
+        byte[] modern = SourceCompiler.compile(Map.of("legacy.Old", LEGACY)).get("legacy/Old");
+        for (int major : new int[] {ClassFile.JAVA_5_VERSION, ClassFile.JAVA_6_VERSION}) {
+            // as javac -target 1.5 wrote it: no stack map frames at all; -target 1.6: its own frames
+            ClassFile writer = ClassFile.of(major == ClassFile.JAVA_5_VERSION
+                    ? ClassFile.StackMapsOption.DROP_STACK_MAPS : ClassFile.StackMapsOption.GENERATE_STACK_MAPS);
+            byte[] legacy = writer.transformClass(ClassFile.of().parse(modern), (cb, ce) -> {
+                if (ce instanceof java.lang.classfile.ClassFileVersion) {
+                    cb.withVersion(major, 0);
+                } else if (ce instanceof java.lang.classfile.MethodModel m && m.code().isPresent()) {
+                    cb.transformMethod(m, java.lang.classfile.MethodTransform.transformingCode(java.lang.classfile.CodeTransform.ACCEPT_ALL));
+                } else {
+                    cb.with(ce);
+                }
+            });
+            var parsed = ClassFile.of().parse(legacy);
+            assertEquals(major, parsed.majorVersion());
+            assertEquals(major == ClassFile.JAVA_5_VERSION, parsed.methods().stream().allMatch(m -> m.code().orElseThrow()
+                    .findAttribute(java.lang.classfile.Attributes.stackMapTable()).isEmpty()), "the legacy shape of its frames");
+
+            CodeViews code = new CodeViews();
+            CodeInstrumenter ins = new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of()));
+            byte[] out = ins.instrument(getClass().getClassLoader(), legacy);
+            assertNotNull(out);
+            var raised = ClassFile.of().parse(out);
+            assertEquals(ClassFile.JAVA_7_VERSION, raised.majorVersion(), "the first version with invokedynamic");
+            assertTrue(raised.methods().stream().filter(m -> m.methodName().equalsString("count")).allMatch(m -> m.code().orElseThrow()
+                    .findAttribute(java.lang.classfile.Attributes.stackMapTable()).isPresent()), "frames for the loop");
+            var errors = ClassFile.of().verify(out);
+            assertTrue(errors.isEmpty(), major + ": " + errors);
+
+            ClassLoader l = new InstrumentingLoader("legacy" + major, Map.of("legacy/Old", legacy),
+                    new ClassSelector(List.of("legacy.*"), List.of()), ins);
+            Class<?> c = l.loadClass("legacy.Old");   // before: ClassFormatError, constant tag 15
+            Object o = c.getConstructor(int.class).newInstance(3);
+            assertEquals(10, call(c, o, "count", 10));
+            assertEquals("x", call(c, null, "pick", true, "x"));
+            assertEquals("caught no", call(c, null, "pick", false, "x"));
+            assertTrue(code.registry().loaded("legacy/Old").get(0).methods().stream().map(s -> s.name()).toList()
+                    .containsAll(List.of("<init>", "count", "pick")), "its methods are patchable");
+        }
+    }
+
     @Test
     void aClassWithNothingPatchableIsLeftAlone() {
         Map<String, byte[]> classes = SourceCompiler.compile(Map.of("shapes.Marker", "package shapes; public interface Marker { void m(); }"));
