@@ -26,9 +26,10 @@ import java.util.List;
 
 /**
  * Rewrites, in a class being loaded, the calls that name a method some applied patch added
- * ({@code invokevirtual}, {@code invokeinterface} and {@code invokestatic} whose name and
- * descriptor match one, and the {@code invokespecial} of a {@code new C(..)} expression whose
- * descriptor matches an added constructor's), into {@code invokedynamic} sites linked by
+ * ({@code invokevirtual}, {@code invokeinterface}, {@code invokestatic} and the super calls,
+ * {@code invokespecial} of a method, whose name and descriptor match one, and the
+ * {@code invokespecial} of a {@code new C(..)} expression whose descriptor matches an added
+ * constructor's), into {@code invokedynamic} sites linked by
  * {@link dev.atlas.patch.runtime.OutsideCalls}: code
  * outside the patch that is loaded after the apply reaches the added method in the views that
  * have it and gets {@link NoSuchMethodError} in the others. Other instructions are left alone.
@@ -85,7 +86,7 @@ final class OutsideCallRewriter {
                 boolean st = i.opcode() == Opcode.INVOKESTATIC;
                 MethodTypeDesc type = st ? i.typeSymbol() : i.typeSymbol().insertParameterTypes(0, i.owner().asSymbol());
                 cob.invokedynamic(DynamicCallSiteDesc.of(BSM, i.name().stringValue(), type, link,
-                        i.owner().asInternalName(), st ? 1 : 0));
+                        i.owner().asInternalName(), st ? 1 : i.opcode() == Opcode.INVOKESPECIAL ? 2 : 0));
             } else {
                 cob.with(coe);
             }
@@ -143,7 +144,8 @@ final class OutsideCallRewriter {
     }
 
     private static boolean matches(MethodRegistry registry, InvokeInstruction i) {
-        return (i.opcode() == Opcode.INVOKEVIRTUAL || i.opcode() == Opcode.INVOKESTATIC || i.opcode() == Opcode.INVOKEINTERFACE)
+        return (i.opcode() == Opcode.INVOKEVIRTUAL || i.opcode() == Opcode.INVOKESTATIC || i.opcode() == Opcode.INVOKEINTERFACE
+                || i.opcode() == Opcode.INVOKESPECIAL && !i.name().equalsString("<init>"))
                 && !i.owner().asInternalName().startsWith("[")
                 && registry.namesAddedMethod(i.name().stringValue(), i.type().stringValue());
     }

@@ -38,6 +38,11 @@ public final class Dispatch {
     static final MethodHandle OVERRIDE;
     /** (ViewSpace, MethodSlot)MethodHandle: the body of an added method in the calling thread's view. */
     static final MethodHandle ADDED;
+    /**
+     * (ViewSpace, MethodSlot)MethodHandle: the body of an added method in the calling thread's
+     * view under an override dispatcher ({@link OverrideDispatch}): what a super call runs.
+     */
+    static final MethodHandle ADDED_OWN;
     /** (ViewSpace, View)boolean: whether the calling thread's view is that one. */
     static final MethodHandle IS_CURRENT_VIEW;
     /** (int id)void: {@link #requestOwnBody}. */
@@ -49,6 +54,8 @@ public final class Dispatch {
             OVERRIDE = l.findStatic(Dispatch.class, "override",
                     MethodType.methodType(MethodHandle.class, ViewSpace.class, int.class));
             ADDED = l.findStatic(Dispatch.class, "added",
+                    MethodType.methodType(MethodHandle.class, ViewSpace.class, MethodSlot.class));
+            ADDED_OWN = l.findStatic(Dispatch.class, "addedOwn",
                     MethodType.methodType(MethodHandle.class, ViewSpace.class, MethodSlot.class));
             IS_CURRENT_VIEW = l.findStatic(Dispatch.class, "isCurrentView",
                     MethodType.methodType(boolean.class, ViewSpace.class, View.class));
@@ -96,6 +103,16 @@ public final class Dispatch {
     static MethodHandle added(ViewSpace space, MethodSlot slot) {
         final CodeTable t = space.currentForCall().get(CodeViews.CODE);
         final MethodHandle h = t == null ? null : t.handle(slot.id());
+        if (h == null) {
+            throw new IllegalStateException("method " + slot.describe()
+                    + " was added by a patch that the calling thread's view does not have");
+        }
+        return h;
+    }
+
+    static MethodHandle addedOwn(ViewSpace space, MethodSlot slot) {
+        final CodeTable t = space.currentForCall().get(CodeViews.CODE);
+        final MethodHandle h = t == null ? null : t.base(slot.id());
         if (h == null) {
             throw new IllegalStateException("method " + slot.describe()
                     + " was added by a patch that the calling thread's view does not have");

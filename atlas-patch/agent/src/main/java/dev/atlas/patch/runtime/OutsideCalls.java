@@ -22,16 +22,18 @@ import java.util.Objects;
  * difference: a method that the loaded class lacks but a patch added to it (or to a
  * superclass) runs the body that the calling thread's view holds, and throws
  * {@link NoSuchMethodError}, as the old release does, in a view without that patch (before the
- * apply's migration reached the thread, after a rollback).
+ * apply's migration reached the thread, after a rollback). A super call ({@code invokespecial}
+ * of a method, bootstrap argument 2) of a method a patch added is exact: the added body that
+ * {@code invokespecial} would select in the new release's hierarchy ({@link #linkSpecial}).
  *
  * An instance method added to an interface selects on the receiver's class
  * ({@link InterfaceDispatch}), also for a call naming a class or interface below it.
  *
  * <p>What does not reach an added method (the class keeps the members it was loaded with):
  * reflection ({@code getMethod} throws {@link NoSuchMethodException}), method handles and
- * method references ({@code findVirtual}, {@code Owner::added} as a bootstrap argument), super
- * calls ({@code invokespecial}, among them a constructor's {@code super(..)}/{@code this(..)} of
- * an added constructor), and classes loaded before the apply (they are not rewritten;
+ * method references ({@code findVirtual}, {@code Owner::added} as a bootstrap argument), a
+ * constructor's {@code super(..)}/{@code this(..)} of an added constructor, and classes loaded
+ * before the apply (they are not rewritten;
  * compiled against the old release, they cannot name the method).
  *
  * <p>Implementation notes: a method the class has is linked through the caller's lookup
@@ -44,6 +46,7 @@ import java.util.Objects;
  */
 public final class OutsideCalls {
     private static final MethodHandle ADDED_OR_MISSING;
+    private static final MethodHandle ADDED_OR_ELSE;
     private static final MethodHandle NON_NULL;
 
     static {
@@ -51,6 +54,8 @@ public final class OutsideCalls {
             MethodHandles.Lookup l = MethodHandles.lookup();
             ADDED_OR_MISSING = l.findStatic(OutsideCalls.class, "addedOrMissing",
                     MethodType.methodType(MethodHandle.class, ViewSpace.class, MethodSlot.class, String.class));
+            ADDED_OR_ELSE = l.findStatic(OutsideCalls.class, "addedOrElse", MethodType.methodType(MethodHandle.class,
+                    ViewSpace.class, MethodSlot.class, MethodHandle.class, String.class));
             NON_NULL = l.findStatic(Objects.class, "requireNonNull", MethodType.methodType(Object.class, Object.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -65,6 +70,9 @@ public final class OutsideCalls {
      */
     public static CallSite link(MethodHandles.Lookup caller, String name, MethodType type, int registry, String owner,
                                 int isStatic) {
+        if (isStatic == 2) {
+            return linkSpecial(caller, name, type, registry, owner);
+        }
         boolean st = isStatic != 0;
         MethodType declared = st ? type : type.dropParameterTypes(0, 1);
         String descriptor = declared.toMethodDescriptorString();
@@ -111,6 +119,91 @@ public final class OutsideCalls {
             }
         }
         return failing(type, new NoSuchMethodError(missing));
+    }
+
+    /**
+     * A rewritten super call ({@code invokespecial} of a method, {@code type} {@code (O, P..)R}):
+     * resolved as JVMS 6.5 {@code invokespecial} selects, from the direct superclass of the
+     * calling class up (from {@code owner} itself when it is an interface, {@code I.super.m()},
+     * or the calling class). The first class there that a patch added the method to runs that
+     * added method's body in the calling thread's view, exactly (no selection on the
+     * receiver's class); a class that really declares it ends the search, and the call is the
+     * JVM's own ({@code findSpecial}). In a view without the patch the call is the JVM's own
+     * too, or throws {@link NoSuchMethodError} if the loaded classes have no such method.
+     */
+    private static CallSite linkSpecial(MethodHandles.Lookup caller, String name, MethodType type, int registry,
+                                        String owner) {
+        MethodType declared = type.dropParameterTypes(0, 1);
+        String descriptor = declared.toMethodDescriptorString();
+        Class<?> ownerClass;
+        try {
+            ownerClass = Linkage.ownerClass(caller, owner);
+        } catch (NoClassDefFoundError e) {
+            return failing(type, e);
+        }
+        Class<?> current = caller.lookupClass();
+        MethodHandle jvm;
+        try {
+            jvm = caller.findSpecial(ownerClass, name, declared, current).asType(type);
+        } catch (NoSuchMethodException e) {
+            jvm = null;
+        } catch (IllegalAccessException e) {
+            return failing(type, new IllegalAccessError(e.getMessage()));
+        }
+        MethodRegistry r = Linkage.registry(registry);
+        MethodSlot added = null;
+        if (ownerClass.isInterface()) {
+            MethodSlot s = r.find(ownerClass.getClassLoader(), owner, name, descriptor);
+            added = s != null && !s.isStatic ? s : null;
+        } else if (ownerClass != current) {
+            Class<?> from = ownerClass.isAssignableFrom(current) ? current.getSuperclass() : ownerClass;
+            for (Class<?> c = from; c != null; c = c.getSuperclass()) {
+                MethodSlot s = r.find(c.getClassLoader(), c.getName().replace('.', '/'), name, descriptor);
+                if (s != null && !s.isStatic) {
+                    added = s;
+                    break;
+                }
+                if (declaresConcrete(c, name, declared)) {
+                    break;   // the JVM's selection ends at a method the loaded class has
+                }
+            }
+        }
+        String missing = "'" + declared.returnType().getTypeName() + " " + ownerClass.getName() + "." + name
+                + declared.parameterList().stream().map(Class::getTypeName)
+                        .collect(java.util.stream.Collectors.joining(", ", "(", ")")) + "'";
+        if (added == null) {
+            return jvm != null ? new ConstantCallSite(jvm) : failing(type, new NoSuchMethodError(missing));
+        }
+        MethodHandle body = MethodHandles.insertArguments(ADDED_OR_ELSE, 0, r.space(), added,
+                jvm, missing).asType(MethodType.methodType(MethodHandle.class));
+        // the body's receiver is the class the method was added to: adapted per call (invoker, not exactInvoker)
+        MethodHandle invoker = MethodHandles.filterArguments(MethodHandles.invoker(type), 1, NON_NULL.asType(
+                MethodType.methodType(type.parameterType(0), type.parameterType(0))));
+        return new ConstantCallSite(MethodHandles.foldArguments(invoker, body));
+    }
+
+    private static boolean declaresConcrete(Class<?> c, String name, MethodType declared) {
+        for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+            if (m.getName().equals(name) && !java.lang.reflect.Modifier.isStatic(m.getModifiers())
+                    && m.getReturnType() == declared.returnType()
+                    && java.util.Arrays.equals(m.getParameterTypes(), declared.parameterArray())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The body of {@code slot} in the calling thread's view, else {@code jvm} (the loaded classes' own), else NoSuchMethodError. */
+    static MethodHandle addedOrElse(ViewSpace space, MethodSlot slot, MethodHandle jvm, String missing) {
+        final CodeTable t = space.currentForCall().get(CodeViews.CODE);
+        final MethodHandle h = t == null ? null : t.base(slot.id());   // its own body, not a dispatcher to overrides
+        if (h != null) {
+            return h;
+        }
+        if (jvm == null) {
+            throw new NoSuchMethodError(missing);
+        }
+        return jvm;
     }
 
     /**

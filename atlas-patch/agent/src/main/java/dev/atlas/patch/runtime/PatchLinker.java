@@ -124,7 +124,10 @@ public final class PatchLinker {
      * version of the added method that the calling thread's view holds (a later patch may
      * change it), like a call of a replaced method. An instance method added to an interface
      * selects on the receiver's class ({@link InterfaceDispatch}); {@code isStatic} 2 is a
-     * super call of a default method a patch added ({@code I.super.m()}): that body itself.
+     * super call of a method a patch added ({@code super.m()} resolving, in the new release's
+     * hierarchy, to a method added to a superclass, or {@code I.super.m()} of an added default
+     * method): that body itself, with no selection on the receiver, as {@code invokespecial}
+     * selects.
      */
     public static CallSite linkAdded(MethodHandles.Lookup caller, String name, MethodType type, String owner,
                                      String methodName, String descriptor, int isStatic) {
@@ -143,7 +146,9 @@ public final class PatchLinker {
                 return new ConstantCallSite(ProxyTargets.onTarget(type.parameterType(0), call));
             }
         }
-        MethodHandle lookup = MethodHandles.insertArguments(Dispatch.ADDED, 0, slot.space, slot);
+        // a super call runs the added method's own body, never the dispatcher to overrides added below it
+        MethodHandle lookup = MethodHandles.insertArguments(isStatic == 2 ? Dispatch.ADDED_OWN : Dispatch.ADDED, 0,
+                slot.space, slot);
         MethodHandle call = MethodHandles.foldArguments(MethodHandles.exactInvoker(type), lookup);
         if (isStatic != 1) {
             // on a subclass proxy (Spring CGLIB) the added body runs on the proxied object: ProxyTargets

@@ -52,8 +52,15 @@ final class BodyGenerator {
             clb.withSuperclass(ConstantDescs.CD_Object);
             src.findAttribute(Attributes.sourceFile())
                     .ifPresent(sf -> clb.with(SourceFileAttribute.of(sf.sourceFile().stringValue())));
+            StringBuilder monitors = new StringBuilder();
             for (MethodModel m : plan.replaced()) {
                 copy(clb, rewriter, plan, m, MethodChange.bodyMethodNameFor(MethodChange.Kind.REPLACED, m.methodName().stringValue()), body);
+                monitorKept(plan, ctx, m).ifPresent(n -> monitors.append(n).append('\n'));
+            }
+            if (!monitors.isEmpty()) {   // what inspect and apply say of methods whose running monitor the new view keeps
+                clb.withField(RemovedSynchronized.NOTE_FIELD, ConstantDescs.CD_String, fb -> fb
+                        .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC)
+                        .with(java.lang.classfile.attribute.ConstantValueAttribute.of(monitors.toString())));
             }
             for (MethodModel m : changedArguments(plan, ctx)) {
                 clb.withMethod(MethodChange.bodyMethodNameFor(MethodChange.Kind.REPLACED, ConstructorCall.ARGUMENTS_METHOD),
@@ -148,6 +155,21 @@ final class BodyGenerator {
                     .ifPresent(o -> out.add(m));
         }
         return out;
+    }
+
+    /** The note of a replaced method that the running class declares synchronized and the new release does not. */
+    private static java.util.Optional<String> monitorKept(ClassDiff.Plan plan, GenContext ctx, MethodModel m) {
+        if ((m.flags().flagsMask() & ClassFile.ACC_SYNCHRONIZED) != 0 || m.methodName().stringValue().startsWith("<")) {
+            return java.util.Optional.empty();
+        }
+        String desc = ctx.remap.map(m.methodTypeSymbol()).descriptorString();
+        return plan.oldModel().methods().stream().filter(o -> o.methodName().equals(m.methodName())
+                        && o.methodType().equalsString(desc) && (o.flags().flagsMask() & ClassFile.ACC_SYNCHRONIZED) != 0)
+                .findFirst()
+                .map(o -> RemovedSynchronized.check(ctx.newBuild, plan.className(), o, m))
+                .filter(v -> v.refusal() == null)
+                .map(v -> plan.className().replace('/', '.') + "." + m.methodName().stringValue()
+                        + m.methodType().stringValue() + ": " + RemovedSynchronized.note(plan.className(), m, v.sharedCalls()));
     }
 
     /** Copies {@code m} as body method {@code name}; behind a locking wrapper when it must take its lock itself ({@link SynchronizedBody}). */

@@ -221,6 +221,21 @@ final class ClassDiff {
                 continue;
             }
             int nf = nm.flags().flagsMask() & MEMBER_FLAGS;
+            boolean unlocked = (of & ClassFile.ACC_SYNCHRONIZED) != 0 && (nf & ClassFile.ACC_SYNCHRONIZED) == 0
+                    && ((of ^ nf) & ClassFile.ACC_STATIC) == 0;
+            if (unlocked) {
+                // the running method keeps its monitor (RemovedSynchronized): accepted, with a note, or refused here
+                RemovedSynchronized.Verdict v = RemovedSynchronized.check(newBuild, name, om, nm);
+                if (v.refusal() != null) {
+                    refuse(k, "method no longer synchronized: the running method takes the lock before its entry guard "
+                            + "dispatches to any view's body, so calls in the new view would still hold "
+                            + RemovedSynchronized.monitor(name, nm) + ", and " + v.refusal() + "; remedy: restart on the "
+                            + "new release");
+                    continue;
+                }
+                notes.add(name + " " + k + ": " + RemovedSynchronized.note(name, nm, v.sharedCalls()));
+                nf |= ClassFile.ACC_SYNCHRONIZED;   // the other modifier checks, as if it were kept
+            }
             if (of != nf && (((of ^ nf) & ClassFile.ACC_STATIC) != 0
                     || !modifiers(k, of, nf, false, (of & ClassFile.ACC_STATIC) == 0))) {
                 if (((of ^ nf) & ClassFile.ACC_STATIC) != 0) {
@@ -235,7 +250,7 @@ final class ClassDiff {
                 continue;
             }
             if (!text(oldModel, om, UnaryOperator.identity()).equals(text(newModel, nm, newToOld))
-                    || SynchronizedBody.needsLock(oldModel, nm)) {
+                    || SynchronizedBody.needsLock(oldModel, nm) || unlocked) {
                 replaced.add(nm);
             }
         }

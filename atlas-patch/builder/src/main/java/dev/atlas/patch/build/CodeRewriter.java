@@ -343,20 +343,17 @@ final class CodeRewriter implements CodeTransform {
             return;
         }
         if (m.isPresent() && ctx.isAddedMethod(m.get().declaringClass(), name, desc)) {
-            boolean ofInterface = ctx.newBuild.model(m.get().declaringClass())
-                    .map(c -> (c.flags().flagsMask() & ClassFile.ACC_INTERFACE) != 0).orElse(false);
-            boolean superOfDefault = v.opcode() == Opcode.INVOKESPECIAL && !m.get().isPrivate() && ofInterface;
-            if (v.opcode() == Opcode.INVOKESPECIAL && !m.get().isPrivate() && !ofInterface) {
-                problem(name + desc, "super call of " + m.get().declaringClass() + "." + name
-                        + ", a method the patch adds: a patch cannot add a super call target");
-            }
+            // a super call (invokespecial, not of a private method) has exact, non-virtual semantics: the method it
+            // resolves to in the new build (the nearest superclass declaring it, or I.super.m()'s interface) is the one
+            // that runs, so it links to that added method's body itself, with no selection on the receiver
+            boolean superCall = v.opcode() == Opcode.INVOKESPECIAL && !m.get().isPrivate();
             boolean isStatic = m.get().isStatic();
             ClassDesc o = loaded(m.get().declaringClass());
             MethodTypeDesc site = isStatic ? type : type.insertParameterTypes(0, o);
             String loadedName = ctx.addedName(m.get().declaringClass(), name, desc);
-            // 2: a super call of a default method the patch adds to an interface (that body, no selection on the receiver)
+            // 2: a super call of a method the patch adds (that body, no selection on the receiver)
             cb.invokedynamic(DynamicCallSiteDesc.of(link("linkAdded", LINK_MEMBER), loadedName, site, internal(o), loadedName,
-                    type.descriptorString(), isStatic ? 1 : superOfDefault ? 2 : 0));
+                    type.descriptorString(), isStatic ? 1 : superCall ? 2 : 0));
             return;
         }
         if (m.isPresent() && v.opcode() == Opcode.INVOKESPECIAL && !m.get().isPrivate() && WidenedAccess.isWidened(ctx, m.get())

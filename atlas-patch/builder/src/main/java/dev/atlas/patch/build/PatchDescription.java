@@ -101,6 +101,11 @@ public final class PatchDescription {
             sb.append("Static state:\n");
             state.forEach(l -> sb.append("  ").append(l).append('\n'));
         }
+        List<String> monitors = dev.atlas.patch.format.MonitorNotes.lines(patch);
+        if (!monitors.isEmpty()) {
+            sb.append("Monitors kept (methods the new release no longer declares synchronized):\n");
+            monitors.forEach(l -> sb.append("  ").append(l).append('\n'));
+        }
         resources(patch, sb);
         return sb.toString();
     }

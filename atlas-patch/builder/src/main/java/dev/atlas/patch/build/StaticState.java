@@ -38,7 +38,10 @@ import java.util.Set;
  * <p>Refused, with the reason, when the state cannot be kept consistent that way: the field
  * is not final (other code may write it), its initialiser is not a statement of its own, the
  * static initialiser reaches changed code outside field initialisers, or a reader cannot be
- * replaced (another static initialiser, a lambda body, a synthetic method).
+ * replaced (another static initialiser, a synthetic method). A lambda body that reads it has
+ * no entry guard (it is synthetic), so the methods that create the lambda are replaced
+ * instead: their new code creates lambdas whose bodies are copies in the body class, which
+ * read the copy; lambda objects created before the apply keep the loaded body (a build note).
  *
  * <p>Implementation notes: reachability follows invoke instructions (and lambda bodies)
  * to methods declared in the new build, by owner, name and descriptor, walking up to the
@@ -429,7 +432,7 @@ final class StaticState {
         if (cn.equals(owner) && rerun.contains(cn) && EnumChanges.isValuesMethod(c, m)) {
             return;   // javac's $values() of an enum: only its static initialiser calls it, and the copy inlines it
         }
-        if (followGetter && FieldAccessors.staticGetter(m).isPresent()) {
+        if (followGetter && !ClassDiff.isLambdaBody(m) && FieldAccessors.staticGetter(m).isPresent()) {
             // a compiler's accessor (access$000): its callers' new code reads the field itself (CodeRewriter)
             for (ClassModel cc : newModels.values()) {
                 for (MethodModel caller : cc.methods()) {
@@ -440,8 +443,20 @@ final class StaticState {
             }
             return;
         }
+        if (ClassDiff.isLambdaBody(m)) {
+            // a lambda body has no entry guard (synthetic); the methods that create the lambda are replaced instead,
+            // and their new code links its lambdas to copies in the body class, which read the view's copy
+            List<MethodModel> creators = creators(c, m);
+            if (!creators.isEmpty() && creators.stream().noneMatch(x -> x == m)) {
+                for (MethodModel creator : creators) {
+                    reader(owner, field, c, creator, rerun, readers, false);
+                }
+                lambdaNote(owner, field, cn, m);
+                return;
+            }
+        }
         String why = mn.equals("<clinit>") ? "the static initialiser of another class"
-                : ClassDiff.isLambdaBody(m) ? "a lambda body"
+                : ClassDiff.isLambdaBody(m) ? "a lambda body that no method of its class creates"
                 : (flags & (ClassFile.ACC_SYNTHETIC | ClassFile.ACC_BRIDGE)) != 0 ? "a synthetic method" : null;
         if (why == null && mn.equals("<init>")) {
             why = Constructors.unreplaceable(m, m, CanonicalCode.plain(), CanonicalCode.plain())
@@ -454,6 +469,37 @@ final class StaticState {
             return;
         }
         readers.computeIfAbsent(cn, k -> new java.util.LinkedHashSet<>()).add(m);
+    }
+
+    /** The methods of {@code c} whose code creates a lambda (or method reference) with body {@code lambda}. */
+    private static List<MethodModel> creators(ClassModel c, MethodModel lambda) {
+        String cn = c.thisClass().asInternalName();
+        List<MethodModel> out = new ArrayList<>();
+        for (MethodModel x : c.methods()) {
+            if (x.code().isEmpty()) {
+                continue;
+            }
+            for (CodeElement e : x.code().get()) {
+                if (e instanceof InvokeDynamicInstruction d && d.bootstrapArgs().stream().anyMatch(a ->
+                        a instanceof DirectMethodHandleDesc h && h.owner().descriptorString().equals("L" + cn + ";")
+                                && h.methodName().equals(lambda.methodName().stringValue())
+                                && h.lookupDescriptor().equals(lambda.methodType().stringValue()))) {
+                    out.add(x);
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    private void lambdaNote(String owner, String field, String cn, MethodModel lambda) {
+        String n = old(owner) + " " + field + ": read by the lambda body " + old(cn).replace('/', '.') + "."
+                + lambda.methodName().stringValue() + ": the methods that create the lambda are replaced, so lambdas "
+                + "created by the new view read the new view's copy; a lambda object created before the apply (or by the "
+                + "old view) keeps running the loaded body, which reads the running value";
+        if (!notes.contains(n)) {
+            notes.add(n);
+        }
     }
 
     private static boolean reads(MethodModel m, String owner, String field, boolean writes) {

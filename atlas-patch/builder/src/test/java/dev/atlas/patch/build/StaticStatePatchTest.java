@@ -155,4 +155,59 @@ class StaticStatePatchTest extends WithOwnPipeline {
         assertEquals(List.of("atlas$initializeView", "describe", "names", "valid"),
                 d.classPatch("ss/Salt").methods().stream().map(m -> m.name()).sorted().toList());
     }
+
+    /** The shape of commons-compress 1.26.0 to 1.26.1: a singleton read only by lambda bodies. */
+    static final String FACTORY1 = """
+            package ss;
+            import java.util.*;
+            import java.util.function.Supplier;
+            public class Factory {
+                public static final Factory DEFAULT = new Factory();
+                private final String encoding;
+                public Factory() { this(null); }
+                public Factory(String encoding) { this.encoding = encoding == null ? "v1" : encoding; }
+                public String names() { return "names-" + encoding; }
+                public static SortedMap<String, String> providers() {
+                    Supplier<SortedMap<String, String>> s = () -> {
+                        TreeMap<String, String> map = new TreeMap<>();
+                        map.put(DEFAULT.names(), "x");
+                        List.of("y").forEach(p -> map.put(p + DEFAULT.names(), p));
+                        return map;
+                    };
+                    return s.get();
+                }
+                private final Supplier<String> held = () -> DEFAULT.names();
+                public static Supplier<String> holder() { return new Factory("h").held; }
+            }
+            """;
+    static final String FACTORY2 = FACTORY1.replace("\"v1\"", "\"v2\"");
+
+    @Test
+    void lambdaBodiesThatReadAViewCopyAreCreatedFromCopiesThatReadIt(@TempDir Path tmp) throws Exception {
+        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("ss.Factory", FACTORY1));
+        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("ss.Factory", FACTORY2));
+        BuildResult result = PatchBuilder.diff(v1, v2, BuildOptions.defaults());
+        assertFalse(result.isRefused(), () -> result.refusals().toString());
+        assertTrue(result.notes().stream().anyMatch(n -> n.startsWith("ss/Factory DEFAULT: read by the lambda body ss.Factory.lambda$")
+                && n.contains("a lambda object created before the apply (or by the old view) keeps running the loaded body")),
+                result.notes()::toString);
+        ClassPatch factory = result.patchOrThrow().classes().get(0);
+        assertTrue(factory.methods().stream().anyMatch(m -> m.name().equals("providers")),
+                () -> "the method creating the lambdas is replaced: " + factory.methods());
+
+        ClassLoader loader = new InstrumentingLoader("ss-lambda", Fixtures.classes(v1),
+                new ClassSelector(List.of("ss.**"), List.of()),
+                new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
+        Class<?> c = loader.loadClass("ss.Factory");
+        assertEquals(Map.of("names-v1", "x", "ynames-v1", "y"), c.getMethod("providers").invoke(null));
+        java.util.function.Supplier<?> before = (java.util.function.Supplier<?>) c.getMethod("holder").invoke(null);
+        pipeline.apply(result.patchOrThrow()).migration().await(LONG);
+        assertEquals(Map.of("names-v2", "x", "ynames-v2", "y"), c.getMethod("providers").invoke(null),
+                "lambdas (and a lambda inside a lambda) created in the new view read the new view's singleton");
+        java.util.function.Supplier<?> after = (java.util.function.Supplier<?>) c.getMethod("holder").invoke(null);
+        assertEquals("names-v2", after.get(), "a lambda created by the new view's constructor");
+        assertEquals("names-v1", before.get(), "a lambda object created before the apply keeps its loaded body (the build note)");
+        pipeline.rollback().migration().await(LONG);
+        assertEquals(Map.of("names-v1", "x", "ynames-v1", "y"), c.getMethod("providers").invoke(null), "rollback");
+    }
 }

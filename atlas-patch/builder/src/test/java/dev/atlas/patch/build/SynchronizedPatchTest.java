@@ -78,17 +78,91 @@ class SynchronizedPatchTest extends WithOwnPipeline {
         assertEquals("old", c.getMethod("probe").invoke(account));
     }
 
+    /** The shape of log4j-core 2.16.0 to 2.17.0 ({@code JndiManager.lookup}, CVE-2021-45105): synchronized removed. */
+    static final String JNDI_V1 = """
+            package sy;
+            import java.util.List;
+            public class Manager {
+                private final List<String> allowed = List.of("ldap");
+                private final java.util.Map<String, String> context = new java.util.HashMap<>(java.util.Map.of("java:x", "X"));
+                public synchronized String lookup(String name) {
+                    java.net.URI uri = java.net.URI.create(name.replace(' ', '_'));
+                    if (uri.getScheme() != null && !allowed.contains(uri.getScheme().toLowerCase())) {
+                        warn("not allowed " + uri.getScheme());
+                        return null;
+                    }
+                    return context.get(name) + ":" + Thread.holdsLock(this);
+                }
+                void warn(String s) { }
+            }
+            """;
+    static final String JNDI_V2 = """
+            package sy;
+            import java.util.List;
+            public class Manager {
+                private final List<String> allowed = List.of("ldap");
+                private final java.util.Map<String, String> context = new java.util.HashMap<>(java.util.Map.of("java:x", "X"));
+                public String lookup(String name) {
+                    java.net.URI uri = java.net.URI.create(name.replace(' ', '_'));
+                    if (uri.getScheme() == null || uri.getScheme().equals("java")) {
+                        return context.get(name) + ":v2:" + Thread.holdsLock(this);
+                    }
+                    warn("unsupported " + name);
+                    return null;
+                }
+                void warn(String s) { }
+            }
+            """;
+
     @Test
-    void synchronizedRemovedIsRefusedWithTheReason(@TempDir Path tmp) throws Exception {
-        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("sy.Account", V2));
-        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("sy.Account", V2.replace("public synchronized boolean guarded",
-                "public boolean guarded")));
+    void synchronizedRemovedIsAcceptedWithTheMonitorKeptWhenTheNewBodyWaitsForNothingNew(@TempDir Path tmp) throws Exception {
+        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("sy.Manager", JNDI_V1));
+        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("sy.Manager", JNDI_V2));
         BuildResult result = PatchBuilder.diff(v1, v2, BuildOptions.defaults());
-        assertTrue(result.isRefused());
-        assertEquals(1, result.refusals().size(), result.refusals()::toString);
-        String why = result.refusals().getFirst().toString();
-        assertTrue(why.contains("guarded()Z: method no longer synchronized: the running method takes the lock before its entry "
-                + "guard"), why);
-        assertTrue(why.contains("remedy: restart on the new release"), why);
+        assertFalse(result.isRefused(), () -> result.refusals().toString());
+        String note = result.notes().stream().filter(n -> n.startsWith("sy/Manager lookup(Ljava/lang/String;)Ljava/lang/String;: "
+                + "no longer synchronized in the new release, but calls still take the monitor of the receiver (the Manager "
+                + "object)")).findFirst().orElseThrow(() -> new AssertionError(result.notes().toString()));
+        assertTrue(note.endsWith("calls that may block, made by the running body under the same monitor too: java.util.Map.get("
+                + "Object), java.lang.Thread.holdsLock(Object), sy.Manager.warn(String). A thread that calls it while holding a "
+                + "lock those calls wait for deadlocks as with the running release"), note);
+        Patch patch = result.patchOrThrow();
+        assertEquals(List.of("sy.Manager.lookup(Ljava/lang/String;)Ljava/lang/String;: " + note.substring(note.indexOf(": ") + 2)),
+                dev.atlas.patch.format.MonitorNotes.lines(patch), "inspect and apply print the same line");
+        assertTrue(PatchDescription.render(patch).contains("Monitors kept (methods the new release no longer declares "
+                + "synchronized):\n  sy.Manager.lookup("), PatchDescription.render(patch));
+
+        ClassLoader loader = new InstrumentingLoader("sy-unlock", Fixtures.classes(v1), new ClassSelector(List.of("sy.**"), List.of()),
+                new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
+        Class<?> c = loader.loadClass("sy.Manager");
+        Object manager = c.getConstructor().newInstance();
+        java.lang.reflect.Method lookup = c.getMethod("lookup", String.class);
+        assertEquals(null, lookup.invoke(manager, "java:x"), "the old release refuses the java scheme");
+        pipeline.apply(patch).migration().await(LONG);
+        assertEquals("X:v2:true", lookup.invoke(manager, "java:x"),
+                "the new body runs, and still holds the receiver's monitor: the note's 'calls still take the monitor'");
+        pipeline.rollback().migration().await(LONG);
+        assertEquals(null, lookup.invoke(manager, "java:x"));
+    }
+
+    @Test
+    void synchronizedRemovedIsRefusedWhenTheNewBodyMayWaitForAThreadTheMonitorWouldKeepOut(@TempDir Path tmp) throws Exception {
+        for (String[] body : new String[][] {
+                {"try { new java.util.concurrent.CountDownLatch(0).await(); } catch (InterruptedException e) { }",
+                        "java.util.concurrent.CountDownLatch.<init>(int), a call that "
+                        + "may wait for another thread"},
+                {"synchronized (allowed) { name = name.trim(); }", "the new body takes another monitor (a synchronized block)"},
+                {"other();", "the new body calls sy.Manager.other(), which the running (synchronized) body did not call while "
+                        + "holding the receiver (the Manager object)"}}) {
+            String v2 = JNDI_V2.replace("java.net.URI uri =", body[0] + " java.net.URI uri =")
+                    .replace("void warn(String s) { }", "void warn(String s) { } void other() { }");
+            DiffHarness h = new DiffHarness(tmp.resolve("r" + body[0].length()), Map.of("sy.Manager", JNDI_V1), Map.of("sy.Manager", v2));
+            assertTrue(h.result.isRefused(), body[0]);
+            String why = h.result.refusals().toString();
+            assertTrue(why.contains("lookup(Ljava/lang/String;)Ljava/lang/String;: method no longer synchronized: the running "
+                    + "method takes the lock before its entry guard dispatches to any view's body"), why);
+            assertTrue(why.contains(body[1]), why);
+            assertTrue(why.contains("remedy: restart on the new release"), why);
+        }
     }
 }

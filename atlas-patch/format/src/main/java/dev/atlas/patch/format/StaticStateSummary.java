@@ -126,7 +126,8 @@ public final class StaticStateSummary {
         String named = className + "." + (fields.size() == 1 ? fields.getFirst() : "{" + abbreviate(fields) + "}");
         return "    code outside the patch: a class loaded after the apply (the new release's own tests, say) that reads "
                 + named + " gets the new view's value in the new view and the running one elsewhere; classes loaded "
-                + "before the apply, reflection (Field.get), method handles and writes reach the running field";
+                + "before the apply, lambda objects created before it, reflection (Field.get), method handles and writes "
+                + "reach the running field";
     }
 
     /**

@@ -33,7 +33,7 @@ class StaticStateSummaryTest {
         assertEquals(2, lines.size(), lines::toString);
         assertEquals("    code outside the patch: a class loaded after the apply (the new release's own tests, say) that "
                 + "reads p.Lookups.INSTANCE gets the new view's value in the new view and the running one elsewhere; "
-                + "classes loaded before the apply, reflection (Field.get), method handles and writes reach the running "
-                + "field", lines.get(1));
+                + "classes loaded before the apply, lambda objects created before it, reflection (Field.get), method "
+                + "handles and writes reach the running field", lines.get(1));
     }
 }

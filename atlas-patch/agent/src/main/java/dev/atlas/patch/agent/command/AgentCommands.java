@@ -235,7 +235,8 @@ final class AgentCommands {
                 + prep.describe() + "; now view " + a.target().id() + " '"
                 + a.target().name() + "' (was view " + a.previous().id() + "); " + a.jitPriority() + ".\n"
                 + (a.addedMethods() == 0 ? "" : dev.atlas.patch.format.MethodChange.ADDED_METHODS_REACH + "\n")
-                + addedClassNames(a) + staticState(file.patch()) + notCarried(file.patch()) + unapplied(a.unappliedChanges(), "");
+                + addedClassNames(a) + staticState(file.patch()) + monitorsKept(file.patch()) + notCarried(file.patch())
+                + unapplied(a.unappliedChanges(), "");
         f.put("jit", a.jitPriority());
         f.put("unapplied-changes", Integer.toString(a.unappliedChanges().size()));
         return follow(in.pipeline(), a.migration(), a.target(), a.previous(), r.timeout(), f, head,
@@ -257,6 +258,16 @@ final class AgentCommands {
         StringBuilder sb = new StringBuilder();
         for (String line : dev.atlas.patch.format.StaticStateSummary.lines(patch)) {
             sb.append(sb.isEmpty() ? "Static state of the new view:\n" : "").append("  ").append(line).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Methods the new release no longer declares synchronized whose running monitor calls still take (empty when none). */
+    private static String monitorsKept(dev.atlas.patch.format.Patch patch) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : dev.atlas.patch.format.MonitorNotes.lines(patch)) {
+            sb.append(sb.isEmpty() ? "Monitors kept (methods the new release no longer declares synchronized):\n" : "")
+                    .append("  ").append(line).append('\n');
         }
         return sb.toString();
     }
