@@ -138,10 +138,10 @@ final class EnumChanges {
                 continue;
             }
             Segment os = oldSegs.get(c);
-            if (os == null || ordinalIndex(os, oldModel).isEmpty()
-                    || !text(os, oldCanon).equals(text(s, newCanon))) {
+            if (os == null || ordinalIndex(os, oldModel).isEmpty()) {
                 return initialiser(c);
             }
+            // a changed construction of an existing constant: its state goes to a twin (EnumConstantStates), checked there
         }
         return null;
     }
@@ -164,7 +164,7 @@ final class EnumChanges {
     }
 
     /** Canonical text of a constant's construction without its ordinal. */
-    private static List<String> text(Segment seg, CanonicalCode canon) {
+    static List<String> text(Segment seg, CanonicalCode canon) {
         CodeModel code = seg.source().code().orElseThrow();
         List<CodeElement> part = new ArrayList<>();
         int index = 0;
