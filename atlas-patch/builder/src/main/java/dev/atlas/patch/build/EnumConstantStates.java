@@ -193,10 +193,11 @@ final class EnumConstantStates {
     }
 
     /** The build note and the holder's summary line for an enum with twins. */
-    static String note(String className, List<String> twins, List<String> readers) {
+    static String note(String className, List<String> twins, List<String> replaced) {
         return "enum constants " + twins + " get the new release's state in the new view: the new view's run of the new "
-                + "static initialiser builds a twin of each (never published) and the new view's code reads its fields "
-                + "(methods that read the enum's fields are replaced: " + StaticStateSummary.abbreviate(readers) + "); the "
+                + "static initialiser builds a twin of each (never published) and the patch's code reads its fields (every "
+                + "method of the build that reads the enum's fields is replaced; the enum's replaced methods: "
+                + StaticStateSummary.abbreviate(replaced) + "); the "
                 + "constants keep their identity, name and ordinal (values(), valueOf, ==, EnumMap/EnumSet, switch tables "
                 + "are the running constants'); the old view, reflection (Field.get) and rollback see the running state";
     }
