@@ -455,7 +455,9 @@ final class StaticState {
                     .map(reason -> "a constructor that cannot be replaced (" + reason + ")").orElse(null);
         }
         if (why != null) {
-            refusals.add(new Refusal(old(owner), field, "static state built by changed code is read by "
+            refusals.add(new Refusal(old(owner), field, (isStaticField(owner, field) ? "static state"
+                    : "enum constants' state (instance field " + field + ", which the new view reads from twins)")
+                    + " built by changed code is read by "
                     + old(cn) + "." + mn + m.methodType().stringValue() + ", " + why + ", which a patch cannot "
                     + "make read the new view's copy; remedy: restart on the new release"));
             return;
@@ -484,6 +486,12 @@ final class StaticState {
                 }
             }
         }
+    }
+
+    private boolean isStaticField(String owner, String field) {
+        ClassModel m = newModels.get(owner);
+        return m == null || m.fields().stream().anyMatch(f -> f.fieldName().equalsString(field)
+                && (f.flags().flagsMask() & ClassFile.ACC_STATIC) != 0);
     }
 
     private static boolean reads(MethodModel m, String owner, String field, boolean writes) {

@@ -186,5 +186,10 @@ class EnumConstantStatesTest extends WithOwnPipeline {
                 .replace("MORE", "static class Registry { static void add(Object o) {} }");
         h = DiffHarness.of(tmp.resolve("c"), "ed.Unit", leaks, leaks.replace("ONE(1)", "ONE(2)"));
         assertTrue(h.refusedWith("hands 'this' to invokestatic ed/Unit$Registry.add"), h.result.refusals()::toString);
+        String lambda = shared.replace("FIELD", "private final int n;")
+                .replace("MORE", "public static java.util.function.IntSupplier first() { return () -> ONE.n; }");
+        h = DiffHarness.of(tmp.resolve("d"), "ed.Unit", lambda, lambda.replace("ONE(1)", "ONE(2)"));
+        assertTrue(h.refusedWith("enum constants' state (instance field n, which the new view reads from twins) built by "
+                + "changed code is read by ed/Unit.lambda$first$0()I, a lambda body"), h.result.refusals()::toString);
     }
 }
