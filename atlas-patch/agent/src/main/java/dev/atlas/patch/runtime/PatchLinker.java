@@ -251,6 +251,17 @@ public final class PatchLinker {
         return new ConstantCallSite(h);
     }
 
+    /**
+     * A read of instance field {@code name} of enum {@code owner} whose running constants the
+     * patch gives the new release's state in the new view ({@link ConstantStateReads}):
+     * {@code (E)T}; {@code holder} names the holder of the twins (for the reader's information:
+     * the view's entry finds them).
+     */
+    public static CallSite linkConstantState(MethodHandles.Lookup caller, String name, MethodType type, String owner,
+                                             String holder) throws ReflectiveOperationException {
+        return ConstantStateReads.link(caller, name, type, owner, context(caller).registry);
+    }
+
     /** {@code super.name(..)} from a replaced body of {@code owner}: (C self, P..)R. */
     public static CallSite linkSuper(MethodHandles.Lookup caller, String name, MethodType type, String owner,
                                      String superOwner) throws ReflectiveOperationException {

@@ -194,6 +194,7 @@ final class PatchPreparer {
             out.fields++;
         }
         ViewStaticReads.bind(registry, fields, t.patch(), t.cp(), t.info().loader(), t.names(), out.overrides);
+        ConstantStateReads.bind(registry, t.patch(), t.cp(), t.info().loader(), t.names(), out.overrides);
         if (t.cp().transferHook() != null) {
             try {
                 out.hooks.put(t.dottedName(), body.findStatic(body.lookupClass(), t.cp().transferHook(), MethodType.methodType(void.class)));

@@ -138,7 +138,8 @@ public final class ViewStaticReads {
                 for (java.lang.reflect.Field f : holder.getDeclaredFields()) {
                     if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())
                             || f.getName().equals(StaticStateSummary.RESOURCES_FIELD)
-                            || f.getName().equals(StaticStateSummary.ENUM_CONSTANTS_FIELD)) {
+                            || f.getName().equals(StaticStateSummary.ENUM_CONSTANTS_FIELD)
+                            || f.getName().equals(StaticStateSummary.CONSTANT_STATES_FIELD)) {
                         continue;
                     }
                     MethodSlot slot = registry.registerViewStatic(loader, c, f.getName(), f.getType().descriptorString());

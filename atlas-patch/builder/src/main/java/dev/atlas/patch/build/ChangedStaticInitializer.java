@@ -32,7 +32,8 @@ import java.util.function.UnaryOperator;
  * field is not final or synthetic, or is no longer initialised by its own statement), the
  * outcome says so ({@link Outcome#rerun()}): the new view then runs the whole new
  * initialiser ({@link ViewInitializers}); so does an enum with added constants
- * ({@link EnumChanges}). A changed initialiser of an existing enum constant is refused.
+ * ({@link EnumChanges}). A changed initialiser of an existing enum constant is re-run the same way, into a twin of
+ * the running constant ({@link EnumConstantStates}).
  *
  * <p>Stateless; thread-safe.
  */
@@ -112,7 +113,8 @@ final class ChangedStaticInitializer {
                 continue;   // the array of the enum's constants, which ClassDiff requires unchanged: only its code differs
             }
             if ((flags & ClassFile.ACC_ENUM) != 0) {
-                return Outcome.refused(EnumChanges.initialiser(f));
+                // the new view builds the constant's new state into a twin (EnumConstantStates), or StaticState refuses
+                return Outcome.rerun("the initialiser of enum constant " + f + " changed");
             }
             if ((flags & ClassFile.ACC_SYNTHETIC) != 0) {
                 return Outcome.rerun("the initialiser of synthetic field " + f + " changed");

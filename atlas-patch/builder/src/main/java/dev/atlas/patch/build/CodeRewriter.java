@@ -191,6 +191,13 @@ final class CodeRewriter implements CodeTransform {
             cb.fieldAccess(f.opcode(), loaded(holder), name, map(type));   // the new view's own static state
             return;
         }
+        if (m.isPresent() && f.opcode() == Opcode.GETFIELD && ctx.constantStates.containsKey(m.get().declaringClass())) {
+            // an instance field of an enum whose running constants have twins in the new view (EnumConstantStates)
+            ClassDesc o = loaded(m.get().declaringClass());
+            cb.invokedynamic(DynamicCallSiteDesc.of(link("linkConstantState", LINK_SUPER), name,
+                    MethodTypeDesc.of(map(type), o), internal(o), internal(loaded(ctx.constantStates.get(m.get().declaringClass())))));
+            return;
+        }
         boolean viewCopy = m.isPresent() && f.opcode() == Opcode.GETSTATIC && ctx.isViewStatic(m.get().declaringClass(), name);
         if (m.isPresent() && (viewCopy || ctx.isAddedField(m.get().declaringClass(), name))) {
             ClassDesc o = loaded(m.get().declaringClass());

@@ -46,10 +46,12 @@ import java.util.Optional;
  *       release's; the build notes say which constants.
  *   <li>Refused: constants removed or existing ones reordered (the running constants keep their
  *       places and ordinals); an added constant with a body of its own (its class would have to
- *       call the enum's private constructor from outside its nest); a changed initialiser of an
- *       existing constant, or one built by code the patch changes (a copy for the new view would
- *       be a second object of the same name, unequal to the one every cache and existing object
- *       holds).
+ *       call the enum's private constructor from outside its nest).
+ *   <li>A changed initialiser of an existing constant, or one built by code the patch changes:
+ *       the constant keeps its identity and the new view reads the new release's state from a
+ *       twin ({@link EnumConstantStates}), or the build is refused with the reason (a copy of the
+ *       constant for the new view would be a second object of the same name, unequal to the one
+ *       every cache and existing object holds).
  *   <li>Changed methods, new methods and fields, constant bodies (their classes), and other
  *       static state of the enum: patched as in any class.
  * </ol>
@@ -138,10 +140,10 @@ final class EnumChanges {
                 continue;
             }
             Segment os = oldSegs.get(c);
-            if (os == null || ordinalIndex(os, oldModel).isEmpty()
-                    || !text(os, oldCanon).equals(text(s, newCanon))) {
+            if (os == null || ordinalIndex(os, oldModel).isEmpty()) {
                 return initialiser(c);
             }
+            // a changed construction of an existing constant: its state goes to a twin (EnumConstantStates), checked there
         }
         return null;
     }
@@ -164,7 +166,7 @@ final class EnumChanges {
     }
 
     /** Canonical text of a constant's construction without its ordinal. */
-    private static List<String> text(Segment seg, CanonicalCode canon) {
+    static List<String> text(Segment seg, CanonicalCode canon) {
         CodeModel code = seg.source().code().orElseThrow();
         List<CodeElement> part = new ArrayList<>();
         int index = 0;

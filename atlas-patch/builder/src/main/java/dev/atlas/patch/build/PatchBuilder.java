@@ -139,12 +139,13 @@ public final class PatchBuilder {
         }
         // 2b. static state that class initialisation built with changed code: a copy per view
         Map<String, String> rerun = new LinkedHashMap<>();
-        plans = StaticState.rebuild(plans, newModels, oldModels, pairs, refusals, notes, rerun);
+        Map<String, List<String>> twins = new LinkedHashMap<>();
+        plans = StaticState.rebuild(plans, newModels, oldModels, pairs, refusals, notes, rerun, twins);
         if (!refusals.isEmpty()) {
             return new BuildResult(Optional.empty(), refusals, notes);
         }
         // 2c. changed static initialisers that cannot be split per field: the new view runs them whole
-        ViewInitializers.Prepared views = ViewInitializers.prepare(plans, rerun, newModels, changedResources, notes);
+        ViewInitializers.Prepared views = ViewInitializers.prepare(plans, rerun, twins, newModels, changedResources, notes);
         plans = views.plans();
         for (String h : views.holders()) {
             added.add(h);
@@ -155,6 +156,7 @@ public final class PatchBuilder {
         GenContext ctx = new GenContext(hierarchy, oldModels, renames);
         ctx.addedClasses.addAll(added);
         ctx.viewHolders.putAll(views.fields());
+        twins.keySet().forEach(e -> ctx.constantStates.put(e, views.fields().get(e + "." + EnumConstantStates.FIELD)));
         for (ClassDiff.Plan plan : plans) {
             String n = plan.newModel().thisClass().asInternalName();
             Map<String, MethodModel> am = new HashMap<>();

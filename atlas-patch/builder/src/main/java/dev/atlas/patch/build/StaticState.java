@@ -81,14 +81,18 @@ final class StaticState {
      * The plans with the view copies of static state added (new plans for classes whose only
      * change is that their methods read such a copy); refusals and notes go to the lists.
      * Classes whose new view runs the whole new static initialiser ({@link ViewInitializers})
-     * go to {@code rerun} (new-build name to the reason), their readers into the plans.
+     * go to {@code rerun} (new-build name to the reason), their readers into the plans. Enums
+     * among them whose running constants get the new release's state for the new view go to
+     * {@code twins} (new-build name to those constants, {@link EnumConstantStates}); the
+     * readers of their instance fields are replaced too.
      *
      * @param newToOld paired classes, new-build name to old-build name
      * @param oldModels the old build, by name
      */
     static List<ClassDiff.Plan> rebuild(List<ClassDiff.Plan> plans, Map<String, ClassModel> newModels,
                                         Map<String, ClassModel> oldModels, Map<String, String> newToOld,
-                                        List<Refusal> refusals, List<String> notes, Map<String, String> rerun) {
+                                        List<Refusal> refusals, List<String> notes, Map<String, String> rerun,
+                                        Map<String, List<String>> twins) {
         StaticState s = new StaticState(newModels, oldModels, newToOld, plans, refusals, notes);
         Map<String, ClassDiff.Plan> byNew = new LinkedHashMap<>();
         for (ClassDiff.Plan p : plans) {
@@ -144,9 +148,19 @@ final class StaticState {
                         + "for the new view (" + rerun.get(c) + "), but its static initialiser sets no static field of its "
                         + "own: what it does lies elsewhere, shared by both views; remedy: restart on the new release"));
             } else if (EnumChanges.isEnum(m)) {
-                s.enumRefusal(m, oldModels.get(s.old(c))).ifPresent(why -> refusals.add(new Refusal(s.old(c), "<clinit>",
+                ClassModel om = oldModels.get(s.old(c));
+                Optional<String> why = s.enumRefusal(m, om);
+                List<String> changedConstants = why.isPresent() ? List.of()
+                        : EnumConstantStates.changed(m, om, s::old, code -> s.reaches(code, c));
+                if (why.isEmpty() && !changedConstants.isEmpty()) {
+                    why = EnumConstantStates.refusal(m, om, changedConstants, newModels.values(), oldModels.values());
+                    if (why.isEmpty()) {
+                        twins.put(c, changedConstants);
+                    }
+                }
+                why.ifPresent(w -> refusals.add(new Refusal(s.old(c), "<clinit>",
                         "the static state of this enum would have to be rebuilt for the new view (" + rerun.get(c) + "), but "
-                        + why)));
+                        + w)));
             }
         }
         notes.removeIf(n -> n.contains(PREFIX) && rerun.keySet().stream().anyMatch(c -> n.startsWith(s.old(c) + " ")));
@@ -162,6 +176,11 @@ final class StaticState {
         for (String c : rerun.keySet()) {
             for (String field : ViewInitializers.viewFields(newModels.get(c), oldModels.get(s.old(c)))) {
                 s.readers(c, field, true, rerun.keySet(), readers);
+            }
+        }
+        for (String c : twins.keySet()) {
+            for (String field : EnumConstantStates.instanceFields(newModels.get(c))) {
+                s.instanceReaders(c, field, rerun.keySet(), readers);
             }
         }
         for (Map.Entry<String, Set<MethodModel>> r : readers.entrySet()) {
@@ -204,13 +223,12 @@ final class StaticState {
 
     /**
      * Why the new view cannot run enum {@code m}'s new static initialiser with its running
-     * constants kept ({@link EnumChanges}): a constant's construction is not found, or it is
-     * built by code the patch changes (the running constant keeps what the old code built).
+     * constants kept ({@link EnumChanges}): a constant's construction is not found. (Constants
+     * built by changed code get twins, {@link EnumConstantStates}, checked separately.)
      */
     private Optional<String> enumRefusal(ClassModel m, ClassModel old) {
         MethodModel clinit = ViewInitializers.clinit(m).orElseThrow();
         String owner = m.thisClass().asInternalName();
-        List<Instruction> ins = EnumChanges.instructions(clinit);
         for (String c : EnumChanges.names(m)) {
             Initializers.Cut cut = Initializers.cut(clinit, owner, Set.of(c), false);
             Segment seg = cut.failure() == null ? cut.segments().get(c) : null;
@@ -218,15 +236,6 @@ final class StaticState {
                 return Optional.of("the construction of constant " + c + " is not found in its static initialiser as 'new "
                         + owner + "; dup; ldc \"" + c + "\"; <ordinal>; ...' (another compiler's shape, or a constant with a "
                         + "body of its own): the running constants could not be kept; " + EnumChanges.REMEDY);
-            }
-            if (old != null && EnumChanges.names(old).contains(c)) {
-                Optional<String> via = reaches(ins.subList(seg.valueStart(), seg.end()), owner);
-                if (via.isPresent()) {
-                    return Optional.of("constant " + c + " is built by code the patch changes (" + via.get() + "): the "
-                            + "running constant keeps what the old code built, and a second constant for the new view would "
-                            + "be unequal to the one every cache, existing object and the old view's code hold; "
-                            + EnumChanges.REMEDY);
-                }
             }
         }
         if (!EnumChanges.added(old, m).isEmpty() && EnumChanges.valuesField(m).isEmpty()) {
@@ -303,11 +312,9 @@ final class StaticState {
                 continue;
             }
             if ((flags & ClassFile.ACC_ENUM) != 0) {
-                refusals.add(new Refusal(old(owner), n, "enum constant " + n + " is built by code the patch changes ("
-                        + via.get() + "): the running constant keeps what the old code built, and a second constant for "
-                        + "the new view would be unequal to the one every cache, existing object and the old view's code "
-                        + "hold; " + EnumChanges.REMEDY));
-                continue;
+                // the new view re-runs the enum's initialiser and builds the constant's state into a twin (EnumConstantStates)
+                rerun(owner, "enum constant " + n + " is built by code the patch changes (" + via.get() + ")", rerun, copies);
+                return;
             }
             if ((flags & ClassFile.ACC_FINAL) == 0) {
                 nonFinal = "static field " + n + " is built by code the patch changes (" + via.get() + ") and is not final";
@@ -344,7 +351,7 @@ final class StaticState {
     }
 
     /** The first changed method reached from {@code code} (through calls into the new build), if any. */
-    private Optional<String> reaches(List<? extends CodeElement> code, String self) {
+    Optional<String> reaches(List<? extends CodeElement> code, String self) {
         Deque<List<? extends CodeElement>> work = new ArrayDeque<>();
         Set<String> seen = new HashSet<>();
         work.add(code);
@@ -463,7 +470,9 @@ final class StaticState {
                     .map(reason -> "a constructor that cannot be replaced (" + reason + ")").orElse(null);
         }
         if (why != null) {
-            refusals.add(new Refusal(old(owner), field, "static state built by changed code is read by "
+            refusals.add(new Refusal(old(owner), field, (isStaticField(owner, field) ? "static state"
+                    : "enum constants' state (instance field " + field + ", which the new view reads from twins)")
+                    + " built by changed code is read by "
                     + old(cn) + "." + mn + m.methodType().stringValue() + ", " + why + ", which a patch cannot "
                     + "make read the new view's copy; remedy: restart on the new release"));
             return;
@@ -500,6 +509,35 @@ final class StaticState {
         if (!notes.contains(n)) {
             notes.add(n);
         }
+    }
+
+    /**
+     * Methods of the build that read instance field {@code owner.field} of an enum whose running
+     * constants have twins; refusals for readers a patch cannot replace. The enum's own
+     * constructors are no readers: their receiver is an object under construction, never a
+     * running constant.
+     */
+    private void instanceReaders(String owner, String field, Set<String> rerun, Map<String, Set<MethodModel>> readers) {
+        for (ClassModel c : newModels.values()) {
+            for (MethodModel m : c.methods()) {
+                if (m.code().isEmpty() || m.methodName().equalsString("<init>") && c.thisClass().asInternalName().equals(owner)) {
+                    continue;
+                }
+                for (CodeElement e : m.code().get()) {
+                    if (e instanceof FieldInstruction f && f.opcode() == Opcode.GETFIELD && f.name().equalsString(field)
+                            && f.owner().asInternalName().equals(owner)) {
+                        reader(owner, field, c, m, rerun, readers, false);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    private boolean isStaticField(String owner, String field) {
+        ClassModel m = newModels.get(owner);
+        return m == null || m.fields().stream().anyMatch(f -> f.fieldName().equalsString(field)
+                && (f.flags().flagsMask() & ClassFile.ACC_STATIC) != 0);
     }
 
     private static boolean reads(MethodModel m, String owner, String field, boolean writes) {

@@ -124,8 +124,8 @@ final class ViewInitializers {
      *
      * @param changedResources resources the new build changes or adds (paths in the jar)
      */
-    static Prepared prepare(List<ClassDiff.Plan> plans, Map<String, String> rerun, Map<String, ClassModel> newModels,
-                            Set<String> changedResources, List<String> notes) {
+    static Prepared prepare(List<ClassDiff.Plan> plans, Map<String, String> rerun, Map<String, List<String>> twins,
+                            Map<String, ClassModel> newModels, Set<String> changedResources, List<String> notes) {
         List<ClassDiff.Plan> out = new ArrayList<>();
         List<String> holders = new ArrayList<>();
         Map<String, String> fields = new LinkedHashMap<>();
@@ -136,21 +136,32 @@ final class ViewInitializers {
                 continue;
             }
             Set<String> view = viewFields(p.newModel(), p.oldModel());
-            MethodModel init = withInitializer(p.newModel(), p.oldModel(), newModels);
+            List<String> twinned = twins.getOrDefault(c, List.of());
+            MethodModel init = withInitializer(p.newModel(), p.oldModel(), twinned, newModels);
             MethodModel hook = p.transferHook();
             List<String> addedConstants = EnumChanges.added(p.oldModel(), p.newModel());
             String enumNote = null;
             if (!addedConstants.isEmpty()) {
-                hook = withPublisher(newModels.get(c), newModels);
-                init = newModels.get(c).methods().stream().filter(m -> m.methodName().equalsString(METHOD)).findFirst()
-                        .orElseThrow();
+                hook = withPublisher(newModels.get(c), newModels, true);
                 enumNote = EnumChanges.note(p.oldModel(), p.newModel());
                 notes.add(p.className() + ": " + enumNote);
             }
+            if (!twinned.isEmpty()) {
+                if (hook == null) {
+                    hook = withPublisher(newModels.get(c), newModels, false);
+                }
+                String twinNote = EnumConstantStates.note(p.className(), twinned,
+                        p.replaced().stream().map(m -> m.methodName().stringValue()).distinct().toList());
+                notes.add(p.className() + ": " + twinNote);
+                enumNote = enumNote == null ? twinNote : enumNote + "; " + twinNote;
+                view.add(EnumConstantStates.FIELD);
+            }
+            init = newModels.get(c).methods().stream().filter(m -> m.methodName().equalsString(METHOD)).findFirst()
+                    .orElseThrow();
             String holder = c + HOLDER_SUFFIX;
             String pkg = c.lastIndexOf('/') < 0 ? "" : c.substring(0, c.lastIndexOf('/') + 1);
             List<String> resources = changedResources.stream().filter(r -> r.startsWith(pkg)).toList();
-            newModels.put(holder, ClassFile.of().parse(holder(p.newModel(), holder, view, resources, enumNote)));
+            newModels.put(holder, ClassFile.of().parse(holder(newModels.get(c), holder, view, resources, enumNote)));
             holders.add(holder);
             view.forEach(f -> fields.put(c + "." + f, holder));
             List<MethodModel> added = new ArrayList<>(p.added());
@@ -165,7 +176,9 @@ final class ViewInitializers {
             List<MethodModel> replaced = p.replaced().stream().filter(m -> !EnumChanges.isValuesMethod(p.newModel(), m)).toList();
             out.add(new ClassDiff.Plan(p.className(), p.oldModel(), p.newModel(), replaced, added, newFields, inits,
                     p.constantInitializers(), hook, Map.of()));
-            notes.add(note(p, rerun.get(c), view, resources));
+            Set<String> statics = new LinkedHashSet<>(view);
+            statics.remove(EnumConstantStates.FIELD);
+            notes.add(note(p, rerun.get(c), statics, resources));
         }
         return new Prepared(out, holders, fields);
     }
@@ -198,27 +211,38 @@ final class ViewInitializers {
      * For an enum ({@code old} paired), the copy leaves out the construction of every constant {@code old} has (the
      * new view shares the running constant) and gives each added constant its ordinal after the running ones.
      */
-    private static MethodModel withInitializer(ClassModel c, ClassModel old, Map<String, ClassModel> newModels) {
+    private static MethodModel withInitializer(ClassModel c, ClassModel old, List<String> twins, Map<String, ClassModel> newModels) {
         MethodModel clinit = clinit(c).orElseThrow();
         boolean isInterface = (c.flags().flagsMask() & ClassFile.ACC_INTERFACE) != 0;
         int flags = ClassFile.ACC_STATIC | ClassFile.ACC_SYNTHETIC | (isInterface ? ClassFile.ACC_PUBLIC : 0);
         Map<Integer, Integer> ordinals = new java.util.HashMap<>();   // instruction index -> the added constant's ordinal
         java.util.BitSet dropped = new java.util.BitSet();             // instructions of running constants' constructions
+        Map<Integer, Integer> twinStores = new java.util.HashMap<>();  // a twin's putstatic -> the running constant's ordinal
         String owner = c.thisClass().asInternalName();
+        ClassDesc self = c.thisClass().asSymbol();
         if (old != null && EnumChanges.isEnum(c)) {
             Map<String, Integer> assigned = EnumChanges.ordinals(old, c);
+            List<String> running = EnumChanges.names(old);
             for (String k : EnumChanges.names(c)) {
                 Segment seg = Initializers.cut(clinit, owner, Set.of(k), false).segments().get(k);   // checked by StaticState
                 if (assigned.containsKey(k)) {
                     ordinals.put(EnumChanges.ordinalIndex(seg, c).orElseThrow(), assigned.get(k));
+                } else if (twins.contains(k)) {
+                    // built again into a twin with the running constant's ordinal, stored at it (EnumConstantStates)
+                    ordinals.put(EnumChanges.ordinalIndex(seg, c).orElseThrow(), running.indexOf(k));
+                    twinStores.put(seg.end(), running.indexOf(k));
                 } else {
                     dropped.set(seg.start(), seg.end() + 1);
                 }
             }
         }
+        int runningCount = old == null ? 0 : EnumChanges.names(old).size();
         MethodModel values = old == null || !EnumChanges.isEnum(c) ? null : c.methods().stream()
                 .filter(m -> EnumChanges.isValuesMethod(c, m)).findFirst().orElse(null);
-        byte[] bytes = ClassFile.of().transformClass(c, ClassTransform.endHandler(clb -> clb.withMethod(METHOD,
+        ClassTransform addField = twinStores.isEmpty() ? ClassTransform.ACCEPT_ALL
+                : ClassTransform.endHandler(clb -> clb.withField(EnumConstantStates.FIELD, EnumConstantStates.ARRAY,
+                ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC | ClassFile.ACC_SYNTHETIC));
+        byte[] bytes = ClassFile.of().transformClass(c, addField.andThen(ClassTransform.endHandler(clb -> clb.withMethod(METHOD,
                 MethodTypeDesc.of(ConstantDescs.CD_void), flags, mb -> {
                     if (ordinals.isEmpty() && dropped.isEmpty() && values == null) {
                         mb.with(clinit.code().orElseThrow());
@@ -232,6 +256,17 @@ final class ViewInitializers {
                                 return;
                             }
                             int i = index[0]++;
+                            if (i == 0 && !twinStores.isEmpty()) {
+                                // the new view's twins of running constants, by the running ordinal
+                                cb.loadConstant(runningCount).anewarray(ConstantDescs.CD_Object)
+                                        .putstatic(self, EnumConstantStates.FIELD, EnumConstantStates.ARRAY);
+                            }
+                            if (twinStores.containsKey(i)) {
+                                // 'putstatic X' of a twin: twins[ordinal] = twin (X stays the running constant)
+                                cb.getstatic(self, EnumConstantStates.FIELD, EnumConstantStates.ARRAY).swap()
+                                        .loadConstant(twinStores.get(i)).swap().aastore();
+                                return;
+                            }
                             if (values != null && e instanceof java.lang.classfile.instruction.InvokeInstruction v
                                     && v.opcode() == java.lang.classfile.Opcode.INVOKESTATIC
                                     && v.owner().asInternalName().equals(owner) && v.name().equalsString("$values")
@@ -246,7 +281,7 @@ final class ViewInitializers {
                             }
                         };
                     }));
-                })));
+                }))));
         ClassModel with = ClassFile.of().parse(bytes);
         newModels.put(c.thisClass().asInternalName(), with);
         return with.methods().stream().filter(m -> m.methodName().equalsString(METHOD)).findFirst().orElseThrow();
@@ -259,13 +294,21 @@ final class ViewInitializers {
      * and hands it to the agent ({@code EnumConstantViews.publish(Class, Object[])}), which
      * puts the added constants into the JDK's cache of the class. Returns the hook.
      */
-    private static MethodModel withPublisher(ClassModel c, Map<String, ClassModel> newModels) {
-        FieldModel values = EnumChanges.valuesField(c).orElseThrow();   // checked by StaticState
+    private static MethodModel withPublisher(ClassModel c, Map<String, ClassModel> newModels, boolean publish) {
         ClassDesc self = c.thisClass().asSymbol();
         byte[] bytes = ClassFile.of().transformClass(c, ClassTransform.endHandler(clb -> clb.withMethodBody(
                 "atlas$transfer", MethodTypeDesc.of(ConstantDescs.CD_void), ClassFile.ACC_STATIC | ClassFile.ACC_SYNTHETIC,
-                cb -> cb.ldc(self).getstatic(self, values.fieldName().stringValue(), values.fieldTypeSymbol())
-                        .invokestatic(EnumChanges.PUBLISHER, EnumChanges.PUBLISH, EnumChanges.PUBLISH_TYPE).return_())));
+                cb -> {
+                    if (publish) {
+                        FieldModel values = EnumChanges.valuesField(c).orElseThrow();   // checked by StaticState
+                        cb.ldc(self).getstatic(self, values.fieldName().stringValue(), values.fieldTypeSymbol())
+                                .invokestatic(EnumChanges.PUBLISHER, EnumChanges.PUBLISH, EnumChanges.PUBLISH_TYPE);
+                    } else {
+                        // only runs the new view's initialiser now, at the apply, so the twins exist before any read
+                        cb.getstatic(self, EnumConstantStates.FIELD, EnumConstantStates.ARRAY).pop();
+                    }
+                    cb.return_();
+                })));
         ClassModel with = ClassFile.of().parse(bytes);
         newModels.put(c.thisClass().asInternalName(), with);
         return with.methods().stream().filter(m -> m.methodName().equalsString("atlas$transfer")).findFirst().orElseThrow();

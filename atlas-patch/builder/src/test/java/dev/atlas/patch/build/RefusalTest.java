@@ -184,12 +184,15 @@ class RefusalTest {
     }
 
     @Test
-    void aChangedEnumConstantInitialiserIsRefusedWithReasonAndRemedy() {
+    void aChangedEnumConstantInitialiserWhoseStateIsReadableOutsideTheEnumIsRefusedWithReasonAndRemedy() {
         String v1 = "package p; public enum Size { S(1), M(2); final int n; Size(int n) { this.n = n; } public int n() { return n; } }";
         DiffHarness h = DiffHarness.of(tmp.resolve("i"), "p.Size", v1, v1.replace("M(2)", "M(3)"));
-        assertTrue(h.refusedWith("p/Size <clinit>: the initialiser of enum constant M changed: a copy for the new view would be "
-                + "a second object of the same name and ordinal, unequal to the constant that valueOf, values(), EnumMap keys, "
-                + "existing objects and the old view's code hold; remedy: restart on the new release"), h.result.refusals()::toString);
+        // the new view would read M's new state through a twin (EnumConstantStates), but n is readable outside the enum
+        assertTrue(h.refusedWith("p/Size <clinit>: the static state of this enum would have to be rebuilt for the new view (the "
+                + "initialiser of enum constant M changed), but constants [M] get the new release's state for the new view (a "
+                + "twin of each, built by the new static initialiser, whose fields the new view reads), but instance fields [n] "
+                + "are not private, so code outside the patch (classes loaded before or after the apply) may read the running "
+                + "constant's value in the new view; remedy: restart on the new release"), h.result.refusals()::toString);
     }
 
     @Test

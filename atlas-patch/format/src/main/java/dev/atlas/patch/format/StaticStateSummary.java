@@ -42,6 +42,12 @@ public final class StaticStateSummary {
      * does with them (the added constants, their ordinals, what the views share), one sentence.
      */
     public static final String ENUM_CONSTANTS_FIELD = "atlas$enumConstants";
+    /**
+     * Static field of the holder of an enum whose running constants get the new release's
+     * state in the new view: the twins of those constants, by ordinal (the builder's
+     * {@code EnumConstantStates}); not one of the view's statics.
+     */
+    public static final String CONSTANT_STATES_FIELD = "atlas$constantStates";
     /** Prefix of the shadow field that holds the new view's copy of a single static field. */
     public static final String VIEW_COPY_PREFIX = "atlas$view$";
 
@@ -72,6 +78,9 @@ public final class StaticStateSummary {
                 if (holder != null) {
                     ClassModel m = ClassFile.of().parse(holder.bytes());
                     for (FieldModel f : m.fields()) {
+                        if (f.fieldName().equalsString(CONSTANT_STATES_FIELD)) {
+                            continue;   // the twins of running constants, said by the enum's line
+                        }
                         if (f.fieldName().equalsString(RESOURCES_FIELD) || f.fieldName().equalsString(ENUM_CONSTANTS_FIELD)) {
                             Optional<ConstantValueAttribute> cv = f.findAttribute(Attributes.constantValue());
                             if (cv.isPresent() && cv.get().constant() instanceof StringEntry text) {
