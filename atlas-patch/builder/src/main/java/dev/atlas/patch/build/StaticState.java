@@ -450,9 +450,10 @@ final class StaticState {
             }
             return;
         }
-        if (ClassDiff.isLambdaBody(m)) {
+        if (ClassDiff.isLambdaBody(m) && isStaticField(owner, field)) {
             // a lambda body has no entry guard (synthetic); the methods that create the lambda are replaced instead,
             // and their new code links its lambdas to copies in the body class, which read the view's copy
+            // (static state only: a lambda reading a twinned enum field stays refused)
             List<MethodModel> creators = creators(c, m);
             if (!creators.isEmpty() && creators.stream().noneMatch(x -> x == m)) {
                 for (MethodModel creator : creators) {
