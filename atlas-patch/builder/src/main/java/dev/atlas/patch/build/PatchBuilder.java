@@ -152,6 +152,12 @@ public final class PatchBuilder {
             renames.put(h, h + "$$AtlasPatch$" + PLACEHOLDER8);
         }
 
+        // 2d. object state that constructors build with changed code: reported, not rebuilt
+        for (String report : ConstructedState.reports(plans)) {
+            notes.add(report);
+            unapplied.add(report);
+        }
+
         // 3. generate the code
         GenContext ctx = new GenContext(hierarchy, oldModels, renames);
         ctx.addedClasses.addAll(added);

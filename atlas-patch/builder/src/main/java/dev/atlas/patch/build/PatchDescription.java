@@ -112,8 +112,8 @@ public final class PatchDescription {
 
     private static void resources(Patch patch, StringBuilder sb) {
         if (!patch.unappliedChanges().isEmpty()) {
-            sb.append("Reported, NOT applied (").append(patch.unappliedChanges().size()).append("; the running classes keep "
-                    + "these modifiers, which only reflection on them shows):\n");
+            sb.append("Reported, NOT applied (").append(patch.unappliedChanges().size()).append("; each line says what the running JVM "
+                    + "keeps):\n");
             patch.unappliedChanges().forEach(u -> sb.append("  ").append(u).append('\n'));
         }
         if (!patch.uncarriedResources().isEmpty()) {

@@ -64,8 +64,7 @@ class ModifierChangesPatchTest {
         Patch read = PatchFile.read(file);
         assertEquals(h.patch().unappliedChanges(), read.unappliedChanges(), "recorded in the patch file");
         String described = PatchDescription.render(file);
-        assertTrue(described.contains("Reported, NOT applied (1; the running classes keep these modifiers, which only "
-                + "reflection on them shows):\n  cm/Util: class modifiers changed (+final, -abstract)"), described);
+        assertTrue(described.contains("Reported, NOT applied (1; each line says what the running JVM keeps):\n  cm/Util: class modifiers changed (+final, -abstract)"), described);
     }
 
     @Test

@@ -287,15 +287,16 @@ final class AgentCommands {
     }
 
     /**
-     * The changes the patch reports but does not apply (empty when none): the modifiers the
-     * loaded classes keep, one line each under {@code indent}.
+     * The changes the patch reports but does not apply (empty when none): modifiers the loaded
+     * classes keep, object state built by changed constructors' calls, one line each under
+     * {@code indent}.
      */
     private static String unapplied(List<String> changes, String indent) {
         if (changes.isEmpty()) {
             return "";
         }
         StringBuilder sb = new StringBuilder(indent).append("Reported, NOT applied (").append(changes.size())
-                .append("; the running classes keep these modifiers, which only reflection on them shows):\n");
+                .append("; each line says what the running JVM keeps):\n");
         for (String c : changes) {
             sb.append(indent).append("  ").append(c).append('\n');
         }
