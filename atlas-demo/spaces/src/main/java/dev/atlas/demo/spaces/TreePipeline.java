@@ -189,7 +189,11 @@ public final class TreePipeline {
         // mapped wherever the JDK maps it: no native linking; stored pointers translated by a constant. Prefaulted:
         // another thread touches the tree's pages (the used part of the segment) from the moment of the mapping on,
         // while attach finishes and the walk runs; every byte of it inside the timed interval
-        try (SharedSpace s = dir.attach(name, AttachOptions.READ_ONLY.mappedAnywhere().prefaulted())) {
+        AttachOptions options = AttachOptions.READ_ONLY.mappedAnywhere();
+        if (!Boolean.getBoolean("atlas.demo.noPrefault")) {
+            options = options.prefaulted();
+        }
+        try (SharedSpace s = dir.attach(name, options)) {
             long attached = System.nanoTime();
             long[] countSum = new long[2];
             long root = s.root("tree", "demo.node");
