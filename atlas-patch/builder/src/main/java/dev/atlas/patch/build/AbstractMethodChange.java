@@ -56,7 +56,7 @@ final class AbstractMethodChange {
         for (ClassModel c : newBuild.buildClasses()) {
             String cn = c.thisClass().asInternalName();
             int cf = c.flags().flagsMask();
-            if (cn.equals(self) || (cf & (ClassFile.ACC_ABSTRACT | ClassFile.ACC_INTERFACE)) != 0 || !isSubclass(newBuild, c, self)) {
+            if (cn.equals(self) || (cf & (ClassFile.ACC_ABSTRACT | ClassFile.ACC_INTERFACE)) != 0 || !newBuild.isSubclass(c, self)) {
                 continue;
             }
             Optional<Hierarchy.Member> from = newBuild.resolveMethod(cn, name, descriptor);
@@ -131,14 +131,4 @@ final class AbstractMethodChange {
         return Optional.empty();
     }
 
-    private static boolean isSubclass(Hierarchy build, ClassModel c, String ancestor) {
-        Optional<String> s = c.superclass().map(e -> e.asInternalName());
-        for (int depth = 0; s.isPresent() && depth < 64; depth++) {
-            if (s.get().equals(ancestor)) {
-                return true;
-            }
-            s = build.model(s.get()).flatMap(m -> m.superclass()).map(e -> e.asInternalName());
-        }
-        return false;
-    }
 }

@@ -84,6 +84,22 @@ final class Hierarchy {
         });
     }
 
+    /**
+     * Whether {@code c} has {@code ancestor} among its superclasses (not itself), following the
+     * chain through the build, its class path and the platform; a chain longer than 64 or leaving
+     * what can be read ends the walk as "no".
+     */
+    boolean isSubclass(ClassModel c, String ancestor) {
+        Optional<String> s = c.superclass().map(e -> e.asInternalName());
+        for (int depth = 0; s.isPresent() && depth < 64; depth++) {
+            if (s.get().equals(ancestor)) {
+                return true;
+            }
+            s = model(s.get()).flatMap(m -> m.superclass()).map(e -> e.asInternalName());
+        }
+        return false;
+    }
+
     java.util.Collection<ClassModel> buildClasses() {
         return build.values();
     }

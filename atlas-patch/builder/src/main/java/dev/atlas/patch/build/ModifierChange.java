@@ -80,7 +80,7 @@ final class ModifierChange {
         String self = newModel.thisClass().asInternalName();
         for (ClassModel c : newBuild.buildClasses()) {
             String cn = c.thisClass().asInternalName();
-            if (cn.equals(self) || !isBelow(newBuild, c, self)) {
+            if (cn.equals(self) || !newBuild.isSubclass(c, self)) {
                 continue;
             }
             for (MethodModel m : c.methods()) {
@@ -94,16 +94,6 @@ final class ModifierChange {
         return Optional.empty();
     }
 
-    private static boolean isBelow(Hierarchy build, ClassModel c, String ancestor) {
-        Optional<String> s = c.superclass().map(e -> e.asInternalName());
-        for (int depth = 0; s.isPresent() && depth < 64; depth++) {
-            if (s.get().equals(ancestor)) {
-                return true;
-            }
-            s = build.model(s.get()).flatMap(m -> m.superclass()).map(e -> e.asInternalName());
-        }
-        return false;
-    }
 
     /** What the note of an accepted {@code transient} change adds. */
     static final String TRANSIENT_NOTE = "the class is not serializable, so 'transient' changes nothing but what "

@@ -60,7 +60,7 @@ final class WidenedAccess {
         }
         for (ClassModel c : newBuild.buildClasses()) {
             String n = c.thisClass().asInternalName();
-            if (n.equals(self) || !isSubclass(newBuild, c, self)) {
+            if (n.equals(self) || !newBuild.isSubclass(c, self)) {
                 continue;
             }
             boolean declares = c.methods().stream().anyMatch(m -> m.methodName().equalsString(name)
@@ -75,16 +75,6 @@ final class WidenedAccess {
         return Optional.empty();
     }
 
-    private static boolean isSubclass(Hierarchy build, ClassModel c, String ancestor) {
-        Optional<String> s = c.superclass().map(e -> e.asInternalName());
-        for (int depth = 0; s.isPresent() && depth < 64; depth++) {
-            if (s.get().equals(ancestor)) {
-                return true;
-            }
-            s = build.model(s.get()).flatMap(m -> m.superclass()).map(e -> e.asInternalName());
-        }
-        return false;
-    }
 
     /**
      * {@code m} (resolved in the new build) with the access of the running member when the new
