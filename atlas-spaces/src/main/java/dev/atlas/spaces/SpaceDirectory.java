@@ -492,20 +492,18 @@ public final class SpaceDirectory {
      * is 10 s old.
      */
     private static boolean isLeftover(Path file) {
-        try {
-            if (!Files.exists(file)) return false;
-            if (Files.size(file) < SpaceHeader.BYTES) {
+        // one channel for the size check and the mapping: the name may pass to another creator's new,
+        // still short file between two opens, and a file under one name only grows
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            if (ch.size() < SpaceHeader.BYTES) {
                 return Files.getLastModifiedTime(file).toMillis() < System.currentTimeMillis() - 10_000;
             }
             try (Arena a = Arena.ofConfined()) {
-                SpaceHeader h = new SpaceHeader(SpaceMappings.mapFile(file, SpaceHeader.BYTES, true, a));
+                SpaceHeader h = new SpaceHeader(ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, SpaceHeader.BYTES, a));
                 return h.magic() == 0 && (h.creatorPid() == 0 || !SpaceSyscalls.isAlive(h.creatorPid()));
             }
         } catch (NoSuchFileException e) {
             return false;   // removed meanwhile
-        } catch (UncheckedIOException e) {
-            if (e.getCause() instanceof NoSuchFileException) return false;
-            throw e;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

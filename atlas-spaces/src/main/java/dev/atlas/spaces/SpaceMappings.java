@@ -7,14 +7,9 @@ import dev.atlas.spaces.format.SpaceHeader;
 import dev.atlas.spaces.format.SpaceMetadata;
 import dev.atlas.spaces.sys.SpaceSyscalls;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.Set;
 
 /**
  * How {@link SpaceDirectory} maps a space file (header and segment in one mapping): at a fixed address that must not replace
@@ -69,19 +64,6 @@ final class SpaceMappings {
             mapping = map(fd, fileSize, options.readOnly(), 0, arena);
         }
         return mapping;
-    }
-
-    /**
-     * Maps {@code size} bytes of a file, MAP_SHARED, wherever the kernel chooses, through the
-     * JDK's {@code FileChannel.map}: no native function linked (cheap in a fresh JVM).
-     */
-    static MemorySegment mapFile(Path file, long size, boolean readOnly, Arena arena) {
-        try (FileChannel ch = FileChannel.open(file, readOnly ? Set.of(StandardOpenOption.READ)
-                : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE))) {
-            return ch.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE, 0, size, arena);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot map " + file, e);
-        }
     }
 
     /** Maps at {@code base} with MAP_FIXED_NOREPLACE; null if the range is taken. */
