@@ -127,6 +127,11 @@ final class AddedClassWriter {
                     }
                     case SignatureAttribute sig -> clb.with(SignatureAttribute.of(
                             clb.constantPool().utf8Entry(ctx.remap.signature(sig.signature().stringValue()))));
+                    // a Java 5/6 class file (before 51) may not hold the invokedynamic the rewritten code links
+                    // through, and the class-file API verifies only type-checked (stack map) code: raised to 51
+                    // with generated stack maps, as the agent raises such classes it instruments
+                    case java.lang.classfile.ClassFileVersion v when v.majorVersion() < ClassFile.JAVA_7_VERSION ->
+                            clb.withVersion(ClassFile.JAVA_7_VERSION, 0);
                     default -> clb.with(ce);
                 }
             }
