@@ -91,9 +91,7 @@ public final class OutsideCalls {
             return failing(type, new IllegalAccessError(e.getMessage()));
         }
         MethodRegistry r = Linkage.registry(registry);
-        String missing = "'" + declared.returnType().getTypeName() + " " + ownerClass.getName() + "." + name
-                + declared.parameterList().stream().map(Class::getTypeName)
-                        .collect(java.util.stream.Collectors.joining(", ", "(", ")")) + "'";
+        String missing = described(ownerClass, name, declared);
         for (Class<?> c = ownerClass; c != null; c = c.getSuperclass()) {
             MethodSlot s = r.find(c.getClassLoader(), c.getName().replace('.', '/'), name, descriptor);
             if (s != null && s.isStatic == st) {
@@ -168,9 +166,7 @@ public final class OutsideCalls {
                 }
             }
         }
-        String missing = "'" + declared.returnType().getTypeName() + " " + ownerClass.getName() + "." + name
-                + declared.parameterList().stream().map(Class::getTypeName)
-                        .collect(java.util.stream.Collectors.joining(", ", "(", ")")) + "'";
+        String missing = described(ownerClass, name, declared);
         if (added == null) {
             return jvm != null ? new ConstantCallSite(jvm) : failing(type, new NoSuchMethodError(missing));
         }
@@ -230,8 +226,7 @@ public final class OutsideCalls {
         } catch (IllegalAccessException e) {
             return failing(type, new IllegalAccessError(e.getMessage()));
         }
-        String missing = "'void " + c.getName() + ".<init>" + declared.parameterList().stream().map(Class::getTypeName)
-                .collect(java.util.stream.Collectors.joining(", ", "(", ")")) + "'";
+        String missing = described(c, "<init>", declared);
         MethodRegistry r = Linkage.registry(registry);
         MethodSlot s = r.find(c.getClassLoader(), owner, "<init>", declared.toMethodDescriptorString());
         java.util.List<String> calls = java.util.List.of();
@@ -250,6 +245,13 @@ public final class OutsideCalls {
             NoSuchMethodError err = new NoSuchMethodError(missing + " (its class's entry constructor cannot be linked: " + e + ")");
             return failing(type, err);
         }
+    }
+
+    /** {@code 'R Owner.name(P, Q)'}: the method a call names, for NoSuchMethodError. */
+    private static String described(Class<?> owner, String name, MethodType declared) {
+        return "'" + declared.returnType().getTypeName() + " " + owner.getName() + "." + name
+                + declared.parameterList().stream().map(Class::getTypeName)
+                        .collect(java.util.stream.Collectors.joining(", ", "(", ")")) + "'";
     }
 
     /** Every superinterface of {@code c}, nearest first. */
