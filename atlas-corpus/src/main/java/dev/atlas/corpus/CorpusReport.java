@@ -77,7 +77,7 @@ final class CorpusReport {
      *
      * @param source the first words of the document's second line: which command rendered it from where
      * @param notReached pairs of a run in progress not reached yet (their rows, if any, are older records)
-     * @param unrecorded pairs of the corpus that have no record at all
+     * @param unrecorded pairs of the corpus that have no record at all (named, but for those in {@code notReached})
      */
     static String renderVerdicts(List<Verdict> results, String source, List<ReleasePair> notReached,
                                  List<ReleasePair> unrecorded) {
@@ -111,9 +111,10 @@ final class CorpusReport {
                     + "the table or the figures above unless an earlier run recorded them: ").append(String.join("; ",
                     notReached.stream().map(ReleasePair::id).toList())).append(".**\n\n");
         }
-        if (!unrecorded.isEmpty()) {
-            sb.append("No verdict recorded yet for ").append(unrecorded.size()).append(" pair(s) of the corpus: ")
-                    .append(String.join("; ", unrecorded.stream().map(ReleasePair::id).toList())).append(".\n\n");
+        List<ReleasePair> neverRecorded = unrecorded.stream().filter(p -> !notReached.contains(p)).toList();
+        if (!neverRecorded.isEmpty()) {
+            sb.append("No verdict recorded yet for ").append(neverRecorded.size()).append(" pair(s) of the corpus: ")
+                    .append(String.join("; ", neverRecorded.stream().map(ReleasePair::id).toList())).append(".\n\n");
         }
         sb.append("| library | versions | CVE | classes changed | built? | applied? | new tests on patched JVM | "
                 + "new tests on new jar | pass | build s | apply s (CLI) | preparation ms | verdict from |\n");

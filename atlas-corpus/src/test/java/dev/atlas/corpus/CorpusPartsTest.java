@@ -103,14 +103,14 @@ class CorpusPartsTest {
         assertTrue(unjudged.notJudged());
         assertFalse(unjudged.passed());
         String doc = CorpusReport.render(List.of(unjudged), "./atlas corpus --judge x", "test");
-        assertTrue(doc.contains("built 1 (1 of them not judged in this run: built only, steps 2 and 3 not run)"), doc);
+        assertTrue(doc.contains("built 1 (1 of them not judged: built only, steps 2 and 3 not run)"), doc);
         assertTrue(doc.contains("| not judged |"), doc);
-        assertTrue(doc.contains("Built, not judged in this run (steps 2 and 3 not run, so no verdict): lib 1 -> 2."), doc);
+        assertTrue(doc.contains("Built, not judged (steps 2 and 3 not run, so no verdict): lib 1 -> 2."), doc);
         assertFalse(doc.contains("Every pair passed"), doc);
         String partial = CorpusReport.render(List.of(unjudged), "./atlas corpus", "test",
                 List.of(new ReleasePair("g", "lib", "2", "3", "p", List.of(), false)));
         assertTrue(partial.contains("This run stopped before its last 1 pair(s), which are not in the table or the figures "
-                + "above: lib 2 -> 3."), partial);
+                + "above unless an earlier run recorded them: lib 2 -> 3."), partial);
         PairResult failed = new PairResult(pair, built, null, null, null, null, 1, "reference run: timed out");
         assertFalse(failed.notJudged());
     }

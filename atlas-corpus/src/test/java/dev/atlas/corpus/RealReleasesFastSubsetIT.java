@@ -24,7 +24,7 @@ class RealReleasesFastSubsetIT {
     static final String CI_TESTS = ".*\\.(Md5Crypt|Metaphone|LanguageGuessing)Test";
 
     @Test
-    void fastPairsBuildApplyAndBehaveLikeTheNewRelease() throws Exception {
+    void fastPairsBuildApplyAndBehaveLikeTheNewRelease(@org.junit.jupiter.api.io.TempDir Path verdicts) throws Exception {
         Path root = Path.of(System.getProperty("atlas.root", "..")).toAbsolutePath().normalize();
         List<ReleasePair> fast = new ArrayList<>();
         for (ReleasePair p : ReleasePair.corpus()) {
@@ -40,6 +40,16 @@ class RealReleasesFastSubsetIT {
             assertTrue(r.reference() != null && r.reference().tests() > 30, why);
             assertTrue(r.oldTests() != null && r.oldTests().tests() > 30, why);
             assertTrue(r.passed(), why);
+        }
+        // recorded as a run does, in a directory of its own (never the committed atlas-corpus/verdicts): a subset, so no pass
+        VerdictStore store = new VerdictStore(verdicts);
+        Verdict.Provenance p = new Verdict.Provenance("test", true, "now", System.getProperty("java.version"), "", "", "",
+                "RealReleasesFastSubsetIT");
+        for (PairResult r : results) {
+            store.record(Verdict.of(r, CI_TESTS, p));
+        }
+        for (Verdict v : store.readAll()) {
+            assertTrue(v.behavedLikeTheNewRelease() && !v.passed(), v.id());
         }
     }
 }
