@@ -40,6 +40,15 @@ public final class CorpusMain {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            corpus(args);
+        } catch (VerdictStore.CorruptRecordException e) {
+            System.err.println("atlas corpus: unreadable verdict record: " + e.getMessage() + "; nothing written");
+            System.exit(2);
+        }
+    }
+
+    private static void corpus(String[] args) throws Exception {
         Path root = Path.of(System.getProperty("atlas.root", ".")).toAbsolutePath().normalize();
         boolean fast = false;
         List<String> only = new ArrayList<>();
@@ -86,6 +95,11 @@ public final class CorpusMain {
         String source = "Rendered from the verdict records in `" + shown(root, store.dir()) + "` by `" + cmd + "`";
         if (report) {
             List<Verdict> all = inCorpusOrder(store.readAll(), corpus);
+            if (all.isEmpty()) {
+                System.err.println("atlas corpus: --report: no verdict records (*" + VerdictStore.EXTENSION + ") in "
+                        + store.dir() + "; expected the directory a run recorded into (--verdicts DIR); nothing written");
+                System.exit(2);
+            }
             Files.writeString(out, CorpusReport.renderVerdicts(all, source, List.of(), unrecorded(all, corpus)));
             System.out.println(CorpusReport.headlineOf(all));
             System.out.println("wrote " + out + " from " + all.size() + " record(s) in " + store.dir());
