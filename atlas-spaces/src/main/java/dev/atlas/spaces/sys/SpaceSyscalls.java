@@ -16,9 +16,11 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The system calls spaces need beyond {@link Linux}: futexes on shared memory, process
- * liveness, user ids, and creating a file exclusively with a mode. FFM downcalls into libc,
- * {@code errno} captured; failures throw {@link LinuxException} naming the call.
+ * The system calls of spaces: creating a file exclusively with a mode, opening, sizing,
+ * mapping, reading and writing a space file, the directory's {@code flock}, futexes on shared
+ * memory, process liveness and user ids. FFM downcalls into libc, {@code errno} captured;
+ * failures throw {@link LinuxException} naming the call. ({@link Linux} has calls of the same
+ * names for atlas-memory; these allocate nothing per call, which create's cost depends on.)
  *
  * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=syscalls}
  *
@@ -178,23 +180,6 @@ public final class SpaceSyscalls {
                             + ")", e);
                 }
             }
-        } catch (LinuxException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Downcall.rethrow(t);
-        }
-    }
-
-    /** unlink(path): true if removed, false if there was no such file. */
-    public static boolean unlink(String path) {
-        try {
-            Scratch scratch = Scratch.current();
-            MemorySegment state = scratch.state;
-            int r = (int) Calls.UNLINK.handle().invokeExact(state, scratch.cString(path));
-            if (r == 0) return true;
-            int e = errno(state);
-            if (e == Errno.ENOENT) return false;
-            throw new LinuxException("unlink(\"" + path + "\")", e);
         } catch (LinuxException e) {
             throw e;
         } catch (Throwable t) {
@@ -483,7 +468,6 @@ public final class SpaceSyscalls {
                 JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
         static final Downcall PREAD = Downcall.withErrno("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
                 JAVA_LONG, JAVA_LONG));
-        static final Downcall UNLINK = Downcall.withErrno("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         static final Downcall FCHMOD = Downcall.withErrno("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
         static final Downcall PWRITE = Downcall.withErrno("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
                 JAVA_LONG, JAVA_LONG));
