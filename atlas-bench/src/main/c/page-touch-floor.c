@@ -2,10 +2,14 @@
  * The floor under stage 2 of `./atlas demo spaces` on this machine: reading one word of
  * every 4 KiB page of a tmpfs file already in the page cache (as stage 2's walk reads the
  * tree that stage 1 wrote), through a fresh MAP_SHARED read-only mapping, from C with
- * nothing else to do. Three ways: touching alone (the kernel maps fault-around blocks per
+ * nothing else to do. Five ways: touching alone (the kernel maps fault-around blocks per
  * read fault); MAP_POPULATE, then touching; madvise(MADV_POPULATE_READ) (Linux 5.14+), then
- * touching. Thread CPU time and wall time per way, median of ROUNDS rounds, the ways taking
- * turns; the mapping and munmap are inside the timed interval (stage 2 maps the space too).
+ * touching; madvise(MADV_WILLNEED), then touching; and, for comparison, not in place: pread
+ * of the whole file into private anonymous memory with MADV_HUGEPAGE (2 MiB pages where
+ * transparent huge pages are "madvise" or "always"), then touching that copy. Thread CPU time
+ * and wall time per way, median of ROUNDS rounds, the ways taking turns; the mapping (or the
+ * copy) and munmap are inside the timed interval (stage 2 maps the space too). A way the
+ * kernel refuses (EINVAL) is reported and skipped.
  *
  *   gcc -O2 -o /tmp/page-touch-floor atlas-bench/src/main/c/page-touch-floor.c
  *   /tmp/page-touch-floor [DIRECTORY, default /dev/shm] [MiB, default 64] [ROUNDS, default 7]
@@ -21,6 +25,7 @@
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
 #endif
+#define WAYS 5
 
 static double now(clockid_t c) {
     struct timespec t;
@@ -46,16 +51,37 @@ int main(int argc, char **argv) {
     static char block[1 << 20];
     for (long i = 0; i < (long) sizeof block; i++) block[i] = (char) i;
     for (long off = 0; off < size; off += sizeof block) pwrite(fd, block, sizeof block, off);
-    const char *names[] = {"touch each page", "MAP_POPULATE + touch", "MADV_POPULATE_READ + touch"};
-    double cpu[3][64], wall[3][64];
+    const char *names[] = {"touch each page", "MAP_POPULATE + touch", "MADV_POPULATE_READ + touch",
+                           "MADV_WILLNEED + touch", "pread into THP memory + touch"};
+    double cpu[WAYS][64], wall[WAYS][64];
+    int refused[WAYS] = {0};
     volatile long sink = 0;
     if (rounds > 64) rounds = 64;
     for (int r = 0; r < rounds; r++) {
-        for (int way = 0; way < 3; way++) {
+        for (int way = 0; way < WAYS; way++) {
+            if (refused[way]) continue;
             double c0 = now(CLOCK_THREAD_CPUTIME_ID), w0 = now(CLOCK_MONOTONIC);
-            long *m = mmap(NULL, size, PROT_READ, MAP_SHARED | (way == 1 ? MAP_POPULATE : 0), fd, 0);
-            if (m == MAP_FAILED) { perror("mmap"); return 1; }
-            if (way == 2 && madvise(m, size, MADV_POPULATE_READ) != 0) { perror("madvise"); return 1; }
+            long *m;
+            if (way == 4) {
+                m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                if (m == MAP_FAILED) { perror("mmap anonymous"); return 1; }
+                madvise(m, size, MADV_HUGEPAGE);
+                for (long off = 0; off < size; ) {
+                    ssize_t n = pread(fd, (char *) m + off, size - off, off);
+                    if (n <= 0) { perror("pread"); return 1; }
+                    off += n;
+                }
+            } else {
+                m = mmap(NULL, size, PROT_READ, MAP_SHARED | (way == 1 ? MAP_POPULATE : 0), fd, 0);
+                if (m == MAP_FAILED) { perror("mmap"); return 1; }
+                int advice = way == 2 ? MADV_POPULATE_READ : way == 3 ? MADV_WILLNEED : -1;
+                if (advice >= 0 && madvise(m, size, advice) != 0) {
+                    perror(names[way]);
+                    refused[way] = 1;
+                    munmap(m, size);
+                    continue;
+                }
+            }
             long s = 0;
             for (long i = 0; i < size / 8; i += 512) s += m[i];
             sink += s;
@@ -65,10 +91,11 @@ int main(int argc, char **argv) {
         }
     }
     printf("%ld MiB of a file in %s, %d rounds, medians:\n", mib, dir, rounds);
-    for (int way = 0; way < 3; way++) {
+    for (int way = 0; way < WAYS; way++) {
+        if (refused[way]) { printf("  %-32s refused by the kernel\n", names[way]); continue; }
         qsort(cpu[way], rounds, sizeof(double), cmp);
         qsort(wall[way], rounds, sizeof(double), cmp);
-        printf("  %-28s %7.1f ms CPU %7.1f ms wall (CPU min %.1f, max %.1f)\n", names[way], cpu[way][rounds / 2],
+        printf("  %-32s %7.1f ms CPU %7.1f ms wall (CPU min %.1f, max %.1f)\n", names[way], cpu[way][rounds / 2],
                wall[way][rounds / 2], cpu[way][0], cpu[way][rounds - 1]);
     }
     close(fd);

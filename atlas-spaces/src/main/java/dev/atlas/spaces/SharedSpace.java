@@ -1,6 +1,5 @@
 package dev.atlas.spaces;
 
-import dev.atlas.memory.linux.Linux;
 import dev.atlas.spaces.format.SpaceHeader;
 import dev.atlas.spaces.format.SpaceMetadata;
 import dev.atlas.spaces.heap.SegmentWords;
@@ -220,7 +219,7 @@ public final class SharedSpace implements AutoCloseable {
             }
         } finally {
             arena.close();
-            if (fd >= 0) Linux.closeQuietly(fd);
+            if (fd >= 0) SpaceSyscalls.closeQuietly(fd);
         }
     }
 }

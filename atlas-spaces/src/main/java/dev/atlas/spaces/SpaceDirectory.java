@@ -66,6 +66,17 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * </ol>
  * Delete is one {@code unlink}: a crash leaves the space or nothing.
  *
+ * <h2>The directory's lock</h2>
+ * An {@code flock} of the directory orders whatever removes a space file against whatever
+ * relies on the name: {@link #delete}, the removal of a dead creation's leftover, and a
+ * create that failed removing its own file hold it exclusively from their look at the file to
+ * the {@code unlink}; a read-write {@link #attach} holds it shared from opening the file until
+ * the process is registered in the attached table. So a delete without force never removes a
+ * space another process holds, nor one created under the name after it looked, nor a creation
+ * in progress. Creating needs no lock ({@code O_EXCL} claims the name), nor does a read-only
+ * attach (it is not registered; a space deleted meanwhile stays mapped, as with
+ * {@code unlink}). The kernel releases the lock of a process that dies.
+ *
  * <p>Permissions are those of the file, checked by Atlas itself against the effective uid
  * (for root too): read to attach read-only, read and write to attach read-write.
  *
@@ -87,6 +98,8 @@ public final class SpaceDirectory {
      * modulo 2 MiB (on a tmpfs with huge pages, the file's 2 MiB pages map as such).
      */
     private static final long ADDRESS_ALIGN = 1L << 30;
+    /** What create writes with its first pwrite: the header, then the segment's heap header. */
+    private static final long IMAGE_BYTES = SpaceHeader.SEGMENT_OFFSET + SharedHeap.headerBytes();
     /** Where the heap's blocks start in the segment: after its header, at the segment's second page. */
     private static final long SEGMENT_HEADER = 4096;
     /** A header mapped below this address is refused as damaged (the kernel's mmap_min_addr and then some). */
@@ -151,20 +164,21 @@ public final class SpaceDirectory {
         String file = dirPrefix + name + ".space";   // spaceFile(name), without making a Path
         int fd = claim(name, file, mode);
         Arena arena = Arena.ofShared();
+        ImageBuffer buffer = ImageBuffer.acquire(IMAGE_BYTES);
         boolean done = false;
-        try (Arena images = Arena.ofConfined()) {
+        try {
             afterStep.accept(CreateStep.CLAIMED);
             long spaceId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
             long pid = ProcessHandle.current().pid();
             long fileSize = SpaceHeader.fileSize(capacity);
             // the header and the heap's header are written with pwrite before the file is mapped: no page fault
-            MemorySegment image = images.allocate(SpaceHeader.SEGMENT_OFFSET + SharedHeap.headerBytes(), 8);
+            MemorySegment image = buffer.image(IMAGE_BYTES);
             SharedHeap.formatZeroedImage(image.asSlice(SpaceHeader.SEGMENT_OFFSET), capacity, SEGMENT_HEADER);
             long base = chooseAddress(fileSize) + SpaceHeader.SEGMENT_OFFSET;
             writeHeaderImage(image, name, spaceId, mode, base, capacity, pid);
             SpaceSyscalls.pwriteFully(fd, image, 0);   // creator pid first: a crash from here on is recovered
             afterStep.accept(CreateStep.WRITTEN);
-            Linux.ftruncate(fd, fileSize);
+            SpaceSyscalls.ftruncate(fd, fileSize);
             afterStep.accept(CreateStep.SIZED);
             MemorySegment mapping = SpaceMappings.mapAt(fd, fileSize, false, SpaceHeader.mappingAddress(base), arena);
             for (int attempt = 1; mapping == null && attempt < 16; attempt++) {
@@ -191,10 +205,11 @@ public final class SpaceDirectory {
             done = true;
             return s;   // keeps fd: its detach leaves the attached table with a pwrite
         } finally {
+            buffer.release();
             if (!done) {
-                Linux.closeQuietly(fd);
                 arena.close();
-                deleteQuietly(spaceFile(name));
+                removeOwnFile(name, fd);
+                SpaceSyscalls.closeQuietly(fd);
             }
         }
     }
@@ -242,64 +257,154 @@ public final class SpaceDirectory {
         long fileSize = checkAccess(name, options.readOnly());   // NOT_FOUND without the file
         Arena arena = Arena.ofShared();
         boolean done = false;
+        SpaceException unreadable = null;
+        // a read-write attacher registers in the attached table, which delete checks: shared lock until registered
+        int dirLock = options.readOnly() ? -1 : lockDirectory(false);
         try {
-            Opened opened;
+            Opened opened = null;
             try {
                 opened = options.anywhere() ? openAnywhere(name, options.readOnly(), options.prefault(), arena)
                         : openFixed(name, fileSize, options, arena);
-            } catch (SpaceException e) {   // what a creation that died left: removed once its creator is dead
-                if (e.reason() == SpaceException.Reason.DAMAGED && recoverInterrupted(name)) throw notFound(name);
-                throw e;
+            } catch (SpaceException e) {
+                if (e.reason() != SpaceException.Reason.DAMAGED) throw e;
+                unreadable = e;   // perhaps what a creation that died left: looked at below, without the shared lock
             }
-            SpaceHeader header = opened.header();
-            SpaceMetadata m = opened.metadata();
-            SpaceMetadata.Segment main = m.segments().getFirst();
-            MemorySegment seg = opened.segment();
-            if (options.readOnly()) seg = seg.asReadOnly();
-            long[] previous = new long[1];
-            int slot = options.readOnly() ? -1 : register(header, previous);
-            SharedSpace s;
-            try {
-                s = new SharedSpace(name, m.spaceId(), arena, header, seg, main.base(), options.readOnly(), slot, -1, null);
-            } catch (IllegalStateException e) {   // the segment's heap header: the slot as it was, byte for byte
-                if (slot >= 0) JAVA_LONG.varHandle().compareAndSet(header.attachedTable(), slot * 8L,
-                        ProcessHandle.current().pid(), previous[0]);
-                throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': segment '" + main.name()
-                        + "': " + e.getMessage(), e);
+            if (opened != null) {
+                SharedSpace s = attached(name, options, opened, arena);
+                done = true;
+                return s;
             }
-            done = true;
-            return s;
         } finally {
+            if (dirLock >= 0) SpaceSyscalls.closeQuietly(dirLock);
             if (!done) arena.close();
+        }
+        if (recoverInterrupted(name)) throw notFound(name);   // removed once its creator is dead
+        throw unreadable;
+    }
+
+    /** The attachment of a space {@code opened} (mapped and checked): registered in the attached table if read-write. */
+    private static SharedSpace attached(String name, AttachOptions options, Opened opened, Arena arena) {
+        SpaceHeader header = opened.header();
+        SpaceMetadata m = opened.metadata();
+        SpaceMetadata.Segment main = m.segments().getFirst();
+        MemorySegment seg = opened.segment();
+        if (options.readOnly()) seg = seg.asReadOnly();
+        long[] previous = new long[1];
+        int slot = options.readOnly() ? -1 : register(header, previous);
+        try {
+            return new SharedSpace(name, m.spaceId(), arena, header, seg, main.base(), options.readOnly(), slot, -1, null);
+        } catch (IllegalStateException e) {   // the segment's heap header: the slot as it was, byte for byte
+            if (slot >= 0) JAVA_LONG.varHandle().compareAndSet(header.attachedTable(), slot * 8L,
+                    ProcessHandle.current().pid(), previous[0]);
+            throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': segment '" + main.name()
+                    + "': " + e.getMessage(), e);
         }
     }
 
     /**
-     * Deletes space {@code name}. Processes still attached keep their mappings until they
-     * detach (Linux unlink semantics); with {@code force} false, live attachers refuse it.
-     * With {@code force}, a space that cannot be read (damaged, another format version) is
-     * removed too, with the segment files of format version 1.
+     * Deletes space {@code name}, under the directory's exclusive lock. Processes still
+     * attached keep their mappings until they detach (Linux unlink semantics); with
+     * {@code force} false, live attachers of other processes refuse it. With {@code force}, a
+     * space that cannot be read (damaged, another format version) is removed too, with the
+     * segment files of format version 1. A creation still in progress is refused either way;
+     * what a dead creation left is removed (and the name reported NOT_FOUND).
      *
-     * @throws SpaceException NOT_FOUND; BUSY naming the attached pids
+     * @throws SpaceException NOT_FOUND; ACCESS_DENIED; BUSY naming the attached pids or the
+     *                        creating pid
      */
     public void delete(String name, boolean force) {
-        SpaceInfo info;
+        checkName(name);
+        int dirLock = lockDirectory(true);
         try {
-            info = inspect(name);
-        } catch (SpaceException e) {
-            if (!force || e.reason() == SpaceException.Reason.NOT_FOUND || e.reason() == SpaceException.Reason.BAD_NAME) {
-                throw e;
+            deleteLocked(name, force);
+        } finally {
+            SpaceSyscalls.closeQuietly(dirLock);
+        }
+    }
+
+    /**
+     * {@link #delete} under the directory's exclusive lock: no other deleter or remover of
+     * leftovers runs, and no read-write attacher is between opening the file and registering.
+     * The header is read with {@code pread} (no mapping, no page fault).
+     */
+    private void deleteLocked(String name, boolean force) {
+        checkAccess(name, false);   // NOT_FOUND, ACCESS_DENIED
+        Path file = spaceFile(name);
+        ImageBuffer buffer = ImageBuffer.acquire(SpaceHeader.BYTES);
+        try {
+            MemorySegment copy = buffer.image(SpaceHeader.BYTES);
+            long read = readStart(name, copy);
+            long size;
+            try {
+                size = Files.size(file);   // after the read: a file whose magic was read has its full size
+            } catch (IOException e) {
+                throw notFound(name);
             }
-            removeFiles(name);   // unreadable (damaged, other version): force removes its files
-            return;
+            if (read < SpaceHeader.BYTES) {   // a creation killed inside its first write, or one not that far yet
+                if (isLeftover(file)) {
+                    deleteQuietly(file);
+                    throw notFound(name);
+                }
+                throw new SpaceException(SpaceException.Reason.BUSY, "space '" + name + "' is being created (its file"
+                        + " is " + read + " bytes, shorter than the " + SpaceHeader.BYTES + "-byte header; if its creator"
+                        + " died, it is removed once 10 s old)");
+            }
+            SpaceHeader h = new SpaceHeader(copy);
+            if (h.magic() == 0) {   // a creation that has not finished
+                long creator = h.creatorPid();
+                if (creator == 0 || !SpaceSyscalls.isAlive(creator)) {   // ... and never will: removed, as every look does
+                    deleteQuietly(file);
+                    throw notFound(name);
+                }
+                throw new SpaceException(SpaceException.Reason.BUSY, "space '" + name + "' is being created by pid "
+                        + creator + "; delete it once that creation has finished");
+            }
+            try {
+                checkedMetadata(name, h, size);
+            } catch (SpaceException e) {
+                if (!force) throw e;
+                removeFiles(name);   // unreadable (damaged, other version): force removes its files
+                return;
+            }
+            if (!force) {
+                List<Long> others = new ArrayList<>();
+                long self = ProcessHandle.current().pid();
+                MemorySegment table = h.attachedTable();
+                for (int i = 0; i < SpaceHeader.MAX_ATTACHED; i++) {
+                    long pid = table.getAtIndex(JAVA_LONG, i);
+                    if (SpaceHeader.namesProcess(pid) && pid != self && SpaceSyscalls.isAlive(pid)) others.add(pid);
+                }
+                if (!others.isEmpty()) {
+                    throw new SpaceException(SpaceException.Reason.BUSY, "space '" + name + "' is attached by pid(s) "
+                            + others + "; detach them first or delete with force");
+                }
+            }
+            deleteQuietly(file);
+        } finally {
+            buffer.release();
         }
-        List<Long> others = info.attached().stream().filter(p -> p != ProcessHandle.current().pid()).toList();
-        if (!force && !others.isEmpty()) {
-            throw new SpaceException(SpaceException.Reason.BUSY, "space '" + name + "' is attached by pid(s) " + others
-                    + "; detach them first or delete with force");
+    }
+
+    /** Reads the start of space {@code name}'s file into {@code copy} (pread); the bytes read. */
+    private long readStart(String name, MemorySegment copy) {
+        int fd;
+        try {
+            fd = SpaceSyscalls.open(dirPrefix + name + ".space", Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.ENOENT) throw notFound(name);
+            throw e;
         }
-        checkAccess(name, false);
-        deleteQuietly(spaceFile(name));
+        try {
+            long total = 0;
+            while (total < copy.byteSize()) {
+                long r = SpaceSyscalls.pread(fd, copy.asSlice(total), total);
+                if (r == 0) break;
+                total += r;
+            }
+            return total;
+        } finally {
+            SpaceSyscalls.closeQuietly(fd);
+        }
     }
 
     /** Every readable space here, by name (unreadable ones are logged); also removes leftovers of interrupted creations. */
@@ -331,6 +436,11 @@ public final class SpaceDirectory {
     public SpaceInfo inspect(String name) {
         checkName(name);
         if (!Files.exists(spaceFile(name)) || recoverInterrupted(name)) throw notFound(name);
+        return inspectFile(name);
+    }
+
+    /** What {@link #inspect} shows, without looking for leftovers (delete does that itself, under the lock). */
+    private SpaceInfo inspectFile(String name) {
         try (Arena arena = Arena.ofConfined()) {
             Opened opened = openAnywhere(name, true, false, arena);
             SpaceHeader header = opened.header();
@@ -383,41 +493,53 @@ public final class SpaceDirectory {
     }
 
     /**
-     * Reads the header with {@code pread}, checks it against the file's size (from the stat
-     * of the access check), then maps the whole file so that the main segment lands at its
+     * Reads the header with {@code pread}, checks it against the size of the file it read
+     * (the name may have passed to another creation since the access check's stat), then maps the whole file so that the main segment lands at its
      * fixed address ({@code MAP_FIXED_NOREPLACE}); if that range is taken, anywhere with
      * {@link AttachOptions#allowReloc()}, else ADDRESS_TAKEN.
      */
-    private Opened openFixed(String name, long fileSize, AttachOptions options, Arena arena) {
-        requireHeader(name, fileSize);
+    private Opened openFixed(String name, long statSize, AttachOptions options, Arena arena) {
+        requireHeader(name, statSize);
         int fd;
         try {
-            fd = Linux.open(spaceFile(name).toString(), (options.readOnly() ? Linux.O_RDONLY : Linux.O_RDWR) | Linux.O_CLOEXEC);
+            fd = SpaceSyscalls.open(dirPrefix + name + ".space", (options.readOnly() ? Linux.O_RDONLY : Linux.O_RDWR)
+                    | Linux.O_CLOEXEC, 0);
         } catch (LinuxException e) {
             if (e.errno() == Errno.ENOENT) throw notFound(name);
             throw e;
         }
-        try (Arena buffers = Arena.ofConfined()) {
-            MemorySegment copy = buffers.allocate(SpaceHeader.BYTES, 8);
-            long read = Linux.pread(fd, copy, 0);
-            if (read != SpaceHeader.BYTES) {
-                throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': read " + read
-                        + " bytes of its " + SpaceHeader.BYTES + "-byte header (the file shrank)");
-            }
+        ImageBuffer buffer = ImageBuffer.acquire(SpaceHeader.BYTES);
+        try {
+            MemorySegment copy = buffer.image(SpaceHeader.BYTES);
+            long read = SpaceSyscalls.pread(fd, copy, 0);
+            // the name may have passed to another creation since the stat: its file may be shorter, or longer
+            if (read != SpaceHeader.BYTES) requireHeader(name, read);
+            // the size after the read: a file whose magic was read has its full size (without magic, refused below)
+            long fileSize = new SpaceHeader(copy).magic() == SpaceHeader.MAGIC ? openFileSize(name, fd) : statSize;
             SpaceMetadata m = checkedMetadata(name, new SpaceHeader(copy), fileSize);
             SpaceMetadata.Segment main = m.segments().getFirst();
             MemorySegment mapping = SpaceMappings.mapFixed(name, fd, fileSize, main, options, arena);
             if (options.prefault()) SpacePrefault.start(name, mapping.asSlice(SpaceHeader.SEGMENT_OFFSET, main.size()));
             return new Opened(new SpaceHeader(mapping), m, mapping.asSlice(SpaceHeader.SEGMENT_OFFSET, main.size()));
         } finally {
-            Linux.closeQuietly(fd);
+            buffer.release();
+            SpaceSyscalls.closeQuietly(fd);
+        }
+    }
+
+    /** The size of the file open as {@code fd} (a stat of {@code /proc/self/fd/FD}: that file, whatever the name holds now). */
+    private long openFileSize(String name, int fd) {
+        try {
+            return Files.size(Path.of("/proc/self/fd/" + fd));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stat the open file of space '" + name + "'", e);
         }
     }
 
     private static void requireHeader(String name, long fileSize) {
         if (fileSize < SpaceHeader.BYTES) {
             throw new SpaceException(SpaceException.Reason.DAMAGED, "space '" + name + "': its file is " + fileSize
-                    + " bytes, shorter than the " + SpaceHeader.BYTES + "-byte header (a creation that died early,"
+                    + " bytes, shorter than the " + SpaceHeader.BYTES + "-byte header (a creation still in progress or one that died early,"
                     + " or not a space)");
         }
     }
@@ -475,14 +597,68 @@ public final class SpaceDirectory {
     private boolean recoverInterrupted(String name) {
         Path file = spaceFile(name);
         if (!isLeftover(file)) return false;
-        int dirFd = Linux.open(dir.toString(), Linux.O_RDONLY | Linux.O_CLOEXEC);
+        int dirLock = lockDirectory(true);
         try {
-            SpaceSyscalls.lockExclusive(dirFd);   // released by the close below
             if (!isLeftover(file)) return false;     // removed by another recoverer meanwhile
             deleteQuietly(file);
             return true;
         } finally {
-            Linux.closeQuietly(dirFd);
+            SpaceSyscalls.closeQuietly(dirLock);
+        }
+    }
+
+    /**
+     * Takes the directory's lock: an {@code flock} of the directory, exclusive for whoever
+     * unlinks a space file (delete, the removal of leftovers, a create that failed removing
+     * its own file), shared for a read-write attacher from opening the file until it is
+     * registered in the attached table. Released by closing the returned descriptor, or by
+     * the kernel when the process dies. Each call is its own holder: a thread that holds it
+     * must not take it again (it would wait for itself).
+     *
+     * @return the directory's descriptor, to close when done
+     */
+    private int lockDirectory(boolean exclusive) {
+        int dirFd = SpaceSyscalls.open(dir.toString(), Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
+        try {
+            if (exclusive) SpaceSyscalls.lockExclusive(dirFd); else SpaceSyscalls.lockShared(dirFd);
+            return dirFd;
+        } catch (RuntimeException e) {
+            SpaceSyscalls.closeQuietly(dirFd);
+            throw e;
+        }
+    }
+
+    /**
+     * Removes what a create that failed after claiming the name left, under the directory's
+     * lock, if the name still holds the file open as {@code fd} (the same device and inode),
+     * never a file another process made under the name meanwhile.
+     */
+    private void removeOwnFile(String name, int fd) {
+        Path file = spaceFile(name);
+        int dirLock = lockDirectory(true);
+        try {
+            Object mine = Files.readAttributes(Path.of("/proc/self/fd/" + fd), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            Object named = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+            if (mine != null && mine.equals(named)) deleteQuietly(file);
+        } catch (IOException e) {
+            // the name is gone (removed meanwhile) or cannot be looked at: nothing of ours to remove
+        } finally {
+            SpaceSyscalls.closeQuietly(dirLock);
+        }
+    }
+
+    /** The pid of the live process still creating {@code file} (a header without magic), or 0. */
+    private static long liveCreator(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (ch.size() < SpaceHeader.BYTES) return 0;
+            try (Arena a = Arena.ofConfined()) {
+                SpaceHeader h = new SpaceHeader(ch.map(FileChannel.MapMode.READ_ONLY, 0, SpaceHeader.BYTES, a));
+                long pid = h.creatorPid();
+                return h.magic() == 0 && pid != 0 && SpaceSyscalls.isAlive(pid) ? pid : 0;
+            }
+        } catch (IOException e) {
+            return 0;
         }
     }
 

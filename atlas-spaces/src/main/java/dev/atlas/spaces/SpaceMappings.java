@@ -25,9 +25,10 @@ final class SpaceMappings {
     @SuppressWarnings("restricted")   // reinterpret: the mapping's true size, unmapped by the arena
     static MemorySegment map(int fd, long size, boolean readOnly, long base, Arena arena) {
         int prot = readOnly ? Linux.PROT_READ : Linux.PROT_READ | Linux.PROT_WRITE;
-        MemorySegment m = Linux.mmap(MemorySegment.ofAddress(base), size, prot,
-                Linux.MAP_SHARED | (base != 0 ? SpaceSyscalls.MAP_FIXED_NOREPLACE : 0), fd, 0);
-        if (base != 0 && m.address() != base) {   // a kernel before 4.17 took the flag as a hint
+        long at = SpaceSyscalls.mmap(base, size, prot,
+                Linux.MAP_SHARED | (base != 0 ? SpaceSyscalls.MAP_FIXED_NOREPLACE : 0), fd);
+        MemorySegment m = MemorySegment.ofAddress(at).reinterpret(size);
+        if (base != 0 && at != base) {   // a kernel before 4.17 took the flag as a hint
             Linux.munmapQuietly(m);
             return null;
         }

@@ -65,6 +65,7 @@ public final class SpaceCostHarness {
         }
     }
 
+    @SuppressWarnings("restricted")   // reinterpret: the mapping the baseline made, to unmap it
     private static void run(SpaceDirectory dir, Path tmp, int n) throws Exception {
         System.out.printf(Locale.ROOT, "%-58s %10s %10s%n", "operation (1 GiB segment)", "wall us", "cpu us");
         SharedSpace[] held = new SharedSpace[1];
@@ -93,15 +94,16 @@ public final class SpaceCostHarness {
             MemorySegment image = images.allocate(HEADER + SharedHeap.headerBytes(), 8);
             MemorySegment magic = images.allocate(8, 8);
             together.add(new Variant("baseline: create's " + CREATE_CALLS + " system calls alone, 1024 MiB", null, i -> {
+                // through the same wrappers as create (SpaceSyscalls: no arena, no native allocation per call)
                 int fd = SpaceSyscalls.createExclusive(file, 0600);
                 SpaceSyscalls.pwriteFully(fd, image, 0);
-                Linux.ftruncate(fd, HEADER + CAPACITY);
-                maps[0] = mapFixed(fd, HEADER + CAPACITY, i);
+                SpaceSyscalls.ftruncate(fd, HEADER + CAPACITY);
+                maps[0] = MemorySegment.ofAddress(mapFixedAddress(fd, HEADER + CAPACITY, i));
                 SpaceSyscalls.pwriteFully(fd, magic, 0);
                 fds[0] = fd;
             }, i -> {
                 Linux.close(fds[0]);   // as create: the file stays open until the detach
-                Linux.munmap(maps[0]);
+                Linux.munmap(maps[0].reinterpret(HEADER + CAPACITY));
                 Files.delete(Path.of(file));
             }));
             together.add(new Variant("baseline: " + CREATE_CALLS + " x kill(1, 0) (a trivial system call)", null, i -> {
@@ -172,6 +174,19 @@ public final class SpaceCostHarness {
             try {
                 return Linux.mmap(MemorySegment.ofAddress(base), size, Linux.PROT_READ | Linux.PROT_WRITE,
                         Linux.MAP_SHARED | SpaceSyscalls.MAP_FIXED_NOREPLACE, fd, 0);
+            } catch (dev.atlas.libc.LinuxException e) {
+                if (e.errno() != dev.atlas.libc.Errno.EEXIST || k > 16) throw e;
+            }
+        }
+    }
+
+    /** {@link #mapFixed} through {@code SpaceSyscalls.mmap}, as create maps: the address. */
+    private static long mapFixedAddress(int fd, long size, int i) {
+        for (long k = 0; ; k++) {
+            long base = 0x2000_0000_0000L + ((((i + k * 7919) * 0x9E37_79B9L) & 0xFFFF_FFFFL) % 0xFFFF) * (1L << 30);
+            try {
+                return SpaceSyscalls.mmap(base, size, Linux.PROT_READ | Linux.PROT_WRITE,
+                        Linux.MAP_SHARED | SpaceSyscalls.MAP_FIXED_NOREPLACE, fd);
             } catch (dev.atlas.libc.LinuxException e) {
                 if (e.errno() != dev.atlas.libc.Errno.EEXIST || k > 16) throw e;
             }

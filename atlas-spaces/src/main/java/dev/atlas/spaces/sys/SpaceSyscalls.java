@@ -16,14 +16,22 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The system calls spaces need beyond {@link Linux}: futexes on shared memory, process
- * liveness, user ids, and creating a file exclusively with a mode. FFM downcalls into libc,
- * {@code errno} captured; failures throw {@link LinuxException} naming the call.
+ * The system calls of spaces: creating a file exclusively with a mode, opening, sizing,
+ * mapping, reading and writing a space file, the directory's {@code flock}, futexes on shared
+ * memory, process liveness and user ids. FFM downcalls into libc, {@code errno} captured;
+ * failures throw {@link LinuxException} naming the call. ({@link Linux} has calls of the same
+ * names for atlas-memory; these allocate nothing per call, which create's cost depends on.)
  *
  * {@snippet class=dev.atlas.spaces.snippets.SpacesSnippets region=syscalls}
  *
  * <p>Thread safety: all methods may be called from any thread. Linux only (x86_64,
  * aarch64); elsewhere {@link Linux#requireSupported()} throws.
+ *
+ * <p>Implementation notes: every call passes the {@code errno} capture state and, for a
+ * path, its C string in the calling thread's {@link Scratch} (native memory made once per
+ * thread), so a call allocates no arena and no native memory; each function's downcall
+ * handle is linked once per JVM, on its first call ({@link Downcall}). {@code errno} is read
+ * at its offset in the capture state, not through a layout var handle.
  */
 public final class SpaceSyscalls {
     /** {@code MAP_FIXED_NOREPLACE} (Linux 4.17+): map at the address or fail with EEXIST. */
@@ -31,6 +39,7 @@ public final class SpaceSyscalls {
 
     private static final int O_CREAT = 0x40;
     private static final int O_EXCL = 0x80;
+    private static final int LOCK_SH = 1;
     private static final int LOCK_EX = 2;
     private static final int FUTEX_WAIT = 0;
     private static final int FUTEX_WAKE = 1;
@@ -51,19 +60,128 @@ public final class SpaceSyscalls {
      * @throws LinuxException with EEXIST if the file exists
      */
     public static int createExclusive(String path, int mode) {
-        int fd = Linux.open(path, Linux.O_RDWR | O_CREAT | O_EXCL | Linux.O_CLOEXEC, mode);
+        int fd = open(path, Linux.O_RDWR | O_CREAT | O_EXCL | Linux.O_CLOEXEC, mode);
         if ((mode & Ids.UMASK) == 0) {
             return fd;   // open gave the file exactly `mode`
         }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Downcall.stateLayout());
+        try {
+            MemorySegment state = Scratch.current().state;
             int r = (int) Calls.FCHMOD.handle().invokeExact(state, fd, mode);
             if (r < 0) {
-                int e = Downcall.errno(state);
-                Linux.closeQuietly(fd);
+                int e = errno(state);
+                close(fd);
                 throw new LinuxException("fchmod(fd=" + fd + ", 0" + Integer.toOctalString(mode) + ")", e);
             }
             return fd;
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
+    /**
+     * open(path, flags, mode): {@code mode} applies when {@code flags} create the file (less
+     * the umask); 0 otherwise.
+     *
+     * @throws LinuxException naming the call and the errno (ENOENT, EEXIST, EACCES, ...)
+     */
+    public static int open(String path, int flags, int mode) {
+        try {
+            Scratch scratch = Scratch.current();
+            MemorySegment state = scratch.state;
+            int r = (int) Calls.OPEN.handle().invokeExact(state, scratch.cString(path), flags, mode);
+            if (r < 0) {
+                throw new LinuxException("open(\"" + path + "\", flags=0x" + Integer.toHexString(flags)
+                        + (mode != 0 ? ", mode=0" + Integer.toOctalString(mode) : "") + ")", errno(state));
+            }
+            return r;
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
+    /** close(fd), retried on nothing (Linux closes the descriptor even when it reports EINTR). */
+    public static void close(int fd) {
+        try {
+            MemorySegment state = Scratch.current().state;
+            int r = (int) Calls.CLOSE.handle().invokeExact(state, fd);
+            if (r < 0) throw new LinuxException("close(fd=" + fd + ")", errno(state));
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
+    /** {@link #close}, logging instead of throwing (cleanup paths). */
+    public static void closeQuietly(int fd) {
+        try {
+            close(fd);
+        } catch (RuntimeException e) {
+            System.getLogger("dev.atlas.spaces").log(System.Logger.Level.ERROR, "close failed", e);
+        }
+    }
+
+    /** ftruncate(fd, length). */
+    public static void ftruncate(int fd, long length) {
+        try {
+            MemorySegment state = Scratch.current().state;
+            int r = (int) Calls.FTRUNCATE.handle().invokeExact(state, fd, length);
+            if (r < 0) throw new LinuxException("ftruncate(fd=" + fd + ", length=" + length + ")", errno(state));
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
+    /**
+     * mmap(addr, length, prot, flags, fd, 0).
+     *
+     * @return the address of the mapping (with {@link #MAP_FIXED_NOREPLACE}: {@code addr},
+     *         unless a kernel before 4.17 took the flag as a hint)
+     * @throws LinuxException naming the call; EEXIST when {@link #MAP_FIXED_NOREPLACE} finds the range taken
+     */
+    public static long mmap(long addr, long length, int prot, int flags, int fd) {
+        try {
+            MemorySegment state = Scratch.current().state;
+            MemorySegment r = (MemorySegment) Calls.MMAP.handle().invokeExact(state, MemorySegment.ofAddress(addr),
+                    length, prot, flags, fd, 0L);
+            if (r.address() == -1L) {
+                throw new LinuxException("mmap(addr=0x" + Long.toHexString(addr) + ", length=" + length + ", prot="
+                        + Linux.protName(prot) + ", flags=0x" + Integer.toHexString(flags) + ", fd=" + fd + ")",
+                        errno(state));
+            }
+            return r.address();
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+    }
+
+    /**
+     * pread(fd, buffer, buffer.byteSize(), offset), retried on EINTR.
+     *
+     * @return the number of bytes read (fewer at the end of the file)
+     */
+    public static long pread(int fd, MemorySegment buffer, long offset) {
+        try {
+            MemorySegment state = Scratch.current().state;
+            while (true) {
+                long r = (long) Calls.PREAD.handle().invokeExact(state, fd, buffer, buffer.byteSize(), offset);
+                if (r >= 0) return r;
+                int e = errno(state);
+                if (e != Errno.EINTR) {
+                    throw new LinuxException("pread(fd=" + fd + ", count=" + buffer.byteSize() + ", offset=" + offset
+                            + ")", e);
+                }
+            }
+        } catch (LinuxException e) {
+            throw e;
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
@@ -77,13 +195,13 @@ public final class SpaceSyscalls {
      * @throws LinuxException naming the call (ENOSPC when the file system is full)
      */
     public static void pwriteFully(int fd, MemorySegment buffer, long offset) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Downcall.stateLayout());
+        try {
+            MemorySegment state = Scratch.current().state;
             for (long done = 0; done < buffer.byteSize(); ) {
                 long r = (long) Calls.PWRITE.handle().invokeExact(state, fd, buffer.asSlice(done), buffer.byteSize() - done,
                         offset + done);
                 if (r <= 0) {
-                    int e = r == 0 ? Errno.ENOSPC : Downcall.errno(state);
+                    int e = r == 0 ? Errno.ENOSPC : errno(state);
                     if (e == Errno.EINTR) continue;
                     throw new LinuxException("pwrite(fd=" + fd + ", count=" + (buffer.byteSize() - done) + ", offset="
                             + (offset + done) + ")", e);
@@ -106,13 +224,31 @@ public final class SpaceSyscalls {
      * @throws LinuxException naming the call
      */
     public static void lockExclusive(int fd) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Downcall.stateLayout());
+        flock(fd, LOCK_EX);
+    }
+
+    /**
+     * flock(fd, LOCK_SH): waits until this open file description holds a shared lock of the
+     * file: any number of shared holders at once, none while an exclusive one holds it
+     * ({@link #lockExclusive}). Released as the exclusive lock is.
+     *
+     * @throws LinuxException naming the call
+     */
+    public static void lockShared(int fd) {
+        flock(fd, LOCK_SH);
+    }
+
+    private static void flock(int fd, int operation) {
+        try {
+            MemorySegment state = Scratch.current().state;
             while (true) {
-                int r = (int) Calls.FLOCK.handle().invokeExact(state, fd, LOCK_EX);
+                int r = (int) Calls.FLOCK.handle().invokeExact(state, fd, operation);
                 if (r == 0) return;
-                int e = Downcall.errno(state);
-                if (e != Errno.EINTR) throw new LinuxException("flock(fd=" + fd + ", LOCK_EX)", e);
+                int e = errno(state);
+                if (e != Errno.EINTR) {
+                    throw new LinuxException("flock(fd=" + fd + ", " + (operation == LOCK_EX ? "LOCK_EX" : "LOCK_SH")
+                            + ")", e);
+                }
             }
         } catch (LinuxException e) {
             throw e;
@@ -128,14 +264,15 @@ public final class SpaceSyscalls {
      * @throws LinuxException naming the call
      */
     public static void pwriteByte(int fd, byte value, long offset) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Downcall.stateLayout());
-            MemorySegment b = a.allocate(1);
+        try {
+            Scratch scratch = Scratch.current();
+            MemorySegment state = scratch.state;
+            MemorySegment b = scratch.path.asSlice(0, 1);
             b.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, value);
             while (true) {
                 long r = (long) Calls.PWRITE.handle().invokeExact(state, fd, b, 1L, offset);
                 if (r == 1) return;
-                int e = r == 0 ? Errno.ENOSPC : Downcall.errno(state);
+                int e = r == 0 ? Errno.ENOSPC : errno(state);
                 if (e != Errno.EINTR) throw new LinuxException("pwrite(fd=" + fd + ", count=1, offset=" + offset + ")", e);
             }
         } catch (LinuxException e) {
@@ -150,10 +287,10 @@ public final class SpaceSyscalls {
         if (pid <= 0 || pid > Integer.MAX_VALUE) {
             return false;
         }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Downcall.stateLayout());
+        try {
+            MemorySegment state = Scratch.current().state;
             int r = (int) Calls.KILL.handle().invokeExact(state, (int) pid, 0);
-            return r == 0 || Downcall.errno(state) != Errno.ESRCH;
+            return r == 0 || errno(state) != Errno.ESRCH;
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
@@ -178,14 +315,15 @@ public final class SpaceSyscalls {
      *         {@link Errno#ETIMEDOUT}, {@link Errno#EINTR}
      */
     public static int futexWait(MemorySegment word, int expected, long timeoutNanos) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Downcall.stateLayout());
-            MemorySegment ts = a.allocate(Calls.TIMESPEC);
+        try {
+            Scratch scratch = Scratch.current();
+            MemorySegment state = scratch.state;
+            MemorySegment ts = scratch.path.asSlice(0, Calls.TIMESPEC);
             ts.set(JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
             ts.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
             long r = (long) Calls.SYSCALL.handle().invokeExact(state, Calls.SYS_FUTEX, word, FUTEX_WAIT, expected, ts,
                     MemorySegment.NULL, 0);
-            return r == 0 ? 0 : Downcall.errno(state);
+            return r == 0 ? 0 : errno(state);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
@@ -193,15 +331,17 @@ public final class SpaceSyscalls {
 
     /** futex(word, FUTEX_WAKE, n): wakes up to {@code n} waiters; returns how many were woken. */
     public static int futexWake(MemorySegment word, int n) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Downcall.stateLayout());
+        try {
+            MemorySegment state = Scratch.current().state;
             long r = (long) Calls.SYSCALL.handle().invokeExact(state, Calls.SYS_FUTEX, word, FUTEX_WAKE, n,
                     MemorySegment.NULL, MemorySegment.NULL, 0);
             if (r < 0) {
                 throw new LinuxException("futex(addr=0x" + Long.toHexString(word.address()) + ", FUTEX_WAKE, " + n + ")",
-                        Downcall.errno(state));
+                        errno(state));
             }
             return (int) r;
+        } catch (LinuxException e) {
+            throw e;
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
@@ -267,10 +407,67 @@ public final class SpaceSyscalls {
         }
     }
 
+    /** The errno a call saved in {@code state}, read at its offset (no layout var handle). */
+    private static int errno(MemorySegment state) {
+        return state.get(JAVA_INT, Scratch.ERRNO_OFFSET);
+    }
+
+    /**
+     * A thread's native memory for the arguments of its system calls: the {@code errno}
+     * capture state and room for a path as a C string. Made on a thread's first call
+     * ({@link Arena#ofAuto()}: freed once the thread and its thread-local are gone).
+     *
+     * <p>Threading contract: confined to its thread, and to one call at a time: each method
+     * of {@link SpaceSyscalls} fills it and reads it back within the call, and none calls
+     * another while it holds data there.
+     */
+    private static final class Scratch {
+        static final MemoryLayout STATE = Linker.Option.captureStateLayout();
+        static final long ERRNO_OFFSET = STATE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+        /** PATH_MAX, the kernel's limit for a path, with its terminating zero. */
+        static final int PATH_BYTES = 4096;
+        private static final ThreadLocal<Scratch> CURRENT = ThreadLocal.withInitial(Scratch::new);
+
+        final MemorySegment state;
+        final MemorySegment path;
+
+        private Scratch() {
+            Arena arena = Arena.ofAuto();
+            state = arena.allocate(STATE);
+            path = arena.allocate(PATH_BYTES, 8);
+        }
+
+        static Scratch current() {
+            return CURRENT.get();
+        }
+
+        /**
+         * {@code s} as a zero-terminated UTF-8 string in {@link #path}; a path longer than
+         * the kernel accepts goes to memory of its own, for the kernel to refuse it
+         * (ENAMETOOLONG) naming it.
+         */
+        MemorySegment cString(String s) {
+            if (s.length() * 3L + 1 <= PATH_BYTES) {
+                path.setString(0, s);
+                return path;
+            }
+            return Arena.ofAuto().allocateFrom(s);
+        }
+    }
+
     /** The functions, each linked on its first call ({@link Downcall}). */
     private static final class Calls {
         static final MemoryLayout TIMESPEC = MemoryLayout.structLayout(
                 JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec"));
+        static final Downcall OPEN = Downcall.withErrno("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT,
+                JAVA_INT), Linker.Option.firstVariadicArg(2));
+        static final Downcall CLOSE = Downcall.withErrno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        static final Downcall FTRUNCATE = Downcall.withErrno("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
+                JAVA_LONG));
+        static final Downcall MMAP = Downcall.withErrno("mmap", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG,
+                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+        static final Downcall PREAD = Downcall.withErrno("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
+                JAVA_LONG, JAVA_LONG));
         static final Downcall FCHMOD = Downcall.withErrno("fchmod", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
         static final Downcall PWRITE = Downcall.withErrno("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
                 JAVA_LONG, JAVA_LONG));
