@@ -61,6 +61,11 @@ final class ConstructedState {
         return out;
     }
 
+    /** The class (internal name) a line of {@link #reports} is about. */
+    static String className(String report) {
+        return report.substring(0, report.indexOf(':'));
+    }
+
     static String report(String className, Set<String> methods) {
         List<String> shown = new ArrayList<>();
         for (String m : methods) {
@@ -70,7 +75,8 @@ final class ConstructedState {
         return className + ": objects created before the apply keep the state their constructor built with the running "
                 + String.join(", ", shown) + ", which the patch changes: NOT rebuilt (only objects created after the apply, "
                 + "in the new view, get the new release's); an instance made at start-up and kept (a singleton, a default "
-                + "instance) stays as the old release built it; remedy: re-create the " + c + " objects that matter, or "
+                + "instance) stays as the old release built it; remedy: build the patch with --rebuild-objects '" + c + "#<method>()' "
+                + "naming a method that resets the state from scratch, re-create the " + c + " objects that matter, or "
                 + "restart on the new release";
     }
 
