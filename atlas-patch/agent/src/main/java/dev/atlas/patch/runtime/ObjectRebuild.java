@@ -50,15 +50,15 @@ public final class ObjectRebuild implements RebuildMarks.Action {
     private final String className;
     private final String method;
     private final RebuildMarks marks;
-    private final MethodHandle call;   // (Object)void: the method, called virtually
+    private final MethodHandle[] calls;   // (Object)void each: the methods, called virtually, in order
 
-    ObjectRebuild(String appliedId, ClassLoader loader, String className, String method, RebuildMarks marks, MethodHandle call) {
+    ObjectRebuild(String appliedId, ClassLoader loader, String className, String method, RebuildMarks marks, MethodHandle[] calls) {
         this.appliedId = appliedId;
         this.loader = loader;
         this.className = className;
         this.method = method;
         this.marks = marks;
-        this.call = call;
+        this.calls = calls;
     }
 
     static void ensure(ObjectRebuild r, Object self) throws Throwable {
@@ -71,7 +71,9 @@ public final class ObjectRebuild implements RebuildMarks.Action {
 
     @Override
     public void rebuild(Object self) throws Throwable {
-        call.invokeExact(self);
+        for (MethodHandle call : calls) {
+            call.invokeExact(self);
+        }
     }
 
     /** The patch (its applied id) that rebuilds these objects. */
@@ -88,7 +90,7 @@ public final class ObjectRebuild implements RebuildMarks.Action {
         return className;
     }
 
-    /** The method ({@code name + descriptor}) re-run on them. */
+    /** The methods ({@code name + descriptor}, one per line, in the order they run) re-run on them. */
     public String method() {
         return method;
     }

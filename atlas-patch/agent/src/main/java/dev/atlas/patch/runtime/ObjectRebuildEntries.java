@@ -39,21 +39,31 @@ final class ObjectRebuildEntries {
      *
      * @throws PatchRejectedException if the loaded class has no such instance method
      */
-    ObjectRebuild create(String patchId, String appliedId, Class<?> c, String className, String method) {
-        int paren = method.indexOf('(');
-        String name = paren <= 0 ? "" : method.substring(0, paren);
-        MethodHandle call;
-        try {
-            MethodType t = MethodType.fromMethodDescriptorString(method.substring(Math.max(paren, 0)), c.getClassLoader());
-            if (t.parameterCount() != 0) {
-                throw new IllegalArgumentException("takes parameters");
+    ObjectRebuild create(String patchId, String appliedId, Class<?> c, String className, String methods) {
+        List<MethodHandle> calls = new ArrayList<>();
+        int from = 0;
+        while (from < methods.length()) {
+            int end = methods.indexOf('\n', from);
+            String method = methods.substring(from, end < 0 ? methods.length() : end);
+            from = end < 0 ? methods.length() : end + 1;
+            int paren = method.indexOf('(');
+            String name = paren <= 0 ? "" : method.substring(0, paren);
+            try {
+                MethodType t = MethodType.fromMethodDescriptorString(method.substring(Math.max(paren, 0)), c.getClassLoader());
+                if (t.parameterCount() != 0) {
+                    throw new IllegalArgumentException("takes parameters");
+                }
+                calls.add(FullLookups.of(c).findVirtual(c, name, t)
+                        .asType(MethodType.methodType(void.class, c)).asType(MethodType.methodType(void.class, Object.class)));
+            } catch (ReflectiveOperationException | IllegalArgumentException | TypeNotPresentException e) {
+                throw new PatchRejectedException("patch " + patchId + " rebuilds the objects of " + c.getName() + " made before "
+                        + "the apply by re-running " + method + ", which the loaded class does not declare as an instance "
+                        + "method without parameters: " + e, e);
             }
-            call = FullLookups.of(c).findVirtual(c, name, t)
-                    .asType(MethodType.methodType(void.class, c)).asType(MethodType.methodType(void.class, Object.class));
-        } catch (ReflectiveOperationException | IllegalArgumentException | TypeNotPresentException e) {
-            throw new PatchRejectedException("patch " + patchId + " rebuilds the objects of " + c.getName() + " made before "
-                    + "the apply by re-running " + method + ", which the loaded class does not declare as an instance method "
-                    + "without parameters: " + e, e);
+        }
+        if (calls.isEmpty()) {
+            throw new PatchRejectedException("patch " + patchId + " rebuilds the objects of " + c.getName()
+                    + " but names no method to re-run");
         }
         String key = CodeTable.classKey(c.getClassLoader(), className) + "#" + patchId;
         RebuildMarks m = marks.get(key);
@@ -61,7 +71,7 @@ final class ObjectRebuildEntries {
             m = new RebuildMarks();
             marks.put(key, m);
         }
-        return new ObjectRebuild(appliedId, c.getClassLoader(), className, method, m, call);
+        return new ObjectRebuild(appliedId, c.getClassLoader(), className, methods, m, calls.toArray(new MethodHandle[0]));
     }
 
     /**

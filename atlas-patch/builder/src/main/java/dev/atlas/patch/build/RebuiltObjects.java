@@ -69,7 +69,8 @@ final class RebuiltObjects {
     /**
      * Resolves the options' methods against the plans, adding a refusal for each that cannot be
      * re-run; for each that can, {@code chosen} gets the plan's class name with the method's
-     * {@code name + descriptor}, and the plan every constructor of its class as replaced.
+     * {@code name + descriptor} (several methods of one class one per line, in the options' order:
+     * they run in that order), and the plan every constructor of its class as replaced.
      *
      * @return the plans, with the constructors of the classes whose objects are rebuilt
      */
@@ -100,10 +101,11 @@ final class RebuiltObjects {
                 refusals.add(new Refusal(plan.className(), r.methodName() + "()", "--rebuild-objects " + spec + ": " + why.get()));
                 continue;
             }
-            if (chosen.containsKey(plan.className())) {
-                refusals.add(new Refusal(plan.className(), r.methodName() + "()", "--rebuild-objects " + spec + ": the class "
-                        + "already has a method that rebuilds its objects (" + chosen.get(plan.className()) + "); remedy: name "
-                        + "one method per class, one that resets the whole state"));
+            String method = r.methodName() + "()" + returnType(plan, r);
+            String earlier = chosen.get(plan.className());
+            if (earlier != null && (earlier + "\n").contains(method + "\n")) {
+                refusals.add(new Refusal(plan.className(), r.methodName() + "()", "--rebuild-objects " + spec + ": named "
+                        + "twice; remedy: name each method once, in the order they are to run"));
                 continue;
             }
             List<MethodModel> replaced = new ArrayList<>(plan.replaced());
@@ -112,7 +114,7 @@ final class RebuiltObjects {
                 refusals.add(new Refusal(plan.className(), r.methodName() + "()", "--rebuild-objects " + spec + ": " + ctor.get()));
                 continue;
             }
-            chosen.put(plan.className(), r.methodName() + "()" + returnType(plan, r));
+            chosen.put(plan.className(), earlier == null ? method : earlier + "\n" + method);
             out.set(at, plan.with(replaced, plan.viewStatics()));
         }
         return out;

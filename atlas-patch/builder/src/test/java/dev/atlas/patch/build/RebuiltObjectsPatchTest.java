@@ -34,14 +34,22 @@ class RebuiltObjectsPatchTest extends WithOwnPipeline {
     static final String BEANS_V1 = """
             package ro;
             import java.util.List;
+            import java.util.Map;
+            import java.util.concurrent.ConcurrentHashMap;
             import java.util.concurrent.CopyOnWriteArrayList;
             public class Beans {
                 public static volatile int resets;
                 public static volatile boolean failNextReset;
                 private final List<String> introspectors = new CopyOnWriteArrayList<>();
+                private final Map<String, Boolean> descriptors = new ConcurrentHashMap<>();   // filled through the introspectors
                 public Beans() { reset(); }
                 public final void reset() { resets++; introspectors.clear(); introspectors.add("default"); }
-                public boolean readable(String property) { return !introspectors.contains("suppress-" + property); }
+                public boolean readable(String property) {
+                    Boolean r = descriptors.get(property);
+                    if (r == null) { r = !introspectors.contains("suppress-" + property); descriptors.put(property, r); }
+                    return r;
+                }
+                public void clearDescriptors() { descriptors.clear(); }
                 public static int size(Beans b) { return b.introspectors.size(); }
             }
             """;
@@ -80,13 +88,13 @@ class RebuiltObjectsPatchTest extends WithOwnPipeline {
 
     @Test
     void objectsMadeBeforeTheApplyAreRebuiltOnceAtTheirFirstUseAndNewOnesNever(@TempDir Path tmp) throws Exception {
-        BuildResult r = build(tmp, BEANS_V1, BEANS_V2, "ro.Beans#reset()");
+        BuildResult r = build(tmp, BEANS_V1, BEANS_V2, "ro.Beans#reset()", "ro.Beans#clearDescriptors()");
         assertFalse(r.isRefused(), r.refusals()::toString);
         Patch patch = r.patchOrThrow();
         assertTrue(patch.unappliedChanges().stream().noneMatch(u -> u.contains("NOT rebuilt")), patch.unappliedChanges()::toString);
-        String line = ObjectRebuilds.line("ro/Beans", "reset()V");
+        String line = ObjectRebuilds.line("ro/Beans", "reset()V\nclearDescriptors()V");
         assertTrue(line.startsWith("ro.Beans: objects created before the apply: rebuilt at their first use in the new view by "
-                + "re-running reset()"), line);
+                + "re-running reset(), then clearDescriptors()"), line);
         assertEquals(List.of(line), ObjectRebuilds.lines(patch));
         assertTrue(r.notes().contains(line), r.notes()::toString);
         assertTrue(PatchDescription.render(patch).contains(line), "inspect says so");
@@ -131,7 +139,7 @@ class RebuiltObjectsPatchTest extends WithOwnPipeline {
 
     @Test
     void aRebuildThatThrowsGoesToTheCallerLeavesTheObjectUnmarkedAndRunsAgainAtTheNextUse(@TempDir Path tmp) throws Exception {
-        BuildResult r = build(tmp, BEANS_V1, BEANS_V2, "ro.Beans#reset()");
+        BuildResult r = build(tmp, BEANS_V1, BEANS_V2, "ro.Beans#reset()", "ro.Beans#clearDescriptors()");
         Class<?> c = load(tmp);
         Object before = c.getConstructor().newInstance();
         PatchApplication a = pipeline.apply(r.patchOrThrow());
@@ -143,6 +151,24 @@ class RebuiltObjectsPatchTest extends WithOwnPipeline {
         assertEquals(0, a.objectRebuilds().getFirst().rebuiltCount());
         assertFalse(readable(before, "class"), "the next use rebuilds it");
         assertEquals(1, a.objectRebuilds().getFirst().rebuiltCount());
+    }
+
+    /**
+     * As commons-beanutils' PropertyUtilsBean: its descriptor cache was filled through the old
+     * introspectors, and resetBeanIntrospectors() does not clear it: a class introspected before the
+     * apply keeps its 'class' descriptor unless clearDescriptors() is named too.
+     */
+    @Test
+    void stateTheNamedMethodDoesNotResetStaysAsTheOldCodeBuiltIt(@TempDir Path tmp) throws Exception {
+        BuildResult r = build(tmp, BEANS_V1, BEANS_V2, "ro.Beans#reset()");
+        Class<?> c = load(tmp);
+        Object before = c.getConstructor().newInstance();
+        Object unused = c.getConstructor().newInstance();
+        assertTrue(readable(before, "class"), "cached through the old introspectors");
+        pipeline.apply(r.patchOrThrow()).migration().await(LONG);
+        assertTrue(readable(before, "class"), "rebuilt by reset() alone, it still answers from its cache");
+        assertFalse(readable(unused, "class"), "an older object that had cached nothing is fixed by reset() alone");
+        assertEquals(2, c.getMethod("size", c).invoke(null, before), "reset() did run on it");
     }
 
     @Test
@@ -171,6 +197,8 @@ class RebuiltObjectsPatchTest extends WithOwnPipeline {
         assertRefused(tmp.resolve("d"), v1, v2, "ro.Beans#fresh()", "is new in the new release");
         assertRefused(tmp.resolve("e"), v1, v2, "ro.Registry#get()", "the patch does not change this class");
         assertRefused(tmp.resolve("f"), v1, v2, "ro.Nowhere#reset()", "no such class in the new build");
+        BuildResult twice = build(tmp.resolve("g"), v1, v2, "ro.Beans#reset()", "ro.Beans#reset()");
+        assertTrue(twice.refusals().stream().anyMatch(x -> x.toString().contains("named twice")), twice.refusals()::toString);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> BuildOptions.defaults().withRebuildObjects(List.of("ro.Beans#configure(int)")));
         assertTrue(e.getMessage().contains("'ro.Beans#configure(int)' takes parameters"), e.getMessage());

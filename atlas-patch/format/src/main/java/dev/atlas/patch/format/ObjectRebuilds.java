@@ -23,13 +23,16 @@ import java.util.List;
  * <p>Stateless; thread-safe. Runs in the agent's apply reply: plain loops, no regex.
  */
 public final class ObjectRebuilds {
-    /** Constant {@code String} field of a body class: the name and descriptor of the method that rebuilds objects. */
+    /**
+     * Constant {@code String} field of a body class: the name and descriptor of each method that rebuilds
+     * objects, one per line, in the order they run.
+     */
     public static final String FIELD = "atlas$rebuildObjects";
 
     private ObjectRebuilds() {
     }
 
-    /** The method ({@code name + descriptor}) that {@code c}'s body class names, or null. */
+    /** The methods ({@code name + descriptor}, one per line) that {@code c}'s body class names, or null. */
     public static String method(ClassPatch c) {
         if (c.bodyClass() == null) {
             return null;
@@ -59,12 +62,29 @@ public final class ObjectRebuilds {
     }
 
     /** What the new view does with the objects of {@code className} created before the apply. */
-    public static String line(String className, String method) {
-        int paren = method.indexOf('(');
-        String name = paren < 0 ? method : method.substring(0, paren);
+    public static String line(String className, String methods) {
         return className.replace('/', '.') + ": objects created before the apply: rebuilt at their first use in the new view by "
-                + "re-running " + name + "() (its new body, once per object, at the first entry of an instance method the "
-                + "class declares, before that call goes on; objects created in the new view are not rebuilt); the object is "
-                + "shared, so old-view threads see the rebuilt state too, and a rollback leaves it rebuilt";
+                + "re-running " + names(methods) + " (the new code, once per object, at the first entry of an instance method "
+                + "the class declares, before that call goes on; objects created in the new view are not rebuilt); the object "
+                + "is shared, so old-view threads see the rebuilt state too, and a rollback leaves it rebuilt";
+    }
+
+    /** {@code methods} (one {@code name + descriptor} per line) as {@code a(), then b()}. */
+    public static String names(String methods) {
+        StringBuilder sb = new StringBuilder();
+        int from = 0;
+        while (from <= methods.length()) {
+            int end = methods.indexOf('\n', from);
+            String m = methods.substring(from, end < 0 ? methods.length() : end);
+            int paren = m.indexOf('(');
+            if (!m.isEmpty()) {
+                sb.append(sb.isEmpty() ? "" : ", then ").append(paren < 0 ? m : m.substring(0, paren)).append("()");
+            }
+            if (end < 0) {
+                break;
+            }
+            from = end + 1;
+        }
+        return sb.toString();
     }
 }

@@ -360,7 +360,7 @@ final class AgentCommands {
         for (dev.atlas.patch.runtime.ObjectRebuild r : a.objectRebuilds()) {
             sb.append("Objects rebuilt by the patch STAY rebuilt (their state is the new code's; nothing restores the old "
                     + "one): ").append(r.rebuiltCount()).append(" object(s) of ").append(r.className().replace('/', '.'))
-                    .append(" rebuilt by re-running ").append(r.method(), 0, r.method().indexOf('(')).append("(); objects not "
+                    .append(" rebuilt by re-running ").append(dev.atlas.patch.format.ObjectRebuilds.names(r.method())).append("; objects not "
                     + "rebuilt yet keep their state; an apply of the same patch again does not rebuild an object twice.\n");
         }
         return sb.toString();
