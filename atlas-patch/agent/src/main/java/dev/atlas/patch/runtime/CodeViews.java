@@ -482,6 +482,7 @@ public final class CodeViews {
                 s.release();
                 activeSlots.remove(s);
             }
+            preparer.forgetLoader(scope);
         } finally {
             lock.unlock();
         }

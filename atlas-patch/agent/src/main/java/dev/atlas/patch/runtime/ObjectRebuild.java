@@ -46,11 +46,11 @@ public final class ObjectRebuild implements RebuildMarks.Action {
     }
 
     private final String appliedId;
-    private final ClassLoader loader;
+    private volatile ClassLoader loader;   // null once released (forgetLoader)
     private final String className;
     private final String method;
     private final RebuildMarks marks;
-    private final MethodHandle[] calls;   // (Object)void each: the methods, called virtually, in order
+    private volatile MethodHandle[] calls;   // (Object)void each: the methods, called virtually, in order; null once released
 
     ObjectRebuild(String appliedId, ClassLoader loader, String className, String method, RebuildMarks marks, MethodHandle[] calls) {
         this.appliedId = appliedId;
@@ -71,9 +71,19 @@ public final class ObjectRebuild implements RebuildMarks.Action {
 
     @Override
     public void rebuild(Object self) throws Throwable {
-        for (MethodHandle call : calls) {
+        MethodHandle[] c = calls;
+        if (c == null) {
+            throw new IllegalStateException("the class loader of " + className.replace('/', '.') + " was released");
+        }
+        for (MethodHandle call : c) {
             call.invokeExact(self);
         }
+    }
+
+    /** Drops what keeps the class's loader reachable (its loader was released: no view runs its code any more). */
+    void release() {
+        calls = null;
+        loader = null;
     }
 
     /** The patch (its applied id) that rebuilds these objects. */

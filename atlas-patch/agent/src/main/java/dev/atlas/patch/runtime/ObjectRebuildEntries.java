@@ -100,7 +100,7 @@ final class ObjectRebuildEntries {
             boolean own = k >= active.size() - mine.size();
             MethodRegistry.LoadedClassInfo info = null;
             for (MethodRegistry.LoadedClassInfo i : registry.loaded(r.className())) {
-                if (i.loader() == r.loader()) {
+                if (r.loader() != null && i.loader() == r.loader()) {
                     info = i;
                 }
             }
@@ -164,6 +164,28 @@ final class ObjectRebuildEntries {
                 }
             }
         }
+    }
+
+    /**
+     * Forgets the rebuilds of the classes of {@code scope}'s loader, released by
+     * {@link CodeViews#forgetLoader}: nothing here keeps it reachable afterwards.
+     */
+    void forget(LoaderScope scope) {
+        for (List<ObjectRebuild> rs : byApplied.values()) {
+            for (ObjectRebuild r : rs) {
+                ClassLoader l = r.loader();
+                if (l != null && scope.includes(l)) {
+                    r.release();
+                }
+            }
+        }
+        String prefix = scope.name() + "!";
+        marks.keySet().removeIf(new java.util.function.Predicate<String>() {
+            @Override
+            public boolean test(String key) {
+                return key.startsWith(prefix);
+            }
+        });
     }
 
     /** {@code action} bound to {@code r}, taking the receiver of {@code type} and ignoring the other arguments. */

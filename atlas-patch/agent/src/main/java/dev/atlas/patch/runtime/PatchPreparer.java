@@ -43,6 +43,11 @@ final class PatchPreparer {
         this.packages = packages;
     }
 
+    /** Forgets what this preparer keeps of the classes of {@code scope}'s loader (released: {@link CodeViews#forgetLoader}). */
+    void forgetLoader(LoaderScope scope) {
+        rebuildEntries.forget(scope);
+    }
+
     /**
      * @throws PatchRejectedException on the first problem, also for what the JDK throws on
      *         code or names this process cannot take (a type the class's loader does not have,

@@ -42,7 +42,7 @@ public final class RebuildMarks {
 
     /** One object's marker. Monitor: guards the wait for a running rebuild. */
     private static final class Mark {
-        final Thread runner;   // null for BUILT
+        volatile Thread runner;   // the rebuilding thread while RUNNING; null once settled (no thread kept alive) and for BUILT
         volatile int state;
 
         Mark(Thread runner, int state) {
@@ -52,6 +52,7 @@ public final class RebuildMarks {
 
         synchronized void settle(int s) {
             state = s;
+            runner = null;
             notifyAll();
         }
 
