@@ -9,12 +9,12 @@ import java.lang.invoke.MethodType;
 
 /**
  * The rebuild of the objects of one patched class (in one class loader) that were made before
- * the apply: in the view of the patch, at the first entry of an instance method the class
- * declares on such an object, the method the patch names ({@link ObjectRebuilds}) is called on
- * it once, then the call goes on. Objects made by the class's constructors in that view are
+ * the apply: in the view of the patch, at the first entry of an instance method that the class, or
+ * a subclass loaded and instrumented at the apply, declares on such an object, the methods the patch
+ * names ({@link ObjectRebuilds}) are called on it once, in order, then the call goes on. Objects made by the class's constructors in that view are
  * marked as they are made and never rebuilt.
  *
- * <p>How: the view's table entry of every instance method of the class is wrapped by
+ * <p>How: the view's table entry of every instance method of the class (and of those subclasses) is wrapped by
  * {@link #ENSURE} ({@link RebuildMarks#ensureRebuilt}, then the method's body in the view), and
  * that of every constructor (replaced by the builder for this purpose) by {@link #MARK}
  * ({@link RebuildMarks#markBuilt}, then the constructor's new code). The rebuild itself is a

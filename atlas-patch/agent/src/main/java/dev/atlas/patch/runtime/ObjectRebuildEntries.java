@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * The table entries of the object rebuilds ({@link ObjectRebuild}) of a new view: for each rebuild
  * the view has (its own patch's, and those of the patches under it), every instance method the
- * class declares gets an entry that makes sure the receiver is rebuilt before its body in the view
+ * class, or a subclass loaded and instrumented now, declares gets an entry that makes sure the receiver is rebuilt before its body in the view
  * runs, and every constructor's replacement marks the object it builds first.
  *
  * <p>Entries compose with the others of the view: a method without an entry of its own runs its
@@ -113,56 +113,100 @@ final class ObjectRebuildEntries {
             } catch (ClassNotFoundException e) {
                 continue;
             }
-            for (MethodSlot s : info.methods()) {
-                if (s.isStatic() || s.name().startsWith("atlas$") || s.name().equals("<clinit>")) {
-                    continue;
-                }
-                Integer id = s.id();
-                MethodType type = s.dispatchType(c);
-                if (s.name().equals("<init>")) {
-                    MethodHandle e = entries.get(id);
-                    if (e == null) {
-                        if (own) {
-                            throw new PatchRejectedException("patch " + patchId + " rebuilds the objects of " + c.getName()
-                                    + " made before the apply, but does not replace its constructor " + s.descriptor()
-                                    + ", so the objects that constructor makes in the new view could not be told from older "
-                                    + "ones (the patch was not made by atlas patch build --rebuild-objects)");
-                        }
-                        continue;
-                    }
-                    entries.put(id, MethodHandles.foldArguments(e.asType(type), combiner(ObjectRebuild.MARK, r, type)));
-                    continue;
-                }
-                if (!own && !entries.containsKey(id)) {
-                    continue;   // inherited from the view under it, already wrapped
-                }
-                MethodHandle inner;
-                MethodHandle base;
-                if (entries.containsKey(id)) {
-                    inner = entries.get(id);
-                    base = wrapping.contains(id) ? bases.get(id) : inner;
-                } else {
-                    CodeTable.Entry pe = parent.entry(id);
-                    if (pe != null) {
-                        inner = pe.handle();
-                        base = pe.wrapper() ? pe.base() : pe.handle();
-                    } else {
-                        inner = MethodHandles.foldArguments(CodeViews.ownBodyOf(s),
-                                MethodHandles.insertArguments(Dispatch.REQUEST_OWN_BODY, 0, s.id()));
-                        base = null;
-                    }
-                }
-                entries.put(id, MethodHandles.foldArguments(inner.asType(type), combiner(ObjectRebuild.ENSURE, r, type)));
-                wrapping.add(id);
-                if (base == null) {
-                    bases.remove(id);
-                } else {
-                    bases.put(id, base);
-                }
-                if (!activate.contains(s)) {
-                    activate.add(s);
+            wrapClass(info, c, c, r, own, patchId, parent, entries, wrapping, bases, activate);
+            for (MethodRegistry.LoadedClassInfo sub : subclasses(registry, c)) {
+                Class<?> below = classOf(sub);
+                if (below != null) {
+                    wrapClass(sub, c, below, r, own, patchId, parent, entries, wrapping, bases, activate);
                 }
             }
+        }
+    }
+
+    /**
+     * Wraps the entries of the instance methods {@code declaring} (the rebuilt class {@code c}, or a
+     * loaded, instrumented subclass of it) declares; the constructors' of {@code c} only (a
+     * subclass's constructor reaches one of them through its super call).
+     */
+    private static void wrapClass(MethodRegistry.LoadedClassInfo info, Class<?> c, Class<?> declaring, ObjectRebuild r,
+                                  boolean own, String patchId, CodeTable parent, Map<Integer, MethodHandle> entries,
+                                  Set<Integer> wrapping, Map<Integer, MethodHandle> bases, List<MethodSlot> activate) {
+        for (MethodSlot s : info.methods()) {
+            if (s.isStatic() || s.name().startsWith("atlas$") || s.name().equals("<clinit>")) {
+                continue;
+            }
+            Integer id = s.id();
+            MethodType type = s.dispatchType(declaring);
+            if (s.name().equals("<init>")) {
+                if (declaring != c) {
+                    continue;
+                }
+                MethodHandle e = entries.get(id);
+                if (e == null) {
+                    if (own) {
+                        throw new PatchRejectedException("patch " + patchId + " rebuilds the objects of " + c.getName()
+                                + " made before the apply, but does not replace its constructor " + s.descriptor()
+                                + ", so the objects that constructor makes in the new view could not be told from older "
+                                + "ones (the patch was not made by atlas patch build --rebuild-objects)");
+                    }
+                    continue;
+                }
+                entries.put(id, MethodHandles.foldArguments(e.asType(type), combiner(ObjectRebuild.MARK, r, type)));
+                continue;
+            }
+            if (!own && !entries.containsKey(id)) {
+                continue;   // inherited from the view under it, already wrapped
+            }
+            MethodHandle inner;
+            MethodHandle base;
+            if (entries.containsKey(id)) {
+                inner = entries.get(id);
+                base = wrapping.contains(id) ? bases.get(id) : inner;
+            } else {
+                CodeTable.Entry pe = parent.entry(id);
+                if (pe != null) {
+                    inner = pe.handle();
+                    base = pe.wrapper() ? pe.base() : pe.handle();
+                } else {
+                    inner = MethodHandles.foldArguments(CodeViews.ownBodyOf(s),
+                            MethodHandles.insertArguments(Dispatch.REQUEST_OWN_BODY, 0, s.id()));
+                    base = null;
+                }
+            }
+            entries.put(id, MethodHandles.foldArguments(inner.asType(type), combiner(ObjectRebuild.ENSURE, r, type)));
+            wrapping.add(id);
+            if (base == null) {
+                bases.remove(id);
+            } else {
+                bases.put(id, base);
+            }
+            if (!activate.contains(s)) {
+                activate.add(s);
+            }
+        }
+    }
+
+    /** The loaded, instrumented classes below {@code c} (in any loader that sees it). */
+    private static List<MethodRegistry.LoadedClassInfo> subclasses(MethodRegistry registry, Class<?> c) {
+        List<MethodRegistry.LoadedClassInfo> out = new ArrayList<>();
+        for (MethodRegistry.LoadedClassInfo i : registry.allLoaded()) {
+            Class<?> k = classOf(i);
+            if (k != null && k != c && c.isAssignableFrom(k)) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    private static Class<?> classOf(MethodRegistry.LoadedClassInfo i) {
+        ClassLoader l = i.loader();
+        if (l == null) {
+            return null;
+        }
+        try {
+            return Class.forName(PatchPreparer.dotted(i.className()), false, l);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
         }
     }
 

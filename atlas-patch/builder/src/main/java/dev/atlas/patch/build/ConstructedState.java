@@ -20,10 +20,12 @@ import java.util.Set;
  * class, the object state that method builds differs between old and new objects, and a patch
  * that fixes a flaw in that method (commons-beanutils 1.9.4's CVE-2019-10086 fix is in
  * {@code PropertyUtilsBean.resetBeanIntrospectors()}, which its constructor calls) leaves the
- * existing objects, singletons included, as they were. The builder cannot rebuild them soundly
- * (it does not know which fields that call set, nor which other state depends on them), so it
+ * existing objects, singletons included, as they were. The builder cannot rebuild them soundly on
+ * its own (it does not know which fields that call set, nor which other state depends on them), so it
  * reports it: each such class gives one line of {@code Patch.unappliedChanges}, which
- * {@code inspect}, the {@code apply} reply and {@code atlas status} list as reported, not applied.
+ * {@code inspect}, the {@code apply} reply and {@code atlas status} list as reported, not applied,
+ * naming the remedy: the operator may name the methods that reset that state
+ * ({@code --rebuild-objects}, {@link RebuiltObjects}), and then the class is not reported.
  *
  * <p>Implementation notes: a pure function of the new build. A constructor reaches a method when it
  * calls it, directly or through other methods of the same class, on any receiver typed as the

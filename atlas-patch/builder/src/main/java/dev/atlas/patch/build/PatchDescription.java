@@ -108,7 +108,8 @@ public final class PatchDescription {
         }
         List<String> rebuilt = dev.atlas.patch.format.ObjectRebuilds.lines(patch);
         if (!rebuilt.isEmpty()) {
-            sb.append("Objects rebuilt (the operator's --rebuild-objects: the method resets the state from scratch):\n");
+            sb.append("Objects rebuilt (the operator's --rebuild-objects: the methods reset the state from scratch; the class's "
+                    + "constructors are replaced by their own new code, which marks the objects the new view makes):\n");
             rebuilt.forEach(l -> sb.append("  ").append(l).append('\n'));
         }
         resources(patch, sb);

@@ -40,7 +40,8 @@ class RebuiltObjectsPatchTest extends WithOwnPipeline {
             public class Beans {
                 public static volatile int resets;
                 public static volatile boolean failNextReset;
-                private final List<String> introspectors = new CopyOnWriteArrayList<>();
+                public static volatile int resetYields;   // the new reset() yields this often: a wider window for races
+                protected final List<String> introspectors = new CopyOnWriteArrayList<>();
                 private final Map<String, Boolean> descriptors = new ConcurrentHashMap<>();   // filled through the introspectors
                 public Beans() { reset(); }
                 public final void reset() { resets++; introspectors.clear(); introspectors.add("default"); }
@@ -54,7 +55,7 @@ class RebuiltObjectsPatchTest extends WithOwnPipeline {
             }
             """;
     static final String BEANS_V2 = BEANS_V1.replace("introspectors.add(\"default\"); }",
-            "if (failNextReset) { failNextReset = false; throw new IllegalStateException(\"reset failed\"); } "
+            "for (int i = 0; i < resetYields; i++) Thread.yield(); if (failNextReset) { failNextReset = false; throw new IllegalStateException(\"reset failed\"); } "
                     + "introspectors.add(\"default\"); introspectors.add(\"suppress-class\"); }");
     /** A default instance kept by another class, made before the apply (as BeanUtilsBean keeps its PropertyUtilsBean). */
     static final String REGISTRY = """
@@ -65,24 +66,37 @@ class RebuiltObjectsPatchTest extends WithOwnPipeline {
             }
             """;
 
-    private BuildResult build(Path tmp, String v1, String v2, String... rebuild) throws Exception {
-        Path o = Fixtures.compile(tmp.resolve("v1"), Map.of("ro.Beans", v1, "ro.Registry", REGISTRY));
-        Path n = Fixtures.compile(tmp.resolve("v2"), Map.of("ro.Beans", v2, "ro.Registry", REGISTRY));
+    /** A subclass the patch does not change, with a method of its own that reads the state. */
+    static final String SPECIAL = """
+            package ro;
+            public class Special extends Beans {
+                public boolean classReadable() { return !introspectors.contains("suppress-class"); }
+            }
+            """;
+
+    static BuildResult build(Path tmp, String v1, String v2, String... rebuild) throws Exception {
+        Path o = Fixtures.compile(tmp.resolve("v1"), Map.of("ro.Beans", v1, "ro.Registry", REGISTRY, "ro.Special", SPECIAL));
+        Path n = Fixtures.compile(tmp.resolve("v2"), Map.of("ro.Beans", v2, "ro.Registry", REGISTRY, "ro.Special", SPECIAL));
         return PatchBuilder.diff(o, n, BuildOptions.defaults().withRebuildObjects(List.of(rebuild)));
     }
 
     private Class<?> load(Path tmp) throws Exception {
+        return load(tmp, code);
+    }
+
+    /** The old build's classes in a loader instrumented for {@code code}. */
+    static Class<?> load(Path tmp, dev.atlas.patch.runtime.CodeViews code) throws Exception {
         Path o = tmp.resolve("v1");
         ClassLoader loader = new InstrumentingLoader("ro", Fixtures.classes(o), new ClassSelector(List.of("ro.**"), List.of()),
                 new CodeInstrumenter(code.registry(), new BoundaryMatcher(List.of())));
         return loader.loadClass("ro.Beans");
     }
 
-    private static boolean readable(Object beans, String property) throws Exception {
+    static boolean readable(Object beans, String property) throws Exception {
         return (boolean) beans.getClass().getMethod("readable", String.class).invoke(beans, property);
     }
 
-    private static int resets(Class<?> c) throws Exception {
+    static int resets(Class<?> c) throws Exception {
         return c.getField("resets").getInt(null);
     }
 
@@ -104,6 +118,7 @@ class RebuiltObjectsPatchTest extends WithOwnPipeline {
         Class<?> c = load(tmp);
         Object before = c.getConstructor().newInstance();
         Object kept = c.getClassLoader().loadClass("ro.Registry").getMethod("get").invoke(null);
+        Object sub = c.getClassLoader().loadClass("ro.Special").getConstructor().newInstance();
         assertTrue(readable(before, "class") && readable(kept, "class"), "the running release exposes the class property");
         int resetsBefore = resets(c);
 
@@ -116,11 +131,18 @@ class RebuiltObjectsPatchTest extends WithOwnPipeline {
         assertFalse(readable(before, "class"));
         assertEquals(resetsBefore + 2, resets(c), "and only once");
         assertEquals(2, a.objectRebuilds().getFirst().rebuiltCount());
+        assertEquals(false, sub.getClass().getMethod("classReadable").invoke(sub),
+                "an older object of a loaded subclass, rebuilt at the first entry of a method only the subclass declares");
+        assertEquals(resetsBefore + 3, resets(c));
+        assertEquals(3, a.objectRebuilds().getFirst().rebuiltCount());
 
         Object after = c.getConstructor().newInstance();
-        assertEquals(resetsBefore + 3, resets(c), "the new view's constructor ran the new reset()");
+        assertEquals(resetsBefore + 4, resets(c), "the new view's constructor ran the new reset()");
         assertFalse(readable(after, "class"));
-        assertEquals(resetsBefore + 3, resets(c), "an object made after the apply is never rebuilt");
+        assertEquals(resetsBefore + 4, resets(c), "an object made after the apply is never rebuilt");
+        Object subAfter = sub.getClass().getConstructor().newInstance();
+        assertEquals(false, sub.getClass().getMethod("classReadable").invoke(subAfter));
+        assertEquals(resetsBefore + 5, resets(c), "nor one of a subclass (its super call reached the marking constructor)");
         assertEquals(2, c.getMethod("size", c).invoke(null, before), "a static method is no entry of the rebuild, "
                 + "and sees the rebuilt state");
 

@@ -15,7 +15,8 @@ import java.util.List;
  * resets an object's state from scratch (commons-beanutils'
  * {@code PropertyUtilsBean.resetBeanIntrospectors()}, which its constructor calls), and in the new
  * view that method's new body runs once for every object made before the apply, at the first entry
- * of an instance method of the class on it. The builder records the method in the body class of its
+ * of an instance method of the class (or of a subclass loaded at the apply) on it. The builder records the method
+ * in the body class of its
  * class as the constant {@value #FIELD} ({@code name + descriptor}); the agent reads it when it
  * prepares the patch, and {@code inspect}, the {@code apply} reply and {@code atlas status} print
  * {@link #lines}.
@@ -65,7 +66,8 @@ public final class ObjectRebuilds {
     public static String line(String className, String methods) {
         return className.replace('/', '.') + ": objects created before the apply: rebuilt at their first use in the new view by "
                 + "re-running " + names(methods) + " (the new code, once per object, at the first entry of an instance method "
-                + "the class declares, before that call goes on; objects created in the new view are not rebuilt); the object "
+                + "the class or a loaded subclass declares, before that call goes on; objects created in the new view are not "
+                + "rebuilt); the object "
                 + "is shared, so old-view threads see the rebuilt state too, and a rollback leaves it rebuilt";
     }
 
