@@ -71,8 +71,24 @@ final class CliDriver {
     }
 
     Apply apply(long pid, Path patch, Path log) throws IOException, InterruptedException {
+        return reply(List.of("patch", "apply", Long.toString(pid), patch.toString(), "--timeout", "120s", "--raw"), log);
+    }
+
+    /** {@code atlas patch rollback <pid> --raw}: the reply as {@link #apply} reads it. */
+    Apply rollback(long pid, Path log) throws IOException, InterruptedException {
+        return reply(List.of("patch", "rollback", Long.toString(pid), "--timeout", "120s", "--raw"), log);
+    }
+
+    /** {@code atlas status <pid>}: exit code and text. */
+    Apply status(long pid, Path log) throws IOException, InterruptedException {
         long start = System.nanoTime();
-        Result r = run(List.of("patch", "apply", Long.toString(pid), patch.toString(), "--timeout", "120s", "--raw"), log);
+        Result r = run(List.of("status", Long.toString(pid)), log);
+        return new Apply(r.exitCode, r.exitCode == 0 ? "ok" : "failed", Map.of(), r.output, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private Apply reply(List<String> args, Path log) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        Result r = run(args, log);
         long ms = (System.nanoTime() - start) / 1_000_000;
         Map<String, String> fields = new LinkedHashMap<>();
         StringBuilder text = new StringBuilder();

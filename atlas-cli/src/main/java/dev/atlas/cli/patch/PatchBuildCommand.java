@@ -28,6 +28,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code atlas patch build <old> <new> -o <file> [--include ..] [--exclude ..] [--classpath lib.jar:..]
+ * [--rebuild-objects pkg.Class#method()]
  * [--sign-keystore <p12> [--sign-alias ..]]}: wraps {@link PatchBuilder#diff}.
  */
 @Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
@@ -61,6 +62,14 @@ final class PatchBuildCommand implements Callable<Integer> {
                     + "only to check class hierarchies (inherited methods, overrides), never patched.")
     List<String> classpath = new ArrayList<>();
 
+    @Option(names = "--rebuild-objects", paramLabel = "<class#method()>",
+            description = "An instance method without parameters of a class the patch changes that resets an object's "
+                    + "state from scratch (as its constructor calls it), e.g. "
+                    + "org.apache.commons.beanutils.PropertyUtilsBean#resetBeanIntrospectors(): in the new view its new "
+                    + "body runs once on every object of the class made before the apply, at the first call of an "
+                    + "instance method of the class on it. Your claim that re-running it is sound; repeatable.")
+    List<String> rebuildObjects = new ArrayList<>();
+
     @Option(names = {"-m", "--description"}, paramLabel = "<text>", defaultValue = "",
             description = "What the patch does (stored in it).")
     String description;
@@ -87,7 +96,7 @@ final class PatchBuildCommand implements Callable<Integer> {
         BuildOptions options;
         try {
             options = BuildOptions.defaults().withIncludes(includes).withExcludes(excludes).withDescription(description)
-                    .withClasspath(libraries());
+                    .withClasspath(libraries()).withRebuildObjects(rebuildObjects);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

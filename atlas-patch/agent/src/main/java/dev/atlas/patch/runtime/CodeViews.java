@@ -153,7 +153,7 @@ public final class CodeViews {
             Migration m = space.migrate(view).allThreads().makeDefault().start();
             PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
                     p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared, jitPriority, scope, p.addedClassNames(),
-                    patch.unappliedChanges());
+                    patch.unappliedChanges(), p.objectRebuilds());
             applied.push(new Applied(a, parent.get(CODE), p.table()));
             logApplied(a, p, scope);
             return a;
@@ -269,7 +269,7 @@ public final class CodeViews {
             }
             return new PatchApplication(a.patchId(), true, back, leaving, m, a.replacedMethods(),
                     a.addedMethods(), a.shadowFields(), a.addedClasses(), null, jitPriority, a.scope(), a.addedClassNames(),
-                    a.unappliedChanges());
+                    a.unappliedChanges(), a.objectRebuilds());
         } finally {
             lock.unlock();
         }
@@ -482,6 +482,7 @@ public final class CodeViews {
                 s.release();
                 activeSlots.remove(s);
             }
+            preparer.forgetLoader(scope);
         } finally {
             lock.unlock();
         }

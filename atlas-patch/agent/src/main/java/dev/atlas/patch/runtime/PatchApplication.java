@@ -31,14 +31,18 @@ import dev.atlas.core.View;
  *                        loaded later reaches it by, or the patch's renamed form) and why when not its own
  * @param unappliedChanges the changes the patch reports but does not apply ({@code Patch.unappliedChanges}:
  *                        modifier changes the loaded classes do not take)
+ * @param objectRebuilds  the classes whose objects made before the apply the patch's view rebuilds at their
+ *                        first use there ({@link ObjectRebuild}; their counts are live)
  */
 public record PatchApplication(String patchId, boolean rollback, View target, View previous, Migration migration,
                                int replacedMethods, int addedMethods, int shadowFields, int addedClasses,
                                PreparationCost preparation, String jitPriority, LoaderScope scope,
-                               List<String> addedClassNames, List<String> unappliedChanges) {
+                               List<String> addedClassNames, List<String> unappliedChanges,
+                               List<ObjectRebuild> objectRebuilds) {
     public PatchApplication {
         addedClassNames = List.copyOf(addedClassNames);
         unappliedChanges = List.copyOf(unappliedChanges);
+        objectRebuilds = List.copyOf(objectRebuilds);
     }
 
     /**
@@ -53,7 +57,7 @@ public record PatchApplication(String patchId, boolean rollback, View target, Vi
     /** This application, its threads now going to (or in) {@code view}. */
     PatchApplication withTarget(View view) {
         return new PatchApplication(patchId, rollback, view, previous, migration, replacedMethods, addedMethods,
-                shadowFields, addedClasses, preparation, jitPriority, scope, addedClassNames, unappliedChanges);
+                shadowFields, addedClasses, preparation, jitPriority, scope, addedClassNames, unappliedChanges, objectRebuilds);
     }
 
     /**
@@ -63,7 +67,7 @@ public record PatchApplication(String patchId, boolean rollback, View target, Vi
      */
     PatchApplication released(View view, View on) {
         return new PatchApplication(patchId, rollback, view, on, null, replacedMethods, addedMethods,
-                shadowFields, addedClasses, preparation, jitPriority, scope, addedClassNames, unappliedChanges);
+                shadowFields, addedClasses, preparation, jitPriority, scope, addedClassNames, unappliedChanges, objectRebuilds);
     }
 
     static String appliedId(String patchId, LoaderScope scope) {

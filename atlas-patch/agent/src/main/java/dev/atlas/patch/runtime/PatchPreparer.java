@@ -33,6 +33,7 @@ final class PatchPreparer {
     private final ForeignMethodGuards foreign;
     private int tables;   // the call-site table numbers handed out (one per body class)
     private final TableNumbers tableNumbers = new TableNumbers();
+    private final ObjectRebuildEntries rebuildEntries = new ObjectRebuildEntries();
 
     PatchPreparer(MethodRegistry registry, ShadowFields fields, PackageDefiner packages, ForeignMethodGuards foreign) {
         this.registry = registry;
@@ -40,6 +41,11 @@ final class PatchPreparer {
         this.fields = fields;
         this.fixups = new MemberFixups(registry, fields);
         this.packages = packages;
+    }
+
+    /** Forgets what this preparer keeps of the classes of {@code scope}'s loader (released: {@link CodeViews#forgetLoader}). */
+    void forgetLoader(LoaderScope scope) {
+        rebuildEntries.forget(scope);
     }
 
     /**
@@ -72,6 +78,8 @@ final class PatchPreparer {
         final Map<String, MethodHandle> hooks = new LinkedHashMap<>();   // by the patched class's name, in patch order
         final List<Map.Entry<MethodHandles.Lookup, CallSitePrelinker.Rewritten>> toLink = new ArrayList<>();
         final Map<MethodSlot, Class<?>> abstractInterfaceMethods = new LinkedHashMap<>();   // added abstract methods, by interface
+        final List<ObjectRebuild> rebuilds = new ArrayList<>();   // objects made before the apply that the view rebuilds
+        String appliedId;
         int replaced;
         int added;
         int fields;
@@ -103,6 +111,7 @@ final class PatchPreparer {
             }
         }
         Collected out = new Collected();
+        out.appliedId = PatchApplication.appliedId(patch.id(), scope);
         for (Map.Entry<ClassPatch, List<MethodRegistry.LoadedClassInfo>> e : targets.entrySet()) {
             ClassPatch cp = e.getKey();
             for (MethodRegistry.LoadedClassInfo info : e.getValue()) {
@@ -127,11 +136,14 @@ final class PatchPreparer {
                 out.activate.add(s);
             }
         }
-        CodeTable table = parent.with(entries, hooks.dispatchers().keySet(), hooks.bases(), out.fingerprints,
-                PatchApplication.appliedId(patch.id(), scope));
+        java.util.Set<Integer> wrapping = new java.util.HashSet<>(hooks.dispatchers().keySet());
+        Map<Integer, MethodHandle> bases = new HashMap<>(hooks.bases());
+        // objects made before the apply that this patch, or one under it, rebuilds: around every entry of their classes
+        rebuildEntries.wrap(registry, parent, patch.id(), out.appliedId, out.rebuilds, entries, wrapping, bases, out.activate);
+        CodeTable table = parent.with(entries, wrapping, bases, out.fingerprints, out.appliedId);
         // added classes are defined in the loaders of the changed classes only: with none, none is defined
         return new PreparedPatch(patch, table, out.activate, out.hooks, out.replaced, out.added, out.fields,
-                contexts.isEmpty() ? 0 : patch.addedClasses().size(), addedClassLines(names));
+                contexts.isEmpty() ? 0 : patch.addedClasses().size(), addedClassLines(names), out.rebuilds);
     }
 
     /** What each loader named the added classes (the loader's name first when there are several). */
@@ -195,6 +207,10 @@ final class PatchPreparer {
         }
         ViewStaticReads.bind(registry, fields, t.patch(), t.cp(), t.info().loader(), t.names(), out.overrides);
         ConstantStateReads.bind(registry, t.patch(), t.cp(), t.info().loader(), t.names(), out.overrides);
+        String rebuild = dev.atlas.patch.format.ObjectRebuilds.method(t.cp());
+        if (rebuild != null) {
+            out.rebuilds.add(rebuildEntries.create(t.patch().id(), out.appliedId, t.c(), t.cp().className(), rebuild));
+        }
         if (t.cp().transferHook() != null) {
             try {
                 out.hooks.put(t.dottedName(), body.findStatic(body.lookupClass(), t.cp().transferHook(), MethodType.methodType(void.class)));

@@ -13,6 +13,8 @@ import java.util.Map;
  *
  * @param addedClassNames one line per added class: the name it was defined under, and why when not its own
  *                        ({@link AddedClassNames})
+ * @param objectRebuilds  the classes whose objects made before the apply the new view rebuilds ({@link ObjectRebuild})
  */
 record PreparedPatch(Patch patch, CodeTable table, List<MethodSlot> slotsToActivate, Map<String, MethodHandle> transferHooks,
-                     int replacedMethods, int addedMethods, int shadowFields, int addedClasses, List<String> addedClassNames) {}
+                     int replacedMethods, int addedMethods, int shadowFields, int addedClasses, List<String> addedClassNames,
+                     List<ObjectRebuild> objectRebuilds) {}

@@ -66,6 +66,11 @@ final class WeakIdentityMap<V> {
         return map.computeIfAbsent(new WeakKey(key, queue), k -> f.apply(key));
     }
 
+    /** Removes the entry of {@code key} if its value is {@code value} (identity of the value, as {@link ConcurrentHashMap#remove(Object, Object)} compares with equals). */
+    boolean remove(Object key, V value) {
+        return map.remove(new Probe(key), value);
+    }
+
     int size() {
         expunge();
         return map.size();

@@ -57,6 +57,12 @@ final class BodyGenerator {
                 copy(clb, rewriter, plan, m, MethodChange.bodyMethodNameFor(MethodChange.Kind.REPLACED, m.methodName().stringValue()), body);
                 monitorKept(plan, ctx, m).ifPresent(n -> monitors.append(n).append('\n'));
             }
+            String rebuild = ctx.rebuiltObjects.get(plan.className());
+            if (rebuild != null) {   // the method the agent re-runs on objects made before the apply (ObjectRebuilds)
+                clb.withField(dev.atlas.patch.format.ObjectRebuilds.FIELD, ConstantDescs.CD_String, fb -> fb
+                        .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC)
+                        .with(java.lang.classfile.attribute.ConstantValueAttribute.of(rebuild)));
+            }
             if (!monitors.isEmpty()) {   // what inspect and apply say of methods whose running monitor the new view keeps
                 clb.withField(RemovedSynchronized.NOTE_FIELD, ConstantDescs.CD_String, fb -> fb
                         .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC)

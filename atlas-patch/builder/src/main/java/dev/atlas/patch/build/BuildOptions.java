@@ -18,19 +18,34 @@ import java.util.Objects;
  * @param description text stored in the patch
  * @param classpath jars or class directories the builds depend on (libraries): read only to
  *                  resolve supertypes and inherited members, never diffed
+ * @param rebuildObjects instance methods, {@code com.acme.Cache#reset()}, that reset an object's state
+ *                  from scratch: in the new view each is re-run once on every object of its class made
+ *                  before the apply, at its first use there (the operator's claim that re-running it is
+ *                  sound; {@code ObjectRebuilds} in the patch format). The builder refuses one that names no
+ *                  such method, a static one, one with parameters, or one of a class the patch does not change
  */
-public record BuildOptions(List<String> includes, List<String> excludes, String description, List<Path> classpath) {
+public record BuildOptions(List<String> includes, List<String> excludes, String description, List<Path> classpath,
+                           List<String> rebuildObjects) {
     public BuildOptions {
         includes = List.copyOf(includes);
         excludes = List.copyOf(excludes);
         Objects.requireNonNull(description, "description");
         classpath = List.copyOf(classpath);
+        rebuildObjects = List.copyOf(rebuildObjects);
         for (String p : includes) {
             check(p);
         }
         for (String p : excludes) {
             check(p);
         }
+        for (String r : rebuildObjects) {
+            RebuiltObjects.Request.parse(r);
+        }
+    }
+
+    /** Options that rebuild no objects. */
+    public BuildOptions(List<String> includes, List<String> excludes, String description, List<Path> classpath) {
+        this(includes, excludes, description, classpath, List.of());
     }
 
     private static void check(String p) {
@@ -50,19 +65,29 @@ public record BuildOptions(List<String> includes, List<String> excludes, String 
     }
 
     public BuildOptions withIncludes(List<String> patterns) {
-        return new BuildOptions(patterns, excludes, description, classpath);
+        return new BuildOptions(patterns, excludes, description, classpath, rebuildObjects);
     }
 
     public BuildOptions withExcludes(List<String> patterns) {
-        return new BuildOptions(includes, patterns, description, classpath);
+        return new BuildOptions(includes, patterns, description, classpath, rebuildObjects);
     }
 
     public BuildOptions withDescription(String text) {
-        return new BuildOptions(includes, excludes, text, classpath);
+        return new BuildOptions(includes, excludes, text, classpath, rebuildObjects);
     }
 
     public BuildOptions withClasspath(List<Path> libraries) {
-        return new BuildOptions(includes, excludes, description, libraries);
+        return new BuildOptions(includes, excludes, description, libraries, rebuildObjects);
+    }
+
+    /**
+     * These options with {@code methods} ({@code com.acme.Cache#reset()}) re-run on the objects of their
+     * classes made before the apply (see {@link #rebuildObjects()}).
+     *
+     * @throws IllegalArgumentException if one is not of the form {@code pkg.Class#method()}
+     */
+    public BuildOptions withRebuildObjects(List<String> methods) {
+        return new BuildOptions(includes, excludes, description, classpath, methods);
     }
 
     /** Whether the class with this internal name is considered. */

@@ -20,10 +20,12 @@ import java.util.Set;
  * class, the object state that method builds differs between old and new objects, and a patch
  * that fixes a flaw in that method (commons-beanutils 1.9.4's CVE-2019-10086 fix is in
  * {@code PropertyUtilsBean.resetBeanIntrospectors()}, which its constructor calls) leaves the
- * existing objects, singletons included, as they were. The builder cannot rebuild them soundly
- * (it does not know which fields that call set, nor which other state depends on them), so it
+ * existing objects, singletons included, as they were. The builder cannot rebuild them soundly on
+ * its own (it does not know which fields that call set, nor which other state depends on them), so it
  * reports it: each such class gives one line of {@code Patch.unappliedChanges}, which
- * {@code inspect}, the {@code apply} reply and {@code atlas status} list as reported, not applied.
+ * {@code inspect}, the {@code apply} reply and {@code atlas status} list as reported, not applied,
+ * naming the remedy: the operator may name the methods that reset that state
+ * ({@code --rebuild-objects}, {@link RebuiltObjects}), and then the class is not reported.
  *
  * <p>Implementation notes: a pure function of the new build. A constructor reaches a method when it
  * calls it, directly or through other methods of the same class, on any receiver typed as the
@@ -61,6 +63,11 @@ final class ConstructedState {
         return out;
     }
 
+    /** The class (internal name) a line of {@link #reports} is about. */
+    static String className(String report) {
+        return report.substring(0, report.indexOf(':'));
+    }
+
     static String report(String className, Set<String> methods) {
         List<String> shown = new ArrayList<>();
         for (String m : methods) {
@@ -70,7 +77,8 @@ final class ConstructedState {
         return className + ": objects created before the apply keep the state their constructor built with the running "
                 + String.join(", ", shown) + ", which the patch changes: NOT rebuilt (only objects created after the apply, "
                 + "in the new view, get the new release's); an instance made at start-up and kept (a singleton, a default "
-                + "instance) stays as the old release built it; remedy: re-create the " + c + " objects that matter, or "
+                + "instance) stays as the old release built it; remedy: build the patch with --rebuild-objects '" + c + "#<method>()' "
+                + "naming a method that resets the state from scratch, re-create the " + c + " objects that matter, or "
                 + "restart on the new release";
     }
 

@@ -46,6 +46,8 @@ final class GenContext {
     final Map<String, String> viewHolders = new HashMap<>();
     /** Enums whose running constants have twins in the new view (new-build name to its holder's, EnumConstantStates). */
     final Map<String, String> constantStates = new HashMap<>();
+    /** The method ({@code name + descriptor}) that rebuilds older objects of a class ({@link RebuiltObjects}), by its name as loaded. */
+    final Map<String, String> rebuiltObjects = new HashMap<>();
     /** Names (as loaded) of generated body classes. */
     final Set<String> bodyClasses = new HashSet<>();
     final List<Refusal> problems = new ArrayList<>();

@@ -152,14 +152,26 @@ public final class PatchBuilder {
             renames.put(h, h + "$$AtlasPatch$" + PLACEHOLDER8);
         }
 
-        // 2d. object state that constructors build with changed code: reported, not rebuilt
+        // 2d. object state that constructors build with changed code: rebuilt where the operator named the
+        // method that resets it (RebuiltObjects), else reported, not rebuilt
+        Map<String, String> rebuilt = new LinkedHashMap<>();
+        plans = RebuiltObjects.apply(plans, options.rebuildObjects(), newModels, oldModels, names, refusals, rebuilt);
+        if (!refusals.isEmpty()) {
+            return new BuildResult(Optional.empty(), refusals, notes);
+        }
+        for (Map.Entry<String, String> r : rebuilt.entrySet()) {
+            notes.add(RebuiltObjects.note(r.getKey(), r.getValue()));
+        }
         for (String report : ConstructedState.reports(plans)) {
-            notes.add(report);
-            unapplied.add(report);
+            if (!rebuilt.containsKey(ConstructedState.className(report))) {
+                notes.add(report);
+                unapplied.add(report);
+            }
         }
 
         // 3. generate the code
         GenContext ctx = new GenContext(hierarchy, oldModels, renames);
+        ctx.rebuiltObjects.putAll(rebuilt);
         ctx.addedClasses.addAll(added);
         ctx.viewHolders.putAll(views.fields());
         twins.keySet().forEach(e -> ctx.constantStates.put(e, views.fields().get(e + "." + EnumConstantStates.FIELD)));

@@ -106,6 +106,12 @@ public final class PatchDescription {
             sb.append("Monitors kept (methods the new release no longer declares synchronized):\n");
             monitors.forEach(l -> sb.append("  ").append(l).append('\n'));
         }
+        List<String> rebuilt = dev.atlas.patch.format.ObjectRebuilds.lines(patch);
+        if (!rebuilt.isEmpty()) {
+            sb.append("Objects rebuilt (the operator's --rebuild-objects: the methods reset the state from scratch; the class's "
+                    + "constructors are replaced by their own new code, which marks the objects the new view makes):\n");
+            rebuilt.forEach(l -> sb.append("  ").append(l).append('\n'));
+        }
         resources(patch, sb);
         return sb.toString();
     }

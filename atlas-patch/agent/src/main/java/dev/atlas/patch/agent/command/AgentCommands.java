@@ -235,8 +235,9 @@ final class AgentCommands {
                 + prep.describe() + "; now view " + a.target().id() + " '"
                 + a.target().name() + "' (was view " + a.previous().id() + "); " + a.jitPriority() + ".\n"
                 + (a.addedMethods() == 0 ? "" : dev.atlas.patch.format.MethodChange.ADDED_METHODS_REACH + "\n")
-                + addedClassNames(a) + staticState(file.patch()) + monitorsKept(file.patch()) + notCarried(file.patch())
-                + unapplied(a.unappliedChanges(), "");
+                + addedClassNames(a) + staticState(file.patch()) + monitorsKept(file.patch()) + objectRebuilds(a, "")
+                + notCarried(file.patch()) + unapplied(a.unappliedChanges(), "");
+        f.put("object-rebuilds", Integer.toString(a.objectRebuilds().size()));
         f.put("jit", a.jitPriority());
         f.put("unapplied-changes", Integer.toString(a.unappliedChanges().size()));
         return follow(in.pipeline(), a.migration(), a.target(), a.previous(), r.timeout(), f, head,
@@ -268,6 +269,24 @@ final class AgentCommands {
         for (String line : dev.atlas.patch.format.MonitorNotes.lines(patch)) {
             sb.append(sb.isEmpty() ? "Monitors kept (methods the new release no longer declares synchronized):\n" : "")
                     .append("  ").append(line).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The classes whose objects made before the apply the patch's view rebuilds (empty when none), with
+     * what the rebuild means for the old view and a rollback, under {@code indent}.
+     */
+    static String objectRebuilds(PatchApplication a, String indent) {
+        if (a.objectRebuilds().isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(indent).append("Objects rebuilt (").append(a.objectRebuilds().size())
+                .append("; the operator's --rebuild-objects, the claim that the method resets the state from scratch; "
+                        + "old-view threads run the old code but share the objects, so they see the rebuilt state; a "
+                        + "rollback leaves rebuilt objects rebuilt):\n");
+        for (dev.atlas.patch.runtime.ObjectRebuild r : a.objectRebuilds()) {
+            sb.append(indent).append("  ").append(r.describe()).append('\n');
         }
         return sb.toString();
     }
@@ -329,10 +348,22 @@ final class AgentCommands {
         }
         String head = "patch " + a.patchId() + " rolled back" + a.scope().describe() + ": threads move to view "
                 + a.target().id() + " '" + a.target().name() + "'; view " + a.previous().id()
-                + " retires once its last thread left; " + a.jitPriority() + ".\n";
+                + " retires once its last thread left; " + a.jitPriority() + ".\n" + rebuiltStay(a);
         f.put("jit", a.jitPriority());
         return follow(in.pipeline(), a.migration(), a.target(), a.previous(), r.timeout(), f, head,
                 "The rollback stands (the default view is already view " + a.target().id() + ")", "");
+    }
+
+    /** What a rollback leaves of the objects the patch rebuilt (empty when it rebuilds none). */
+    private static String rebuiltStay(PatchApplication a) {
+        StringBuilder sb = new StringBuilder();
+        for (dev.atlas.patch.runtime.ObjectRebuild r : a.objectRebuilds()) {
+            sb.append("Objects rebuilt by the patch STAY rebuilt (their state is the new code's; nothing restores the old "
+                    + "one): ").append(r.rebuiltCount()).append(" object(s) of ").append(r.className().replace('/', '.'))
+                    .append(" rebuilt by re-running ").append(dev.atlas.patch.format.ObjectRebuilds.names(r.method())).append("; objects not "
+                    + "rebuilt yet keep their state; an apply of the same patch again does not rebuild an object twice.\n");
+        }
+        return sb.toString();
     }
 
     /**
@@ -408,6 +439,7 @@ final class AgentCommands {
                         .append(a.scope().name() == null ? " (every class loader)" : a.scope().describe())
                         .append(" in view ").append(v.id()).append(" '").append(v.name())
                         .append("' (").append(v.state()).append("), on view ").append(a.previous().id()).append('\n')
+                        .append(objectRebuilds(a, "    "))
                         .append(unapplied(a.unappliedChanges(), "    "));
             }
         }
