@@ -300,6 +300,17 @@ public final class SuiteRunner {
         private final Map<String, Integer> invocations = new ConcurrentHashMap<>();
         /** Guarded by itself: by test class and type name, the hashes seen, each with its number. */
         private final Map<String, Map<String, Integer>> identities = new java.util.HashMap<>();
+        private final String workingDirectory;
+
+        /** The keys of a run in this JVM's working directory. */
+        Keys() {
+            this(System.getProperty("user.dir"));
+        }
+
+        /** The keys of a run whose working directory is {@code workingDirectory} (an absolute path). */
+        Keys(String workingDirectory) {
+            this.workingDirectory = workingDirectory;
+        }
 
         /**
          * The key a test's outcome is recorded under: its JUnit unique id, except that an
@@ -310,6 +321,9 @@ public final class SuiteRunner {
          * arguments, not by its position: a source such as {@code Locale.getAvailableLocales()}
          * returns its elements in an order that differs from one JVM to the next, and by index
          * the n-th invocation of one JVM would be compared with another argument's in the other.
+         * The working directory's absolute path in a display name ({@code /../patched/work/target/
+         * test-classes/archives/FreeBSD.ar}: commons-compress names invocations by their test
+         * files) is written {@code .}, since each JVM of a pair runs in a directory of its own.
          *
          * <p>An identity hash in the id or display name ({@code ServletFileUpload@1b1473ab}:
          * an argument without a {@code toString()} of its own, which JUnit 4's
@@ -324,7 +338,7 @@ public final class SuiteRunner {
         String of(String uniqueId, String displayName) {
             String testClass = testClass(uniqueId);
             String id = numbered(testClass, uniqueId);
-            String name = numbered(testClass, displayName);
+            String name = numbered(testClass, relative(displayName));
             int at = id.lastIndexOf(INVOCATION);
             if (at < 0 || id.indexOf(']', at) != id.length() - 1) {
                 return id;
@@ -337,6 +351,11 @@ public final class SuiteRunner {
                     + name.replace('\n', ' ').replace('\t', ' ').replace('\r', ' ');
             int n = invocations.merge(base, 1, Integer::sum);
             return base + (n == 1 ? "" : " (" + n + ")") + "]";
+        }
+
+        /** {@code text} with the working directory's absolute path written {@code .}. */
+        private String relative(String text) {
+            return workingDirectory == null || workingDirectory.length() < 2 ? text : text.replace(workingDirectory, ".");
         }
 
         private String numbered(String testClass, String text) {

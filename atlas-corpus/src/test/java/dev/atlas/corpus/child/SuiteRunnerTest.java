@@ -77,6 +77,15 @@ class SuiteRunnerTest {
     }
 
     @Test
+    void theWorkingDirectoryInAnInvocationsNameIsWrittenAsDot() {
+        String t = "[engine:junit-jupiter]/[class:a.ArchiveReadTest]/[test-template:testArchive(java.io.File)]";
+        for (String dir : new String[] {"/c/pairs/x/patched/work", "/c/pairs/x/reference/work"}) {
+            assertEquals(t + "/[test-template-invocation:./target/test-classes/archives/FreeBSD.ar]",
+                    new SuiteRunner.Keys(dir).of(t + "/[test-template-invocation:#3]", "[3] " + dir + "/target/test-classes/archives/FreeBSD.ar"));
+        }
+    }
+
+    @Test
     void identityHashesInJUnit4ParameterizedIdsAreNumberedByTheOrderTheirObjectsComeInTheClass() {
         // two JVMs, each with its own identity hashes for the same two parameters (commons-fileupload 1.5's FileUploadTest)
         String[][] hashes = {{"69e1dd28", "1b1473ab", "5f"}, {"3d24753a", "59a6e353", "7a0ac6e3"}};

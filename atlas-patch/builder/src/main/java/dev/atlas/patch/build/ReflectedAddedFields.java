@@ -23,10 +23,11 @@ import java.util.Set;
  * fields is said by {@code FieldAddition.ADDED_FIELDS_REACH}.
  *
  * <p>Implementation notes: a pure function of the new build. A method of the new build is
- * taken to look a field up by name when it loads the field's name as a string constant and
- * calls one of {@link #LOOKUPS}; the class the lookup is made on is not traced (a method
- * holding that name for another class's field and making such a lookup is refused too, the
- * conservative side).
+ * taken to look a field up by name when it loads the field's name as a string constant at
+ * most {@value #NAME_REACH} instructions before a call of one of {@link #LOOKUPS} (where
+ * javac puts a constant name argument); the class the lookup is made on is not traced (a
+ * lookup of another class's field of that name is refused too, the conservative side). A name
+ * computed or passed in is not seen.
  */
 final class ReflectedAddedFields {
     /** The JDK's lookups of a field by name: owner and method name. */
@@ -39,7 +40,23 @@ final class ReflectedAddedFields {
             "java/util/concurrent/atomic/AtomicLongFieldUpdater.newUpdater",
             "java/util/concurrent/atomic/AtomicReferenceFieldUpdater.newUpdater");
 
+    /**
+     * How many instructions before a lookup its name argument may be loaded: the name is the last
+     * argument of {@code getDeclaredField}, {@code getField} and the updaters, and is followed by
+     * one more (the field's type, a class constant or a primitive's {@code TYPE}) in the
+     * {@code Lookup} methods.
+     */
+    private static final int NAME_REACH = 2;
+
     private ReflectedAddedFields() {
+    }
+
+    private static Refusal refusal(String owner, String name, ClassModel c, MethodModel m, InvokeInstruction lookup) {
+        return new Refusal(owner, name, "field the new release adds, and the new build looks it up by name ("
+                + c.thisClass().asInternalName().replace('/', '.') + "." + m.methodName().stringValue() + " calls "
+                + lookup.owner().asInternalName().replace('/', '.') + "." + lookup.name().stringValue() + " with \"" + name
+                + "\"): a field the patch adds is not a field of the loaded class, so that lookup would throw where the "
+                + "new release's succeeds; remedy: restart on the new release");
     }
 
     /**
@@ -64,27 +81,25 @@ final class ReflectedAddedFields {
                 if (m.code().isEmpty()) {
                     continue;
                 }
-                List<String> names = new ArrayList<>();
-                String lookup = null;
+                java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>();   // the added fields' names the last instructions loaded ("" for another instruction)
                 for (var e : m.code().get()) {
-                    if (e instanceof ConstantInstruction.LoadConstantInstruction ldc
-                            && ldc.constantValue() instanceof String s && ownersByName.containsKey(s)) {
-                        names.add(s);
-                    } else if (e instanceof InvokeInstruction i
-                            && LOOKUPS.contains(i.owner().asInternalName() + "." + i.name().stringValue())) {
-                        lookup = i.owner().asInternalName().replace('/', '.') + "." + i.name().stringValue();
+                    if (!(e instanceof java.lang.classfile.Instruction)) {
+                        continue;   // labels, line numbers
                     }
-                }
-                if (lookup == null) {
-                    continue;
-                }
-                for (String n : names) {
-                    for (String owner : ownersByName.get(n)) {
-                        out.add(new Refusal(owner, n, "field the new release adds, and the new build looks it up by name ("
-                                + c.thisClass().asInternalName().replace('/', '.') + "." + m.methodName().stringValue()
-                                + " calls " + lookup + " with \"" + n + "\"): a field the patch adds is not a field of the "
-                                + "loaded class, so that lookup would throw where the new release's succeeds; remedy: "
-                                + "restart on the new release"));
+                    if (e instanceof InvokeInstruction i
+                            && LOOKUPS.contains(i.owner().asInternalName() + "." + i.name().stringValue())) {
+                        for (String n : new java.util.LinkedHashSet<>(recent)) {
+                            if (!n.isEmpty()) {
+                                for (String owner : ownersByName.get(n)) {
+                                    out.add(refusal(owner, n, c, m, i));
+                                }
+                            }
+                        }
+                    }
+                    recent.addLast(e instanceof ConstantInstruction.LoadConstantInstruction ldc
+                            && ldc.constantValue() instanceof String s && ownersByName.containsKey(s) ? s : "");
+                    if (recent.size() > NAME_REACH) {
+                        recent.removeFirst();
                     }
                 }
             }

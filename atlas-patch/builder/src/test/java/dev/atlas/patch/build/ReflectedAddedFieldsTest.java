@@ -65,6 +65,30 @@ class ReflectedAddedFieldsTest {
     }
 
     @Test
+    void anAddedFieldsNameThatIsNoLookupsArgumentIsNotRefused() {
+        // commons-lang3 3.13.0 adds a field "field", and its FieldUtils passes the text "field" to Validate before a lookup
+        String v2 = V1.replace("private int count;", "private int count;\n    private String field = \"m\";")
+                .replace("return ++count;", "field = field + count; return ++count;");
+        String utilV1 = """
+                package rf;
+                public class Util {
+                    public static Object find(Class<?> c, String name) throws Exception { return c.getDeclaredField(name); }
+                }
+                """;
+        String utilV2 = """
+                package rf;
+                public class Util {
+                    public static Object find(Class<?> c, String name) throws Exception {
+                        java.util.Objects.requireNonNull(name, "field");
+                        return c.getDeclaredField(name);
+                    }
+                }
+                """;
+        DiffHarness h = new DiffHarness(tmp, Map.of("rf.Meter", V1, "rf.Util", utilV1), Map.of("rf.Meter", v2, "rf.Util", utilV2));
+        assertFalse(h.result.isRefused(), h.result.refusals()::toString);
+    }
+
+    @Test
     void anAddedFieldNoCodeOfTheBuildLooksUpIsAdded() {
         String v2 = V1.replace("private int count;", "private int count;\n    private String label = \"m\";")
                 .replace("return ++count;", "label = label + count; return ++count;");
