@@ -7,11 +7,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -19,9 +24,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A JVM running a release (optionally with the Atlas agent) and the suite runner, driven
- * over its standard input; its standard output goes to {@code child.log} and its standard
- * error to {@code child.err} in its directory, each capped ({@link CappedLog}: the first and
- * the last {@value #LOG_HEAD_BYTES} bytes, with a line saying how much was left out between).
+ * over a loopback connection of its own (commands one way, status lines the other), which a
+ * suite that closes {@code System.out} or {@code System.in} (commons-csv 1.9.0's closes
+ * {@code System.out}) does not end. Its standard input is at its end from the start; its
+ * standard output goes to {@code child.log} and its standard error to {@code child.err} in its
+ * directory, each capped ({@link CappedLog}: the first and the last {@value #LOG_HEAD_BYTES}
+ * bytes, with a line saying how much was left out between).
  *
  * <p>The JVM's working directory is {@code work/} in its directory: emptied when the JVM
  * starts, and again before each suite it runs (what an earlier suite left there is moved to
@@ -33,30 +41,42 @@ import java.util.concurrent.TimeUnit;
  * other release's suite left.
  *
  * <p>Threading: one harness thread drives it; two daemon threads copy its output to the logs,
- * one of them handing the runner's status lines over through a queue.
+ * a third hands the runner's status lines over through a queue.
+ *
+ * <p>Implementation notes: the harness listens on an ephemeral loopback port for one
+ * connection, and takes it as the child's only if its first line is
+ * {@code @@atlas-corpus ready <token>}, with the random token given on the child's command line.
  */
 final class ChildJvm implements AutoCloseable {
     private final Process process;
+    private final Socket channel;
     private final BufferedWriter commands;
     private final BlockingQueue<String> status = new LinkedBlockingQueue<>();
     private final Path dir;
     private final Path work;
     private final Thread outPump;
     private final Thread errPump;
+    private final Thread statusPump;
     /** Bytes of a child's output kept at the start of its log, and as many at the end. */
     static final int LOG_HEAD_BYTES = 4 << 20;
 
-    private ChildJvm(Process process, Path dir, Path work) {
+    private ChildJvm(Process process, Path dir, Path work, Thread outPump, Thread errPump, Socket channel,
+                     BufferedReader statusLines) throws IOException {
         this.process = process;
         this.dir = dir;
         this.work = work;
-        this.commands = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
-        this.outPump = new Thread(this::pump, "child-output-" + process.pid());
-        this.errPump = new Thread(this::pumpErrors, "child-errors-" + process.pid());
-        outPump.setDaemon(true);
-        errPump.setDaemon(true);
-        outPump.start();
-        errPump.start();
+        this.outPump = outPump;
+        this.errPump = errPump;
+        this.channel = channel;
+        this.commands = new BufferedWriter(new OutputStreamWriter(channel.getOutputStream(), StandardCharsets.UTF_8));
+        this.statusPump = daemon("child-status-" + process.pid(), () -> pumpStatus(statusLines));
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     /** The JVM's working directory ({@code work/} in its directory). */
@@ -125,15 +145,59 @@ final class ChildJvm implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(ReleaseClasspath.join(cp));
         cmd.add(SuiteRunner.class.getName());
-        Process p = new ProcessBuilder(cmd).directory(work.toFile()).start();
-        ChildJvm child = new ChildJvm(p, dir, work);
-        String first = child.status.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (first == null || !first.startsWith("@@atlas-corpus ready")) {
-            child.close();
-            throw new IOException("the child JVM did not start (see " + dir.resolve("child.err") + "): "
-                    + (first == null ? "no answer in " + timeout.toSeconds() + " s" : first));
+        byte[] random = new byte[16];
+        new SecureRandom().nextBytes(random);
+        String token = HexFormat.of().formatHex(random);
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            cmd.add(Integer.toString(server.getLocalPort()));
+            cmd.add(token);
+            Process p = new ProcessBuilder(cmd).directory(work.toFile()).start();
+            p.getOutputStream().close();   // a test that reads standard input finds its end
+            Thread out = daemon("child-output-" + p.pid(), () -> pump(p, dir));
+            Thread err = daemon("child-errors-" + p.pid(), () -> pumpErrors(p, dir));
+            p.onExit().thenRun(() -> closeQuietly(server));   // accept() returns when the child dies first
+            Socket channel = null;
+            String first;
+            BufferedReader lines = null;
+            try {
+                server.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+                channel = server.accept();
+                channel.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+                lines = new BufferedReader(new InputStreamReader(channel.getInputStream(), StandardCharsets.UTF_8));
+                first = lines.readLine();
+                channel.setSoTimeout(0);
+            } catch (IOException e) {
+                first = (p.isAlive() ? "no answer in " + timeout.toSeconds() + " s" : "exited with code " + p.waitFor())
+                        + " (" + e.getMessage() + ")";
+            }
+            if (channel == null || !(SuiteRunner.READY + " " + token).equals(first)) {
+                closeQuietly(channel);
+                p.destroyForcibly();
+                p.waitFor();
+                out.join(10_000);
+                err.join(10_000);
+                throw new IOException("the child JVM did not start (see " + dir.resolve("child.err") + "): "
+                        + (first == null ? "its connection ended" : first.startsWith(SuiteRunner.READY) ? "wrong token" : first));
+            }
+            return new ChildJvm(p, dir, work, out, err, channel, lines);
         }
-        return child;
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } catch (IOException e) {
+            // closing only to wake a waiting accept() or to let go; nothing to do
+        }
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor();
+        }
     }
 
     long pid() {
@@ -197,15 +261,11 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    private void pump() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-             CappedLog log = new CappedLog(dir.resolve("child.log"), LOG_HEAD_BYTES, LOG_HEAD_BYTES)) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                log.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                if (line.startsWith("@@atlas-corpus ")) {
-                    status.add(line);
-                    log.flush();
-                }
+    /** Hands the runner's status lines over to {@link #status}, then says the connection ended. */
+    private void pumpStatus(BufferedReader lines) {
+        try (lines) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                status.add(line);
             }
         } catch (IOException e) {
             status.add("@@atlas-corpus error " + e);
@@ -213,7 +273,19 @@ final class ChildJvm implements AutoCloseable {
         status.add("@@atlas-corpus exited");
     }
 
-    private void pumpErrors() {
+    private static void pump(Process process, Path dir) {
+        try (InputStream in = process.getInputStream();
+             CappedLog log = new CappedLog(dir.resolve("child.log"), LOG_HEAD_BYTES, LOG_HEAD_BYTES)) {
+            byte[] buffer = new byte[64 << 10];
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                log.write(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            // the child's standard output is gone; what was read is in the log
+        }
+    }
+
+    private static void pumpErrors(Process process, Path dir) {
         try (InputStream in = process.getErrorStream();
              CappedLog log = new CappedLog(dir.resolve("child.err"), LOG_HEAD_BYTES, LOG_HEAD_BYTES)) {
             byte[] buffer = new byte[64 << 10];
@@ -234,13 +306,12 @@ final class ChildJvm implements AutoCloseable {
             } catch (IOException e) {
                 // the child has gone already
             }
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor();
-            }
+            stop(process);
         }
+        closeQuietly(channel);
         outPump.join(10_000);   // the logs complete (their tails written) before anyone reads them
         errPump.join(10_000);
+        statusPump.join(10_000);
     }
 
     static String agentArgument(Path agentJar, String packageTree) {

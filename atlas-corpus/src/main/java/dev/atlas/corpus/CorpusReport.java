@@ -101,7 +101,7 @@ final class CorpusReport {
                 + "directory holding only its own test resources, in `target/test-classes/` (first on the class path, as "
                 + "Surefire has it) and `src/test/resources/`, on a thread of its own (no thread-local of the old suite "
                 + "reaches the new one), and the invocations of a parameterised test are compared by their arguments, not "
-                + "their position. A pair passes when the patch built and applied and every test's outcome on the "
+                + "their position (an argument named by its identity hash, by its order among its type's). A pair passes when the patch built and applied and every test's outcome on the "
                 + "patched JVM equals the reference's; where they differ, the classes of those tests run " + PairRunner.RERUNS
                 + " times more on each side, and a test whose outcome varies from run to run, with an outcome seen on both "
                 + "sides, is listed as flaky instead.\n\n");

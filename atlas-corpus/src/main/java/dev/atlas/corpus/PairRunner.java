@@ -143,15 +143,21 @@ final class PairRunner {
      * The tests of {@code ids} that are flaky: their outcome varies between the runs of one side
      * (the patched JVM's, the reference's) and some outcome was seen on both sides, so the
      * first runs' difference does not tell the patched JVM from the new release. By id, the
-     * outcomes seen on each side.
+     * outcomes seen on each side. A run in which the id did not occur ({@code absent}) gives no
+     * outcome: an id that only one side's runs name (one holding something of that JVM, such as
+     * its directory) is a difference, not a flaky test.
      */
     static Map<String, String> flaky(List<String> ids, List<SuiteOutcome> patchedRuns, List<SuiteOutcome> referenceRuns) {
         Map<String, String> out = new java.util.TreeMap<>();
         for (String id : ids) {
             List<String> p = patchedRuns.stream().map(o -> o.outcome(id)).toList();
             List<String> r = referenceRuns.stream().map(o -> o.outcome(id)).toList();
-            boolean varies = new java.util.HashSet<>(p).size() > 1 || new java.util.HashSet<>(r).size() > 1;
-            if (varies && p.stream().anyMatch(r::contains)) {
+            java.util.Set<String> seenP = new java.util.HashSet<>(p);
+            java.util.Set<String> seenR = new java.util.HashSet<>(r);
+            seenP.remove("absent");
+            seenR.remove("absent");
+            boolean varies = seenP.size() > 1 || seenR.size() > 1;
+            if (varies && seenP.stream().anyMatch(seenR::contains)) {
                 out.put(id, "patched JVM: " + String.join(", ", p) + "; reference: " + String.join(", ", r));
             }
         }

@@ -225,6 +225,11 @@ class CorpusPartsTest {
                 new SuiteOutcome(Map.of(timing, "SUCCESSFUL", broken, "SUCCESSFUL"), 1));
         Map<String, String> flaky = PairRunner.flaky(patched.differingIds(reference), patchedRuns, referenceRuns);
         assertEquals(Map.of(timing, "patched JVM: FAILED, SUCCESSFUL, FAILED; reference: SUCCESSFUL, FAILED, SUCCESSFUL"), flaky);
+        // an id that only the reference's first run named (commons-compress's invocations named by a path in its directory)
+        String ownDirectory = "[engine:junit-jupiter]/[class:a.PathTest]/[test-template:t(java.io.File)]/[test-template-invocation:/r/work/x]";
+        assertEquals(Map.of(), PairRunner.flaky(List.of(ownDirectory),
+                List.of(patched, patched, patched),
+                List.of(new SuiteOutcome(Map.of(ownDirectory, "SUCCESSFUL"), 1), new SuiteOutcome(Map.of(), 1), new SuiteOutcome(Map.of(), 1))));
 
         ReleasePair pair = new ReleasePair("g", "lib", "1", "2", "p", List.of(), false);
         CliDriver.Build built = new CliDriver.Build(true, List.of(), List.of(), "Changed classes (1):\n", 1000, "");

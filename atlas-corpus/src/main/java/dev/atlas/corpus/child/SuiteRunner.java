@@ -1,11 +1,15 @@
 package dev.atlas.corpus.child;
 
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
+import java.net.InetAddress;
 import java.net.MalformedURLException;
+import java.net.Socket;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +32,9 @@ import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
  * Runs a release's own test suite inside the JVM whose library is being patched: the
- * child process of the release corpus. It reads commands on standard input, one a line,
+ * child process of the release corpus, started as {@code SuiteRunner <port> <token>}. It
+ * connects to the harness on the loopback address at {@code port}, sends
+ * {@code @@atlas-corpus ready <token>}, and reads commands from that connection, one a line,
  * fields separated by tabs:
  *
  * {@snippet lang=text :
@@ -43,9 +49,15 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * suite leaves reaches the next; the system properties are set back to what they were before
  * the run when it ends), and writes one line per test and per failed container:
  * {@code OUTCOME<tab>key}, the key being the unique id, or for an invocation of a
- * parameterised test its arguments ({@link #key}). When done
- * it prints {@code @@atlas-corpus done <label> <passed> <failed> <aborted> <skipped> <ms>} on
- * the standard output it had at start (tests may replace {@code System.out}).
+ * parameterised test its arguments, with identity hashes numbered ({@link Keys#of}). When done
+ * it sends {@code @@atlas-corpus done <label> <passed> <failed> <aborted> <skipped> <ms>} on the
+ * connection (and a copy of each status line to standard output, for the log).
+ *
+ * <p>The harness's channel is a connection of its own, not standard input and output: a suite
+ * may close {@code System.out} or {@code System.in} (commons-csv 1.9.0's suite closes
+ * {@code System.out}, which, the JDK putting {@code /dev/null} in place of a closed standard
+ * descriptor, ended the harness's pipe), and the tests do not know of the connection. Standard
+ * input is at its end from the start.
  *
  * <p>Where the test classes come from matters: a test in the library's package that uses a
  * package-private member must be defined by the library's own class loader. So the suite
@@ -61,8 +73,10 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * other threads if a suite asks for parallel execution (the listener's maps are concurrent).
  */
 public final class SuiteRunner {
-    /** The prefix of the line that ends a run on standard output. */
+    /** The prefix of the line that ends a run, on the harness's channel. */
     public static final String DONE = "@@atlas-corpus done";
+    /** The first line on the harness's channel, followed by the token the runner was started with. */
+    public static final String READY = "@@atlas-corpus ready";
     /** System property: a regular expression the test class names must also match (the CI subset). */
     public static final String TESTS_PROPERTY = "atlas.corpus.tests";
     private static final String SUREFIRE_INCLUDES = "^(.*\\.)?(Test[^.$]*|[^.$]*Test|[^.$]*Tests|[^.$]*TestCase)$";
@@ -71,25 +85,37 @@ public final class SuiteRunner {
     }
 
     public static void main(String[] args) throws IOException {
-        PrintStream out = System.out;
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        out.println("@@atlas-corpus ready");
-        out.flush();
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-            String[] f = line.split("\t", -1);
-            if (f[0].equals("exit")) {
-                break;
+        if (args.length != 2 || !args[0].matches("\\d{1,5}")) {
+            System.err.println("usage: SuiteRunner <harness port> <token> (the harness's channel on the loopback address)");
+            System.exit(2);
+        }
+        PrintStream log = System.out;   // a copy of the status lines for the log, while the suites leave it open
+        try (Socket channel = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(args[0]))) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(channel.getInputStream(), StandardCharsets.UTF_8));
+            Writer out = new BufferedWriter(new OutputStreamWriter(channel.getOutputStream(), StandardCharsets.UTF_8));
+            status(out, log, READY + " " + args[1]);
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                String[] f = line.split("\t", -1);
+                if (f[0].equals("exit")) {
+                    break;
+                }
+                if (!f[0].equals("run") || f.length < 5 || f.length > 6) {
+                    status(out, log, "@@atlas-corpus error unknown command: " + line);
+                    continue;
+                }
+                String summary = onItsOwnThread(f[1], paths(f[3]), paths(f[4]), Path.of(f[2]), f.length == 6 ? f[5] : null);
+                status(out, log, DONE + " " + f[1] + " " + summary);
             }
-            if (!f[0].equals("run") || f.length < 5 || f.length > 6) {
-                out.println("@@atlas-corpus error unknown command: " + line);
-                out.flush();
-                continue;
-            }
-            String summary = onItsOwnThread(f[1], paths(f[3]), paths(f[4]), Path.of(f[2]), f.length == 6 ? f[5] : null);
-            out.println(DONE + " " + f[1] + " " + summary);
-            out.flush();
         }
         System.exit(0);
+    }
+
+    /** Sends a status line to the harness, and a copy to the log (lost if a suite closed {@code System.out}). */
+    private static void status(Writer channel, PrintStream log, String line) throws IOException {
+        channel.write(line + "\n");
+        channel.flush();
+        log.println(line);
+        log.flush();
     }
 
     private static List<Path> paths(String list) {
@@ -183,7 +209,7 @@ public final class SuiteRunner {
             ClassLoader loader = onClassPath ? app : isolated;
             current.setContextClassLoader(loader);
             Launcher launcher = LauncherFactory.create();
-            TestExecutionListener listener = listener(outcomes, causes, counts, new ConcurrentHashMap<>());
+            TestExecutionListener listener = listener(outcomes, causes, counts, new Keys());
             for (String className : testClasses(testJars, classes)) {
                 Class<?> c;
                 try {
@@ -224,12 +250,12 @@ public final class SuiteRunner {
     }
 
     private static TestExecutionListener listener(Map<String, String> outcomes, Map<String, String> causes, int[] counts,
-                                                  Map<String, Integer> invocations) {
+                                                  Keys keys) {
         return new TestExecutionListener() {
             @Override
             public void executionSkipped(TestIdentifier id, String reason) {
                 if (id.isTest()) {
-                    outcomes.put(key(id.getUniqueId(), id.getDisplayName(), invocations), "SKIPPED");
+                    outcomes.put(keys.of(id.getUniqueId(), id.getDisplayName()), "SKIPPED");
                     synchronized (counts) {
                         counts[3]++;
                     }
@@ -238,7 +264,7 @@ public final class SuiteRunner {
 
             @Override
             public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-                String key = key(id.getUniqueId(), id.getDisplayName(), invocations);
+                String key = keys.of(id.getUniqueId(), id.getDisplayName());
                 result.getThrowable().ifPresent(t -> causes.put(key, cause(t)));
                 if (id.isTest()) {
                     outcomes.put(key, result.getStatus().name());
@@ -259,31 +285,107 @@ public final class SuiteRunner {
     private static final String INVOCATION = "/[test-template-invocation:#";
 
     /**
-     * The key a test's outcome is recorded under: its JUnit unique id, except that an
-     * invocation of a parameterised (template) test is named by its display name without
-     * JUnit's {@code [n] } index prefix ({@code .../[test-template-invocation:tr_CY]}), with
-     * {@code  (2)}, {@code  (3)}... after the second and later invocations of one template
-     * that share a display name. So an invocation is compared with the reference's by its
-     * arguments, not by its position: a source such as {@code Locale.getAvailableLocales()}
-     * returns its elements in an order that differs from one JVM to the next, and by index
-     * the n-th invocation of one JVM would be compared with another argument's in the other.
+     * The keys that one run records its outcomes under ({@link #of}).
      *
-     * @param seen the invocations' keys recorded so far in this run, with how often each came
+     * <p>Threading: thread-safe (a suite may run its tests in parallel).
      */
-    static String key(String uniqueId, String displayName, Map<String, Integer> seen) {
-        int at = uniqueId.lastIndexOf(INVOCATION);
-        if (at < 0 || uniqueId.indexOf(']', at) != uniqueId.length() - 1) {
-            return uniqueId;
+    static final class Keys {
+        /**
+         * A type's simple name (capitalised, as types are named; a hidden class's address
+         * after it) and an identity hash, as {@code Object.toString()} writes them:
+         * {@code ServletFileUpload@1b1473ab}, {@code Test$$Lambda/0x000071c8c8003400@5e9f23b4}.
+         */
+        private static final java.util.regex.Pattern IDENTITY =
+                java.util.regex.Pattern.compile("(?<![\\w$])([A-Z_$][\\w$]*)(?:/0x[0-9a-f]+)?@([0-9a-f]{1,8})(?![\\w$.])");
+        private final Map<String, Integer> invocations = new ConcurrentHashMap<>();
+        /** Guarded by itself: by test class and type name, the hashes seen, each with its number. */
+        private final Map<String, Map<String, Integer>> identities = new java.util.HashMap<>();
+        private final String workingDirectory;
+
+        /** The keys of a run in this JVM's working directory. */
+        Keys() {
+            this(System.getProperty("user.dir"));
         }
-        String name = displayName;
-        int close = name.indexOf("] ");
-        if (name.startsWith("[") && close > 1 && name.substring(1, close).chars().allMatch(Character::isDigit)) {
-            name = name.substring(close + 2);
+
+        /** The keys of a run whose working directory is {@code workingDirectory} (an absolute path). */
+        Keys(String workingDirectory) {
+            this.workingDirectory = workingDirectory;
         }
-        String base = uniqueId.substring(0, at) + "/[test-template-invocation:"
-                + name.replace('\n', ' ').replace('\t', ' ').replace('\r', ' ');
-        int n = seen.merge(base, 1, Integer::sum);
-        return base + (n == 1 ? "" : " (" + n + ")") + "]";
+
+        /**
+         * The key a test's outcome is recorded under: its JUnit unique id, except that an
+         * invocation of a parameterised (template) test is named by its display name without
+         * JUnit's {@code [n] } index prefix ({@code .../[test-template-invocation:tr_CY]}), with
+         * {@code  (2)}, {@code  (3)}... after the second and later invocations of one template
+         * that share a display name. So an invocation is compared with the reference's by its
+         * arguments, not by its position: a source such as {@code Locale.getAvailableLocales()}
+         * returns its elements in an order that differs from one JVM to the next, and by index
+         * the n-th invocation of one JVM would be compared with another argument's in the other.
+         * The working directory's absolute path in a display name ({@code /../patched/work/target/
+         * test-classes/archives/FreeBSD.ar}: commons-compress names invocations by their test
+         * files) is written {@code .}, since each JVM of a pair runs in a directory of its own.
+         *
+         * <p>An identity hash in the id or display name ({@code ServletFileUpload@1b1473ab}:
+         * an argument without a {@code toString()} of its own, which JUnit 4's
+         * {@code Parameterized} and JUnit 5 both put into the names of a parameterised test's
+         * runs) differs in every JVM, so it is replaced by the order in which its object came
+         * among the objects of that type named in the test class's ids in this run:
+         * {@code ServletFileUpload@identity-1} for the first, {@code -2} for the next. Two runs
+         * of one class whose parameters come in one order (JUnit runs them in the order the
+         * class's source gives them) then name each run alike; of objects that only their
+         * identity tells apart, the order is all there is to match them by.
+         */
+        String of(String uniqueId, String displayName) {
+            String testClass = testClass(uniqueId);
+            String id = numbered(testClass, uniqueId);
+            String name = numbered(testClass, relative(displayName));
+            int at = id.lastIndexOf(INVOCATION);
+            if (at < 0 || id.indexOf(']', at) != id.length() - 1) {
+                return id;
+            }
+            int close = name.indexOf("] ");
+            if (name.startsWith("[") && close > 1 && name.substring(1, close).chars().allMatch(Character::isDigit)) {
+                name = name.substring(close + 2);
+            }
+            String base = id.substring(0, at) + "/[test-template-invocation:"
+                    + name.replace('\n', ' ').replace('\t', ' ').replace('\r', ' ');
+            int n = invocations.merge(base, 1, Integer::sum);
+            return base + (n == 1 ? "" : " (" + n + ")") + "]";
+        }
+
+        /** {@code text} with the working directory's absolute path written {@code .}. */
+        private String relative(String text) {
+            return workingDirectory == null || workingDirectory.length() < 2 ? text : text.replace(workingDirectory, ".");
+        }
+
+        private String numbered(String testClass, String text) {
+            java.util.regex.Matcher m = IDENTITY.matcher(text);
+            if (!m.find()) {
+                return text;
+            }
+            StringBuilder sb = new StringBuilder();
+            synchronized (identities) {
+                do {
+                    Map<String, Integer> ofType = identities.computeIfAbsent(testClass + "\0" + m.group(1), k -> new java.util.HashMap<>());
+                    int number = ofType.computeIfAbsent(m.group(), k -> ofType.size() + 1);
+                    m.appendReplacement(sb, java.util.regex.Matcher.quoteReplacement(m.group(1) + "@identity-" + number));
+                } while (m.find());
+            }
+            m.appendTail(sb);
+            return sb.toString();
+        }
+
+        /** The test class a unique id names ({@code [class:..]}, a vintage {@code [runner:..]}), or "". */
+        private static String testClass(String uniqueId) {
+            for (String kind : new String[] {"[class:", "[runner:"}) {
+                int i = uniqueId.indexOf(kind);
+                int end = i < 0 ? -1 : uniqueId.indexOf(']', i);
+                if (end > 0) {
+                    return uniqueId.substring(i + kind.length(), end);
+                }
+            }
+            return "";
+        }
     }
 
     /** The throwable and its causes, each with its first stack frame, on one line. */

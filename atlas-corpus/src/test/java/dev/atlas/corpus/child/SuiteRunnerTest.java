@@ -6,7 +6,6 @@ import dev.atlas.corpus.child.fixture.FixtureState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -64,17 +63,94 @@ class SuiteRunnerTest {
 
     @Test
     void invocationsAreKeyedByDisplayNameWithoutTheIndexAndNumberedWhenTheyRepeat() {
-        Map<String, Integer> seen = new HashMap<>();
+        SuiteRunner.Keys keys = new SuiteRunner.Keys();
         String t = "[engine:junit-jupiter]/[class:a.BTest]/[test-template:t(java.util.Locale)]";
-        assertEquals(t + "/[test-template-invocation:tr_CY]", SuiteRunner.key(t + "/[test-template-invocation:#395]", "[395] tr_CY", seen));
-        assertEquals(t + "/[test-template-invocation:x]", SuiteRunner.key(t + "/[test-template-invocation:#1]", "x", seen));
-        assertEquals(t + "/[test-template-invocation:x (2)]", SuiteRunner.key(t + "/[test-template-invocation:#2]", "x", seen));
-        assertEquals(t + "/[test-template-invocation:[7]]", SuiteRunner.key(t + "/[test-template-invocation:#3]", "[3] [7]", seen));
-        assertEquals(t + "/[test-template-invocation:a b]", SuiteRunner.key(t + "/[test-template-invocation:#4]", "[4] a\tb", seen));
+        assertEquals(t + "/[test-template-invocation:tr_CY]", keys.of(t + "/[test-template-invocation:#395]", "[395] tr_CY"));
+        assertEquals(t + "/[test-template-invocation:x]", keys.of(t + "/[test-template-invocation:#1]", "x"));
+        assertEquals(t + "/[test-template-invocation:x (2)]", keys.of(t + "/[test-template-invocation:#2]", "x"));
+        assertEquals(t + "/[test-template-invocation:[7]]", keys.of(t + "/[test-template-invocation:#3]", "[3] [7]"));
+        assertEquals(t + "/[test-template-invocation:a b]", keys.of(t + "/[test-template-invocation:#4]", "[4] a\tb"));
         String method = "[engine:junit-jupiter]/[class:a.BTest]/[method:m()]";
-        assertEquals(method, SuiteRunner.key(method, "m()", seen));
+        assertEquals(method, keys.of(method, "m()"));
         String dynamic = "[engine:junit-jupiter]/[class:a.BTest]/[test-factory:f()]/[dynamic-test:#1]";
-        assertEquals(dynamic, SuiteRunner.key(dynamic, "[1] d", seen));
+        assertEquals(dynamic, keys.of(dynamic, "[1] d"));
+    }
+
+    @Test
+    void theWorkingDirectoryInAnInvocationsNameIsWrittenAsDot() {
+        String t = "[engine:junit-jupiter]/[class:a.ArchiveReadTest]/[test-template:testArchive(java.io.File)]";
+        for (String dir : new String[] {"/c/pairs/x/patched/work", "/c/pairs/x/reference/work"}) {
+            assertEquals(t + "/[test-template-invocation:./target/test-classes/archives/FreeBSD.ar]",
+                    new SuiteRunner.Keys(dir).of(t + "/[test-template-invocation:#3]", "[3] " + dir + "/target/test-classes/archives/FreeBSD.ar"));
+        }
+    }
+
+    @Test
+    void identityHashesInJUnit4ParameterizedIdsAreNumberedByTheOrderTheirObjectsComeInTheClass() {
+        // two JVMs, each with its own identity hashes for the same two parameters (commons-fileupload 1.5's FileUploadTest)
+        String[][] hashes = {{"69e1dd28", "1b1473ab", "5f"}, {"3d24753a", "59a6e353", "7a0ac6e3"}};
+        List<List<String>> keysOfEachRun = new java.util.ArrayList<>();
+        for (String[] h : hashes) {
+            SuiteRunner.Keys keys = new SuiteRunner.Keys();
+            List<String> k = new java.util.ArrayList<>();
+            for (String hash : new String[] {h[0], h[1]}) {
+                k.add(keys.of(vintage("org.apache.commons.fileupload.FileUploadTest", "testFileUpload", "org.a.ServletFileUpload@" + hash),
+                        "testFileUpload[org.a.ServletFileUpload@" + hash + "]"));
+            }
+            k.add(keys.of(vintage("org.apache.commons.fileupload.OtherTest", "testIt", "org.a.ServletFileUpload@" + h[2]),
+                    "testIt[org.a.ServletFileUpload@" + h[2] + "]"));
+            k.add(keys.of(vintage("org.apache.commons.fileupload.FileUploadTest", "testOther", "org.a.ServletFileUpload@" + h[0]),
+                    "testOther[org.a.ServletFileUpload@" + h[0] + "]"));
+            k.add(keys.of(vintage("a.LambdaTest", "t", "a.LambdaTest$$Lambda/0x0000" + h[1] + "@" + h[2]),
+                    "t[a.LambdaTest$$Lambda/0x0000" + h[1] + "@" + h[2] + "]"));
+            keysOfEachRun.add(k);
+        }
+        assertEquals(List.of(
+                vintage("org.apache.commons.fileupload.FileUploadTest", "testFileUpload", "org.a.ServletFileUpload@identity-1"),
+                vintage("org.apache.commons.fileupload.FileUploadTest", "testFileUpload", "org.a.ServletFileUpload@identity-2"),
+                vintage("org.apache.commons.fileupload.OtherTest", "testIt", "org.a.ServletFileUpload@identity-1"),
+                vintage("org.apache.commons.fileupload.FileUploadTest", "testOther", "org.a.ServletFileUpload@identity-1"),
+                vintage("a.LambdaTest", "t", "a.LambdaTest$$Lambda@identity-1")),
+                keysOfEachRun.get(0));
+        assertEquals(keysOfEachRun.get(0), keysOfEachRun.get(1));
+    }
+
+    @Test
+    void textThatIsNoTypeNameBeforeAnAtSignIsLeftAlone() {
+        SuiteRunner.Keys keys = new SuiteRunner.Keys();
+        String id = "[engine:junit-jupiter]/[class:a.BTest]/[method:m()]";
+        String mail = "[engine:junit-vintage]/[runner:a.MailTest]/[test:send%5Buser@example.org%5D(a.MailTest)]";
+        assertEquals(mail, keys.of(mail, "send[user@example.org]"));
+        String hexDomain = "[engine:junit-vintage]/[runner:a.MailTest]/[test:send%5BAdmin@cafe.org%5D(a.MailTest)]";
+        assertEquals(hexDomain, keys.of(hexDomain, "send[Admin@cafe.org]"));
+        String notHex = "[engine:junit-vintage]/[runner:a.BTest]/[test:t%5Ba.X@12345678abc%5D(a.BTest)]";
+        assertEquals(notHex, keys.of(notHex, "t[a.X@12345678abc]"));
+        assertEquals(id, keys.of(id, "m()"));
+    }
+
+    @Test
+    void anInvocationNamedByAnIdentityHashIsRecordedByTheOrderOfItsArgument(@TempDir Path tmp) throws IOException {
+        Path suite = jar(tmp.resolve("tests.jar"), "IdentityNamedArgumentsTest");
+        Map<String, String> first = null;
+        for (int run = 0; run < 2; run++) {   // new arguments, new identity hashes
+            Path results = tmp.resolve("run-" + run + ".results");
+            SuiteRunner.onItsOwnThread("run-" + run, List.of(suite), List.of(), results, null);
+            Map<String, String> outcomes = results(results);
+            assertEquals(3, outcomes.size(), outcomes::toString);
+            for (Map.Entry<String, String> e : outcomes.entrySet()) {
+                assertEquals(e.getKey().endsWith("$Upload@identity-2]") ? "FAILED" : "SUCCESSFUL", e.getValue(), e.getKey());
+            }
+            if (first == null) {
+                first = outcomes;
+            } else {
+                assertEquals(first, outcomes);
+            }
+        }
+    }
+
+    private static String vintage(String testClass, String method, String parameter) {
+        String p = "%5B" + parameter + "%5D";
+        return "[engine:junit-vintage]/[runner:" + testClass + "]/[test:" + p + "]/[test:" + method + p + "(" + testClass + ")]";
     }
 
     private static Map<String, String> results(Path file) throws IOException {

@@ -134,6 +134,7 @@ public final class PatchBuilder {
             refusals.addAll(AnnotationChanges.added(newModels.get(n), n));
         }
         refusals.addAll(RemovedImplementations.refusals(plans, oldModels, claimed));
+        refusals.addAll(ReflectedAddedFields.refusals(plans, newModels));
         if (!refusals.isEmpty()) {
             return new BuildResult(Optional.empty(), refusals, notes);
         }

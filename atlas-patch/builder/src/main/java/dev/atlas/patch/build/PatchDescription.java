@@ -85,6 +85,9 @@ public final class PatchDescription {
         if (patch.classes().stream().anyMatch(c -> c.methods().stream().anyMatch(m -> m.kind() == MethodChange.Kind.ADDED))) {
             sb.append(MethodChange.ADDED_METHODS_REACH).append('\n');
         }
+        if (patch.classes().stream().anyMatch(c -> c.addedFields().stream().anyMatch(FieldAddition::declaredByRelease))) {
+            sb.append(FieldAddition.ADDED_FIELDS_REACH).append('\n');
+        }
         if (!patch.addedClasses().isEmpty()) {
             sb.append("Added classes (").append(patch.addedClasses().size()).append("):\n");
             for (AddedClass a : patch.addedClasses()) {

@@ -31,6 +31,9 @@ class PatchDescriptionTest {
         assertTrue(text.contains("Added methods are reachable from outside the patch only through direct calls in classes "
                 + "loaded after the apply"), text);
         assertTrue(text.contains("field     + int hits = init$hits(this)"), text);
+        assertTrue(text.contains("Added fields are reachable from outside the patch only through reads of an added static "
+                + "field in classes loaded after the apply; not instance fields, not writes, and no added field through "
+                + "reflection"), text);
         assertTrue(text.contains("field     + static java.util.List LOG (default value)"), text);
         assertTrue(text.contains("body      p.Counter$$AtlasPatch$" + patch.id8()), text);
         assertTrue(PatchDescription.render(patch).contains("Signature: not known"));

@@ -14,6 +14,19 @@ import java.util.Objects;
  *                          the body class, {@code (C)T} for an instance field, {@code ()T} for a static one
  */
 public record FieldAddition(String name, String descriptor, boolean isStatic, String initializerMethod) {
+    /**
+     * What code outside a patch sees of the fields the new release adds (said by {@code atlas
+     * patch build}, {@code inspect} and {@code apply} when the patch adds any). A loaded class
+     * never gets a field, and no one but the patch's own links and the agent's reads of added
+     * statics knows where the patch keeps it.
+     */
+    public static final String ADDED_FIELDS_REACH = "Added fields are reachable from outside the patch only through "
+            + "reads of an added static field in classes loaded after the apply; not instance fields, not writes, and "
+            + "no added field through reflection (getDeclaredField(s), Field.get, FieldUtils.readField), VarHandles, "
+            + "method handles or field updaters looked up by name, nor serialization, which writes and reads the loaded "
+            + "class's fields only (NoSuchFieldError/NoSuchFieldException there, as on the old release; a test that "
+            + "reads a private field the new release adds by reflection fails on the patched JVM).";
+
     public FieldAddition {
         Names.requireMemberName(name, "field name");
         Objects.requireNonNull(descriptor, "descriptor");
@@ -26,6 +39,15 @@ public record FieldAddition(String name, String descriptor, boolean isStatic, St
             throw new IllegalArgumentException("initialiser of field " + name + " is '" + initializerMethod
                     + "', expected '" + initializerNameFor(name) + "'");
         }
+    }
+
+    /**
+     * Whether the field is one the new release declares under this name, not one the builder
+     * adds for its own use (a view copy {@code atlas$view$F}, a retyped field's
+     * {@code F$atlas$retyped}).
+     */
+    public boolean declaredByRelease() {
+        return !name.contains("atlas$");
     }
 
     /** {@code "init$" + name}. */

@@ -235,6 +235,9 @@ final class AgentCommands {
                 + prep.describe() + "; now view " + a.target().id() + " '"
                 + a.target().name() + "' (was view " + a.previous().id() + "); " + a.jitPriority() + ".\n"
                 + (a.addedMethods() == 0 ? "" : dev.atlas.patch.format.MethodChange.ADDED_METHODS_REACH + "\n")
+                + (file.patch().classes().stream().noneMatch(c -> c.addedFields().stream()
+                        .anyMatch(dev.atlas.patch.format.FieldAddition::declaredByRelease)) ? ""
+                        : dev.atlas.patch.format.FieldAddition.ADDED_FIELDS_REACH + "\n")
                 + addedClassNames(a) + staticState(file.patch()) + monitorsKept(file.patch()) + objectRebuilds(a, "")
                 + notCarried(file.patch()) + unapplied(a.unappliedChanges(), "");
         f.put("object-rebuilds", Integer.toString(a.objectRebuilds().size()));
