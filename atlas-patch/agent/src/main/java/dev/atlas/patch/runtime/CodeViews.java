@@ -81,6 +81,7 @@ public final class CodeViews {
     private final MethodRegistry registry = new MethodRegistry(space);
     private final ShadowFields fields = new ShadowFields();
     private final PatchPreparer preparer;
+    private final PackageDefiner packages;
     private final ForeignGuardUse foreignUse;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -108,6 +109,7 @@ public final class CodeViews {
         this.preparer = new PatchPreparer(registry, fields, Objects.requireNonNull(packages, "packages"),
                 Objects.requireNonNull(foreign, "foreign"));
         this.foreignUse = new ForeignGuardUse(space, foreign);
+        this.packages = packages;
     }
 
     public ViewSpace space() {
@@ -185,7 +187,7 @@ public final class CodeViews {
      * code and its threads are as before, and the patch can be applied again.
      */
     private void runTransferHooks(PreparedPatch p, View view) {
-        TransferHooks.runIn(space, view, p);
+        TransferHooks.runIn(space, view, p, packages);
     }
 
     private static void logApplied(PatchApplication a, PreparedPatch p, LoaderScope scope) {

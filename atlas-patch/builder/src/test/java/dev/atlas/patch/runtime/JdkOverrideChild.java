@@ -34,7 +34,9 @@ import java.util.function.Predicate;
  * {@code java.util.Collection} in it): a patch adds {@code toString}, {@code equals} and
  * {@code removeIf} overrides to loaded classes; JDK code reaches them in the new view only; the
  * JDK methods' guards ask the views while a view that is not retired has the overrides, and
- * are inert before the first apply and after the rollback, once the patch's view retired.
+ * are inert before the first apply and after the rollback, once the patch's view retired. The
+ * patch also adds an enum constant, which its transfer hook publishes through the definer's
+ * lookup into {@code java.lang.Class} (this JVM does not open {@code java.lang}).
  * Prints one line per check and exits 1 at the first failed one.
  */
 public final class JdkOverrideChild {
@@ -80,6 +82,15 @@ public final class JdkOverrideChild {
             }
             """;
 
+    static final String LEVEL_V1 = """
+            package jo;
+            public enum Level { LOW, HIGH }
+            """;
+    static final String LEVEL_V2 = """
+            package jo;
+            public enum Level { LOW, MEDIUM, HIGH }
+            """;
+
     private static int checks;
 
     private JdkOverrideChild() {}
@@ -100,8 +111,8 @@ public final class JdkOverrideChild {
         PatchPipeline pipeline = new PatchPipeline(new CodeViews(definer, new RetransformingMethodGuards(inst, definer)),
                 JitPriorityWindow.off());
         CodeViews code = pipeline.views();
-        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("jo.Point", POINT_V1, "jo.Bag", BAG_V1));
-        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("jo.Point", POINT_V2, "jo.Bag", BAG_V2));
+        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("jo.Point", POINT_V1, "jo.Bag", BAG_V1, "jo.Level", LEVEL_V1));
+        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("jo.Point", POINT_V2, "jo.Bag", BAG_V2, "jo.Level", LEVEL_V2));
         BuildResult result = PatchBuilder.diff(v1, v2, BuildOptions.defaults());
         check(!result.isRefused(), "the patch builds: " + result.refusals());
         Patch patch = result.patchOrThrow();
@@ -115,6 +126,9 @@ public final class JdkOverrideChild {
         Collection<String> bag = (Collection<String>) loader.loadClass("jo.Bag").getConstructor(String[].class)
                 .newInstance((Object) new String[] {"a", "bb"});
         Object plain = new Object();
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        Class<? extends Enum> level = (Class<? extends Enum>) Class.forName("jo.Level", true, loader);
+        check(medium(level).equals("IllegalArgumentException"), "before the patch: jo.Level has no MEDIUM");
         String identity = "jo.Point@" + Integer.toHexString(System.identityHashCode(p1));
 
         check(!RetransformingMethodGuards.dispatching(Object.class, "equals", "(Ljava/lang/Object;)Z"),
@@ -146,6 +160,9 @@ public final class JdkOverrideChild {
         check(String.valueOf(plain).startsWith("java.lang.Object@") && !plain.equals(new Object()) && plain.equals(plain),
                 "new view: other classes keep the JDK's toString/equals");
         check(Objects.equals("x", "x") && List.of(1).toString().equals("[1]"), "new view: classes with their own keep them");
+        check(medium(level).equals("MEDIUM 2"), "new view: Enum.valueOf finds the added constant (published to the JDK's "
+                + "cache through the definer's lookup into java.lang.Class; java.lang is not open to this JVM's class path) "
+                + medium(level));
 
         release.countDown();
         old.join();
@@ -216,6 +233,16 @@ public final class JdkOverrideChild {
         Predicate<String> one = x -> x.length() == 1;
         bag.removeIf(one);
         return List.of(String.valueOf(p1), List.of(p1).equals(List.of(p2)), m1.equals(m2), p1.equals(p1), List.copyOf(bag));
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static String medium(Class<? extends Enum> level) {
+        try {
+            Enum<?> m = Enum.valueOf(level, "MEDIUM");
+            return m.name() + " " + m.ordinal();
+        } catch (IllegalArgumentException e) {
+            return "IllegalArgumentException";
+        }
     }
 
     private static boolean guardsDispatch() {
