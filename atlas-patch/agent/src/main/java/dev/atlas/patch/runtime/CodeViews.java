@@ -62,7 +62,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * same method ids or class fingerprints (it would be built on its code); 5. no entry's target or
  * previous view holds a body of a loader released by {@link #forgetLoader}.
  *
- * <p>Size: about 570 lines, over the project's 500, because every operation on the stack of
+ * <p>Size: about 600 lines, over the project's 500, because every operation on the stack of
  * applied patches (apply, rollback, releasing a loader) keeps the invariants above under the
  * one lock and rewrites the private entries; split apart, each part would need them.
  *

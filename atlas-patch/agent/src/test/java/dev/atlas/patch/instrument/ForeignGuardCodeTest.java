@@ -15,13 +15,13 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The code {@link RetransformingMethodGuards} generates, without retransforming a JDK class
+ * The code {@link ForeignGuardCode} generates, without retransforming a JDK class
  * (that is {@code JdkOverrideIT}'s, in a JVM of its own): the bridge and a key class verify,
  * and a method woven with a guard runs its own body while the key's call site is inert, the
  * handle the site yields while it yields one, and its own body again once the site is inert
  * again. The generated classes are named into a package of their own, in a loader of their own.
  */
-class RetransformingMethodGuardsTest {
+class ForeignGuardCodeTest {
     /** The method to guard. */
     public static class Guardee {
         public String name(String suffix) {
@@ -31,19 +31,19 @@ class RetransformingMethodGuardsTest {
 
     @Test
     void generatedClassesVerify() {
-        assertEquals(List.of(), ClassFile.of().verify(RetransformingMethodGuards.bridgeBytes()));
-        assertEquals(List.of(), ClassFile.of().verify(RetransformingMethodGuards.keyClassBytes(7)));
+        assertEquals(List.of(), ClassFile.of().verify(ForeignGuardCode.bridgeBytes()));
+        assertEquals(List.of(), ClassFile.of().verify(ForeignGuardCode.keyClassBytes(7)));
     }
 
     @Test
     void wovenMethodFollowsItsKeysCallSite() throws Throwable {
         int key = 3;
         String bridge = "guardtest/Bridge";
-        byte[] guarded = RetransformingMethodGuards.weave(ClassFile.of(), ClassFile.of().parse(classBytes(Guardee.class)),
-                List.of(new RetransformingMethodGuards.Site(key, "name", "(Ljava/lang/String;)Ljava/lang/String;")), bridge);
+        byte[] guarded = ForeignGuardCode.weave(ClassFile.of(), ClassFile.of().parse(classBytes(Guardee.class)),
+                List.of(new ForeignGuardCode.Site(key, "name", "(Ljava/lang/String;)Ljava/lang/String;")), bridge);
         assertEquals(List.of(), ClassFile.of().verify(guarded));
         Loader loader = new Loader();
-        Class<?> b = loader.define(RetransformingMethodGuards.bridgeBytes(bridge));
+        Class<?> b = loader.define(ForeignGuardCode.bridgeBytes(bridge));
         Class<?> w = loader.define(guarded);   // Guardee again, in a loader of its own
 
         MethodHandle none = MethodHandles.dropArguments(MethodHandles.constant(MethodHandle.class, null), 0, Object.class);
@@ -51,7 +51,7 @@ class RetransformingMethodGuardsTest {
         Field pending = b.getDeclaredField("pending");
         pending.setAccessible(true);
         pending.set(null, site.dynamicInvoker());
-        Class.forName(loader.define(RetransformingMethodGuards.keyClassBytes(bridge, key)).getName(), true, loader);
+        Class.forName(loader.define(ForeignGuardCode.keyClassBytes(bridge, key)).getName(), true, loader);
         pending.set(null, null);
 
         Object o = w.getConstructor().newInstance();
@@ -69,7 +69,7 @@ class RetransformingMethodGuardsTest {
     /** Defines the generated classes apart from the test's own. */
     private static final class Loader extends ClassLoader {
         Loader() {
-            super(RetransformingMethodGuardsTest.class.getClassLoader());
+            super(ForeignGuardCodeTest.class.getClassLoader());
         }
 
         Class<?> define(byte[] bytes) {
