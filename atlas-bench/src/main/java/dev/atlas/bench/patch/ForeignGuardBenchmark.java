@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code guarded}: a patch that adds {@code equals} and {@code toString} to
  *       {@link GuardedPoint} is applied ({@link ForeignGuardFixture}), so both methods of
  *       {@code java.lang.Object} start with the guard, and the calling thread is in the patch's view;</li>
- *   <li>{@code rolledBack}: the same patch applied and rolled back: the guard stays in the JDK
- *       methods (for the life of the class), no view overrides anything.</li>
+ *   <li>{@code rolledBack}: the same patch applied and rolled back, its view retired: the guard
+ *       stays in the JDK methods (for the life of the class), inert: no view overrides anything.</li>
  * </ul>
  * The classes: {@link PlainPoint}, which no patch touches (every object of the JVM but the
  * patched class's pays what it pays); {@link GuardedPoint}, the patched class (in
@@ -82,6 +82,7 @@ public class ForeignGuardBenchmark {
             check(!plain.equals(plainOther) && plain.toString().startsWith(PlainPoint.class.getName() + "@"), "PlainPoint");
             check(compiled.equals(compiledOther) && compiled.toString().equals("Point(7)"), "CompiledPoint");
             check(ForeignGuardFixture.bridgeDefined() == !guard.equals("unguarded"), "java.lang.AtlasForeignGuard defined");
+            check(ForeignGuardFixture.equalsGuardDispatching() == overridden, "Object.equals's guard asking the views");
         }
 
         private void check(boolean ok, String what) {

@@ -1,6 +1,7 @@
 package dev.atlas.bench.patch;
 
 import dev.atlas.core.MigrationTimeoutException;
+import dev.atlas.core.observe.SpaceListener;
 import dev.atlas.patch.classfile.ClassFingerprint;
 import dev.atlas.patch.format.ClassPatch;
 import dev.atlas.patch.format.MethodChange;
@@ -18,6 +19,8 @@ import java.lang.invoke.MethodHandles;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The fixture of {@code ForeignGuardBenchmark}: {@link GuardedPoint} instrumented as the agent
@@ -25,8 +28,9 @@ import java.util.Map;
  * of {@link Object}'s methods. Applying it through code views with the agent's real
  * {@link RetransformingMethodGuards} retransforms {@code java.lang.Object}: {@code Object.equals}
  * and {@code Object.toString} start with the foreign entry guard (a call of
- * {@code java.lang.AtlasForeignGuard.find}), for every object in the JVM, and keep it after a
- * rollback.
+ * {@code java.lang.AtlasForeignGuard$<key>.find}), for every object in the JVM; it asks the views
+ * while the patch's view is live, and is inert (a constant the JIT folds) before the first apply
+ * and once the patch's view retired after a rollback.
  *
  * <p>One per JVM ({@link #load}); the instrumentation is the JVM's own ({@link SelfAttach}).
  */
@@ -115,15 +119,41 @@ public final class ForeignGuardFixture {
         return a;
     }
 
-    /** Rolls the patch back and waits until every thread is back in the view before it. */
+    /**
+     * Rolls the patch back and waits until every thread is back in the view before it and the
+     * patch's view retired (its retirement is what switches the JDK methods' guards off).
+     */
     public PatchApplication rollback(Duration timeout) throws InterruptedException, MigrationTimeoutException {
-        PatchApplication a = pipeline.rollback();
-        a.migration().await(timeout);
-        pipeline.views().installInlineCaches();
-        return a;
+        CountDownLatch retired = new CountDownLatch(1);
+        long patchView = pipeline.views().space().defaultView().id();
+        SpaceListener l = new SpaceListener() {
+            @Override
+            public void viewRetired(ViewRetired event) {
+                if (event.viewId() == patchView) {
+                    retired.countDown();
+                }
+            }
+        };
+        pipeline.views().space().addListener(l);
+        try {
+            PatchApplication a = pipeline.rollback();
+            a.migration().await(timeout);
+            pipeline.views().installInlineCaches();
+            if (!retired.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("the patch's view did not retire within " + timeout);
+            }
+            return a;
+        } finally {
+            pipeline.views().space().removeListener(l);
+        }
     }
 
-    /** Whether {@code java.lang.AtlasForeignGuard}, which every guarded JDK method calls, is defined. */
+    /** Whether {@code Object.equals}'s guard asks the views now (false: inert, or no guard). */
+    public static boolean equalsGuardDispatching() {
+        return RetransformingMethodGuards.dispatching(Object.class, "equals", "(Ljava/lang/Object;)Z");
+    }
+
+    /** Whether {@code java.lang.AtlasForeignGuard}, defined with the first guard of a JDK method, is defined. */
     public static boolean bridgeDefined() {
         try {
             Class.forName("java.lang.AtlasForeignGuard", false, null);

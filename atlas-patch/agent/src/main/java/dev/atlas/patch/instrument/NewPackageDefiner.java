@@ -106,6 +106,7 @@ public final class NewPackageDefiner implements PackageDefiner {
      * A lookup with private access to {@code java.lang.Class}, from the same module (for
      * {@code runtime.EnumConstantViews}, which publishes a patch's added enum constants).
      */
+    @Override
     public synchronized MethodHandles.Lookup classLookup() {
         if (classLookup == null) {
             lookup();

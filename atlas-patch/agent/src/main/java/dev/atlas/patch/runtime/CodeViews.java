@@ -50,7 +50,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * in a view that does not override the method, and no thread can be in the new view before
  * the migration starts, after every guard it needs is on and synchronised. Guards are never
  * switched off again (after a rollback a guard costs a table probe per call, and a view that
- * still overrides the method may come back). Operator calls are serialised by a lock; no
+ * still overrides the method may come back), except the guards of methods that are not
+ * instrumented (the JDK's), which every object pays: those are off while no view that is not
+ * retired overrides the method ({@link ForeignGuardUse}). Operator calls are serialised by a lock; no
  * application thread ever takes it. Invariants of the stack of applied patches (under the
  * lock): 1. each entry knows what its patch set (method ids and class fingerprints) and what
  * they were before; 2. no two entries of the same patch id have overlapping scopes; 3. an
@@ -60,7 +62,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * same method ids or class fingerprints (it would be built on its code); 5. no entry's target or
  * previous view holds a body of a loader released by {@link #forgetLoader}.
  *
- * <p>Size: about 570 lines, over the project's 500, because every operation on the stack of
+ * <p>Size: about 600 lines, over the project's 500, because every operation on the stack of
  * applied patches (apply, rollback, releasing a loader) keeps the invariants above under the
  * one lock and rewrites the private entries; split apart, each part would need them.
  *
@@ -79,6 +81,8 @@ public final class CodeViews {
     private final MethodRegistry registry = new MethodRegistry(space);
     private final ShadowFields fields = new ShadowFields();
     private final PatchPreparer preparer;
+    private final PackageDefiner packages;
+    private final ForeignGuardUse foreignUse;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Deque<Applied> applied = new ArrayDeque<>();   // newest first; guarded by lock
@@ -104,6 +108,8 @@ public final class CodeViews {
     public CodeViews(PackageDefiner packages, ForeignMethodGuards foreign) {
         this.preparer = new PatchPreparer(registry, fields, Objects.requireNonNull(packages, "packages"),
                 Objects.requireNonNull(foreign, "foreign"));
+        this.foreignUse = new ForeignGuardUse(space, foreign);
+        this.packages = packages;
     }
 
     public ViewSpace space() {
@@ -181,7 +187,7 @@ public final class CodeViews {
      * code and its threads are as before, and the patch can be applied again.
      */
     private void runTransferHooks(PreparedPatch p, View view) {
-        TransferHooks.runIn(space, view, p);
+        TransferHooks.runIn(space, view, p, packages);
     }
 
     private static void logApplied(PatchApplication a, PreparedPatch p, LoaderScope scope) {
@@ -197,12 +203,16 @@ public final class CodeViews {
      * The one way a code view comes to be (a patch, a variant, the warm-up's view): published
      * beside {@code parent} with {@code table}, the guards it needs switched on and
      * synchronised, and every active guard's cache set for the view that is, or is about to
-     * be, the default ({@code becomesDefault}: this one). Under the lock.
+     * be, the default ({@code becomesDefault}: this one); the guards of JDK methods it overrides
+     * are switched on, and off again once no view that needs them is left ({@link ForeignGuardUse}).
+     * Under the lock.
      */
     private View publish(View parent, String name, CodeTable table, Collection<MethodSlot> guards,
                          boolean becomesDefault) {
-        View view = space.derive(parent, name).diverge(CODE, table).publish();
+        ViewBuilder b = space.derive(parent, name).diverge(CODE, table);
+        View view = b.onRetire(new ForeignGuardUse.Settle(foreignUse, b.view())).publish();
         activate(guards);
+        foreignUse.published(view, activeSlots);   // JDK methods' guards: on before any thread can enter
         cacheDefault(becomesDefault ? view : space.defaultView());   // other threads keep the fast path
         return view;
     }

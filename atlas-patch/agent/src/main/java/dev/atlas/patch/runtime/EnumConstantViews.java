@@ -5,7 +5,6 @@ import java.lang.invoke.VarHandle;
 import java.lang.reflect.Array;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Supplier;
 
 /**
  * Puts the constants a patch adds to a running enum into the JDK's per-class cache of its
@@ -32,10 +31,11 @@ import java.util.function.Supplier;
  * {@code put}).
  *
  * <p>Implementation notes: the cache is {@code Class.enumConstants} and
- * {@code Class.enumConstantDirectory}, private fields of {@code java.lang.Class}; the agent
- * {@linkplain #install installs} a lookup with private access to {@code Class}
- * ({@code instrument.NewPackageDefiner} opens {@code java.lang} to a module of its own); without
- * one, this needs {@code java.lang} open to its own module. Threading: {@link #publish} runs on
+ * {@code Class.enumConstantDirectory}, private fields of {@code java.lang.Class}; the lookup with
+ * private access to {@code Class} is the {@link PackageDefiner#classLookup} of the code views whose
+ * transfer hook calls {@link #publish} (the agent's {@code instrument.NewPackageDefiner} opens
+ * {@code java.lang} to a module of its own), found through the hook's thread; called from
+ * elsewhere, or with a definer that has none, this needs {@code java.lang} open to its own module. Threading: {@link #publish} runs on
  * the thread of the transfer hooks, one patch at a time (under the code views' lock); the JDK
  * writes the cache with plain volatile writes when it finds it empty, so a thread of the old
  * view that is computing the class's cache for the first time at the apply's instant may
@@ -43,14 +43,7 @@ import java.util.function.Supplier;
  * replaced here, which leaves only a thread already inside that computation).
  */
 public final class EnumConstantViews {
-    private static volatile Supplier<MethodHandles.Lookup> classAccess;
-
     private EnumConstantViews() {
-    }
-
-    /** Sets how {@link #publish} gets private access to {@code java.lang.Class} (the agent's installer, once). */
-    public static void install(Supplier<MethodHandles.Lookup> access) {
-        classAccess = Objects.requireNonNull(access, "access");
     }
 
     /**
@@ -117,14 +110,17 @@ public final class EnumConstantViews {
     }
 
     private static MethodHandles.Lookup lookup() throws IllegalAccessException {
-        Supplier<MethodHandles.Lookup> access = classAccess;
-        if (access != null) {
-            return access.get();
+        if (Thread.currentThread() instanceof TransferHooks.HookThread hooks) {
+            MethodHandles.Lookup l = hooks.packages.classLookup();
+            if (l != null) {
+                return l;
+            }
         }
         try {
             return MethodHandles.privateLookupIn(Class.class, MethodHandles.lookup());
         } catch (IllegalAccessException e) {
-            throw new IllegalStateException("the Atlas agent is not installed, and java.lang is not open to "
+            throw new IllegalStateException("not called by the transfer hooks of code views with the Atlas agent's package "
+                    + "definer, and java.lang is not open to "
                     + EnumConstantViews.class.getModule() + ", so the added constants cannot be published", e);
         }
     }

@@ -10,11 +10,12 @@ package dev.atlas.patch.runtime;
  * CodeViews views = new CodeViews(packages, ForeignMethodGuards.UNAVAILABLE);   // such overrides are refused
  * }
  *
- * <p>Implementation notes: called by one operator thread at a time, under the code views'
- * lock, while a patch is prepared. After {@link #guard} returns, the method's code asks
- * {@code slot}'s entry-guard call site ({@link MethodSlot#guardInvoker()}) on every call, and
- * runs its own body when that yields null, as an instrumented method's guard does; the guard
- * stays for the life of the class (inert once no view overrides the method).
+ * <p>Implementation notes: {@link #guard} is called by one operator thread at a time, under
+ * the code views' lock, while a patch is prepared; it gives the method its guard but leaves it
+ * inert. While {@link #dispatch} has the slot on, the method's code asks {@code slot}'s
+ * entry-guard call site ({@link MethodSlot#guardInvoker()}) on calls on instances of the
+ * overriding classes, and runs its own body when that yields null, as an instrumented method's
+ * guard does. The guard stays in the class for its life; inert, it costs nothing.
  */
 @FunctionalInterface
 public interface ForeignMethodGuards {
@@ -40,4 +41,19 @@ public interface ForeignMethodGuards {
      *         class not modifiable or failing to retransform), naming why
      */
     java.lang.invoke.MethodHandle guard(MethodSlot slot, Class<?> overrider);
+
+    /**
+     * Switches {@code slot}'s guard (given by {@link #guard}) on: from when this returns, every
+     * thread's call of the method on an instance of an overriding class asks the slot; or off:
+     * the method runs its own body for every receiver without asking (with nothing to pay, once
+     * the JIT has recompiled the callers). The code views switch a slot on before any thread can
+     * enter a view with an override of it, and off once no view that is not retired has one.
+     * Idempotent. Called by the code views' operator thread, or by a space's housekeeper when a
+     * view retires; serialised by the implementation.
+     *
+     * @throws IllegalArgumentException if {@code slot} got no guard from {@link #guard}
+     */
+    default void dispatch(MethodSlot slot, boolean on) {
+        // no guard was ever given: nothing to switch
+    }
 }

@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.List;
 
 /**
  * Overrides of a method a patch added, declared by classes that were not in the patch: a
@@ -17,7 +18,9 @@ import java.lang.reflect.Modifier;
  * added to first (the common case costs a class comparison); for another class a
  * {@link ClassValue} per call site holds the most derived declaring method below that class
  * (unreflected, adapted to the call site's type), or the view-dispatched call when there is
- * none. Static, abstract and private methods do not override; package-private ones are taken
+ * none. Both tests only decide whether the receiver runs the view-dispatched call, which the
+ * call site then calls as the constant it is (the JIT inlines it); only a receiver with an
+ * override of its own calls the handle the class value holds, which the JIT cannot inline. Static, abstract and private methods do not override; package-private ones are taken
  * as overriding (javac's overrides from another package are rare and would not compile as
  * such against the new release's class).
  *
@@ -25,11 +28,14 @@ import java.lang.reflect.Modifier;
  */
 final class LaterOverrides {
     private static final MethodHandle SELECT;
+    private static final MethodHandle RUNS_CALL;
 
     static {
         try {
             SELECT = MethodHandles.lookup().findStatic(LaterOverrides.class, "select", MethodType.methodType(
                     MethodHandle.class, Class.class, ClassValue.class, MethodHandle.class, Object.class));
+            RUNS_CALL = MethodHandles.lookup().findStatic(LaterOverrides.class, "runsCall", MethodType.methodType(
+                    boolean.class, Class.class, ClassValue.class, MethodHandle.class, Object.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -58,7 +64,9 @@ final class LaterOverrides {
         };
         MethodHandle select = MethodHandles.insertArguments(SELECT, 0, declaring, overrides, call)
                 .asType(MethodType.methodType(MethodHandle.class, type.parameterType(0)));
-        return MethodHandles.foldArguments(MethodHandles.exactInvoker(type), select);
+        MethodHandle runsCall = MethodHandles.dropArguments(MethodHandles.insertArguments(RUNS_CALL, 0, declaring, overrides, call)
+                .asType(MethodType.methodType(boolean.class, type.parameterType(0))), 1, List.of(params));
+        return MethodHandles.guardWithTest(runsCall, call, MethodHandles.foldArguments(MethodHandles.exactInvoker(type), select));
     }
 
     private static MethodHandle declared(Class<?> k, String name, Class<?>[] params, MethodType type) {
@@ -78,6 +86,15 @@ final class LaterOverrides {
         } catch (IllegalAccessException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** Whether {@code self}'s class runs {@code call} itself (no override of its own): then the call site inlines it. */
+    private static boolean runsCall(Class<?> declaring, ClassValue<MethodHandle> overrides, MethodHandle call, Object self) {
+        if (self == null) {
+            return true;
+        }
+        Class<?> c = self.getClass();
+        return c == declaring || overrides.get(c) == call;
     }
 
     private static MethodHandle select(Class<?> declaring, ClassValue<MethodHandle> overrides, MethodHandle call, Object self) {

@@ -37,4 +37,14 @@ public interface PackageDefiner {
      * @throws LinkageError           as {@code ClassLoader.defineClass} does
      */
     Class<?> define(Class<?> host, String binaryName, byte[] bytes);
+
+    /**
+     * A lookup with private access to {@code java.lang.Class}, for {@link EnumConstantViews}
+     * (which publishes a patch's added enum constants from the transfer hooks of the code views
+     * this definer serves), or null if this definer has none (then {@code java.lang} must be open
+     * to the agent's module).
+     */
+    default java.lang.invoke.MethodHandles.Lookup classLookup() {
+        return null;
+    }
 }

@@ -36,12 +36,12 @@ final class TransferHooks implements Runnable {
      * the default view, its code and its threads are as before, and the patch can be applied
      * again. An interrupt of the calling thread is kept and re-asserted after the hooks ended.
      */
-    static void runIn(ViewSpace space, View view, PreparedPatch p) {
+    static void runIn(ViewSpace space, View view, PreparedPatch p, PackageDefiner packages) {
         if (p.transferHooks().isEmpty()) {
             return;
         }
         TransferHooks run = new TransferHooks(space, view, p.transferHooks());
-        Thread t = Thread.ofPlatform().name("atlas-transfer-" + p.patch().id()).unstarted(run);
+        Thread t = new HookThread(run, "atlas-transfer-" + p.patch().id(), packages);
         t.start();
         boolean interrupted = false;
         while (true) {
@@ -58,6 +58,19 @@ final class TransferHooks implements Runnable {
         if (run.failure != null) {
             view.retire();
             throw new TransferHookFailedException(p.patch().id(), run.ran, run.failedHook, run.failure);
+        }
+    }
+
+    /**
+     * The thread the hooks run on: it carries the code views' package definer, whose lookup into
+     * {@code java.lang.Class} a hook's {@link EnumConstantViews#publish} uses.
+     */
+    static final class HookThread extends Thread {
+        final PackageDefiner packages;
+
+        HookThread(Runnable hooks, String name, PackageDefiner packages) {
+            super(hooks, name);
+            this.packages = packages;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.atlas.patch.runtime;
 
 import dev.atlas.core.ViewScope;
+import dev.atlas.core.observe.SpaceListener;
 import dev.atlas.patch.Fixtures;
 import dev.atlas.patch.build.BuildOptions;
 import dev.atlas.patch.build.BuildResult;
@@ -24,13 +25,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
  * The child JVM of {@link JdkOverrideIT} (started with the test agent, so that the agent's
  * {@link RetransformingMethodGuards} can retransform {@code java.lang.Object} and
  * {@code java.util.Collection} in it): a patch adds {@code toString}, {@code equals} and
- * {@code removeIf} overrides to loaded classes; JDK code reaches them in the new view only.
+ * {@code removeIf} overrides to loaded classes; JDK code reaches them in the new view only; the
+ * JDK methods' guards ask the views while a view that is not retired has the overrides, and
+ * are inert before the first apply and after the rollback, once the patch's view retired. The
+ * patch also adds an enum constant, which its transfer hook publishes through the definer's
+ * lookup into {@code java.lang.Class} (this JVM does not open {@code java.lang}).
  * Prints one line per check and exits 1 at the first failed one.
  */
 public final class JdkOverrideChild {
@@ -76,6 +82,15 @@ public final class JdkOverrideChild {
             }
             """;
 
+    static final String LEVEL_V1 = """
+            package jo;
+            public enum Level { LOW, HIGH }
+            """;
+    static final String LEVEL_V2 = """
+            package jo;
+            public enum Level { LOW, MEDIUM, HIGH }
+            """;
+
     private static int checks;
 
     private JdkOverrideChild() {}
@@ -96,8 +111,8 @@ public final class JdkOverrideChild {
         PatchPipeline pipeline = new PatchPipeline(new CodeViews(definer, new RetransformingMethodGuards(inst, definer)),
                 JitPriorityWindow.off());
         CodeViews code = pipeline.views();
-        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("jo.Point", POINT_V1, "jo.Bag", BAG_V1));
-        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("jo.Point", POINT_V2, "jo.Bag", BAG_V2));
+        Path v1 = Fixtures.compile(tmp.resolve("v1"), Map.of("jo.Point", POINT_V1, "jo.Bag", BAG_V1, "jo.Level", LEVEL_V1));
+        Path v2 = Fixtures.compile(tmp.resolve("v2"), Map.of("jo.Point", POINT_V2, "jo.Bag", BAG_V2, "jo.Level", LEVEL_V2));
         BuildResult result = PatchBuilder.diff(v1, v2, BuildOptions.defaults());
         check(!result.isRefused(), "the patch builds: " + result.refusals());
         Patch patch = result.patchOrThrow();
@@ -111,8 +126,13 @@ public final class JdkOverrideChild {
         Collection<String> bag = (Collection<String>) loader.loadClass("jo.Bag").getConstructor(String[].class)
                 .newInstance((Object) new String[] {"a", "bb"});
         Object plain = new Object();
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        Class<? extends Enum> level = (Class<? extends Enum>) Class.forName("jo.Level", true, loader);
+        check(medium(level).equals("IllegalArgumentException"), "before the patch: jo.Level has no MEDIUM");
         String identity = "jo.Point@" + Integer.toHexString(System.identityHashCode(p1));
 
+        check(!RetransformingMethodGuards.dispatching(Object.class, "equals", "(Ljava/lang/Object;)Z"),
+                "before the patch: Object.equals has no guard");
         List<Object> before = observe(p1, p2, bag);
         check(before.equals(List.of(identity, false, false, true, List.of("bb"))), "before the patch: the JDK's methods " + before);
 
@@ -140,6 +160,9 @@ public final class JdkOverrideChild {
         check(String.valueOf(plain).startsWith("java.lang.Object@") && !plain.equals(new Object()) && plain.equals(plain),
                 "new view: other classes keep the JDK's toString/equals");
         check(Objects.equals("x", "x") && List.of(1).toString().equals("[1]"), "new view: classes with their own keep them");
+        check(medium(level).equals("MEDIUM 2"), "new view: Enum.valueOf finds the added constant (published to the JDK's "
+                + "cache through the definer's lookup into java.lang.Class; java.lang is not open to this JVM's class path) "
+                + medium(level));
 
         release.countDown();
         old.join();
@@ -147,7 +170,48 @@ public final class JdkOverrideChild {
                 "old view (a request open across the patch): the JDK's methods " + oldView);
         applied.migration().await(Duration.ofMinutes(1));
 
-        pipeline.rollback().migration().await(Duration.ofMinutes(1));
+        check(guardsDispatch(), "applied: the guards of Object.equals/toString and Collection.removeIf ask the views");
+
+        // A request that stays in the patch's view across the rollback: the guards stay on for it
+        // until it ends and the view retires, then go inert.
+        CountDownLatch inPatchView = new CountDownLatch(1);
+        CountDownLatch releasePatchView = new CountDownLatch(1);
+        List<Object> patchView = new ArrayList<>();
+        Thread stays = Thread.ofPlatform().name("patch-view").daemon().start(() -> {
+            try (ViewScope s = code.space().enterRequest()) {
+                inPatchView.countDown();
+                releasePatchView.await();
+                patchView.add(String.valueOf(p1));
+                patchView.add(List.of(p1).equals(List.of(p2)));
+            } catch (Throwable t) {
+                patchView.add(t);
+            }
+        });
+        inPatchView.await();
+        CountDownLatch patchViewRetired = new CountDownLatch(1);
+        long patchViewId = code.space().defaultView().id();
+        code.space().addListener(new SpaceListener() {
+            @Override
+            public void viewRetired(ViewRetired event) {
+                if (event.viewId() == patchViewId) {
+                    patchViewRetired.countDown();
+                }
+            }
+        });
+        PatchApplication rolledBackApp = pipeline.rollback();
+        check(String.valueOf(p1).equals(identity) && !p1.equals(p2), "rolled back, a request still in the patch's view: "
+                + "this thread runs the JDK's methods");
+        check(guardsDispatch(), "rolled back, a request still in the patch's view: the guards still ask the views");
+        releasePatchView.countDown();
+        stays.join();
+        check(patchView.equals(List.of("Point(1, 2) of " + identity, true)),
+                "the request in the patch's view ran the new toString/equals to its end " + patchView);
+        rolledBackApp.migration().await(Duration.ofMinutes(1));
+        check(patchViewRetired.await(1, TimeUnit.MINUTES), "the patch's view retired once its last request ended");
+        check(!RetransformingMethodGuards.dispatching(Object.class, "equals", "(Ljava/lang/Object;)Z")
+                        && !RetransformingMethodGuards.dispatching(Object.class, "toString", "()Ljava/lang/String;")
+                        && !RetransformingMethodGuards.dispatching(Collection.class, "removeIf", "(Ljava/util/function/Predicate;)Z"),
+                "rolled back and the patch's view retired: the guards are inert (the JDK methods' own bodies, nothing asked)");
         Collection<String> bag2 = new ArrayList<>(List.of("a", "bb"));
         List<Object> rolledBack = observe(p1, p2, bag2);
         check(rolledBack.equals(List.of(identity, false, false, true, List.of("bb"))), "rolled back: the JDK's methods " + rolledBack);
@@ -155,7 +219,9 @@ public final class JdkOverrideChild {
                 "rolled back: Collection.removeIf's default body on the patched class " + bag);
 
         pipeline.apply(patch).migration().await(Duration.ofMinutes(1));
-        check(String.valueOf(p1).equals("Point(1, 2) of " + identity), "applied again: the new toString " + p1);
+        check(guardsDispatch(), "applied again: the guards ask the views again");
+        check(String.valueOf(p1).equals("Point(1, 2) of " + identity) && List.of(p1).equals(List.of(p2)),
+                "applied again: the new toString and equals " + p1);
         pipeline.close();
         System.out.println("OK " + checks + " checks");
     }
@@ -167,6 +233,22 @@ public final class JdkOverrideChild {
         Predicate<String> one = x -> x.length() == 1;
         bag.removeIf(one);
         return List.of(String.valueOf(p1), List.of(p1).equals(List.of(p2)), m1.equals(m2), p1.equals(p1), List.copyOf(bag));
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static String medium(Class<? extends Enum> level) {
+        try {
+            Enum<?> m = Enum.valueOf(level, "MEDIUM");
+            return m.name() + " " + m.ordinal();
+        } catch (IllegalArgumentException e) {
+            return "IllegalArgumentException";
+        }
+    }
+
+    private static boolean guardsDispatch() {
+        return RetransformingMethodGuards.dispatching(Object.class, "equals", "(Ljava/lang/Object;)Z")
+                && RetransformingMethodGuards.dispatching(Object.class, "toString", "()Ljava/lang/String;")
+                && RetransformingMethodGuards.dispatching(Collection.class, "removeIf", "(Ljava/util/function/Predicate;)Z");
     }
 
     private static void check(boolean ok, String what) {

@@ -72,7 +72,6 @@ public final class AgentInstaller {
         NewPackageDefiner packages = new NewPackageDefiner(inst);
         // the agent's: every patch of this JVM goes through it
         CodeViews code = new CodeViews(packages, new RetransformingMethodGuards(inst, packages));
-        dev.atlas.patch.runtime.EnumConstantViews.install(packages::classLookup);   // java.lang opened on first use only
         CodeInstrumenter instrumenter = new CodeInstrumenter(code.registry(), boundaries);
         List<String> failures = new ArrayList<>();
         PatchableClassTransformer t = new PatchableClassTransformer(chosen, instrumenter, inst, (name, e) -> {
