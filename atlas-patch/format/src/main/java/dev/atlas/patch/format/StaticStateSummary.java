@@ -120,7 +120,7 @@ public final class StaticStateSummary {
                 }
                 out.add(outsideThePatch(name, fields));
             }
-            addedStatics(patch, c).ifPresent(out::addAll);
+            out.addAll(addedStatics(patch, c));
             List<String> copies = new ArrayList<>();
             for (FieldAddition f : c.addedFields()) {
                 if (f.isStatic() && f.name().startsWith(VIEW_COPY_PREFIX)) {
@@ -137,8 +137,8 @@ public final class StaticStateSummary {
         return out;
     }
 
-    /** The lines of class {@code c}'s added statics valued together, if the patch has their holder. */
-    private static Optional<List<String>> addedStatics(Patch patch, ClassPatch c) {
+    /** The lines of class {@code c}'s added statics valued together, none if the patch has no holder of them. */
+    private static List<String> addedStatics(Patch patch, ClassPatch c) {
         for (AddedClass a : patch.addedClasses()) {
             if (!a.className().startsWith(c.className() + ADDED_STATICS_HOLDER_MARKER)) {
                 continue;
@@ -149,16 +149,16 @@ public final class StaticStateSummary {
             }
             String name = c.className().replace('/', '.');
             String named = name + "." + (fields.size() == 1 ? fields.getFirst() : "{" + abbreviate(fields) + "}");
-            return Optional.of(List.of(name + ": the static fields the new release adds, " + String.join(", ", fields)
+            return List.of(name + ": the static fields the new release adds, " + String.join(", ", fields)
                     + ", are valued together, once, by their statements of the new release's static initialiser, in its "
                     + "order (" + ADDED_STATICS_INITIALIZER + ", into " + a.className().replace('/', '.') + "), on the first "
                     + "read of any of them in the new view; not at the class's initialisation, which the running release "
                     + "did: what they read from system properties, the environment or other mutable state is read then",
                     "    code outside the patch: a class loaded after the apply that reads " + named + " gets the new "
                     + "view's value in the new view and NoSuchFieldError elsewhere, as with the old release; reflection "
-                    + "and method handles do not find them"));
+                    + "and method handles do not find them");
         }
-        return Optional.empty();
+        return List.of();
     }
 
     /**
