@@ -44,13 +44,16 @@ import java.util.Set;
  * static initialiser calls it, and each such field's initialiser ({@code init$F}, which values
  * the field on its first read) reads the holder's copy. So the JVM's class-initialisation rules
  * run the statements as one unit, once, under the holder's initialisation lock, on the first
- * read of any of the fields in the new view; a throwing statement gives the new view
- * {@code NoClassDefFoundError} on every read of them, as the new release would. What stays
- * different from the new release, said in the build notes, {@code inspect} and the
- * {@code apply} reply: the moment. The running class was initialised by the old release's
- * initialiser; the added fields are valued when the new view first reads one of them, so a
- * value read from system properties, the environment or other mutable state is that of this
- * moment. A read of such a field by a method that a statement calls, while the unit runs,
+ * read of any of the fields in the new view. A class without a transfer hook of its own gets a
+ * generated {@code atlas$transfer()} that reads one of them, so for a class loaded at the apply
+ * that first read is the apply, in the new view: the closest the new view can come to the
+ * class's initialisation, which the running release did before. A throwing statement then
+ * refuses the apply (nothing changed); on a later first read it gives
+ * {@code ExceptionInInitializerError}, then {@code NoClassDefFoundError} on every read, as the
+ * new release would. What stays different from the new release, said in the build notes,
+ * {@code inspect} and the {@code apply} reply: the moment. A value read from system properties,
+ * the environment or other mutable state is that of the apply (or of the first read), not of the
+ * class's initialisation. A read of such a field by a method that a statement calls, while the unit runs,
  * values that field from the holder as it is then (the field's default value if its own
  * statement has not run yet, where the new release's statement would overwrite it later).
  *
@@ -107,9 +110,14 @@ final class AddedStatics {
             names.forEach(f -> fields.put(c + "." + f, holder));
             List<MethodModel> added = new ArrayList<>(p.added());
             added.add(init);
+            MethodModel hook = p.transferHook();
+            if (hook == null) {
+                hook = withHook(newModels.get(c), holder, names.getFirst(), newModels);
+                added.add(hook);
+            }
             out.add(new ClassDiff.Plan(p.className(), p.oldModel(), p.newModel(), p.replaced(), added, p.newFields(),
-                    p.initializers(), p.constantInitializers(), p.transferHook(), p.viewStatics()));
-            notes.add(note(p.className(), names, holder));
+                    p.initializers(), p.constantInitializers(), hook, p.viewStatics()));
+            notes.add(note(p.className(), names, holder, hook != p.transferHook()));
         }
         return new Prepared(out, holders, fields);
     }
@@ -132,12 +140,42 @@ final class AddedStatics {
         return Optional.of(found.stream().map(Map.Entry::getKey).toList());
     }
 
-    static String note(String className, List<String> names, String holder) {
+    static String note(String className, List<String> names, String holder, boolean atApply) {
         return className + ": the static fields the new release adds (" + String.join(", ", names) + ") are valued together, "
-                + "once, by their statements of the new release's static initialiser, in its order, on the first read of "
-                + "any of them in the new view (" + holder.substring(holder.lastIndexOf('/') + 1) + "), not at the class's "
+                + "once, by their statements of the new release's static initialiser, in its order, "
+                + (atApply ? "at the apply if the class is loaded then (a generated atlas$transfer() reads them in the new "
+                + "view), else on the first read of any of them in the new view" : "on the first read of any of them in "
+                + "the new view (the class has a transfer hook of its own)")
+                + " (" + holder.substring(holder.lastIndexOf('/') + 1) + "), not at the class's "
                 + "initialisation, which the running release did: a value they read from system properties, the "
                 + "environment or other mutable state is that of that moment";
+    }
+
+    /**
+     * Adds to {@code c} the generated transfer hook {@code static void atlas$transfer()}, which
+     * runs once at the apply, in the new view, and only reads {@code field} of the holder: so the
+     * added statics are valued then, the closest the new view can come to the class's
+     * initialisation (which the running release did before the apply). Returns the hook.
+     */
+    private static MethodModel withHook(ClassModel c, String holder, String field, Map<String, ClassModel> newModels) {
+        ClassDesc h = ClassDesc.ofInternalName(holder);
+        ClassDesc type = c.fields().stream().filter(f -> f.fieldName().equalsString(field)).findFirst().orElseThrow()
+                .fieldTypeSymbol();
+        boolean isInterface = (c.flags().flagsMask() & ClassFile.ACC_INTERFACE) != 0;
+        int flags = ClassFile.ACC_STATIC | ClassFile.ACC_SYNTHETIC | (isInterface ? ClassFile.ACC_PUBLIC : 0);
+        byte[] bytes = ClassFile.of().transformClass(c, ClassTransform.endHandler(clb -> clb.withMethodBody("atlas$transfer",
+                MethodTypeDesc.of(ConstantDescs.CD_void), flags, cb -> {
+                    cb.getstatic(h, field, type);
+                    if (java.lang.classfile.TypeKind.from(type).slotSize() == 2) {
+                        cb.pop2();
+                    } else {
+                        cb.pop();
+                    }
+                    cb.return_();
+                })));
+        ClassModel with = ClassFile.of().parse(bytes);
+        newModels.put(c.thisClass().asInternalName(), with);
+        return with.methods().stream().filter(m -> m.methodName().equalsString("atlas$transfer")).findFirst().orElseThrow();
     }
 
     /**

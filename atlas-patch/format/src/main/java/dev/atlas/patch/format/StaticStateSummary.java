@@ -152,7 +152,10 @@ public final class StaticStateSummary {
             return List.of(name + ": the static fields the new release adds, " + String.join(", ", fields)
                     + ", are valued together, once, by their statements of the new release's static initialiser, in its "
                     + "order (" + ADDED_STATICS_INITIALIZER + ", into " + a.className().replace('/', '.') + "), on the first "
-                    + "read of any of them in the new view; not at the class's initialisation, which the running release "
+                    + "read of any of them in the new view"
+                    + (c.transferHook() == null ? "" : ", which its transfer hook, run at the apply in the new view, makes "
+                    + "if it reads them (the generated one does)")
+                    + "; not at the class's initialisation, which the running release "
                     + "did: what they read from system properties, the environment or other mutable state is read then",
                     "    code outside the patch: a class loaded after the apply that reads " + named + " gets the new "
                     + "view's value in the new view and NoSuchFieldError elsewhere, as with the old release; reflection "
