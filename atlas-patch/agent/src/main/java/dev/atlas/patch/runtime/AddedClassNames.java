@@ -53,6 +53,7 @@ import java.util.Map;
 final class AddedClassNames {
     private static final String MARKER = "$$AtlasPatch$";
     private static final String HOLDER = "$atlas$ViewStatics";
+    private static final String ADDED_STATICS = dev.atlas.patch.format.StaticStateSummary.ADDED_STATICS_HOLDER;
 
     /** What a class defined under its own name was defined from (kept by {@link Linkage}). */
     record Source(String patchId, byte[] bytes) {}
@@ -84,7 +85,7 @@ final class AddedClassNames {
             if (real == null) {
                 continue;   // not in the renamed form (a hand-made patch): defined as it is named
             }
-            if (real.endsWith(HOLDER)) {
+            if (real.endsWith(HOLDER) || real.endsWith(ADDED_STATICS)) {
                 n.lines.put(real, dotted(real) + ": the new view's statics, defined as " + dotted(ac.className())
                         + " (each patch's own)");
                 continue;

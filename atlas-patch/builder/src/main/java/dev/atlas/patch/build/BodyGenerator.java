@@ -95,6 +95,16 @@ final class BodyGenerator {
                 ClassDesc type = ctx.remap.map(fieldType(plan, e.getKey()));
                 MethodTypeDesc desc = e.getValue().instance() ? MethodTypeDesc.of(type, self) : MethodTypeDesc.of(type);
                 Segment seg = e.getValue();
+                String holder = e.getValue().instance() ? null
+                        : ctx.addedStaticHolders.get(plan.newModel().thisClass().asInternalName() + "." + e.getKey());
+                if (holder != null) {
+                    // valued together with the class's other added statics, by the holder's initialiser (AddedStatics)
+                    ClassDesc h = ctx.remap.map(ClassDesc.ofInternalName(holder));
+                    clb.withMethodBody(FieldAddition.initializerNameFor(RetypedFields.addedName(plan.oldModel(), e.getKey())), desc,
+                            ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC,
+                            cb -> cb.getstatic(h, e.getKey(), type).return_(TypeKind.from(type)));
+                    continue;
+                }
                 clb.withMethod(FieldAddition.initializerNameFor(RetypedFields.addedName(plan.oldModel(), e.getKey())), desc,
                         ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC,
                         mb -> mb.transformCode(seg.source().code().orElseThrow(), new SegmentCopy(seg, rewriter, TypeKind.from(type))));

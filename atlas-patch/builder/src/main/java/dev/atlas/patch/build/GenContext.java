@@ -44,6 +44,8 @@ final class GenContext {
     final Map<String, Set<String>> viewStatics = new HashMap<>();
     /** {@code owner.field} (new-build names) to the holder class of the new view's value ({@link ViewInitializers}). */
     final Map<String, String> viewHolders = new HashMap<>();
+    /** {@code owner.field} (new-build names) of an added static to the holder class of its initial value ({@link AddedStatics}). */
+    final Map<String, String> addedStaticHolders = new HashMap<>();
     /** Enums whose running constants have twins in the new view (new-build name to its holder's, EnumConstantStates). */
     final Map<String, String> constantStates = new HashMap<>();
     /** The method ({@code name + descriptor}) that rebuilds older objects of a class ({@link RebuiltObjects}), by its name as loaded. */

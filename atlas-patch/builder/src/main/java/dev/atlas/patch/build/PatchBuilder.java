@@ -152,6 +152,13 @@ public final class PatchBuilder {
             added.add(h);
             renames.put(h, h + "$$AtlasPatch$" + PLACEHOLDER8);
         }
+        // 2c'. static fields the patch adds: valued together, as the new static initialiser values them
+        AddedStatics.Prepared addedStatics = AddedStatics.prepare(plans, rerun.keySet(), newModels, notes);
+        plans = addedStatics.plans();
+        for (String h : addedStatics.holders()) {
+            added.add(h);
+            renames.put(h, h + "$$AtlasPatch$" + PLACEHOLDER8);
+        }
 
         // 2d. object state that constructors build with changed code: rebuilt where the operator named the
         // method that resets it (RebuiltObjects), else reported, not rebuilt
@@ -175,6 +182,7 @@ public final class PatchBuilder {
         ctx.rebuiltObjects.putAll(rebuilt);
         ctx.addedClasses.addAll(added);
         ctx.viewHolders.putAll(views.fields());
+        ctx.addedStaticHolders.putAll(addedStatics.fields());
         twins.keySet().forEach(e -> ctx.constantStates.put(e, views.fields().get(e + "." + EnumConstantStates.FIELD)));
         for (ClassDiff.Plan plan : plans) {
             String n = plan.newModel().thisClass().asInternalName();

@@ -17,13 +17,18 @@ import java.util.Optional;
  *
  * {@snippet class=dev.atlas.patch.snippets.FormatSnippets region=static-state-summary}
  *
- * <p>Two shapes exist (see the builder's {@code ViewInitializers} and {@code StaticState}):
+ * <p>Three shapes exist (see the builder's {@code ViewInitializers}, {@code StaticState} and
+ * {@code AddedStatics}):
  * a class with the added static method {@value #INITIALIZER} and an added holder class
  * ({@code <class>}{@value #HOLDER_MARKER}{@code <id8>}) whose static fields are the new
  * view's statics, filled by the whole new static initialiser on first use in the new view;
  * and single fields {@code F} with a shadow copy {@value #VIEW_COPY_PREFIX}{@code F}, built
  * by that field's new initialiser on first use in the new view. In both the old view keeps
- * the running state, which rollback returns to. Code outside the patch that reads the fields:
+ * the running state, which rollback returns to. Third, the static fields a patch adds (which
+ * only the patch's code and classes loaded after the apply name): a class with an added holder
+ * class ({@code <class>}{@value #ADDED_STATICS_HOLDER_MARKER}{@code <id8>}) whose static
+ * initialiser values them together, in the new release's order, on the first read of any of
+ * them in the new view. Code outside the patch that reads the fields:
  * a class loaded after the apply gets its reads linked to the value of the calling thread's
  * view (the agent's {@code ViewStaticReads}); classes loaded before, reflection, method
  * handles and writes reach the running fields; each class's lines say so.
@@ -50,6 +55,12 @@ public final class StaticStateSummary {
     public static final String CONSTANT_STATES_FIELD = "atlas$constantStates";
     /** Prefix of the shadow field that holds the new view's copy of a single static field. */
     public static final String VIEW_COPY_PREFIX = "atlas$view$";
+    /** The added static method of a class that values the static fields the patch adds, together, into their holder. */
+    public static final String ADDED_STATICS_INITIALIZER = "atlas$initializeAddedStatics";
+    /** What the new-build name of the holder of a class's added statics adds to the class's name. */
+    public static final String ADDED_STATICS_HOLDER = "$atlas$AddedStatics";
+    /** What an added-statics holder's name has between the class's name and the patch id's first 8 digits. */
+    public static final String ADDED_STATICS_HOLDER_MARKER = ADDED_STATICS_HOLDER + "$$AtlasPatch$";
 
     private StaticStateSummary() {
     }
@@ -109,6 +120,7 @@ public final class StaticStateSummary {
                 }
                 out.add(outsideThePatch(name, fields));
             }
+            out.addAll(addedStatics(patch, c));
             List<String> copies = new ArrayList<>();
             for (FieldAddition f : c.addedFields()) {
                 if (f.isStatic() && f.name().startsWith(VIEW_COPY_PREFIX)) {
@@ -123,6 +135,33 @@ public final class StaticStateSummary {
             }
         }
         return out;
+    }
+
+    /** The lines of class {@code c}'s added statics valued together, none if the patch has no holder of them. */
+    private static List<String> addedStatics(Patch patch, ClassPatch c) {
+        for (AddedClass a : patch.addedClasses()) {
+            if (!a.className().startsWith(c.className() + ADDED_STATICS_HOLDER_MARKER)) {
+                continue;
+            }
+            List<String> fields = new ArrayList<>();
+            for (FieldModel f : ClassFile.of().parse(a.bytes()).fields()) {
+                fields.add(f.fieldName().stringValue());
+            }
+            String name = c.className().replace('/', '.');
+            String named = name + "." + (fields.size() == 1 ? fields.getFirst() : "{" + abbreviate(fields) + "}");
+            return List.of(name + ": the static fields the new release adds, " + String.join(", ", fields)
+                    + ", are valued together, once, by their statements of the new release's static initialiser, in its "
+                    + "order (" + ADDED_STATICS_INITIALIZER + ", into " + a.className().replace('/', '.') + "), on the first "
+                    + "read of any of them in the new view"
+                    + (c.transferHook() == null ? "" : ", which its transfer hook, run at the apply in the new view, makes "
+                    + "if it reads them (the generated one does)")
+                    + "; not at the class's initialisation, which the running release "
+                    + "did: what they read from system properties, the environment or other mutable state is read then",
+                    "    code outside the patch: a class loaded after the apply that reads " + named + " gets the new "
+                    + "view's value in the new view and NoSuchFieldError elsewhere, as with the old release; reflection "
+                    + "and method handles do not find them");
+        }
+        return List.of();
     }
 
     /**
