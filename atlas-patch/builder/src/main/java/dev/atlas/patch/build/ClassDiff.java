@@ -486,6 +486,7 @@ final class ClassDiff {
         CanonicalCode newCanon = canon(newModel, newToOld);
         CanonicalCode oldCanon = canon(oldModel, UnaryOperator.identity());
         Map<String, List<String>> initTexts = new LinkedHashMap<>();
+        Map<MethodModel, String> uncut = new LinkedHashMap<>();   // replaced constructors whose initialisers could not be cut
         for (MethodModel nc : newModel.methods()) {
             if (!nc.methodName().equalsString("<init>") || nc.code().isEmpty()) {
                 continue;
@@ -506,8 +507,7 @@ final class ClassDiff {
                 }
                 replaced.add(nc);
                 if (cut.failure() != null) {
-                    notes.add(name + " " + k + ": changed constructor replaced; objects created before the patch get "
-                            + "the default value of the new fields it sets (" + cut.failure() + ")");
+                    uncut.put(nc, cut.failure());
                     continue;
                 }
             }
@@ -518,6 +518,18 @@ final class ClassDiff {
                     refuse(e.getKey(), "new field is initialised differently by different constructors");
                 }
                 inits.putIfAbsent(e.getKey(), e.getValue());
+            }
+        }
+        // a replaced constructor that sets new fields from more than 'this' and constants: the objects made
+        // before the apply read those fields' default values (no initialiser), which the patch reports
+        for (Map.Entry<MethodModel, String> u : uncut.entrySet()) {
+            String k = "<init>" + u.getKey().methodType().stringValue();
+            List<FieldModel> unset = ConstructedState.fieldsLeftAtDefault(u.getKey(), name, newFields, inits.keySet());
+            if (unset.isEmpty()) {
+                notes.add(name + " " + k + ": changed constructor replaced; objects created before the patch get "
+                        + "the initialisers of the new fields it sets (" + u.getValue() + ")");
+            } else {
+                report(ConstructedState.fieldsReport(name, k, unset, u.getValue()));
             }
         }
     }

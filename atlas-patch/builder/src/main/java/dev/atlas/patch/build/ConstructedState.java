@@ -1,7 +1,11 @@
 package dev.atlas.patch.build;
 
+import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
+import java.lang.classfile.FieldModel;
 import java.lang.classfile.MethodModel;
+import java.lang.classfile.Opcode;
+import java.lang.classfile.instruction.FieldInstruction;
 import java.lang.classfile.instruction.InvokeInstruction;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -26,6 +30,11 @@ import java.util.Set;
  * {@code inspect}, the {@code apply} reply and {@code atlas status} list as reported, not applied,
  * naming the remedy: the operator may name the methods that reset that state
  * ({@code --rebuild-objects}, {@link RebuiltObjects}), and then the class is not reported.
+ *
+ * <p>The same holds for a new instance field that a replaced constructor sets from more than
+ * {@code this} and constants (a parameter, a local): the builder cannot cut that out as the field's
+ * initialiser, so objects created before the apply read the field's default value
+ * ({@link #fieldsReport}), also reported, not applied.
  *
  * <p>Implementation notes: a pure function of the new build. A constructor reaches a method when it
  * calls it, directly or through other methods of the same class, on any receiver typed as the
@@ -80,6 +89,58 @@ final class ConstructedState {
                 + "instance) stays as the old release built it; remedy: build the patch with --rebuild-objects '" + c + "#<method>()' "
                 + "naming a method that resets the state from scratch, re-create the " + c + " objects that matter, or "
                 + "restart on the new release";
+    }
+
+    /**
+     * The new instance fields of {@code owner} that constructor {@code ctor} writes and that have no
+     * initialiser ({@code initialised}: the new fields whose initialisers were cut out): objects created
+     * before the apply read their default values, whatever the constructor set in new objects.
+     */
+    static List<FieldModel> fieldsLeftAtDefault(MethodModel ctor, String owner, List<FieldModel> newFields,
+                                                Set<String> initialised) {
+        Set<String> written = new LinkedHashSet<>();
+        for (var e : ctor.code().orElseThrow()) {
+            if (e instanceof FieldInstruction f && f.opcode() == Opcode.PUTFIELD && f.owner().asInternalName().equals(owner)) {
+                written.add(f.name().stringValue());
+            }
+        }
+        List<FieldModel> out = new ArrayList<>();
+        for (FieldModel f : newFields) {
+            String n = f.fieldName().stringValue();
+            if ((f.flags().flagsMask() & ClassFile.ACC_STATIC) == 0 && written.contains(n) && !initialised.contains(n)) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The report line for new fields a replaced constructor sets that objects created before the apply
+     * see at their default values (httpclient 4.5.13's {@code BasicExpiresHandler} renames
+     * {@code datepatterns} to {@code datePatterns}, set from the constructor's parameter: a handler made
+     * before the apply reads {@code null} there).
+     *
+     * @param why why the initialiser could not be cut out of the constructor
+     */
+    static String fieldsReport(String className, String ctor, List<FieldModel> fields, String why) {
+        List<String> shown = new ArrayList<>();
+        for (FieldModel f : fields) {
+            shown.add(f.fieldName().stringValue() + " = " + defaultValue(f.fieldType().stringValue()));
+        }
+        String c = className.replace('/', '.');
+        return className + ": objects created before the apply read the default values of the new field(s) "
+                + String.join(", ", shown) + ", which the changed constructor " + ctor + " sets (" + why + "): NOT carried "
+                + "over (only objects created after the apply, in the new view, get the values the new release's constructor "
+                + "sets); an instance made at start-up and kept stays so; remedy: re-create the " + c + " objects that "
+                + "matter, or restart on the new release";
+    }
+
+    private static String defaultValue(String descriptor) {
+        return switch (descriptor.charAt(0)) {
+            case 'Z' -> "false";
+            case 'L', '[' -> "null";
+            default -> "0";
+        };
     }
 
     /** The methods ({@code name + descriptor}) of {@code c} that a constructor of {@code c} reaches. */

@@ -70,4 +70,24 @@ class ConstructedStatePatchTest {
         assertEquals(1, h.patch().unappliedChanges().size());
         assertFalse(h.patch().unappliedChanges().get(0).contains("size()"), h.patch().unappliedChanges()::toString);
     }
+
+    /** The shape of httpclient 4.5.12 -> 4.5.13: a field renamed, the new one set from the constructor's parameter. */
+    @Test
+    void aNewFieldTheChangedConstructorSetsFromItsParameterIsReportedAsLeftAtItsDefault() {
+        String v1 = """
+                package cs;
+                public class Expires {
+                    private final String[] datepatterns;
+                    public Expires(String[] p) { this.datepatterns = p; }
+                    public int patterns() { return datepatterns.length; }
+                }
+                """;
+        String v2 = v1.replace("datepatterns", "datePatterns").replace("= p;", "= p.clone();");
+        DiffHarness h = DiffHarness.of(tmp, "cs.Expires", v1, v2);
+        List<String> unapplied = h.patch().unappliedChanges();
+        assertEquals(1, unapplied.size(), unapplied::toString);
+        assertTrue(unapplied.get(0).startsWith("cs/Expires: objects created before the apply read the default values of the "
+                + "new field(s) datePatterns = null, which the changed constructor <init>([Ljava/lang/String;)V sets"), unapplied.get(0));
+        assertTrue(unapplied.get(0).contains("NOT carried over"), unapplied.get(0));
+    }
 }

@@ -142,9 +142,20 @@ class PatchBuilderTest {
         DiffHarness h = DiffHarness.of(tmp, "p.Counter", FIELDS_V1, v2);
         assertTrue(h.classPatch("p/Counter").methods().stream().anyMatch(m -> m.name().equals("<init>")),
                 () -> h.patch().toString());
-        assertTrue(h.result.notes().stream().anyMatch(n -> n.contains("changed constructor replaced; objects created before "
-                + "the patch get the default value of the new fields it sets (the initialiser of first uses constructor "
-                + "parameters")), h.result.notes()::toString);
+        List<String> unapplied = h.patch().unappliedChanges();
+        assertEquals(1, unapplied.size(), unapplied::toString);
+        assertTrue(unapplied.get(0).startsWith("p/Counter: objects created before the apply read the default values of the new "
+                + "field(s) first = 0, which the changed constructor <init>(I)V sets (the initialiser of first uses constructor "
+                + "parameters"), unapplied.get(0));
+        assertTrue(h.result.notes().contains(unapplied.get(0)), "also a build note");
+    }
+
+    @Test
+    void newFieldsWithConstantInitialisersAreNotReportedAsLeftAtTheirDefaults() {
+        String v2 = FIELDS_V1.replace("private int count;", "private int count; private int first = 7;");
+        DiffHarness h = DiffHarness.of(tmp, "p.Counter", FIELDS_V1, v2);
+        assertFalse(h.result.isRefused(), h.result.refusals()::toString);
+        assertTrue(h.patch().unappliedChanges().isEmpty(), h.patch().unappliedChanges()::toString);
     }
 
     static final String STATIC_V1 = """
