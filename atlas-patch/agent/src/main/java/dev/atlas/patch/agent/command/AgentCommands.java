@@ -235,9 +235,7 @@ final class AgentCommands {
                 + prep.describe() + "; now view " + a.target().id() + " '"
                 + a.target().name() + "' (was view " + a.previous().id() + "); " + a.jitPriority() + ".\n"
                 + (a.addedMethods() == 0 ? "" : dev.atlas.patch.format.MethodChange.ADDED_METHODS_REACH + "\n")
-                + (file.patch().classes().stream().noneMatch(c -> c.addedFields().stream()
-                        .anyMatch(dev.atlas.patch.format.FieldAddition::declaredByRelease)) ? ""
-                        : dev.atlas.patch.format.FieldAddition.ADDED_FIELDS_REACH + "\n")
+                + (addsReleaseFields(file.patch()) ? dev.atlas.patch.format.FieldAddition.ADDED_FIELDS_REACH + "\n" : "")
                 + addedClassNames(a) + staticState(file.patch()) + monitorsKept(file.patch()) + objectRebuilds(a, "")
                 + notCarried(file.patch()) + unapplied(a.unappliedChanges(), "");
         f.put("object-rebuilds", Integer.toString(a.objectRebuilds().size()));
@@ -246,6 +244,18 @@ final class AgentCommands {
         return follow(in.pipeline(), a.migration(), a.target(), a.previous(), r.timeout(), f, head,
                 "The patch stays applied (it is NOT rolled back)", "To undo the patch: atlas patch rollback " + pid
                         + (scope.name() == null ? "" : " --class-loader " + scope.name()) + "\n");
+    }
+
+    /** Whether the patch adds a field the new release declares (plain loops: this runs at the patch instant). */
+    private static boolean addsReleaseFields(dev.atlas.patch.format.Patch patch) {
+        for (var c : patch.classes()) {
+            for (dev.atlas.patch.format.FieldAddition f : c.addedFields()) {
+                if (f.declaredByRelease()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The name each added class was defined under, and why when not its own (empty when the patch adds none). */
