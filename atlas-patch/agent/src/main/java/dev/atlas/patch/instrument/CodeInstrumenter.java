@@ -36,7 +36,8 @@ import java.util.Set;
 
 /**
  * Makes the methods of a class patchable (ClassFile API): an entry guard at the start of
- * every method with a body (not static initialisers, synthetic or bridge methods; in a
+ * every method with a body (not static initialisers, bridge methods, nor synthetic methods other than
+ * a compiler's accessors {@code access$NNN}; in a
  * constructor, right after its {@code super(..)}/{@code this(..)} call, so a new body
  * starts from an initialised object; and at its entry when a patch may recompute that call's
  * arguments, {@link ConstructorArgumentsGuard}), and a request scope around every request-boundary
@@ -207,10 +208,20 @@ public final class CodeInstrumenter {
     private static boolean patchable(MethodModel m) {
         AccessFlags f = m.flags();
         String n = m.methodName().stringValue();
-        if (m.code().isEmpty() || n.equals("<clinit>") || f.has(AccessFlag.SYNTHETIC) || f.has(AccessFlag.BRIDGE)) {
+        if (m.code().isEmpty() || n.equals("<clinit>") || f.has(AccessFlag.BRIDGE)
+                || (f.has(AccessFlag.SYNTHETIC) && !isAccessor(n))) {
             return false;
         }
         return !n.equals("<init>") || ConstructorCall.index(m.code().get().elementList()) >= 0;
+    }
+
+    /**
+     * Whether a synthetic method named {@code n} is a compiler's accessor ({@code access$000},
+     * javac before nestmates): patchable like any method, since a new build numbers its
+     * accessors anew, so {@code access$400} may read another field in the new release.
+     */
+    private static boolean isAccessor(String n) {
+        return n.startsWith("access$");
     }
 
     private static void emit(CodeBuilder b, CodeModel code, MethodGuards guards, boolean boundary,

@@ -14,10 +14,9 @@ import java.util.Optional;
 
 /**
  * The accessors a compiler generates for a nested class's private static field
- * ({@code static synthetic T access$000() { return F; }}, before nestmates). The agent does
- * not patch synthetic methods, so new code whose view has its own copy of {@code F} reads it
- * directly instead of calling the accessor ({@link CodeRewriter}), and the accessor's callers
- * are the field's readers ({@link StaticState}).
+ * ({@code static synthetic T access$000() { return F; }}, before nestmates). New code whose
+ * view has its own copy of {@code F} reads it directly instead of calling the accessor
+ * ({@link CodeRewriter}), and the accessor's callers are the field's readers ({@link StaticState}).
  *
  * <p>Stateless; thread-safe.
  */
