@@ -15,6 +15,11 @@ import java.util.TreeMap;
  * on the patched JVM equals its outcome there, both a defined outcome (it ran in both), is
  * explained by history.
  *
+ * <p>The old suite runs on the new jar here, on the old one in the patched JVM: where its own
+ * outcomes differ between the two (a test of the old release that the new one's behaviour
+ * fails), the history is not quite the patched JVM's, and what it left may differ; the run's
+ * description says in how many of the old suite's outcomes.
+ *
  * <p>Nothing is explained when the old suite could not run on the new jar: no test of it
  * gave an outcome, or the run failed as a whole, while in the patched JVM it did run. The
  * history is then not the patched JVM's, and the differences stay differences.
@@ -47,8 +52,10 @@ final class HistoryCheck {
      */
     static Result classify(List<String> ids, SuiteOutcome patched, SuiteOutcome oldInPatched, SuiteOutcome oldOnNewJar,
                            SuiteOutcome newAfterOld) {
-        String ran = "old tests on the new jar: " + oldOnNewJar.summary() + "; then the new tests' differing classes: "
-                + newAfterOld.summary();
+        int unlike = oldOnNewJar.differingIds(oldInPatched).size();
+        String ran = "old tests on the new jar: " + oldOnNewJar.summary()
+                + (unlike == 0 ? "" : " (" + unlike + " outcome(s) unlike the patched JVM's before the apply)")
+                + "; then the new tests' differing classes: " + newAfterOld.summary();
         boolean failedAsAWhole = oldOnNewJar.outcomes().values().stream().anyMatch(o -> o.startsWith("RUN_FAILED"));
         if ((oldOnNewJar.tests() == 0 && oldInPatched.tests() > 0) || failedAsAWhole) {
             return new Result(Map.of(), "the old release's suite did not run on the new jar (" + oldOnNewJar.summary()

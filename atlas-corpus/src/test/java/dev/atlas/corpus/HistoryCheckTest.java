@@ -75,6 +75,13 @@ class HistoryCheckTest {
         SuiteOutcome runFailed = outcome(Map.of(OLD, "SUCCESSFUL", "[run]", "RUN_FAILED: NoClassDefFoundError"));
         assertEquals(Map.of(), HistoryCheck.classify(List.of(JNDI), patched, oldInPatched, runFailed,
                 outcome(Map.of(JNDI, "FAILED"))).explained());
+        // an old suite whose own outcomes differ on the new jar: said in the description
+        SuiteOutcome oldFailsOnNewJar = outcome(Map.of(OLD, "FAILED"));
+        HistoryCheck.Result partial = HistoryCheck.classify(List.of(JNDI), patched, oldInPatched, oldFailsOnNewJar,
+                outcome(Map.of(JNDI, "SUCCESSFUL")));
+        assertEquals(Map.of(), partial.explained());
+        assertEquals("old tests on the new jar: 0 passed, 1 failed (1 outcome(s) unlike the patched JVM's before the apply); "
+                + "then the new tests' differing classes: 1 passed", partial.run());
         // a different outcome after the old suite explains nothing either
         assertEquals(Map.of(), HistoryCheck.classify(List.of(JNDI), patched, oldInPatched, oldInPatched,
                 outcome(Map.of(JNDI, "ABORTED"))).explained());
