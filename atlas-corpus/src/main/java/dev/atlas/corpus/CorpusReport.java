@@ -45,6 +45,7 @@ final class CorpusReport {
         }
         long notJudged = results.stream().filter(Verdict::notJudged).count();
         long flaky = results.stream().mapToLong(r -> r.flaky().size()).sum();
+        long history = results.stream().mapToLong(r -> r.history().size()).sum();
         return passed + " of " + full + " release pairs judged in full passed ("
                 + percent(passed, full) + "); " + (full + subset) + " of " + results.size() + " pairs of " + libraries.size()
                 + " libraries judged" + (full + subset == 0 ? "" : ", at " + commits + " different commit(s)")
@@ -54,7 +55,8 @@ final class CorpusReport {
                 + (notJudged == 0 ? "" : " (" + notJudged + " of them not judged: built only, steps 2 and 3 not run)")
                 + ", applied " + applied
                 + ", applied but behaving unlike the new release " + different + "; security-fix pairs passed: "
-                + cvePassed + " of " + cves + (flaky == 0 ? "" : "; " + flaky + " flaky test(s), listed below") + ".";
+                + cvePassed + " of " + cves + (flaky == 0 ? "" : "; " + flaky + " flaky test(s), listed below")
+                + (history == 0 ? "" : "; " + history + " test(s) differing only by the judge's history, listed below") + ".";
     }
 
     /** One run's results as a document (no provenance: for tests and the run's own figures). */
@@ -104,7 +106,11 @@ final class CorpusReport {
                 + "their position (an argument named by its identity hash, by its order among its type's). A pair passes when the patch built and applied and every test's outcome on the "
                 + "patched JVM equals the reference's; where they differ, the classes of those tests run " + PairRunner.RERUNS
                 + " times more on each side, and a test whose outcome varies from run to run, with an outcome seen on both "
-                + "sides, is listed as flaky instead.\n\n");
+                + "sides, is listed as flaky instead. The differences left are checked against a history-matched reference: a "
+                + "JVM on the new jar, without the agent, class path arranged as the patched JVM's, runs the old release's suite "
+                + "and then the differing tests' classes of the new suite; a test with the same outcome there as on the patched "
+                + "JVM differs from the fresh reference only by the judge's history (what the old suite left in static state), "
+                + "is not counted as a difference, and is listed with both outcomes, its number beside the verdict.\n\n");
         sb.append("**").append(headlineOf(results)).append("**\n\n");
         if (!notReached.isEmpty()) {
             sb.append("**This run stopped before its last ").append(notReached.size()).append(" pair(s), which are not in "
@@ -131,6 +137,7 @@ final class CorpusReport {
                     .append(" | ").append(r.reference() == null ? "–" : cell(r.reference().summary()))
                     .append(" | ").append(passCell(r))
                     .append(r.flaky().isEmpty() ? "" : " (" + r.flaky().size() + " flaky)")
+                    .append(r.history().isEmpty() ? "" : " (" + r.history().size() + " explained by history)")
                     .append(" | ").append(r.build() == null ? "" : seconds(r.build().millis()))
                     .append(" | ").append(r.apply() == null ? "" : seconds(r.apply().millis()))
                     .append(" | ").append(r.apply() == null || r.apply().prepareMs() == null ? "" : cell(r.apply().prepareMs()))
@@ -170,6 +177,7 @@ final class CorpusReport {
             sb.append("Every pair passed.\n");
         }
         sb.append(flakyTestsOf(results));
+        sb.append(historyTestsOf(results));
         sb.append("\n## Builder notes of the pairs that built\n\n");
         for (Verdict r : results) {
             if (r.built() && r.build().notes() > 0) {
@@ -214,6 +222,31 @@ final class CorpusReport {
         return "\n## Flaky tests\n\nTests whose outcome differed in the first runs, and, their classes run " + PairRunner.RERUNS
                 + " times more on each side, varied from run to run with an outcome seen on both sides: not counted as "
                 + "differences (a pair passes with them), listed here with every outcome seen.\n\n" + sb;
+    }
+
+    /**
+     * The tests that differ from the fresh reference only by the judge's history, by pair, with
+     * both outcomes; and, for each pair whose history-matched reference ran, what it saw.
+     */
+    static String historyTestsOf(List<Verdict> results) {
+        StringBuilder sb = new StringBuilder();
+        for (Verdict r : results) {
+            if (r.historyRun() == null) {
+                continue;
+            }
+            sb.append("- ").append(r.id()).append(": ").append(r.history().size())
+                    .append(" test(s) explained by history; ").append(cell(r.historyRun())).append('\n');
+            r.history().forEach((id, seen) -> sb.append("  - ").append(id.replace("|", "\\|"))
+                    .append(": ").append(seen).append('\n'));
+        }
+        if (sb.isEmpty()) {
+            return "";
+        }
+        return "\n## Differences only by the judge's history\n\nTests that differed from the fresh reference (flaky tests "
+                + "aside) and had the same outcome in the history-matched reference (the new jar, no agent, the old release's "
+                + "suite first): the difference comes from what the old suite left behind, not from the patch. Not counted as "
+                + "differences (a pair passes with them, and its row says how many); a test counts here only if it ran in both "
+                + "JVMs.\n\n" + sb;
     }
 
     /** How many refusals of each kind, and in how many pairs: which missing expressiveness costs most. */

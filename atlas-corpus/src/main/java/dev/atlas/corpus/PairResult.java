@@ -17,13 +17,27 @@ import java.util.List;
  *              sides, vary from run to run with an outcome seen on both sides: by id, the
  *              outcomes seen ({@code patched JVM: FAILED, SUCCESSFUL; reference: SUCCESSFUL, ..}).
  *              Not counted as differences, and listed in the document.
+ * @param history the tests that differ from the fresh reference only by the judge's history: their
+ *                outcome on the patched JVM equals the one in the history-matched reference
+ *                ({@link HistoryCheck}); by id, both outcomes. Not counted as differences, listed
+ *                in the document with their number.
+ * @param historyRun null if no history-matched reference ran; else what it ran and saw, or why it
+ *                   could not explain anything (the old suite did not run on the new jar)
  */
 record PairResult(ReleasePair pair, CliDriver.Build build, CliDriver.Apply apply, SuiteOutcome oldTests,
                   SuiteOutcome patchedTests, SuiteOutcome reference, int changedClasses, String problem,
-                  java.util.Map<String, String> flaky) {
+                  java.util.Map<String, String> flaky, java.util.Map<String, String> history, String historyRun) {
 
     PairResult {
         flaky = java.util.Map.copyOf(flaky);
+        history = java.util.Map.copyOf(history);
+    }
+
+    /** A result with no history-matched reference. */
+    PairResult(ReleasePair pair, CliDriver.Build build, CliDriver.Apply apply, SuiteOutcome oldTests,
+               SuiteOutcome patchedTests, SuiteOutcome reference, int changedClasses, String problem,
+               java.util.Map<String, String> flaky) {
+        this(pair, build, apply, oldTests, patchedTests, reference, changedClasses, problem, flaky, java.util.Map.of(), null);
     }
 
     /** A result with no flaky tests. */
@@ -32,7 +46,7 @@ record PairResult(ReleasePair pair, CliDriver.Build build, CliDriver.Apply apply
         this(pair, build, apply, oldTests, patchedTests, reference, changedClasses, problem, java.util.Map.of());
     }
 
-    /** Built, applied, and the new tests' outcomes on the patched JVM equal the reference's (flaky tests aside). */
+    /** Built, applied, and the new tests' outcomes on the patched JVM equal the reference's (flaky tests and those explained by history aside). */
     boolean passed() {
         return build != null && build.built() && apply != null && apply.inEffect() && patchedTests != null
                 && reference != null && differences().isEmpty();
@@ -50,6 +64,13 @@ record PairResult(ReleasePair pair, CliDriver.Build build, CliDriver.Apply apply
     }
 
     List<String> differences() {
-        return patchedTests == null || reference == null ? List.of() : patchedTests.differencesFrom(reference, flaky.keySet());
+        return patchedTests == null || reference == null ? List.of() : patchedTests.differencesFrom(reference, notCaused());
+    }
+
+    /** The differing tests not counted as differences: the flaky ones and those explained by history. */
+    java.util.Set<String> notCaused() {
+        java.util.Set<String> out = new java.util.HashSet<>(flaky.keySet());
+        out.addAll(history.keySet());
+        return out;
     }
 }

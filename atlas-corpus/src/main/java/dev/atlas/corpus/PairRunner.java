@@ -19,7 +19,11 @@ import java.util.function.Predicate;
  * outcomes differ, their classes run {@value #RERUNS} times more on each side (in the patched
  * JVM, and in fresh reference JVMs), and a test whose outcome varies from run to run with an
  * outcome common to both sides is reported as flaky ({@link #flaky}) instead of as a
- * difference.
+ * difference. The differences that remain are then checked against a history-matched
+ * reference ({@link HistoryCheck}): a JVM on the new jar, without the agent, with the patched
+ * JVM's class path arrangement, that runs the old release's suite and then the remaining
+ * differing tests' classes; a test whose outcome there equals the patched JVM's is listed as
+ * differing only by the judge's history, not as a difference.
  *
  * <p>Threading: one harness thread; the child JVMs run one at a time (the machines are small).
  */
@@ -121,7 +125,45 @@ final class PairRunner {
                 problem = (problem == null ? "" : problem + "; ") + "reference run again: " + e.getMessage();
             }
         }
-        return new PairResult(pair, build, apply, oldTests, patched, reference, changed, problem, flaky);
+        Map<String, String> history = Map.of();
+        String historyRun = null;
+        if (patched != null && reference != null && oldTests != null) {
+            List<String> remaining = new ArrayList<>(patched.differingIds(reference));
+            remaining.removeAll(flaky.keySet());
+            if (!remaining.isEmpty()) {
+                try {
+                    HistoryCheck.Result h = historyMatched(oldRelease, newRelease, dir.resolve("history-reference"),
+                            remaining, patched, oldTests);
+                    history = h.explained();
+                    historyRun = h.run();
+                } catch (IOException e) {
+                    historyRun = "the history-matched reference did not run (" + e.getMessage() + "), so it explains no difference";
+                }
+            }
+        }
+        return new PairResult(pair, build, apply, oldTests, patched, reference, changed, problem, flaky, history, historyRun);
+    }
+
+    /**
+     * Runs the history-matched reference: a JVM on the new jar without the agent, its class path
+     * arranged as the patched JVM's with the new jar for the old one, runs the old release's
+     * suite, then the classes of {@code ids} of the new suite; and classifies {@code ids}.
+     */
+    private HistoryCheck.Result historyMatched(ReleaseClasspath oldRelease, ReleaseClasspath newRelease, Path dir,
+                                               List<String> ids, SuiteOutcome patched, SuiteOutcome oldInPatched)
+            throws IOException, InterruptedException {
+        List<Path> cp = new ArrayList<>();
+        cp.add(newRelease.jar());
+        cp.addAll(newRelease.testPath());
+        cp.add(newRelease.tests());
+        cp.addAll(oldRelease.missingFrom(newRelease));
+        List<String> jvmArgs = new ArrayList<>(List.of("-Xmx2g"));
+        jvmArgs.addAll(childArgs);
+        try (ChildJvm child = ChildJvm.start(dir, jvmArgs, runnerClasses, cp, Duration.ofMinutes(2))) {
+            SuiteOutcome oldOnNewJar = child.run("old-tests", List.of(oldRelease.tests()), List.of(), suiteTimeout);
+            SuiteOutcome newAfterOld = child.run("new-tests", List.of(newRelease.tests()), List.of(), suiteTimeout, classesOf(ids));
+            return HistoryCheck.classify(ids, patched, oldInPatched, oldOnNewJar, newAfterOld);
+        }
     }
 
     /** How many times the test classes whose tests differ run again, on each side. */

@@ -30,15 +30,30 @@ import java.util.Map;
  * @param provenance where and when the verdict was obtained
  * @param newerRun null, or a newer run of this pair that did not replace this verdict
  *                 ({@link VerdictStore}'s rule), e.g. {@code build-only at 1a2b3c4 2026-12-07T21:40:00Z: built}
+ * @param history the tests that differ from the fresh reference only by the judge's history
+ *                ({@link HistoryCheck}), by id: both outcomes. Not in {@code differences}; empty in
+ *                records from before the check
+ * @param historyRun null if no history-matched reference ran; else what it ran and saw, or why it
+ *                   explained nothing
  */
 record Verdict(String group, String artifact, String oldVersion, String newVersion, List<String> cves, String subset,
                Built build, Applied apply, Counts oldTests, Counts patched, Counts reference, List<String> differences,
-               Map<String, String> flaky, String problem, Provenance provenance, String newerRun) {
+               Map<String, String> flaky, String problem, Provenance provenance, String newerRun,
+               Map<String, String> history, String historyRun) {
 
     Verdict {
         cves = List.copyOf(cves);
         differences = List.copyOf(differences);
         flaky = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(flaky));
+        history = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(history));
+    }
+
+    /** A verdict without a history-matched reference. */
+    Verdict(String group, String artifact, String oldVersion, String newVersion, List<String> cves, String subset,
+            Built build, Applied apply, Counts oldTests, Counts patched, Counts reference, List<String> differences,
+            Map<String, String> flaky, String problem, Provenance provenance, String newerRun) {
+        this(group, artifact, oldVersion, newVersion, cves, subset, build, apply, oldTests, patched, reference, differences,
+                flaky, problem, provenance, newerRun, Map.of(), null);
     }
 
     /** Step (1): built or refused, with the refusals, the builder's notes and the classes changed. */
@@ -121,7 +136,8 @@ record Verdict(String group, String artifact, String oldVersion, String newVersi
                 r.oldTests() == null ? null : Counts.of(r.oldTests()),
                 r.patchedTests() == null ? null : Counts.of(r.patchedTests()),
                 r.reference() == null ? null : Counts.of(r.reference()),
-                r.differences(), new java.util.TreeMap<>(r.flaky()), r.problem(), provenance, null);
+                r.differences(), new java.util.TreeMap<>(r.flaky()), r.problem(), provenance, null,
+                new java.util.TreeMap<>(r.history()), r.historyRun());
     }
 
     /** {@code commons-text 1.9 -> 1.10.0}, as {@link ReleasePair#id()}. */
@@ -148,7 +164,12 @@ record Verdict(String group, String artifact, String oldVersion, String newVersi
         return built() && !judged();
     }
 
-    /** Built, applied, and the new tests' outcomes on the patched JVM equal the reference's (flaky tests aside), in full or on the subset. */
+    /**
+     * Built, applied, and the new tests' outcomes on the patched JVM equal the reference's, in full
+     * or on the subset: flaky tests aside, and those explained by the judge's history, each of which
+     * had the same defined outcome on the patched JVM and in the history-matched reference (the
+     * document names how many, beside the verdict).
+     */
     boolean behavedLikeTheNewRelease() {
         return built() && apply != null && apply.inEffect() && patched != null && reference != null && differences.isEmpty();
     }
@@ -198,7 +219,7 @@ record Verdict(String group, String artifact, String oldVersion, String newVersi
 
     Verdict withNewerRun(String note) {
         return new Verdict(group, artifact, oldVersion, newVersion, cves, subset, build, apply, oldTests, patched, reference,
-                differences, flaky, problem, provenance, note);
+                differences, flaky, problem, provenance, note, history, historyRun);
     }
 
     private static String firstLine(String s) {

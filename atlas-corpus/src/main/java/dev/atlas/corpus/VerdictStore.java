@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * writes as it finishes each pair and from which it renders {@code docs/release-corpus.md}.
  *
  * <p>A file is UTF-8 lines {@code key=value}, one fact per line in a fixed order, lists as
- * repeated keys ({@code refusal=}, {@code difference=}, {@code flaky=}, {@code cve=}); in a
+ * repeated keys ({@code refusal=}, {@code difference=}, {@code flaky=}, {@code history=}, {@code cve=}); in a
  * value, backslash, newline, carriage return and tab are written {@code \\}, {@code \n},
  * {@code \r}, {@code \t}; lines starting with {@code #} are comments. Suite outcomes are five
  * counts, {@code passed failed aborted skipped classes-failed}.
@@ -184,6 +184,8 @@ final class VerdictStore {
         counts(sb, "reference", v.reference());
         v.differences().forEach(d -> put(sb, "difference", d));
         v.flaky().forEach((id, seen) -> put(sb, "flaky", id + "\t" + seen));
+        v.history().forEach((id, seen) -> put(sb, "history", id + "\t" + seen));
+        put(sb, "history-run", v.historyRun());
         put(sb, "problem", v.problem());
         put(sb, "newer-run", v.newerRun());
         return sb.toString();
@@ -217,12 +219,12 @@ final class VerdictStore {
         return sb.toString();
     }
 
-    private static final Set<String> LISTS = Set.of("cve", "refusal", "difference", "flaky", "old-tests.run-failed",
+    private static final Set<String> LISTS = Set.of("cve", "refusal", "difference", "flaky", "history", "old-tests.run-failed",
             "patched.run-failed", "reference.run-failed");
     private static final Set<String> SINGLE = Set.of("format", "group", "artifact", "old", "new", "commit", "dirty", "finished",
             "jdk", "machine", "load.start", "load.end", "command", "subset", "build", "build.ms", "build.changed-classes",
             "build.notes", "build.first-note", "build.failure", "apply.status", "apply.in-effect", "apply.exit",
-            "apply.first-line", "apply.ms", "apply.prepare-ms", "old-tests", "patched", "reference", "problem", "newer-run");
+            "apply.first-line", "apply.ms", "apply.prepare-ms", "old-tests", "patched", "reference", "problem", "newer-run", "history-run");
 
     /** Parses a record's text; {@code name} (the file) is named in every error. */
     static Verdict parse(String name, String text) throws CorruptRecordException {
@@ -278,20 +280,28 @@ final class VerdictStore {
             applied = new Verdict.Applied(f.bool("apply.in-effect"), f.text("apply.status", true), f.integer("apply.exit", true),
                     f.text("apply.first-line", true), f.number("apply.ms", true), f.text("apply.prepare-ms", false));
         }
-        Map<String, String> flaky = new TreeMap<>();
-        for (String entry : f.list("flaky")) {
-            int tab = entry.indexOf('\t');
-            if (tab <= 0) {
-                throw new CorruptRecordException(name + ": flaky='" + clip(entry) + "'; expected '<test id>\\t<outcomes seen>'");
-            }
-            flaky.put(entry.substring(0, tab), entry.substring(tab + 1));
-        }
+        Map<String, String> flaky = byId(name, "flaky", f.list("flaky"));
+        Map<String, String> history = byId(name, "history", f.list("history"));
         Verdict.Provenance p = new Verdict.Provenance(f.text("commit", true), f.bool("dirty"), f.text("finished", true),
                 f.text("jdk", true), f.text("machine", true), f.text("load.start", true), f.text("load.end", true),
                 f.text("command", true));
         return new Verdict(f.text("group", true), f.text("artifact", true), f.text("old", true), f.text("new", true),
                 f.list("cve"), f.text("subset", false), built, applied, f.counts("old-tests"), f.counts("patched"),
-                f.counts("reference"), f.list("difference"), flaky, f.text("problem", false), p, f.text("newer-run", false));
+                f.counts("reference"), f.list("difference"), flaky, f.text("problem", false), p, f.text("newer-run", false),
+                history, f.text("history-run", false));
+    }
+
+    /** Entries {@code <test id>\t<outcomes seen>} of the list {@code key}, by id. */
+    private static Map<String, String> byId(String name, String key, List<String> entries) throws CorruptRecordException {
+        Map<String, String> out = new TreeMap<>();
+        for (String entry : entries) {
+            int tab = entry.indexOf('\t');
+            if (tab <= 0) {
+                throw new CorruptRecordException(name + ": " + key + "='" + clip(entry) + "'; expected '<test id>\\t<outcomes seen>'");
+            }
+            out.put(entry.substring(0, tab), entry.substring(tab + 1));
+        }
+        return out;
     }
 
     private static Set<String> union() {

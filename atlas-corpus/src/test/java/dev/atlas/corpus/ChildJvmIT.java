@@ -38,6 +38,49 @@ class ChildJvmIT {
         }
     }
 
+    /**
+     * The history check on real child JVMs: a test that fails after the old suite in the "patched"
+     * JVM and in the history-matched reference alike is explained by history; a test that fails
+     * only in the "patched" JVM stays a difference.
+     */
+    @Test
+    void aTestFailingBecauseOfTheOldSuitesStaticStateIsExplainedByHistoryAndAPatchDifferenceIsNot(@TempDir Path tmp)
+            throws Exception {
+        Path oldTests = jar(tmp.resolve("old-tests.jar"), "OldSuiteTest");
+        Path newTests = jar(tmp.resolve("new-tests.jar"), "NewSuiteTest");
+        String cls = "[engine:junit-jupiter]/[class:dev.atlas.corpus.child.fixture.NewSuiteTest]";
+        String byHistory = cls + "/[method:noInstanceByDefault()]";
+        String byPatch = cls + "/[method:behavesLikeTheNewRelease()]";
+        SuiteOutcome oldInPatched;
+        SuiteOutcome patched;
+        try (ChildJvm child = fixtureJvm(tmp.resolve("patched"), "-D" + FixtureState.BROKEN_BY_PATCH + "=true")) {
+            oldInPatched = child.run("old-tests", List.of(oldTests), List.of(), Duration.ofMinutes(2));
+            patched = child.run("new-tests", List.of(newTests), List.of(), Duration.ofMinutes(2));
+        }
+        SuiteOutcome reference;
+        try (ChildJvm child = fixtureJvm(tmp.resolve("reference"))) {
+            reference = child.run("new-tests", List.of(newTests), List.of(), Duration.ofMinutes(2));
+        }
+        List<String> ids = patched.differingIds(reference);
+        assertEquals(List.of(byPatch, byHistory), ids);
+        SuiteOutcome oldOnNewJar;
+        SuiteOutcome newAfterOld;
+        try (ChildJvm child = fixtureJvm(tmp.resolve("history-reference"))) {
+            oldOnNewJar = child.run("old-tests", List.of(oldTests), List.of(), Duration.ofMinutes(2));
+            newAfterOld = child.run("new-tests", List.of(newTests), List.of(), Duration.ofMinutes(2), PairRunner.classesOf(ids));
+        }
+        HistoryCheck.Result r = HistoryCheck.classify(ids, patched, oldInPatched, oldOnNewJar, newAfterOld);
+        assertEquals(Map.of(byHistory, "patched JVM: FAILED; history-matched reference: FAILED"), r.explained());
+        assertEquals("old tests on the new jar: 1 passed; then the new tests' differing classes: 1 passed, 1 failed", r.run());
+        assertEquals(List.of(byPatch + ": FAILED (reference: SUCCESSFUL)"), patched.differencesFrom(reference, r.explained().keySet()));
+    }
+
+    private static ChildJvm fixtureJvm(Path dir, String... extraArgs) throws Exception {
+        List<String> args = new ArrayList<>(List.of("-Datlas.corpus.fixture=true"));
+        args.addAll(List.of(extraArgs));
+        return ChildJvm.start(dir, args, classesOf(SuiteRunner.class), harnessClassPath(), Duration.ofMinutes(2));
+    }
+
     /** The test JVM's own class path but this module's classes (the runner's are given apart, the fixtures come in jars). */
     private static List<Path> harnessClassPath() throws Exception {
         Path main = classesOf(SuiteRunner.class);

@@ -63,6 +63,28 @@ class VerdictStoreTest {
     }
 
     @Test
+    void theHistoryCheckReadsBackAndARecordWithoutItStillParses() throws Exception {
+        Verdict judged = judged("abcdef01", "2026-12-07T23:00:00Z", ".*JndiManagerTest", false);
+        Verdict v = new Verdict(judged.group(), judged.artifact(), judged.oldVersion(), judged.newVersion(), judged.cves(),
+                judged.subset(), judged.build(), judged.apply(), judged.oldTests(), judged.patched(), judged.reference(),
+                judged.differences(), judged.flaky(), null, judged.provenance(), null,
+                Map.of(ID, "patched JVM: FAILED; history-matched reference: FAILED"),
+                "old tests on the new jar: 3 passed; then the new tests' differing classes: 1 passed, 1 failed");
+        String text = VerdictStore.format(v);
+        assertTrue(text.contains("\nhistory=" + ID + "\\tpatched JVM: FAILED; history-matched reference: FAILED\n"), text);
+        assertEquals(v, VerdictStore.parse("h.verdict", text));
+        // a record written before the check (no history lines) reads as one without it
+        String old = text.lines().filter(l -> !l.startsWith("history")).collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+        Verdict read = VerdictStore.parse("old.verdict", old);
+        assertEquals(Map.of(), read.history());
+        assertNull(read.historyRun());
+        assertEquals(judged, read);
+        VerdictStore.CorruptRecordException e = assertThrows(VerdictStore.CorruptRecordException.class,
+                () -> VerdictStore.parse("bad.verdict", text.replace("\\tpatched JVM", "patched JVM")));
+        assertTrue(e.getMessage().startsWith("bad.verdict: history='"), e::getMessage);
+    }
+
+    @Test
     void randomRecordsReadBackAsWritten() throws Exception {
         Random random = new Random(18);
         for (int i = 0; i < 500; i++) {
@@ -257,8 +279,13 @@ class VerdictStoreTest {
         }
         Verdict.Provenance p = new Verdict.Provenance(nonEmpty(r), r.nextBoolean(), nonEmpty(r), nonEmpty(r), text(r, 10),
                 text(r, 5), text(r, 5), text(r, 40));
+        Map<String, String> history = new TreeMap<>();
+        for (int i = r.nextInt(3); i > 0; i--) {
+            history.put("[y:" + nonEmpty(r).replace("\t", "") + "]", text(r, 20));
+        }
         return new Verdict(nonEmpty(r), nonEmpty(r), nonEmpty(r), nonEmpty(r), texts(r), orNull(r, text(r, 20)), built, applied,
-                counts(r), counts(r), counts(r), texts(r), flaky, orNull(r, text(r, 30)), p, orNull(r, text(r, 30)));
+                counts(r), counts(r), counts(r), texts(r), flaky, orNull(r, text(r, 30)), p, orNull(r, text(r, 30)),
+                history, history.isEmpty() ? orNull(r, text(r, 30)) : text(r, 30));
     }
 
     private static String mutate(Random r, String text) {
