@@ -4,20 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,11 +98,10 @@ class BeanIntrospectorsLiveIT {
 
     @Test
     void objectsMadeBeforeTheApplyRefuseTheClassPropertyOnceRebuilt(@TempDir Path tmp) throws Exception {
-        Path root = Path.of(System.getProperty("atlas.root", "..")).toAbsolutePath().normalize();
-        ReleaseResolver resolver = new ReleaseResolver(root, root.resolve("target/corpus/releases"));
-        ReleaseClasspath old = resolver.resolve("commons-beanutils", "commons-beanutils", "1.9.3");
-        ReleaseClasspath fixed = resolver.resolve("commons-beanutils", "commons-beanutils", "1.9.4");
-        CliDriver cli = new CliDriver(root.resolve("atlas-cli/target/atlas-cli.jar"), CorpusMain.agentJar(root).orElseThrow());
+        LiveReleases releases = LiveReleases.of("commons-beanutils", "commons-beanutils", "1.9.3", "1.9.4");
+        ReleaseClasspath old = releases.old();
+        ReleaseClasspath fixed = releases.fixed();
+        CliDriver cli = releases.cli();
         Path patch = tmp.resolve("beanutils.atlaspatch");
         String bean = "org.apache.commons.beanutils.PropertyUtilsBean";
         CliDriver.Build build = cli.build(old.jar(), fixed.jar(), fixed.testPath(), patch, tmp.resolve("build.log"),
@@ -121,14 +112,13 @@ class BeanIntrospectorsLiveIT {
                 + "their first use in the new view by re-running resetBeanIntrospectors(), then clearDescriptors()")), build::output);
         assertTrue(build.notes().stream().noneMatch(n -> n.contains("NOT rebuilt")), build::output);
 
-        List<Path> compileCp = new ArrayList<>(old.testPath());
-        compileCp.add(old.jar());
-        Path kept = probeJar(tmp.resolve("kept"), List.of("Kept", KEPT), compileCp);
+        List<Path> compileCp = releases.oldCompilePath();
+        Path kept = LiveReleases.probeJar(tmp.resolve("kept"), compileCp, "Kept", KEPT);
         compileCp.add(kept);
-        Path before = probeJar(tmp.resolve("before"), List.of("MadeBeforeTest", BEFORE), compileCp);
-        Path after = probeJar(tmp.resolve("after"), List.of("RefusedAfterTest", AFTER), compileCp);
+        Path before = LiveReleases.probeJar(tmp.resolve("before"), compileCp, "MadeBeforeTest", BEFORE);
+        Path after = LiveReleases.probeJar(tmp.resolve("after"), compileCp, "RefusedAfterTest", AFTER);
         compileCp.add(after);
-        Path rolledBack = probeJar(tmp.resolve("rolled-back"), List.of("AfterRollbackTest", ROLLED_BACK), compileCp);
+        Path rolledBack = LiveReleases.probeJar(tmp.resolve("rolled-back"), compileCp, "AfterRollbackTest", ROLLED_BACK);
         List<String> jvmArgs = List.of(ChildJvm.agentArgument(cli.agentJar(), "org.apache.commons.beanutils"),
                 "-XX:+EnableDynamicAgentLoading", "--enable-native-access=ALL-UNNAMED");
         List<Path> cp = new ArrayList<>(List.of(old.jar(), kept, before, after, rolledBack));
@@ -166,29 +156,5 @@ class BeanIntrospectorsLiveIT {
             SuiteOutcome back = child.run("rolled-back", List.of(rolledBack), List.of(), Duration.ofMinutes(2));
             assertEquals(2, back.count("SUCCESSFUL"), () -> "after the rollback: " + back.summary() + " " + back.outcomes());
         }
-    }
-
-    /** Compiles {@code sources} (pairs of simple name and source, package {@code probe}) into a jar. */
-    private static Path probeJar(Path dir, List<String> sources, List<Path> classpath) throws IOException {
-        List<String> args = new ArrayList<>(List.of("-d", dir.resolve("classes").toString(), "-cp", ReleaseClasspath.join(classpath)));
-        for (int i = 0; i < sources.size(); i += 2) {
-            Path src = dir.resolve("src/probe/" + sources.get(i) + ".java");
-            Files.createDirectories(src.getParent());
-            Files.writeString(src, sources.get(i + 1));
-            args.add(src.toString());
-        }
-        Path classes = Files.createDirectories(dir.resolve("classes"));
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        assertEquals(0, javac.run(null, null, null, args.toArray(new String[0])), "the probe compiles against " + classpath);
-        Path jar = dir.resolve(dir.getFileName() + ".jar");
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out);
-             Stream<Path> files = Files.walk(classes)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                j.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
-                j.write(Files.readAllBytes(f));
-                j.closeEntry();
-            }
-        }
-        return jar;
     }
 }

@@ -3,18 +3,10 @@ package dev.atlas.corpus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,19 +98,17 @@ class Log4jRecursiveLookupLiveIT {
 
     @Test
     void theRecursiveContextLookupIsWrittenLiterallyInTheNewView(@TempDir Path tmp) throws Exception {
-        Path root = Path.of(System.getProperty("atlas.root", "..")).toAbsolutePath().normalize();
-        ReleaseResolver resolver = new ReleaseResolver(root, root.resolve("target/corpus/releases"));
-        ReleaseClasspath old = resolver.resolve("org.apache.logging.log4j", "log4j-core", "2.16.0");
-        ReleaseClasspath fixed = resolver.resolve("org.apache.logging.log4j", "log4j-core", "2.17.0");
-        CliDriver cli = new CliDriver(root.resolve("atlas-cli/target/atlas-cli.jar"), CorpusMain.agentJar(root).orElseThrow());
+        LiveReleases releases = LiveReleases.of("org.apache.logging.log4j", "log4j-core", "2.16.0", "2.17.0");
+        ReleaseClasspath old = releases.old();
+        ReleaseClasspath fixed = releases.fixed();
+        CliDriver cli = releases.cli();
         Path patch = tmp.resolve("cve-2021-45105.atlaspatch");
         CliDriver.Build build = cli.build(old.jar(), fixed.jar(), fixed.testPath(), patch, tmp.resolve("build.log"));
         assertTrue(build.built(), () -> "refused: " + build.refusals());
 
-        List<Path> compileCp = new ArrayList<>(old.testPath());
-        compileCp.add(old.jar());
-        Path probes = probeJar(tmp.resolve("probes"), List.of("Probe", "OldViewRecursesTest", "NewViewWritesItLiterallyTest"),
-                List.of(PROBE, BEFORE, AFTER), compileCp);
+        List<Path> compileCp = releases.oldCompilePath();
+        Path probes = LiveReleases.probeJar(tmp.resolve("probes"), compileCp,
+                "Probe", PROBE, "OldViewRecursesTest", BEFORE, "NewViewWritesItLiterallyTest", AFTER);
         List<String> jvmArgs = List.of(ChildJvm.agentArgument(cli.agentJar(), "org.apache.logging.log4j.core"),
                 "-XX:+EnableDynamicAgentLoading", "--enable-native-access=ALL-UNNAMED");
         List<Path> cp = new ArrayList<>(List.of(old.jar(), probes));
@@ -136,29 +126,5 @@ class Log4jRecursiveLookupLiveIT {
             assertEquals(2, fixedView.count("SUCCESSFUL"), () -> "the patched JVM as 2.17.0: " + fixedView.summary()
                     + " " + fixedView.outcomes());
         }
-    }
-
-    private static Path probeJar(Path dir, List<String> names, List<String> sources, List<Path> classpath) throws IOException {
-        List<String> args = new ArrayList<>(List.of("-d", Files.createDirectories(dir.resolve("classes")).toString(),
-                "-cp", ReleaseClasspath.join(classpath)));
-        for (int i = 0; i < names.size(); i++) {
-            Path src = dir.resolve("src/probe/" + names.get(i) + ".java");
-            Files.createDirectories(src.getParent());
-            Files.writeString(src, sources.get(i));
-            args.add(src.toString());
-        }
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        assertEquals(0, javac.run(null, null, null, args.toArray(String[]::new)), "the probes compile against " + classpath);
-        Path classes = dir.resolve("classes");
-        Path jar = dir.resolve("probes.jar");
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out);
-             Stream<Path> files = Files.walk(classes)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                j.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
-                j.write(Files.readAllBytes(f));
-                j.closeEntry();
-            }
-        }
-        return jar;
     }
 }

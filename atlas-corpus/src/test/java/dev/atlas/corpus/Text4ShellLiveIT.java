@@ -3,18 +3,11 @@ package dev.atlas.corpus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,23 +92,21 @@ class Text4ShellLiveIT {
 
     @Test
     void theExploitableLookupsAreOffInTheNewView(@TempDir Path tmp) throws Exception {
-        Path root = Path.of(System.getProperty("atlas.root", "..")).toAbsolutePath().normalize();
-        ReleaseResolver resolver = new ReleaseResolver(root, root.resolve("target/corpus/releases"));
-        ReleaseClasspath old = resolver.resolve("org.apache.commons", "commons-text", "1.9");
-        ReleaseClasspath fixed = resolver.resolve("org.apache.commons", "commons-text", "1.10.0");
-        CliDriver cli = new CliDriver(root.resolve("atlas-cli/target/atlas-cli.jar"), CorpusMain.agentJar(root).orElseThrow());
+        LiveReleases releases = LiveReleases.of("org.apache.commons", "commons-text", "1.9", "1.10.0");
+        ReleaseClasspath old = releases.old();
+        ReleaseClasspath fixed = releases.fixed();
+        CliDriver cli = releases.cli();
         Path patch = tmp.resolve("text4shell.atlaspatch");
         // the two released jars as they are: 1.10.0's new package org.apache.commons.text.numbers (DoubleFormat) included
         CliDriver.Build build = cli.build(old.jar(), fixed.jar(), fixed.testPath(), patch, tmp.resolve("build.log"));
         assertTrue(build.built(), () -> "refused: " + build.refusals());
 
-        List<Path> compileCp = new ArrayList<>(old.testPath());
-        compileCp.add(old.jar());
-        Path before = probeJar(tmp.resolve("before"), "OldViewInterpolatesTest", BEFORE, compileCp);
-        Path after = probeJar(tmp.resolve("after"), "NewViewDoesNotInterpolateTest", AFTER, compileCp);
+        List<Path> compileCp = releases.oldCompilePath();
+        Path before = LiveReleases.probeJar(tmp.resolve("before"), compileCp, "OldViewInterpolatesTest", BEFORE);
+        Path after = LiveReleases.probeJar(tmp.resolve("after"), compileCp, "NewViewDoesNotInterpolateTest", AFTER);
         List<Path> newCp = new ArrayList<>(fixed.testPath());
         newCp.add(fixed.jar());
-        Path later = probeJar(tmp.resolve("later"), "LaterCodeNamesAddedClassesTest", LATER, newCp);
+        Path later = LiveReleases.probeJar(tmp.resolve("later"), newCp, "LaterCodeNamesAddedClassesTest", LATER);
         Path secret = Files.writeString(tmp.resolve("secret.txt"), "s3cret");
         List<String> jvmArgs = List.of(ChildJvm.agentArgument(cli.agentJar(), "org.apache.commons.text"),
                 "-XX:+EnableDynamicAgentLoading", "--enable-native-access=ALL-UNNAMED", "-Dprobe.url=" + secret.toUri());
@@ -137,25 +128,5 @@ class Text4ShellLiveIT {
             assertEquals(2, named.count("SUCCESSFUL"), () -> "added classes by their own names: " + named.summary()
                     + " " + named.outcomes());
         }
-    }
-
-    private static Path probeJar(Path dir, String name, String source, List<Path> classpath) throws IOException {
-        Path src = dir.resolve("src/probe/" + name + ".java");
-        Files.createDirectories(src.getParent());
-        Files.writeString(src, source);
-        Path classes = Files.createDirectories(dir.resolve("classes"));
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        int rc = javac.run(null, null, null, "-d", classes.toString(), "-cp", ReleaseClasspath.join(classpath), src.toString());
-        assertEquals(0, rc, "the probe compiles against " + classpath);
-        Path jar = dir.resolve(name + ".jar");
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out);
-             Stream<Path> files = Files.walk(classes)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                j.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
-                j.write(Files.readAllBytes(f));
-                j.closeEntry();
-            }
-        }
-        return jar;
     }
 }

@@ -233,13 +233,7 @@ final class AddedStatics {
         ClassDesc owner = c.thisClass().asSymbol();
         boolean isInterface = (c.flags().flagsMask() & ClassFile.ACC_INTERFACE) != 0;
         return ClassFile.of().build(ClassDesc.ofInternalName(name), clb -> {
-            clb.withVersion(Math.max(c.majorVersion(), ClassFile.JAVA_8_VERSION), 0);
-            clb.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER | ClassFile.ACC_SYNTHETIC);
-            clb.withSuperclass(ConstantDescs.CD_Object);
-            for (String n : names) {
-                FieldModel f = c.fields().stream().filter(x -> x.fieldName().equalsString(n)).findFirst().orElseThrow();
-                clb.withField(n, f.fieldTypeSymbol(), ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC);
-            }
+            ViewInitializers.holderOf(clb, c, names::contains);
             clb.withMethodBody("<clinit>", MethodTypeDesc.of(ConstantDescs.CD_void), ClassFile.ACC_STATIC,
                     cb -> cb.invokestatic(owner, METHOD, MethodTypeDesc.of(ConstantDescs.CD_void), isInterface).return_());
         });

@@ -314,18 +314,27 @@ final class ViewInitializers {
         return with.methods().stream().filter(m -> m.methodName().equalsString("atlas$transfer")).findFirst().orElseThrow();
     }
 
+    /**
+     * Starts a holder class of {@code c}'s statics: public, final, synthetic, a subclass of
+     * {@code Object} at {@code c}'s class-file version (8 at least), with a public static field of
+     * the same name and type for each static of {@code c} that {@code copied} accepts.
+     */
+    static void holderOf(java.lang.classfile.ClassBuilder clb, ClassModel c, java.util.function.Predicate<String> copied) {
+        clb.withVersion(Math.max(c.majorVersion(), ClassFile.JAVA_8_VERSION), 0);
+        clb.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER | ClassFile.ACC_SYNTHETIC);
+        clb.withSuperclass(ConstantDescs.CD_Object);
+        for (FieldModel f : c.fields()) {
+            if (copied.test(f.fieldName().stringValue())) {
+                clb.withField(f.fieldName().stringValue(), f.fieldTypeSymbol(), ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC);
+            }
+        }
+    }
+
     private static byte[] holder(ClassModel c, String name, Set<String> view, List<String> resources, String enumNote) {
         ClassDesc owner = c.thisClass().asSymbol();
         boolean isInterface = (c.flags().flagsMask() & ClassFile.ACC_INTERFACE) != 0;
         return ClassFile.of().build(ClassDesc.ofInternalName(name), clb -> {
-            clb.withVersion(Math.max(c.majorVersion(), ClassFile.JAVA_8_VERSION), 0);
-            clb.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER | ClassFile.ACC_SYNTHETIC);
-            clb.withSuperclass(ConstantDescs.CD_Object);
-            for (FieldModel f : c.fields()) {
-                if (view.contains(f.fieldName().stringValue())) {
-                    clb.withField(f.fieldName().stringValue(), f.fieldTypeSymbol(), ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC);
-                }
-            }
+            holderOf(clb, c, view::contains);
             if (!resources.isEmpty()) {
                 clb.withField(RESOURCES_FIELD, ConstantDescs.CD_String, fb -> fb
                         .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC)
