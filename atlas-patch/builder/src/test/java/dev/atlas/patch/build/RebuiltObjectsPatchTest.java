@@ -38,13 +38,13 @@ class RebuiltObjectsPatchTest extends WithOwnPipeline {
             import java.util.concurrent.ConcurrentHashMap;
             import java.util.concurrent.CopyOnWriteArrayList;
             public class Beans {
-                public static volatile int resets;
+                public static final java.util.concurrent.atomic.AtomicInteger resets = new java.util.concurrent.atomic.AtomicInteger();   // rebuilds of different objects run at once
                 public static volatile boolean failNextReset;
                 public static volatile int resetYields;   // the new reset() yields this often: a wider window for races
                 protected final List<String> introspectors = new CopyOnWriteArrayList<>();
                 private final Map<String, Boolean> descriptors = new ConcurrentHashMap<>();   // filled through the introspectors
                 public Beans() { reset(); }
-                public final void reset() { resets++; introspectors.clear(); introspectors.add("default"); }
+                public final void reset() { resets.incrementAndGet(); introspectors.clear(); introspectors.add("default"); }
                 public boolean readable(String property) {
                     Boolean r = descriptors.get(property);
                     if (r == null) { r = !introspectors.contains("suppress-" + property); descriptors.put(property, r); }
@@ -97,7 +97,7 @@ class RebuiltObjectsPatchTest extends WithOwnPipeline {
     }
 
     static int resets(Class<?> c) throws Exception {
-        return c.getField("resets").getInt(null);
+        return ((java.util.concurrent.atomic.AtomicInteger) c.getField("resets").get(null)).get();
     }
 
     @Test
