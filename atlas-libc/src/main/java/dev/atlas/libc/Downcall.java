@@ -5,7 +5,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
  * A libc function as an FFM downcall handle, linked on first use, optionally capturing
@@ -74,9 +73,9 @@ public final class Downcall {
         return State.LAYOUT;
     }
 
-    /** The {@code errno} a {@link #withErrno} call saved in {@code state}. */
+    /** The {@code errno} a {@link #withErrno} call saved in {@code state}, read at its offset (no layout var handle to spin up). */
     public static int errno(MemorySegment state) {
-        return (int) State.ERRNO.get(state, 0L);
+        return state.get(java.lang.foreign.ValueLayout.JAVA_INT, State.ERRNO_OFFSET);
     }
 
     /** What to throw for a {@link Throwable} out of {@code invokeExact}: unchecked ones as they are. */
@@ -89,6 +88,6 @@ public final class Downcall {
     /** The capture-state layout, looked up on first use. */
     private static final class State {
         static final MemoryLayout LAYOUT = Linker.Option.captureStateLayout();
-        static final VarHandle ERRNO = LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        static final long ERRNO_OFFSET = LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
     }
 }

@@ -68,7 +68,7 @@ public final class SpaceSyscalls {
             MemorySegment state = Scratch.current().state;
             int r = (int) Calls.FCHMOD.handle().invokeExact(state, fd, mode);
             if (r < 0) {
-                int e = errno(state);
+                int e = Downcall.errno(state);
                 close(fd);
                 throw new LinuxException("fchmod(fd=" + fd + ", 0" + Integer.toOctalString(mode) + ")", e);
             }
@@ -93,7 +93,7 @@ public final class SpaceSyscalls {
             int r = (int) Calls.OPEN.handle().invokeExact(state, scratch.cString(path), flags, mode);
             if (r < 0) {
                 throw new LinuxException("open(\"" + path + "\", flags=0x" + Integer.toHexString(flags)
-                        + (mode != 0 ? ", mode=0" + Integer.toOctalString(mode) : "") + ")", errno(state));
+                        + (mode != 0 ? ", mode=0" + Integer.toOctalString(mode) : "") + ")", Downcall.errno(state));
             }
             return r;
         } catch (LinuxException e) {
@@ -108,7 +108,7 @@ public final class SpaceSyscalls {
         try {
             MemorySegment state = Scratch.current().state;
             int r = (int) Calls.CLOSE.handle().invokeExact(state, fd);
-            if (r < 0) throw new LinuxException("close(fd=" + fd + ")", errno(state));
+            if (r < 0) throw new LinuxException("close(fd=" + fd + ")", Downcall.errno(state));
         } catch (LinuxException e) {
             throw e;
         } catch (Throwable t) {
@@ -130,7 +130,7 @@ public final class SpaceSyscalls {
         try {
             MemorySegment state = Scratch.current().state;
             int r = (int) Calls.FTRUNCATE.handle().invokeExact(state, fd, length);
-            if (r < 0) throw new LinuxException("ftruncate(fd=" + fd + ", length=" + length + ")", errno(state));
+            if (r < 0) throw new LinuxException("ftruncate(fd=" + fd + ", length=" + length + ")", Downcall.errno(state));
         } catch (LinuxException e) {
             throw e;
         } catch (Throwable t) {
@@ -153,7 +153,7 @@ public final class SpaceSyscalls {
             if (r.address() == -1L) {
                 throw new LinuxException("mmap(addr=0x" + Long.toHexString(addr) + ", length=" + length + ", prot="
                         + Linux.protName(prot) + ", flags=0x" + Integer.toHexString(flags) + ", fd=" + fd + ")",
-                        errno(state));
+                        Downcall.errno(state));
             }
             return r.address();
         } catch (LinuxException e) {
@@ -174,7 +174,7 @@ public final class SpaceSyscalls {
             while (true) {
                 long r = (long) Calls.PREAD.handle().invokeExact(state, fd, buffer, buffer.byteSize(), offset);
                 if (r >= 0) return r;
-                int e = errno(state);
+                int e = Downcall.errno(state);
                 if (e != Errno.EINTR) {
                     throw new LinuxException("pread(fd=" + fd + ", count=" + buffer.byteSize() + ", offset=" + offset
                             + ")", e);
@@ -201,7 +201,7 @@ public final class SpaceSyscalls {
                 long r = (long) Calls.PWRITE.handle().invokeExact(state, fd, buffer.asSlice(done), buffer.byteSize() - done,
                         offset + done);
                 if (r <= 0) {
-                    int e = r == 0 ? Errno.ENOSPC : errno(state);
+                    int e = r == 0 ? Errno.ENOSPC : Downcall.errno(state);
                     if (e == Errno.EINTR) continue;
                     throw new LinuxException("pwrite(fd=" + fd + ", count=" + (buffer.byteSize() - done) + ", offset="
                             + (offset + done) + ")", e);
@@ -244,7 +244,7 @@ public final class SpaceSyscalls {
             while (true) {
                 int r = (int) Calls.FLOCK.handle().invokeExact(state, fd, operation);
                 if (r == 0) return;
-                int e = errno(state);
+                int e = Downcall.errno(state);
                 if (e != Errno.EINTR) {
                     throw new LinuxException("flock(fd=" + fd + ", " + (operation == LOCK_EX ? "LOCK_EX" : "LOCK_SH")
                             + ")", e);
@@ -272,7 +272,7 @@ public final class SpaceSyscalls {
             while (true) {
                 long r = (long) Calls.PWRITE.handle().invokeExact(state, fd, b, 1L, offset);
                 if (r == 1) return;
-                int e = r == 0 ? Errno.ENOSPC : errno(state);
+                int e = r == 0 ? Errno.ENOSPC : Downcall.errno(state);
                 if (e != Errno.EINTR) throw new LinuxException("pwrite(fd=" + fd + ", count=1, offset=" + offset + ")", e);
             }
         } catch (LinuxException e) {
@@ -290,7 +290,7 @@ public final class SpaceSyscalls {
         try {
             MemorySegment state = Scratch.current().state;
             int r = (int) Calls.KILL.handle().invokeExact(state, (int) pid, 0);
-            return r == 0 || errno(state) != Errno.ESRCH;
+            return r == 0 || Downcall.errno(state) != Errno.ESRCH;
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
@@ -323,7 +323,7 @@ public final class SpaceSyscalls {
             ts.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
             long r = (long) Calls.SYSCALL.handle().invokeExact(state, Calls.SYS_FUTEX, word, FUTEX_WAIT, expected, ts,
                     MemorySegment.NULL, 0);
-            return r == 0 ? 0 : errno(state);
+            return r == 0 ? 0 : Downcall.errno(state);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
@@ -337,7 +337,7 @@ public final class SpaceSyscalls {
                     MemorySegment.NULL, MemorySegment.NULL, 0);
             if (r < 0) {
                 throw new LinuxException("futex(addr=0x" + Long.toHexString(word.address()) + ", FUTEX_WAKE, " + n + ")",
-                        errno(state));
+                        Downcall.errno(state));
             }
             return (int) r;
         } catch (LinuxException e) {
@@ -407,11 +407,6 @@ public final class SpaceSyscalls {
         }
     }
 
-    /** The errno a call saved in {@code state}, read at its offset (no layout var handle). */
-    private static int errno(MemorySegment state) {
-        return state.get(JAVA_INT, Scratch.ERRNO_OFFSET);
-    }
-
     /**
      * A thread's native memory for the arguments of its system calls: the {@code errno}
      * capture state and room for a path as a C string. Made on a thread's first call
@@ -423,7 +418,6 @@ public final class SpaceSyscalls {
      */
     private static final class Scratch {
         static final MemoryLayout STATE = Linker.Option.captureStateLayout();
-        static final long ERRNO_OFFSET = STATE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
         /** PATH_MAX, the kernel's limit for a path, with its terminating zero. */
         static final int PATH_BYTES = 4096;
         private static final ThreadLocal<Scratch> CURRENT = ThreadLocal.withInitial(Scratch::new);
