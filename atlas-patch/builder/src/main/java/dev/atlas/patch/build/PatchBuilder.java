@@ -82,19 +82,18 @@ public final class PatchBuilder {
         return diff(oldBytes, newBytes, libraries, Set.of(), options);
     }
 
-    private static BuildResult diff(Map<String, byte[]> oldBytes, Map<String, byte[]> newBytes, Map<String, byte[]> libraries,
+    private static BuildResult diff(Map<String, byte[]> oldBytes, Map<String, byte[]> builtBytes, Map<String, byte[]> libraries,
                                     Set<String> changedResources, BuildOptions options) {
         List<Refusal> refusals = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         List<String> unapplied = new ArrayList<>();   // changes reported, not applied (Patch.unappliedChanges)
         Map<String, ClassModel> oldModels = parse(oldBytes);
-        Map<String, ClassModel> newModels = parse(newBytes);
-        Hierarchy hierarchy = new Hierarchy(newModels, libraries);
+        Map<String, ClassModel> builtModels = parse(builtBytes);
 
         // 1. which new class is which old class
         Map<String, String> pairs = new TreeMap<>(); // new name -> old name
         Set<String> added = new java.util.TreeSet<>();
-        matchClasses(oldModels, newModels, pairs, added);
+        matchClasses(oldModels, builtModels, pairs, added);
         Map<String, String> renames = new HashMap<>();
         pairs.forEach((n, o) -> {
             if (!n.equals(o)) {
@@ -103,6 +102,13 @@ public final class PatchBuilder {
         });
         added.forEach(n -> renames.put(n, n + "$$AtlasPatch$" + PLACEHOLDER8));
         UnaryOperator<String> names = n -> renames.getOrDefault(n, n);
+        // 1b. renamed private fields: the new build uses the running field under its running name
+        RenamedFields.Outcome renamedFields = RenamedFields.rewrite(pairs, oldModels, builtModels, builtBytes, names,
+                new Hierarchy(builtModels, libraries));
+        notes.addAll(renamedFields.notes());
+        Map<String, byte[]> newBytes = renamedFields.newBytes();
+        Map<String, ClassModel> newModels = renamedFields.newModels();
+        Hierarchy hierarchy = new Hierarchy(newModels, libraries);
         Set<String> claimed = new HashSet<>(pairs.values());
         for (String o : oldModels.keySet()) {
             if (!claimed.contains(o)) {
@@ -118,7 +124,7 @@ public final class PatchBuilder {
             ClassModel om = oldModels.get(p.getValue());
             ClassModel nm = newModels.get(p.getKey());
             if (ClassFingerprint.of(ob).equals(ClassFingerprint.of(nb)) && p.getKey().equals(p.getValue())) {
-                if (!Arrays.equals(ob, nb)) {
+                if (!Arrays.equals(ob, nb) && !renamedFields.renamedIn(p.getKey())) {
                     refusals.addAll(AnnotationChanges.changed(om, nm, p.getValue()));
                     notes.add(p.getValue() + (AnnotationChanges.canonical(om).equals(AnnotationChanges.canonical(nm))
                             ? ": debug-only differences ignored" : ": annotation-only differences ignored"));

@@ -6,6 +6,7 @@ import java.lang.classfile.MethodModel;
 import java.lang.classfile.instruction.ConstantInstruction;
 import java.lang.classfile.instruction.InvokeInstruction;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,10 @@ final class ReflectedAddedFields {
                 + "new release's succeeds; remedy: restart on the new release");
     }
 
+    /** A lookup by name in the new build: the name, and the class, method and call that look it up. */
+    record Lookup(String name, ClassModel owner, MethodModel method, InvokeInstruction call) {
+    }
+
     /**
      * A refusal for each field a plan adds whose name a method of the new build looks up.
      *
@@ -73,15 +78,26 @@ final class ReflectedAddedFields {
             }
         }
         List<Refusal> out = new ArrayList<>();
-        if (ownersByName.isEmpty()) {
+        for (Lookup l : lookedUp(newModels.values(), ownersByName.keySet())) {
+            for (String owner : ownersByName.get(l.name())) {
+                out.add(refusal(owner, l.name(), l.owner(), l.method(), l.call()));
+            }
+        }
+        return out;
+    }
+
+    /** The lookups by one of {@code names} that methods of {@code models} make, in class and code order. */
+    static List<Lookup> lookedUp(Collection<ClassModel> models, Set<String> names) {
+        List<Lookup> out = new ArrayList<>();
+        if (names.isEmpty()) {
             return out;
         }
-        for (ClassModel c : newModels.values()) {
+        for (ClassModel c : models) {
             for (MethodModel m : c.methods()) {
                 if (m.code().isEmpty()) {
                     continue;
                 }
-                java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>();   // the added fields' names the last instructions loaded ("" for another instruction)
+                java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>();   // the names the last instructions loaded ("" for another instruction)
                 for (var e : m.code().get()) {
                     if (!(e instanceof java.lang.classfile.Instruction)) {
                         continue;   // labels, line numbers
@@ -90,14 +106,12 @@ final class ReflectedAddedFields {
                             && LOOKUPS.contains(i.owner().asInternalName() + "." + i.name().stringValue())) {
                         for (String n : new java.util.LinkedHashSet<>(recent)) {
                             if (!n.isEmpty()) {
-                                for (String owner : ownersByName.get(n)) {
-                                    out.add(refusal(owner, n, c, m, i));
-                                }
+                                out.add(new Lookup(n, c, m, i));
                             }
                         }
                     }
                     recent.addLast(e instanceof ConstantInstruction.LoadConstantInstruction ldc
-                            && ldc.constantValue() instanceof String s && ownersByName.containsKey(s) ? s : "");
+                            && ldc.constantValue() instanceof String s && names.contains(s) ? s : "");
                     if (recent.size() > NAME_REACH) {
                         recent.removeFirst();
                     }
