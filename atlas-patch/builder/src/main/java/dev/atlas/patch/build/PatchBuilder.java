@@ -135,6 +135,7 @@ public final class PatchBuilder {
         }
         refusals.addAll(RemovedImplementations.refusals(plans, oldModels, claimed));
         refusals.addAll(ReflectedAddedFields.refusals(plans, newModels));
+        refusals.addAll(SerializedAddedFields.refusals(plans, hierarchy));
         if (!refusals.isEmpty()) {
             return new BuildResult(Optional.empty(), refusals, notes);
         }
