@@ -185,6 +185,23 @@ public final class MethodRegistry {
         return s;
     }
 
+    /** The name of the slot that holds, per view, the running member whose access a patch widens. */
+    public static final String WIDENED_PREFIX = "atlas$widened$";
+
+    /**
+     * The slot holding, per view, the running method or constructor {@code className.name descriptor}
+     * with the access a patch widened it to (named {@value #WIDENED_PREFIX}{@code name}, registering it
+     * first if new); from then on classes loaded later that call a method of that name and descriptor
+     * get their calls linked by {@link OutsideCalls}, which links a call the running access refuses
+     * through this slot.
+     */
+    public MethodSlot registerWidened(ClassLoader loader, String className, String name, String descriptor, boolean isStatic) {
+        MethodSlot s = register(loader, className, WIDENED_PREFIX + name, descriptor, isStatic);
+        addedNames.add(name + " " + descriptor);
+        addedNames.add(name);
+        return s;
+    }
+
     /**
      * A number that changes whenever a method is registered as added ({@link #registerAdded}):
      * a selection computed from the added methods ({@link InterfaceDispatch}) is recomputed then.

@@ -29,6 +29,13 @@ import java.util.Objects;
  * An instance method added to an interface selects on the receiver's class
  * ({@link InterfaceDispatch}), also for a call naming a class or interface below it.
  *
+ * <p>A call of a method or constructor whose access a patch widened ({@code private toList()}
+ * made public by the new release), which the running access refuses, is linked the same way:
+ * the running member, reached with full privilege, in the views that have that patch (an
+ * instance method through {@link LaterOverrides}, so that an override a later-loaded subclass
+ * declares runs as the new release's dispatch would), and {@link IllegalAccessError}, as the
+ * instruction gets on the old release, in the others.
+ *
  * <p>What does not reach an added method (the class keeps the members it was loaded with):
  * reflection ({@code getMethod} throws {@link NoSuchMethodException}), method handles and
  * method references ({@code findVirtual}, {@code Owner::added} as a bootstrap argument), a
@@ -48,6 +55,7 @@ public final class OutsideCalls {
     private static final MethodHandle ADDED_OR_MISSING;
     private static final MethodHandle ADDED_OR_ELSE;
     private static final MethodHandle NON_NULL;
+    private static final MethodHandle WIDENED_OR_REFUSED;
 
     static {
         try {
@@ -56,6 +64,8 @@ public final class OutsideCalls {
                     MethodType.methodType(MethodHandle.class, ViewSpace.class, MethodSlot.class, String.class));
             ADDED_OR_ELSE = l.findStatic(OutsideCalls.class, "addedOrElse", MethodType.methodType(MethodHandle.class,
                     ViewSpace.class, MethodSlot.class, MethodHandle.class, String.class));
+            WIDENED_OR_REFUSED = l.findStatic(OutsideCalls.class, "widenedOrRefused",
+                    MethodType.methodType(MethodHandle.class, ViewSpace.class, MethodSlot.class, String.class));
             NON_NULL = l.findStatic(Objects.class, "requireNonNull", MethodType.methodType(Object.class, Object.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -88,7 +98,8 @@ public final class OutsideCalls {
         } catch (NoSuchMethodException e) {
             // not in the loaded class: perhaps a patch added it
         } catch (IllegalAccessException e) {
-            return failing(type, new IllegalAccessError(e.getMessage()));
+            // the running access refuses it: perhaps a patch widened it
+            return widened(Linkage.registry(registry), ownerClass, name, descriptor, st, type, e);
         }
         MethodRegistry r = Linkage.registry(registry);
         String missing = described(ownerClass, name, declared);
@@ -224,7 +235,11 @@ public final class OutsideCalls {
         } catch (NoSuchMethodException e) {
             // not in the loaded class: perhaps a patch added it
         } catch (IllegalAccessException e) {
-            return failing(type, new IllegalAccessError(e.getMessage()));
+            // the running access refuses it: perhaps a patch widened it
+            MethodSlot w = Linkage.registry(registry).find(c.getClassLoader(), owner, MethodRegistry.WIDENED_PREFIX + "<init>",
+                    declared.toMethodDescriptorString());
+            return w == null || w.isStatic ? failing(type, new IllegalAccessError(e.getMessage()))
+                    : new ConstantCallSite(viewWidened(Linkage.registry(registry).space(), w, type, e.getMessage(), false));
         }
         String missing = described(c, "<init>", declared);
         MethodRegistry r = Linkage.registry(registry);
@@ -245,6 +260,50 @@ public final class OutsideCalls {
             NoSuchMethodError err = new NoSuchMethodError(missing + " (its class's entry constructor cannot be linked: " + e + ")");
             return failing(type, err);
         }
+    }
+
+    /**
+     * A call the running access refuses ({@code refused}): linked through the slot of a method a
+     * patch widened, declared by {@code ownerClass} or a superclass (the call runs the running
+     * member with the new access in the views that have that patch, and throws the JVM's
+     * {@link IllegalAccessError} in the others), else failing as the instruction does.
+     */
+    private static CallSite widened(MethodRegistry r, Class<?> ownerClass, String name, String descriptor, boolean st,
+                                    MethodType type, IllegalAccessException refused) {
+        for (Class<?> c = ownerClass; c != null; c = c.getSuperclass()) {
+            MethodSlot s = r.find(c.getClassLoader(), c.getName().replace('.', '/'), MethodRegistry.WIDENED_PREFIX + name,
+                    descriptor);
+            if (s != null && s.isStatic == st) {
+                if (st) {
+                    initialise(c);
+                }
+                MethodHandle call = viewWidened(r.space(), s, type, refused.getMessage(), !st);
+                return new ConstantCallSite(st ? call : LaterOverrides.dispatching(c, name, call));
+            }
+        }
+        return failing(type, new IllegalAccessError(refused.getMessage()));
+    }
+
+    /** {@code type}: the running member in {@code slot} with its widened access in the calling thread's view, or IllegalAccessError. */
+    private static MethodHandle viewWidened(ViewSpace space, MethodSlot slot, MethodType type, String refused,
+                                            boolean receiver) {
+        MethodHandle member = MethodHandles.insertArguments(WIDENED_OR_REFUSED, 0, space, slot, refused);
+        MethodHandle invoker = MethodHandles.invoker(type);
+        if (receiver) {
+            // access first (IllegalAccessError in a view without the patch), then the null check
+            invoker = MethodHandles.filterArguments(invoker, 1, NON_NULL.asType(
+                    MethodType.methodType(type.parameterType(0), type.parameterType(0))));
+        }
+        return MethodHandles.foldArguments(invoker, member);
+    }
+
+    static MethodHandle widenedOrRefused(ViewSpace space, MethodSlot slot, String refused) {
+        final CodeTable t = space.currentForCall().get(CodeViews.CODE);
+        final MethodHandle h = t == null ? null : t.handle(slot.id());
+        if (h == null) {
+            throw new IllegalAccessError(refused);
+        }
+        return h;
     }
 
     /** {@code 'R Owner.name(P, Q)'}: the method a call names, for NoSuchMethodError. */

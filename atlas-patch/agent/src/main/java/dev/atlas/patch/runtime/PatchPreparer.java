@@ -205,6 +205,7 @@ final class PatchPreparer {
             defineField(t, body, fa);
             out.fields++;
         }
+        bindWidened(t, out);
         ViewStaticReads.bind(registry, fields, t.patch(), t.cp(), t.info().loader(), t.names(), out.overrides);
         ConstantStateReads.bind(registry, t.patch(), t.cp(), t.info().loader(), t.names(), out.overrides);
         String rebuild = dev.atlas.patch.format.ObjectRebuilds.method(t.cp());
@@ -308,6 +309,45 @@ final class PatchPreparer {
         } else {
             out.activate.add(slot);
             out.replaced++;
+        }
+    }
+
+    /**
+     * The methods and constructors whose access the patch widens ({@link dev.atlas.patch.format.WidenedMethods}):
+     * each gets a slot of its own whose entry in the patch's view is the running member, found with
+     * full privilege, which {@link OutsideCalls} links calls that the running access refuses to.
+     */
+    private void bindWidened(Target t, Collected out) {
+        List<dev.atlas.patch.format.WidenedMethods.Member> widened;
+        try {
+            widened = dev.atlas.patch.format.WidenedMethods.of(t.cp());
+        } catch (IllegalArgumentException ex) {
+            throw new PatchRejectedException("patch " + t.patch().id() + ": " + ex.getMessage(), ex);
+        }
+        if (widened.isEmpty()) {
+            return;
+        }
+        MethodHandles.Lookup full;
+        try {
+            full = MethodHandles.privateLookupIn(t.c(), MethodHandles.lookup());
+        } catch (IllegalAccessException ex) {
+            throw new PatchRejectedException("patch " + t.patch().id() + " widens members of " + t.dottedName()
+                    + ", which Atlas cannot reach with private access: " + ex, ex);
+        }
+        for (dev.atlas.patch.format.WidenedMethods.Member w : widened) {
+            String member = t.dottedName() + "#" + w.name() + w.descriptor();
+            MethodHandle h;
+            try {
+                MethodType type = MethodType.fromMethodDescriptorString(w.descriptor(), t.info().loader());
+                h = w.name().equals("<init>") ? full.findConstructor(t.c(), type)
+                        : w.isStatic() ? full.findStatic(t.c(), w.name(), type) : full.findVirtual(t.c(), w.name(), type);
+            } catch (ReflectiveOperationException | TypeNotPresentException ex) {
+                throw new PatchRejectedException("patch " + t.patch().id() + " widens the access of " + member
+                        + ", which the loaded class does not have as such: " + ex, ex);
+            }
+            MethodSlot slot = registry.registerWidened(t.info().loader(), t.cp().className(), w.name(), w.descriptor(),
+                    w.isStatic());
+            out.overrides.put(slot.id(), h);
         }
     }
 

@@ -63,6 +63,12 @@ final class BodyGenerator {
                         .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC)
                         .with(java.lang.classfile.attribute.ConstantValueAttribute.of(rebuild)));
             }
+            var widened = WidenedAccess.members(plan.oldModel(), plan.newModel());
+            if (!widened.isEmpty()) {   // the members whose calls from later-loaded code the agent links (WidenedMethods)
+                clb.withField(dev.atlas.patch.format.WidenedMethods.FIELD, ConstantDescs.CD_String, fb -> fb
+                        .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC)
+                        .with(java.lang.classfile.attribute.ConstantValueAttribute.of(WidenedAccess.constant(widened))));
+            }
             if (!monitors.isEmpty()) {   // what inspect and apply say of methods whose running monitor the new view keeps
                 clb.withField(RemovedSynchronized.NOTE_FIELD, ConstantDescs.CD_String, fb -> fb
                         .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC)

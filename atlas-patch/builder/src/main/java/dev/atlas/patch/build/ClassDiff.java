@@ -50,7 +50,7 @@ final class ClassDiff {
                 Map<String, Segment> viewStatics) {
         boolean isEmpty() {
             return replaced.isEmpty() && added.isEmpty() && newFields.isEmpty() && transferHook == null
-                    && viewStatics.isEmpty();
+                    && viewStatics.isEmpty() && WidenedAccess.members(oldModel, newModel).isEmpty();
         }
 
         /** This plan with other replaced methods and view copies of static fields ({@link StaticState}). */

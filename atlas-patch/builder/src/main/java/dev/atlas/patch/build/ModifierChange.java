@@ -128,12 +128,18 @@ final class ModifierChange {
         return Optional.empty();
     }
 
-    private static boolean isSerializable(Hierarchy build, String cls) {
+    /** Whether {@code cls} implements {@code java.io.Serializable}, as far as {@code build} can read its hierarchy. */
+    static boolean isSerializable(Hierarchy build, String cls) {
+        return implementsInterface(build, cls, "java/io/Serializable");
+    }
+
+    /** Whether {@code cls} is or implements {@code iface}, as far as {@code build} can read its hierarchy. */
+    static boolean implementsInterface(Hierarchy build, String cls, String iface) {
         java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(cls));
         java.util.Set<String> seen = new java.util.HashSet<>();
         while (!todo.isEmpty()) {
             String c = todo.poll();
-            if (c.equals("java/io/Serializable")) {
+            if (c.equals(iface)) {
                 return true;
             }
             if (!seen.add(c)) {

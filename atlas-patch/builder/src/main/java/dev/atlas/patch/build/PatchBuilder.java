@@ -141,6 +141,7 @@ public final class PatchBuilder {
         }
         refusals.addAll(RemovedImplementations.refusals(plans, oldModels, claimed));
         refusals.addAll(ReflectedAddedFields.refusals(plans, newModels));
+        refusals.addAll(SerializedAddedFields.refusals(plans, hierarchy));
         if (!refusals.isEmpty()) {
             return new BuildResult(Optional.empty(), refusals, notes);
         }
@@ -325,7 +326,8 @@ public final class PatchBuilder {
             hook = plan.replaced().contains(plan.transferHook()) ? "replaced$atlas$transfer"
                     : plan.added().contains(plan.transferHook()) ? "added$atlas$transfer" : BodyGenerator.TRANSFER_COPY;
         }
-        boolean needsBody = !methods.isEmpty() || hook != null || fields.stream().anyMatch(f -> f.initializerMethod() != null);
+        boolean needsBody = !methods.isEmpty() || hook != null || fields.stream().anyMatch(f -> f.initializerMethod() != null)
+                || !WidenedAccess.members(plan.oldModel(), plan.newModel()).isEmpty();   // carries the widened members' list
         byte[] body = null;
         if (needsBody) {
             try {

@@ -3,6 +3,9 @@ package dev.atlas.patch.build;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.MethodModel;
+import dev.atlas.patch.format.WidenedMethods;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,9 +21,16 @@ import java.util.Optional;
  *   patch:      Tokenizer's body calls it through a link (the running method is private)
  * }
  *
- * <p>Limits (in the builder's note): code outside the patch, loaded after the apply and
- * compiled against the new release, still gets the running access (its access is refused with
- * {@link IllegalAccessError}, as on the old release); reflection sees the running modifiers.
+ * <p>Calls from code outside the patch: a class loaded after the apply (compiled against the new
+ * release) that calls a widened method or constructor the running access refuses it is linked
+ * like a call of a method the patch adds: in the views that have the patch it runs the running
+ * member with the new access, in the others it gets {@link IllegalAccessError}, as on the old
+ * release. The builder lists the widened methods and constructors of each class in its body class
+ * ({@link #members}, format {@code WidenedMethods}), which the agent reads at the apply.
+ *
+ * <p>Limits (in the builder's note): reflection and method handles see the running modifiers;
+ * a widened field read or written from outside the patch, a super call of a widened method from
+ * outside it, and classes loaded before the apply keep the running access.
  *
  * <p>Implementation notes: pure functions of the builds; the running member is looked up in
  * the old build by the loaded name of its class, with the descriptor unchanged (members are
@@ -107,11 +117,48 @@ final class WidenedAccess {
         return running(ctx, m) != m;
     }
 
+    /**
+     * The methods and constructors of a class that the new release widens (same name, descriptor
+     * and static-ness in both builds, a wider access in the new one), in the old build's order:
+     * what the agent links for calls from classes loaded after the apply. Empty for an interface
+     * (a widening there is refused).
+     */
+    static List<WidenedMethods.Member> members(ClassModel oldModel, ClassModel newModel) {
+        List<WidenedMethods.Member> out = new ArrayList<>();
+        if ((newModel.flags().flagsMask() & ClassFile.ACC_INTERFACE) != 0) {
+            return out;
+        }
+        for (MethodModel o : oldModel.methods()) {
+            int of = o.flags().flagsMask();
+            for (MethodModel n : newModel.methods()) {
+                int nf = n.flags().flagsMask();
+                if (n.methodName().equalsString(o.methodName().stringValue()) && n.methodType().equalsString(o.methodType().stringValue())
+                        && ((of ^ nf) & ClassFile.ACC_STATIC) == 0 && rank(nf) > rank(of)
+                        && !o.methodName().equalsString("<clinit>")) {
+                    out.add(new WidenedMethods.Member(o.methodName().stringValue(), o.methodType().stringValue(),
+                            (of & ClassFile.ACC_STATIC) != 0));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The constant {@code WidenedMethods.FIELD} of a body class for {@code members}. */
+    static String constant(List<WidenedMethods.Member> members) {
+        StringBuilder sb = new StringBuilder();
+        for (WidenedMethods.Member m : members) {
+            sb.append(m.line()).append('\n');
+        }
+        return sb.toString();
+    }
+
     /** The note for an accepted widening. */
     static String note(int oldFlags, int newFlags) {
         return "access widened (" + access(oldFlags) + " -> " + access(newFlags) + "); the running member keeps its "
-                + "access: the patch's code reaches it through links, code outside the patch loaded after the apply "
-                + "gets the running access (IllegalAccessError where it relies on the wider one, as on the old release)";
+                + "access: the patch's code reaches it through links, and calls of a widened method or constructor from "
+                + "code loaded after the apply are linked with the new access in the new view (IllegalAccessError in "
+                + "the old view, as on the old release); reflection, method handles, field accesses and super calls "
+                + "from outside the patch get the running access";
     }
 
     private static int rank(int flags) {
