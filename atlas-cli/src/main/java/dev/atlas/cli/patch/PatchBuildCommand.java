@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code atlas patch build <old> <new> -o <file> [--include ..] [--exclude ..] [--classpath lib.jar:..]
- * [--rebuild-objects pkg.Class#method()]
+ * [--rebuild-objects pkg.Class#method()] [--deserialized-defaults pkg.Class]
  * [--sign-keystore <p12> [--sign-alias ..]]}: wraps {@link PatchBuilder#diff}.
  */
 @Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
@@ -70,6 +70,14 @@ final class PatchBuildCommand implements Callable<Integer> {
                     + "instance method of the class on it. Your claim that re-running it is sound; repeatable.")
     List<String> rebuildObjects = new ArrayList<>();
 
+    @Option(names = "--deserialized-defaults", split = ",", paramLabel = "<class>",
+            description = "A Serializable class to which the new release adds (or in which it retypes) instance fields, "
+                    + "e.g. org.apache.commons.net.ftp.FTPFile: build the patch anyway. Objects of it that Java "
+                    + "deserialization makes in the new view then have the default value (null, 0) in those fields, "
+                    + "where the new release has the value the stream carries; the patch reports it. Without it such "
+                    + "a class is refused; repeatable.")
+    List<String> deserializedDefaults = new ArrayList<>();
+
     @Option(names = {"-m", "--description"}, paramLabel = "<text>", defaultValue = "",
             description = "What the patch does (stored in it).")
     String description;
@@ -96,7 +104,8 @@ final class PatchBuildCommand implements Callable<Integer> {
         BuildOptions options;
         try {
             options = BuildOptions.defaults().withIncludes(includes).withExcludes(excludes).withDescription(description)
-                    .withClasspath(libraries()).withRebuildObjects(rebuildObjects);
+                    .withClasspath(libraries()).withRebuildObjects(rebuildObjects)
+                    .withDeserializedDefaults(deserializedDefaults);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

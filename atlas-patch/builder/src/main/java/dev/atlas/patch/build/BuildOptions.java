@@ -23,15 +23,26 @@ import java.util.Objects;
  *                  before the apply, at its first use there (the operator's claim that re-running it is
  *                  sound; {@code ObjectRebuilds} in the patch format). The builder refuses one that names no
  *                  such method, a static one, one with parameters, or one of a class the patch does not change
+ * @param deserializedDefaults serializable classes, {@code com.acme.Entry}, whose fields the patch adds or
+ *                  retypes are accepted anyway: the operator's statement that objects of the class deserialized
+ *                  in the new view may have the default value in those fields (what {@code SerializedAddedFields}
+ *                  otherwise refuses); each accepted field is reported in the patch as not carried
  */
 public record BuildOptions(List<String> includes, List<String> excludes, String description, List<Path> classpath,
-                           List<String> rebuildObjects) {
+                           List<String> rebuildObjects, List<String> deserializedDefaults) {
     public BuildOptions {
         includes = List.copyOf(includes);
         excludes = List.copyOf(excludes);
         Objects.requireNonNull(description, "description");
         classpath = List.copyOf(classpath);
         rebuildObjects = List.copyOf(rebuildObjects);
+        deserializedDefaults = List.copyOf(deserializedDefaults);
+        for (String c : deserializedDefaults) {
+            if (c.isBlank() || c.contains("/") || c.contains("*") || c.startsWith(".") || c.endsWith(".")) {
+                throw new IllegalArgumentException("deserialized-defaults class '" + c
+                        + "' is not a dotted class name like com.acme.Entry");
+            }
+        }
         for (String p : includes) {
             check(p);
         }
@@ -45,7 +56,7 @@ public record BuildOptions(List<String> includes, List<String> excludes, String 
 
     /** Options that rebuild no objects. */
     public BuildOptions(List<String> includes, List<String> excludes, String description, List<Path> classpath) {
-        this(includes, excludes, description, classpath, List.of());
+        this(includes, excludes, description, classpath, List.of(), List.of());
     }
 
     private static void check(String p) {
@@ -65,19 +76,19 @@ public record BuildOptions(List<String> includes, List<String> excludes, String 
     }
 
     public BuildOptions withIncludes(List<String> patterns) {
-        return new BuildOptions(patterns, excludes, description, classpath, rebuildObjects);
+        return new BuildOptions(patterns, excludes, description, classpath, rebuildObjects, deserializedDefaults);
     }
 
     public BuildOptions withExcludes(List<String> patterns) {
-        return new BuildOptions(includes, patterns, description, classpath, rebuildObjects);
+        return new BuildOptions(includes, patterns, description, classpath, rebuildObjects, deserializedDefaults);
     }
 
     public BuildOptions withDescription(String text) {
-        return new BuildOptions(includes, excludes, text, classpath, rebuildObjects);
+        return new BuildOptions(includes, excludes, text, classpath, rebuildObjects, deserializedDefaults);
     }
 
     public BuildOptions withClasspath(List<Path> libraries) {
-        return new BuildOptions(includes, excludes, description, libraries, rebuildObjects);
+        return new BuildOptions(includes, excludes, description, libraries, rebuildObjects, deserializedDefaults);
     }
 
     /**
@@ -87,7 +98,23 @@ public record BuildOptions(List<String> includes, List<String> excludes, String 
      * @throws IllegalArgumentException if one is not of the form {@code pkg.Class#method()}
      */
     public BuildOptions withRebuildObjects(List<String> methods) {
-        return new BuildOptions(includes, excludes, description, classpath, methods);
+        return new BuildOptions(includes, excludes, description, classpath, methods, deserializedDefaults);
+    }
+
+    /**
+     * These options accepting, for each of {@code classes} ({@code com.acme.Entry}), that objects deserialized
+     * in the new view have the default value in the fields the patch adds to or retypes in the class (see
+     * {@link #deserializedDefaults()}).
+     *
+     * @throws IllegalArgumentException if one is not a dotted class name
+     */
+    public BuildOptions withDeserializedDefaults(List<String> classes) {
+        return new BuildOptions(includes, excludes, description, classpath, rebuildObjects, classes);
+    }
+
+    /** Whether the operator accepted default values in added fields of deserialized objects of this class. */
+    boolean acceptsDeserializedDefaults(String internalName) {
+        return deserializedDefaults.contains(internalName.replace('/', '.'));
     }
 
     /** Whether the class with this internal name is considered. */

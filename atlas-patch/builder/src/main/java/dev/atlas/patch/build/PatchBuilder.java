@@ -141,7 +141,17 @@ public final class PatchBuilder {
         }
         refusals.addAll(RemovedImplementations.refusals(plans, oldModels, claimed));
         refusals.addAll(ReflectedAddedFields.refusals(plans, newModels));
-        refusals.addAll(SerializedAddedFields.refusals(plans, hierarchy));
+        List<String> deserializedDefaults = new ArrayList<>();
+        refusals.addAll(SerializedAddedFields.refusals(plans, hierarchy, options, deserializedDefaults));
+        for (String c : options.deserializedDefaults()) {
+            String internal = c.replace('.', '/');
+            if (deserializedDefaults.stream().noneMatch(r -> r.startsWith(internal + ":"))) {
+                refusals.add(new Refusal(internal, "", "--deserialized-defaults names this class, but the patch adds or "
+                        + "retypes no instance field of a serializable class of that name; remedy: leave it out of the option"));
+            }
+        }
+        notes.addAll(deserializedDefaults);
+        unapplied.addAll(deserializedDefaults);
         if (!refusals.isEmpty()) {
             return new BuildResult(Optional.empty(), refusals, notes);
         }

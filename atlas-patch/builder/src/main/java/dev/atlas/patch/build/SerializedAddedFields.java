@@ -41,8 +41,12 @@ final class SerializedAddedFields {
     private SerializedAddedFields() {
     }
 
-    /** A refusal for each instance field a plan adds or retypes in a class serialized field by field. */
-    static List<Refusal> refusals(List<ClassDiff.Plan> plans, Hierarchy newBuild) {
+    /**
+     * A refusal for each instance field a plan adds or retypes in a class serialized field by field,
+     * except in the classes the operator accepted ({@link BuildOptions#deserializedDefaults()}), whose
+     * fields go to {@code accepted} as reports instead.
+     */
+    static List<Refusal> refusals(List<ClassDiff.Plan> plans, Hierarchy newBuild, BuildOptions options, List<String> accepted) {
         List<Refusal> out = new ArrayList<>();
         for (ClassDiff.Plan plan : plans) {
             List<FieldModel> fields = new ArrayList<>();
@@ -65,6 +69,13 @@ final class SerializedAddedFields {
                     || declaresWriteReplace(plan.oldModel()) && declaresWriteReplace(plan.newModel())) {
                 continue;
             }
+            if (missing.isEmpty() && options.acceptsDeserializedDefaults(plan.className())) {
+                accepted.add(plan.className() + ": objects deserialized in the new view have the default value in "
+                        + fields.stream().map(f -> f.fieldName().stringValue()).toList() + " (the stream carries the loaded "
+                        + "class's fields only), where the new release has the values the stream carries: NOT carried "
+                        + "over (accepted with --deserialized-defaults " + plan.className().replace('/', '.') + ")");
+                continue;
+            }
             for (FieldModel f : fields) {
                 boolean retyped = RetypedFields.running(plan.oldModel(), f).isPresent();
                 String what = (retyped ? "field retyped (" + f.fieldType().stringValue() + " in the new release)"
@@ -75,7 +86,8 @@ final class SerializedAddedFields {
                         : what + "a Serializable class: the patch keeps it beside the object, Java serialization writes and "
                                 + "reads the loaded class's fields only, and deserialization runs no constructor, so an object "
                                 + "deserialized in the new view has no value in it (the new release has the one the stream "
-                                + "carries); remedy: restart on the new release"));
+                                + "carries); remedy: restart on the new release, or accept it with --deserialized-defaults "
+                                + plan.className().replace('/', '.')));
             }
         }
         return out;

@@ -91,4 +91,28 @@ class SerializedAddedFieldsTest {
                 COUNTER_V1.formatted(ser, replace + "    private long total; public long total() { return total; }\n"));
         assertFalse(proxied.result.isRefused(), proxied.result.refusals()::toString);
     }
+
+    @Test
+    void theOperatorMayAcceptDefaultsInDeserializedObjectsOfANamedClassAndIsToldWhatThatMeans() throws Exception {
+        String ser = "implements java.io.Serializable";
+        String extra = "    private long total; public long total() { return total; }\n";
+        java.nio.file.Path v1 = dev.atlas.patch.Fixtures.compile(tmp.resolve("a1"), Map.of("sf.Counter", COUNTER_V1.formatted(ser, "")));
+        java.nio.file.Path v2 = dev.atlas.patch.Fixtures.compile(tmp.resolve("a2"), Map.of("sf.Counter",
+                COUNTER_V1.formatted(ser, extra).replace("count++;", "count++; total += 2;")));
+        BuildResult accepted = PatchBuilder.diff(v1, v2, BuildOptions.defaults().withDeserializedDefaults(java.util.List.of("sf.Counter")));
+        assertFalse(accepted.isRefused(), accepted.refusals()::toString);
+        java.util.List<String> unapplied = accepted.patchOrThrow().unappliedChanges();
+        assertTrue(unapplied.contains("sf/Counter: objects deserialized in the new view have the default value in [total] (the "
+                + "stream carries the loaded class's fields only), where the new release has the values the stream carries: NOT "
+                + "carried over (accepted with --deserialized-defaults sf.Counter)"), unapplied::toString);
+
+        BuildResult other = PatchBuilder.diff(v1, v2, BuildOptions.defaults().withDeserializedDefaults(java.util.List.of("sf.Other")));
+        assertTrue(other.refusals().stream().anyMatch(r -> r.toString().contains("sf/Other")
+                && r.toString().contains("--deserialized-defaults names this class, but the patch adds or retypes no instance field")),
+                other.refusals()::toString);
+        assertTrue(other.refusals().stream().anyMatch(r -> r.toString().contains("sf/Counter total: field the new release adds")
+                && r.toString().contains("or accept it with --deserialized-defaults sf.Counter")), other.refusals()::toString);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BuildOptions.defaults().withDeserializedDefaults(java.util.List.of("sf/Counter")));
+    }
 }
