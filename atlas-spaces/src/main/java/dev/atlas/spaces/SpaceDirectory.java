@@ -164,15 +164,14 @@ public final class SpaceDirectory {
         String file = dirPrefix + name + ".space";   // spaceFile(name), without making a Path
         int fd = claim(name, file, mode);
         Arena arena = Arena.ofShared();
-        ImageBuffer buffer = ImageBuffer.forImage(IMAGE_BYTES);
+        ImageBuffer buffer = ImageBuffer.acquire(IMAGE_BYTES);
         boolean done = false;
         try {
             afterStep.accept(CreateStep.CLAIMED);
             long spaceId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
             long pid = ProcessHandle.current().pid();
             long fileSize = SpaceHeader.fileSize(capacity);
-            // the header and the heap's header are written with pwrite before the file is mapped: no page fault; the
-            // image is formatted over the previous create's (no zeroing of the buffer), and never holds the magic
+            // the header and the heap's header are written with pwrite before the file is mapped: no page fault
             MemorySegment image = buffer.image(IMAGE_BYTES);
             SharedHeap.formatZeroedImage(image.asSlice(SpaceHeader.SEGMENT_OFFSET), capacity, SEGMENT_HEADER);
             long base = chooseAddress(fileSize) + SpaceHeader.SEGMENT_OFFSET;
@@ -185,6 +184,7 @@ public final class SpaceDirectory {
             for (int attempt = 1; mapping == null && attempt < 16; attempt++) {
                 // the address is taken in this process: another one, recorded in the header again
                 base = chooseAddress(fileSize) + SpaceHeader.SEGMENT_OFFSET;
+                image.asSlice(0, SpaceHeader.BYTES).fill((byte) 0);
                 writeHeaderImage(image, name, spaceId, mode, base, capacity, pid);
                 SpaceSyscalls.pwriteFully(fd, image.asSlice(0, SpaceHeader.BYTES), 0);
                 mapping = SpaceMappings.mapAt(fd, fileSize, false, SpaceHeader.mappingAddress(base), arena);
@@ -195,7 +195,9 @@ public final class SpaceDirectory {
                         + Long.toHexString(ADDRESS_HIGH) + ") after 16 tries");
             }
             afterStep.accept(CreateStep.MAPPED);
-            SpaceSyscalls.pwriteLong(fd, SpaceHeader.MAGIC, SpaceHeader.magicOffset());   // last: the space exists
+            MemorySegment magic = image.asSlice(SpaceHeader.magicOffset(), JAVA_LONG.byteSize());
+            magic.set(JAVA_LONG, 0, SpaceHeader.MAGIC);
+            SpaceSyscalls.pwriteFully(fd, magic, SpaceHeader.magicOffset());   // last: the space exists
             afterStep.accept(CreateStep.SEALED);
             MemorySegment seg = mapping.asSlice(SpaceHeader.SEGMENT_OFFSET, capacity);
             SharedSpace s = new SharedSpace(name, spaceId, arena, new SpaceHeader(mapping), seg, base, false, 0, fd,
@@ -203,7 +205,7 @@ public final class SpaceDirectory {
             done = true;
             return s;   // keeps fd: its detach leaves the attached table with a pwrite
         } finally {
-            buffer.release(done);   // after a failure the image may be half formatted: zeroed on next use
+            buffer.release();
             if (!done) {
                 arena.close();
                 removeOwnFile(name, fd);
@@ -234,7 +236,7 @@ public final class SpaceDirectory {
 
     /**
      * A new space's header as it is before its magic, written into the first
-     * {@link SpaceHeader#BYTES} of {@code image} (zeros or an earlier image there): creator pid, version, the first
+     * {@link SpaceHeader#BYTES} of {@code image} (zero there): creator pid, version, the first
      * metadata version, and this process registered in slot 0 of the attached table.
      */
     private static void writeHeaderImage(MemorySegment image, String name, long spaceId, int mode, long base,
@@ -328,7 +330,7 @@ public final class SpaceDirectory {
     private void deleteLocked(String name, boolean force) {
         checkAccess(name, false);   // NOT_FOUND, ACCESS_DENIED
         Path file = spaceFile(name);
-        ImageBuffer buffer = ImageBuffer.forRead(SpaceHeader.BYTES);
+        ImageBuffer buffer = ImageBuffer.acquire(SpaceHeader.BYTES);
         try {
             MemorySegment copy = buffer.image(SpaceHeader.BYTES);
             long read = readStart(name, copy);
@@ -506,7 +508,7 @@ public final class SpaceDirectory {
             if (e.errno() == Errno.ENOENT) throw notFound(name);
             throw e;
         }
-        ImageBuffer buffer = ImageBuffer.forRead(SpaceHeader.BYTES);
+        ImageBuffer buffer = ImageBuffer.acquire(SpaceHeader.BYTES);
         try {
             MemorySegment copy = buffer.image(SpaceHeader.BYTES);
             long read = SpaceSyscalls.pread(fd, copy, 0);

@@ -117,9 +117,9 @@ class SharedSpaceTest {
     }
 
     /**
-     * Create formats its image over the previous create's on the same thread (its buffer is
-     * not zeroed per use): after a longer name, after a failed create, the file's header and
-     * heap header are byte for byte what formatting into zeroed memory gives.
+     * Create prepares its image in a buffer of its thread that it uses again: after a longer
+     * name, after a failed create, the file's header and heap header are byte for byte what
+     * formatting into fresh zeroed memory gives.
      */
     @Test
     void aCreateAfterOthersOnTheSameThreadWritesTheHeaderAFreshImageHas() throws Exception {

@@ -190,40 +190,31 @@ public final class SpaceHeader {
     }
 
     /**
-     * Writes the header of a new space into {@code image}: memory private to the creator
-     * (written to the file with {@code pwrite} later) that holds zeros, or a header image this
-     * method wrote before (its magic set or not): creator pid, version, {@code m} as metadata
-     * version 1 in the second slot (as {@link #update} writes it into a zeroed header), and
-     * {@code attachedPid} in the first slot of the attached table; the magic 0. The result is
-     * byte for byte the same over an earlier image as over zeros: this writes every byte an
-     * image holds and clears the rest of an earlier, longer metadata. Plain stores and no read
-     * of the other slot: what {@link #update} does for a header that others may be reading is
-     * not needed for an image nobody sees yet, and create runs this between two system calls.
+     * Writes the header of a new space into {@code zeroedImage}: memory private to the
+     * creator that is still zero (written to the file with {@code pwrite} later): creator pid,
+     * version, {@code m} as metadata version 1 in the second slot (as {@link #update} writes
+     * it into a zeroed header), and {@code attachedPid} in
+     * the first slot of the attached table; no magic. Plain stores and no read of the other
+     * slot: what {@link #update} does for a header that others may be reading is not needed
+     * for an image nobody sees yet, and create runs this between two system calls.
      */
-    public static void formatImage(MemorySegment image, SpaceMetadata m, long creatorPid, long attachedPid) {
+    public static void formatImage(MemorySegment zeroedImage, SpaceMetadata m, long creatorPid, long attachedPid) {
         byte[] payload = m.encode();
         if (payload.length > MAX_PAYLOAD) {
             throw new IllegalArgumentException("space metadata of " + payload.length + " bytes exceeds the header's "
                     + MAX_PAYLOAD + "-byte slot (too many or too long root names)");
         }
-        if (image.byteSize() < BYTES) {
-            throw new IllegalArgumentException("header image is " + image.byteSize() + " bytes, expected " + BYTES);
+        if (zeroedImage.byteSize() < BYTES) {
+            throw new IllegalArgumentException("header image is " + zeroedImage.byteSize() + " bytes, expected " + BYTES);
         }
+        zeroedImage.set(JAVA_LONG, CREATOR_OFF, creatorPid);
+        zeroedImage.set(JAVA_INT, VERSION_OFF, VERSION);
+        zeroedImage.set(JAVA_LONG, ATTACHED_OFF, attachedPid);
         long slot = 4096 + SLOT_BYTES;   // slot 1, where update() puts the first version (the two slots tie at 0)
-        int earlier = image.get(JAVA_INT, slot + LEN_OFF);   // an earlier image's metadata length, or 0
-        if (earlier < 0 || earlier > MAX_PAYLOAD) {
-            throw new IllegalArgumentException("header image holds metadata of " + earlier + " bytes: expected zeros"
-                    + " or an image formatImage wrote");
-        }
-        image.set(JAVA_LONG, MAGIC_OFF, 0L);
-        image.set(JAVA_LONG, CREATOR_OFF, creatorPid);
-        image.set(JAVA_INT, VERSION_OFF, VERSION);
-        image.set(JAVA_LONG, ATTACHED_OFF, attachedPid);
-        MemorySegment.copy(payload, 0, image, JAVA_BYTE, slot + PAYLOAD_OFF, payload.length);
-        if (earlier > payload.length) image.asSlice(slot + PAYLOAD_OFF + payload.length, earlier - payload.length).fill((byte) 0);
-        image.set(JAVA_INT, slot + LEN_OFF, payload.length);
-        image.set(JAVA_INT, slot + CRC_OFF, crc(payload, 1));
-        image.set(JAVA_LONG, slot + SEQ_OFF, 1L);
+        MemorySegment.copy(payload, 0, zeroedImage, JAVA_BYTE, slot + PAYLOAD_OFF, payload.length);
+        zeroedImage.set(JAVA_INT, slot + LEN_OFF, payload.length);
+        zeroedImage.set(JAVA_INT, slot + CRC_OFF, crc(payload, 1));
+        zeroedImage.set(JAVA_LONG, slot + SEQ_OFF, 1L);
     }
 
     /** Writes {@code m} as the new version, crash-consistently (see the class comment). Under the lock. */

@@ -100,17 +100,16 @@ public final class SharedHeap {
     }
 
     /**
-     * As {@link #formatImage(Words, long, long)}, into memory private to the caller (written
-     * to the heap's file later) that holds zeros, or a header this method wrote before: only
-     * the words that are not zero in an empty heap (the free lists' heads stay zero), with
-     * plain stores (nobody else sees the image until the caller writes it out).
+     * As {@link #formatImage(Words, long, long)}, into memory private to the caller that is
+     * still zero (a fresh allocation, written to the heap's file later): only the non-zero
+     * words, with plain stores (nobody else sees the image until the caller writes it out).
      */
-    public static void formatZeroedImage(MemorySegment image, long capacity, long dataStart) {
-        checkFormat(image.byteSize(), capacity, dataStart);
-        image.set(JAVA_LONG, CAPACITY_OFF, capacity);
-        image.set(JAVA_LONG, DATA_START_OFF, dataStart);
-        image.set(JAVA_LONG, TOP_OFF, dataStart);
-        image.set(JAVA_LONG, MAGIC_OFF, MAGIC);
+    public static void formatZeroedImage(MemorySegment zeroedImage, long capacity, long dataStart) {
+        checkFormat(zeroedImage.byteSize(), capacity, dataStart);
+        zeroedImage.set(JAVA_LONG, CAPACITY_OFF, capacity);
+        zeroedImage.set(JAVA_LONG, DATA_START_OFF, dataStart);
+        zeroedImage.set(JAVA_LONG, TOP_OFF, dataStart);
+        zeroedImage.set(JAVA_LONG, MAGIC_OFF, MAGIC);
     }
 
     private static void checkFormat(long imageBytes, long capacity, long dataStart) {

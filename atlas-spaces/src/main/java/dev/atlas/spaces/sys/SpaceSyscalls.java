@@ -282,37 +282,6 @@ public final class SpaceSyscalls {
         }
     }
 
-    /**
-     * pwrite(fd, &amp;value, 8, offset), repeated until the eight bytes (in native byte order)
-     * are written: from the thread's scratch memory, so that the caller needs no memory of
-     * its own for one word.
-     *
-     * @throws LinuxException naming the call (ENOSPC when the file system is full)
-     */
-    public static void pwriteLong(int fd, long value, long offset) {
-        try {
-            Scratch scratch = Scratch.current();
-            MemorySegment state = scratch.state;
-            MemorySegment word = scratch.path.asSlice(0, JAVA_LONG.byteSize());
-            word.set(JAVA_LONG, 0, value);
-            for (long done = 0; done < word.byteSize(); ) {
-                long r = (long) Calls.PWRITE.handle().invokeExact(state, fd, word.asSlice(done), word.byteSize() - done,
-                        offset + done);
-                if (r <= 0) {
-                    int e = r == 0 ? Errno.ENOSPC : Downcall.errno(state);
-                    if (e == Errno.EINTR) continue;
-                    throw new LinuxException("pwrite(fd=" + fd + ", count=" + (word.byteSize() - done) + ", offset="
-                            + (offset + done) + ")", e);
-                }
-                done += r;
-            }
-        } catch (LinuxException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Downcall.rethrow(t);
-        }
-    }
-
     /** True if a process (or thread) with this id exists: kill(pid, 0) is 0 or fails with EPERM. */
     public static boolean isAlive(long pid) {
         if (pid <= 0 || pid > Integer.MAX_VALUE) {

@@ -47,26 +47,6 @@ class SpaceHeaderTest {
         }
     }
 
-    /** Formatting over an earlier image (a longer name, its magic set since) gives the bytes formatting over zeros gives. */
-    @Test
-    void anImageFormattedOverAnEarlierOneEqualsOneFormattedOverZeros() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment reused = a.allocate(SpaceHeader.BYTES, 8);
-            for (String name : List.of("x".repeat(64), "s", "orders.v2", "x".repeat(64), "t")) {
-                SpaceHeader.formatImage(reused, metadata(name), 4242, 4343);
-                MemorySegment fresh = a.allocate(SpaceHeader.BYTES, 8);
-                SpaceHeader.formatImage(fresh, metadata(name), 4242, 4343);
-                assertArrayEquals(fresh.toArray(JAVA_LONG), reused.toArray(JAVA_LONG), name);
-                reused.set(JAVA_LONG, SpaceHeader.magicOffset(), SpaceHeader.MAGIC);   // as a creator might, after
-            }
-            MemorySegment garbage = a.allocate(SpaceHeader.BYTES, 8);
-            garbage.fill((byte) 0x7F);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> SpaceHeader.formatImage(garbage, metadata("s"), 1, 1));
-            assertTrue(e.getMessage().contains("expected zeros or an image formatImage wrote"), e.getMessage());
-        }
-    }
-
     @Test
     void theDetachMarkMakesTheEntryOfItsSlotFreeAndNoOther() {
         try (Arena a = Arena.ofConfined()) {
