@@ -27,12 +27,12 @@ final class SpaceMappings {
         int prot = readOnly ? Linux.PROT_READ : Linux.PROT_READ | Linux.PROT_WRITE;
         long at = SpaceSyscalls.mmap(base, size, prot,
                 Linux.MAP_SHARED | (base != 0 ? SpaceSyscalls.MAP_FIXED_NOREPLACE : 0), fd);
-        MemorySegment m = MemorySegment.ofAddress(at).reinterpret(size);
         if (base != 0 && at != base) {   // a kernel before 4.17 took the flag as a hint
-            Linux.munmapQuietly(m);
+            Linux.munmapQuietly(MemorySegment.ofAddress(at).reinterpret(size));
             return null;
         }
-        return m.reinterpret(size, arena, Linux::munmapQuietly);
+        // one reinterpret (each is a restricted method whose caller check may walk the stack)
+        return MemorySegment.ofAddress(at).reinterpret(size, arena, Linux::munmapQuietly);
     }
 
     /**

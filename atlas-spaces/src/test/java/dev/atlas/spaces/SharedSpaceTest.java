@@ -116,6 +116,45 @@ class SharedSpaceTest {
         }
     }
 
+    /**
+     * Create prepares its image in a buffer of its thread that it uses again: after a longer
+     * name, after a failed create, the file's header and heap header are byte for byte what
+     * formatting into fresh zeroed memory gives.
+     */
+    @Test
+    void aCreateAfterOthersOnTheSameThreadWritesTheHeaderAFreshImageHas() throws Exception {
+        dir.create("x".repeat(64), 4L << 20, 0660).close();
+        assertHeaderAsFresh("s", 1 << 20);
+        SpaceDirectory failing = dir.reportingCreateSteps(step -> {
+            if (step == SpaceDirectory.CreateStep.WRITTEN) throw new IllegalStateException("stop after the first write");
+        });
+        assertThrows(IllegalStateException.class, () -> failing.create("y".repeat(40), 2L << 20, 0600));
+        assertFalse(Files.exists(dir.spaceFile("y".repeat(40))), "the failed create removed its file");
+        assertHeaderAsFresh("t", 3L << 20);
+        dir.create("z".repeat(30), 1 << 20, 0600).close();
+        assertHeaderAsFresh("u2", 1 << 20);
+    }
+
+    /** Creates {@code name} and compares its file's first bytes with an image formatted into zeroed memory. */
+    private void assertHeaderAsFresh(String name, long capacity) throws Exception {
+        try (SharedSpace s = dir.create(name, capacity, 0600);
+             java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            long heapHeader = dev.atlas.spaces.heap.SharedHeap.headerBytes();
+            MemorySegment expected = a.allocate(dev.atlas.spaces.format.SpaceHeader.BYTES + heapHeader, 8);
+            long pid = ProcessHandle.current().pid();
+            dev.atlas.spaces.format.SpaceHeader.formatImage(expected, s.metadata(), pid, pid);
+            expected.set(JAVA_LONG, dev.atlas.spaces.format.SpaceHeader.magicOffset(), dev.atlas.spaces.format.SpaceHeader.MAGIC);
+            dev.atlas.spaces.heap.SharedHeap.formatZeroedImage(expected.asSlice(dev.atlas.spaces.format.SpaceHeader.SEGMENT_OFFSET),
+                    capacity, 4096);
+            ByteBuffer actual = ByteBuffer.allocate((int) expected.byteSize());
+            try (FileChannel ch = FileChannel.open(dir.spaceFile(name), StandardOpenOption.READ)) {
+                while (actual.hasRemaining() && ch.read(actual, actual.position()) > 0) { }
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                    actual.array(), "header and heap header of " + name);
+        }
+    }
+
     /** How many of this process's file descriptors refer to {@code file}. */
     private static long fdsOn(Path file) throws Exception {
         try (var fds = Files.list(Path.of("/proc/self/fd"))) {

@@ -29,8 +29,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * after a warm-up round): on a loaded machine wall time includes waiting for a CPU, CPU time
  * does not.
  *
+ * <p>Create and its baselines are measured twice: after a short warm-up (4 x ROUNDS creates),
+ * when {@code SpaceDirectory.create} still runs as C1 code with full profiling (the JIT's
+ * tier 3, as in a JVM's first few thousand creates), and after WARMUP more calls of each
+ * (default 15,000), by which C2 has compiled it ({@code -XX:+PrintCompilation} shows when).
+ *
  * {@snippet lang=shell :
- * java --enable-native-access=ALL-UNNAMED -cp atlas-bench/target/atlas-bench.jar dev.atlas.bench.spaces.SpaceCostHarness [ROUNDS]
+ * java --enable-native-access=ALL-UNNAMED -cp atlas-bench/target/atlas-bench.jar dev.atlas.bench.spaces.SpaceCostHarness [ROUNDS [WARMUP]]
  * }
  */
 public final class SpaceCostHarness {
@@ -55,9 +60,10 @@ public final class SpaceCostHarness {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 300;
+        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 15_000;
         Path tmp = Files.createTempDirectory(Path.of("/dev/shm"), "atlas-space-cost-");
         try {
-            run(SpaceDirectory.at(tmp), tmp, n);
+            run(SpaceDirectory.at(tmp), tmp, n, warmup);
         } finally {
             try (Stream<Path> s = Files.walk(tmp)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
@@ -66,7 +72,7 @@ public final class SpaceCostHarness {
     }
 
     @SuppressWarnings("restricted")   // reinterpret: the mapping the baseline made, to unmap it
-    private static void run(SpaceDirectory dir, Path tmp, int n) throws Exception {
+    private static void run(SpaceDirectory dir, Path tmp, int n, int warmup) throws Exception {
         System.out.printf(Locale.ROOT, "%-58s %10s %10s%n", "operation (1 GiB segment)", "wall us", "cpu us");
         SharedSpace[] held = new SharedSpace[1];
         long[] sizes = {64L << 20, CAPACITY, 16L << 30};   // size independence
@@ -86,16 +92,17 @@ public final class SpaceCostHarness {
                     }));
         }
         // the baselines: the calls create is made of, from here, and this VM's cost of a trivial system call
-        String file = tmp.resolve("s").toString();
+        // a new name each time, as create's (a name used before would find its dentry cached)
+        String[] file = new String[1];
         MemorySegment[] maps = new MemorySegment[1];
         int[] fds = new int[1];
-        double[] cpu;
         try (Arena images = Arena.ofConfined()) {
             MemorySegment image = images.allocate(HEADER + SharedHeap.headerBytes(), 8);
             MemorySegment magic = images.allocate(8, 8);
-            together.add(new Variant("baseline: create's " + CREATE_CALLS + " system calls alone, 1024 MiB", null, i -> {
+            together.add(new Variant("baseline: create's " + CREATE_CALLS + " system calls alone, 1024 MiB",
+                    i -> file[0] = tmp.resolve("s" + i).toString(), i -> {
                 // through the same wrappers as create (SpaceSyscalls: no arena, no native allocation per call)
-                int fd = SpaceSyscalls.createExclusive(file, 0600);
+                int fd = SpaceSyscalls.createExclusive(file[0], 0600);
                 SpaceSyscalls.pwriteFully(fd, image, 0);
                 SpaceSyscalls.ftruncate(fd, HEADER + CAPACITY);
                 maps[0] = MemorySegment.ofAddress(mapFixedAddress(fd, HEADER + CAPACITY, i));
@@ -104,16 +111,26 @@ public final class SpaceCostHarness {
             }, i -> {
                 Linux.close(fds[0]);   // as create: the file stays open until the detach
                 Linux.munmap(maps[0].reinterpret(HEADER + CAPACITY));
-                Files.delete(Path.of(file));
+                Files.delete(Path.of(file[0]));
             }));
             together.add(new Variant("baseline: " + CREATE_CALLS + " x kill(1, 0) (a trivial system call)", null, i -> {
                 for (int k = 0; k < CREATE_CALLS; k++) SpaceSyscalls.isAlive(1);
             }, null));
-            cpu = measureTogether(n, together);
+            // what reading the thread's CPU time twice costs (each read is a system call): in every figure above
+            together.add(new Variant("baseline: an empty timed interval (the timer's own cost)", null, i -> { }, null));
+            System.out.printf(Locale.ROOT, "-- after a warm-up of %d creates (early in a JVM: create not C2-compiled yet, -XX:+PrintCompilation shows)%n", 4 * n);
+            printRatios(measureTogether(n, together));
+            for (int i = 0; i < warmup; i++) {   // untimed: until C2 has compiled create and the baselines
+                for (Variant x : together) {
+                    int id = 1_000_000 + i;
+                    if (x.before() != null) x.before().run(id);
+                    x.step().run(id);
+                    if (x.after() != null) x.after().run(id);
+                }
+            }
+            System.out.printf(Locale.ROOT, "-- after %d more calls of each (steady state: create C2-compiled by then, -XX:+PrintCompilation shows)%n", warmup);
+            printRatios(measureTogether(n, together));
         }
-        System.out.printf(Locale.ROOT, "create + attach, 1024 MiB (CPU): %.2fx its system calls alone, %.2fx %d trivial"
-                + " system calls; 64 MiB / 16 GiB: %.2fx / %.2fx the 1024 MiB figure%n", cpu[1] / cpu[3],
-                cpu[1] / cpu[4], CREATE_CALLS, cpu[0] / cpu[1], cpu[2] / cpu[1]);
         // create writes the file's first bytes with pwrite and touches no page of its mapping: the first access pays
         measure("create + attach + first allocate(64), 1024 MiB", n, null, i -> {
             held[0] = dir.create("f" + i, CAPACITY, 0600);
@@ -161,6 +178,16 @@ public final class SpaceCostHarness {
         measure("Files.getAttribute(unix:mode)", n, null, i -> Files.getAttribute(Path.of(f), "unix:mode"), null);
         measure("kill(pid, 0) (liveness)", n, null, i -> SpaceSyscalls.isAlive(1), null);
         measure("Arena.ofShared() + close (a handshake)", n, null, i -> Arena.ofShared().close(), null);
+    }
+
+    /** The ratios between the CPU figures {@link #measureTogether} returned for create's variants. */
+    private static void printRatios(double[] cpu) {
+        System.out.printf(Locale.ROOT, "create + attach, 1024 MiB (CPU): %.2fx its system calls alone, %.2fx %d trivial"
+                + " system calls; 64 MiB / 16 GiB: %.2fx / %.2fx the 1024 MiB figure%n", cpu[1] / cpu[3],
+                cpu[1] / cpu[4], CREATE_CALLS, cpu[0] / cpu[1], cpu[2] / cpu[1]);
+        System.out.printf(Locale.ROOT, "net of the timer (CPU): create + attach, 1024 MiB %.1f us; its %d system calls"
+                + " alone %.1f us; %d x kill(1, 0) %.1f us%n", cpu[1] - cpu[5], CREATE_CALLS, cpu[3] - cpu[5],
+                CREATE_CALLS, cpu[4] - cpu[5]);
     }
 
     /**
