@@ -78,6 +78,8 @@ final class PatchPreparer {
         final Map<String, MethodHandle> hooks = new LinkedHashMap<>();   // by the patched class's name, in patch order
         final List<Map.Entry<MethodHandles.Lookup, CallSitePrelinker.Rewritten>> toLink = new ArrayList<>();
         final Map<MethodSlot, Class<?>> abstractInterfaceMethods = new LinkedHashMap<>();   // added abstract methods, by interface
+        // instance methods this patch adds, with their classes: what each overrides is found once every class is bound
+        final Map<MethodSlot, Class<?>> addedInstanceMethods = new LinkedHashMap<>();
         final List<ObjectRebuild> rebuilds = new ArrayList<>();   // objects made before the apply that the view rebuilds
         String appliedId;
         int replaced;
@@ -119,6 +121,11 @@ final class PatchPreparer {
                 prepareClass(new Target(patch, n.classPatch(cp), info, classFor(info), n), contexts.get(info.loader()), out);
                 out.fingerprints.put(CodeTable.classKey(info.loader(), cp.className()), cp.newFingerprint());
             }
+        }
+        // after all classes: an added override finds the method it overrides even when that one is added by a class
+        // of the patch bound later (LZ77Compressor$BackReference.getType before LZ77Compressor$Block.getType)
+        for (Map.Entry<MethodSlot, Class<?>> a : out.addedInstanceMethods.entrySet()) {
+            OverrideDispatch.register(registry, foreign, a.getValue(), a.getKey(), patch.id());
         }
         for (Map.Entry<MethodSlot, Class<?>> a : out.abstractInterfaceMethods.entrySet()) {
             checkImplemented(patch.id(), a.getKey(), a.getValue());
@@ -300,7 +307,7 @@ final class PatchPreparer {
         out.overrides.put(slot.id(), found);
         if (addedHere) {
             if (!mc.isStatic()) {
-                OverrideDispatch.register(registry, foreign, t.c(), slot, patchId);
+                out.addedInstanceMethods.put(slot, t.c());   // registered as an override once every class is bound
             }
             if (!mc.isStatic() && t.c().isInterface() && isSynthetic(body, found)) {
                 out.abstractInterfaceMethods.put(slot, t.c());   // its body only throws AbstractMethodError

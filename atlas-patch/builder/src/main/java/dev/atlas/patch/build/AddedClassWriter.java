@@ -40,30 +40,103 @@ final class AddedClassWriter {
     /**
      * The added classes in an order the runtime can define them in: each after the added
      * classes it extends or implements (defining a class loads its supertypes, and an added one
-     * exists only once defined); otherwise by name.
+     * exists only once defined), and, where no cycle prevents it, after the other added classes
+     * it names (the agent's {@code Lookup.defineClass} links the class it defines, and the
+     * verifier loads the classes whose assignability it checks: commons-compress 1.16's
+     * {@code Coders$Deflate64Decoder} returns a new {@code Deflate64CompressorInputStream} as an
+     * {@code InputStream}); otherwise by name. Classes that name each other are defined in name
+     * order, the supertype rule kept.
      */
     static List<String> supertypesFirst(java.util.Collection<String> added, java.util.Map<String, ClassModel> models) {
-        List<String> order = new ArrayList<>();
-        java.util.Set<String> placed = new java.util.HashSet<>();
+        java.util.Set<String> names = new java.util.HashSet<>(added);
+        DefinitionOrder o = new DefinitionOrder(names, models);
         for (String n : new java.util.TreeSet<>(added)) {
-            place(n, added, models, placed, order);
+            o.place(n);
         }
-        return order;
+        return o.order;
     }
 
-    private static void place(String n, java.util.Collection<String> added, java.util.Map<String, ClassModel> models,
-                              java.util.Set<String> placed, List<String> order) {
-        if (!placed.add(n)) {
-            return;   // placed, or being placed (a cycle cannot occur in valid class files)
+    /** The depth-first placement behind {@link #supertypesFirst}. Single use. */
+    private static final class DefinitionOrder {
+        private static final java.util.regex.Pattern NAMED = java.util.regex.Pattern.compile("L([^;<>()\\[]+);");
+        private final java.util.Set<String> added;
+        private final java.util.Map<String, ClassModel> models;
+        private final java.util.Set<String> placed = new java.util.HashSet<>();
+        private final java.util.Set<String> inProgress = new java.util.HashSet<>();
+        final List<String> order = new ArrayList<>();
+
+        DefinitionOrder(java.util.Set<String> added, java.util.Map<String, ClassModel> models) {
+            this.added = added;
+            this.models = models;
         }
-        ClassModel m = models.get(n);
-        if (m != null) {
-            m.superclass().map(e -> e.asInternalName()).filter(added::contains)
-                    .ifPresent(s -> place(s, added, models, placed, order));
-            m.interfaces().stream().map(e -> e.asInternalName()).filter(added::contains)
-                    .forEach(i -> place(i, added, models, placed, order));
+
+        void place(String n) {
+            if (placed.contains(n) || !inProgress.add(n)) {
+                return;   // placed, or being placed (a cycle of names; of supertypes none occurs in valid class files)
+            }
+            List<String> supertypes = supertypes(n);
+            supertypes.forEach(this::place);
+            for (String r : named(n)) {
+                if (!supertypes.contains(r) && !reachesInProgress(r, new java.util.HashSet<>())) {
+                    place(r);
+                }
+            }
+            inProgress.remove(n);
+            placed.add(n);
+            order.add(n);
         }
-        order.add(n);
+
+        /** Whether placing {@code r} would need a class being placed first (through its supertypes). */
+        private boolean reachesInProgress(String r, java.util.Set<String> seen) {
+            if (inProgress.contains(r)) {
+                return true;
+            }
+            if (!seen.add(r) || placed.contains(r)) {
+                return false;
+            }
+            for (String s : supertypes(r)) {
+                if (reachesInProgress(s, seen)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private List<String> supertypes(String n) {
+            ClassModel m = models.get(n);
+            List<String> out = new ArrayList<>();
+            if (m != null) {
+                m.superclass().map(e -> e.asInternalName()).filter(added::contains).ifPresent(out::add);
+                m.interfaces().stream().map(e -> e.asInternalName()).filter(added::contains).forEach(out::add);
+            }
+            return out;
+        }
+
+        /** The other added classes that {@code n}'s constant pool names (class entries and descriptors), by name. */
+        private java.util.SortedSet<String> named(String n) {
+            java.util.SortedSet<String> out = new java.util.TreeSet<>();
+            ClassModel m = models.get(n);
+            if (m == null) {
+                return out;
+            }
+            for (java.lang.classfile.constantpool.PoolEntry e : m.constantPool()) {
+                if (e instanceof java.lang.classfile.constantpool.Utf8Entry u) {
+                    String s = u.stringValue();
+                    if (added.contains(s)) {
+                        out.add(s);
+                    } else if (s.indexOf(';') > 0) {
+                        java.util.regex.Matcher x = NAMED.matcher(s);
+                        while (x.find()) {
+                            if (added.contains(x.group(1))) {
+                                out.add(x.group(1));
+                            }
+                        }
+                    }
+                }
+            }
+            out.remove(n);
+            return out;
+        }
     }
 
     static byte[] write(ClassModel src, GenContext ctx) {

@@ -200,8 +200,8 @@ final class BodyGenerator {
         CodeTransform code = m.methodName().equalsString("<init>") ? Constructors.body(m, rewriter) : rewriter;
         MethodTypeDesc desc = rewriter.bodyDescriptor(m);
         boolean lock = SynchronizedBody.needsLock(plan.oldModel(), m);
-        int marked = plan.added().contains(m) && AbstractInterfaceBody.isAbstractInNewRelease(plan.newModel(), m)
-                ? ClassFile.ACC_SYNTHETIC : 0;   // the agent's mark of an abstract interface method's body
+        int marked = plan.added().contains(m) && AbstractMethodBody.isAbstractInNewRelease(plan.newModel(), m)
+                ? ClassFile.ACC_SYNTHETIC : 0;   // the agent's mark of an abstract method's body
         clb.withMethod(lock ? SynchronizedBody.innerName(name) : name, desc, ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC | marked,
                 mb -> mb.transformCode(m.code().orElseThrow(), code));
         if (lock) {

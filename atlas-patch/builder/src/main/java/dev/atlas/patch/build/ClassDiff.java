@@ -42,6 +42,8 @@ final class ClassDiff {
     private static final int MEMBER_FLAGS = ClassFile.ACC_PUBLIC | ClassFile.ACC_PRIVATE | ClassFile.ACC_PROTECTED
             | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNCHRONIZED | ClassFile.ACC_VOLATILE
             | ClassFile.ACC_TRANSIENT | ClassFile.ACC_NATIVE | ClassFile.ACC_ABSTRACT | ClassFile.ACC_STRICT;
+    private static final String NATIVE_REFUSAL = "new native method: its code is in a native library the running "
+            + "JVM has not bound to the class, and a loaded class gets no method; remedy: restart on the new release";
 
     /** What the patch does with one class. */
     record Plan(String className, ClassModel oldModel, ClassModel newModel, List<MethodModel> replaced,
@@ -270,8 +272,8 @@ final class ClassDiff {
                 }
             } else if (isInterface && (f & (ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE)) == 0) {
                 newInterfaceMethod(nm, k, added);
-            } else if ((f & (ClassFile.ACC_ABSTRACT | ClassFile.ACC_NATIVE)) != 0) {
-                refuse(k, "new abstract or native method");
+            } else if ((f & ClassFile.ACC_NATIVE) != 0) {
+                refuse(k, NATIVE_REFUSAL);
             } else if ((f & (ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC)) == 0
                     && newBuild.missingSupertype(newModel.thisClass().asInternalName()).isPresent()) {
                 refuse(k, "cannot check whether the new method overrides an inherited one: class "
@@ -280,7 +282,23 @@ final class ClassDiff {
                         + "(BuildOptions.withClasspath)");
             } else if ((f & (ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC)) == 0
                     && newBuild.inherited(newModel, mn, nm.methodType().stringValue()).isPresent()) {
-                newOverride(nm, k, added);
+                if ((f & ClassFile.ACC_ABSTRACT) != 0) {
+                    refuse(k, "new abstract method that re-declares the inherited "
+                            + newBuild.inherited(newModel, mn, nm.methodType().stringValue()).get().declaringClass()
+                                    .replace('/', '.') + "." + mn + ": the loaded class inherits that method, and the "
+                            + "patch has no dispatch of its own for it (only a method the class did not have is added "
+                            + "beside it); remedy: restart on the new release");
+                } else {
+                    newOverride(nm, k, added);
+                }
+            } else if ((f & ClassFile.ACC_ABSTRACT) != 0) {
+                added.add(AbstractMethodBody.of(newModel, nm));
+                notes.add(name + " " + k + ": new abstract method; added beside the loaded class with a body that throws "
+                        + "AbstractMethodError: calls of it in the patch's code and in classes loaded after the apply run the "
+                        + "receiver class's implementation in the calling thread's view (the new release's subclasses add "
+                        + "theirs); an object of a class without one (outside the patch, compiled against the old release) "
+                        + "gets AbstractMethodError naming its class, as on the new release; reflection on the class does "
+                        + "not show the method");
             } else {
                 added.add(nm);
             }
@@ -296,20 +314,20 @@ final class ClassDiff {
     /**
      * A new non-static, non-private interface method: added beside the loaded interface (calls
      * of it select on the receiver's class in the agent, {@code InterfaceDispatch}); an abstract
-     * one gets a body that names a receiver without an implementation ({@link AbstractInterfaceBody});
+     * one gets a body that names a receiver without an implementation ({@link AbstractMethodBody});
      * a bridge no implementation needs is reported, not added ({@link InterfaceBridges}).
      */
     private void newInterfaceMethod(MethodModel nm, String k, List<MethodModel> added) {
         int f = nm.flags().flagsMask();
         if ((f & ClassFile.ACC_NATIVE) != 0) {
-            refuse(k, "new abstract or native method");
+            refuse(k, NATIVE_REFUSAL);
         } else if (InterfaceBridges.isBridge(nm)
                 && InterfaceBridges.reachedThroughInterface(newBuild, newModel.thisClass().asInternalName(), nm).isEmpty()) {
             notes.add(name + " " + k + ": new bridge method of the interface; not added (a loaded interface gets no method), "
                     + "and not needed: every implementing class of the new build has it in its class chain, which the JVM "
                     + "selects before an interface's method");
         } else if ((f & ClassFile.ACC_ABSTRACT) != 0) {
-            added.add(AbstractInterfaceBody.of(newModel, nm));
+            added.add(AbstractMethodBody.of(newModel, nm));
             notes.add(name + " " + k + ": new abstract interface method; added beside the loaded interface: calls of it in the "
                     + "patch's code and in classes loaded after the apply run the receiver class's implementation in the "
                     + "calling thread's view; a loaded implementation without one is refused at apply, one loaded later "

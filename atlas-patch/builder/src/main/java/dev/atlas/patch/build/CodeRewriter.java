@@ -294,11 +294,37 @@ final class CodeRewriter implements CodeTransform {
         return null;
     }
 
+    /**
+     * The descriptor of a call of a method or constructor of a running class: {@code mapped}
+     * (the added classes it names under the patch's names), unless it names a class that both
+     * builds have under one name but that the patch adds under its own (its shape changed) and the
+     * old build declares the member with the descriptor as written: then the running member's own.
+     * javac's constructor access tag is such a class: commons-compress 1.16 reuses
+     * {@code ZipArchiveInputStream$1}, an empty tag in 1.15, for a switch map, and its new code
+     * calls the unchanged {@code CurrentEntry.<init>(ZipArchiveInputStream$1)} with {@code null}.
+     * A value of the patch's class where the running member expects the running one fails
+     * verification when the agent defines the code (the apply is refused, nothing changed).
+     */
+    private MethodTypeDesc runningDescriptor(String loadedOwner, String name, String desc, MethodTypeDesc mapped) {
+        if (mapped.descriptorString().equals(desc)) {
+            return mapped;
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (ClassModel c = ctx.oldModels.get(loadedOwner); c != null && seen.add(c.thisClass().asInternalName());
+             c = c.superclass().map(e -> ctx.oldModels.get(e.asInternalName())).orElse(null)) {
+            if (c.methods().stream().anyMatch(m -> m.methodName().equalsString(name) && m.methodType().equalsString(desc))) {
+                return MethodTypeDesc.ofDescriptor(desc);
+            }
+        }
+        return mapped;
+    }
+
     private void invoke(CodeBuilder cb, InvokeInstruction v) {
         String owner = v.owner().asInternalName();
         String name = v.name().stringValue();
         String desc = v.type().stringValue();
-        MethodTypeDesc type = ctx.remap.map(v.typeSymbol());
+        MethodTypeDesc type = ctx.addedClasses.contains(owner) || ctx.isAddedMethod(owner, name, desc)
+                ? ctx.remap.map(v.typeSymbol()) : runningDescriptor(ctx.remap.name(owner), name, desc, ctx.remap.map(v.typeSymbol()));
         ClassDesc ownerDesc = owner.startsWith("[") ? map(ClassDesc.ofDescriptor(owner)) : loaded(owner);
         boolean constructs = name.equals("<init>") && v.opcode() == Opcode.INVOKESPECIAL && !openNews.isEmpty()
                 && openNews.peek().equals(owner);
