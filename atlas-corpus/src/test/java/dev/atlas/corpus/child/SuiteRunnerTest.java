@@ -48,6 +48,23 @@ class SuiteRunnerTest {
         assertEquals(null, System.getProperty(FixtureState.PROPERTY));
     }
 
+    /**
+     * The old release's suite, whose jar is not on the class path, runs in the library's runtime
+     * package: its tests' package-private and protected access to the library links, as on a
+     * plain JVM (commons-configuration2's and commons-net's old suites failed hundreds of tests
+     * with IllegalAccessError and VerifyError in a class loader of their own).
+     */
+    @Test
+    void aSuiteNotOnTheClassPathHasPackageAccessToTheLibrary(@TempDir Path tmp) throws IOException {
+        Path suite = jar(tmp.resolve("old-tests.jar"), "UsesPackageAccessTest");
+        SuiteRunner.onItsOwnThread("old", List.of(suite), List.of(), tmp.resolve("old.results"), null);
+        String cls = "[engine:junit-jupiter]/[class:dev.atlas.corpus.child.fixture.UsesPackageAccessTest]";
+        assertEquals(Map.of(cls + "/[method:callsAPackagePrivateMethod()]", "SUCCESSFUL",
+                cls + "/[method:readsAProtectedFieldOfAnotherInstance()]", "SUCCESSFUL",
+                cls + "/[method:findsItsNestedClassAndItselfByName()]", "SUCCESSFUL"),
+                results(tmp.resolve("old.results")), () -> causes(tmp.resolve("old.results.causes")));
+    }
+
     @Test
     void anInvocationOfAParameterisedTestIsRecordedByItsArgumentsNotItsPosition(@TempDir Path tmp) throws IOException {
         Path suite = jar(tmp.resolve("tests.jar"), "ArgumentOrderTest");
@@ -151,6 +168,14 @@ class SuiteRunnerTest {
     private static String vintage(String testClass, String method, String parameter) {
         String p = "%5B" + parameter + "%5D";
         return "[engine:junit-vintage]/[runner:" + testClass + "]/[test:" + p + "]/[test:" + method + p + "(" + testClass + ")]";
+    }
+
+    private static String causes(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "no causes: " + e;
+        }
     }
 
     private static Map<String, String> results(Path file) throws IOException {

@@ -1,0 +1,38 @@
+package dev.atlas.corpus.child;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** How {@link RenamedSuite} renames a suite's class names in the strings of a class file's constant pool. */
+class RenamedSuiteTest {
+    private final RenamedSuite suite = RenamedSuite.of(Set.of("p/FooTest", "p/q/Util"), "_AtlasRun7");
+
+    @Test
+    void namesInEveryFormAreRenamedWithTheirNestedClasses() {
+        assertEquals("p/FooTest_AtlasRun7", suite.renameIn("p/FooTest"));
+        assertEquals("p/FooTest_AtlasRun7$1", suite.renameIn("p/FooTest$1"));
+        assertEquals("(ILp/FooTest_AtlasRun7;[Lp/q/Util_AtlasRun7$In;)V", suite.renameIn("(ILp/FooTest;[Lp/q/Util$In;)V"));
+        assertEquals("(IJLp/FooTest_AtlasRun7;)Lp/q/Util_AtlasRun7;", suite.renameIn("(IJLp/FooTest;)Lp/q/Util;"));
+        assertEquals("Ljava/util/List<Lp/FooTest_AtlasRun7;>;", suite.renameIn("Ljava/util/List<Lp/FooTest;>;"));
+        assertEquals("p.FooTest_AtlasRun7#arguments", suite.renameIn("p.FooTest#arguments"));
+        assertEquals("p.q.Util_AtlasRun7$In", suite.renameIn("p.q.Util$In"));
+        assertEquals("p.FooTest_AtlasRun7$In", suite.renamed("p.FooTest$In"));
+    }
+
+    @Test
+    void otherNamesAndResourcePathsAreLeftAlone() {
+        for (String s : new String[] {"p/FooTests", "p/FooTest.txt", "x/p/FooTest", "Lp/Library;", "p.FooTest.method",
+                "FooTest", "p/q/Util/data.xml", "LpFooTest;", "", "a p.FooTestX b"}) {
+            assertEquals(s, suite.renameIn(s), s);
+        }
+    }
+
+    @Test
+    void theOriginalNamesComeBackFromIdsAndFailures() {
+        assertEquals("[class:p.FooTest]/[method:m(p.q.Util$In)]",
+                RenamedSuite.original("[class:p.FooTest_AtlasRun7]/[method:m(p.q.Util_AtlasRun12$In)]"));
+        assertEquals("p.FooTest_AtlasRunner", RenamedSuite.original("p.FooTest_AtlasRunner"));
+    }
+}
