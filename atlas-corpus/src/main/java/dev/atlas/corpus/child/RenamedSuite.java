@@ -37,9 +37,8 @@ import java.util.regex.Pattern;
  * descriptor or signature, or binary form {@code p.Foo} in a string constant such as a
  * {@code Class.forName} argument or a JUnit {@code @MethodSource("p.Foo#m")}), followed by
  * the end of the entry, {@code $} or a character that cannot be part of a name other than
- * {@code .} (so a resource path {@code p/Foo.txt} is left alone). Names in the suite's
- * resources (a configuration file naming a test class) are not renamed: those resolve to
- * the class of that name on the class path, if any.
+ * {@code .} (so a resource path {@code p/Foo.txt} is left alone). The same rename applies to
+ * the copies of the suite's text resources in its working directory ({@link #renameResources}).
  *
  * <p>Not thread-safe; one suite run uses one instance on one thread.
  */
@@ -136,6 +135,51 @@ final class RenamedSuite {
                         throw new IOException(j + ": class '" + e.getName() + "' could not be renamed: " + x.getMessage(), x);
                     }
                     n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** The extensions of the text resources whose class names {@link #renameResources} renames. */
+    private static final Set<String> TEXT = Set.of("xml", "properties", "json", "yaml", "yml", "txt", "conf", "cfg", "ini");
+
+    /**
+     * Renames the suite's class names in the copies, in {@code dirs}, of the text resources of
+     * {@code jars} (xml, properties, json, yaml, yml, txt, conf, cfg, ini): a configuration file that names a test class
+     * ({@code config-class="p.FooTest$Impl"}) then names the renamed one. Binary resources are
+     * left alone (a serialised object's class names are length-prefixed).
+     *
+     * @return how many files were rewritten
+     */
+    int renameResources(List<Path> jars, List<Path> dirs) throws IOException {
+        int n = 0;
+        for (Path j : jars) {
+            try (JarFile jar = new JarFile(j.toFile())) {
+                Enumeration<JarEntry> entries = jar.entries();
+                while (entries.hasMoreElements()) {
+                    JarEntry e = entries.nextElement();
+                    String name = e.getName();
+                    int dot = name.lastIndexOf('.');
+                    if (e.isDirectory() || name.startsWith("META-INF/") || dot < 0
+                            || !TEXT.contains(name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT))) {
+                        continue;
+                    }
+                    String text;
+                    try (InputStream in = jar.getInputStream(e)) {
+                        text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    }
+                    String renamed = renameIn(text);
+                    if (renamed.equals(text)) {
+                        continue;
+                    }
+                    for (Path dir : dirs) {
+                        Path copy = dir.resolve(name).normalize();
+                        if (copy.startsWith(dir) && Files.isRegularFile(copy)) {
+                            Files.write(copy, renamed.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                            n++;
+                        }
+                    }
                 }
             }
         }

@@ -214,7 +214,11 @@ public final class SuiteRunner {
         RenamedSuite renamed = null;
         if (!onClassPath) {
             renamed = RenamedSuite.of(concat(testJars, extras));
-            renamed.writeTo(suiteClassDirectory(), concat(testJars, extras));
+            Path dir = suiteClassDirectory();
+            renamed.writeTo(dir, concat(testJars, extras));
+            // the copies of its resources the harness laid out (SuiteLayout), as they name its classes
+            renamed.renameResources(testJars, List.of(dir, Path.of(System.getProperty("user.dir"), "src", "test", "resources")
+                    .toAbsolutePath().normalize()));
         }
         try {
             current.setContextClassLoader(app);
