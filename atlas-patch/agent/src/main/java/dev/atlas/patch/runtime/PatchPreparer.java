@@ -117,11 +117,17 @@ final class PatchPreparer {
             ClassPatch cp = e.getKey();
             for (MethodRegistry.LoadedClassInfo info : e.getValue()) {
                 AddedClassNames n = names.get(info.loader());
-                try {
-                    prepareClass(new Target(patch, n.classPatch(cp), info, classFor(info), n), contexts.get(info.loader()), out);
-                } catch (MemberFixups.MissingClassException m) {
-                    // thrown before anything of this class was collected: its new code could not be defined
-                    out.deferred.add(deferOrRefuse(patch, cp, info, m));
+                String unlinkable = UnlinkableClass.whyItCannotLink(info);
+                if (unlinkable != null) {
+                    out.deferred.add(dotted(cp.className()) + ": deferred, its new code not loaded; the class keeps its old code,"
+                            + " which cannot run: " + unlinkable + ". If its class loader gains the missing class, roll back and"
+                            + " apply again");
+                } else {
+                    try {
+                        prepareClass(new Target(patch, n.classPatch(cp), info, classFor(info), n), contexts.get(info.loader()), out);
+                    } catch (MemberFixups.MissingClassException m) {
+                        throw refusal(cp, m);
+                    }
                 }
                 // a deferred class is at the new version too: it has no behaviour in this process
                 // (it never linked), and a patch built on the new release finds it as it expects
@@ -155,24 +161,16 @@ final class PatchPreparer {
     }
 
     /**
-     * The line reporting class {@code info}, whose new code names a class its loader does not
-     * have, as deferred, if the class itself cannot link ({@link UnlinkableClass}): then none of
-     * its code ran and none can run, and leaving its new code out changes nothing any thread can
-     * see. Otherwise the refusal, with what to do.
+     * The refusal of a patch whose new code for class {@code cp} names a class its loader does
+     * not have, where the class itself may link and run (else it was deferred,
+     * {@link UnlinkableClass}): with what to do.
      */
-    private static String deferOrRefuse(Patch patch, ClassPatch cp, MethodRegistry.LoadedClassInfo info,
-                                        MemberFixups.MissingClassException m) {
-        String why = UnlinkableClass.whyItCannotLink(info);
-        if (why == null) {
-            throw new PatchRejectedException(m.getMessage() + ". Class " + dotted(cp.className())
-                    + " itself may link and run in this process, so its new code cannot be left out. Remedy: put the"
-                    + " library that holds " + m.missing() + " on the class path of the process (the new release's"
-                    + " dependency), or build the patch without " + dotted(cp.className())
-                    + " (atlas patch build --exclude " + dotted(cp.className()) + "), which then keeps its old code", m);
-        }
-        return dotted(cp.className()) + ": deferred, its new code not loaded (it names " + m.missing()
-                + ", which this process does not have); the class keeps its old code, which cannot run: " + why
-                + ". If its class loader gains the missing class, roll back and apply again";
+    private static PatchRejectedException refusal(ClassPatch cp, MemberFixups.MissingClassException m) {
+        return new PatchRejectedException(m.getMessage() + ". Class " + dotted(cp.className())
+                + " itself may link and run in this process, so its new code cannot be left out. Remedy: put the"
+                + " library that holds " + m.missing() + " on the class path of the process (the new release's"
+                + " dependency), or build the patch without " + dotted(cp.className())
+                + " (atlas patch build --exclude " + dotted(cp.className()) + "), which then keeps its old code", m);
     }
 
     /** What each loader named the added classes (the loader's name first when there are several). */

@@ -44,15 +44,13 @@ final class UnlinkableClass {
      */
     static String whyItCannotLink(MethodRegistry.LoadedClassInfo info) {
         ClassLoader loader = info.loader();
-        if (loader == null || !verifiesLoadedClasses()) {
+        byte[] bytes = loader == null ? null : servedBytes(info);
+        if (bytes == null) {
             return null;
         }
-        byte[] bytes = loadedBytes(info);
-        if (bytes == null) {
-            return null;   // not the bytes that were loaded, or none
-        }
         Set<String> missing = missingReferences(loader, ClassFile.of().parse(bytes));
-        if (missing.isEmpty()) {
+        // the common case ends here: the class names nothing its loader lacks
+        if (missing.isEmpty() || !ClassFingerprint.of(bytes).equals(info.fingerprint()) || !verifiesLoadedClasses()) {
             return null;
         }
         List<VerifyError> errors;
@@ -94,16 +92,14 @@ final class UnlinkableClass {
 
     /** The bytes class {@code info} was loaded from, as its loader serves them (same fingerprint), or null. */
     private static byte[] loadedBytes(MethodRegistry.LoadedClassInfo info) {
-        ClassLoader loader = info.loader();
-        if (loader == null) {
-            return null;
-        }
-        try (InputStream in = loader.getResourceAsStream(info.className() + ".class")) {
-            if (in == null) {
-                return null;
-            }
-            byte[] bytes = in.readAllBytes();
-            return ClassFingerprint.of(bytes).equals(info.fingerprint()) ? bytes : null;
+        byte[] bytes = info.loader() == null ? null : servedBytes(info);
+        return bytes != null && ClassFingerprint.of(bytes).equals(info.fingerprint()) ? bytes : null;
+    }
+
+    /** The class file its loader serves for class {@code info} (not necessarily the bytes it was loaded from), or null. */
+    private static byte[] servedBytes(MethodRegistry.LoadedClassInfo info) {
+        try (InputStream in = info.loader().getResourceAsStream(info.className() + ".class")) {
+            return in == null ? null : in.readAllBytes();
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -181,8 +181,8 @@ class UnlinkableClassPatchTest {
         assertEquals(1, a.replacedMethods(), "only Shop.tag() was replaced");
         assertEquals(1, a.unappliedChanges().size(), a.unappliedChanges()::toString);
         String line = a.unappliedChanges().getFirst();
-        assertTrue(line.startsWith("app.Builder: deferred, its new code not loaded (it names opt.MissingException, which this"
-                + " process does not have)"), line);
+        assertTrue(line.startsWith("app.Builder: deferred, its new code not loaded; the class keeps its old code, which cannot"
+                + " run: "), line);
         assertTrue(line.contains("does not verify without class opt.MissingException"), line);
     }
 
