@@ -25,13 +25,29 @@ class SuiteRunnerTest {
     private static final String FIXTURE = "dev/atlas/corpus/child/fixture/";
 
     @BeforeEach
-    void enableFixtures() {
+    void enableFixtures() throws IOException {
         System.setProperty("atlas.corpus.fixture", "true");
+        deleteRenamedClasses();
     }
 
     @AfterEach
-    void disableFixtures() {
+    void disableFixtures() throws IOException {
         System.clearProperty("atlas.corpus.fixture");
+        deleteRenamedClasses();
+    }
+
+    /**
+     * The fixture suites' renamed classes, which the runner writes into this JVM's class-path
+     * directory ({@link SuiteRunner#suiteClassDirectory}: the module's {@code target/test-classes}),
+     * deleted: the module's other tests see only its own classes there. Classes loaded from them stay loaded.
+     */
+    private static void deleteRenamedClasses() throws IOException {
+        Path dir = SuiteRunner.suiteClassDirectory();
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches(".*" + RenamedSuite.SUFFIX + "\\d+(\\$.*)?\\.class")).toList()) {
+                Files.delete(f);
+            }
+        }
     }
 
     @Test
