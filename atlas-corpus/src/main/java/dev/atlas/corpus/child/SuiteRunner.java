@@ -65,8 +65,10 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * release's tests also use) is renamed within its packages ({@link RenamedSuite}:
  * {@code p.FooTest} becomes {@code p.FooTest_AtlasRun1}) into a class-path directory
  * ({@link #SUITE_CLASSES_PROPERTY}), from which the application class loader loads it by name
- * as any class; its outcomes are recorded under the release's own names. It resolves what it
- * uses that is not its own through the class path, as the judging suite does.
+ * as any class, and its class names are renamed in the working directory's copies of its text
+ * resources; its outcomes are recorded under the release's own names. It resolves what it uses
+ * that is not its own through the class path, as the judging suite does (where both releases'
+ * tests use a library, the new release's version of it).
  *
  * <p>Implementation notes: one request per class, so a class that cannot be discovered fails
  * alone (older JUnit versions abort the whole discovery). One run at a time: the main thread
