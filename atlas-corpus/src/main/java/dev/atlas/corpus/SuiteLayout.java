@@ -20,9 +20,12 @@ import java.util.jar.JarFile;
  * {@link #testClasses} is on the child JVM's class path ahead of everything else, as Surefire
  * puts {@code target/test-classes} first.
  *
- * <p>Only resources are laid out, never classes: the directory is on the class path of a JVM
- * that runs two releases' suites one after the other, and a test class the application class
- * loader took from it for the first suite would stay defined for the second.
+ * <p>Only resources are laid out here, never classes under their own names: the directory is
+ * on the class path of a JVM that runs two releases' suites one after the other, and a test
+ * class the application class loader took from it for the first suite would stay defined for
+ * the second. The runner in the child writes the old release's test classes into it renamed
+ * ({@code dev.atlas.corpus.child.RenamedSuite}: {@code p.FooTest_AtlasRun1}), names no other
+ * suite uses, so that the application class loader defines them beside the library.
  *
  * <p>Not thread-safe (one harness thread lays out one child's directory between its suites).
  */

@@ -8,10 +8,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.net.InetAddress;
-import java.net.MalformedURLException;
 import java.net.Socket;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,12 +57,18 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * input is at its end from the start.
  *
  * <p>Where the test classes come from matters: a test in the library's package that uses a
- * package-private member must be defined by the library's own class loader. So the suite
- * that judges (the new release's tests) is on the JVM's class path, beside the library, and
- * runs in the application class loader. A suite whose jars are not on the class path (the
- * old release's tests, run first to exercise the library) runs in a loader that defines its
- * own classes first; its tests that need package-private access to the library fail to link
- * and are recorded as failed classes.
+ * package-private or protected member must be defined by the library's own class loader (the
+ * runtime package is the package name and the defining loader). Both suites therefore run in
+ * the application class loader, beside the library. The suite that judges (the new release's
+ * tests) is on the JVM's class path as it is. A suite whose jars are not on the class path
+ * (the old release's tests, run first to exercise the library, whose class names the new
+ * release's tests also use) is renamed within its packages ({@link RenamedSuite}:
+ * {@code p.FooTest} becomes {@code p.FooTest_AtlasRun1}) into a class-path directory
+ * ({@link #SUITE_CLASSES_PROPERTY}), from which the application class loader loads it by name
+ * as any class, and its class names are renamed in the working directory's copies of its text
+ * resources; its outcomes are recorded under the release's own names. It resolves what it uses
+ * that is not its own through the class path, as the judging suite does (where both releases'
+ * tests use a library, the new release's version of it).
  *
  * <p>Implementation notes: one request per class, so a class that cannot be discovered fails
  * alone (older JUnit versions abort the whole discovery). One run at a time: the main thread
@@ -79,6 +82,11 @@ public final class SuiteRunner {
     public static final String READY = "@@atlas-corpus ready";
     /** System property: a regular expression the test class names must also match (the CI subset). */
     public static final String TESTS_PROPERTY = "atlas.corpus.tests";
+    /**
+     * System property: the class-path directory a suite whose jars are not on the class path is
+     * renamed into; by default {@code target/test-classes} in the working directory.
+     */
+    public static final String SUITE_CLASSES_PROPERTY = "atlas.corpus.suiteClasses";
     private static final String SUREFIRE_INCLUDES = "^(.*\\.)?(Test[^.$]*|[^.$]*Test|[^.$]*Tests|[^.$]*TestCase)$";
 
     private SuiteRunner() {
@@ -205,18 +213,26 @@ public final class SuiteRunner {
         ClassLoader previous = current.getContextClassLoader();
         ClassLoader app = SuiteRunner.class.getClassLoader();
         boolean onClassPath = onClassPath(testJars);
-        try (URLClassLoader isolated = onClassPath ? null : new TestsFirstLoader(testJars, extras, app)) {
-            ClassLoader loader = onClassPath ? app : isolated;
-            current.setContextClassLoader(loader);
+        RenamedSuite renamed = null;
+        if (!onClassPath) {
+            renamed = RenamedSuite.of(concat(testJars, extras));
+            Path dir = suiteClassDirectory();
+            renamed.writeTo(dir, concat(testJars, extras));
+            // the copies of its resources the harness laid out (SuiteLayout), as they name its classes
+            renamed.renameResources(testJars, List.of(dir, Path.of(System.getProperty("user.dir"), "src", "test", "resources")
+                    .toAbsolutePath().normalize()));
+        }
+        try {
+            current.setContextClassLoader(app);
             Launcher launcher = LauncherFactory.create();
             TestExecutionListener listener = listener(outcomes, causes, counts, new Keys());
             for (String className : testClasses(testJars, classes)) {
                 Class<?> c;
                 try {
-                    c = Class.forName(className, false, loader);
+                    c = Class.forName(renamed == null ? className : renamed.renamed(className), false, app);
                 } catch (ClassNotFoundException | LinkageError e) {
                     outcomes.put("[class:" + className + "]", "CONTAINER_FAILED");
-                    causes.put("[class:" + className + "]", cause(e));
+                    causes.put("[class:" + className + "]", RenamedSuite.original(cause(e)));
                     continue;
                 }
                 LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
@@ -226,7 +242,7 @@ public final class SuiteRunner {
                 } catch (RuntimeException | LinkageError e) {
                     // one class that cannot be discovered (a nested class that does not link, say) fails alone
                     outcomes.put("[class:" + className + "]", "CONTAINER_FAILED");
-                    causes.put("[class:" + className + "]", cause(e));
+                    causes.put("[class:" + className + "]", RenamedSuite.original(cause(e)));
                 }
             }
         } finally {
@@ -255,7 +271,7 @@ public final class SuiteRunner {
             @Override
             public void executionSkipped(TestIdentifier id, String reason) {
                 if (id.isTest()) {
-                    outcomes.put(keys.of(id.getUniqueId(), id.getDisplayName()), "SKIPPED");
+                    outcomes.put(keys.of(RenamedSuite.original(id.getUniqueId()), RenamedSuite.original(id.getDisplayName())), "SKIPPED");
                     synchronized (counts) {
                         counts[3]++;
                     }
@@ -264,8 +280,8 @@ public final class SuiteRunner {
 
             @Override
             public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-                String key = keys.of(id.getUniqueId(), id.getDisplayName());
-                result.getThrowable().ifPresent(t -> causes.put(key, cause(t)));
+                String key = keys.of(RenamedSuite.original(id.getUniqueId()), RenamedSuite.original(id.getDisplayName()));
+                result.getThrowable().ifPresent(t -> causes.put(key, RenamedSuite.original(cause(t))));
                 if (id.isTest()) {
                     outcomes.put(key, result.getStatus().name());
                     synchronized (counts) {
@@ -402,10 +418,7 @@ public final class SuiteRunner {
 
     /** Whether every jar is on the JVM's class path (then the tests share the library's class loader). */
     private static boolean onClassPath(List<Path> jars) {
-        Set<Path> cp = new LinkedHashSet<>();
-        for (String e : System.getProperty("java.class.path").split(java.util.regex.Pattern.quote(java.io.File.pathSeparator))) {
-            cp.add(Path.of(e).toAbsolutePath().normalize());
-        }
+        Set<Path> cp = classPath();
         for (Path j : jars) {
             if (!cp.contains(j.toAbsolutePath().normalize())) {
                 return false;
@@ -436,53 +449,40 @@ public final class SuiteRunner {
         return new ArrayList<>(names);
     }
 
-    /**
-     * Loads the classes of its own jars before asking its parent, so that a suite whose class
-     * names are also on the class path (the next release's tests) runs its own classes.
-     */
-    private static final class TestsFirstLoader extends URLClassLoader {
-        static {
-            registerAsParallelCapable();
-        }
-
-        TestsFirstLoader(List<Path> jars, List<Path> extras, ClassLoader parent) {
-            super("tests", urls(jars, extras), parent);
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            synchronized (getClassLoadingLock(name)) {
-                Class<?> c = findLoadedClass(name);
-                if (c == null && findResource(name.replace('.', '/') + ".class") != null) {
-                    c = findClass(name);
-                }
-                if (c == null) {
-                    return super.loadClass(name, resolve);
-                }
-                if (resolve) {
-                    resolveClass(c);
-                }
-                return c;
-            }
-        }
-
-        private static URL[] urls(List<Path> jars, List<Path> extras) {
-            List<URL> urls = new ArrayList<>();
-            for (Path p : jars) {
-                urls.add(url(p));
-            }
-            for (Path p : extras) {
-                urls.add(url(p));
-            }
-            return urls.toArray(URL[]::new);
-        }
+    private static List<Path> concat(List<Path> a, List<Path> b) {
+        List<Path> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
-    private static URL url(Path p) {
-        try {
-            return p.toUri().toURL();
-        } catch (MalformedURLException e) {
-            throw new IllegalArgumentException("not a file path: " + p, e);
+    /**
+     * The class-path directory a suite whose jars are not on the class path is renamed into
+     * ({@link RenamedSuite}): the system property {@value #SUITE_CLASSES_PROPERTY}, or else
+     * {@code target/test-classes} in the working directory (where the harness puts it, first on
+     * the child's class path).
+     *
+     * @throws IOException if that directory is not on the JVM's class path
+     */
+    static Path suiteClassDirectory() throws IOException {
+        String given = System.getProperty(SUITE_CLASSES_PROPERTY);
+        Path dir = (given != null ? Path.of(given) : Path.of(System.getProperty("user.dir"), "target", "test-classes"))
+                .toAbsolutePath().normalize();
+        if (!classPath().contains(dir)) {
+            throw new IOException("the suite's jars are not on the class path, and " + dir + " (where they would be renamed into, "
+                    + "beside the library: -D" + SUITE_CLASSES_PROPERTY + ") is not on the class path either: "
+                    + System.getProperty("java.class.path"));
         }
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    private static Set<Path> classPath() {
+        Set<Path> cp = new LinkedHashSet<>();
+        for (String e : System.getProperty("java.class.path").split(java.util.regex.Pattern.quote(java.io.File.pathSeparator))) {
+            if (!e.isEmpty()) {
+                cp.add(Path.of(e).toAbsolutePath().normalize());
+            }
+        }
+        return cp;
     }
 }

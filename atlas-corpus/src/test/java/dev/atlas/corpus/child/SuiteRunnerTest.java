@@ -25,13 +25,29 @@ class SuiteRunnerTest {
     private static final String FIXTURE = "dev/atlas/corpus/child/fixture/";
 
     @BeforeEach
-    void enableFixtures() {
+    void enableFixtures() throws IOException {
         System.setProperty("atlas.corpus.fixture", "true");
+        deleteRenamedClasses();
     }
 
     @AfterEach
-    void disableFixtures() {
+    void disableFixtures() throws IOException {
         System.clearProperty("atlas.corpus.fixture");
+        deleteRenamedClasses();
+    }
+
+    /**
+     * The fixture suites' renamed classes, which the runner writes into this JVM's class-path
+     * directory ({@link SuiteRunner#suiteClassDirectory}: the module's {@code target/test-classes}),
+     * deleted: the module's other tests see only its own classes there. Classes loaded from them stay loaded.
+     */
+    private static void deleteRenamedClasses() throws IOException {
+        Path dir = SuiteRunner.suiteClassDirectory();
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches(".*" + RenamedSuite.SUFFIX + "\\d+(\\$.*)?\\.class")).toList()) {
+                Files.delete(f);
+            }
+        }
     }
 
     @Test
@@ -46,6 +62,23 @@ class SuiteRunnerTest {
                 "SUCCESSFUL", "[engine:junit-jupiter]/[class:dev.atlas.corpus.child.fixture.FindsNoThreadLocalTest]/[method:findsNoPropertyLeft()]",
                 "SUCCESSFUL"), results(tmp.resolve("new.results")));
         assertEquals(null, System.getProperty(FixtureState.PROPERTY));
+    }
+
+    /**
+     * The old release's suite, whose jar is not on the class path, runs in the library's runtime
+     * package: its tests' package-private and protected access to the library links, as on a
+     * plain JVM (commons-configuration2's and commons-net's old suites failed hundreds of tests
+     * with IllegalAccessError and VerifyError in a class loader of their own).
+     */
+    @Test
+    void aSuiteNotOnTheClassPathHasPackageAccessToTheLibrary(@TempDir Path tmp) throws IOException {
+        Path suite = jar(tmp.resolve("old-tests.jar"), "UsesPackageAccessTest");
+        SuiteRunner.onItsOwnThread("old", List.of(suite), List.of(), tmp.resolve("old.results"), null);
+        String cls = "[engine:junit-jupiter]/[class:dev.atlas.corpus.child.fixture.UsesPackageAccessTest]";
+        assertEquals(Map.of(cls + "/[method:callsAPackagePrivateMethod()]", "SUCCESSFUL",
+                cls + "/[method:readsAProtectedFieldOfAnotherInstance()]", "SUCCESSFUL",
+                cls + "/[method:findsItsNestedClassAndItselfByName()]", "SUCCESSFUL"),
+                results(tmp.resolve("old.results")), () -> causes(tmp.resolve("old.results.causes")));
     }
 
     @Test
@@ -151,6 +184,14 @@ class SuiteRunnerTest {
     private static String vintage(String testClass, String method, String parameter) {
         String p = "%5B" + parameter + "%5D";
         return "[engine:junit-vintage]/[runner:" + testClass + "]/[test:" + p + "]/[test:" + method + p + "(" + testClass + ")]";
+    }
+
+    private static String causes(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "no causes: " + e;
+        }
     }
 
     private static Map<String, String> results(Path file) throws IOException {

@@ -97,10 +97,31 @@ final class CallSitePrelinker {
                 out[i] = site;
             } catch (Throwable e) {
                 throw new PatchRejectedException("patch " + patchId + ": call site '" + p.name() + "' " + p.type().displayDescriptor()
-                        + " in " + defined.lookupClass().getName() + " does not link (" + p.bootstrap().methodName() + "): " + e, e);
+                        + " in " + defined.lookupClass().getName() + " does not link (" + p.bootstrap().methodName() + "): " + e
+                        + missingClassRemedy(e, defined.lookupClass().getName()), e);
             }
         }
         Linkage.bindSites(defined.lookupClass(), new Linkage.Linked(r.table(), out));
+    }
+
+    /**
+     * What to do when a call site does not link because the process lacks a class (an optional
+     * dependency of the library: linking a changed constructor's store into a {@code final}
+     * field reflects on the class's fields, whose types must all load, although the JVM's own
+     * code of that class never needs them); "" for another failure.
+     */
+    static String missingClassRemedy(Throwable e, String bodyClass) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof NoClassDefFoundError n && n.getMessage() != null) {
+                int marker = bodyClass.indexOf("$$AtlasPatch$");
+                String patched = marker < 0 ? bodyClass : bodyClass.substring(0, marker);
+                String missing = n.getMessage().replace('/', '.');
+                return ". This process does not have class " + missing + ". Remedy: put the library that holds " + missing
+                        + " on the class path of the process (the new release's dependency), or build the patch without "
+                        + patched + " (atlas patch build --exclude " + patched + "), which then keeps its old code";
+            }
+        }
+        return "";
     }
 
     /** Whether the call sites of {@code bodyClass} were linked. */

@@ -159,7 +159,7 @@ public final class CodeViews {
             Migration m = space.migrate(view).allThreads().makeDefault().start();
             PatchApplication a = new PatchApplication(patch.id(), false, view, parent, m, p.replacedMethods(),
                     p.addedMethods(), p.shadowFields(), p.addedClasses(), prepared, jitPriority, scope, p.addedClassNames(),
-                    patch.unappliedChanges(), p.objectRebuilds());
+                    unapplied(patch, p), p.objectRebuilds());
             applied.push(new Applied(a, parent.get(CODE), p.table()));
             logApplied(a, p, scope);
             return a;
@@ -283,6 +283,16 @@ public final class CodeViews {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** What the patch reports as not applied, then the classes whose new code the preparation deferred. */
+    private static List<String> unapplied(Patch patch, PreparedPatch p) {
+        if (p.deferredClasses().isEmpty()) {
+            return patch.unappliedChanges();
+        }
+        List<String> all = new java.util.ArrayList<>(patch.unappliedChanges());
+        all.addAll(p.deferredClasses());
+        return all;
     }
 
     private Applied newestIn(LoaderScope scope) {

@@ -62,9 +62,17 @@ final class MemberFixups {
      * Checks that every class the new code names exists in {@code loader} or is added by the
      * patch itself (a class added by an earlier patch is not: it was renamed when defined).
      *
-     * @throws PatchRejectedException naming the first missing class
+     * <p>A missing class that the running class names too ({@code alsoNamedByRunningClass}: an
+     * optional dependency of the library that the process lacks, such as Jackson for log4j-core's
+     * {@code JsonConfiguration}) is no reason to refuse: the new code resolves it lazily, as the
+     * new release's would in this process, and fails where it reaches it as the old code does.
+     * If the new code cannot even be defined without it, the definition fails instead.
+     *
+     * @param alsoNamedByRunningClass whether the loaded class's own bytecode names a missing class (internal name)
+     * @throws MissingClassException naming the first missing class the running class does not name
      */
-    void checkClassesResolve(ClassLoader loader, byte[] bytes, java.util.Set<String> addedByThisPatch, String patchId) {
+    void checkClassesResolve(ClassLoader loader, byte[] bytes, java.util.Set<String> addedByThisPatch, String patchId,
+                             java.util.function.Predicate<String> alsoNamedByRunningClass) {
         ClassModel model = ClassFile.of().parse(bytes);
         String self = model.thisClass().asInternalName();
         for (var entry : model.constantPool()) {
@@ -76,12 +84,33 @@ final class MemberFixups {
                 try {
                     Class.forName(n.replace('/', '.'), false, loader);
                 } catch (ClassNotFoundException | LinkageError e) {
-                    throw new PatchRejectedException("patch " + patchId + ": its new code in " + self.replace('/', '.')
-                            + " refers to class " + n.replace('/', '.') + ", which this process does not have"
-                            + " (if an earlier patch added it, build this patch from the original build, so that it"
-                            + " carries the class itself)");
+                    if (alsoNamedByRunningClass.test(n)) {
+                        continue;
+                    }
+                    throw new MissingClassException(n.replace('/', '.'), "patch " + patchId + ": its new code in "
+                            + self.replace('/', '.') + " refers to class " + n.replace('/', '.')
+                            + ", which this process does not have");
                 }
             }
+        }
+    }
+
+    /**
+     * New code that names a class its loader cannot load: the message says which; the
+     * preparer adds the remedy, or defers the class ({@link UnlinkableClass}).
+     */
+    static final class MissingClassException extends PatchRejectedException {
+        private static final long serialVersionUID = 1L;
+        private final String missing;
+
+        MissingClassException(String missing, String message) {
+            super(message);
+            this.missing = missing;
+        }
+
+        /** The class the new code names that is missing, in binary form. */
+        String missing() {
+            return missing;
         }
     }
 

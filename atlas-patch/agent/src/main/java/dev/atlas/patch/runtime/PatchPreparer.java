@@ -81,6 +81,7 @@ final class PatchPreparer {
         // instance methods this patch adds, with their classes: what each overrides is found once every class is bound
         final Map<MethodSlot, Class<?>> addedInstanceMethods = new LinkedHashMap<>();
         final List<ObjectRebuild> rebuilds = new ArrayList<>();   // objects made before the apply that the view rebuilds
+        final List<String> deferred = new ArrayList<>();   // changed classes that never linked, whose new code was left out
         String appliedId;
         int replaced;
         int added;
@@ -118,7 +119,20 @@ final class PatchPreparer {
             ClassPatch cp = e.getKey();
             for (MethodRegistry.LoadedClassInfo info : e.getValue()) {
                 AddedClassNames n = names.get(info.loader());
-                prepareClass(new Target(patch, n.classPatch(cp), info, classFor(info), n), contexts.get(info.loader()), out);
+                String unlinkable = UnlinkableClass.whyItCannotLink(info);
+                if (unlinkable != null) {
+                    out.deferred.add(dotted(cp.className()) + ": deferred, its new code not loaded; the class keeps its old code,"
+                            + " which cannot run: " + unlinkable + ". If its class loader gains the missing class, roll back and"
+                            + " apply again");
+                } else {
+                    try {
+                        prepareClass(new Target(patch, n.classPatch(cp), info, classFor(info), n), contexts.get(info.loader()), out);
+                    } catch (MemberFixups.MissingClassException m) {
+                        throw refusal(cp, m);
+                    }
+                }
+                // a deferred class is at the new version too: it has no behaviour in this process
+                // (it never linked), and a patch built on the new release finds it as it expects
                 out.fingerprints.put(CodeTable.classKey(info.loader(), cp.className()), cp.newFingerprint());
             }
         }
@@ -150,7 +164,20 @@ final class PatchPreparer {
         CodeTable table = parent.with(entries, wrapping, bases, out.fingerprints, out.appliedId);
         // added classes are defined in the loaders of the changed classes only: with none, none is defined
         return new PreparedPatch(patch, table, out.activate, out.hooks, out.replaced, out.added, out.fields,
-                contexts.isEmpty() ? 0 : patch.addedClasses().size(), addedClassLines(names), out.rebuilds);
+                contexts.isEmpty() ? 0 : patch.addedClasses().size(), addedClassLines(names), out.rebuilds, out.deferred);
+    }
+
+    /**
+     * The refusal of a patch whose new code for class {@code cp} names a class its loader does
+     * not have, where the class itself may link and run (else it was deferred,
+     * {@link UnlinkableClass}): with what to do.
+     */
+    private static PatchRejectedException refusal(ClassPatch cp, MemberFixups.MissingClassException m) {
+        return new PatchRejectedException(m.getMessage() + ". Class " + dotted(cp.className())
+                + " itself may link and run in this process, so its new code cannot be left out. Remedy: put the"
+                + " library that holds " + m.missing() + " on the class path of the process (the new release's"
+                + " dependency), or build the patch without " + dotted(cp.className())
+                + " (atlas patch build --exclude " + dotted(cp.className()) + "), which then keeps its old code", m);
     }
 
     /** What each loader named the added classes (the loader's name first when there are several). */
@@ -239,15 +266,22 @@ final class PatchPreparer {
         try {
             ClassLoader loader = t.info().loader();
             byte[] bytes = t.names().bytes(fixups.apply(loader, t.cp().bodyClass()));
-            fixups.checkClassesResolve(loader, bytes, addedNames(t.patch(), t.names()), t.patch().id());
+            // the classes the running class names, read at the first missing class only
+            java.util.concurrent.atomic.AtomicReference<java.util.Set<String>> running = new java.util.concurrent.atomic.AtomicReference<>();
+            fixups.checkClassesResolve(loader, bytes, addedNames(t.patch(), t.names()), t.patch().id(),
+                    missing -> running.updateAndGet(r -> r != null ? r : UnlinkableClass.classesNamedBy(t.info())).contains(missing));
             BodyClasses.Defined d = BodyClasses.define(t.c(), bytes, tableNumbers);
             body = d.lookup();
             if (d.toLink() != null) {
                 out.toLink.add(Map.entry(body, d.toLink()));
             }
         } catch (IllegalAccessException | LinkageError | IllegalArgumentException ex) {
-            throw new PatchRejectedException("patch " + t.patch().id() + ": the new code of class "
-                    + t.dottedName() + " does not load: " + ex, ex);
+            String message = "patch " + t.patch().id() + ": the new code of class " + t.dottedName() + " does not load: " + ex;
+            if (ex instanceof NoClassDefFoundError missing && missing.getMessage() != null) {
+                // verifying it needs a class the process lacks: deferred if the class itself never linked
+                throw new MemberFixups.MissingClassException(missing.getMessage().replace('/', '.'), message);
+            }
+            throw new PatchRejectedException(message, ex);
         }
         Linkage.bind(body.lookupClass(), ctx);
         return body;

@@ -14,7 +14,9 @@ import java.util.Map;
  * @param addedClassNames one line per added class: the name it was defined under, and why when not its own
  *                        ({@link AddedClassNames})
  * @param objectRebuilds  the classes whose objects made before the apply the new view rebuilds ({@link ObjectRebuild})
+ * @param deferredClasses one line per changed class whose new code was left out because the class never linked in
+ *                        this process and its new code cannot be defined ({@link UnlinkableClass})
  */
 record PreparedPatch(Patch patch, CodeTable table, List<MethodSlot> slotsToActivate, Map<String, MethodHandle> transferHooks,
                      int replacedMethods, int addedMethods, int shadowFields, int addedClasses, List<String> addedClassNames,
-                     List<ObjectRebuild> objectRebuilds) {}
+                     List<ObjectRebuild> objectRebuilds, List<String> deferredClasses) {}
