@@ -60,13 +60,15 @@ final class PatchPreparer {
 
     /** As {@link #prepare(Patch, CodeTable)}, for the copies of the classes in {@code scope}'s loaders only. */
     PreparedPatch prepare(Patch patch, CodeTable parent, LoaderScope scope) {
+        List<String> defined = new ArrayList<>();   // added classes this call defines (a refusal names them)
         try {
-            return prepareChecked(patch, parent, scope);
+            return prepareChecked(patch, parent, scope, defined);
         } catch (PatchRejectedException e) {
-            throw e;
+            throw defined.isEmpty() ? e : e.withClassesLeftDefined(defined);
         } catch (RuntimeException | LinkageError e) {
             // the last line: every path above is meant to name its problem itself
-            throw new PatchRejectedException("patch " + patch.id() + " cannot be prepared in this process: " + e, e);
+            PatchRejectedException r = new PatchRejectedException("patch " + patch.id() + " cannot be prepared in this process: " + e, e);
+            throw defined.isEmpty() ? r : r.withClassesLeftDefined(defined);
         }
     }
 
@@ -100,7 +102,7 @@ final class PatchPreparer {
         }
     }
 
-    private PreparedPatch prepareChecked(Patch patch, CodeTable parent, LoaderScope scope) {
+    private PreparedPatch prepareChecked(Patch patch, CodeTable parent, LoaderScope scope, List<String> defined) {
         Map<ClassPatch, List<MethodRegistry.LoadedClassInfo>> targets = checkVersions(patch, parent, scope);
         Map<ClassLoader, PatchContext> contexts = new LinkedHashMap<>();
         Map<ClassLoader, AddedClassNames> names = new LinkedHashMap<>();
@@ -109,7 +111,7 @@ final class PatchPreparer {
                 if (!contexts.containsKey(info.loader())) {
                     AddedClassNames n = AddedClassNames.choose(patch, info.loader(), fixups);
                     names.put(info.loader(), n);
-                    contexts.put(info.loader(), defineAddedClasses(patch, info.loader(), n));
+                    contexts.put(info.loader(), defineAddedClasses(patch, info.loader(), n, defined));
                 }
             }
         }
@@ -513,24 +515,25 @@ final class PatchPreparer {
      * own, or the patch's renamed form), with the other added classes named the same way; a
      * class defined by an earlier apply of the patch under that name is reused.
      */
-    private PatchContext defineAddedClasses(Patch patch, ClassLoader loader, AddedClassNames names) {
+    private PatchContext defineAddedClasses(Patch patch, ClassLoader loader, AddedClassNames names, List<String> defined) {
         PatchContext ctx = new PatchContext(patch.id(), loader, registry, fields);
         for (AddedClass ac : patch.addedClasses()) {
             String name = names.name(ac);
             try {
                 Class<?> host = Class.forName(dotted(ac.hostClassName()), false, loader);
-                Class<?> defined;
+                Class<?> c;
                 try {
-                    defined = Class.forName(dotted(name), false, loader);   // applied before (rolled back, applied again)
+                    c = Class.forName(dotted(name), false, loader);   // applied before (rolled back, applied again)
                 } catch (ClassNotFoundException notYet) {
                     byte[] bytes = names.bytes(fixups.apply(loader, ac.bytes()));
-                    defined = ac.inNewPackage() ? defineInNewPackage(patch.id(), name, host, bytes)
+                    c = ac.inNewPackage() ? defineInNewPackage(patch.id(), name, host, bytes)
                             : MethodHandles.privateLookupIn(host, MethodHandles.lookup()).defineClass(bytes);
+                    defined.add(c.getName());
                     if (names.ownName(ac)) {
-                        Linkage.bindAddedSource(defined, new AddedClassNames.Source(patch.id(), bytes));
+                        Linkage.bindAddedSource(c, new AddedClassNames.Source(patch.id(), bytes));
                     }
                 }
-                Linkage.bind(defined, ctx);
+                Linkage.bind(c, ctx);
             } catch (ReflectiveOperationException | LinkageError | IllegalArgumentException | SecurityException ex) {
                 // IllegalArgumentException: the ClassFile API's verdict on damaged bytes (ConstantPoolException...)
                 throw new PatchRejectedException("patch " + patch.id() + ": added class " + dotted(name)

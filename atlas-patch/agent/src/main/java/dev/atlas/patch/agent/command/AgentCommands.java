@@ -205,6 +205,11 @@ final class AgentCommands {
         } catch (TransferHookFailedException e) {
             return hookFailed(f, e, installNote + describe(widened));
         } catch (PatchRejectedException e) {
+            if (!e.classesLeftDefined().isEmpty()) {
+                return installNote.isEmpty() && retransformed(widened) == 0
+                        ? refusedLeavingClasses(f, e.getMessage(), e.classesLeftDefined())
+                        : refusedAfterChange(f, e.getMessage() + "\n" + leftDefined(e.classesLeftDefined()), in, installNote, widened);
+            }
             return installNote.isEmpty() && retransformed(widened) == 0
                     ? refused(f, e.getMessage()) : refusedAfterChange(f, e.getMessage(), in, installNote, widened);
         } catch (WideningFailed e) {
@@ -465,6 +470,18 @@ final class AgentCommands {
 
     static CommandReply refused(Map<String, String> f, String why) {
         return new CommandReply(Status.REFUSED, f, "refused: " + why + "\nNothing was changed in the target JVM.\n");
+    }
+
+    /** Refused after defining some of the classes the patch adds, which no loader can undefine. */
+    static CommandReply refusedLeavingClasses(Map<String, String> f, String why, List<String> classes) {
+        return new CommandReply(Status.REFUSED, f, "refused: " + why + "\nNo view was published and no thread moved; "
+                + leftDefined(classes) + "\n");
+    }
+
+    private static String leftDefined(List<String> classes) {
+        return classes.size() + " class(es) the patch adds, which this apply had defined before it was refused, stay "
+                + "defined in their class loaders (the JVM cannot undefine a class; no code runs them, and applying this "
+                + "same patch again reuses them): " + String.join(", ", classes);
     }
 
     /**
