@@ -259,6 +259,28 @@ final class PatchPreparer {
     }
 
     /**
+     * Whether the running class names a class too: the classes it names are read at the first
+     * question only (a named class, not a lambda: nothing on the patch path links a call site
+     * at its first run, {@code PatchPathRulesTest}). Used by the preparing thread only.
+     */
+    private static final class NamedByRunningClass implements java.util.function.Predicate<String> {
+        private final MethodRegistry.LoadedClassInfo info;
+        private java.util.Set<String> named;
+
+        NamedByRunningClass(MethodRegistry.LoadedClassInfo info) {
+            this.info = info;
+        }
+
+        @Override
+        public boolean test(String missing) {
+            if (named == null) {
+                named = UnlinkableClass.classesNamedBy(info);
+            }
+            return named.contains(missing);
+        }
+    }
+
+    /**
      * Defines the class's body class ({@link BodyClasses}: an ordinary class beside it, or a hidden
      * nestmate when it needs one), its call sites redirected for prelinking; reuses the body class
      * of an earlier apply of the same patch.
@@ -268,10 +290,8 @@ final class PatchPreparer {
         try {
             ClassLoader loader = t.info().loader();
             byte[] bytes = t.names().bytes(fixups.apply(loader, t.cp().bodyClass()));
-            // the classes the running class names, read at the first missing class only
-            java.util.concurrent.atomic.AtomicReference<java.util.Set<String>> running = new java.util.concurrent.atomic.AtomicReference<>();
             fixups.checkClassesResolve(loader, bytes, addedNames(t.patch(), t.names()), t.patch().id(),
-                    missing -> running.updateAndGet(r -> r != null ? r : UnlinkableClass.classesNamedBy(t.info())).contains(missing));
+                    new NamedByRunningClass(t.info()));
             BodyClasses.Defined d = BodyClasses.define(t.c(), bytes, tableNumbers);
             body = d.lookup();
             if (d.toLink() != null) {
