@@ -315,7 +315,11 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static String agentArgument(Path agentJar, String packageTree) {
-        return "-javaagent:" + agentJar + "=include=" + packageTree + ".**,boundary=none";
+        StringBuilder include = new StringBuilder();
+        for (String p : packageTree.split(";")) {
+            include.append(include.isEmpty() ? "" : ";").append(p).append(".**");
+        }
+        return "-javaagent:" + agentJar + "=include=" + include + ",boundary=none";
     }
 
 }

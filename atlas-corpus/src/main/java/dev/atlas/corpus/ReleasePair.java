@@ -15,7 +15,8 @@ import java.util.List;
  * @param artifact Maven artifact id
  * @param oldVersion the release the JVM starts on
  * @param newVersion the release the patch is built to
- * @param patchedPackage the package tree the agent makes patchable ({@code org.apache.commons.text})
+ * @param patchedPackage the package tree the agent makes patchable ({@code org.apache.commons.text}), or several
+ *                       separated by {@code ;} where the library shares a root with its dependencies (httpclient, httpcore)
  * @param cves the security fixes between the two, or empty
  * @param fast whether CI runs this pair
  */

@@ -34,6 +34,16 @@ class CorpusPartsTest {
     }
 
     @Test
+    void theAgentInstrumentsEachPackageTreeOfAPairAndNoOther() throws Exception {
+        assertEquals("-javaagent:/a.jar=include=org.apache.commons.text.**,boundary=none",
+                ChildJvm.agentArgument(Path.of("/a.jar"), "org.apache.commons.text"));
+        ReleasePair httpclient = ReleasePair.corpus().stream().filter(p -> p.artifact().equals("httpclient")).findFirst().orElseThrow();
+        String arg = ChildJvm.agentArgument(Path.of("/a.jar"), httpclient.patchedPackage());
+        assertTrue(arg.contains("include=org.apache.http.auth.**;org.apache.http.client.**;"), arg);
+        assertFalse(arg.contains("org.apache.http.**"), "not httpcore's trees (its test servers' listener loops): " + arg);
+    }
+
+    @Test
     void aMalformedCorpusLineIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ReleasePair.parse(List.of("# c", "g a 1 2 p - fast", "g a 1 2 p")));
