@@ -250,19 +250,46 @@ public final class SuiteRunner {
         }
         try (Writer w = Files.newBufferedWriter(results, StandardCharsets.UTF_8)) {
             for (Map.Entry<String, String> e : new java.util.TreeMap<>(outcomes).entrySet()) {
-                w.write(e.getValue() + "\t" + e.getKey().replace('\n', ' ') + "\n");
+                w.write(e.getValue() + "\t" + encodable(e.getKey().replace('\n', ' ')) + "\n");
             }
         }
         // why each test that did not succeed failed (for whoever investigates a difference)
         try (Writer w = Files.newBufferedWriter(results.resolveSibling(results.getFileName() + ".causes"), StandardCharsets.UTF_8)) {
             for (Map.Entry<String, String> e : new java.util.TreeMap<>(causes).entrySet()) {
-                w.write(e.getKey().replace('\n', ' ') + "\t" + e.getValue() + "\n");
+                w.write(encodable(e.getKey().replace('\n', ' ')) + "\t" + encodable(e.getValue()) + "\n");
             }
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
         synchronized (counts) {
             return counts[0] + " " + counts[1] + " " + counts[2] + " " + counts[3] + " " + ms;
         }
+    }
+
+    /**
+     * {@code text} with each unpaired surrogate written {@code \\uXXXX}: a test's id may carry its
+     * arguments (commons-lang3 3.19.0's {@code testIndexOfAnyBut_StringCharArrayWithSurrogateChars}
+     * passes lone surrogates), which UTF-8 cannot encode; the same id gives the same text on every side.
+     */
+    static String encodable(String text) {
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
+            if (paired) {
+                if (sb != null) {
+                    sb.append(c).append(text.charAt(i + 1));
+                }
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (sb == null) {
+                    sb = new StringBuilder(text.substring(0, i));
+                }
+                sb.append(String.format("\\u%04X", (int) c));
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? text : sb.toString();
     }
 
     private static TestExecutionListener listener(Map<String, String> outcomes, Map<String, String> causes, int[] counts,

@@ -224,4 +224,20 @@ class SuiteRunnerTest {
         }
         return jar;
     }
+
+    /** commons-lang3 3.19.0 passes lone surrogates as test arguments: its ids must still be written as UTF-8. */
+    @Test
+    void testIdsWithUnpairedSurrogatesAreWrittenEscapedAndPairedOnesKept() throws Exception {
+        String id = "[method:indexOf(java.lang.CharSequence)]/[arg:a\uD800b\uDC00c\uD83D\uDE00d]";
+        String written = SuiteRunner.encodable(id);
+        org.junit.jupiter.api.Assertions.assertEquals("[method:indexOf(java.lang.CharSequence)]/[arg:a\\uD800b\\uDC00c\uD83D\uDE00d]", written);
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("ids", ".txt");
+        try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(f, java.nio.charset.StandardCharsets.UTF_8)) {
+            w.write(written);   // throws MalformedInputException for the unescaped id
+        } finally {
+            java.nio.file.Files.delete(f);
+        }
+        String plain = id.substring(0, 10);
+        org.junit.jupiter.api.Assertions.assertSame(plain, SuiteRunner.encodable(plain), "an id without surrogates is written as it is");
+    }
 }
